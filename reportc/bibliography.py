@@ -1,0 +1,135 @@
+"""Stage 3: parse and validate the bibliography with bibtexparser 2.
+
+bibtexparser never raises: broken blocks land in ``library.failed_blocks`` and
+undefined ``@string`` macros pass silently, so this stage turns each of those
+into a ``references.bib:LINE: ...`` message before pandoc ever sees the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import model
+
+from .errors import Diagnostics
+
+MONTH_MACROS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+# Fields an entry of a type needs before a citation of it can be rendered honestly;
+# "a|b" means either field will do.
+REQUIRED_FIELDS = {
+    "article": ["author", "title", "journaltitle|journal", "date|year"],
+    "book": ["author|editor", "title", "date|year"],
+    "report": ["author|institution", "title", "date|year"],
+    "techreport": ["author|institution", "title", "date|year"],
+    "online": ["title", "url|doi"],
+    "inproceedings": ["author", "title", "booktitle", "date|year"],
+    "incollection": ["author", "title", "booktitle", "date|year"],
+    "thesis": ["author", "title", "institution|school", "date|year"],
+}
+
+
+@dataclass
+class Bibliography:
+    """What the rest of the build needs: the file, its keys and where each is defined."""
+
+    path: Path | None
+    rel: str = "references.bib"
+    lines: dict[str, int] = field(default_factory=dict)  # key -> 1-based line
+
+    @property
+    def keys(self) -> set[str]:
+        return set(self.lines)
+
+
+def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibliography:
+    """Parse ``path`` and report every problem; a missing file is an empty bibliography."""
+    if path is None:
+        return Bibliography(None)
+    rel = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) \
+        else path.name
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    bib = Bibliography(path, rel)
+    _report_failed_blocks(library, rel, diag)
+    macros = {s.key.lower() for s in library.strings} | set(MONTH_MACROS)
+    seen: dict[str, str] = {}
+    for entry in library.entries:
+        _check_entry(entry, rel, macros, seen, bib, diag)
+    return bib
+
+
+def _report_failed_blocks(library: bibtexparser.Library, rel: str, diag: Diagnostics) -> None:
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if isinstance(block, model.DuplicateFieldKeyBlock):
+            fields = ", ".join(sorted(block.duplicate_keys))
+            key = block.ignore_error_block.key
+            diag.error(f"entry '{key}' has duplicate field(s): {fields}", rel, line)
+        elif isinstance(block, model.DuplicateBlockKeyBlock):
+            diag.error(f"duplicate entry key '{block.key}'", rel, line)
+        else:
+            reason = str(getattr(block, "error", "")).split("\n")[0]
+            diag.error(f"cannot parse this block: {reason}", rel, line)
+
+
+def _check_entry(entry: model.Entry, rel: str, macros: set[str], seen: dict[str, str],
+                 bib: Bibliography, diag: Diagnostics) -> None:
+    line = entry.start_line + 1
+    key = entry.key.strip()
+    if not key or not re.fullmatch(r"[^\s,{}\"#%'()=\\]+", key):
+        diag.error(f"entry key '{entry.key}' is empty or contains spaces or reserved "
+                   "characters", rel, line)
+        return
+    folded = key.lower()
+    if folded in seen:
+        diag.error(f"duplicate entry key '{key}' (same as '{seen[folded]}' except for case)",
+                   rel, line)
+        return
+    seen[folded] = key
+    bib.lines[key] = line
+    fields = {name.lower(): f.value for name, f in entry.fields_dict.items()}
+    for name, value in fields.items():
+        for macro in _undefined_macros(value, macros):
+            diag.error(f"entry '{key}': field '{name}' uses undefined macro '{macro}' "
+                       "(put text in braces or define it with @string)", rel, line)
+    for need in REQUIRED_FIELDS.get(entry.entry_type.lower(), ["title"]):
+        if not any(_has_text(fields.get(option)) for option in need.split("|")):
+            wanted = " or ".join(f"'{option}'" for option in need.split("|"))
+            diag.error(f"entry '{key}' (@{entry.entry_type}) is missing {wanted}", rel, line)
+
+
+def _undefined_macros(raw: str, macros: set[str]) -> list[str]:
+    """Bare words in a raw field value that no ``@string`` defines."""
+    undefined = []
+    for part in _split_concatenation(raw):
+        part = part.strip()
+        if not part or part[0] in "{\"" or part.isdigit():
+            continue
+        if part.lower() not in macros:
+            undefined.append(part)
+    return undefined
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    """Split ``a # {b} # "c"`` on the ``#`` signs that are outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(raw):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:index])
+            start = index + 1
+    parts.append(raw[start:])
+    return parts
+
+
+def _has_text(value: str | None) -> bool:
+    return bool(value and value.strip().strip('{}"').strip())

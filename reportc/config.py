@@ -1,0 +1,229 @@
+"""Stage 1: read and validate ``report.yaml``.
+
+Every problem is reported with the line of ``report.yaml`` it comes from, so
+that a writer can fix the file without guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError, Diagnostics
+
+CONFIG_NAME = "report.yaml"
+DEFAULT_CSL = "chicago-notes-bibliography"
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+KNOWN_KEYS = {
+    "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
+    "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
+    "description", "status",
+}
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliation: str = ""
+
+
+@dataclass
+class ReportConfig:
+    """The validated contents of ``report.yaml``; paths are absolute."""
+
+    root: Path
+    title: str
+    slug: str
+    subtitle: str = ""
+    short_title: str = ""
+    authors: list[Author] = field(default_factory=list)
+    date: dt.date | None = None
+    lang: str = "en"
+    organisation: str = ""
+    version: str = ""
+    chapters: list[str] | None = None
+    chapter_lines: dict[str, int] = field(default_factory=dict)
+    bibliography: Path | None = None
+    csl: str = DEFAULT_CSL
+    paper: str = "A4"
+    keywords: list[str] = field(default_factory=list)
+    description: str = ""
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+    @property
+    def running_title(self) -> str:
+        return self.short_title or self.title
+
+    @property
+    def display_date(self) -> str:
+        """The date as a reader of ``lang`` writes it (US English puts the month first)."""
+        if self.date is None:
+            return ""
+        month = self.date.strftime("%B")
+        if self.lang.lower() in ("en-us", "en_us"):
+            return f"{month} {self.date.day}, {self.date.year}"
+        return f"{self.date.day} {month} {self.date.year}"
+
+
+def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
+    """Parse ``root/report.yaml``; raise :class:`ConfigError` when it cannot be used."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory?)")
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{CONFIG_NAME}:{line or 1}: invalid YAML: {problem}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
+    lines = _key_lines(node)
+    return _validate(root, data, lines, diagnostics)
+
+
+def _key_lines(node: Any) -> dict[str, int]:
+    """Map each top-level key (and ``chapters[i]``) to its 1-based line."""
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                lines[f"{key}[{index}]"] = item.start_mark.line + 1
+    return lines
+
+
+def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) -> ReportConfig:
+    where = str(CONFIG_NAME)
+
+    def err(key: str, message: str) -> None:
+        diag.error(message, where, lines.get(key, 1))
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            diag.warning(f"unknown setting '{key}' (ignored)", where, lines.get(str(key)))
+
+    title = _text(data, "title", err, required=True)
+    slug = _text(data, "slug", err) or _slugify(title)
+    if slug and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
+        err("slug", f"slug '{slug}' must use only letters, digits, '.', '_' and '-'")
+
+    config = ReportConfig(root=root, title=title, slug=slug, lines=lines)
+    config.subtitle = _text(data, "subtitle", err)
+    config.short_title = _text(data, "short_title", err)
+    config.organisation = _text(data, "organisation", err) or _text(data, "organization", err)
+    config.version = _text(data, "version", err)
+    config.description = _text(data, "description", err)
+    config.lang = _text(data, "lang", err) or "en"
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", config.lang):
+        err("lang", f"lang '{config.lang}' is not a BCP 47 language tag (e.g. en-GB)")
+    config.authors = _authors(data.get("authors"), lines, err)
+    config.date = _date(data.get("date"), err)
+    config.keywords = _string_list(data, "keywords", err)
+    config.chapters = _string_list(data, "chapters", err) if "chapters" in data else None
+    config.chapter_lines = {
+        name: lines.get(f"chapters[{i}]", lines.get("chapters", 1))
+        for i, name in enumerate(config.chapters or [])
+    }
+    config.paper = _paper(data.get("paper", "A4"), err)
+    config.csl = _text(data, "csl", err) or DEFAULT_CSL
+    bib_name = _text(data, "bibliography", err) or "references.bib"
+    config.bibliography = _inside(root, bib_name, "bibliography", err)
+    if config.bibliography and not config.bibliography.is_file():
+        if "bibliography" in data:
+            err("bibliography", f"bibliography file '{bib_name}' not found")
+        else:
+            config.bibliography = None
+    return config
+
+
+def _text(data: dict, key: str, err, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            err(key, f"'{key}' is required")
+        return ""
+    if isinstance(value, (dict, list)):
+        err(key, f"'{key}' must be text, not a {type(value).__name__}")
+        return ""
+    return str(value).strip()
+
+
+def _string_list(data: dict, key: str, err) -> list[str]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        err(key, f"'{key}' must be a list of text items")
+        return []
+    return [str(v) for v in value]
+
+
+def _authors(value: Any, lines: dict[str, int], err) -> list[Author]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        err("authors", "'authors' must be a list of {name, affiliation}")
+        return []
+    authors = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            authors.append(Author(item))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            authors.append(Author(item["name"], str(item.get("affiliation") or "")))
+        else:
+            err(f"authors[{index}]", "each author needs a 'name' (and optionally 'affiliation')")
+    return authors
+
+
+def _date(value: Any, err) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        err("date", f"date '{value}' must be written as YYYY-MM-DD")
+        return None
+
+
+def _paper(value: Any, err) -> str:
+    paper = PAPER_SIZES.get(str(value).lower())
+    if paper is None:
+        err("paper", f"paper '{value}' must be A4 or letter")
+        return "A4"
+    return paper
+
+
+def _inside(root: Path, name: str, key: str, err) -> Path | None:
+    """Resolve ``name`` against the report directory and refuse anything outside it."""
+    candidate = (root / name).resolve()
+    if not candidate.is_relative_to(root.resolve()):
+        err(key, f"'{name}' is outside the report directory")
+        return None
+    return candidate
+
+
+def _slugify(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:60].strip("-") or "report"

@@ -1,0 +1,27 @@
+"""Stage 7b: write the web edition (one HTML page, its assets and its images)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .templates import Theme
+
+ASSET_DIR = "assets"
+
+
+def write_html_edition(stage: Path, name: str, page: str, theme: Theme,
+                       stylesheets: list[str], images: list[str], root: Path) -> None:
+    """Write ``name`` and everything it links to into ``stage``."""
+    (stage / name).write_text(page, encoding="utf-8")
+    for sheet in stylesheets:
+        _copy(theme.root / sheet, stage / ASSET_DIR / sheet)
+    for font in theme.fonts:
+        _copy(font, stage / ASSET_DIR / "fonts" / font.name)
+    for image in images:
+        _copy(root / image, stage / image)
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)

@@ -1,0 +1,113 @@
+"""Stage 7a: lay out the print HTML with WeasyPrint and write the PDF.
+
+WeasyPrint reports problems through its logger; this stage listens to it so
+that a missing glyph or a refused resource becomes a build error naming what
+went wrong, instead of a line on stderr nobody reads. Resources come only from
+the report directory and the theme, through :class:`SandboxFetcher`.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .errors import Diagnostics
+
+MAX_RESOURCE_BYTES = 50 * 1024 * 1024
+FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
+
+
+class SandboxFetcher(URLFetcher):
+    """Serves ``data:`` URLs and regular files under the allowed folders; refuses the rest."""
+
+    def __init__(self, allowed: list[Path]):
+        super().__init__(allowed_protocols={"data", "file"})
+        self.allowed = [path.resolve() for path in allowed]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = self._allowed_file(url)
+        if path is None:
+            self.refused.append(url)
+            raise ValueError(f"refused to load {url} (outside the report directory)")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+    def _allowed_file(self, url: str) -> Path | None:
+        parsed = urlparse(url)
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parsed.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.allowed):
+            return None
+        if not path.is_file() or path.stat().st_size > MAX_RESOURCE_BYTES:
+            return None
+        return path
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _weasyprint_log() -> Iterator[_Collector]:
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    previous = logger.propagate
+    logger.addHandler(collector)
+    logger.propagate = False
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = previous
+
+
+def render_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
+               diag: Diagnostics, identifier: bytes) -> bytes | None:
+    """Lay out ``html`` and return the PDF bytes (``None`` when an error was reported)."""
+    fetcher = SandboxFetcher(allowed)
+    fonts = FontConfiguration()
+    with _weasyprint_log() as log:
+        try:
+            document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
+                                       url_fetcher=fetcher)
+            sheets = [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher,
+                                     font_config=fonts) for sheet in stylesheets]
+            pdf = document.write_pdf(stylesheets=sheets, font_config=fonts,
+                                     pdf_identifier=identifier)
+        except RecursionError:
+            diag.error("WeasyPrint gave up: the document nests too deeply "
+                       "(blockquotes or lists inside each other hundreds of times)")
+            return None
+    _report_log(log.records, diag)
+    for url in fetcher.refused:
+        diag.error(f"refused to load '{url}': only files inside the report directory "
+                   "are allowed")
+    return None if diag.errors else pdf
+
+
+def _report_log(records: list[logging.LogRecord], diag: Diagnostics) -> None:
+    for record in records:
+        message = record.getMessage().splitlines()[0]
+        if "refused to load" in message:
+            continue  # reported once, from the fetcher
+        if record.levelno >= logging.ERROR or any(f in message for f in FATAL_LOG_FRAGMENTS):
+            diag.error(f"WeasyPrint: {message}")
+        else:
+            diag.warning(f"WeasyPrint: {message}")

@@ -1,0 +1,71 @@
+"""Stage 5: turn each numbered chapter AST into HTML with citations and notes.
+
+Citations are resolved by pandoc's citeproc in the same process that writes
+the chapter's HTML; ``resources/notes.lua`` then shapes the notes so one HTML
+fragment serves the PDF (footnotes) and the web edition (pop-ups + end notes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import Diagnostics, ToolError
+from .pandoc import run_pandoc
+from .structure import ChapterDoc
+
+NOTES_FILTER = resources.files("reportc") / "resources" / "notes.lua"
+
+
+@dataclass(frozen=True)
+class CitationSetup:
+    """Where citeproc reads from: only the files report.yaml names."""
+
+    bibliography: Path | None
+    csl: Path
+    lang: str
+
+    def args(self) -> list[str]:
+        args = ["--citeproc", f"--csl={self.csl}", "-M", "link-citations=true",
+                "-M", f"lang={self.lang}"]
+        if self.bibliography:
+            args.append(f"--bibliography={self.bibliography}")
+        return args
+
+
+def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics) -> str | None:
+    """One pandoc process: citeproc, then the notes filter, then HTML."""
+    args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.args(),
+            "-M", f"note-prefix={doc.anchor}-", f"--lua-filter={NOTES_FILTER}"]
+    try:
+        result = run_pandoc(args, json.dumps(doc.ast), what=doc.rel)
+    except ToolError as exc:
+        diag.error(str(exc).removeprefix(f"{doc.rel}: "), doc.rel)
+        return None
+    for warning in result.warnings:
+        diag.warning(f"pandoc: {warning}", doc.rel)
+    return result.output
+
+
+def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list[int],
+                        diag: Diagnostics) -> str:
+    """The reference list of every cited key, sorted as the CSL style says."""
+    if not keys or setup.bibliography is None:
+        return ""
+    cites = [{"t": "Cite", "c": [[{
+        "citationId": key, "citationPrefix": [], "citationSuffix": [],
+        "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0, "citationHash": 0,
+    }], [{"t": "Str", "c": "@" + key}]]} for key in keys]
+    document = {"pandoc-api-version": api_version,
+                "meta": {"nocite": {"t": "MetaInlines", "c": cites}}, "blocks": []}
+    try:
+        result = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", *setup.args()],
+                            json.dumps(document), what=setup.bibliography.name)
+    except ToolError as exc:
+        diag.error(str(exc))
+        return ""
+    for warning in result.warnings:
+        diag.warning(f"pandoc: {warning}", setup.bibliography.name)
+    return result.output

@@ -1,0 +1,113 @@
+"""Stage 6: put the rendered chapters into the Jinja2 page templates.
+
+Templates come from the report's own ``templates/`` folder when it has one,
+otherwise from the default theme beside this package. Autoescape and
+StrictUndefined are on; chapter HTML comes in as already-rendered markup and is
+never used as template source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .config import ReportConfig
+from .structure import ChapterDoc
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
+PAGE_TEMPLATE = "report.html.j2"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A folder with the page template, its stylesheets and fonts."""
+
+    root: Path
+
+    @property
+    def fonts(self) -> list[Path]:
+        return sorted((self.root / "fonts").glob("*.[ot]tf"))
+
+    def css(self, name: str) -> Path:
+        return self.root / "css" / name
+
+
+def find_theme(report_root: Path) -> Theme:
+    local = report_root / "templates"
+    if (local / PAGE_TEMPLATE).is_file():
+        return Theme(local.resolve())
+    return Theme(DEFAULT_THEME)
+
+
+@dataclass
+class Part:
+    """One chapter as the templates see it."""
+
+    anchor: str
+    kind: str
+    number: str
+    label: str
+    title: str
+    running_title: str
+    headings: list
+    html: Markup
+
+
+@dataclass
+class PageContext:
+    config: ReportConfig
+    parts: list[Part]
+    bibliography: Markup
+    edition: str  # "pdf" or "web"
+    build_date: dt.date
+    stylesheets: list[str] = field(default_factory=list)
+    version_label: str = ""
+
+
+def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
+    return [Part(doc.anchor, doc.chapter.kind, doc.number, doc.label, doc.title,
+                 doc.chapter.short_title or doc.title, doc.headings, Markup(body))
+            for doc, body in zip(docs, bodies, strict=True)]
+
+
+def for_web(parts: list[Part]) -> list[Part]:
+    """The web page has one ``h1`` (the report title), so chapter headings move down a level.
+
+    Safe as plain text substitution: chapter HTML is pandoc's own output, and raw
+    HTML is disabled in the Markdown reader, so every ``<hN`` tag is pandoc's.
+    """
+    return [dataclasses.replace(part, html=Markup(_HEADING_TAG.sub(_shift, str(part.html))))
+            for part in parts]
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
+
+
+def _shift(match: re.Match[str]) -> str:
+    return f"<{match.group(1)}h{int(match.group(2)) + 1}"
+
+
+def render_page(theme: Theme, context: PageContext) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme.root),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    template = env.get_template(PAGE_TEMPLATE)
+    parts = for_web(context.parts) if context.edition == "web" else context.parts
+    return template.render(
+        report=context.config, parts=parts, bibliography=context.bibliography,
+        edition=context.edition, build_date=context.build_date,
+        stylesheets=context.stylesheets, version_label=context.version_label,
+        summary=[p for p in parts if p.kind == "summary"],
+        body_parts=[p for p in parts if p.kind != "summary"],
+    )
