@@ -34,6 +34,7 @@ class Built:
     root: Path
     out: Path
     slug: str
+    warnings: list[str]
 
     @property
     def pdf_path(self) -> Path:
@@ -60,7 +61,9 @@ def copy_root(name: str, destination: Path) -> Path:
 
 def build_root(root: Path, **options) -> Built:
     result = build(BuildOptions(root=root, **options))
-    return Built(root, root / "out", result.config.slug)
+    out = options.get("out") or root / "out"
+    warnings = [str(w) for w in result.diagnostics.warnings]
+    return Built(root, out, result.config.slug, warnings)
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

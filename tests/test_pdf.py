@@ -20,6 +20,10 @@ def _first_page_starting_with(texts: list[str], title: str, after: int = 2) -> i
     raise AssertionError(f"no page opens with {title!r}")
 
 
+def test_clean_build_reports_no_warnings(basic):
+    assert basic.warnings == []
+
+
 def test_cover_has_title_people_and_date_and_no_folio(basic):
     cover = basic.page_texts()[0]
     for expected in ["Cooperation under constraint", "A small fixture report for reportc's tests",

@@ -1,0 +1,157 @@
+"""Bad input: one clear `path:line: message` per problem, all reported, nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build_root, copy_root, run_cli
+
+from reportc.build import BuildOptions, build
+from reportc.errors import BuildFailed
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_root("basic", tmp_path)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not found in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _errors(root: Path, **options) -> list[str]:
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildOptions(root=root, **options))
+    return [str(problem) for problem in failure.value.problems]
+
+
+def test_unknown_citation_key_names_file_and_line(project):
+    _edit(project / "chapters/01-intro.md", "[@lee2022, 4]", "[@smith2020, 4]")
+    assert "chapters/01-intro.md:3: unknown citation key 'smith2020'" in _errors(project)
+
+
+def test_citation_key_differing_by_case_gets_a_hint(project):
+    _edit(project / "chapters/02-defence.md", "first [@trends2022]", "first [@Trends2022]")
+    assert ("chapters/02-defence.md:5: unknown citation key 'Trends2022' "
+            "(did you mean 'trends2022'?)") in _errors(project)
+
+
+def test_unknown_cross_reference(project):
+    _edit(project / "chapters/02-defence.md", "@sec-intro", "@sec-nowhere")
+    assert "chapters/02-defence.md:11: unknown cross-reference '@sec-nowhere'" in _errors(project)
+
+
+def test_missing_image(project):
+    _edit(project / "chapters/01-intro.md", "figures/bars.svg", "figures/none.png")
+    assert ("chapters/01-intro.md:16: missing image 'figures/none.png' "
+            "(paths are relative to the report directory)") in _errors(project)
+
+
+def test_image_outside_the_report_is_refused(project):
+    _edit(project / "chapters/01-intro.md", "figures/bars.svg", "../../etc/hostname")
+    assert any("is outside the report directory" in e for e in _errors(project))
+
+
+def test_invalid_yaml_in_report_yaml(project):
+    _edit(project / "report.yaml", 'subtitle: "A small', 'subtitle: [A small')
+    with pytest.raises(Exception) as failure:
+        build(BuildOptions(root=project))
+    assert str(failure.value).startswith("report.yaml:3: invalid YAML: expected ',' or ']'")
+
+
+def test_invalid_settings_in_report_yaml_are_all_reported(project):
+    _edit(project / "report.yaml", "lang: en-GB", "lang: english please\npaper: A3")
+    _edit(project / "report.yaml", "date: 2026-05-04", "date: May 4th")
+    errors = _errors(project)
+    assert "report.yaml:11: date 'May 4th' must be written as YYYY-MM-DD" in errors
+    assert any(e.startswith("report.yaml:13: lang 'english please'") for e in errors)
+    assert "report.yaml:14: paper 'A3' must be A4 or letter" in errors
+
+
+def test_missing_chapter_listed_in_report_yaml(project):
+    (project / "report.yaml").write_text(
+        (project / "report.yaml").read_text() + "chapters:\n  - 00-summary.md\n  - 09-gone.md\n")
+    errors = _errors(project)
+    assert "report.yaml:17: chapter '09-gone.md' not found (looked for chapters/09-gone.md)" \
+        in errors
+
+
+def test_every_problem_is_reported_before_failing(project):
+    _edit(project / "chapters/01-intro.md", "[@lee2022, 4]", "[@nobody]")
+    _edit(project / "chapters/01-intro.md", "figures/bars.svg", "figures/none.png")
+    _edit(project / "chapters/02-defence.md", "@sec-intro", "@sec-nowhere")
+    errors = _errors(project)
+    assert len(errors) == 3, errors
+
+
+def test_unclosed_div_is_reported_where_it_opens(project):
+    _edit(project / "chapters/02-defence.md", ":::\n\nBack", "\nBack")
+    assert "chapters/02-defence.md:7: '::: ' block opened here is never closed" in _errors(project)
+
+
+def test_bibliography_problems_carry_bib_lines(project):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text() + "\n@article{Lee2022,\n  title = {Again},\n"
+                   "  title = {Twice}\n}\n\n@book{nofields,\n  title = undefinedmacro\n}\n")
+    errors = _errors(project)
+    assert "references.bib:23: entry 'Lee2022' has duplicate field(s): title" in errors
+    assert any(e.startswith("references.bib:28: entry 'nofields': field 'title' uses undefined "
+                            "macro 'undefinedmacro'") for e in errors)
+    assert "references.bib:28: entry 'nofields' (@book) is missing 'author' or 'editor'" in errors
+
+
+def test_strict_turns_an_unused_entry_warning_into_an_error(project):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text() + "\n@online{unused,\n  title = {Never cited},\n"
+                   "  url = {https://example.org/}\n}\n")
+    result = build(BuildOptions(root=project))
+    assert [str(w) for w in result.diagnostics.warnings] == [
+        "references.bib:23: warning: entry 'unused' is never cited"]
+    assert _errors(project, strict=True) == ["references.bib:23: entry 'unused' is never cited"]
+
+
+def test_missing_glyph_is_an_error_not_a_silent_box(project):
+    _edit(project / "chapters/02-defence.md", "Arms sales came first",
+          "Arms sales \U0010fffd came first")
+    errors = _errors(project, formats=("pdf",))
+    assert any(".notdef glyph rendered" in e for e in errors), errors
+
+
+def test_cli_exit_code_and_previous_outputs_left_intact(project):
+    good = run_cli(project)
+    assert good.returncode == 0, good.stderr
+    before = {p.name: p.read_bytes() for p in (project / "out").glob("fixture.*")}
+    assert set(before) == {"fixture.pdf", "fixture.html"}
+    _edit(project / "chapters/01-intro.md", "[@lee2022, 4]", "[@smith2020, 4]")
+    bad = run_cli(project)
+    assert bad.returncode == 1
+    assert "chapters/01-intro.md:3: unknown citation key 'smith2020'" in bad.stderr.splitlines()
+    after = {p.name: p.read_bytes() for p in (project / "out").glob("fixture.*")}
+    assert after == before
+    assert not list((project / "out").glob(".reportc-stage-*")), "no staging debris left"
+
+
+def test_cli_rejects_an_unknown_format(project):
+    result = run_cli(project, "--format", "docx")
+    assert result.returncode == 2
+    assert "--format takes html and/or pdf" in result.stderr
+
+
+def test_cli_builds_only_the_requested_format_into_out(project, tmp_path):
+    result = run_cli(project, "--format", "html", "--out", tmp_path / "elsewhere", "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert (tmp_path / "elsewhere" / "fixture.html").is_file()
+    assert not (tmp_path / "elsewhere" / "fixture.pdf").exists()
+
+
+def test_deterministic_output(project, tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = build_root(project)
+    pdf, html = first.pdf_path.read_bytes(), first.html_path.read_bytes()
+    second = build_root(project)
+    assert second.pdf_path.read_bytes() == pdf
+    assert second.html_path.read_bytes() == html
