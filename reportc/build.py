@@ -6,8 +6,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from .config import ReportConfig, load_config
 from .csl import resolve_csl
 from .errors import Diagnostics
 from .html import write_html_edition
+from .output import staged_output
 from .pdf import render_pdf
 from .render import CitationSetup, render_bibliography, render_chapter
 from .structure import ChapterDoc, number_report, read_chapter, resolve_references
@@ -105,23 +104,18 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics) -> list[Path]:
-    """Write every artifact into a staging folder, then move them into place together."""
-    out_dir = options.out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".reportc-stage-", dir=out_dir))
-    try:
+    """Write every artifact into a staging folder; move them into place only if all succeed."""
+    with staged_output(options.out_dir) as stage:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
             images = sorted({image for doc in docs for image in doc.images})
-            write_html_edition(stage, f"{config.slug}.html", page, theme, WEB_STYLESHEETS,
-                               images, config.root)
+            write_html_edition(stage.path, f"{config.slug}.html", page, theme,
+                               WEB_STYLESHEETS, images, config.root)
         if "pdf" in options.formats:
-            _write_pdf(stage, config, theme, context, diag)
+            _write_pdf(stage.path, config, theme, context, diag)
         diag.raise_if_errors()
-        return _commit(stage, out_dir)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        return stage.commit()
 
 
 def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
@@ -133,14 +127,3 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
     pdf = render_pdf(page, config.root, sheets, [config.root, theme.root], diag, identifier)
     if pdf is not None:
         (stage / f"{config.slug}.pdf").write_bytes(pdf)
-
-
-def _commit(stage: Path, out_dir: Path) -> list[Path]:
-    """Move staged files into ``out_dir``; each move is an atomic rename on one filesystem."""
-    outputs = []
-    for source in sorted(p for p in stage.rglob("*") if p.is_file()):
-        target = out_dir / source.relative_to(stage)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
-        outputs.append(target)
-    return outputs
