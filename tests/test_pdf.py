@@ -210,3 +210,18 @@ def test_fonts_are_the_bundled_families_and_embedded(basic):
                     f"{font['/BaseFont']} is not embedded"
     assert any(name.startswith("Source-Serif-4") for name in names), names
     assert any(name.startswith("Source-Sans-3") for name in names), names
+
+
+def test_letter_paper_option(tmp_path):
+    from conftest import build_root, copy_root
+    root = copy_root("basic", tmp_path)
+    config = root / "report.yaml"
+    config.write_text(config.read_text() + "paper: letter\n")
+    built = build_root(root, formats=("pdf",))
+    width, height = (float(v) for v in built.pdf.pages[0].mediabox.upper_right)
+    assert (round(width), round(height)) == (612, 792)
+
+
+def test_a4_is_the_default(basic):
+    width, height = (float(v) for v in basic.pdf.pages[0].mediabox.upper_right)
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
