@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup
 
+from . import __version__
 from .bibliography import Bibliography, load_bibliography
-from .chapters import load_chapters
+from .cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
+from .chapters import Chapter, load_chapters
 from .config import ReportConfig, load_config
 from .csl import resolve_csl
 from .errors import Diagnostics
 from .html import write_html_edition
 from .output import staged_output
-from .pdf import render_pdf
 from .render import CitationSetup, render_bibliography, render_chapter
 from .structure import ChapterDoc, number_report, read_chapter, resolve_references
 from .templates import PageContext, Theme, find_theme, make_parts, render_page
@@ -37,6 +38,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     strict: bool = False
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    use_cache: bool = True
 
     @property
     def out_dir(self) -> Path:
@@ -48,6 +50,7 @@ class BuildResult:
     config: ReportConfig
     outputs: list[Path]
     diagnostics: Diagnostics
+    up_to_date: bool = False
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -56,11 +59,23 @@ def build(options: BuildOptions) -> BuildResult:
     diag = Diagnostics(strict=options.strict)
     config = load_config(root, diag)
     chapters = load_chapters(config, diag)
-    bibliography = load_bibliography(config.bibliography, root, diag)
     csl = resolve_csl(config, diag)
+    theme = find_theme(root)
     diag.raise_if_errors()
 
-    docs = _in_parallel(options.jobs, lambda ch: read_chapter(ch, diag), chapters)
+    cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
+    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme)
+    last_images = cache.meta.get("images")
+    if cache.meta.get("fingerprint") == fingerprint(last_images) and \
+            outputs_intact(options.out_dir, cache.meta.get("outputs")):
+        for warning in cache.meta.get("warnings") or []:
+            log.warning("%s", warning)  # the last build's warnings still stand
+        log.info("reportc: %s is up to date", options.out_dir)
+        return BuildResult(config, [], diag, up_to_date=True)
+
+    bibliography = load_bibliography(config.bibliography, root, diag)
+    diag.raise_if_errors()
+    docs = _in_parallel(options.jobs, lambda ch: read_chapter(ch, diag, cache), chapters)
     diag.raise_if_errors()
     targets = number_report(docs, diag)
     for doc in docs:
@@ -69,16 +84,44 @@ def build(options: BuildOptions) -> BuildResult:
     diag.raise_if_errors()
 
     setup = CitationSetup(bibliography.path, csl, config.lang)
-    bodies = _in_parallel(options.jobs, lambda doc: render_chapter(doc, setup, diag), docs)
+    bodies = _in_parallel(options.jobs, lambda doc: render_chapter(doc, setup, diag, cache), docs)
     cited = sorted({key for doc in docs for key in doc.cite_keys})
-    references = render_bibliography(cited, setup, docs[0].ast["pandoc-api-version"], diag)
+    references = render_bibliography(cited, setup, docs[0].ast["pandoc-api-version"], diag,
+                                     cache)
     diag.raise_if_errors()
 
-    theme = find_theme(root)
     parts = make_parts(docs, bodies)
     context = PageContext(config, parts, Markup(references), "web", _build_date(config))
-    outputs = _write_outputs(options, config, theme, context, docs, diag)
+    outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
+    _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
+
+
+def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
+                       csl: Path | None, theme: Theme, images: object) -> str:
+    """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
+    files = [config.path, *(ch.path for ch in chapters), *theme.files()]
+    files += [p for p in (config.bibliography, csl) if p]
+    files += [config.root / name for name in images] if isinstance(images, list) else []
+    parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
+             os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
+             if config.date is None else ""]
+    for path in files:
+        parts.append(str(path))
+        parts.append(path.read_bytes() if path.is_file() else b"<missing>")
+    return digest(*parts)
+
+
+def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
+                    docs: list[ChapterDoc], diag: Diagnostics) -> None:
+    images = sorted({image for doc in docs for image in doc.images})
+    cache.meta = {
+        "warnings": [str(w) for w in diag.warnings],
+        "fingerprint": fingerprint(images),
+        "outputs": {p.relative_to(out_dir).as_posix(): digest(p.read_bytes()) for p in outputs},
+        "images": images,
+    }
+    cache.save()
 
 
 def _in_parallel(jobs: int, fn, items: list) -> list:
@@ -103,7 +146,8 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
-                   context: PageContext, docs: list[ChapterDoc], diag: Diagnostics) -> list[Path]:
+                   context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
+                   cache: BuildCache) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
     with staged_output(options.out_dir) as stage:
         if "html" in options.formats:
@@ -113,17 +157,24 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
             write_html_edition(stage.path, f"{config.slug}.html", page, theme,
                                WEB_STYLESHEETS, images, config.root)
         if "pdf" in options.formats:
-            _write_pdf(stage.path, config, theme, context, diag)
+            _write_pdf(stage.path, config, theme, context, diag, cache)
         diag.raise_if_errors()
         return stage.commit()
 
 
 def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
-               diag: Diagnostics) -> None:
+               diag: Diagnostics, cache: BuildCache) -> None:
+    from .pdf import render_pdf  # WeasyPrint is slow to import: only when a PDF is due
+
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
-    identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
     sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    pdf = render_pdf(page, config.root, sheets, [config.root, theme.root], diag, identifier)
+    key = digest(page, tool_versions(), *(file_digest(p) for p in theme.files()))
+    pdf = cache.get_bytes("pdf", key)
+    if pdf is None:
+        identifier = key[:32].encode("ascii")
+        pdf = render_pdf(page, config.root, sheets, [config.root, theme.root], diag, identifier)
+        if pdf is not None and not diag.errors:
+            cache.put_bytes("pdf", key, pdf)
     if pdf is not None:
         (stage / f"{config.slug}.pdf").write_bytes(pdf)

@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         print("reportc: build failed; previous output left unchanged", file=sys.stderr)
         return 1
+    if result.up_to_date:
+        return 0
     names = ", ".join(str(p) for p in result.outputs if p.suffix in (".pdf", ".html"))
     log.info("reportc: wrote %s in %.1f s (%d warning(s))", names,
              time.perf_counter() - started, len(result.diagnostics.warnings))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .cache import BuildCache, digest, file_digest, tool_versions
 from .errors import Diagnostics, ToolError
 from .pandoc import run_pandoc
 from .structure import ChapterDoc
@@ -27,6 +28,11 @@ class CitationSetup:
     csl: Path
     lang: str
 
+    def fingerprint(self) -> str:
+        """What citeproc's output depends on besides the chapter itself."""
+        files = [p for p in (self.bibliography, self.csl, Path(str(NOTES_FILTER))) if p]
+        return digest(self.lang, tool_versions(), *(file_digest(p) for p in files))
+
     def args(self) -> list[str]:
         args = ["--citeproc", f"--csl={self.csl}", "-M", "link-citations=true",
                 "-M", f"lang={self.lang}"]
@@ -35,25 +41,37 @@ class CitationSetup:
         return args
 
 
-def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics) -> str | None:
-    """One pandoc process: citeproc, then the notes filter, then HTML."""
+def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
+                   cache: BuildCache) -> str | None:
+    """One pandoc process (unless cached): citeproc, then the notes filter, then HTML."""
     args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.args(),
             "-M", f"note-prefix={doc.anchor}-", f"--lua-filter={NOTES_FILTER}"]
+    source = json.dumps(doc.ast, sort_keys=True)
+    key = digest(source, doc.anchor, setup.fingerprint())
+    cached = cache.get("html", key)
+    if cached is not None:
+        return cached
     try:
-        result = run_pandoc(args, json.dumps(doc.ast), what=doc.rel)
+        result = run_pandoc(args, source, what=doc.rel)
     except ToolError as exc:
         diag.error(str(exc).removeprefix(f"{doc.rel}: "), doc.rel)
         return None
     for warning in result.warnings:
         diag.warning(f"pandoc: {warning}", doc.rel)
+    if not result.warnings:
+        cache.put("html", key, result.output)
     return result.output
 
 
 def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list[int],
-                        diag: Diagnostics) -> str:
+                        diag: Diagnostics, cache: BuildCache) -> str:
     """The reference list of every cited key, sorted as the CSL style says."""
     if not keys or setup.bibliography is None:
         return ""
+    key = digest(*keys, setup.fingerprint())
+    cached = cache.get("bibliography", key)
+    if cached is not None:
+        return cached
     cites = [{"t": "Cite", "c": [[{
         "citationId": key, "citationPrefix": [], "citationSuffix": [],
         "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0, "citationHash": 0,
@@ -68,4 +86,6 @@ def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list
         return ""
     for warning in result.warnings:
         diag.warning(f"pandoc: {warning}", setup.bibliography.name)
+    if not result.warnings:
+        cache.put("bibliography", key, result.output)
     return result.output

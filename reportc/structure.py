@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import pandoc_ast as A
+from .cache import BuildCache, digest, tool_versions
 from .chapters import Chapter
 from .errors import Diagnostics, ToolError
 from .pandoc import READER, run_pandoc
@@ -65,17 +66,23 @@ class ChapterDoc:
         return ("Appendix " if self.chapter.kind == "appendix" else "Chapter ") + self.number
 
 
-def read_chapter(chapter: Chapter, diag: Diagnostics) -> ChapterDoc | None:
-    """Convert one chapter's Markdown to pandoc's AST (one pandoc process)."""
+def read_chapter(chapter: Chapter, diag: Diagnostics, cache: BuildCache) -> ChapterDoc | None:
+    """Convert one chapter's Markdown to pandoc's AST (one pandoc process, unless cached)."""
+    _check_unclosed_blocks(chapter, diag)
+    args = ["-f", READER, "-t", "json", "--sandbox"]
+    key = digest(chapter.text, *args, tool_versions())
+    cached = cache.get("ast", key)
+    if cached is not None:
+        return ChapterDoc(chapter, json.loads(cached))
     try:
-        result = run_pandoc(["-f", READER, "-t", "json", "--sandbox"], chapter.text,
-                            what=chapter.rel)
+        result = run_pandoc(args, chapter.text, what=chapter.rel)
     except ToolError as exc:
         diag.error(str(exc).removeprefix(f"{chapter.rel}: "), chapter.rel)
         return None
     for warning in result.warnings:
         diag.warning(f"pandoc: {warning}", chapter.rel)
-    _check_unclosed_blocks(chapter, diag)
+    if not result.warnings:
+        cache.put("ast", key, result.output)
     return ChapterDoc(chapter, json.loads(result.output))
 
 

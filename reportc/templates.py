@@ -37,6 +37,10 @@ class Theme:
     def css(self, name: str) -> Path:
         return self.root / "css" / name
 
+    def files(self) -> list[Path]:
+        """Every file of the theme, in a stable order (they all feed the cache keys)."""
+        return sorted(p for p in self.root.rglob("*") if p.is_file())
+
 
 def find_theme(report_root: Path) -> Theme:
     local = report_root / "templates"

@@ -1,0 +1,92 @@
+"""The content-hash cache: no change means no work; one change means only its work."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import build_root, copy_root
+
+import reportc.pandoc
+from reportc.build import BuildOptions, build
+from reportc.cache import CACHE_DIR
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_root("basic", tmp_path)
+
+
+@pytest.fixture
+def pandoc_calls(monkeypatch):
+    """Record every pandoc run (by the input it names) while still running it."""
+    calls: list[str] = []
+    real = reportc.pandoc.run_pandoc
+
+    def counting(args, stdin, *, what, **kwargs):
+        calls.append(what)
+        return real(args, stdin, what=what, **kwargs)
+
+    for module in ("reportc.structure", "reportc.render"):
+        monkeypatch.setattr(f"{module}.run_pandoc", counting)
+    return calls
+
+
+def _forbid_weasyprint(monkeypatch):
+    import reportc.pdf
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("WeasyPrint ran although nothing changed")
+
+    monkeypatch.setattr(reportc.pdf, "render_pdf", refuse)
+
+
+def test_rebuild_without_change_does_no_pandoc_or_weasyprint_work(project, pandoc_calls,
+                                                                   monkeypatch):
+    first = build_root(project)
+    before = first.pdf_path.read_bytes()
+    assert len(pandoc_calls) == 7  # 3 chapters read + 3 rendered + the bibliography
+    pandoc_calls.clear()
+    _forbid_weasyprint(monkeypatch)
+    result = build(BuildOptions(root=project))
+    assert result.up_to_date
+    assert pandoc_calls == []
+    assert first.pdf_path.read_bytes() == before
+
+
+def test_one_chapter_edit_converts_only_that_chapter(project, pandoc_calls):
+    build_root(project)
+    pandoc_calls.clear()
+    chapter = project / "chapters/02-defence.md"
+    chapter.write_text(chapter.read_text().replace("Arms sales came first", "Arms sales led"))
+    rebuilt = build_root(project)
+    assert sorted(pandoc_calls) == ["chapters/02-defence.md", "chapters/02-defence.md"]
+    assert "Arms sales led" in " ".join(rebuilt.page_texts())
+
+
+def test_a_deleted_output_is_rebuilt(project):
+    first = build_root(project)
+    first.pdf_path.unlink()
+    result = build(BuildOptions(root=project))
+    assert not result.up_to_date
+    assert first.pdf_path.is_file()
+
+
+def test_a_corrupt_cache_is_a_warning_and_a_clean_build(project):
+    build_root(project)
+    index = project / "out" / CACHE_DIR / "index.json"
+    index.write_text("{ not json")
+    rebuilt = build_root(project)
+    assert any("build cache" in w and "unreadable" in w for w in rebuilt.warnings)
+    assert rebuilt.pdf_path.is_file()
+
+
+def test_a_template_change_invalidates_the_build(project, pandoc_calls):
+    build_root(project)
+    theme = project / "templates"
+    import shutil
+
+    from reportc.templates import DEFAULT_THEME
+    shutil.copytree(DEFAULT_THEME, theme)
+    css = theme / "css" / "print.css"
+    css.write_text(css.read_text() + "\n/* changed */\n")
+    result = build(BuildOptions(root=project))
+    assert not result.up_to_date
