@@ -21,6 +21,7 @@ from .csl import resolve_csl
 from .errors import Diagnostics
 from .html import write_html_edition
 from .output import staged_output
+from .progress import StageTimer
 from .render import CitationSetup, render_bibliography, render_chapter
 from .structure import ChapterDoc, number_report, read_chapter, resolve_references
 from .templates import PageContext, Theme, find_theme, make_parts, render_page
@@ -73,10 +74,12 @@ def build(options: BuildOptions) -> BuildResult:
         log.info("reportc: %s is up to date", options.out_dir)
         return BuildResult(config, [], diag, up_to_date=True)
 
+    timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
     docs = _in_parallel(options.jobs, lambda ch: read_chapter(ch, diag, cache), chapters)
     diag.raise_if_errors()
+    timer.done(f"read {len(docs)} chapter(s)")
     targets = number_report(docs, diag)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
@@ -89,10 +92,12 @@ def build(options: BuildOptions) -> BuildResult:
     references = render_bibliography(cited, setup, docs[0].ast["pandoc-api-version"], diag,
                                      cache)
     diag.raise_if_errors()
+    timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
     parts = make_parts(docs, bodies)
     context = PageContext(config, parts, Markup(references), "web", _build_date(config))
     outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
+    timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from .cache import BuildCache, digest, file_digest, tool_versions
 from .errors import Diagnostics, ToolError
 from .pandoc import run_pandoc
+from .progress import item_done
 from .structure import ChapterDoc
 
 NOTES_FILTER = resources.files("reportc") / "resources" / "notes.lua"
@@ -60,6 +61,7 @@ def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
         diag.warning(f"pandoc: {warning}", doc.rel)
     if not result.warnings:
         cache.put("html", key, result.output)
+    item_done(f"cited and rendered {doc.rel}")
     return result.output
 
 

@@ -19,6 +19,7 @@ from .cache import BuildCache, digest, tool_versions
 from .chapters import Chapter
 from .errors import Diagnostics, ToolError
 from .pandoc import READER, run_pandoc
+from .progress import item_done
 
 XREF_PREFIXES = ("fig-", "tbl-", "sec-")
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -83,6 +84,7 @@ def read_chapter(chapter: Chapter, diag: Diagnostics, cache: BuildCache) -> Chap
         diag.warning(f"pandoc: {warning}", chapter.rel)
     if not result.warnings:
         cache.put("ast", key, result.output)
+    item_done(f"read {chapter.rel}")
     return ChapterDoc(chapter, json.loads(result.output))
 
 
