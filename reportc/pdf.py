@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import weasyprint
@@ -45,9 +46,19 @@ def _weasyprint_log() -> Iterator[_Collector]:
         logger.propagate = previous
 
 
-def render_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
-               diag: Diagnostics, identifier: bytes) -> bytes | None:
-    """Lay out ``html`` and return the PDF bytes (``None`` when an error was reported)."""
+@dataclass
+class LayoutResult:
+    """What one WeasyPrint run produced; plain data, so it can cross process boundaries."""
+
+    pdf: bytes | None
+    messages: list[tuple[int, str]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    too_deep: bool = False
+
+
+def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
+               identifier: bytes) -> LayoutResult:
+    """Lay out ``html`` with WeasyPrint; safe to call in a worker process."""
     fetcher = SandboxFetcher(allowed)
     fonts = FontConfiguration()
     with _weasyprint_log() as log:
@@ -59,22 +70,35 @@ def render_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list
             pdf = document.write_pdf(stylesheets=sheets, font_config=fonts,
                                      pdf_identifier=identifier)
         except RecursionError:
-            diag.error("WeasyPrint gave up: the document nests too deeply "
-                       "(blockquotes or lists inside each other hundreds of times)")
-            return None
-    _report_log(log.records, diag)
-    for url in fetcher.refused:
+            return LayoutResult(None, too_deep=True)
+    messages = [(r.levelno, r.getMessage().splitlines()[0]) for r in log.records]
+    return LayoutResult(pdf, messages, list(fetcher.refused))
+
+
+def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "") -> bytes | None:
+    """Turn a layout's log and refusals into diagnostics; the PDF only if all is well."""
+    if result.too_deep:
+        diag.error("WeasyPrint gave up: the document nests too deeply "
+                   "(blockquotes or lists inside each other hundreds of times)", where or None)
+        return None
+    _report_log(result.messages, diag)
+    for url in result.refused:
         diag.error(f"refused to load '{url}': only files inside the report directory "
                    "are allowed")
-    return None if diag.errors else pdf
+    return None if diag.errors else result.pdf
 
 
-def _report_log(records: list[logging.LogRecord], diag: Diagnostics) -> None:
-    for record in records:
-        message = record.getMessage().splitlines()[0]
+def render_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
+               diag: Diagnostics, identifier: bytes) -> bytes | None:
+    """Lay out ``html`` and return the PDF bytes (``None`` when an error was reported)."""
+    return report_layout(layout_pdf(html, base_dir, stylesheets, allowed, identifier), diag)
+
+
+def _report_log(messages: list[tuple[int, str]], diag: Diagnostics) -> None:
+    for level, message in messages:
         if "refused to load" in message:
             continue  # reported once, from the fetcher
-        if record.levelno >= logging.ERROR or any(f in message for f in FATAL_LOG_FRAGMENTS):
+        if level >= logging.ERROR or any(f in message for f in FATAL_LOG_FRAGMENTS):
             diag.error(f"WeasyPrint: {message}")
         else:
             diag.warning(f"WeasyPrint: {message}")
