@@ -294,6 +294,8 @@ def _cite_line(doc: ChapterDoc, key: str) -> int | None:
 
 
 def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnostics) -> None:
+    if key.startswith(XREF_PREFIXES):
+        return  # a cross-reference mixed into a citation: reported once already
     doc.cite_keys.append(key)
     if key not in bib_keys:
         hint = ""
