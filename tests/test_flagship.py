@@ -1,0 +1,96 @@
+"""The flagship report in this repository builds cleanly and has the promised structure."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from conftest import REPO, Built, build_root
+from htmlparse import parse_html
+
+FIELD_CHAPTERS = [
+    "Telecommunications, artificial intelligence and cyberspace",
+    "Machine tools, ‘fourth industrial revolution’ applications and microelectronics",
+    "Defence-oriented technologies",
+    "Uses of outer space",
+]
+
+
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory) -> Built:
+    """A strict build of a copy of the repository's report (warnings are errors)."""
+    root = tmp_path_factory.mktemp("flagship") / "report"
+    root.mkdir()
+    for name in ("report.yaml", "references.bib"):
+        shutil.copy(REPO / name, root / name)
+    for folder in ("chapters", "figures"):
+        shutil.copytree(REPO / folder, root / folder)
+    return build_root(root, strict=True)
+
+
+@pytest.fixture(scope="module")
+def page(flagship):
+    return parse_html(flagship.html_path.read_text(encoding="utf-8"))
+
+
+def _parts(page):
+    return page.find_all("section", "part")
+
+
+def _title(part) -> str:
+    heading = part.find_all(cls="chapter-heading")[0]
+    return heading.find_all(cls="chapter-title")[0].text()
+
+
+def test_builds_strictly_without_warnings(flagship):
+    assert flagship.warnings == []
+    assert flagship.pdf_path.stat().st_size > 100_000
+
+
+def test_summary_comes_first_with_three_takeaways(page):
+    summary = _parts(page)[0]
+    assert "kind-summary" in summary.classes
+    boxes = summary.find_all("div", "takeaways")
+    assert len(boxes) == 1
+    assert len(boxes[0].find_all("li")) == 3
+
+
+def test_four_field_chapters_each_end_with_a_takeaway_box(page):
+    titles = {_title(part): part for part in _parts(page)}
+    for title in FIELD_CHAPTERS:
+        assert title in titles, f"missing chapter {title!r}; have {list(titles)}"
+        body = [e for e in titles[title].children if "chapter-notes" not in e.classes]
+        boxes = [e for e in body if e.tag == "div" and "takeaways" in e.classes]
+        assert boxes, f"{title} has no takeaway box"
+        assert body[-1] is boxes[-1], f"{title} does not end with its takeaway box"
+
+
+def test_figure_and_table_are_cross_referenced(page):
+    xrefs = {a.attrs["href"][1:] for a in page.find_all("a", "xref")}
+    figures = [f.attrs.get("id", "") for f in page.find_all("figure")]
+    tables = [t.attrs.get("id", "") for t in page.find_all("table")]
+    assert any(f in xrefs for f in figures), figures
+    assert any(t in xrefs for t in tables), tables
+    for figure in page.find_all("figure"):
+        assert figure.find_all("img")[0].attrs.get("alt"), "figures need alt text"
+
+
+def test_every_bibliography_entry_is_cited_and_every_citation_resolves(flagship, page):
+    bib = (REPO / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib))
+    listed = {e.attrs["id"].removeprefix("ref-") for e in page.find_all("div", "csl-entry")}
+    assert listed == keys  # only cited keys are listed, so all of them are cited
+
+
+def test_about_this_report_names_the_three_source_documents(page):
+    about = next(p for p in _parts(page) if _title(p) == "About this report")
+    cited = {a.attrs["href"] for a in about.find_all("a") if a.attrs.get("role") ==
+             "doc-biblioref"}
+    assert len(cited) >= 3
+
+
+def test_pdf_outline_lists_every_part(flagship):
+    titles = [item.title for item in flagship.pdf.outline if not isinstance(item, list)]
+    for title in FIELD_CHAPTERS:
+        assert any(t.endswith(title) for t in titles), (title, titles)
