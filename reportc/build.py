@@ -23,8 +23,10 @@ from .html import write_html_edition
 from .output import staged_output
 from .progress import StageTimer
 from .render import CitationSetup, render_bibliography, render_chapter
+from .standalone import self_contained
 from .structure import ChapterDoc, number_report, read_chapter, resolve_references
 from .templates import PageContext, Theme, find_theme, make_parts, render_page
+from .versioning import Release, resolve_release
 
 log = logging.getLogger("reportc")
 FORMATS = ("html", "pdf")
@@ -40,6 +42,10 @@ class BuildOptions:
     strict: bool = False
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_cache: bool = True
+    version_label: str = ""  # names the artifacts <slug>-<label>.pdf/.html (CI: the tag)
+    status: str = ""  # draft | review | final; overrides report.yaml's status
+    git_stamp: bool = True  # stamp `git describe` on the outputs when there is a repository
+    self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
 
     @property
     def out_dir(self) -> Path:
@@ -59,13 +65,15 @@ def build(options: BuildOptions) -> BuildResult:
     root = options.root.resolve()
     diag = Diagnostics(strict=options.strict)
     config = load_config(root, diag)
+    release = resolve_release(config, diag, _build_date(config), label=options.version_label,
+                              status=options.status, use_git=options.git_stamp)
     chapters = load_chapters(config, diag)
     csl = resolve_csl(config, diag)
     theme = find_theme(root)
     diag.raise_if_errors()
 
     cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
-    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme)
+    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release)
     last_images = cache.meta.get("images")
     if cache.meta.get("fingerprint") == fingerprint(last_images) and \
             outputs_intact(options.out_dir, cache.meta.get("outputs")):
@@ -95,7 +103,8 @@ def build(options: BuildOptions) -> BuildResult:
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
     parts = make_parts(docs, bodies)
-    context = PageContext(config, parts, Markup(references), "web", _build_date(config))
+    context = PageContext(config, parts, Markup(references), "web", release.date,
+                          version_label=release.stamp, release=release)
     outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
@@ -103,14 +112,15 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
-                       csl: Path | None, theme: Theme, images: object) -> str:
+                       csl: Path | None, theme: Theme, release: Release, images: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [p for p in (config.bibliography, csl) if p]
     files += [config.root / name for name in images] if isinstance(images, list) else []
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
-             if config.date is None else ""]
+             if config.date is None else "", release.fingerprint(),
+             str(options.self_contained)]
     for path in files:
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")
@@ -159,8 +169,13 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
             images = sorted({image for doc in docs for image in doc.images})
-            write_html_edition(stage.path, f"{config.slug}.html", page, theme,
-                               WEB_STYLESHEETS, images, config.root)
+            name = context.release.artifact_stem(config.slug) + ".html"
+            if options.self_contained:
+                page = self_contained(page, theme, config.root)
+                (stage.path / name).write_text(page, encoding="utf-8")
+            else:
+                write_html_edition(stage.path, name, page, theme, WEB_STYLESHEETS, images,
+                                   config.root)
         if "pdf" in options.formats:
             _write_pdf(stage.path, config, theme, context, diag, cache)
         diag.raise_if_errors()
@@ -182,4 +197,4 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
     if pdf is not None:
-        (stage / f"{config.slug}.pdf").write_bytes(pdf)
+        (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import FORMATS, BuildOptions, build
+from .config import STATUSES
 from .errors import BuildFailed, ReportError
+from .versioning import check_label
 
 log = logging.getLogger("reportc")
 
@@ -23,7 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("report_dir", nargs="?", default=".", type=Path,
                         help="the report directory (default: the current directory)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
-    parser.add_argument("--format", default="html,pdf",
+    parser.add_argument("--format", default=None,
                         help="comma-separated formats to build: html, pdf (default: both)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-j", "--jobs", type=int, default=None,
@@ -32,28 +34,67 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print each pandoc command and stage timings")
     parser.add_argument("--version", action="version", version=f"reportc {__version__}")
+    _add_release_arguments(parser)
     args = parser.parse_args(argv)
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        parser.error(f"--format takes html and/or pdf, not {', '.join(unknown) or 'nothing'}")
-    args.formats = formats
+    args.formats = _formats(parser, args.format, "html,pdf")
+    _check_release_arguments(parser, args)
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def _add_release_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("versions and review states")
+    group.add_argument("--version-label", default="", metavar="LABEL",
+                       help="stamp LABEL (e.g. v1.2.0) on cover, metadata and footer and name "
+                            "the outputs <slug>-LABEL.pdf/.html")
+    group.add_argument("--draft", action="store_const", const="draft", dest="status",
+                       help="same as --status draft: a DRAFT watermark on every page")
+    group.add_argument("--status", choices=STATUSES, default="",
+                       help="override report.yaml's status: draft and review add a watermark "
+                            "and banner; final builds are strict")
+    group.add_argument("--self-contained", action="store_true",
+                       help="write the HTML as one file (CSS, fonts and images inlined)")
+    group.add_argument("--no-git-stamp", action="store_true",
+                       help="do not stamp `git describe` on the outputs")
+
+
+def _check_release_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.version_label and (problem := check_label(args.version_label)):
+        parser.error(problem)
+
+
+def _formats(parser: argparse.ArgumentParser, value: str | None, default: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in (value or default).split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        parser.error(f"--format takes html and/or pdf, not {', '.join(unknown) or 'nothing'}")
+    return formats
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    _setup_logging(args)
     options = BuildOptions(root=args.report_dir, out=args.out, formats=args.formats,
-                           strict=args.strict)
+                           strict=args.strict, version_label=args.version_label,
+                           status=args.status or "", git_stamp=not args.no_git_stamp,
+                           self_contained=args.self_contained)
     if args.jobs:
         options.jobs = args.jobs
+    return _run(lambda: build(options))
+
+
+def _run(run_build) -> int:
+    """Run a build and report the outcome: exit code 0 on success, 1 on failure."""
     started = time.perf_counter()
     try:
-        result = build(options)
+        result = run_build()
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)

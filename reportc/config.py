@@ -19,6 +19,7 @@ from .errors import ConfigError, Diagnostics
 CONFIG_NAME = "report.yaml"
 DEFAULT_CSL = "chicago-notes-bibliography"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, no watermark)
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
@@ -53,6 +54,7 @@ class ReportConfig:
     paper: str = "A4"
     keywords: list[str] = field(default_factory=list)
     description: str = ""
+    status: str = ""  # "draft" | "review" | "final" | "" (absent)
     lines: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -144,6 +146,10 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     }
     config.paper = _paper(data.get("paper", "A4"), err)
     config.csl = _text(data, "csl", err) or DEFAULT_CSL
+    config.status = _text(data, "status", err).lower()
+    if config.status and config.status not in STATUSES:
+        err("status", f"status '{config.status}' must be one of {', '.join(STATUSES)}")
+        config.status = ""
     bib_name = _text(data, "bibliography", err) or "references.bib"
     config.bibliography = _inside(root, bib_name, "bibliography", err)
     if config.bibliography and not config.bibliography.is_file():

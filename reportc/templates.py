@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from .config import ReportConfig
 from .structure import ChapterDoc
+from .versioning import Release
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 PAGE_TEMPLATE = "report.html.j2"
@@ -72,6 +73,7 @@ class PageContext:
     build_date: dt.date
     stylesheets: list[str] = field(default_factory=list)
     version_label: str = ""
+    release: Release | None = None  # status (watermark, banner) and provenance
 
 
 def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
@@ -112,6 +114,7 @@ def render_page(theme: Theme, context: PageContext) -> str:
         report=context.config, parts=parts, bibliography=context.bibliography,
         edition=context.edition, build_date=context.build_date,
         stylesheets=context.stylesheets, version_label=context.version_label,
+        release=context.release or Release(date=context.build_date),
         summary=[p for p in parts if p.kind == "summary"],
         body_parts=[p for p in parts if p.kind != "summary"],
     )

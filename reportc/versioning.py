@@ -1,0 +1,128 @@
+"""What a build says about itself: its version label, review state and provenance.
+
+Decisions (documented in the README, "Review workflow"):
+
+- The *label* names the artifacts (``<slug>-<label>.pdf``) and is stamped on the cover,
+  in the PDF metadata and in the HTML footer. It comes from ``--version-label`` only; CI
+  passes the tag (``vX.Y.Z``) there. Without a label the artifacts are ``<slug>.pdf``.
+- ``git describe`` is a *stamp*, not a label: when git and a repository are there, it is
+  printed where the label would be (so a reviewer can tell which commit a PDF came from),
+  but it does not rename files, which would change with every commit and litter ``out/``.
+  When git or the repository is absent there is simply no stamp.
+- The *status* is ``draft``, ``review`` or ``final`` (``--draft``/``--status`` win over
+  ``status:`` in report.yaml). Draft and review builds carry a watermark in the PDF and a
+  banner in the HTML. Final builds carry neither and are strict (warnings are errors).
+  No status at all means "not final": existing reports keep building with warnings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import STATUSES, ReportConfig
+from .errors import ConfigError, Diagnostics
+
+LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+GIT_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class GitStamp:
+    """Where the sources came from, per ``git describe --tags --always --dirty``."""
+
+    describe: str  # "v1.2.0-3-gab12cd3-dirty", or just "ab12cd3" without tags
+    commit: str  # short hash of HEAD
+    dirty: bool  # the working tree has changes not in HEAD
+
+
+@dataclass(frozen=True)
+class Release:
+    label: str = ""
+    status: str = ""
+    git: GitStamp | None = None
+    date: dt.date = dt.date(1970, 1, 1)
+
+    @property
+    def final(self) -> bool:
+        return self.status == "final"
+
+    @property
+    def stamp(self) -> str:
+        """The version text shown on the cover, in the footer and in the metadata."""
+        return self.label or (self.git.describe if self.git else "")
+
+    @property
+    def watermark(self) -> str:
+        """"DRAFT" or "REVIEW"; empty for final builds and builds without a status."""
+        return self.status.upper() if self.status in ("draft", "review") else ""
+
+    @property
+    def watermark_detail(self) -> str:
+        """Date and commit printed under the watermark word."""
+        parts = [self.date.isoformat()]
+        if self.git:
+            parts.append(f"commit {self.git.commit}" + (" + local changes" if self.git.dirty
+                                                         else ""))
+        return " · ".join(parts)
+
+    def artifact_stem(self, slug: str) -> str:
+        return f"{slug}-{self.label}" if self.label else slug
+
+    def fingerprint(self) -> str:
+        """Everything here that changes the outputs (for the build cache)."""
+        return f"{self.label}|{self.status}|{self.git}|{self.date}"
+
+
+def check_label(label: str) -> str | None:
+    """An error message when ``label`` cannot be part of a file name, else ``None``."""
+    if LABEL.fullmatch(label):
+        return None
+    return (f"version label '{label}' must start with a letter or digit and use only letters, "
+            "digits, '.', '_', '+' and '-' (at most 64 characters)")
+
+
+def resolve_release(config: ReportConfig, diag: Diagnostics, date: dt.date, *,
+                    label: str = "", status: str = "", use_git: bool = True) -> Release:
+    """Settle label, status and git stamp; a final build turns ``diag`` strict."""
+    if label and (problem := check_label(label)):
+        raise ConfigError(problem)
+    status = status or config.status
+    if status and status not in STATUSES:
+        raise ConfigError(f"status '{status}' must be one of {', '.join(STATUSES)}")
+    release = Release(label, status, git_stamp(config.root) if use_git else None, date)
+    if release.final and not diag.strict:
+        diag.strict = True
+        diag.problems = [dataclasses.replace(p, severity="error") if p.severity == "warning"
+                         else p for p in diag.problems]
+    return release
+
+
+def git_stamp(root: Path) -> GitStamp | None:
+    """``None`` when git is not installed or ``root`` is not inside a repository with commits."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    # Never take the index lock (describe --dirty would refresh the index otherwise):
+    # someone may be committing in the same working tree.
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+
+    def run(*args: str) -> str | None:
+        try:
+            done = subprocess.run([git, "-C", str(root), *args], capture_output=True,
+                                  text=True, timeout=GIT_TIMEOUT, env=env, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+    commit = run("rev-parse", "--short", "HEAD")
+    if commit is None:
+        return None
+    describe = run("describe", "--tags", "--always", "--dirty") or commit
+    return GitStamp(describe, commit, describe.endswith("-dirty"))
