@@ -46,6 +46,7 @@ class BuildOptions:
     status: str = ""  # draft | review | final; overrides report.yaml's status
     git_stamp: bool = True  # stamp `git describe` on the outputs when there is a repository
     self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
+    live_reload: str = ""  # watch mode: build id the page polls to reload itself
 
     @property
     def out_dir(self) -> Path:
@@ -104,7 +105,8 @@ def build(options: BuildOptions) -> BuildResult:
 
     parts = make_parts(docs, bodies)
     context = PageContext(config, parts, Markup(references), "web", release.date,
-                          version_label=release.stamp, release=release)
+                          version_label=release.stamp, release=release,
+                          live_reload=options.live_reload)
     outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
@@ -120,7 +122,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
              if config.date is None else "", release.fingerprint(),
-             str(options.self_contained)]
+             f"{options.self_contained}|{options.live_reload}"]
     for path in files:
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")

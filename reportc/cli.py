@@ -1,4 +1,7 @@
-"""Command line: ``reportc [REPORT_DIR] [--out DIR] [--format html,pdf] [--strict]``."""
+"""Command line: ``reportc [REPORT_DIR] [--out DIR] [--format html,pdf] [--strict]``.
+
+Also ``reportc --watch``: rebuild and serve on change.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the report directory (default: the current directory)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
-                        help="comma-separated formats to build: html, pdf (default: both)")
+                        help="comma-separated formats to build: html, pdf (default: both; "
+                             "html only with --watch)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="parallel pandoc processes (default: one per core)")
@@ -35,8 +39,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also print each pandoc command and stage timings")
     parser.add_argument("--version", action="version", version=f"reportc {__version__}")
     _add_release_arguments(parser)
+    watch = parser.add_argument_group("watch mode")
+    watch.add_argument("--watch", action="store_true",
+                       help="rebuild on every change and serve the HTML on 127.0.0.1, "
+                            "reloading the open page after each build")
+    watch.add_argument("--port", type=int, default=8000,
+                       help="port for --watch (default: 8000; 0 picks a free one)")
     args = parser.parse_args(argv)
-    args.formats = _formats(parser, args.format, "html,pdf")
+    args.formats = _formats(parser, args.format, "html" if args.watch else "html,pdf")
     _check_release_arguments(parser, args)
     return args
 
@@ -87,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
                            self_contained=args.self_contained)
     if args.jobs:
         options.jobs = args.jobs
+    if args.watch:
+        from .watch import watch
+
+        return watch(options, args.port)
     return _run(lambda: build(options))
 
 

@@ -74,6 +74,7 @@ class PageContext:
     stylesheets: list[str] = field(default_factory=list)
     version_label: str = ""
     release: Release | None = None  # status (watermark, banner) and provenance
+    live_reload: str = ""  # watch mode only: the build id the page's script polls for
 
 
 def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
@@ -115,6 +116,7 @@ def render_page(theme: Theme, context: PageContext) -> str:
         edition=context.edition, build_date=context.build_date,
         stylesheets=context.stylesheets, version_label=context.version_label,
         release=context.release or Release(date=context.build_date),
+        live_reload=context.live_reload,
         summary=[p for p in parts if p.kind == "summary"],
         body_parts=[p for p in parts if p.kind != "summary"],
     )
