@@ -1,6 +1,7 @@
 """Command line: ``reportc [REPORT_DIR] [--out DIR] [--format html,pdf] [--strict]``.
 
-Also ``reportc --watch``: rebuild and serve on change.
+Also ``reportc --watch`` (rebuild and serve on change) and ``reportc diff REV_A [REV_B]``
+(a redline of the report between two git revisions).
 """
 
 from __future__ import annotations
@@ -80,6 +81,27 @@ def _formats(parser: argparse.ArgumentParser, value: str | None, default: str) -
     return formats
 
 
+def parse_diff_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="reportc diff",
+        description="Build a redline of the report: the text at REV_B (default: the working "
+                    "tree) with insertions and deletions since REV_A marked word by word, "
+                    "after a summary page of the changed chapters.")
+    parser.add_argument("rev_a", metavar="REV_A", help="the earlier git revision (tag, commit)")
+    parser.add_argument("rev_b", metavar="REV_B", nargs="?", default=None,
+                        help="the later revision (default: the working tree)")
+    parser.add_argument("--report-dir", type=Path, default=Path("."),
+                        help="the report directory inside the repository (default: .)")
+    parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
+    parser.add_argument("--format", default=None,
+                        help="comma-separated formats: html, pdf (default: both)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+    args = parser.parse_args(argv)
+    args.formats = _formats(parser, args.format, "html,pdf")
+    return args
+
+
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
@@ -89,6 +111,8 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["diff"]:
+        return diff_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
     options = BuildOptions(root=args.report_dir, out=args.out, formats=args.formats,
@@ -102,6 +126,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return watch(options, args.port)
     return _run(lambda: build(options))
+
+
+def diff_main(argv: list[str]) -> int:
+    """``reportc diff REV_A [REV_B]``: the redline PDF and HTML."""
+    from .redline import RedlineOptions, build_redline
+
+    args = parse_diff_args(argv)
+    _setup_logging(args)
+    options = RedlineOptions(report_dir=args.report_dir, rev_a=args.rev_a, rev_b=args.rev_b,
+                             out=args.out, formats=args.formats)
+    return _run(lambda: build_redline(options))
 
 
 def _run(run_build) -> int:
