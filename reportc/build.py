@@ -21,6 +21,7 @@ from .csl import resolve_csl
 from .errors import Diagnostics
 from .html import write_html_edition
 from .output import staged_output
+from .paginate import PdfStage, paginate
 from .progress import StageTimer
 from .render import CitationSetup, render_bibliography, render_chapter
 from .standalone import self_contained
@@ -32,6 +33,7 @@ log = logging.getLogger("reportc")
 FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
+CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
 
 
 @dataclass
@@ -133,6 +135,7 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
                     docs: list[ChapterDoc], diag: Diagnostics) -> None:
     images = sorted({image for doc in docs for image in doc.images})
     cache.meta = {
+        **cache.carry,
         "warnings": [str(w) for w in diag.warnings],
         "fingerprint": fingerprint(images),
         "outputs": {p.relative_to(out_dir).as_posix(): digest(p.read_bytes()) for p in outputs},
@@ -179,24 +182,38 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                 write_html_edition(stage.path, name, page, theme, WEB_STYLESHEETS, images,
                                    config.root)
         if "pdf" in options.formats:
-            _write_pdf(stage.path, config, theme, context, diag, cache)
+            _write_pdf(stage.path, config, theme, context, diag, cache, options.jobs)
         diag.raise_if_errors()
         return stage.commit()
 
 
 def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
-               diag: Diagnostics, cache: BuildCache) -> None:
-    from .pdf import render_pdf  # WeasyPrint is slow to import: only when a PDF is due
+               diag: Diagnostics, cache: BuildCache, jobs: int) -> None:
+    """Lay out the print page in one pass, or part by part once a build's pages are known."""
+    from .pdf import layout_pdf, report_layout  # WeasyPrint is slow to import: only when due
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
-    sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    key = digest(page, tool_versions(), *(file_digest(p) for p in theme.files()))
+    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
+    key = digest(page, environment)
+    previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
-    if pdf is None:
-        identifier = key[:32].encode("ascii")
-        pdf = render_pdf(page, config.root, sheets, [config.root, theme.root], diag, identifier)
+    if pdf is not None:
+        cache.carry["pdf_pages"] = previous
+    else:
+        sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
+        layout = partial(layout_pdf, base_dir=config.root, allowed=[config.root, theme.root])
+        chunk_css = theme.root / CHUNK_STYLESHEET
+        stage_setup = PdfStage(
+            layout=partial(layout, stylesheets=sheets),
+            chunk_layout=partial(layout, stylesheets=[*sheets, chunk_css]),
+            report=partial(report_layout, diag=diag), environment=environment, workers=jobs)
+        last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
+        if not chunk_css.is_file():
+            previous, last_pdf = {}, None  # a theme without chunk rules: always one pass
+        pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
+            cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
         (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)

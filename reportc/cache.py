@@ -47,6 +47,7 @@ class BuildCache:
         self.hits = 0
         self.misses = 0
         self.used: set[str] = set()
+        self.carry: dict[str, object] = {}  # set during a build, kept in the next index
         if enabled:
             self._load(diag)
 

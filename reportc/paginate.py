@@ -225,8 +225,10 @@ def chunk_document(split: SplitPage, chunk: str, start: int, anchors: dict[str, 
     foreign = {target for target in _LINK.findall(body) if target not in own}
 
     def number(match: re.Match[str]) -> str:
+        """Only links that print a page number (contents, cross-references) get one."""
         target = match.group(1)
-        if target in own or target not in anchors:
+        shows_page = chunk == FRONT or body.startswith(' class="xref"', match.end())
+        if target in own or target not in anchors or not shows_page:
             return match.group(0)
         return f'{match.group(0)} data-page="{anchors[target]}"'
 
