@@ -7,7 +7,10 @@ into a ``references.bib:LINE: ...`` message before pandoc ever sees the file.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +35,10 @@ REQUIRED_FIELDS = {
 }
 
 
+# Fields citeproc turns into links in the bibliography.
+URL_FIELDS = {"url"}
+
+
 @dataclass
 class Bibliography:
     """What the rest of the build needs: the file, its keys and where each is defined."""
@@ -51,15 +58,37 @@ def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibli
         return Bibliography(None)
     rel = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) \
         else path.name
-    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
-    library = bibtexparser.parse_string(text, parse_stack=[])
     bib = Bibliography(path, rel)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        diag.error("file is not valid UTF-8", rel, raw[: exc.start].count(b"\n") + 1)
+        return bib
+    try:
+        with _quiet_parser():
+            library = bibtexparser.parse_string(text, parse_stack=[])
+    except Exception as exc:  # bibtexparser raises only on its own internal errors
+        diag.error(f"cannot be read: {type(exc).__name__}: {exc}", rel)
+        return bib
     _report_failed_blocks(library, rel, diag)
     macros = {s.key.lower() for s in library.strings} | set(MONTH_MACROS)
     seen: dict[str, str] = {}
     for entry in library.entries:
         _check_entry(entry, rel, macros, seen, bib, diag)
     return bib
+
+
+@contextmanager
+def _quiet_parser() -> Iterator[None]:
+    """bibtexparser logs each broken block; every one is reported from failed_blocks."""
+    logger = logging.getLogger("bibtexparser")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)  # its modules' loggers inherit the level
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def _report_failed_blocks(library: bibtexparser.Library, rel: str, diag: Diagnostics) -> None:
@@ -70,10 +99,27 @@ def _report_failed_blocks(library: bibtexparser.Library, rel: str, diag: Diagnos
             key = block.ignore_error_block.key
             diag.error(f"entry '{key}' has duplicate field(s): {fields}", rel, line)
         elif isinstance(block, model.DuplicateBlockKeyBlock):
-            diag.error(f"duplicate entry key '{block.key}'", rel, line)
+            first = block.previous_block.start_line + 1
+            what = "@string" if isinstance(block.ignore_error_block, model.String) \
+                else "entry key"
+            diag.error(f"duplicate {what} '{block.key}' (first defined at line {first})",
+                       rel, line)
         else:
-            reason = str(getattr(block, "error", "")).split("\n")[0]
-            diag.error(f"cannot parse this block: {reason}", rel, line)
+            diag.error(_parse_failure(block), rel, line)
+
+
+def _parse_failure(block: model.ParsingFailedBlock) -> str:
+    """What went wrong in a block bibtexparser gave up on, in the writer's terms."""
+    error = getattr(block, "error", None)
+    reason = getattr(error, "abort_reason", "") or str(error or "").split("\n")[0]
+    raw = block.raw or ""
+    opening = raw.split("\n", 1)[0].strip()[:60]
+    stop = block.start_line + 1 + raw.count("\n")  # the line where parsing stopped
+    where = f" (gave up at line {stop})" if raw.count("\n") and "block start" not in reason \
+        else ""
+    reason = reason.strip().rstrip(".") or "syntax error"
+    return (f"cannot parse the block '{opening}': {reason}{where}; check for a missing "
+            "comma, brace or quote")
 
 
 def _check_entry(entry: model.Entry, rel: str, macros: set[str], seen: dict[str, str],
@@ -91,7 +137,17 @@ def _check_entry(entry: model.Entry, rel: str, macros: set[str], seen: dict[str,
         return
     seen[folded] = key
     bib.lines[key] = line
+    if not entry.entry_type.strip():
+        diag.error(f"entry '{key}' has no type (write @article{{...}}, @book{{...}}, ...)",
+                   rel, line)
     fields = {name.lower(): f.value for name, f in entry.fields_dict.items()}
+    if "" in fields:
+        diag.error(f"entry '{key}' has a field without a name ('= value')", rel, line)
+    for name in URL_FIELDS & fields.keys():
+        value = fields[name].strip().strip('{}"').strip()
+        if value and not re.match(r"https?://", value, re.I):
+            diag.error(f"entry '{key}': {name} '{value[:60]}' must start with http:// or "
+                       "https://", rel, line)
     for name, value in fields.items():
         for macro in _undefined_macros(value, macros):
             diag.error(f"entry '{key}': field '{name}' uses undefined macro '{macro}' "
