@@ -112,10 +112,10 @@ def test_tables_and_figures_are_numbered_and_cross_referenced_with_pages(basic):
     table_page = _page_with(texts, "Table 1. The four fields")
     figure_page = _page_with(texts, "Figure 1. Depth of cooperation by field.")
     joined = "\n".join(texts).replace("\n", " ")
-    assert f"listed in Table 1 (p. {table_page})" in joined
-    assert f"Figure 1 (p. {figure_page}) summarises" in joined
+    assert f"listed in Table 1 on p. {table_page}" in joined
+    assert f"Figure 1 on p. {figure_page} summarises" in joined
     section_page = _page_with(texts[2:], "2.1 Arms sales") + 2  # skip the contents
-    assert f"Section 2.1 (p. {section_page})" in joined
+    assert f"Section 2.1 on p. {section_page}" in joined
 
 
 def test_bibliography_at_the_end_sorted_with_hanging_entries(basic):
