@@ -24,6 +24,7 @@ from .output import staged_output
 from .paginate import PdfStage, paginate
 from .progress import StageTimer
 from .render import CitationSetup, render_bibliography, render_chapter
+from .safety import check_chapter, check_csl
 from .standalone import self_contained
 from .structure import ChapterDoc, number_report, read_chapter, resolve_references
 from .templates import PageContext, Theme, find_theme, make_parts, render_page
@@ -72,6 +73,7 @@ def build(options: BuildOptions) -> BuildResult:
                               status=options.status, use_git=options.git_stamp)
     chapters = load_chapters(config, diag)
     csl = resolve_csl(config, diag)
+    check_csl(csl, config.line_of("csl"), diag)
     theme = find_theme(root)
     diag.raise_if_errors()
 
@@ -94,6 +96,7 @@ def build(options: BuildOptions) -> BuildResult:
     targets = number_report(docs, diag)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
+        check_chapter(doc, root, config.attachments, diag)
     _warn_unused_entries(bibliography, docs, diag)
     diag.raise_if_errors()
 

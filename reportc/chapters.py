@@ -91,7 +91,15 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics) -
 
 
 def _read_chapter(root: Path, path: Path, diag: Diagnostics) -> Chapter | None:
-    rel = path.resolve().relative_to(root.resolve()).as_posix()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        diag.error("is a link to a file outside the report directory; chapters must be "
+                   "files of the report", path.relative_to(root).as_posix())
+        return None
+    rel = resolved.relative_to(root.resolve()).as_posix()
+    if not resolved.is_file():
+        diag.error("is not a regular file", rel)
+        return None
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

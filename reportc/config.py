@@ -23,7 +23,7 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status",
+    "description", "status", "attachments",
 }
 
 
@@ -54,6 +54,7 @@ class ReportConfig:
     paper: str = "A4"
     keywords: list[str] = field(default_factory=list)
     description: str = ""
+    attachments: list[str] = field(default_factory=list)  # files a PDF may attach (relative)
     status: str = ""  # "draft" | "review" | "final" | "" (absent)
     lines: dict[str, int] = field(default_factory=dict)
 
@@ -139,6 +140,7 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     config.authors = _authors(data.get("authors"), lines, err)
     config.date = _date(data.get("date"), err)
     config.keywords = _string_list(data, "keywords", err)
+    config.attachments = _attachments(root, data, err)
     config.chapters = _string_list(data, "chapters", err) if "chapters" in data else None
     config.chapter_lines = {
         name: lines.get(f"chapters[{i}]", lines.get("chapters", 1))
@@ -219,6 +221,23 @@ def _paper(value: Any, err) -> str:
         err("paper", f"paper '{value}' must be A4 or letter")
         return "A4"
     return paper
+
+
+def _attachments(root: Path, data: dict, err) -> list[str]:
+    """The files chapters may attach to the PDF (``[x](file){rel=attachment}``)."""
+    names = []
+    for name in _string_list(data, "attachments", err):
+        path = _inside(root, name, "attachments", err)
+        if path is None:
+            continue
+        relative = path.relative_to(root.resolve())
+        if any(part.startswith(".") for part in relative.parts):
+            err("attachments", f"attachment '{name}' is a hidden file; those are never attached")
+        elif not path.is_file():
+            err("attachments", f"attachment '{name}' not found")
+        else:
+            names.append(relative.as_posix())
+    return names
 
 
 def _inside(root: Path, name: str, key: str, err) -> Path | None:

@@ -18,7 +18,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import Diagnostics
-from .fetch import SandboxFetcher
+from .fetch import Refusal, SandboxFetcher
 
 FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
 
@@ -52,7 +52,7 @@ class LayoutResult:
 
     pdf: bytes | None
     messages: list[tuple[int, str]] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
     too_deep: bool = False
 
 
@@ -72,7 +72,7 @@ def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list
         except RecursionError:
             return LayoutResult(None, too_deep=True)
     messages = [(r.levelno, r.getMessage().splitlines()[0]) for r in log.records]
-    return LayoutResult(pdf, messages, list(fetcher.refused))
+    return LayoutResult(pdf, messages, fetcher.located_refusals(base_dir))
 
 
 def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "") -> bytes | None:
@@ -82,9 +82,8 @@ def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "") -> b
                    "(blockquotes or lists inside each other hundreds of times)", where or None)
         return None
     _report_log(result.messages, diag)
-    for url in result.refused:
-        diag.error(f"refused to load '{url}': only files inside the report directory "
-                   "are allowed")
+    for refusal in result.refused:
+        diag.error(refusal.message, refusal.path or where or None, refusal.line)
     return None if diag.errors else result.pdf
 
 

@@ -16,6 +16,7 @@ from .cache import BuildCache, digest, file_digest, tool_versions
 from .errors import Diagnostics, ToolError
 from .pandoc import run_pandoc
 from .progress import item_done
+from .safety import check_html
 from .structure import ChapterDoc
 
 NOTES_FILTER = resources.files("reportc") / "resources" / "notes.lua"
@@ -35,7 +36,7 @@ class CitationSetup:
         return digest(self.lang, tool_versions(), *(file_digest(p) for p in files))
 
     def args(self) -> list[str]:
-        args = ["--citeproc", f"--csl={self.csl}", "-M", "link-citations=true",
+        args = ["--sandbox", "--citeproc", f"--csl={self.csl}", "-M", "link-citations=true",
                 "-M", f"lang={self.lang}"]
         if self.bibliography:
             args.append(f"--bibliography={self.bibliography}")
@@ -47,11 +48,12 @@ def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
     """One pandoc process (unless cached): citeproc, then the notes filter, then HTML."""
     args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.args(),
             "-M", f"note-prefix={doc.anchor}-", f"--lua-filter={NOTES_FILTER}"]
-    source = json.dumps(doc.ast, sort_keys=True)
+    # No document metadata reaches citeproc: bibliography and csl come only from report.yaml.
+    source = json.dumps({**doc.ast, "meta": {}}, sort_keys=True)
     key = digest(source, doc.anchor, setup.fingerprint())
     cached = cache.get("html", key)
     if cached is not None:
-        return cached
+        return cached if check_html(cached, doc.rel, diag) else None
     try:
         result = run_pandoc(args, source, what=doc.rel)
     except ToolError as exc:
@@ -59,6 +61,8 @@ def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
         return None
     for warning in result.warnings:
         diag.warning(f"pandoc: {warning}", doc.rel)
+    if not check_html(result.output, doc.rel, diag):
+        return None
     if not result.warnings:
         cache.put("html", key, result.output)
     item_done(f"cited and rendered {doc.rel}")
@@ -88,6 +92,8 @@ def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list
         return ""
     for warning in result.warnings:
         diag.warning(f"pandoc: {warning}", setup.bibliography.name)
+    if not check_html(result.output, setup.bibliography.name, diag):
+        return ""
     if not result.warnings:
         cache.put("bibliography", key, result.output)
     return result.output

@@ -7,7 +7,6 @@ swallow the next and a changed chapter can be converted on its own.
 
 from __future__ import annotations
 
-import json
 import re
 import string
 from dataclasses import dataclass, field
@@ -18,8 +17,9 @@ from . import pandoc_ast as A
 from .cache import BuildCache, digest, tool_versions
 from .chapters import Chapter
 from .errors import Diagnostics, ToolError
-from .pandoc import READER, run_pandoc
+from .pandoc import READER, PandocStalled, run_pandoc
 from .progress import item_done
+from .safety import check_brackets, load_ast, stall_hint
 
 XREF_PREFIXES = ("fig-", "tbl-", "sec-")
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -70,22 +70,31 @@ class ChapterDoc:
 def read_chapter(chapter: Chapter, diag: Diagnostics, cache: BuildCache) -> ChapterDoc | None:
     """Convert one chapter's Markdown to pandoc's AST (one pandoc process, unless cached)."""
     _check_unclosed_blocks(chapter, diag)
+    if not check_brackets(chapter, diag):
+        return None  # pandoc would stall on it
     args = ["-f", READER, "-t", "json", "--sandbox"]
     key = digest(chapter.text, *args, tool_versions())
     cached = cache.get("ast", key)
     if cached is not None:
-        return ChapterDoc(chapter, json.loads(cached))
+        return _chapter_doc(chapter, cached, diag)
     try:
         result = run_pandoc(args, chapter.text, what=chapter.rel)
     except ToolError as exc:
-        diag.error(str(exc).removeprefix(f"{chapter.rel}: "), chapter.rel)
+        message = str(exc).removeprefix(f"{chapter.rel}: ")
+        line, hint = stall_hint(chapter) if isinstance(exc, PandocStalled) else (None, "")
+        diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
         return None
     for warning in result.warnings:
         diag.warning(f"pandoc: {warning}", chapter.rel)
     if not result.warnings:
         cache.put("ast", key, result.output)
     item_done(f"read {chapter.rel}")
-    return ChapterDoc(chapter, json.loads(result.output))
+    return _chapter_doc(chapter, result.output, diag)
+
+
+def _chapter_doc(chapter: Chapter, ast_json: str, diag: Diagnostics) -> ChapterDoc | None:
+    ast = load_ast(chapter, ast_json, diag)  # None if it nests too deeply to lay out
+    return None if ast is None else ChapterDoc(chapter, ast)
 
 
 def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:

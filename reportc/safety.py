@@ -1,0 +1,454 @@
+"""Trust checks: what chapter text may make pandoc, the PDF renderer or a browser do.
+
+Reports are built in CI from chapters many people contribute. Whatever a chapter
+says, a build must not read files of the build machine, reach the network, hang,
+crash or publish script. pandoc's Markdown reader already has raw HTML and
+metadata blocks switched off (:data:`reportc.pandoc.READER`); this module checks
+what remains, each problem as ``path:line: message``:
+
+* before pandoc: paragraphs with many unmatched ``[`` (the reader backtracks
+  exponentially on them), and a hint for a stall that happens anyway;
+* after pandoc: nesting depth (WeasyPrint recurses per level and crashes near
+  150), attributes (``{onclick=...}``, ``{style="background:url(...)"}``), link
+  targets (``javascript:``, ``file:``), attachments (``rel=attachment``, refused
+  unless report.yaml lists the file), images (hidden or non-image files, SVGs
+  that script or reference files outside the report);
+* after rendering: the HTML of every chapter, as a backstop;
+* the CSL style: a dependent style would make citeproc download its parent.
+
+The file policy (:func:`file_refusal`) is the one :class:`reportc.fetch.SandboxFetcher`
+enforces during layout; it lives here so that checking needs no WeasyPrint import.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, unquote_to_bytes, urljoin, urlparse
+
+from . import pandoc_ast as A
+from .chapters import Chapter
+from .errors import Diagnostics
+
+MAX_NESTING = 64  # element levels; WeasyPrint 70 overflows Python's stack near 150
+BRACKET_LIMIT = 12  # unmatched '[' in one paragraph (12: ~0.5 s, 20: ~25 s in pandoc 3.9)
+MAX_SVG_BYTES = 5 * 1024 * 1024
+LINK_SCHEMES = {"http", "https", "mailto"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".tif", ".tiff",
+                  ".avif"}
+# Attributes whose value a browser or WeasyPrint loads or runs.
+URL_ATTRIBUTES = {"href", "src", "srcset", "srcdoc", "action", "formaction", "poster",
+                  "background", "data", "codebase", "ping", "lowsrc", "dynsrc", "xmlns",
+                  "http-equiv", "manifest", "imagesrcset", "attributionsrc"}
+UNSAFE_TAGS = {"script", "iframe", "object", "embed", "style", "link", "meta", "base", "form",
+               "frame", "frameset", "applet", "svg", "math", "noscript", "template"}
+_WEIGHT = {"BulletList": 2, "OrderedList": 2, "DefinitionList": 2, "Table": 4, "Figure": 2,
+           "CodeBlock": 2}
+_LEAVES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math", "RawInline"}
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_ATTR_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+_STYLE_LOADS = re.compile(r"url\s*\(|image-set|@import|expression\s*\(|\\|javascript:|"
+                          r"behavior\s*:|-moz-binding", re.I)
+_SVG_REFERENCE = re.compile(
+    r"""(?:\b(?:xlink:)?href|\bsrc)\s*=\s*(["'])(.*?)\1"""
+    r"""|url\(\s*(["']?)(.*?)\3\s*\)"""
+    r"""|@import\s+(["'])(.*?)\5""", re.I | re.S)
+_SVG_SCRIPT = re.compile(r"<script\b|\bon[a-z]+\s*=|javascript:", re.I)
+
+
+# --- the file policy (shared with the PDF fetcher) -------------------------------------------
+
+def file_refusal(url: str, allowed: list[Path]) -> tuple[Path | None, str | None]:
+    """``(path, None)`` if ``url`` names a regular file WeasyPrint may read, else a reason.
+
+    Allowed: ``file:`` URLs of regular files inside one of the ``allowed`` folders,
+    after resolving symbolic links, and not hidden (no path part starting with '.').
+    """
+    parsed = urlparse(url)
+    if parsed.scheme.lower() != "file":
+        return None, ("remote URLs are never fetched; only files inside the report "
+                      "directory may be used")
+    if parsed.netloc not in ("", "localhost"):
+        return None, "files on other hosts are never read"
+    path = Path(unquote(parsed.path)).resolve()
+    roots = [root.resolve() for root in allowed]
+    root = next((root for root in roots if path.is_relative_to(root)), None)
+    if root is None:
+        return None, ("only files inside the report directory may be used "
+                      "(symbolic links are followed before checking)")
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
+        return None, "hidden files and folders (names starting with '.') are never used"
+    try:
+        info = path.stat()
+    except OSError:
+        return None, "no such file"
+    if not stat.S_ISREG(info.st_mode):
+        return None, "not a regular file"
+    return path, None
+
+
+# --- before pandoc ---------------------------------------------------------------------------
+
+def check_brackets(chapter: Chapter, diag: Diagnostics) -> bool:
+    """Refuse a paragraph with many unmatched ``[`` before pandoc stalls on it."""
+    ok = True
+    for start, lines in _paragraphs(chapter.text):
+        unmatched = _unmatched_brackets(lines)
+        if len(unmatched) >= BRACKET_LIMIT:
+            line = start + unmatched[0][0]
+            diag.error(f"{len(unmatched)} '[' without a matching ']' in one paragraph: pandoc's "
+                       "Markdown reader slows down exponentially on them (write a literal "
+                       "bracket as '\\[')", chapter.rel, line)
+            ok = False
+    return ok
+
+
+def stall_hint(chapter: Chapter) -> tuple[int | None, str]:
+    """Where a pandoc stall most likely comes from: ``(line, advice)``, or ``(None, '')``."""
+    best: tuple[int, int] | None = None
+    for start, lines in _paragraphs(chapter.text):
+        count = sum(line.count("[") for line in lines)
+        if count >= 6 and (best is None or count > best[1]):
+            best = (start, count)
+    if best is None:
+        return None, ""
+    return best[0], (f"most likely the paragraph starting here: {best[1]} '[' in one paragraph "
+                     "make pandoc's Markdown reader backtrack exponentially (write literal "
+                     "brackets as '\\[' or split the paragraph)")
+
+
+def _paragraphs(text: str) -> list[tuple[int, list[str]]]:
+    """Blank-line separated blocks outside fenced code: ``(first line number, lines)``."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 1
+    fence = ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = ""
+            continue
+        if match := re.match(r"^(`{3,}|~{3,})", stripped):
+            fence = match.group(1)
+        if fence or not stripped:
+            if current:
+                blocks.append((start, current))
+            current = []
+            continue
+        if not current:
+            start = number
+        current.append(line)
+    if current:
+        blocks.append((start, current))
+    return blocks
+
+
+def _unmatched_brackets(lines: list[str]) -> list[tuple[int, int]]:
+    """``(line offset, column)`` of each ``[`` never closed, ignoring escapes and code."""
+    stack: list[tuple[int, int]] = []
+    ticks = 0
+    for offset, line in enumerate(lines):
+        index = 0
+        while index < len(line):
+            char = line[index]
+            if char == "\\":
+                index += 2
+                continue
+            if char == "`":
+                run = len(line[index:]) - len(line[index:].lstrip("`"))
+                ticks = 0 if ticks == run else (ticks or run)
+                index += run
+                continue
+            if not ticks:
+                if char == "[":
+                    stack.append((offset, index))
+                elif char == "]" and stack:
+                    stack.pop()
+            index += 1
+    return stack
+
+
+# --- after pandoc: the AST -------------------------------------------------------------------
+
+def load_ast(chapter: Chapter, text: str, diag: Diagnostics) -> dict[str, Any] | None:
+    """pandoc's JSON for ``chapter``, or ``None`` (and an error) if it nests too deeply."""
+    try:
+        ast = json.loads(text)
+    except RecursionError:
+        depth = None
+    else:
+        depth = nesting_depth(ast)
+        if depth <= MAX_NESTING:
+            return ast
+    levels = f"{depth} levels" if depth else "hundreds of levels"
+    diag.error(f"content nests {levels} deep (block quotes, lists or emphasis inside each "
+               f"other); the limit is {MAX_NESTING}, because deeper nesting crashes the PDF "
+               "renderer", chapter.rel, _deepest_line(chapter.text))
+    return None
+
+
+def nesting_depth(ast: dict[str, Any]) -> int:
+    """How many HTML elements deep the chapter's content goes (iterative: no recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(ast.get("blocks", []), 0)]
+    while stack:
+        tree, depth = stack.pop()
+        if isinstance(tree, dict):
+            kind = tree.get("t")
+            if kind in _LEAVES:
+                continue
+            if kind is not None:
+                depth += _WEIGHT.get(kind, 1)
+                deepest = max(deepest, depth)
+            stack.extend((value, depth) for value in tree.values() if isinstance(value, list))
+        elif isinstance(tree, list):
+            stack.extend((item, depth) for item in tree if isinstance(item, (dict, list)))
+    return deepest
+
+
+def _deepest_line(text: str) -> int | None:
+    best, best_score = None, 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        quotes = re.match(r"^[ \t]*((?:>[ \t]*)+)", line)
+        score = quotes.group(1).count(">") if quotes else 0
+        if not score and re.match(r"^\s*(?:[-*+]|\d+[.)])\s", line):
+            score = (len(line) - len(line.lstrip())) // 2
+        if score > best_score:
+            best, best_score = number, score
+    return best if best_score >= 8 else None
+
+
+def check_chapter(doc: Any, root: Path, attachments: list[str], diag: Diagnostics) -> None:
+    """Check every attribute, link and image of a chapter (a :class:`ChapterDoc`)."""
+    _Checker(doc, root.resolve(), set(attachments), diag).run()
+
+
+class _Checker:
+    def __init__(self, doc: Any, root: Path, attachments: set[str], diag: Diagnostics):
+        self.doc, self.root, self.attachments, self.diag = doc, root, attachments, diag
+        self.chapter: Chapter = doc.chapter
+
+    def error(self, message: str, *needles: str | re.Pattern[str] | None) -> None:
+        line = next((found for needle in needles if needle
+                     and (found := self.chapter.line_of(needle)) is not None), None)
+        self.diag.error(message, self.chapter.rel, line)
+
+    def run(self) -> None:
+        stack: list[Any] = [self.doc.ast.get("blocks", [])]
+        while stack:
+            tree = stack.pop()
+            if isinstance(tree, list):
+                if _is_attr(tree):
+                    self.attributes(tree)
+                else:
+                    stack.extend(reversed(tree))
+            elif isinstance(tree, dict):
+                kind = tree.get("t")
+                if kind == "Link":
+                    self.link(tree)
+                elif kind == "Image":
+                    self.image(tree)
+                stack.extend(reversed([v for v in tree.values() if isinstance(v, (list, dict))]))
+
+    def attributes(self, attr: list[Any]) -> None:
+        for key, value in attr[2]:
+            lowered = key.lower()
+            written = re.compile(re.escape(key) + r"\s*=", re.I)
+            if not _ATTR_NAME.match(key):
+                self.error(f"attribute name '{key}' is not allowed", key)
+            elif lowered.startswith("on"):
+                self.error(f"event-handler attribute '{key}' is not allowed: a report carries "
+                           "no scripts", written)
+            elif lowered in URL_ATTRIBUTES:
+                self.error(f"attribute '{key}' is not allowed: it would make the reader's "
+                           "browser load or run something", written)
+            elif lowered == "style" and _STYLE_LOADS.search(value):
+                self.error("a style attribute may not load anything (url(), @import, "
+                           "expression(), escapes)", written)
+            elif _dangerous_scheme(value):
+                self.error(f"attribute '{key}' holds a '{_dangerous_scheme(value)}:' address, "
+                           "which is never allowed", written)
+            elif lowered == "rel" and "attachment" in value.lower().split():
+                pass  # checked with the link that carries it
+
+    def link(self, node: A.Node) -> None:
+        attr, inlines, (target, _title) = node["c"]
+        rel = " ".join(value for key, value in attr[2] if key.lower() == "rel").lower()
+        text = A.stringify(inlines)
+        if "attachment" in rel.split():
+            self.attachment(target, text)
+            return
+        scheme = _scheme(target)
+        if scheme and scheme not in LINK_SCHEMES:
+            self.error(f"link to '{_short(target)}' is not allowed: links may point to http, "
+                       "https or mailto addresses, or to files and sections of the report",
+                       target, text)
+
+    def attachment(self, target: str, text: str) -> None:
+        where = (target, text)
+        if _scheme(target) or target.startswith("//"):
+            self.error(f"attachment '{_short(target)}' is refused: only files inside the "
+                       "report directory can be attached", *where)
+            return
+        relative = unquote(target.split("#")[0].split("?")[0])
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root):
+            self.error(f"attachment '{_short(target)}' is refused: it is outside the report "
+                       "directory", *where)
+            return
+        name = path.relative_to(self.root).as_posix()
+        if name not in self.attachments:
+            self.error(f"attachment '{_short(target)}' is refused: list '{name}' under "
+                       "'attachments:' in report.yaml to attach it to the PDF", *where)
+            return
+        if not path.is_file():
+            self.error(f"attachment '{_short(target)}' not found", *where)
+            return
+        self.doc.images.append(name)  # the web edition ships it beside the page
+
+    def image(self, node: A.Node) -> None:
+        source = node["c"][2][0]
+        if source[:5].lower() == "data:":
+            if not re.match(r"data:image/", source, re.I):
+                self.error(f"image '{_short(source)}' is not an image (data: URLs must be "
+                           "data:image/...)", source[:40])
+            elif re.match(r"data:image/svg\+xml", source, re.I):
+                self.svg(_decode_data_url(source), (self.root / "chapters").as_uri() + "/",
+                         _short(source), source[:40])
+            return
+        if _scheme(source) or source.startswith("//"):
+            return  # structure._check_image reports remote and absolute URLs
+        relative = unquote(source.split("#")[0].split("?")[0])
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            return  # reported by structure._check_image
+        parts = path.relative_to(self.root).parts
+        if any(part.startswith(".") for part in parts):
+            self.error(f"image '{source}' is a hidden file or inside a hidden folder; those "
+                       "are never published", source)
+        elif path.suffix.lower() not in IMAGE_SUFFIXES:
+            self.error(f"image '{source}' is not an image file (use "
+                       f"{', '.join(sorted(IMAGE_SUFFIXES))})", source)
+        elif path.suffix.lower() == ".svg":
+            if path.stat().st_size > MAX_SVG_BYTES:
+                self.error(f"image '{source}' is larger than {MAX_SVG_BYTES // 2**20} MB", source)
+                return
+            self.svg(path.read_text(encoding="utf-8", errors="replace"), path.as_uri(), source,
+                     source)
+
+    def svg(self, text: str, base: str, name: str, needle: str) -> None:
+        """An SVG may not script, declare entities or reference files outside the report."""
+        if match := _SVG_SCRIPT.search(text):
+            self.error(f"image '{name}' contains script ('{match.group(0)}'); SVG figures "
+                       "must be plain drawings", needle)
+            return
+        if re.search(r"<!ENTITY", text, re.I):
+            self.error(f"image '{name}' declares XML entities, which are not allowed", needle)
+            return
+        for match in _SVG_REFERENCE.finditer(text):
+            reference = (match.group(2) or match.group(4) or match.group(6) or "").strip()
+            if not reference or reference.startswith("#") or reference[:5].lower() == "data:":
+                continue
+            url = urljoin(base, reference)
+            _path, reason = file_refusal(url, [self.root])
+            if reason:
+                self.error(f"image '{name}' refers to '{_short(reference)}', which will not "
+                           f"be loaded: {reason}", needle)
+
+
+def _is_attr(tree: list[Any]) -> bool:
+    return (len(tree) == 3 and isinstance(tree[0], str) and isinstance(tree[1], list)
+            and isinstance(tree[2], list) and all(isinstance(c, str) for c in tree[1])
+            and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p)
+                    for p in tree[2]))
+
+
+def _scheme(url: str) -> str:
+    """The scheme a browser would see (it drops whitespace and control characters)."""
+    match = _SCHEME.match(_CONTROL.sub("", url).lower())
+    return match.group(1) if match else ""
+
+
+def _dangerous_scheme(value: str) -> str:
+    scheme = _scheme(value)
+    return scheme if scheme in ("javascript", "vbscript", "livescript") else ""
+
+
+def _decode_data_url(url: str) -> str:
+    header, _, payload = url.partition(",")
+    if header.lower().endswith(";base64"):
+        try:
+            return base64.b64decode(payload + "==").decode("utf-8", "replace")
+        except ValueError:
+            return ""
+    return unquote_to_bytes(payload).decode("utf-8", "replace")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+# --- after rendering: the HTML (a backstop) ---------------------------------------------------
+
+class _HtmlScan(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in UNSAFE_TAGS:
+            self.problems.append(f"a <{tag}> element")
+        for key, value in attrs:
+            value = value or ""
+            if key.startswith("on"):
+                self.problems.append(f"an event-handler attribute '{key}'")
+            elif key in ("href", "xlink:href") and _scheme(value) not in LINK_SCHEMES | {""}:
+                self.problems.append(f"a link to '{_short(value)}'")
+            elif key == "src" and _scheme(value) and not value.lower().startswith("data:image/"):
+                self.problems.append(f"an image from '{_short(value)}'")
+            elif key in URL_ATTRIBUTES - {"href", "src"}:
+                self.problems.append(f"an attribute '{key}'")
+            elif key == "style" and _STYLE_LOADS.search(value):
+                self.problems.append("a style attribute that loads something")
+            elif _dangerous_scheme(value):
+                self.problems.append(f"a '{_dangerous_scheme(value)}:' address")
+
+    handle_startendtag = handle_starttag
+
+
+def check_html(fragment: str, where: str | None, diag: Diagnostics) -> bool:
+    """Backstop: report script, event handlers or unsafe URLs in rendered HTML."""
+    scan = _HtmlScan()
+    scan.feed(fragment)
+    scan.close()
+    for problem in dict.fromkeys(scan.problems):
+        diag.error(f"the HTML made from this file would contain {problem}; nothing from a "
+                   "chapter or the bibliography may script the page or load remote content",
+                   where)
+    return not scan.problems
+
+
+# --- citation style ----------------------------------------------------------------------------
+
+def check_csl(csl: Path | None, line: int | None, diag: Diagnostics) -> None:
+    """A dependent CSL style makes citeproc download its parent, even under ``--sandbox``."""
+    if csl is None:
+        return
+    text = csl.read_text(encoding="utf-8", errors="replace")
+    link = re.search(r"<link\b[^>]*\brel\s*=\s*[\"']independent-parent[\"'][^>]*>", text)
+    if link:
+        href = re.search(r"href\s*=\s*[\"']([^\"']*)", link.group(0))
+        parent = f" from {href.group(1)}" if href else ""
+        diag.error(f"csl '{csl.name}' is a dependent style: citeproc would download its parent "
+                   f"style{parent}; use the parent style itself (a .csl file in the report or a "
+                   "style name)", "report.yaml", line)
+    elif re.search(r"<!ENTITY", text, re.I):
+        diag.error(f"csl '{csl.name}' declares XML entities, which are not allowed",
+                   "report.yaml", line)
