@@ -40,7 +40,7 @@ def _links(reader: pypdf.PdfReader) -> list[list[str]]:
 
 def _destinations(reader: pypdf.PdfReader) -> dict[str, int]:
     return {name: reader.get_destination_page_number(dest)
-            for name, dest in reader.named_destinations.items() if name != "main"}
+            for name, dest in reader.named_destinations.items()}
 
 
 def _outline(reader: pypdf.PdfReader, items=None, depth=0) -> list[tuple[int, str, int]]:
