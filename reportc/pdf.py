@@ -36,14 +36,16 @@ class _Collector(logging.Handler):
 def _weasyprint_log() -> Iterator[_Collector]:
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
-    previous = logger.propagate
+    previous, level = logger.propagate, logger.level
     logger.addHandler(collector)
     logger.propagate = False
+    logger.setLevel(logging.WARNING)  # the CLI quiets it to ERROR for the console
     try:
         yield collector
     finally:
         logger.removeHandler(collector)
         logger.propagate = previous
+        logger.setLevel(level)
 
 
 @dataclass
