@@ -59,7 +59,8 @@ _SVG_REFERENCE = re.compile(
     r"""(?:\b(?:xlink:)?href|\bsrc)\s*=\s*(["'])(.*?)\1"""
     r"""|url\(\s*(["']?)(.*?)\3\s*\)"""
     r"""|@import\s+(["'])(.*?)\5""", re.I | re.S)
-_SVG_SCRIPT = re.compile(r"<script\b|\bon[a-z]+\s*=|javascript:", re.I)
+_SVG_SCRIPT = re.compile(r"<script\b|<[^<>]*\son[a-z]+\s*=|javascript:", re.I)
+_SVG_LINK_TAG = re.compile(r"<(?:[\w-]+:)?a\s[^<>]*$", re.I)  # a hyperlink: never fetched
 
 
 # --- the file policy (shared with the PDF fetcher) -------------------------------------------
@@ -346,7 +347,8 @@ class _Checker:
     def svg(self, text: str, base: str, name: str, needle: str) -> None:
         """An SVG may not script, declare entities or reference files outside the report."""
         if match := _SVG_SCRIPT.search(text):
-            self.error(f"image '{name}' contains script ('{match.group(0)}'); SVG figures "
+            found = re.sub(r"^<[^<>]*\s(?=on)", "", match.group(0))
+            self.error(f"image '{name}' contains script ('{found}'); SVG figures "
                        "must be plain drawings", needle)
             return
         if re.search(r"<!ENTITY", text, re.I):
@@ -356,11 +358,19 @@ class _Checker:
             reference = (match.group(2) or match.group(4) or match.group(6) or "").strip()
             if not reference or reference.startswith("#") or reference[:5].lower() == "data:":
                 continue
+            if match.group(2) is not None and _in_link_tag(text, match.start()):
+                continue
             url = urljoin(base, reference)
             _path, reason = file_refusal(url, [self.root])
             if reason:
                 self.error(f"image '{name}' refers to '{_short(reference)}', which will not "
                            f"be loaded: {reason}", needle)
+
+
+def _in_link_tag(text: str, index: int) -> bool:
+    """Whether position ``index`` of an SVG is inside an ``<a ...>`` start tag."""
+    opening = text.rfind("<", 0, index)
+    return opening >= 0 and _SVG_LINK_TAG.match(text, opening, index) is not None
 
 
 def _is_attr(tree: list[Any]) -> bool:

@@ -41,6 +41,8 @@ from reportc.safety import check_brackets, check_html, nesting_depth
 from reportc.structure import ChapterDoc
 
 BASE = Path(__file__).resolve().parent / "bad" / "_base"
+PIXEL = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kg"
+         "AAAABJRU5ErkJggg==")  # a 1x1 PNG
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +251,25 @@ def test_weasyprint_recursion_is_caught_as_an_error(tmp_path):
     page = "<blockquote>" * 400 + "x" + "</blockquote>" * 400
     result = layout_pdf(page, tmp_path, [], [tmp_path], b"0" * 32)
     assert result.too_deep and result.pdf is None
+
+
+def test_ordinary_svg_figures_pass_the_checks(report):
+    """What plotting and diagram tools write is fine: links, clip paths, inline PNGs."""
+    (report / "figures" / "chart.svg").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="60" height="20"><defs><clipPath id="p1"><rect width="60" height="20"/>'
+        '</clipPath><path id="g" d="M0 0L5 5"/></defs>'
+        '<style>text { font-family: serif; }</style>'
+        '<g clip-path="url(#p1)"><use xlink:href="#g"/><text y="10">one=1, on = off</text>'
+        f'<image width="1" height="1" xlink:href="data:image/png;base64,{PIXEL}"/>'
+        '<a xlink:href="https://example.org/source"><rect width="5" height="5"/></a>'
+        '<image href="dot.svg" width="5" height="5"/></g></svg>\n', encoding="utf-8")
+    (report / "chapters" / "02-chart.md").write_text(
+        "# Chart\n\n![A chart.](figures/chart.svg)\n", encoding="utf-8")
+    built = build_root(report, formats=("html", "pdf"), use_cache=False)
+    assert built.warnings == []
+    assert (built.out / "figures" / "chart.svg").is_file()
 
 
 # --- HTML output safety ----------------------------------------------------------------------
