@@ -9,7 +9,6 @@ no connection and that the canary's secret is in no output byte.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 from pathlib import Path
@@ -132,8 +131,3 @@ def test_every_case_documents_itself():
         assert spec.get("about") and "exit" in spec, name
         assert spec["exit"] == 0 or spec.get("message"), f"{name}: a failure needs a message"
 
-
-def test_no_case_depends_on_the_environment():
-    """Cases run in this process; a leaked variable would change the next case."""
-    assert "REPORTC_PANDOC_TIMEOUT" not in os.environ
-    assert "REPORTC_PANDOC_HEAP" not in os.environ
