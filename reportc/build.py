@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -202,7 +203,8 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
     if pdf is not None:
-        cache.carry["pdf_pages"] = previous
+        pages = json.loads(cache.get("pdf-pages", key) or "{}")
+        cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
         sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
         layout = partial(layout_pdf, base_dir=config.root, allowed=[config.root, theme.root])
@@ -217,6 +219,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
         pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
+            cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
         (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)

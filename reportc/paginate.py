@@ -122,8 +122,11 @@ def assemble(pieces: list[Piece], identifier: bytes) -> bytes:
     """One PDF from the pieces in order: pages, links, named destinations, outline, metadata."""
     writer = pypdf.PdfWriter()
     names: dict[str, ArrayObject] = {}
+    readers: dict[int, pypdf.PdfReader] = {}  # one reader per source: shared fonts copied once
     for piece in pieces:
-        reader = pypdf.PdfReader(io.BytesIO(piece.pdf))
+        reader = readers.get(id(piece.pdf))
+        if reader is None:
+            reader = readers[id(piece.pdf)] = pypdf.PdfReader(io.BytesIO(piece.pdf))
         offset = len(writer.pages)
         for page in reader.pages[piece.first:piece.first + piece.count]:
             writer.add_page(page)
@@ -132,7 +135,7 @@ def assemble(pieces: list[Piece], identifier: bytes) -> bytes:
     root = writer.get_named_dest_root()
     for name in sorted(names):
         root.extend([TextStringObject(name), names[name]])
-    first = pypdf.PdfReader(io.BytesIO(pieces[0].pdf))
+    first = readers[id(pieces[0].pdf)]
     writer.add_metadata(dict(first.metadata or {}))
     for key in ("/Lang", "/PageMode", "/ViewerPreferences"):
         if key in first.trailer["/Root"]:
