@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "html only with --watch)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-j", "--jobs", type=int, default=None,
-                        help="parallel pandoc processes (default: one per core)")
+                        help="parallel pandoc and PDF layout processes (default: one per core)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print each pandoc command and stage timings")
