@@ -1,0 +1,336 @@
+"""Time reportc against the bare pandoc + WeasyPrint pipeline on generated reports.
+
+    .venv/bin/python bench/run.py --sizes 50,200 --runs 3
+
+For each size the project ``bench/projects/p<size>`` is generated if missing, then every
+run measures, interleaved so that drifting machine load hits both sides alike:
+
+- bare: ``pandoc --citeproc`` on all chapters concatenated, once to HTML and once to PDF
+  with ``--pdf-engine=weasyprint`` (the floor reportc's features are built on);
+- reportc clean: a build into an empty ``--out`` (no cache);
+- reportc no-change: the same build again (everything cached);
+- reportc edit: again after one sentence was appended to one paragraph of the middle
+  chapter (the file is restored afterwards).
+
+Each command runs under ``bench/measure.py`` (wall time, peak RSS of its process tree). The
+medians go to stdout and ``bench/results/latest.md``; every sample to ``latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+VENV_BIN = REPO / ".venv" / "bin"
+EDIT = " The benchmark appended this sentence to one paragraph."
+SCENARIOS = ("clean", "no-change", "edit")
+
+
+@dataclass
+class Sample:
+    """One measured command: wall seconds and peak RSS in MB of its largest process."""
+
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Case:
+    """One generated project, the reportc tree that builds it, and where runs write to."""
+
+    size: int
+    project: Path
+    work: Path
+    logs: Path
+    reportc: Path = REPO
+
+    @property
+    def reportc_out(self) -> Path:
+        return self.work / "reportc-out"
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+def measure(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None
+            ) -> Sample:
+    """Run ``command`` under measure.py in a fresh process; its output goes to ``log``."""
+    result = log.with_suffix(".json")
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run([sys.executable, str(BENCH / "measure.py"), str(result), *command],
+                              cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                              check=False)
+    if done.returncode != 0:
+        sys.exit(f"run.py: {command[0]} failed (exit {done.returncode}); see {log}")
+    data = json.loads(result.read_text(encoding="utf-8"))
+    return Sample(data["seconds"], data["peak_mb"])
+
+
+def combine(*samples: Sample) -> Sample:
+    """Commands run one after the other: times add up, the peak is the larger one."""
+    return Sample(sum(s.seconds for s in samples), max(s.peak_mb for s in samples))
+
+
+# --- the bare pipeline ----------------------------------------------------------------------
+
+def concatenate(case: Case) -> Path:
+    """All chapters in one Markdown file, front matter removed (pandoc would merge it)."""
+    texts = [re.sub(r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.S)
+             for path in sorted((case.project / "chapters").glob("*.md"))]
+    target = case.work / "all-chapters.md"
+    target.write_text("\n\n".join(texts), encoding="utf-8")
+    return target
+
+
+def bare_command(case: Case, source: Path, output: Path) -> list[str]:
+    """The pandoc command reportc's features are layered on: citeproc with the same CSL."""
+    import pypandoc
+
+    from reportc.csl import STYLES_DIR
+
+    title = f"Synthetic benchmark report ({case.size} pages)"
+    return [pypandoc.get_pandoc_path(), "--standalone", "--citeproc",
+            "--bibliography=references.bib",
+            f"--csl={STYLES_DIR / 'chicago-notes-bibliography.csl'}",
+            "-M", f"title={title}", "-M", "lang=en-GB", str(source), "-o", str(output),
+            *(["--pdf-engine=weasyprint"] if output.suffix == ".pdf" else [])]
+
+
+def run_bare(case: Case, run: int) -> dict[str, Sample]:
+    """HTML then PDF, from the project folder so that figure paths resolve."""
+    source = concatenate(case)
+    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    samples = {}
+    for fmt in ("html", "pdf"):
+        command = bare_command(case, source, case.work / f"bare.{fmt}")
+        samples[fmt] = measure(command, case.project, case.logs / f"run{run}-bare-{fmt}.log",
+                               env)
+    samples["clean"] = combine(samples["html"], samples["pdf"])
+    return samples
+
+
+# --- reportc --------------------------------------------------------------------------------
+
+def reportc_env(case: Case) -> dict[str, str]:
+    """Hide the repository around the generated project from reportc's ``git describe``.
+
+    reportc stamps the outputs with ``git describe --dirty`` of the repository holding the
+    report, and the stamp is part of its cache key. bench/projects/ sits inside this shared
+    repository, so any commit or edit by someone else between the clean build and the
+    rebuild turned 'no-change' into a full rebuild. With the ceiling the project is a report
+    outside any repository: no stamp, as stable as a report in a repository of its own."""
+    return dict(os.environ, GIT_CEILING_DIRECTORIES=str(case.project.parent))
+
+
+def reportc_command(case: Case) -> list[str]:
+    return [sys.executable, str(case.reportc / "build.py"), str(case.project), "--out",
+            str(case.reportc_out)]
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def snapshot(rev: str, results: Path) -> tuple[Path, str]:
+    """Export ``rev`` with ``git archive`` (read-only: no checkout, index untouched).
+
+    The working tree is shared with engineers who commit while a benchmark runs; a change
+    to the theme between the clean build and the rebuild would turn 'no-change' into a full
+    build. A snapshot keeps code and theme fixed for the whole run."""
+    sha = git("rev-parse", "--short", rev)
+    folder = (results / f"reportc-{sha}").resolve()
+    if not (folder / "build.py").is_file():
+        shutil.rmtree(folder, ignore_errors=True)
+        archive = subprocess.Popen(["git", "archive", "--format=tar", sha], cwd=REPO,
+                                   stdout=subprocess.PIPE)
+        with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
+            tar.extractall(folder, filter="data")
+        if archive.wait() != 0:
+            sys.exit(f"run.py: git archive {rev} failed")
+    return folder, f"reportc {sha} (snapshot)"
+
+
+def edit_chapter(project: Path) -> tuple[Path, str]:
+    """Append one sentence to the first paragraph of the middle chapter; return the original."""
+    chapters = sorted((project / "chapters").glob("*.md"))
+    path = chapters[len(chapters) // 2]
+    original = path.read_text(encoding="utf-8")
+    lines = original.split("\n")
+    index = next(i for i, line in enumerate(lines) if re.match(r"[A-Z]\w* .*\.$", line))
+    lines[index] += EDIT
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path, original
+
+
+def run_reportc(case: Case, run: int) -> dict[str, Sample]:
+    """Clean build into an empty folder, then the no-change and the one-edit rebuilds."""
+    shutil.rmtree(case.reportc_out, ignore_errors=True)
+    command, env = reportc_command(case), reportc_env(case)
+    logs = {name: case.logs / f"run{run}-reportc-{name}.log" for name in SCENARIOS}
+    samples = {"clean": measure(command, case.reportc, logs["clean"], env)}
+    samples["no-change"] = measure(command, case.reportc, logs["no-change"], env)
+    if "up to date" not in logs["no-change"].read_text(encoding="utf-8"):
+        print(f"run.py: warning: p{case.size} no-change rebuild did not report 'up to date'")
+    path, original = edit_chapter(case.project)
+    try:
+        samples["edit"] = measure(command, case.reportc, logs["edit"], env)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    return samples
+
+
+# --- one size -------------------------------------------------------------------------------
+
+def prepare(size: int, projects: Path, results: Path, seed: int) -> Case:
+    """Generate the project unless it is already there; make fresh work and log folders."""
+    project = projects / f"p{size}"
+    if not (project / "report.yaml").is_file():
+        subprocess.run([sys.executable, str(BENCH / "generate.py"), "--pages", str(size),
+                        "--out", str(project), "--seed", str(seed)], check=True)
+    case = Case(size, project.resolve(), (results / "work" / f"p{size}").resolve(),
+                (results / "logs" / f"p{size}").resolve())
+    for folder in (case.work, case.logs):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    return case
+
+
+def bench_size(case: Case, runs: int) -> dict[str, list[Sample]]:
+    """``runs`` interleaved rounds; even rounds start with bare, odd ones with reportc."""
+    series: dict[str, list[Sample]] = {}
+    steps: list[tuple[str, Callable[[Case, int], dict[str, Sample]]]] = [
+        ("bare", run_bare), ("reportc", run_reportc)]
+    for run in range(runs):
+        for side, step in steps if run % 2 == 0 else steps[::-1]:
+            print(f"run.py: p{case.size} run {run + 1}/{runs}: {side}", flush=True)
+            for name, sample in step(case, run).items():
+                series.setdefault(f"{side} {name}", []).append(sample)
+    return series
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+def median(samples: list[Sample]) -> Sample:
+    return Sample(statistics.median(s.seconds for s in samples),
+                  statistics.median(s.peak_mb for s in samples))
+
+
+def table_rows(size: int, series: dict[str, list[Sample]]) -> list[str]:
+    """One row per reportc scenario, each against the bare pipeline's full run."""
+    bare = median(series["bare clean"])
+    rows = []
+    for scenario in SCENARIOS:
+        ours = median(series[f"reportc {scenario}"])
+        rows.append(f"| {size} | {scenario} | {bare.seconds:.1f} | {ours.seconds:.2f} | "
+                    f"{ours.seconds / bare.seconds:.2f} | {bare.peak_mb:.0f} | "
+                    f"{ours.peak_mb:.0f} |")
+    return rows
+
+
+def notes(cases: list[Case], all_series: dict[int, dict[str, list[Sample]]]) -> list[str]:
+    """Context under the table: the bare split, page counts and how clean builds scale."""
+    lines = []
+    for case in cases:
+        series = all_series[case.size]
+        html, pdf = median(series["bare html"]), median(series["bare pdf"])
+        ours = next(case.reportc_out.glob("*.pdf"))
+        lines.append(f"- p{case.size}: bare = HTML {html.seconds:.1f} s + PDF {pdf.seconds:.1f} s;"
+                     f" PDF pages: reportc {pdf_pages(ours)}, bare "
+                     f"{pdf_pages(case.work / 'bare.pdf')}; runs: {len(series['bare clean'])}")
+    if len(cases) > 1:
+        small, large = cases[0], cases[-1]
+        ratio = (median(all_series[large.size]["reportc clean"]).seconds
+                 / median(all_series[small.size]["reportc clean"]).seconds)
+        lines.append(f"- reportc clean build, time({large.size} p) / time({small.size} p) = "
+                     f"{ratio:.1f} (pages ×{large.size / small.size:.0f})")
+    return lines
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text(encoding="utf-8"))
+        model = found.group(1).strip() if found else model
+    return f"{os.cpu_count()} cores, {model}, {platform.system()} {platform.release()}"
+
+
+def revision() -> str:
+    """The commit measured, marked '+dirty' when reportc/ has uncommitted edits (shared tree)."""
+    dirty = "+dirty" if git("status", "--porcelain", "--", "reportc", "templates") else ""
+    return f"reportc {git('rev-parse', '--short', 'HEAD')}{dirty} (working tree)"
+
+
+def render(cases: list[Case], all_series: dict[int, dict[str, list[Sample]]],
+           argv: list[str], measured: str) -> str:
+    header = ["| pages | scenario | bare s | reportc s | reportc/bare | peak MB bare | "
+              "peak MB reportc |", "|---:|:---|---:|---:|---:|---:|---:|"]
+    rows = [row for case in cases for row in table_rows(case.size, all_series[case.size])]
+    command = " ".join([".venv/bin/python bench/run.py", *argv])
+    return "\n".join([f"{dt.date.today()}, {machine()}, {measured}; `{command}` (medians)", "",
+                      *header, *rows, "", *notes(cases, all_series)]) + "\n"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="50,200", help="page counts (default: 50,200)")
+    parser.add_argument("--runs", default="3",
+                        help="runs per size, or one number per size: 3,3,1 (default: 3)")
+    parser.add_argument("--projects", type=Path, default=BENCH / "projects")
+    parser.add_argument("--results", type=Path, default=BENCH / "results")
+    parser.add_argument("--seed", type=int, default=5, help="generator seed (default: 5)")
+    parser.add_argument("--rev", help="benchmark this commit, exported with git archive, "
+                        "instead of the working tree (e.g. HEAD)")
+    args = parser.parse_args(argv)
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    runs = [int(r) for r in args.runs.split(",")]
+    if len(runs) == 1:
+        runs *= len(args.sizes)
+    if len(runs) != len(args.sizes) or min(runs) < 1:
+        parser.error("--runs takes one positive number or one per size")
+    args.runs = runs
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    args.results.mkdir(parents=True, exist_ok=True)
+    tree, measured = snapshot(args.rev, args.results) if args.rev else (REPO, revision())
+    cases, all_series = [], {}
+    for size, runs in zip(args.sizes, args.runs, strict=True):
+        case = prepare(size, args.projects, args.results, args.seed)
+        case.reportc = tree
+        all_series[size] = bench_size(case, runs)
+        cases.append(case)
+    text = render(cases, all_series, argv, measured)
+    print(text)
+    (args.results / "latest.md").write_text(text, encoding="utf-8")
+    raw = {size: {k: [asdict(s) for s in v] for k, v in series.items()}
+           for size, series in all_series.items()}
+    (args.results / "latest.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
