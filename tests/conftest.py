@@ -76,3 +76,12 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
 def basic(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The 'basic' fixture project, built once for all read-only tests."""
     return build_root(copy_root("basic", tmp_path_factory.mktemp("basic")))
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in a test repository with a fixed identity and no signing; return stdout."""
+    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                           "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false",
+                           "-c", "init.defaultBranch=main", *args],
+                          cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
+    return done.stdout.strip()

@@ -10,20 +10,13 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOTS, copy_root, run_cli
+from conftest import git as _git
 from htmlparse import parse_html
 
 from reportc.pandoc import READER, run_pandoc
 from reportc.redline import WRITER, Counts, diff_blocks, write_redline
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
-                           "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false",
-                           "-c", "init.defaultBranch=main", *args],
-                          cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
-    return done.stdout.strip()
 
 
 def _blocks(markdown: str) -> list:

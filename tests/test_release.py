@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, build_root, copy_root, run_cli
+from conftest import git as _git
 from htmlparse import parse_html
 
 from reportc.build import BuildOptions, build
@@ -24,14 +25,6 @@ WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
 SYSTEM_PACKAGES = ("libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-noto-cjk "
                    "libharfbuzz-subset0")
 EPOCH_2026_01_01 = "1767225600"
-
-
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
-                           "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false",
-                           "-c", "init.defaultBranch=main", *args],
-                          cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
-    return done.stdout.strip()
 
 
 def _texts(pdf: Path) -> list[str]:
