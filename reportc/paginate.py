@@ -91,14 +91,6 @@ class ChunkJob:
     ghosts: frozenset[str]
 
 
-def add_page_numbers(html: str, anchors: dict[str, int]) -> str:
-    """Give every cross-reference link the page of its target (``data-page``)."""
-    def number(match: re.Match[str]) -> str:
-        page = anchors.get(match.group(1))
-        return match.group(0) if page is None else f'{match.group(0)} data-page="{page}"'
-    return re.sub(r'<a href="#([^"]+)" class="xref"', number, html)
-
-
 def anchor_pages(pdf: bytes, ghosts: Iterable[str] = (), skip: int = 0) -> dict[str, int]:
     """Page (1-based, after dropping ``skip`` leading pages) of every named destination."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))

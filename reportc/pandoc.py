@@ -55,13 +55,6 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-@functools.cache
-def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True,
-                         check=True).stdout
-    return out.splitlines()[0].split()[-1]
-
-
 def time_limit() -> float:
     value = os.environ.get(TIMEOUT_ENV, "")
     try:

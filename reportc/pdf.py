@@ -89,12 +89,6 @@ def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "") -> b
     return None if diag.errors else result.pdf
 
 
-def render_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
-               diag: Diagnostics, identifier: bytes) -> bytes | None:
-    """Lay out ``html`` and return the PDF bytes (``None`` when an error was reported)."""
-    return report_layout(layout_pdf(html, base_dir, stylesheets, allowed, identifier), diag)
-
-
 def _report_log(messages: list[tuple[int, str]], diag: Diagnostics) -> None:
     for level, message in messages:
         if "refused to load" in message:

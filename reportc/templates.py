@@ -35,9 +35,6 @@ class Theme:
     def fonts(self) -> list[Path]:
         return sorted((self.root / "fonts").glob("*.[ot]tf"))
 
-    def css(self, name: str) -> Path:
-        return self.root / "css" / name
-
     def files(self) -> list[Path]:
         """Every file of the theme, in a stable order (they all feed the cache keys)."""
         return sorted(p for p in self.root.rglob("*") if p.is_file())

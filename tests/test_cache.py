@@ -36,7 +36,7 @@ def _forbid_weasyprint(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("WeasyPrint ran although nothing changed")
 
-    monkeypatch.setattr(reportc.pdf, "render_pdf", refuse)
+    monkeypatch.setattr(reportc.pdf, "layout_pdf", refuse)
 
 
 def test_rebuild_without_change_does_no_pandoc_or_weasyprint_work(project, pandoc_calls,
