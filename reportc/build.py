@@ -51,6 +51,7 @@ class BuildOptions:
     git_stamp: bool = True  # stamp `git describe` on the outputs when there is a repository
     self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
     live_reload: str = ""  # watch mode: build id the page polls to reload itself
+    single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
 
     @property
     def out_dir(self) -> Path:
@@ -128,7 +129,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
              if config.date is None else "", release.fingerprint(),
-             f"{options.self_contained}|{options.live_reload}"]
+             f"{options.self_contained}|{options.live_reload}|{options.single_pass}"]
     for path in files:
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")
@@ -186,20 +187,23 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                 write_html_edition(stage.path, name, page, theme, WEB_STYLESHEETS, images,
                                    config.root)
         if "pdf" in options.formats:
-            _write_pdf(stage.path, config, theme, context, diag, cache, options.jobs)
+            _write_pdf(stage.path, config, theme, context, diag, cache, options.jobs,
+                       options.single_pass)
         diag.raise_if_errors()
         return stage.commit()
 
 
 def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
-               diag: Diagnostics, cache: BuildCache, jobs: int) -> None:
-    """Lay out the print page in one pass, or part by part once a build's pages are known."""
-    from .pdf import layout_pdf, report_layout  # WeasyPrint is slow to import: only when due
+               diag: Diagnostics, cache: BuildCache, jobs: int, single_pass: bool) -> None:
+    """Lay out the print page part by part in parallel (or in one pass, if asked or if the
+    theme has no chunk stylesheet), reusing parts of the last PDF that did not change."""
+    # WeasyPrint is slow to import: only when due
+    from .pdf import draft_chunk, finish_chunk, layout_pdf, report_layout
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
     environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
-    key = digest(page, environment)
+    key = digest(page, environment, "one pass" if single_pass else "by chunks")
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
     if pdf is not None:
@@ -207,15 +211,17 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
         sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-        layout = partial(layout_pdf, base_dir=config.root, allowed=[config.root, theme.root])
         chunk_css = theme.root / CHUNK_STYLESHEET
+        where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
+        chunked = chunk_css.is_file()
         stage_setup = PdfStage(
-            layout=partial(layout, stylesheets=sheets),
-            chunk_layout=partial(layout, stylesheets=[*sheets, chunk_css]),
-            report=partial(report_layout, diag=diag), environment=environment, workers=jobs)
+            layout=partial(layout_pdf, stylesheets=[*sheets, chunk_css] if chunked else sheets,
+                           **where),
+            draft=partial(draft_chunk, stylesheets=[*sheets, chunk_css], **where),
+            finish=finish_chunk, report=partial(report_layout, diag=diag),
+            failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
+            mode=("numbered" if single_pass else "chunks") if chunked else "native")
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        if not chunk_css.is_file():
-            previous, last_pdf = {}, None  # a theme without chunk rules: always one pass
         pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)

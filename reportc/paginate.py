@@ -1,17 +1,21 @@
 """Chapter-level PDF: lay out parts separately, in parallel, and merge them exactly.
 
-Every part (front matter, each chapter, the bibliography) starts on a new page,
-so a report is a sequence of independent *chunks* once three things are fixed
-for each: the number of its first page (folios, left/right pages), the page of
-every element it refers to in other chunks (contents and cross-reference page
-numbers) and the anchors it links to in other chunks. Given a :class:`PageMap`
-from the previous build, each chunk is rendered with exactly those numbers; a
-chunk whose HTML did not change is taken from the cache. If a chunk's page
-count changed, the map is corrected and only the chunks whose numbers changed
-are rendered again (at most a few rounds).
+Every part (front matter, each chapter, the bibliography) starts on a new page, so a
+report is a sequence of independent *chunks* once three things are fixed for each: the
+folio of its first page (and whether that is a left or a right page), the page of every
+element it prints a page number for (contents, cross-references) and the anchors it links
+to in other chunks. Those make up the :class:`PageMap`.
 
-A build with no page map renders in one pass and slices the result into
-chunks, so the next build has everything it needs.
+A chunk is laid out before the map is known, from an estimate (the last build's map, or
+one made from the size of each chunk's HTML): folios and page references print stand-ins
+of the right width, and the worker keeps the laid-out pages (:mod:`reportc.workers`).
+Once every chunk's page count and anchors are in, the real map is put together and each
+chunk is drawn with its real numbers (:mod:`reportc.restamp`). A chunk is laid out again
+only if the estimate was wrong in a way that moves text: a page reference with another
+number of digits, or a chunk that turns out to start on a left page. A chunk whose exact
+document did not change since the last build is copied from the last PDF.
+
+Themes without a ``css/chunks.css`` are laid out in one pass.
 """
 
 from __future__ import annotations
@@ -19,10 +23,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing import get_context
 
 import pypdf
 from pypdf.generic import (
@@ -35,9 +37,14 @@ from pypdf.generic import (
 )
 
 from .cache import digest
+from .progress import StageTimer, item_done
+from .workers import DraftPool, Task
 
 FRONT = "front"
-MAX_ROUNDS = 4
+MAX_ROUNDS = 6
+FOLIO_SENTINEL = 90000  # a chunk laid out before its start is known: folio of its first page
+BYTES_PER_PAGE = 9000  # chunk HTML per page in the default theme, for first estimates
+BYTES_PER_PROCESS = 1_500_000  # chunk HTML one worker keeps laid out (about 350 MB)
 
 
 @dataclass
@@ -80,15 +87,6 @@ class Piece:
     first: int
     count: int
     ghosts: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class ChunkJob:
-    chunk: str
-    html: str
-    key: str
-    padded: bool
-    ghosts: frozenset[str]
 
 
 def anchor_pages(pdf: bytes, ghosts: Iterable[str] = (), skip: int = 0) -> dict[str, int]:
@@ -172,15 +170,6 @@ def _copy_outline(reader: pypdf.PdfReader, writer: pypdf.PdfWriter, items: list,
                                        parent=parent, fit=fit)
 
 
-def render_chunks(jobs: list[ChunkJob], workers: int,
-                  render: Callable[[ChunkJob], tuple[bytes | None, list]]) -> dict[str, tuple]:
-    """Render chunks in parallel processes; returns chunk -> (pdf, messages)."""
-    if workers <= 1 or len(jobs) <= 1:
-        return {job.chunk: render(job) for job in jobs}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        return dict(zip((job.chunk for job in jobs), pool.map(render, jobs), strict=True))
-
-
 # --- splitting the print page into chunk documents ---------------------------------------
 
 _CHUNK_START = re.compile(r'<section class="(cover|part)[^"]*"(?: aria-labelledby="([^"]+)")?')
@@ -200,6 +189,19 @@ class SplitPage:
     def order(self) -> list[str]:
         return list(self.chunks)
 
+    def next_opener(self, chunk: str) -> str:
+        """An empty element like the one that opens the next chunk ('' for the last)."""
+        order = self.order
+        index = order.index(chunk)
+        if index + 1 == len(order):
+            return ""
+        match = _CHUNK_START.match(self.chunks[order[index + 1]])
+        opener = match.group(0) if match else ""
+        classes = re.match(r'<section class="([^"]*)"', opener)
+        if not classes:
+            return ""
+        return f'<section class="{classes.group(1)}"><div class="chunk-next"></div></section>\n'
+
 
 def split_page(html: str) -> SplitPage:
     starts = [(m.start(), FRONT if m.group(1) == "cover" else m.group(2))
@@ -212,136 +214,358 @@ def split_page(html: str) -> SplitPage:
     return SplitPage(html[:starts[0][0]], chunks, html[end:])
 
 
-def chunk_document(split: SplitPage, chunk: str, start: int, anchors: dict[str, int]
-                   ) -> tuple[str, bool, frozenset[str]]:
-    """A standalone page for one chunk: first page ``start``, foreign targets numbered."""
+def _prints_page(chunk: str, body: str, link: re.Match[str]) -> bool:
+    """Only contents entries and cross-references print the page of their target."""
+    return chunk == FRONT or body.startswith(' class="xref"', link.end())
+
+
+def page_references(split: SplitPage, chunk: str) -> set[str]:
+    """The anchors whose page numbers ``chunk`` prints."""
+    body = split.chunks[chunk]
+    return {m.group(1) for m in _LINK.finditer(body) if _prints_page(chunk, body, m)}
+
+
+def chunk_document(split: SplitPage, chunk: str, first_folio: int, numbers: dict[str, int],
+                   padded: bool) -> tuple[str, frozenset[str]]:
+    """A standalone page for one chunk, and the foreign anchors it links to.
+
+    Its first page prints ``first_folio``; every link that prints a page number gets it
+    from ``numbers`` (``data-page``), so WeasyPrint never re-lays pages out for
+    ``target-counter``. ``padded``: one blank page first, so the chunk opens on a left page.
+    The chunk ends with an empty copy of the next chunk's opener, so that the page break
+    before it (and any blank page that break makes) is laid out as in one pass; that
+    last page is dropped.
+    """
     body = split.chunks[chunk]
     own = set(_ID.findall(body))
     foreign = {target for target in _LINK.findall(body) if target not in own}
 
     def number(match: re.Match[str]) -> str:
-        """Only links that print a page number (contents, cross-references) get one."""
         target = match.group(1)
-        shows_page = chunk == FRONT or body.startswith(' class="xref"', match.end())
-        if target in own or target not in anchors or not shows_page:
+        if target not in numbers or not _prints_page(chunk, body, match):
             return match.group(0)
-        return f'{match.group(0)} data-page="{anchors[target]}"'
+        return f'{match.group(0)} data-page="{numbers[target]}"'
 
-    padded = start % 2 == 0  # an even page is a left page: lay out one blank page first
-    first_counter = start - 1 if padded else start
+    first_counter = first_folio - 1 if padded else first_folio
     style = f"<style>@page :first {{ counter-reset: page {first_counter}; }}</style>\n</head>"
     prefix = split.prefix.replace("</head>", style, 1)
     pad = '<div class="chunk-pad"></div>\n' if padded else ""
     ghosts = "".join(f'<span id="{g}"></span>' for g in sorted(foreign))
     ghost_box = f'<div class="ghost-anchors">{ghosts}</div>\n' if ghosts else ""
-    html = prefix + pad + _LINK.sub(number, body) + ghost_box + split.suffix
-    return html, padded, frozenset(foreign)
+    body = _LINK.sub(number, body)
+    # Ghosts go last inside the chunk's last element: between the chunk and the next
+    # opener WeasyPrint would ignore the page break; first inside the opener, they would
+    # stop the heading's top margin from collapsing.
+    closing = body.rindex("</section>")
+    html = prefix + pad + body[:closing] + ghost_box + body[closing:] \
+        + split.next_opener(chunk) + split.suffix
+    return html, frozenset(foreign)
 
 
 # --- the PDF stage ---------------------------------------------------------------------------
-
-def layout_job(layout: Callable[..., object], job: ChunkJob) -> object:
-    """Worker entry point (top level, so it can be sent to another process)."""
-    return layout(job.html, identifier=job.key[:32].encode("ascii"))
-
 
 @dataclass
 class PdfStage:
     """Everything the PDF stage needs besides the page: how to lay out and report."""
 
-    layout: Callable[..., object]  # (html, identifier=) -> LayoutResult, one-pass stylesheets
-    chunk_layout: Callable[..., object]  # the same with the chunk stylesheet added
+    layout: Callable[..., object]  # (html, identifier=) -> LayoutResult, one pass
+    draft: Callable[[str], tuple[object, object]]  # chunk html -> (draft, DraftReport)
+    finish: Callable[..., object]  # (draft, (keep, first_folio, numbers, id)) -> LayoutResult
     report: Callable[[object], bytes | None]  # LayoutResult -> PDF, problems to diagnostics
+    failed: Callable[[], bool]  # has any problem been reported?
     environment: str  # hash of stylesheets, fonts and tool versions
     workers: int = 1
+    mode: str = "chunks"  # "chunks" | "numbered" (one pass) | "native" (one pass, no chunks.css)
 
 
 def paginate(page: str, stage: PdfStage, previous: dict | None,
              previous_pdf: bytes | None) -> tuple[bytes | None, dict]:
     """The PDF for ``page`` and the page map to remember for the next build."""
     split = split_page(page)
-    order = split.order
-    last = PageMap.from_json(previous, order) if previous else None
+    last = PageMap.from_json(previous, split.order) if previous else None
+    if stage.mode == "native":
+        return _native_pass(page, split, stage)
+    if stage.mode == "numbered":
+        return _numbered_pass(split, stage, last or estimate_page_map(split))
     keys = previous.get("keys") if isinstance(previous, dict) else None
     if last is None or previous_pdf is None or not isinstance(keys, dict):
-        return _single_pass(page, split, stage)
+        keys, previous_pdf = {}, None
     return _by_chunks(split, stage, last, keys, previous_pdf)
 
 
-def _single_pass(page: str, split: SplitPage, stage: PdfStage) -> tuple[bytes | None, dict]:
+def _native_pass(page: str, split: SplitPage, stage: PdfStage) -> tuple[bytes | None, dict]:
+    """One WeasyPrint pass that numbers pages itself (``target-counter``): any theme."""
     identifier = digest(page, stage.environment)[:32].encode("ascii")
     pdf = stage.report(stage.layout(page, identifier=identifier))
     if pdf is None:
         return None, {}
-    pages = page_map_from_single_pass(pdf, split.order, {c: c for c in split.order})
-    return pdf, _remember(split, stage, pages)
+    return pdf, page_map_from_single_pass(pdf, split.order, {c: c for c in split.order}).to_json()
 
 
-def _remember(split: SplitPage, stage: PdfStage, pages: PageMap) -> dict:
-    keys = {chunk: _chunk_key(split, chunk, pages, stage) for chunk in split.order}
-    return {**pages.to_json(), "keys": keys}
+def numbered_page(split: SplitPage, numbers: dict[str, int]) -> str:
+    """The whole print page with every printed page number given (``data-page``)."""
+    def number(chunk: str, body: str, match: re.Match[str]) -> str:
+        target = match.group(1)
+        if target not in numbers or not _prints_page(chunk, body, match):
+            return match.group(0)
+        return f'{match.group(0)} data-page="{numbers[target]}"'
+
+    bodies = [_LINK.sub(partial(number, chunk, body), body)
+              for chunk, body in split.chunks.items()]
+    return split.prefix + "".join(bodies) + split.suffix
 
 
-def _chunk_key(split: SplitPage, chunk: str, pages: PageMap, stage: PdfStage) -> str:
-    html, _, _ = chunk_document(split, chunk, pages.starts[chunk], pages.anchors)
-    return digest(html, stage.environment)
+def _numbered_pass(split: SplitPage, stage: PdfStage, guess: PageMap
+                   ) -> tuple[bytes | None, dict]:
+    """One WeasyPrint pass over the whole report, page numbers given, repeated until the
+    numbers it prints are the pages it lays out (usually twice).
 
-
-def _by_chunks(split: SplitPage, stage: PdfStage, last: PageMap, last_keys: dict,
-               last_pdf: bytes) -> tuple[bytes | None, dict]:
-    pages, pieces = last, {}
+    WeasyPrint's own ``target-counter`` re-lays out pages until the numbers settle, and
+    in WeasyPrint 70 such re-layouts can lose a footnote; given numbers need none."""
+    numbers = guess.anchors
+    printed = set().union(*(page_references(split, chunk) for chunk in split.order))
     for _ in range(MAX_ROUNDS):
-        jobs = _plan_round(split, stage, pages, pieces, last, last_keys, last_pdf)
-        results = render_chunks(jobs, stage.workers, partial(layout_job, stage.chunk_layout))
-        for job in jobs:
-            pdf = stage.report(results[job.chunk])
-            if pdf is None:
-                return None, {}
-            pieces[job.chunk] = _normalise(job, pdf)
-        settled = _page_map(split.order, pieces)
-        if settled.counts == pages.counts and settled.anchors == pages.anchors:
-            break
-        pages = settled
-    keys = {chunk: pieces[chunk][0] for chunk in split.order}
-    identifier = digest(*keys.values())[:32].encode("ascii")
-    pdf = assemble([pieces[chunk][1] for chunk in split.order], identifier)
-    return pdf, {**pages.to_json(), "keys": keys}
+        page = numbered_page(split, numbers)
+        identifier = digest(page, stage.environment)[:32].encode("ascii")
+        pdf = stage.report(stage.layout(page, identifier=identifier))
+        if pdf is None:
+            return None, {}
+        pages = page_map_from_single_pass(pdf, split.order, {c: c for c in split.order})
+        if all(numbers.get(t) == pages.anchors.get(t) for t in printed):
+            return pdf, pages.to_json()
+        numbers = pages.anchors
+    raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} layouts")
 
 
-def _plan_round(split: SplitPage, stage: PdfStage, pages: PageMap, pieces: dict,
-                last: PageMap, last_keys: dict, last_pdf: bytes) -> list[ChunkJob]:
-    """Reuse every chunk whose document is unchanged; return jobs for the others."""
-    jobs = []
-    last_starts = last.starts
-    for chunk in split.order:
-        html, padded, ghosts = chunk_document(split, chunk, pages.starts[chunk], pages.anchors)
-        key = digest(html, stage.environment)
-        if chunk in pieces and pieces[chunk][0] == key:
-            continue
-        if last_keys.get(chunk) == key:
-            start, count = last_starts[chunk], last.counts[chunk]
-            anchors = {a: p - start + 1 for a, p in last.anchors.items()
-                       if start <= p < start + count}
-            pieces[chunk] = (key, Piece(last_pdf, start - 1, count), anchors)
-        else:
-            jobs.append(ChunkJob(chunk, html, key, padded, ghosts))
-    return jobs
+def estimate_page_map(split: SplitPage) -> PageMap:
+    """A first guess from the size of each chunk's HTML (only its number widths matter).
 
-
-def _normalise(job: ChunkJob, pdf: bytes) -> tuple[str, Piece, dict[str, int]]:
-    skip = 1 if job.padded else 0
-    total = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    anchors = anchor_pages(pdf, job.ghosts, skip)
-    return job.key, Piece(pdf, skip, total - skip, job.ghosts), anchors
-
-
-def _page_map(order: list[str], pieces: dict) -> PageMap:
-    counts = {chunk: pieces[chunk][1].count for chunk in order}
-    pages = PageMap(order, counts)
+    Counts are rounded up to even numbers, as if every chunk opened on a right page.
+    """
+    counts, offsets = {}, {}
+    for chunk, body in split.chunks.items():
+        pages = max(1, -(-len(body) // BYTES_PER_PAGE))
+        counts[chunk] = pages + pages % 2
+        offsets.update({m.group(1): m.start() // BYTES_PER_PAGE for m in _ID.finditer(body)})
+    pages = PageMap(split.order, counts)
     starts = pages.starts
-    for chunk in order:
-        for anchor, page in pieces[chunk][2].items():
-            pages.anchors[anchor] = starts[chunk] + page - 1
+    for chunk, body in split.chunks.items():
+        for name in _ID.findall(body):
+            pages.anchors.setdefault(name, starts[chunk] + min(offsets[name], counts[chunk] - 1))
     return pages
 
 
+@dataclass
+class _Laid:
+    """A chunk sent to be laid out (``ready`` once it is), kept by a worker until drawn."""
+
+    numbers: dict[str, int]  # the page numbers it prints (stand-ins)
+    padded: bool
+    ghosts: frozenset[str]  # stand-in anchors for link targets in other chunks
+    keep: tuple[int, int] = (0, 0)  # its own pages among the draft's
+    anchors: dict[str, int] = field(default_factory=dict)  # anchor -> page in chunk (1-based)
+    ready: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.keep[1] - self.keep[0]
+
+
+@dataclass
+class _Done:
+    """A chunk drawn with its real numbers (this build, or taken from the last PDF)."""
+
+    key: str
+    piece: Piece
+    anchors: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return self.piece.count
+
+
+class _Chunks:
+    """One chunked layout: chunks are laid out, then drawn as soon as their numbers are known.
+
+    Replies drive it (:meth:`DraftPool.run`): when a chunk is laid out, every laid-out
+    chunk whose page numbers no longer depend on an estimate is either drawn or, if the
+    estimate was wrong in a way that moves text, laid out again at once, so the workers
+    never wait for a whole round to end.
+    """
+
+    def __init__(self, split: SplitPage, stage: PdfStage, pool: DraftPool,
+                 guess: PageMap) -> None:
+        self.split, self.stage, self.pool, self.guess = split, stage, pool, guess
+        self.order = split.order
+        self.laid: dict[str, _Laid] = {}
+        self.done: dict[str, _Done] = {}
+        self.drawing: dict[str, str] = {}  # chunk -> key of the numbers it is drawn with
+        self._earlier: dict[str, _Laid] = {}  # last layout of a chunk being laid out again
+        self.laid_out = 0  # layouts run, counting chunks laid out again
+        self._attempts: dict[str, int] = {}
+        self._index = {chunk: i for i, chunk in enumerate(self.order)}
+        self._ids = {chunk: set(_ID.findall(body)) for chunk, body in split.chunks.items()}
+        owner = {a: chunk for chunk, ids in self._ids.items() for a in ids}
+        self._references = {chunk: page_references(split, chunk) for chunk in self.order}
+        self._depends_on = {  # the last chunk whose layout this chunk's numbers depend on
+            chunk: max([self._index[chunk]] + [self._index[owner[t]] for t in refs if t in owner])
+            for chunk, refs in self._references.items()}
+
+    def run(self, last: PageMap | None, last_keys: dict, last_pdf: bytes | None
+            ) -> PageMap | None:
+        """Lay out and draw until every chunk is drawn under one consistent page map."""
+        for _ in range(MAX_ROUNDS):
+            pages = self.page_map()
+            for chunk in [c for c in self.done if self.done[c].key != self.exact_key(c, pages)]:
+                del self.done[chunk]  # a count before it changed late: its numbers moved
+            todo = []
+            for chunk in self.order:
+                if chunk in self.done:
+                    continue
+                if last and last_pdf and last_keys.get(chunk) == self.exact_key(chunk, pages):
+                    self.done[chunk] = _reused(chunk, last, last_pdf, last_keys[chunk])
+                else:
+                    todo.append(chunk)
+            if not todo:
+                return pages
+            self.pool.run([self._draft_task(chunk) for chunk in todo], self._on_reply)
+            if self.stage.failed():
+                return None
+        raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} rounds")
+
+    def page_map(self) -> PageMap:
+        """Starts and anchors from what is known; the first guess for the rest."""
+        counts = {}
+        for chunk in self.order:
+            known = self._known(chunk)
+            counts[chunk] = known.count if known else self.guess.counts[chunk]
+        pages = PageMap(self.order, counts)
+        starts, guessed = pages.starts, self.guess.starts
+        for chunk in self.order:
+            known = self._known(chunk)
+            if known is None:
+                pages.anchors.update({a: self.guess.anchors[a] - guessed[chunk] + starts[chunk]
+                                      for a in self._ids[chunk] if a in self.guess.anchors})
+            else:
+                pages.anchors.update({a: starts[chunk] + p - 1
+                                      for a, p in known.anchors.items()})
+        return pages
+
+    def _known(self, chunk: str) -> _Laid | _Done | None:
+        """The chunk's real page count and anchors, if it has been laid out."""
+        laid = self.laid.get(chunk)
+        return self.done.get(chunk) or (laid if laid and laid.ready else None) \
+            or self._earlier.get(chunk)
+
+    def exact_key(self, chunk: str, pages: PageMap) -> str:
+        """Hash of the chunk's document with its real numbers: what its PDF depends on."""
+        start = pages.starts[chunk]
+        html, _ = chunk_document(self.split, chunk, start, pages.anchors, start % 2 == 0)
+        return digest(html, self.stage.environment)
+
+    # --- tasks and replies ------------------------------------------------------------------
+
+    def _draft_task(self, chunk: str) -> Task:
+        self.laid_out += 1
+        self._attempts[chunk] = self._attempts.get(chunk, 0) + 1
+        if self._attempts[chunk] > MAX_ROUNDS:
+            raise RuntimeError(f"the page numbers of {chunk} did not settle after "
+                               f"{MAX_ROUNDS} layouts")
+        return Task("draft", chunk, partial(self._draft_payload, chunk),
+                    len(self.split.chunks[chunk]))
+
+    def _draft_payload(self, chunk: str) -> str:
+        """The chunk's document with the best numbers known when it is sent."""
+        pages = self.page_map()
+        padded = pages.starts[chunk] % 2 == 0
+        numbers = {t: pages.anchors[t] for t in self._references[chunk] if t in pages.anchors}
+        html, ghosts = chunk_document(self.split, chunk, FOLIO_SENTINEL, numbers, padded)
+        self.laid[chunk] = _Laid(numbers, padded, ghosts)  # completed by the reply
+        return html
+
+    def _finish_task(self, chunk: str) -> Task:
+        self.drawing[chunk] = ""
+        return Task("finish", chunk, partial(self._finish_payload, chunk))
+
+    def _finish_payload(self, chunk: str) -> tuple:
+        pages = self.page_map()
+        key = self.drawing[chunk] = self.exact_key(chunk, pages)
+        laid = self.laid[chunk]
+        return laid.keep, pages.starts[chunk], pages.anchors, key[:32].encode("ascii")
+
+    def _on_reply(self, task: Task, reply) -> list[Task] | None:
+        if task.kind == "draft":
+            self._laid_out(task.name, reply)
+        else:
+            laid, key = self.laid.pop(task.name), self.drawing.pop(task.name)
+            if reply is None:  # a new number would not fit where its stand-in was
+                return [self._draft_task(task.name)]
+            pdf = self.stage.report(reply)
+            if pdf is not None:
+                self.done[task.name] = _Done(key, Piece(pdf, 0, laid.count, laid.ghosts),
+                                             laid.anchors)
+        return None if self.stage.failed() else self._ready_tasks()
+
+    def _laid_out(self, chunk: str, report) -> None:
+        self.stage.report(report.problems)
+        laid = self.laid[chunk]
+        last = chunk == self.order[-1]
+        laid.keep = (1 if laid.padded else 0, report.pages - (0 if last else 1))
+        laid.anchors = {name: index - laid.keep[0] + 1 for name, index in report.anchors.items()
+                        if name not in laid.ghosts and laid.keep[0] <= index < laid.keep[1]}
+        laid.ready = True
+        self._earlier[chunk] = laid
+        item_done(f"laid out {chunk} ({laid.count} pages)")
+
+    def _ready_tasks(self) -> list[Task]:
+        """Draw, or lay out again, each laid-out chunk whose numbers are now all known."""
+        pages, tasks = self.page_map(), []
+        for chunk, laid in list(self.laid.items()):
+            if not laid.ready or chunk in self.drawing or not self._numbers_known(chunk):
+                continue
+            if self._fits(laid, pages.starts[chunk], pages.anchors):
+                tasks.append(self._finish_task(chunk))
+            else:
+                del self.laid[chunk]
+                self.pool.drop(chunk)
+                tasks.append(self._draft_task(chunk))
+        return tasks
+
+    def _numbers_known(self, chunk: str) -> bool:
+        """Are all chunks its start and its page references depend on laid out?"""
+        return all(self._known(c) for c in self.order[:self._depends_on[chunk] + 1])
+
+    @staticmethod
+    def _fits(laid: _Laid, start: int, anchors: dict[str, int]) -> bool:
+        """Can it be drawn with these numbers without moving text?"""
+        if laid.padded != (start % 2 == 0):
+            return False
+        return all(len(str(anchors.get(target, 0))) == len(str(shown))
+                   for target, shown in laid.numbers.items())
+
+
+def _by_chunks(split: SplitPage, stage: PdfStage, last: PageMap | None, last_keys: dict,
+               last_pdf: bytes | None) -> tuple[bytes | None, dict]:
+    timer = StageTimer()
+    guess = last or estimate_page_map(split)
+    total = sum(len(body) for body in split.chunks.values())
+    with DraftPool(stage.draft, stage.finish, stage.workers, BYTES_PER_PROCESS,
+                   total) as pool:
+        state = _Chunks(split, stage, pool, guess)
+        pages = state.run(last, last_keys, last_pdf)
+        processes = pool.processes
+    if pages is None:
+        return None, {}
+    timer.done(f"PDF: {state.laid_out} layout(s) of {len(split.order)} part(s) "
+               f"in {processes} process(es)")
+    keys = {chunk: state.done[chunk].key for chunk in split.order}
+    identifier = digest(*keys.values())[:32].encode("ascii")
+    pdf = assemble([state.done[chunk].piece for chunk in split.order], identifier)
+    timer.done("PDF: merged the parts")
+    return pdf, {**pages.to_json(), "keys": keys}
+
+
+def _reused(chunk: str, last: PageMap, last_pdf: bytes, key: str) -> _Done:
+    start, count = last.starts[chunk], last.counts[chunk]
+    anchors = {a: p - start + 1 for a, p in last.anchors.items() if start <= p < start + count}
+    return _Done(key, Piece(last_pdf, start - 1, count), anchors)

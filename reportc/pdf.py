@@ -19,8 +19,12 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .errors import Diagnostics
 from .fetch import Refusal, SandboxFetcher
+from .paginate import FOLIO_SENTINEL
+from .restamp import restamp
+from .weasyprint_patches import apply as _apply_patches
 
 FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
+_apply_patches()
 
 
 class _Collector(logging.Handler):
@@ -60,21 +64,120 @@ class LayoutResult:
 
 def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
                identifier: bytes) -> LayoutResult:
-    """Lay out ``html`` with WeasyPrint; safe to call in a worker process."""
+    """Lay out ``html`` with WeasyPrint in one go; safe to call in a worker process."""
+    draft = draft_layout(html, base_dir, stylesheets, allowed)
+    if draft.document is None:
+        return LayoutResult(None, draft.messages, draft.refused, too_deep=True)
+    with _weasyprint_log() as log:
+        pdf = draft.document.write_pdf(pdf_identifier=identifier)
+    return LayoutResult(pdf, draft.messages + _messages(log),
+                        draft.refused + draft.refused_while_drawing())
+
+
+@dataclass
+class Draft:
+    """A laid-out document not yet drawn; lives only in the process that laid it out."""
+
+    document: weasyprint.Document | None
+    messages: list[tuple[int, str]]
+    refused: list[Refusal]
+    fetcher: SandboxFetcher | None = None  # images are fetched again when drawn
+    base_dir: Path | None = None
+
+    def refused_while_drawing(self) -> list[Refusal]:
+        if self.fetcher is None or self.base_dir is None:
+            return []
+        located = self.fetcher.located_refusals(self.base_dir)
+        return [r for r in located if r not in self.refused]
+
+
+@dataclass(frozen=True)
+class DraftReport:
+    """What the parent needs to know about a draft: plain data."""
+
+    pages: int
+    anchors: dict[str, int]  # anchor -> page index (0-based), first occurrence
+    problems: LayoutResult  # messages, refusals, too_deep; no PDF yet
+
+
+def report_draft(draft: Draft) -> DraftReport:
+    anchors: dict[str, int] = {}
+    pages = draft.document.pages if draft.document else []
+    for index, page in enumerate(pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    problems = LayoutResult(None, draft.messages, draft.refused, draft.document is None)
+    return DraftReport(len(pages), anchors, problems)
+
+
+def draft_layout(html: str, base_dir: Path, stylesheets: list[Path],
+                 allowed: list[Path]) -> Draft:
+    """Lay out ``html`` (pages and boxes), keeping the document for :func:`finish_draft`."""
     fetcher = SandboxFetcher(allowed)
-    fonts = FontConfiguration()
+    theme = _stylesheets(tuple(stylesheets), allowed, base_dir)
     with _weasyprint_log() as log:
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/",
-                                       url_fetcher=fetcher)
-            sheets = [weasyprint.CSS(filename=str(sheet), url_fetcher=fetcher,
-                                     font_config=fonts) for sheet in stylesheets]
-            pdf = document.write_pdf(stylesheets=sheets, font_config=fonts,
-                                     pdf_identifier=identifier)
+                                       url_fetcher=fetcher).render(stylesheets=theme.sheets,
+                                                                   font_config=theme.fonts)
         except RecursionError:
-            return LayoutResult(None, too_deep=True)
-    messages = [(r.levelno, r.getMessage().splitlines()[0]) for r in log.records]
-    return LayoutResult(pdf, messages, fetcher.located_refusals(base_dir))
+            document = None
+    return Draft(document, theme.messages + _messages(log),
+                 theme.refused + fetcher.located_refusals(base_dir), fetcher, base_dir)
+
+
+def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
+                 numbers: dict[str, int], identifier: bytes) -> LayoutResult | None:
+    """Draw pages ``keep[0]:keep[1]`` with their real numbers (the first has folio
+    ``first_folio``); ``None`` if a page reference would change width: lay out again."""
+    pages = draft.document.pages[keep[0]:keep[1]]
+    if not restamp(pages, FOLIO_SENTINEL, first_folio, numbers):
+        return None
+    with _weasyprint_log() as log:
+        pdf = draft.document.copy(pages).write_pdf(pdf_identifier=identifier)
+    return LayoutResult(pdf, _messages(log), draft.refused_while_drawing())
+
+
+def draft_chunk(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]
+                ) -> tuple[Draft, DraftReport]:
+    """Worker side of a chunk's first step: lay it out and keep it (see reportc.workers)."""
+    draft = draft_layout(html, base_dir, stylesheets, allowed)
+    return draft, report_draft(draft)
+
+
+def finish_chunk(draft: Draft, order: tuple) -> LayoutResult | None:
+    """Worker side of a chunk's second step: ``order`` is (keep, first_folio, numbers, id)."""
+    keep, first_folio, numbers, identifier = order
+    return finish_draft(draft, keep, first_folio, numbers, identifier)
+
+
+@dataclass
+class _Theme:
+    fonts: FontConfiguration
+    sheets: list[weasyprint.CSS]
+    messages: list[tuple[int, str]]  # what parsing them logged, repeated for every layout
+    refused: list[Refusal]
+
+
+_THEMES: dict[tuple, _Theme] = {}
+
+
+def _stylesheets(paths: tuple[Path, ...], allowed: list[Path], base_dir: Path) -> _Theme:
+    """Parsed stylesheets and their fonts, once per process for the same files."""
+    key = (tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths),
+           tuple(map(str, allowed)), str(base_dir))
+    if key not in _THEMES:
+        fetcher, fonts = SandboxFetcher(allowed), FontConfiguration()
+        with _weasyprint_log() as log:
+            sheets = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
+                      for p in paths]
+        _THEMES.clear()  # one theme per build: keep only the latest
+        _THEMES[key] = _Theme(fonts, sheets, _messages(log), fetcher.located_refusals(base_dir))
+    return _THEMES[key]
+
+
+def _messages(log: _Collector) -> list[tuple[int, str]]:
+    return [(r.levelno, r.getMessage().splitlines()[0]) for r in log.records]
 
 
 def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "") -> bytes | None:

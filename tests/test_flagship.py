@@ -94,3 +94,17 @@ def test_pdf_outline_lists_every_part(flagship):
     titles = [item.title for item in flagship.pdf.outline if not isinstance(item, list)]
     for title in FIELD_CHAPTERS:
         assert any(t.endswith(title) for t in titles), (title, titles)
+
+
+def test_every_note_is_printed_at_a_page_foot_numbered_per_chapter(flagship, page):
+    """Each chapter's notes 1..N all appear in the PDF, in order (none lost in layout)."""
+    expected = [len(part.find_all(cls="fn-body")) for part in _parts(page)]
+    expected = [count for count in expected if count]
+    runs: list[list[int]] = []
+    for text in flagship.page_texts():
+        for number in re.findall(r"^(\d+)\.\u2002", text, re.M):
+            if number == "1":
+                runs.append([])
+            runs[-1].append(int(number))
+    assert [len(run) for run in runs] == expected
+    assert all(run == list(range(1, len(run) + 1)) for run in runs)

@@ -11,13 +11,19 @@ CHAPTER_TITLES = ["Executive summary", "Introduction", "Defence-oriented technol
                   "Bibliography"]
 
 
-def _first_page_starting_with(texts: list[str], title: str, after: int = 2) -> int:
+def _first_page_starting_with(texts: list[str], title: str, after: int = 3) -> int:
     """1-based number of the first page after the contents whose body opens with ``title``."""
     for index, text in enumerate(texts[after:], start=after + 1):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if title in lines[:3]:
             return index
     raise AssertionError(f"no page opens with {title!r}")
+
+
+def _contents(texts: list[str]) -> str:
+    pages = [t for t in texts if t.lstrip().startswith("Contents")]
+    assert pages, "no contents page"
+    return pages[0]
 
 
 def test_clean_build_reports_no_warnings(basic):
@@ -35,8 +41,9 @@ def test_cover_has_title_people_and_date_and_no_folio(basic):
 
 def test_contents_page_numbers_are_the_pages_where_parts_start(basic):
     texts = basic.page_texts()
-    contents = texts[1]
-    assert contents.lstrip().startswith("Contents") or "Contents" in contents.splitlines()[0:3]
+    assert texts[1] == "", "the back of the cover is blank"
+    assert texts[2].lstrip().startswith("Contents"), "the contents open on a right-hand page"
+    contents = _contents(texts)
     for title in CHAPTER_TITLES:
         match = re.search(re.escape(title) + r"\s*\.{3,}\s*(\d+)", contents)
         assert match, f"{title} missing from the contents (or without leader dots)"
@@ -44,9 +51,12 @@ def test_contents_page_numbers_are_the_pages_where_parts_start(basic):
 
 
 def test_sections_are_listed_with_numbers_and_pages(basic):
-    contents = basic.page_texts()[1]
-    assert re.search(r"1\.1\s+Scope\s*\.{3,}\s*4", contents)
-    assert re.search(r"2\.1\s+Arms sales\s*\.{3,}\s*5", contents)
+    texts = basic.page_texts()
+    contents = _contents(texts)
+    for number, title in [("1.1", "Scope"), ("2.1", "Arms sales")]:
+        match = re.search(re.escape(number) + r"\s+" + title + r"\s*\.{3,}\s*(\d+)", contents)
+        assert match, f"{number} {title} missing from the contents"
+        assert int(match.group(1)) == _page_with(texts[3:], f"{number} {title}") + 3
 
 
 def test_summary_is_unnumbered_front_matter_and_chapters_are_numbered(basic):
@@ -59,17 +69,29 @@ def test_summary_is_unnumbered_front_matter_and_chapters_are_numbered(basic):
         texts, "CHAPTER 1"), "each chapter starts on a new page"
 
 
+def test_parts_open_on_right_hand_pages_after_blank_ones(basic):
+    texts = basic.page_texts()
+    openers = [_first_page_starting_with(texts, title) for title in CHAPTER_TITLES]
+    assert all(page % 2 == 1 for page in openers), openers
+    blanks = [page for page, text in enumerate(texts, start=1) if not text.strip()]
+    assert all(page + 1 in [*openers, 3] for page in blanks), (blanks, openers)
+
+
+def test_blank_pages_have_no_running_head_or_folio(basic):
+    texts = basic.page_texts()
+    blanks = [page for page, text in enumerate(texts, start=1) if not text.strip()]
+    assert blanks, "the fixture's one-page parts leave blank left-hand pages"
+    for page in blanks:
+        assert texts[page - 1] == ""
+
+
 def test_running_heads_and_folios(basic):
     texts = basic.page_texts()
-    intro_page = _first_page_starting_with(texts, "CHAPTER 1")
-    defence_page = _first_page_starting_with(texts, "CHAPTER 2")
-    assert intro_page % 2 == 0 and defence_page % 2 == 1  # left page, then right page
-    intro_lines = texts[intro_page - 1].splitlines()
-    assert "Fixture report" in intro_lines  # short title on the left page
-    assert str(intro_page) in intro_lines[-1]
-    defence_lines = texts[defence_page - 1].splitlines()
-    assert defence_lines.count("Defence-oriented technologies") >= 2  # title + running head
-    assert str(defence_page) in defence_lines[-1]
+    for title in ["Introduction", "Defence-oriented technologies"]:
+        page = _first_page_starting_with(texts, title if title != "Introduction" else "CHAPTER 1")
+        lines = texts[page - 1].splitlines()
+        assert lines.count(title) >= 2, f"{title}: title + running head on the right page"
+        assert lines[-1].strip() == str(page), "the folio closes the page"
 
 
 def _page_with(texts: list[str], fragment: str) -> int:
@@ -114,7 +136,7 @@ def test_tables_and_figures_are_numbered_and_cross_referenced_with_pages(basic):
     joined = "\n".join(texts).replace("\n", " ")
     assert f"listed in Table 1 on p. {table_page}" in joined
     assert f"Figure 1 on p. {figure_page} summarises" in joined
-    section_page = _page_with(texts[2:], "2.1 Arms sales") + 2  # skip the contents
+    section_page = _page_with(texts[3:], "2.1 Arms sales") + 3  # skip the contents
     assert f"Section 2.1 on p. {section_page}" in joined
 
 

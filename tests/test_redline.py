@@ -212,9 +212,9 @@ def test_redline_pdf_keeps_the_new_numbering_and_marks_the_review(redline, tmp_p
     texts = [p.extract_text() for p in
              pypdf.PdfReader(redline / "fixture-redline-v1-HEAD.pdf").pages]
     assert all("REVIEW" in text for text in texts)
-    summary = next(t for t in texts[2:] if "Changes since v1" in t)
+    summary = next(t for t in texts if t.lstrip().startswith("Changes since v1"))
     assert "Introduction" in summary and "removed" in summary
-    joined = "\n".join(texts)
+    joined = "\n".join(texts).replace("\xa0", " ")  # a font subset may map its space to NBSP
     assert "CHAPTER 1" in joined and "CHAPTER 2" in joined and "CHAPTER 3" not in joined
     assert "Table 1." in joined and "Figure 1." in joined and "Table 2." not in joined
     if shutil.which("pdftoppm"):

@@ -1,0 +1,89 @@
+"""Give a laid-out part its final page numbers without laying it out again.
+
+A part is laid out before the parts in front of it are, so neither its folios nor the page
+numbers its contents and cross-references print are known yet. It is laid out with
+stand-ins instead: folios counted from a sentinel (``paginate.FOLIO_SENTINEL``), and each
+page reference printing an estimate (``data-page``). Once every part's page count is known,
+the stand-ins in the laid-out boxes are replaced by the real numbers just before the PDF is
+drawn.
+
+Page references keep their position only if the real number is exactly as wide as the
+stand-in (the default theme prints them in tabular figures, and the estimate has the right
+number of digits almost always); :func:`restamp` reports any that is not, and the caller
+lays that part out again with the real numbers. Folios sit alone in a margin box, so a
+change of width is absorbed by moving them along their line as their alignment says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from weasyprint.formatting_structure import boxes
+from weasyprint.text.line_break import Layout, line_size
+
+
+def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int]) -> bool:
+    """Replace stand-in folios and page references on ``pages`` (WeasyPrint pages).
+
+    ``pages[0]`` prints folio ``stand_in`` and should print ``first_folio``; ``numbers``
+    maps each anchor to its real page. Returns ``False`` if some page reference would
+    change width (the part must be laid out again).
+    """
+    fits = True
+    for index, page in enumerate(pages):
+        box = page._page_box
+        for margin_box in (child for child in box.children if isinstance(child, boxes.MarginBox)):
+            _restamp_folio(margin_box, str(stand_in + index), str(first_folio + index))
+        for text_box in _page_reference_boxes(box):
+            fits &= _restamp_reference(text_box, numbers)
+    return fits
+
+
+def _page_reference_boxes(page_box) -> Iterator[boxes.TextBox]:
+    for box in page_box.descendants():
+        if (isinstance(box, boxes.TextBox) and (box.element_tag or "").endswith("::after")
+                and box.element is not None and box.element.get("data-page")):
+            yield box
+
+
+def _restamp_reference(box: boxes.TextBox, numbers: dict[str, int]) -> bool:
+    stand_in = box.element.get("data-page")
+    target = (box.element.get("href") or "").removeprefix("#")
+    if target not in numbers or not box.text.endswith(stand_in):
+        return True  # not the fragment that prints the number (or not a page reference)
+    text = box.text[:-len(stand_in)] + str(numbers[target])
+    if text == box.text:
+        return True
+    if _width(box.text, box.style) != _width(text, box.style):
+        return False
+    _set_text(box, text)
+    return True
+
+
+def _restamp_folio(margin_box: boxes.MarginBox, stand_in: str, folio: str) -> None:
+    pattern = re.compile(rf"(?<!\d){stand_in}(?!\d)")
+    for box in margin_box.descendants():
+        if isinstance(box, boxes.TextBox) and pattern.search(box.text):
+            text = pattern.sub(folio, box.text)
+            shift = _width(box.text, box.style) - _width(text, box.style)
+            align = box.style["text_align_all"]
+            if align in ("right", "end"):
+                box.position_x += shift
+            elif align == "center":
+                box.position_x += shift / 2
+            box.width -= shift
+            _set_text(box, text)
+
+
+def _set_text(box: boxes.TextBox, text: str) -> None:
+    """Drawing re-shapes ``pango_layout.text`` (layouts are rebuilt at draw time)."""
+    box.text = text
+    box.pango_layout.text = text
+
+
+def _width(text: str, style) -> float:
+    layout = Layout(style)
+    layout.set_text(text)
+    line, _ = layout.get_first_line()
+    return line_size(line, style)[0]

@@ -1,0 +1,179 @@
+"""Worker processes that lay out parts and keep them until their page numbers are known.
+
+Laying out a part is most of a build's time, and parts can be laid out side by side: each
+starts on a new page. But a part cannot be *drawn* until the parts in front of it have
+been laid out, because only then are its folios and page references known. So a worker
+lays out a part, reports its page count and anchors, and keeps the laid-out document in
+memory; when the parent has put the whole page map together, it asks the same worker to
+draw that part with its real numbers (:mod:`reportc.restamp`).
+
+At most ``workers`` processes compute at once (one per core by default). More processes
+than that may be started only to spread the laid-out parts that wait in memory, so that
+no process holds more than about ``bytes_per_process`` of part HTML.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing import connection, get_context
+from typing import Any
+
+
+class WorkerCrashed(RuntimeError):
+    """A worker raised or died; carries its traceback."""
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str  # "draft" (lay out, keep) or "finish" (draw a kept draft)
+    name: str
+    payload: Callable[[], Any]  # called when the task is sent: it can use earlier replies
+    size: int = 0  # bytes of HTML a draft keeps in memory
+
+
+def serve(conn, draft: Callable[[Any], tuple[Any, Any]], finish: Callable[[Any, Any], Any]
+          ) -> None:
+    """A worker's loop: keeps its drafts by name; replies with plain data only."""
+    kept: dict[str, Any] = {}
+    while True:
+        try:
+            kind, name, payload = conn.recv()
+        except EOFError:
+            return
+        try:
+            if kind == "stop":
+                return
+            if kind == "drop":
+                kept.pop(name, None)
+                continue
+            if kind == "draft":
+                kept[name], reply = draft(payload)
+            else:
+                reply = finish(kept.pop(name), payload)
+            conn.send(("ok", reply))
+        except BaseException:
+            conn.send(("error", traceback.format_exc()))
+
+
+class DraftPool:
+    """Runs draft/finish tasks; ``finish`` goes to the process that keeps the draft."""
+
+    def __init__(self, draft: Callable, finish: Callable, workers: int,
+                 bytes_per_process: int, total_bytes: int) -> None:
+        self._draft, self._finish = draft, finish
+        self.workers = max(1, workers)
+        wanted = max(self.workers, -(-total_bytes // max(1, bytes_per_process)))
+        self._processes: list = []
+        self._conns: list = []
+        self._held: list[int] = []
+        self._owner: dict[str, int] = {}
+        self._sizes: dict[str, int] = {}
+        self._local: dict[str, Any] = {}  # drafts kept in this process (workers == 1)
+        if self.workers > 1:
+            context = get_context("fork")
+            for _ in range(wanted):
+                parent, child = context.Pipe()
+                process = context.Process(target=serve, args=(child, draft, finish),
+                                          daemon=True)
+                process.start()
+                child.close()
+                self._processes.append(process)
+                self._conns.append(parent)
+                self._held.append(0)
+
+    @property
+    def processes(self) -> int:
+        return len(self._processes) or 1
+
+    def run(self, tasks: list[Task],
+            on_reply: Callable[[Task, Any], list[Task] | None]) -> None:
+        """Run ``tasks`` in order, at most ``workers`` at once.
+
+        ``on_reply`` sees each reply as it arrives and returns tasks to run next (ahead of
+        the waiting ones), or ``None`` to send nothing more."""
+        waiting = deque(tasks)
+        if not self._processes:
+            while waiting:
+                task = waiting.popleft()
+                more = on_reply(task, self._run_here(task))
+                if more is None:
+                    return
+                waiting.extendleft(reversed(more))
+            return
+        busy: dict[int, Task] = {}
+        stopped = False
+        while (waiting and not stopped) or busy:
+            while len(busy) < self.workers and not stopped:
+                found = next(((i, w) for i, task in enumerate(waiting)
+                              if (w := self._pick(task, busy)) is not None), None)
+                if found is None:
+                    break
+                index, worker = found
+                task = busy[worker] = waiting[index]
+                del waiting[index]
+                self._conns[worker].send((task.kind, task.name, task.payload()))
+            for conn in connection.wait([self._conns[w] for w in busy]):
+                worker = self._conns.index(conn)
+                task = busy.pop(worker)
+                more = on_reply(task, self._receive(worker, task))
+                if more is None:
+                    stopped = True
+                else:
+                    waiting.extendleft(reversed(more))
+
+    def drop(self, name: str) -> None:
+        """Forget a kept draft (it will be laid out again)."""
+        self._local.pop(name, None)
+        worker = self._owner.pop(name, None)
+        if worker is not None:
+            self._held[worker] -= self._sizes.pop(name, 0)
+            self._conns[worker].send(("drop", name, None))
+
+    def close(self) -> None:
+        for conn in self._conns:
+            with contextlib.suppress(OSError):
+                conn.send(("stop", "", None))
+        for process in self._processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+        self._processes.clear()
+
+    def __enter__(self) -> DraftPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run_here(self, task: Task) -> Any:
+        if task.kind == "draft":
+            self._local[task.name], reply = self._draft(task.payload())
+            return reply
+        return self._finish(self._local.pop(task.name), task.payload())
+
+    def _pick(self, task: Task, busy: dict[int, Task]) -> int | None:
+        if task.kind == "finish":
+            owner = self._owner[task.name]
+            return None if owner in busy else owner
+        idle = [w for w in range(len(self._conns)) if w not in busy]
+        return min(idle, key=lambda w: (self._held[w], w)) if idle else None
+
+    def _receive(self, worker: int, task: Task) -> Any:
+        try:
+            status, reply = self._conns[worker].recv()
+        except EOFError as error:
+            raise WorkerCrashed(f"PDF worker {worker} died while on {task.name}") from error
+        if status != "ok":
+            raise WorkerCrashed(f"PDF worker failed on {task.name}:\n{reply}")
+        if task.kind == "draft":
+            self._owner[task.name] = worker
+            self._sizes[task.name] = task.size
+            self._held[worker] += task.size
+        else:
+            self._owner.pop(task.name, None)
+            self._held[worker] -= self._sizes.pop(task.name, 0)
+        return reply

@@ -1,0 +1,60 @@
+"""The footnote-area speed-up changes no byte of the PDF."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import weasyprint
+from conftest import REPO
+from weasyprint.layout import LayoutContext
+
+from reportc import weasyprint_patches
+from reportc.pdf import layout_pdf
+
+SHEETS = [REPO / "templates/css/base.css", REPO / "templates/css/print.css"]
+
+
+def _page_full_of_notes() -> str:
+    """Paragraphs with two to four notes each, some long: pages hold many notes, some
+    notes move to the next page and some pages break between a call and its note."""
+    paragraphs = []
+    for index in range(60):
+        notes = "".join(
+            f'<span class="fn-body">Note {index}.{n}: '
+            + "a source with a long title and more detail " * (1 + (index * n) % 7)
+            + "</span>" for n in range(2 + index % 3))
+        paragraphs.append(f"<p>Paragraph {index} states a finding in a few words of "
+                          f"ordinary prose, long enough to fill a line or two.{notes} "
+                          "It then goes on for another sentence.</p>")
+    return ('<html lang="en"><body><main><section class="part">'
+            + "".join(paragraphs) + "</section></main></body></html>")
+
+
+def _layout(html: str, tmp_path) -> bytes:
+    result = layout_pdf(html, tmp_path, SHEETS, [tmp_path, REPO / "templates"], b"0" * 32)
+    assert result.pdf is not None and result.messages == []
+    return result.pdf
+
+
+def test_patch_is_installed_for_the_pinned_weasyprint():
+    assert weasyprint.__version__ == weasyprint_patches.PATCHED_VERSION
+    assert LayoutContext._update_footnote_area is weasyprint_patches._update_footnote_area
+
+
+def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypatch):
+    html = _page_full_of_notes()
+    patched = _layout(html, tmp_path)
+    monkeypatch.setattr(LayoutContext, "_update_footnote_area",
+                        weasyprint_patches._original_update)
+    original = _layout(html, tmp_path)
+    assert patched == original
+    assert len(pypdf.PdfReader(io.BytesIO(patched)).pages) >= 8, "enough pages to matter"
+
+
+def test_other_versions_are_left_alone(monkeypatch):
+    monkeypatch.setattr(weasyprint, "__version__", "999.0")
+    monkeypatch.setattr(LayoutContext, "_update_footnote_area",
+                        weasyprint_patches._original_update)
+    assert weasyprint_patches.apply() is False
+    assert LayoutContext._update_footnote_area is weasyprint_patches._original_update
