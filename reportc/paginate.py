@@ -27,16 +27,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import pypdf
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    FloatObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
 
 from .cache import digest
+from .merge import Piece, assemble
 from .progress import StageTimer, item_done
 from .workers import DraftPool, Task
 
@@ -79,16 +72,6 @@ class PageMap:
         return cls(order, counts, anchors) if set(counts) == set(order) else None
 
 
-@dataclass(frozen=True)
-class Piece:
-    """Pages ``first .. first+count-1`` (0-based) of a PDF, minus some anchor names."""
-
-    pdf: bytes
-    first: int
-    count: int
-    ghosts: frozenset[str] = frozenset()
-
-
 def anchor_pages(pdf: bytes, ghosts: Iterable[str] = (), skip: int = 0) -> dict[str, int]:
     """Page (1-based, after dropping ``skip`` leading pages) of every named destination."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -106,68 +89,6 @@ def page_map_from_single_pass(pdf: bytes, order: list[str], chunk_anchor: dict[s
     counts = {chunk: (starts[i + 1] if i + 1 < len(order) else total + 1) - starts[i]
               for i, chunk in enumerate(order)}
     return PageMap(order, counts, anchors)
-
-
-def assemble(pieces: list[Piece], identifier: bytes) -> bytes:
-    """One PDF from the pieces in order: pages, links, named destinations, outline, metadata."""
-    writer = pypdf.PdfWriter()
-    names: dict[str, ArrayObject] = {}
-    readers: dict[int, pypdf.PdfReader] = {}  # one reader per source: shared fonts copied once
-    for piece in pieces:
-        reader = readers.get(id(piece.pdf))
-        if reader is None:
-            reader = readers[id(piece.pdf)] = pypdf.PdfReader(io.BytesIO(piece.pdf))
-        offset = len(writer.pages)
-        for page in reader.pages[piece.first:piece.first + piece.count]:
-            writer.add_page(page)
-        _copy_destinations(reader, writer, piece, offset, names)
-        _copy_outline(reader, writer, reader.outline, piece, offset, None)
-    root = writer.get_named_dest_root()
-    for name in sorted(names):
-        root.extend([TextStringObject(name), names[name]])
-    first = readers[id(pieces[0].pdf)]
-    writer.add_metadata(dict(first.metadata or {}))
-    for key in ("/Lang", "/PageMode", "/ViewerPreferences"):
-        if key in first.trailer["/Root"]:
-            writer._root_object[NameObject(key)] = first.trailer["/Root"][key]
-    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _in_piece(reader: pypdf.PdfReader, destination, piece: Piece) -> int | None:
-    index = reader.get_destination_page_number(destination)
-    return index - piece.first if piece.first <= index < piece.first + piece.count else None
-
-
-def _copy_destinations(reader: pypdf.PdfReader, writer: pypdf.PdfWriter, piece: Piece,
-                       offset: int, names: dict[str, ArrayObject]) -> None:
-    for name, destination in reader.named_destinations.items():
-        index = _in_piece(reader, destination, piece)
-        if name in piece.ghosts or index is None:
-            continue
-        names[name] = ArrayObject([
-            writer.pages[offset + index].indirect_reference, NameObject("/XYZ"),
-            FloatObject(destination.left or 0), FloatObject(destination.top or 0),
-            NumberObject(0)])
-
-
-def _copy_outline(reader: pypdf.PdfReader, writer: pypdf.PdfWriter, items: list, piece: Piece,
-                  offset: int, parent) -> None:
-    last = None
-    for item in items:
-        if isinstance(item, list):
-            if last is not None:
-                _copy_outline(reader, writer, item, piece, offset, last)
-            continue
-        index = _in_piece(reader, item, piece)
-        if index is None:
-            last = None
-            continue
-        fit = pypdf.generic.Fit.xyz(item.left, item.top, 0)
-        last = writer.add_outline_item(title=item.title, page_number=offset + index,
-                                       parent=parent, fit=fit)
 
 
 # --- splitting the print page into chunk documents ---------------------------------------
@@ -337,21 +258,37 @@ def _numbered_pass(split: SplitPage, stage: PdfStage, guess: PageMap
     raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} layouts")
 
 
-def estimate_page_map(split: SplitPage) -> PageMap:
-    """A first guess from the size of each chunk's HTML (only its number widths matter).
+class Estimate:
+    """Page counts and anchor pages guessed from HTML sizes, for chunks not laid out yet.
 
-    Counts are rounded up to even numbers, as if every chunk opened on a right page.
+    Only the number of digits of a guess matters (a page reference printed with the
+    wrong number of digits means laying that chunk out again), so the guess is refined
+    with the pages per byte of the chunks already laid out.
     """
-    counts, offsets = {}, {}
-    for chunk, body in split.chunks.items():
-        pages = max(1, -(-len(body) // BYTES_PER_PAGE))
-        counts[chunk] = pages + pages % 2
-        offsets.update({m.group(1): m.start() // BYTES_PER_PAGE for m in _ID.finditer(body)})
-    pages = PageMap(split.order, counts)
+
+    def __init__(self, split: SplitPage) -> None:
+        self.sizes = {chunk: max(1, len(body)) for chunk, body in split.chunks.items()}
+        self.offsets = {chunk: [(m.group(1), m.start()) for m in _ID.finditer(body)]
+                        for chunk, body in split.chunks.items()}
+
+    def count(self, chunk: str, pages_per_byte: float, even: bool) -> int:
+        pages = max(1, round(self.sizes[chunk] * pages_per_byte))
+        return pages + pages % 2 if even else pages
+
+    def anchors(self, chunk: str, start: int, count: int) -> dict[str, int]:
+        size = self.sizes[chunk]
+        return {name: start + min(count - 1, int(offset / size * count))
+                for name, offset in self.offsets[chunk]}
+
+
+def estimate_page_map(split: SplitPage) -> PageMap:
+    """A first guess for every chunk, as if each opened on a right-hand page."""
+    estimate = Estimate(split)
+    pages = PageMap(split.order, {chunk: estimate.count(chunk, 1 / BYTES_PER_PAGE, True)
+                                  for chunk in split.order})
     starts = pages.starts
-    for chunk, body in split.chunks.items():
-        for name in _ID.findall(body):
-            pages.anchors.setdefault(name, starts[chunk] + min(offsets[name], counts[chunk] - 1))
+    for chunk in split.order:
+        pages.anchors.update(estimate.anchors(chunk, starts[chunk], pages.counts[chunk]))
     return pages
 
 
@@ -394,8 +331,9 @@ class _Chunks:
     """
 
     def __init__(self, split: SplitPage, stage: PdfStage, pool: DraftPool,
-                 guess: PageMap) -> None:
-        self.split, self.stage, self.pool, self.guess = split, stage, pool, guess
+                 last: PageMap | None) -> None:
+        self.split, self.stage, self.pool, self.last = split, stage, pool, last
+        self.estimate = Estimate(split)
         self.order = split.order
         self.laid: dict[str, _Laid] = {}
         self.done: dict[str, _Done] = {}
@@ -434,22 +372,42 @@ class _Chunks:
         raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} rounds")
 
     def page_map(self) -> PageMap:
-        """Starts and anchors from what is known; the first guess for the rest."""
+        """Starts and anchors from what is known; for the rest, the last build's map or
+        an estimate calibrated on the chunks laid out so far."""
+        known = {chunk: self._known(chunk) for chunk in self.order}
+        ratio, even = self._calibration(known)
         counts = {}
         for chunk in self.order:
-            known = self._known(chunk)
-            counts[chunk] = known.count if known else self.guess.counts[chunk]
-        pages = PageMap(self.order, counts)
-        starts, guessed = pages.starts, self.guess.starts
-        for chunk in self.order:
-            known = self._known(chunk)
-            if known is None:
-                pages.anchors.update({a: self.guess.anchors[a] - guessed[chunk] + starts[chunk]
-                                      for a in self._ids[chunk] if a in self.guess.anchors})
+            if known[chunk]:
+                counts[chunk] = known[chunk].count
+            elif self.last:
+                counts[chunk] = self.last.counts[chunk]
             else:
+                counts[chunk] = self.estimate.count(chunk, ratio, even)
+        pages = PageMap(self.order, counts)
+        starts = pages.starts
+        last_starts = self.last.starts if self.last else {}
+        for chunk in self.order:
+            if known[chunk]:
                 pages.anchors.update({a: starts[chunk] + p - 1
-                                      for a, p in known.anchors.items()})
+                                      for a, p in known[chunk].anchors.items()})
+            elif self.last:
+                shift = starts[chunk] - last_starts[chunk]
+                pages.anchors.update({a: self.last.anchors[a] + shift
+                                      for a in self._ids[chunk] if a in self.last.anchors})
+            else:
+                pages.anchors.update(self.estimate.anchors(chunk, starts[chunk], counts[chunk]))
         return pages
+
+    def _calibration(self, known: dict) -> tuple[float, bool]:
+        """Pages per byte of the chapters laid out so far, and whether their counts are all
+        even (parts open on right-hand pages); the front and the last part are unlike them."""
+        body = [c for c in self.order[1:-1] if known[c]]
+        if not body:
+            return 1 / BYTES_PER_PAGE, True
+        pages = sum(known[c].count for c in body)
+        size = sum(self.estimate.sizes[c] for c in body)
+        return pages / size, all(known[c].count % 2 == 0 for c in body)
 
     def _known(self, chunk: str) -> _Laid | _Done | None:
         """The chunk's real page count and anchors, if it has been laid out."""
@@ -547,11 +505,10 @@ class _Chunks:
 def _by_chunks(split: SplitPage, stage: PdfStage, last: PageMap | None, last_keys: dict,
                last_pdf: bytes | None) -> tuple[bytes | None, dict]:
     timer = StageTimer()
-    guess = last or estimate_page_map(split)
     total = sum(len(body) for body in split.chunks.values())
     with DraftPool(stage.draft, stage.finish, stage.workers, BYTES_PER_PROCESS,
                    total) as pool:
-        state = _Chunks(split, stage, pool, guess)
+        state = _Chunks(split, stage, pool, last)
         pages = state.run(last, last_keys, last_pdf)
         processes = pool.processes
     if pages is None:
@@ -559,8 +516,7 @@ def _by_chunks(split: SplitPage, stage: PdfStage, last: PageMap | None, last_key
     timer.done(f"PDF: {state.laid_out} layout(s) of {len(split.order)} part(s) "
                f"in {processes} process(es)")
     keys = {chunk: state.done[chunk].key for chunk in split.order}
-    identifier = digest(*keys.values())[:32].encode("ascii")
-    pdf = assemble([state.done[chunk].piece for chunk in split.order], identifier)
+    pdf = assemble([state.done[chunk].piece for chunk in split.order])
     timer.done("PDF: merged the parts")
     return pdf, {**pages.to_json(), "keys": keys}
 

