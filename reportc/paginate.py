@@ -366,7 +366,8 @@ class _Chunks:
                     todo.append(chunk)
             if not todo:
                 return pages
-            self.pool.run([self._draft_task(chunk) for chunk in todo], self._on_reply)
+            self.pool.run([self._draft_task(chunk) for chunk in todo], self._on_reply,
+                          self._idle_tasks)
             if self.stage.failed():
                 return None
         raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} rounds")
@@ -488,6 +489,19 @@ class _Chunks:
                 self.pool.drop(chunk)
                 tasks.append(self._draft_task(chunk))
         return tasks
+
+    def _idle_tasks(self) -> list[Task]:
+        """A worker would wait for the last layouts: lay out again now, once, any chunk
+        whose numbers, as far as they are known, already have the wrong width (typically
+        the contents, which waits for every other chunk)."""
+        pages, tasks = self.page_map(), []
+        for chunk, laid in list(self.laid.items()):
+            if (laid.ready and chunk not in self.drawing and self._attempts[chunk] == 1
+                    and not self._fits(laid, pages.starts[chunk], pages.anchors)):
+                del self.laid[chunk]
+                self.pool.drop(chunk)
+                tasks.append(self._draft_task(chunk))
+        return tasks[:1]
 
     def _numbers_known(self, chunk: str) -> bool:
         """Are all chunks its start and its page references depend on laid out?"""

@@ -91,6 +91,19 @@ def for_web(parts: list[Part]) -> list[Part]:
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
+_WEB_ONLY_NOTES = re.compile(
+    r'<section id="[^"]*" class="notes-heading chapter-notes"[^>]*>.*?</section>'  # list
+    r'|<a href="#[^"]*" id="[^"]*" class="fn-ref"[^>]*><sup>\d+</sup></a>', re.S)  # calls
+
+
+def for_print(parts: list[Part]) -> list[Part]:
+    """The PDF prints each note at the foot of its page (its call is a CSS footnote call),
+    so it drops the web page's note calls and end-of-chapter list of notes: a third of a
+    chapter's markup, which WeasyPrint would parse and style only to hide. The notes
+    filter (resources/notes.lua) writes both exactly in these shapes; the list is the
+    chapter's last section and has no section inside it."""
+    return [dataclasses.replace(part, html=Markup(_WEB_ONLY_NOTES.sub("", str(part.html))))
+            for part in parts]
 
 
 def _shift(match: re.Match[str]) -> str:
@@ -107,7 +120,7 @@ def render_page(theme: Theme, context: PageContext) -> str:
         keep_trailing_newline=True,
     )
     template = env.get_template(PAGE_TEMPLATE)
-    parts = for_web(context.parts) if context.edition == "web" else context.parts
+    parts = for_web(context.parts) if context.edition == "web" else for_print(context.parts)
     return template.render(
         report=context.config, parts=parts, bibliography=context.bibliography,
         edition=context.edition, build_date=context.build_date,

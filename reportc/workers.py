@@ -15,12 +15,16 @@ no process holds more than about ``bytes_per_process`` of part HTML.
 from __future__ import annotations
 
 import contextlib
+import logging
+import resource
 import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import connection, get_context
 from typing import Any
+
+log = logging.getLogger("reportc")
 
 
 class WorkerCrashed(RuntimeError):
@@ -46,6 +50,8 @@ def serve(conn, draft: Callable[[Any], tuple[Any, Any]], finish: Callable[[Any, 
             return
         try:
             if kind == "stop":
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+                conn.send(("ok", peak))
                 return
             if kind == "drop":
                 kept.pop(name, None)
@@ -90,11 +96,13 @@ class DraftPool:
         return len(self._processes) or 1
 
     def run(self, tasks: list[Task],
-            on_reply: Callable[[Task, Any], list[Task] | None]) -> None:
+            on_reply: Callable[[Task, Any], list[Task] | None],
+            on_idle: Callable[[], list[Task]] = list) -> None:
         """Run ``tasks`` in order, at most ``workers`` at once.
 
         ``on_reply`` sees each reply as it arrives and returns tasks to run next (ahead of
-        the waiting ones), or ``None`` to send nothing more."""
+        the waiting ones), or ``None`` to send nothing more. ``on_idle`` may offer work
+        when nothing is waiting and a worker would sit idle."""
         waiting = deque(tasks)
         if not self._processes:
             while waiting:
@@ -107,6 +115,8 @@ class DraftPool:
         busy: dict[int, Task] = {}
         stopped = False
         while (waiting and not stopped) or busy:
+            if not waiting and not stopped and len(busy) < self.workers:
+                waiting.extend(on_idle())
             while len(busy) < self.workers and not stopped:
                 found = next(((i, w) for i, task in enumerate(waiting)
                               if (w := self._pick(task, busy)) is not None), None)
@@ -134,9 +144,15 @@ class DraftPool:
             self._conns[worker].send(("drop", name, None))
 
     def close(self) -> None:
+        """Stop the workers; under -v, say how much memory each needed at most."""
+        peaks = []
         for conn in self._conns:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, EOFError):
                 conn.send(("stop", "", None))
+                if conn.poll(10):
+                    peaks.append(str(conn.recv()[1]))
+        if peaks:
+            log.debug("reportc: PDF workers' peak memory (MB): %s", ", ".join(peaks))
         for process in self._processes:
             process.join(timeout=10)
             if process.is_alive():
