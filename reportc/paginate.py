@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -72,22 +72,15 @@ class PageMap:
         return cls(order, counts, anchors) if set(counts) == set(order) else None
 
 
-def anchor_pages(pdf: bytes, ghosts: Iterable[str] = (), skip: int = 0) -> dict[str, int]:
-    """Page (1-based, after dropping ``skip`` leading pages) of every named destination."""
+def page_map_of(pdf: bytes, order: list[str]) -> PageMap:
+    """The page map of a PDF laid out in one pass: each chunk starts where its opener is
+    (the opener's id is the chunk's name; the front starts on page 1)."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    ghost_set = set(ghosts)
-    return {name: reader.get_destination_page_number(dest) + 1 - skip
-            for name, dest in reader.named_destinations.items() if name not in ghost_set}
-
-
-def page_map_from_single_pass(pdf: bytes, order: list[str], chunk_anchor: dict[str, str]
-                              ) -> PageMap:
-    """Chunk boundaries of a one-pass render: each chunk starts where its opener is."""
-    anchors = anchor_pages(pdf)
-    total = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    starts = [1] + [anchors[chunk_anchor[chunk]] for chunk in order[1:]]
-    counts = {chunk: (starts[i + 1] if i + 1 < len(order) else total + 1) - starts[i]
-              for i, chunk in enumerate(order)}
+    anchors = {name: reader.get_destination_page_number(destination) + 1
+               for name, destination in reader.named_destinations.items()}
+    starts = [1] + [anchors[chunk] for chunk in order[1:]]
+    ends = [*starts[1:], len(reader.pages) + 1]
+    counts = {chunk: end - start for chunk, start, end in zip(order, starts, ends, strict=True)}
     return PageMap(order, counts, anchors)
 
 
@@ -140,6 +133,16 @@ def _prints_page(chunk: str, body: str, link: re.Match[str]) -> bool:
     return chunk == FRONT or body.startswith(' class="xref"', link.end())
 
 
+def _numbered(chunk: str, body: str, numbers: dict[str, int]) -> str:
+    """``body`` with a ``data-page`` on every link that prints its target's page."""
+    def number(match: re.Match[str]) -> str:
+        target = match.group(1)
+        if target not in numbers or not _prints_page(chunk, body, match):
+            return match.group(0)
+        return f'{match.group(0)} data-page="{numbers[target]}"'
+    return _LINK.sub(number, body)
+
+
 def page_references(split: SplitPage, chunk: str) -> set[str]:
     """The anchors whose page numbers ``chunk`` prints."""
     body = split.chunks[chunk]
@@ -160,20 +163,13 @@ def chunk_document(split: SplitPage, chunk: str, first_folio: int, numbers: dict
     body = split.chunks[chunk]
     own = set(_ID.findall(body))
     foreign = {target for target in _LINK.findall(body) if target not in own}
-
-    def number(match: re.Match[str]) -> str:
-        target = match.group(1)
-        if target not in numbers or not _prints_page(chunk, body, match):
-            return match.group(0)
-        return f'{match.group(0)} data-page="{numbers[target]}"'
-
     first_counter = first_folio - 1 if padded else first_folio
     style = f"<style>@page :first {{ counter-reset: page {first_counter}; }}</style>\n</head>"
     prefix = split.prefix.replace("</head>", style, 1)
     pad = '<div class="chunk-pad"></div>\n' if padded else ""
     ghosts = "".join(f'<span id="{g}"></span>' for g in sorted(foreign))
     ghost_box = f'<div class="ghost-anchors">{ghosts}</div>\n' if ghosts else ""
-    body = _LINK.sub(number, body)
+    body = _numbered(chunk, body, numbers)
     # Ghosts go last inside the chunk's last element: between the chunk and the next
     # opener WeasyPrint would ignore the page break; first inside the opener, they would
     # stop the heading's top margin from collapsing.
@@ -220,19 +216,12 @@ def _native_pass(page: str, split: SplitPage, stage: PdfStage) -> tuple[bytes | 
     pdf = stage.report(stage.layout(page, identifier=identifier))
     if pdf is None:
         return None, {}
-    return pdf, page_map_from_single_pass(pdf, split.order, {c: c for c in split.order}).to_json()
+    return pdf, page_map_of(pdf, split.order).to_json()
 
 
 def numbered_page(split: SplitPage, numbers: dict[str, int]) -> str:
     """The whole print page with every printed page number given (``data-page``)."""
-    def number(chunk: str, body: str, match: re.Match[str]) -> str:
-        target = match.group(1)
-        if target not in numbers or not _prints_page(chunk, body, match):
-            return match.group(0)
-        return f'{match.group(0)} data-page="{numbers[target]}"'
-
-    bodies = [_LINK.sub(partial(number, chunk, body), body)
-              for chunk, body in split.chunks.items()]
+    bodies = [_numbered(chunk, body, numbers) for chunk, body in split.chunks.items()]
     return split.prefix + "".join(bodies) + split.suffix
 
 
@@ -251,7 +240,7 @@ def _numbered_pass(split: SplitPage, stage: PdfStage, guess: PageMap
         pdf = stage.report(stage.layout(page, identifier=identifier))
         if pdf is None:
             return None, {}
-        pages = page_map_from_single_pass(pdf, split.order, {c: c for c in split.order})
+        pages = page_map_of(pdf, split.order)
         if all(numbers.get(t) == pages.anchors.get(t) for t in printed):
             return pdf, pages.to_json()
         numbers = pages.anchors
