@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -90,6 +91,7 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
+    preload = _preload_pdf_stage() if "pdf" in options.formats else None
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
     docs = _in_parallel(options.jobs, lambda ch: read_chapter(ch, diag, cache), chapters)
@@ -103,10 +105,12 @@ def build(options: BuildOptions) -> BuildResult:
     diag.raise_if_errors()
 
     setup = CitationSetup(bibliography.path, csl, config.lang)
-    bodies = _in_parallel(options.jobs, lambda doc: render_chapter(doc, setup, diag, cache), docs)
     cited = sorted({key for doc in docs for key in doc.cite_keys})
-    references = render_bibliography(cited, setup, docs[0].ast["pandoc-api-version"], diag,
-                                     cache)
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        references = pool.submit(render_bibliography, cited, setup,
+                                 docs[0].ast["pandoc-api-version"], diag, cache)
+        bodies = list(pool.map(lambda doc: render_chapter(doc, setup, diag, cache), docs))
+        references = references.result()
     diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
@@ -114,6 +118,8 @@ def build(options: BuildOptions) -> BuildResult:
     context = PageContext(config, parts, Markup(references), "web", release.date,
                           version_label=release.stamp, release=release,
                           live_reload=options.live_reload)
+    if preload:
+        preload.join()  # before the PDF stage forks its workers
     outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
@@ -147,6 +153,15 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
         "images": images,
     }
     cache.save()
+
+
+def _preload_pdf_stage() -> threading.Thread:
+    """Import WeasyPrint and pikepdf (0.6 s) while pandoc works, not after it."""
+    def load() -> None:
+        from . import merge, pdf  # noqa: F401
+    thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _in_parallel(jobs: int, fn, items: list) -> list:

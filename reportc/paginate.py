@@ -355,8 +355,7 @@ class _Chunks:
                     todo.append(chunk)
             if not todo:
                 return pages
-            self.pool.run([self._draft_task(chunk) for chunk in todo], self._on_reply,
-                          self._idle_tasks)
+            self.pool.run([self._draft_task(chunk) for chunk in todo], self._on_reply)
             if self.stage.failed():
                 return None
         raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} rounds")
@@ -466,31 +465,28 @@ class _Chunks:
         item_done(f"laid out {chunk} ({laid.count} pages)")
 
     def _ready_tasks(self) -> list[Task]:
-        """Draw, or lay out again, each laid-out chunk whose numbers are now all known."""
+        """Draw, or lay out again, each laid-out chunk whose numbers are now all known.
+
+        Once every chunk has been sent, a chunk still waiting for the last ones (the
+        contents, typically) whose numbers already have the wrong width is laid out again
+        at once, from the estimates, rather than at the very end when the other workers
+        would have nothing to do."""
         pages, tasks = self.page_map(), []
+        all_sent = all(chunk in self.done or chunk in self.laid for chunk in self.order)
         for chunk, laid in list(self.laid.items()):
-            if not laid.ready or chunk in self.drawing or not self._numbers_known(chunk):
+            if not laid.ready or chunk in self.drawing:
+                continue
+            known = self._numbers_known(chunk)
+            if not known and not (all_sent and self._attempts[chunk] == 1):
                 continue
             if self._fits(laid, pages.starts[chunk], pages.anchors):
-                tasks.append(self._finish_task(chunk))
+                if known:
+                    tasks.append(self._finish_task(chunk))
             else:
                 del self.laid[chunk]
                 self.pool.drop(chunk)
                 tasks.append(self._draft_task(chunk))
         return tasks
-
-    def _idle_tasks(self) -> list[Task]:
-        """A worker would wait for the last layouts: lay out again now, once, any chunk
-        whose numbers, as far as they are known, already have the wrong width (typically
-        the contents, which waits for every other chunk)."""
-        pages, tasks = self.page_map(), []
-        for chunk, laid in list(self.laid.items()):
-            if (laid.ready and chunk not in self.drawing and self._attempts[chunk] == 1
-                    and not self._fits(laid, pages.starts[chunk], pages.anchors)):
-                del self.laid[chunk]
-                self.pool.drop(chunk)
-                tasks.append(self._draft_task(chunk))
-        return tasks[:1]
 
     def _numbers_known(self, chunk: str) -> bool:
         """Are all chunks its start and its page references depend on laid out?"""

@@ -96,13 +96,11 @@ class DraftPool:
         return len(self._processes) or 1
 
     def run(self, tasks: list[Task],
-            on_reply: Callable[[Task, Any], list[Task] | None],
-            on_idle: Callable[[], list[Task]] = list) -> None:
+            on_reply: Callable[[Task, Any], list[Task] | None]) -> None:
         """Run ``tasks`` in order, at most ``workers`` at once.
 
         ``on_reply`` sees each reply as it arrives and returns tasks to run next (ahead of
-        the waiting ones), or ``None`` to send nothing more. ``on_idle`` may offer work
-        when nothing is waiting and a worker would sit idle."""
+        the waiting ones), or ``None`` to send nothing more."""
         waiting = deque(tasks)
         if not self._processes:
             while waiting:
@@ -115,8 +113,6 @@ class DraftPool:
         busy: dict[int, Task] = {}
         stopped = False
         while (waiting and not stopped) or busy:
-            if not waiting and not stopped and len(busy) < self.workers:
-                waiting.extend(on_idle())
             while len(busy) < self.workers and not stopped:
                 found = next(((i, w) for i, task in enumerate(waiting)
                               if (w := self._pick(task, busy)) is not None), None)

@@ -7,6 +7,7 @@ import re
 import pypdf
 import pytest
 
+LEADER = r"(?:\s*\.){3,}\s*"  # leader dots (spaced) between a contents entry and its page
 CHAPTER_TITLES = ["Executive summary", "Introduction", "Defence-oriented technologies",
                   "Bibliography"]
 
@@ -45,7 +46,7 @@ def test_contents_page_numbers_are_the_pages_where_parts_start(basic):
     assert texts[2].lstrip().startswith("Contents"), "the contents open on a right-hand page"
     contents = _contents(texts)
     for title in CHAPTER_TITLES:
-        match = re.search(re.escape(title) + r"\s*\.{3,}\s*(\d+)", contents)
+        match = re.search(re.escape(title) + LEADER + r"(\d+)", contents)
         assert match, f"{title} missing from the contents (or without leader dots)"
         assert int(match.group(1)) == _first_page_starting_with(texts, title), title
 
@@ -54,7 +55,7 @@ def test_sections_are_listed_with_numbers_and_pages(basic):
     texts = basic.page_texts()
     contents = _contents(texts)
     for number, title in [("1.1", "Scope"), ("2.1", "Arms sales")]:
-        match = re.search(re.escape(number) + r"\s+" + title + r"\s*\.{3,}\s*(\d+)", contents)
+        match = re.search(re.escape(number) + r"\s+" + title + LEADER + r"(\d+)", contents)
         assert match, f"{number} {title} missing from the contents"
         assert int(match.group(1)) == _page_with(texts[3:], f"{number} {title}") + 3
 
