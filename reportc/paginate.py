@@ -36,8 +36,10 @@ from .workers import DraftPool, Task
 FRONT = "front"
 MAX_ROUNDS = 6
 FOLIO_SENTINEL = 90000  # a chunk laid out before its start is known: folio of its first page
-BYTES_PER_PAGE = 9000  # chunk HTML per page in the default theme, for first estimates
-BYTES_PER_PROCESS = 1_500_000  # chunk HTML one worker keeps laid out (about 350 MB)
+BYTES_PER_PAGE = 4500  # print HTML per page in the default theme: the first estimate
+# Chunk HTML one worker may keep laid out: about 175 pages at 1-2 MB each, if no chunk
+# could be drawn before the end (a worker stays under 400 MB; more workers are started).
+BYTES_PER_PROCESS = 800_000
 
 
 @dataclass
