@@ -91,7 +91,6 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
-    preload = _preload_pdf_stage() if "pdf" in options.formats else None
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
     docs = _in_parallel(options.jobs, lambda ch: read_chapter(ch, diag, cache), chapters)
@@ -104,6 +103,7 @@ def build(options: BuildOptions) -> BuildResult:
     _warn_unused_entries(bibliography, docs, diag)
     diag.raise_if_errors()
 
+    preload = _preload_pdf_stage() if "pdf" in options.formats else None
     setup = CitationSetup(bibliography.path, csl, config.lang)
     cited = sorted({key for doc in docs for key in doc.cite_keys})
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
