@@ -202,14 +202,15 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                 write_html_edition(stage.path, name, page, theme, WEB_STYLESHEETS, images,
                                    config.root)
         if "pdf" in options.formats:
-            _write_pdf(stage.path, config, theme, context, diag, cache, options.jobs,
+            _write_pdf(stage.path, config, theme, context, docs, diag, cache, options.jobs,
                        options.single_pass)
         diag.raise_if_errors()
         return stage.commit()
 
 
 def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
-               diag: Diagnostics, cache: BuildCache, jobs: int, single_pass: bool) -> None:
+               docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
+               single_pass: bool) -> None:
     """Lay out the print page part by part in parallel (or in one pass, if asked or if the
     theme has no chunk stylesheet), reusing parts of the last PDF that did not change."""
     # WeasyPrint is slow to import: only when due
@@ -235,6 +236,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             draft=partial(draft_chunk, stylesheets=[*sheets, chunk_css], **where),
             finish=finish_chunk, report=partial(report_layout, diag=diag),
             failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
+            sources={doc.anchor: doc.rel for doc in docs},
             mode=("numbered" if single_pass else "chunks") if chunked else "native")
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
         pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)

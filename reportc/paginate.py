@@ -194,6 +194,7 @@ class PdfStage:
     failed: Callable[[], bool]  # has any problem been reported?
     environment: str  # hash of stylesheets, fonts and tool versions
     workers: int = 1
+    sources: dict[str, str] = field(default_factory=dict)  # chunk -> chapter file, for messages
     mode: str = "chunks"  # "chunks" | "numbered" (one pass) | "native" (one pass, no chunks.css)
 
 
@@ -449,14 +450,14 @@ class _Chunks:
             laid, key = self.laid.pop(task.name), self.drawing.pop(task.name)
             if reply is None:  # a new number would not fit where its stand-in was
                 return [self._draft_task(task.name)]
-            pdf = self.stage.report(reply)
+            pdf = self.stage.report(reply, where=self.stage.sources.get(task.name, ""))
             if pdf is not None:
                 self.done[task.name] = _Done(key, Piece(pdf, 0, laid.count, laid.ghosts),
                                              laid.anchors)
         return None if self.stage.failed() else self._ready_tasks()
 
     def _laid_out(self, chunk: str, report) -> None:
-        self.stage.report(report.problems)
+        self.stage.report(report.problems, where=self.stage.sources.get(chunk, ""))
         laid = self.laid[chunk]
         last = chunk == self.order[-1]
         laid.keep = (1 if laid.padded else 0, report.pages - (0 if last else 1))

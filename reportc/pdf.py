@@ -60,6 +60,7 @@ class LayoutResult:
     messages: list[tuple[int, str]] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     too_deep: bool = False
+    theme_messages: list[tuple[int, str]] = field(default_factory=list)  # not about a chapter
 
 
 def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
@@ -67,11 +68,12 @@ def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list
     """Lay out ``html`` with WeasyPrint in one go; safe to call in a worker process."""
     draft = draft_layout(html, base_dir, stylesheets, allowed)
     if draft.document is None:
-        return LayoutResult(None, draft.messages, draft.refused, too_deep=True)
+        return LayoutResult(None, draft.messages, draft.refused, True, draft.theme_messages)
     with _weasyprint_log() as log:
         pdf = draft.document.write_pdf(pdf_identifier=identifier)
     return LayoutResult(pdf, draft.messages + _messages(log),
-                        draft.refused + draft.refused_while_drawing())
+                        draft.refused + draft.refused_while_drawing(),
+                        theme_messages=draft.theme_messages)
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Draft:
     document: weasyprint.Document | None
     messages: list[tuple[int, str]]
     refused: list[Refusal]
+    theme_messages: list[tuple[int, str]] = field(default_factory=list)
     fetcher: SandboxFetcher | None = None  # images are fetched again when drawn
     base_dir: Path | None = None
 
@@ -106,7 +109,8 @@ def report_draft(draft: Draft) -> DraftReport:
     for index, page in enumerate(pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
-    problems = LayoutResult(None, draft.messages, draft.refused, draft.document is None)
+    problems = LayoutResult(None, draft.messages, draft.refused, draft.document is None,
+                            draft.theme_messages)
     return DraftReport(len(pages), anchors, problems)
 
 
@@ -122,8 +126,8 @@ def draft_layout(html: str, base_dir: Path, stylesheets: list[Path],
                                                                    font_config=theme.fonts)
         except RecursionError:
             document = None
-    return Draft(document, theme.messages + _messages(log),
-                 theme.refused + fetcher.located_refusals(base_dir), fetcher, base_dir)
+    return Draft(document, _messages(log), theme.refused + fetcher.located_refusals(base_dir),
+                 theme.messages, fetcher, base_dir)
 
 
 def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
@@ -186,17 +190,18 @@ def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "") -> b
         diag.error("WeasyPrint gave up: the document nests too deeply "
                    "(blockquotes or lists inside each other hundreds of times)", where or None)
         return None
-    _report_log(result.messages, diag)
+    _report_log(result.theme_messages, diag, None)
+    _report_log(result.messages, diag, where or None)
     for refusal in result.refused:
         diag.error(refusal.message, refusal.path or where or None, refusal.line)
     return None if diag.errors else result.pdf
 
 
-def _report_log(messages: list[tuple[int, str]], diag: Diagnostics) -> None:
+def _report_log(messages: list[tuple[int, str]], diag: Diagnostics, where: str | None) -> None:
     for level, message in messages:
         if "refused to load" in message:
             continue  # reported once, from the fetcher
         if level >= logging.ERROR or any(f in message for f in FATAL_LOG_FRAGMENTS):
-            diag.error(f"WeasyPrint: {message}")
+            diag.error(f"WeasyPrint: {message}", where)
         else:
-            diag.warning(f"WeasyPrint: {message}")
+            diag.warning(f"WeasyPrint: {message}", where)

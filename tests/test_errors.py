@@ -117,7 +117,8 @@ def test_missing_glyph_is_an_error_not_a_silent_box(project):
     _edit(project / "chapters/02-defence.md", "Arms sales came first",
           "Arms sales \U0010fffd came first")
     errors = _errors(project, formats=("pdf",))
-    assert any(".notdef glyph rendered" in e for e in errors), errors
+    assert any(e.startswith("chapters/02-defence.md: WeasyPrint: ") and ".notdef glyph rendered"
+               in e for e in errors), "names the chapter whose pages lack the glyph"
 
 
 def test_cli_exit_code_and_previous_outputs_left_intact(project):

@@ -1,0 +1,63 @@
+"""The PDF worker pool: drafts stay in the process that made them; failures are loud."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reportc.workers import DraftPool, Task, WorkerCrashed
+
+
+def _draft(payload):
+    if payload == "boom":
+        raise ValueError("a layout failed")
+    return (payload, os.getpid()), (payload.upper(), os.getpid())
+
+
+def _finish(kept, payload):
+    text, pid = kept
+    return f"{text}{payload}", pid, os.getpid()
+
+
+def _constant(value):
+    return lambda: value
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_draft_is_finished_by_the_process_that_keeps_it(workers):
+    finished = {}
+
+    def on_reply(task, reply):
+        if task.kind == "draft":
+            return [Task("finish", task.name, _constant("!"))]
+        finished[task.name] = reply
+        return []
+
+    with DraftPool(_draft, _finish, workers, bytes_per_process=10, total_bytes=40) as pool:
+        tasks = [Task("draft", name, _constant(name), 10) for name in "abcd"]
+        pool.run(tasks, on_reply)
+        assert pool.processes == (4 if workers == 2 else 1)  # 40 bytes at 10 per process
+    assert {name: text for name, (text, _, _) in finished.items()} == {
+        "a": "a!", "b": "b!", "c": "c!", "d": "d!"}
+    assert all(drafted_in == finished_in for _, drafted_in, finished_in in finished.values())
+    if workers == 2:
+        assert len({pid for _, pid, _ in finished.values()}) > 1, "work was spread"
+
+
+def test_a_failing_worker_raises_with_its_traceback():
+    with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=10) as pool, \
+            pytest.raises(WorkerCrashed, match="a layout failed"):
+        pool.run([Task("draft", "x", _constant("boom"))], lambda task, reply: [])
+
+
+def test_a_reply_of_none_stops_sending_work():
+    seen = []
+
+    def on_reply(task, reply):
+        seen.append(task.name)
+        return None
+
+    with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=10) as pool:
+        pool.run([Task("draft", name, _constant(name)) for name in "abcdef"], on_reply)
+    assert 1 <= len(seen) <= 2, "only the tasks already sent finish"
