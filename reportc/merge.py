@@ -9,6 +9,7 @@ targets in other parts ("ghosts") are left out.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ def assemble(pieces: list[Piece]) -> bytes:
                 names[name] = target
         outline.extend(_outline(source.outline, moved))
     _finish(out, sources[id(pieces[0].pdf)].pdf, names, outline)
+    _plain_text_map(out)
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
@@ -101,6 +103,33 @@ def _outline(items: list[OutlineItem], moved) -> list[OutlineItem]:
         new.children.extend(_outline(list(item.children), moved))
         copied.append(new)
     return copied
+
+
+_SHARED_GLYPHS = re.compile(rb"^(<[0-9a-fA-F]+>\s+)<(00[aA]0|2010)>\s*$", re.M)
+_PLAIN = {b"00a0": b"0020", b"00A0": b"0020", b"2010": b"002d"}
+
+
+def _plain_text_map(out: pikepdf.Pdf) -> None:
+    """Copying text out of the PDF gives plain spaces and hyphen-minus.
+
+    A font draws a space and a no-break space (or a hyphen and the hyphen WeasyPrint adds
+    where it hyphenates) with one glyph, and its ToUnicode map can name only one of them:
+    whichever the part used first. So in some parts "Key takeaways" was copied and
+    searched with a no-break space. Mapping those glyphs to the plain characters makes
+    every part read the same."""
+    seen: set[tuple[int, int]] = set()
+    for page in out.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            text_map = font.get("/ToUnicode")
+            if text_map is None or text_map.objgen in seen:
+                continue
+            seen.add(text_map.objgen)
+            data = text_map.read_bytes()
+            plain = _SHARED_GLYPHS.sub(lambda m: m.group(1) + b"<" + _PLAIN[m.group(2)] + b">",
+                                       data)
+            if plain != data:
+                text_map.write(plain)
 
 
 def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str, Array],

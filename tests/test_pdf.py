@@ -248,3 +248,11 @@ def test_letter_paper_option(tmp_path):
 def test_a4_is_the_default(basic):
     width, height = (float(v) for v in basic.pdf.pages[0].mediabox.upper_right)
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+
+
+def test_copied_text_has_plain_spaces_and_hyphens(basic):
+    """One glyph draws a space and a no-break space (and both hyphens); the text layer maps
+    it to the plain character, so searching "Table 1" or "co-development" finds it."""
+    text = "\n".join(basic.page_texts())
+    assert "Table 1. The four fields" in text and "p. " in text
+    assert "\u00a0" not in text and "\u2010" not in text
