@@ -267,9 +267,10 @@ class Estimate:
         pages = max(1, round(self.sizes[chunk] * pages_per_byte))
         return pages + pages % 2 if even else pages
 
-    def anchors(self, chunk: str, start: int, count: int) -> dict[str, int]:
-        size = self.sizes[chunk]
-        return {name: start + min(count - 1, int(offset / size * count))
+    def anchors(self, chunk: str, start: int, count: int, pages_per_byte: float
+                ) -> dict[str, int]:
+        """Anchor pages from their byte offsets (a blank page ending the chunk holds none)."""
+        return {name: start + min(count - 1, int(offset * pages_per_byte))
                 for name, offset in self.offsets[chunk]}
 
 
@@ -280,7 +281,8 @@ def estimate_page_map(split: SplitPage) -> PageMap:
                                   for chunk in split.order})
     starts = pages.starts
     for chunk in split.order:
-        pages.anchors.update(estimate.anchors(chunk, starts[chunk], pages.counts[chunk]))
+        pages.anchors.update(estimate.anchors(chunk, starts[chunk], pages.counts[chunk],
+                                              1 / BYTES_PER_PAGE))
     return pages
 
 
@@ -388,7 +390,8 @@ class _Chunks:
                 pages.anchors.update({a: self.last.anchors[a] + shift
                                       for a in self._ids[chunk] if a in self.last.anchors})
             else:
-                pages.anchors.update(self.estimate.anchors(chunk, starts[chunk], counts[chunk]))
+                pages.anchors.update(self.estimate.anchors(chunk, starts[chunk], counts[chunk],
+                                                           ratio))
         return pages
 
     def _calibration(self, known: dict) -> tuple[float, bool]:
