@@ -444,7 +444,8 @@ class _Chunks:
         pages = self.page_map()
         key = self.drawing[chunk] = self.exact_key(chunk, pages)
         laid = self.laid[chunk]
-        return laid.keep, pages.starts[chunk], pages.anchors, key[:32].encode("ascii")
+        numbers = {t: pages.anchors[t] for t in self._references[chunk] if t in pages.anchors}
+        return laid.keep, pages.starts[chunk], numbers, key[:32].encode("ascii")
 
     def _on_reply(self, task: Task, reply) -> list[Task] | None:
         if task.kind == "draft":

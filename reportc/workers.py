@@ -4,8 +4,8 @@ Laying out a part is most of a build's time, and parts can be laid out side by s
 starts on a new page. But a part cannot be *drawn* until the parts in front of it have
 been laid out, because only then are its folios and page references known. So a worker
 lays out a part, reports its page count and anchors, and keeps the laid-out document in
-memory; when the parent has put the whole page map together, it asks the same worker to
-draw that part with its real numbers (:mod:`reportc.restamp`).
+memory; as soon as the parts that part's numbers depend on are laid out, the parent asks
+the same worker to draw it with its real numbers (:mod:`reportc.restamp`).
 
 At most ``workers`` processes compute at once (one per core by default). More processes
 than that may be started only to spread the laid-out parts that wait in memory, so that
