@@ -167,8 +167,10 @@ _THEMES: dict[tuple, _Theme] = {}
 
 
 def _stylesheets(paths: tuple[Path, ...], allowed: list[Path], base_dir: Path) -> _Theme:
-    """Parsed stylesheets and their fonts, once per process for the same files."""
-    key = (tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths),
+    """Parsed stylesheets and their fonts, once per process while the theme's files (the
+    stylesheets' folder and below, fonts included) stay the same."""
+    theme_files = sorted({f for p in paths for f in p.parent.parent.rglob("*") if f.is_file()})
+    key = (tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in [*paths, *theme_files]),
            tuple(map(str, allowed)), str(base_dir))
     if key not in _THEMES:
         fetcher, fonts = SandboxFetcher(allowed), FontConfiguration()
