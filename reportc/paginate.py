@@ -80,6 +80,8 @@ def page_map_of(pdf: bytes, order: list[str]) -> PageMap:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     anchors = {name: reader.get_destination_page_number(destination) + 1
                for name, destination in reader.named_destinations.items()}
+    if not order:
+        return PageMap([], {}, anchors)
     starts = [1] + [anchors[chunk] for chunk in order[1:]]
     ends = [*starts[1:], len(reader.pages) + 1]
     counts = {chunk: end - start for chunk, start, end in zip(order, starts, ends, strict=True)}
@@ -120,8 +122,13 @@ class SplitPage:
 
 
 def split_page(html: str) -> SplitPage:
+    """Cut at each ``<section class="cover">``/``<section class="part">``; no chunks (a
+    template without them) means the page is laid out in one pass."""
     starts = [(m.start(), FRONT if m.group(1) == "cover" else m.group(2))
               for m in _CHUNK_START.finditer(html)]
+    if not starts or starts[0][1] != FRONT or "</main>" not in html[starts[-1][0]:] \
+            or any(chunk is None for _, chunk in starts):
+        return SplitPage(html, {}, "")
     end = html.rindex("</main>")
     chunks = {}
     for index, (position, chunk) in enumerate(starts):
@@ -203,7 +210,7 @@ def paginate(page: str, stage: PdfStage, previous: dict | None,
     """The PDF for ``page`` and the page map to remember for the next build."""
     split = split_page(page)
     last = PageMap.from_json(previous, split.order) if previous else None
-    if stage.mode == "native":
+    if stage.mode == "native" or not split.chunks:
         return _native_pass(page, split, stage)
     if stage.mode == "numbered":
         return _numbered_pass(split, stage, last or estimate_page_map(split))

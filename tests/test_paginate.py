@@ -184,3 +184,25 @@ def test_jobs_one_still_merges_correctly(tmp_path):
     reader = pypdf.PdfReader(io.BytesIO((project / "out/fixture.pdf").read_bytes()))
     assert len(reader.pages) == 11
     assert "describe ties" in " ".join(_normalised_pages(reader))
+
+
+@pytest.mark.parametrize(("renamed", "drafts"), [
+    (['<section class="part'], ["front"]),  # no parts: everything is the front chunk
+    (['<section class="part', '<section class="cover'], []),  # nothing to cut: one pass
+])
+def test_a_template_reportc_cannot_cut_into_parts_still_builds(tmp_path, chunk_jobs,
+                                                               renamed, drafts):
+    project = copy_root("basic", tmp_path)
+    shutil.copytree(REPO / "templates", project / "templates")
+    template = project / "templates/report.html.j2"
+    text = template.read_text()
+    for tag in renamed:
+        text = text.replace(tag, tag.replace('class="', 'class="x-'))
+    template.write_text(text)
+    built = build_root(project, formats=("pdf",))
+    assert chunk_jobs == drafts
+    texts = _normalised_pages(built.pdf)
+    contents = next(text for text in texts if text.startswith("Contents"))
+    defence = next(number for number, text in enumerate(texts, start=1)
+                   if "CHAPTER 2 Defence-oriented technologies" in text)
+    assert re.search(rf"Defence-oriented technologies(?: \.)+ {defence}\b", contents)
