@@ -66,8 +66,41 @@ local function finish(doc)
   return doc
 end
 
+-- A note's call must not start a line on its own: the word before it and the call
+-- (with the citation around it, if any) go into one span the CSS keeps together.
+local function holds_call(inline)
+  if inline.t == 'Span' and inline.classes:includes('fn') then
+    return true
+  end
+  if inline.t == 'Cite' then
+    for _, part in ipairs(inline.content) do
+      if part.t == 'Span' and part.classes:includes('fn') then
+        return true
+      end
+    end
+  end
+  return false
+end
+
+local function keep_call_with_word(inlines)
+  local kept = pandoc.Inlines({})
+  local i = 1
+  while i <= #inlines do
+    local word, call = inlines[i], inlines[i + 1]
+    if word.t == 'Str' and call and holds_call(call) then
+      kept:insert(pandoc.Span({word, call}, pandoc.Attr('', {'fn-keep'})))
+      i = i + 2
+    else
+      kept:insert(word)
+      i = i + 1
+    end
+  end
+  return kept
+end
+
 return {
   {Meta = read_prefix},
   {Note = note_to_call},
+  {Inlines = keep_call_with_word},
   {Pandoc = finish},
 }
