@@ -20,13 +20,10 @@ Themes without a ``css/chunks.css`` are laid out in one pass.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-
-import pypdf
 
 from .cache import digest
 from .merge import Piece, assemble
@@ -74,18 +71,16 @@ class PageMap:
         return cls(order, counts, anchors) if set(counts) == set(order) else None
 
 
-def page_map_of(pdf: bytes, order: list[str]) -> PageMap:
-    """The page map of a PDF laid out in one pass: each chunk starts where its opener is
-    (the opener's id is the chunk's name; the front starts on page 1)."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    anchors = {name: reader.get_destination_page_number(destination) + 1
-               for name, destination in reader.named_destinations.items()}
+def page_map_of(pages: int, anchors: dict[str, int], order: list[str]) -> PageMap:
+    """The page map of a report laid out in one pass (``anchors``: 0-based page indexes):
+    each chunk starts where its opener is (the opener's id is the chunk's name)."""
+    numbered = {name: index + 1 for name, index in anchors.items()}
     if not order:
-        return PageMap([], {}, anchors)
-    starts = [1] + [anchors[chunk] for chunk in order[1:]]
-    ends = [*starts[1:], len(reader.pages) + 1]
+        return PageMap([], {}, numbered)
+    starts = [1] + [numbered[chunk] for chunk in order[1:]]
+    ends = [*starts[1:], pages + 1]
     counts = {chunk: end - start for chunk, start, end in zip(order, starts, ends, strict=True)}
-    return PageMap(order, counts, anchors)
+    return PageMap(order, counts, numbered)
 
 
 # --- splitting the print page into chunk documents ---------------------------------------
@@ -220,13 +215,19 @@ def paginate(page: str, stage: PdfStage, previous: dict | None,
     return _by_chunks(split, stage, last, keys, previous_pdf)
 
 
+def _one_pass(page: str, split: SplitPage, stage: PdfStage
+              ) -> tuple[bytes | None, PageMap | None]:
+    """The whole page as one WeasyPrint document, and the page map it came out with."""
+    identifier = digest(page, stage.environment)[:32].encode("ascii")
+    result = stage.layout(page, identifier=identifier)
+    pdf = stage.report(result)
+    return (pdf, page_map_of(result.pages, result.anchors, split.order)) if pdf else (None, None)
+
+
 def _native_pass(page: str, split: SplitPage, stage: PdfStage) -> tuple[bytes | None, dict]:
     """One WeasyPrint pass that numbers pages itself (``target-counter``): any theme."""
-    identifier = digest(page, stage.environment)[:32].encode("ascii")
-    pdf = stage.report(stage.layout(page, identifier=identifier))
-    if pdf is None:
-        return None, {}
-    return pdf, page_map_of(pdf, split.order).to_json()
+    pdf, pages = _one_pass(page, split, stage)
+    return (pdf, pages.to_json()) if pdf is not None else (None, {})
 
 
 def numbered_page(split: SplitPage, numbers: dict[str, int]) -> str:
@@ -245,12 +246,9 @@ def _numbered_pass(split: SplitPage, stage: PdfStage, guess: PageMap
     numbers = guess.anchors
     printed = set().union(*(page_references(split, chunk) for chunk in split.order))
     for _ in range(MAX_ROUNDS):
-        page = numbered_page(split, numbers)
-        identifier = digest(page, stage.environment)[:32].encode("ascii")
-        pdf = stage.report(stage.layout(page, identifier=identifier))
+        pdf, pages = _one_pass(numbered_page(split, numbers), split, stage)
         if pdf is None:
             return None, {}
-        pages = page_map_of(pdf, split.order)
         if all(numbers.get(t) == pages.anchors.get(t) for t in printed):
             return pdf, pages.to_json()
         numbers = pages.anchors
@@ -343,7 +341,8 @@ class _Chunks:
         self.laid_out = 0  # layouts run, counting chunks laid out again
         self._attempts: dict[str, int] = {}
         self._index = {chunk: i for i, chunk in enumerate(self.order)}
-        self._ids = {chunk: set(_ID.findall(body)) for chunk, body in split.chunks.items()}
+        self._ids = {chunk: {name for name, _ in offsets}
+                     for chunk, offsets in self.estimate.offsets.items()}
         owner = {a: chunk for chunk, ids in self._ids.items() for a in ids}
         self._references = {chunk: page_references(split, chunk) for chunk in self.order}
         self._depends_on = {  # the last chunk whose layout this chunk's numbers depend on

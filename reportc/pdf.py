@@ -61,6 +61,8 @@ class LayoutResult:
     refused: list[Refusal] = field(default_factory=list)
     too_deep: bool = False
     theme_messages: list[tuple[int, str]] = field(default_factory=list)  # not about a chapter
+    pages: int = 0
+    anchors: dict[str, int] = field(default_factory=dict)  # anchor -> page index (0-based)
 
 
 def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path],
@@ -73,7 +75,8 @@ def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list
         pdf = draft.document.write_pdf(pdf_identifier=identifier)
     return LayoutResult(pdf, draft.messages + _messages(log),
                         draft.refused + draft.refused_while_drawing(),
-                        theme_messages=draft.theme_messages)
+                        theme_messages=draft.theme_messages,
+                        pages=len(draft.document.pages), anchors=_anchor_pages(draft.document))
 
 
 @dataclass
@@ -83,13 +86,11 @@ class Draft:
     document: weasyprint.Document | None
     messages: list[tuple[int, str]]
     refused: list[Refusal]
-    theme_messages: list[tuple[int, str]] = field(default_factory=list)
-    fetcher: SandboxFetcher | None = None  # images are fetched again when drawn
-    base_dir: Path | None = None
+    theme_messages: list[tuple[int, str]]
+    fetcher: SandboxFetcher  # images are fetched again when drawn
+    base_dir: Path
 
     def refused_while_drawing(self) -> list[Refusal]:
-        if self.fetcher is None or self.base_dir is None:
-            return []
         located = self.fetcher.located_refusals(self.base_dir)
         return [r for r in located if r not in self.refused]
 
@@ -104,14 +105,19 @@ class DraftReport:
 
 
 def report_draft(draft: Draft) -> DraftReport:
-    anchors: dict[str, int] = {}
-    pages = draft.document.pages if draft.document else []
-    for index, page in enumerate(pages):
-        for name in page.anchors:
-            anchors.setdefault(name, index)
     problems = LayoutResult(None, draft.messages, draft.refused, draft.document is None,
                             draft.theme_messages)
-    return DraftReport(len(pages), anchors, problems)
+    pages = len(draft.document.pages) if draft.document else 0
+    return DraftReport(pages, _anchor_pages(draft.document), problems)
+
+
+def _anchor_pages(document: weasyprint.Document | None) -> dict[str, int]:
+    """Page index (0-based) of every anchor, first occurrence: the PDF's destinations."""
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages if document else []):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return anchors
 
 
 def draft_layout(html: str, base_dir: Path, stylesheets: list[Path],
