@@ -25,7 +25,7 @@ from .html import write_html_edition
 from .output import staged_output
 from .paginate import PdfStage, paginate
 from .progress import StageTimer
-from .render import CitationSetup, render_bibliography, render_chapter
+from .render import CitationSetup, render_bibliography, render_chapters
 from .safety import check_chapter, check_csl
 from .standalone import self_contained
 from .structure import ChapterDoc, number_report, read_chapter, resolve_references
@@ -109,7 +109,7 @@ def build(options: BuildOptions) -> BuildResult:
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         references = pool.submit(render_bibliography, cited, setup,
                                  docs[0].ast["pandoc-api-version"], diag, cache)
-        bodies = list(pool.map(lambda doc: render_chapter(doc, setup, diag, cache), docs))
+        bodies = render_chapters(docs, setup, diag, cache, pool, options.jobs)
         references = references.result()
     diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")

@@ -99,11 +99,55 @@ _WEB_ONLY_NOTES = re.compile(
 def for_print(parts: list[Part]) -> list[Part]:
     """The PDF prints each note at the foot of its page (its call is a CSS footnote call),
     so it drops the web page's note calls and end-of-chapter list of notes: a third of a
-    chapter's markup, which WeasyPrint would parse and style only to hide. The notes
-    filter (resources/notes.lua) writes both exactly in these shapes; the list is the
-    chapter's last section and has no section inside it."""
-    return [dataclasses.replace(part, html=Markup(_WEB_ONLY_NOTES.sub("", str(part.html))))
-            for part in parts]
+    chapter's markup, which WeasyPrint would parse and style only to hide. The render
+    filter (resources/render.lua) writes both exactly in these shapes; the list is the
+    chapter's last section and has no section inside it. Each note is then kept on the
+    line of the word before it (:func:`keep_notes_with_words`)."""
+    return [dataclasses.replace(part, html=Markup(keep_notes_with_words(
+        _WEB_ONLY_NOTES.sub("", str(part.html))))) for part in parts]
+
+
+_NOTE = re.compile(r'(<span class="citation" data-cites="[^"]*">)?<span class="fn">')
+_SPAN_TAG = re.compile(r"<span\b|</span>")
+
+
+def keep_notes_with_words(html: str) -> str:
+    """Wrap the word before each note (with its citation, if the note is one) in a
+    ``.fn-keep`` span the print CSS does not break: WeasyPrint breaks a line at the
+    boundary of an element, so a call that no longer fitted after its word went alone
+    to the start of the next line. Browsers keep them together by themselves.
+
+    The word is the text right before the note or its citation (up to a space or a tag);
+    pandoc writes these spans exactly so, and never nests a note in a note."""
+    pieces, done = [], 0
+    for note in _NOTE.finditer(html):
+        if note.start() < done:
+            continue  # inside a note already wrapped
+        word = _word_start(html, note.start(), done)
+        end = _span_end(html, note.start())
+        if word == note.start() or end is None:
+            continue
+        pieces += [html[done:word], '<span class="fn-keep">', html[word:end], "</span>"]
+        done = end
+    return "".join(pieces) + html[done:]
+
+
+def _word_start(html: str, end: int, floor: int) -> int:
+    """Where the text run that ends at ``end`` starts (after a space or a tag)."""
+    start = end
+    while start > floor and not html[start - 1].isspace() and html[start - 1] != ">":
+        start -= 1
+    return start
+
+
+def _span_end(html: str, start: int) -> int | None:
+    """Where the ``<span>`` opening at ``start`` closes (after its ``</span>``)."""
+    depth = 0
+    for tag in _SPAN_TAG.finditer(html, start):
+        depth += 1 if tag.group() == "<span" else -1
+        if depth == 0:
+            return tag.end()
+    return None
 
 
 def _shift(match: re.Match[str]) -> str:

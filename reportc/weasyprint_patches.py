@@ -1,5 +1,6 @@
-"""One measured speed-up for WeasyPrint's footnote layout, applied to the pinned version only.
+"""Two fixes to WeasyPrint's footnote layout, applied to the pinned version only.
 
+1. Speed.
 WeasyPrint 70 recomputes the height of a page's footnote area by laying out *every* note
 on the page again each time one note is added, moved to the next page or taken back
 (``LayoutContext._update_footnote_area``). Pages with five or six Chicago-style notes lay
@@ -12,6 +13,13 @@ runs WeasyPrint's own code. The note boxes that are finally drawn are still laid
 WeasyPrint at the end of each page; only the running height used for page breaking is
 computed here. ``tests/test_weasyprint_patches.py`` checks that the PDF is byte-identical
 with and without the patch.
+
+2. Order. When a note does not fit on its page it is "reported" to the next one, and
+WeasyPrint 70 can report a later note before an earlier one (a note reported from one
+line, then the note before it taken back when the line is pushed down), so the next page
+printed note 18 above note 17 (flagship, chapter 2). The notes carried over to a page are
+put back in the order their calls were first laid out, just before the page is made.
+``tests/test_flagship.py`` checks every chapter's notes are printed 1..N in order.
 """
 
 from __future__ import annotations
@@ -21,10 +29,13 @@ import math
 import weasyprint
 from weasyprint.formatting_structure import build as box_build
 from weasyprint.layout import LayoutContext
+from weasyprint.layout import page as page_layout
 from weasyprint.layout.block import block_level_layout
 
 PATCHED_VERSION = "70.0"
 _original_update = LayoutContext._update_footnote_area
+_original_layout_footnote = LayoutContext.layout_footnote
+_original_make_page = page_layout.make_page
 
 
 def _note_height(context: LayoutContext, area, note) -> float | None:
@@ -61,14 +72,34 @@ def _update_footnote_area(self: LayoutContext) -> bool:
     return False  # an area without max-height never overflows
 
 
+def _layout_footnote(self: LayoutContext, footnote) -> bool:
+    """``LayoutContext.layout_footnote``, remembering the order notes are first met in
+    (lines are laid out in document order, so this is the order of their calls)."""
+    order = self.__dict__.setdefault("_reportc_note_order", {})
+    order.setdefault(id(footnote), len(order))
+    return _original_layout_footnote(self, footnote)
+
+
+def _make_page(context: LayoutContext, *args, **kwargs):
+    """``make_page`` with the notes carried over from the page before in call order."""
+    order = context.__dict__.get("_reportc_note_order", {})
+    if len(context.reported_footnotes) > 1:
+        context.reported_footnotes.sort(key=lambda note: order.get(id(note), math.inf))
+    return _original_make_page(context, *args, **kwargs)
+
+
 def apply() -> bool:
-    """Install the patch if WeasyPrint is the version it was written and tested for."""
+    """Install the patches if WeasyPrint is the version they were written and tested for."""
     if weasyprint.__version__ != PATCHED_VERSION:
         return False
     LayoutContext._update_footnote_area = _update_footnote_area
+    LayoutContext.layout_footnote = _layout_footnote
+    page_layout.make_page = _make_page
     return True
 
 
 def remove() -> None:
-    """Restore WeasyPrint's own method (tests compare both)."""
+    """Restore WeasyPrint's own methods (tests compare both)."""
     LayoutContext._update_footnote_area = _original_update
+    LayoutContext.layout_footnote = _original_layout_footnote
+    page_layout.make_page = _original_make_page

@@ -111,7 +111,7 @@ def test_every_note_is_printed_at_a_page_foot_numbered_per_chapter(flagship, pag
 
 
 def test_no_note_call_starts_a_line_on_its_own(flagship):
-    """The call stays with the word before it (notes.lua + .fn-keep): WeasyPrint used to
+    """The call stays with the word before it (`.fn-keep`, print page only): WeasyPrint used to
     put a call that no longer fit at the end of a full line alone on the next one."""
     for number, text in enumerate(flagship.page_texts(), start=1):
         body = text.split("\n1.\u2002")[0]  # the page's text above its notes
