@@ -492,7 +492,7 @@ class _Chunks:
             known = self._numbers_known(chunk)
             if not known and not (all_sent and self._attempts[chunk] == 1):
                 continue
-            if self._fits(laid, pages.starts[chunk], pages.anchors):
+            if self._fits(chunk, laid, pages.starts[chunk], pages.anchors):
                 if known:
                     tasks.append(self._finish_task(chunk))
             else:
@@ -506,12 +506,15 @@ class _Chunks:
         return all(self._known(c) for c in self.order[:self._depends_on[chunk] + 1])
 
     @staticmethod
-    def _fits(laid: _Laid, start: int, anchors: dict[str, int]) -> bool:
-        """Can it be drawn with these numbers without moving text?"""
+    def _fits(chunk: str, laid: _Laid, start: int, anchors: dict[str, int]) -> bool:
+        """Can it be drawn with these numbers without moving text? The front matter's
+        contents numbers may take another width (:mod:`reportc.restamp` moves a number
+        ending a one-line entry and its leader; if any other changes width, drawing
+        reports it and the front matter is laid out again)."""
         if laid.padded != (start % 2 == 0):
             return False
-        return all(len(str(anchors.get(target, 0))) == len(str(shown))
-                   for target, shown in laid.numbers.items())
+        return chunk == FRONT or all(len(str(anchors.get(target, 0))) == len(str(shown))
+                                     for target, shown in laid.numbers.items())
 
 
 def _by_chunks(split: SplitPage, stage: PdfStage, last: PageMap | None, last_keys: dict,

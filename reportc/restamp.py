@@ -10,8 +10,11 @@ drawn.
 Page references keep their position only if the real number is exactly as wide as the
 stand-in (the default theme prints them in tabular figures, and the estimate has the right
 number of digits almost always); :func:`restamp` reports any that is not, and the caller
-lays that part out again with the real numbers. Folios sit alone in a margin box, so a
-change of width is absorbed by moving them along their line as their alignment says.
+lays that part out again with the real numbers. Two kinds of number may change width:
+folios sit alone in a margin box, so they move along their line as their alignment says;
+a contents entry's number ends a one-line entry after a leader, so it keeps its right edge
+and the leader gives or takes the difference, dot by dot exactly as WeasyPrint places
+them (``weasyprint.layout.leader``), as long as one dot still fits.
 """
 
 from __future__ import annotations
@@ -35,19 +38,31 @@ def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int
         box = page._page_box
         for margin_box in (child for child in box.children if isinstance(child, boxes.MarginBox)):
             _restamp_folio(margin_box, str(stand_in + index), str(first_folio + index))
-        for text_box in _page_reference_boxes(box):
-            fits &= _restamp_reference(text_box, numbers)
+        for text_box, line in _page_reference_boxes(box):
+            fits &= _restamp_reference(text_box, line, numbers)
     return fits
 
 
-def _page_reference_boxes(page_box) -> Iterator[boxes.TextBox]:
-    for box in page_box.descendants():
-        if (isinstance(box, boxes.TextBox) and (box.element_tag or "").endswith("::after")
-                and box.element is not None and box.element.get("data-page")):
-            yield box
+def _page_reference_boxes(page_box) -> Iterator[tuple[boxes.TextBox, boxes.LineBox | None]]:
+    """Each text box that prints a page reference, with its line if that line is the only
+    one of its block (a one-line contents entry), else ``None``."""
+    single_lines = {id(child) for box in page_box.descendants()
+                    if isinstance(box, boxes.BlockContainerBox)
+                    and len(box.children) == 1 and isinstance(box.children[0], boxes.LineBox)
+                    for child in box.children}
+    found: dict[int, tuple[boxes.TextBox, boxes.LineBox | None]] = {}
+    for line in page_box.descendants():
+        if not isinstance(line, boxes.LineBox):
+            continue
+        for box in line.descendants():
+            if (isinstance(box, boxes.TextBox) and (box.element_tag or "").endswith("::after")
+                    and box.element is not None and box.element.get("data-page")):
+                found[id(box)] = (box, line if id(line) in single_lines else None)
+    return list(found.values())
 
 
-def _restamp_reference(box: boxes.TextBox, numbers: dict[str, int]) -> bool:
+def _restamp_reference(box: boxes.TextBox, line: boxes.LineBox | None,
+                       numbers: dict[str, int]) -> bool:
     stand_in = box.element.get("data-page")
     target = (box.element.get("href") or "").removeprefix("#")
     if target not in numbers or not box.text.endswith(stand_in):
@@ -55,8 +70,36 @@ def _restamp_reference(box: boxes.TextBox, numbers: dict[str, int]) -> bool:
     text = box.text[:-len(stand_in)] + str(numbers[target])
     if text == box.text:
         return True
-    if _width(box.text, box.style) != _width(text, box.style):
+    if _width(box.text, box.style) == _width(text, box.style):
+        _set_text(box, text)
+        return True
+    return line is not None and _restamp_after_leader(box, line, text)
+
+
+def _restamp_after_leader(box: boxes.TextBox, line: boxes.LineBox, text: str) -> bool:
+    """A number that ends its line after a leader takes a new width: it keeps its right
+    edge, and the leader's dots are placed again as WeasyPrint places them (from the line's
+    end, one dot width at a time, only where they fit between the text and the number)."""
+    leader = next((b for b in line.descendants() if getattr(b, "is_leader", False)), None)
+    line_end = line.position_x + line.width
+    if (leader is None or not leader.children or line.style["direction"] != "ltr"
+            or abs(box.position_x + box.width - line_end) > 0.01):
         return False
+    dot = leader.children[0]
+    width = _width(text, box.style)
+    position = box.position_x + box.width - width
+    if position < leader.position_x + dot.width:
+        return False  # not even one dot fits: WeasyPrint would break the line
+    dots, x = [], line.position_x + line.width
+    for _ in range(int(line.width // dot.width)):
+        x -= dot.width
+        if leader.position_x <= x and x + dot.width <= position:
+            copy = dot.copy()
+            copy.position_x = x
+            dots.append(copy)
+    leader.children = tuple(dots)
+    leader.width = position - leader.position_x
+    box.position_x, box.width = position, width
     _set_text(box, text)
     return True
 

@@ -97,6 +97,19 @@ def test_a_clean_build_by_chunks_matches_a_one_pass_build(tmp_path, chunk_jobs):
     _same_pdf(chunked.pdf, _single_pass(project, tmp_path).pdf)
 
 
+def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path, chunk_jobs,
+                                                                        monkeypatch):
+    """The contents are laid out first, from estimates; a number that turns out to have
+    another number of digits ends its line after a leader, so it is restamped in place."""
+    monkeypatch.setattr(reportc.paginate, "BYTES_PER_PAGE", 10**7)  # every part: 2 pages
+    project = copy_root("basic", tmp_path)
+    chunked = build_root(project, formats=("pdf",))
+    texts = _normalised_pages(chunked.pdf)
+    assert len(texts) >= 10 and re.search(rf"Bibliography(?: \.)+ {len(texts)}", texts[2])
+    assert chunk_jobs.count("front") == 1
+    _same_pdf(chunked.pdf, _single_pass(project, tmp_path).pdf)
+
+
 def test_an_edit_that_moves_pages_matches_a_one_pass_build(tmp_path, chunk_jobs):
     project = copy_root("basic", tmp_path / "incremental")
     first = build_root(project, formats=("pdf",))
