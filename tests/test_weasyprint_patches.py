@@ -1,4 +1,4 @@
-"""The footnote-area speed-up changes no byte of the PDF."""
+"""The footnote speed-ups change no byte of the PDF."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pypdf
 import weasyprint
 from conftest import REPO
 from weasyprint.layout import LayoutContext
+from weasyprint.layout import page as page_layout
 
 from reportc import weasyprint_patches
 from reportc.pdf import layout_pdf
@@ -40,13 +41,22 @@ def _layout(html: str, tmp_path) -> bytes:
 def test_patch_is_installed_for_the_pinned_weasyprint():
     assert weasyprint.__version__ == weasyprint_patches.PATCHED_VERSION
     assert LayoutContext._update_footnote_area is weasyprint_patches._update_footnote_area
+    assert page_layout.block_level_layout is weasyprint_patches._page_block_level_layout
+    assert LayoutContext.layout_footnote is weasyprint_patches._layout_footnote
 
 
 def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypatch):
     html = _page_full_of_notes()
+    stacked = []
+    real_stack = weasyprint_patches._stacked_notes
+    monkeypatch.setattr(weasyprint_patches, "_stacked_notes",
+                        lambda *args: stacked.append(real_stack(*args)) or stacked[-1])
     patched = _layout(html, tmp_path)
+    assert sum(area is not None for area in stacked) >= 8, "notes stacked on most pages"
     monkeypatch.setattr(LayoutContext, "_update_footnote_area",
                         weasyprint_patches._original_update)
+    monkeypatch.setattr(page_layout, "block_level_layout",
+                        weasyprint_patches._original_page_block_layout)
     original = _layout(html, tmp_path)
     assert patched == original
     assert len(pypdf.PdfReader(io.BytesIO(patched)).pages) >= 8, "enough pages to matter"
@@ -56,5 +66,8 @@ def test_other_versions_are_left_alone(monkeypatch):
     monkeypatch.setattr(weasyprint, "__version__", "999.0")
     monkeypatch.setattr(LayoutContext, "_update_footnote_area",
                         weasyprint_patches._original_update)
+    monkeypatch.setattr(page_layout, "block_level_layout",
+                        weasyprint_patches._original_page_block_layout)
     assert weasyprint_patches.apply() is False
     assert LayoutContext._update_footnote_area is weasyprint_patches._original_update
+    assert page_layout.block_level_layout is weasyprint_patches._original_page_block_layout
