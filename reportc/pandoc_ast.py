@@ -26,11 +26,20 @@ def iter_nodes(tree: Any) -> Iterator[Node]:
 
 
 def map_inline_lists(tree: Any, fn: Callable[[list[Any]], list[Any]]) -> Any:
-    """Apply ``fn`` to every list (bottom-up), letting it splice replacements in."""
+    """Apply ``fn`` to every list (bottom-up), letting it splice replacements in.
+
+    Changes ``tree`` in place (and returns it): copying every node of a chapter made this
+    the costliest Python step of a build."""
     if isinstance(tree, dict):
-        return {key: map_inline_lists(value, fn) for key, value in tree.items()}
+        for key, value in tree.items():
+            if isinstance(value, (dict, list)):
+                tree[key] = map_inline_lists(value, fn)
+        return tree
     if isinstance(tree, list):
-        return fn([map_inline_lists(item, fn) for item in tree])
+        for index, item in enumerate(tree):
+            if isinstance(item, (dict, list)):
+                tree[index] = map_inline_lists(item, fn)
+        return fn(tree)
     return tree
 
 

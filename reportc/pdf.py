@@ -8,10 +8,12 @@ the report directory and the theme, through :class:`reportc.fetch.SandboxFetcher
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 import weasyprint
@@ -159,6 +161,20 @@ def finish_chunk(draft: Draft, order: tuple) -> LayoutResult | None:
     """Worker side of a chunk's second step: ``order`` is (keep, first_folio, numbers, id)."""
     keep, first_folio, numbers, identifier = order
     return finish_draft(draft, keep, first_folio, numbers, identifier)
+
+
+def warm_up(stylesheets: list[Path], base_dir: Path, allowed: list[Path], lang: str) -> None:
+    """Lay out and draw a few lines in the theme, for nothing but the caches it fills:
+    parsed stylesheets, loaded fonts, Pango's font map, cffi's C types. Processes forked
+    afterwards inherit them instead of paying for them on their first part."""
+    html = (f'<html lang="{escape(lang)}"><body><main><section class="part">'
+            "<h1>Warm-up</h1><p>Text, <em>emphasis</em>, <strong>strong</strong> and a "
+            'note.<span class="fn-body">A note.</span></p></section></main></body></html>')
+    with contextlib.suppress(Exception):  # only a head start: the real layout reports
+        draft = draft_layout(html, base_dir, stylesheets, allowed)
+        if draft.document is not None:
+            with _weasyprint_log():
+                draft.document.write_pdf()
 
 
 @dataclass

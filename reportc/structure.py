@@ -258,6 +258,8 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
 
 def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target],
                    diag: Diagnostics) -> list[Any]:
+    if not any(isinstance(item, dict) and item.get("t") == "Cite" for item in items):
+        return items
     out: list[Any] = []
     for item in items:
         if isinstance(item, dict) and item.get("t") == "Cite" and _is_xref(item):

@@ -9,7 +9,8 @@ the same worker to draw it with its real numbers (:mod:`reportc.restamp`).
 
 At most ``workers`` processes compute at once (one per core by default). More processes
 than that may be started only to spread the laid-out parts that wait in memory, so that
-no process holds more than about ``bytes_per_process`` of part HTML.
+no process holds more than about ``bytes_per_process`` of part HTML; they are given work
+only when the others are that full.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class DraftPool:
                  bytes_per_process: int, total_bytes: int) -> None:
         self._draft, self._finish = draft, finish
         self.workers = max(1, workers)
+        self._limit = bytes_per_process
         wanted = max(self.workers, -(-total_bytes // max(1, bytes_per_process)))
         self._processes: list = []
         self._conns: list = []
@@ -172,7 +174,12 @@ class DraftPool:
             owner = self._owner[task.name]
             return None if owner in busy else owner
         idle = [w for w in range(len(self._conns)) if w not in busy]
-        return min(idle, key=lambda w: (self._held[w], w)) if idle else None
+        if not idle:
+            return None
+        # The first process with room: a process's first layout pays for warming its
+        # caches (fonts, stylesheets, cffi types), so spare processes only take overflow.
+        roomy = [w for w in idle if self._held[w] + task.size <= self._limit]
+        return min(roomy) if roomy else min(idle, key=lambda w: (self._held[w], w))
 
     def _receive(self, worker: int, task: Task) -> Any:
         try:

@@ -45,6 +45,26 @@ def test_each_draft_is_finished_by_the_process_that_keeps_it(workers):
         assert len({pid for _, pid, _ in finished.values()}) > 1, "work was spread"
 
 
+def test_spare_processes_take_only_the_drafts_others_have_no_room_for():
+    drafted_in = {}
+
+    def on_reply(task, reply):
+        if task.kind == "draft":
+            drafted_in[task.name] = reply[1]
+            return [Task("finish", task.name, _constant("!"))] if task.name < "e" else []
+        return []
+
+    with DraftPool(_draft, _finish, 2, bytes_per_process=20, total_bytes=80) as pool:
+        assert pool.processes == 4
+        pool.run([Task("draft", name, _constant(name), 10) for name in "abcd"], on_reply)
+        warm = set(drafted_in.values())
+        assert len(warm) == 2, "drafts finished at once: two processes suffice"
+        pool.run([Task("draft", name, _constant(name), 10) for name in "efghij"], on_reply)
+        kept = [drafted_in[name] for name in "efghij"]
+        assert all(kept.count(pid) <= 2 for pid in kept), "20 bytes at most per process"
+        assert set(kept) - warm, "what the warm processes have no room for overflows"
+
+
 def test_a_failing_worker_raises_with_its_traceback():
     with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=10) as pool, \
             pytest.raises(WorkerCrashed, match="a layout failed"):
