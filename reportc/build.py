@@ -28,7 +28,7 @@ from .progress import StageTimer
 from .render import CitationSetup, render_bibliography, render_chapters
 from .safety import check_chapter, check_csl
 from .standalone import self_contained
-from .structure import ChapterDoc, number_report, read_chapter, resolve_references
+from .structure import ChapterDoc, number_report, read_chapters, resolve_references
 from .templates import PageContext, Theme, find_theme, make_parts, render_page
 from .versioning import Release, resolve_release
 
@@ -93,7 +93,8 @@ def build(options: BuildOptions) -> BuildResult:
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
-    docs = _in_parallel(options.jobs, lambda ch: read_chapter(ch, diag, cache), chapters)
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        docs = read_chapters(chapters, diag, cache, pool, options.jobs)
     diag.raise_if_errors()
     timer.done(f"read {len(docs)} chapter(s)")
     targets = number_report(docs, diag)
@@ -173,12 +174,6 @@ def _print_stylesheets(theme: Theme) -> list[Path]:
     sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
     chunk_css = theme.root / CHUNK_STYLESHEET
     return [*sheets, chunk_css] if chunk_css.is_file() else sheets
-
-
-def _in_parallel(jobs: int, fn, items: list) -> list:
-    """Map ``fn`` over ``items`` in threads (the work is in pandoc subprocesses)."""
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(fn, items))
 
 
 def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],

@@ -11,8 +11,6 @@ names its chapter file.
 from __future__ import annotations
 
 import json
-import math
-import re
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from importlib import resources
@@ -20,17 +18,12 @@ from pathlib import Path
 
 from .cache import BuildCache, digest, file_digest, tool_versions
 from .errors import Diagnostics, ToolError
-from .pandoc import run_pandoc, time_limit
+from .pandoc import batches, run_batch, run_pandoc
 from .progress import item_done
 from .safety import check_html
 from .structure import ChapterDoc
 
 RENDER_FILTER = resources.files("reportc") / "resources" / "render.lua"
-# Chapters per pandoc process, at most: each process pays pandoc's start-up and citeproc's
-# first run (about 0.15 s). 200-page benchmark, 18 chapters on 2 cores: 2 processes 2.2 s,
-# 4 processes 2.35 s; a longer report still gets progress lines every 16 chapters.
-CHAPTERS_PER_BATCH = 16
-_MARKER = re.compile(r"^<!--reportc:chapter ([^\s>]+)-->\n?", re.M)
 
 
 @dataclass(frozen=True)
@@ -73,8 +66,9 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
         return checked(_render_batch(batch, setup, diag, cache, keys))
 
-    sizes = {anchor: len(source) for anchor, source in sources.items()}
-    done = [pool.submit(render, batch) for batch in _batches(todo, sizes, jobs)]
+    size = {anchor: len(source) for anchor, source in sources.items()}
+    done = [pool.submit(render, batch)
+            for batch in batches(todo, lambda doc: size[doc.anchor], jobs)]
     done += [pool.submit(checked, {doc.anchor: html[doc.anchor]})
              for doc in docs if html[doc.anchor] is not None]
     for future in done:
@@ -93,23 +87,6 @@ def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
     return html if html is not None and check_html(html, doc.rel, diag) else None
 
 
-def _batches(docs: list[ChapterDoc], size: dict[str, int], jobs: int
-             ) -> list[list[ChapterDoc]]:
-    """``docs`` in a multiple of ``jobs`` batches of similar ``size`` (bytes of AST)."""
-    if not docs:
-        return []
-    jobs = max(1, jobs)
-    count = min(len(docs), jobs * math.ceil(len(docs) / (jobs * CHAPTERS_PER_BATCH)))
-    batches: list[list[ChapterDoc]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for doc in sorted(docs, key=lambda d: -size[d.anchor]):
-        lightest = loads.index(min(loads))
-        batches[lightest].append(doc)
-        loads[lightest] += size[doc.anchor]
-    position = {doc.anchor: i for i, doc in enumerate(docs)}
-    return [sorted(batch, key=lambda d: position[d.anchor]) for batch in batches]
-
-
 def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                   cache: BuildCache, keys: dict[str, str]) -> dict[str, str | None]:
     """One pandoc process for ``batch``; if it fails or warns and holds more than one
@@ -118,23 +95,19 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
     args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
             f"--lua-filter={RENDER_FILTER}"]
     try:
-        result = run_pandoc(args, _batch_document(batch), what=what,
-                            timeout=time_limit() * len(batch))
+        html, warnings = run_batch(args, _batch_document(batch),
+                                   [doc.anchor for doc in batch], what=what)
     except ToolError as exc:
         if len(batch) > 1:
             return _one_by_one(batch, setup, diag, cache, keys)
         diag.error(str(exc).removeprefix(f"{what}: "), batch[0].rel)
         return {batch[0].anchor: None}
-    if result.warnings and len(batch) > 1:
+    if warnings and len(batch) > 1:
         return _one_by_one(batch, setup, diag, cache, keys)
-    for warning in result.warnings:
+    for warning in warnings:
         diag.warning(f"pandoc: {warning}", batch[0].rel)
-    parts = _MARKER.split(result.output)[1:]
-    html = dict(zip(parts[::2], parts[1::2], strict=True))
-    if list(html) != [doc.anchor for doc in batch]:
-        raise ToolError(f"{what}: pandoc's output does not hold the chapters it was given")
     for doc in batch:
-        if not result.warnings:
+        if not warnings:
             cache.put("html", keys[doc.anchor], html[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
     return html

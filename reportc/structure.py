@@ -1,26 +1,31 @@
 """Stage 4: read each chapter into pandoc's AST, number it, resolve cross-references.
 
 Numbering is global (chapters, sections, figures and tables count across the
-whole report) while conversion stays per chapter, so one broken chapter cannot
-swallow the next and a changed chapter can be converted on its own.
+whole report) while each chapter is read as a document of its own (several in one
+pandoc process: ``resources/read.lua``), so one broken chapter cannot swallow the next
+and a changed chapter can be converted on its own.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import string
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import pandoc_ast as A
-from .cache import BuildCache, digest, tool_versions
+from .cache import BuildCache, digest, file_digest, tool_versions
 from .chapters import Chapter
 from .errors import Diagnostics, ToolError
-from .pandoc import READER, PandocStalled, run_pandoc
+from .pandoc import READER, PandocStalled, api_version, batches, run_batch
 from .progress import item_done
 from .safety import check_brackets, load_ast, stall_hint
 
+READ_FILTER = resources.files("reportc") / "resources" / "read.lua"
 XREF_PREFIXES = ("fig-", "tbl-", "sec-")
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -67,32 +72,82 @@ class ChapterDoc:
         return ("Appendix " if self.chapter.kind == "appendix" else "Chapter ") + self.number
 
 
+def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
+                  pool: Executor, jobs: int) -> list[ChapterDoc | None]:
+    """Each chapter's AST (``None`` where a problem was reported): from the cache, or read
+    in batches on ``pool`` (:func:`reportc.pandoc.batches`). A batch that fails or warns is
+    read again chapter by chapter, so that every message names its file."""
+    asts: dict[int, str | None] = {}
+    todo = []
+    for index, chapter in enumerate(chapters):
+        _check_unclosed_blocks(chapter, diag)
+        if not check_brackets(chapter, diag):
+            asts[index] = None  # pandoc would stall on it
+        elif (cached := cache.get("ast", _ast_key(chapter))) is not None:
+            asts[index] = cached
+        else:
+            todo.append(index)
+    shares = batches(todo, lambda index: len(chapters[index].text), jobs)
+    for read in pool.map(lambda share: _read_batch(share, chapters, diag, cache), shares):
+        asts.update(read)
+    return list(pool.map(lambda index: _chapter_doc(chapters[index], asts[index], diag),
+                         range(len(chapters))))
+
+
 def read_chapter(chapter: Chapter, diag: Diagnostics, cache: BuildCache) -> ChapterDoc | None:
-    """Convert one chapter's Markdown to pandoc's AST (one pandoc process, unless cached)."""
-    _check_unclosed_blocks(chapter, diag)
-    if not check_brackets(chapter, diag):
-        return None  # pandoc would stall on it
-    args = ["-f", READER, "-t", "json", "--sandbox"]
-    key = digest(chapter.text, *args, tool_versions())
-    cached = cache.get("ast", key)
-    if cached is not None:
-        return _chapter_doc(chapter, cached, diag)
+    """One chapter on its own (a batch of one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return read_chapters([chapter], diag, cache, pool, 1)[0]
+
+
+def _ast_key(chapter: Chapter) -> str:
+    return digest(chapter.text, READER, file_digest(Path(str(READ_FILTER))), tool_versions())
+
+
+def _read_batch(share: list[int], chapters: list[Chapter], diag: Diagnostics,
+                cache: BuildCache) -> dict[int, str | None]:
+    """One pandoc process for the chapters ``share`` indexes; one by one if it fails or
+    warns and holds more than one."""
+    batch = [chapters[index] for index in share]
+    what = ", ".join(chapter.rel for chapter in batch)
+    blocks = [{"t": "CodeBlock", "c": [[str(index), [], []], chapters[index].text]}
+              for index in share]
+    document = json.dumps({"pandoc-api-version": api_version(), "blocks": blocks,
+                           "meta": {"reportc-reader": {"t": "MetaString", "c": READER}}})
+    args = ["-f", "json", "-t", "html", "--sandbox", f"--lua-filter={READ_FILTER}"]
     try:
-        result = run_pandoc(args, chapter.text, what=chapter.rel)
+        asts, warnings = run_batch(args, document, [str(index) for index in share], what=what)
     except ToolError as exc:
-        message = str(exc).removeprefix(f"{chapter.rel}: ")
+        if len(share) > 1:
+            return _read_one_by_one(share, chapters, diag, cache)
+        chapter = batch[0]
+        message = str(exc).removeprefix(f"{what}: ")
         line, hint = stall_hint(chapter) if isinstance(exc, PandocStalled) else (None, "")
         diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
+        return {share[0]: None}
+    if warnings and len(share) > 1:
+        return _read_one_by_one(share, chapters, diag, cache)
+    for warning in warnings:
+        diag.warning(f"pandoc: {warning}", batch[0].rel)
+    for index, chapter in zip(share, batch, strict=True):
+        if not warnings:
+            cache.put("ast", _ast_key(chapter), asts[str(index)])
+        item_done(f"read {chapter.rel}")
+    return {index: asts[str(index)] for index in share}
+
+
+def _read_one_by_one(share: list[int], chapters: list[Chapter], diag: Diagnostics,
+                     cache: BuildCache) -> dict[int, str | None]:
+    asts: dict[int, str | None] = {}
+    for index in share:
+        asts.update(_read_batch([index], chapters, diag, cache))
+    return asts
+
+
+def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
+                 ) -> ChapterDoc | None:
+    if ast_json is None:
         return None
-    for warning in result.warnings:
-        diag.warning(f"pandoc: {warning}", chapter.rel)
-    if not result.warnings:
-        cache.put("ast", key, result.output)
-    item_done(f"read {chapter.rel}")
-    return _chapter_doc(chapter, result.output, diag)
-
-
-def _chapter_doc(chapter: Chapter, ast_json: str, diag: Diagnostics) -> ChapterDoc | None:
     ast = load_ast(chapter, ast_json, diag)  # None if it nests too deeply to lay out
     return None if ast is None else ChapterDoc(chapter, ast)
 

@@ -22,10 +22,11 @@ def pandoc_calls(monkeypatch):
     real = reportc.pandoc.run_pandoc
 
     def counting(args, stdin, *, what, **kwargs):
-        calls.append(what)
+        if what != "pandoc":  # the one-time question of pandoc's AST version
+            calls.append(what)
         return real(args, stdin, what=what, **kwargs)
 
-    for module in ("reportc.structure", "reportc.render"):
+    for module in ("reportc.pandoc", "reportc.render"):
         monkeypatch.setattr(f"{module}.run_pandoc", counting)
     return calls
 

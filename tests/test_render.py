@@ -7,14 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import copy_root
 
-import reportc.render
+import reportc.pandoc
 from reportc.bibliography import load_bibliography
 from reportc.cache import BuildCache
 from reportc.chapters import load_chapters
 from reportc.config import load_config
 from reportc.csl import resolve_csl
 from reportc.errors import Diagnostics, ToolError
-from reportc.render import CitationSetup, _batches, render_chapter, render_chapters
+from reportc.pandoc import batches
+from reportc.render import CitationSetup, render_chapter, render_chapters
 from reportc.structure import ChapterDoc, number_report, read_chapter, resolve_references
 from reportc.templates import keep_notes_with_words
 
@@ -57,7 +58,7 @@ def test_a_batch_renders_each_chapter_exactly_as_on_its_own(stage):
 def test_a_failing_batch_is_run_again_chapter_by_chapter(stage, monkeypatch):
     """The failure is reported against the one chapter that fails; the others render."""
     docs, setup, diag, cache = stage
-    real = reportc.render.run_pandoc
+    real = reportc.pandoc.run_pandoc
     calls: list[str] = []
 
     def failing_on_defence(args, stdin, *, what, **kwargs):
@@ -66,7 +67,7 @@ def test_a_failing_batch_is_run_again_chapter_by_chapter(stage, monkeypatch):
             raise ToolError(f"{what}: pandoc failed: boom")
         return real(args, stdin, what=what, **kwargs)
 
-    monkeypatch.setattr(reportc.render, "run_pandoc", failing_on_defence)
+    monkeypatch.setattr(reportc.pandoc, "run_pandoc", failing_on_defence)
     bodies = _render(docs, setup, diag, cache, jobs=1)
     assert calls[0] == ", ".join(doc.rel for doc in docs)  # first all three in one process
     assert sorted(calls[1:]) == sorted(doc.rel for doc in docs)  # then one by one
@@ -81,13 +82,14 @@ def test_batches_share_chapters_out_evenly_between_jobs(stage):
     for doc_index, doc in enumerate(many):
         many[doc_index] = ChapterDoc(doc.chapter, doc.ast, anchor=f"{doc.anchor}-{doc_index}")
     size = {doc.anchor: 1000 * (1 + i % 5) for i, doc in enumerate(many)}
-    batches = _batches(many, size, jobs=2)
-    assert len(batches) % 2 == 0
-    assert sorted(d.anchor for b in batches for d in b) == sorted(d.anchor for d in many)
-    loads = [sum(size[d.anchor] for d in batch) for batch in batches]
+    shares = batches(many, lambda doc: size[doc.anchor], jobs=2)
+    assert len(shares) % 2 == 0
+    assert sorted(d.anchor for b in shares for d in b) == sorted(d.anchor for d in many)
+    assert all(b == sorted(b, key=many.index) for b in shares), "each batch in order"
+    loads = [sum(size[d.anchor] for d in batch) for batch in shares]
     assert max(loads) - min(loads) <= max(size.values())
-    assert _batches(many[:1], size, jobs=2) == [many[:1]]
-    assert _batches([], size, jobs=2) == []
+    assert batches(many[:1], lambda doc: size[doc.anchor], jobs=2) == [many[:1]]
+    assert batches([], lambda doc: size[doc.anchor], jobs=2) == []
 
 
 CALL = ('<span class="fn"><a href="#n1" class="fn-ref"><sup>1</sup></a>'

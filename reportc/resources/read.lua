@@ -1,0 +1,21 @@
+--[[
+reportc read filter: reads a batch of chapters' Markdown in one pandoc process.
+
+The input document holds one CodeBlock per chapter: its identifier names the chapter in
+the batch, its text is the chapter's Markdown. The metadata field `reportc-reader` is
+the reader with its extensions (reportc.pandoc.READER). Each chapter is read on its own
+with the options pandoc's command line reads with (its abbreviations list among them),
+so its AST is exactly that of `pandoc -f READER -t json` on the chapter alone, and is
+written as JSON behind a marker line `<!--reportc:chapter NAME-->` that reportc splits on.
+]]
+
+function Pandoc(doc)
+  local reader = pandoc.utils.stringify(doc.meta['reportc-reader'])
+  local out = pandoc.Blocks({})
+  for _, block in ipairs(doc.blocks) do
+    local chapter = pandoc.read(block.text, reader, PANDOC_READER_OPTIONS)
+    out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. block.identifier .. '-->\n'
+                                       .. pandoc.write(chapter, 'json')))
+  end
+  return pandoc.Pandoc(out)
+end
