@@ -242,21 +242,26 @@ class _Checker:
         self.diag.error(message, self.chapter.rel, line)
 
     def run(self) -> None:
-        stack: list[Any] = [self.doc.ast.get("blocks", [])]
-        while stack:
-            tree = stack.pop()
-            if isinstance(tree, list):
-                if _is_attr(tree):
-                    self.attributes(tree)
-                else:
-                    stack.extend(reversed(tree))
-            elif isinstance(tree, dict):
-                kind = tree.get("t")
-                if kind == "Link":
-                    self.link(tree)
-                elif kind == "Image":
-                    self.image(tree)
-                stack.extend(reversed([v for v in tree.values() if isinstance(v, (list, dict))]))
+        self.walk(self.doc.ast.get("blocks", []))
+
+    def walk(self, tree: list[Any] | dict[str, Any]) -> None:
+        """Every attribute list, link and image, in document order. Recursion is safe:
+        the chapter's nesting depth was checked when it was read (``load_ast``)."""
+        if type(tree) is list:
+            if len(tree) == 3 and _is_attr(tree):
+                self.attributes(tree)
+                return
+            values: Any = tree
+        else:
+            kind = tree.get("t")
+            if kind == "Link":
+                self.link(tree)
+            elif kind == "Image":
+                self.image(tree)
+            values = tree.values()
+        for value in values:
+            if type(value) is list or type(value) is dict:
+                self.walk(value)
 
     def attributes(self, attr: list[Any]) -> None:
         for key, value in attr[2]:

@@ -18,12 +18,19 @@ line, then the note before it taken back when the line is pushed down), so the n
 printed note 18 above note 17 (flagship, chapter 2). The notes carried over to a page are
 put back in the order their calls were first laid out, just before the page is made.
 ``tests/test_flagship.py`` checks every chapter's notes are printed 1..N in order.
+
+3. Deflate level. pydyf, WeasyPrint's PDF writer, deflates every stream at zlib level 9:
+a tenth of the time it takes to draw a chapter, for streams 1.8 % smaller than at zlib's
+default level 6 (measured on the 200-page benchmark's chapters). pydyf is given level 6
+(pinned pydyf only); the streams hold the same bytes once inflated (tested).
 """
 
 from __future__ import annotations
 
 import math
+import zlib
 
+import pydyf
 import weasyprint
 from weasyprint.formatting_structure import boxes
 from weasyprint.formatting_structure import build as box_build
@@ -32,6 +39,8 @@ from weasyprint.layout import page as page_layout
 from weasyprint.layout.block import block_level_layout
 
 PATCHED_VERSION = "70.0"
+PATCHED_PYDYF = "0.13.0"
+FLATE_LEVEL = 6
 _original_update = LayoutContext._update_footnote_area
 _original_layout_footnote = LayoutContext.layout_footnote
 _original_make_page = page_layout.make_page
@@ -142,8 +151,20 @@ def _make_page(context: LayoutContext, *args, **kwargs):
     return _original_make_page(context, *args, **kwargs)
 
 
+class _Deflate:
+    """The ``zlib`` module as pydyf sees it: every stream deflated at :data:`FLATE_LEVEL`."""
+
+    def compressobj(self, level: int = -1, *args, **kwargs):
+        return zlib.compressobj(FLATE_LEVEL, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+
 def apply() -> bool:
     """Install the patches if WeasyPrint is the version they were written and tested for."""
+    if pydyf.__version__ == PATCHED_PYDYF:
+        pydyf.zlib = _Deflate()
     if weasyprint.__version__ != PATCHED_VERSION:
         return False
     LayoutContext._update_footnote_area = _update_footnote_area
@@ -154,7 +175,8 @@ def apply() -> bool:
 
 
 def remove() -> None:
-    """Restore WeasyPrint's own methods (tests compare both)."""
+    """Restore WeasyPrint's and pydyf's own code (tests compare both)."""
+    pydyf.zlib = zlib
     LayoutContext._update_footnote_area = _original_update
     LayoutContext.layout_footnote = _original_layout_footnote
     page_layout.make_page = _original_make_page

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import zlib
 
+import pikepdf
+import pydyf
 import pypdf
 import weasyprint
 from conftest import REPO
@@ -71,3 +74,21 @@ def test_other_versions_are_left_alone(monkeypatch):
     assert weasyprint_patches.apply() is False
     assert LayoutContext._update_footnote_area is weasyprint_patches._original_update
     assert page_layout.block_level_layout is weasyprint_patches._original_page_block_layout
+
+
+def _streams(pdf: bytes) -> list[bytes]:
+    """Every stream inflated, but the cross-reference table's (it holds byte offsets)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return [obj.read_bytes() for obj in document.objects
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Type") != "/XRef"]
+
+
+def test_streams_deflated_at_level_6_inflate_to_the_same_bytes(tmp_path, monkeypatch):
+    assert isinstance(pydyf.zlib, weasyprint_patches._Deflate)
+    html = _page_full_of_notes()
+    level_6 = _layout(html, tmp_path)
+    monkeypatch.setattr(pydyf, "zlib", zlib)
+    level_9 = _layout(html, tmp_path)
+    assert level_6 != level_9
+    assert _streams(level_6) == _streams(level_9)
+    assert len(level_6) < len(level_9) * 1.05
