@@ -176,10 +176,13 @@ class DraftPool:
         idle = [w for w in range(len(self._conns)) if w not in busy]
         if not idle:
             return None
-        # The first process with room: a process's first layout pays for warming its
-        # caches (fonts, stylesheets, cffi types), so spare processes only take overflow.
+        # The process holding least, so that the parts it must still draw (each by the
+        # process that keeps it) end up spread; spare processes only take the overflow,
+        # since a process's first layout pays for warming its caches.
         roomy = [w for w in idle if self._held[w] + task.size <= self._limit]
-        return min(roomy) if roomy else min(idle, key=lambda w: (self._held[w], w))
+        if roomy:
+            return min(roomy, key=lambda w: (w >= self.workers, self._held[w], w))
+        return min(idle, key=lambda w: (self._held[w], w))
 
     def _receive(self, worker: int, task: Task) -> Any:
         try:
