@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import Layout, line_size
 
+from .weasyprint_patches import LEADER, merged_leader
+
 
 def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int]) -> bool:
     """Replace stand-in folios and page references on ``pages`` (WeasyPrint pages).
@@ -85,23 +87,32 @@ def _restamp_after_leader(box: boxes.TextBox, line: boxes.LineBox, text: str) ->
     if (leader is None or not leader.children or line.style["direction"] != "ltr"
             or abs(box.position_x + box.width - line_end) > 0.01):
         return False
-    dot = leader.children[0]
+    dot = leader.children[0]  # one dot, or all of them merged (weasyprint_patches)
+    step = getattr(dot, LEADER, (dot.text, dot.width))[1]
     width = _width(text, box.style)
     position = box.position_x + box.width - width
-    if position < leader.position_x + dot.width:
+    if position < leader.position_x + step:
         return False  # not even one dot fits: WeasyPrint would break the line
-    dots, x = [], line.position_x + line.width
-    for _ in range(int(line.width // dot.width)):
-        x -= dot.width
-        if leader.position_x <= x and x + dot.width <= position:
-            copy = dot.copy()
-            copy.position_x = x
-            dots.append(copy)
-    leader.children = tuple(dots)
+    places, x = [], line.position_x + line.width
+    for _ in range(int(line.width // step)):
+        x -= step
+        if leader.position_x <= x and x + step <= position:
+            places.append(x)
+    places.reverse()
+    if hasattr(dot, LEADER):
+        leader.children = (merged_leader(dot, places),) if places else ()
+    else:
+        leader.children = tuple(_placed(dot, x) for x in reversed(places))
     leader.width = position - leader.position_x
     box.position_x, box.width = position, width
     _set_text(box, text)
     return True
+
+
+def _placed(box: boxes.TextBox, x: float) -> boxes.TextBox:
+    placed = box.copy()
+    placed.position_x = x
+    return placed
 
 
 def _restamp_folio(margin_box: boxes.MarginBox, stand_in: str, folio: str) -> None:

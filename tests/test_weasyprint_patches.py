@@ -1,4 +1,4 @@
-"""The footnote speed-ups change no byte of the PDF."""
+"""WeasyPrint and pydyf patches: the same PDF, only sooner."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pypdf
 import weasyprint
 from conftest import REPO
 from weasyprint.layout import LayoutContext
+from weasyprint.layout import inline as inline_layout
 from weasyprint.layout import page as page_layout
 
 from reportc import weasyprint_patches
-from reportc.pdf import layout_pdf
+from reportc.pdf import draft_layout, layout_pdf
 
 SHEETS = [REPO / "templates/css/base.css", REPO / "templates/css/print.css"]
 
@@ -46,6 +47,7 @@ def test_patch_is_installed_for_the_pinned_weasyprint():
     assert LayoutContext._update_footnote_area is weasyprint_patches._update_footnote_area
     assert page_layout.block_level_layout is weasyprint_patches._page_block_level_layout
     assert LayoutContext.layout_footnote is weasyprint_patches._layout_footnote
+    assert inline_layout.handle_leader is weasyprint_patches._handle_leader
 
 
 def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypatch):
@@ -92,3 +94,34 @@ def test_streams_deflated_at_level_6_inflate_to_the_same_bytes(tmp_path, monkeyp
     assert level_6 != level_9
     assert _streams(level_6) == _streams(level_9)
     assert len(level_6) < len(level_9) * 1.05
+
+
+CONTENTS = ('<html lang="en"><body><nav class="toc"><ol class="toc-list">'
+            + "".join(f'<li class="toc-entry"><a href="#p{i}" data-page="{i * 7 + 3}">'
+                      f'<span class="toc-number">{i}</span><span class="toc-text">Part {i} '
+                      + "of the report " * (i % 4) + "</span></a></li>" for i in range(1, 9))
+            + "</ol></nav></body></html>")
+
+
+def _leaders(html: str, tmp_path) -> list[list[tuple[str, float, float]]]:
+    sheets = [*SHEETS, REPO / "templates/css/chunks.css"]
+    draft = draft_layout(html, tmp_path, sheets, [tmp_path, REPO / "templates"])
+    found = []
+    for box in draft.document.pages[0]._page_box.descendants():
+        if getattr(box, "is_leader", False):
+            found.append([(dot.text, round(dot.position_x, 6), round(dot.width, 6))
+                          for dot in sorted(box.children, key=lambda dot: dot.position_x)])
+    return found
+
+
+def test_a_leaders_dots_are_one_text_box_at_the_same_places(tmp_path, monkeypatch):
+    merged = _leaders(CONTENTS, tmp_path)
+    monkeypatch.setattr(inline_layout, "handle_leader", weasyprint_patches._original_handle_leader)
+    separate = _leaders(CONTENTS, tmp_path)
+    assert len(merged) == len(separate) == 8
+    for one, dots in zip(merged, separate, strict=True):
+        assert len(dots) > 10 and len(one) == 1
+        text, x, width = one[0]
+        assert text == "".join(dot[0] for dot in dots) == " . " * len(dots)
+        assert x == dots[0][1]
+        assert abs(x + width - (dots[-1][1] + dots[-1][2])) < 1e-6
