@@ -11,7 +11,7 @@ names its chapter file.
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -49,61 +49,54 @@ class CitationSetup:
 
 def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                     cache: BuildCache, pool: Executor, jobs: int) -> list[str | None]:
-    """Each chapter's HTML (``None`` where a problem was reported): from the cache, or
-    rendered in batches on ``pool``; each is checked (:func:`check_html`) on the pool too."""
-    sources = {doc.anchor: json.dumps({**doc.ast, "meta": {}}, sort_keys=True) for doc in docs}
-    keys = {doc.anchor: digest(sources[doc.anchor], doc.anchor, setup.fingerprint())
-            for doc in docs}
-    html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in docs}
-    todo = [doc for doc in docs if html[doc.anchor] is None]
-    by_anchor = {doc.anchor: doc for doc in docs}
-
-    def checked(rendered: dict[str, str | None]) -> dict[str, str | None]:
-        return {anchor: body if body is not None
-                and check_html(body, by_anchor[anchor].rel, diag) else None
-                for anchor, body in rendered.items()}
+    """Each chapter's HTML (``None`` where a problem was reported), batch by batch on
+    ``pool``: from the cache, or rendered in one pandoc process for the batch's chapters
+    that are not; each is checked (:func:`check_html`) there too. Hashing, checking and
+    pandoc's work all overlap across the pool's threads."""
+    fingerprint = setup.fingerprint()
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
-        return checked(_render_batch(batch, setup, diag, cache, keys))
+        sources = {doc.anchor: json.dumps(doc.ast["blocks"]) for doc in batch}
+        keys = {doc.anchor: digest(sources[doc.anchor], str(doc.ast["pandoc-api-version"]),
+                                   doc.anchor, fingerprint) for doc in batch}
+        html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
+        todo = [doc for doc in batch if html[doc.anchor] is None]
+        if todo:
+            html.update(_render_batch(todo, setup, diag, cache, keys, sources))
+        return {doc.anchor: html[doc.anchor] if html[doc.anchor] is not None
+                and check_html(html[doc.anchor], doc.rel, diag) else None for doc in batch}
 
-    size = {anchor: len(source) for anchor, source in sources.items()}
-    done = [pool.submit(render, batch)
-            for batch in batches(todo, lambda doc: size[doc.anchor], jobs)]
-    done += [pool.submit(checked, {doc.anchor: html[doc.anchor]})
-             for doc in docs if html[doc.anchor] is not None]
-    for future in done:
-        html.update(future.result())
-    return [html[doc.anchor] for doc in docs]
+    rendered: dict[str, str | None] = {}
+    for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
+        rendered.update(done)
+    return [rendered[doc.anchor] for doc in docs]
 
 
 def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
                    cache: BuildCache) -> str | None:
     """One chapter on its own (a batch of one)."""
-    key = digest(json.dumps({**doc.ast, "meta": {}}, sort_keys=True), doc.anchor,
-                 setup.fingerprint())
-    cached = cache.get("html", key)
-    html = cached if cached is not None else \
-        _render_batch([doc], setup, diag, cache, {doc.anchor: key})[doc.anchor]
-    return html if html is not None and check_html(html, doc.rel, diag) else None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return render_chapters([doc], setup, diag, cache, pool, 1)[0]
 
 
 def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                  cache: BuildCache, keys: dict[str, str]) -> dict[str, str | None]:
+                  cache: BuildCache, keys: dict[str, str], sources: dict[str, str]
+                  ) -> dict[str, str | None]:
     """One pandoc process for ``batch``; if it fails or warns and holds more than one
     chapter, each chapter again on its own, so that messages name the right file."""
     what = ", ".join(doc.rel for doc in batch)
     args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
             f"--lua-filter={RENDER_FILTER}"]
     try:
-        html, warnings = run_batch(args, _batch_document(batch),
+        html, warnings = run_batch(args, _batch_document(batch, sources),
                                    [doc.anchor for doc in batch], what=what)
     except ToolError as exc:
         if len(batch) > 1:
-            return _one_by_one(batch, setup, diag, cache, keys)
+            return _one_by_one(batch, setup, diag, cache, keys, sources)
         diag.error(str(exc).removeprefix(f"{what}: "), batch[0].rel)
         return {batch[0].anchor: None}
     if warnings and len(batch) > 1:
-        return _one_by_one(batch, setup, diag, cache, keys)
+        return _one_by_one(batch, setup, diag, cache, keys, sources)
     for warning in warnings:
         diag.warning(f"pandoc: {warning}", batch[0].rel)
     for doc in batch:
@@ -114,19 +107,22 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
 
 
 def _one_by_one(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                cache: BuildCache, keys: dict[str, str]) -> dict[str, str | None]:
+                cache: BuildCache, keys: dict[str, str], sources: dict[str, str]
+                ) -> dict[str, str | None]:
     html: dict[str, str | None] = {}
     for doc in batch:
-        html.update(_render_batch([doc], setup, diag, cache, keys))
+        html.update(_render_batch([doc], setup, diag, cache, keys, sources))
     return html
 
 
-def _batch_document(batch: list[ChapterDoc]) -> str:
-    """One pandoc document holding each chapter as a Div named by its anchor. No chapter
-    metadata reaches citeproc: bibliography and csl come only from report.yaml."""
-    blocks = [{"t": "Div", "c": [[doc.anchor, [], []], doc.ast["blocks"]]} for doc in batch]
-    return json.dumps({"pandoc-api-version": batch[0].ast["pandoc-api-version"],
-                       "meta": {}, "blocks": blocks})
+def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
+    """One pandoc document holding each chapter as a Div named by its anchor (built from
+    each chapter's blocks already serialised for its cache key). No chapter metadata
+    reaches citeproc: bibliography and csl come only from report.yaml."""
+    divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},[],[]],{sources[doc.anchor]}]}}'
+                    for doc in batch)
+    version = json.dumps(batch[0].ast["pandoc-api-version"])
+    return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
 
 
 def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list[int],
