@@ -21,7 +21,7 @@ import re
 import shlex
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pypandoc
@@ -135,13 +135,48 @@ def batches(items: Sequence[Item], size: Callable[[Item], int], jobs: int
     return [[items[i] for i in sorted(share)] for share in shares]
 
 
-def run_batch(args: list[str], document: str, names: list[str], *, what: str
-              ) -> tuple[dict[str, str], list[str]]:
-    """Run pandoc on a batch ``document``; each named item's output, and pandoc's warnings
-    (which do not say which item they are about)."""
-    result = run_pandoc(args, document, what=what)
-    parts = BATCH_MARKER.split(result.output)[1:]
+@dataclass
+class Converted:
+    """One item of a batch: its output, or the error that stopped it; its warnings."""
+
+    output: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: ToolError | None = None
+
+
+def run_batch(args: list[str], items: Sequence[Item], document: Callable[[list[Item]], str],
+              name: Callable[[Item], str], rel: Callable[[Item], str]) -> dict[str, Converted]:
+    """Run pandoc once on ``document(items)`` and split its output by item ``name``.
+
+    pandoc's messages do not say which item they are about, so a batch that fails or warns
+    and holds more than one item is run again item by item (``rel`` names each item's file
+    in messages): every error and warning comes back with the item it belongs to."""
+    items = list(items)
+    what = ", ".join(rel(item) for item in items)
+    try:
+        result = run_pandoc(args, document(items), what=what)
+        outputs = _split_batch(result.output, [name(item) for item in items], what)
+    except ToolError as error:
+        if len(items) == 1:
+            return {name(items[0]): Converted(error=error)}
+        return _item_by_item(args, items, document, name, rel)
+    if result.warnings and len(items) > 1:
+        return _item_by_item(args, items, document, name, rel)
+    return {name(item): Converted(outputs[name(item)], result.warnings) for item in items}
+
+
+def _item_by_item(args: list[str], items: list[Item], document: Callable[[list[Item]], str],
+                  name: Callable[[Item], str], rel: Callable[[Item], str]
+                  ) -> dict[str, Converted]:
+    converted: dict[str, Converted] = {}
+    for item in items:
+        converted.update(run_batch(args, [item], document, name, rel))
+    return converted
+
+
+def _split_batch(output: str, names: list[str], what: str) -> dict[str, str]:
+    parts = BATCH_MARKER.split(output)[1:]
     outputs = dict(zip(parts[::2], parts[1::2], strict=True))
     if list(outputs) != names:
         raise ToolError(f"{what}: pandoc's output does not hold the chapters it was given")
-    return outputs, result.warnings
+    return outputs

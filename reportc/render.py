@@ -82,36 +82,23 @@ def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
 def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                   cache: BuildCache, keys: dict[str, str], sources: dict[str, str]
                   ) -> dict[str, str | None]:
-    """One pandoc process for ``batch``; if it fails or warns and holds more than one
-    chapter, each chapter again on its own, so that messages name the right file."""
-    what = ", ".join(doc.rel for doc in batch)
+    """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
     args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
             f"--lua-filter={RENDER_FILTER}"]
-    try:
-        html, warnings = run_batch(args, _batch_document(batch, sources),
-                                   [doc.anchor for doc in batch], what=what)
-    except ToolError as exc:
-        if len(batch) > 1:
-            return _one_by_one(batch, setup, diag, cache, keys, sources)
-        diag.error(str(exc).removeprefix(f"{what}: "), batch[0].rel)
-        return {batch[0].anchor: None}
-    if warnings and len(batch) > 1:
-        return _one_by_one(batch, setup, diag, cache, keys, sources)
-    for warning in warnings:
-        diag.warning(f"pandoc: {warning}", batch[0].rel)
-    for doc in batch:
-        if not warnings:
-            cache.put("html", keys[doc.anchor], html[doc.anchor])
-        item_done(f"cited and rendered {doc.rel}")
-    return html
-
-
-def _one_by_one(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                cache: BuildCache, keys: dict[str, str], sources: dict[str, str]
-                ) -> dict[str, str | None]:
+    converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
+                          lambda doc: doc.anchor, lambda doc: doc.rel)
     html: dict[str, str | None] = {}
     for doc in batch:
-        html.update(_render_batch([doc], setup, diag, cache, keys, sources))
+        result = converted[doc.anchor]
+        html[doc.anchor] = result.output
+        if result.error:
+            diag.error(str(result.error).removeprefix(f"{doc.rel}: "), doc.rel)
+            continue
+        for warning in result.warnings:
+            diag.warning(f"pandoc: {warning}", doc.rel)
+        if not result.warnings:
+            cache.put("html", keys[doc.anchor], result.output)
+        item_done(f"cited and rendered {doc.rel}")
     return html
 
 

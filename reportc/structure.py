@@ -20,7 +20,7 @@ from typing import Any
 from . import pandoc_ast as A
 from .cache import BuildCache, digest, file_digest, tool_versions
 from .chapters import Chapter
-from .errors import Diagnostics, ToolError
+from .errors import Diagnostics
 from .pandoc import READER, PandocStalled, api_version, batches, run_batch
 from .progress import item_done
 from .safety import check_brackets, load_ast, stall_hint
@@ -106,42 +106,35 @@ def _ast_key(chapter: Chapter) -> str:
 
 def _read_batch(share: list[int], chapters: list[Chapter], diag: Diagnostics,
                 cache: BuildCache) -> dict[int, str | None]:
-    """One pandoc process for the chapters ``share`` indexes; one by one if it fails or
-    warns and holds more than one."""
-    batch = [chapters[index] for index in share]
-    what = ", ".join(chapter.rel for chapter in batch)
-    blocks = [{"t": "CodeBlock", "c": [[str(index), [], []], chapters[index].text]}
-              for index in share]
-    document = json.dumps({"pandoc-api-version": api_version(), "blocks": blocks,
-                           "meta": {"reportc-reader": {"t": "MetaString", "c": READER}}})
+    """One pandoc process for the chapters ``share`` indexes (one by one if it fails or
+    warns)."""
     args = ["-f", "json", "-t", "html", "--sandbox", f"--lua-filter={READ_FILTER}"]
-    try:
-        asts, warnings = run_batch(args, document, [str(index) for index in share], what=what)
-    except ToolError as exc:
-        if len(share) > 1:
-            return _read_one_by_one(share, chapters, diag, cache)
-        chapter = batch[0]
-        message = str(exc).removeprefix(f"{what}: ")
-        line, hint = stall_hint(chapter) if isinstance(exc, PandocStalled) else (None, "")
-        diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
-        return {share[0]: None}
-    if warnings and len(share) > 1:
-        return _read_one_by_one(share, chapters, diag, cache)
-    for warning in warnings:
-        diag.warning(f"pandoc: {warning}", batch[0].rel)
-    for index, chapter in zip(share, batch, strict=True):
-        if not warnings:
-            cache.put("ast", _ast_key(chapter), asts[str(index)])
-        item_done(f"read {chapter.rel}")
-    return {index: asts[str(index)] for index in share}
-
-
-def _read_one_by_one(share: list[int], chapters: list[Chapter], diag: Diagnostics,
-                     cache: BuildCache) -> dict[int, str | None]:
+    converted = run_batch(args, share, lambda indexes: _read_document(indexes, chapters),
+                          str, lambda index: chapters[index].rel)
     asts: dict[int, str | None] = {}
     for index in share:
-        asts.update(_read_batch([index], chapters, diag, cache))
+        chapter, result = chapters[index], converted[str(index)]
+        asts[index] = result.output
+        if result.error:
+            message = str(result.error).removeprefix(f"{chapter.rel}: ")
+            stalled = isinstance(result.error, PandocStalled)
+            line, hint = stall_hint(chapter) if stalled else (None, "")
+            diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
+            continue
+        for warning in result.warnings:
+            diag.warning(f"pandoc: {warning}", chapter.rel)
+        if not result.warnings:
+            cache.put("ast", _ast_key(chapter), result.output)
+        item_done(f"read {chapter.rel}")
     return asts
+
+
+def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:
+    """The batch for ``resources/read.lua``: each chapter's Markdown in a code block."""
+    blocks = [{"t": "CodeBlock", "c": [[str(index), [], []], chapters[index].text]}
+              for index in indexes]
+    return json.dumps({"pandoc-api-version": api_version(), "blocks": blocks,
+                       "meta": {"reportc-reader": {"t": "MetaString", "c": READER}}})
 
 
 def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
