@@ -20,7 +20,6 @@ them (``weasyprint.layout.leader``), as long as one dot still fits.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import Layout, line_size
@@ -45,7 +44,7 @@ def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int
     return fits
 
 
-def _page_reference_boxes(page_box) -> Iterator[tuple[boxes.TextBox, boxes.LineBox | None]]:
+def _page_reference_boxes(page_box) -> list[tuple[boxes.TextBox, boxes.LineBox | None]]:
     """Each text box that prints a page reference, with its line if that line is the only
     one of its block (a one-line contents entry), else ``None``."""
     single_lines = {id(child) for box in page_box.descendants()
