@@ -119,8 +119,8 @@ def _stacked_notes(context: LayoutContext, area, args: tuple, kwargs: dict):
     width = context.current_footnote_area.width
     if (context.in_column or not notes or len(area.children) != len(notes)
             or area.style["max_height"].value != math.inf
-            or any(copy.element is not note.element
-                   for copy, note in zip(area.children, notes, strict=True))):
+            or any(child.element is not note.element
+                   for child, note in zip(area.children, notes, strict=True))):
         return None
     cache = context.__dict__.get("_reportc_note_layouts", {})
     singles = [cache.get((id(note), width)) for note in notes]
