@@ -45,7 +45,7 @@ from .chapters import CHAPTER_DIR, Chapter, load_chapters
 from .config import CONFIG_NAME, ReportConfig, load_config
 from .errors import Diagnostics, ReportError
 from .pandoc import run_pandoc
-from .structure import XREF_PREFIXES, read_chapter
+from .structure import XREF_PREFIXES, read_chapters
 from .versioning import LABEL
 
 INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript",
@@ -204,8 +204,9 @@ def _load_version(root: Path, strict: bool) -> _Version:
     config = load_config(root.resolve(), diag)
     chapters = load_chapters(config, diag)
     cache = BuildCache(root / ".no-cache", diag, enabled=False)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        docs = list(pool.map(lambda chapter: read_chapter(chapter, diag, cache), chapters))
+    jobs = os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        docs = read_chapters(chapters, diag, cache, pool, jobs)
     if strict:
         diag.raise_if_errors()
     by_name = {c.path.name: c for c in chapters}

@@ -11,7 +11,7 @@ names its chapter file.
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -70,13 +70,6 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
         rendered.update(done)
     return [rendered[doc.anchor] for doc in docs]
-
-
-def render_chapter(doc: ChapterDoc, setup: CitationSetup, diag: Diagnostics,
-                   cache: BuildCache) -> str | None:
-    """One chapter on its own (a batch of one)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return render_chapters([doc], setup, diag, cache, pool, 1)[0]
 
 
 def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import string
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -79,33 +79,25 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     read again chapter by chapter, so that every message names its file."""
     asts: dict[int, str | None] = {}
     todo = []
+    reading = digest(READER, file_digest(Path(str(READ_FILTER))), tool_versions())
+    keys = [digest(chapter.text, reading) for chapter in chapters]
     for index, chapter in enumerate(chapters):
         _check_unclosed_blocks(chapter, diag)
         if not check_brackets(chapter, diag):
             asts[index] = None  # pandoc would stall on it
-        elif (cached := cache.get("ast", _ast_key(chapter))) is not None:
+        elif (cached := cache.get("ast", keys[index])) is not None:
             asts[index] = cached
         else:
             todo.append(index)
     shares = batches(todo, lambda index: len(chapters[index].text), jobs)
-    for read in pool.map(lambda share: _read_batch(share, chapters, diag, cache), shares):
+    for read in pool.map(lambda share: _read_batch(share, chapters, keys, diag, cache), shares):
         asts.update(read)
     return list(pool.map(lambda index: _chapter_doc(chapters[index], asts[index], diag),
                          range(len(chapters))))
 
 
-def read_chapter(chapter: Chapter, diag: Diagnostics, cache: BuildCache) -> ChapterDoc | None:
-    """One chapter on its own (a batch of one)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return read_chapters([chapter], diag, cache, pool, 1)[0]
-
-
-def _ast_key(chapter: Chapter) -> str:
-    return digest(chapter.text, READER, file_digest(Path(str(READ_FILTER))), tool_versions())
-
-
-def _read_batch(share: list[int], chapters: list[Chapter], diag: Diagnostics,
-                cache: BuildCache) -> dict[int, str | None]:
+def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
+                diag: Diagnostics, cache: BuildCache) -> dict[int, str | None]:
     """One pandoc process for the chapters ``share`` indexes (one by one if it fails or
     warns)."""
     args = ["-f", "json", "-t", "html", "--sandbox", f"--lua-filter={READ_FILTER}"]
@@ -124,7 +116,7 @@ def _read_batch(share: list[int], chapters: list[Chapter], diag: Diagnostics,
         for warning in result.warnings:
             diag.warning(f"pandoc: {warning}", chapter.rel)
         if not result.warnings:
-            cache.put("ast", _ast_key(chapter), result.output)
+            cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")
     return asts
 

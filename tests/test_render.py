@@ -15,8 +15,8 @@ from reportc.config import load_config
 from reportc.csl import resolve_csl
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import batches
-from reportc.render import CitationSetup, render_chapter, render_chapters
-from reportc.structure import ChapterDoc, number_report, read_chapter, resolve_references
+from reportc.render import CitationSetup, render_chapters
+from reportc.structure import ChapterDoc, number_report, read_chapters, resolve_references
 from reportc.templates import keep_notes_with_words
 
 
@@ -28,7 +28,8 @@ def stage(tmp_path):
     config = load_config(root, diag)
     bibliography = load_bibliography(config.bibliography, root, diag)
     cache = BuildCache(root / "cache", diag, enabled=False)
-    docs = [read_chapter(chapter, diag, cache) for chapter in load_chapters(config, diag)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        docs = read_chapters(load_chapters(config, diag), diag, cache, pool, 1)
     targets = number_report(docs, diag)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
@@ -45,7 +46,7 @@ def _render(docs: list[ChapterDoc], setup, diag, cache, jobs: int) -> list[str |
 def test_a_batch_renders_each_chapter_exactly_as_on_its_own(stage):
     docs, setup, diag, cache = stage
     together = _render(docs, setup, diag, cache, jobs=1)  # one batch of three
-    alone = [render_chapter(doc, setup, diag, cache) for doc in docs]
+    alone = [_render([doc], setup, diag, cache, jobs=1)[0] for doc in docs]
     assert together == alone
     assert not diag.problems
     assert all(body and 'class="fn"' in body for body in together)  # cited, notes shaped

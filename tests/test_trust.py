@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ from reportc.fetch import SandboxFetcher, locate
 from reportc.output import STAGE_PREFIX, remove_stale_stages, staged_output
 from reportc.pandoc import READER, PandocOutOfMemory, PandocStalled, run_pandoc
 from reportc.pdf import layout_pdf
-from reportc.render import CitationSetup, render_chapter
+from reportc.render import CitationSetup, render_chapters
 from reportc.safety import check_brackets, check_html, nesting_depth
 from reportc.structure import ChapterDoc
 
@@ -212,7 +213,9 @@ def test_chapter_metadata_never_reaches_citeproc(report, trap):
     setup = CitationSetup(report / "references.bib", STYLES_DIR / "apa.csl", "en")
     diag = Diagnostics()
     trap.connections.clear()
-    body = render_chapter(doc, setup, diag, BuildCache(report / "cache", diag, enabled=False))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        body, = render_chapters([doc], setup, diag,
+                                BuildCache(report / "cache", diag, enabled=False), pool, 1)
     assert trap.connections == []
     assert body and "Lee" in body, diag.problems
 
