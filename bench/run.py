@@ -99,7 +99,7 @@ def bare_command(case: Case, source: Path, output: Path) -> list[str]:
     """The pandoc command reportc's features are layered on: citeproc with the same CSL."""
     import pypandoc
 
-    from reportc.csl import STYLES_DIR
+    from reportc.project.csl import STYLES_DIR
 
     title = f"Synthetic benchmark report ({case.size} pages)"
     return [pypandoc.get_pandoc_path(), "--standalone", "--citeproc",

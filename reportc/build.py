@@ -14,23 +14,23 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import __version__
-from .bibliography import Bibliography, load_bibliography
-from .cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
-from .chapters import Chapter, load_chapters
-from .config import ReportConfig, load_config
-from .csl import resolve_csl
-from .errors import Diagnostics
-from .html import write_html_edition
-from .output import staged_output
-from .paginate import PdfStage, paginate
-from .progress import StageTimer
-from .render import CitationSetup, render_bibliography, render_chapters
-from .safety import check_chapter, check_csl
-from .standalone import self_contained
-from .structure import ChapterDoc, number_report, read_chapters, resolve_references
-from .templates import PageContext, Theme, find_theme, make_parts, render_page
-from .versioning import Release, resolve_release
+from reportc import __version__
+from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
+from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
+from reportc.errors import Diagnostics
+from reportc.output import staged_output
+from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
+from reportc.pdf.stage import PdfStage, paginate
+from reportc.progress import StageTimer
+from reportc.project.bibliography import Bibliography, load_bibliography
+from reportc.project.chapters import Chapter, load_chapters
+from reportc.project.config import ReportConfig, load_config
+from reportc.project.csl import resolve_csl
+from reportc.project.versioning import Release, resolve_release
+from reportc.sandbox.checks import check_chapter, check_csl
+from reportc.web.html import write_html_edition
+from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_page
+from reportc.web.standalone import self_contained
 
 log = logging.getLogger("reportc")
 FORMATS = ("html", "pdf")
@@ -161,8 +161,8 @@ def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
     pandoc works, not after it: the PDF workers are forked from this process, so they
     start with the theme's stylesheets parsed and its fonts loaded (0.16 s each)."""
     def load() -> None:
-        from . import merge  # noqa: F401
-        from .pdf import warm_up
+        from reportc.pdf import merge  # noqa: F401
+        from reportc.pdf.layout import warm_up
         warm_up(_print_stylesheets(theme), config.root, [config.root, theme.root], config.lang)
     thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
     thread.start()
@@ -220,7 +220,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
     """Lay out the print page part by part in parallel (or in one pass, if asked or if the
     theme has no chunk stylesheet), reusing parts of the last PDF that did not change."""
     # WeasyPrint is slow to import: only when due
-    from .pdf import draft_chunk, finish_chunk, layout_pdf, report_layout
+    from reportc.pdf.layout import draft_chunk, finish_chunk, layout_pdf, report_layout
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)

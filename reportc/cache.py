@@ -14,8 +14,8 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__
-from .errors import Diagnostics
+from reportc import __version__
+from reportc.errors import Diagnostics
 
 CACHE_DIR = ".reportc-cache"
 INDEX = "index.json"

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildFailed, Problem
+from reportc.errors import BuildFailed, Problem
 
 STAGE_PREFIX = ".reportc-stage-"
 _STAGE_NAME = re.compile(re.escape(STAGE_PREFIX) + r"(\d+)-")

@@ -18,7 +18,7 @@ import yaml
 from conftest import REPO, TESTS
 from trustkit import TrapServer, files_containing, make_canary
 
-from reportc.cli import main
+from reportc.commands.cli import main
 
 BAD = TESTS / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if (p / "case.yaml").is_file())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import build_root, copy_root
 
-import reportc.pandoc
+import reportc.pandoc.runner
 from reportc.build import BuildOptions, build
 from reportc.cache import CACHE_DIR
 
@@ -19,25 +19,25 @@ def project(tmp_path):
 def pandoc_calls(monkeypatch):
     """Record every pandoc run (by the input it names) while still running it."""
     calls: list[str] = []
-    real = reportc.pandoc.run_pandoc
+    real = reportc.pandoc.runner.run_pandoc
 
     def counting(args, stdin, *, what, **kwargs):
         if what != "pandoc":  # the one-time question of pandoc's AST version
             calls.append(what)
         return real(args, stdin, what=what, **kwargs)
 
-    for module in ("reportc.pandoc", "reportc.render"):
+    for module in ("reportc.pandoc.runner", "reportc.pandoc.render"):
         monkeypatch.setattr(f"{module}.run_pandoc", counting)
     return calls
 
 
 def _forbid_weasyprint(monkeypatch):
-    import reportc.pdf
+    import reportc.pdf.layout
 
     def refuse(*args, **kwargs):
         raise AssertionError("WeasyPrint ran although nothing changed")
 
-    monkeypatch.setattr(reportc.pdf, "layout_pdf", refuse)
+    monkeypatch.setattr(reportc.pdf.layout, "layout_pdf", refuse)
 
 
 def test_rebuild_without_change_does_no_pandoc_or_weasyprint_work(project, pandoc_calls,
@@ -87,7 +87,7 @@ def test_a_template_change_invalidates_the_build(project, pandoc_calls):
     theme = project / "templates"
     import shutil
 
-    from reportc.templates import DEFAULT_THEME
+    from reportc.web.page import DEFAULT_THEME
     shutil.copytree(DEFAULT_THEME, theme)
     css = theme / "css" / "print.css"
     css.write_text(css.read_text() + "\n/* changed */\n")

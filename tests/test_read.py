@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from conftest import copy_root
 
 from reportc.cache import BuildCache
-from reportc.chapters import load_chapters
-from reportc.config import load_config
+from reportc.document.structure import read_chapters
 from reportc.errors import Diagnostics
-from reportc.pandoc import READER, run_pandoc
-from reportc.structure import read_chapters
+from reportc.pandoc.runner import READER, run_pandoc
+from reportc.project.chapters import load_chapters
+from reportc.project.config import load_config
 
 DUPLICATE_LINK = "\n\nSee [the site].\n\n[the site]: https://example.org/a\n" \
                  "[the site]: https://example.org/b\n"

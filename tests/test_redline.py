@@ -13,8 +13,8 @@ from conftest import ROOTS, copy_root, run_cli
 from conftest import git as _git
 from htmlparse import parse_html
 
-from reportc.pandoc import READER, run_pandoc
-from reportc.redline import WRITER, Counts, diff_blocks, write_redline
+from reportc.pandoc.runner import READER, run_pandoc
+from reportc.redline.core import WRITER, Counts, diff_blocks, write_redline
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -259,7 +259,7 @@ def test_unknown_revision_and_missing_repository_are_clear_errors(history, tmp_p
 
 
 def test_ins_and_del_are_styled_in_both_editions():
-    from reportc.templates import DEFAULT_THEME
+    from reportc.web.page import DEFAULT_THEME
 
     for sheet in ("print.css", "screen.css"):
         css = (DEFAULT_THEME / "css" / sheet).read_text()

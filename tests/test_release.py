@@ -19,7 +19,7 @@ from htmlparse import parse_html
 
 from reportc.build import BuildOptions, build
 from reportc.errors import BuildFailed
-from reportc.versioning import check_label, git_stamp
+from reportc.project.versioning import check_label, git_stamp
 
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
 SYSTEM_PACKAGES = ("libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-noto-cjk "

@@ -7,17 +7,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import copy_root
 
-import reportc.pandoc
-from reportc.bibliography import load_bibliography
+import reportc.pandoc.runner
 from reportc.cache import BuildCache
-from reportc.chapters import load_chapters
-from reportc.config import load_config
-from reportc.csl import resolve_csl
+from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
 from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc import batches
-from reportc.render import CitationSetup, render_chapters
-from reportc.structure import ChapterDoc, number_report, read_chapters, resolve_references
-from reportc.templates import keep_notes_with_words
+from reportc.pandoc.render import CitationSetup, render_chapters
+from reportc.pandoc.runner import batches
+from reportc.project.bibliography import load_bibliography
+from reportc.project.chapters import load_chapters
+from reportc.project.config import load_config
+from reportc.project.csl import resolve_csl
+from reportc.web.page import keep_notes_with_words
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_a_batch_renders_each_chapter_exactly_as_on_its_own(stage):
 def test_a_failing_batch_is_run_again_chapter_by_chapter(stage, monkeypatch):
     """The failure is reported against the one chapter that fails; the others render."""
     docs, setup, diag, cache = stage
-    real = reportc.pandoc.run_pandoc
+    real = reportc.pandoc.runner.run_pandoc
     calls: list[str] = []
 
     def failing_on_defence(args, stdin, *, what, **kwargs):
@@ -68,7 +68,7 @@ def test_a_failing_batch_is_run_again_chapter_by_chapter(stage, monkeypatch):
             raise ToolError(f"{what}: pandoc failed: boom")
         return real(args, stdin, what=what, **kwargs)
 
-    monkeypatch.setattr(reportc.pandoc, "run_pandoc", failing_on_defence)
+    monkeypatch.setattr(reportc.pandoc.runner, "run_pandoc", failing_on_defence)
     bodies = _render(docs, setup, diag, cache, jobs=1)
     assert calls[0] == ", ".join(doc.rel for doc in docs)  # first all three in one process
     assert sorted(calls[1:]) == sorted(doc.rel for doc in docs)  # then one by one

@@ -9,8 +9,8 @@ import pypdf
 from conftest import REPO
 from weasyprint.formatting_structure import boxes
 
-from reportc.pdf import draft_layout
-from reportc.restamp import restamp
+from reportc.pdf.compat.restamp import restamp
+from reportc.pdf.layout import draft_layout
 
 THEME = REPO / "templates"
 SHEETS = [THEME / "css/base.css", THEME / "css/print.css", THEME / "css/chunks.css"]

@@ -30,16 +30,16 @@ from trustkit import TrapServer, files_containing, make_canary
 import reportc.output
 from reportc.build import BuildOptions, build
 from reportc.cache import BuildCache
-from reportc.chapters import Chapter
-from reportc.csl import STYLES_DIR
+from reportc.document.structure import ChapterDoc
 from reportc.errors import BuildFailed, Diagnostics
-from reportc.fetch import SandboxFetcher, locate
 from reportc.output import STAGE_PREFIX, remove_stale_stages, staged_output
-from reportc.pandoc import READER, PandocOutOfMemory, PandocStalled, run_pandoc
-from reportc.pdf import layout_pdf
-from reportc.render import CitationSetup, render_chapters
-from reportc.safety import check_brackets, check_html, nesting_depth
-from reportc.structure import ChapterDoc
+from reportc.pandoc.render import CitationSetup, render_chapters
+from reportc.pandoc.runner import READER, PandocOutOfMemory, PandocStalled, run_pandoc
+from reportc.pdf.layout import layout_pdf
+from reportc.project.chapters import Chapter
+from reportc.project.csl import STYLES_DIR
+from reportc.sandbox.checks import check_brackets, check_html, nesting_depth
+from reportc.sandbox.fetcher import SandboxFetcher, locate
 
 BASE = Path(__file__).resolve().parent / "bad" / "_base"
 PIXEL = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kg"

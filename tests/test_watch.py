@@ -24,8 +24,8 @@ import pytest
 from conftest import REPO, copy_root
 
 from reportc.build import BuildOptions
-from reportc.templates import DEFAULT_THEME
-from reportc.watch import BUILD_ENDPOINT, Watcher
+from reportc.commands.watch import BUILD_ENDPOINT, Watcher
+from reportc.web.page import DEFAULT_THEME
 
 DEADLINE = 60.0
 # Never through a proxy: these requests go to 127.0.0.1 only.

@@ -14,8 +14,8 @@ from weasyprint.layout import LayoutContext
 from weasyprint.layout import inline as inline_layout
 from weasyprint.layout import page as page_layout
 
-from reportc import weasyprint_patches
-from reportc.pdf import draft_layout, layout_pdf
+from reportc.pdf.compat import patches as weasyprint_patches
+from reportc.pdf.layout import draft_layout, layout_pdf
 
 SHEETS = [REPO / "templates/css/base.css", REPO / "templates/css/print.css"]
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from reportc.workers import DraftPool, Task, WorkerCrashed
+from reportc.pdf.workers import DraftPool, Task, WorkerCrashed
 
 
 def _draft(payload):

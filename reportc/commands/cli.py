@@ -12,11 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .build import FORMATS, BuildOptions, build
-from .config import STATUSES
-from .errors import BuildFailed, ReportError
-from .versioning import check_label
+from reportc import __version__
+from reportc.build import FORMATS, BuildOptions, build
+from reportc.errors import BuildFailed, ReportError
+from reportc.project.config import STATUSES
+from reportc.project.versioning import check_label
 
 log = logging.getLogger("reportc")
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs:
         options.jobs = args.jobs
     if args.watch:
-        from .watch import watch
+        from reportc.commands.watch import watch
 
         return watch(options, args.port)
     return _run(lambda: build(options))
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def diff_main(argv: list[str]) -> int:
     """``reportc diff REV_A [REV_B]``: the redline PDF and HTML."""
-    from .redline import RedlineOptions, build_redline
+    from reportc.redline.core import RedlineOptions, build_redline
 
     args = parse_diff_args(argv)
     _setup_logging(args)

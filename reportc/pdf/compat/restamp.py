@@ -24,7 +24,7 @@ import re
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import Layout, line_size
 
-from .weasyprint_patches import LEADER, merged_leader
+from reportc.pdf.compat.patches import LEADER, merged_leader
 
 
 def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int]) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError, Diagnostics
+from reportc.errors import ConfigError, Diagnostics
 
 CONFIG_NAME = "report.yaml"
 DEFAULT_CSL = "chicago-notes-bibliography"

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import yaml
 
-from .build import BuildOptions, build
-from .config import CONFIG_NAME
-from .errors import BuildFailed, ReportError
-from .templates import find_theme
+from reportc.build import BuildOptions, build
+from reportc.errors import BuildFailed, ReportError
+from reportc.project.config import CONFIG_NAME
+from reportc.web.page import find_theme
 
 log = logging.getLogger("reportc")
 HOST = "127.0.0.1"

@@ -5,7 +5,7 @@ starts on a new page. But a part cannot be *drawn* until the parts in front of i
 been laid out, because only then are its folios and page references known. So a worker
 lays out a part, reports its page count and anchors, and keeps the laid-out document in
 memory; as soon as the parts that part's numbers depend on are laid out, the parent asks
-the same worker to draw it with its real numbers (:mod:`reportc.restamp`).
+the same worker to draw it with its real numbers (:mod:`reportc.pdf.compat.restamp`).
 
 At most ``workers`` processes compute at once (one per core by default). More processes
 than that may be started only to spread the laid-out parts that wait in memory, so that

@@ -17,7 +17,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import model
 
-from .errors import Diagnostics
+from reportc.errors import Diagnostics
 
 MONTH_MACROS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}

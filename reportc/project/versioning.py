@@ -26,8 +26,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import STATUSES, ReportConfig
-from .errors import ConfigError, Diagnostics
+from reportc.errors import ConfigError, Diagnostics
+from reportc.project.config import STATUSES, ReportConfig
 
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 GIT_TIMEOUT = 10

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .cache import BuildCache, digest, file_digest, tool_versions
-from .errors import Diagnostics, ToolError
-from .pandoc import batches, run_batch, run_pandoc
-from .progress import item_done
-from .safety import check_html
-from .structure import ChapterDoc
+from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.document.structure import ChapterDoc
+from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.runner import batches, run_batch, run_pandoc
+from reportc.progress import item_done
+from reportc.sandbox.checks import check_html
 
-RENDER_FILTER = resources.files("reportc") / "resources" / "render.lua"
+RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
 
 
 @dataclass(frozen=True)

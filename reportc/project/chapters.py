@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import CONFIG_NAME, ReportConfig
-from .errors import Diagnostics
+from reportc.errors import Diagnostics
+from reportc.project.config import CONFIG_NAME, ReportConfig
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")

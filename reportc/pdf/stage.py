@@ -8,9 +8,9 @@ to in other chunks. Those make up the :class:`PageMap`.
 
 A chunk is laid out before the map is known, from an estimate (the last build's map, or
 one made from the size of each chunk's HTML): folios and page references print stand-ins
-of the right width, and the worker keeps the laid-out pages (:mod:`reportc.workers`).
+of the right width, and the worker keeps the laid-out pages (:mod:`reportc.pdf.workers`).
 Once every chunk's page count and anchors are in, the real map is put together and each
-chunk is drawn with its real numbers (:mod:`reportc.restamp`). A chunk is laid out again
+chunk is drawn with its real numbers (:mod:`reportc.pdf.compat.restamp`). A chunk is laid out again
 only if the estimate was wrong in a way that moves text: a page reference with another
 number of digits, or a chunk that turns out to start on a left page. A chunk whose exact
 document did not change since the last build is copied from the last PDF.
@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from .cache import digest
-from .merge import Piece, assemble
-from .progress import StageTimer, item_done
-from .workers import DraftPool, Task
+from reportc.cache import digest
+from reportc.pdf.merge import Piece, assemble
+from reportc.pdf.workers import DraftPool, Task
+from reportc.progress import StageTimer, item_done
 
 FRONT = "front"
 MAX_ROUNDS = 6
@@ -508,7 +508,7 @@ class _Chunks:
     @staticmethod
     def _fits(chunk: str, laid: _Laid, start: int, anchors: dict[str, int]) -> bool:
         """Can it be drawn with these numbers without moving text? The front matter's
-        contents numbers may take another width (:mod:`reportc.restamp` moves a number
+        contents numbers may take another width (:mod:`reportc.pdf.compat.restamp` moves a number
         ending a one-line entry and its leader; if any other changes width, drawing
         reports it and the front matter is laid out again)."""
         if laid.padded != (start % 2 == 0):

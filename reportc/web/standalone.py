@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from .templates import Theme
+from reportc.web.page import Theme
 
 _STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="assets/([^"]+)">')
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")

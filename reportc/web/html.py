@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .templates import Theme
+from reportc.web.page import Theme
 
 ASSET_DIR = "assets"
 

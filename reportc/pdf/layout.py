@@ -3,7 +3,7 @@
 WeasyPrint reports problems through its logger; this stage listens to it so
 that a missing glyph or a refused resource becomes a build error naming what
 went wrong, instead of a line on stderr nobody reads. Resources come only from
-the report directory and the theme, through :class:`reportc.fetch.SandboxFetcher`.
+the report directory and the theme, through :class:`reportc.sandbox.fetcher.SandboxFetcher`.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from .errors import Diagnostics
-from .fetch import Refusal, SandboxFetcher
-from .paginate import FOLIO_SENTINEL
-from .restamp import restamp
-from .weasyprint_patches import apply as _apply_patches
+from reportc.errors import Diagnostics
+from reportc.pdf.compat.patches import apply as _apply_patches
+from reportc.pdf.compat.restamp import restamp
+from reportc.pdf.stage import FOLIO_SENTINEL
+from reportc.sandbox.fetcher import Refusal, SandboxFetcher
 
 FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
 _apply_patches()
@@ -152,7 +152,7 @@ def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
 
 def draft_chunk(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]
                 ) -> tuple[Draft, DraftReport]:
-    """Worker side of a chunk's first step: lay it out and keep it (see reportc.workers)."""
+    """Worker side of a chunk's first step: lay it out and keep it (see reportc.pdf.workers)."""
     draft = draft_layout(html, base_dir, stylesheets, allowed)
     return draft, report_draft(draft)
 

@@ -6,7 +6,7 @@ the command line gives the citation settings (--csl, --bibliography, -M lang=...
 pandoc puts into the document's metadata. Each chapter is cited on its own, exactly as if it were a
 document by itself (its note numbers, "ibid." and first full citations start afresh),
 then its notes are shaped and it is written to HTML behind a marker line
-`<!--reportc:chapter ANCHOR-->` that reportc.render splits on. One process for many
+`<!--reportc:chapter ANCHOR-->` that reportc.pandoc.render splits on. One process for many
 chapters saves pandoc's start-up and citeproc's first run (style and locale) per chapter:
 the render stage takes half the time it took with one process per chapter.
 

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 import pypandoc
 
-from .errors import ToolError
+from reportc.errors import ToolError
 
 log = logging.getLogger("reportc.pandoc")
 
@@ -38,7 +38,7 @@ TIMEOUT_ENV = "REPORTC_PANDOC_TIMEOUT"
 HEAP_ENV = "REPORTC_PANDOC_HEAP"
 # Markdown extensions that would let chapter text reach outside the chapter or
 # inject markup: metadata blocks (bibliography:, csl:), raw HTML/TeX, and the
-# half-raw <div>/<span> forms (attributes are checked in reportc.safety either way).
+# half-raw <div>/<span> forms (attributes are checked in reportc.sandbox.checks either way).
 READER = ("markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex-auto_identifiers"
           "-native_divs-native_spans")
 _MAX_MESSAGE = 600

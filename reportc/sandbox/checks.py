@@ -3,7 +3,7 @@
 Reports are built in CI from chapters many people contribute. Whatever a chapter
 says, a build must not read files of the build machine, reach the network, hang,
 crash or publish script. pandoc's Markdown reader already has raw HTML and
-metadata blocks switched off (:data:`reportc.pandoc.READER`); this module checks
+metadata blocks switched off (:data:`reportc.pandoc.runner.READER`); this module checks
 what remains, each problem as ``path:line: message``:
 
 * before pandoc: paragraphs with many unmatched ``[`` (the reader backtracks
@@ -16,7 +16,7 @@ what remains, each problem as ``path:line: message``:
 * after rendering: the HTML of every chapter, as a backstop;
 * the CSL style: a dependent style would make citeproc download its parent.
 
-The file policy (:func:`file_refusal`) is the one :class:`reportc.fetch.SandboxFetcher`
+The file policy (:func:`file_refusal`) is the one :class:`reportc.sandbox.fetcher.SandboxFetcher`
 enforces during layout; it lives here so that checking needs no WeasyPrint import.
 """
 
@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urljoin, urlparse
 
-from . import pandoc_ast as A
-from .chapters import Chapter
-from .errors import Diagnostics
+from reportc.errors import Diagnostics
+from reportc.pandoc import ast as A
+from reportc.project.chapters import Chapter
 
 MAX_NESTING = 64  # element levels; WeasyPrint 70 overflows Python's stack near 150
 BRACKET_LIMIT = 12  # unmatched '[' in one paragraph (12: ~0.5 s, 20: ~25 s in pandoc 3.9)

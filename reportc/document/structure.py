@@ -17,15 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import pandoc_ast as A
-from .cache import BuildCache, digest, file_digest, tool_versions
-from .chapters import Chapter
-from .errors import Diagnostics
-from .pandoc import READER, PandocStalled, api_version, batches, run_batch
-from .progress import item_done
-from .safety import check_brackets, load_ast, stall_hint
+from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.errors import Diagnostics
+from reportc.pandoc import ast as A
+from reportc.pandoc.runner import READER, PandocStalled, api_version, batches, run_batch
+from reportc.progress import item_done
+from reportc.project.chapters import Chapter
+from reportc.sandbox.checks import check_brackets, load_ast, stall_hint
 
-READ_FILTER = resources.files("reportc") / "resources" / "read.lua"
+READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
 XREF_PREFIXES = ("fig-", "tbl-", "sec-")
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -75,7 +75,7 @@ class ChapterDoc:
 def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
                   pool: Executor, jobs: int) -> list[ChapterDoc | None]:
     """Each chapter's AST (``None`` where a problem was reported): from the cache, or read
-    in batches on ``pool`` (:func:`reportc.pandoc.batches`). A batch that fails or warns is
+    in batches on ``pool`` (:func:`reportc.pandoc.runner.batches`). A batch that fails or warns is
     read again chapter by chapter, so that every message names its file."""
     asts: dict[int, str | None] = {}
     todo = []
