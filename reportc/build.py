@@ -16,9 +16,12 @@ from markupsafe import Markup
 
 from reportc import __version__
 from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
-from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
+from reportc.document.model import ChapterDoc
+from reportc.document.numbering import number_report
+from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics
 from reportc.output import staged_output
+from reportc.pandoc.read import read_chapters
 from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
 from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
-from reportc.document.structure import ChapterDoc
+from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import batches, run_batch, run_pandoc
 from reportc.progress import item_done

@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from reportc.document.structure import ChapterDoc
+from reportc.document.model import ChapterDoc
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
 
