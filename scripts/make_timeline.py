@@ -80,16 +80,16 @@ EVENTS: list[tuple[float, str, str, str, int, str]] = [
 SPAN = (1990.0, 1993.0, 1991.5)  # the "early 1990s" event: drawn span, stem position
 
 WIDTH = 700
-HEIGHT = 240
+HEIGHT = 242
 START, END = 1989.0, 2023.0  # years at the ends of the scale
 LEFT, RIGHT = 30, 682  # x of START and END
 BAND = 8  # half-height of the axis band
-AXIS_Y = 132
-ROW = 14  # distance between label rows
+AXIS_Y = 134
+ROW = 15  # distance between label rows
 INK = "#1f2933"
 ACCENT = "#0b5d7a"
 FONT = "'Source Sans 3', sans-serif"
-SIZE = 10.5
+SIZE = 11.5
 OUT = Path(__file__).resolve().parents[1] / "figures" / "timeline.svg"
 
 TITLE = ("Dated events in China–Russia technology and defence cooperation named in the "
