@@ -133,6 +133,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [p for p in (config.bibliography, csl) if p]
     files += [config.root / name for name in images] if isinstance(images, list) else []
+    files += [config.root / name for name in config.attachments]
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
              if config.date is None else "", release.fingerprint(),
@@ -224,7 +225,9 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
-    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
+    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments))
+    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
+                         *(file_digest(config.root / name) for name in loaded))
     key = digest(page, environment, "one pass" if single_pass else "by chunks")
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
