@@ -18,7 +18,7 @@ from reportc import __version__
 from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
 from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
 from reportc.errors import Diagnostics
-from reportc.output import staged_output
+from reportc.output import check_out_dir, staged_output
 from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
 from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
@@ -53,6 +53,7 @@ class BuildOptions:
     self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
     live_reload: str = ""  # watch mode: build id the page polls to reload itself
     single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
+    family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
 
     @property
     def out_dir(self) -> Path:
@@ -71,6 +72,7 @@ def build(options: BuildOptions) -> BuildResult:
     """Build the report; raise a :class:`ReportError` listing every problem found."""
     root = options.root.resolve()
     diag = Diagnostics(strict=options.strict)
+    check_out_dir(options.out_dir)
     config = load_config(root, diag)
     release = resolve_release(config, diag, _build_date(config), label=options.version_label,
                               status=options.status, use_git=options.git_stamp)
@@ -196,7 +198,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
                    cache: BuildCache) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
-    with staged_output(options.out_dir) as stage:
+    with staged_output(options.out_dir, options.family) as stage:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
