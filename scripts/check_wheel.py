@@ -1,0 +1,88 @@
+"""Build reportc's wheel, install it into a fresh venv and build a report with its command.
+
+This is what a team does in its own report repository (``pip install reportc@git+...``),
+so a resource that is not package data (the theme, a pandoc filter) fails here, not there.
+The fresh venv does not see this checkout; it borrows only the third-party libraries of
+the running interpreter's environment (a path in a ``.pth`` file, whose own ``.pth``
+files, such as an editable install of reportc, are not processed), so no download is needed
+beyond the build backend.
+
+    python scripts/check_wheel.py [REPORT_DIR]   (default: tests/roots/basic)
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> str:
+    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"check_wheel: {' '.join(map(str, args))} failed:\n"
+                         f"{done.stdout}{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def build_wheel(folder: Path) -> Path:
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+        "--disable-pip-version-check", str(REPO), "-w", folder)
+    (wheel,) = folder.glob("reportc-*.whl")
+    return wheel
+
+
+def fresh_venv(folder: Path) -> Path:
+    """A venv without pip or this checkout, seeing only the current libraries."""
+    run(sys.executable, "-m", "venv", "--without-pip", folder)
+    python = folder / "bin" / "python"
+    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+                .strip())
+    libraries = sysconfig.get_paths()["purelib"]
+    (site / "borrowed-libraries.pth").write_text(libraries + "\n", encoding="utf-8")
+    return python
+
+
+def check(report: Path) -> float:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="reportc-wheel-") as temporary:
+        tmp = Path(temporary)
+        wheel = build_wheel(tmp / "dist")
+        python = fresh_venv(tmp / "venv")
+        run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
+            "--no-index", "--disable-pip-version-check", wheel)
+        where = run(python, "-c", "import reportc.web.page as p, reportc; "
+                                  "print(reportc.__file__); print(p.DEFAULT_THEME)", cwd=tmp)
+        code, theme = where.split()
+        venv = (tmp / "venv").resolve()
+        if not (Path(code).resolve().is_relative_to(venv) and
+                Path(theme).resolve().is_relative_to(venv)):
+            raise SystemExit(f"check_wheel: the installed reportc runs from {code} with the "
+                             f"theme {theme}, not from the venv")
+        copy = tmp / "report"
+        shutil.copytree(report, copy, ignore=shutil.ignore_patterns("out"))
+        run(tmp / "venv" / "bin" / "reportc", copy, "--strict", "-q", cwd=tmp)
+        pdfs = list((copy / "out").glob("*.pdf"))
+        htmls = list((copy / "out").glob("*.html"))
+        if not (pdfs and htmls and pdfs[0].read_bytes().startswith(b"%PDF")):
+            raise SystemExit("check_wheel: the installed reportc wrote no PDF and HTML")
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    report = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "tests" / "roots" / "basic"
+    seconds = check(report.resolve())
+    print(f"check_wheel: the wheel installs into a fresh venv and builds {report.name} "
+          f"({seconds:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
