@@ -37,6 +37,7 @@ FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
 CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
+SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
 
 
 @dataclass
@@ -166,17 +167,19 @@ def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
     def load() -> None:
         from reportc.pdf import merge  # noqa: F401
         from reportc.pdf.layout import warm_up
-        warm_up(_print_stylesheets(theme), config.root, [config.root, theme.root], config.lang)
+        warm_up(_print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
+                config.lang)
     thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
     thread.start()
     return thread
 
 
-def _print_stylesheets(theme: Theme) -> list[Path]:
-    """The print page's stylesheets, with the chunk rules if the theme has them."""
+def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
+    """The print page's stylesheets, with the chunk rules if the theme has them and, for a
+    single-sided report, the theme's single-sided rules."""
     sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    chunk_css = theme.root / CHUNK_STYLESHEET
-    return [*sheets, chunk_css] if chunk_css.is_file() else sheets
+    extra = [CHUNK_STYLESHEET, SINGLE_SIDED_STYLESHEET if sided == "single" else None]
+    return sheets + [theme.root / name for name in extra if name and (theme.root / name).is_file()]
 
 
 def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
@@ -229,7 +232,8 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
     page = render_page(theme, context)
     loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments))
     environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
-                         *(file_digest(config.root / name) for name in loaded))
+                         *(file_digest(config.root / name) for name in loaded),
+                         f"sided={config.sided}")  # which of the theme's stylesheets apply
     key = digest(page, environment, "one pass" if single_pass else "by chunks")
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
@@ -237,7 +241,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
         pages = json.loads(cache.get("pdf-pages", key) or "{}")
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
-        sheets = _print_stylesheets(theme)
+        sheets = _print_stylesheets(theme, config.sided)
         where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
         chunked = (theme.root / CHUNK_STYLESHEET).is_file()
         stage_setup = PdfStage(
@@ -245,7 +249,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             draft=partial(draft_chunk, stylesheets=sheets, **where),
             finish=finish_chunk, report=partial(report_layout, diag=diag),
             failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
-            sources={doc.anchor: doc.rel for doc in docs},
+            sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
             mode=("numbered" if single_pass else "chunks") if chunked else "native")
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
         pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)

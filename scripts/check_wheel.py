@@ -7,7 +7,7 @@ the running interpreter's environment (a path in a ``.pth`` file, whose own ``.p
 files, such as an editable install of reportc, are not processed), so no download is needed
 beyond the build backend.
 
-    python scripts/check_wheel.py [REPORT_DIR]   (default: tests/roots/basic)
+    python scripts/check_wheel.py [REPORT_DIR]   (default: a report made by `reportc new`)
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def fresh_venv(folder: Path) -> Path:
     return python
 
 
-def check(report: Path) -> float:
+def check(report: Path | None) -> float:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="reportc-wheel-") as temporary:
         tmp = Path(temporary)
@@ -67,7 +67,10 @@ def check(report: Path) -> float:
             raise SystemExit(f"check_wheel: the installed reportc runs from {code} with the "
                              f"theme {theme}, not from the venv")
         copy = tmp / "report"
-        shutil.copytree(report, copy, ignore=shutil.ignore_patterns("out"))
+        if report is None:  # a new report, from the installed scaffold
+            run(tmp / "venv" / "bin" / "reportc", "new", copy, "--pin", "reportc", cwd=tmp)
+        else:
+            shutil.copytree(report, copy, ignore=shutil.ignore_patterns("out"))
         run(tmp / "venv" / "bin" / "reportc", copy, "--strict", "-q", cwd=tmp)
         pdfs = list((copy / "out").glob("*.pdf"))
         htmls = list((copy / "out").glob("*.html"))
@@ -77,9 +80,10 @@ def check(report: Path) -> float:
 
 
 def main() -> int:
-    report = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "tests" / "roots" / "basic"
-    seconds = check(report.resolve())
-    print(f"check_wheel: the wheel installs into a fresh venv and builds {report.name} "
+    report = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
+    seconds = check(report)
+    what = report.name if report else "a report made by `reportc new`"
+    print(f"check_wheel: the wheel installs into a fresh venv and builds {what} strictly "
           f"({seconds:.0f} s)")
     return 0
 

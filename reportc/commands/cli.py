@@ -1,7 +1,7 @@
 """Command line: ``reportc [REPORT_DIR] [--out DIR] [--format html,pdf] [--strict]``.
 
-Also ``reportc --watch`` (rebuild and serve on change) and ``reportc diff REV_A [REV_B]``
-(a redline of the report between two git revisions).
+Also ``reportc --watch`` (rebuild and serve on change), ``reportc diff REV_A [REV_B]``
+(a redline of the report between two git revisions) and ``reportc new DIR`` (start a report).
 """
 
 from __future__ import annotations
@@ -119,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["diff"]:
         return diff_main(argv[1:])
+    if argv[:1] == ["new"]:
+        from reportc.commands.new import new_main
+
+        return new_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
     options = BuildOptions(root=args.report_dir, out=args.out, formats=args.formats,

@@ -198,6 +198,12 @@ class PdfStage:
     workers: int = 1
     sources: dict[str, str] = field(default_factory=dict)  # chunk -> chapter file, for messages
     mode: str = "chunks"  # "chunks" | "numbered" (one pass) | "native" (one pass, no chunks.css)
+    sided: str = "double"  # "single": pages alike, parts open on the next page, no padding
+
+    def padded(self, start: int) -> bool:
+        """Double-sided, a chunk starting on a left (even) page is laid out after a blank
+        one, so that its pages get left and right styles as in one pass."""
+        return self.sided == "double" and start % 2 == 0
 
 
 def paginate(page: str, stage: PdfStage, previous: dict | None,
@@ -404,11 +410,12 @@ class _Chunks:
         """Pages per byte of the chapters laid out so far, and whether their counts are all
         even (parts open on right-hand pages); the front and the last part are unlike them."""
         body = [c for c in self.order[1:-1] if known[c]]
+        double = self.stage.sided == "double"
         if not body:
-            return 1 / BYTES_PER_PAGE, True
+            return 1 / BYTES_PER_PAGE, double
         pages = sum(known[c].count for c in body)
         size = sum(self.estimate.sizes[c] for c in body)
-        return pages / size, all(known[c].count % 2 == 0 for c in body)
+        return pages / size, double and all(known[c].count % 2 == 0 for c in body)
 
     def _known(self, chunk: str) -> _Laid | _Done | None:
         """The chunk's real page count and anchors, if it has been laid out."""
@@ -419,7 +426,8 @@ class _Chunks:
     def exact_key(self, chunk: str, pages: PageMap) -> str:
         """Hash of the chunk's document with its real numbers: what its PDF depends on."""
         start = pages.starts[chunk]
-        html, _ = chunk_document(self.split, chunk, start, pages.anchors, start % 2 == 0)
+        html, _ = chunk_document(self.split, chunk, start, pages.anchors,
+                                 self.stage.padded(start))
         return digest(html, self.stage.environment)
 
     # --- tasks and replies ------------------------------------------------------------------
@@ -436,7 +444,7 @@ class _Chunks:
     def _draft_payload(self, chunk: str) -> str:
         """The chunk's document with the best numbers known when it is sent."""
         pages = self.page_map()
-        padded = pages.starts[chunk] % 2 == 0
+        padded = self.stage.padded(pages.starts[chunk])
         numbers = {t: pages.anchors[t] for t in self._references[chunk] if t in pages.anchors}
         html, ghosts = chunk_document(self.split, chunk, FOLIO_SENTINEL, numbers, padded)
         self.laid[chunk] = _Laid(numbers, padded, ghosts)  # completed by the reply
@@ -492,7 +500,7 @@ class _Chunks:
             known = self._numbers_known(chunk)
             if not known and not (all_sent and self._attempts[chunk] == 1):
                 continue
-            if self._fits(chunk, laid, pages.starts[chunk], pages.anchors):
+            if self._fits(chunk, laid, self.stage.padded(pages.starts[chunk]), pages.anchors):
                 if known:
                     tasks.append(self._finish_task(chunk))
             else:
@@ -506,12 +514,12 @@ class _Chunks:
         return all(self._known(c) for c in self.order[:self._depends_on[chunk] + 1])
 
     @staticmethod
-    def _fits(chunk: str, laid: _Laid, start: int, anchors: dict[str, int]) -> bool:
+    def _fits(chunk: str, laid: _Laid, padded: bool, anchors: dict[str, int]) -> bool:
         """Can it be drawn with these numbers without moving text? The front matter's
         contents numbers may take another width (:mod:`reportc.pdf.compat.restamp` moves a number
         ending a one-line entry and its leader; if any other changes width, drawing
         reports it and the front matter is laid out again)."""
-        if laid.padded != (start % 2 == 0):
+        if laid.padded != padded:
             return False
         return chunk == FRONT or all(len(str(anchors.get(target, 0))) == len(str(shown))
                                      for target, shown in laid.numbers.items())
