@@ -17,7 +17,7 @@ from markupsafe import Markup
 from reportc import __version__
 from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
 from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
-from reportc.errors import Diagnostics
+from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.output import check_out_dir, staged_output
 from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
 from reportc.pdf.stage import PdfStage, paginate
@@ -88,8 +88,10 @@ def build(options: BuildOptions) -> BuildResult:
     last_images = cache.meta.get("images")
     if cache.meta.get("fingerprint") == fingerprint(last_images) and \
             outputs_intact(options.out_dir, cache.meta.get("outputs")):
+        shown = {str(w) for w in diag.warnings}  # found again before this check, printed
         for warning in cache.meta.get("warnings") or []:
-            log.warning("%s", warning)  # the last build's warnings still stand
+            if warning not in shown:
+                log.warning("%s", warning)  # the last build's warnings still stand
         log.info("reportc: %s is up to date", options.out_dir)
         return BuildResult(config, [], diag, up_to_date=True)
 
@@ -252,10 +254,25 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
             mode=("numbered" if single_pass else "chunks") if chunked else "native")
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
+        try:
+            pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
+        except ReportError:
+            raise
+        except Exception as exc:  # a layout worker died, page numbers never settled, a bug
+            raise ToolError(_layout_failure(exc, single_pass)) from exc
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
         (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)
+
+
+def _layout_failure(exc: Exception, single_pass: bool) -> str:
+    """What a writer can do when the PDF layout itself fails (the details go to -v)."""
+    log.debug("PDF layout failed:\n%s", exc, exc_info=exc)
+    what = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    advice = ("run with -v for the details and report them" if single_pass else
+              "build again with --single-pass (one WeasyPrint pass: slower, no worker "
+              "processes), or run with -v for the details")
+    return f"PDF layout failed: {what}; {advice}"

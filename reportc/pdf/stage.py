@@ -483,7 +483,8 @@ class _Chunks:
                         if name not in laid.ghosts and laid.keep[0] <= index < laid.keep[1]}
         laid.ready = True
         self._earlier[chunk] = laid
-        item_done(f"laid out {chunk} ({laid.count} pages)")
+        if self._attempts[chunk] == 1:  # one progress line per part, however often laid out
+            item_done(f"laid out {chunk} ({laid.count} pages)")
 
     def _ready_tasks(self) -> list[Task]:
         """Draw, or lay out again, each laid-out chunk whose numbers are now all known.
