@@ -15,7 +15,15 @@ from pathlib import Path
 from markupsafe import Markup
 
 from reportc import __version__
-from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
+from reportc.cache import (
+    CACHE_DIR,
+    BuildCache,
+    digest,
+    file_digest,
+    outputs_intact,
+    theme_outside_files,
+    tool_versions,
+)
 from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.output import check_out_dir, staged_output
@@ -139,6 +147,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files += [p for p in (config.bibliography, csl) if p]
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
+    files += theme_outside_files(theme.root, config.root)
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
              if config.date is None else "", release.fingerprint(),
@@ -235,6 +244,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
     loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments))
     environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
                          *(file_digest(config.root / name) for name in loaded),
+                         *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
                          f"sided={config.sided}")  # which of the theme's stylesheets apply
     key = digest(page, environment, "one pass" if single_pass else "by chunks")
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}

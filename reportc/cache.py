@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 from pathlib import Path
 
 from reportc import __version__
@@ -225,6 +226,32 @@ def _font_folders_digest() -> str:
         for current, _dirs, files in sorted(os.walk(top)):
             parts.append(f"{current}:{os.stat(current).st_mtime_ns}:{len(files)}")
     return digest(*parts)[:16]
+
+
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_TEMPLATE_SRC = re.compile(r"""\b(?:src|href)=(['"])([^'"{}]+)\1""")
+
+
+def theme_outside_files(theme_root: Path, report_root: Path) -> list[Path]:
+    """Files outside the theme folder that its stylesheets or templates load (a logo in the
+    report's figures/, say): they feed the same keys as the theme's own files."""
+    found: set[Path] = set()
+    for path in sorted(theme_root.rglob("*")):
+        if path.suffix == ".css":
+            names, base = _CSS_URL.findall(path.read_text(encoding="utf-8", errors="replace")), \
+                path.parent
+        elif path.suffix == ".j2":
+            names, base = _TEMPLATE_SRC.findall(path.read_text(encoding="utf-8",
+                                                               errors="replace")), report_root
+        else:
+            continue
+        for _quote, name in names:
+            if re.match(r"[a-z][a-z0-9+.-]*:|#|/", name.strip(), re.I):
+                continue  # data:, http:, fragments, absolute paths: not files of the report
+            target = (base / name.strip().split("#")[0].split("?")[0]).resolve()
+            if target.is_file() and not target.is_relative_to(theme_root.resolve()):
+                found.add(target)
+    return sorted(found)
 
 
 def outputs_intact(out_dir: Path, recorded: object) -> bool:

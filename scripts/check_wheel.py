@@ -45,8 +45,10 @@ def fresh_venv(folder: Path) -> Path:
     python = folder / "bin" / "python"
     site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
                 .strip())
-    libraries = sysconfig.get_paths()["purelib"]
-    (site / "borrowed-libraries.pth").write_text(libraries + "\n", encoding="utf-8")
+    paths = sysconfig.get_paths()
+    libraries = dict.fromkeys([paths["purelib"], paths["platlib"]])  # once each, in order
+    (site / "borrowed-libraries.pth").write_text("".join(f"{p}\n" for p in libraries),
+                                                 encoding="utf-8")
     return python
 
 

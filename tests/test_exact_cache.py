@@ -2,8 +2,8 @@
 clean build of the changed sources gives (HTML edition byte for byte; PDF text and page
 images). A cache that misses an input ships a stale artifact, so each kind of input is
 changed in turn: chapter text, an SVG figure's colours, a bibliography entry, the CSL
-style, report.yaml, a theme stylesheet, a theme font, reportc's own code and
-SOURCE_DATE_EPOCH.
+style, report.yaml, a theme stylesheet, a report file the theme's CSS loads, a theme font,
+reportc's own code and SOURCE_DATE_EPOCH.
 """
 
 from __future__ import annotations
@@ -64,7 +64,16 @@ def project(tmp_path, monkeypatch):
     root = copy_root("exact", tmp_path)
     shutil.copyfile(STYLES_DIR / "apa.csl", root / "style.csl")
     shutil.copytree(DEFAULT_THEME, root / "templates")
+    # the theme also loads a file of the report: the cover band's picture
+    (root / "figures/band.svg").write_text(BAND.format(colour="#2d4f8a"))
+    print_css = root / "templates/css/print.css"
+    print_css.write_text(print_css.read_text() + "\n.cover-band { background: "
+                         "url(../../figures/band.svg) center / cover no-repeat; }\n")
     return root
+
+
+BAND = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40" width="100" '
+        'height="40"><rect width="100" height="40" fill="{colour}"/></svg>\n')
 
 
 def _change_source(monkeypatch) -> None:
@@ -94,6 +103,8 @@ MUTATIONS: list[tuple[str, Callable[[Path, pytest.MonkeyPatch], None]]] = [
         root / "report.yaml", "Exact cache fixture", "Exact cache fixture, second edition")),
     ("theme stylesheet", lambda root, mp: (root / "templates/css/base.css").write_text(
         (root / "templates/css/base.css").read_text() + "\nh1, h2 { color: #c0392b; }\n")),
+    ("a report file the theme loads", lambda root, mp: (root / "figures/band.svg").write_text(
+        BAND.format(colour="#c7721c"))),
     ("theme font", lambda root, mp: shutil.copyfile(
         root / "templates/fonts/SourceSans3-Bold.ttf",
         root / "templates/fonts/SourceSerif4-Regular.ttf")),
