@@ -33,8 +33,14 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
 
 
 def build_wheel(folder: Path) -> Path:
+    """The wheel, built from a copy of the sources (setuptools writes build/ and *.egg-info
+    beside them, and this checkout's build/ holds release editions)."""
+    source = folder / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "out", "build", "dist", "*.egg-info", "__pycache__", "tests", "bench",
+        ".pytest_cache", ".ruff_cache"))
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-        "--disable-pip-version-check", str(REPO), "-w", folder)
+        "--disable-pip-version-check", str(source), "-w", folder)
     (wheel,) = folder.glob("reportc-*.whl")
     return wheel
 
