@@ -135,10 +135,12 @@ RENDERING_LIBRARIES = (
 )
 # Shared libraries WeasyPrint lays text out with, and how each tells its version.
 _SYSTEM_LIBRARIES = (
-    (("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0-0.dll"), "pango_version", int),
-    (("libharfbuzz.so.0", "libharfbuzz.dylib", "libharfbuzz-0.dll"), "hb_version_string",
-     ctypes.c_char_p),
-    (("libfontconfig.so.1", "libfontconfig.dylib", "libfontconfig-1.dll"), "FcGetVersion", int),
+    (("libpango-1.0.so.0", "libpango-1.0.0.dylib", "libpango-1.0.dylib", "libpango-1.0-0.dll"),
+     "pango_version", int),
+    (("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz.dylib", "libharfbuzz-0.dll"),
+     "hb_version_string", ctypes.c_char_p),
+    (("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig.dylib",
+      "libfontconfig-1.dll"), "FcGetVersion", int),
 )
 _FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts",
                  "~/.fonts", "/Library/Fonts", "~/Library/Fonts", "/System/Library/Fonts")
