@@ -12,7 +12,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Iterator
 from importlib import metadata, resources
+from importlib.abc import Traversable
 from pathlib import Path
 
 from reportc import __version__
@@ -20,7 +22,7 @@ from reportc import __version__
 SCAFFOLD = resources.files("reportc.commands") / "scaffold"
 # Scaffold files stored under another name (package data skips dot files).
 RENAMED = {"gitignore": ".gitignore", "report.yml": ".github/workflows/report.yml"}
-PLACEHOLDER = re.compile(r"\{\{(title|slug|reportc_pin|system_packages)\}\}")
+PLACEHOLDER = re.compile(r"\{\{(title|title_yaml|slug|reportc_pin|system_packages)\}\}")
 
 
 def parse_new_args(argv: list[str]) -> argparse.Namespace:
@@ -49,7 +51,8 @@ def new_main(argv: list[str]) -> int:
     name = target.resolve().name
     title = args.title or name.replace("-", " ").replace("_", " ").strip().capitalize() \
         or "New report"
-    values = {"title": title.replace('"', "'"), "slug": _slug(name),
+    values = {"title": title, "title_yaml": json.dumps(title, ensure_ascii=False),
+              "slug": _slug(name),
               "reportc_pin": args.pin or default_pin(), "system_packages": system_packages()}
     written = scaffold(target, values)
     print(f"reportc: wrote {len(written)} files to {target}; build it with: "
@@ -72,7 +75,7 @@ def scaffold(target: Path, values: dict[str, str]) -> list[Path]:
     return written
 
 
-def _files(folder, prefix: str):
+def _files(folder: Traversable, prefix: str) -> Iterator[tuple[Traversable, str]]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         relative = f"{prefix}{entry.name}"
         if entry.is_dir():
