@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,10 +20,20 @@ from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_in
 from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
 from reportc.errors import Diagnostics
 from reportc.output import staged_output
-from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
+from reportc.pandoc.render import (
+    CitationSetup,
+    render_bibliography,
+    render_chapters,
+    unlink_citations,
+)
 from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
-from reportc.project.bibliography import Bibliography, load_bibliography
+from reportc.project.bibliography import (
+    Bibliography,
+    check_citations,
+    load_bibliography,
+    write_references,
+)
 from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.config import ReportConfig, load_config
 from reportc.project.csl import resolve_csl
@@ -101,17 +112,14 @@ def build(options: BuildOptions) -> BuildResult:
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
-    _warn_unused_entries(bibliography, docs, diag)
+    check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
     diag.raise_if_errors()
 
     preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
-    setup = CitationSetup(bibliography.path, csl, config.lang)
-    cited = sorted({key for doc in docs for key in doc.cite_keys})
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        references = pool.submit(render_bibliography, cited, setup,
-                                 docs[0].ast["pandoc-api-version"], diag, cache)
-        bodies = render_chapters(docs, setup, diag, cache, pool, options.jobs)
-        references = references.result()
+    cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
+        references, bodies = _cite(docs, cited, bibliography, csl, config, Path(scratch),
+                                   diag, cache, options.jobs)
     diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
@@ -176,11 +184,21 @@ def _print_stylesheets(theme: Theme) -> list[Path]:
     return [*sheets, chunk_css] if chunk_css.is_file() else sheets
 
 
-def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
-                         diag: Diagnostics) -> None:
-    cited = {key for doc in docs for key in doc.cite_keys}
-    for key in sorted(bibliography.keys - cited):
-        diag.warning(f"entry '{key}' is never cited", bibliography.rel, bibliography.lines[key])
+def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
+          csl: Path | None, config: ReportConfig, scratch: Path, diag: Diagnostics,
+          cache: BuildCache, jobs: int) -> tuple[str, list[str | None]]:
+    """The reference list and each chapter's HTML: the cited entries become CSL JSON in
+    ``scratch`` (the .bib file is parsed once), then citeproc runs per chapter and once
+    for the list, in parallel; entries that print nothing are left out and unlinked."""
+    path = write_references(bibliography, cited, scratch, diag, cache)
+    diag.raise_if_errors()
+    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        listed = pool.submit(render_bibliography, cited, setup,
+                             docs[0].ast["pandoc-api-version"], diag, cache, bibliography)
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs)
+        references, dropped = listed.result()
+    return references, unlink_citations(bodies, dropped)
 
 
 def _build_date(config: ReportConfig) -> dt.date:

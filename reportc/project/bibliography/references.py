@@ -1,0 +1,126 @@
+"""The cited entries as CSL JSON: read by pandoc once per build, clean of LaTeX.
+
+pandoc's biblatex reader runs once, on the cited entries only, as reportc has resolved
+them (inheritance applied, macros expanded, the first value of a repeated field), so a
+fault in an uncited entry never reaches it and a fault it finds is reported at the
+entry's line in references.bib. Its output is cleaned of the LaTeX it leaves raw (the
+``type`` field, commands it does not know, stray braces) and written as CSL JSON, which
+citeproc reads far faster than BibTeX: every chapter's citeproc run and the one run that
+makes the reference list read that file, so the .bib file is parsed once per build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+from reportc.cache import BuildCache, digest, tool_versions
+from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.runner import run_pandoc
+from reportc.project.bibliography.reader import Bibliography, Record
+
+REFERENCES_NAME = "references.json"
+NOT_PASSED = {"crossref", "xdata", "xref", "entryset", "file", "abstract", "keywords",
+              "annote", "annotation", "groups", "owner", "timestamp"}
+KEEP_RAW = {"id", "URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID"}
+# biblatex punctuation commands: what they print in running text.
+BIBLATEX_MACROS = {"isdot": "", "nopunct": "", "adddot": ".", "addcomma": ",",
+                   "addcolon": ":", "addsemicolon": ";", "addspace": " ", "addnbspace": "\xa0",
+                   "addperiod": ".", "addabbrvspace": " ", "textendash": "\u2013",
+                   "textemdash": "\u2014", "bibstring": "", "mkbibbrackets": ""}
+_PANDOC_POSITION = re.compile(r"\(line (\d+), column \d+\):?\s*(.*)", re.S)
+
+
+def write_references(bib: Bibliography, cited: list[str], folder: Path, diag: Diagnostics,
+                     cache: BuildCache) -> Path | None:
+    """Write ``folder/references.json`` for the ``cited`` keys (sets already expanded);
+    ``None`` if nothing is cited or pandoc could not read an entry (reported)."""
+    records = [bib.records[key] for key in cited if key in bib.records]
+    if bib.path is None or not records:
+        return None
+    text, starts = flat_biblatex(records)
+    key = digest("references", text, tool_versions())
+    converted = cache.get("references", key)
+    if converted is None:
+        try:
+            result = run_pandoc(["-f", "biblatex", "-t", "csljson"], text, what=bib.rel)
+        except ToolError as error:
+            diag.error(*_locate(str(error), starts, bib))
+            return None
+        for warning in result.warnings:
+            diag.warning(f"pandoc: {warning}", bib.rel)
+        converted = json.dumps(clean_items(json.loads(result.output)), ensure_ascii=False,
+                               sort_keys=True, indent=0)
+        if not result.warnings:
+            cache.put("references", key, converted)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / REFERENCES_NAME
+    path.write_text(converted, encoding="utf-8")
+    return path
+
+
+def flat_biblatex(records: list[Record]) -> tuple[str, list[tuple[int, str]]]:
+    """The records as plain biblatex entries (no macros, no inheritance left) and the
+    first line of each, to point pandoc's messages back at references.bib."""
+    lines: list[str] = []
+    starts: list[tuple[int, str]] = []
+    for record in records:
+        starts.append((len(lines) + 1, record.key))
+        lines.append(f"@{record.type}{{{record.key},")
+        for name, value in record.resolved.items():
+            if name not in NOT_PASSED:
+                lines.extend(f"  {name} = {{{value}}},".split("\n"))
+        lines.append("}")
+    return "\n".join(lines) + "\n", starts
+
+
+def _locate(message: str, starts: list[tuple[int, str]], bib: Bibliography
+            ) -> tuple[str, str, int | None]:
+    """pandoc's error about the flat text as (message, file, line in references.bib)."""
+    match = _PANDOC_POSITION.search(message)
+    if not match:
+        detail = message.removeprefix(f"{bib.rel}: ")
+        return f"pandoc cannot read the cited entries: {detail}", bib.rel, None
+    line = int(match.group(1))
+    key = next((k for start, k in reversed(starts) if start <= line), starts[0][1])
+    reason = " ".join(match.group(2).split("\n")[0].split()) or "syntax error"
+    return (f"pandoc cannot read entry '{key}': {reason}", bib.rel,
+            bib.records[key].line)
+
+
+def clean_items(items: list[dict]) -> list[dict]:
+    """Every text value of pandoc's CSL JSON without LaTeX markup."""
+    return [{name: value if name in KEEP_RAW else _clean(value)
+             for name, value in item.items()} for item in items]
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return clean_latex(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def clean_latex(text: str) -> str:
+    """``text`` with LaTeX commands, accents, ``--`` and grouping braces turned into
+    the characters they print (pandoc leaves some fields, such as ``type``, raw)."""
+    if "\\" not in text and "{" not in text and "}" not in text:
+        return text
+    escaped = re.sub(r"(?<!\\)%", r"\\%", text)
+    plain = _converter().latex_to_text(escaped)
+    return re.sub(r"[ \t]{2,}", " ", plain.replace("{", "").replace("}", "")).strip()
+
+
+@cache
+def _converter() -> LatexNodes2Text:
+    context = get_default_latex_context_db()
+    context.add_context_category("biblatex", prepend=True, macros=[
+        MacroTextSpec(name, replacement) for name, replacement in BIBLATEX_MACROS.items()])
+    return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=True)
