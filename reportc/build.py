@@ -30,9 +30,9 @@ from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
     Bibliography,
+    References,
     check_citations,
     load_bibliography,
-    write_references,
 )
 from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.config import ReportConfig, load_config
@@ -104,6 +104,8 @@ def build(options: BuildOptions) -> BuildResult:
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
+    converter = References(bibliography, cache)  # pandoc reads it while chapters are read
+    timer.done(f"read {len(bibliography.records)} bibliography entries")
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         docs = read_chapters(chapters, diag, cache, pool, options.jobs)
     diag.raise_if_errors()
@@ -118,8 +120,8 @@ def build(options: BuildOptions) -> BuildResult:
     preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
-        references, bodies = _cite(docs, cited, bibliography, csl, config, Path(scratch),
-                                   diag, cache, options.jobs)
+        references, bodies = _cite(docs, cited, bibliography, converter, csl, config,
+                                   Path(scratch), diag, cache, options.jobs)
     diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
@@ -185,12 +187,12 @@ def _print_stylesheets(theme: Theme) -> list[Path]:
 
 
 def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
-          csl: Path | None, config: ReportConfig, scratch: Path, diag: Diagnostics,
-          cache: BuildCache, jobs: int) -> tuple[str, list[str | None]]:
+          converter: References, csl: Path | None, config: ReportConfig, scratch: Path,
+          diag: Diagnostics, cache: BuildCache, jobs: int) -> tuple[str, list[str | None]]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), then citeproc runs per chapter and once
     for the list, in parallel; entries that print nothing are left out and unlinked."""
-    path = write_references(bibliography, cited, scratch, diag, cache)
+    path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -8,7 +8,14 @@
 
 from reportc.project.bibliography.checks import check_citations, missing_fields
 from reportc.project.bibliography.reader import Bibliography, Record, load_bibliography
-from reportc.project.bibliography.references import clean_latex, write_references
+from reportc.project.bibliography.references import References, clean_latex
 
-__all__ = ["Bibliography", "Record", "check_citations", "clean_latex", "load_bibliography",
-           "missing_fields", "write_references"]
+__all__ = [
+           "Bibliography",
+           "Record",
+           "References",
+           "check_citations",
+           "clean_latex",
+           "load_bibliography",
+           "missing_fields",
+]

@@ -180,6 +180,7 @@ def _read_strings(library: bibtexparser.Library, rel: str, diag: Diagnostics
                 "it defines several macros in one @string (BibTeX, biber and pandoc "
                 "take one: write each as @string{name = {value}})" if several else
                 f"unexpected text '{bad[:40]}' after the value"), rel, line)
+            macros[name.lower()] = ""  # reported once here, not again at each use
             continue
         for macro in undefined:
             diag.error(f"@string '{name}' uses undefined macro '{macro}'", rel, line)
@@ -197,7 +198,7 @@ def expand_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str], str 
             continue
         if part[0] in "{\"":
             inner = _delimited(part)
-            if inner is None:
+            if inner is None or not _balanced(inner):
                 return "", undefined, part
             text.append(inner)
         elif part.isdigit():
@@ -225,6 +226,16 @@ def _delimited(part: str) -> str | None:
             if depth == 0:
                 return part[1:-1] if index == len(part) - 1 else None
     return None
+
+
+def _balanced(text: str) -> bool:
+    """Braces in a value pair up (BibTeX refuses the file otherwise; so does pandoc)."""
+    depth = 0
+    for char in re.sub(r"\\[{}]", "", text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _split_concatenation(raw: str) -> list[str]:
@@ -273,8 +284,9 @@ def _read_entry(entry: model.Entry, rel: str, macros: dict[str, str], seen: dict
             diag.error(f"entry '{key}': field '{name}' uses undefined macro '{macro}' "
                        "(put text in braces or define it with @string)", rel, line)
         if bad is not None:
-            diag.error(f"entry '{key}': field '{name}' has unexpected text '{bad[:40]}' "
-                       "(put the value in braces)", rel, item.start_line + 1)
+            problem = "has unbalanced braces" if bad[:1] in "{\"" and bad.count("{") != \
+                bad.count("}") else f"has unexpected text '{bad[:40]}' (put the value in braces)"
+            diag.error(f"entry '{key}': field '{name}' {problem}", rel, item.start_line + 1)
             continue
         if name in record.fields:
             record.repeated.append((name, item.start_line + 1, record.fields[name]))

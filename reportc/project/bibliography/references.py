@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from reportc.pandoc.runner import run_pandoc
 from reportc.project.bibliography.reader import Bibliography, Record
 
 REFERENCES_NAME = "references.json"
+PREFETCH_LIMIT = 2000  # entries converted in the background before the citations are known
 NOT_PASSED = {"crossref", "xdata", "xref", "entryset", "file", "abstract", "keywords",
               "annote", "annotation", "groups", "owner", "timestamp"}
 KEEP_RAW = {"id", "URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID"}
@@ -32,35 +34,73 @@ BIBLATEX_MACROS = {"isdot": "", "nopunct": "", "adddot": ".", "addcomma": ",",
                    "addcolon": ":", "addsemicolon": ";", "addspace": " ", "addnbspace": "\xa0",
                    "addperiod": ".", "addabbrvspace": " ", "textendash": "\u2013",
                    "textemdash": "\u2014", "bibstring": "", "mkbibbrackets": ""}
+_MATH = re.compile(r"\$[^$\s][^$]*\$")
 _PANDOC_POSITION = re.compile(r"\(line (\d+), column \d+\):?\s*(.*)", re.S)
 
 
-def write_references(bib: Bibliography, cited: list[str], folder: Path, diag: Diagnostics,
-                     cache: BuildCache) -> Path | None:
-    """Write ``folder/references.json`` for the ``cited`` keys (sets already expanded);
-    ``None`` if nothing is cited or pandoc could not read an entry (reported)."""
-    records = [bib.records[key] for key in cited if key in bib.records]
-    if bib.path is None or not records:
-        return None
-    text, starts = flat_biblatex(records)
-    key = digest("references", text, tool_versions())
-    converted = cache.get("references", key)
-    if converted is None:
-        try:
-            result = run_pandoc(["-f", "biblatex", "-t", "csljson"], text, what=bib.rel)
-        except ToolError as error:
-            diag.error(*_locate(str(error), starts, bib))
+class References:
+    """The CSL JSON of the bibliography's entries, made by pandoc's biblatex reader.
+
+    Created as soon as the .bib file is read, it converts every entry in a background
+    thread while the chapters are read (when the file has at most :data:`PREFETCH_LIMIT`
+    entries), so the citing stage does not wait for it; :meth:`write` then keeps the
+    cited entries. If that conversion failed or warned (pandoc's messages do not name
+    the entry, and an uncited entry is never judged), the cited entries are converted on
+    their own, and whatever pandoc says then is reported."""
+
+    def __init__(self, bib: Bibliography, cache: BuildCache):
+        self.bib, self.cache = bib, cache
+        self._all: dict[str, dict] | None = None
+        records = [r for r in bib.records.values() if r.type not in ("xdata", "set")]
+        self._thread: threading.Thread | None = None
+        if bib.path is not None and records and len(records) <= PREFETCH_LIMIT:
+            self._thread = threading.Thread(target=self._prefetch, args=(records,),
+                                            name="reportc-references", daemon=True)
+            self._thread.start()
+
+    def _prefetch(self, records: list[Record]) -> None:
+        quiet = Diagnostics()
+        items = self._convert(records, quiet)
+        self._all = items if not quiet.problems else None
+
+    def write(self, cited: list[str], folder: Path, diag: Diagnostics) -> Path | None:
+        """Write ``folder/references.json`` for the ``cited`` keys (sets expanded);
+        ``None`` if nothing is cited or pandoc could not read an entry (reported)."""
+        records = [self.bib.records[key] for key in cited if key in self.bib.records]
+        if self.bib.path is None or not records:
             return None
-        for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", bib.rel)
-        converted = json.dumps(clean_items(json.loads(result.output)), ensure_ascii=False,
-                               sort_keys=True, indent=0)
-        if not result.warnings:
-            cache.put("references", key, converted)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / REFERENCES_NAME
-    path.write_text(converted, encoding="utf-8")
-    return path
+        if self._thread is not None:
+            self._thread.join()
+        items = self._all
+        if items is None or any(record.key not in items for record in records):
+            items = self._convert(records, diag)
+            if items is None:
+                return None
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / REFERENCES_NAME
+        path.write_text(json.dumps([items[r.key] for r in records], ensure_ascii=False,
+                                   sort_keys=True, indent=0), encoding="utf-8")
+        return path
+
+    def _convert(self, records: list[Record], diag: Diagnostics) -> dict[str, dict] | None:
+        """pandoc's CSL JSON of ``records``, cleaned, by key (from the cache if it has it)."""
+        text, starts = flat_biblatex(records)
+        key = digest("references", text, tool_versions())
+        converted = self.cache.get("references", key)
+        if converted is None:
+            try:
+                result = run_pandoc(["-f", "biblatex", "-t", "csljson"], text,
+                                    what=self.bib.rel)
+            except ToolError as error:
+                diag.error(*_locate(str(error), starts, self.bib))
+                return None
+            for warning in result.warnings:
+                diag.warning(f"pandoc: {warning}", self.bib.rel)
+            converted = json.dumps(clean_items(json.loads(result.output)),
+                                   ensure_ascii=False, sort_keys=True)
+            if not result.warnings:
+                self.cache.put("references", key, converted)
+        return {item["id"]: item for item in json.loads(converted)}
 
 
 def flat_biblatex(records: list[Record]) -> tuple[str, list[tuple[int, str]]]:
@@ -111,9 +151,11 @@ def _clean(value: object) -> object:
 def clean_latex(text: str) -> str:
     """``text`` with LaTeX commands, accents, ``--`` and grouping braces turned into
     the characters they print (pandoc leaves some fields, such as ``type``, raw)."""
-    if "\\" not in text and "{" not in text and "}" not in text:
+    if not any(mark in text for mark in "\\{}") and not _MATH.search(text):
         return text
-    escaped = re.sub(r"(?<!\\)%", r"\\%", text)
+    escaped = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)  # literal in pandoc's output
+    if not _MATH.search(escaped):
+        escaped = re.sub(r"(?<!\\)\$", r"\\$", escaped)
     plain = _converter().latex_to_text(escaped)
     return re.sub(r"[ \t]{2,}", " ", plain.replace("{", "").replace("}", "")).strip()
 
