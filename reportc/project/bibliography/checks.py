@@ -87,7 +87,8 @@ def _check_record(record: Record, rel: str, diag: Diagnostics) -> None:
         diag.warning(f"{where}: {problem}", rel, record.line)
     for need in missing_fields(record):
         options = need.split("|")
-        wanted = " or ".join(f"'{option}'" for option in options)
+        quoted = [f"'{option}'" for option in options]
+        wanted = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
         lacks = LACKS.get(options[0], f"its {options[0]}")
         diag.warning(f"{where} has no {wanted}: its printed reference will lack {lacks}",
                      rel, record.line)
