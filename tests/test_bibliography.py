@@ -274,3 +274,43 @@ def test_inheritance_mappings_and_cycles(tmp_path):
         or bib.records["loop2"].broken_links == ["crossref 'loop1' leads back to itself"]
     assert bib.records["lost"].broken_links == ["its xdata entry 'gone' is not in the file",
                                                 "its crossref 'nowhere' is not in the file"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("@string{a}\n@misc{k, title = {T}}\n",
+     [f"{BIB}:1: cannot parse the block '@string{{a}}': Expected equals sign after field key, "
+      "but found }; check for a missing comma, brace or quote"]),
+    ('@string{a = "x { y"}\n@misc{k, title = a}\n',
+     [f"{BIB}:1: cannot parse the block '@string{{a = \"x {{ y\"}}': Unexpected block start: "
+      "`@misc`. Was still looking for closing bracket; check for a missing comma, brace or "
+      "quote"]),  # reported once: the macro's use is not a second error
+    ("@misc{k, title = {T} year = 2000}\n",
+     [f"{BIB}:1: entry 'k': field 'title' has unexpected text '{{T}} year = 2000' (put the "
+      "value in braces)"]),
+    ("@misc{k, title = foo bar}\n",
+     [f"{BIB}:1: entry 'k': field 'title' has unexpected text 'foo bar' (put the value in "
+      "braces)"]),
+    ("@misc{k,\n  title = {T},\n  note = jan # {x} # nomacro\n}\n",
+     [f"{BIB}:1: entry 'k': field 'note' uses undefined macro 'nomacro' (put text in braces "
+      "or define it with @string)"]),
+])
+def test_faults_pandoc_would_hit_are_located_once(tmp_path, text, expected):
+    (tmp_path / BIB).write_text(text, encoding="utf-8")
+    diag = Diagnostics()
+    load_bibliography(tmp_path / BIB, tmp_path, diag)
+    assert [str(p) for p in diag.problems] == expected
+
+
+def test_what_bibtex_accepts_and_pandoc_refuses_still_builds(tmp_path):
+    """Parenthesised entries and stray text between entries are valid BibTeX; pandoc's
+    reader refuses both, but it only ever reads the entries as reportc rewrites them."""
+    (tmp_path / BIB).write_text("Notes for me @ home.\n@book(paren2000,\n  author = {Roe, R},\n"
+                                "  title = {In Parentheses},\n  date = {2000}\n)\n",
+                                encoding="utf-8")
+    diag = Diagnostics()
+    bib = load_bibliography(tmp_path / BIB, tmp_path, diag)
+    path = References(bib, BuildCache(tmp_path / "cache", diag, enabled=False)).write(
+        ["paren2000"], tmp_path / "refs", diag)
+    assert diag.problems == []
+    item, = json.loads(path.read_text(encoding="utf-8"))
+    assert (item["id"], item["title"], item["type"]) == ("paren2000", "In parentheses", "book")

@@ -107,6 +107,10 @@ def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibli
         return bib
     entries = _report_failed_blocks(library, rel, diag)
     macros = _read_strings(library, rel, diag)
+    for block in library.failed_blocks:  # reported once; its uses are not errors again
+        named = re.match(r"\s*@string\s*[{(]\s*([^\s=,{}]+)", block.raw or "", re.I)
+        if named:
+            macros.setdefault(named.group(1).lower(), "")
     seen: dict[str, str] = {}
     for entry in sorted([*library.entries, *entries], key=lambda e: e.start_line):
         record = _read_entry(entry, rel, macros, seen, diag)
