@@ -314,3 +314,30 @@ def test_what_bibtex_accepts_and_pandoc_refuses_still_builds(tmp_path):
     assert diag.problems == []
     item, = json.loads(path.read_text(encoding="utf-8"))
     assert (item["id"], item["title"], item["type"]) == ("paren2000", "In parentheses", "book")
+
+
+def test_case_protection_survives_csl_json(tmp_path):
+    """Braces protect case in sentence-case styles (APA): the CSL JSON reportc makes
+    keeps them (as nocase spans), so the reference prints as bare pandoc prints it."""
+    import subprocess
+
+    from reportc.pandoc.runner import pandoc_path
+    from reportc.project.csl import STYLES_DIR
+
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / BIB).write_text(
+        "@article{case2020,\n  author = {Case, Cara},\n  title = {The {NATO} Alliance and "
+        "the {European Union}: A {Study} of {iPhone} Use},\n  journaltitle = {Journal of "
+        "{EU} Studies},\n  volume = {3},\n  date = {2020}\n}\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text('title: "T"\nslug: bib\ndate: 2026-01-15\n'
+                                          "lang: en-US\ncsl: apa\n", encoding="utf-8")
+    (tmp_path / "chapters" / "01-a.md").write_text("# A\n\nText [@case2020].\n",
+                                                   encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), use_cache=False, git_stamp=False))
+    bare = subprocess.run([pandoc_path(), "--citeproc", f"--csl={STYLES_DIR / 'apa.csl'}",
+                           "-M", "lang=en-US", f"--bibliography={tmp_path / BIB}", "-t",
+                           "plain", "--wrap=none"], input="[@case2020]", capture_output=True,
+                          text=True, check=True).stdout.strip().splitlines()[-1]
+    ours = _entries(tmp_path / "out")["case2020"]
+    assert ours == bare == ("Case, C. (2020). The NATO alliance and the European Union: A "
+                            "Study of iPhone use. Journal of EU Studies, 3.")
