@@ -22,6 +22,7 @@ from reportc.errors import Diagnostics
 from reportc.output import staged_output
 from reportc.pandoc.render import (
     CitationSetup,
+    cite_report,
     render_bibliography,
     render_chapters,
     unlink_citations,
@@ -190,15 +191,18 @@ def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
           converter: References, csl: Path | None, config: ReportConfig, scratch: Path,
           diag: Diagnostics, cache: BuildCache, jobs: int) -> tuple[str, list[str | None]]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
-    ``scratch`` (the .bib file is parsed once), then citeproc runs per chapter and once
-    for the list, in parallel; entries that print nothing are left out and unlinked."""
+    ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
+    the chapters and the list are written in parallel; entries that print nothing are
+    left out of the list and unlinked."""
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
+    report = cite_report(docs, setup, diag, cache)
+    diag.raise_if_errors()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        listed = pool.submit(render_bibliography, cited, setup,
-                             docs[0].ast["pandoc-api-version"], diag, cache, bibliography)
-        bodies = render_chapters(docs, setup, diag, cache, pool, jobs)
+        listed = pool.submit(render_bibliography, report, docs[0].ast["pandoc-api-version"],
+                             setup, diag, cache, bibliography)
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, report)
         references, dropped = listed.result()
     return references, unlink_citations(bodies, dropped)
 

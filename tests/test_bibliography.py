@@ -83,11 +83,18 @@ def _build(name: str, out: Path, strict: bool) -> list[str]:
 
 
 def _entries(out: Path) -> dict[str, str]:
-    """The reference list as a reader sees it: entry key -> text."""
+    """The reference list as a reader sees it: entry key -> text (in list order)."""
     page = (out / "bib.html").read_text(encoding="utf-8")
-    return {key: " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
-            for key, body in re.findall(
-                r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', page, re.S)}
+    entries = {}
+    for start in re.finditer(r'<div id="ref-([^"]+)" class="csl-entry"', page):
+        depth, position = 0, start.start()
+        for tag in re.finditer(r"<(/?)div\b", page[position:]):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                body = page[position:position + tag.start()]
+                break
+        entries[start.group(1)] = " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
+    return entries
 
 
 @pytest.fixture(scope="module")
@@ -341,3 +348,36 @@ def test_case_protection_survives_csl_json(tmp_path):
     ours = _entries(tmp_path / "out")["case2020"]
     assert ours == bare == ("Case, C. (2020). The NATO alliance and the European Union: A "
                             "Study of iPhone use. Journal of EU Studies, 3.")
+
+
+def test_citeproc_runs_once_so_numbers_match_the_list(tmp_path):
+    """Citeproc runs once over the report: in a numeric style, chapter two's first source
+    is [2], as in the reference list (cited chapter by chapter, both chapters said [1]);
+    in a notes style, each chapter's first citation of a source is still a full one."""
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / BIB).write_text(
+        "@book{alpha, author = {Doe, Jan}, title = {Alpha Book}, publisher = {P}, "
+        "date = {2000}}\n@book{beta, author = {Roe, Ray}, title = {Beta Book}, "
+        "publisher = {P}, date = {2001}}\n", encoding="utf-8")
+    (tmp_path / "chapters" / "01-one.md").write_text(
+        "# One\n\nFirst [@beta, 3]. Again [@beta, 4].\n", encoding="utf-8")
+    (tmp_path / "chapters" / "02-two.md").write_text(
+        "# Two\n\nSecond [@alpha]. Back [@beta, 5].\n", encoding="utf-8")
+    config = 'title: "T"\nslug: bib\ndate: 2026-01-15\nlang: en-US\n'
+    (tmp_path / "report.yaml").write_text(config + "csl: ieee\n", encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), use_cache=False, git_stamp=False))
+    page = (tmp_path / "out" / "bib.html").read_text(encoding="utf-8")
+    calls = re.findall(r'<a href="#ref-(\w+)" role="doc-biblioref">(\[[^<]*)</a>', page)
+    assert calls == [("beta", "[1, p. 3]"), ("beta", "[1, p. 4]"), ("alpha", "[2]"),
+                     ("beta", "[1, p. 5]")]
+    assert list(_entries(tmp_path / "out").items()) == [
+        ("beta", "[1] R. Roe, Beta book. P, 2001."), ("alpha", "[2] J. Doe, Alpha book. P, 2000.")]
+
+    (tmp_path / "report.yaml").write_text(config + "csl: chicago-notes-bibliography\n",
+                                          encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), use_cache=False, git_stamp=False))
+    page = (tmp_path / "out" / "bib.html").read_text(encoding="utf-8")
+    notes = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
+             for body in re.findall(r'<span class="fn-body"[^>]*>(.*?)</span></span>', page)]
+    assert notes == ["Ray Roe, Beta Book (P, 2001), 3.", "Roe, Beta Book, 4.",
+                     "Jan Doe, Alpha Book (P, 2000).", "Ray Roe, Beta Book (P, 2001), 5."]

@@ -1,11 +1,16 @@
-"""Stage 5: turn each numbered chapter AST into HTML with citations and notes.
+"""Stage 5: cite the report once, then turn each chapter into HTML with its notes.
 
-Chapters are cited and written in batches, one pandoc process per batch and ``jobs``
-batches at once: ``resources/render.lua`` cites each chapter of the batch on its own
-(exactly as if it were a document by itself), shapes its notes so one HTML fragment
-serves the PDF (footnotes) and the web edition (pop-ups + end notes), and writes it.
-A batch that fails or warns is run again chapter by chapter, so that every message
-names its chapter file.
+Citing: one citeproc run over the whole report (:func:`cite_report`), each chapter a
+section with pandoc's ``reset-citation-positions`` class, so a chapter's first citation of
+a source is a full one again (as in a book of chapters) while citation numbers,
+disambiguation and the reference list are those of the one report: citeproc processes
+the bibliography once per build, and an IEEE-style "[2]" in chapter 3 is entry [2] of
+the list.
+
+Writing: the cited chapters in batches, one pandoc process per batch and ``jobs`` batches
+at once: ``resources/render.lua`` shapes each chapter's notes so one HTML fragment serves
+the PDF (footnotes) and the web edition (pop-ups + end notes), and writes it. A batch that
+fails or warns is run again chapter by chapter, so that every message names its file.
 """
 
 from __future__ import annotations
@@ -46,8 +51,8 @@ class CitationSetup:
     sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def fingerprint(self) -> str:
-        """What citeproc's output depends on besides the chapter itself."""
-        files = [p for p in (self.bibliography, self.csl, Path(str(RENDER_FILTER))) if p]
+        """What citeproc's output depends on besides the chapters themselves."""
+        files = [p for p in (self.bibliography, self.csl) if p]
         return digest(self.lang, tool_versions(), json.dumps(self.sets),
                       *(file_digest(p) for p in files))
 
@@ -59,23 +64,86 @@ class CitationSetup:
         return args
 
 
+@dataclass
+class Cited:
+    """The report after citeproc: each chapter's blocks (JSON, by anchor) and the
+    reference list (a JSON list holding citeproc's ``refs`` Div, or ``[]``)."""
+
+    blocks: dict[str, str]
+    references: str = "[]"
+
+
+def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
+                cache: BuildCache) -> Cited | None:
+    """Run citeproc once over every chapter (``None`` if it failed, reported)."""
+    sources = {doc.anchor: _cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets)
+               for doc in docs}
+    if not docs:
+        return Cited({})
+    version = json.dumps(docs[0].ast["pandoc-api-version"])
+    key = digest(version, setup.fingerprint(), *(part for doc in docs
+                                                 for part in (doc.anchor, sources[doc.anchor])))
+    cached = cache.get("cited", key)
+    if cached is not None:
+        return _split_cited(cached, sources)
+    divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},{SECTION},[]],'
+                    f'{sources[doc.anchor]}]}}' for doc in docs)
+    document = f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
+    try:
+        result = run_pandoc(["-f", "json", "-t", "json", "--citeproc", *setup.settings()],
+                            document, what="citations")
+    except ToolError as exc:
+        diag.error(str(exc))
+        return None
+    warnings = [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]
+    for warning in warnings:
+        diag.warning(f"pandoc: {warning}")
+    if not warnings:
+        cache.put("cited", key, result.output)
+    return _split_cited(result.output, sources)
+
+
+# Each chapter is a section whose citation positions start afresh (first citation full).
+SECTION = json.dumps(["section", "reset-citation-positions"])
+
+
+def _split_cited(output: str, sources: dict[str, str]) -> Cited:
+    blocks = json.loads(output)["blocks"]
+    cited = Cited({})
+    for block in blocks:
+        if block.get("t") != "Div":
+            continue
+        identifier = block["c"][0][0]
+        if identifier in sources:
+            cited.blocks[identifier] = json.dumps(block["c"][1])
+        elif identifier == "refs":
+            cited.references = json.dumps([block])
+    for anchor, source in sources.items():
+        cited.blocks.setdefault(anchor, source)  # never expected: citeproc keeps every Div
+    return cited
+
+
 def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                    cache: BuildCache, pool: Executor, jobs: int) -> list[str | None]:
+                    cache: BuildCache, pool: Executor, jobs: int,
+                    cited: Cited | None = None) -> list[str | None]:
     """Each chapter's HTML (``None`` where a problem was reported), batch by batch on
-    ``pool``: from the cache, or rendered in one pandoc process for the batch's chapters
+    ``pool``: from the cache, or written in one pandoc process for the batch's chapters
     that are not; each is checked (:func:`check_html`) there too. Hashing, checking and
-    pandoc's work all overlap across the pool's threads."""
-    fingerprint = setup.fingerprint()
+    pandoc's work all overlap across the pool's threads. ``cited``: the report as
+    :func:`cite_report` returned it (cited here if not given)."""
+    cited = cited or cite_report(docs, setup, diag, cache)
+    if cited is None:
+        return [None] * len(docs)
+    fingerprint = digest(tool_versions(), file_digest(Path(str(RENDER_FILTER))))
+    version = str(docs[0].ast["pandoc-api-version"]) if docs else ""
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
-        sources = {doc.anchor: _cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets)
-                   for doc in batch}
-        keys = {doc.anchor: digest(sources[doc.anchor], str(doc.ast["pandoc-api-version"]),
-                                   doc.anchor, fingerprint) for doc in batch}
+        keys = {doc.anchor: digest(cited.blocks[doc.anchor], version, doc.anchor, fingerprint)
+                for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
         todo = [doc for doc in batch if html[doc.anchor] is None]
         if todo:
-            html.update(_render_batch(todo, setup, diag, cache, keys, sources))
+            html.update(_render_batch(todo, diag, cache, keys, cited.blocks))
         return {doc.anchor: html[doc.anchor] if html[doc.anchor] is not None
                 and check_html(html[doc.anchor], doc.rel, diag) else None for doc in batch}
 
@@ -85,11 +153,10 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     return [rendered[doc.anchor] for doc in docs]
 
 
-def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                  cache: BuildCache, keys: dict[str, str], sources: dict[str, str]
-                  ) -> dict[str, str | None]:
+def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
+                  keys: dict[str, str], sources: dict[str, str]) -> dict[str, str | None]:
     """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
-    args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--sandbox",
             f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
@@ -100,19 +167,17 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
         if result.error:
             diag.error(str(result.error).removeprefix(f"{doc.rel}: "), doc.rel)
             continue
-        warnings = [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]
-        for warning in warnings:
+        for warning in result.warnings:
             diag.warning(f"pandoc: {warning}", doc.rel)
-        if not warnings:
+        if not result.warnings:
             cache.put("html", keys[doc.anchor], result.output)
-        item_done(f"cited and rendered {doc.rel}")
+        item_done(f"rendered {doc.rel}")
     return html
 
 
 def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
     """One pandoc document holding each chapter as a Div named by its anchor (built from
-    each chapter's blocks already serialised for its cache key). No chapter metadata
-    reaches citeproc: bibliography and csl come only from report.yaml."""
+    each chapter's cited blocks already serialised for its cache key)."""
     divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},[],[]],{sources[doc.anchor]}]}}'
                     for doc in batch)
     version = json.dumps(batch[0].ast["pandoc-api-version"])
@@ -148,57 +213,64 @@ def _cite_set_members(blocks: str, sets: tuple[tuple[str, tuple[str, ...]], ...]
     return json.dumps(walk(json.loads(blocks)))
 
 
-def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list[int],
+def render_bibliography(cited: Cited | None, api_version: list[int], setup: CitationSetup,
                         diag: Diagnostics, cache: BuildCache,
                         source: Bibliography | None = None) -> tuple[str, list[str]]:
-    """The reference list of every cited key, sorted as the CSL style says, and the keys
-    left out of it because they print nothing in the style (each a located warning)."""
-    if not keys or setup.bibliography is None:
+    """The reference list citeproc made with the chapters, as HTML, and the keys left out
+    of it because they print nothing in the style (each a located warning)."""
+    if cited is None or cited.references == "[]":
         return "", []
-    key = digest(*keys, setup.fingerprint())
-    cached = cache.get("bibliography", key)
-    if cached is not None:
-        return cached, []
-    cites = [{"t": "Cite", "c": [[{
-        "citationId": key, "citationPrefix": [], "citationSuffix": [],
-        "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0, "citationHash": 0,
-    }], [{"t": "Str", "c": "@" + key}]]} for key in keys]
-    document = {"pandoc-api-version": api_version,
-                "meta": {"nocite": {"t": "MetaInlines", "c": cites}}, "blocks": []}
-    what = source.rel if source else setup.bibliography.name
-    try:
-        args = ["-f", "json", "-t", "html5", "--wrap=none", "--citeproc", *setup.settings()]
-        result = run_pandoc(args, json.dumps(document), what=what)
-    except ToolError as exc:
-        diag.error(str(exc))
-        return "", []
-    warnings = [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]
-    for warning in warnings:
-        diag.warning(f"pandoc: {warning}", what)
-    listed, dropped = _drop_empty_entries(result.output)
+    what = source.rel if source else "bibliography"
+    key = digest(cited.references, str(api_version), tool_versions())
+    listed = cache.get("bibliography", key)
+    if listed is None:
+        document = (f'{{"pandoc-api-version":{json.dumps(api_version)},"meta":{{}},'
+                    f'"blocks":{cited.references}}}')
+        try:
+            listed = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--sandbox"],
+                                document, what=what).output
+        except ToolError as exc:
+            diag.error(str(exc))
+            return "", []
+        cache.put("bibliography", key, listed)
+    listed, dropped = _drop_empty_entries(listed)
     for empty in dropped:
         _report_empty(empty, setup.csl, source, diag)
     if not check_html(listed, what, diag):
         return "", []
-    if not warnings and not dropped:
-        cache.put("bibliography", key, listed)
     return listed, dropped
 
 
-_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>\n?', re.S)
+_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>')
+_MARGIN = re.compile(r'<div class="csl-left-margin">.*?</div>', re.S)  # "[3]" of IEEE
 
 
 def _drop_empty_entries(listed: str) -> tuple[str, list[str]]:
-    """The reference list without entries whose text is empty, and their keys."""
+    """The reference list without entries whose text (besides a numeric style's label)
+    is empty, and their keys."""
     dropped: list[str] = []
+    kept, position = [], 0
+    for start in _ENTRY.finditer(listed):
+        end = _closing_div(listed, start.start())
+        body = _MARGIN.sub("", listed[start.end():end])
+        if re.sub(r"<[^>]*>|\s", "", html_lib.unescape(body)):
+            continue
+        dropped.append(html_lib.unescape(start.group(1)))
+        kept.append(listed[position:start.start()])
+        position = end + len("</div>")
+        position += listed[position:position + 1] == "\n"
+    kept.append(listed[position:])
+    return "".join(kept), dropped
 
-    def keep(match: re.Match[str]) -> str:
-        if re.sub(r"<[^>]*>|\s", "", match.group(2)):
-            return match.group(0)
-        dropped.append(html_lib.unescape(match.group(1)))
-        return ""
 
-    return _ENTRY.sub(keep, listed), dropped
+def _closing_div(text: str, start: int) -> int:
+    """Where the ``</div>`` closing the div opened at ``start`` begins."""
+    depth = 0
+    for tag in re.finditer(r"<(/?)div\b", text[start:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return start + tag.start()
+    return len(text)
 
 
 def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagnostics) -> None:
