@@ -22,9 +22,7 @@ from reportc.errors import Diagnostics
 from reportc.output import staged_output
 from reportc.pandoc.render import (
     CitationSetup,
-    cite_report,
-    render_bibliography,
-    render_chapters,
+    render_report,
     unlink_citations,
 )
 from reportc.pdf.stage import PdfStage, paginate
@@ -197,13 +195,9 @@ def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
-    report = cite_report(docs, setup, diag, cache)
-    diag.raise_if_errors()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        listed = pool.submit(render_bibliography, report, docs[0].ast["pandoc-api-version"],
-                             setup, diag, cache, bibliography)
-        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, report)
-        references, dropped = listed.result()
+        bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
+                                                    bibliography)
     return references, unlink_citations(bodies, dropped)
 
 

@@ -381,3 +381,28 @@ def test_citeproc_runs_once_so_numbers_match_the_list(tmp_path):
              for body in re.findall(r'<span class="fn-body"[^>]*>(.*?)</span></span>', page)]
     assert notes == ["Ray Roe, Beta Book (P, 2001), 3.", "Roe, Beta Book, 4.",
                      "Jan Doe, Alpha Book (P, 2000).", "Ray Roe, Beta Book (P, 2001), 5."]
+
+
+def test_one_process_and_two_steps_write_the_same_report(tmp_path, monkeypatch):
+    """A report that fits in one batch is cited and written in one pandoc process; with
+    more batches citeproc's output goes to the writers as JSON. Same bytes either way."""
+    import reportc.pandoc.render
+
+    real, runs = reportc.pandoc.render.run_pandoc, []
+
+    def counting(args, stdin, *, what, **kwargs):
+        runs.append("--citeproc" in args)
+        return real(args, stdin, what=what, **kwargs)
+
+    monkeypatch.setattr(reportc.pandoc.render, "run_pandoc", counting)
+    pages = []
+    for jobs in (1, 2):  # the basic report's three chapters: one batch, then two
+        out = tmp_path / f"jobs{jobs}"
+        runs.clear()
+        build(BuildOptions(root=ROOTS / "basic", out=out, formats=("html",), jobs=jobs,
+                           use_cache=False, git_stamp=False))
+        assert runs.count(True) == 1  # citeproc once per build, either way
+        assert len(runs) == (1 if jobs == 1 else 2)  # one process; or citeproc + the list
+        pages.append((out / "fixture.html").read_bytes())
+    assert pages[0] == pages[1]
+    assert b'role="doc-biblioref"' in pages[0] and b'class="csl-entry"' in pages[0]

@@ -7,6 +7,10 @@ disambiguation and the reference list are those of the one report: citeproc proc
 the bibliography once per build, and an IEEE-style "[2]" in chapter 3 is entry [2] of
 the list.
 
+A report that fits in one batch is cited and written in one pandoc process
+(:func:`render_report`: ``--citeproc`` then the filter), which saves handing the cited
+report over as JSON; the output is the same (tested).
+
 Writing: the cited chapters in batches, one pandoc process per batch and ``jobs`` batches
 at once: ``resources/render.lua`` shapes each chapter's notes so one HTML fragment serves
 the PDF (footnotes) and the web edition (pop-ups + end notes), and writes it. A batch that
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.structure import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc.runner import batches, run_batch, run_pandoc
+from reportc.pandoc.runner import BATCH_MARKER, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
 
@@ -64,6 +68,75 @@ class CitationSetup:
         return args
 
 
+def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
+                  cache: BuildCache, pool: Executor, jobs: int,
+                  source: Bibliography | None = None
+                  ) -> tuple[list[str | None], str, list[str]]:
+    """Each chapter's HTML, the reference list's HTML and the keys left out of the list
+    (they print nothing in the style; each a located warning). Citeproc runs once."""
+    whole = None
+    if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
+        whole = _cite_and_write(docs, setup, cache)
+    if whole is None:
+        cited = cite_report(docs, setup, diag, cache)
+        listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
+                             setup, diag, cache, source) if docs else None
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, cited) if cited \
+            else [None] * len(docs)
+        references, dropped = listed.result() if listed else ("", [])
+        return bodies, references, dropped
+    references, dropped = _drop_empty_entries(whole.pop(REFS, ""))
+    for empty in dropped:
+        _report_empty(empty, setup.csl, source, diag)
+    bodies = [whole[doc.anchor] if check_html(whole[doc.anchor], doc.rel, diag) else None
+              for doc in docs]
+    what = source.rel if source else "bibliography"
+    return bodies, references if check_html(references, what, diag) else "", dropped
+
+
+REFS = "refs"  # citeproc's reference list Div
+
+
+def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache
+                    ) -> dict[str, str] | None:
+    """anchor -> HTML of every chapter, and ``REFS`` -> the reference list, made in one
+    pandoc process; ``None`` if it failed or warned (the two-step path then reports what
+    went wrong, with the file it is about)."""
+    document = _report_document(docs, setup)
+    key = digest("cited and written", document, setup.fingerprint(),
+                 file_digest(Path(str(RENDER_FILTER))))
+    cached = cache.get("report-html", key)
+    if cached is not None:
+        return json.loads(cached)
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--citeproc", *setup.settings(),
+            f"--lua-filter={RENDER_FILTER}"]
+    try:
+        result = run_pandoc(args, document, what=", ".join(doc.rel for doc in docs))
+    except ToolError:
+        return None
+    if [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]:
+        return None
+    parts = BATCH_MARKER.split(result.output)[1:]
+    written = dict(zip(parts[::2], parts[1::2], strict=True))
+    if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
+        return None
+    cache.put("report-html", key, json.dumps(written, sort_keys=True))
+    for doc in docs:
+        item_done(f"cited and rendered {doc.rel}")
+    return written
+
+
+def _report_document(docs: list[ChapterDoc], setup: CitationSetup) -> str:
+    """The whole report for citeproc: each chapter a section Div named by its anchor,
+    whose citation positions start afresh. No chapter metadata reaches citeproc:
+    bibliography and csl come only from report.yaml."""
+    divs = ",".join(
+        f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},{SECTION},[]],'
+        f'{_cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets)}]}}' for doc in docs)
+    version = json.dumps(docs[0].ast["pandoc-api-version"])
+    return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
+
+
 @dataclass
 class Cited:
     """The report after citeproc: each chapter's blocks (JSON, by anchor) and the
@@ -76,19 +149,14 @@ class Cited:
 def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                 cache: BuildCache) -> Cited | None:
     """Run citeproc once over every chapter (``None`` if it failed, reported)."""
-    sources = {doc.anchor: _cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets)
-               for doc in docs}
     if not docs:
         return Cited({})
-    version = json.dumps(docs[0].ast["pandoc-api-version"])
-    key = digest(version, setup.fingerprint(), *(part for doc in docs
-                                                 for part in (doc.anchor, sources[doc.anchor])))
+    document = _report_document(docs, setup)
+    anchors = {doc.anchor for doc in docs}
+    key = digest("cited", document, setup.fingerprint())
     cached = cache.get("cited", key)
     if cached is not None:
-        return _split_cited(cached, sources)
-    divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},{SECTION},[]],'
-                    f'{sources[doc.anchor]}]}}' for doc in docs)
-    document = f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
+        return _split_cited(cached, anchors)
     try:
         result = run_pandoc(["-f", "json", "-t", "json", "--citeproc", *setup.settings()],
                             document, what="citations")
@@ -100,26 +168,21 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
         diag.warning(f"pandoc: {warning}")
     if not warnings:
         cache.put("cited", key, result.output)
-    return _split_cited(result.output, sources)
+    return _split_cited(result.output, anchors)
 
 
 # Each chapter is a section whose citation positions start afresh (first citation full).
 SECTION = json.dumps(["section", "reset-citation-positions"])
 
 
-def _split_cited(output: str, sources: dict[str, str]) -> Cited:
-    blocks = json.loads(output)["blocks"]
+def _split_cited(output: str, anchors: set[str]) -> Cited:
     cited = Cited({})
-    for block in blocks:
-        if block.get("t") != "Div":
-            continue
-        identifier = block["c"][0][0]
-        if identifier in sources:
+    for block in json.loads(output)["blocks"]:
+        identifier = block["c"][0][0] if block.get("t") == "Div" else None
+        if identifier in anchors:
             cited.blocks[identifier] = json.dumps(block["c"][1])
-        elif identifier == "refs":
+        elif identifier == REFS:
             cited.references = json.dumps([block])
-    for anchor, source in sources.items():
-        cited.blocks.setdefault(anchor, source)  # never expected: citeproc keeps every Div
     return cited
 
 

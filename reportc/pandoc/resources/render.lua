@@ -74,12 +74,18 @@ local function render_chapter(blocks, meta, prefix)
   return html
 end
 
+-- When pandoc ran citeproc in this same process (--citeproc before this filter: a report
+-- small enough for one batch), its reference list is the Div 'refs': written as it is.
 function Pandoc(doc)
   local out = pandoc.Blocks({})
   for _, part in ipairs(doc.blocks) do
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. part.identifier .. '-->'))
-    out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
-                                                      part.identifier .. '-')))
+    if part.identifier == 'refs' then
+      out:insert(pandoc.RawBlock('html', write({part})))
+    else
+      out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
+                                                        part.identifier .. '-')))
+    end
   end
   return pandoc.Pandoc(out, doc.meta)
 end
