@@ -103,7 +103,7 @@ def build(options: BuildOptions) -> BuildResult:
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
-    converter = References(bibliography, cache)  # pandoc reads it while chapters are read
+    converter = References(bibliography, cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         docs = read_chapters(chapters, diag, cache, pool, options.jobs)
