@@ -52,10 +52,6 @@ class Bibliography:
     records: dict[str, Record] = field(default_factory=dict)
 
     @property
-    def lines(self) -> dict[str, int]:
-        return {key: record.line for key, record in self.records.items()}
-
-    @property
     def keys(self) -> set[str]:
         """Keys a chapter may cite (biblatex forbids citing an @xdata entry)."""
         return {key for key, record in self.records.items() if record.type != "xdata"}
