@@ -22,7 +22,12 @@ from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics
 from reportc.output import staged_output
 from reportc.pandoc.read import read_chapters
-from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
+from reportc.pandoc.render import (
+    CitationSetup,
+    place_bibliography,
+    render_bibliography,
+    render_chapters,
+)
 from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
 from reportc.project.bibliography import Bibliography, load_bibliography
@@ -115,6 +120,7 @@ def build(options: BuildOptions) -> BuildResult:
                                  docs[0].ast["pandoc-api-version"], diag, cache)
         bodies = render_chapters(docs, setup, diag, cache, pool, options.jobs)
         references = references.result()
+    bodies, references = place_bibliography(bodies, references, docs, diag)
     diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import batches, run_batch, run_pandoc
@@ -76,7 +77,7 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
                   cache: BuildCache, keys: dict[str, str], sources: dict[str, str]
                   ) -> dict[str, str | None]:
     """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
-    args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", *setup.settings(),
             f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
@@ -88,7 +89,10 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
             diag.error(str(result.error).removeprefix(f"{doc.rel}: "), doc.rel)
             continue
         for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", doc.rel)
+            if located := located_math_warning(warning, doc):
+                diag.error(located[0], doc.rel, located[1])  # it would print raw TeX
+            else:
+                diag.warning(f"pandoc: {warning}", doc.rel)
         if not result.warnings:
             cache.put("html", keys[doc.anchor], result.output)
         item_done(f"cited and rendered {doc.rel}")
@@ -134,3 +138,23 @@ def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list
     if not result.warnings:
         cache.put("bibliography", key, result.output)
     return result.output
+
+
+BIBLIOGRAPHY_MARKER = "<!--reportc:bibliography-->"
+
+
+def place_bibliography(bodies: list[str | None], references: str,
+                       docs: list[ChapterDoc], diag: Diagnostics) -> tuple[list[str | None], str]:
+    """Put the reference list where a chapter's ``::: {#refs}`` div is (the render filter
+    leaves a marker there), instead of in a Bibliography part of its own: returns the
+    bodies and what is left for that part ("" when placed)."""
+    placed = [doc for doc in docs if doc.has_refs]
+    for doc in placed[1:]:
+        diag.error("a second '::: {#refs}' div: the bibliography can be placed once "
+                   f"(it is already placed in {placed[0].rel})", doc.rel,
+                   doc.chapter.line_of("#refs"))
+    if not placed:
+        return bodies, references
+    out = [body.replace(BIBLIOGRAPHY_MARKER, references, 1) if body else body
+           for body in bodies]
+    return out, ""

@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from reportc.document.math import print_formulas
 from reportc.document.model import ChapterDoc
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
@@ -102,9 +103,10 @@ def for_print(parts: list[Part]) -> list[Part]:
     chapter's markup, which WeasyPrint would parse and style only to hide. The render
     filter (resources/render.lua) writes both exactly in these shapes; the list is the
     chapter's last section and has no section inside it. Each note is then kept on the
-    line of the word before it (:func:`keep_notes_with_words`)."""
-    return [dataclasses.replace(part, html=Markup(keep_notes_with_words(
-        _WEB_ONLY_NOTES.sub("", str(part.html))))) for part in parts]
+    line of the word before it (:func:`keep_notes_with_words`). Formulas become drawings
+    (:func:`reportc.document.math.print_formulas`): WeasyPrint draws no MathML."""
+    return [dataclasses.replace(part, html=Markup(print_formulas(keep_notes_with_words(
+        _WEB_ONLY_NOTES.sub("", str(part.html)))))) for part in parts]
 
 
 _NOTE = re.compile(r'(<span class="citation" data-cites="[^"]*">)?<span class="fn">')

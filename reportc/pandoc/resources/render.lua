@@ -14,8 +14,9 @@ Notes: each note (a citation note or an author's ^[...] note) becomes a numbered
 plus the note text inline, so one HTML serves both editions: the print CSS floats the
 inline text to the foot of the page (CSS `float: footnote`), the screen CSS shows it as
 a pop-up and lists all notes at the end of the chapter, each with a link back to its call.
-Citeproc's own reference list is dropped: the report prints one bibliography at its end
-(it is still made, so that citations link to their entries in that bibliography).
+Citeproc's own reference list is dropped: the report prints one bibliography at its end,
+or where a chapter's `::: {#refs}` div is (a marker reportc fills in); citeproc still
+makes it, so that citations link to their entries in that bibliography.
 ]]
 
 local function note_call(prefix, number, content)
@@ -71,6 +72,11 @@ local function render_chapter(blocks, meta, prefix)
     end,
     Div = function(div)
       if div.identifier == 'refs' then
+        if div.classes:includes('reportc-refs') then
+          -- the author's `::: {#refs}`: reportc puts the report's bibliography here
+          return pandoc.RawBlock('html', '<div class="references-placed">'
+                                         .. '<!--reportc:bibliography--></div>')
+        end
         return {}
       end
     end,

@@ -1,0 +1,127 @@
+"""Mathematics: numbered display equations, and formulas drawn for both editions.
+
+``$$ ... $$ {#eq-x}`` becomes a numbered equation ("(1)", referenced as "Equation 1").
+The web edition shows every formula as MathML (pandoc's ``--mathml``). WeasyPrint draws
+no MathML, so the print page gets each formula as an SVG image drawn by ziamath (pure
+Python: latex2mathml parses the TeX, ziamath sets it in the STIX Two Math font it ships,
+as vector outlines) with its TeX as the alt text; :func:`print_formulas` swaps them in.
+ziamath is maintained, needs no TeX installation and no network, and its output is the
+same bytes for the same formula. A formula that cannot be converted is one error at its
+line (:func:`check_formulas`), before pandoc sees it, so no TeX is ever printed raw.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import re
+from typing import Any
+
+from reportc.document.kinds import prefix_of
+from reportc.document.model import ChapterDoc
+from reportc.errors import Diagnostics
+from reportc.pandoc import ast as A
+
+EQUATION_ID = re.compile(r"^\{#(eq-[^\s}]+)\}$")
+_MATH = re.compile(r"<math\b([^>]*)>(.*?)</math>", re.S)
+_TEX = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+_UNKNOWN = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
+SIZE = 20.0  # ziamath's font size in SVG units; the image is scaled to 1em of the text
+
+
+def mark_equations(doc: ChapterDoc) -> None:
+    """``$$ ... $$ {#eq-x}``: the formula in a Span with the id and class ``equation``
+    (numbered by :mod:`reportc.document.numbering`)."""
+    A.map_inline_lists(doc.ast["blocks"], _mark)
+
+
+def _mark(items: list[Any]) -> list[Any]:
+    for index, item in enumerate(items):
+        if not (isinstance(item, dict) and item.get("t") == "Math"
+                and item["c"][0]["t"] == "DisplayMath"):
+            continue
+        after = index + 1
+        while after < len(items) and items[after].get("t") in ("Space", "SoftBreak"):
+            after += 1
+        label = items[after] if after < len(items) else None
+        match = EQUATION_ID.match(label["c"]) if label and label.get("t") == "Str" else None
+        if match and prefix_of(match.group(1)) == "eq":
+            items[index] = {"t": "Span", "c": [A.attr(match.group(1), ["equation"]), [item]]}
+            del items[index + 1:after + 1]
+            return _mark(items)  # the list changed under the loop
+    return items
+
+
+def check_formulas(doc: ChapterDoc, diag: Diagnostics) -> None:
+    """Report, at its line, each formula that cannot be drawn (and so would print as TeX)."""
+    for node in A.iter_nodes(doc.ast["blocks"]):
+        if node["t"] == "Math":
+            display = node["c"][0]["t"] == "DisplayMath"
+            problem = formula_problem(node["c"][1], display)
+            if problem:
+                line = doc.chapter.line_of(node["c"][1].strip()[:40]) or \
+                    doc.chapter.line_of(node["c"][1].strip().split("\n")[0][:40])
+                diag.error(f"formula '{_short(node['c'][1])}' cannot be typeset: {problem}",
+                           doc.rel, line)
+
+
+def formula_problem(tex: str, display: bool) -> str:
+    """Why ``tex`` cannot be drawn, or ``""``."""
+    try:
+        from latex2mathml.converter import convert
+        mathml = convert(tex.strip())
+        _svg(tex.strip(), display)
+    except Exception as exc:  # the converters raise many kinds
+        return str(exc) or type(exc).__name__
+    if unknown := _UNKNOWN.search(mathml):
+        return f"unknown command {unknown.group(1)}"
+    return ""
+
+
+def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None] | None:
+    """pandoc's "Could not convert TeX math X" warning as an error message and a line."""
+    match = re.match(r"Could not convert TeX math (.*?), rendering as TeX:?(.*)", warning, re.S)
+    if not match:
+        return None
+    tex = match.group(1)
+    detail = next((line.strip() for line in match.group(2).splitlines()
+                   if line.strip().startswith("unexpected")), "")
+    message = f"formula '{_short(tex)}' cannot be typeset" + (f": {detail}" if detail else "")
+    return message, doc.chapter.line_of(tex.strip()[:40])
+
+
+@functools.lru_cache(maxsize=4096)
+def _svg(tex: str, display: bool) -> tuple[str, float, float]:
+    """``(svg, height, depth)`` for a formula, heights in em of the surrounding text."""
+    import ziamath
+    ziamath.config.svg2 = False  # xlink:href, which every SVG reader follows
+    svg = ziamath.Latex(tex, size=SIZE, inline=not display).svg()
+    box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
+    top, height = (float(box.group(2)), float(box.group(4))) if box else (-SIZE, SIZE)
+    return svg, height / SIZE, (top + height) / SIZE
+
+
+def print_formulas(page: str) -> str:
+    """Every MathML formula of the page as an SVG image (the print edition)."""
+    return _MATH.sub(_image, page) if "<math" in page else page
+
+
+def _image(match: re.Match[str]) -> str:
+    found = _TEX.search(match.group(2))
+    tex = html.unescape(found.group(1)).strip() if found else ""
+    display = 'display="block"' in match.group(1)
+    try:
+        svg, height, depth = _svg(tex, display)
+    except Exception:  # reported by check_formulas before rendering
+        return f'<span class="math-missing">{html.escape(tex)}</span>'
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    kind = "display" if display else "inline"
+    return (f'<img class="math-{kind}" alt="{html.escape(tex)}" '
+            f'style="height:{height:.3f}em;vertical-align:{-depth:.3f}em" '
+            f'src="data:image/svg+xml;base64,{data}">')
+
+
+def _short(tex: str, limit: int = 60) -> str:
+    tex = " ".join(tex.split())
+    return tex if len(tex) <= limit else tex[:limit - 1] + "\u2026"
