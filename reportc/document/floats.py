@@ -77,6 +77,11 @@ def _div_float(div: A.Node, prefix: str, doc: ChapterDoc, diag: Diagnostics) -> 
                      f"or give it {prefix}-cap=\"...\"", doc.rel,
                      doc.chapter.line_of("#" + identifier))
         caption = [{"t": "Plain", "c": []}]
+    figures = [block for block in blocks if block["t"] == "Figure"]
+    if len(figures) == 1 and not figures[0]["c"][0][0] and \
+            not any(k in LAYOUT_KEYS for k, _ in pairs):
+        at = blocks.index(figures[0])  # one image: the float's content, not a panel
+        blocks[at:at + 1] = figures[0]["c"][2]
     _describe_images(blocks, caption)
     kept = [[k, v] for k, v in pairs if k not in (f"{prefix}-cap", *LAYOUT_KEYS)]
     figure = {"t": "Figure", "c": [[identifier, [*classes, "float", f"float-{FLOAT_KINDS[prefix]}"],

@@ -16,6 +16,7 @@ import base64
 import functools
 import html
 import re
+import warnings
 from typing import Any
 
 from reportc.document.kinds import prefix_of
@@ -94,9 +95,11 @@ def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None
 @functools.lru_cache(maxsize=4096)
 def _svg(tex: str, display: bool) -> tuple[str, float, float]:
     """``(svg, height, depth)`` for a formula, heights in em of the surrounding text."""
-    import ziamath
-    ziamath.config.svg2 = False  # xlink:href, which every SVG reader follows
-    svg = ziamath.Latex(tex, size=SIZE, inline=not display).svg()
+    with warnings.catch_warnings():  # ziamath 0.13 loads its font with a deprecated call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import ziamath
+        ziamath.config.svg2 = False  # xlink:href, which every SVG reader follows
+        svg = ziamath.Latex(tex, size=SIZE, inline=not display).svg()
     box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
     top, height = (float(box.group(2)), float(box.group(4))) if box else (-SIZE, SIZE)
     return svg, height / SIZE, (top + height) / SIZE
