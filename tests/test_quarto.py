@@ -76,6 +76,8 @@ FLOATS = [  # id, element, caption as printed
     ("fig-in-list", "figure", "Figure 6. A figure inside a list."),
     ("fig-in-callout", "figure", "Figure 7. A figure inside a callout."),
     ("fig-panels", "figure", "Figure 8. Two panels in one figure."),
+    ("tbl-panels", "figure", "Table 6. Two tables in one."),
+    ("fig-nocap", "figure", "Figure 9"),
 ]
 
 
@@ -152,6 +154,7 @@ def test_subfloats_are_panels_of_one_figure(page):
     panels = grid.find_all("figure", "subfloat")
     assert [p.attrs["id"] for p in panels] == ["fig-panel-a", "fig-panel-b"]
     assert [_caption(p) for p in panels] == ["(a) First panel", "(b) Second panel"]
+    assert [p.find_all("img")[0].attrs["alt"] for p in panels] == ["First panel", "Second panel"]
     assert _xref(page, "fig-panels") == "Figure 8"
     assert _xref(page, "fig-panel-b") == "Figure 8(b)"
 
@@ -160,7 +163,24 @@ def test_subfloat_references_print_with_their_page(pdf_text):
     assert "(a) First panel" in pdf_text and "(b) Second panel" in pdf_text
     assert re.search(r"The group is Figure 8 on p\. (\d+) and its second panel is "
                      r"Figure 8\(b\) on p\. \1\.", pdf_text)
-    assert "Figure 9" not in pdf_text  # panels are not figures of their own
+    assert "Figure 10" not in pdf_text  # panels are not figures of their own
+
+
+def test_sub_tables_are_panels_of_one_table(page, pdf_text):
+    group = _by_id(page, "tbl-panels")
+    panels = group.find_all("figure", "subfloat")
+    assert [p.attrs["id"] for p in panels] == ["tbl-sub-a", "tbl-sub-b"]
+    assert [_caption(p) for p in panels] == ["(a) First sub-table", "(b) Second sub-table"]
+    assert all(p.find_all("table") for p in panels)
+    assert _xref(page, "tbl-sub-b") == "Table 6(b)"
+    assert re.search(r"its second panel Table 6\(b\) on p\. \d+", pdf_text)
+    assert "Table 7" not in pdf_text
+
+
+def test_an_uncaptioned_image_with_an_id_is_a_numbered_figure(page):
+    figure = _by_id(page, "fig-nocap")
+    assert _caption(figure) == "Figure 9"
+    assert figure.find_all("img")[0].attrs["alt"] == "A green panel."  # fig-alt
 
 
 # --- 3. reference forms --------------------------------------------------------------------

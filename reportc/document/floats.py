@@ -28,7 +28,11 @@ def shape_floats(doc: ChapterDoc, diag: Diagnostics) -> None:
     A.map_inline_lists(doc.ast["blocks"], lambda items: _blocks(items, doc, diag))
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Image":
-            node["c"][1] = _alt_text(node["c"][1])
+            pairs = node["c"][0][2]
+            alt = next((value for key, value in pairs if key == "fig-alt"), None)
+            if alt is not None:  # Quarto's alt text for a figure whose caption differs
+                node["c"][0][2] = [pair for pair in pairs if pair[0] != "fig-alt"]
+            node["c"][1] = A.text_inlines(alt) if alt else _alt_text(node["c"][1])
 
 
 def _blocks(items: list[Any], doc: ChapterDoc, diag: Diagnostics) -> list[Any]:
@@ -40,7 +44,7 @@ def _blocks(items: list[Any], doc: ChapterDoc, diag: Diagnostics) -> list[Any]:
         if kind == "Div":
             items[index] = _div(item, doc, diag)
         elif kind == "Para":
-            items[index] = _linked_image(item) or item
+            items[index] = _linked_image(item) or _uncaptioned_image(item) or item
         elif kind == "CodeBlock":
             items[index] = _listing(item) or item
         elif kind == "Table":
@@ -102,8 +106,9 @@ def _describe_images(blocks: list[A.Node], caption: list[A.Node]) -> None:
 
 
 def _panel(block: A.Node) -> bool:
-    """A figure, or a paragraph holding just an image: one panel of a float."""
-    if block["t"] == "Figure":
+    """A figure, a captioned table, or a paragraph holding just an image: one panel of a
+    float."""
+    if block["t"] == "Figure" or (block["t"] == "Table" and block["c"][1][1]):
         return True
     inlines = block["c"] if block["t"] in ("Para", "Plain") else []
     return len(inlines) == 1 and inlines[0]["t"] in ("Image", "Link") and \
@@ -139,8 +144,13 @@ def _columns(pairs: dict[str, str], count: int) -> int:
 
 
 def _as_panel(block: A.Node) -> A.Node:
-    """A subfloat Figure from a Figure or an image paragraph (its alt text the caption)."""
-    if block["t"] != "Figure":
+    """A subfloat Figure from a Figure, a captioned table (its caption the panel's), or an
+    image paragraph (its alt text the caption)."""
+    if block["t"] == "Table":
+        identifier, block["c"][0][0] = block["c"][0][0], ""
+        caption, block["c"][1] = block["c"][1][1], [None, []]
+        block = {"t": "Figure", "c": [A.attr(identifier), [None, caption], [block]]}
+    elif block["t"] != "Figure":
         image = block["c"][0] if block["c"][0]["t"] == "Image" else block["c"][0]["c"][1][0]
         caption = [{"t": "Plain", "c": list(image["c"][1])}] if image["c"][1] else []
         identifier, image["c"][0][0] = image["c"][0][0], ""
@@ -166,6 +176,20 @@ def _linked_image(para: A.Node) -> A.Node | None:
     image["c"][0][0] = ""
     return {"t": "Figure", "c": [A.attr(identifier), [None, [{"t": "Plain",
                                                                "c": list(image["c"][1])}]],
+                                 [{"t": "Plain", "c": inlines}]]}
+
+
+def _uncaptioned_image(para: A.Node) -> A.Node | None:
+    """``![](x.png){#fig-x}``: pandoc makes no figure of an image without a caption; Quarto
+    numbers it all the same ("Figure 3", no caption)."""
+    inlines = para["c"]
+    if not _only_image(inlines) or inlines[0]["c"][1]:
+        return None
+    identifier = inlines[0]["c"][0][0]
+    if prefix_of(identifier) not in ("fig", "tbl"):
+        return None
+    inlines[0]["c"][0][0] = ""
+    return {"t": "Figure", "c": [A.attr(identifier), [None, [{"t": "Plain", "c": []}]],
                                  [{"t": "Plain", "c": inlines}]]}
 
 

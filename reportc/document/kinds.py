@@ -12,11 +12,12 @@ LABELS = {
     "fig": "Figure", "tbl": "Table", "lst": "Listing", "sec": "Section", "eq": "Equation",
     "thm": "Theorem", "lem": "Lemma", "cor": "Corollary", "prp": "Proposition",
     "cnj": "Conjecture", "def": "Definition", "exm": "Example", "exr": "Exercise",
+    "rem": "Remark", "sol": "Solution",
     "nte": "Note", "tip": "Tip", "wrn": "Warning", "imp": "Important", "cau": "Caution",
 }
 XREF_PREFIXES = tuple(f"{prefix}-" for prefix in LABELS)
 FLOAT_KINDS = {"fig": "figure", "tbl": "table", "lst": "listing"}
-THEOREM_PREFIXES = ("thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr")
+THEOREM_PREFIXES = ("thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "rem", "sol")
 # callout class suffix -> (id prefix, default title)
 CALLOUTS = {"note": ("nte", "Note"), "tip": ("tip", "Tip"), "warning": ("wrn", "Warning"),
             "important": ("imp", "Important"), "caution": ("cau", "Caution")}

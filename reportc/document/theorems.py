@@ -31,8 +31,21 @@ def shape_theorems(doc: ChapterDoc) -> None:
             _shape_theorem(node, prefix)
         elif node["t"] == "Div" and (word := next((PROOF_WORDS[c] for c in node["c"][0][1]
                                                    if c in PROOF_WORDS), "")):
-            _open_with(node["c"][1], [{"t": "Emph", "c": [{"t": "Str", "c": word + "."}]}],
-                       "proof-title")
+            _shape_proof(node, word)
+
+
+def _shape_proof(div: A.Node, word: str) -> None:
+    """"Proof." in italics, or "Proof (Name)." with the name from its first heading."""
+    blocks = div["c"][1]
+    title = [{"t": "Str", "c": word + "."}]
+    name = dict(div["c"][0][2]).get("name")
+    name_inlines = A.text_inlines(name) if name else []
+    if not name_inlines and blocks and blocks[0]["t"] == "Header":
+        name_inlines = blocks.pop(0)["c"][2]
+    if name_inlines:
+        title = [{"t": "Str", "c": word}, {"t": "Space"}, {"t": "Str", "c": "("},
+                 *name_inlines, {"t": "Str", "c": ")."}]
+    _open_with(blocks, [{"t": "Emph", "c": title}], "proof-title")
 
 
 def _shape_theorem(div: A.Node, prefix: str) -> None:
