@@ -78,6 +78,7 @@ FLOATS = [  # id, element, caption as printed
     ("fig-panels", "figure", "Figure 8. Two panels in one figure."),
     ("tbl-panels", "figure", "Table 6. Two tables in one."),
     ("fig-nocap", "figure", "Figure 9"),
+    ("tbl-attr-table", "table", "Table 7. A caption from the table's attributes."),
 ]
 
 
@@ -174,7 +175,7 @@ def test_sub_tables_are_panels_of_one_table(page, pdf_text):
     assert all(p.find_all("table") for p in panels)
     assert _xref(page, "tbl-sub-b") == "Table 6(b)"
     assert re.search(r"its second panel Table 6\(b\) on p\. \d+", pdf_text)
-    assert "Table 7" not in pdf_text
+    assert "Table 8" not in pdf_text  # 7 is the next chapter's table
 
 
 def test_an_uncaptioned_image_with_an_id_is_a_numbered_figure(page):
