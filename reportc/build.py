@@ -105,7 +105,7 @@ def build(options: BuildOptions) -> BuildResult:
         docs = read_chapters(chapters, diag, cache, pool, options.jobs)
     diag.raise_if_errors()
     timer.done(f"read {len(docs)} chapter(s)")
-    targets = number_report(docs, diag)
+    targets = number_report(docs, diag, cache)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)

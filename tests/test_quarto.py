@@ -427,3 +427,28 @@ def test_a_multi_line_pandoc_warning_stays_one_warning():
     warnings = _warnings(stderr)
     assert len(warnings) == 2
     assert warnings[0].startswith("Could not convert TeX math") and "unexpected eof" in warnings[0]
+
+
+def test_formula_drawings_are_kept_in_the_build_cache(tmp_path, monkeypatch):
+    from reportc import cache as cache_module
+    from reportc.document import math as math_module
+    from reportc.document.model import ChapterDoc
+    from reportc.errors import Diagnostics
+    from reportc.project.chapters import Chapter
+
+    chapter = Chapter.__new__(Chapter)
+    object.__setattr__(chapter, "text", "$$ a^2 + b^2 $$")
+    doc = ChapterDoc.__new__(ChapterDoc)
+    doc.chapter, doc.ast = chapter, {"blocks": [{"t": "Para", "c": [
+        {"t": "Math", "c": [{"t": "DisplayMath"}, " a^2 + b^2 "]}]}]}
+    diag = Diagnostics()
+    store = cache_module.BuildCache(tmp_path / "cache", diag)
+    math_module.check_formulas(doc, diag, store)
+    store.save()
+    math_module._DRAWN.clear()
+    monkeypatch.setattr(math_module, "_draw", lambda *args: pytest.fail("drawn again"))
+    math_module.check_formulas(doc, diag, cache_module.BuildCache(tmp_path / "cache", diag))
+    assert "<img" in print_formulas('<math display="block"><semantics><annotation '
+                                    'encoding="application/x-tex">a^2 + b^2</annotation>'
+                                    '</semantics></math>')
+    assert not diag.problems

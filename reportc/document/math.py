@@ -15,10 +15,13 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import json
 import re
 import warnings
+from importlib import metadata
 from typing import Any
 
+from reportc.cache import BuildCache, digest
 from reportc.document.kinds import prefix_of
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
@@ -29,6 +32,7 @@ _MATH = re.compile(r"<math\b([^>]*)>(.*?)</math>", re.S)
 _TEX = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
 _UNKNOWN = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
 SIZE = 20.0  # ziamath's font size in SVG units; the image is scaled to 1em of the text
+_DRAWN: dict[tuple[str, bool], tuple[str, float, float]] = {}  # (tex, display) -> drawing
 
 
 def mark_equations(doc: ChapterDoc) -> None:
@@ -54,17 +58,30 @@ def _mark(items: list[Any]) -> list[Any]:
     return items
 
 
-def check_formulas(doc: ChapterDoc, diag: Diagnostics) -> None:
-    """Report, at its line, each formula that cannot be drawn (and so would print as TeX)."""
-    for node in A.iter_nodes(doc.ast["blocks"]):
-        if node["t"] == "Math":
-            display = node["c"][0]["t"] == "DisplayMath"
-            problem = formula_problem(node["c"][1], display)
-            if problem:
-                line = doc.chapter.line_of(node["c"][1].strip()[:40]) or \
-                    doc.chapter.line_of(node["c"][1].strip().split("\n")[0][:40])
-                diag.error(f"formula '{_short(node['c'][1])}' cannot be typeset: {problem}",
-                           doc.rel, line)
+def check_formulas(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None) -> None:
+    """Report, at its line, each formula that cannot be drawn (and so would print as TeX).
+
+    Drawing takes about 15 ms a formula, so the drawings of a chapter's formulas are kept
+    in the build cache (one entry per chapter) for the print page and the next build."""
+    formulas = [(node["c"][1], node["c"][0]["t"] == "DisplayMath")
+                for node in A.iter_nodes(doc.ast["blocks"]) if node["t"] == "Math"]
+    if not formulas:
+        return
+    key = digest(json.dumps(formulas), _ziamath_version())
+    cached = cache.get("formulas", key) if cache else None
+    if cached:
+        for tex, display, *drawn in json.loads(cached):
+            _DRAWN[(tex, display)] = tuple(drawn)
+    failed = False
+    for tex, display in formulas:
+        if problem := formula_problem(tex, display):
+            line = doc.chapter.line_of(tex.strip()[:40]) or \
+                doc.chapter.line_of(tex.strip().split("\n")[0][:40])
+            diag.error(f"formula '{_short(tex)}' cannot be typeset: {problem}", doc.rel, line)
+            failed = True
+    if cache and not cached and not failed:
+        drawn = [[tex.strip(), display, *_svg(tex.strip(), display)] for tex, display in formulas]
+        cache.put("formulas", key, json.dumps(drawn))
 
 
 def formula_problem(tex: str, display: bool) -> str:
@@ -92,9 +109,21 @@ def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None
     return message, doc.chapter.line_of(tex.strip()[:40])
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.cache
+def _ziamath_version() -> str:
+    return metadata.version("ziamath")
+
+
 def _svg(tex: str, display: bool) -> tuple[str, float, float]:
     """``(svg, height, depth)`` for a formula, heights in em of the surrounding text."""
+    if (tex, display) not in _DRAWN:
+        if len(_DRAWN) > 20000:  # a long watch session: start afresh
+            _DRAWN.clear()
+        _DRAWN[(tex, display)] = _draw(tex, display)
+    return _DRAWN[(tex, display)]
+
+
+def _draw(tex: str, display: bool) -> tuple[str, float, float]:
     with warnings.catch_warnings():  # ziamath 0.13 loads its font with a deprecated call
         warnings.simplefilter("ignore", DeprecationWarning)
         import ziamath

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import string
 
+from reportc.cache import BuildCache
 from reportc.document.callouts import callout_kind, label_callout, shape_callouts
 from reportc.document.floats import shape_floats
 from reportc.document.kinds import CALLOUTS, FLOAT_KINDS, LABELS, prefix_of
@@ -18,13 +19,15 @@ from reportc.pandoc import ast as A
 FLOAT_WORDS = {"figure": "Figure", "table": "Table", "listing": "Listing"}
 
 
-def number_report(docs: list[ChapterDoc], diag: Diagnostics) -> dict[str, Target]:
-    """Number chapters, sections, figures and tables; return every cross-reference target."""
+def number_report(docs: list[ChapterDoc], diag: Diagnostics,
+                  cache: BuildCache | None = None) -> dict[str, Target]:
+    """Number chapters, sections, figures and tables; return every cross-reference target
+    (``cache`` keeps the drawings of formulas between builds)."""
     targets: dict[str, Target] = {}
     counters = {"chapter": 0, "appendix": 0, "figure": 0, "table": 0, "listing": 0}
     used_ids: set[str] = set()
     for doc in docs:
-        shape_quarto(doc, diag)
+        shape_quarto(doc, diag, cache)
         kind = doc.chapter.kind
         if doc.chapter.numbered and kind in ("chapter", "appendix"):
             counters[kind] += 1
@@ -35,7 +38,7 @@ def number_report(docs: list[ChapterDoc], diag: Diagnostics) -> dict[str, Target
     return targets
 
 
-def shape_quarto(doc: ChapterDoc, diag: Diagnostics) -> None:
+def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None) -> None:
     """Quarto's block forms in the one shape numbering reads: callouts and theorem blocks
     (their title headings leave the flow first, so they are never numbered sections),
     floats as Figure nodes, ``{#eq-x}`` equations; each formula checked; and the place the
@@ -44,7 +47,7 @@ def shape_quarto(doc: ChapterDoc, diag: Diagnostics) -> None:
     shape_theorems(doc)
     shape_floats(doc, diag)
     mark_equations(doc)
-    check_formulas(doc, diag)
+    check_formulas(doc, diag, cache)
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Div" and node["c"][0][0] == "refs":
             doc.has_refs = True
