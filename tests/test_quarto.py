@@ -356,7 +356,7 @@ def test_a_caption_citation_of_an_image_figure_is_one_note(tmp_path):
     built = build_root(root, formats=("html",))
     page = parse_html(built.html_path.read_text(encoding="utf-8"))
     image = page.find_all("img")[0]
-    assert image.attrs["alt"] == "Types of evidence ."
+    assert image.attrs["alt"] == "Types of evidence."
     assert len(page.find_all("div", "fn-item")) == len(page.find_all("a", "fn-ref")) == 1
 
 

@@ -12,6 +12,7 @@ carry the class ``subfloat``; :mod:`reportc.document.numbering` then numbers the
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from reportc.document.kinds import FLOAT_KINDS, prefix_of
@@ -219,6 +220,9 @@ def _alt_text(alt: list[Any]) -> list[Any]:
     """An image's alt text without citations and notes: an image made from a caption would
     otherwise carry the caption's note too (its number in the alt text, and a second note
     in the chapter's list of notes that nothing calls)."""
-    def keep(item: Any) -> bool:
-        return not (isinstance(item, dict) and item.get("t") in ("Cite", "Note"))
-    return A.map_inline_lists(alt, lambda items: [item for item in items if keep(item)])
+    def dropped(item: Any) -> bool:
+        return isinstance(item, dict) and item.get("t") in ("Cite", "Note")
+    if not any(dropped(node) for node in A.iter_nodes(alt)):
+        return alt
+    kept = A.map_inline_lists(alt, lambda items: [item for item in items if not dropped(item)])
+    return A.text_inlines(re.sub(r"\s+(?=[.,;:!?)])", "", A.stringify(kept)))
