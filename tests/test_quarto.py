@@ -461,3 +461,22 @@ def test_formula_drawings_are_kept_in_the_build_cache(tmp_path, monkeypatch):
                                     'encoding="application/x-tex">a^2 + b^2</annotation>'
                                     '</semantics></math>')
     assert not diag.problems
+
+
+def test_pandocs_tex_warning_becomes_one_error_at_the_formulas_line(tmp_path):
+    from reportc.document.math import located_math_warning
+    from reportc.document.model import ChapterDoc
+    from reportc.project.chapters import Chapter
+
+    chapter = Chapter.__new__(Chapter)
+    object.__setattr__(chapter, "text", "# T\n\nSee $\\weird{x}$ here.\n")
+    doc = ChapterDoc.__new__(ChapterDoc)
+    doc.chapter = chapter
+    warning = _warnings("[WARNING] Could not convert TeX math \\weird{x}, rendering as TeX:\n"
+                        "  \\weird{x}\n        ^\n  unexpected control sequence \\weird\n"
+                        "  expecting \"%\" or whitespace\n")[0]
+    message, line = located_math_warning(warning, doc)
+    assert line == 3
+    assert message == ("formula '\\weird{x}' cannot be typeset: unexpected control sequence "
+                       "\\weird")
+    assert located_math_warning("Some other warning", doc) is None
