@@ -184,8 +184,8 @@ _TOKEN = re.compile(r"<(/?)([a-zA-Z0-9]+)([^>]*)>|[^<]+")
 def keep_last_words(html: str) -> str:
     """Wrap the last word of every paragraph in a span that is not hyphenated, so that no
     paragraph ends with a hyphenated fragment alone on its last line ("technolo-/gies").
-    The word is the last run of letters in the paragraph's own text: note texts (which
-    float to the page foot) are skipped."""
+    The word is the last word of the paragraph's own text (note texts, which float to the
+    page foot, are skipped), and only one long enough to be hyphenated."""
     return _PARAGRAPH.sub(_keep_last_word, html)
 
 
@@ -206,12 +206,11 @@ def _keep_last_word(match: re.Match[str]) -> str:
             continue
         if note_depth:
             continue
-        text = token.group()
-        words = list(re.finditer(r"\S+", text))
-        if words and re.search(r"\w{5,}", words[-1].group()):
+        words = list(re.finditer(r"\S+", token.group()))
+        if words:
             last = (token.start() + words[-1].start(), token.start() + words[-1].end())
-    if last is None:
-        return match.group()
+    if last is None or not re.search(r"\w{5,}", body[last[0]:last[1]]):
+        return match.group()  # a short last word cannot leave a fragment
     whole = match.group()
     start, end = last[0] + offset, last[1] + offset
     return whole[:start] + '<span class="last-word">' + whole[start:end] + "</span>" + whole[end:]
