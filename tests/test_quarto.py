@@ -18,6 +18,7 @@ from htmlparse import Element, parse_html
 from reportc.build import BuildOptions, build
 from reportc.document.math import print_formulas
 from reportc.errors import BuildFailed
+from reportc.pandoc import ast as A
 from reportc.pandoc.runner import _warnings
 
 # what the PDF prints after a cross-reference: its page, or where it is when that is near
@@ -452,11 +453,12 @@ def test_formula_drawings_are_kept_in_the_build_cache(tmp_path, monkeypatch):
         {"t": "Math", "c": [{"t": "DisplayMath"}, " a^2 + b^2 "]}]}]}
     diag = Diagnostics()
     store = cache_module.BuildCache(tmp_path / "cache", diag)
-    math_module.check_formulas(doc, diag, store)
+    nodes = A.iter_nodes(doc.ast["blocks"])
+    math_module.check_formulas(doc, diag, nodes, store)
     store.save()
     math_module._DRAWN.clear()
     monkeypatch.setattr(math_module, "_draw", lambda *args: pytest.fail("drawn again"))
-    math_module.check_formulas(doc, diag, cache_module.BuildCache(tmp_path / "cache", diag))
+    math_module.check_formulas(doc, diag, nodes, cache_module.BuildCache(tmp_path / "cache", diag))
     assert "<img" in print_formulas('<math display="block"><semantics><annotation '
                                     'encoding="application/x-tex">a^2 + b^2</annotation>'
                                     '</semantics></math>')

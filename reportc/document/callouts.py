@@ -26,9 +26,9 @@ def callout_kind(node: A.Node) -> str:
                  if c.removeprefix("callout-") in CALLOUTS and c.startswith("callout-")), "")
 
 
-def shape_callouts(doc: ChapterDoc, diag: Diagnostics) -> None:
-    """Give every callout of ``doc`` its box, title and (when asked) its fold."""
-    for node in A.iter_nodes(doc.ast["blocks"]):
+def shape_callouts(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node]) -> None:
+    """Give every callout of ``doc`` (``nodes``: its nodes) its box, title and fold."""
+    for node in nodes:
         if kind := callout_kind(node):
             _shape(node, kind, doc, diag)
 

@@ -21,13 +21,18 @@ from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
 LAYOUT_KEYS = ("layout-ncol", "layout-nrow", "layout")
+_BLOCKS = {"Para", "Plain", "Div", "CodeBlock", "Table", "Figure", "BlockQuote", "BulletList",
+           "OrderedList", "Header", "HorizontalRule", "LineBlock", "DefinitionList", "RawBlock"}
 
 
-def shape_floats(doc: ChapterDoc, diag: Diagnostics) -> None:
+def shape_floats(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node]) -> None:
     """Rewrite every Quarto float form of ``doc`` as a ``Figure`` node (inner ones first,
-    so a float inside a list, callout or another float is found wherever it is)."""
-    A.map_inline_lists(doc.ast["blocks"], lambda items: _blocks(items, doc, diag))
-    for node in A.iter_nodes(doc.ast["blocks"]):
+    so a float inside a list, callout or another float is found wherever it is).
+    ``nodes`` (the chapter's nodes) tell whether there is any: most chapters have none
+    but plain image figures and tables, and are not walked again."""
+    if any(_candidate(node) for node in nodes):
+        A.map_inline_lists(doc.ast["blocks"], lambda items: _blocks(items, doc, diag))
+    for node in nodes:
         if node["t"] == "Image":
             pairs = node["c"][0][2]
             alt = next((value for key, value in pairs if key == "fig-alt"), None)
@@ -36,8 +41,23 @@ def shape_floats(doc: ChapterDoc, diag: Diagnostics) -> None:
             node["c"][1] = A.text_inlines(alt) if alt else _alt_text(node["c"][1])
 
 
+def _candidate(node: A.Node) -> bool:
+    """Whether a node may be a float form that pandoc does not make a Figure by itself."""
+    kind = node["t"]
+    if kind == "Div":
+        return prefix_of(node["c"][0][0]) in FLOAT_KINDS or \
+            any(key in LAYOUT_KEYS for key, _ in node["c"][0][2])
+    if kind == "Para":
+        return len(node["c"]) == 1 and node["c"][0]["t"] in ("Link", "Image")
+    if kind == "CodeBlock":
+        return prefix_of(node["c"][0][0]) == "lst" or "lst-cap" in dict(node["c"][0][2])
+    return kind == "Table" and "tbl-cap" in dict(node["c"][0][2])
+
+
 def _blocks(items: list[Any], doc: ChapterDoc, diag: Diagnostics) -> list[Any]:
     """One list of blocks with its float forms replaced (other lists pass unchanged)."""
+    if not items or type(items[0]) is not dict or items[0].get("t") not in _BLOCKS:
+        return items
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             continue

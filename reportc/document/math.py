@@ -35,10 +35,12 @@ SIZE = 20.0  # ziamath's font size in SVG units; the image is scaled to 1em of t
 _DRAWN: dict[tuple[str, bool], tuple[str, float, float]] = {}  # (tex, display) -> drawing
 
 
-def mark_equations(doc: ChapterDoc) -> None:
+def mark_equations(doc: ChapterDoc, nodes: list[A.Node]) -> None:
     """``$$ ... $$ {#eq-x}``: the formula in a Span with the id and class ``equation``
-    (numbered by :mod:`reportc.document.numbering`)."""
-    A.map_inline_lists(doc.ast["blocks"], _mark)
+    (numbered by :mod:`reportc.document.numbering`). ``nodes``: the chapter's nodes, to
+    walk it only if it has display math."""
+    if any(node["t"] == "Math" and node["c"][0]["t"] == "DisplayMath" for node in nodes):
+        A.map_inline_lists(doc.ast["blocks"], _mark)
 
 
 def _mark(items: list[Any]) -> list[Any]:
@@ -58,13 +60,14 @@ def _mark(items: list[Any]) -> list[Any]:
     return items
 
 
-def check_formulas(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None) -> None:
+def check_formulas(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node],
+                   cache: BuildCache | None = None) -> None:
     """Report, at its line, each formula that cannot be drawn (and so would print as TeX).
 
     Drawing takes about 15 ms a formula, so the drawings of a chapter's formulas are kept
     in the build cache (one entry per chapter) for the print page and the next build."""
     formulas = [(node["c"][1], node["c"][0]["t"] == "DisplayMath")
-                for node in A.iter_nodes(doc.ast["blocks"]) if node["t"] == "Math"]
+                for node in nodes if node["t"] == "Math"]
     if not formulas:
         return
     key = digest(json.dumps(formulas), _ziamath_version())

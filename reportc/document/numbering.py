@@ -43,12 +43,13 @@ def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = 
     (their title headings leave the flow first, so they are never numbered sections),
     floats as Figure nodes, ``{#eq-x}`` equations; each formula checked; and the place the
     author chose for the bibliography (``::: {#refs}``)."""
-    shape_callouts(doc, diag)
-    shape_theorems(doc)
-    shape_floats(doc, diag)
-    mark_equations(doc)
-    check_formulas(doc, diag, cache)
-    for node in A.iter_nodes(doc.ast["blocks"]):
+    nodes = A.iter_nodes(doc.ast["blocks"])  # one walk; each step looks at what it needs
+    shape_callouts(doc, diag, nodes)
+    shape_theorems(nodes)
+    shape_floats(doc, diag, nodes)
+    mark_equations(doc, nodes)
+    check_formulas(doc, diag, nodes, cache)
+    for node in nodes:
         if node["t"] == "Div" and node["c"][0][0] == "refs":
             doc.has_refs = True
             node["c"][0][1].append("reportc-refs")

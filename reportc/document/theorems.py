@@ -10,7 +10,6 @@ number is given by :mod:`reportc.document.numbering` (:func:`label_theorem`).
 from __future__ import annotations
 
 from reportc.document.kinds import THEOREM_PREFIXES, prefix_of
-from reportc.document.model import ChapterDoc
 from reportc.pandoc import ast as A
 
 PROOF_WORDS = {"proof": "Proof", "remark": "Remark", "solution": "Solution"}
@@ -24,9 +23,10 @@ def theorem_prefix(node: A.Node) -> str:
     return prefix if prefix in THEOREM_PREFIXES else ""
 
 
-def shape_theorems(doc: ChapterDoc) -> None:
-    """Mark theorem blocks and open each with a title span that numbering fills in."""
-    for node in A.iter_nodes(doc.ast["blocks"]):
+def shape_theorems(nodes: list[A.Node]) -> None:
+    """Mark theorem blocks among ``nodes`` and open each with a title span that numbering
+    fills in."""
+    for node in nodes:
         if prefix := theorem_prefix(node):
             _shape_theorem(node, prefix)
         elif node["t"] == "Div" and (word := next((PROOF_WORDS[c] for c in node["c"][0][1]
