@@ -228,7 +228,7 @@ def test_equations_are_mathml_on_the_web_and_numbered(page):
     assert equation.find_all("math")[0].attrs["display"] == "block"
     assert equation.find_all("span", "equation-number")[0].text() == "(1)"
     maths = page.find_all("math")
-    assert len(maths) == 3  # inline, numbered display, unnumbered display
+    assert len(maths) == 4  # in a heading, inline, numbered display, unnumbered display
     assert {m.attrs["display"] for m in maths} == {"inline", "block"}
     assert "$" not in _by_id(page, "sec-forms").parent.text()  # no TeX printed raw
 
@@ -240,11 +240,19 @@ def test_formulas_print_as_vector_drawings_with_their_tex_as_alt_text(quarto):
     images = re.findall(r'<img class="math-(inline|display)" alt="([^"]*)" style="[^"]*" '
                         r'src="data:image/svg\+xml;base64,([^"]+)"', printed)
     assert [(kind, alt.strip()) for kind, alt, _data in images] == [
-        ("inline", r"g = \frac{\Delta Y}{Y}"),
+        ("inline", r"\alpha^2"), ("inline", r"g = \frac{\Delta Y}{Y}"),
         ("display", r"Y_t = A K_t^{\alpha} L_t^{1-\alpha}"),
         ("display", r"\int_0^1 x^2 \, dx = \frac{1}{3}")]
     svg = base64.b64decode(images[0][2]).decode("utf-8")
     assert svg.startswith("<svg") and "<path" in svg and "<text" not in svg  # outlines
+
+
+def test_a_formula_in_a_heading_reads_as_text_in_the_contents_and_outline(page, quarto):
+    toc = page.find_all("nav")[0].text()
+    assert "Equations with α²" in toc and "alpha" not in toc
+    contents = next(t for t in quarto.page_texts() if "Contents" in t)
+    assert "Equations with α²" in contents
+    assert "Equations with α²" in str(quarto.pdf.outline)
 
 
 def test_the_pdf_draws_formulas_and_numbers_equations(quarto, pdf_text):

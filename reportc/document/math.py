@@ -35,6 +35,17 @@ SIZE = 20.0  # ziamath's font size in SVG units; the image is scaled to 1em of t
 _DRAWN: dict[tuple[str, bool], tuple[str, float, float]] = {}  # (tex, display) -> drawing
 
 
+def plain_text(tree: Any) -> str:
+    """:func:`reportc.pandoc.ast.stringify`, with each formula as :func:`math_text`."""
+    if not any(node["t"] == "Math" for node in A.iter_nodes(tree)):
+        return A.stringify(tree)
+    copy = json.loads(json.dumps(tree))
+    for node in A.iter_nodes(copy):
+        if node["t"] == "Math":
+            node["t"], node["c"] = "Str", math_text(node["c"][1])
+    return A.stringify(copy)
+
+
 def mark_equations(doc: ChapterDoc, nodes: list[A.Node]) -> None:
     """``$$ ... $$ {#eq-x}``: the formula in a Span with the id and class ``equation``
     (numbered by :mod:`reportc.document.numbering`). ``nodes``: the chapter's nodes, to
@@ -135,6 +146,44 @@ def _draw(tex: str, display: bool) -> tuple[str, float, float]:
     box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
     top, height = (float(box.group(2)), float(box.group(4))) if box else (-SIZE, SIZE)
     return svg, height / SIZE, (top + height) / SIZE
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
+_SUBSCRIPTS = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
+                            "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SPACED = set("=+-−<>≤≥≈×·")
+
+
+def math_text(tex: str) -> str:
+    """A formula as plain text, for where no formula can be drawn (contents, bookmarks,
+    running heads, lists of figures): "\\alpha^2" reads "α²", never as TeX."""
+    from xml.etree import ElementTree
+
+    from latex2mathml.converter import convert
+    try:
+        root = ElementTree.fromstring(convert(tex.strip()))
+    except Exception:  # reported by check_formulas
+        return re.sub(r"\\([A-Za-z]+)|[{}\\]", r"\1", tex).strip()
+    return " ".join(_text_of(root).split())
+
+
+def _text_of(node: Any) -> str:
+    tag = node.tag.rsplit("}", 1)[-1]
+    parts = [_text_of(child) for child in node]
+    if tag in ("msup", "msub", "msubsup") and len(parts) >= 2:
+        marks = {"msup": "^", "msub": "_", "msubsup": "_^"}[tag]
+        out = parts[0]
+        for mark, script in zip(marks, parts[1:], strict=False):
+            table = _SUPERSCRIPTS if mark == "^" else _SUBSCRIPTS
+            fits = all(ord(ch) in table for ch in script)
+            out += script.translate(table) if fits else mark + script
+        return out
+    if tag == "mfrac" and len(parts) == 2:
+        return f"{parts[0]}/{parts[1]}"
+    text = (node.text or "").strip()
+    if tag == "mo" and text in _SPACED:
+        text = f" {text.replace('-', '−')} "
+    return text + "".join(parts)
 
 
 def print_formulas(page: str) -> str:

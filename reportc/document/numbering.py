@@ -10,7 +10,7 @@ from reportc.cache import BuildCache
 from reportc.document.callouts import callout_kind, label_callout, shape_callouts
 from reportc.document.floats import shape_floats
 from reportc.document.kinds import CALLOUTS, FLOAT_KINDS, LABELS, prefix_of
-from reportc.document.math import check_formulas, mark_equations
+from reportc.document.math import check_formulas, mark_equations, plain_text
 from reportc.document.model import ChapterDoc, Float, Heading, Target
 from reportc.document.theorems import label_theorem, shape_theorems, theorem_prefix
 from reportc.errors import Diagnostics
@@ -71,7 +71,7 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
         if node["t"] != "Header":
             continue
         level, node_attr, inlines = node["c"]
-        title = A.stringify(inlines)
+        title = plain_text(inlines)  # contents, bookmarks: formulas never as TeX
         if level == 1 and seen_title:
             diag.warning(f"second level-1 heading '{title}' treated as a section "
                          "(a chapter has one '# Title')", doc.rel, doc.chapter.line_of(title))
@@ -94,6 +94,8 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
                 counts[deeper] = 0
             number = ".".join([doc.number, *[str(c) for c in counts[2:level + 1]]])
             inlines[:0] = [A.span([{"t": "Str", "c": number}], ["secnum"]), {"t": "Space"}]
+        if title != A.stringify(inlines[2:] if number else inlines):  # it holds a formula
+            node_attr[2].append(["data-bookmark", f"{number} {title}" if number else title])
         identifier = explicit or _unique_slug(doc.chapter.anchor, title, slugs)
         node_attr[0] = identifier
         _claim_id(doc, identifier, used, diag)
@@ -179,7 +181,7 @@ def _number_float(doc: ChapterDoc, node: A.Node, kind: str, targets: dict[str, T
     counters[kind] += 1
     number = str(counters[kind])
     label = f"{FLOAT_WORDS[kind]}\u00a0{number}"
-    text = A.stringify(caption_blocks)
+    text = plain_text(caption_blocks)
     _prepend(caption_blocks, A.span([{"t": "Str", "c": label + ("." if text else "")}],
                                     ["caption-label"]))
     if node["t"] == "Figure":
