@@ -17,7 +17,8 @@ import pytest
 from conftest import REPO, build_root, copy_root, run_cli
 
 import reportc.pdf.layout
-import reportc.pdf.stage
+import reportc.pdf.pagemap
+import reportc.pdf.schedule
 from reportc.commands.cli import main
 from reportc.web.page import DEFAULT_THEME
 
@@ -49,7 +50,7 @@ def test_a_failed_pdf_layout_is_a_clear_error_with_advice(project, monkeypatch, 
     if failure == "worker crash":
         monkeypatch.setattr(reportc.pdf.layout, "draft_chunk", _crash)
     else:
-        monkeypatch.setattr(reportc.pdf.stage, "MAX_ROUNDS", 0)
+        monkeypatch.setattr(reportc.pdf.schedule, "MAX_ROUNDS", 0)
     assert main([str(project), "-j", "2"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -106,7 +107,8 @@ def test_one_progress_line_per_part_however_often_it_is_laid_out(project, monkey
                                                                  caplog):
     # Tiny pages per byte: every page number is first guessed with too many digits,
     # so the parts that print page numbers are laid out again.
-    monkeypatch.setattr(reportc.pdf.stage, "BYTES_PER_PAGE", 3)
+    for module in (reportc.pdf.pagemap, reportc.pdf.schedule):
+        monkeypatch.setattr(module, "BYTES_PER_PAGE", 3)
     caplog.set_level(logging.INFO, logger="reportc")
     build_root(project, jobs=2)
     lines = [r.getMessage() for r in caplog.records]
