@@ -33,7 +33,8 @@ from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_
 from reportc.web.standalone import self_contained
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
+DEFAULT_FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
 CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
@@ -43,7 +44,7 @@ CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by pa
 class BuildOptions:
     root: Path
     out: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     strict: bool = False
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_cache: bool = True
@@ -121,7 +122,7 @@ def build(options: BuildOptions) -> BuildResult:
                           live_reload=options.live_reload)
     if preload:
         preload.join()  # before the PDF stage forks its workers
-    outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
+    outputs = _write_outputs(options, config, theme, context, docs, diag, cache, setup)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
@@ -193,7 +194,7 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
-                   cache: BuildCache) -> list[Path]:
+                   cache: BuildCache, setup: CitationSetup) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
     with staged_output(options.out_dir) as stage:
         if "html" in options.formats:
@@ -210,6 +211,10 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
         if "pdf" in options.formats:
             _write_pdf(stage.path, config, theme, context, docs, diag, cache, options.jobs,
                        options.single_pass)
+        if "docx" in options.formats:
+            from reportc.docx.writer import write_docx
+            write_docx(stage.path / f"{context.release.artifact_stem(config.slug)}.docx",
+                       config, context.release, docs, setup, theme.root, diag)
         diag.raise_if_errors()
         return stage.commit()
 
