@@ -1,7 +1,8 @@
 """Command line: ``reportc [REPORT_DIR] [--out DIR] [--format html,pdf] [--strict]``.
 
-Also ``reportc --watch`` (rebuild and serve on change) and ``reportc diff REV_A [REV_B]``
-(a redline of the report between two git revisions).
+Also ``reportc --watch`` (rebuild and serve on change), ``reportc diff REV_A [REV_B]``
+(a redline of the report between two git revisions) and ``reportc comments REVIEWED``
+(a reviewer's DOCX comments or PDF annotations, each at its source line).
 """
 
 from __future__ import annotations
@@ -117,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["diff"]:
         return diff_main(argv[1:])
+    if argv[:1] == ["comments"]:
+        from reportc.commands.comments import main as comments_main
+
+        return comments_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
     options = BuildOptions(root=args.report_dir, out=args.out, formats=args.formats,
