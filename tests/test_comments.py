@@ -242,7 +242,7 @@ def quads(boxes: list[tuple[float, float, float, float]]) -> list[float]:
 
 
 def annotate(pdf: pikepdf.Pdf, source: Path, page: int, phrase: str, subtype: str,
-             contents: str = "", *, point: str = "") -> None:
+             contents: str = "", *, point: str = "") -> pikepdf.Dictionary:
     """An annotation over ``phrase`` (its last occurrence on the page if ``phrase`` starts
     with "..."); a Caret after it, or a sticky note clicked on its first letter."""
     last = phrase.startswith("...")
@@ -266,7 +266,27 @@ def annotate(pdf: pikepdf.Pdf, source: Path, page: int, phrase: str, subtype: st
     target = pdf.pages[page - 1]
     if "/Annots" not in target.obj:
         target.obj.Annots = pdf.make_indirect(pikepdf.Array())
-    target.obj.Annots.append(pdf.make_indirect(annot))
+    annot = pdf.make_indirect(annot)
+    target.obj.Annots.append(annot)
+    return annot
+
+
+def add_popup(pdf: pikepdf.Pdf, page: int, parent: pikepdf.Dictionary) -> None:
+    """The pop-up window a viewer opens for ``parent`` (it holds no remark of its own)."""
+    popup = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Popup, Parent=parent,
+        Rect=[400, 400, 550, 500], Open=False))
+    parent.Popup = popup
+    pdf.pages[page - 1].obj.Annots.append(popup)
+
+
+def add_reply(pdf: pikepdf.Pdf, page: int, to: pikepdf.Dictionary, contents: str) -> None:
+    """A reply in the remark's thread (a sticky note 'in reply to' it, in the margin)."""
+    reply = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, IRT=to, RT=pikepdf.Name.R,
+        T=pikepdf.String("Ada Author"), Contents=pikepdf.String(contents),
+        Rect=[560, 20, 580, 40]))
+    pdf.pages[page - 1].obj.Annots.append(reply)
 
 
 def page_of(pdf_path: Path, phrase: str) -> int:
@@ -305,11 +325,13 @@ def reviewed_pdf(report: Built, tmp_path_factory: pytest.TempPathFactory) -> Pat
             (long_start + 1, "atory reviewed its seventh", "/Highlight", "After it."),
             (3, "Contents", "/Highlight", "Not from a chapter."),
         ]
-        for page, phrase, subtype, contents in marks:
-            annotate(pdf, source, page, phrase, subtype, contents)
+        made = {phrase: annotate(pdf, source, page, phrase, subtype, contents)
+                for page, phrase, subtype, contents in marks}
+        add_reply(pdf, defence, made["S-400 deliveries"], "It is 2019.")
         annotate(pdf, source, defence, "joint projects", "/Caret", "(three)", point="after")
-        annotate(pdf, source, long_start + 1, "unmistakable", "/Text", "Sticky note.",
-                 point="on")
+        sticky = annotate(pdf, source, long_start + 1, "unmistakable", "/Text",
+                          "Sticky note.", point="on")
+        add_popup(pdf, long_start + 1, sticky)
         path = tmp_path_factory.mktemp("annotated") / "review-annotated.pdf"
         pdf.save(path)
     return path
@@ -329,6 +351,8 @@ def test_pdf_annotations_print_at_their_source_lines(report, reviewed_pdf):
         d("# Defence cooperation") + "Chapter title? (on \"Defence cooperation\")",
         d("first [@trends2022]") + "Citation note. (on \"Prospects and Limits\")",
         d("The S-400") + "Is this 2019 or 2020? (on \"S-400 deliveries\")",
+        d("The S-400").replace("Jane Reviewer", "Ada Author")
+        + "It is 2019. (on \"S-400 deliveries\")",
         d("followed by a small") + "Hyphenated in the PDF. (on \"followed by a\")",
         d("followed by a small") + "suggests deleting \"small\"",
         d("followed by a small") + "suggests inserting \"(three)\"",
@@ -371,6 +395,14 @@ def test_a_file_from_another_report_gets_one_clear_line(report, tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "fixture.docx: made from another report (its title is 'Cooperation under constraint'; "
+        "this report is 'Review loop fixture')"]
+
+
+def test_a_pdf_from_another_report_gets_one_clear_line(report, basic):
+    done = comments(basic.pdf_path, report.root)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "fixture.pdf: made from another report (its title is 'Cooperation under constraint'; "
         "this report is 'Review loop fixture')"]
 
 

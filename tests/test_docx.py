@@ -125,6 +125,20 @@ def test_styles_follow_the_theme_fonts(word):
     assert styles["Footnote Text"].font.name == "Source Serif 4"
 
 
+def test_callouts_are_shaded_bordered_paragraphs(tmp_path):
+    root = copy_root("basic", tmp_path)
+    chapter = root / "chapters" / "02-defence.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8")
+                       + "\n::: callout\nExport controls tightened in 2022.\n:::\n",
+                       encoding="utf-8")
+    built = build_root(root, formats=("docx",), git_stamp=False)
+    assert styled(built, "Callout") == ["Export controls tightened in 2022."]
+    styles = part(built, "word/styles.xml")
+    box = styles[styles.index('w:styleId="Callout"'):]
+    box = box[:box.index("</w:style>")]
+    assert 'w:fill="E7F0F3"' in box and "<w:top " in box and "<w:bottom " in box
+
+
 def test_cyrillic_and_cjk_text_is_intact(tmp_path):
     built = build_root(copy_root("scripts", tmp_path), formats=("docx",), git_stamp=False)
     texts = [text for _, text in paragraphs(built)]

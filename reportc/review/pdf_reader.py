@@ -118,6 +118,8 @@ def _page_remarks(page: pikepdf.Page, number: int, text: PageText) -> list[Remar
         author = _string(annot.get("/T")) or "Unknown"
         contents = _string(annot.get("/Contents"))
         span = _marked_span(annot, text) if subtype in MARKED else _point(annot, subtype, text)
+        if span is None and "/IRT" in annot:
+            span = (0, 0)  # a reply: placed with the remark it answers, below
         if span is None:
             continue
         start, end = span
