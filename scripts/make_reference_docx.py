@@ -27,6 +27,7 @@ from docx.shared import Pt, RGBColor
 
 TARGET = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 SERIF, SANS = "Source Serif 4", "Source Sans 3"
+EAST_ASIAN = {SERIF: "Noto Serif CJK SC", SANS: "Noto Sans CJK SC"}  # the theme's fallbacks
 INK, ACCENT, MUTED = RGBColor(0x1F, 0x29, 0x33), RGBColor(0x0B, 0x5D, 0x7A), \
     RGBColor(0x52, 0x60, 0x6D)
 TINT, ACCENT_HEX = "E7F0F3", "0B5D7A"
@@ -41,13 +42,15 @@ def default_reference() -> bytes:
 
 def set_font(style, name: str, size: float | None = None, *, bold: bool | None = None,
              color: RGBColor | None = None) -> None:
-    """Font for Latin, Cyrillic and East Asian text alike (Word picks the East Asian font
-    from its own attribute; without it CJK would fall back to the theme font)."""
+    """Font for Latin and Cyrillic text, and the theme's Noto CJK fallback for Chinese and
+    Japanese (Word takes East Asian text's font from its own attribute; Source Serif and
+    Sans have no CJK glyphs)."""
     style.font.name = name
     rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(attr), name)
+    fonts.set(qn("w:eastAsia"), EAST_ASIAN.get(name, name))
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
         fonts.attrib.pop(qn(attr), None)
     if size:
@@ -103,7 +106,7 @@ def restyle(document) -> None:
                               ("Abstract Title", 11, INK)):
         set_font(styles[name], SANS, size, color=color)
     for name in ("Caption", "Table Caption", "Image Caption"):
-        set_font(styles[name], SANS, 9, color=INK)
+        set_font(next(s for s in styles if s.name == name), SANS, 9, color=INK)
     set_font(styles["Footnote Text"], SERIF, 8.5)
     set_font(styles["Hyperlink"], styles["Hyperlink"].font.name or SERIF, color=ACCENT)
     cover = paragraph_style(document, "Cover Info", "Normal")

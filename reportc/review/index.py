@@ -126,7 +126,9 @@ def build_index(docs: list[ChapterDoc], targets: dict[str, Target],
 def chapter_pieces(text: str, doc: ChapterDoc, targets: dict[str, Target]
                    ) -> list[tuple[int, str, bool]]:
     """The chapter as rendered text, in pieces that each know their source offset."""
-    notes = _note_spans(text)
+    notes = bytearray(len(text) + 1)
+    for start, end in _note_spans(text):
+        notes[start:end] = b"\x01" * (end - start)
     inserts = _inserted_labels(text, doc, targets)
     pieces: list[tuple[int, str, bool]] = []
     position = 0
@@ -139,7 +141,7 @@ def chapter_pieces(text: str, doc: ChapterDoc, targets: dict[str, Target]
     def plain(start: int, end: int) -> None:
         for offset in range(start, end):
             flush(offset)
-            pieces.append((offset, text[offset], _inside(notes, offset)))
+            pieces.append((offset, text[offset], bool(notes[offset])))
 
     for token in _TOKENS.finditer(text):
         plain(position, token.start())
@@ -147,7 +149,7 @@ def chapter_pieces(text: str, doc: ChapterDoc, targets: dict[str, Target]
         position = token.end()
         rendered = _render_token(token, targets)
         if rendered:
-            pieces.append((token.start(), rendered, _inside(notes, token.start())))
+            pieces.append((token.start(), rendered, bool(notes[token.start()])))
     plain(position, len(text))
     pieces.extend((at, words, False) for at, words in inserts)
     return pieces
@@ -226,10 +228,6 @@ def _note_spans(text: str) -> list[tuple[int, int]]:
     for match in re.finditer(r"^\[\^[^\]\s]+\]:.*(?:\n(?:[ \t]+.*|)(?=\n[ \t]))*", text, re.M):
         spans.append((match.start(), match.end()))
     return sorted(spans)
-
-
-def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
-    return any(start <= offset < end for start, end in spans)
 
 
 def read_source(root: Path, path: Path) -> Source | None:
