@@ -311,6 +311,8 @@ def reviewed_pdf(report: Built, tmp_path_factory: pytest.TempPathFactory) -> Pat
             (summary, "cooperation. 1 The evidence", "/Highlight", "Note number glued."),
             (summary, "Cooperation is broad but shallow", "/Underline", "Too vague."),
             (defence, "Defence cooperation", "/Highlight", "Chapter title?"),
+            (defence, "1.1 Arms sales", "/Highlight", "Section heading."),
+            (defence, "difficult to finance", "/Highlight", "Ligature."),
             (defence, "S-400 deliveries", "/Highlight", "Is this 2019 or 2020?"),
             (defence, "followed by a", "/Squiggly", "Hyphenated in the PDF."),
             (defence, "small", "/StrikeOut", ""),
@@ -349,6 +351,7 @@ def test_pdf_annotations_print_at_their_source_lines(report, reviewed_pdf):
         s("cooperation.[@lee2022]") + "Note number glued. (on \"cooperation.1 The evidence\")",
         s("1. Cooperation") + "Too vague. (on \"Cooperation is broad but shallow\")",
         d("# Defence cooperation") + "Chapter title? (on \"Defence cooperation\")",
+        d("## Arms sales") + "Section heading. (on \"1.1 Arms sales\")",
         d("first [@trends2022]") + "Citation note. (on \"Prospects and Limits\")",
         d("The S-400") + "Is this 2019 or 2020? (on \"S-400 deliveries\")",
         d("The S-400").replace("Jane Reviewer", "Ada Author")
@@ -358,6 +361,7 @@ def test_pdf_annotations_print_at_their_source_lines(report, reviewed_pdf):
         d("followed by a small") + "suggests inserting \"(three)\"",
         d("count of joint") + "Author note. (on \"count of joint projects\")",
         d('"co-development"') + "Quotes. (on \"co-development”, and the ‘flagship\")",
+        d("difficult to finance") + "Ligature. (on \"difficult to finance\")",
         d("@fig-bars") + "Cross-references. (on \"Figure 1 and Table\")",
         d("| Telecommunications") + "Table cell. (on \"Telecommunications 3 Huawei\")",
         d("![Depth") + "Figure caption. (on \"Depth of cooperation by field\")",
@@ -369,6 +373,25 @@ def test_pdf_annotations_print_at_their_source_lines(report, reviewed_pdf):
         "review-annotated.pdf, page 3: Jane Reviewer: Not from a chapter. (on \"Contents\")",
     ]
     assert out == expected
+
+
+def test_cyrillic_and_cjk_anchors_map(tmp_path):
+    built = build_root(copy_root("scripts", tmp_path), formats=("docx",), git_stamp=False)
+    document = docx.Document(built.out / "scripts.docx")
+    add_comment(document, "сотрудничество в области", "Уточнить.")
+    add_comment(document, "先进技术", "Check the term.")
+    add_comment(document, "Заголовок раздела", "Heading.")
+    reviewed = tmp_path / "scripts-reviewed.docx"
+    document.save(reviewed)
+    done = comments(reviewed, built.root)
+    assert done.returncode == 0, done.stderr
+    rel = "chapters/01-scripts.md"
+    line = lambda text: source_line(built.root, rel, text)  # noqa: E731
+    assert done.stdout.splitlines() == [
+        f"{rel}:{line('Российско')}: Jane Reviewer: Уточнить. (on \"сотрудничество в области\")",
+        f"{rel}:{line('中俄')}: Jane Reviewer: Check the term. (on \"先进技术\")",
+        f"{rel}:{line('## Заголовок')}: Jane Reviewer: Heading. (on \"Заголовок раздела\")",
+    ]
 
 
 def test_a_file_with_no_remarks_says_so(report):
