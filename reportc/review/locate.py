@@ -102,16 +102,22 @@ def _point(index: SourceIndex, before: str, after: str, notes: bool
 
 def _shortened(index: SourceIndex, anchor: str, before: str, after: str, notes: bool
                ) -> int | None:
-    """The anchor with words dropped from its start, then from its end."""
+    """The anchor with words dropped from its start or its end (the fewest that give a
+    match; the dropped words join the context, which decides between the two ends)."""
     words = anchor.split()
     for drop in range(1, len(words)):
-        for part in (words[drop:], words[:-drop]):
+        found: list[tuple[int, int]] = []
+        for part, context_before, context_after in (
+                (words[drop:], f"{before} {' '.join(words[:drop])}", after),
+                (words[:-drop], before, f"{' '.join(words[-drop:])} {after}")):
             folded = fold(" ".join(part))
             if len(re.sub(r"\d", "", folded)) < SHORTEST:
                 continue
-            hit = _find(index, folded, 0, before, after, notes)
+            hit = _best(index, folded, 0, context_before, context_after, notes)
             if hit is not None:
-                return hit
+                found.append(hit)
+        if found:
+            return max(found, key=lambda hit: hit[0])[1]
     return None
 
 
@@ -136,6 +142,13 @@ def _pattern(folded: str, marker: int) -> re.Pattern[str]:
 def _find(index: SourceIndex, folded: str, marker: int, before: str, after: str,
           notes: bool, digitless: bool = False) -> int | None:
     """The index position of the letter at ``marker`` in the best match, or ``None``."""
+    best = _best(index, folded, marker, before, after, notes, digitless)
+    return None if best is None else best[1]
+
+
+def _best(index: SourceIndex, folded: str, marker: int, before: str, after: str,
+          notes: bool, digitless: bool = False) -> tuple[int, int] | None:
+    """(context score, index position of the letter at ``marker``) of the best match."""
     text = index.digitless() if digitless else index.text
     best: tuple[int, int] | None = None
     for match in _pattern(folded, marker).finditer(text):
@@ -149,7 +162,7 @@ def _find(index: SourceIndex, folded: str, marker: int, before: str, after: str,
         score = _context_score(text, start, end, before, after)
         if best is None or score > best[0]:
             best = (score, real)
-    return None if best is None else best[1]
+    return best
 
 
 def _context_score(text: str, start: int, end: int, before: str, after: str) -> int:
