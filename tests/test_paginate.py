@@ -14,7 +14,8 @@ import pypdf
 import pytest
 from conftest import REPO, build_root, copy_root
 
-import reportc.pdf.stage
+import reportc.pdf.pagemap
+import reportc.pdf.schedule
 from reportc.build import BuildOptions, build
 
 LONG_PARAGRAPH = (
@@ -73,13 +74,13 @@ def _same_pdf(chunked: pypdf.PdfReader, single: pypdf.PdfReader) -> None:
 def chunk_jobs(monkeypatch):
     """Which chunks were laid out (by id), in order, counting layouts done again."""
     laid_out: list[str] = []
-    real = reportc.pdf.stage._Chunks._draft_task
+    real = reportc.pdf.schedule._Chunks._draft_task
 
     def recording(self, chunk):
         laid_out.append(chunk)
         return real(self, chunk)
 
-    monkeypatch.setattr(reportc.pdf.stage._Chunks, "_draft_task", recording)
+    monkeypatch.setattr(reportc.pdf.schedule._Chunks, "_draft_task", recording)
     return laid_out
 
 
@@ -101,7 +102,8 @@ def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path,
                                                                         monkeypatch):
     """The contents are laid out first, from estimates; a number that turns out to have
     another number of digits ends its line after a leader, so it is restamped in place."""
-    monkeypatch.setattr(reportc.pdf.stage, "BYTES_PER_PAGE", 10**7)  # every part: 2 pages
+    for module in (reportc.pdf.pagemap, reportc.pdf.schedule):
+        monkeypatch.setattr(module, "BYTES_PER_PAGE", 10**7)  # every part: 2 pages
     project = copy_root("basic", tmp_path)
     chunked = build_root(project, formats=("pdf",))
     texts = _normalised_pages(chunked.pdf)

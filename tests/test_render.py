@@ -9,8 +9,11 @@ from conftest import copy_root
 
 import reportc.pandoc.runner
 from reportc.cache import BuildCache
-from reportc.document.structure import ChapterDoc, number_report, read_chapters, resolve_references
+from reportc.document.model import ChapterDoc
+from reportc.document.numbering import number_report
+from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.read import read_chapters
 from reportc.pandoc.render import CitationSetup, render_chapters
 from reportc.pandoc.runner import batches
 from reportc.project.bibliography import load_bibliography

@@ -30,7 +30,7 @@ from trustkit import TrapServer, files_containing, make_canary
 import reportc.output
 from reportc.build import BuildOptions, build
 from reportc.cache import BuildCache
-from reportc.document.structure import ChapterDoc
+from reportc.document.model import ChapterDoc
 from reportc.errors import BuildFailed, Diagnostics
 from reportc.output import STAGE_PREFIX, remove_stale_stages, staged_output
 from reportc.pandoc.render import CitationSetup, render_chapters

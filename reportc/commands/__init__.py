@@ -1,1 +1,1 @@
-"""commands"""
+"""Command-line entry points: build, watch, diff (redline)."""

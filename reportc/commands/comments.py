@@ -21,8 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reportc.cache import CACHE_DIR, BuildCache
-from reportc.document.structure import number_report, read_chapters
+from reportc.document.numbering import number_report
 from reportc.errors import BuildFailed, Diagnostics, ReportError
+from reportc.pandoc.read import read_chapters
 from reportc.project.chapters import load_chapters
 from reportc.project.config import ReportConfig, load_config
 from reportc.review.docx_reader import ReviewFileError, read_docx

@@ -1,1 +1,1 @@
-"""document"""
+"""The report as one document: chapters numbered globally, cross-references resolved."""

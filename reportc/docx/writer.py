@@ -23,16 +23,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from reportc.document.structure import ChapterDoc
+from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
 from reportc.pandoc.render import CitationSetup
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
+from reportc.web.page import DEFAULT_THEME
 
 REFERENCE_DOC = "reference.docx"
-DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "templates" / REFERENCE_DOC
+DEFAULT_REFERENCE = DEFAULT_THEME / REFERENCE_DOC
 CALLOUT_CLASSES = ("callout", "note", "warning", "tip", "important")
 
 

@@ -1,1 +1,2 @@
-"""project"""
+"""The report directory as reportc reads it: report.yaml, chapter files, bibliography, CSL,
+release labels."""

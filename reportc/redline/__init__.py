@@ -1,1 +1,1 @@
-"""redline"""
+"""Redline: a report whose chapters show what changed between two revisions."""

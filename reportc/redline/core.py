@@ -40,9 +40,10 @@ import yaml
 
 from reportc.build import DEFAULT_FORMATS, BuildOptions, BuildResult, build
 from reportc.cache import BuildCache
-from reportc.document.structure import XREF_PREFIXES, read_chapters
+from reportc.document.xrefs import XREF_PREFIXES
 from reportc.errors import Diagnostics, ReportError
 from reportc.pandoc import ast as A
+from reportc.pandoc.read import read_chapters
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.chapters import CHAPTER_DIR, Chapter, load_chapters
 from reportc.project.config import CONFIG_NAME, ReportConfig, load_config
@@ -122,7 +123,7 @@ def build_redline(options: RedlineOptions) -> BuildResult:
         return build(BuildOptions(root=merged, out=options.out or report_dir / "out",
                                   formats=options.formats, jobs=options.jobs, use_cache=False,
                                   version_label=label, status=options.status,
-                                  git_stamp=False))
+                                  git_stamp=False, family="redline"))
 
 
 def _git(cwd: Path, *args: str) -> str:

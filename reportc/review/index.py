@@ -23,7 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportc.document.structure import XREF_PREFIXES, ChapterDoc, Target
+from reportc.document.model import ChapterDoc, Target
+from reportc.document.xrefs import XREF_PREFIXES
 
 KEY = r"[\w:.#$%&+?<>~/-]*\w"
 _TOKENS = re.compile(

@@ -16,8 +16,7 @@ what remains, each problem as ``path:line: message``:
 * after rendering: the HTML of every chapter, as a backstop;
 * the CSL style: a dependent style would make citeproc download its parent.
 
-The file policy (:func:`file_refusal`) is the one :class:`reportc.sandbox.fetcher.SandboxFetcher`
-enforces during layout; it lives here so that checking needs no WeasyPrint import.
+The file policy is :mod:`reportc.sandbox.policy`.
 """
 
 from __future__ import annotations
@@ -25,15 +24,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-import stat
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, unquote_to_bytes, urljoin, urlparse
+from urllib.parse import unquote, unquote_to_bytes, urljoin
 
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.chapters import Chapter
+from reportc.sandbox.policy import file_refusal
 
 MAX_NESTING = 64  # element levels; WeasyPrint 70 overflows Python's stack near 150
 BRACKET_LIMIT = 12  # unmatched '[' in one paragraph (12: ~0.5 s, 20: ~25 s in pandoc 3.9)
@@ -61,37 +60,6 @@ _SVG_REFERENCE = re.compile(
     r"""|@import\s+(["'])(.*?)\5""", re.I | re.S)
 _SVG_SCRIPT = re.compile(r"<script\b|<[^<>]*\son[a-z]+\s*=|javascript:", re.I)
 _SVG_LINK_TAG = re.compile(r"<(?:[\w-]+:)?a\s[^<>]*$", re.I)  # a hyperlink: never fetched
-
-
-# --- the file policy (shared with the PDF fetcher) -------------------------------------------
-
-def file_refusal(url: str, allowed: list[Path]) -> tuple[Path | None, str | None]:
-    """``(path, None)`` if ``url`` names a regular file WeasyPrint may read, else a reason.
-
-    Allowed: ``file:`` URLs of regular files inside one of the ``allowed`` folders,
-    after resolving symbolic links, and not hidden (no path part starting with '.').
-    """
-    parsed = urlparse(url)
-    if parsed.scheme.lower() != "file":
-        return None, ("remote URLs are never fetched; only files inside the report "
-                      "directory may be used")
-    if parsed.netloc not in ("", "localhost"):
-        return None, "files on other hosts are never read"
-    path = Path(unquote(parsed.path)).resolve()
-    roots = [root.resolve() for root in allowed]
-    root = next((root for root in roots if path.is_relative_to(root)), None)
-    if root is None:
-        return None, ("only files inside the report directory may be used "
-                      "(symbolic links are followed before checking)")
-    if any(part.startswith(".") for part in path.relative_to(root).parts):
-        return None, "hidden files and folders (names starting with '.') are never used"
-    try:
-        info = path.stat()
-    except OSError:
-        return None, "no such file"
-    if not stat.S_ISREG(info.st_mode):
-        return None, "not a regular file"
-    return path, None
 
 
 # --- before pandoc ---------------------------------------------------------------------------
@@ -330,11 +298,11 @@ class _Checker:
                          _short(source), source[:40])
             return
         if _scheme(source) or source.startswith("//"):
-            return  # structure._check_image reports remote and absolute URLs
+            return  # xrefs._check_image reports remote and absolute URLs
         relative = unquote(source.split("#")[0].split("?")[0])
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root) or not path.is_file():
-            return  # reported by structure._check_image
+            return  # reported by xrefs._check_image
         parts = path.relative_to(self.root).parts
         if any(part.startswith(".") for part in parts):
             self.error(f"image '{source}' is a hidden file or inside a hidden folder; those "

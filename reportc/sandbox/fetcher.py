@@ -24,7 +24,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reportc.sandbox.checks import file_refusal
+from reportc.sandbox.policy import file_refusal
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024

@@ -1,0 +1,51 @@
+"""What the rest of the report knows about a chapter once it is read: headings, numbers,
+cross-reference targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportc.project.chapters import Chapter
+
+
+@dataclass
+class Heading:
+    level: int
+    id: str
+    title: str
+    number: str = ""
+
+
+@dataclass
+class Target:
+    """Something a cross-reference can point at, with the words that name it."""
+
+    id: str
+    label: str  # "Figure 2", "Section 3.2", "Chapter 3", or a quoted title
+    number: str  # what [-@id] prints
+
+
+@dataclass
+class ChapterDoc:
+    """A chapter after reading: its AST plus what the rest of the report needs to know."""
+
+    chapter: Chapter
+    ast: dict[str, Any]
+    anchor: str = ""
+    title: str = ""
+    number: str = ""
+    headings: list[Heading] = field(default_factory=list)
+    cite_keys: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+    @property
+    def rel(self) -> str:
+        return self.chapter.rel
+
+    @property
+    def label(self) -> str:
+        """'Chapter 3', 'Appendix A' or '' for unnumbered parts."""
+        if not self.number:
+            return ""
+        return ("Appendix " if self.chapter.kind == "appendix" else "Chapter ") + self.number

@@ -1,0 +1,118 @@
+"""Cut the print page into one standalone document per part.
+
+Every part (front matter, each chapter, the bibliography) starts on a new page; a part's
+document prints given page numbers (``data-page``) instead of ``target-counter()``, so
+WeasyPrint never re-lays pages out to settle them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FRONT = "front"
+FOLIO_SENTINEL = 90000  # a chunk laid out before its start is known: folio of its first page
+
+
+_CHUNK_START = re.compile(r'<section class="(cover|part)[^"]*"(?: aria-labelledby="([^"]+)")?')
+_LINK = re.compile(r'<a href="#([^"]+)"')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class SplitPage:
+    """The print page cut at its part boundaries: prefix, chunks in order, suffix."""
+
+    prefix: str
+    chunks: dict[str, str]
+    suffix: str
+
+    @property
+    def order(self) -> list[str]:
+        return list(self.chunks)
+
+    def next_opener(self, chunk: str) -> str:
+        """An empty element like the one that opens the next chunk ('' for the last)."""
+        order = self.order
+        index = order.index(chunk)
+        if index + 1 == len(order):
+            return ""
+        match = _CHUNK_START.match(self.chunks[order[index + 1]])
+        opener = match.group(0) if match else ""
+        classes = re.match(r'<section class="([^"]*)"', opener)
+        if not classes:
+            return ""
+        return f'<section class="{classes.group(1)}"><div class="chunk-next"></div></section>\n'
+
+
+def split_page(html: str) -> SplitPage:
+    """Cut at each ``<section class="cover">``/``<section class="part">``; no chunks (a
+    template without them) means the page is laid out in one pass."""
+    starts = [(m.start(), FRONT if m.group(1) == "cover" else m.group(2))
+              for m in _CHUNK_START.finditer(html)]
+    if not starts or starts[0][1] != FRONT or "</main>" not in html[starts[-1][0]:] \
+            or any(chunk is None for _, chunk in starts):
+        return SplitPage(html, {}, "")
+    end = html.rindex("</main>")
+    chunks = {}
+    for index, (position, chunk) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else end
+        chunks[chunk] = html[position:stop]
+    return SplitPage(html[:starts[0][0]], chunks, html[end:])
+
+
+def _prints_page(chunk: str, body: str, link: re.Match[str]) -> bool:
+    """Only contents entries and cross-references print the page of their target."""
+    return chunk == FRONT or body.startswith(' class="xref"', link.end())
+
+
+def _numbered(chunk: str, body: str, numbers: dict[str, int]) -> str:
+    """``body`` with a ``data-page`` on every link that prints its target's page."""
+    def number(match: re.Match[str]) -> str:
+        target = match.group(1)
+        if target not in numbers or not _prints_page(chunk, body, match):
+            return match.group(0)
+        return f'{match.group(0)} data-page="{numbers[target]}"'
+    return _LINK.sub(number, body)
+
+
+def page_references(split: SplitPage, chunk: str) -> set[str]:
+    """The anchors whose page numbers ``chunk`` prints."""
+    body = split.chunks[chunk]
+    return {m.group(1) for m in _LINK.finditer(body) if _prints_page(chunk, body, m)}
+
+
+def chunk_document(split: SplitPage, chunk: str, first_folio: int, numbers: dict[str, int],
+                   padded: bool) -> tuple[str, frozenset[str]]:
+    """A standalone page for one chunk, and the foreign anchors it links to.
+
+    Its first page prints ``first_folio``; every link that prints a page number gets it
+    from ``numbers`` (``data-page``), so WeasyPrint never re-lays pages out for
+    ``target-counter``. ``padded``: one blank page first, so the chunk opens on a left page.
+    The chunk ends with an empty copy of the next chunk's opener, so that the page break
+    before it (and any blank page that break makes) is laid out as in one pass; that
+    last page is dropped.
+    """
+    body = split.chunks[chunk]
+    own = set(_ID.findall(body))
+    foreign = {target for target in _LINK.findall(body) if target not in own}
+    first_counter = first_folio - 1 if padded else first_folio
+    style = f"<style>@page :first {{ counter-reset: page {first_counter}; }}</style>\n</head>"
+    prefix = split.prefix.replace("</head>", style, 1)
+    pad = '<div class="chunk-pad"></div>\n' if padded else ""
+    ghosts = "".join(f'<span id="{g}"></span>' for g in sorted(foreign))
+    ghost_box = f'<div class="ghost-anchors">{ghosts}</div>\n' if ghosts else ""
+    body = _numbered(chunk, body, numbers)
+    # Ghosts go last inside the chunk's last element: between the chunk and the next
+    # opener WeasyPrint would ignore the page break; first inside the opener, they would
+    # stop the heading's top margin from collapsing.
+    closing = body.rindex("</section>")
+    html = prefix + pad + body[:closing] + ghost_box + body[closing:] \
+        + split.next_opener(chunk) + split.suffix
+    return html, frozenset(foreign)
+
+
+def numbered_page(split: SplitPage, numbers: dict[str, int]) -> str:
+    """The whole print page with every printed page number given (``data-page``)."""
+    bodies = [_numbered(chunk, body, numbers) for chunk, body in split.chunks.items()]
+    return split.prefix + "".join(bodies) + split.suffix

@@ -1,0 +1,37 @@
+"""The file policy: which files WeasyPrint (through :class:`reportc.sandbox.fetcher.
+SandboxFetcher`) and the checks may read. It imports no WeasyPrint, so checking needs none."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+def file_refusal(url: str, allowed: list[Path]) -> tuple[Path | None, str | None]:
+    """``(path, None)`` if ``url`` names a regular file WeasyPrint may read, else a reason.
+
+    Allowed: ``file:`` URLs of regular files inside one of the ``allowed`` folders,
+    after resolving symbolic links, and not hidden (no path part starting with '.').
+    """
+    parsed = urlparse(url)
+    if parsed.scheme.lower() != "file":
+        return None, ("remote URLs are never fetched; only files inside the report "
+                      "directory may be used")
+    if parsed.netloc not in ("", "localhost"):
+        return None, "files on other hosts are never read"
+    path = Path(unquote(parsed.path)).resolve()
+    roots = [root.resolve() for root in allowed]
+    root = next((root for root in roots if path.is_relative_to(root)), None)
+    if root is None:
+        return None, ("only files inside the report directory may be used "
+                      "(symbolic links are followed before checking)")
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
+        return None, "hidden files and folders (names starting with '.') are never used"
+    try:
+        info = path.stat()
+    except OSError:
+        return None, "no such file"
+    if not stat.S_ISREG(info.st_mode):
+        return None, "not a regular file"
+    return path, None
