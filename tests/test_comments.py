@@ -317,7 +317,7 @@ def reviewed_pdf(report: Built, tmp_path_factory: pytest.TempPathFactory) -> Pat
             (defence, "followed by a", "/Squiggly", "Hyphenated in the PDF."),
             (defence, "small", "/StrikeOut", ""),
             (defence, "“co-development”, and the ‘flagship’", "/Highlight", "Quotes."),
-            (defence, "Figure 1 on p. 7 and Table", "/Highlight", "Cross-references."),
+            (defence, "Figure 1 and Table", "/Highlight", "Cross-references."),
             (defence, "Telecommunications 3 Huawei", "/Highlight", "Table cell."),
             (defence, "the depth of cooperation. Field Depth", "/Highlight", "Caption, header."),
             (defence, "Depth of cooperation by field", "/Highlight", "Figure caption."),
@@ -326,6 +326,7 @@ def reviewed_pdf(report: Built, tmp_path_factory: pytest.TempPathFactory) -> Pat
             (defence, "Prospects and Limits", "/Highlight", "Citation note."),
             (long_start, "...The secret labor", "/Highlight", "Before the page break."),
             (long_start + 1, "atory reviewed its seventh", "/Highlight", "After it."),
+            (long_start + 1, "recalls Figure 1 on p. 7 and Table", "/Highlight", "Far."),
             (3, "Contents", "/Highlight", "Not from a chapter."),
         ]
         made = {phrase: annotate(pdf, source, page, phrase, subtype, contents)
@@ -371,6 +372,7 @@ def test_pdf_annotations_print_at_their_source_lines(report, reviewed_pdf):
         g("secret laboratory reviewed") + "Before the page break. (on \"The secret labor\")",
         g("secret laboratory reviewed") + "After it. (on \"atory reviewed its seventh\")",
         g("unmistakable") + "Sticky note. (on \"unmistakable\")",
+        g("That remark recalls") + "Far. (on \"recalls Figure 1 and Table\")",
         "-- 1 remark(s) not found in the sources:",
         "review-annotated.pdf, page 3: Jane Reviewer: Not from a chapter. (on \"Contents\")",
     ]

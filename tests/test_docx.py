@@ -147,6 +147,13 @@ def test_cyrillic_and_cjk_text_is_intact(tmp_path):
     assert "1.1 Заголовок раздела" in texts
 
 
+def test_no_local_path_is_stored_in_the_document(word):
+    properties = part(word, "docProps/custom.xml")
+    assert "subtitle" in properties
+    for leak in ("bibliography", "csl", "link-citations", "/tmp", str(word.root)):
+        assert leak not in properties
+
+
 def test_same_inputs_give_the_same_bytes(word, tmp_path):
     again = build_root(word.root, out=tmp_path / "again", formats=("docx",), status="draft",
                        git_stamp=False)

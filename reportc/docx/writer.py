@@ -20,6 +20,7 @@ import calendar
 import copy
 import json
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from reportc.web.page import DEFAULT_THEME
 
 REFERENCE_DOC = "reference.docx"
 DEFAULT_REFERENCE = DEFAULT_THEME / REFERENCE_DOC
+META_FILTER = resources.files("reportc.pandoc") / "resources" / "docx-meta.lua"
 CALLOUT_CLASSES = ("callout", "note", "warning", "tip", "important")
 
 
@@ -48,6 +50,7 @@ def write_docx(target: Path, config: ReportConfig, release: Release, docs: list[
     """Write the Word edition to ``target``; a pandoc failure becomes a build error."""
     document = docx_document(config, release, docs, setup)
     args = ["-f", "json", "-t", "docx", "--citeproc", *_citation_args(setup),
+            f"--lua-filter={META_FILTER}",
             f"--reference-doc={reference_doc(theme_root)}",
             f"--resource-path={config.root}", "-o", str(target)]
     env = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")

@@ -31,7 +31,8 @@ MARKED = {"/Highlight": "comment", "/Underline": "comment", "/Squiggly": "commen
           "/StrikeOut": "delete"}
 POINTS = {"/Text": "comment", "/FreeText": "comment", "/Caret": "insert"}
 NOTE_MARKER = re.compile(r"(?:^|(?<=\n))(\d+)\.\u2002")
-PAGE_REFERENCE = re.compile(r"\s+on p\.\s*\d+")  # "Figure 1 on p. 7": print-only words
+# print-only words after a cross-reference: "Figure 1 on p. 7", "… on the next page"
+PAGE_REFERENCE = re.compile(r"\s+on (?:p\.\s*\d+|the (?:next|previous) page)")
 
 
 @dataclass
