@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from reportc import __version__
 from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
+from reportc.document.lists import collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
@@ -27,11 +28,13 @@ from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
 from reportc.project.bibliography import Bibliography, load_bibliography
 from reportc.project.chapters import Chapter, load_chapters
+from reportc.project.citation import bibtex, how_to_cite, render_markdown_file, ris
 from reportc.project.config import ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
 from reportc.web.html import write_html_edition
+from reportc.web.metadata import publisher_matter
 from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_page
 from reportc.web.standalone import self_contained
 
@@ -105,6 +108,7 @@ def build(options: BuildOptions) -> BuildResult:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
     _warn_unused_entries(bibliography, docs, diag)
+    lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
     diag.raise_if_errors()
 
     preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
@@ -119,9 +123,15 @@ def build(options: BuildOptions) -> BuildResult:
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
     parts = make_parts(docs, bodies)
+    matter = publisher_matter(
+        config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
+        render_markdown_file(config.publisher.acknowledgements, root, diag, cache),
+        release.date, release.artifact_stem(config.slug),
+        "pdf" in options.formats or bool(options.version_label))
+    diag.raise_if_errors()
     context = PageContext(config, parts, Markup(references), "web", release.date,
                           version_label=release.stamp, release=release,
-                          live_reload=options.live_reload)
+                          live_reload=options.live_reload, matter=matter)
     if preload:
         preload.join()  # before the PDF stage forks its workers
     outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
@@ -134,7 +144,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
                        csl: Path | None, theme: Theme, release: Release, images: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
-    files += [p for p in (config.bibliography, csl) if p]
+    files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
@@ -202,7 +212,8 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
-            images = sorted({image for doc in docs for image in doc.images})
+            images = sorted({image for doc in docs for image in doc.images}
+                            | ({config.publisher.logo.path} if config.publisher.logo else set()))
             name = context.release.artifact_stem(config.slug) + ".html"
             if options.self_contained:
                 page = self_contained(page, theme, config.root)
@@ -252,4 +263,9 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
-        (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)
+        from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
+        stem = context.release.artifact_stem(config.slug)
+        (stage / f"{stem}.pdf").write_bytes(add_xmp(pdf, context.matter.record))
+        when = config.date or context.build_date
+        (stage / f"{stem}.bib").write_text(bibtex(config, when), encoding="utf-8")
+        (stage / f"{stem}.ris").write_bytes(ris(config, when).encode("utf-8"))
