@@ -263,9 +263,12 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
+        from reportc.pdf.cover import draw_cover
         from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
         stem = context.release.artifact_stem(config.slug)
         (stage / f"{stem}.pdf").write_bytes(add_xmp(pdf, context.matter.record))
+        if context.matter.record.image_url:
+            draw_cover(stage / f"{stem}.pdf", stage / context.matter.record.image_url)
         when = config.date or context.build_date
         (stage / f"{stem}.bib").write_text(bibtex(config, when), encoding="utf-8")
         (stage / f"{stem}.ris").write_bytes(ris(config, when).encode("utf-8"))

@@ -55,8 +55,9 @@ def csl_item(config: ReportConfig, year_date) -> dict:
 
 def how_to_cite(config: ReportConfig, csl: Path | None, when, diag: Diagnostics,
                 cache: BuildCache) -> str:
-    """The report's own reference, as HTML, in the report's CSL style ('' if none)."""
-    if csl is None:
+    """The report's own reference, as HTML, in the report's CSL style, for the imprint
+    ('' if the report has no imprint)."""
+    if csl is None or not config.publisher.has_imprint:
         return ""
     item = json.dumps([csl_item(config, when)], sort_keys=True, ensure_ascii=False)
     key = digest(item, file_digest(csl), config.lang, tool_versions())

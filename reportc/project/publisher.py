@@ -85,6 +85,13 @@ class Publisher:
     def doi_url(self) -> str:
         return f"https://doi.org/{self.doi}" if self.doi else ""
 
+    @property
+    def has_imprint(self) -> bool:
+        """Whether the report sets anything for an imprint page (then it also says how
+        to cite the report); a report that sets none keeps the back of its cover blank."""
+        return bool(self.copyright or self.licence or self.doi or self.isbn or self.issn
+                    or self.disclaimer or self.funding or self.acknowledgements)
+
     def files(self) -> list[Path]:
         """Files the outputs depend on besides the chapters (for the build's fingerprint)."""
         return [p for p in (self.acknowledgements, self.logo and self.logo.file) if p]

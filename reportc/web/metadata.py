@@ -18,10 +18,9 @@ from markupsafe import Markup
 from reportc.document.lists import ReportLists
 from reportc.document.model import ChapterDoc
 from reportc.pandoc import ast as A
+from reportc.pdf.cover import can_draw_cover
 from reportc.project.citation import person
 from reportc.project.config import ReportConfig
-
-DC_SCHEMA = "http://purl.org/dc/elements/1.1/"
 
 
 @dataclass(frozen=True)
@@ -180,10 +179,7 @@ class PublisherMatter:
 
     @property
     def imprint(self) -> bool:
-        """Whether the imprint has anything besides how to cite."""
-        pub = self.record.config.publisher if self.record else None
-        return bool(pub and (pub.copyright or pub.licence or pub.doi or pub.isbn or pub.issn
-                             or pub.disclaimer or pub.funding or self.acknowledgements))
+        return bool(self.record and self.record.config.publisher.has_imprint)
 
     @property
     def about_authors(self) -> bool:
@@ -197,7 +193,8 @@ def publisher_matter(config: ReportConfig, docs: list[ChapterDoc], lists: Report
     """Everything of #17 the page needs; ``stem`` names the PDF and reference files, which
     are linked only when they are published beside the page (``with_pdf``)."""
     record = make_record(config, date, summary_sentence(docs),
-                         f"{stem}.pdf" if with_pdf else "")
+                         f"{stem}.pdf" if with_pdf else "",
+                         f"{stem}-cover.png" if with_pdf and can_draw_cover() else "")
     return PublisherMatter(record, json_ld(record), Markup(cite_html), Markup(acknowledgements),
                            lists, f"{stem}.bib" if with_pdf else "",
                            f"{stem}.ris" if with_pdf else "")
