@@ -16,7 +16,7 @@ from reportc.document.model import ChapterDoc
 from reportc.pandoc import ast as A
 
 DEFAULT_TAKEAWAYS_TITLE = "Key takeaways"
-_LABEL = re.compile(r"^(Figure|Table)\u00a0\w+\.\s*")
+_LABEL = re.compile(r"^(Figure|Table)\s\w+\.\s*")
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,13 @@ def _anchor(node: A.Node, stem: str, taken: set[str]) -> str:
 
 def _float_entry(node: A.Node, kind: str, chapter: str, chapter_anchor: str,
                  taken: set[str]) -> ListEntry:
-    caption = A.stringify(node["c"][1][1])
+    caption = plain_text(node["c"][1][1])
     label = _LABEL.match(caption)
     number = label.group(0).rstrip(". ").replace("\u00a0", " ") if label else ""
     text = caption[label.end():] if label else caption
     anchor = _anchor(node, "list-figure" if kind == "figures" else "list-table", taken)
-    return ListEntry(anchor, number, _first_sentence(text), chapter, chapter_anchor)
+    return ListEntry(anchor, number, _first_sentence(text).rstrip("."), chapter,
+                     chapter_anchor)
 
 
 def _takeaway_entry(node: A.Node, chapter: str, chapter_anchor: str,
@@ -114,17 +115,34 @@ def _takeaway_entry(node: A.Node, chapter: str, chapter_anchor: str,
 
 
 def _first_item(blocks: list[A.Node]) -> str:
+    """The first sentence of the box's first item (or paragraph)."""
     for block in blocks:
         if block["t"] in ("BulletList", "OrderedList"):
             items = block["c"] if block["t"] == "BulletList" else block["c"][1]
             if items:
-                return A.stringify(items[0])
+                return _first_sentence(plain_text(items[0]))
         elif block["t"] in ("Para", "Plain"):
-            return A.stringify(block)
+            return _first_sentence(plain_text(block))
     return ""
 
 
+def plain_text(tree: object) -> str:
+    """The words of ``tree`` without its citations and notes: a list or a description
+    quotes what the text says, not its sources."""
+    text = " ".join(A.stringify(_uncited(tree)).split())
+    return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was
+
+
+def _uncited(tree):
+    if isinstance(tree, list):
+        return [_uncited(item) for item in tree
+                if not (isinstance(item, dict) and item.get("t") in ("Cite", "Note"))]
+    if isinstance(tree, dict):
+        return {key: _uncited(value) for key, value in tree.items()}
+    return tree
+
+
 def _first_sentence(text: str) -> str:
-    """A list shows a caption's first sentence: the rest is explanation."""
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
-    return (match.group(1) if match else text).rstrip(".")
+    """A list shows a caption's or an item's first sentence: the rest is explanation."""
+    match = re.match(r"(.+?[.!?])(\s+[A-Z\u201c\u2018\"(]|$)", text)
+    return match.group(1) if match else text

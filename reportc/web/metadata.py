@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from reportc.document.lists import ReportLists
+from reportc.document.lists import ReportLists, plain_text
 from reportc.document.model import ChapterDoc
 from reportc.pandoc import ast as A
 from reportc.pdf.cover import can_draw_cover
@@ -59,21 +59,10 @@ def summary_sentence(docs: list[ChapterDoc]) -> str:
             continue
         for node in A.iter_nodes(doc.ast["blocks"]):
             if node["t"] == "Para":
-                text = " ".join(A.stringify(_uncited(node["c"])).split())
-                text = re.sub(r"\s+([.,;:])", r"\1", text)  # where a citation was
+                text = plain_text(node["c"])
                 match = re.match(r"(.+?[.!?])(\s+[A-Z\u201c\"(]|$)", text)
                 return match.group(1) if match else text
     return ""
-
-
-def _uncited(tree):
-    """``tree`` without its citations (a description quotes the words, not the sources)."""
-    if isinstance(tree, list):
-        return [_uncited(item) for item in tree
-                if not (isinstance(item, dict) and item.get("t") in ("Cite", "Note"))]
-    if isinstance(tree, dict):
-        return {key: _uncited(value) for key, value in tree.items()}
-    return tree
 
 
 def make_record(config: ReportConfig, date: dt.date, summary: str, pdf_url: str,
