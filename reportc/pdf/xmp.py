@@ -4,6 +4,8 @@ WeasyPrint 70 writes the document information dictionary (title, authors, keywor
 XMP only for PDF/A variants, and has no way to add Dublin Core rights or a DOI; so the
 finished PDF gets its XMP packet here, with pikepdf. Nothing time- or run-dependent is
 written (pikepdf's own editor mark and date are off): the same inputs give the same bytes.
+PRISM 2.0 (``doi``, ``isbn``, ``issn``, ``url``) is written with the prefix pikepdf gives
+its namespace URI, ``prism2:``; readers go by the URI, as XML namespaces are meant to.
 """
 
 from __future__ import annotations
