@@ -59,6 +59,7 @@ class BuildOptions:
     self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
     live_reload: str = ""  # watch mode: build id the page polls to reload itself
     single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
+    reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
 
     @property
     def out_dir(self) -> Path:
@@ -127,7 +128,7 @@ def build(options: BuildOptions) -> BuildResult:
         config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
         render_markdown_file(config.publisher.acknowledgements, root, diag, cache),
         release.date, release.artifact_stem(config.slug),
-        "pdf" in options.formats or bool(options.version_label))
+        options.reference_files and ("pdf" in options.formats or bool(options.version_label)))
     diag.raise_if_errors()
     context = PageContext(config, parts, Markup(references), "web", release.date,
                           version_label=release.stamp, release=release,
@@ -223,14 +224,14 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                                    config.root)
         if "pdf" in options.formats:
             _write_pdf(stage.path, config, theme, context, docs, diag, cache, options.jobs,
-                       options.single_pass)
+                       options.single_pass, options.reference_files)
         diag.raise_if_errors()
         return stage.commit()
 
 
 def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
                docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
-               single_pass: bool) -> None:
+               single_pass: bool, reference_files: bool = True) -> None:
     """Lay out the print page part by part in parallel (or in one pass, if asked or if the
     theme has no chunk stylesheet), reusing parts of the last PDF that did not change."""
     # WeasyPrint is slow to import: only when due
@@ -269,6 +270,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
         (stage / f"{stem}.pdf").write_bytes(add_xmp(pdf, context.matter.record))
         if context.matter.record.image_url:
             draw_cover(stage / f"{stem}.pdf", stage / context.matter.record.image_url)
-        when = config.date or context.build_date
-        (stage / f"{stem}.bib").write_text(bibtex(config, when), encoding="utf-8")
-        (stage / f"{stem}.ris").write_bytes(ris(config, when).encode("utf-8"))
+        if reference_files:
+            when = config.date or context.build_date
+            (stage / f"{stem}.bib").write_text(bibtex(config, when), encoding="utf-8")
+            (stage / f"{stem}.ris").write_bytes(ris(config, when).encode("utf-8"))
