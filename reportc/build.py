@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,18 +16,36 @@ from pathlib import Path
 from markupsafe import Markup
 
 from reportc import __version__
-from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
+from reportc.cache import (
+    CACHE_DIR,
+    BuildCache,
+    digest,
+    file_digest,
+    outputs_intact,
+    theme_outside_files,
+    tool_versions,
+)
 from reportc.document.lists import collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
-from reportc.errors import Diagnostics
-from reportc.output import staged_output
+from reportc.errors import Diagnostics, ReportError, ToolError
+from reportc.output import check_out_dir, staged_output
 from reportc.pandoc.read import read_chapters
-from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
+from reportc.pandoc.render import (
+    CitationSetup,
+    place_bibliography,
+    render_report,
+    unlink_citations,
+)
 from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
-from reportc.project.bibliography import Bibliography, load_bibliography
+from reportc.project.bibliography import (
+    Bibliography,
+    References,
+    check_citations,
+    load_bibliography,
+)
 from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.citation import bibtex, how_to_cite, render_markdown_file, ris
 from reportc.project.config import ReportConfig, load_config
@@ -43,6 +62,7 @@ FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
 CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
+SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
 
 
 @dataclass
@@ -59,6 +79,7 @@ class BuildOptions:
     self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
     live_reload: str = ""  # watch mode: build id the page polls to reload itself
     single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
+    family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
     reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
 
     @property
@@ -78,6 +99,7 @@ def build(options: BuildOptions) -> BuildResult:
     """Build the report; raise a :class:`ReportError` listing every problem found."""
     root = options.root.resolve()
     diag = Diagnostics(strict=options.strict)
+    check_out_dir(options.out_dir)
     config = load_config(root, diag)
     release = resolve_release(config, diag, _build_date(config), label=options.version_label,
                               status=options.status, use_git=options.git_stamp)
@@ -92,34 +114,36 @@ def build(options: BuildOptions) -> BuildResult:
     last_images = cache.meta.get("images")
     if cache.meta.get("fingerprint") == fingerprint(last_images) and \
             outputs_intact(options.out_dir, cache.meta.get("outputs")):
+        shown = {str(w) for w in diag.warnings}  # found again before this check, printed
         for warning in cache.meta.get("warnings") or []:
-            log.warning("%s", warning)  # the last build's warnings still stand
+            if warning not in shown:
+                log.warning("%s", warning)  # the last build's warnings still stand
         log.info("reportc: %s is up to date", options.out_dir)
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
+    converter = References(bibliography, cache, options.jobs)  # read while chapters are
+    timer.done(f"read {len(bibliography.records)} bibliography entries")
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         docs = read_chapters(chapters, diag, cache, pool, options.jobs)
     diag.raise_if_errors()
     timer.done(f"read {len(docs)} chapter(s)")
-    targets = number_report(docs, diag)
+    targets = number_report(docs, diag, cache)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
-    _warn_unused_entries(bibliography, docs, diag)
+    check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
     lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
     diag.raise_if_errors()
 
     preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
-    setup = CitationSetup(bibliography.path, csl, config.lang)
-    cited = sorted({key for doc in docs for key in doc.cite_keys})
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        references = pool.submit(render_bibliography, cited, setup,
-                                 docs[0].ast["pandoc-api-version"], diag, cache)
-        bodies = render_chapters(docs, setup, diag, cache, pool, options.jobs)
-        references = references.result()
+    cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
+        references, bodies = _cite(docs, cited, bibliography, converter, csl, config,
+                                   Path(scratch), diag, cache, options.jobs)
+    bodies, references = place_bibliography(bodies, references, docs, diag)
     diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
@@ -147,6 +171,8 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
+    files += [config.root / name for name in config.attachments]
+    files += theme_outside_files(theme.root, config.root)
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
              if config.date is None else "", release.fingerprint(),
@@ -177,24 +203,35 @@ def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
     def load() -> None:
         from reportc.pdf import merge  # noqa: F401
         from reportc.pdf.layout import warm_up
-        warm_up(_print_stylesheets(theme), config.root, [config.root, theme.root], config.lang)
+        warm_up(_print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
+                config.lang)
     thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
     thread.start()
     return thread
 
 
-def _print_stylesheets(theme: Theme) -> list[Path]:
-    """The print page's stylesheets, with the chunk rules if the theme has them."""
+def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
+    """The print page's stylesheets, with the chunk rules if the theme has them and, for a
+    single-sided report, the theme's single-sided rules."""
     sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    chunk_css = theme.root / CHUNK_STYLESHEET
-    return [*sheets, chunk_css] if chunk_css.is_file() else sheets
+    extra = [CHUNK_STYLESHEET, SINGLE_SIDED_STYLESHEET if sided == "single" else None]
+    return sheets + [theme.root / name for name in extra if name and (theme.root / name).is_file()]
 
 
-def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
-                         diag: Diagnostics) -> None:
-    cited = {key for doc in docs for key in doc.cite_keys}
-    for key in sorted(bibliography.keys - cited):
-        diag.warning(f"entry '{key}' is never cited", bibliography.rel, bibliography.lines[key])
+def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
+          converter: References, csl: Path | None, config: ReportConfig, scratch: Path,
+          diag: Diagnostics, cache: BuildCache, jobs: int) -> tuple[str, list[str | None]]:
+    """The reference list and each chapter's HTML: the cited entries become CSL JSON in
+    ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
+    the chapters and the list are written in parallel; entries that print nothing are
+    left out of the list and unlinked."""
+    path = converter.write(cited, scratch, diag)
+    diag.raise_if_errors()
+    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
+                                                    bibliography)
+    return references, unlink_citations(bodies, dropped)
 
 
 def _build_date(config: ReportConfig) -> dt.date:
@@ -209,7 +246,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
                    cache: BuildCache) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
-    with staged_output(options.out_dir) as stage:
+    with staged_output(options.out_dir, options.family) as stage:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
@@ -239,7 +276,12 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
-    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
+    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments)
+                    | ({config.publisher.logo.path} if config.publisher.logo else set()))
+    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
+                         *(file_digest(config.root / name) for name in loaded),
+                         *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
+                         f"sided={config.sided}")  # which of the theme's stylesheets apply
     key = digest(page, environment, "one pass" if single_pass else "by chunks")
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
@@ -247,7 +289,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
         pages = json.loads(cache.get("pdf-pages", key) or "{}")
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
-        sheets = _print_stylesheets(theme)
+        sheets = _print_stylesheets(theme, config.sided)
         where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
         chunked = (theme.root / CHUNK_STYLESHEET).is_file()
         stage_setup = PdfStage(
@@ -255,10 +297,15 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             draft=partial(draft_chunk, stylesheets=sheets, **where),
             finish=finish_chunk, report=partial(report_layout, diag=diag),
             failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
-            sources={doc.anchor: doc.rel for doc in docs},
+            sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
             mode=("numbered" if single_pass else "chunks") if chunked else "native")
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
+        try:
+            pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
+        except ReportError:
+            raise
+        except Exception as exc:  # a layout worker died, page numbers never settled, a bug
+            raise ToolError(_layout_failure(exc, single_pass)) from exc
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
@@ -274,3 +321,13 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             when = config.date or context.build_date
             (stage / f"{stem}.bib").write_text(bibtex(config, when), encoding="utf-8")
             (stage / f"{stem}.ris").write_bytes(ris(config, when).encode("utf-8"))
+
+
+def _layout_failure(exc: Exception, single_pass: bool) -> str:
+    """What a writer can do when the PDF layout itself fails (the details go to -v)."""
+    log.debug("PDF layout failed:\n%s", exc, exc_info=exc)
+    what = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    advice = ("run with -v for the details and report them" if single_pass else
+              "build again with --single-pass (one WeasyPrint pass: slower, no worker "
+              "processes), or run with -v for the details")
+    return f"PDF layout failed: {what}; {advice}"

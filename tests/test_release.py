@@ -22,8 +22,7 @@ from reportc.errors import BuildFailed
 from reportc.project.versioning import check_label, git_stamp
 
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
-SYSTEM_PACKAGES = ("libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-noto-cjk "
-                   "libharfbuzz-subset0")
+INSTALL_SYSTEM = "sudo scripts/system-packages"  # the list: reportc/system-packages.txt
 EPOCH_2026_01_01 = "1767225600"
 
 
@@ -65,7 +64,7 @@ def test_workflow_runs_on_every_push_pull_request_and_version_tag(workflow):
 
 def test_build_job_installs_as_the_readme_says_tests_builds_and_uploads(workflow):
     job = workflow["jobs"]["build"]
-    apt = _index(job, lambda s: f"sudo apt-get install -y {SYSTEM_PACKAGES}" in s.get("run", ""))
+    apt = _index(job, lambda s: INSTALL_SYSTEM in s.get("run", ""))
     test = _index(job, lambda s: s.get("run", "").startswith("make test"))
     report = _index(job, lambda s: s.get("run", "").strip() == "make report")
     upload = _index(job, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
@@ -86,7 +85,7 @@ def test_release_job_publishes_the_four_assets_only_for_version_tags(workflow):
     assert job["permissions"] == {"contents": "write"}
     assert job["env"]["VERSION"] == "${{ github.ref_name }}"
     runs = "\n".join(_runs(job))
-    assert f"sudo apt-get install -y {SYSTEM_PACKAGES}" in runs
+    assert INSTALL_SYSTEM in runs
     assert "^v[0-9]+\\.[0-9]+\\.[0-9]+$" in runs, "the tag is checked to be vX.Y.Z"
     editions = job["steps"][_index(job, lambda s: s.get("id") == "editions")]["run"]
     assert editions.count("--version-label $VERSION") == 3
@@ -265,15 +264,18 @@ def test_final_builds_have_no_watermark_and_are_strict(project):
     config = project / "report.yaml"
     config.write_text(config.read_text() + "status: final\n")
     bib = project / "references.bib"
-    original = bib.read_text()
-    bib.write_text(original + "\n@online{unused,\n  title = {Never cited},\n"
-                   "  url = {https://example.org/}\n}\n")
+    chapter = project / "chapters" / "01-intro.md"
+    original, text = bib.read_text(), chapter.read_text()
+    bib.write_text(original + "\n@online{thin,\n  title = {Cited without a link}\n}\n")
+    chapter.write_text(text + "\nA page [@thin].\n")
     with pytest.raises(BuildFailed) as failure:
         build(BuildOptions(root=project))
     assert [str(p) for p in failure.value.problems] == [
-        "references.bib:23: entry 'unused' is never cited"]
-    bib.write_text(original)
+        "references.bib:23: entry 'thin' (@online) has no 'url', 'doi' or 'eprint': its "
+        "printed reference will lack a link (url, doi or eprint)"]
+    chapter.write_text(text)  # the entry is no longer cited: a library may hold it
     built = build_root(project)
+    assert built.warnings == ["references.bib:23: warning: entry 'thin' is never cited"]
     assert not any("DRAFT" in t or "REVIEW" in t for t in built.page_texts())
     assert "status-banner" not in built.html_path.read_text(encoding="utf-8")
 

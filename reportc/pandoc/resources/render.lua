@@ -1,21 +1,20 @@
 --[[
-reportc render filter: cites, shapes and writes a batch of chapters in one pandoc process.
+reportc render filter: shapes and writes a batch of chapters in one pandoc process.
 
-The input document holds one Div per chapter, whose identifier is the chapter's anchor;
-the command line gives the citation settings (--csl, --bibliography, -M lang=...), which
-pandoc puts into the document's metadata. Each chapter is cited on its own, exactly as if it were a
-document by itself (its note numbers, "ibid." and first full citations start afresh),
-then its notes are shaped and it is written to HTML behind a marker line
-`<!--reportc:chapter ANCHOR-->` that reportc.pandoc.render splits on. One process for many
-chapters saves pandoc's start-up and citeproc's first run (style and locale) per chapter:
-the render stage takes half the time it took with one process per chapter.
+The input document holds one Div per chapter, whose identifier is the chapter's anchor,
+already cited: reportc.pandoc.render runs citeproc once over the whole report, each
+chapter a section whose citation positions start afresh ("reset-citation-positions": its
+first citation of a source is a full one). Each chapter's notes are shaped and it is
+written to HTML behind a marker line `<!--reportc:chapter ANCHOR-->` that
+reportc.pandoc.render splits on. One process for many chapters saves pandoc's start-up per
+chapter.
 
 Notes: each note (a citation note or an author's ^[...] note) becomes a numbered call
 plus the note text inline, so one HTML serves both editions: the print CSS floats the
 inline text to the foot of the page (CSS `float: footnote`), the screen CSS shows it as
 a pop-up and lists all notes at the end of the chapter, each with a link back to its call.
-Citeproc's own reference list is dropped: the report prints one bibliography at its end
-(it is still made, so that citations link to their entries in that bibliography).
+Note numbers start at 1 in every chapter. The report prints one bibliography at its end,
+or where a chapter's `::: {#refs}` div is (class `reportc-refs`: a marker reportc fills in).
 ]]
 
 local function note_call(prefix, number, content)
@@ -58,20 +57,21 @@ local function write(blocks)
   return pandoc.write(pandoc.Pandoc(blocks), 'html5', PANDOC_WRITER_OPTIONS)
 end
 
--- One chapter: citeproc, notes to calls, HTML; the list of notes is written on its own
--- and appended (the writer joins top-level blocks with a newline), which saves handing
--- the whole chapter back and forth once more.
+-- One chapter: notes to calls, HTML; the list of notes is written on its own and
+-- appended (the writer joins top-level blocks with a newline), which saves handing the
+-- whole chapter back and forth once more.
 local function render_chapter(blocks, meta, prefix)
-  local chapter = pandoc.utils.citeproc(pandoc.Pandoc(blocks, meta))
   local notes = {}
-  chapter = chapter:walk({
+  local chapter = pandoc.Pandoc(blocks, meta):walk({
     Note = function(note)
       notes[#notes + 1] = note.content
       return note_call(prefix, tostring(#notes), note.content)
     end,
     Div = function(div)
-      if div.identifier == 'refs' then
-        return {}
+      if div.classes:includes('reportc-refs') then
+        -- the author's `::: {#refs}`: reportc puts the report's bibliography here
+        return pandoc.RawBlock('html', '<div class="references-placed">'
+                                       .. '<!--reportc:bibliography--></div>')
       end
     end,
   })
@@ -82,12 +82,18 @@ local function render_chapter(blocks, meta, prefix)
   return html
 end
 
+-- When pandoc ran citeproc in this same process (--citeproc before this filter: a report
+-- small enough for one batch), its reference list is the Div 'refs': written as it is.
 function Pandoc(doc)
   local out = pandoc.Blocks({})
   for _, part in ipairs(doc.blocks) do
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. part.identifier .. '-->'))
-    out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
-                                                      part.identifier .. '-')))
+    if part.identifier == 'refs' then
+      out:insert(pandoc.RawBlock('html', write({part})))
+    else
+      out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
+                                                        part.identifier .. '-')))
+    end
   end
   return pandoc.Pandoc(out, doc.meta)
 end
