@@ -25,6 +25,7 @@ from reportc.cache import (
     theme_outside_files,
     tool_versions,
 )
+from reportc.document.lists import collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
@@ -46,11 +47,13 @@ from reportc.project.bibliography import (
     load_bibliography,
 )
 from reportc.project.chapters import Chapter, load_chapters
+from reportc.project.citation import bibtex, how_to_cite, render_markdown_file, ris
 from reportc.project.config import ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
 from reportc.web.html import write_html_edition
+from reportc.web.metadata import publisher_matter
 from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_page
 from reportc.web.standalone import self_contained
 
@@ -78,6 +81,7 @@ class BuildOptions:
     live_reload: str = ""  # watch mode: build id the page polls to reload itself
     single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
     family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
+    reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
 
     @property
     def out_dir(self) -> Path:
@@ -132,6 +136,7 @@ def build(options: BuildOptions) -> BuildResult:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
+    lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
     diag.raise_if_errors()
 
     preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
@@ -144,9 +149,15 @@ def build(options: BuildOptions) -> BuildResult:
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
         parts = make_parts(docs, bodies)
+        matter = publisher_matter(
+            config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
+            render_markdown_file(config.publisher.acknowledgements, root, diag, cache),
+            release.date, release.artifact_stem(config.slug),
+            options.reference_files and ("pdf" in options.formats or bool(options.version_label)))
+        diag.raise_if_errors()
         context = PageContext(config, parts, Markup(references), "web", release.date,
                               version_label=release.stamp, release=release,
-                              live_reload=options.live_reload)
+                              live_reload=options.live_reload, matter=matter)
         if preload:
             preload.join()  # before the PDF stage forks its workers
         outputs = _write_outputs(options, config, theme, context, docs, diag, cache, setup)
@@ -159,7 +170,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
                        csl: Path | None, theme: Theme, release: Release, images: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
-    files += [p for p in (config.bibliography, csl) if p]
+    files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
@@ -242,7 +253,8 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
-            images = sorted({image for doc in docs for image in doc.images})
+            images = sorted({image for doc in docs for image in doc.images}
+                            | ({config.publisher.logo.path} if config.publisher.logo else set()))
             name = context.release.artifact_stem(config.slug) + ".html"
             if options.self_contained:
                 page = self_contained(page, theme, config.root)
@@ -252,7 +264,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                                    config.root)
         if "pdf" in options.formats:
             _write_pdf(stage.path, config, theme, context, docs, diag, cache, options.jobs,
-                       options.single_pass)
+                       options.single_pass, options.reference_files)
         if "docx" in options.formats:
             from reportc.docx.writer import write_docx
             write_docx(stage.path / f"{context.release.artifact_stem(config.slug)}.docx",
@@ -263,7 +275,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
 
 def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
                docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
-               single_pass: bool) -> None:
+               single_pass: bool, reference_files: bool = True) -> None:
     """Lay out the print page part by part in parallel (or in one pass, if asked or if the
     theme has no chunk stylesheet), reusing parts of the last PDF that did not change."""
     # WeasyPrint is slow to import: only when due
@@ -271,7 +283,8 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
-    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments))
+    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments)
+                    | ({config.publisher.logo.path} if config.publisher.logo else set()))
     environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
                          *(file_digest(config.root / name) for name in loaded),
                          *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
@@ -305,7 +318,16 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
-        (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)
+        from reportc.pdf.cover import draw_cover
+        from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
+        stem = context.release.artifact_stem(config.slug)
+        (stage / f"{stem}.pdf").write_bytes(add_xmp(pdf, context.matter.record))
+        if context.matter.record.image_url:
+            draw_cover(stage / f"{stem}.pdf", stage / context.matter.record.image_url)
+        if reference_files:
+            when = config.date or context.build_date
+            (stage / f"{stem}.bib").write_text(bibtex(config, when), encoding="utf-8")
+            (stage / f"{stem}.ris").write_bytes(ris(config, when).encode("utf-8"))
 
 
 def _layout_failure(exc: Exception, single_pass: bool) -> str:

@@ -127,7 +127,7 @@ def test_cli_exit_code_and_previous_outputs_left_intact(project):
     good = run_cli(project)
     assert good.returncode == 0, good.stderr
     before = {p.name: p.read_bytes() for p in (project / "out").glob("fixture.*")}
-    assert set(before) == {"fixture.pdf", "fixture.html"}
+    assert set(before) == {"fixture.pdf", "fixture.html", "fixture.bib", "fixture.ris"}
     _edit(project / "chapters/01-intro.md", "[@lee2022, 4]", "[@smith2020, 4]")
     bad = run_cli(project)
     assert bad.returncode == 1

@@ -115,11 +115,14 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
                               capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stderr
     dist = work / "dist"
-    assert sorted(p.name for p in dist.iterdir()) == [
-        "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3.docx", "fixture-v1.2.3.html",
-        "fixture-v1.2.3.pdf"]
+    cover = ["fixture-v1.2.3-cover.png"] if shutil.which("pdftoppm") else []
+    assert sorted(p.name for p in dist.iterdir()) == sorted([
+        "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3.html", "fixture-v1.2.3.pdf",
+        "fixture-v1.2.3.docx",
+        "fixture-v1.2.3.bib", "fixture-v1.2.3.ris", *cover])
     sums = dict(reversed(line.split("  ")) for line in
                 (dist / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {p.name for p in dist.iterdir()} - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest, name
     with zipfile.ZipFile(dist / "fixture-v1.2.3-html.zip") as archive:

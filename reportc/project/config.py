@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
+from reportc.project.publisher import PUBLISHER_KEYS, Publisher, read_publisher, valid_orcid
 
 CONFIG_NAME = "report.yaml"
 DEFAULT_CSL = "chicago-notes-bibliography"
@@ -24,7 +25,7 @@ KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
     "description", "status", "attachments", "sided",
-}
+} | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
 
@@ -32,6 +33,15 @@ SIDED = ("double", "single")
 class Author:
     name: str
     affiliation: str = ""
+    # publisher's matter (#17): "About the authors", ORCID links, scholarly metadata
+    bio: str = ""
+    orcid: str = ""
+    email: str = ""
+    role: str = ""
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
 
 
 @dataclass
@@ -59,6 +69,7 @@ class ReportConfig:
     status: str = ""  # "draft" | "review" | "final" | "" (absent)
     sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
     lines: dict[str, int] = field(default_factory=dict)
+    publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
 
     @property
     def path(self) -> Path:
@@ -112,6 +123,9 @@ def _key_lines(node: Any) -> dict[str, int]:
         if isinstance(value_node, yaml.SequenceNode):
             for index, item in enumerate(value_node.value):
                 lines[f"{key}[{index}]"] = item.start_mark.line + 1
+                if isinstance(item, yaml.MappingNode):  # authors[0].orcid
+                    for sub_key, _ in item.value:
+                        lines[f"{key}[{index}].{sub_key.value}"] = sub_key.start_mark.line + 1
     return lines
 
 
@@ -119,7 +133,7 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     where = str(CONFIG_NAME)
 
     def err(key: str, message: str) -> None:
-        diag.error(message, where, lines.get(key, 1))
+        diag.error(message, where, lines.get(key) or lines.get(key.split(".")[0], 1))
 
     for key in data:
         if key not in KNOWN_KEYS:
@@ -165,6 +179,7 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
             err("bibliography", f"bibliography file '{bib_name}' not found")
         else:
             config.bibliography = None
+    config.publisher = read_publisher(root, data, config.organisation, err)
     return config
 
 
@@ -201,10 +216,36 @@ def _authors(value: Any, lines: dict[str, int], err) -> list[Author]:
         if isinstance(item, str):
             authors.append(Author(item))
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            authors.append(Author(item["name"], str(item.get("affiliation") or "")))
+            authors.append(_author(item, f"authors[{index}]", err))
         else:
             err(f"authors[{index}]", "each author needs a 'name' (and optionally 'affiliation')")
     return authors
+
+
+AUTHOR_KEYS = ("name", "affiliation", "bio", "orcid", "email", "role")
+
+
+def _author(item: dict, where: str, err) -> Author:
+    """One author with the publisher's fields; bad values are located on their own line."""
+    fields = {}
+    for key, value in item.items():
+        if key not in AUTHOR_KEYS:
+            err(f"{where}.{key}", f"unknown author field '{key}' ({', '.join(AUTHOR_KEYS)})")
+        elif isinstance(value, (dict, list)):
+            err(f"{where}.{key}", f"author '{key}' must be text")
+        elif value is not None:
+            fields[key] = " ".join(str(value).split())
+    orcid = re.sub(r"^https?://orcid\.org/", "", fields.get("orcid", ""))
+    if orcid and not valid_orcid(orcid):
+        err(f"{where}.orcid", f"orcid '{orcid}' is not an ORCID iD (0000-0002-1825-0097; "
+                              "the last character is a check digit)")
+        orcid = ""
+    email = fields.get("email", "")
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        err(f"{where}.email", f"email '{email}' is not an e-mail address")
+        email = ""
+    return Author(fields["name"], fields.get("affiliation", ""), fields.get("bio", ""), orcid,
+                  email, fields.get("role", ""))
 
 
 def _date(value: Any, err) -> dt.date | None:

@@ -24,6 +24,7 @@ from reportc.errors import ConfigError
 from reportc.pdf.varioref import mark_local_xrefs
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
+from reportc.web.metadata import PublisherMatter
 
 PAGE_TEMPLATE = "report.html.j2"
 
@@ -102,6 +103,7 @@ class PageContext:
     version_label: str = ""
     release: Release | None = None  # status (watermark, banner) and provenance
     live_reload: str = ""  # watch mode only: the build id the page's script polls for
+    matter: PublisherMatter = field(default_factory=PublisherMatter)  # imprint, lists (#17)
 
 
 def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
@@ -321,7 +323,7 @@ def _render(template: jinja2.Template, context: PageContext) -> str:
         edition=context.edition, build_date=context.build_date,
         stylesheets=context.stylesheets, version_label=context.version_label,
         release=context.release or Release(date=context.build_date),
-        live_reload=context.live_reload,
+        live_reload=context.live_reload, matter=context.matter,
         summary=[p for p in parts if p.kind == "summary"],
         body_parts=[p for p in parts if p.kind != "summary"],
     )

@@ -1,0 +1,31 @@
+"""The cover as a picture (``<stem>-cover.png``): the web edition's ``og:image``, which
+link previews show. Drawn from the PDF's first page by poppler's ``pdftoppm`` when it is
+installed (reportc's CI and release install it); without it there is no picture and the
+page names none."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+WIDTH = 1200  # pixels; link previews ask for at least 1200 wide
+TIMEOUT = 60
+
+
+def can_draw_cover() -> bool:
+    return shutil.which("pdftoppm") is not None
+
+
+def draw_cover(pdf: Path, target: Path) -> bool:
+    """Write page 1 of ``pdf`` as the PNG ``target``; ``False`` if that was not possible."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        return False
+    command = [tool, "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", str(WIDTH),
+               "-scale-to-y", "-1", str(pdf), str(target.with_suffix(""))]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0 and target.is_file()
