@@ -14,7 +14,7 @@ reportc's markup to PDF semantics:
   number as Lbl; ``.takeaways`` and ``.callout`` boxes are Aside (role-mapped to Div);
 - running heads, folios, contents leaders, the draft watermark, the cover band, rules and
   images with ``alt=""`` are drawn as Artifact (see :func:`_artifact`);
-- images are Figure with /Alt (a missing alt is a warning in the build log);
+- images are Figure with /Alt (a missing alt is a warning: reportc.document.xrefs);
   table headers carry /Scope; elements with ``lang`` carry /Lang;
 - a link's /Contents says where it goes: its text and target page ("Section 2.1, page 7")
   or its URL;
@@ -150,7 +150,6 @@ class _Builder:
         self.page = 0
         self.tags: dict = {}
         self.artifacts: set[int] = set()
-        self.missing_alt: set[str] = set()
         self.parent_of: dict = {}
         self.links: list[tuple[object, object]] = []  # (HTML element, annotation)
         self.printed: dict[object, str] = {}  # link element -> text of its ::after
@@ -299,14 +298,8 @@ class _Builder:
             if base.endswith("}svg"):
                 title = element.find("{http://www.w3.org/2000/svg}title")
                 alt = title.text if title is not None else None
-            if alt:
+            if alt:  # reportc.document.xrefs warns about a missing one, with its line
                 node.attrs["Alt"] = alt
-            else:
-                source = element.get("src", "an image")
-                if source not in self.missing_alt:
-                    self.missing_alt.add(source)
-                    LOGGER.warning('Image "%s" has no alt text: screen readers skip it '
-                                   "(give it one, or alt=\"\" if it is decoration)", source)
         elif node.tag == "TH":
             scope = element.get("scope") or ("Column" if self.in_head(element) else "Row")
             node.attrs["A"] = {"O": "Table", "Scope": scope.capitalize()}

@@ -1,0 +1,156 @@
+"""Accessible publishing (#13): tagged PDF/UA-1 through every build path, its semantics,
+and the web edition's axe-core checks in a real browser (tests/a11y/browser.py).
+
+The PDF checker (tests/a11y/pdfcheck.py) covers these Matterhorn-protocol conditions,
+all that can be decided by machine without veraPDF: 01-005 (all content tagged or
+artifact, reached through the ParentTree), 01-006/02-001 (standard or role-mapped
+types), 06-002/06-003 (XMP pdfuaid:part 1, dc:title), 07-001 (DisplayDocTitle),
+09-004 (list and table children), 11-001 (document /Lang), 13-004 (Figure /Alt),
+14-002/14-003 (heading levels), 15-003 (TH /Scope), 19-003 (Note /ID, unique),
+28-002/28-008/28-009/28-010 (/Tabs /S, link /Contents, links in the tree),
+31-001 (MarkInfo, unique StructParents keys).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.a11y.pdfcheck import Tree, check, link_targets
+from tests.conftest import build_root, copy_root, run_cli
+
+
+def _pdf(root: Path, **options) -> bytes:
+    built = build_root(root, formats=("pdf",), **options)
+    return built.pdf_path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def access(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The accessibility fixture laid out part by part and in one pass."""
+    base = tmp_path_factory.mktemp("access")
+    return {"parts": _pdf(copy_root("access", base / "parts")),
+            "single": _pdf(copy_root("access", base / "single"), single_pass=True)}
+
+
+def _same_structure(merged: bytes, single: bytes) -> None:
+    one, other = Tree(merged), Tree(single)
+    assert one.outline() == other.outline()
+    assert [e.alt for e in one.walk()] == [e.alt for e in other.walk()]
+    assert link_targets(one) == link_targets(other)
+    assert [str(e.obj.get("/Lang", "")) for e in one.walk()] == \
+        [str(e.obj.get("/Lang", "")) for e in other.walk()]
+
+
+def test_part_by_part_pdf_is_tagged_like_the_one_pass_layout(access: dict[str, bytes]) -> None:
+    assert check(access["parts"]) == []
+    assert check(access["single"]) == []
+    _same_structure(access["parts"], access["single"])
+
+
+def test_basic_fixture_merged_tree_matches_single_pass(tmp_path: Path) -> None:
+    parts = _pdf(copy_root("basic", tmp_path / "parts"))
+    single = _pdf(copy_root("basic", tmp_path / "single"), single_pass=True)
+    assert check(parts) == []
+    _same_structure(parts, single)
+
+
+def test_incremental_and_draft_builds_stay_tagged(tmp_path: Path) -> None:
+    project = copy_root("access", tmp_path)
+    _pdf(project)
+    chapter = project / "chapters/02-second.md"
+    chapter.write_text(chapter.read_text() + "\nOne more paragraph, added later.\n")
+    incremental = _pdf(project)  # the first chapter's pages come from the last PDF
+    fresh = copy_root("access", tmp_path / "fresh")
+    shutil.copy(chapter, fresh / "chapters/02-second.md")
+    assert check(incremental) == []
+    _same_structure(incremental, _pdf(fresh, single_pass=True))
+    draft = _pdf(project, status="draft")
+    assert check(draft) == []
+    assert Tree(draft).outline() == Tree(incremental).outline()  # the watermark is no element
+
+
+def test_structure_says_what_each_part_is(access: dict[str, bytes]) -> None:
+    tree = Tree(access["parts"])
+    sects = [e for e in tree.elements[0].kids if e.type == "Sect"]
+    chapters = [s for s in sects if any(k.type == "H1" for k in s.kids)]
+    for sect in chapters:
+        assert sum(e.type == "H1" for e in sect.walk()) == 1  # label and title: one H1
+        assert not any(k.type.startswith("H") for h in sect.kids if h.type == "H1"
+                       for k in h.walk() if k is not h)
+    first = chapters[1]  # cover, chapter 1, chapter 2, bibliography
+    assert [k.type for k in first.kids[:2]] == ["P", "H1"]  # "Chapter 1", then the title
+    assert "H3" in tree.outline()
+    notes = [e for e in tree.walk() if e.type == "Note"]
+    assert len(notes) == 3 and len({str(n.obj.ID) for n in notes}) == 3
+    for parent in tree.walk():
+        kinds = [k.type for k in parent.kids]
+        for i, kind in enumerate(kinds):
+            if kind == "Note":
+                assert kinds[i - 1] == "Reference"  # reached from its call
+    assert any(e.raw == "Aside" for e in tree.walk())
+    assert tree.role_map["Aside"] == "Div"
+    figures = [e for e in tree.walk() if e.type == "Figure"]
+    assert [f.alt for f in figures] == ["Shares of the two partners, in per cent."]
+    scopes = [str(e.obj.A.Scope) for e in tree.walk() if e.type == "TH"]
+    assert scopes == ["/Column", "/Column"]
+    langs = sorted(str(e.obj.Lang) for e in tree.walk() if "/Lang" in e.obj)
+    assert langs == ["ru", "zh"]
+    long = max((e for e in tree.walk() if e.type == "P"), key=lambda e: len(e.mcids))
+    assert len({page for page, _ in long.mcids}) == 2  # one P across the page break
+
+
+def test_links_say_where_they_go(access: dict[str, bytes]) -> None:
+    tree = Tree(access["parts"])
+    described = {str(a.Contents) for e in tree.walk() for a in e.links}
+    assert any(re.fullmatch(r"1\s+Names in other scripts, page \d+", d) for d in described)
+    assert any(re.fullmatch(r"Section 1\.1, page \d+", d) for d in described)
+    assert any(re.fullmatch(r"Table 1, page \d+", d) for d in described)
+    assert not any(d.startswith(("#", "sec-", "ref-")) for d in described)
+    for element in tree.walk():
+        for annot in element.links:
+            if "/A" in annot:
+                assert str(annot.Contents) == str(annot.A.URI)
+
+
+def test_decoration_and_running_heads_are_artifacts(access: dict[str, bytes]) -> None:
+    from tests.a11y.pdfcheck import content_marks
+    tree = Tree(access["parts"])
+    chapter_page = next(i for i, p in enumerate(tree.pdf.pages) if "/Annots" not in p.obj
+                        and content_marks(tree.pdf, i)[2] >= 3)
+    _, untagged, artifacts = content_marks(tree.pdf, chapter_page)
+    assert untagged == 0 and artifacts >= 3  # folio, running head, its rule at least
+
+
+def test_labels_extract_as_words(access: dict[str, bytes], tmp_path: Path) -> None:
+    pdf = tmp_path / "access.pdf"
+    pdf.write_bytes(access["parts"])
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "FIXTURE POLICY INSTITUTE" in text
+    assert "CHAPTER 1" in text and "KEY TAKEAWAYS" in text
+
+
+def test_missing_alt_text_warns_and_fails_under_strict(tmp_path: Path) -> None:
+    project = copy_root("access", tmp_path)
+    chapter = project / "chapters/02-second.md"
+    chapter.write_text(chapter.read_text() + "\n![](figures/mark.svg)\n")
+    line = len(chapter.read_text().splitlines())
+    built = run_cli(project, "--format", "pdf")
+    assert built.returncode == 0
+    assert f"chapters/02-second.md:{line}: warning: image 'figures/mark.svg' has no alt text" \
+        in built.stderr
+    strict = run_cli(project, "--format", "pdf", "--strict")
+    assert strict.returncode != 0 and "Traceback" not in strict.stderr
+    assert f"chapters/02-second.md:{line}:" in strict.stderr
+
+
+def test_language_marks_reach_the_web_edition(tmp_path: Path) -> None:
+    built = build_root(copy_root("access", tmp_path), formats=("html",))
+    html = built.html_path.read_text()
+    assert '<span lang="ru">Сергей Королёв</span>' in html
+    assert '<span lang="zh">北京</span>' in html
