@@ -1,9 +1,13 @@
 """Source hygiene for the flagship report (chapters/ and references.bib at the repo root).
 
 1. No chapter may reuse a run of ten consecutive words from any seed document, except
-   inside a marked quotation ("..." or “...”). Citations, Markdown syntax and front
-   matter are stripped first; words are lowercase ``[a-z0-9]+`` tokens.
+   inside a marked quotation (‘...’, the report's British convention, or "..." or
+   “...”). Citations, Markdown syntax and front matter are stripped first; words are
+   lowercase ``[a-z0-9]+`` tokens. Apostrophes in the chapters are typed straight ('), so
+   a curly ’ always closes a quotation.
 2. Every bibliography entry is cited somewhere, and every cited key has an entry.
+3. ``../shared/tools/near_copies.py`` (when present) finds no chapter sentence that
+   follows a seed sentence too closely outside quotation marks.
 
 The seed documents live outside the repository (``../shared/seeds``); without them the
 module is skipped. The check is deliberately standalone: it does not import reportc.
@@ -12,6 +16,8 @@ module is skipped. The check is deliberately standalone: it does not import repo
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 CHAPTERS = ROOT / "chapters"
 BIB = ROOT / "references.bib"
+NEAR_COPIES = ROOT.parent / "shared" / "tools" / "near_copies.py"
 N = 10
 
 if not SEEDS.is_dir():
@@ -28,7 +35,7 @@ if not SEEDS.is_dir():
 
 WORD = re.compile(r"[a-z0-9]+")
 FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.S)
-QUOTATION = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”")
+QUOTATION = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|‘[^’\n]*’")
 BRACKET_CITATION = re.compile(r"\[[^\[\]]*@[^\[\]]*\]")
 # A pandoc citation key: starts with a letter, digit or underscore; internal punctuation
 # must be followed by a key character. Not preceded by a word character (e-mail addresses).
@@ -122,3 +129,11 @@ def test_every_citation_has_an_entry() -> None:
     keys = bib_keys()
     missing = {key: sorted(files) for key, files in cited_keys().items() if key not in keys}
     assert not missing, f"cited keys missing from references.bib: {missing}"
+
+
+def test_no_near_copies_of_seed_sentences() -> None:
+    if not NEAR_COPIES.is_file():
+        pytest.skip(f"{NEAR_COPIES} not present")
+    result = subprocess.run([sys.executable, str(NEAR_COPIES), str(SEEDS), str(CHAPTERS)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

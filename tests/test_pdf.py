@@ -130,13 +130,21 @@ def test_takeaway_box_is_not_split(basic):
         assert _page_with(texts, item) == page
 
 
+def _where(link_page: int, target_page: int) -> str:
+    """What a cross-reference prints after its label (see reportc.pdf.varioref)."""
+    return {0: "", 1: " on the next page", -1: " on the previous page"}.get(
+        target_page - link_page, f" on p. {target_page}")
+
+
 def test_tables_and_figures_are_numbered_and_cross_referenced_with_pages(basic):
     texts = basic.page_texts()
     table_page = _page_with(texts, "Table 1. The four fields")
     figure_page = _page_with(texts, "Figure 1. Depth of cooperation by field.")
     joined = "\n".join(texts).replace("\n", " ")
-    assert f"listed in Table 1 on p. {table_page}" in joined
-    assert f"Figure 1 on p. {figure_page} summarises" in joined
+    table_ref = _page_with(texts, "listed in Table 1")
+    assert f"listed in Table 1{_where(table_ref, table_page)}" in joined
+    figure_ref = _page_with(texts, "looks at defence, and Figure 1")
+    assert f"Figure 1{_where(figure_ref, figure_page)} summarises" in joined
     section_page = _page_with(texts[3:], "2.1 Arms sales") + 3  # skip the contents
     assert f"Section 2.1 on p. {section_page}" in joined
 

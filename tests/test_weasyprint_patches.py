@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zlib
 
 import pikepdf
@@ -11,6 +12,7 @@ import pypdf
 import weasyprint
 from conftest import REPO
 from weasyprint.layout import LayoutContext
+from weasyprint.layout import block as block_layout
 from weasyprint.layout import inline as inline_layout
 from weasyprint.layout import page as page_layout
 
@@ -48,6 +50,7 @@ def test_patch_is_installed_for_the_pinned_weasyprint():
     assert page_layout.block_level_layout is weasyprint_patches._page_block_level_layout
     assert LayoutContext.layout_footnote is weasyprint_patches._layout_footnote
     assert inline_layout.handle_leader is weasyprint_patches._handle_leader
+    assert block_layout._linebox_layout is weasyprint_patches._linebox_layout
 
 
 def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypatch):
@@ -125,3 +128,34 @@ def test_a_leaders_dots_are_one_text_box_at_the_same_places(tmp_path, monkeypatc
         assert text == "".join(dot[0] for dot in dots) == " . " * len(dots)
         assert x == dots[0][1]
         assert abs(x + width - (dots[-1][1] + dots[-1][2])) < 1e-6
+
+
+_SMALL_PAGES = """@page { size: 100mm 80mm; margin: 8mm; }
+body { font: 10pt/13pt serif; orphans: 2; widows: 2; }
+.n { float: footnote; font-size: 8pt; line-height: 10pt; }"""
+
+
+def _notes_placed(html: str) -> list[int]:
+    """The numbers of the notes printed in some page's footnote area, in page order."""
+    document = weasyprint.HTML(string=html).render()
+    placed = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if type(box).__name__ == "FootnoteAreaBox":
+                text = "".join(getattr(b, "text", "") or "" for b in box.descendants())
+                placed += [int(n) for n in re.findall(r"Note (\d+)\b", text)]
+    return placed
+
+
+def test_notes_called_in_a_line_kept_after_making_room_are_not_lost(monkeypatch):
+    """A page whose last line fits only once its last notes move on: WeasyPrint 70 kept
+    the line and dropped the notes it calls (patch 5)."""
+    calls = " ".join(f"text{i} more words here<span class=n>Note {i} " + "note text " * 6
+                     + "</span>" for i in range(1, 9))
+    html = (f"<html><head><style>{_SMALL_PAGES}</style></head><body>"
+            f"<p>{'word ' * 50}</p><p>{calls}</p></body></html>")
+    assert _notes_placed(html) == list(range(1, 9))
+    monkeypatch.setattr(block_layout, "_linebox_layout",
+                        weasyprint_patches._original_linebox_layout)
+    lost = set(range(1, 9)) - set(_notes_placed(html))
+    assert lost, "WeasyPrint's own layout no longer loses a note here: is patch 5 still needed?"

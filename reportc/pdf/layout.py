@@ -24,6 +24,7 @@ from reportc.pdf.compat.patches import apply as _apply_patches
 from reportc.pdf.compat.restamp import restamp
 from reportc.pdf.split import FOLIO_SENTINEL
 from reportc.pdf.tags import apply as _apply_tags
+from reportc.pdf.varioref import settle
 from reportc.sandbox.fetcher import Refusal, SandboxFetcher
 
 FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
@@ -130,6 +131,11 @@ def _anchor_pages(document: weasyprint.Document | None) -> dict[str, int]:
 def draft_layout(html: str, base_dir: Path, stylesheets: list[Path],
                  allowed: list[Path]) -> Draft:
     """Lay out ``html`` (pages and boxes), keeping the document for :func:`finish_draft`."""
+    return settle(html, lambda page: _draft(page, base_dir, stylesheets, allowed),
+                  lambda draft: _anchor_pages(draft.document))
+
+
+def _draft(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]) -> Draft:
     fetcher = SandboxFetcher(allowed)
     theme = _stylesheets(tuple(stylesheets), allowed, base_dir)
     with _weasyprint_log() as log:

@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from reportc.document.model import ChapterDoc
+from reportc.pdf.varioref import mark_local_xrefs
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
 
@@ -86,8 +87,8 @@ def for_web(parts: list[Part]) -> list[Part]:
     Safe as plain text substitution: chapter HTML is pandoc's own output, and raw
     HTML is disabled in the Markdown reader, so every ``<hN`` tag is pandoc's.
     """
-    return [dataclasses.replace(part, html=Markup(_HEADING_TAG.sub(_shift, str(part.html))))
-            for part in parts]
+    return [dataclasses.replace(part, html=Markup(
+        _HEADING_TAG.sub(_shift, dash_citation_ranges(str(part.html))))) for part in parts]
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
@@ -102,9 +103,115 @@ def for_print(parts: list[Part]) -> list[Part]:
     chapter's markup, which WeasyPrint would parse and style only to hide. The render
     filter (resources/render.lua) writes both exactly in these shapes; the list is the
     chapter's last section and has no section inside it. Each note is then kept on the
-    line of the word before it (:func:`keep_notes_with_words`)."""
-    return [dataclasses.replace(part, html=Markup(keep_notes_with_words(
-        _WEB_ONLY_NOTES.sub("", str(part.html))))) for part in parts]
+    line of the word before it (:func:`keep_notes_with_words`), URLs break only where a
+    reader expects (:func:`break_urls`) and no paragraph ends in a hyphenated fragment
+    (:func:`keep_last_words`)."""
+    return [dataclasses.replace(part, html=Markup(mark_local_xrefs(print_html(str(part.html)),
+                                                                   part.anchor)))
+            for part in parts]
+
+
+def print_html(html: str) -> str:
+    """A chapter's HTML as the print page lays it out (see :func:`for_print`)."""
+    html = dash_citation_ranges(_WEB_ONLY_NOTES.sub("", html))
+    return keep_last_words(break_urls(keep_notes_with_words(html)))
+
+
+_CITATION = re.compile(r'<span class="citation"')
+_NOTE_ITEM = re.compile(r'<div id="[^"]*" class="fn-item">.*?</div>', re.S)  # web notes list
+_RANGE = re.compile(r"(?<![\w./:-])(\d{1,5})-(\d{1,5})(?![\w/-])")
+
+
+def dash_citation_ranges(html: str, whole: bool = False) -> str:
+    """Number ranges in citations (and, with ``whole``, in a bibliography) printed with an
+    en dash, as Chicago sets them: "nos 5–6". citeproc formats ``page`` ranges itself but
+    prints fields such as ``number`` as written in the .bib. Only ascending pairs are
+    ranges ("2019-04" in a report number is not); URLs and dates are left alone."""
+    if whole:
+        return _TEXT_RUN.sub(_dash_run, html)
+    pieces, done = [], 0
+    for citation in _CITATION.finditer(html):
+        if citation.start() < done:
+            continue
+        end = _span_end(html, citation.start()) or len(html)
+        cited = html[citation.start():end]
+        pieces += [html[done:citation.start()], _TEXT_RUN.sub(_dash_run, cited)]
+        done = end
+    html = "".join(pieces) + html[done:]
+    return _NOTE_ITEM.sub(lambda item: _TEXT_RUN.sub(_dash_run, item.group()), html)
+
+
+def _dash_run(run: re.Match[str]) -> str:
+    text, out, done = run.group(1), [], 0
+    for url in _TEXT_URL.finditer(text):
+        out += [_RANGE.sub(_dash, text[done:url.start()]), url.group()]
+        done = url.end()
+    return ">" + "".join(out) + _RANGE.sub(_dash, text[done:]) + "<"
+
+
+def _dash(match: re.Match[str]) -> str:
+    first, last = match.groups()
+    return f"{first}\u2013{last}" if int(first) < int(last) else match.group()
+
+
+_TEXT_URL = re.compile(r"(?<![\w/])(?:https?|ftp)://[^\s<>\"]+?(?=[.,;:)\]’”]*(?:\s|<|$))")
+_URL_BREAK = re.compile(r"(?<=[/:])(?=[^/:])|(?<=[^/])(?=[.\-_?#&=~])")
+_TEXT_RUN = re.compile(r">([^<]+)<")
+LONG_URL_PART = 24  # characters: a longer piece may still break anywhere (it would overflow)
+
+
+def break_urls(html: str) -> str:
+    """Give every printed URL line breaks only after ``/`` or ``//`` and before ``.``, ``-``,
+    ``_``, ``?``, ``#``, ``&``, ``=``, ``~`` (Chicago 7.47), never with a hyphen: each piece
+    is a span that does not wrap, and hyphenation is off (print.css ``.url``). WeasyPrint
+    would otherwise hyphenate a URL like a word ("ht-tps://", "polit-ics"). URLs are found in
+    text, not in attributes: in notes a URL is text inside the link to its bibliography entry."""
+    return _TEXT_RUN.sub(lambda run: ">" + _TEXT_URL.sub(_url_pieces, run.group(1)) + "<", html)
+
+
+def _url_pieces(match: re.Match[str]) -> str:
+    parts = [p for p in _URL_BREAK.split(match.group()) if p]
+    spans = "<wbr>".join(p if len(p) > LONG_URL_PART else f"<span>{p}</span>" for p in parts)
+    return f'<span class="url">{spans}</span>'
+
+
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+_TOKEN = re.compile(r"<(/?)([a-zA-Z0-9]+)([^>]*)>|[^<]+")
+
+
+def keep_last_words(html: str) -> str:
+    """Wrap the last word of every paragraph in a span that is not hyphenated, so that no
+    paragraph ends with a hyphenated fragment alone on its last line ("technolo-/gies").
+    The word is the last word of the paragraph's own text (note texts, which float to the
+    page foot, are skipped), and only one long enough to be hyphenated."""
+    return _PARAGRAPH.sub(_keep_last_word, html)
+
+
+def _keep_last_word(match: re.Match[str]) -> str:
+    body, offset = match.group(1), match.start(1) - match.start()
+    last: tuple[int, int] | None = None
+    note_depth, depth = 0, 0
+    for token in _TOKEN.finditer(body):
+        closing, tag, attrs = token.group(1), token.group(2), token.group(3)
+        if tag:
+            if tag == "span" and not closing:
+                depth += 1
+                if note_depth or 'class="fn-body"' in attrs:
+                    note_depth += 1
+            elif tag == "span" and closing and depth:
+                depth -= 1
+                note_depth = max(0, note_depth - 1) if note_depth else 0
+            continue
+        if note_depth:
+            continue
+        words = list(re.finditer(r"\S+", token.group()))
+        if words:
+            last = (token.start() + words[-1].start(), token.start() + words[-1].end())
+    if last is None or not re.search(r"\w{5,}", body[last[0]:last[1]]):
+        return match.group()  # a short last word cannot leave a fragment
+    whole = match.group()
+    start, end = last[0] + offset, last[1] + offset
+    return whole[:start] + '<span class="last-word">' + whole[start:end] + "</span>" + whole[end:]
 
 
 _NOTE = re.compile(r'(<span class="citation" data-cites="[^"]*">)?<span class="fn">')
@@ -164,9 +271,12 @@ def render_page(theme: Theme, context: PageContext) -> str:
         keep_trailing_newline=True,
     )
     template = env.get_template(PAGE_TEMPLATE)
-    parts = for_web(context.parts) if context.edition == "web" else for_print(context.parts)
+    web = context.edition == "web"
+    parts = for_web(context.parts) if web else for_print(context.parts)
+    bibliography = dash_citation_ranges(str(context.bibliography), whole=True)
+    bibliography = Markup(bibliography if web else break_urls(bibliography))
     return template.render(
-        report=context.config, parts=parts, bibliography=context.bibliography,
+        report=context.config, parts=parts, bibliography=bibliography,
         edition=context.edition, build_date=context.build_date,
         stylesheets=context.stylesheets, version_label=context.version_label,
         release=context.release or Release(date=context.build_date),
