@@ -1,26 +1,28 @@
 """Read a tagged PDF's structure tree with pikepdf and check it against the parts of the
 Matterhorn protocol (PDF/UA-1) a machine can decide without veraPDF.
 
-Conditions covered (Matterhorn checkpoint numbers):
-- 01-005  all page content is tagged or an artifact: every marked-content id in every
-  page's content stream (and its form XObjects) is reached from the structure tree
-  through the ParentTree; no text is drawn outside marked content.
-- 01-006/02-001  every structure type is standard or role-mapped to a standard type.
-- 06-001/06-002/06-003  XMP metadata with pdfuaid:part = 1 and a dc:title.
-- 07-001/07-002  /ViewerPreferences /DisplayDocTitle true.
-- 09-004/09-005  list and table children: L holds LI (and Caption/L), LI holds Lbl/LBody,
-  Table holds TR/THead/TBody/TFoot/Caption, TR holds TH/TD.
-- 11-001/11-006  /Lang on the catalog (a natural-language tag).
-- 13-004  every Figure has /Alt (or /ActualText).
-- 14-002/14-003  headings: the first heading is H1 (or the cover title), no level skipped
-  on the way down.
-- 15-003  every TH has a /Scope (or cells use /Headers).
-- 19-003  every Note has an /ID, unique.
-- 28-002/28-008/28-009/28-010  every annotation on a page with annotations sets /Tabs /S;
-  every Link annotation has /Contents and a /StructParent whose ParentTree entry is a
-  Link element that holds it through an OBJR.
-- 31-001  (tagged PDF basics) /MarkInfo /Marked true, a StructTreeRoot, unique
-  /StructParents keys across pages and annotations, every ParentTree key used.
+Checkpoints covered (by Matterhorn checkpoint group; the message of each problem names it):
+- 01 real content tagged: every marked-content id on every page is reached from the
+  structure tree through the ParentTree, and nothing is drawn outside marked content
+  (text, images, shadings): it is tagged or an Artifact (01-005).
+- 02 role mapping: every structure type is standard or role-mapped to one (02-001).
+- 06 metadata: an XMP stream with pdfuaid:part 1 and a dc:title (06-001..06-003).
+- 07 dictionary: /ViewerPreferences /DisplayDocTitle true (07-001, 07-002).
+- 09 appropriate tags: L holds LI, Caption or L; LI holds Lbl and LBody; Table holds
+  TR, THead, TBody, TFoot, Caption; TR holds TH and TD; none holds content directly.
+- 11 natural language: /Lang on the catalog.
+- 13 graphics: every Figure has /Alt or /ActualText (13-004).
+- 14 headings: the first heading is H1 and no level is skipped going down (14-003).
+- 15 tables: every TH has /Scope (or cells name their /Headers).
+- 19 notes: every Note has an /ID, unique in the document (19-003, 19-004).
+- 28 annotations: pages with annotations have /Tabs /S; every link annotation has
+  /Contents, a /StructParent, and sits in a Link element through an OBJR.
+- 31 fonts: every font used on a page is embedded and has a ToUnicode map.
+- Tagged PDF (ISO 32000-1 14.7/14.8): /MarkInfo /Marked true, a StructTreeRoot, and no
+  /StructParents or /StructParent key shared by two pages or annotations.
+
+Not covered (needs veraPDF or a person): whether tags match the meaning of the content,
+reading order as a whole, alt text quality, colour contrast, font program internals.
 """
 
 from __future__ import annotations
@@ -156,12 +158,12 @@ def check(data: bytes) -> list[str]:
     pdf, problems = tree.pdf, []
     root = pdf.Root
     if tree.root is None:
-        return ["31-001: no StructTreeRoot"]
+        return ["tagged PDF: no StructTreeRoot"]
     mark = root.get("/MarkInfo", {})
     if not bool(mark.get("/Marked", False)):
-        problems.append("31-001: /MarkInfo /Marked is not true")
+        problems.append("tagged PDF: /MarkInfo /Marked is not true")
     if not str(root.get("/Lang", "")).strip():
-        problems.append("11-001: no /Lang on the catalog")
+        problems.append("11: no /Lang on the catalog")
     if not bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)):
         problems.append("07-001: /DisplayDocTitle is not true")
     xmp = pdf.Root.Metadata.read_bytes().decode("utf-8", "replace") \
@@ -171,6 +173,24 @@ def check(data: bytes) -> list[str]:
     if "dc:title" not in xmp:
         problems.append("06-003: XMP has no dc:title")
     problems += _check_types(tree) + _check_parent_tree(tree) + _check_annotations(tree)
+    return problems + _check_fonts(pdf)
+
+
+def _check_fonts(pdf: pikepdf.Pdf) -> list[str]:
+    problems, seen = [], set()
+    for index, page in enumerate(pdf.pages):
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor", {})
+            if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")) \
+                    and font.get("/Subtype") != "/Type3":
+                problems.append(f"31: font {font.get('/BaseFont')} on page {index + 1} "
+                                "is not embedded")
+            if "/ToUnicode" not in font:
+                problems.append(f"31: font {font.get('/BaseFont')} has no ToUnicode map")
     return problems
 
 
@@ -185,22 +205,22 @@ def _check_types(tree: Tree) -> list[str]:
         if allowed is not None:
             bad = {k.type for k in element.kids} - allowed
             if bad or (element.type in ("L", "TR", "Table") and element.mcids):
-                problems.append(f"09-004: {element.type} holds {sorted(bad) or 'content'}")
+                problems.append(f"09: {element.type} holds {sorted(bad) or 'content'}")
         if element.type == "Figure" and element.alt is None and "/ActualText" not in element.obj:
             problems.append("13-004: a Figure has no /Alt")
         if element.type == "TH":
             attrs = element.obj.get("/A", {})
             if "/Scope" not in attrs and "/Headers" not in attrs:
-                problems.append("15-003: a TH has no /Scope")
+                problems.append("15: a TH has no /Scope")
         if element.type == "Note":
             note_id = str(element.obj.get("/ID", ""))
             if not note_id or note_id in note_ids:
-                problems.append(f"19-003: a Note has no unique /ID ({note_id!r})")
+                problems.append(f"19-003/19-004: a Note has no unique /ID ({note_id!r})")
             note_ids.add(note_id)
         if re.fullmatch(r"H[1-6]", element.type):
             headings.append(int(element.type[1]))
     if headings and headings[0] != 1:
-        problems.append(f"14-002: the first heading is H{headings[0]}")
+        problems.append(f"14: the first heading is H{headings[0]}")
     for before, after in itertools.pairwise(headings):
         if after > before + 1:
             problems.append(f"14-003: heading level skipped (H{before} then H{after})")
@@ -224,7 +244,7 @@ def _check_parent_tree(tree: Tree) -> list[str]:
             continue
         key = int(page.obj.StructParents)
         if key in keys:
-            problems.append(f"31-001: /StructParents {key} shared by {keys[key]} and page "
+            problems.append(f"tagged PDF: /StructParents {key} shared by {keys[key]} and page "
                             f"{index + 1}")
         keys[key] = f"page {index + 1}"
         entry = parent_tree.get(key)
@@ -241,7 +261,7 @@ def _check_parent_tree(tree: Tree) -> list[str]:
             if "/StructParent" in annot:
                 key = int(annot.StructParent)
                 if key in keys:
-                    problems.append(f"31-001: /StructParent {key} used twice")
+                    problems.append(f"tagged PDF: /StructParent {key} used twice")
                 keys[key] = f"an annotation on page {index + 1}"
     return problems
 
@@ -253,18 +273,18 @@ def _check_annotations(tree: Tree) -> list[str]:
     for index, page in enumerate(pdf.pages):
         annots = page.obj.get("/Annots", [])
         if len(annots) and page.obj.get("/Tabs") != "/S":
-            problems.append(f"28-002: page {index + 1} has annotations but no /Tabs /S")
+            problems.append(f"28: page {index + 1} has annotations but no /Tabs /S")
         for annot in annots:
             if annot.get("/Subtype") != "/Link":
                 continue
             if not str(annot.get("/Contents", "")).strip():
-                problems.append(f"28-008: a link on page {index + 1} has no /Contents")
+                problems.append(f"28: a link on page {index + 1} has no /Contents")
             if "/StructParent" not in annot or annot.objgen not in held:
-                problems.append(f"28-010: a link on page {index + 1} is not in the tree")
+                problems.append(f"28: a link on page {index + 1} is not in the tree")
                 continue
             parent = parent_tree.get(int(annot.StructParent))
             if not isinstance(parent, pikepdf.Dictionary) or parent.get("/S") != "/Link":
-                problems.append(f"28-009: a link on page {index + 1} has a wrong parent entry")
+                problems.append(f"28: a link on page {index + 1} has a wrong parent entry")
     return problems
 
 
