@@ -1,5 +1,7 @@
 # Two commands on a fresh clone: `make report` and `make test`.
-# Both create .venv and install the pinned dependencies (requirements.lock) first.
+# Both first check the Debian packages in reportc/system-packages.txt (installing the missing
+# ones when run as root; otherwise stopping with the one command to run), then create .venv
+# and install the pinned dependencies (requirements.lock).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,12 +10,12 @@ STAMP  := $(VENV)/.reportc-installed
 # axe-core for the web edition's browser tests, pinned by tests/a11y/package-lock.json
 AXE    := tests/a11y/node_modules/axe-core/axe.min.js
 
-.PHONY: report test lint goldens clean
+.PHONY: report test lint goldens clean system
 
-report: $(STAMP)
+report: system $(STAMP)
 	$(BIN)/python build.py . $(ARGS)
 
-test: $(STAMP) $(AXE)
+test: system $(STAMP) $(AXE)
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: $(STAMP)
@@ -32,6 +34,9 @@ $(STAMP): pyproject.toml requirements.lock
 $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 	cd tests/a11y && npm ci --no-audit --no-fund --ignore-scripts
 	touch $(AXE)
+
+system:
+	@scripts/system-packages
 
 clean:
 	rm -rf out .pytest_cache

@@ -15,12 +15,20 @@ from pathlib import Path
 from markupsafe import Markup
 
 from reportc import __version__
-from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
+from reportc.cache import (
+    CACHE_DIR,
+    BuildCache,
+    digest,
+    file_digest,
+    outputs_intact,
+    theme_outside_files,
+    tool_versions,
+)
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
-from reportc.errors import Diagnostics
-from reportc.output import staged_output
+from reportc.errors import Diagnostics, ReportError, ToolError
+from reportc.output import check_out_dir, staged_output
 from reportc.pandoc.read import read_chapters
 from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
 from reportc.pdf.stage import PdfStage, paginate
@@ -40,6 +48,7 @@ FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
 CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
+SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
 
 
 @dataclass
@@ -56,6 +65,7 @@ class BuildOptions:
     self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
     live_reload: str = ""  # watch mode: build id the page polls to reload itself
     single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
+    family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
 
     @property
     def out_dir(self) -> Path:
@@ -74,6 +84,7 @@ def build(options: BuildOptions) -> BuildResult:
     """Build the report; raise a :class:`ReportError` listing every problem found."""
     root = options.root.resolve()
     diag = Diagnostics(strict=options.strict)
+    check_out_dir(options.out_dir)
     config = load_config(root, diag)
     release = resolve_release(config, diag, _build_date(config), label=options.version_label,
                               status=options.status, use_git=options.git_stamp)
@@ -88,8 +99,10 @@ def build(options: BuildOptions) -> BuildResult:
     last_images = cache.meta.get("images")
     if cache.meta.get("fingerprint") == fingerprint(last_images) and \
             outputs_intact(options.out_dir, cache.meta.get("outputs")):
+        shown = {str(w) for w in diag.warnings}  # found again before this check, printed
         for warning in cache.meta.get("warnings") or []:
-            log.warning("%s", warning)  # the last build's warnings still stand
+            if warning not in shown:
+                log.warning("%s", warning)  # the last build's warnings still stand
         log.info("reportc: %s is up to date", options.out_dir)
         return BuildResult(config, [], diag, up_to_date=True)
 
@@ -136,6 +149,8 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [p for p in (config.bibliography, csl) if p]
     files += [config.root / name for name in images] if isinstance(images, list) else []
+    files += [config.root / name for name in config.attachments]
+    files += theme_outside_files(theme.root, config.root)
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
              if config.date is None else "", release.fingerprint(),
@@ -166,17 +181,19 @@ def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
     def load() -> None:
         from reportc.pdf import merge  # noqa: F401
         from reportc.pdf.layout import warm_up
-        warm_up(_print_stylesheets(theme), config.root, [config.root, theme.root], config.lang)
+        warm_up(_print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
+                config.lang)
     thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
     thread.start()
     return thread
 
 
-def _print_stylesheets(theme: Theme) -> list[Path]:
-    """The print page's stylesheets, with the chunk rules if the theme has them."""
+def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
+    """The print page's stylesheets, with the chunk rules if the theme has them and, for a
+    single-sided report, the theme's single-sided rules."""
     sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    chunk_css = theme.root / CHUNK_STYLESHEET
-    return [*sheets, chunk_css] if chunk_css.is_file() else sheets
+    extra = [CHUNK_STYLESHEET, SINGLE_SIDED_STYLESHEET if sided == "single" else None]
+    return sheets + [theme.root / name for name in extra if name and (theme.root / name).is_file()]
 
 
 def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
@@ -198,7 +215,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
                    cache: BuildCache) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
-    with staged_output(options.out_dir) as stage:
+    with staged_output(options.out_dir, options.family) as stage:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
@@ -227,7 +244,11 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
-    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
+    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments))
+    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
+                         *(file_digest(config.root / name) for name in loaded),
+                         *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
+                         f"sided={config.sided}")  # which of the theme's stylesheets apply
     key = digest(page, environment, "one pass" if single_pass else "by chunks")
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
@@ -235,7 +256,7 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
         pages = json.loads(cache.get("pdf-pages", key) or "{}")
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
-        sheets = _print_stylesheets(theme)
+        sheets = _print_stylesheets(theme, config.sided)
         where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
         chunked = (theme.root / CHUNK_STYLESHEET).is_file()
         stage_setup = PdfStage(
@@ -243,13 +264,28 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
             draft=partial(draft_chunk, stylesheets=sheets, **where),
             finish=finish_chunk, report=partial(report_layout, diag=diag),
             failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
-            sources={doc.anchor: doc.rel for doc in docs},
+            sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
             mode=("numbered" if single_pass else "chunks") if chunked else "native")
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
+        try:
+            pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
+        except ReportError:
+            raise
+        except Exception as exc:  # a layout worker died, page numbers never settled, a bug
+            raise ToolError(_layout_failure(exc, single_pass)) from exc
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
         (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)
+
+
+def _layout_failure(exc: Exception, single_pass: bool) -> str:
+    """What a writer can do when the PDF layout itself fails (the details go to -v)."""
+    log.debug("PDF layout failed:\n%s", exc, exc_info=exc)
+    what = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    advice = ("run with -v for the details and report them" if single_pass else
+              "build again with --single-pass (one WeasyPrint pass: slower, no worker "
+              "processes), or run with -v for the details")
+    return f"PDF layout failed: {what}; {advice}"

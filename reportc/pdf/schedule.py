@@ -137,11 +137,12 @@ class _Chunks:
         """Pages per byte of the chapters laid out so far, and whether their counts are all
         even (parts open on right-hand pages); the front and the last part are unlike them."""
         body = [c for c in self.order[1:-1] if known[c]]
+        double = self.stage.sided == "double"
         if not body:
-            return 1 / BYTES_PER_PAGE, True
+            return 1 / BYTES_PER_PAGE, double
         pages = sum(known[c].count for c in body)
         size = sum(self.estimate.sizes[c] for c in body)
-        return pages / size, all(known[c].count % 2 == 0 for c in body)
+        return pages / size, double and all(known[c].count % 2 == 0 for c in body)
 
     def _known(self, chunk: str) -> _Laid | _Done | None:
         """The chunk's real page count and anchors, if it has been laid out."""
@@ -152,7 +153,8 @@ class _Chunks:
     def exact_key(self, chunk: str, pages: PageMap) -> str:
         """Hash of the chunk's document with its real numbers: what its PDF depends on."""
         start = pages.starts[chunk]
-        html, _ = chunk_document(self.split, chunk, start, pages.anchors, start % 2 == 0)
+        html, _ = chunk_document(self.split, chunk, start, pages.anchors,
+                                 self.stage.padded(start))
         return digest(html, self.stage.environment)
 
     # --- tasks and replies ------------------------------------------------------------------
@@ -169,7 +171,7 @@ class _Chunks:
     def _draft_payload(self, chunk: str) -> str:
         """The chunk's document with the best numbers known when it is sent."""
         pages = self.page_map()
-        padded = pages.starts[chunk] % 2 == 0
+        padded = self.stage.padded(pages.starts[chunk])
         numbers = {t: pages.anchors[t] for t in self._references[chunk] if t in pages.anchors}
         html, ghosts = chunk_document(self.split, chunk, FOLIO_SENTINEL, numbers, padded)
         self.laid[chunk] = _Laid(numbers, padded, ghosts)  # completed by the reply
@@ -208,7 +210,8 @@ class _Chunks:
                         if name not in laid.ghosts and laid.keep[0] <= index < laid.keep[1]}
         laid.ready = True
         self._earlier[chunk] = laid
-        item_done(f"laid out {chunk} ({laid.count} pages)")
+        if self._attempts[chunk] == 1:  # one progress line per part, however often laid out
+            item_done(f"laid out {chunk} ({laid.count} pages)")
 
     def _ready_tasks(self) -> list[Task]:
         """Draw, or lay out again, each laid-out chunk whose numbers are now all known.
@@ -225,7 +228,7 @@ class _Chunks:
             known = self._numbers_known(chunk)
             if not known and not (all_sent and self._attempts[chunk] == 1):
                 continue
-            if self._fits(chunk, laid, pages.starts[chunk], pages.anchors):
+            if self._fits(chunk, laid, self.stage.padded(pages.starts[chunk]), pages.anchors):
                 if known:
                     tasks.append(self._finish_task(chunk))
             else:
@@ -239,12 +242,12 @@ class _Chunks:
         return all(self._known(c) for c in self.order[:self._depends_on[chunk] + 1])
 
     @staticmethod
-    def _fits(chunk: str, laid: _Laid, start: int, anchors: dict[str, int]) -> bool:
+    def _fits(chunk: str, laid: _Laid, padded: bool, anchors: dict[str, int]) -> bool:
         """Can it be drawn with these numbers without moving text? The front matter's
         contents numbers may take another width (:mod:`reportc.pdf.compat.restamp` moves a number
         ending a one-line entry and its leader; if any other changes width, drawing
         reports it and the front matter is laid out again)."""
-        if laid.padded != (start % 2 == 0):
+        if laid.padded != padded:
             return False
         return chunk == FRONT or all(len(str(anchors.get(target, 0))) == len(str(shown))
                                      for target, shown in laid.numbers.items())

@@ -42,6 +42,12 @@ class PdfStage:
     workers: int = 1
     sources: dict[str, str] = field(default_factory=dict)  # chunk -> chapter file, for messages
     mode: str = "chunks"  # "chunks" | "numbered" (one pass) | "native" (one pass, no chunks.css)
+    sided: str = "double"  # "single": pages alike, parts open on the next page, no padding
+
+    def padded(self, start: int) -> bool:
+        """Double-sided, a chunk starting on a left (even) page is laid out after a blank
+        one, so that its pages get left and right styles as in one pass."""
+        return self.sided == "double" and start % 2 == 0
 
 
 def paginate(page: str, stage: PdfStage, previous: dict | None,
