@@ -229,23 +229,32 @@ class _Structure:
         if self.role_map is None and "/RoleMap" in tree:
             self.role_map = _copy(self.out, tree.RoleMap)
         last = piece.first + piece.count
-        for page, element in source.tops:
-            if piece.first <= page < last:
-                copied = self.out.copy_foreign(element)
-                copied.P = self.document
-                self.document.K.append(copied)
+        tops = [element for page, element in source.tops if piece.first <= page < last]
+        entries, annotations = [], []  # (out page index, entry), (out annotation, element)
         for number in range(piece.first, last):
             page = source.pdf.pages[number].obj
             target = self.out.pages[offset + number - piece.first].obj
             entry = source.parents.get(int(page.get("/StructParents", -1)))
             if entry is not None:
-                self.pages.append((offset + number - piece.first, _copy(self.out, entry)))
-                target.StructParents = offset + number - piece.first
+                entries.append((offset + number - piece.first, entry))
             for annot, copied in zip(page.get("/Annots", Array()),
                                      target.get("/Annots", Array()), strict=False):
                 element = source.parents.get(int(annot.get("/StructParent", -1)))
                 if element is not None:
-                    self.annotations.append((copied, _copy(self.out, element)))
+                    annotations.append((copied, element))
+        # one call into qpdf's copier for the whole piece instead of one per element
+        bundle = self.out.copy_foreign(source.pdf.make_indirect(Array(
+            [*tops, *(entry for _, entry in entries), *(e for _, e in annotations)])))
+        copied = list(bundle)
+        for element in copied[:len(tops)]:
+            element.P = self.document
+            self.document.K.append(element)
+        for (index, _), entry in zip(entries, copied[len(tops):], strict=False):
+            self.out.pages[index].obj.StructParents = index
+            self.pages.append((index, entry))
+        rest = copied[len(tops) + len(entries):]
+        self.annotations += [(annot, element) for (annot, _), element
+                             in zip(annotations, rest, strict=True)]
 
     def finish(self) -> None:
         if not self.tagged:
