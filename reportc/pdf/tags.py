@@ -16,8 +16,9 @@ reportc's markup to PDF semantics:
   images with ``alt=""`` are drawn as Artifact (see :func:`_artifact`);
 - images are Figure with /Alt (a missing alt is a warning: reportc.document.xrefs);
   table headers carry /Scope; elements with ``lang`` carry /Lang;
-- a link's /Contents says where it goes: its text and target page ("Section 2.1, page 7")
-  or its URL;
+- a link's /Contents says where it goes: its text and where its target is, as printed
+  ("2.1 Scope, page 7" in the contents, "Section 2.1 on page 9", "Figure 1 on the next
+  page"), a bibliography entry, or its URL;
 - elements without content (stand-in anchors of part-by-part layout) are left out.
 
 The merge of part-by-part layouts (:mod:`reportc.pdf.merge`) joins these trees.
@@ -319,10 +320,16 @@ class _Builder:
             annotation["Contents"] = pydyf.String(href)
             return
         text = " ".join(" ".join(element.itertext()).split())
-        page = re.search(r"(\d+)\s*$", self.printed.get(element, ""))
+        after = " ".join(self.printed.get(element, "").split())
+        page = re.fullmatch(r"[. ]*(\d+)", after)  # a contents line: leader dots, page
         description = text or "Link"
+        if element.get("role") == "doc-biblioref" or href.startswith("#ref-"):
+            short = description if len(description) <= 90 else description[:89] + "\u2026"
+            description = f"Bibliography entry: {short}"
         if page:
             description += f", page {page.group(1)}"
+        elif after:  # a cross-reference's "on p. 9", "on the next page"
+            description += " " + after.replace("p. ", "page ")
         annotation["Contents"] = pydyf.String(description)
 
 
