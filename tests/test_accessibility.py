@@ -91,6 +91,7 @@ def test_structure_says_what_each_part_is(access: dict[str, bytes]) -> None:
             if kind == "Note":
                 assert kinds[i - 1] == "Reference"  # reached from its call
     assert any(e.raw == "Aside" for e in tree.walk())
+    assert tree.outline().count("BibEntry") == 3
     assert tree.role_map["Aside"] == "Div"
     figures = [e for e in tree.walk() if e.type == "Figure"]
     assert [f.alt for f in figures] == ["Shares of the two partners, in per cent."]

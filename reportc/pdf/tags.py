@@ -12,6 +12,7 @@ reportc's markup to PDF semantics:
 - chapter headings: one H1 holding the title; the "Chapter N" label is a P before it;
 - ``span.fn-body`` (a note) is a Note placed right after its call (a Reference), with its
   number as Lbl; ``.takeaways`` and ``.callout`` boxes are Aside (role-mapped to Div);
+  bibliography entries are BibEntry;
 - running heads, folios, contents leaders, the draft watermark, the cover band, rules and
   images with ``alt=""`` are drawn as Artifact (see :func:`_artifact`);
 - images are Figure with /Alt (a missing alt is a warning: reportc.document.xrefs);
@@ -47,7 +48,7 @@ _TRANSPARENT = {"html", "body", "main"}
 _TRANSPARENT_CLASSES = {"fn", "fn-keep"}
 # inline elements PDF 1.7 has no type for: their text goes to the enclosing element
 _PLAIN_INLINE = {"span", "em", "strong", "i", "b", "sup", "sub", "small", "cite", "time",
-                 "abbr", "mark", "u", "s", "dfn", "var", "kbd", "samp", "bdi", "bdo"}
+                 "abbr", "mark", "u", "s", "dfn", "var", "kbd", "samp", "bdi", "bdo", "wbr"}
 _BLOCK_TAGS = {
     "p": "P", "section": "Sect", "article": "Art", "blockquote": "BlockQuote",
     "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "h5": "H5", "h6": "H6",
@@ -222,6 +223,7 @@ class _Builder:
             return self.nodes[key], key
         if pseudo == "footnote-call" and getattr(box, "footnote", None) is not None:
             self.note_call(box, parent)
+            return self.nodes[key], key
         tag = self.tag_for(box, base, pseudo)
         if tag is None:
             self.nodes[key] = parent
@@ -271,6 +273,8 @@ class _Builder:
             return "Note"
         if classes & {"takeaways", "callout"}:
             return "Aside"
+        if "csl-entry" in classes:
+            return "BibEntry"
         if "chapter-label" in classes:
             return "P"
         if base == "a" and not box.element.get("href"):
