@@ -50,9 +50,10 @@ def test_part_by_part_pdf_is_tagged_like_the_one_pass_layout(access: dict[str, b
     _same_structure(access["parts"], access["single"])
 
 
-def test_basic_fixture_merged_tree_matches_single_pass(tmp_path: Path) -> None:
-    parts = _pdf(copy_root("basic", tmp_path / "parts"))
-    single = _pdf(copy_root("basic", tmp_path / "single"), single_pass=True)
+@pytest.mark.parametrize("name", ["basic", "typesetting", "scripts"])
+def test_other_fixtures_merged_tree_matches_single_pass(name: str, tmp_path: Path) -> None:
+    parts = _pdf(copy_root(name, tmp_path / "parts"))
+    single = _pdf(copy_root(name, tmp_path / "single"), single_pass=True)
     assert check(parts) == []
     _same_structure(parts, single)
 
