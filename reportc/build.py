@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,10 +31,20 @@ from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.output import check_out_dir, staged_output
 from reportc.pandoc.read import read_chapters
-from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
+from reportc.pandoc.render import (
+    CitationSetup,
+    place_bibliography,
+    render_report,
+    unlink_citations,
+)
 from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
-from reportc.project.bibliography import Bibliography, load_bibliography
+from reportc.project.bibliography import (
+    Bibliography,
+    References,
+    check_citations,
+    load_bibliography,
+)
 from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.config import ReportConfig, load_config
 from reportc.project.csl import resolve_csl
@@ -109,25 +120,25 @@ def build(options: BuildOptions) -> BuildResult:
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
+    converter = References(bibliography, cache, options.jobs)  # read while chapters are
+    timer.done(f"read {len(bibliography.records)} bibliography entries")
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         docs = read_chapters(chapters, diag, cache, pool, options.jobs)
     diag.raise_if_errors()
     timer.done(f"read {len(docs)} chapter(s)")
-    targets = number_report(docs, diag)
+    targets = number_report(docs, diag, cache)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
-    _warn_unused_entries(bibliography, docs, diag)
+    check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
     diag.raise_if_errors()
 
     preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
-    setup = CitationSetup(bibliography.path, csl, config.lang)
-    cited = sorted({key for doc in docs for key in doc.cite_keys})
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        references = pool.submit(render_bibliography, cited, setup,
-                                 docs[0].ast["pandoc-api-version"], diag, cache)
-        bodies = render_chapters(docs, setup, diag, cache, pool, options.jobs)
-        references = references.result()
+    cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
+        references, bodies = _cite(docs, cited, bibliography, converter, csl, config,
+                                   Path(scratch), diag, cache, options.jobs)
+    bodies, references = place_bibliography(bodies, references, docs, diag)
     diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
@@ -196,11 +207,20 @@ def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
     return sheets + [theme.root / name for name in extra if name and (theme.root / name).is_file()]
 
 
-def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
-                         diag: Diagnostics) -> None:
-    cited = {key for doc in docs for key in doc.cite_keys}
-    for key in sorted(bibliography.keys - cited):
-        diag.warning(f"entry '{key}' is never cited", bibliography.rel, bibliography.lines[key])
+def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
+          converter: References, csl: Path | None, config: ReportConfig, scratch: Path,
+          diag: Diagnostics, cache: BuildCache, jobs: int) -> tuple[str, list[str | None]]:
+    """The reference list and each chapter's HTML: the cited entries become CSL JSON in
+    ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
+    the chapters and the list are written in parallel; entries that print nothing are
+    left out of the list and unlinked."""
+    path = converter.write(cited, scratch, diag)
+    diag.raise_if_errors()
+    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
+                                                    bibliography)
+    return references, unlink_citations(bodies, dropped)
 
 
 def _build_date(config: ReportConfig) -> dt.date:

@@ -67,8 +67,11 @@ class Diagnostics:
     def error(self, message: str, path: PathLike = None, line: int | None = None) -> None:
         self._add(Problem(message, _as_str(path), line, "error"))
 
-    def warning(self, message: str, path: PathLike = None, line: int | None = None) -> None:
-        severity = "error" if self.strict else "warning"
+    def warning(self, message: str, path: PathLike = None, line: int | None = None, *,
+                fails_strict: bool = True) -> None:
+        """``fails_strict=False``: a remark ``--strict`` does not turn into an error
+        (an entry of the bibliography nobody cites: a library is not a mistake)."""
+        severity = "error" if self.strict and fails_strict else "warning"
         self._add(Problem(message, _as_str(path), line, severity))
 
     def _add(self, problem: Problem) -> None:
