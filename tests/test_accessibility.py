@@ -50,7 +50,7 @@ def test_part_by_part_pdf_is_tagged_like_the_one_pass_layout(access: dict[str, b
     _same_structure(access["parts"], access["single"])
 
 
-@pytest.mark.parametrize("name", ["basic", "typesetting", "scripts"])
+@pytest.mark.parametrize("name", ["basic", "typesetting", "scripts", "quarto"])
 def test_other_fixtures_merged_tree_matches_single_pass(name: str, tmp_path: Path) -> None:
     parts = _pdf(copy_root(name, tmp_path / "parts"))
     single = _pdf(copy_root(name, tmp_path / "single"), single_pass=True)
@@ -167,10 +167,10 @@ needs_browser = pytest.mark.skipif(web.missing() is not None, reason=web.missing
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The web editions under test: the flagship report and the two fixtures."""
+    """The web editions under test: the flagship report and three fixtures."""
     base = tmp_path_factory.mktemp("web")
     pages = [build_root(REPO, out=base / "flagship", formats=("html",)).html_path]
-    for name in ("access", "basic"):
+    for name in ("access", "basic", "quarto"):
         pages.append(build_root(copy_root(name, base), formats=("html",)).html_path)
     return pages
 
