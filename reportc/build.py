@@ -55,7 +55,8 @@ from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_
 from reportc.web.standalone import self_contained
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
+DEFAULT_FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
 CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
@@ -66,7 +67,7 @@ SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's
 class BuildOptions:
     root: Path
     out: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     strict: bool = False
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_cache: bool = True
@@ -135,20 +136,20 @@ def build(options: BuildOptions) -> BuildResult:
 
     preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
-    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
-        references, bodies = _cite(docs, cited, bibliography, converter, csl, config,
-                                   Path(scratch), diag, cache, options.jobs)
-    bodies, references = place_bibliography(bodies, references, docs, diag)
-    diag.raise_if_errors()
-    timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # kept for the docx
+        references, bodies, setup = _cite(docs, cited, bibliography, converter, csl, config,
+                                          Path(scratch), diag, cache, options.jobs)
+        bodies, references = place_bibliography(bodies, references, docs, diag)
+        diag.raise_if_errors()
+        timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-    parts = make_parts(docs, bodies)
-    context = PageContext(config, parts, Markup(references), "web", release.date,
-                          version_label=release.stamp, release=release,
-                          live_reload=options.live_reload)
-    if preload:
-        preload.join()  # before the PDF stage forks its workers
-    outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
+        parts = make_parts(docs, bodies)
+        context = PageContext(config, parts, Markup(references), "web", release.date,
+                              version_label=release.stamp, release=release,
+                              live_reload=options.live_reload)
+        if preload:
+            preload.join()  # before the PDF stage forks its workers
+        outputs = _write_outputs(options, config, theme, context, docs, diag, cache, setup)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
@@ -209,18 +210,20 @@ def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
 
 def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
           converter: References, csl: Path | None, config: ReportConfig, scratch: Path,
-          diag: Diagnostics, cache: BuildCache, jobs: int) -> tuple[str, list[str | None]]:
+          diag: Diagnostics, cache: BuildCache, jobs: int
+          ) -> tuple[str, list[str | None], CitationSetup]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
-    left out of the list and unlinked."""
+    left out of the list and unlinked. The setup is returned for the Word edition, whose
+    citeproc run reads the same CSL JSON (in ``scratch``)."""
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
                                                     bibliography)
-    return references, unlink_citations(bodies, dropped)
+    return references, unlink_citations(bodies, dropped), setup
 
 
 def _build_date(config: ReportConfig) -> dt.date:
@@ -233,7 +236,7 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
-                   cache: BuildCache) -> list[Path]:
+                   cache: BuildCache, setup: CitationSetup) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
     with staged_output(options.out_dir, options.family) as stage:
         if "html" in options.formats:
@@ -250,6 +253,10 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
         if "pdf" in options.formats:
             _write_pdf(stage.path, config, theme, context, docs, diag, cache, options.jobs,
                        options.single_pass)
+        if "docx" in options.formats:
+            from reportc.docx.writer import write_docx
+            write_docx(stage.path / f"{context.release.artifact_stem(config.slug)}.docx",
+                       config, context.release, docs, setup, theme.root, diag)
         diag.raise_if_errors()
         return stage.commit()
 

@@ -38,7 +38,7 @@ from typing import Any
 import bibtexparser
 import yaml
 
-from reportc.build import FORMATS, BuildOptions, BuildResult, build
+from reportc.build import DEFAULT_FORMATS, BuildOptions, BuildResult, build
 from reportc.cache import BuildCache
 from reportc.document.xrefs import XREF_PREFIXES
 from reportc.errors import Diagnostics, ReportError
@@ -69,7 +69,7 @@ class RedlineOptions:
     rev_a: str
     rev_b: str | None = None  # None: the working tree
     out: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     status: str = "review"
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
