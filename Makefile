@@ -7,13 +7,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.reportc-installed
+# axe-core for the web edition's browser tests, pinned by tests/a11y/package-lock.json
+AXE    := tests/a11y/node_modules/axe-core/axe.min.js
 
 .PHONY: report test lint goldens clean system
 
 report: system $(STAMP)
 	$(BIN)/python build.py . $(ARGS)
 
-test: system $(STAMP)
+test: system $(STAMP) $(AXE)
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: $(STAMP)
@@ -28,6 +30,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --ignore-scripts
+	touch $(AXE)
 
 system:
 	@scripts/system-packages

@@ -123,8 +123,10 @@ def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnos
 def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -> None:
     source = node["c"][2][0]
     line = doc.chapter.line_of(source)
-    if not A.stringify(node["c"][1]):
-        diag.warning(f"image '{source}' has no alt text", doc.rel, line)
+    decorative = ["alt", ""] in node["c"][0][2]  # ![](f.svg){alt=""}: tagged as artifact
+    if not A.stringify(node["c"][1]) and not decorative:
+        diag.warning(f"image '{source}' has no alt text (write ![what it shows](...), or "
+                     "{alt=\"\"} if it is decoration)", doc.rel, line)
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):

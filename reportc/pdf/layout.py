@@ -23,11 +23,16 @@ from reportc.errors import Diagnostics
 from reportc.pdf.compat.patches import apply as _apply_patches
 from reportc.pdf.compat.restamp import restamp
 from reportc.pdf.split import FOLIO_SENTINEL
+from reportc.pdf.tags import apply as _apply_tags
 from reportc.pdf.varioref import settle
 from reportc.sandbox.fetcher import Refusal, SandboxFetcher
 
 FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
 _apply_patches()
+_apply_tags()
+# Every PDF is tagged and says it is PDF/UA-1 (XMP pdfuaid:part, /MarkInfo, /Lang,
+# DisplayDocTitle, /Tabs /S on each page); reportc.pdf.tags builds the structure tree.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
 class _Collector(logging.Handler):
@@ -75,7 +80,7 @@ def layout_pdf(html: str, base_dir: Path, stylesheets: list[Path], allowed: list
     if draft.document is None:
         return LayoutResult(None, draft.messages, draft.refused, True, draft.theme_messages)
     with _weasyprint_log() as log:
-        pdf = draft.document.write_pdf(pdf_identifier=identifier)
+        pdf = draft.document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS)
     return LayoutResult(pdf, draft.messages + _messages(log),
                         draft.refused + draft.refused_while_drawing(),
                         theme_messages=draft.theme_messages,
@@ -152,7 +157,7 @@ def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
     if not restamp(pages, FOLIO_SENTINEL, first_folio, numbers):
         return None
     with _weasyprint_log() as log:
-        pdf = draft.document.copy(pages).write_pdf(pdf_identifier=identifier)
+        pdf = draft.document.copy(pages).write_pdf(pdf_identifier=identifier, **PDF_OPTIONS)
     return LayoutResult(pdf, _messages(log), draft.refused_while_drawing())
 
 
@@ -180,7 +185,7 @@ def warm_up(stylesheets: list[Path], base_dir: Path, allowed: list[Path], lang: 
         draft = draft_layout(html, base_dir, stylesheets, allowed)
         if draft.document is not None:
             with _weasyprint_log():
-                draft.document.write_pdf()
+                draft.document.write_pdf(**PDF_OPTIONS)
 
 
 @dataclass

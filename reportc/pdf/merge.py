@@ -1,9 +1,17 @@
-"""Stage 7c: merge the parts' PDFs into one, with its links, destinations and outline.
+"""Stage 7c: merge the parts' PDFs into one, with its links, destinations, outline and
+structure tree.
 
 Uses pikepdf (qpdf): on the 200-page benchmark it merges the parts in 0.12 s where pypdf
 took 1.07 s. Links between parts point at named destinations, so merging the name trees
 is enough to keep every internal link working; the stand-in anchors a part carries for
 targets in other parts ("ghosts") are left out.
+
+Every part is tagged (reportc.pdf.tags): its structure tree is one Document element whose
+children each start on a page of the part. The merged tree is one Document holding, in page
+order, the children that start on the pages kept; the ParentTree is built again, with each
+page's /StructParents its page index and the annotations numbered after the pages, so no
+two parts' keys collide. Pages dropped (padding pages) take nothing with them: their
+elements are not copied, since no kept element refers to them.
 """
 
 from __future__ import annotations
@@ -39,6 +47,10 @@ class _Source:
         self.names = dict(pikepdf.NameTree(dests).items()) if dests is not None else {}
         with self.pdf.open_outline() as outline:
             self.outline = list(outline.root)
+        self.tops = _top_elements(self.pdf, self.index)
+        tree = root.get("/StructTreeRoot")
+        self.parents = _number_tree(tree.ParentTree) \
+            if tree is not None and "/ParentTree" in tree else {}
 
 
 def assemble(pieces: list[Piece]) -> bytes:
@@ -47,6 +59,7 @@ def assemble(pieces: list[Piece]) -> bytes:
     sources: dict[int, _Source] = {}
     names: dict[str, Array] = {}
     outline: list[OutlineItem] = []
+    structure = _Structure(out)
     for piece in pieces:
         source = sources.get(id(piece.pdf))
         if source is None:
@@ -63,6 +76,8 @@ def assemble(pieces: list[Piece]) -> bytes:
             if name not in piece.ghosts and target is not None:
                 names[name] = target
         outline.extend(_outline(source.outline, moved))
+        structure.add(source, piece, offset)
+    structure.finish()
     _finish(out, sources[id(pieces[0].pdf)].pdf, names, outline)
     _plain_text_map(out)
     buffer = io.BytesIO()
@@ -143,7 +158,120 @@ def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str, Array],
         merged.root.extend(outline)
     for key, value in first.docinfo.items():
         out.docinfo[key] = value
-    for key in ("/Lang", "/PageMode", "/ViewerPreferences"):
+    for key in ("/Lang", "/PageMode", "/ViewerPreferences", "/MarkInfo", "/Metadata"):
         if key in first.Root:
-            out.Root[key] = out.copy_foreign(first.Root[key]) \
-                if first.Root[key].is_indirect else first.Root[key]
+            out.Root[key] = _copy(out, first.Root[key])
+
+
+def _copy(out: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """``value`` from another PDF: indirect objects through qpdf's copier, direct
+    dictionaries and arrays rebuilt (they cannot be assigned across files)."""
+    if isinstance(value, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) \
+            and value.is_indirect:
+        return out.copy_foreign(value)
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({k: _copy(out, v) for k, v in value.items()})
+    if isinstance(value, pikepdf.Array):
+        return Array([_copy(out, v) for v in value])
+    return value
+
+
+def _number_tree(node: pikepdf.Object) -> dict[int, pikepdf.Object]:
+    """A number tree (the ParentTree) as a dict."""
+    out: dict[int, pikepdf.Object] = {}
+    if "/Nums" in node:
+        nums = list(node.Nums)
+        out.update((int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2))
+    for kid in node.get("/Kids", []):
+        out.update(_number_tree(kid))
+    return out
+
+
+def _top_elements(pdf: pikepdf.Pdf, index: dict) -> list[tuple[int, pikepdf.Object]]:
+    """The Document element's children with the page each starts on, in order. Their
+    /P is cut in this (in-memory) copy, so copying one copies its subtree and nothing
+    above it: not the other parts' elements, nor the pages they are on."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return []
+    tops = []
+    for document in _as_list(tree.get("/K", Array())):
+        for kid in _as_list(document.get("/K", Array())):
+            if not isinstance(kid, pikepdf.Dictionary) or "/Pg" not in kid:
+                continue
+            if "/P" in kid:
+                del kid["/P"]
+            tops.append((index.get(kid.Pg.objgen, -1), kid))
+    return tops
+
+
+def _as_list(value: pikepdf.Object) -> list:
+    return list(value) if isinstance(value, Array) else [value]
+
+
+class _Structure:
+    """The merged structure tree, grown piece by piece."""
+
+    def __init__(self, out: pikepdf.Pdf) -> None:
+        self.out = out
+        self.document = out.make_indirect(pikepdf.Dictionary(
+            Type=Name.StructElem, S=Name.Document, K=Array()))
+        self.pages: list[tuple[int, pikepdf.Object]] = []  # (page key, ParentTree entry)
+        self.annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+        self.role_map: pikepdf.Dictionary | None = None
+        self.tagged = False
+
+    def add(self, source: _Source, piece: Piece, offset: int) -> None:
+        tree = source.pdf.Root.get("/StructTreeRoot")
+        if tree is None:
+            return
+        self.tagged = True
+        if self.role_map is None and "/RoleMap" in tree:
+            self.role_map = _copy(self.out, tree.RoleMap)
+        last = piece.first + piece.count
+        tops = [element for page, element in source.tops if piece.first <= page < last]
+        entries, annotations = [], []  # (out page index, entry), (out annotation, element)
+        for number in range(piece.first, last):
+            page = source.pdf.pages[number].obj
+            target = self.out.pages[offset + number - piece.first].obj
+            entry = source.parents.get(int(page.get("/StructParents", -1)))
+            if entry is not None:
+                entries.append((offset + number - piece.first, entry))
+            for annot, copied in zip(page.get("/Annots", Array()),
+                                     target.get("/Annots", Array()), strict=False):
+                element = source.parents.get(int(annot.get("/StructParent", -1)))
+                if element is not None:
+                    annotations.append((copied, element))
+        # one call into qpdf's copier for the whole piece instead of one per element
+        bundle = self.out.copy_foreign(source.pdf.make_indirect(Array(
+            [*tops, *(entry for _, entry in entries), *(e for _, e in annotations)])))
+        copied = list(bundle)
+        for element in copied[:len(tops)]:
+            element.P = self.document
+            self.document.K.append(element)
+        for (index, _), entry in zip(entries, copied[len(tops):], strict=False):
+            self.out.pages[index].obj.StructParents = index
+            self.pages.append((index, entry))
+        rest = copied[len(tops) + len(entries):]
+        self.annotations += [(annot, element) for (annot, _), element
+                             in zip(annotations, rest, strict=True)]
+
+    def finish(self) -> None:
+        if not self.tagged:
+            return
+        nums = Array()
+        for key, entry in self.pages:
+            nums.extend([key, entry])
+        next_key = len(self.out.pages)
+        for annot, element in self.annotations:
+            annot.StructParent = next_key
+            nums.extend([next_key, element])
+            next_key += 1
+        root = self.out.make_indirect(pikepdf.Dictionary(
+            Type=Name.StructTreeRoot, K=Array([self.document]),
+            ParentTree=self.out.make_indirect(pikepdf.Dictionary(Nums=nums)),
+            ParentTreeNextKey=next_key))
+        if self.role_map is not None:
+            root.RoleMap = self.role_map
+        self.document.P = root
+        self.out.Root.StructTreeRoot = root
