@@ -17,7 +17,6 @@ import pytest
 from conftest import REPO, build_root, copy_root, run_cli
 
 import reportc.pdf.layout
-import reportc.pdf.pagemap
 import reportc.pdf.schedule
 from reportc.commands.cli import main
 from reportc.web.page import DEFAULT_THEME
@@ -105,10 +104,18 @@ def test_warnings_print_once_on_a_rebuild_with_no_change(project):
 
 def test_one_progress_line_per_part_however_often_it_is_laid_out(project, monkeypatch,
                                                                  caplog):
-    # Tiny pages per byte: every page number is first guessed with too many digits,
-    # so the parts that print page numbers are laid out again.
-    for module in (reportc.pdf.pagemap, reportc.pdf.schedule):
-        monkeypatch.setattr(module, "BYTES_PER_PAGE", 3)
+    # Every part's first layout is judged not to fit its numbers, so every part is laid
+    # out again (an estimate with the wrong number of digits does this, but whether an
+    # estimate is still in use when a part is sent depends on the workers' timing).
+    real_fits, judged = reportc.pdf.schedule._Chunks._fits, set()
+
+    def fits_the_second_time(chunk, laid, padded, anchors):
+        if chunk not in judged:
+            judged.add(chunk)
+            return False
+        return real_fits(chunk, laid, padded, anchors)
+
+    monkeypatch.setattr(reportc.pdf.schedule._Chunks, "_fits", staticmethod(fits_the_second_time))
     caplog.set_level(logging.INFO, logger="reportc")
     build_root(project, jobs=2)
     lines = [r.getMessage() for r in caplog.records]
