@@ -20,10 +20,10 @@ from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics
-from reportc.output import staged_output
+from reportc.output import staging_folder
 from reportc.pandoc.read import read_chapters
 from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
-from reportc.pdf.stage import PdfStage, paginate
+from reportc.pdf.stage import PdfJob, paginate
 from reportc.progress import StageTimer
 from reportc.project.bibliography import Bibliography, load_bibliography
 from reportc.project.chapters import Chapter, load_chapters
@@ -39,7 +39,8 @@ log = logging.getLogger("reportc")
 FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
-CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
+PARTS_STYLESHEET = "css/parts.css"  # added when the PDF is laid out part by part
+LEGACY_PARTS_STYLESHEET = "css/chunks.css"  # its old name, with .chunk-pad/.chunk-next
 
 
 @dataclass
@@ -173,10 +174,30 @@ def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
 
 
 def _print_stylesheets(theme: Theme) -> list[Path]:
-    """The print page's stylesheets, with the chunk rules if the theme has them."""
+    """The print page's stylesheets, with the part rules if the theme has them."""
     sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    chunk_css = theme.root / CHUNK_STYLESHEET
-    return [*sheets, chunk_css] if chunk_css.is_file() else sheets
+    parts_css = _parts_stylesheet(theme)
+    return [*sheets, parts_css] if parts_css else sheets
+
+
+def _parts_stylesheet(theme: Theme) -> Path | None:
+    """The theme's stylesheet for the part-by-part layout (None: lay out in one pass)."""
+    for name in (PARTS_STYLESHEET, LEGACY_PARTS_STYLESHEET):
+        if (theme.root / name).is_file():
+            return theme.root / name
+    return None
+
+
+def _part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
+    """The prefix of the theme's helper classes: "chunk" (with a warning) for a theme that
+    still has the old css/chunks.css, else "part"."""
+    sheet = _parts_stylesheet(theme)
+    if sheet is None or sheet.name != Path(LEGACY_PARTS_STYLESHEET).name:
+        return "part"
+    where = sheet.relative_to(config.root) if sheet.is_relative_to(config.root) else sheet
+    diag.warning(f"{LEGACY_PARTS_STYLESHEET} is deprecated: rename it {PARTS_STYLESHEET} and "
+                 "its classes .chunk-pad and .chunk-next to .part-pad and .part-next", where)
+    return "chunk"
 
 
 def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
@@ -198,7 +219,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
                    cache: BuildCache) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
-    with staged_output(options.out_dir) as stage:
+    with staging_folder(options.out_dir) as staging:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
@@ -206,29 +227,30 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
             name = context.release.artifact_stem(config.slug) + ".html"
             if options.self_contained:
                 page = self_contained(page, theme, config.root)
-                (stage.path / name).write_text(page, encoding="utf-8")
+                (staging.path / name).write_text(page, encoding="utf-8")
             else:
-                write_html_edition(stage.path, name, page, theme, WEB_STYLESHEETS, images,
+                write_html_edition(staging.path, name, page, theme, WEB_STYLESHEETS, images,
                                    config.root)
         if "pdf" in options.formats:
-            _write_pdf(stage.path, config, theme, context, docs, diag, cache, options.jobs,
+            _write_pdf(staging.path, config, theme, context, docs, diag, cache, options.jobs,
                        options.single_pass)
         diag.raise_if_errors()
-        return stage.commit()
+        return staging.commit()
 
 
-def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
+def _write_pdf(folder: Path, config: ReportConfig, theme: Theme, context: PageContext,
                docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
                single_pass: bool) -> None:
     """Lay out the print page part by part in parallel (or in one pass, if asked or if the
-    theme has no chunk stylesheet), reusing parts of the last PDF that did not change."""
+    theme has no parts stylesheet), reusing parts of the last PDF that did not change."""
     # WeasyPrint is slow to import: only when due
-    from reportc.pdf.layout import draft_chunk, finish_chunk, layout_pdf, report_layout
+    from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
     environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
-    key = digest(page, environment, "one pass" if single_pass else "by chunks")
+    classes = _part_classes(theme, config, diag)
+    key = digest(page, environment, "one pass" if single_pass else "by parts")
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
     if pdf is not None:
@@ -237,19 +259,20 @@ def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageCon
     else:
         sheets = _print_stylesheets(theme)
         where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
-        chunked = (theme.root / CHUNK_STYLESHEET).is_file()
-        stage_setup = PdfStage(
+        by_parts = _parts_stylesheet(theme) is not None
+        pdf_job = PdfJob(
             layout=partial(layout_pdf, stylesheets=sheets, **where),
-            draft=partial(draft_chunk, stylesheets=sheets, **where),
-            finish=finish_chunk, report=partial(report_layout, diag=diag),
+            draft=partial(draft_part, stylesheets=sheets, **where),
+            finish=finish_part, report=partial(report_layout, diag=diag),
             failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
             sources={doc.anchor: doc.rel for doc in docs},
-            mode=("numbered" if single_pass else "chunks") if chunked else "native")
+            mode=("numbered" if single_pass else "parts") if by_parts else "native",
+            classes=classes)
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
+        pdf, pages = paginate(page, pdf_job, previous or None, last_pdf)
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
-        (stage / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)
+        (folder / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)

@@ -1,7 +1,8 @@
 """Content-hash cache: a rebuild redoes only the work whose inputs changed.
 
-An index (``index.json``) maps a stage and the SHA-256 of everything that
-stage's output depends on to a blob file holding the output. Keys include the
+An index (``index.json``) maps a kind of output (one per stage: "read", "pdf"...) and
+the SHA-256 of everything that output depends on to a blob file holding the output. Keys
+include the
 pandoc and WeasyPrint versions and reportc's own version, so upgrading a tool
 invalidates exactly what it could change. A corrupt index is a warning and a
 clean build, never a failure.
@@ -37,7 +38,7 @@ def file_digest(path: Path) -> str:
 
 
 class BuildCache:
-    """Blobs keyed by (stage, content hash), stored under ``folder``."""
+    """Blobs keyed by (kind, content hash), stored under ``folder``."""
 
     def __init__(self, folder: Path, diag: Diagnostics, enabled: bool = True):
         self.folder = folder
@@ -66,10 +67,10 @@ class BuildCache:
                          "rebuilding everything")
             self.entries, self.meta = {}, {}
 
-    def get_bytes(self, stage: str, key: str) -> bytes | None:
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
         if not self.enabled:
             return None
-        name = self.entries.get(f"{stage}:{key}")
+        name = self.entries.get(f"{kind}:{key}")
         try:
             value = (self.folder / name).read_bytes() if name else None
         except OSError:
@@ -78,24 +79,24 @@ class BuildCache:
             self.misses += 1
             return None
         self.hits += 1
-        self.used.add(f"{stage}:{key}")
+        self.used.add(f"{kind}:{key}")
         return value
 
-    def get(self, stage: str, key: str) -> str | None:
-        value = self.get_bytes(stage, key)
+    def get(self, kind: str, key: str) -> str | None:
+        value = self.get_bytes(kind, key)
         return None if value is None else value.decode("utf-8")
 
-    def put_bytes(self, stage: str, key: str, value: bytes) -> None:
+    def put_bytes(self, kind: str, key: str, value: bytes) -> None:
         if not self.enabled:
             return
-        name = f"{stage}-{key[:40]}.blob"
+        name = f"{kind}-{key[:40]}.blob"
         self.folder.mkdir(parents=True, exist_ok=True)
         _write_atomically(self.folder / name, value)
-        self.entries[f"{stage}:{key}"] = name
-        self.used.add(f"{stage}:{key}")
+        self.entries[f"{kind}:{key}"] = name
+        self.used.add(f"{kind}:{key}")
 
-    def put(self, stage: str, key: str, value: str) -> None:
-        self.put_bytes(stage, key, value.encode("utf-8"))
+    def put(self, kind: str, key: str, value: str) -> None:
+        self.put_bytes(kind, key, value.encode("utf-8"))
 
     def save(self) -> None:
         """Write the index, keeping only what this build used; unused blobs are deleted."""

@@ -13,7 +13,7 @@ from reportc.pdf.compat.restamp import restamp
 from reportc.pdf.layout import draft_layout
 
 THEME = REPO / "templates"
-SHEETS = [THEME / "css/base.css", THEME / "css/print.css", THEME / "css/chunks.css"]
+SHEETS = [THEME / "css/base.css", THEME / "css/print.css", THEME / "css/parts.css"]
 LONG_TITLE = "A chapter title long enough to need a second line in the contents " * 2
 
 

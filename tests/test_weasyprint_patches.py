@@ -107,7 +107,7 @@ CONTENTS = ('<html lang="en"><body><nav class="toc"><ol class="toc-list">'
 
 
 def _leaders(html: str, tmp_path) -> list[list[tuple[str, float, float]]]:
-    sheets = [*SHEETS, REPO / "templates/css/chunks.css"]
+    sheets = [*SHEETS, REPO / "templates/css/parts.css"]
     draft = draft_layout(html, tmp_path, sheets, [tmp_path, REPO / "templates"])
     found = []
     for box in draft.document.pages[0]._page_box.descendants():

@@ -156,15 +156,15 @@ def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
     return LayoutResult(pdf, _messages(log), draft.refused_while_drawing())
 
 
-def draft_chunk(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]
+def draft_part(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]
                 ) -> tuple[Draft, DraftReport]:
-    """Worker side of a chunk's first step: lay it out and keep it (see reportc.pdf.workers)."""
+    """Worker side of a part's first step: lay it out and keep it (see reportc.pdf.workers)."""
     draft = draft_layout(html, base_dir, stylesheets, allowed)
     return draft, report_draft(draft)
 
 
-def finish_chunk(draft: Draft, order: tuple) -> LayoutResult | None:
-    """Worker side of a chunk's second step: ``order`` is (keep, first_folio, numbers, id)."""
+def finish_part(draft: Draft, order: tuple) -> LayoutResult | None:
+    """Worker side of a part's second step: ``order`` is (keep, first_folio, numbers, id)."""
     keep, first_folio, numbers, identifier = order
     return finish_draft(draft, keep, first_folio, numbers, identifier)
 

@@ -19,7 +19,7 @@ from pikepdf import Array, Name, OutlineItem
 
 
 @dataclass(frozen=True)
-class Piece:
+class PartPages:
     """Pages ``first .. first+count-1`` (0-based) of a PDF, minus some anchor names."""
 
     pdf: bytes
@@ -29,7 +29,7 @@ class Piece:
 
 
 class _Source:
-    """One input PDF, opened once however many pieces come from it."""
+    """One input PDF, opened once however many parts come from it."""
 
     def __init__(self, data: bytes) -> None:
         self.pdf = pikepdf.open(io.BytesIO(data))
@@ -41,43 +41,43 @@ class _Source:
             self.outline = list(outline.root)
 
 
-def assemble(pieces: list[Piece]) -> bytes:
-    """One PDF from the pieces in order: pages, links, named destinations, outline, metadata."""
+def assemble(parts: list[PartPages]) -> bytes:
+    """One PDF from the parts in order: pages, links, named destinations, outline, metadata."""
     out = pikepdf.new()
     sources: dict[int, _Source] = {}
     names: dict[str, Array] = {}
     outline: list[OutlineItem] = []
-    for piece in pieces:
-        source = sources.get(id(piece.pdf))
+    for part in parts:
+        source = sources.get(id(part.pdf))
         if source is None:
-            source = sources[id(piece.pdf)] = _Source(piece.pdf)
+            source = sources[id(part.pdf)] = _Source(part.pdf)
         offset = len(out.pages)
         with warnings.catch_warnings():
             # it warns that named destinations are not copied: they are, below, because
             # add_pages_from() would rename the ghost anchors that collide between parts
             warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
-            out.pages.extend(source.pdf.pages[piece.first:piece.first + piece.count])
-        moved = _page_mover(source, piece, out, offset)
+            out.pages.extend(source.pdf.pages[part.first:part.first + part.count])
+        moved = _page_mover(source, part, out, offset)
         for name, destination in source.names.items():
             target = _destination(destination, moved)
-            if name not in piece.ghosts and target is not None:
+            if name not in part.ghosts and target is not None:
                 names[name] = target
         outline.extend(_outline(source.outline, moved))
-    _finish(out, sources[id(pieces[0].pdf)].pdf, names, outline)
+    _finish(out, sources[id(parts[0].pdf)].pdf, names, outline)
     _plain_text_map(out)
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
-def _page_mover(source: _Source, piece: Piece, out: pikepdf.Pdf, offset: int
+def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int
                 ) -> Callable[[pikepdf.Object], pikepdf.Object | None]:
-    """Maps a page of the source to the same page in ``out`` (``None``: not in the piece)."""
+    """Maps a page of the source to the same page in ``out`` (``None``: not in the part)."""
     def moved(page: pikepdf.Object) -> pikepdf.Object | None:
         number = source.index.get(page.objgen) if isinstance(page, pikepdf.Dictionary) else None
-        if number is None or not piece.first <= number < piece.first + piece.count:
+        if number is None or not part.first <= number < part.first + part.count:
             return None
-        return out.pages[offset + number - piece.first].obj
+        return out.pages[offset + number - part.first].obj
     return moved
 
 
