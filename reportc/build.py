@@ -165,8 +165,9 @@ def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
     pandoc works, not after it: the PDF workers are forked from this process, so they
     start with the theme's stylesheets parsed and its fonts loaded (0.16 s each)."""
     def load() -> None:
-        from reportc.pdf import merge  # noqa: F401
+        from reportc.pdf import compat, merge  # noqa: F401
         from reportc.pdf.layout import warm_up
+        compat.engage()  # before any layout: the patches change WeasyPrint's functions
         warm_up(_print_stylesheets(theme), config.root, [config.root, theme.root], config.lang)
     thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
     thread.start()
@@ -244,13 +245,17 @@ def _write_pdf(folder: Path, config: ReportConfig, theme: Theme, context: PageCo
     """Lay out the print page part by part in parallel (or in one pass, if asked or if the
     theme has no parts stylesheet), reusing parts of the last PDF that did not change."""
     # WeasyPrint is slow to import: only when due
+    from reportc.pdf import compat
     from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
     environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
     classes = _part_classes(theme, config, diag)
-    key = digest(page, environment, "one pass" if single_pass else "by parts")
+    # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode
+    by_parts = compat.engage() and _parts_stylesheet(theme) is not None
+    mode = ("numbered" if single_pass else "parts") if by_parts else "native"
+    key = digest(page, environment, mode)
     previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
     pdf = cache.get_bytes("pdf", key)
     if pdf is not None:
@@ -259,15 +264,13 @@ def _write_pdf(folder: Path, config: ReportConfig, theme: Theme, context: PageCo
     else:
         sheets = _print_stylesheets(theme)
         where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
-        by_parts = _parts_stylesheet(theme) is not None
         pdf_job = PdfJob(
             layout=partial(layout_pdf, stylesheets=sheets, **where),
             draft=partial(draft_part, stylesheets=sheets, **where),
             finish=finish_part, report=partial(report_layout, diag=diag),
             failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
             sources={doc.anchor: doc.rel for doc in docs},
-            mode=("numbered" if single_pass else "parts") if by_parts else "native",
-            classes=classes)
+            mode=mode, classes=classes)
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
         pdf, pages = paginate(page, pdf_job, previous or None, last_pdf)
         if pdf is not None and not diag.errors:

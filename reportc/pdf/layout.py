@@ -20,14 +20,12 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from reportc.errors import Diagnostics
-from reportc.pdf.compat.patches import apply as _apply_patches
 from reportc.pdf.compat.restamp import restamp
 from reportc.pdf.split import FOLIO_SENTINEL
 from reportc.pdf.varioref import settle
 from reportc.sandbox.fetcher import Refusal, SandboxFetcher
 
 FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
-_apply_patches()
 
 
 class _Collector(logging.Handler):
