@@ -1,17 +1,19 @@
 # Two commands on a fresh clone: `make report` and `make test`.
-# Both create .venv and install the pinned dependencies (requirements.lock) first.
+# Both first check the Debian packages in reportc/system-packages.txt (installing the missing
+# ones when run as root; otherwise stopping with the one command to run), then create .venv
+# and install the pinned dependencies (requirements.lock).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.reportc-installed
 
-.PHONY: report test lint goldens clean
+.PHONY: report test lint goldens clean system
 
-report: $(STAMP)
+report: system $(STAMP)
 	$(BIN)/python build.py . $(ARGS)
 
-test: $(STAMP)
+test: system $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: $(STAMP)
@@ -26,6 +28,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+system:
+	@scripts/system-packages
 
 clean:
 	rm -rf out .pytest_cache

@@ -15,12 +15,20 @@ from pathlib import Path
 from markupsafe import Markup
 
 from reportc import __version__
-from reportc.cache import CACHE_DIR, BuildCache, digest, file_digest, outputs_intact, tool_versions
+from reportc.cache import (
+    CACHE_DIR,
+    BuildCache,
+    digest,
+    file_digest,
+    outputs_intact,
+    theme_outside_files,
+    tool_versions,
+)
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
-from reportc.errors import Diagnostics
-from reportc.output import staging_folder
+from reportc.errors import Diagnostics, ReportError, ToolError
+from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_chapters
 from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
 from reportc.pdf.stage import PdfJob, paginate
@@ -41,6 +49,7 @@ WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
 PARTS_STYLESHEET = "css/parts.css"  # added when the PDF is laid out part by part
 LEGACY_PARTS_STYLESHEET = "css/chunks.css"  # its old name, with .chunk-pad/.chunk-next
+SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
 
 
 @dataclass
@@ -57,6 +66,7 @@ class BuildOptions:
     self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
     live_reload: str = ""  # watch mode: build id the page polls to reload itself
     single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
+    family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
 
     @property
     def out_dir(self) -> Path:
@@ -75,6 +85,7 @@ def build(options: BuildOptions) -> BuildResult:
     """Build the report; raise a :class:`ReportError` listing every problem found."""
     root = options.root.resolve()
     diag = Diagnostics(strict=options.strict)
+    check_out_dir(options.out_dir)
     config = load_config(root, diag)
     release = resolve_release(config, diag, _build_date(config), label=options.version_label,
                               status=options.status, use_git=options.git_stamp)
@@ -89,8 +100,10 @@ def build(options: BuildOptions) -> BuildResult:
     last_images = cache.meta.get("images")
     if cache.meta.get("fingerprint") == fingerprint(last_images) and \
             outputs_intact(options.out_dir, cache.meta.get("outputs")):
+        shown = {str(w) for w in diag.warnings}  # found again before this check, printed
         for warning in cache.meta.get("warnings") or []:
-            log.warning("%s", warning)  # the last build's warnings still stand
+            if warning not in shown:
+                log.warning("%s", warning)  # the last build's warnings still stand
         log.info("reportc: %s is up to date", options.out_dir)
         return BuildResult(config, [], diag, up_to_date=True)
 
@@ -137,6 +150,8 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [p for p in (config.bibliography, csl) if p]
     files += [config.root / name for name in images] if isinstance(images, list) else []
+    files += [config.root / name for name in config.attachments]
+    files += theme_outside_files(theme.root, config.root)
     parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
              os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
              if config.date is None else "", release.fingerprint(),
@@ -168,17 +183,20 @@ def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
         from reportc.pdf import compat, merge  # noqa: F401
         from reportc.pdf.layout import warm_up
         compat.engage()  # before any layout: the patches change WeasyPrint's functions
-        warm_up(_print_stylesheets(theme), config.root, [config.root, theme.root], config.lang)
+        warm_up(_print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
+                config.lang)
     thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
     thread.start()
     return thread
 
 
-def _print_stylesheets(theme: Theme) -> list[Path]:
-    """The print page's stylesheets, with the part rules if the theme has them."""
+def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
+    """The print page's stylesheets, with the part rules if the theme has them and, for a
+    single-sided report, the theme's single-sided rules."""
     sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    parts_css = _parts_stylesheet(theme)
-    return [*sheets, parts_css] if parts_css else sheets
+    single = theme.root / SINGLE_SIDED_STYLESHEET
+    extra = [_parts_stylesheet(theme), single if sided == "single" else None]
+    return sheets + [path for path in extra if path and path.is_file()]
 
 
 def _parts_stylesheet(theme: Theme) -> Path | None:
@@ -220,7 +238,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
                    cache: BuildCache) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
-    with staging_folder(options.out_dir) as staging:
+    with staging_folder(options.out_dir, options.family) as staging:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
@@ -250,7 +268,11 @@ def _write_pdf(folder: Path, config: ReportConfig, theme: Theme, context: PageCo
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)
-    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()))
+    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments))
+    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
+                         *(file_digest(config.root / name) for name in loaded),
+                         *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
+                         f"sided={config.sided}")  # which of the theme's stylesheets apply
     classes = _part_classes(theme, config, diag)
     # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode
     by_parts = compat.engage() and _parts_stylesheet(theme) is not None
@@ -262,20 +284,35 @@ def _write_pdf(folder: Path, config: ReportConfig, theme: Theme, context: PageCo
         pages = json.loads(cache.get("pdf-pages", key) or "{}")
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
-        sheets = _print_stylesheets(theme)
+        sheets = _print_stylesheets(theme, config.sided)
         where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
         pdf_job = PdfJob(
             layout=partial(layout_pdf, stylesheets=sheets, **where),
             draft=partial(draft_part, stylesheets=sheets, **where),
             finish=finish_part, report=partial(report_layout, diag=diag),
             failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
-            sources={doc.anchor: doc.rel for doc in docs},
+            sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
             mode=mode, classes=classes)
         last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        pdf, pages = paginate(page, pdf_job, previous or None, last_pdf)
+        try:
+            pdf, pages = paginate(page, pdf_job, previous or None, last_pdf)
+        except ReportError:
+            raise
+        except Exception as exc:  # a layout worker died, page numbers never settled, a bug
+            raise ToolError(_layout_failure(exc, single_pass)) from exc
         if pdf is not None and not diag.errors:
             cache.put_bytes("pdf", key, pdf)
             cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
             cache.carry["pdf_pages"] = {**pages, "pdf": key}
     if pdf is not None:
         (folder / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)
+
+
+def _layout_failure(exc: Exception, single_pass: bool) -> str:
+    """What a writer can do when the PDF layout itself fails (the details go to -v)."""
+    log.debug("PDF layout failed:\n%s", exc, exc_info=exc)
+    what = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    advice = ("run with -v for the details and report them" if single_pass else
+              "build again with --single-pass (one WeasyPrint pass: slower, no worker "
+              "processes), or run with -v for the details")
+    return f"PDF layout failed: {what}; {advice}"

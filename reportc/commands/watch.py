@@ -146,7 +146,11 @@ class Watcher:
     def watched_files(self) -> list[Path]:
         root = self.options.root
         paths = [p for p in root.iterdir() if p.is_file() and not p.name.startswith(".")]
-        trees = [root / "chapters", root / "templates", find_theme(root).root]
+        try:
+            theme = find_theme(root).root
+        except ReportError:  # a broken theme: the build reports it; keep watching templates/
+            theme = root / "templates"
+        trees = [root / "chapters", root / "templates", theme]
         for tree in trees:
             if tree.is_dir():
                 paths += [p for p in tree.rglob("*") if p.is_file()]

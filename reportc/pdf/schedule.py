@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from reportc.cache import digest
 from reportc.pdf.merge import PartPages, assemble
 from reportc.pdf.pagemap import BYTES_PER_PAGE, Estimate, PageMap
-from reportc.pdf.split import FOLIO_SENTINEL, FRONT, SplitPage, page_references, part_document
+from reportc.pdf.split import FOLIO_SENTINEL, FRONT, SplitPage, part_document, page_references
 from reportc.pdf.workers import DraftPool, Task
 from reportc.progress import StageTimer, item_done
 
@@ -137,11 +137,12 @@ class _Parts:
         """Pages per byte of the chapters laid out so far, and whether their counts are all
         even (parts open on right-hand pages); the front and the last part are unlike them."""
         body = [c for c in self.order[1:-1] if known[c]]
+        double = self.job.sided == "double"
         if not body:
-            return 1 / BYTES_PER_PAGE, True
+            return 1 / BYTES_PER_PAGE, double
         pages = sum(known[c].count for c in body)
         size = sum(self.estimate.sizes[c] for c in body)
-        return pages / size, all(known[c].count % 2 == 0 for c in body)
+        return pages / size, double and all(known[c].count % 2 == 0 for c in body)
 
     def _known(self, part: str) -> _Laid | _Done | None:
         """The part's real page count and anchors, if it has been laid out."""
@@ -152,7 +153,8 @@ class _Parts:
     def exact_key(self, part: str, pages: PageMap) -> str:
         """Hash of the part's document with its real numbers: what its PDF depends on."""
         start = pages.starts[part]
-        html, _ = part_document(self.split, part, start, pages.anchors, start % 2 == 0)
+        html, _ = part_document(self.split, part, start, pages.anchors,
+                                 self.job.padded(start))
         return digest(html, self.job.environment)
 
     # --- tasks and replies ------------------------------------------------------------------
@@ -169,7 +171,7 @@ class _Parts:
     def _draft_payload(self, part: str) -> str:
         """The part's document with the best numbers known when it is sent."""
         pages = self.page_map()
-        padded = pages.starts[part] % 2 == 0
+        padded = self.job.padded(pages.starts[part])
         numbers = {t: pages.anchors[t] for t in self._references[part] if t in pages.anchors}
         html, ghosts = part_document(self.split, part, FOLIO_SENTINEL, numbers, padded)
         self.laid[part] = _Laid(numbers, padded, ghosts)  # completed by the reply
@@ -208,7 +210,8 @@ class _Parts:
                         if name not in laid.ghosts and laid.keep[0] <= index < laid.keep[1]}
         laid.ready = True
         self._earlier[part] = laid
-        item_done(f"laid out {part} ({laid.count} pages)")
+        if self._attempts[part] == 1:  # one progress line per part, however often laid out
+            item_done(f"laid out {part} ({laid.count} pages)")
 
     def _ready_tasks(self) -> list[Task]:
         """Draw, or lay out again, each laid-out part whose numbers are now all known.
@@ -225,7 +228,7 @@ class _Parts:
             known = self._numbers_known(part)
             if not known and not (all_sent and self._attempts[part] == 1):
                 continue
-            if self._fits(part, laid, pages.starts[part], pages.anchors):
+            if self._fits(part, laid, self.job.padded(pages.starts[part]), pages.anchors):
                 if known:
                     tasks.append(self._finish_task(part))
             else:
@@ -239,12 +242,12 @@ class _Parts:
         return all(self._known(c) for c in self.order[:self._depends_on[part] + 1])
 
     @staticmethod
-    def _fits(part: str, laid: _Laid, start: int, anchors: dict[str, int]) -> bool:
+    def _fits(part: str, laid: _Laid, padded: bool, anchors: dict[str, int]) -> bool:
         """Can it be drawn with these numbers without moving text? The front matter's
         contents numbers may take another width (:mod:`reportc.pdf.compat.restamp` moves a number
         ending a one-line entry and its leader; if any other changes width, drawing
         reports it and the front matter is laid out again)."""
-        if laid.padded != (start % 2 == 0):
+        if laid.padded != padded:
             return False
         return part == FRONT or all(len(str(anchors.get(target, 0))) == len(str(shown))
                                      for target, shown in laid.numbers.items())

@@ -43,6 +43,12 @@ class PdfJob:
     sources: dict[str, str] = field(default_factory=dict)  # part -> chapter file, for messages
     mode: str = "parts"  # "parts" | "numbered" (one pass) | "native" (one pass, no parts.css)
     classes: str = "part"  # the theme's prefix for .part-pad/.part-next (see split_page)
+    sided: str = "double"  # "single": pages alike, parts open on the next page, no padding
+
+    def padded(self, start: int) -> bool:
+        """Double-sided, a part starting on a left (even) page is laid out after a blank
+        one, so that its pages get left and right styles as in one pass."""
+        return self.sided == "double" and start % 2 == 0
 
 
 def paginate(page: str, job: PdfJob, previous: dict | None,

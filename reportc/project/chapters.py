@@ -19,6 +19,9 @@ CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
 FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title"}
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
+# Files a writer may mean as chapters but that are not read (only ``*.md`` is).
+_TEXT_SUFFIXES = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text",
+                  ".qmd", ".rmd", ".rst"}
 
 
 @dataclass
@@ -54,11 +57,31 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     """Return the chapters in reading order; problems go to ``diag``."""
     folder = config.root / CHAPTER_DIR
     found = sorted(folder.glob("*.md"), key=_order_key) if folder.is_dir() else []
+    _warn_about_names(folder, found, config.chapters is None, diag)
     paths = _ordered_paths(config, found, diag)
     if not paths and not diag.errors:
         diag.error(f"no chapters: put Markdown files in {CHAPTER_DIR}/ (e.g. 01-intro.md)",
                    CONFIG_NAME)
     return [chapter for path in paths if (chapter := _read_chapter(config.root, path, diag))]
+
+
+def _warn_about_names(folder: Path, found: list[Path], ordered_by_name: bool,
+                      diag: Diagnostics) -> None:
+    """Say which files will be skipped (Markdown under another suffix) and, when the order
+    comes from file names, which chapters have no ``NN-`` prefix to place them."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith(".") and path.suffix != ".md" and \
+                (path.suffix.lower() in _TEXT_SUFFIXES or path.suffix.lower() == ".md"):
+            diag.warning(f"is skipped: only files ending .md are chapters (rename it to "
+                         f"{path.stem}.md to include it)", f"{CHAPTER_DIR}/{path.name}")
+    if ordered_by_name:
+        for path in found:
+            if not _ORDER_PREFIX.match(path.name):
+                diag.warning("has no NN- number prefix (chapters are named NN-slug.md): it is "
+                             "placed after the numbered chapters, in name order",
+                             f"{CHAPTER_DIR}/{path.name}")
 
 
 def _order_key(path: Path) -> tuple[int, str]:

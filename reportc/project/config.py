@@ -23,8 +23,9 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status", "attachments",
+    "description", "status", "attachments", "sided",
 }
+SIDED = ("double", "single")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ReportConfig:
     description: str = ""
     attachments: list[str] = field(default_factory=list)  # files a PDF may attach (relative)
     status: str = ""  # "draft" | "review" | "final" | "" (absent)
+    sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
     lines: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -148,6 +150,10 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     }
     config.paper = _paper(data.get("paper", "A4"), err)
     config.csl = _text(data, "csl", err) or DEFAULT_CSL
+    config.sided = (_text(data, "sided", err) or "double").lower()
+    if config.sided not in SIDED:
+        err("sided", f"sided '{config.sided}' must be single or double")
+        config.sided = "double"
     config.status = _text(data, "status", err).lower()
     if config.status and config.status not in STATUSES:
         err("status", f"status '{config.status}' must be one of {', '.join(STATUSES)}")

@@ -53,7 +53,7 @@ def build_redline(options: RedlineOptions) -> BuildResult:
         return build(BuildOptions(root=merged, out=options.out or report_dir / "out",
                                   formats=options.formats, jobs=options.jobs, use_cache=False,
                                   version_label=label, status=options.status,
-                                  git_stamp=False))
+                                  git_stamp=False, family="redline"))
 
 
 def _label(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,29 @@ import jinja2
 from markupsafe import Markup
 
 from reportc.document.model import ChapterDoc
+from reportc.errors import ConfigError
 from reportc.pdf.varioref import mark_local_xrefs
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
 
-DEFAULT_THEME = Path(__file__).resolve().parents[2] / "templates"
 PAGE_TEMPLATE = "report.html.j2"
+
+
+def _default_theme() -> Path:
+    """The default theme: package data ``reportc.theme`` when reportc is installed (the
+    wheel maps the repository's top-level ``templates/`` there), else that folder of the
+    source tree this module runs from."""
+    try:
+        spec = importlib.util.find_spec("reportc.theme")
+    except (ImportError, ValueError):
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / PAGE_TEMPLATE).is_file():
+            return Path(location).resolve()
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+DEFAULT_THEME = _default_theme()
 
 
 @dataclass(frozen=True)
@@ -42,9 +60,19 @@ class Theme:
 
 
 def find_theme(report_root: Path) -> Theme:
+    """The report's own ``templates/`` if it has a page template, else the default theme.
+    A ``templates/`` folder with templates or stylesheets but no page template is a
+    mistake (a misnamed file, a partial copy): it is reported, not silently replaced."""
     local = report_root / "templates"
     if (local / PAGE_TEMPLATE).is_file():
         return Theme(local.resolve())
+    if local.is_dir() and (any(local.glob("*.j2")) or (local / "css").is_dir()):
+        raise ConfigError(f"templates/{PAGE_TEMPLATE}: not found; the report's templates/ "
+                          "folder is its theme and needs the page template (copy the default "
+                          f"theme's from {DEFAULT_THEME}, or remove templates/ to use it)")
+    if not (DEFAULT_THEME / PAGE_TEMPLATE).is_file():
+        raise ConfigError(f"{DEFAULT_THEME / PAGE_TEMPLATE}: the default theme's page template "
+                          "is missing; reinstall reportc")
     return Theme(DEFAULT_THEME)
 
 
@@ -182,8 +210,8 @@ _TOKEN = re.compile(r"<(/?)([a-zA-Z0-9]+)([^>]*)>|[^<]+")
 def keep_last_words(html: str) -> str:
     """Wrap the last word of every paragraph in a span that is not hyphenated, so that no
     paragraph ends with a hyphenated fragment alone on its last line ("technolo-/gies").
-    The word is the last run of letters in the paragraph's own text: note texts (which
-    float to the page foot) are skipped."""
+    The word is the last word of the paragraph's own text (note texts, which float to the
+    page foot, are skipped), and only one long enough to be hyphenated."""
     return _PARAGRAPH.sub(_keep_last_word, html)
 
 
@@ -204,12 +232,11 @@ def _keep_last_word(match: re.Match[str]) -> str:
             continue
         if note_depth:
             continue
-        text = token.group()
-        words = list(re.finditer(r"\S+", text))
-        if words and re.search(r"\w{5,}", words[-1].group()):
+        words = list(re.finditer(r"\S+", token.group()))
+        if words:
             last = (token.start() + words[-1].start(), token.start() + words[-1].end())
-    if last is None:
-        return match.group()
+    if last is None or not re.search(r"\w{5,}", body[last[0]:last[1]]):
+        return match.group()  # a short last word cannot leave a fragment
     whole = match.group()
     start, end = last[0] + offset, last[1] + offset
     return whole[:start] + '<span class="last-word">' + whole[start:end] + "</span>" + whole[end:]
@@ -271,7 +298,18 @@ def render_page(theme: Theme, context: PageContext) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    template = env.get_template(PAGE_TEMPLATE)
+    try:
+        template = env.get_template(PAGE_TEMPLATE)
+        return _render(template, context)
+    except jinja2.TemplateNotFound as exc:
+        raise ConfigError(f"{theme.root / str(exc.name)}: template not found (the theme in "
+                          f"{theme.root} uses it)") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"{theme.root / str(exc.name)}:{exc.lineno}: template error: "
+                          f"{exc.message}") from exc
+
+
+def _render(template: jinja2.Template, context: PageContext) -> str:
     web = context.edition == "web"
     parts = for_web(context.parts) if web else for_print(context.parts)
     bibliography = dash_citation_ranges(str(context.bibliography), whole=True)
