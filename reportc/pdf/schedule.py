@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from reportc.cache import digest
 from reportc.pdf.merge import PartPages, assemble
 from reportc.pdf.pagemap import BYTES_PER_PAGE, Estimate, PageMap
-from reportc.pdf.split import FOLIO_SENTINEL, FRONT, SplitPage, part_document, page_references
+from reportc.pdf.split import FOLIO_SENTINEL, FRONT, SplitPage, page_references, part_document
 from reportc.pdf.workers import DraftPool, Task
 from reportc.progress import StageTimer, item_done
 
