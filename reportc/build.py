@@ -31,7 +31,6 @@ from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_chapters
 from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
-from reportc.pdf.stage import PdfJob, paginate
 from reportc.progress import StageTimer
 from reportc.project.bibliography import Bibliography, load_bibliography
 from reportc.project.chapters import Chapter, load_chapters
@@ -215,7 +214,8 @@ def _part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
         return "part"
     where = sheet.relative_to(config.root) if sheet.is_relative_to(config.root) else sheet
     diag.warning(f"{LEGACY_PARTS_STYLESHEET} is deprecated: rename it {PARTS_STYLESHEET} and "
-                 "its classes .chunk-pad and .chunk-next to .part-pad and .part-next", where)
+                 "its classes .chunk-pad and .chunk-next to .part-pad and .part-next", where,
+                 code="theme.deprecated")
     return "chunk"
 
 
@@ -223,7 +223,8 @@ def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
                          diag: Diagnostics) -> None:
     cited = {key for doc in docs for key in doc.cite_keys}
     for key in sorted(bibliography.keys - cited):
-        diag.warning(f"entry '{key}' is never cited", bibliography.rel, bibliography.lines[key])
+        diag.warning(f"entry '{key}' is never cited", bibliography.rel, bibliography.lines[key],
+                     code="bib.unused")
 
 
 def _build_date(config: ReportConfig) -> dt.date:
@@ -265,6 +266,7 @@ def _write_pdf(folder: Path, config: ReportConfig, theme: Theme, context: PageCo
     # WeasyPrint is slow to import: only when due
     from reportc.pdf import compat
     from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
+    from reportc.pdf.stage import PdfJob, paginate
 
     context.edition, context.stylesheets = "pdf", []
     page = render_page(theme, context)

@@ -72,7 +72,7 @@ class BuildCache:
             self.meta = dict(data.get("meta", {}))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             diag.warning(f"build cache {index} is unreadable ({exc.__class__.__name__}); "
-                         "rebuilding everything")
+                         "rebuilding everything", code="cache")
             self.entries, self.meta = {}, {}
 
     def get_bytes(self, kind: str, key: str) -> bytes | None:

@@ -3,6 +3,8 @@
 Users see one line per problem, ``path:line: message``. Stages report every
 problem they find into a :class:`Diagnostics` collector and the orchestrator
 fails once, after the stage, so a writer fixes all problems in one round.
+Every warning carries a code (``path:line: warning: message [bib.unused]``, as
+Sphinx prints them) that report.yaml's ``silence:`` list can name to drop it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,22 @@ from pathlib import Path
 
 log = logging.getLogger("reportc")
 PathLike = str | Path | None
+
+# Every warning's code, and what it means (README "Warnings" lists them).
+WARNING_CODES = {
+    "bib.unused": "an entry of the bibliography is never cited",
+    "image.alt": "an image has no alt text",
+    "heading.level": "a chapter has a second level-1 heading (treated as a section)",
+    "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
+    "chapter.skipped": "a file in chapters/ is not a .md file (skipped)",
+    "chapter.prefix": "a chapter file has no NN- number prefix",
+    "chapter.unlisted": "a chapter file is not listed in report.yaml's chapters (left out)",
+    "frontmatter.unknown": "a chapter's front matter has a key reportc does not know",
+    "pandoc": "pandoc warned while reading or rendering a chapter or the bibliography",
+    "layout": "WeasyPrint warned while laying out the PDF",
+    "cache": "the build cache is unreadable (a clean build follows)",
+    "theme.deprecated": "the theme uses a file name reportc will stop reading",
+}
 
 
 class ReportError(Exception):
@@ -47,6 +65,7 @@ class Problem:
     path: str | None = None
     line: int | None = None
     severity: str = "error"  # "error" or "warning"
+    code: str = ""  # a warning's code (also when --strict made it an error)
 
     def __str__(self) -> str:
         where = self.path or ""
@@ -54,7 +73,8 @@ class Problem:
             where = f"{self.path}:{self.line}"
         prefix = f"{where}: " if where else ""
         label = "warning: " if self.severity == "warning" else ""
-        return f"{prefix}{label}{self.message}"
+        code = f" [{self.code}]" if self.code else ""
+        return f"{prefix}{label}{self.message}{code}"
 
 
 @dataclass
@@ -63,13 +83,21 @@ class Diagnostics:
 
     strict: bool = False
     problems: list[Problem] = field(default_factory=list)
+    silenced: frozenset[str] = frozenset()  # warning codes report.yaml's silence: drops
 
     def error(self, message: str, path: PathLike = None, line: int | None = None) -> None:
         self._add(Problem(message, _as_str(path), line, "error"))
 
-    def warning(self, message: str, path: PathLike = None, line: int | None = None) -> None:
+    def warning(self, message: str, path: PathLike = None, line: int | None = None, *,
+                code: str) -> None:
+        """A warning with its ``code`` (one of :data:`WARNING_CODES`); dropped if silenced,
+        an error under ``strict``."""
+        if code not in WARNING_CODES:
+            raise ValueError(f"unknown warning code {code!r}")
+        if code in self.silenced:
+            return
         severity = "error" if self.strict else "warning"
-        self._add(Problem(message, _as_str(path), line, severity))
+        self._add(Problem(message, _as_str(path), line, severity, code))
 
     def _add(self, problem: Problem) -> None:
         if problem in self.problems:

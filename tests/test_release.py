@@ -267,7 +267,7 @@ def test_final_builds_have_no_watermark_and_are_strict(project):
     with pytest.raises(BuildFailed) as failure:
         build(BuildOptions(root=project))
     assert [str(p) for p in failure.value.problems] == [
-        "references.bib:23: entry 'unused' is never cited"]
+        "references.bib:23: entry 'unused' is never cited [bib.unused]"]
     bib.write_text(original)
     built = build_root(project)
     assert not any("DRAFT" in t or "REVIEW" in t for t in built.page_texts())
@@ -278,11 +278,11 @@ def test_a_final_build_promotes_warnings_found_before_the_status_was_known(proje
     config = project / "report.yaml"
     config.write_text(config.read_text() + "colour: blue\n")
     assert build_root(project, formats=("html",)).warnings == [
-        "report.yaml:15: warning: unknown setting 'colour' (ignored)"]
+        "report.yaml:15: warning: unknown setting 'colour' (ignored) [config.unknown]"]
     with pytest.raises(BuildFailed) as failure:
         build(BuildOptions(root=project, formats=("html",), status="final"))
     assert [str(p) for p in failure.value.problems] == [
-        "report.yaml:15: unknown setting 'colour' (ignored)"]
+        "report.yaml:15: unknown setting 'colour' (ignored) [config.unknown]"]
 
 
 def test_absent_status_is_not_final_warnings_stay_warnings(project):
@@ -290,7 +290,8 @@ def test_absent_status_is_not_final_warnings_stay_warnings(project):
     bib.write_text(bib.read_text() + "\n@online{unused,\n  title = {Never cited},\n"
                    "  url = {https://example.org/}\n}\n")
     built = build_root(project, formats=("html",))
-    assert built.warnings == ["references.bib:23: warning: entry 'unused' is never cited"]
+    assert built.warnings == [
+        "references.bib:23: warning: entry 'unused' is never cited [bib.unused]"]
     assert "status-banner" not in built.html_path.read_text(encoding="utf-8")
 
 

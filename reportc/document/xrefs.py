@@ -93,7 +93,7 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -
     source = node["c"][2][0]
     line = doc.chapter.line_of(source)
     if not A.stringify(node["c"][1]):
-        diag.warning(f"image '{source}' has no alt text", doc.rel, line)
+        diag.warning(f"image '{source}' has no alt text", doc.rel, line, code="image.alt")
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):

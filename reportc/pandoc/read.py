@@ -66,7 +66,7 @@ def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
             diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
             continue
         for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", chapter.rel)
+            diag.warning(f"pandoc: {warning}", chapter.rel, code="pandoc")
         if not result.warnings:
             cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")

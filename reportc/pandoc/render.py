@@ -88,7 +88,7 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
             diag.error(str(result.error).removeprefix(f"{doc.rel}: "), doc.rel)
             continue
         for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", doc.rel)
+            diag.warning(f"pandoc: {warning}", doc.rel, code="pandoc")
         if not result.warnings:
             cache.put("html", keys[doc.anchor], result.output)
         item_done(f"cited and rendered {doc.rel}")
@@ -128,7 +128,7 @@ def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list
         diag.error(str(exc))
         return ""
     for warning in result.warnings:
-        diag.warning(f"pandoc: {warning}", setup.bibliography.name)
+        diag.warning(f"pandoc: {warning}", setup.bibliography.name, code="pandoc")
     if not check_html(result.output, setup.bibliography.name, diag):
         return ""
     if not result.warnings:

@@ -232,4 +232,4 @@ def _report_log(messages: list[tuple[int, str]], diag: Diagnostics, where: str |
         if level >= logging.ERROR or any(f in message for f in FATAL_LOG_FRAGMENTS):
             diag.error(f"WeasyPrint: {message}", where)
         else:
-            diag.warning(f"WeasyPrint: {message}", where)
+            diag.warning(f"WeasyPrint: {message}", where, code="layout")

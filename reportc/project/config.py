@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from reportc.errors import ConfigError, Diagnostics
+from reportc.errors import WARNING_CODES, ConfigError, Diagnostics
 
 CONFIG_NAME = "report.yaml"
 DEFAULT_CSL = "chicago-notes-bibliography"
@@ -23,7 +23,7 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status", "attachments", "sided",
+    "description", "status", "attachments", "sided", "silence",
 }
 SIDED = ("double", "single")
 
@@ -58,6 +58,7 @@ class ReportConfig:
     attachments: list[str] = field(default_factory=list)  # files a PDF may attach (relative)
     status: str = ""  # "draft" | "review" | "final" | "" (absent)
     sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
+    silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
     lines: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -121,16 +122,19 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     def err(key: str, message: str) -> None:
         diag.error(message, where, lines.get(key, 1))
 
+    silence = _silence(data, lines, diag)
+    diag.silenced = frozenset(silence)  # before any warning, this file's own included
     for key in data:
         if key not in KNOWN_KEYS:
-            diag.warning(f"unknown setting '{key}' (ignored)", where, lines.get(str(key)))
+            diag.warning(f"unknown setting '{key}' (ignored)", where, lines.get(str(key)),
+                         code="config.unknown")
 
     title = _text(data, "title", err, required=True)
     slug = _text(data, "slug", err) or _slugify(title)
     if slug and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
         err("slug", f"slug '{slug}' must use only letters, digits, '.', '_' and '-'")
 
-    config = ReportConfig(root=root, title=title, slug=slug, lines=lines)
+    config = ReportConfig(root=root, title=title, slug=slug, lines=lines, silence=silence)
     config.subtitle = _text(data, "subtitle", err)
     config.short_title = _text(data, "short_title", err)
     config.organisation = _text(data, "organisation", err) or _text(data, "organization", err)
@@ -205,6 +209,23 @@ def _authors(value: Any, lines: dict[str, int], err) -> list[Author]:
         else:
             err(f"authors[{index}]", "each author needs a 'name' (and optionally 'affiliation')")
     return authors
+
+
+def _silence(data: dict, lines: dict[str, int], diag: Diagnostics) -> list[str]:
+    """The warning codes to drop; an unknown code is an error at its line."""
+    value = data.get("silence")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        diag.error("'silence' must be a list of warning codes, e.g. [bib.unused]", CONFIG_NAME,
+                   lines.get("silence", 1))
+        return []
+    for index, code in enumerate(value):
+        if code not in WARNING_CODES:
+            diag.error(f"unknown warning code '{code}' in 'silence' (known: "
+                       f"{', '.join(sorted(WARNING_CODES))})", CONFIG_NAME,
+                       lines.get(f"silence[{index}]") or lines.get("silence", 1))
+    return [code for code in value if code in WARNING_CODES]
 
 
 def _date(value: Any, err) -> dt.date | None:
