@@ -18,6 +18,7 @@ test: system $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
+	$(BIN)/mypy
 
 # Regenerate reviewed golden files; review the diff before committing.
 goldens: $(STAMP)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -19,7 +17,6 @@ from reportc.cache import (
     CACHE_DIR,
     BuildCache,
     digest,
-    file_digest,
     outputs_intact,
     theme_outside_files,
     tool_versions,
@@ -27,10 +24,11 @@ from reportc.cache import (
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
-from reportc.errors import Diagnostics, ReportError, ToolError
+from reportc.errors import Diagnostics, reported
 from reportc.output import check_out_dir, staging_folder
-from reportc.pandoc.read import read_chapters
-from reportc.pandoc.render import CitationSetup, render_bibliography, render_chapters
+from reportc.pandoc.read import read_report
+from reportc.pandoc.render import CitationSetup, render_report
+from reportc.pdf.edition import start_warm_up, write_pdf
 from reportc.progress import StageTimer
 from reportc.project.bibliography import Bibliography, load_bibliography
 from reportc.project.chapters import Chapter, load_chapters
@@ -45,10 +43,6 @@ from reportc.web.standalone import self_contained
 log = logging.getLogger("reportc")
 FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
-PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
-PARTS_STYLESHEET = "css/parts.css"  # added when the PDF is laid out part by part
-LEGACY_PARTS_STYLESHEET = "css/chunks.css"  # its old name, with .chunk-pad/.chunk-next
-SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
 
 
 @dataclass
@@ -96,22 +90,13 @@ def build(options: BuildOptions) -> BuildResult:
 
     cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
     fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release)
-    last_images = cache.meta.get("images")
-    if cache.meta.get("fingerprint") == fingerprint(last_images) and \
-            outputs_intact(options.out_dir, cache.meta.get("outputs")):
-        shown = {str(w) for w in diag.warnings}  # found again before this check, printed
-        for warning in cache.meta.get("warnings") or []:
-            if warning not in shown:
-                log.warning("%s", warning)  # the last build's warnings still stand
-        log.info("reportc: %s is up to date", options.out_dir)
+    if _up_to_date(options, cache, fingerprint, diag):
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        docs = read_chapters(chapters, diag, cache, pool, options.jobs)
-    diag.raise_if_errors()
+    docs = read_report(chapters, diag, cache, options.jobs)
     timer.done(f"read {len(docs)} chapter(s)")
     targets = number_report(docs, diag)
     for doc in docs:
@@ -120,27 +105,36 @@ def build(options: BuildOptions) -> BuildResult:
     _warn_unused_entries(bibliography, docs, diag)
     diag.raise_if_errors()
 
-    preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
-    setup = CitationSetup(bibliography.path, csl, config.lang)
-    cited = sorted({key for doc in docs for key in doc.cite_keys})
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        references = pool.submit(render_bibliography, cited, setup,
-                                 docs[0].ast["pandoc-api-version"], diag, cache)
-        bodies = render_chapters(docs, setup, diag, cache, pool, options.jobs)
-        references = references.result()
-    diag.raise_if_errors()
-    timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
+    warm_up = start_warm_up(config, theme) if "pdf" in options.formats else None
+    setup = CitationSetup(bibliography.path, reported(csl), config.lang)
+    bodies, references, cited = render_report(docs, setup, diag, cache, options.jobs)
+    timer.done(f"cited {cited} source(s) and rendered the chapters")
 
-    parts = make_parts(docs, bodies)
-    context = PageContext(config, parts, Markup(references), "web", release.date,
-                          version_label=release.stamp, release=release,
+    context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
+                          release.date, version_label=release.stamp, release=release,
                           live_reload=options.live_reload)
-    if preload:
-        preload.join()  # before the PDF stage forks its workers
-    outputs = _write_outputs(options, config, theme, context, docs, diag, cache)
+    if warm_up:
+        warm_up.join()  # before the PDF stage forks its workers
+    outputs = _write_outputs(options, config, theme, context, release, docs, diag, cache)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
+
+
+def _up_to_date(options: BuildOptions, cache: BuildCache, fingerprint: Callable[[object], str],
+                diag: Diagnostics) -> bool:
+    """Are the outputs those of these inputs? Then the last build's warnings still stand."""
+    last_images = cache.meta.get("images")
+    if cache.meta.get("fingerprint") != fingerprint(last_images) or \
+            not outputs_intact(options.out_dir, cache.meta.get("outputs")):
+        return False
+    shown = {str(w) for w in diag.warnings}  # found again before this check, printed
+    remembered = cache.meta.get("warnings")
+    for warning in remembered if isinstance(remembered, list) else []:
+        if warning not in shown:
+            log.warning("%s", warning)
+    log.info("reportc: %s is up to date", options.out_dir)
+    return True
 
 
 def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
@@ -151,10 +145,11 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
-    parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
-             os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
-             if config.date is None else "", release.fingerprint(),
-             f"{options.self_contained}|{options.live_reload}|{options.single_pass}"]
+    parts: list[str | bytes] = [
+        __version__, tool_versions(), ",".join(options.formats), str(options.strict),
+        os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
+        if config.date is None else "", release.fingerprint(),
+        f"{options.self_contained}|{options.live_reload}|{options.single_pass}"]
     for path in files:
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")
@@ -174,51 +169,6 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
     cache.save()
 
 
-def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
-    """Import WeasyPrint and pikepdf (0.6 s) and lay out a few lines in the theme while
-    pandoc works, not after it: the PDF workers are forked from this process, so they
-    start with the theme's stylesheets parsed and its fonts loaded (0.16 s each)."""
-    def load() -> None:
-        from reportc.pdf import compat, merge  # noqa: F401
-        from reportc.pdf.layout import warm_up
-        compat.engage()  # before any layout: the patches change WeasyPrint's functions
-        warm_up(_print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
-                config.lang)
-    thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
-    thread.start()
-    return thread
-
-
-def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
-    """The print page's stylesheets, with the part rules if the theme has them and, for a
-    single-sided report, the theme's single-sided rules."""
-    sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    single = theme.root / SINGLE_SIDED_STYLESHEET
-    extra = [_parts_stylesheet(theme), single if sided == "single" else None]
-    return sheets + [path for path in extra if path and path.is_file()]
-
-
-def _parts_stylesheet(theme: Theme) -> Path | None:
-    """The theme's stylesheet for the part-by-part layout (None: lay out in one pass)."""
-    for name in (PARTS_STYLESHEET, LEGACY_PARTS_STYLESHEET):
-        if (theme.root / name).is_file():
-            return theme.root / name
-    return None
-
-
-def _part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
-    """The prefix of the theme's helper classes: "chunk" (with a warning) for a theme that
-    still has the old css/chunks.css, else "part"."""
-    sheet = _parts_stylesheet(theme)
-    if sheet is None or sheet.name != Path(LEGACY_PARTS_STYLESHEET).name:
-        return "part"
-    where = sheet.relative_to(config.root) if sheet.is_relative_to(config.root) else sheet
-    diag.warning(f"{LEGACY_PARTS_STYLESHEET} is deprecated: rename it {PARTS_STYLESHEET} and "
-                 "its classes .chunk-pad and .chunk-next to .part-pad and .part-next", where,
-                 code="theme.deprecated")
-    return "chunk"
-
-
 def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
                          diag: Diagnostics) -> None:
     cited = {key for doc in docs for key in doc.cite_keys}
@@ -236,15 +186,16 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
-                   context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
-                   cache: BuildCache) -> list[Path]:
+                   context: PageContext, release: Release, docs: list[ChapterDoc],
+                   diag: Diagnostics, cache: BuildCache) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
+    stem = release.artifact_stem(config.slug)
     with staging_folder(options.out_dir, options.family) as staging:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
             images = sorted({image for doc in docs for image in doc.images})
-            name = context.release.artifact_stem(config.slug) + ".html"
+            name = stem + ".html"
             if options.self_contained:
                 page = self_contained(page, theme, config.root)
                 (staging.path / name).write_text(page, encoding="utf-8")
@@ -252,69 +203,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                 write_html_edition(staging.path, name, page, theme, WEB_STYLESHEETS, images,
                                    config.root)
         if "pdf" in options.formats:
-            _write_pdf(staging.path, config, theme, context, docs, diag, cache, options.jobs,
-                       options.single_pass)
+            write_pdf(staging.path / f"{stem}.pdf", config, theme, context, docs, diag, cache,
+                      options.jobs, options.single_pass)
         diag.raise_if_errors()
         return staging.commit()
-
-
-def _write_pdf(folder: Path, config: ReportConfig, theme: Theme, context: PageContext,
-               docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
-               single_pass: bool) -> None:
-    """Lay out the print page part by part in parallel (or in one pass, if asked or if the
-    theme has no parts stylesheet), reusing parts of the last PDF that did not change."""
-    # WeasyPrint is slow to import: only when due
-    from reportc.pdf import compat
-    from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
-    from reportc.pdf.stage import PdfJob, paginate
-
-    context.edition, context.stylesheets = "pdf", []
-    page = render_page(theme, context)
-    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments))
-    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
-                         *(file_digest(config.root / name) for name in loaded),
-                         *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
-                         f"sided={config.sided}")  # which of the theme's stylesheets apply
-    classes = _part_classes(theme, config, diag)
-    # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode
-    by_parts = compat.engage() and _parts_stylesheet(theme) is not None
-    mode = ("numbered" if single_pass else "parts") if by_parts else "native"
-    key = digest(page, environment, mode)
-    previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
-    pdf = cache.get_bytes("pdf", key)
-    if pdf is not None:
-        pages = json.loads(cache.get("pdf-pages", key) or "{}")
-        cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
-    else:
-        sheets = _print_stylesheets(theme, config.sided)
-        where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
-        pdf_job = PdfJob(
-            layout=partial(layout_pdf, stylesheets=sheets, **where),
-            draft=partial(draft_part, stylesheets=sheets, **where),
-            finish=finish_part, report=partial(report_layout, diag=diag),
-            failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
-            sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
-            mode=mode, classes=classes)
-        last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        try:
-            pdf, pages = paginate(page, pdf_job, previous or None, last_pdf)
-        except ReportError:
-            raise
-        except Exception as exc:  # a layout worker died, page numbers never settled, a bug
-            raise ToolError(_layout_failure(exc, single_pass)) from exc
-        if pdf is not None and not diag.errors:
-            cache.put_bytes("pdf", key, pdf)
-            cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
-            cache.carry["pdf_pages"] = {**pages, "pdf": key}
-    if pdf is not None:
-        (folder / f"{context.release.artifact_stem(config.slug)}.pdf").write_bytes(pdf)
-
-
-def _layout_failure(exc: Exception, single_pass: bool) -> str:
-    """What a writer can do when the PDF layout itself fails (the details go to -v)."""
-    log.debug("PDF layout failed:\n%s", exc, exc_info=exc)
-    what = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    advice = ("run with -v for the details and report them" if single_pass else
-              "build again with --single-pass (one WeasyPrint pass: slower, no worker "
-              "processes), or run with -v for the details")
-    return f"PDF layout failed: {what}; {advice}"

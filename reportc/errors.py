@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger("reportc")
 PathLike = str | Path | None
+T = TypeVar("T")
 
 # Every warning's code, and what it means (README "Warnings" lists them).
 WARNING_CODES = {
@@ -118,6 +120,14 @@ class Diagnostics:
         """Stop the build after a stage that found errors (all are reported at once)."""
         if self.errors:
             raise BuildFailed(self.errors)
+
+
+def reported(value: T | None) -> T:
+    """A stage's result after :meth:`Diagnostics.raise_if_errors`: stages return ``None``
+    only where they reported an error, so none is left."""
+    if value is None:
+        raise RuntimeError("a stage returned nothing and reported no error")
+    return value
 
 
 def _as_str(path: PathLike) -> str | None:

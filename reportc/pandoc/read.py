@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.model import ChapterDoc
-from reportc.errors import Diagnostics
+from reportc.errors import Diagnostics, reported
 from reportc.pandoc.runner import READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
 from reportc.sandbox.checks import check_brackets, load_ast, stall_hint
 
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
+
+
+def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
+                jobs: int) -> list[ChapterDoc]:
+    """Stage 4a: every chapter's AST, read by ``jobs`` pandoc processes at a time; raises
+    the problems found."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        docs = read_chapters(chapters, diag, cache, pool, jobs)
+    diag.raise_if_errors()
+    return [reported(doc) for doc in docs]
 
 
 def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
@@ -67,7 +77,7 @@ def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
             continue
         for warning in result.warnings:
             diag.warning(f"pandoc: {warning}", chapter.rel, code="pandoc")
-        if not result.warnings:
+        if not result.warnings and result.output is not None:
             cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")
     return asts
@@ -107,5 +117,5 @@ def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:
             divs.pop()
     if fence:
         diag.error("code fence opened here is never closed", chapter.rel, fence[1])
-    for line in divs:
-        diag.error("'::: ' block opened here is never closed", chapter.rel, line)
+    for opened in divs:
+        diag.error("'::: ' block opened here is never closed", chapter.rel, opened)

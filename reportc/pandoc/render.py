@@ -11,14 +11,14 @@ names its chapter file.
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.model import ChapterDoc
-from reportc.errors import Diagnostics, ToolError
+from reportc.errors import Diagnostics, ToolError, reported
 from reportc.pandoc.runner import batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
@@ -47,6 +47,21 @@ class CitationSetup:
         return args
 
 
+def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
+                  cache: BuildCache, jobs: int) -> tuple[list[str], str, int]:
+    """Stage 5: every chapter's HTML and the reference list, rendered by ``jobs`` pandoc
+    processes at a time (the bibliography beside the chapters); the number of sources
+    cited. Raises the problems found."""
+    cited = sorted({key for doc in docs for key in doc.cite_keys})
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        references = pool.submit(render_bibliography, cited, setup,
+                                 docs[0].ast["pandoc-api-version"], diag, cache)
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs)
+        bibliography = references.result()
+    diag.raise_if_errors()
+    return [reported(body) for body in bodies], bibliography, len(cited)
+
+
 def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                     cache: BuildCache, pool: Executor, jobs: int) -> list[str | None]:
     """Each chapter's HTML (``None`` where a problem was reported), batch by batch on
@@ -63,13 +78,17 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
         todo = [doc for doc in batch if html[doc.anchor] is None]
         if todo:
             html.update(_render_batch(todo, setup, diag, cache, keys, sources))
-        return {doc.anchor: html[doc.anchor] if html[doc.anchor] is not None
-                and check_html(html[doc.anchor], doc.rel, diag) else None for doc in batch}
+        return {doc.anchor: _checked(html[doc.anchor], doc, diag) for doc in batch}
 
     rendered: dict[str, str | None] = {}
     for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
         rendered.update(done)
     return [rendered[doc.anchor] for doc in docs]
+
+
+def _checked(html: str | None, doc: ChapterDoc, diag: Diagnostics) -> str | None:
+    """The chapter's HTML if it passes the sandbox's checks (else they reported why)."""
+    return html if html is not None and check_html(html, doc.rel, diag) else None
 
 
 def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
@@ -89,7 +108,7 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
             continue
         for warning in result.warnings:
             diag.warning(f"pandoc: {warning}", doc.rel, code="pandoc")
-        if not result.warnings:
+        if not result.warnings and result.output is not None:
             cache.put("html", keys[doc.anchor], result.output)
         item_done(f"cited and rendered {doc.rel}")
     return html

@@ -146,6 +146,7 @@ def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
                  numbers: dict[str, int], identifier: bytes) -> LayoutResult | None:
     """Draw pages ``keep[0]:keep[1]`` with their real numbers (the first has folio
     ``first_folio``); ``None`` if a page reference would change width: lay out again."""
+    assert draft.document is not None, "only a laid-out draft is kept to be drawn"
     pages = draft.document.pages[keep[0]:keep[1]]
     if not restamp(pages, FOLIO_SENTINEL, first_folio, numbers):
         return None

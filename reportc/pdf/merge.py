@@ -13,6 +13,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Name, OutlineItem
@@ -45,7 +46,7 @@ def assemble(parts: list[PartPages]) -> bytes:
     """One PDF from the parts in order: pages, links, named destinations, outline, metadata."""
     out = pikepdf.new()
     sources: dict[int, _Source] = {}
-    names: dict[str, Array] = {}
+    names: dict[str | bytes, Array] = {}
     outline: list[OutlineItem] = []
     for part in parts:
         source = sources.get(id(part.pdf))
@@ -81,7 +82,7 @@ def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int
     return moved
 
 
-def _destination(destination: pikepdf.Object, moved) -> Array | None:
+def _destination(destination: Any, moved) -> Array | None:
     """``[page /XYZ left top zoom]`` on the merged page (WeasyPrint writes only these)."""
     if isinstance(destination, pikepdf.Dictionary) and "/D" in destination:
         destination = destination.D
@@ -119,8 +120,9 @@ def _plain_text_map(out: pikepdf.Pdf) -> None:
     every part read the same."""
     seen: set[tuple[int, int]] = set()
     for page in out.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
-        for font in fonts.values():
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if resources is not None else None
+        for font in fonts.values() if fonts is not None else []:
             text_map = font.get("/ToUnicode")
             if text_map is None or text_map.objgen in seen:
                 continue
@@ -132,7 +134,7 @@ def _plain_text_map(out: pikepdf.Pdf) -> None:
                 text_map.write(plain)
 
 
-def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str, Array],
+def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str | bytes, Array],
             outline: list[OutlineItem]) -> None:
     """Name tree, outline, document information and viewer settings of the first part."""
     tree = pikepdf.NameTree.new(out)

@@ -111,8 +111,8 @@ class _Parts:
         ratio, even = self._calibration(known)
         counts = {}
         for part in self.order:
-            if known[part]:
-                counts[part] = known[part].count
+            if found := known[part]:
+                counts[part] = found.count
             elif self.last:
                 counts[part] = self.last.counts[part]
             else:
@@ -121,9 +121,9 @@ class _Parts:
         starts = pages.starts
         last_starts = self.last.starts if self.last else {}
         for part in self.order:
-            if known[part]:
+            if found := known[part]:
                 pages.anchors.update({a: starts[part] + p - 1
-                                      for a, p in known[part].anchors.items()})
+                                      for a, p in found.anchors.items()})
             elif self.last:
                 shift = starts[part] - last_starts[part]
                 pages.anchors.update({a: self.last.anchors[a] + shift

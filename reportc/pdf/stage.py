@@ -22,21 +22,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reportc.cache import digest
 from reportc.pdf.pagemap import PageMap, estimate_page_map, page_map_of
 from reportc.pdf.schedule import MAX_ROUNDS, _by_parts
 from reportc.pdf.split import SplitPage, numbered_page, page_references, split_page
 
+if TYPE_CHECKING:  # WeasyPrint is imported only when a PDF is laid out
+    from reportc.pdf.layout import DraftReport, LayoutResult
+
+
+class Reporter(Protocol):
+    """Turns a layout's problems into diagnostics; the PDF if there were none."""
+
+    def __call__(self, result: LayoutResult, where: str = "") -> bytes | None: ...
+
 
 @dataclass
 class PdfJob:
     """Everything the PDF stage needs besides the page: how to lay out and report."""
 
-    layout: Callable[..., object]  # (html, identifier=) -> LayoutResult, one pass
-    draft: Callable[[str], tuple[object, object]]  # part html -> (draft, DraftReport)
-    finish: Callable[..., object]  # (draft, (keep, first_folio, numbers, id)) -> LayoutResult
-    report: Callable[[object], bytes | None]  # LayoutResult -> PDF, problems to diagnostics
+    layout: Callable[..., LayoutResult]  # (html, identifier=) -> one pass
+    draft: Callable[[str], tuple[Any, DraftReport]]  # part html -> (draft, its report)
+    finish: Callable[[Any, tuple], LayoutResult | None]  # (draft, (keep, folio, numbers, id))
+    report: Reporter  # LayoutResult -> PDF, problems to diagnostics
     failed: Callable[[], bool]  # has any problem been reported?
     environment: str  # hash of stylesheets, fonts and tool versions
     workers: int = 1
@@ -66,19 +76,18 @@ def paginate(page: str, job: PdfJob, previous: dict | None,
     return _by_parts(split, job, last, keys, previous_pdf)
 
 
-def _one_pass(page: str, split: SplitPage, job: PdfJob
-              ) -> tuple[bytes | None, PageMap | None]:
+def _one_pass(page: str, split: SplitPage, job: PdfJob) -> tuple[bytes, PageMap] | None:
     """The whole page as one WeasyPrint document, and the page map it came out with."""
     identifier = digest(page, job.environment)[:32].encode("ascii")
     result = job.layout(page, identifier=identifier)
     pdf = job.report(result)
-    return (pdf, page_map_of(result.pages, result.anchors, split.order)) if pdf else (None, None)
+    return (pdf, page_map_of(result.pages, result.anchors, split.order)) if pdf else None
 
 
 def _native_pass(page: str, split: SplitPage, job: PdfJob) -> tuple[bytes | None, dict]:
     """One WeasyPrint pass that numbers pages itself (``target-counter``): any theme."""
-    pdf, pages = _one_pass(page, split, job)
-    return (pdf, pages.to_json()) if pdf is not None else (None, {})
+    done = _one_pass(page, split, job)
+    return (done[0], done[1].to_json()) if done else (None, {})
 
 
 def _numbered_pass(split: SplitPage, job: PdfJob, guess: PageMap
@@ -91,9 +100,10 @@ def _numbered_pass(split: SplitPage, job: PdfJob, guess: PageMap
     numbers = guess.anchors
     printed = set().union(*(page_references(split, part) for part in split.order))
     for _ in range(MAX_ROUNDS):
-        pdf, pages = _one_pass(numbered_page(split, numbers), split, job)
-        if pdf is None:
+        done = _one_pass(numbered_page(split, numbers), split, job)
+        if done is None:
             return None, {}
+        pdf, pages = done
         if all(numbers.get(t) == pages.anchors.get(t) for t in printed):
             return pdf, pages.to_json()
         numbers = pages.anchors

@@ -93,13 +93,13 @@ def _quiet_parser() -> Iterator[None]:
 
 def _report_failed_blocks(library: bibtexparser.Library, rel: str, diag: Diagnostics) -> None:
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, model.DuplicateFieldKeyBlock):
             fields = ", ".join(sorted(block.duplicate_keys))
-            key = block.ignore_error_block.key
+            key = getattr(block.ignore_error_block, "key", "")
             diag.error(f"entry '{key}' has duplicate field(s): {fields}", rel, line)
         elif isinstance(block, model.DuplicateBlockKeyBlock):
-            first = block.previous_block.start_line + 1
+            first = (block.previous_block.start_line or 0) + 1
             what = "@string" if isinstance(block.ignore_error_block, model.String) \
                 else "entry key"
             diag.error(f"duplicate {what} '{block.key}' (first defined at line {first})",
@@ -114,7 +114,7 @@ def _parse_failure(block: model.ParsingFailedBlock) -> str:
     reason = getattr(error, "abort_reason", "") or str(error or "").split("\n")[0]
     raw = block.raw or ""
     opening = raw.split("\n", 1)[0].strip()[:60]
-    stop = block.start_line + 1 + raw.count("\n")  # the line where parsing stopped
+    stop = (block.start_line or 0) + 1 + raw.count("\n")  # the line where parsing stopped
     where = f" (gave up at line {stop})" if raw.count("\n") and "block start" not in reason \
         else ""
     reason = reason.strip().rstrip(".") or "syntax error"
@@ -124,7 +124,7 @@ def _parse_failure(block: model.ParsingFailedBlock) -> str:
 
 def _check_entry(entry: model.Entry, rel: str, macros: set[str], seen: dict[str, str],
                  bib: Bibliography, diag: Diagnostics) -> None:
-    line = entry.start_line + 1
+    line = (entry.start_line or 0) + 1
     key = entry.key.strip()
     if not key or not re.fullmatch(r"[^\s,{}\"#%'()=\\]+", key):
         diag.error(f"entry key '{entry.key}' is empty or contains spaces or reserved "

@@ -20,7 +20,7 @@ from reportc.project.config import ReportConfig
 def ids_in(tree: Any) -> set[str]:
     found = set()
     for node in A.iter_nodes(tree):
-        content = node.get("c")
+        content = node["c"]
         if node["t"] in ("Header",) and content[1][0]:
             found.add(content[1][0])
         elif node["t"] in ("Figure", "Table", "Div", "Span") and content[0][0]:
@@ -66,7 +66,7 @@ def _bib_entries(path: Path | None) -> dict[str, str]:
     if path is None or not path.is_file():
         return {}
     library = bibtexparser.parse_string(path.read_text(encoding="utf-8"), parse_stack=[])
-    return {entry.key: entry.raw for entry in library.entries}
+    return {entry.key: entry.raw or "" for entry in library.entries}
 
 
 def merge_bibliographies(old: ReportConfig, new: ReportConfig, merged: Path,

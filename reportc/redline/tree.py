@@ -96,6 +96,17 @@ def write_redline(old_root: Path, new_root: Path, merged: Path,
         ast["blocks"] = settle_deleted_xrefs(ast["blocks"], targets)
     bib_note = merge_bibliographies(old.config, new.config, merged, asts)
 
+    chapters_dir = _write_chapters(merged, changes, asts, old, new)
+    (chapters_dir / SUMMARY_FILE).write_text(summary_chapter(changes, names, bib_note),
+                                             encoding="utf-8")
+    _write_config(new_root / CONFIG_NAME, merged / CONFIG_NAME,
+                  [SUMMARY_FILE, *(change.name for change in changes)])
+    return changes
+
+
+def _write_chapters(merged: Path, changes: list[ChapterChange], asts: dict[str, dict],
+                    old: _Version, new: _Version) -> Path:
+    """Each chapter's merged AST as Markdown, with its front matter; the chapters folder."""
     chapters_dir = merged / CHAPTER_DIR
     shutil.rmtree(chapters_dir, ignore_errors=True)
     chapters_dir.mkdir(parents=True)
@@ -106,11 +117,7 @@ def write_redline(old_root: Path, new_root: Path, merged: Path,
         (chapters_dir / change.name).write_text(
             _front_matter(chapter.kind, numbered, chapter.short_title) + markdown,
             encoding="utf-8")
-    (chapters_dir / SUMMARY_FILE).write_text(summary_chapter(changes, names, bib_note),
-                                             encoding="utf-8")
-    _write_config(new_root / CONFIG_NAME, merged / CONFIG_NAME,
-                  [SUMMARY_FILE, *(change.name for change in changes)])
-    return changes
+    return chapters_dir
 
 
 def _carry_over_files(old_root: Path, merged: Path) -> None:

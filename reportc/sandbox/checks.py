@@ -212,7 +212,7 @@ class _Checker:
     def run(self) -> None:
         self.walk(self.doc.ast.get("blocks", []))
 
-    def walk(self, tree: list[Any] | dict[str, Any]) -> None:
+    def walk(self, tree: Any) -> None:  # a list or a dict of the pandoc AST
         """Every attribute list, link and image, in document order. Recursion is safe:
         the chapter's nesting depth was checked when it was read (``load_ast``)."""
         if type(tree) is list:

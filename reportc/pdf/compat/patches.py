@@ -87,14 +87,14 @@ def _update_footnote_area(self: LayoutContext) -> bool:
             or area.style["max_height"].value != math.inf):
         return ORIGINAL["_update_footnote_area"](self)
     heights = [_note_height(self, area, note) for note in self.current_page_footnotes]
-    if None in heights:
+    if any(height is None for height in heights):
         return ORIGINAL["_update_footnote_area"](self)
     if area.height != "auto":
         self.page_bottom += area.margin_height()
     area.children = self.current_page_footnotes
     total = 0.0
     for height in heights:
-        total += height
+        total += height or 0.0  # never None here (checked above)
     area.height = total
     self.page_bottom -= area.margin_height()
     return False  # an area without max-height never overflows
@@ -239,7 +239,7 @@ def apply(w: Internals) -> None:
             setattr(owner, name, replacement)
     if not isinstance(w.pydyf.zlib, _Deflate):
         ORIGINAL["zlib"] = w.pydyf.zlib
-        w.pydyf.zlib = _Deflate()
+        setattr(w.pydyf, "zlib", _Deflate())  # noqa: B010 (a module attribute mypy cannot see)
 
 
 def remove(w: Internals) -> None:
@@ -247,4 +247,4 @@ def remove(w: Internals) -> None:
     for owner, name, _ in _targets(w):
         if name in ORIGINAL:
             setattr(owner, name, ORIGINAL.pop(name))
-    w.pydyf.zlib = ORIGINAL.pop("zlib", zlib)
+    setattr(w.pydyf, "zlib", ORIGINAL.pop("zlib", zlib))  # noqa: B010
