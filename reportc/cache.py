@@ -25,6 +25,7 @@ from pathlib import Path
 
 from reportc import __version__
 from reportc.errors import Diagnostics
+from reportc.project.paths import inside
 
 CACHE_DIR = ".reportc-cache"
 INDEX = "index.json"
@@ -252,7 +253,7 @@ def theme_outside_files(theme_root: Path, report_root: Path) -> list[Path]:
             if re.match(r"[a-z][a-z0-9+.-]*:|#|/", name.strip(), re.I):
                 continue  # data:, http:, fragments, absolute paths: not files of the report
             target = (base / name.strip().split("#")[0].split("?")[0]).resolve()
-            if target.is_file() and not target.is_relative_to(theme_root.resolve()):
+            if target.is_file() and not inside(target, theme_root):
                 found.add(target)
     return sorted(found)
 

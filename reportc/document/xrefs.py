@@ -9,6 +9,7 @@ from typing import Any
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
+from reportc.project.paths import inside
 
 XREF_PREFIXES = ("fig-", "tbl-", "sec-")
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -101,7 +102,7 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -
                    "(remote and absolute URLs are not fetched)", doc.rel, line)
         return
     path = (root / source.split("#")[0].split("?")[0]).resolve()
-    if not path.is_relative_to(root.resolve()):
+    if not inside(path, root):
         diag.error(f"image '{source}' is outside the report directory", doc.rel, line)
     elif not path.is_file():
         diag.error(f"missing image '{source}' (paths are relative to the report directory)",

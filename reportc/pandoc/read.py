@@ -19,6 +19,7 @@ from reportc.errors import Diagnostics, reported
 from reportc.pandoc.runner import READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
+from reportc.project.markdown import Fences
 from reportc.sandbox.checks import check_brackets, load_ast, stall_hint
 
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
@@ -101,21 +102,17 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
 
 def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:
     """Report a ``:::`` div or code fence left open (pandoc silently runs it to the end)."""
-    fence: tuple[str, int] | None = None
+    fences = Fences()
     divs: list[int] = []
     for number, line in enumerate(chapter.text.splitlines(), start=1):
         stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence[0]) and stripped.strip(fence[0][0]) == "":
-                fence = None
+        if fences.inside(number, stripped):
             continue
-        if match := re.match(r"^(`{3,}|~{3,})", stripped):
-            fence = (match.group(1), number)
-        elif re.match(r"^:{3,}\s*\S", stripped):
+        if re.match(r"^:{3,}\s*\S", stripped):
             divs.append(number)
         elif re.fullmatch(r":{3,}", stripped) and divs:
             divs.pop()
-    if fence:
-        diag.error("code fence opened here is never closed", chapter.rel, fence[1])
+    if fences.opened:
+        diag.error("code fence opened here is never closed", chapter.rel, fences.opened[1])
     for opened in divs:
         diag.error("'::: ' block opened here is never closed", chapter.rel, opened)

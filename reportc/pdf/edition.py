@@ -18,6 +18,7 @@ from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, 
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.project.config import ReportConfig
+from reportc.project.paths import relative
 from reportc.web.page import PageContext, Theme, render_page
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
     sheet = parts_stylesheet(theme)
     if sheet is None or sheet.name != Path(LEGACY_PARTS_STYLESHEET).name:
         return "part"
-    where = sheet.relative_to(config.root) if sheet.is_relative_to(config.root) else sheet
+    where = relative(sheet, config.root)
     diag.warning(f"{LEGACY_PARTS_STYLESHEET} is deprecated: rename it {PARTS_STYLESHEET} and "
                  "its classes .chunk-pad and .chunk-next to .part-pad and .part-next", where,
                  code="theme.deprecated")

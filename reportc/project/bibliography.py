@@ -18,6 +18,7 @@ import bibtexparser
 from bibtexparser import model
 
 from reportc.errors import Diagnostics
+from reportc.project.paths import relative
 
 MONTH_MACROS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -56,8 +57,7 @@ def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibli
     """Parse ``path`` and report every problem; a missing file is an empty bibliography."""
     if path is None:
         return Bibliography(None)
-    rel = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) \
-        else path.name
+    rel = relative(path, root, outside=path.name)
     bib = Bibliography(path, rel)
     raw = path.read_bytes()
     try:

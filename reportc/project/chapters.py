@@ -14,6 +14,7 @@ import yaml
 
 from reportc.errors import Diagnostics
 from reportc.project.config import CONFIG_NAME, ReportConfig
+from reportc.project.paths import inside
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
@@ -98,7 +99,7 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics) -
         relative = name if name.startswith(f"{CHAPTER_DIR}/") else f"{CHAPTER_DIR}/{name}"
         path = (config.root / relative).resolve()
         line = config.chapter_lines.get(name)
-        if not path.is_relative_to(config.root.resolve()):
+        if not inside(path, config.root):
             diag.error(f"chapter '{name}' is outside the report directory", CONFIG_NAME, line)
         elif not path.is_file():
             diag.error(f"chapter '{name}' not found (looked for {relative})", CONFIG_NAME, line)
@@ -116,7 +117,7 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics) -
 
 def _read_chapter(root: Path, path: Path, diag: Diagnostics) -> Chapter | None:
     resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
+    if not inside(resolved, root):
         diag.error("is a link to a file outside the report directory; chapters must be "
                    "files of the report", path.relative_to(root).as_posix())
         return None

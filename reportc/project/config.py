@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import WARNING_CODES, ConfigError, Diagnostics
+from reportc.project.paths import inside
 
 CONFIG_NAME = "report.yaml"
 DEFAULT_CSL = "chicago-notes-bibliography"
@@ -271,7 +272,7 @@ def _attachments(root: Path, data: dict, err) -> list[str]:
 def _inside(root: Path, name: str, key: str, err) -> Path | None:
     """Resolve ``name`` against the report directory and refuse anything outside it."""
     candidate = (root / name).resolve()
-    if not candidate.is_relative_to(root.resolve()):
+    if not inside(candidate, root):
         err(key, f"'{name}' is outside the report directory")
         return None
     return candidate

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -112,10 +113,8 @@ def _flat(groups: list[list]) -> list:
 def diff_inlines(old: list, new: list, counts: Counts) -> list:
     """``new`` with the words deleted from ``old`` and inserted into ``new`` marked."""
     a, b = _groups(old), _groups(new)
-    matcher = SequenceMatcher(None, [_group_key(g) for g in a], [_group_key(g) for g in b],
-                              autojunk=False)
     out: list = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(a, b, _group_key):
         if tag != "equal" and out and out[-1]["t"] not in WHITESPACE and i1 > 0 \
                 and a[i1 - 1][-1]["t"] in WHITESPACE:
             out.append({"t": "Space"})  # the old text had a space here
@@ -246,12 +245,18 @@ def _uncaption(block: dict) -> list:
     return [{"t": block["t"], "c": content}, *text]
 
 
+def _opcodes(old: list, new: list, key: Callable[[Any], str]
+             ) -> Sequence[tuple[str, int, int, int, int]]:
+    """How ``new`` differs from ``old``, item by item as ``key`` sees them (difflib)."""
+    matcher = SequenceMatcher(None, [key(x) for x in old], [key(x) for x in new],
+                              autojunk=False)
+    return matcher.get_opcodes()
+
+
 def diff_blocks(old: list, new: list, counts: Counts) -> list:
     """``new`` with blocks deleted from ``old`` kept (marked) and changed blocks diffed."""
-    matcher = SequenceMatcher(None, [node_key(b) for b in old], [node_key(b) for b in new],
-                              autojunk=False)
     out: list = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(old, new, node_key):
         if tag == "equal":
             out += new[j1:j2]
         elif tag == "delete":
@@ -337,10 +342,8 @@ def _merge_list(old: dict, new: dict, counts: Counts) -> Any:
 
 
 def _diff_items(old: list, new: list, counts: Counts) -> list:
-    matcher = SequenceMatcher(None, [node_key(i) for i in old], [node_key(i) for i in new],
-                              autojunk=False)
     out: list = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(old, new, node_key):
         if tag == "equal":
             out += new[j1:j2]
             continue

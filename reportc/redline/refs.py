@@ -20,7 +20,7 @@ from reportc.project.config import ReportConfig
 def ids_in(tree: Any) -> set[str]:
     found = set()
     for node in A.iter_nodes(tree):
-        content = node["c"]
+        content = node.get("c", [])
         if node["t"] in ("Header",) and content[1][0]:
             found.add(content[1][0])
         elif node["t"] in ("Figure", "Table", "Div", "Span") and content[0][0]:

@@ -91,7 +91,7 @@ def _restamp_after_leader(w: Internals, box: boxes.TextBox, line: boxes.LineBox,
     if (leader is None or not leader.children or line.style["direction"] != "ltr"
             or abs(box.position_x + box.width - line_end) > 0.01):
         return False
-    dot = leader.children[0]  # one dot, or all of them merged (weasyprint_patches)
+    dot = leader.children[0]  # one dot, or all of them merged (patches.py)
     step = getattr(dot, LEADER, (dot.text, dot.width))[1]
     width = _width(w, text, box.style)
     position = box.position_x + box.width - width
