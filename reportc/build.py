@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -27,10 +29,15 @@ from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics, reported
 from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_report
-from reportc.pandoc.render import CitationSetup, render_report
+from reportc.pandoc.render import CitationSetup, render_report, unlink_citations
 from reportc.pdf.edition import start_warm_up, write_pdf
 from reportc.progress import StageTimer
-from reportc.project.bibliography import Bibliography, load_bibliography
+from reportc.project.bibliography import (
+    Bibliography,
+    References,
+    check_citations,
+    load_bibliography,
+)
 from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.config import ReportConfig, load_config
 from reportc.project.csl import resolve_csl
@@ -96,19 +103,23 @@ def build(options: BuildOptions) -> BuildResult:
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
+    converter = References(bibliography, cache, options.jobs)  # read while chapters are
+    timer.done(f"read {len(bibliography.records)} bibliography entries")
     docs = read_report(chapters, diag, cache, options.jobs)
     timer.done(f"read {len(docs)} chapter(s)")
     targets = number_report(docs, diag)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
-    _warn_unused_entries(bibliography, docs, diag)
+    check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
     diag.raise_if_errors()
 
     warm_up = start_warm_up(config, theme) if "pdf" in options.formats else None
-    setup = CitationSetup(bibliography.path, reported(csl), config.lang)
-    bodies, references, cited = render_report(docs, setup, diag, cache, options.jobs)
-    timer.done(f"cited {cited} source(s) and rendered the chapters")
+    cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
+        references, bodies = _cite(docs, cited, bibliography, converter, reported(csl),
+                                   config, Path(scratch), diag, cache, options.jobs)
+    timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
     context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
                           release.date, version_label=release.stamp, release=release,
@@ -169,12 +180,21 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
     cache.save()
 
 
-def _warn_unused_entries(bibliography: Bibliography, docs: list[ChapterDoc],
-                         diag: Diagnostics) -> None:
-    cited = {key for doc in docs for key in doc.cite_keys}
-    for key in sorted(bibliography.keys - cited):
-        diag.warning(f"entry '{key}' is never cited", bibliography.rel, bibliography.lines[key],
-                     code="bib.unused")
+def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
+          converter: References, csl: Path, config: ReportConfig, scratch: Path,
+          diag: Diagnostics, cache: BuildCache, jobs: int) -> tuple[str, list[str]]:
+    """The reference list and each chapter's HTML: the cited entries become CSL JSON in
+    ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
+    the chapters and the list are written in parallel; entries that print nothing are
+    left out of the list and unlinked."""
+    path = converter.write(cited, scratch, diag)
+    diag.raise_if_errors()
+    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
+                                                    bibliography)
+    diag.raise_if_errors()
+    return references, [reported(body) for body in unlink_citations(bodies, dropped)]
 
 
 def _build_date(config: ReportConfig) -> dt.date:

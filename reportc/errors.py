@@ -20,7 +20,11 @@ T = TypeVar("T")
 
 # Every warning's code, and what it means (README "Warnings" lists them).
 WARNING_CODES = {
-    "bib.unused": "an entry of the bibliography is never cited",
+    "bib.unused": "an entry of the bibliography is never cited (never fails --strict)",
+    "bib.repeated": "a cited entry repeats a field (the first value is kept, as in BibTeX)",
+    "bib.link": "a cited entry's url, doi or eprint is not a working link",
+    "bib.fields": "a cited entry lacks a field its printed reference needs",
+    "bib.empty": "a cited entry prints nothing in the style and is left out of the list",
     "image.alt": "an image has no alt text",
     "heading.level": "a chapter has a second level-1 heading (treated as a section)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
@@ -91,14 +95,15 @@ class Diagnostics:
         self._add(Problem(message, _as_str(path), line, "error"))
 
     def warning(self, message: str, path: PathLike = None, line: int | None = None, *,
-                code: str) -> None:
+                code: str, fails_strict: bool = True) -> None:
         """A warning with its ``code`` (one of :data:`WARNING_CODES`); dropped if silenced,
-        an error under ``strict``."""
+        an error under ``strict`` unless ``fails_strict=False`` (a remark ``--strict`` does
+        not turn into an error: an entry of the bibliography nobody cites)."""
         if code not in WARNING_CODES:
             raise ValueError(f"unknown warning code {code!r}")
         if code in self.silenced:
             return
-        severity = "error" if self.strict else "warning"
+        severity = "error" if self.strict and fails_strict else "warning"
         self._add(Problem(message, _as_str(path), line, severity, code))
 
     def _add(self, problem: Problem) -> None:

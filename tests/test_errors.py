@@ -93,25 +93,26 @@ def test_unclosed_div_is_reported_where_it_opens(project):
 
 
 def test_bibliography_problems_carry_bib_lines(project):
+    """Unreadable input fails with its line; an uncited entry's repeated or missing
+    fields are not judged at all (a library is not a report's mistake)."""
     bib = project / "references.bib"
     bib.write_text(bib.read_text() + "\n@article{Lee2022,\n  title = {Again},\n"
                    "  title = {Twice}\n}\n\n@book{nofields,\n  title = undefinedmacro\n}\n")
     errors = _errors(project)
-    assert "references.bib:23: entry 'Lee2022' has duplicate field(s): title" in errors
-    assert any(e.startswith("references.bib:28: entry 'nofields': field 'title' uses undefined "
-                            "macro 'undefinedmacro'") for e in errors)
-    assert "references.bib:28: entry 'nofields' (@book) is missing 'author' or 'editor'" in errors
+    assert errors == [
+        "references.bib:23: duplicate entry key 'Lee2022' (same as 'lee2022' except for case)",
+        "references.bib:28: entry 'nofields': field 'title' uses undefined macro "
+        "'undefinedmacro' (put text in braces or define it with @string)"]
 
 
-def test_strict_turns_an_unused_entry_warning_into_an_error(project):
+def test_an_unused_entry_is_mentioned_but_never_fails_strict(project):
     bib = project / "references.bib"
     bib.write_text(bib.read_text() + "\n@online{unused,\n  title = {Never cited},\n"
                    "  url = {https://example.org/}\n}\n")
-    result = build(BuildOptions(root=project))
-    assert [str(w) for w in result.diagnostics.warnings] == [
-        "references.bib:23: warning: entry 'unused' is never cited [bib.unused]"]
-    assert _errors(project, strict=True) == [
-        "references.bib:23: entry 'unused' is never cited [bib.unused]"]
+    for strict in (False, True):
+        result = build(BuildOptions(root=project, strict=strict, use_cache=False))
+        assert [str(w) for w in result.diagnostics.warnings] == [
+            "references.bib:23: warning: entry 'unused' is never cited [bib.unused]"]
 
 
 def test_silence_drops_warnings_by_code_also_under_strict(project):

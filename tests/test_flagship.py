@@ -116,3 +116,12 @@ def test_no_note_call_starts_a_line_on_its_own(flagship):
     for number, text in enumerate(flagship.page_texts(), start=1):
         body = text.split("\n1.\u2002")[0]  # the page's text above its notes
         assert not re.search(r"\n\d{1,3}\n", body), f"page {number}: {body[-300:]}"
+
+
+def test_single_sided_with_no_blank_page_and_the_takeaways_on_the_summarys_first_page(flagship):
+    """The flagship is read on screen as often as printed (issue 18): no blank pages, and
+    the key takeaways sit on the first page of the executive summary."""
+    texts = flagship.page_texts()
+    assert all(text.strip() for text in texts), "a blank page"
+    first = next(text for text in texts if "KEY TAKEAWAYS" in text)
+    assert "Executive summary" in first.splitlines()[:3]  # the summary's opening page

@@ -261,15 +261,19 @@ def test_final_builds_have_no_watermark_and_are_strict(project):
     config = project / "report.yaml"
     config.write_text(config.read_text() + "status: final\n")
     bib = project / "references.bib"
-    original = bib.read_text()
-    bib.write_text(original + "\n@online{unused,\n  title = {Never cited},\n"
-                   "  url = {https://example.org/}\n}\n")
+    chapter = project / "chapters" / "01-intro.md"
+    original, text = bib.read_text(), chapter.read_text()
+    bib.write_text(original + "\n@online{thin,\n  title = {Cited without a link}\n}\n")
+    chapter.write_text(text + "\nA page [@thin].\n")
     with pytest.raises(BuildFailed) as failure:
         build(BuildOptions(root=project))
     assert [str(p) for p in failure.value.problems] == [
-        "references.bib:23: entry 'unused' is never cited [bib.unused]"]
-    bib.write_text(original)
+        "references.bib:23: entry 'thin' (@online) has no 'url', 'doi' or 'eprint': its "
+        "printed reference will lack a link (url, doi or eprint)"]
+    chapter.write_text(text)  # the entry is no longer cited: a library may hold it
     built = build_root(project)
+    assert built.warnings == [
+        "references.bib:23: warning: entry 'thin' is never cited [bib.unused]"]
     assert not any("DRAFT" in t or "REVIEW" in t for t in built.page_texts())
     assert "status-banner" not in built.html_path.read_text(encoding="utf-8")
 

@@ -1,43 +1,66 @@
-"""Stage 5: turn each numbered chapter AST into HTML with citations and notes.
+"""Stage 5: cite the report once, then turn each chapter into HTML with its notes.
 
-Chapters are cited and written in batches, one pandoc process per batch and ``jobs``
-batches at once: ``resources/render.lua`` cites each chapter of the batch on its own
-(exactly as if it were a document by itself), shapes its notes so one HTML fragment
-serves the PDF (footnotes) and the web edition (pop-ups + end notes), and writes it.
-A batch that fails or warns is run again chapter by chapter, so that every message
-names its chapter file.
+Citing: one citeproc run over the whole report (:func:`cite_report`), each chapter a
+section with pandoc's ``reset-citation-positions`` class, so a chapter's first citation of
+a source is a full one again (as in a book of chapters) while citation numbers,
+disambiguation and the reference list are those of the one report: citeproc processes
+the bibliography once per build, and an IEEE-style "[2]" in chapter 3 is entry [2] of
+the list.
+
+A report that fits in one batch is cited and written in one pandoc process
+(:func:`render_report`: ``resources/cite.lua``, citeproc, then the render filter), which
+saves handing the cited report over as JSON; the output is the same (tested).
+
+Writing: the cited chapters in batches, one pandoc process per batch and ``jobs`` batches
+at once: ``resources/render.lua`` shapes each chapter's notes so one HTML fragment serves
+the PDF (footnotes) and the web edition (pop-ups + end notes), and writes it. A batch that
+fails or warns is run again chapter by chapter, so that every message names its file.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import json
-from concurrent.futures import Executor, ThreadPoolExecutor
+import re
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.model import ChapterDoc
-from reportc.errors import Diagnostics, ToolError, reported
-from reportc.pandoc.runner import batches, run_batch, run_pandoc
+from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.runner import BATCH_MARKER, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
 
+if TYPE_CHECKING:
+    from reportc.project.bibliography import Bibliography
+
 RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
+# citeproc as --citeproc runs it, but citations in a redline's deleted text are cited apart
+CITE_FILTER = resources.files("reportc.pandoc") / "resources" / "cite.lua"
+# citeproc's words for an entry the style prints as nothing: reported by the reference
+# list's run with the entry's line and the fields it needs (see _report_empty).
+NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
 
 
 @dataclass(frozen=True)
 class CitationSetup:
-    """Where citeproc reads from: only the files report.yaml names."""
+    """Where citeproc reads from: only the files report.yaml names (the bibliography as
+    the CSL JSON reportc made of it, or a .bib file); ``sets``: each @set's members."""
 
     bibliography: Path | None
     csl: Path
     lang: str
+    sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def fingerprint(self) -> str:
-        """What citeproc's output depends on besides the chapter itself."""
-        files = [p for p in (self.bibliography, self.csl, Path(str(RENDER_FILTER))) if p]
-        return digest(self.lang, tool_versions(), *(file_digest(p) for p in files))
+        """What citeproc's output depends on besides the chapters themselves."""
+        files = [p for p in (self.bibliography, self.csl) if p]
+        return digest(self.lang, tool_versions(), json.dumps(self.sets),
+                      *(file_digest(p) for p in files))
 
     def settings(self) -> list[str]:
         args = ["--sandbox", f"--csl={self.csl}", "-M", "link-citations=true",
@@ -48,36 +71,145 @@ class CitationSetup:
 
 
 def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                  cache: BuildCache, jobs: int) -> tuple[list[str], str, int]:
-    """Stage 5: every chapter's HTML and the reference list, rendered by ``jobs`` pandoc
-    processes at a time (the bibliography beside the chapters); the number of sources
-    cited. Raises the problems found."""
-    cited = sorted({key for doc in docs for key in doc.cite_keys})
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        references = pool.submit(render_bibliography, cited, setup,
-                                 docs[0].ast["pandoc-api-version"], diag, cache)
-        bodies = render_chapters(docs, setup, diag, cache, pool, jobs)
-        bibliography = references.result()
-    diag.raise_if_errors()
-    return [reported(body) for body in bodies], bibliography, len(cited)
+                  cache: BuildCache, pool: Executor, jobs: int,
+                  source: Bibliography | None = None
+                  ) -> tuple[list[str | None], str, list[str]]:
+    """Each chapter's HTML, the reference list's HTML and the keys left out of the list
+    (they print nothing in the style; each a located warning). Citeproc runs once."""
+    whole = None
+    if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
+        whole = _cite_and_write(docs, setup, cache)
+    if whole is None:
+        cited = cite_report(docs, setup, diag, cache)
+        listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
+                             setup, diag, cache, source) if docs else None
+        bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
+            if cited else [None] * len(docs)
+        references, dropped = listed.result() if listed else ("", [])
+        return bodies, references, dropped
+    references, dropped = _drop_empty_entries(whole.pop(REFS, ""))
+    for empty in dropped:
+        _report_empty(empty, setup.csl, source, diag)
+    bodies = [whole[doc.anchor] if check_html(whole[doc.anchor], doc.rel, diag) else None
+              for doc in docs]
+    what = source.rel if source else "bibliography"
+    return bodies, references if check_html(references, what, diag) else "", dropped
+
+
+REFS = "refs"  # citeproc's reference list Div
+
+
+def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache
+                    ) -> dict[str, str] | None:
+    """anchor -> HTML of every chapter, and ``REFS`` -> the reference list, made in one
+    pandoc process; ``None`` if it failed or warned (the two-step path then reports what
+    went wrong, with the file it is about)."""
+    document = _report_document(docs, setup)
+    key = digest("cited and written", document, setup.fingerprint(),
+                 file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
+    cached = cache.get("report-html", key)
+    if cached is not None:
+        return json.loads(cached)
+    args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
+            f"--lua-filter={CITE_FILTER}", f"--lua-filter={RENDER_FILTER}"]
+    try:
+        result = run_pandoc(args, document, what=", ".join(doc.rel for doc in docs))
+    except ToolError:
+        return None
+    if [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]:
+        return None
+    parts = BATCH_MARKER.split(result.output)[1:]
+    written = dict(zip(parts[::2], parts[1::2], strict=True))
+    if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
+        return None
+    cache.put("report-html", key, json.dumps(written, sort_keys=True))
+    for doc in docs:
+        item_done(f"cited and rendered {doc.rel}")
+    return written
+
+
+def _report_document(docs: list[ChapterDoc], setup: CitationSetup) -> str:
+    """The whole report for citeproc: each chapter a section Div named by its anchor,
+    whose citation positions start afresh. No chapter metadata reaches citeproc:
+    bibliography and csl come only from report.yaml."""
+    divs = ",".join(
+        f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},{SECTION},[]],'
+        f'{_cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets)}]}}' for doc in docs)
+    version = json.dumps(docs[0].ast["pandoc-api-version"])
+    return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
+
+
+@dataclass
+class Cited:
+    """The report after citeproc: each chapter's blocks (JSON, by anchor) and the
+    reference list (a JSON list holding citeproc's ``refs`` Div, or ``[]``)."""
+
+    blocks: dict[str, str]
+    references: str = "[]"
+
+
+def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
+                cache: BuildCache) -> Cited | None:
+    """Run citeproc once over every chapter (``None`` if it failed, reported)."""
+    if not docs:
+        return Cited({})
+    document = _report_document(docs, setup)
+    anchors = {doc.anchor for doc in docs}
+    key = digest("cited", document, setup.fingerprint())
+    cached = cache.get("cited", key)
+    if cached is not None:
+        return _split_cited(cached, anchors)
+    try:
+        result = run_pandoc(["-f", "json", "-t", "json", *setup.settings(),
+                             f"--lua-filter={CITE_FILTER}"],
+                            document, what="citations")
+    except ToolError as exc:
+        diag.error(str(exc))
+        return None
+    warnings = [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]
+    for warning in warnings:
+        diag.warning(f"pandoc: {warning}", code="pandoc")
+    if not warnings:
+        cache.put("cited", key, result.output)
+    return _split_cited(result.output, anchors)
+
+
+# Each chapter is a section whose citation positions start afresh (first citation full).
+SECTION = json.dumps(["section", "reset-citation-positions"])
+
+
+def _split_cited(output: str, anchors: set[str]) -> Cited:
+    cited = Cited({})
+    for block in json.loads(output)["blocks"]:
+        identifier = block["c"][0][0] if block.get("t") == "Div" else None
+        if identifier in anchors:
+            cited.blocks[identifier] = json.dumps(block["c"][1])
+        elif identifier == REFS:
+            cited.references = json.dumps([block])
+    return cited
 
 
 def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                    cache: BuildCache, pool: Executor, jobs: int) -> list[str | None]:
+                    cache: BuildCache, pool: Executor, jobs: int,
+                    cited: Cited | None = None) -> list[str | None]:
     """Each chapter's HTML (``None`` where a problem was reported), batch by batch on
-    ``pool``: from the cache, or rendered in one pandoc process for the batch's chapters
+    ``pool``: from the cache, or written in one pandoc process for the batch's chapters
     that are not; each is checked (:func:`check_html`) there too. Hashing, checking and
-    pandoc's work all overlap across the pool's threads."""
-    fingerprint = setup.fingerprint()
+    pandoc's work all overlap across the pool's threads. ``cited``: the report as
+    :func:`cite_report` returned it (cited here if not given)."""
+    cited = cited or cite_report(docs, setup, diag, cache)
+    if cited is None:
+        return [None] * len(docs)
+    fingerprint = digest(tool_versions(), file_digest(Path(str(RENDER_FILTER))))
+    version = str(docs[0].ast["pandoc-api-version"]) if docs else ""
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
-        sources = {doc.anchor: json.dumps(doc.ast["blocks"]) for doc in batch}
-        keys = {doc.anchor: digest(sources[doc.anchor], str(doc.ast["pandoc-api-version"]),
-                                   doc.anchor, fingerprint) for doc in batch}
+        keys = {doc.anchor: digest(cited.blocks[doc.anchor], version, doc.anchor, fingerprint)
+                for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
         todo = [doc for doc in batch if html[doc.anchor] is None]
         if todo:
-            html.update(_render_batch(todo, setup, diag, cache, keys, sources))
+            html.update(_render_batch(todo, diag, cache, keys, cited.blocks))
         return {doc.anchor: _checked(html[doc.anchor], doc, diag) for doc in batch}
 
     rendered: dict[str, str | None] = {}
@@ -86,16 +218,10 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     return [rendered[doc.anchor] for doc in docs]
 
 
-def _checked(html: str | None, doc: ChapterDoc, diag: Diagnostics) -> str | None:
-    """The chapter's HTML if it passes the sandbox's checks (else they reported why)."""
-    return html if html is not None and check_html(html, doc.rel, diag) else None
-
-
-def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                  cache: BuildCache, keys: dict[str, str], sources: dict[str, str]
-                  ) -> dict[str, str | None]:
+def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
+                  keys: dict[str, str], sources: dict[str, str]) -> dict[str, str | None]:
     """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
-    args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--sandbox",
             f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
@@ -110,46 +236,136 @@ def _render_batch(batch: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
             diag.warning(f"pandoc: {warning}", doc.rel, code="pandoc")
         if not result.warnings and result.output is not None:
             cache.put("html", keys[doc.anchor], result.output)
-        item_done(f"cited and rendered {doc.rel}")
+        item_done(f"rendered {doc.rel}")
     return html
 
 
 def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
     """One pandoc document holding each chapter as a Div named by its anchor (built from
-    each chapter's blocks already serialised for its cache key). No chapter metadata
-    reaches citeproc: bibliography and csl come only from report.yaml."""
+    each chapter's cited blocks already serialised for its cache key)."""
     divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},[],[]],{sources[doc.anchor]}]}}'
                     for doc in batch)
     version = json.dumps(batch[0].ast["pandoc-api-version"])
     return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
 
 
-def render_bibliography(keys: list[str], setup: CitationSetup, api_version: list[int],
-                        diag: Diagnostics, cache: BuildCache) -> str:
-    """The reference list of every cited key, sorted as the CSL style says."""
-    if not keys or setup.bibliography is None:
-        return ""
-    key = digest(*keys, setup.fingerprint())
-    cached = cache.get("bibliography", key)
-    if cached is not None:
-        return cached
-    cites = [{"t": "Cite", "c": [[{
-        "citationId": key, "citationPrefix": [], "citationSuffix": [],
-        "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0, "citationHash": 0,
-    }], [{"t": "Str", "c": "@" + key}]]} for key in keys]
-    document = {"pandoc-api-version": api_version,
-                "meta": {"nocite": {"t": "MetaInlines", "c": cites}}, "blocks": []}
-    try:
-        args = ["-f", "json", "-t", "html5", "--wrap=none", "--citeproc", *setup.settings()]
-        result = run_pandoc(args,
-                            json.dumps(document), what=setup.bibliography.name)
-    except ToolError as exc:
-        diag.error(str(exc))
-        return ""
-    for warning in result.warnings:
-        diag.warning(f"pandoc: {warning}", setup.bibliography.name, code="pandoc")
-    if not check_html(result.output, setup.bibliography.name, diag):
-        return ""
-    if not result.warnings:
-        cache.put("bibliography", key, result.output)
-    return result.output
+def _cite_set_members(blocks: str, sets: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """A chapter's blocks (JSON) with each citation of a @set replaced by citations of
+    its members (CSL has no sets; biblatex prints a set as its members in a row)."""
+    if not sets or not any(f'"citationId":"{key}"' in blocks.replace(": ", ":")
+                           for key, _ in sets):
+        return blocks
+    members = dict(sets)
+
+    def walk(node: object) -> object:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("t") == "Cite":
+            citations = []
+            for citation in node["c"][0]:
+                keys = members.get(citation["citationId"]) or [citation["citationId"]]
+                for index, key in enumerate(keys):
+                    citations.append({**citation, "citationId": key,
+                                      "citationPrefix": citation["citationPrefix"]
+                                      if index == 0 else [],
+                                      "citationSuffix": citation["citationSuffix"]
+                                      if index == len(keys) - 1 else []})
+            return {"t": "Cite", "c": [citations, node["c"][1]]}
+        return {name: walk(value) for name, value in node.items()}
+
+    return json.dumps(walk(json.loads(blocks)))
+
+
+def render_bibliography(cited: Cited | None, api_version: list[int], setup: CitationSetup,
+                        diag: Diagnostics, cache: BuildCache,
+                        source: Bibliography | None = None) -> tuple[str, list[str]]:
+    """The reference list citeproc made with the chapters, as HTML, and the keys left out
+    of it because they print nothing in the style (each a located warning)."""
+    if cited is None or cited.references == "[]":
+        return "", []
+    what = source.rel if source else "bibliography"
+    key = digest(cited.references, str(api_version), tool_versions())
+    listed = cache.get("bibliography", key)
+    if listed is None:
+        document = (f'{{"pandoc-api-version":{json.dumps(api_version)},"meta":{{}},'
+                    f'"blocks":{cited.references}}}')
+        try:
+            listed = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--sandbox"],
+                                document, what=what).output
+        except ToolError as exc:
+            diag.error(str(exc))
+            return "", []
+        cache.put("bibliography", key, listed)
+    listed, dropped = _drop_empty_entries(listed)
+    for empty in dropped:
+        _report_empty(empty, setup.csl, source, diag)
+    if not check_html(listed, what, diag):
+        return "", []
+    return listed, dropped
+
+
+_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>')
+_MARGIN = re.compile(r'<div class="csl-left-margin">.*?</div>', re.S)  # "[3]" of IEEE
+
+
+def _drop_empty_entries(listed: str) -> tuple[str, list[str]]:
+    """The reference list without entries whose text (besides a numeric style's label)
+    is empty, and their keys."""
+    dropped: list[str] = []
+    kept, position = [], 0
+    for start in _ENTRY.finditer(listed):
+        end = _closing_div(listed, start.start())
+        body = _MARGIN.sub("", listed[start.end():end])
+        if re.sub(r"<[^>]*>|\s", "", html_lib.unescape(body)):
+            continue
+        dropped.append(html_lib.unescape(start.group(1)))
+        kept.append(listed[position:start.start()])
+        position = end + len("</div>")
+        position += listed[position:position + 1] == "\n"
+    kept.append(listed[position:])
+    return "".join(kept), dropped
+
+
+def _closing_div(text: str, start: int) -> int:
+    """Where the ``</div>`` closing the div opened at ``start`` begins."""
+    depth = 0
+    for tag in re.finditer(r"<(/?)div\b", text[start:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return start + tag.start()
+    return len(text)
+
+
+def _checked(html: str | None, doc: ChapterDoc, diag: Diagnostics) -> str | None:
+    """The chapter's HTML if it passes the sandbox's checks (else they reported why)."""
+    return html if html is not None and check_html(html, doc.rel, diag) else None
+
+
+def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagnostics) -> None:
+    """A located warning for an entry the style prints as nothing, naming what it needs."""
+    from reportc.project.bibliography import missing_fields
+
+    record = source.records.get(key) if source else None
+    style = csl.stem
+    if record is None or source is None:
+        diag.warning(f"entry '{key}' prints nothing in the {style} style and is left out "
+                     "of the bibliography", source.rel if source else None, code="bib.empty")
+        return
+    needs = missing_fields(record) or ["title", "author|editor", "date|year"]
+    wanted = [f"'{need.split('|')[0]}'" + (" (or " + " or ".join(
+        f"'{o}'" for o in need.split("|")[1:]) + ")" if "|" in need else "") for need in needs]
+    listed = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else wanted[0]
+    diag.warning(f"entry '{key}' (@{record.type}) prints nothing in the {style} style and "
+                 f"is left out of the bibliography: it needs {listed}", source.rel, record.line,
+                 code="bib.empty")
+
+
+def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str | None]:
+    """Chapters' HTML without links to reference-list entries that were left out."""
+    if not dropped:
+        return bodies
+    targets = "|".join(re.escape(html_lib.escape(key)) for key in dropped)
+    link = re.compile(r'<a href="#ref-(?:' + targets + r')"[^>]*>(.*?)</a>', re.S)
+    return [link.sub(r"\1", body) if body is not None else None for body in bodies]

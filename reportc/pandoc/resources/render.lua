@@ -1,21 +1,19 @@
 --[[
-reportc render filter: cites, shapes and writes a batch of chapters in one pandoc process.
+reportc render filter: shapes and writes a batch of chapters in one pandoc process.
 
-The input document holds one Div per chapter, whose identifier is the chapter's anchor;
-the command line gives the citation settings (--csl, --bibliography, -M lang=...), which
-pandoc puts into the document's metadata. Each chapter is cited on its own, exactly as if it were a
-document by itself (its note numbers, "ibid." and first full citations start afresh),
-then its notes are shaped and it is written to HTML behind a marker line
-`<!--reportc:chapter ANCHOR-->` that reportc.pandoc.render splits on. One process for many
-chapters saves pandoc's start-up and citeproc's first run (style and locale) per chapter:
-the render stage takes half the time it took with one process per chapter.
+The input document holds one Div per chapter, whose identifier is the chapter's anchor,
+already cited: reportc.pandoc.render runs citeproc once over the whole report, each
+chapter a section whose citation positions start afresh ("reset-citation-positions": its
+first citation of a source is a full one). Each chapter's notes are shaped and it is
+written to HTML behind a marker line `<!--reportc:chapter ANCHOR-->` that
+reportc.pandoc.render splits on. One process for many chapters saves pandoc's start-up per
+chapter.
 
 Notes: each note (a citation note or an author's ^[...] note) becomes a numbered call
 plus the note text inline, so one HTML serves both editions: the print CSS floats the
 inline text to the foot of the page (CSS `float: footnote`), the screen CSS shows it as
 a pop-up and lists all notes at the end of the chapter, each with a link back to its call.
-Citeproc's own reference list is dropped: the report prints one bibliography at its end
-(it is still made, so that citations link to their entries in that bibliography).
+Note numbers start at 1 in every chapter.
 ]]
 
 local function note_call(prefix, number, content)
@@ -58,78 +56,15 @@ local function write(blocks)
   return pandoc.write(pandoc.Pandoc(blocks), 'html5', PANDOC_WRITER_OPTIONS)
 end
 
--- Deleted text (a redline's `.del` spans and divs) must not change how the text around it
--- is cited: a deleted citation of a source would make the next real one a "subsequent"
--- short note, where the build of the new version prints the full first note. So citations
--- inside deleted text are set aside, the chapter is cited without them, and each is cited
--- on its own (a first, full citation) and put back where it was.
-local function set_aside_deleted(blocks)
-  local deleted = {}
-  local function stand_in(cite, in_note)
-    deleted[#deleted + 1] = {cite = cite, in_note = in_note}
-    return pandoc.Span({}, pandoc.Attr('', {}, {{'reportc-deleted-cite', tostring(#deleted)}}))
-  end
-  local inside = {
-    traverse = 'topdown',
-    Note = function(note)
-      return note:walk({Cite = function(cite) return stand_in(cite, true) end}), false
-    end,
-    Cite = function(cite) return stand_in(cite, false), false end,
-  }
-  local function deleted_part(element)
-    if element.classes:includes('del') then
-      return element:walk(inside), false
-    end
-  end
-  blocks = pandoc.Blocks(blocks):walk({traverse = 'topdown', Span = deleted_part,
-                                       Div = deleted_part})
-  return blocks, deleted
-end
-
-local function cite_alone(entry, meta)
-  local inlines = {entry.cite}
-  if entry.in_note then
-    inlines = {pandoc.Note({pandoc.Para(inlines)})}
-  end
-  local cited = pandoc.utils.citeproc(pandoc.Pandoc({pandoc.Para(inlines)}, meta))
-  local content = cited.blocks[1].content
-  if entry.in_note and #content == 1 and content[1].t == 'Note' then
-    return pandoc.utils.blocks_to_inlines(content[1].content)
-  end
-  return content
-end
-
-local function put_back_deleted(chapter, deleted, meta)
-  if #deleted == 0 then
-    return chapter
-  end
-  return chapter:walk({
-    Span = function(span)
-      local index = tonumber(span.attributes['reportc-deleted-cite'])
-      if index then
-        return cite_alone(deleted[index], meta)
-      end
-    end,
-  })
-end
-
--- One chapter: citeproc, notes to calls, HTML; the list of notes is written on its own
--- and appended (the writer joins top-level blocks with a newline), which saves handing
--- the whole chapter back and forth once more.
+-- One chapter: notes to calls, HTML; the list of notes is written on its own and
+-- appended (the writer joins top-level blocks with a newline), which saves handing the
+-- whole chapter back and forth once more.
 local function render_chapter(blocks, meta, prefix)
-  local kept, deleted = set_aside_deleted(blocks)
-  local chapter = pandoc.utils.citeproc(pandoc.Pandoc(kept, meta))
-  chapter = put_back_deleted(chapter, deleted, meta)
   local notes = {}
-  chapter = chapter:walk({
+  local chapter = pandoc.Pandoc(blocks, meta):walk({
     Note = function(note)
       notes[#notes + 1] = note.content
       return note_call(prefix, tostring(#notes), note.content)
-    end,
-    Div = function(div)
-      if div.identifier == 'refs' then
-        return {}
-      end
     end,
   })
   local html = pandoc.write(chapter, 'html5', PANDOC_WRITER_OPTIONS)
@@ -139,12 +74,18 @@ local function render_chapter(blocks, meta, prefix)
   return html
 end
 
+-- When pandoc ran citeproc in this same process (--citeproc before this filter: a report
+-- small enough for one batch), its reference list is the Div 'refs': written as it is.
 function Pandoc(doc)
   local out = pandoc.Blocks({})
   for _, part in ipairs(doc.blocks) do
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. part.identifier .. '-->'))
-    out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
-                                                      part.identifier .. '-')))
+    if part.identifier == 'refs' then
+      out:insert(pandoc.RawBlock('html', write({part})))
+    else
+      out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
+                                                        part.identifier .. '-')))
+    end
   end
   return pandoc.Pandoc(out, doc.meta)
 end

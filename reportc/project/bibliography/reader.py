@@ -1,0 +1,302 @@
+"""Read references.bib into records: only input that cannot be read is an error.
+
+bibtexparser 2 never raises: broken blocks land in ``library.failed_blocks`` and
+undefined ``@string`` macros pass silently, so this module turns each of those into a
+``references.bib:LINE: ...`` error before pandoc ever sees the file. Everything a
+BibTeX or biber run would accept with a warning (a repeated field, a missing field)
+is kept on the record for :mod:`.checks` to judge, and only if the report cites it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import model
+
+from reportc.errors import Diagnostics
+from reportc.project.paths import relative
+
+MONTH_MACROS = {m: str(i) for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+# Fields citeproc turns into links in the bibliography.
+URL_FIELDS = {"url"}
+_MACRO_NAME = re.compile(r"[^\s\d\"#%'(),={}][^\s\"#%'(),={}]*")
+
+
+@dataclass
+class Record:
+    """One entry as written: its own fields (the first value of a repeated field, macros
+    expanded) and, once :mod:`.inherit` has run, the fields it has with inheritance."""
+
+    key: str
+    type: str  # lower case, without the @
+    line: int  # 1-based line of the @type{ opening
+    fields: dict[str, str] = field(default_factory=dict)
+    repeated: list[tuple[str, int, str]] = field(default_factory=list)  # (name, line, kept)
+    resolved: dict[str, str] = field(default_factory=dict)
+    inherited_from: dict[str, str] = field(default_factory=dict)  # field -> source key
+    broken_links: list[str] = field(default_factory=list)  # crossref/xdata problems
+
+
+@dataclass
+class Bibliography:
+    """What the rest of the build needs: the file, its records and where each is defined."""
+
+    path: Path | None
+    rel: str = "references.bib"
+    records: dict[str, Record] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> set[str]:
+        """Keys a chapter may cite (biblatex forbids citing an @xdata entry)."""
+        return {key for key, record in self.records.items() if record.type != "xdata"}
+
+    def members(self, key: str) -> list[str]:
+        """The entries a @set stands for (``[key]`` for any other entry)."""
+        record = self.records.get(key)
+        if record is None or record.type != "set":
+            return [key]
+        return [k for k in split_keys(record.fields.get("entryset", "")) if k in self.records]
+
+    def sets(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each @set and its members, for citeproc (a cited set cites its members)."""
+        return tuple((key, tuple(self.members(key))) for key, record in
+                     sorted(self.records.items()) if record.type == "set")
+
+    def expand(self, cited: set[str] | list[str]) -> list[str]:
+        """Cited keys with each @set replaced by its members, in a stable order."""
+        return sorted({member for key in cited for member in self.members(key)})
+
+
+def split_keys(value: str) -> list[str]:
+    """A comma-separated list of entry keys (``xdata``, ``entryset``)."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibliography:
+    """Parse ``path`` and report every fault that makes it unreadable; a missing file is
+    an empty bibliography. Inheritance is resolved here, judging waits for the citations."""
+    from reportc.project.bibliography.inherit import resolve_inheritance
+
+    if path is None:
+        return Bibliography(None)
+    rel = relative(path, root, outside=path.name)
+    bib = Bibliography(path, rel)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        diag.error("file is not valid UTF-8 (save it as UTF-8; BibTeX escapes such as "
+                   "{\\\"a} also work)", rel, raw[: exc.start].count(b"\n") + 1)
+        return bib
+    try:
+        with _quiet_parser():
+            library = bibtexparser.parse_string(text, parse_stack=[])
+    except Exception as exc:  # bibtexparser raises only on its own internal errors
+        diag.error(f"cannot be read: {type(exc).__name__}: {exc}", rel)
+        return bib
+    entries = _report_failed_blocks(library, rel, diag)
+    macros = _read_strings(library, rel, diag)
+    for block in library.failed_blocks:  # reported once; its uses are not errors again
+        named = re.match(r"\s*@string\s*[{(]\s*([^\s=,{}]+)", block.raw or "", re.I)
+        if named:
+            macros.setdefault(named.group(1).lower(), "")
+    seen: dict[str, str] = {}
+    for entry in sorted([*library.entries, *entries], key=lambda e: e.start_line or 0):
+        record = _read_entry(entry, rel, macros, seen, diag)
+        if record is not None:
+            bib.records[record.key] = record
+    resolve_inheritance(bib.records)
+    return bib
+
+
+@contextmanager
+def _quiet_parser() -> Iterator[None]:
+    """bibtexparser logs each broken block; every one is reported from failed_blocks."""
+    logger = logging.getLogger("bibtexparser")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)  # its modules' loggers inherit the level
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _report_failed_blocks(library: bibtexparser.Library, rel: str, diag: Diagnostics
+                          ) -> list[model.Entry]:
+    """Report the blocks bibtexparser could not take; return the entries that are fine
+    except for a repeated field (BibTeX and biber keep the first value and warn)."""
+    recovered = []
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.DuplicateFieldKeyBlock):
+            if isinstance(block.ignore_error_block, model.Entry):
+                recovered.append(block.ignore_error_block)
+            else:
+                diag.error(f"'{getattr(block.ignore_error_block, 'key', '')}' repeats a field", rel,
+                           line)
+        elif isinstance(block, model.DuplicateBlockKeyBlock):
+            first = (block.previous_block.start_line or 0) + 1
+            what = "@string" if isinstance(block.ignore_error_block, model.String) \
+                else "entry key"
+            diag.error(f"duplicate {what} '{block.key}' (first defined at line {first})",
+                       rel, line)
+        else:
+            diag.error(_parse_failure(block), rel, line)
+    return recovered
+
+
+def _parse_failure(block: model.ParsingFailedBlock) -> str:
+    """What went wrong in a block bibtexparser gave up on, in the writer's terms."""
+    error = getattr(block, "error", None)
+    reason = getattr(error, "abort_reason", "") or str(error or "").split("\n")[0]
+    raw = block.raw or ""
+    opening = raw.split("\n", 1)[0].strip()[:60]
+    stop = (block.start_line or 0) + 1 + raw.count("\n")  # the line where parsing stopped
+    where = f" (gave up at line {stop})" if raw.count("\n") and "block start" not in reason \
+        else ""
+    reason = reason.strip().rstrip(".") or "syntax error"
+    return (f"cannot parse the block '{opening}': {reason}{where}; check for a missing "
+            "comma, brace or quote")
+
+
+def _read_strings(library: bibtexparser.Library, rel: str, diag: Diagnostics
+                  ) -> dict[str, str]:
+    """The ``@string`` macros, expanded; a malformed one is an error (pandoc refuses the
+    whole file over it, BibTeX skips it)."""
+    macros = dict(MONTH_MACROS)
+    for string in sorted(library.strings, key=lambda s: s.start_line or 0):
+        line = (string.start_line or 0) + 1
+        name = string.key.strip()
+        value, undefined, bad = expand_value(string.value, macros)
+        if bad is not None:
+            several = "=" in bad
+            diag.error(f"@string '{name}' is malformed: " + (
+                "it defines several macros in one @string (BibTeX, biber and pandoc "
+                "take one: write each as @string{name = {value}})" if several else
+                f"unexpected text '{bad[:40]}' after the value"), rel, line)
+            macros[name.lower()] = ""  # reported once here, not again at each use
+            continue
+        for macro in undefined:
+            diag.error(f"@string '{name}' uses undefined macro '{macro}'", rel, line)
+        macros[name.lower()] = value
+    return macros
+
+
+def expand_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str], str | None]:
+    """``a # {b} # "c"`` as text: macros replaced, delimiters removed. Returns the text,
+    the undefined macros and, if a part is not a value, that part."""
+    text: list[str] = []
+    undefined: list[str] = []
+    for part in _split_concatenation(raw):
+        part = part.strip()
+        if not part:
+            continue
+        if part[0] in "{\"":
+            inner = _delimited(part)
+            if inner is None or not _balanced(inner):
+                return "", undefined, part
+            text.append(inner)
+        elif part.isdigit():
+            text.append(part)
+        elif _MACRO_NAME.fullmatch(part):
+            if part.lower() in macros:
+                text.append(macros[part.lower()])
+            else:
+                undefined.append(part)
+        else:
+            return "", undefined, part
+    return "".join(text), undefined, None
+
+
+def _delimited(part: str) -> str | None:
+    """The inside of ``{...}`` or ``"..."`` if the opening delimiter closes at the end."""
+    if part[0] == '"':
+        return part[1:-1] if len(part) > 1 and part.endswith('"') else None
+    depth = 0
+    for index, char in enumerate(part):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return part[1:-1] if index == len(part) - 1 else None
+    return None
+
+
+def _balanced(text: str) -> bool:
+    """Braces in a value pair up (BibTeX refuses the file otherwise; so does pandoc)."""
+    depth = 0
+    for char in re.sub(r"\\[{}]", "", text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    """Split ``a # {b} # "c"`` on the ``#`` signs that are outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(raw):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:index])
+            start = index + 1
+    parts.append(raw[start:])
+    return parts
+
+
+def _read_entry(entry: model.Entry, rel: str, macros: dict[str, str], seen: dict[str, str],
+                diag: Diagnostics) -> Record | None:
+    line = (entry.start_line or 0) + 1
+    key = entry.key.strip()
+    if not key or not re.fullmatch(r"[^\s,{}\"#%'()=\\]+", key):
+        diag.error(f"entry key '{entry.key}' is empty or contains spaces or reserved "
+                   "characters", rel, line)
+        return None
+    folded = key.lower()
+    if folded in seen:
+        diag.error(f"duplicate entry key '{key}' (same as '{seen[folded]}' except for case)",
+                   rel, line)
+        return None
+    seen[folded] = key
+    if not entry.entry_type.strip():
+        diag.error(f"entry '{key}' has no type (write @article{{...}}, @book{{...}}, ...)",
+                   rel, line)
+        return None
+    record = Record(key, entry.entry_type.strip().lower(), line)
+    for item in entry.fields:
+        name = item.key.strip().lower()
+        if not name:
+            diag.error(f"entry '{key}' has a field without a name ('= value')", rel, line)
+            continue
+        value, undefined, bad = expand_value(item.value, macros)
+        for macro in undefined:
+            diag.error(f"entry '{key}': field '{name}' uses undefined macro '{macro}' "
+                       "(put text in braces or define it with @string)", rel, line)
+        if bad is not None:
+            problem = "has unbalanced braces" if bad[:1] in "{\"" and bad.count("{") != \
+                bad.count("}") else f"has unexpected text '{bad[:40]}' (put the value in braces)"
+            diag.error(f"entry '{key}': field '{name}' {problem}", rel, item.start_line + 1)
+            continue
+        if name in record.fields:
+            record.repeated.append((name, item.start_line + 1, record.fields[name]))
+            continue
+        record.fields[name] = value
+    for name in URL_FIELDS & record.fields.keys():
+        value = record.fields[name].strip()
+        if value and not re.match(r"https?://", value, re.I):
+            diag.error(f"entry '{key}': {name} '{value[:60]}' must start with http:// or "
+                       "https://", rel, line)
+    return record

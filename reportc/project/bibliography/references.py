@@ -1,0 +1,178 @@
+"""The cited entries as CSL JSON: read by pandoc once per build, clean of LaTeX.
+
+pandoc's biblatex reader runs once, on the cited entries only, as reportc has resolved
+them (inheritance applied, macros expanded, the first value of a repeated field), so a
+fault in an uncited entry never reaches it and a fault it finds is reported at the
+entry's line in references.bib. Its output is cleaned of the LaTeX it leaves raw (the
+``type`` field, commands it does not know, stray braces) and written as CSL JSON, which
+citeproc reads far faster than BibTeX: every chapter's citeproc run and the one run that
+makes the reference list read that file, so the .bib file is parsed once per build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+from reportc.cache import BuildCache, digest, tool_versions
+from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.runner import run_pandoc
+from reportc.project.bibliography.reader import Bibliography, Record
+
+REFERENCES_NAME = "references.json"
+PREFETCH_LIMIT = 2000  # entries converted in the background before the citations are known
+PART_MIN = 200  # fewer entries than this per pandoc process are not worth splitting
+NOT_PASSED = {"crossref", "xdata", "xref", "entryset", "file", "abstract", "keywords",
+              "annote", "annotation", "groups", "owner", "timestamp"}
+KEEP_RAW = {"id", "URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID"}
+# biblatex punctuation commands: what they print in running text.
+BIBLATEX_MACROS = {"isdot": "", "nopunct": "", "adddot": ".", "addcomma": ",",
+                   "addcolon": ":", "addsemicolon": ";", "addspace": " ", "addnbspace": "\xa0",
+                   "addperiod": ".", "addabbrvspace": " ", "textendash": "\u2013",
+                   "textemdash": "\u2014", "bibstring": "", "mkbibbrackets": ""}
+_MATH = re.compile(r"\$[^$\s][^$]*\$")
+_PANDOC_POSITION = re.compile(r"\(line (\d+), column \d+\):?\s*(.*)", re.S)
+
+
+class References:
+    """The CSL JSON of the bibliography's entries, made by pandoc's biblatex reader.
+
+    Created as soon as the .bib file is read, it converts every entry in a background
+    thread while the chapters are read (when the file has at most :data:`PREFETCH_LIMIT`
+    entries), so the citing stage does not wait for it; :meth:`write` then keeps the
+    cited entries. If that conversion failed or warned (pandoc's messages do not name
+    the entry, and an uncited entry is never judged), the cited entries are converted on
+    their own, and whatever pandoc says then is reported."""
+
+    def __init__(self, bib: Bibliography, cache: BuildCache, jobs: int = 1):
+        self.bib, self.cache, self.jobs = bib, cache, max(1, jobs)
+        self._all: dict[str, dict] | None = None
+        records = [r for r in bib.records.values() if r.type not in ("xdata", "set")]
+        self._thread: threading.Thread | None = None
+        if bib.path is not None and records and len(records) <= PREFETCH_LIMIT:
+            self._thread = threading.Thread(target=self._prefetch, args=(records,),
+                                            name="reportc-references", daemon=True)
+            self._thread.start()
+
+    def _prefetch(self, records: list[Record]) -> None:
+        """Convert ``records`` in ``jobs`` parts at once (pandoc converts each entry on
+        its own, so the parts give the same items as one run, in half the time)."""
+        quiet = Diagnostics()
+        parts = max(1, min(self.jobs, len(records) // PART_MIN))
+        size = -(-len(records) // parts)
+        with ThreadPoolExecutor(max_workers=parts) as pool:
+            converted = list(pool.map(lambda i: self._convert(records[i:i + size], quiet),
+                                      range(0, len(records), size)))
+        if quiet.problems or any(items is None for items in converted):
+            return
+        self._all = {key: item for items in converted if items for key, item in items.items()}
+
+    def write(self, cited: list[str], folder: Path, diag: Diagnostics) -> Path | None:
+        """Write ``folder/references.json`` for the ``cited`` keys (sets expanded);
+        ``None`` if nothing is cited or pandoc could not read an entry (reported)."""
+        records = [self.bib.records[key] for key in cited if key in self.bib.records]
+        if self.bib.path is None or not records:
+            return None
+        if self._thread is not None:
+            self._thread.join()
+        items = self._all
+        if items is None or any(record.key not in items for record in records):
+            items = self._convert(records, diag)
+            if items is None:
+                return None
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / REFERENCES_NAME
+        path.write_text(json.dumps([items[r.key] for r in records], ensure_ascii=False,
+                                   sort_keys=True, indent=0), encoding="utf-8")
+        return path
+
+    def _convert(self, records: list[Record], diag: Diagnostics) -> dict[str, dict] | None:
+        """pandoc's CSL JSON of ``records``, cleaned, by key (from the cache if it has it)."""
+        text, starts = flat_biblatex(records)
+        key = digest("references", text, tool_versions())
+        converted = self.cache.get("references", key)
+        if converted is None:
+            try:
+                result = run_pandoc(["-f", "biblatex", "-t", "csljson"], text,
+                                    what=self.bib.rel)
+            except ToolError as error:
+                diag.error(*_locate(str(error), starts, self.bib))
+                return None
+            for warning in result.warnings:
+                diag.warning(f"pandoc: {warning}", self.bib.rel, code="pandoc")
+            converted = json.dumps(clean_items(json.loads(result.output)),
+                                   ensure_ascii=False, sort_keys=True)
+            if not result.warnings:
+                self.cache.put("references", key, converted)
+        return {item["id"]: item for item in json.loads(converted)}
+
+
+def flat_biblatex(records: list[Record]) -> tuple[str, list[tuple[int, str]]]:
+    """The records as plain biblatex entries (no macros, no inheritance left) and the
+    first line of each, to point pandoc's messages back at references.bib."""
+    lines: list[str] = []
+    starts: list[tuple[int, str]] = []
+    for record in records:
+        starts.append((len(lines) + 1, record.key))
+        lines.append(f"@{record.type}{{{record.key},")
+        for name, value in record.resolved.items():
+            if name not in NOT_PASSED:
+                lines.extend(f"  {name} = {{{value}}},".split("\n"))
+        lines.append("}")
+    return "\n".join(lines) + "\n", starts
+
+
+def _locate(message: str, starts: list[tuple[int, str]], bib: Bibliography
+            ) -> tuple[str, str, int | None]:
+    """pandoc's error about the flat text as (message, file, line in references.bib)."""
+    match = _PANDOC_POSITION.search(message)
+    if not match:
+        detail = message.removeprefix(f"{bib.rel}: ")
+        return f"pandoc cannot read the cited entries: {detail}", bib.rel, None
+    line = int(match.group(1))
+    key = next((k for start, k in reversed(starts) if start <= line), starts[0][1])
+    reason = " ".join(match.group(2).split("\n")[0].split()) or "syntax error"
+    return (f"pandoc cannot read entry '{key}': {reason}", bib.rel,
+            bib.records[key].line)
+
+
+def clean_items(items: list[dict]) -> list[dict]:
+    """Every text value of pandoc's CSL JSON without LaTeX markup."""
+    return [{name: value if name in KEEP_RAW else _clean(value)
+             for name, value in item.items()} for item in items]
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return clean_latex(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def clean_latex(text: str) -> str:
+    """``text`` with LaTeX commands, accents, ``--`` and grouping braces turned into
+    the characters they print (pandoc leaves some fields, such as ``type``, raw)."""
+    if not any(mark in text for mark in "\\{}") and not _MATH.search(text):
+        return text
+    escaped = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)  # literal in pandoc's output
+    if not _MATH.search(escaped):
+        escaped = re.sub(r"(?<!\\)\$", r"\\$", escaped)
+    plain = _converter().latex_to_text(escaped)
+    return re.sub(r"[ \t]{2,}", " ", plain.replace("{", "").replace("}", "")).strip()
+
+
+@cache
+def _converter() -> LatexNodes2Text:
+    context = get_default_latex_context_db()
+    context.add_context_category("biblatex", prepend=True, macros=[
+        MacroTextSpec(name, replacement) for name, replacement in BIBLATEX_MACROS.items()])
+    return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=True)
