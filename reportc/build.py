@@ -29,7 +29,12 @@ from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics, reported
 from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_report
-from reportc.pandoc.render import CitationSetup, render_report, unlink_citations
+from reportc.pandoc.render import (
+    CitationSetup,
+    place_bibliography,
+    render_report,
+    unlink_citations,
+)
 from reportc.pdf.edition import start_warm_up, write_pdf
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
@@ -107,7 +112,7 @@ def build(options: BuildOptions) -> BuildResult:
     timer.done(f"read {len(bibliography.records)} bibliography entries")
     docs = read_report(chapters, diag, cache, options.jobs)
     timer.done(f"read {len(docs)} chapter(s)")
-    targets = number_report(docs, diag)
+    targets = number_report(docs, diag, cache)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
@@ -119,6 +124,8 @@ def build(options: BuildOptions) -> BuildResult:
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
         references, bodies = _cite(docs, cited, bibliography, converter, reported(csl),
                                    config, Path(scratch), diag, cache, options.jobs)
+    bodies, references = place_bibliography(bodies, references, docs, diag)
+    diag.raise_if_errors()
     timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
     context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",

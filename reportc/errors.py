@@ -26,6 +26,8 @@ WARNING_CODES = {
     "bib.fields": "a cited entry lacks a field its printed reference needs",
     "bib.empty": "a cited entry prints nothing in the style and is left out of the list",
     "image.alt": "an image has no alt text",
+    "xref.word": "a cross-reference repeats the word its label brings ('Figure @fig-x')",
+    "float.caption": "a figure or table block has no caption",
     "heading.level": "a chapter has a second level-1 heading (treated as a section)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
     "chapter.skipped": "a file in chapters/ is not a .md file (skipped)",

@@ -108,7 +108,7 @@ def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:
         stripped = line.strip()
         if fences.inside(number, stripped):
             continue
-        if re.match(r"^:{3,}\s*\S", stripped):
+        if re.match(r"^:{3,}\s*[^:\s]", stripped):  # '::::' alone closes, never opens
             divs.append(number)
         elif re.fullmatch(r":{3,}", stripped) and divs:
             divs.pop()
