@@ -269,7 +269,7 @@ def test_final_builds_have_no_watermark_and_are_strict(project):
         build(BuildOptions(root=project))
     assert [str(p) for p in failure.value.problems] == [
         "references.bib:23: entry 'thin' (@online) has no 'url', 'doi' or 'eprint': its "
-        "printed reference will lack a link (url, doi or eprint)"]
+        "printed reference will lack a link (url, doi or eprint) [bib.fields]"]
     chapter.write_text(text)  # the entry is no longer cited: a library may hold it
     built = build_root(project)
     assert built.warnings == [
