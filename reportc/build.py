@@ -53,7 +53,8 @@ from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_
 from reportc.web.standalone import self_contained
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
+DEFAULT_FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 
 
@@ -61,7 +62,7 @@ WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 class BuildOptions:
     root: Path
     out: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     strict: bool = False
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_cache: bool = True
@@ -121,19 +122,20 @@ def build(options: BuildOptions) -> BuildResult:
 
     warm_up = start_warm_up(config, theme) if "pdf" in options.formats else None
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
-    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:
-        references, bodies = _cite(docs, cited, bibliography, converter, reported(csl),
-                                   config, Path(scratch), diag, cache, options.jobs)
-    bodies, references = place_bibliography(bodies, references, docs, diag)
-    diag.raise_if_errors()
-    timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # kept for the docx
+        references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
+                                          config, Path(scratch), diag, cache, options.jobs)
+        bodies, references = place_bibliography(bodies, references, docs, diag)
+        diag.raise_if_errors()
+        timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-    context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
-                          release.date, version_label=release.stamp, release=release,
-                          live_reload=options.live_reload)
-    if warm_up:
-        warm_up.join()  # before the PDF stage forks its workers
-    outputs = _write_outputs(options, config, theme, context, release, docs, diag, cache)
+        context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
+                              release.date, version_label=release.stamp, release=release,
+                              live_reload=options.live_reload)
+        if warm_up:
+            warm_up.join()  # before the PDF stage forks its workers
+        outputs = _write_outputs(options, config, theme, context, release, docs, diag, cache,
+                                 setup)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
@@ -189,11 +191,13 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
 
 def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
           converter: References, csl: Path, config: ReportConfig, scratch: Path,
-          diag: Diagnostics, cache: BuildCache, jobs: int) -> tuple[str, list[str]]:
+          diag: Diagnostics, cache: BuildCache, jobs: int
+          ) -> tuple[str, list[str], CitationSetup]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
-    left out of the list and unlinked."""
+    left out of the list and unlinked. The setup is returned for the Word edition, whose
+    citeproc run reads the same CSL JSON (in ``scratch``)."""
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
@@ -201,7 +205,7 @@ def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
         bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
                                                     bibliography)
     diag.raise_if_errors()
-    return references, [reported(body) for body in unlink_citations(bodies, dropped)]
+    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup
 
 
 def _build_date(config: ReportConfig) -> dt.date:
@@ -214,7 +218,7 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, release: Release, docs: list[ChapterDoc],
-                   diag: Diagnostics, cache: BuildCache) -> list[Path]:
+                   diag: Diagnostics, cache: BuildCache, setup: CitationSetup) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
     stem = release.artifact_stem(config.slug)
     with staging_folder(options.out_dir, options.family) as staging:
@@ -232,5 +236,9 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
         if "pdf" in options.formats:
             write_pdf(staging.path / f"{stem}.pdf", config, theme, context, docs, diag, cache,
                       options.jobs, options.single_pass)
+        if "docx" in options.formats:
+            from reportc.docx.writer import write_docx
+            write_docx(staging.path / f"{stem}.docx", config, release, docs, setup, theme.root,
+                       diag)
         diag.raise_if_errors()
         return staging.commit()

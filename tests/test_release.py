@@ -66,7 +66,8 @@ def test_build_job_installs_as_the_readme_says_tests_builds_and_uploads(workflow
     job = workflow["jobs"]["build"]
     apt = _index(job, lambda s: INSTALL_SYSTEM in s.get("run", ""))
     test = _index(job, lambda s: s.get("run", "").startswith("make test"))
-    report = _index(job, lambda s: s.get("run", "").strip() == "make report")
+    report = _index(job, lambda s: s.get("run", "").strip()
+                    == 'make report ARGS="--format html,pdf,docx"')
     upload = _index(job, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
     assert apt < test < report < upload
     checkout = job["steps"][_index(job, lambda s: s.get("uses", "").startswith(
@@ -78,7 +79,7 @@ def test_build_job_installs_as_the_readme_says_tests_builds_and_uploads(workflow
     assert test < epoch < report, "tests pin their own dates; the build uses the commit's"
 
 
-def test_release_job_publishes_the_four_assets_only_for_version_tags(workflow):
+def test_release_job_publishes_the_five_assets_only_for_version_tags(workflow):
     job = workflow["jobs"]["release"]
     assert job["needs"] == "build"
     assert "startsWith(github.ref, 'refs/tags/v')" in job["if"]
@@ -115,7 +116,8 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
         assert done.returncode == 0, done.stderr
     dist = work / "dist"
     assert sorted(p.name for p in dist.iterdir()) == [
-        "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3.html", "fixture-v1.2.3.pdf"]
+        "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3.docx", "fixture-v1.2.3.html",
+        "fixture-v1.2.3.pdf"]
     sums = dict(reversed(line.split("  ")) for line in
                 (dist / "SHA256SUMS").read_text().splitlines())
     for name, digest in sums.items():

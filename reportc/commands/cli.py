@@ -1,7 +1,9 @@
 """Command line: ``reportc [REPORT_DIR] [--out DIR] [--format html,pdf] [--strict]``.
 
 Also ``reportc --watch`` (rebuild and serve on change), ``reportc diff REV_A [REV_B]``
-(a redline of the report between two git revisions) and ``reportc new DIR`` (start a report).
+(a redline of the report between two git revisions), ``reportc new DIR`` (start a report)
+and ``reportc comments REVIEWED`` (a reviewer's DOCX comments or PDF annotations, each at
+its source line).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from pathlib import Path
 
 from reportc import __version__
-from reportc.build import FORMATS, BuildOptions, build
+from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, build
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.config import STATUSES
 from reportc.project.versioning import check_label
@@ -30,8 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the report directory (default: the current directory)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
-                        help="comma-separated formats to build: html, pdf (default: both; "
-                             "html only with --watch)")
+                        help="comma-separated formats to build: html, pdf, docx (default: "
+                             "html,pdf; html only with --watch)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="parallel pandoc and PDF layout processes (default: one per core)")
@@ -79,11 +81,12 @@ def _check_release_arguments(parser: argparse.ArgumentParser, args: argparse.Nam
         parser.error(problem)
 
 
-def _formats(parser: argparse.ArgumentParser, value: str | None, default: str) -> tuple[str, ...]:
+def _formats(parser: argparse.ArgumentParser, value: str | None, default: str,
+             allowed: tuple[str, ...] = FORMATS) -> tuple[str, ...]:
     formats = tuple(f.strip() for f in (value or default).split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in allowed]
     if unknown or not formats:
-        parser.error(f"--format takes html and/or pdf, not {', '.join(unknown) or 'nothing'}")
+        parser.error(f"--format takes {', '.join(allowed)}, not {', '.join(unknown) or 'nothing'}")
     return formats
 
 
@@ -104,7 +107,7 @@ def parse_diff_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print more detail")
     args = parser.parse_args(argv)
-    args.formats = _formats(parser, args.format, "html,pdf")
+    args.formats = _formats(parser, args.format, "html,pdf", DEFAULT_FORMATS)
     return args
 
 
@@ -119,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["diff"]:
         return diff_main(argv[1:])
+    if argv[:1] == ["comments"]:
+        from reportc.commands.comments import main as comments_main
+
+        return comments_main(argv[1:])
     if argv[:1] == ["new"]:
         from reportc.commands.new import new_main
 
@@ -167,7 +174,7 @@ def _run(run_build) -> int:
         return 1
     if result.up_to_date:
         return 0
-    names = ", ".join(str(p) for p in result.outputs if p.suffix in (".pdf", ".html"))
+    names = ", ".join(str(p) for p in result.outputs if p.suffix in (".pdf", ".html", ".docx"))
     log.info("reportc: wrote %s in %.1f s (%d warning(s))", names,
              time.perf_counter() - started, len(result.diagnostics.warnings))
     return 0

@@ -84,15 +84,18 @@ def heap_limit() -> str:
 
 
 def run_pandoc(args: list[str], stdin: str, *, what: str,
-               timeout: float | None = None) -> PandocResult:
-    """Run pandoc with ``args`` on ``stdin``; ``what`` names the input in messages."""
+               timeout: float | None = None, env: dict[str, str] | None = None
+               ) -> PandocResult:
+    """Run pandoc with ``args`` on ``stdin``; ``what`` names the input in messages;
+    ``env`` adds to the environment (the docx writer dates its zip by SOURCE_DATE_EPOCH)."""
     timeout = timeout or time_limit()
     heap = heap_limit()
     command = [pandoc_path(), "+RTS", f"-M{heap}", "-RTS", *args]
     log.debug("pandoc (%s): %s", what, shlex.join(command))
     try:
         done = subprocess.run(command, input=stdin.encode("utf-8"), capture_output=True,
-                              timeout=timeout, check=False)
+                              timeout=timeout, check=False,
+                              env={**os.environ, **env} if env else None)
     except subprocess.TimeoutExpired as exc:
         raise PandocStalled(f"{what}: pandoc did not finish within {timeout:g} s "
                             "(a construct in this file makes pandoc's parser stall; if the "

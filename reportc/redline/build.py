@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportc.build import FORMATS, BuildOptions, BuildResult, build
+from reportc.build import DEFAULT_FORMATS, BuildOptions, BuildResult, build
 from reportc.project.versioning import LABEL
 from reportc.redline.git import copy_working_tree, describe_rev, extract_revision, git
 from reportc.redline.tree import write_redline
@@ -28,7 +28,7 @@ class RedlineOptions:
     rev_a: str
     rev_b: str | None = None  # None: the working tree
     out: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     status: str = "review"
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 

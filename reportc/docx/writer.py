@@ -1,0 +1,188 @@
+"""Stage 6 (Word): the same numbered chapter ASTs the HTML and PDF come from, as one DOCX.
+
+Reviewers who do not read Markdown comment in Word; the Word edition must therefore say
+what the PDF says, word for word where it can: the same chapter, section, figure and table
+numbers and cross-reference words (they are already in the AST after numbering), the same
+citation style (pandoc's citeproc with the report's CSL; in a note style every citation is
+a real Word footnote). What only a page can show becomes a paragraph style from the
+theme's reference document (``templates/reference.docx``, made by
+``scripts/make_reference_docx.py``): key-takeaway boxes and callouts are shaded, bordered
+"Takeaway"/"Callout" paragraphs, the cover a title block, the draft watermark a "Status"
+line.
+
+Determinism: pandoc stamps the zip entries and the document's dates with
+SOURCE_DATE_EPOCH; the build passes the release date when the environment has none.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from reportc.document.model import ChapterDoc
+from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc import ast as A
+from reportc.pandoc.render import CitationSetup
+from reportc.pandoc.runner import run_pandoc
+from reportc.project.config import ReportConfig
+from reportc.project.versioning import Release
+from reportc.web.page import DEFAULT_THEME
+
+REFERENCE_DOC = "reference.docx"
+DEFAULT_REFERENCE = DEFAULT_THEME / REFERENCE_DOC
+META_FILTER = resources.files("reportc.pandoc") / "resources" / "docx-meta.lua"
+CALLOUT_CLASSES = ("callout", "note", "warning", "tip", "important")
+
+
+def reference_doc(theme_root: Path) -> Path:
+    """The theme's reference document, or the default theme's."""
+    own = theme_root / REFERENCE_DOC
+    return own if own.is_file() else DEFAULT_REFERENCE
+
+
+def write_docx(target: Path, config: ReportConfig, release: Release, docs: list[ChapterDoc],
+               setup: CitationSetup, theme_root: Path, diag: Diagnostics) -> None:
+    """Write the Word edition to ``target``; a pandoc failure becomes a build error."""
+    document = docx_document(config, release, docs, setup)
+    args = ["-f", "json", "-t", "docx", "--citeproc", *_citation_args(setup),
+            f"--lua-filter={META_FILTER}",
+            f"--reference-doc={reference_doc(theme_root)}",
+            f"--resource-path={config.root}", "-o", str(target)]
+    env = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")
+           or str(calendar.timegm(release.date.timetuple()))}
+    try:
+        result = run_pandoc(args, json.dumps(document), what=target.name, env=env)
+    except ToolError as exc:
+        diag.error(str(exc))
+        return
+    for warning in result.warnings:
+        diag.warning(f"pandoc (Word edition): {warning}", target.name, code="pandoc")
+
+
+def _citation_args(setup: CitationSetup) -> list[str]:
+    """citeproc's settings without ``--sandbox``: the docx writer must read the figures
+    (every image path was checked to lie inside the report directory; remote images are
+    refused before this stage, and raw markup is off in the reader)."""
+    return [arg for arg in setup.settings() if arg != "--sandbox"]
+
+
+def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc],
+                  setup: CitationSetup) -> dict[str, Any]:
+    """One pandoc document: title block metadata, cover lines, every chapter, bibliography."""
+    blocks: list[A.Node] = [*_cover_blocks(config, release)]
+    for doc in docs:
+        blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
+    if setup.bibliography and any(doc.cite_keys for doc in docs):
+        blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
+                                            A.text_inlines("Bibliography")]})
+        blocks.append({"t": "Div", "c": [["refs", [], []], []]})
+    api = docs[0].ast["pandoc-api-version"] if docs else [1, 23]
+    return {"pandoc-api-version": api, "meta": _metadata(config, release), "blocks": blocks}
+
+
+def _meta_text(text: str) -> dict[str, Any]:
+    return {"t": "MetaInlines", "c": A.text_inlines(text)}
+
+
+def _metadata(config: ReportConfig, release: Release) -> dict[str, Any]:
+    """pandoc writes title, subtitle, authors and date as the title block (and into the
+    document properties); keywords and description become properties only."""
+    meta: dict[str, Any] = {"title": _meta_text(config.title), "lang": {
+        "t": "MetaString", "c": config.lang}}
+    if config.subtitle:
+        meta["subtitle"] = _meta_text(config.subtitle)
+    if config.authors:
+        meta["author"] = {"t": "MetaList", "c": [
+            _meta_text(f"{a.name} ({a.affiliation})" if a.affiliation else a.name)
+            for a in config.authors]}
+    meta["date"] = _meta_text(config.display_date or release.date.isoformat())
+    if config.keywords:
+        meta["keywords"] = {"t": "MetaList", "c": [_meta_text(k) for k in config.keywords]}
+    if config.description:
+        meta["subject"] = _meta_text(config.description)
+    return meta
+
+
+def _styled(style: str, text: str) -> A.Node:
+    return {"t": "Div", "c": [["", [], [["custom-style", style]]],
+                              [{"t": "Para", "c": A.text_inlines(text)}]]}
+
+
+def _cover_blocks(config: ReportConfig, release: Release) -> list[A.Node]:
+    """What the title block lacks: organisation, version, build stamp, review status."""
+    lines = []
+    if config.organisation:
+        lines.append(config.organisation)
+    version = f"Version {config.version}" if config.version else ""
+    if release.stamp:
+        version = f"{version} · build {release.stamp}" if version else f"Build {release.stamp}"
+    if version:
+        lines.append(version)
+    blocks = [_styled("Cover Info", line) for line in lines]
+    if release.watermark:
+        blocks.append(_styled("Status", f"{release.watermark} · not the final text · "
+                                        f"{release.watermark_detail}"))
+    return blocks
+
+
+def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
+    """A chapter's numbered AST, dressed for Word (a copy: the HTML keeps its own)."""
+    for node in A.iter_nodes(blocks):
+        if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
+            _flatten_chapter_heading(node)
+        elif node["t"] == "Div":
+            _style_box(node)
+    return blocks
+
+
+def _flatten_chapter_heading(node: A.Node) -> None:
+    """'Chapter 3' above the title is a page's device; Word's heading (and so its
+    navigation pane) reads '3 Title', like the PDF's bookmarks."""
+    attr, inlines = node["c"][1], node["c"][2]
+    attr[2] = [pair for pair in attr[2] if pair[0] != "data-bookmark"]
+    label = [i for i in inlines if i["t"] == "Span" and "chapter-label" in i["c"][0][1]]
+    title = [i for i in inlines if i["t"] == "Span" and "chapter-title" in i["c"][0][1]]
+    words = title[0]["c"][1] if title else inlines
+    number = A.stringify(label).split()[-1] if label else ""
+    node["c"][2] = [{"t": "Str", "c": number}, {"t": "Space"}, *words] if number else words
+
+
+def _style_box(node: A.Node) -> None:
+    """Takeaway boxes (their title first) and callouts become shaded, bordered paragraphs."""
+    attr, blocks = node["c"]
+    classes = attr[1]
+    if "takeaways" in classes:
+        attr[2] = [*attr[2], ["custom-style", "Takeaway"]]
+        if blocks and blocks[0]["t"] == "Div" and "takeaways-label" in blocks[0]["c"][0][1]:
+            blocks[0]["c"][0][2].append(["custom-style", "Takeaway Title"])
+        node["c"][1] = _marked_items(blocks)
+    elif any(c in CALLOUT_CLASSES for c in classes):
+        attr[2] = [*attr[2], ["custom-style", "Callout"]]
+        node["c"][1] = _marked_items(blocks)
+
+
+def _marked_items(blocks: list[A.Node]) -> list[A.Node]:
+    """A list inside a box as paragraphs that start with their marker: pandoc gives list
+    items the list paragraph style whatever the box's style, which would leave them
+    outside the shading."""
+    out: list[A.Node] = []
+    for block in blocks:
+        if block["t"] == "BulletList":
+            items = [("\u2022", item) for item in block["c"]]
+        elif block["t"] == "OrderedList":
+            start = block["c"][0][0]
+            items = [(f"{start + n}.", item) for n, item in enumerate(block["c"][1])]
+        else:
+            out.append(block)
+            continue
+        for marker, item in items:
+            first = item[0] if item and item[0]["t"] in ("Plain", "Para") else None
+            inlines = first["c"] if first else []
+            out.append({"t": "Para", "c": [{"t": "Str", "c": marker}, {"t": "Space"}, *inlines]})
+            out.extend(item[1:] if first else item)
+    return out

@@ -1,0 +1,1 @@
+"""Reading a reviewed DOCX or PDF back: every remark brought to its source line."""

@@ -1,0 +1,175 @@
+"""Word comments and tracked changes, each with the text it is anchored to.
+
+A comment's anchor lies between ``w:commentRangeStart`` and ``w:commentRangeEnd`` in
+``word/document.xml`` (or in ``word/footnotes.xml`` for a comment in a footnote); its text
+is in ``word/comments.xml``. Tracked changes are ``w:ins`` and ``w:del`` runs. The text
+kept here is the text as the report wrote it: deleted text in, inserted text out, so
+that it can be searched for in the sources.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from reportc.review.locate import Remark
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+CONTEXT = 300
+
+
+class ReviewFileError(Exception):
+    """The reviewed file cannot be read; ``str()`` is the one-line message."""
+
+
+@dataclass
+class Story:
+    """The text of the body or of one footnote, and what is anchored in it."""
+
+    text: list[str] = field(default_factory=list)
+    size: int = 0
+    starts: dict[str, int] = field(default_factory=dict)
+    ends: dict[str, int] = field(default_factory=dict)
+    points: dict[str, int] = field(default_factory=dict)  # comments without a range
+    notes: dict[str, int] = field(default_factory=dict)  # footnote id -> call offset
+    edits: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        self.text.append(text)
+        self.size += len(text)
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.text)
+
+
+def read_docx(path: Path) -> tuple[list[Remark], str]:
+    """Every remark of the DOCX, in document order, and the document's title."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()
+                     if name in ("word/document.xml", "word/comments.xml",
+                                 "word/footnotes.xml", "docProps/core.xml")}
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
+    if "word/document.xml" not in parts:
+        raise ReviewFileError(f"{path.name}: not a Word document (no word/document.xml)")
+    comments = _comments(parts.get("word/comments.xml"))
+    body = _story(etree.fromstring(parts["word/document.xml"]))
+    notes = {}
+    if "word/footnotes.xml" in parts:
+        for note in etree.fromstring(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
+            notes[note.get(f"{W}id")] = _story(note)
+    placed = _remarks(body, None, comments)
+    for note_id, story in notes.items():
+        call = body.notes.get(note_id)
+        context = body.joined[max(0, call - CONTEXT):call] if call is not None else ""
+        at = call if call is not None else body.size
+        placed.extend((at, remark) for _, remark in _remarks(story, context, comments))
+    remarks = [remark for _, remark in sorted(placed, key=lambda pair: pair[0])]
+    for order, remark in enumerate(remarks):
+        remark.order = order
+    return remarks, _title(parts.get("docProps/core.xml"))
+
+
+def _title(core: bytes | None) -> str:
+    if not core:
+        return ""
+    title = etree.fromstring(core).find(DC_TITLE)
+    return (title.text or "").strip() if title is not None else ""
+
+
+def _comments(xml: bytes | None) -> dict[str, tuple[str, str]]:
+    """Comment id -> (author, text)."""
+    if not xml:
+        return {}
+    found = {}
+    for comment in etree.fromstring(xml).iter(f"{W}comment"):
+        paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t"))
+                      for p in comment.iter(f"{W}p")]
+        found[comment.get(f"{W}id")] = (comment.get(f"{W}author") or "Unknown",
+                                        " ".join(p.strip() for p in paragraphs if p.strip()))
+    return found
+
+
+def _story(root: etree._Element) -> Story:
+    """Walk ``root`` in document order, collecting the original text and the anchors."""
+    story = Story()
+    inserted: list[tuple[str, int, list[str]]] = []
+    deleted: list[tuple[str, int]] = []
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag
+        if event == "end":
+            if tag == f"{W}p":
+                story.add("\n")
+            elif tag == f"{W}ins" and inserted:
+                author, at, words = inserted.pop()
+                story.edits.append(("insert", author, "".join(words), at, at))
+            elif tag == f"{W}del" and deleted:
+                author, at = deleted.pop()
+                story.edits.append(("delete", author, story.joined[at:], at, story.size))
+            continue
+        if tag == f"{W}t":
+            if inserted:
+                inserted[-1][2].append(element.text or "")
+            else:
+                story.add(element.text or "")
+        elif tag == f"{W}delText":
+            story.add(element.text or "")
+        elif tag in (f"{W}tab", f"{W}br", f"{W}cr") and not inserted:
+            story.add(" ")
+        elif tag == f"{W}ins":
+            inserted.append((element.get(f"{W}author") or "Unknown", story.size, []))
+        elif tag == f"{W}del":
+            deleted.append((element.get(f"{W}author") or "Unknown", story.size))
+        elif tag == f"{W}commentRangeStart":
+            story.starts[element.get(f"{W}id")] = story.size
+        elif tag == f"{W}commentRangeEnd":
+            story.ends[element.get(f"{W}id")] = story.size
+        elif tag == f"{W}commentReference":
+            story.points.setdefault(element.get(f"{W}id"), story.size)
+        elif tag == f"{W}footnoteReference":
+            story.notes[element.get(f"{W}id")] = story.size
+    return story
+
+
+def _remarks(story: Story, note_call: str | None, comments: dict[str, tuple[str, str]]
+             ) -> list[tuple[int, Remark]]:
+    """Each remark of ``story`` with its offset there."""
+    text = story.joined
+    found: list[tuple[int, Remark]] = []
+
+    def remark(author: str, words: str, kind: str, start: int, end: int) -> Remark:
+        return Remark(author, words, kind, anchor=text[start:end],
+                      before=text[max(0, start - CONTEXT):start],
+                      after=text[end:end + CONTEXT], note_call=note_call)
+
+    for comment_id, start in story.starts.items():
+        if comment_id in comments:
+            end = story.ends.get(comment_id, start)
+            author, words = comments[comment_id]
+            found.append((start, remark(author, words, "comment", start, end)))
+    for comment_id, at in story.points.items():
+        if comment_id in comments and comment_id not in story.starts:
+            author, words = comments[comment_id]
+            found.append((at, remark(author, words, "comment", at, at)))
+    for kind, author, words, start, end in _merged(story.edits):
+        found.append((start, remark(author, words, kind, start, end)))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def _merged(edits: list[tuple[str, str, str, int, int]]
+            ) -> list[tuple[str, str, str, int, int]]:
+    """Adjacent runs of one edit (Word splits them by formatting) as one edit."""
+    merged: list[tuple[str, str, str, int, int]] = []
+    for edit in sorted(edits, key=lambda e: (e[3], e[0])):
+        last = merged[-1] if merged else None
+        if last and last[0] == edit[0] and last[1] == edit[1] and last[4] == edit[3]:
+            merged[-1] = (last[0], last[1], last[2] + edit[2], last[3], edit[4])
+        else:
+            merged.append(edit)
+    return [edit for edit in merged if edit[2].strip()]
