@@ -20,6 +20,7 @@ test: system $(STAMP) $(AXE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
+	$(BIN)/mypy
 
 # Regenerate reviewed golden files; review the diff before committing.
 goldens: $(STAMP)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import tempfile
-import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,25 +19,24 @@ from reportc.cache import (
     CACHE_DIR,
     BuildCache,
     digest,
-    file_digest,
     outputs_intact,
     theme_outside_files,
     tool_versions,
 )
-from reportc.document.lists import collect_lists
+from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
-from reportc.errors import Diagnostics, ReportError, ToolError
-from reportc.output import check_out_dir, staged_output
-from reportc.pandoc.read import read_chapters
+from reportc.errors import Diagnostics, reported
+from reportc.output import check_out_dir, staging_folder
+from reportc.pandoc.read import read_report
 from reportc.pandoc.render import (
     CitationSetup,
     place_bibliography,
     render_report,
     unlink_citations,
 )
-from reportc.pdf.stage import PdfStage, paginate
+from reportc.pdf.edition import start_warm_up, write_pdf
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
     Bibliography,
@@ -47,13 +45,13 @@ from reportc.project.bibliography import (
     load_bibliography,
 )
 from reportc.project.chapters import Chapter, load_chapters
-from reportc.project.citation import bibtex, how_to_cite, render_markdown_file, ris
+from reportc.project.citation import how_to_cite, render_markdown_file
 from reportc.project.config import ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
 from reportc.web.html import write_html_edition
-from reportc.web.metadata import publisher_matter
+from reportc.web.metadata import PublisherMatter, publisher_matter
 from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_page
 from reportc.web.standalone import self_contained
 
@@ -61,9 +59,6 @@ log = logging.getLogger("reportc")
 FORMATS = ("html", "pdf", "docx")
 DEFAULT_FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
-PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
-CHUNK_STYLESHEET = "css/chunks.css"  # added when the PDF is laid out part by part
-SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
 
 
 @dataclass
@@ -112,14 +107,7 @@ def build(options: BuildOptions) -> BuildResult:
 
     cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
     fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release)
-    last_images = cache.meta.get("images")
-    if cache.meta.get("fingerprint") == fingerprint(last_images) and \
-            outputs_intact(options.out_dir, cache.meta.get("outputs")):
-        shown = {str(w) for w in diag.warnings}  # found again before this check, printed
-        for warning in cache.meta.get("warnings") or []:
-            if warning not in shown:
-                log.warning("%s", warning)  # the last build's warnings still stand
-        log.info("reportc: %s is up to date", options.out_dir)
+    if _up_to_date(options, cache, fingerprint, diag):
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
@@ -127,9 +115,7 @@ def build(options: BuildOptions) -> BuildResult:
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        docs = read_chapters(chapters, diag, cache, pool, options.jobs)
-    diag.raise_if_errors()
+    docs = read_report(chapters, diag, cache, options.jobs)
     timer.done(f"read {len(docs)} chapter(s)")
     targets = number_report(docs, diag, cache)
     for doc in docs:
@@ -139,31 +125,56 @@ def build(options: BuildOptions) -> BuildResult:
     lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
     diag.raise_if_errors()
 
-    preload = _preload_pdf_stage(config, theme) if "pdf" in options.formats else None
+    warm_up = start_warm_up(config, theme) if "pdf" in options.formats else None
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # kept for the docx
-        references, bodies, setup = _cite(docs, cited, bibliography, converter, csl, config,
-                                          Path(scratch), diag, cache, options.jobs)
+        references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
+                                          config, Path(scratch), diag, cache, options.jobs)
         bodies, references = place_bibliography(bodies, references, docs, diag)
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-        parts = make_parts(docs, bodies)
-        matter = publisher_matter(
-            config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
-            render_markdown_file(config.publisher.acknowledgements, root, diag, cache),
-            release.date, release.artifact_stem(config.slug),
-            options.reference_files and ("pdf" in options.formats or bool(options.version_label)))
-        diag.raise_if_errors()
-        context = PageContext(config, parts, Markup(references), "web", release.date,
-                              version_label=release.stamp, release=release,
+        matter = _publisher_matter(options, config, docs, lists, csl, release, diag, cache)
+        context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
+                              release.date, version_label=release.stamp, release=release,
                               live_reload=options.live_reload, matter=matter)
-        if preload:
-            preload.join()  # before the PDF stage forks its workers
-        outputs = _write_outputs(options, config, theme, context, docs, diag, cache, setup)
+        if warm_up:
+            warm_up.join()  # before the PDF stage forks its workers
+        outputs = _write_outputs(options, config, theme, context, release, docs, diag, cache,
+                                 setup)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
+
+
+def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[ChapterDoc],
+                      lists: ReportLists, csl: Path | None, release: Release,
+                      diag: Diagnostics, cache: BuildCache) -> PublisherMatter:
+    """Imprint, how to cite, lists and metadata (#17); reference files go beside a PDF or a
+    release."""
+    matter = publisher_matter(
+        config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
+        render_markdown_file(config.publisher.acknowledgements, config.root, diag, cache),
+        release.date, release.artifact_stem(config.slug),
+        options.reference_files and ("pdf" in options.formats or bool(options.version_label)))
+    diag.raise_if_errors()
+    return matter
+
+
+def _up_to_date(options: BuildOptions, cache: BuildCache, fingerprint: Callable[[object], str],
+                diag: Diagnostics) -> bool:
+    """Are the outputs those of these inputs? Then the last build's warnings still stand."""
+    last_images = cache.meta.get("images")
+    if cache.meta.get("fingerprint") != fingerprint(last_images) or \
+            not outputs_intact(options.out_dir, cache.meta.get("outputs")):
+        return False
+    shown = {str(w) for w in diag.warnings}  # found again before this check, printed
+    remembered = cache.meta.get("warnings")
+    for warning in remembered if isinstance(remembered, list) else []:
+        if warning not in shown:
+            log.warning("%s", warning)
+    log.info("reportc: %s is up to date", options.out_dir)
+    return True
 
 
 def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
@@ -174,10 +185,11 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
-    parts = [__version__, tool_versions(), ",".join(options.formats), str(options.strict),
-             os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
-             if config.date is None else "", release.fingerprint(),
-             f"{options.self_contained}|{options.live_reload}|{options.single_pass}"]
+    parts: list[str | bytes] = [
+        __version__, tool_versions(), ",".join(options.formats), str(options.strict),
+        os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
+        if config.date is None else "", release.fingerprint(),
+        f"{options.self_contained}|{options.live_reload}|{options.single_pass}"]
     for path in files:
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")
@@ -197,32 +209,10 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
     cache.save()
 
 
-def _preload_pdf_stage(config: ReportConfig, theme: Theme) -> threading.Thread:
-    """Import WeasyPrint and pikepdf (0.6 s) and lay out a few lines in the theme while
-    pandoc works, not after it: the PDF workers are forked from this process, so they
-    start with the theme's stylesheets parsed and its fonts loaded (0.16 s each)."""
-    def load() -> None:
-        from reportc.pdf import merge  # noqa: F401
-        from reportc.pdf.layout import warm_up
-        warm_up(_print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
-                config.lang)
-    thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
-    thread.start()
-    return thread
-
-
-def _print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
-    """The print page's stylesheets, with the chunk rules if the theme has them and, for a
-    single-sided report, the theme's single-sided rules."""
-    sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    extra = [CHUNK_STYLESHEET, SINGLE_SIDED_STYLESHEET if sided == "single" else None]
-    return sheets + [theme.root / name for name in extra if name and (theme.root / name).is_file()]
-
-
 def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
-          converter: References, csl: Path | None, config: ReportConfig, scratch: Path,
+          converter: References, csl: Path, config: ReportConfig, scratch: Path,
           diag: Diagnostics, cache: BuildCache, jobs: int
-          ) -> tuple[str, list[str | None], CitationSetup]:
+          ) -> tuple[str, list[str], CitationSetup]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
@@ -234,7 +224,8 @@ def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
                                                     bibliography)
-    return references, unlink_citations(bodies, dropped), setup
+    diag.raise_if_errors()
+    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup
 
 
 def _build_date(config: ReportConfig) -> dt.date:
@@ -246,95 +237,29 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
-                   context: PageContext, docs: list[ChapterDoc], diag: Diagnostics,
-                   cache: BuildCache, setup: CitationSetup) -> list[Path]:
+                   context: PageContext, release: Release, docs: list[ChapterDoc],
+                   diag: Diagnostics, cache: BuildCache, setup: CitationSetup) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
-    with staged_output(options.out_dir, options.family) as stage:
+    stem = release.artifact_stem(config.slug)
+    with staging_folder(options.out_dir, options.family) as staging:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)
             images = sorted({image for doc in docs for image in doc.images}
                             | ({config.publisher.logo.path} if config.publisher.logo else set()))
-            name = context.release.artifact_stem(config.slug) + ".html"
+            name = stem + ".html"
             if options.self_contained:
                 page = self_contained(page, theme, config.root)
-                (stage.path / name).write_text(page, encoding="utf-8")
+                (staging.path / name).write_text(page, encoding="utf-8")
             else:
-                write_html_edition(stage.path, name, page, theme, WEB_STYLESHEETS, images,
+                write_html_edition(staging.path, name, page, theme, WEB_STYLESHEETS, images,
                                    config.root)
         if "pdf" in options.formats:
-            _write_pdf(stage.path, config, theme, context, docs, diag, cache, options.jobs,
-                       options.single_pass, options.reference_files)
+            write_pdf(staging.path / f"{stem}.pdf", config, theme, context, docs, diag, cache,
+                      options.jobs, options.single_pass, options.reference_files)
         if "docx" in options.formats:
             from reportc.docx.writer import write_docx
-            write_docx(stage.path / f"{context.release.artifact_stem(config.slug)}.docx",
-                       config, context.release, docs, setup, theme.root, diag)
+            write_docx(staging.path / f"{stem}.docx", config, release, docs, setup, theme.root,
+                       diag)
         diag.raise_if_errors()
-        return stage.commit()
-
-
-def _write_pdf(stage: Path, config: ReportConfig, theme: Theme, context: PageContext,
-               docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
-               single_pass: bool, reference_files: bool = True) -> None:
-    """Lay out the print page part by part in parallel (or in one pass, if asked or if the
-    theme has no chunk stylesheet), reusing parts of the last PDF that did not change."""
-    # WeasyPrint is slow to import: only when due
-    from reportc.pdf.layout import draft_chunk, finish_chunk, layout_pdf, report_layout
-
-    context.edition, context.stylesheets = "pdf", []
-    page = render_page(theme, context)
-    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments)
-                    | ({config.publisher.logo.path} if config.publisher.logo else set()))
-    environment = digest(tool_versions(), *(file_digest(p) for p in theme.files()),
-                         *(file_digest(config.root / name) for name in loaded),
-                         *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
-                         f"sided={config.sided}")  # which of the theme's stylesheets apply
-    key = digest(page, environment, "one pass" if single_pass else "by chunks")
-    previous = cache.meta.get("pdf_pages") if isinstance(cache.meta.get("pdf_pages"), dict) else {}
-    pdf = cache.get_bytes("pdf", key)
-    if pdf is not None:
-        pages = json.loads(cache.get("pdf-pages", key) or "{}")
-        cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
-    else:
-        sheets = _print_stylesheets(theme, config.sided)
-        where = {"base_dir": config.root, "allowed": [config.root, theme.root]}
-        chunked = (theme.root / CHUNK_STYLESHEET).is_file()
-        stage_setup = PdfStage(
-            layout=partial(layout_pdf, stylesheets=sheets, **where),
-            draft=partial(draft_chunk, stylesheets=sheets, **where),
-            finish=finish_chunk, report=partial(report_layout, diag=diag),
-            failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
-            sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
-            mode=("numbered" if single_pass else "chunks") if chunked else "native")
-        last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
-        try:
-            pdf, pages = paginate(page, stage_setup, previous or None, last_pdf)
-        except ReportError:
-            raise
-        except Exception as exc:  # a layout worker died, page numbers never settled, a bug
-            raise ToolError(_layout_failure(exc, single_pass)) from exc
-        if pdf is not None and not diag.errors:
-            cache.put_bytes("pdf", key, pdf)
-            cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
-            cache.carry["pdf_pages"] = {**pages, "pdf": key}
-    if pdf is not None:
-        from reportc.pdf.cover import draw_cover
-        from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
-        stem = context.release.artifact_stem(config.slug)
-        (stage / f"{stem}.pdf").write_bytes(add_xmp(pdf, context.matter.record))
-        if context.matter.record.image_url:
-            draw_cover(stage / f"{stem}.pdf", stage / context.matter.record.image_url)
-        if reference_files:
-            when = config.date or context.build_date
-            (stage / f"{stem}.bib").write_text(bibtex(config, when), encoding="utf-8")
-            (stage / f"{stem}.ris").write_bytes(ris(config, when).encode("utf-8"))
-
-
-def _layout_failure(exc: Exception, single_pass: bool) -> str:
-    """What a writer can do when the PDF layout itself fails (the details go to -v)."""
-    log.debug("PDF layout failed:\n%s", exc, exc_info=exc)
-    what = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    advice = ("run with -v for the details and report them" if single_pass else
-              "build again with --single-pass (one WeasyPrint pass: slower, no worker "
-              "processes), or run with -v for the details")
-    return f"PDF layout failed: {what}; {advice}"
+        return staging.commit()

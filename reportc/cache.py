@@ -1,8 +1,9 @@
 """Content-hash cache: a rebuild redoes only the work whose inputs changed.
 
-An index (``index.json``) maps a stage and the SHA-256 of everything that
-stage's output depends on to a blob file holding the output. A cache that misses
-an input ships a stale artifact, so every key includes :func:`tool_versions`:
+An index (``index.json``) maps a kind of output (one per stage: "read", "pdf"...) and
+the SHA-256 of everything that output depends on to a blob file holding the output. A
+cache that misses an input ships a stale artifact, so every key includes
+:func:`tool_versions`:
 the version of every library on the rendering path, the pandoc binary, the
 system text-layout libraries and installed font folders, a hash of reportc's
 own source (an upgrade from git changes it without changing ``__version__``)
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from reportc import __version__
 from reportc.errors import Diagnostics
+from reportc.project.paths import inside
 
 CACHE_DIR = ".reportc-cache"
 INDEX = "index.json"
@@ -45,7 +47,7 @@ def file_digest(path: Path) -> str:
 
 
 class BuildCache:
-    """Blobs keyed by (stage, content hash), stored under ``folder``."""
+    """Blobs keyed by (kind, content hash), stored under ``folder``."""
 
     def __init__(self, folder: Path, diag: Diagnostics, enabled: bool = True):
         self.folder = folder
@@ -71,13 +73,13 @@ class BuildCache:
             self.meta = dict(data.get("meta", {}))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             diag.warning(f"build cache {index} is unreadable ({exc.__class__.__name__}); "
-                         "rebuilding everything")
+                         "rebuilding everything", code="cache")
             self.entries, self.meta = {}, {}
 
-    def get_bytes(self, stage: str, key: str) -> bytes | None:
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
         if not self.enabled:
             return None
-        name = self.entries.get(f"{stage}:{key}")
+        name = self.entries.get(f"{kind}:{key}")
         try:
             value = (self.folder / name).read_bytes() if name else None
         except OSError:
@@ -86,24 +88,24 @@ class BuildCache:
             self.misses += 1
             return None
         self.hits += 1
-        self.used.add(f"{stage}:{key}")
+        self.used.add(f"{kind}:{key}")
         return value
 
-    def get(self, stage: str, key: str) -> str | None:
-        value = self.get_bytes(stage, key)
+    def get(self, kind: str, key: str) -> str | None:
+        value = self.get_bytes(kind, key)
         return None if value is None else value.decode("utf-8")
 
-    def put_bytes(self, stage: str, key: str, value: bytes) -> None:
+    def put_bytes(self, kind: str, key: str, value: bytes) -> None:
         if not self.enabled:
             return
-        name = f"{stage}-{key[:40]}.blob"
+        name = f"{kind}-{key[:40]}.blob"
         self.folder.mkdir(parents=True, exist_ok=True)
         _write_atomically(self.folder / name, value)
-        self.entries[f"{stage}:{key}"] = name
-        self.used.add(f"{stage}:{key}")
+        self.entries[f"{kind}:{key}"] = name
+        self.used.add(f"{kind}:{key}")
 
-    def put(self, stage: str, key: str, value: str) -> None:
-        self.put_bytes(stage, key, value.encode("utf-8"))
+    def put(self, kind: str, key: str, value: str) -> None:
+        self.put_bytes(kind, key, value.encode("utf-8"))
 
     def save(self) -> None:
         """Write the index, keeping only what this build used; unused blobs are deleted."""
@@ -251,7 +253,7 @@ def theme_outside_files(theme_root: Path, report_root: Path) -> list[Path]:
             if re.match(r"[a-z][a-z0-9+.-]*:|#|/", name.strip(), re.I):
                 continue  # data:, http:, fragments, absolute paths: not files of the report
             target = (base / name.strip().split("#")[0].split("?")[0]).resolve()
-            if target.is_file() and not target.is_relative_to(theme_root.resolve()):
+            if target.is_file() and not inside(target, theme_root):
                 found.add(target)
     return sorted(found)
 

@@ -3,6 +3,8 @@
 Users see one line per problem, ``path:line: message``. Stages report every
 problem they find into a :class:`Diagnostics` collector and the orchestrator
 fails once, after the stage, so a writer fixes all problems in one round.
+Every warning carries a code (``path:line: warning: message [bib.unused]``, as
+Sphinx prints them) that report.yaml's ``silence:`` list can name to drop it.
 """
 
 from __future__ import annotations
@@ -10,9 +12,33 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger("reportc")
 PathLike = str | Path | None
+T = TypeVar("T")
+
+# Every warning's code, and what it means (README "Warnings" lists them).
+WARNING_CODES = {
+    "bib.unused": "an entry of the bibliography is never cited (never fails --strict)",
+    "bib.repeated": "a cited entry repeats a field (the first value is kept, as in BibTeX)",
+    "bib.link": "a cited entry's url, doi or eprint is not a working link",
+    "bib.fields": "a cited entry lacks a field its printed reference needs",
+    "bib.empty": "a cited entry prints nothing in the style and is left out of the list",
+    "image.alt": "an image has no alt text",
+    "xref.word": "a cross-reference repeats the word its label brings ('Figure @fig-x')",
+    "float.caption": "a figure or table block has no caption",
+    "heading.level": "a chapter has a second level-1 heading (treated as a section)",
+    "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
+    "chapter.skipped": "a file in chapters/ is not a .md file (skipped)",
+    "chapter.prefix": "a chapter file has no NN- number prefix",
+    "chapter.unlisted": "a chapter file is not listed in report.yaml's chapters (left out)",
+    "frontmatter.unknown": "a chapter's front matter has a key reportc does not know",
+    "pandoc": "pandoc warned while reading or rendering a chapter or the bibliography",
+    "layout": "WeasyPrint warned while laying out the PDF",
+    "cache": "the build cache is unreadable (a clean build follows)",
+    "theme.deprecated": "the theme uses a file name reportc will stop reading",
+}
 
 
 class ReportError(Exception):
@@ -47,6 +73,7 @@ class Problem:
     path: str | None = None
     line: int | None = None
     severity: str = "error"  # "error" or "warning"
+    code: str = ""  # a warning's code (also when --strict made it an error)
 
     def __str__(self) -> str:
         where = self.path or ""
@@ -54,7 +81,8 @@ class Problem:
             where = f"{self.path}:{self.line}"
         prefix = f"{where}: " if where else ""
         label = "warning: " if self.severity == "warning" else ""
-        return f"{prefix}{label}{self.message}"
+        code = f" [{self.code}]" if self.code else ""
+        return f"{prefix}{label}{self.message}{code}"
 
 
 @dataclass
@@ -63,16 +91,22 @@ class Diagnostics:
 
     strict: bool = False
     problems: list[Problem] = field(default_factory=list)
+    silenced: frozenset[str] = frozenset()  # warning codes report.yaml's silence: drops
 
     def error(self, message: str, path: PathLike = None, line: int | None = None) -> None:
         self._add(Problem(message, _as_str(path), line, "error"))
 
     def warning(self, message: str, path: PathLike = None, line: int | None = None, *,
-                fails_strict: bool = True) -> None:
-        """``fails_strict=False``: a remark ``--strict`` does not turn into an error
-        (an entry of the bibliography nobody cites: a library is not a mistake)."""
+                code: str, fails_strict: bool = True) -> None:
+        """A warning with its ``code`` (one of :data:`WARNING_CODES`); dropped if silenced,
+        an error under ``strict`` unless ``fails_strict=False`` (a remark ``--strict`` does
+        not turn into an error: an entry of the bibliography nobody cites)."""
+        if code not in WARNING_CODES:
+            raise ValueError(f"unknown warning code {code!r}")
+        if code in self.silenced:
+            return
         severity = "error" if self.strict and fails_strict else "warning"
-        self._add(Problem(message, _as_str(path), line, severity))
+        self._add(Problem(message, _as_str(path), line, severity, code))
 
     def _add(self, problem: Problem) -> None:
         if problem in self.problems:
@@ -93,6 +127,14 @@ class Diagnostics:
         """Stop the build after a stage that found errors (all are reported at once)."""
         if self.errors:
             raise BuildFailed(self.errors)
+
+
+def reported(value: T | None) -> T:
+    """A stage's result after :meth:`Diagnostics.raise_if_errors`: stages return ``None``
+    only where they reported an error, so none is left."""
+    if value is None:
+        raise RuntimeError("a stage returned nothing and reported no error")
+    return value
 
 
 def _as_str(path: PathLike) -> str | None:

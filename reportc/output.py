@@ -37,15 +37,15 @@ from pathlib import Path
 
 from reportc.errors import BuildFailed, ConfigError, Problem
 
-STAGE_PREFIX = ".reportc-stage-"
-_STAGE_NAME = re.compile(re.escape(STAGE_PREFIX) + r"(\d+)-")
+STAGING_PREFIX = ".reportc-stage-"  # on disk: unchanged, so older leftovers are recognised
+_STAGING_NAME = re.compile(re.escape(STAGING_PREFIX) + r"(\d+)-")
 _UNOWNED_STALE_SECONDS = 3600  # staging folders without a process id (older reportc)
 _BACKUP = ".previous"
 MANIFEST = ".reportc-outputs.json"
 
 
 @dataclass
-class Stage:
+class Staging:
     path: Path
     out_dir: Path
     family: str = "report"  # what kind of build writes here: "report" or "redline"
@@ -132,21 +132,21 @@ def _remove_empty_folders(out_dir: Path, removed: list[Path]) -> None:
 
 
 @contextmanager
-def staged_output(out_dir: Path, family: str = "report") -> Iterator[Stage]:
-    """A staging folder in ``out_dir``; write into it, then :meth:`Stage.commit`.
+def staging_folder(out_dir: Path, family: str = "report") -> Iterator[Staging]:
+    """A staging folder in ``out_dir``; write into it, then :meth:`Staging.commit`.
     ``family``: the kind of build, whose earlier artifacts the commit replaces."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_stages(out_dir)
-        stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=out_dir))
+        remove_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
     except OSError as exc:
         raise _write_failure(exc, out_dir, None) from exc
     try:
-        yield Stage(stage, out_dir, family)
+        yield Staging(staging, out_dir, family)
     except OSError as exc:
-        raise _write_failure(exc, out_dir, stage) from exc
+        raise _write_failure(exc, out_dir, staging) from exc
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def check_out_dir(out_dir: Path) -> None:
@@ -160,13 +160,13 @@ def check_out_dir(out_dir: Path) -> None:
             return
 
 
-def remove_stale_stages(out_dir: Path) -> list[Path]:
+def remove_stale_staging(out_dir: Path) -> list[Path]:
     """Remove staging folders left by builds that were killed; return what was removed."""
     removed = []
-    for folder in out_dir.glob(STAGE_PREFIX + "*"):
+    for folder in out_dir.glob(STAGING_PREFIX + "*"):
         if not folder.is_dir() or folder.is_symlink():
             continue
-        match = _STAGE_NAME.match(folder.name)
+        match = _STAGING_NAME.match(folder.name)
         if match:
             stale = not _process_alive(int(match.group(1)))
         else:
@@ -231,11 +231,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_failure(exc: OSError, out_dir: Path, stage: Path | None) -> BuildFailed:
+def _write_failure(exc: OSError, out_dir: Path, staging: Path | None) -> BuildFailed:
     """An :class:`OSError` while writing, as a message a writer can act on."""
     name = str(exc.filename or "")
-    if stage is not None and name.startswith(str(stage)):
-        name = str(out_dir / Path(name).relative_to(stage))
+    if staging is not None and name.startswith(str(staging)):
+        name = str(out_dir / Path(name).relative_to(staging))
     reason = exc.strerror or str(exc)
     advice = " (free some disk space and build again)" if exc.errno == errno.ENOSPC else ""
     return BuildFailed([Problem(f"could not write the output: {reason}{advice}; the previous "

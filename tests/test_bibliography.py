@@ -31,44 +31,44 @@ EXPECTED: dict[str, tuple[list[str], list[str] | None]] = {
     "bib-set": ([], None),
     "bib-eprint": ([
         f"{BIB}:10: warning: entry 'park2020' (@online) has no 'url', 'doi' or 'eprint': "
-        "its printed reference will lack a link (url, doi or eprint)"], [
+        "its printed reference will lack a link (url, doi or eprint) [bib.fields]"], [
         f"{BIB}:10: entry 'park2020' (@online) has no 'url', 'doi' or 'eprint': "
-        "its printed reference will lack a link (url, doi or eprint)"]),
+        "its printed reference will lack a link (url, doi or eprint) [bib.fields]"]),
     "bib-translator": ([], None),
     "bib-misc": ([], None),
     "bib-uncited": ([
-        *(f"{BIB}:{8 + 4 * i}: warning: entry 'lib{i + 1:02d}' is never cited"
+        *(f"{BIB}:{8 + 4 * i}: warning: entry 'lib{i + 1:02d}' is never cited [bib.unused]"
           for i in range(10)),
-        f"{BIB}: warning: 2 more entries are never cited (from line 48 on)"], None),
+        f"{BIB}: warning: 2 more entries are never cited (from line 48 on) [bib.unused]"], None),
     "bib-duplicate-fields": ([
         f"{BIB}:6: warning: entry 'twice' (@book) repeats field 'title': the first value "
-        "'The First Title' is kept, as BibTeX does",
+        "'The First Title' is kept, as BibTeX does [bib.repeated]",
         f"{BIB}:7: warning: entry 'twice' (@book) repeats field 'date': the first value "
-        "'2004' is kept, as BibTeX does",
-        f"{BIB}:10: warning: entry 'library' is never cited"], [
+        "'2004' is kept, as BibTeX does [bib.repeated]",
+        f"{BIB}:10: warning: entry 'library' is never cited [bib.unused]"], [
         f"{BIB}:6: entry 'twice' (@book) repeats field 'title': the first value "
-        "'The First Title' is kept, as BibTeX does",
+        "'The First Title' is kept, as BibTeX does [bib.repeated]",
         f"{BIB}:7: entry 'twice' (@book) repeats field 'date': the first value "
-        "'2004' is kept, as BibTeX does"]),
+        "'2004' is kept, as BibTeX does [bib.repeated]"]),
     "bib-latex": ([], None),
     "bib-names": ([], None),
     "bib-zotero": ([], None),
     "bib-no-printed-form": ([
         f"{BIB}:1: warning: entry 'memo' (@unpublished) has no 'author': its printed "
-        "reference will lack an author",
+        "reference will lack an author [bib.fields]",
         f"{BIB}:1: warning: entry 'memo' (@unpublished) has no 'title': its printed "
-        "reference will lack a title",
+        "reference will lack a title [bib.fields]",
         f"{BIB}:1: warning: entry 'memo' (@unpublished) has no 'date' or 'year': its "
-        "printed reference will lack a date",
+        "printed reference will lack a date [bib.fields]",
         f"{BIB}:1: warning: entry 'memo' (@unpublished) prints nothing in the "
         "chicago-notes-bibliography style and is left out of the bibliography: it needs "
-        "'author', 'title' and 'date' (or 'year')"], [
+        "'author', 'title' and 'date' (or 'year') [bib.empty]"], [
         f"{BIB}:1: entry 'memo' (@unpublished) has no 'author': its printed reference "
-        "will lack an author",
+        "will lack an author [bib.fields]",
         f"{BIB}:1: entry 'memo' (@unpublished) has no 'title': its printed reference "
-        "will lack a title",
+        "will lack a title [bib.fields]",
         f"{BIB}:1: entry 'memo' (@unpublished) has no 'date' or 'year': its printed "
-        "reference will lack a date"]),
+        "reference will lack a date [bib.fields]"]),
 }
 STRING_ERRORS = [
     f"{BIB}:1: @string 'jfix' is malformed: it defines several macros in one @string "

@@ -8,7 +8,7 @@ import pytest
 from conftest import build_root, copy_root, run_cli
 
 from reportc.build import BuildOptions, build
-from reportc.errors import BuildFailed
+from reportc.errors import BuildFailed, ReportError
 
 
 @pytest.fixture
@@ -112,7 +112,23 @@ def test_an_unused_entry_is_mentioned_but_never_fails_strict(project):
     for strict in (False, True):
         result = build(BuildOptions(root=project, strict=strict, use_cache=False))
         assert [str(w) for w in result.diagnostics.warnings] == [
-            "references.bib:23: warning: entry 'unused' is never cited"]
+            "references.bib:23: warning: entry 'unused' is never cited [bib.unused]"]
+
+
+def test_silence_drops_warnings_by_code_also_under_strict(project):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text() + "\n@online{unused,\n  title = {Never cited},\n"
+                   "  url = {https://example.org/}\n}\n")
+    config = project / "report.yaml"
+    config.write_text(config.read_text() + "colour: blue\nsilence: [bib.unused, config.unknown]\n")
+    result = build(BuildOptions(root=project, formats=("html",), strict=True))
+    assert result.diagnostics.warnings == [] and result.diagnostics.errors == []
+    config.write_text(config.read_text().replace("silence: [bib.unused, config.unknown]",
+                                                 "silence:\n  - bib.unused\n  - bib.unusd"))
+    errors = _errors(project)
+    line = config.read_text().splitlines().index("  - bib.unusd") + 1
+    assert errors[0].startswith(f"report.yaml:{line}: unknown warning code 'bib.unusd' in "
+                                "'silence' (known: bib.empty, bib.fields,"), errors
 
 
 def test_missing_glyph_is_an_error_not_a_silent_box(project):
@@ -158,3 +174,16 @@ def test_deterministic_output(project, tmp_path, monkeypatch):
     second = build_root(project)
     assert second.pdf_path.read_bytes() == pdf
     assert second.html_path.read_bytes() == html
+
+
+def test_the_public_api_is_what_all_lists():
+    import logging
+
+    import reportc
+    import reportc.build  # the module's import must not hide the function
+    assert sorted(reportc.__all__) == ["BuildOptions", "BuildResult", "ReportError",
+                                       "__version__", "build"]
+    assert callable(reportc.build) and reportc.build is build
+    assert reportc.ReportError is ReportError and issubclass(BuildFailed, reportc.ReportError)
+    handlers = logging.getLogger("reportc").handlers
+    assert any(isinstance(h, logging.NullHandler) for h in handlers)

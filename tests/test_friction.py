@@ -47,7 +47,7 @@ def test_a_failed_pdf_layout_is_a_clear_error_with_advice(project, monkeypatch, 
     build_root(project, formats=("html",))
     before = (project / "out/fixture.html").read_bytes()
     if failure == "worker crash":
-        monkeypatch.setattr(reportc.pdf.layout, "draft_chunk", _crash)
+        monkeypatch.setattr(reportc.pdf.layout, "draft_part", _crash)
     else:
         monkeypatch.setattr(reportc.pdf.schedule, "MAX_ROUNDS", 0)
     assert main([str(project), "-j", "2"]) == 1

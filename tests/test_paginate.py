@@ -60,27 +60,27 @@ def _outline(reader: pypdf.PdfReader, items=None, depth=0) -> list[tuple[int, st
     return out
 
 
-def _same_pdf(chunked: pypdf.PdfReader, single: pypdf.PdfReader) -> None:
-    assert len(chunked.pages) == len(single.pages)
-    assert _normalised_pages(chunked) == _normalised_pages(single)
-    assert _links(chunked) == _links(single)
-    assert _destinations(chunked) == _destinations(single)
-    assert _outline(chunked) == _outline(single)
-    assert chunked.metadata.title == single.metadata.title
-    assert chunked.trailer["/Root"]["/Lang"] == single.trailer["/Root"]["/Lang"]
+def _same_pdf(by_parts: pypdf.PdfReader, single: pypdf.PdfReader) -> None:
+    assert len(by_parts.pages) == len(single.pages)
+    assert _normalised_pages(by_parts) == _normalised_pages(single)
+    assert _links(by_parts) == _links(single)
+    assert _destinations(by_parts) == _destinations(single)
+    assert _outline(by_parts) == _outline(single)
+    assert by_parts.metadata.title == single.metadata.title
+    assert by_parts.trailer["/Root"]["/Lang"] == single.trailer["/Root"]["/Lang"]
 
 
 @pytest.fixture
-def chunk_jobs(monkeypatch):
-    """Which chunks were laid out (by id), in order, counting layouts done again."""
+def part_jobs(monkeypatch):
+    """Which parts were laid out (by id), in order, counting layouts done again."""
     laid_out: list[str] = []
-    real = reportc.pdf.schedule._Chunks._draft_task
+    real = reportc.pdf.schedule._Parts._draft_task
 
-    def recording(self, chunk):
-        laid_out.append(chunk)
-        return real(self, chunk)
+    def recording(self, part):
+        laid_out.append(part)
+        return real(self, part)
 
-    monkeypatch.setattr(reportc.pdf.schedule._Chunks, "_draft_task", recording)
+    monkeypatch.setattr(reportc.pdf.schedule._Parts, "_draft_task", recording)
     return laid_out
 
 
@@ -90,53 +90,53 @@ def _single_pass(project, tmp_path, name="single"):
     return build_root(fresh, formats=("pdf",), single_pass=True)
 
 
-def test_a_clean_build_by_chunks_matches_a_one_pass_build(tmp_path, chunk_jobs):
+def test_a_clean_build_by_parts_matches_a_one_pass_build(tmp_path, part_jobs):
     project = copy_root("basic", tmp_path)
-    chunked = build_root(project, formats=("pdf",))
+    by_parts = build_root(project, formats=("pdf",))
     assert {"front", "ch-00-summary", "sec-intro", "ch-02-defence", "bibliography"} \
-        <= set(chunk_jobs)
-    _same_pdf(chunked.pdf, _single_pass(project, tmp_path).pdf)
+        <= set(part_jobs)
+    _same_pdf(by_parts.pdf, _single_pass(project, tmp_path).pdf)
 
 
-def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path, chunk_jobs,
+def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path, part_jobs,
                                                                         monkeypatch):
     """The contents are laid out first, from estimates; a number that turns out to have
     another number of digits ends its line after a leader, so it is restamped in place."""
     for module in (reportc.pdf.pagemap, reportc.pdf.schedule):
         monkeypatch.setattr(module, "BYTES_PER_PAGE", 10**7)  # every part: 2 pages
     project = copy_root("basic", tmp_path)
-    chunked = build_root(project, formats=("pdf",))
-    texts = _normalised_pages(chunked.pdf)
+    by_parts = build_root(project, formats=("pdf",))
+    texts = _normalised_pages(by_parts.pdf)
     assert len(texts) >= 10 and re.search(rf"Bibliography(?: \.)+ {len(texts)}", texts[2])
-    assert chunk_jobs.count("front") == 1
-    _same_pdf(chunked.pdf, _single_pass(project, tmp_path).pdf)
+    assert part_jobs.count("front") == 1
+    _same_pdf(by_parts.pdf, _single_pass(project, tmp_path).pdf)
 
 
-def test_an_edit_that_moves_pages_matches_a_one_pass_build(tmp_path, chunk_jobs):
+def test_an_edit_that_moves_pages_matches_a_one_pass_build(tmp_path, part_jobs):
     project = copy_root("basic", tmp_path / "incremental")
     first = build_root(project, formats=("pdf",))
     bibliography_before = len(first.pdf.pages)
-    chunk_jobs.clear()
+    part_jobs.clear()
     defence = project / "chapters/02-defence.md"
     defence.write_text(defence.read_text() + LONG_PARAGRAPH * 2)
-    chunked = build_root(project, formats=("pdf",))
-    assert "ch-02-defence" in chunk_jobs
-    assert "ch-00-summary" not in chunk_jobs and "sec-intro" not in chunk_jobs
-    assert len(chunked.pdf.pages) > bibliography_before, "the bibliography moved"
+    by_parts = build_root(project, formats=("pdf",))
+    assert "ch-02-defence" in part_jobs
+    assert "ch-00-summary" not in part_jobs and "sec-intro" not in part_jobs
+    assert len(by_parts.pdf.pages) > bibliography_before, "the bibliography moved"
 
-    _same_pdf(chunked.pdf, _single_pass(project, tmp_path).pdf)
-    texts = _normalised_pages(chunked.pdf)
+    _same_pdf(by_parts.pdf, _single_pass(project, tmp_path).pdf)
+    texts = _normalised_pages(by_parts.pdf)
     assert re.search(rf"Bibliography(?: \.)+ {len(texts)}", texts[2]), "contents follow the move"
 
 
-def test_an_edit_inside_one_chapter_lays_out_only_that_chapter(tmp_path, chunk_jobs):
+def test_an_edit_inside_one_chapter_lays_out_only_that_chapter(tmp_path, part_jobs):
     project = copy_root("basic", tmp_path)
     build_root(project, formats=("pdf",))
-    chunk_jobs.clear()
+    part_jobs.clear()
     intro = project / "chapters/01-intro.md"
     intro.write_text(intro.read_text().replace("describe the ties", "describe these ties"))
     rebuilt = build_root(project, formats=("pdf",))
-    assert chunk_jobs == ["sec-intro"]
+    assert part_jobs == ["sec-intro"]
     assert "describe these ties" in " ".join(_normalised_pages(rebuilt.pdf))
 
 
@@ -151,7 +151,7 @@ def _theme_variant(project, replacements: dict[str, str]) -> None:
     print_css.write_text(text)
 
 
-def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, chunk_jobs):
+def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part_jobs):
     """Parts laid out as right-hand pages that turn out to start on a left-hand page are
     laid out again behind a blank page; numbers in proportional figures change width, so
     parts whose estimates were wrong are laid out again with the real numbers."""
@@ -162,12 +162,12 @@ def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, chun
         "font-variant-numeric: lining-nums tabular-nums;": "font-variant-numeric: normal;"})
     defence = project / "chapters/02-defence.md"
     defence.write_text(defence.read_text() + LONG_PARAGRAPH)
-    chunked = build_root(project, formats=("pdf",))
+    by_parts = build_root(project, formats=("pdf",))
     single = _single_pass(project, tmp_path)
     texts = _normalised_pages(single.pdf)
     assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
-    assert len(chunk_jobs) > len(set(chunk_jobs)), "some part was laid out again"
-    _same_pdf(chunked.pdf, single.pdf)
+    assert len(part_jobs) > len(set(part_jobs)), "some part was laid out again"
+    _same_pdf(by_parts.pdf, single.pdf)
 
 
 def test_merged_output_is_deterministic(tmp_path):
@@ -202,10 +202,10 @@ def test_jobs_one_still_merges_correctly(tmp_path):
 
 
 @pytest.mark.parametrize(("renamed", "drafts"), [
-    (['<section class="part'], ["front"]),  # no parts: everything is the front chunk
+    (['<section class="part'], ["front"]),  # no parts: everything is the front part
     (['<section class="part', '<section class="cover'], []),  # nothing to cut: one pass
 ])
-def test_a_template_reportc_cannot_cut_into_parts_still_builds(tmp_path, chunk_jobs,
+def test_a_template_reportc_cannot_cut_into_parts_still_builds(tmp_path, part_jobs,
                                                                renamed, drafts):
     project = copy_root("basic", tmp_path)
     shutil.copytree(REPO / "templates", project / "templates")
@@ -215,9 +215,37 @@ def test_a_template_reportc_cannot_cut_into_parts_still_builds(tmp_path, chunk_j
         text = text.replace(tag, tag.replace('class="', 'class="x-'))
     template.write_text(text)
     built = build_root(project, formats=("pdf",))
-    assert chunk_jobs == drafts
+    assert part_jobs == drafts
     texts = _normalised_pages(built.pdf)
     contents = next(text for text in texts if text.startswith("Contents"))
     defence = next(number for number, text in enumerate(texts, start=1)
                    if "CHAPTER 2 Defence-oriented technologies" in text)
     assert re.search(rf"Defence-oriented technologies(?: \.)+ {defence}\b", contents)
+
+
+def test_a_theme_with_the_old_chunks_css_still_lays_out_by_parts(tmp_path, part_jobs):
+    """A theme's css/chunks.css (the old name, with .chunk-pad and .chunk-next) is still
+    used, with a deprecation warning: its parts open on left-hand pages behind the same
+    blank pages as with css/parts.css."""
+    left_pages = {".part { break-before: right;": ".part { break-before: page;",
+                  ".toc { break-before: right;": ".toc { break-before: page;"}
+    pdfs = []
+    for name in ("parts", "chunks"):
+        project = copy_root("basic", tmp_path / name)
+        _theme_variant(project, left_pages)
+        defence = project / "chapters/02-defence.md"
+        defence.write_text(defence.read_text() + LONG_PARAGRAPH)
+        if name == "chunks":
+            css = project / "templates/css/parts.css"
+            css.rename(css.with_name("chunks.css"))
+            text = css.with_name("chunks.css").read_text().replace(".part-", ".chunk-")
+            css.with_name("chunks.css").write_text(text)
+        part_jobs.clear()
+        built = build_root(project, formats=("pdf",))
+        assert part_jobs, "laid out part by part"
+        deprecated = [w for w in built.warnings if "chunks.css is deprecated" in w]
+        assert len(deprecated) == (name == "chunks"), built.warnings
+        pdfs.append(built.pdf)
+    texts = _normalised_pages(pdfs[0])
+    assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
+    _same_pdf(pdfs[1], pdfs[0])

@@ -14,7 +14,8 @@ from conftest import git as _git
 from htmlparse import parse_html
 
 from reportc.pandoc.runner import READER, run_pandoc
-from reportc.redline.core import WRITER, Counts, diff_blocks, write_redline
+from reportc.redline.diff import Counts, diff_blocks
+from reportc.redline.tree import WRITER, write_redline
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

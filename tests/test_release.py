@@ -274,10 +274,11 @@ def test_final_builds_have_no_watermark_and_are_strict(project):
         build(BuildOptions(root=project))
     assert [str(p) for p in failure.value.problems] == [
         "references.bib:23: entry 'thin' (@online) has no 'url', 'doi' or 'eprint': its "
-        "printed reference will lack a link (url, doi or eprint)"]
+        "printed reference will lack a link (url, doi or eprint) [bib.fields]"]
     chapter.write_text(text)  # the entry is no longer cited: a library may hold it
     built = build_root(project)
-    assert built.warnings == ["references.bib:23: warning: entry 'thin' is never cited"]
+    assert built.warnings == [
+        "references.bib:23: warning: entry 'thin' is never cited [bib.unused]"]
     assert not any("DRAFT" in t or "REVIEW" in t for t in built.page_texts())
     assert "status-banner" not in built.html_path.read_text(encoding="utf-8")
 
@@ -286,11 +287,11 @@ def test_a_final_build_promotes_warnings_found_before_the_status_was_known(proje
     config = project / "report.yaml"
     config.write_text(config.read_text() + "colour: blue\n")
     assert build_root(project, formats=("html",)).warnings == [
-        "report.yaml:15: warning: unknown setting 'colour' (ignored)"]
+        "report.yaml:15: warning: unknown setting 'colour' (ignored) [config.unknown]"]
     with pytest.raises(BuildFailed) as failure:
         build(BuildOptions(root=project, formats=("html",), status="final"))
     assert [str(p) for p in failure.value.problems] == [
-        "report.yaml:15: unknown setting 'colour' (ignored)"]
+        "report.yaml:15: unknown setting 'colour' (ignored) [config.unknown]"]
 
 
 def test_absent_status_is_not_final_warnings_stay_warnings(project):
@@ -298,7 +299,8 @@ def test_absent_status_is_not_final_warnings_stay_warnings(project):
     bib.write_text(bib.read_text() + "\n@online{unused,\n  title = {Never cited},\n"
                    "  url = {https://example.org/}\n}\n")
     built = build_root(project, formats=("html",))
-    assert built.warnings == ["references.bib:23: warning: entry 'unused' is never cited"]
+    assert built.warnings == [
+        "references.bib:23: warning: entry 'unused' is never cited [bib.unused]"]
     assert "status-banner" not in built.html_path.read_text(encoding="utf-8")
 
 

@@ -6,14 +6,24 @@ import io
 import re
 
 import pypdf
+import pytest
 from conftest import REPO
 from weasyprint.formatting_structure import boxes
 
+from reportc.pdf import compat
 from reportc.pdf.compat.restamp import restamp
 from reportc.pdf.layout import draft_layout
 
 THEME = REPO / "templates"
-SHEETS = [THEME / "css/base.css", THEME / "css/print.css", THEME / "css/chunks.css"]
+SHEETS = [THEME / "css/base.css", THEME / "css/print.css", THEME / "css/parts.css"]
+
+
+@pytest.fixture(autouse=True)
+def engaged():
+    """Restamping needs the internals the PDF stage engages (nothing happens on import)."""
+    assert compat.engage()
+
+
 LONG_TITLE = "A chapter title long enough to need a second line in the contents " * 2
 
 

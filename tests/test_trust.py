@@ -32,7 +32,7 @@ from reportc.build import BuildOptions, build
 from reportc.cache import BuildCache
 from reportc.document.model import ChapterDoc
 from reportc.errors import BuildFailed, Diagnostics
-from reportc.output import STAGE_PREFIX, remove_stale_stages, staged_output
+from reportc.output import STAGING_PREFIX, remove_stale_staging, staging_folder
 from reportc.pandoc.render import CitationSetup, render_chapters
 from reportc.pandoc.runner import READER, PandocOutOfMemory, PandocStalled, run_pandoc
 from reportc.pdf.layout import layout_pdf
@@ -390,7 +390,7 @@ def _edit_chapter(project: Path) -> None:
 def _assert_untouched(project: Path, before: dict[str, bytes]) -> None:
     out = project / "out"
     assert _artifacts(out) == before
-    assert not list(out.glob(STAGE_PREFIX + "*")), "staging debris left behind"
+    assert not list(out.glob(STAGING_PREFIX + "*")), "staging debris left behind"
 
 
 def test_full_disk_while_writing_the_pdf_leaves_previous_output(built_once, monkeypatch):
@@ -398,7 +398,7 @@ def test_full_disk_while_writing_the_pdf_leaves_previous_output(built_once, monk
     real_write_bytes = Path.write_bytes
 
     def full_disk(self: Path, data: bytes) -> int:
-        if self.suffix == ".pdf" and STAGE_PREFIX in str(self):
+        if self.suffix == ".pdf" and STAGING_PREFIX in str(self):
             real_write_bytes(self, data[: len(data) // 2])  # a partial file, then the error
             raise OSError(errno.ENOSPC, "No space left on device", str(self))
         return real_write_bytes(self, data)
@@ -457,7 +457,7 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path):
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), str(project), "-q"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not list((project / "out").glob(STAGE_PREFIX + "*")):
+    while not list((project / "out").glob(STAGING_PREFIX + "*")):
         assert process.poll() is None, "the build ended before it started writing"
         assert time.monotonic() < deadline
         time.sleep(0.002)
@@ -466,28 +466,28 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path):
     assert process.returncode == -signal.SIGKILL
 
     assert _artifacts(project / "out") == before  # byte-identical, whatever was staged
-    assert list((project / "out").glob(STAGE_PREFIX + "*")), "the killed build's stage remains"
+    assert list((project / "out").glob(STAGING_PREFIX + "*")), "the killed build's folder remains"
     again = run_cli(project, "-q")  # the next build cleans up after the killed one
     assert again.returncode == 0, again.stderr
-    assert not list((project / "out").glob(STAGE_PREFIX + "*"))
+    assert not list((project / "out").glob(STAGING_PREFIX + "*"))
     assert _artifacts(project / "out")["fixture.pdf"] != before["fixture.pdf"]
 
 
 def test_stale_stages_of_dead_builds_are_removed_live_ones_kept(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stale = tmp_path / f"{STAGE_PREFIX}{dead.pid}-abc"
-    live = tmp_path / f"{STAGE_PREFIX}{os.getppid()}-def"
+    stale = tmp_path / f"{STAGING_PREFIX}{dead.pid}-abc"
+    live = tmp_path / f"{STAGING_PREFIX}{os.getppid()}-def"
     for folder in (stale, live):
         (folder / "assets").mkdir(parents=True)
         (folder / "half.pdf").write_bytes(b"%PDF-partial")
-    assert remove_stale_stages(tmp_path) == [stale]
+    assert remove_stale_staging(tmp_path) == [stale]
     assert live.exists() and not stale.exists()
 
 
 def test_an_error_inside_the_stage_removes_it(tmp_path):
-    with pytest.raises(RuntimeError), staged_output(tmp_path) as stage:
-        (stage.path / "half.html").write_text("<p>half")
+    with pytest.raises(RuntimeError), staging_folder(tmp_path) as staging:
+        (staging.path / "half.html").write_text("<p>half")
         raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
 

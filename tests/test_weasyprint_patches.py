@@ -9,6 +9,7 @@ import zlib
 import pikepdf
 import pydyf
 import pypdf
+import pytest
 import weasyprint
 from conftest import REPO
 from weasyprint.layout import LayoutContext
@@ -16,6 +17,7 @@ from weasyprint.layout import block as block_layout
 from weasyprint.layout import inline as inline_layout
 from weasyprint.layout import page as page_layout
 
+from reportc.pdf import compat
 from reportc.pdf.compat import patches as weasyprint_patches
 from reportc.pdf.layout import draft_layout, layout_pdf
 
@@ -44,8 +46,14 @@ def _layout(html: str, tmp_path) -> bytes:
     return result.pdf
 
 
+@pytest.fixture(autouse=True)
+def engaged():
+    """The patches, as the PDF stage applies them (nothing is patched on import)."""
+    assert compat.engage()
+
+
 def test_patch_is_installed_for_the_pinned_weasyprint():
-    assert weasyprint.__version__ == weasyprint_patches.PATCHED_VERSION
+    assert weasyprint.__version__ == compat.internals.PINNED["weasyprint"]
     assert LayoutContext._update_footnote_area is weasyprint_patches._update_footnote_area
     assert page_layout.block_level_layout is weasyprint_patches._page_block_level_layout
     assert LayoutContext.layout_footnote is weasyprint_patches._layout_footnote
@@ -62,23 +70,28 @@ def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypat
     patched = _layout(html, tmp_path)
     assert sum(area is not None for area in stacked) >= 8, "notes stacked on most pages"
     monkeypatch.setattr(LayoutContext, "_update_footnote_area",
-                        weasyprint_patches._original_update)
+                        weasyprint_patches.ORIGINAL["_update_footnote_area"])
     monkeypatch.setattr(page_layout, "block_level_layout",
-                        weasyprint_patches._original_page_block_layout)
+                        weasyprint_patches.ORIGINAL["block_level_layout"])
     original = _layout(html, tmp_path)
     assert patched == original
     assert len(pypdf.PdfReader(io.BytesIO(patched)).pages) >= 8, "enough pages to matter"
 
 
-def test_other_versions_are_left_alone(monkeypatch):
+def test_other_versions_are_left_alone(monkeypatch, caplog):
+    compat.disengage()
+    original = LayoutContext._update_footnote_area
     monkeypatch.setattr(weasyprint, "__version__", "999.0")
-    monkeypatch.setattr(LayoutContext, "_update_footnote_area",
-                        weasyprint_patches._original_update)
-    monkeypatch.setattr(page_layout, "block_level_layout",
-                        weasyprint_patches._original_page_block_layout)
-    assert weasyprint_patches.apply() is False
-    assert LayoutContext._update_footnote_area is weasyprint_patches._original_update
-    assert page_layout.block_level_layout is weasyprint_patches._original_page_block_layout
+    try:
+        assert compat.engage() is False
+        assert compat.engage() is False
+        assert LayoutContext._update_footnote_area is original
+        assert page_layout.block_level_layout is not weasyprint_patches._page_block_level_layout
+        assert not isinstance(pydyf.zlib, weasyprint_patches._Deflate)
+        warned = [r.getMessage() for r in caplog.records if "[compat]" in r.getMessage()]
+        assert len(warned) == 1 and "weasyprint 999.0 (pinned: 70.0)" in warned[0]
+    finally:
+        compat.disengage()
 
 
 def _streams(pdf: bytes) -> list[bytes]:
@@ -107,7 +120,7 @@ CONTENTS = ('<html lang="en"><body><nav class="toc"><ol class="toc-list">'
 
 
 def _leaders(html: str, tmp_path) -> list[list[tuple[str, float, float]]]:
-    sheets = [*SHEETS, REPO / "templates/css/chunks.css"]
+    sheets = [*SHEETS, REPO / "templates/css/parts.css"]
     draft = draft_layout(html, tmp_path, sheets, [tmp_path, REPO / "templates"])
     found = []
     for box in draft.document.pages[0]._page_box.descendants():
@@ -119,7 +132,8 @@ def _leaders(html: str, tmp_path) -> list[list[tuple[str, float, float]]]:
 
 def test_a_leaders_dots_are_one_text_box_at_the_same_places(tmp_path, monkeypatch):
     merged = _leaders(CONTENTS, tmp_path)
-    monkeypatch.setattr(inline_layout, "handle_leader", weasyprint_patches._original_handle_leader)
+    monkeypatch.setattr(inline_layout, "handle_leader",
+                        weasyprint_patches.ORIGINAL["handle_leader"])
     separate = _leaders(CONTENTS, tmp_path)
     assert len(merged) == len(separate) == 8
     for one, dots in zip(merged, separate, strict=True):
@@ -156,6 +170,6 @@ def test_notes_called_in_a_line_kept_after_making_room_are_not_lost(monkeypatch)
             f"<p>{'word ' * 50}</p><p>{calls}</p></body></html>")
     assert _notes_placed(html) == list(range(1, 9))
     monkeypatch.setattr(block_layout, "_linebox_layout",
-                        weasyprint_patches._original_linebox_layout)
+                        weasyprint_patches.ORIGINAL["_linebox_layout"])
     lost = set(range(1, 9)) - set(_notes_placed(html))
     assert lost, "WeasyPrint's own layout no longer loses a note here: is patch 5 still needed?"

@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def diff_main(argv: list[str]) -> int:
     """``reportc diff REV_A [REV_B]``: the redline PDF and HTML."""
-    from reportc.redline.core import RedlineOptions, build_redline
+    from reportc.redline.build import RedlineOptions, build_redline
 
     args = parse_diff_args(argv)
     _setup_logging(args)

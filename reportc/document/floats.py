@@ -100,7 +100,7 @@ def _div_float(div: A.Node, prefix: str, doc: ChapterDoc, diag: Diagnostics) -> 
     if caption is None:
         diag.warning(f"'#{identifier}' has no caption: end the block with a caption paragraph "
                      f"or give it {prefix}-cap=\"...\"", doc.rel,
-                     doc.chapter.line_of("#" + identifier))
+                     doc.chapter.line_of("#" + identifier), code="float.caption")
         caption = [{"t": "Plain", "c": []}]
     figures = [block for block in blocks if block["t"] == "Figure"]
     if len(figures) == 1 and not figures[0]["c"][0][0] and \
@@ -109,8 +109,9 @@ def _div_float(div: A.Node, prefix: str, doc: ChapterDoc, diag: Diagnostics) -> 
         blocks[at:at + 1] = figures[0]["c"][2]
     _describe_images(blocks, caption)
     kept = [[k, v] for k, v in pairs if k not in (f"{prefix}-cap", *LAYOUT_KEYS)]
-    figure = {"t": "Figure", "c": [[identifier, [*classes, "float", f"float-{FLOAT_KINDS[prefix]}"],
-                                    kept], [None, caption], blocks]}
+    kinds = [*classes, "float", f"float-{FLOAT_KINDS[prefix]}"]
+    figure: dict[str, Any] = {"t": "Figure", "c": [[identifier, kinds, kept], [None, caption],
+                                                   blocks]}
     panels = [block for block in blocks if _panel(block)]
     if len(panels) >= 2 or (panels and any(k in LAYOUT_KEYS for k, _ in pairs)):
         _lay_out(div, blocks, subfloats=True)

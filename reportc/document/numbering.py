@@ -75,7 +75,8 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
         title = plain_text(inlines)  # contents, bookmarks: formulas never as TeX
         if level == 1 and seen_title:
             diag.warning(f"second level-1 heading '{title}' treated as a section "
-                         "(a chapter has one '# Title')", doc.rel, doc.chapter.line_of(title))
+                         "(a chapter has one '# Title')", doc.rel, doc.chapter.line_of(title),
+                         code="heading.level")
             level = node["c"][0] = 2
         explicit = node_attr[0]
         if level == 1:

@@ -10,6 +10,7 @@ from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
+from reportc.project.paths import inside
 
 __all__ = ["XREF_PREFIXES", "resolve_references"]
 # a key that looks like a cross-reference with a prefix reportc does not know ("@fgi-x")
@@ -65,7 +66,7 @@ def _check_doubled_word(items: list[Any], index: int, doc: ChapterDoc,
         key = citation["citationId"]
         diag.warning(f"'{word['c']} @{key}' prints '{word['c']} {target.label}': the reference "
                      f"brings its own word; write '@{key}' (or '[-@{key}]' for the number "
-                     "alone)", doc.rel, _cite_line(doc, key))
+                     "alone)", doc.rel, _cite_line(doc, key), code="xref.word")
 
 
 def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
@@ -126,7 +127,7 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -
     decorative = ["alt", ""] in node["c"][0][2]  # ![](f.svg){alt=""}: tagged as artifact
     if not A.stringify(node["c"][1]) and not decorative:
         diag.warning(f"image '{source}' has no alt text (write ![what it shows](...), or "
-                     "{alt=\"\"} if it is decoration)", doc.rel, line)
+                     "{alt=\"\"} if it is decoration)", doc.rel, line, code="image.alt")
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):
@@ -134,7 +135,7 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -
                    "(remote and absolute URLs are not fetched)", doc.rel, line)
         return
     path = (root / source.split("#")[0].split("?")[0]).resolve()
-    if not path.is_relative_to(root.resolve()):
+    if not inside(path, root):
         diag.error(f"image '{source}' is outside the report directory", doc.rel, line)
     elif not path.is_file():
         diag.error(f"missing image '{source}' (paths are relative to the report directory)",

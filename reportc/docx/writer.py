@@ -61,7 +61,7 @@ def write_docx(target: Path, config: ReportConfig, release: Release, docs: list[
         diag.error(str(exc))
         return
     for warning in result.warnings:
-        diag.warning(f"pandoc (Word edition): {warning}", target.name)
+        diag.warning(f"pandoc (Word edition): {warning}", target.name, code="pandoc")
 
 
 def _citation_args(setup: CitationSetup) -> list[str]:

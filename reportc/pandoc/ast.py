@@ -6,7 +6,7 @@ node types we insert. Nodes are plain dicts ``{"t": Type, "c": contents}``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 Node = dict[str, Any]
@@ -25,6 +25,7 @@ def iter_nodes(tree: Any) -> list[Node]:
 
 
 def _collect(tree: Any, nodes: list[Node]) -> None:
+    values: Iterable[Any]
     if type(tree) is dict:
         if "t" in tree:
             nodes.append(tree)
@@ -70,7 +71,7 @@ def _stringify(tree: Any, parts: list[str]) -> None:
         return
     if not isinstance(tree, dict):
         return
-    kind, content = tree.get("t"), tree.get("c")
+    kind, content = tree.get("t"), tree.get("c", [])
     if kind == "Str":
         parts.append(content)
     elif kind in ("Space", "SoftBreak", "LineBreak"):

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.model import ChapterDoc
-from reportc.errors import Diagnostics
+from reportc.errors import Diagnostics, reported
 from reportc.pandoc.runner import READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
+from reportc.project.markdown import Fences
 from reportc.sandbox.checks import check_brackets, load_ast, stall_hint
 
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
+
+
+def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
+                jobs: int) -> list[ChapterDoc]:
+    """Stage 4a: every chapter's AST, read by ``jobs`` pandoc processes at a time; raises
+    the problems found."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        docs = read_chapters(chapters, diag, cache, pool, jobs)
+    diag.raise_if_errors()
+    return [reported(doc) for doc in docs]
 
 
 def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
@@ -66,8 +77,8 @@ def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
             diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
             continue
         for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", chapter.rel)
-        if not result.warnings:
+            diag.warning(f"pandoc: {warning}", chapter.rel, code="pandoc")
+        if not result.warnings and result.output is not None:
             cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")
     return asts
@@ -91,21 +102,17 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
 
 def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:
     """Report a ``:::`` div or code fence left open (pandoc silently runs it to the end)."""
-    fence: tuple[str, int] | None = None
+    fences = Fences()
     divs: list[int] = []
     for number, line in enumerate(chapter.text.splitlines(), start=1):
         stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence[0]) and stripped.strip(fence[0][0]) == "":
-                fence = None
+        if fences.inside(number, stripped):
             continue
-        if match := re.match(r"^(`{3,}|~{3,})", stripped):
-            fence = (match.group(1), number)
-        elif re.match(r"^:{3,}\s*[^:\s]", stripped):  # '::::' alone closes, never opens
+        if re.match(r"^:{3,}\s*[^:\s]", stripped):  # '::::' alone closes, never opens
             divs.append(number)
         elif re.fullmatch(r":{3,}", stripped) and divs:
             divs.pop()
-    if fence:
-        diag.error("code fence opened here is never closed", chapter.rel, fence[1])
-    for line in divs:
-        diag.error("'::: ' block opened here is never closed", chapter.rel, line)
+    if fences.opened:
+        diag.error("code fence opened here is never closed", chapter.rel, fences.opened[1])
+    for opened in divs:
+        diag.error("'::: ' block opened here is never closed", chapter.rel, opened)

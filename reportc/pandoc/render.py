@@ -84,8 +84,8 @@ def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostic
         cited = cite_report(docs, setup, diag, cache)
         listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
                              setup, diag, cache, source) if docs else None
-        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, cited) if cited \
-            else [None] * len(docs)
+        bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
+            if cited else [None] * len(docs)
         references, dropped = listed.result() if listed else ("", [])
         return bodies, references, dropped
     references, dropped = _drop_empty_entries(whole.pop(REFS, ""))
@@ -169,7 +169,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
         return None
     warnings = [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]
     for warning in warnings:
-        diag.warning(f"pandoc: {warning}")
+        diag.warning(f"pandoc: {warning}", code="pandoc")
     if not warnings:
         cache.put("cited", key, result.output)
     return _split_cited(result.output, anchors)
@@ -211,8 +211,7 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
         todo = [doc for doc in batch if html[doc.anchor] is None]
         if todo:
             html.update(_render_batch(todo, diag, cache, keys, cited.blocks))
-        return {doc.anchor: html[doc.anchor] if html[doc.anchor] is not None
-                and check_html(html[doc.anchor], doc.rel, diag) else None for doc in batch}
+        return {doc.anchor: _checked(html[doc.anchor], doc, diag) for doc in batch}
 
     rendered: dict[str, str | None] = {}
     for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
@@ -238,8 +237,8 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
             if located := located_math_warning(warning, doc):
                 diag.error(located[0], doc.rel, located[1])  # it would print raw TeX
             else:
-                diag.warning(f"pandoc: {warning}", doc.rel)
-        if not result.warnings:
+                diag.warning(f"pandoc: {warning}", doc.rel, code="pandoc")
+        if not result.warnings and result.output is not None:
             cache.put("html", keys[doc.anchor], result.output)
         item_done(f"rendered {doc.rel}")
     return html
@@ -343,22 +342,28 @@ def _closing_div(text: str, start: int) -> int:
     return len(text)
 
 
+def _checked(html: str | None, doc: ChapterDoc, diag: Diagnostics) -> str | None:
+    """The chapter's HTML if it passes the sandbox's checks (else they reported why)."""
+    return html if html is not None and check_html(html, doc.rel, diag) else None
+
+
 def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagnostics) -> None:
     """A located warning for an entry the style prints as nothing, naming what it needs."""
     from reportc.project.bibliography import missing_fields
 
     record = source.records.get(key) if source else None
     style = csl.stem
-    if record is None:
+    if record is None or source is None:
         diag.warning(f"entry '{key}' prints nothing in the {style} style and is left out "
-                     "of the bibliography", source.rel if source else None)
+                     "of the bibliography", source.rel if source else None, code="bib.empty")
         return
     needs = missing_fields(record) or ["title", "author|editor", "date|year"]
     wanted = [f"'{need.split('|')[0]}'" + (" (or " + " or ".join(
         f"'{o}'" for o in need.split("|")[1:]) + ")" if "|" in need else "") for need in needs]
     listed = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else wanted[0]
     diag.warning(f"entry '{key}' (@{record.type}) prints nothing in the {style} style and "
-                 f"is left out of the bibliography: it needs {listed}", source.rel, record.line)
+                 f"is left out of the bibliography: it needs {listed}", source.rel, record.line,
+                 code="bib.empty")
 
 
 def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str | None]:
@@ -373,8 +378,8 @@ def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str |
 BIBLIOGRAPHY_MARKER = "<!--reportc:bibliography-->"
 
 
-def place_bibliography(bodies: list[str | None], references: str,
-                       docs: list[ChapterDoc], diag: Diagnostics) -> tuple[list[str | None], str]:
+def place_bibliography(bodies: list[str], references: str,
+                       docs: list[ChapterDoc], diag: Diagnostics) -> tuple[list[str], str]:
     """Put the reference list where a chapter's ``::: {#refs}`` div is (the render filter
     leaves a marker there), instead of in a Bibliography part of its own: returns the
     bodies and what is left for that part ("" when placed)."""

@@ -20,18 +20,14 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from reportc.errors import Diagnostics
-from reportc.pdf.compat.patches import apply as _apply_patches
 from reportc.pdf.compat.restamp import restamp
 from reportc.pdf.split import FOLIO_SENTINEL
-from reportc.pdf.tags import apply as _apply_tags
 from reportc.pdf.varioref import settle
 from reportc.sandbox.fetcher import Refusal, SandboxFetcher
 
 FATAL_LOG_FRAGMENTS = (".notdef glyph", "cannot be loaded", "Failed to load")
-_apply_patches()
-_apply_tags()
 # Every PDF is tagged and says it is PDF/UA-1 (XMP pdfuaid:part, /MarkInfo, /Lang,
-# DisplayDocTitle, /Tabs /S on each page); reportc.pdf.tags builds the structure tree.
+# DisplayDocTitle, /Tabs /S on each page); reportc.pdf.compat.tags builds the structure tree.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 
@@ -153,6 +149,7 @@ def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
                  numbers: dict[str, int], identifier: bytes) -> LayoutResult | None:
     """Draw pages ``keep[0]:keep[1]`` with their real numbers (the first has folio
     ``first_folio``); ``None`` if a page reference would change width: lay out again."""
+    assert draft.document is not None, "only a laid-out draft is kept to be drawn"
     pages = draft.document.pages[keep[0]:keep[1]]
     if not restamp(pages, FOLIO_SENTINEL, first_folio, numbers):
         return None
@@ -161,15 +158,15 @@ def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
     return LayoutResult(pdf, _messages(log), draft.refused_while_drawing())
 
 
-def draft_chunk(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]
+def draft_part(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]
                 ) -> tuple[Draft, DraftReport]:
-    """Worker side of a chunk's first step: lay it out and keep it (see reportc.pdf.workers)."""
+    """Worker side of a part's first step: lay it out and keep it (see reportc.pdf.workers)."""
     draft = draft_layout(html, base_dir, stylesheets, allowed)
     return draft, report_draft(draft)
 
 
-def finish_chunk(draft: Draft, order: tuple) -> LayoutResult | None:
-    """Worker side of a chunk's second step: ``order`` is (keep, first_folio, numbers, id)."""
+def finish_part(draft: Draft, order: tuple) -> LayoutResult | None:
+    """Worker side of a part's second step: ``order`` is (keep, first_folio, numbers, id)."""
     keep, first_folio, numbers, identifier = order
     return finish_draft(draft, keep, first_folio, numbers, identifier)
 
@@ -239,4 +236,4 @@ def _report_log(messages: list[tuple[int, str]], diag: Diagnostics, where: str |
         if level >= logging.ERROR or any(f in message for f in FATAL_LOG_FRAGMENTS):
             diag.error(f"WeasyPrint: {message}", where)
         else:
-            diag.warning(f"WeasyPrint: {message}", where)
+            diag.warning(f"WeasyPrint: {message}", where, code="layout")

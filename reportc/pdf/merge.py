@@ -6,7 +6,7 @@ took 1.07 s. Links between parts point at named destinations, so merging the nam
 is enough to keep every internal link working; the stand-in anchors a part carries for
 targets in other parts ("ghosts") are left out.
 
-Every part is tagged (reportc.pdf.tags): its structure tree is one Document element whose
+Every part is tagged (reportc.pdf.compat.tags): its structure tree is one Document element whose
 children each start on a page of the part. The merged tree is one Document holding, in page
 order, the children that start on the pages kept; the ParentTree is built again, with each
 page's /StructParents its page index and the annotations numbered after the pages, so no
@@ -21,13 +21,14 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Name, OutlineItem
 
 
 @dataclass(frozen=True)
-class Piece:
+class PartPages:
     """Pages ``first .. first+count-1`` (0-based) of a PDF, minus some anchor names."""
 
     pdf: bytes
@@ -37,7 +38,7 @@ class Piece:
 
 
 class _Source:
-    """One input PDF, opened once however many pieces come from it."""
+    """One input PDF, opened once however many parts come from it."""
 
     def __init__(self, data: bytes) -> None:
         self.pdf = pikepdf.open(io.BytesIO(data))
@@ -53,50 +54,50 @@ class _Source:
             if tree is not None and "/ParentTree" in tree else {}
 
 
-def assemble(pieces: list[Piece]) -> bytes:
-    """One PDF from the pieces in order: pages, links, named destinations, outline, metadata."""
+def assemble(parts: list[PartPages]) -> bytes:
+    """One PDF from the parts in order: pages, links, named destinations, outline, metadata."""
     out = pikepdf.new()
     sources: dict[int, _Source] = {}
-    names: dict[str, Array] = {}
+    names: dict[str | bytes, Array] = {}
     outline: list[OutlineItem] = []
     structure = _Structure(out)
-    for piece in pieces:
-        source = sources.get(id(piece.pdf))
+    for part in parts:
+        source = sources.get(id(part.pdf))
         if source is None:
-            source = sources[id(piece.pdf)] = _Source(piece.pdf)
+            source = sources[id(part.pdf)] = _Source(part.pdf)
         offset = len(out.pages)
         with warnings.catch_warnings():
             # it warns that named destinations are not copied: they are, below, because
             # add_pages_from() would rename the ghost anchors that collide between parts
             warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
-            out.pages.extend(source.pdf.pages[piece.first:piece.first + piece.count])
-        moved = _page_mover(source, piece, out, offset)
+            out.pages.extend(source.pdf.pages[part.first:part.first + part.count])
+        moved = _page_mover(source, part, out, offset)
         for name, destination in source.names.items():
             target = _destination(destination, moved)
-            if name not in piece.ghosts and target is not None:
+            if name not in part.ghosts and target is not None:
                 names[name] = target
         outline.extend(_outline(source.outline, moved))
-        structure.add(source, piece, offset)
+        structure.add(source, part, offset)
     structure.finish()
-    _finish(out, sources[id(pieces[0].pdf)].pdf, names, outline)
+    _finish(out, sources[id(parts[0].pdf)].pdf, names, outline)
     _plain_text_map(out)
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
-def _page_mover(source: _Source, piece: Piece, out: pikepdf.Pdf, offset: int
+def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int
                 ) -> Callable[[pikepdf.Object], pikepdf.Object | None]:
-    """Maps a page of the source to the same page in ``out`` (``None``: not in the piece)."""
+    """Maps a page of the source to the same page in ``out`` (``None``: not in the part)."""
     def moved(page: pikepdf.Object) -> pikepdf.Object | None:
         number = source.index.get(page.objgen) if isinstance(page, pikepdf.Dictionary) else None
-        if number is None or not piece.first <= number < piece.first + piece.count:
+        if number is None or not part.first <= number < part.first + part.count:
             return None
-        return out.pages[offset + number - piece.first].obj
+        return out.pages[offset + number - part.first].obj
     return moved
 
 
-def _destination(destination: pikepdf.Object, moved) -> Array | None:
+def _destination(destination: Any, moved) -> Array | None:
     """``[page /XYZ left top zoom]`` on the merged page (WeasyPrint writes only these)."""
     if isinstance(destination, pikepdf.Dictionary) and "/D" in destination:
         destination = destination.D
@@ -134,8 +135,9 @@ def _plain_text_map(out: pikepdf.Pdf) -> None:
     every part read the same."""
     seen: set[tuple[int, int]] = set()
     for page in out.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
-        for font in fonts.values():
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if resources is not None else None
+        for font in fonts.values() if fonts is not None else []:
             text_map = font.get("/ToUnicode")
             if text_map is None or text_map.objgen in seen:
                 continue
@@ -147,7 +149,7 @@ def _plain_text_map(out: pikepdf.Pdf) -> None:
                 text_map.write(plain)
 
 
-def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str, Array],
+def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str | bytes, Array],
             outline: list[OutlineItem]) -> None:
     """Name tree, outline, document information and viewer settings of the first part."""
     tree = pikepdf.NameTree.new(out)
@@ -194,7 +196,7 @@ def _top_elements(pdf: pikepdf.Pdf, index: dict) -> list[tuple[int, pikepdf.Obje
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
         return []
-    tops = []
+    tops: list[tuple[int, pikepdf.Object]] = []
     for document in _as_list(tree.get("/K", Array())):
         for kid in _as_list(document.get("/K", Array())):
             if not isinstance(kid, pikepdf.Dictionary) or "/Pg" not in kid:
@@ -210,7 +212,7 @@ def _as_list(value: pikepdf.Object) -> list:
 
 
 class _Structure:
-    """The merged structure tree, grown piece by piece."""
+    """The merged structure tree, grown part by part."""
 
     def __init__(self, out: pikepdf.Pdf) -> None:
         self.out = out
@@ -218,55 +220,56 @@ class _Structure:
             Type=Name.StructElem, S=Name.Document, K=Array()))
         self.pages: list[tuple[int, pikepdf.Object]] = []  # (page key, ParentTree entry)
         self.annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
-        self.role_map: pikepdf.Dictionary | None = None
+        self.role_map: pikepdf.Object | None = None
         self.tagged = False
 
-    def add(self, source: _Source, piece: Piece, offset: int) -> None:
+    def add(self, source: _Source, part: PartPages, offset: int) -> None:
         tree = source.pdf.Root.get("/StructTreeRoot")
         if tree is None:
             return
         self.tagged = True
         if self.role_map is None and "/RoleMap" in tree:
             self.role_map = _copy(self.out, tree.RoleMap)
-        last = piece.first + piece.count
-        tops = [element for page, element in source.tops if piece.first <= page < last]
+        last = part.first + part.count
+        tops = [element for page, element in source.tops if part.first <= page < last]
         entries, annotations = [], []  # (out page index, entry), (out annotation, element)
-        for number in range(piece.first, last):
+        for number in range(part.first, last):
             page = source.pdf.pages[number].obj
-            target = self.out.pages[offset + number - piece.first].obj
+            target = self.out.pages[offset + number - part.first].obj
             entry = source.parents.get(int(page.get("/StructParents", -1)))
             if entry is not None:
-                entries.append((offset + number - piece.first, entry))
+                entries.append((offset + number - part.first, entry))
             for annot, copied in zip(page.get("/Annots", Array()),
                                      target.get("/Annots", Array()), strict=False):
                 element = source.parents.get(int(annot.get("/StructParent", -1)))
                 if element is not None:
                     annotations.append((copied, element))
-        # one call into qpdf's copier for the whole piece instead of one per element
+        # one call into qpdf's copier for the whole part instead of one per element
         bundle = self.out.copy_foreign(source.pdf.make_indirect(Array(
             [*tops, *(entry for _, entry in entries), *(e for _, e in annotations)])))
-        copied = list(bundle)
-        for element in copied[:len(tops)]:
+        elements: list[pikepdf.Object] = list(bundle)
+        for element in elements[:len(tops)]:
             element.P = self.document
             self.document.K.append(element)
-        for (index, _), entry in zip(entries, copied[len(tops):], strict=False):
+        for (index, _), entry in zip(entries, elements[len(tops):], strict=False):
             self.out.pages[index].obj.StructParents = index
             self.pages.append((index, entry))
-        rest = copied[len(tops) + len(entries):]
+        rest = elements[len(tops) + len(entries):]
         self.annotations += [(annot, element) for (annot, _), element
                              in zip(annotations, rest, strict=True)]
 
     def finish(self) -> None:
         if not self.tagged:
             return
-        nums = Array()
+        values: list[Any] = []  # ParentTree /Nums: key, entry, key, entry...
         for key, entry in self.pages:
-            nums.extend([key, entry])
+            values += [key, entry]
         next_key = len(self.out.pages)
         for annot, element in self.annotations:
             annot.StructParent = next_key
-            nums.extend([next_key, element])
+            values += [next_key, element]
             next_key += 1
+        nums = Array(values)
         root = self.out.make_indirect(pikepdf.Dictionary(
             Type=Name.StructTreeRoot, K=Array([self.document]),
             ParentTree=self.out.make_indirect(pikepdf.Dictionary(Nums=nums)),

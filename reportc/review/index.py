@@ -103,6 +103,7 @@ class SourceIndex:
     def digitless_position(self, position: int) -> int:
         """The :attr:`text` position of a :meth:`digitless` position."""
         self.digitless()
+        assert self._digitless is not None  # digitless() has just computed it
         return self._digitless[1][position]
 
     def where(self, position: int) -> tuple[Source, int]:

@@ -18,6 +18,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -109,10 +110,11 @@ def _page_text(page: pdfium.PdfPage) -> PageText:
 
 
 def _page_remarks(page: pikepdf.Page, number: int, text: PageText) -> list[Remark]:
-    remarks: list[tuple[int, Remark]] = []
+    remarks: list[tuple[float, Remark]] = []
     by_object: dict[tuple[int, int], Remark] = {}
-    replies: list[tuple[pikepdf.Dictionary, Remark]] = []
-    for annot in page.obj.get("/Annots", []):
+    replies: list[tuple[Any, Remark]] = []  # (the /IRT it answers, the reply)
+    annots: Any = page.obj.get("/Annots", [])
+    for annot in annots:
         subtype = str(annot.get("/Subtype", ""))
         if subtype not in MARKED and subtype not in POINTS:
             continue

@@ -21,18 +21,19 @@ The file policy is :mod:`reportc.sandbox.policy`.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, unquote_to_bytes, urljoin
+from urllib.parse import unquote, urljoin
 
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.chapters import Chapter
-from reportc.sandbox.policy import file_refusal
+from reportc.project.markdown import Fences
+from reportc.project.paths import inside
+from reportc.sandbox.policy import decode_data_url, file_refusal
 
 MAX_NESTING = 64  # element levels; WeasyPrint 70 overflows Python's stack near 150
 BRACKET_LIMIT = 12  # unmatched '[' in one paragraph (12: ~0.5 s, 20: ~25 s in pandoc 3.9)
@@ -99,16 +100,10 @@ def _paragraphs(text: str) -> list[tuple[int, list[str]]]:
     blocks: list[tuple[int, list[str]]] = []
     current: list[str] = []
     start = 1
-    fence = ""
+    fences = Fences()
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
-                fence = ""
-            continue
-        if match := re.match(r"^(`{3,}|~{3,})", stripped):
-            fence = match.group(1)
-        if fence or not stripped:
+        if fences.inside(number, stripped) or not stripped:
             if current:
                 blocks.append((start, current))
             current = []
@@ -214,7 +209,7 @@ class _Checker:
     def run(self) -> None:
         self.walk(self.doc.ast.get("blocks", []))
 
-    def walk(self, tree: list[Any] | dict[str, Any]) -> None:
+    def walk(self, tree: Any) -> None:  # a list or a dict of the pandoc AST
         """Every attribute list, link and image, in document order. Recursion is safe:
         the chapter's nesting depth was checked when it was read (``load_ast``)."""
         if type(tree) is list:
@@ -275,7 +270,7 @@ class _Checker:
             return
         relative = unquote(target.split("#")[0].split("?")[0])
         path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root):
+        if not inside(path, self.root):
             self.error(f"attachment '{_short(target)}' is refused: it is outside the report "
                        "directory", *where)
             return
@@ -296,14 +291,14 @@ class _Checker:
                 self.error(f"image '{_short(source)}' is not an image (data: URLs must be "
                            "data:image/...)", source[:40])
             elif re.match(r"data:image/svg\+xml", source, re.I):
-                self.svg(_decode_data_url(source), (self.root / "chapters").as_uri() + "/",
+                self.svg(decode_data_url(source), (self.root / "chapters").as_uri() + "/",
                          _short(source), source[:40])
             return
         if _scheme(source) or source.startswith("//"):
             return  # xrefs._check_image reports remote and absolute URLs
         relative = unquote(source.split("#")[0].split("?")[0])
         path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not inside(path, self.root) or not path.is_file():
             return  # reported by xrefs._check_image
         parts = path.relative_to(self.root).parts
         if any(part.startswith(".") for part in parts):
@@ -366,14 +361,6 @@ def _dangerous_scheme(value: str) -> str:
     return scheme if scheme in ("javascript", "vbscript", "livescript") else ""
 
 
-def _decode_data_url(url: str) -> str:
-    header, _, payload = url.partition(",")
-    if header.lower().endswith(";base64"):
-        try:
-            return base64.b64decode(payload + "==").decode("utf-8", "replace")
-        except ValueError:
-            return ""
-    return unquote_to_bytes(payload).decode("utf-8", "replace")
 
 
 def _short(text: str, limit: int = 80) -> str:

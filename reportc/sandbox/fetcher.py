@@ -13,18 +13,18 @@ stylesheet that names it.
 
 from __future__ import annotations
 
-import base64
 import mimetypes
 import os
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, unquote_to_bytes, urlparse
+from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reportc.sandbox.policy import file_refusal
+from reportc.project.paths import relative
+from reportc.sandbox.policy import decode_data_url, file_refusal
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
@@ -165,7 +165,7 @@ def _in_chapters(needles: list[str], chapters: dict[Path, str],
                 return _rel(path, root), line
     for path, text in chapters.items():
         for match in _DATA_URL.finditer(text):
-            decoded = _decode_data_url(match.group(0))
+            decoded = decode_data_url(match.group(0))
             if any(needle in decoded for needle in needles):
                 return _rel(path, root), text.count("\n", 0, match.start()) + 1
     return None
@@ -197,14 +197,6 @@ def _scannable_files(folder: Path) -> list[Path]:
     return found
 
 
-def _decode_data_url(url: str) -> str:
-    header, _, payload = url.partition(",")
-    try:
-        raw = base64.b64decode(payload + "==", validate=False) if header.endswith(";base64") \
-            else unquote_to_bytes(payload)
-    except ValueError:
-        return ""
-    return raw.decode("utf-8", "replace")
 
 
 def _read_text(path: Path) -> str:
@@ -220,7 +212,7 @@ def _line_of(text: str, needle: str) -> int | None:
 
 
 def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    return relative(path, root)
 
 
 def _shorten(url: str, limit: int = 120) -> str:

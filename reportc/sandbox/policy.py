@@ -3,9 +3,12 @@ SandboxFetcher`) and the checks may read. It imports no WeasyPrint, so checking 
 
 from __future__ import annotations
 
+import base64
 import stat
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, unquote_to_bytes, urlparse
+
+from reportc.project.paths import inside
 
 
 def file_refusal(url: str, allowed: list[Path]) -> tuple[Path | None, str | None]:
@@ -22,7 +25,7 @@ def file_refusal(url: str, allowed: list[Path]) -> tuple[Path | None, str | None
         return None, "files on other hosts are never read"
     path = Path(unquote(parsed.path)).resolve()
     roots = [root.resolve() for root in allowed]
-    root = next((root for root in roots if path.is_relative_to(root)), None)
+    root = next((root for root in roots if inside(path, root)), None)
     if root is None:
         return None, ("only files inside the report directory may be used "
                       "(symbolic links are followed before checking)")
@@ -35,3 +38,15 @@ def file_refusal(url: str, allowed: list[Path]) -> tuple[Path | None, str | None
     if not stat.S_ISREG(info.st_mode):
         return None, "not a regular file"
     return path, None
+
+
+def decode_data_url(url: str) -> str:
+    """The text a ``data:`` URL holds (base64 or percent-encoded; '' if it does not
+    decode), for the checks that look inside embedded SVG and CSS."""
+    header, _, payload = url.partition(",")
+    try:
+        raw = base64.b64decode(payload + "==") if header.lower().endswith(";base64") \
+            else unquote_to_bytes(payload)
+    except ValueError:
+        return ""
+    return raw.decode("utf-8", "replace")

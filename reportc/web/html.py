@@ -10,16 +10,16 @@ from reportc.web.page import Theme
 ASSET_DIR = "assets"
 
 
-def write_html_edition(stage: Path, name: str, page: str, theme: Theme,
+def write_html_edition(folder: Path, name: str, page: str, theme: Theme,
                        stylesheets: list[str], images: list[str], root: Path) -> None:
-    """Write ``name`` and everything it links to into ``stage``."""
-    (stage / name).write_text(page, encoding="utf-8")
+    """Write ``name`` and everything it links to into ``folder``."""
+    (folder / name).write_text(page, encoding="utf-8")
     for sheet in stylesheets:
-        _copy(theme.root / sheet, stage / ASSET_DIR / sheet)
+        _copy(theme.root / sheet, folder / ASSET_DIR / sheet)
     for font in theme.fonts:
-        _copy(font, stage / ASSET_DIR / "fonts" / font.name)
+        _copy(font, folder / ASSET_DIR / "fonts" / font.name)
     for image in images:
-        _copy(root / image, stage / image)
+        _copy(root / image, folder / image)
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from reportc.project.paths import inside
 from reportc.web.page import Theme
 
 _STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="assets/([^"]+)">')
@@ -33,14 +34,14 @@ def self_contained(page: str, theme: Theme, root: Path) -> str:
     """``page`` with its stylesheets, fonts and images inlined."""
     def style(match: re.Match[str]) -> str:
         sheet = (theme.root / html.unescape(match.group(1))).resolve()
-        if not sheet.is_relative_to(theme.root.resolve()) or not sheet.is_file():
+        if not inside(sheet, theme.root) or not sheet.is_file():
             return match.group(0)
         return f"<style>\n{inline_css(sheet, theme.root)}</style>"
 
     def image(match: re.Match[str]) -> str:
         source = unquote(html.unescape(match.group(2)))
         path = (root / source).resolve()
-        if source.startswith("data:") or not path.is_relative_to(root.resolve()) \
+        if source.startswith("data:") or not inside(path, root) \
                 or not path.is_file():
             return match.group(0)
         return match.group(1) + data_url(path) + match.group(3)
@@ -55,7 +56,7 @@ def inline_css(sheet: Path, allowed: Path) -> str:
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^#|^/", target):
             return match.group(0)  # data:, remote and absolute references stay as they are
         path = (sheet.parent / unquote(target.split("#")[0].split("?")[0])).resolve()
-        if not path.is_relative_to(allowed.resolve()) or not path.is_file():
+        if not inside(path, allowed) or not path.is_file():
             return match.group(0)
         return f'url("{data_url(path)}")'
 

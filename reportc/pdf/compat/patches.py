@@ -46,28 +46,17 @@ import copy
 import itertools
 import math
 import zlib
+from typing import TYPE_CHECKING, Any
 
-import pydyf
-import weasyprint
-from weasyprint.formatting_structure import boxes
-from weasyprint.formatting_structure import build as box_build
-from weasyprint.layout import LayoutContext
-from weasyprint.layout import block as block_layout
-from weasyprint.layout import inline as inline_layout
-from weasyprint.layout import page as page_layout
-from weasyprint.layout.block import block_level_layout
-from weasyprint.layout.leader import leader_index
+if TYPE_CHECKING:
+    from weasyprint.layout import LayoutContext
 
-PATCHED_VERSION = "70.0"
-PATCHED_PYDYF = "0.13.0"
+    from reportc.pdf.compat.internals import Internals
+
 FLATE_LEVEL = 6
-_original_update = LayoutContext._update_footnote_area
-_original_layout_footnote = LayoutContext.layout_footnote
-_original_make_page = page_layout.make_page
-_original_page_block_layout = page_layout.block_level_layout
-_original_handle_leader = inline_layout.handle_leader
-_original_linebox_layout = block_layout._linebox_layout
 LEADER = "_reportc_leader"  # on a merged leader's text box: (one dot's text, its width)
+ORIGINAL: dict[str, Any] = {}  # WeasyPrint's own functions, by the name they are patched at
+_W: Internals  # the internals the patches were applied with (set by apply)
 
 
 def _note_layout(context: LayoutContext, area, note):
@@ -76,8 +65,8 @@ def _note_layout(context: LayoutContext, area, note):
     cache = context.__dict__.setdefault("_reportc_note_layouts", {})
     key = (id(note), area.width)
     if key not in cache:
-        single = box_build.create_anonymous_boxes(area.copy_with_children([note]).deepcopy())
-        laid_out = block_level_layout(context, single, -math.inf, None, area.page)[0]
+        single = _W.box_build.create_anonymous_boxes(area.copy_with_children([note]).deepcopy())
+        laid_out = _W.block_level_layout(context, single, -math.inf, None, area.page)[0]
         child = laid_out.children[-1]
         adds_up = (len(laid_out.children) == 1 and child.margin_top == 0
                    and child.margin_bottom == 0)
@@ -96,16 +85,16 @@ def _update_footnote_area(self: LayoutContext) -> bool:
     area = self.current_footnote_area
     if (self.in_column or not self.current_page_footnotes
             or area.style["max_height"].value != math.inf):
-        return _original_update(self)
+        return ORIGINAL["_update_footnote_area"](self)
     heights = [_note_height(self, area, note) for note in self.current_page_footnotes]
-    if None in heights:
-        return _original_update(self)
+    if any(height is None for height in heights):
+        return ORIGINAL["_update_footnote_area"](self)
     if area.height != "auto":
         self.page_bottom += area.margin_height()
     area.children = self.current_page_footnotes
     total = 0.0
     for height in heights:
-        total += height
+        total += height or 0.0  # never None here (checked above)
     area.height = total
     self.page_bottom -= area.margin_height()
     return False  # an area without max-height never overflows
@@ -114,11 +103,11 @@ def _update_footnote_area(self: LayoutContext) -> bool:
 def _page_block_level_layout(context: LayoutContext, box, *args, **kwargs):
     """``block_level_layout`` as ``make_page`` calls it; for the page's footnote area, the
     notes laid out one by one for their heights are stacked instead of laid out again."""
-    if isinstance(box, boxes.FootnoteAreaBox):
+    if isinstance(box, _W.boxes.FootnoteAreaBox):
         stacked = _stacked_notes(context, box, args, kwargs)
         if stacked is not None:
             return stacked
-    return _original_page_block_layout(context, box, *args, **kwargs)
+    return ORIGINAL["block_level_layout"](context, box, *args, **kwargs)
 
 
 def _stacked_notes(context: LayoutContext, area, args: tuple, kwargs: dict):
@@ -136,7 +125,7 @@ def _stacked_notes(context: LayoutContext, area, args: tuple, kwargs: dict):
     singles = [cache.get((id(note), width)) for note in notes]
     if any(single is None or _positioned(single) for single in singles):
         return None
-    laid_out = _original_page_block_layout(context, area.copy_with_children([]), *args,
+    laid_out = ORIGINAL["block_level_layout"](context, area.copy_with_children([]), *args,
                                            **kwargs)
     empty = laid_out[0]
     y = empty.content_box_y()
@@ -163,7 +152,7 @@ def _layout_footnote(self: LayoutContext, footnote) -> bool:
     (lines are laid out in document order, so this is the order of their calls)."""
     order = self.__dict__.setdefault("_reportc_note_order", {})
     order.setdefault(id(footnote), len(order))
-    return _original_layout_footnote(self, footnote)
+    return ORIGINAL["layout_footnote"](self, footnote)
 
 
 def _make_page(context: LayoutContext, *args, **kwargs):
@@ -171,13 +160,13 @@ def _make_page(context: LayoutContext, *args, **kwargs):
     order = context.__dict__.get("_reportc_note_order", {})
     if len(context.reported_footnotes) > 1:
         context.reported_footnotes.sort(key=lambda note: order.get(id(note), math.inf))
-    return _original_make_page(context, *args, **kwargs)
+    return ORIGINAL["make_page"](context, *args, **kwargs)
 
 
 def _handle_leader(context: LayoutContext, line, containing_block) -> None:
     """``handle_leader``, then the leader's dots merged into one text box."""
-    _original_handle_leader(context, line, containing_block)
-    _, leader = leader_index(line)
+    ORIGINAL["handle_leader"](context, line, containing_block)
+    _, leader = _W.leader_index(line)
     if leader is None or len(leader.children) < 2 or line.style["text_align_all"] == "justify":
         return
     dots = sorted(leader.children, key=lambda box: box.position_x)
@@ -216,7 +205,7 @@ def _linebox_layout(context: LayoutContext, box, index, child, new_children: lis
     """WeasyPrint's line layout, then any note called in a line it kept on the page without
     laying the note out (see 5. above) is laid out and moved to the next page."""
     kept = len(new_children)
-    result = _original_linebox_layout(context, box, index, child, new_children,
+    result = ORIGINAL["_linebox_layout"](context, box, index, child, new_children,
                                       *args, **kwargs)
     if not context.footnotes or len(new_children) == kept:
         return result
@@ -229,27 +218,33 @@ def _linebox_layout(context: LayoutContext, box, index, child, new_children: lis
     return abort, stop, resume_at, position_y, [*new_footnotes, *stranded], max_lines
 
 
-def apply() -> bool:
-    """Install the patches if WeasyPrint is the version they were written and tested for."""
-    if pydyf.__version__ == PATCHED_PYDYF:
-        pydyf.zlib = _Deflate()
-    if weasyprint.__version__ != PATCHED_VERSION:
-        return False
-    LayoutContext._update_footnote_area = _update_footnote_area
-    LayoutContext.layout_footnote = _layout_footnote
-    page_layout.make_page = _make_page
-    page_layout.block_level_layout = _page_block_level_layout
-    inline_layout.handle_leader = _handle_leader
-    block_layout._linebox_layout = _linebox_layout
-    return True
+def _targets(w: Internals) -> list[tuple[Any, str, Any]]:
+    """(owner, attribute, replacement) for every patch."""
+    return [(w.LayoutContext, "_update_footnote_area", _update_footnote_area),
+            (w.LayoutContext, "layout_footnote", _layout_footnote),
+            (w.page_layout, "make_page", _make_page),
+            (w.page_layout, "block_level_layout", _page_block_level_layout),
+            (w.inline_layout, "handle_leader", _handle_leader),
+            (w.block_layout, "_linebox_layout", _linebox_layout)]
 
 
-def remove() -> None:
+def apply(w: Internals) -> None:
+    """Install the patches (once: applying them again changes nothing)."""
+    global _W
+    _W = w
+    for owner, name, replacement in _targets(w):
+        current = getattr(owner, name)
+        if current is not replacement:
+            ORIGINAL[name] = current
+            setattr(owner, name, replacement)
+    if not isinstance(w.pydyf.zlib, _Deflate):
+        ORIGINAL["zlib"] = w.pydyf.zlib
+        setattr(w.pydyf, "zlib", _Deflate())  # noqa: B010 (a module attribute mypy cannot see)
+
+
+def remove(w: Internals) -> None:
     """Restore WeasyPrint's and pydyf's own code (tests compare both)."""
-    pydyf.zlib = zlib
-    LayoutContext._update_footnote_area = _original_update
-    LayoutContext.layout_footnote = _original_layout_footnote
-    page_layout.make_page = _original_make_page
-    page_layout.block_level_layout = _original_page_block_layout
-    inline_layout.handle_leader = _original_handle_leader
-    block_layout._linebox_layout = _original_linebox_layout
+    for owner, name, _ in _targets(w):
+        if name in ORIGINAL:
+            setattr(owner, name, ORIGINAL.pop(name))
+    setattr(w.pydyf, "zlib", ORIGINAL.pop("zlib", zlib))  # noqa: B010

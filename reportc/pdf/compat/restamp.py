@@ -20,11 +20,13 @@ them (``weasyprint.layout.leader``), as long as one dot still fits.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from weasyprint.formatting_structure import boxes
-from weasyprint.text.line_break import Layout, line_size
-
+from reportc.pdf.compat.internals import Internals
 from reportc.pdf.compat.patches import LEADER, merged_leader
+
+if TYPE_CHECKING:
+    from weasyprint.formatting_structure import boxes
 
 
 def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int]) -> bool:
@@ -34,35 +36,38 @@ def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int
     maps each anchor to its real page. Returns ``False`` if some page reference would
     change width (the part must be laid out again).
     """
+    from reportc.pdf.compat import in_use
+    w = in_use()
     fits = True
     for index, page in enumerate(pages):
         box = page._page_box
-        for margin_box in (child for child in box.children if isinstance(child, boxes.MarginBox)):
-            _restamp_folio(margin_box, str(stand_in + index), str(first_folio + index))
-        for text_box, line in _page_reference_boxes(box):
-            fits &= _restamp_reference(text_box, line, numbers)
+        for margin_box in (c for c in box.children if isinstance(c, w.boxes.MarginBox)):
+            _restamp_folio(w, margin_box, str(stand_in + index), str(first_folio + index))
+        for text_box, line in _page_reference_boxes(w, box):
+            fits &= _restamp_reference(w, text_box, line, numbers)
     return fits
 
 
-def _page_reference_boxes(page_box) -> list[tuple[boxes.TextBox, boxes.LineBox | None]]:
+def _page_reference_boxes(w: Internals, page_box
+                          ) -> list[tuple[boxes.TextBox, boxes.LineBox | None]]:
     """Each text box that prints a page reference, with its line if that line is the only
     one of its block (a one-line contents entry), else ``None``."""
     single_lines = {id(child) for box in page_box.descendants()
-                    if isinstance(box, boxes.BlockContainerBox)
-                    and len(box.children) == 1 and isinstance(box.children[0], boxes.LineBox)
+                    if isinstance(box, w.boxes.BlockContainerBox)
+                    and len(box.children) == 1 and isinstance(box.children[0], w.boxes.LineBox)
                     for child in box.children}
     found: dict[int, tuple[boxes.TextBox, boxes.LineBox | None]] = {}
     for line in page_box.descendants():
-        if not isinstance(line, boxes.LineBox):
+        if not isinstance(line, w.boxes.LineBox):
             continue
         for box in line.descendants():
-            if (isinstance(box, boxes.TextBox) and (box.element_tag or "").endswith("::after")
+            if (isinstance(box, w.boxes.TextBox) and (box.element_tag or "").endswith("::after")
                     and box.element is not None and box.element.get("data-page")):
                 found[id(box)] = (box, line if id(line) in single_lines else None)
     return list(found.values())
 
 
-def _restamp_reference(box: boxes.TextBox, line: boxes.LineBox | None,
+def _restamp_reference(w: Internals, box: boxes.TextBox, line: boxes.LineBox | None,
                        numbers: dict[str, int]) -> bool:
     stand_in = box.element.get("data-page")
     target = (box.element.get("href") or "").removeprefix("#")
@@ -71,13 +76,13 @@ def _restamp_reference(box: boxes.TextBox, line: boxes.LineBox | None,
     text = box.text[:-len(stand_in)] + str(numbers[target])
     if text == box.text:
         return True
-    if _width(box.text, box.style) == _width(text, box.style):
+    if _width(w, box.text, box.style) == _width(w, text, box.style):
         _set_text(box, text)
         return True
-    return line is not None and _restamp_after_leader(box, line, text)
+    return line is not None and _restamp_after_leader(w, box, line, text)
 
 
-def _restamp_after_leader(box: boxes.TextBox, line: boxes.LineBox, text: str) -> bool:
+def _restamp_after_leader(w: Internals, box: boxes.TextBox, line: boxes.LineBox, text: str) -> bool:
     """A number that ends its line after a leader takes a new width: it keeps its right
     edge, and the leader's dots are placed again as WeasyPrint places them (from the line's
     end, one dot width at a time, only where they fit between the text and the number)."""
@@ -86,9 +91,9 @@ def _restamp_after_leader(box: boxes.TextBox, line: boxes.LineBox, text: str) ->
     if (leader is None or not leader.children or line.style["direction"] != "ltr"
             or abs(box.position_x + box.width - line_end) > 0.01):
         return False
-    dot = leader.children[0]  # one dot, or all of them merged (weasyprint_patches)
+    dot = leader.children[0]  # one dot, or all of them merged (patches.py)
     step = getattr(dot, LEADER, (dot.text, dot.width))[1]
-    width = _width(text, box.style)
+    width = _width(w, text, box.style)
     position = box.position_x + box.width - width
     if position < leader.position_x + step:
         return False  # not even one dot fits: WeasyPrint would break the line
@@ -114,12 +119,12 @@ def _placed(box: boxes.TextBox, x: float) -> boxes.TextBox:
     return placed
 
 
-def _restamp_folio(margin_box: boxes.MarginBox, stand_in: str, folio: str) -> None:
+def _restamp_folio(w: Internals, margin_box: boxes.MarginBox, stand_in: str, folio: str) -> None:
     pattern = re.compile(rf"(?<!\d){stand_in}(?!\d)")
     for box in margin_box.descendants():
-        if isinstance(box, boxes.TextBox) and pattern.search(box.text):
+        if isinstance(box, w.boxes.TextBox) and pattern.search(box.text):
             text = pattern.sub(folio, box.text)
-            shift = _width(box.text, box.style) - _width(text, box.style)
+            shift = _width(w, box.text, box.style) - _width(w, text, box.style)
             align = box.style["text_align_all"]
             if align in ("right", "end"):
                 box.position_x += shift
@@ -135,8 +140,8 @@ def _set_text(box: boxes.TextBox, text: str) -> None:
     box.pango_layout.text = text
 
 
-def _width(text: str, style) -> float:
-    layout = Layout(style)
+def _width(w: Internals, text: str, style) -> float:
+    layout = w.Layout(style)
     layout.set_text(text)
     line, _ = layout.get_first_line()
-    return line_size(line, style)[0]
+    return w.line_size(line, style)[0]

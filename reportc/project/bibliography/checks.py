@@ -57,10 +57,11 @@ def check_citations(bib: Bibliography, cited: set[str], diag: Diagnostics) -> No
                     key=lambda r: r.line)
     for record in unused[:UNUSED_LISTED]:
         diag.warning(f"entry '{record.key}' is never cited", bib.rel, record.line,
-                     fails_strict=False)
+                     code="bib.unused", fails_strict=False)
     if len(unused) > UNUSED_LISTED:
         diag.warning(f"{len(unused) - UNUSED_LISTED} more entries are never cited (from "
-                     f"line {unused[UNUSED_LISTED].line} on)", bib.rel, fails_strict=False)
+                     f"line {unused[UNUSED_LISTED].line} on)", bib.rel, code="bib.unused",
+                     fails_strict=False)
 
 
 def _used_keys(bib: Bibliography, cited: set[str]) -> set[str]:
@@ -82,16 +83,16 @@ def _check_record(record: Record, rel: str, diag: Diagnostics) -> None:
     where = f"entry '{record.key}' (@{record.type})"
     for name, line, kept in record.repeated:
         diag.warning(f"{where} repeats field '{name}': the first value "
-                     f"'{_short(kept)}' is kept, as BibTeX does", rel, line)
+                     f"'{_short(kept)}' is kept, as BibTeX does", rel, line, code="bib.repeated")
     for problem in record.broken_links:
-        diag.warning(f"{where}: {problem}", rel, record.line)
+        diag.warning(f"{where}: {problem}", rel, record.line, code="bib.link")
     for need in missing_fields(record):
         options = need.split("|")
         quoted = [f"'{option}'" for option in options]
         wanted = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
         lacks = LACKS.get(options[0], f"its {options[0]}")
         diag.warning(f"{where} has no {wanted}: its printed reference will lack {lacks}",
-                     rel, record.line)
+                     rel, record.line, code="bib.fields")
 
 
 def missing_fields(record: Record) -> list[str]:

@@ -99,8 +99,8 @@ def _inherit(record: Record, source: Record, fields: dict[str, str],
         if name in NOT_INHERITED:
             continue
         if renames is not None and name in renames:
-            if renames[name] is not None:
-                targets.append((renames[name], value))
+            if (renamed := renames[name]) is not None:
+                targets.append((renamed, value))
             continue
         targets.append((name, value))
         if renames is not None and name == "author" and source.type in BOOKAUTHOR[0] \

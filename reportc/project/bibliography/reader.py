@@ -20,6 +20,7 @@ import bibtexparser
 from bibtexparser import model
 
 from reportc.errors import Diagnostics
+from reportc.project.paths import relative
 
 MONTH_MACROS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -85,8 +86,7 @@ def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibli
 
     if path is None:
         return Bibliography(None)
-    rel = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) \
-        else path.name
+    rel = relative(path, root, outside=path.name)
     bib = Bibliography(path, rel)
     raw = path.read_bytes()
     try:
@@ -108,7 +108,7 @@ def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibli
         if named:
             macros.setdefault(named.group(1).lower(), "")
     seen: dict[str, str] = {}
-    for entry in sorted([*library.entries, *entries], key=lambda e: e.start_line):
+    for entry in sorted([*library.entries, *entries], key=lambda e: e.start_line or 0):
         record = _read_entry(entry, rel, macros, seen, diag)
         if record is not None:
             bib.records[record.key] = record
@@ -134,14 +134,15 @@ def _report_failed_blocks(library: bibtexparser.Library, rel: str, diag: Diagnos
     except for a repeated field (BibTeX and biber keep the first value and warn)."""
     recovered = []
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, model.DuplicateFieldKeyBlock):
             if isinstance(block.ignore_error_block, model.Entry):
                 recovered.append(block.ignore_error_block)
             else:
-                diag.error(f"'{block.ignore_error_block.key}' repeats a field", rel, line)
+                diag.error(f"'{getattr(block.ignore_error_block, 'key', '')}' repeats a field", rel,
+                           line)
         elif isinstance(block, model.DuplicateBlockKeyBlock):
-            first = block.previous_block.start_line + 1
+            first = (block.previous_block.start_line or 0) + 1
             what = "@string" if isinstance(block.ignore_error_block, model.String) \
                 else "entry key"
             diag.error(f"duplicate {what} '{block.key}' (first defined at line {first})",
@@ -157,7 +158,7 @@ def _parse_failure(block: model.ParsingFailedBlock) -> str:
     reason = getattr(error, "abort_reason", "") or str(error or "").split("\n")[0]
     raw = block.raw or ""
     opening = raw.split("\n", 1)[0].strip()[:60]
-    stop = block.start_line + 1 + raw.count("\n")  # the line where parsing stopped
+    stop = (block.start_line or 0) + 1 + raw.count("\n")  # the line where parsing stopped
     where = f" (gave up at line {stop})" if raw.count("\n") and "block start" not in reason \
         else ""
     reason = reason.strip().rstrip(".") or "syntax error"
@@ -170,8 +171,8 @@ def _read_strings(library: bibtexparser.Library, rel: str, diag: Diagnostics
     """The ``@string`` macros, expanded; a malformed one is an error (pandoc refuses the
     whole file over it, BibTeX skips it)."""
     macros = dict(MONTH_MACROS)
-    for string in sorted(library.strings, key=lambda s: s.start_line):
-        line = string.start_line + 1
+    for string in sorted(library.strings, key=lambda s: s.start_line or 0):
+        line = (string.start_line or 0) + 1
         name = string.key.strip()
         value, undefined, bad = expand_value(string.value, macros)
         if bad is not None:
@@ -191,7 +192,8 @@ def _read_strings(library: bibtexparser.Library, rel: str, diag: Diagnostics
 def expand_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str], str | None]:
     """``a # {b} # "c"`` as text: macros replaced, delimiters removed. Returns the text,
     the undefined macros and, if a part is not a value, that part."""
-    text, undefined = [], []
+    text: list[str] = []
+    undefined: list[str] = []
     for part in _split_concatenation(raw):
         part = part.strip()
         if not part:
@@ -257,7 +259,7 @@ def _split_concatenation(raw: str) -> list[str]:
 
 def _read_entry(entry: model.Entry, rel: str, macros: dict[str, str], seen: dict[str, str],
                 diag: Diagnostics) -> Record | None:
-    line = entry.start_line + 1
+    line = (entry.start_line or 0) + 1
     key = entry.key.strip()
     if not key or not re.fullmatch(r"[^\s,{}\"#%'()=\\]+", key):
         diag.error(f"entry key '{entry.key}' is empty or contains spaces or reserved "

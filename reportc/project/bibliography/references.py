@@ -105,7 +105,7 @@ class References:
                 diag.error(*_locate(str(error), starts, self.bib))
                 return None
             for warning in result.warnings:
-                diag.warning(f"pandoc: {warning}", self.bib.rel)
+                diag.warning(f"pandoc: {warning}", self.bib.rel, code="pandoc")
             converted = json.dumps(clean_items(json.loads(result.output)),
                                    ensure_ascii=False, sort_keys=True)
             if not result.warnings:

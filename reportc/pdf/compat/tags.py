@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import pydyf
 import weasyprint
@@ -141,6 +142,13 @@ def apply() -> None:
     wp_pdf.add_tags = add_tags
 
 
+def remove() -> None:
+    """Restore WeasyPrint's own tag builder (tests)."""
+    wp_document.Page.paint = _original_paint
+    wp_stream.Stream.marked = _original_marked
+    wp_pdf.add_tags = _original_add_tags
+
+
 class _Builder:
     """Walks each page's boxes and grows one tree for the whole document."""
 
@@ -195,10 +203,10 @@ class _Builder:
 
     def add_link(self, annotation, node: _Node) -> None:
         """Every box of a link has its annotation: all go to the Link element."""
-        link = node
-        while link is not None and link.tag != "Link":
-            link = link.parent
-        link = link or node
+        found: _Node | None = node
+        while found is not None and found.tag != "Link":
+            found = found.parent
+        link = found or node
         link.kids.append((self.page, annotation))
         if link.element is not None:
             self.links.append((link.element, annotation))
@@ -385,7 +393,7 @@ class _Writer:
         self.pdf = pdf
         self.pages = pdf.page_references  # a property that builds the tuple on every call
         self.parents: list[dict[int, object]] = [{} for _ in range(pages)]
-        self.annotations: list[tuple[object, object]] = []
+        self.annotations: list[tuple[Any, Any]] = []
 
     def write(self, node: _Node, parent_ref) -> object:
         """The element's reference (``node`` has content: see :func:`_prune`)."""

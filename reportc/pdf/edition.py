@@ -1,0 +1,178 @@
+"""Stage 7a: the PDF edition. Which of the theme's stylesheets apply, whether the page is
+laid out part by part or in one pass, the cached PDF when nothing changed, and a warm-up
+that gets WeasyPrint ready while pandoc works.
+
+WeasyPrint is imported only inside these functions: ``import reportc`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, tool_versions
+from reportc.document.model import ChapterDoc
+from reportc.errors import Diagnostics, ReportError, ToolError
+from reportc.project.citation import bibtex, ris
+from reportc.project.config import ReportConfig
+from reportc.project.paths import relative
+from reportc.web.page import PageContext, Theme, render_page
+
+if TYPE_CHECKING:
+    from reportc.pdf.stage import PdfJob
+
+log = logging.getLogger("reportc")
+PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
+PARTS_STYLESHEET = "css/parts.css"  # added when the PDF is laid out part by part
+LEGACY_PARTS_STYLESHEET = "css/chunks.css"  # its old name, with .chunk-pad/.chunk-next
+SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
+
+
+def start_warm_up(config: ReportConfig, theme: Theme) -> threading.Thread:
+    """Import WeasyPrint and pikepdf (0.6 s) and lay out a few lines in the theme while
+    pandoc works, not after it: the PDF workers are forked from this process, so they
+    start with the theme's stylesheets parsed and its fonts loaded (0.16 s each). Join
+    the thread before the PDF stage forks its workers."""
+    def load() -> None:
+        from reportc.pdf import compat, merge  # noqa: F401
+        from reportc.pdf.layout import warm_up
+        compat.engage()  # before any layout: the patches change WeasyPrint's functions
+        warm_up(print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
+                config.lang)
+    thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
+    """The print page's stylesheets, with the part rules if the theme has them and, for a
+    single-sided report, the theme's single-sided rules."""
+    sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
+    single = theme.root / SINGLE_SIDED_STYLESHEET
+    extra = [parts_stylesheet(theme), single if sided == "single" else None]
+    return sheets + [path for path in extra if path and path.is_file()]
+
+
+def parts_stylesheet(theme: Theme) -> Path | None:
+    """The theme's stylesheet for the part-by-part layout (None: lay out in one pass)."""
+    for name in (PARTS_STYLESHEET, LEGACY_PARTS_STYLESHEET):
+        if (theme.root / name).is_file():
+            return theme.root / name
+    return None
+
+
+def part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
+    """The prefix of the theme's helper classes: "chunk" (with a warning) for a theme that
+    still has the old css/chunks.css, else "part"."""
+    sheet = parts_stylesheet(theme)
+    if sheet is None or sheet.name != Path(LEGACY_PARTS_STYLESHEET).name:
+        return "part"
+    where = relative(sheet, config.root)
+    diag.warning(f"{LEGACY_PARTS_STYLESHEET} is deprecated: rename it {PARTS_STYLESHEET} and "
+                 "its classes .chunk-pad and .chunk-next to .part-pad and .part-next", where,
+                 code="theme.deprecated")
+    return "chunk"
+
+
+def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageContext,
+              docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
+              single_pass: bool, reference_files: bool = True) -> None:
+    """Lay out the print page part by part in parallel (or in one pass, if asked, if the
+    theme has no parts stylesheet or if WeasyPrint is not the pinned version), reusing
+    parts of the last PDF that did not change; write it to ``path`` with its XMP record,
+    and (``reference_files``) the report's .bib and .ris and cover picture beside it."""
+    from reportc.pdf import compat  # imports WeasyPrint: only when due
+
+    context.edition, context.stylesheets = "pdf", []
+    page = render_page(theme, context)
+    environment = _environment(config, theme, docs)
+    classes = part_classes(theme, config, diag)
+    # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode
+    by_parts = compat.engage() and parts_stylesheet(theme) is not None
+    mode = ("numbered" if single_pass else "parts") if by_parts else "native"
+    key = digest(page, environment, mode)
+    pdf = cache.get_bytes("pdf", key)
+    if pdf is not None:
+        pages = json.loads(cache.get("pdf-pages", key) or "{}")
+        cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
+    else:
+        job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
+        pdf = _lay_out(page, job, cache, key, single_pass, diag)
+    if pdf is not None:
+        _write(path, pdf, config, context, reference_files)
+
+
+def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
+           reference_files: bool) -> None:
+    from reportc.pdf.cover import draw_cover
+    from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
+
+    record = context.matter.record
+    path.write_bytes(add_xmp(pdf, record) if record else pdf)
+    if record and record.image_url:
+        draw_cover(path, path.parent / record.image_url)
+    if reference_files:
+        when = config.date or context.build_date
+        path.with_suffix(".bib").write_text(bibtex(config, when), encoding="utf-8")
+        path.with_suffix(".ris").write_bytes(ris(config, when).encode("utf-8"))
+
+
+def _environment(config: ReportConfig, theme: Theme, docs: list[ChapterDoc]) -> str:
+    """Everything besides the page that the PDF depends on: tools, theme, loaded files."""
+    loaded = sorted({image for doc in docs for image in doc.images} | set(config.attachments)
+                    | ({config.publisher.logo.path} if config.publisher.logo else set()))
+    return digest(tool_versions(), *(file_digest(p) for p in theme.files()),
+                  *(file_digest(config.root / name) for name in loaded),
+                  *(file_digest(p) for p in theme_outside_files(theme.root, config.root)),
+                  f"sided={config.sided}")  # which of the theme's stylesheets apply
+
+
+def _pdf_job(config: ReportConfig, theme: Theme, docs: list[ChapterDoc], diag: Diagnostics,
+             jobs: int, environment: str, mode: str, classes: str) -> PdfJob:
+    from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
+    from reportc.pdf.stage import PdfJob
+
+    sheets = print_stylesheets(theme, config.sided)
+    allowed = [config.root, theme.root]
+    return PdfJob(
+        layout=partial(layout_pdf, stylesheets=sheets, base_dir=config.root, allowed=allowed),
+        draft=partial(draft_part, stylesheets=sheets, base_dir=config.root, allowed=allowed),
+        finish=finish_part, report=partial(report_layout, diag=diag),
+        failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
+        sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
+        mode=mode, classes=classes)
+
+
+def _lay_out(page: str, job: PdfJob, cache: BuildCache, key: str, single_pass: bool,
+             diag: Diagnostics) -> bytes | None:
+    """The PDF, from the last build's page map and PDF where they still hold; cached."""
+    from reportc.pdf.stage import paginate
+
+    stored = cache.meta.get("pdf_pages")
+    previous: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
+    try:
+        pdf, pages = paginate(page, job, previous or None, last_pdf)
+    except ReportError:
+        raise
+    except Exception as exc:  # a layout worker died, page numbers never settled, a bug
+        raise ToolError(_layout_failure(exc, single_pass)) from exc
+    if pdf is not None and not diag.errors:
+        cache.put_bytes("pdf", key, pdf)
+        cache.put("pdf-pages", key, json.dumps(pages, sort_keys=True))
+        cache.carry["pdf_pages"] = {**pages, "pdf": key}
+    return pdf
+
+
+def _layout_failure(exc: Exception, single_pass: bool) -> str:
+    """What a writer can do when the PDF layout itself fails (the details go to -v)."""
+    log.debug("PDF layout failed:\n%s", exc, exc_info=exc)
+    what = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    advice = ("run with -v for the details and report them" if single_pass else
+              "build again with --single-pass (one WeasyPrint pass: slower, no worker "
+              "processes), or run with -v for the details")
+    return f"PDF layout failed: {what}; {advice}"
