@@ -107,15 +107,15 @@ def test_one_progress_line_per_part_however_often_it_is_laid_out(project, monkey
     # Every part's first layout is judged not to fit its numbers, so every part is laid
     # out again (an estimate with the wrong number of digits does this, but whether an
     # estimate is still in use when a part is sent depends on the workers' timing).
-    real_fits, judged = reportc.pdf.schedule._Chunks._fits, set()
+    real_fits, judged = reportc.pdf.schedule._Parts._fits, set()
 
-    def fits_the_second_time(chunk, laid, padded, anchors):
-        if chunk not in judged:
-            judged.add(chunk)
+    def fits_the_second_time(part, laid, padded, anchors):
+        if part not in judged:
+            judged.add(part)
             return False
-        return real_fits(chunk, laid, padded, anchors)
+        return real_fits(part, laid, padded, anchors)
 
-    monkeypatch.setattr(reportc.pdf.schedule._Chunks, "_fits", staticmethod(fits_the_second_time))
+    monkeypatch.setattr(reportc.pdf.schedule._Parts, "_fits", staticmethod(fits_the_second_time))
     caplog.set_level(logging.INFO, logger="reportc")
     build_root(project, jobs=2)
     lines = [r.getMessage() for r in caplog.records]

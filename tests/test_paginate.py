@@ -154,7 +154,8 @@ def _theme_variant(project, replacements: dict[str, str]) -> None:
 def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part_jobs):
     """Parts laid out as right-hand pages that turn out to start on a left-hand page are
     laid out again behind a blank page; numbers in proportional figures change width, so
-    parts whose estimates were wrong are laid out again with the real numbers."""
+    parts whose estimates were wrong are laid out again with the real numbers (the
+    re-layout path itself is forced in test_friction's progress-line test)."""
     project = copy_root("basic", tmp_path)
     _theme_variant(project, {
         ".part { break-before: right;": ".part { break-before: page;",
@@ -166,7 +167,9 @@ def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part
     single = _single_pass(project, tmp_path)
     texts = _normalised_pages(single.pdf)
     assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
-    assert len(part_jobs) > len(set(part_jobs)), "some part was laid out again"
+    # Whether a part is laid out before or after the parts in front of it are known depends
+    # on the workers' timing (on a loaded machine often after): the pages must match anyway.
+    assert set(part_jobs) >= {"front", "bibliography"}
     _same_pdf(by_parts.pdf, single.pdf)
 
 

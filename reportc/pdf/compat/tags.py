@@ -28,8 +28,6 @@ The merge of part-by-part layouts (:mod:`reportc.pdf.merge`) joins these trees.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 import pydyf
 import weasyprint
@@ -40,11 +38,13 @@ from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.logger import LOGGER
 from weasyprint.pdf import stream as wp_stream
 
+from reportc.pdf.compat.tagwrite import _Node, _write
+
 PATCHED_VERSION = "70.0"
-ROLE_MAP = {"Aside": "Div"}  # PDF 1.7 has no Aside; PDF/UA-1 wants custom types mapped
 
 _ARTIFACTS: dict[int, set[int]] = {}  # id(page's tags dict) -> ids of boxes drawn as Artifact
-_ARTIFACT_CLASSES = {"status-watermark", "cover-band", "chunk-pad", "ghost-anchors", "chunk-next"}
+_ARTIFACT_CLASSES = {"status-watermark", "cover-band", "part-pad", "ghost-anchors", "part-next",
+                     "chunk-pad", "chunk-next"}  # chunk-*: themes with the old parts stylesheet
 _TRANSPARENT = {"html", "body", "main"}
 _TRANSPARENT_CLASSES = {"fn", "fn-keep"}
 # inline elements PDF 1.7 has no type for: their text goes to the enclosing element
@@ -59,19 +59,6 @@ _BLOCK_TAGS = {
     "q": "Quote", "a": "Link",
 }
 _CONTAINERS = {"Table", "TR", "THead", "TBody", "TFoot", "L"}  # may hold no content directly
-
-
-@dataclass(eq=False)
-class _Node:
-    """A structure element before it is written: kids are nodes, (page, mcid) or
-    (page, annotation)."""
-
-    tag: str
-    page: int
-    parent: _Node | None
-    kids: list = field(default_factory=list)
-    attrs: dict = field(default_factory=dict)
-    element: object = None  # the HTML element
 
 
 def _classes(element) -> set[str]:
@@ -386,71 +373,3 @@ def add_tags(pdf, document, pdf_version, page_streams) -> None:
     if "Lang" not in pdf.catalog:
         LOGGER.error('Missing required "lang" attribute at the root of the document')
         pdf.catalog["Lang"] = pydyf.String()
-
-
-class _Writer:
-    def __init__(self, pdf, pages: int) -> None:
-        self.pdf = pdf
-        self.pages = pdf.page_references  # a property that builds the tuple on every call
-        self.parents: list[dict[int, object]] = [{} for _ in range(pages)]
-        self.annotations: list[tuple[Any, Any]] = []
-
-    def write(self, node: _Node, parent_ref) -> object:
-        """The element's reference (``node`` has content: see :func:`_prune`)."""
-        element = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{node.tag}",
-                                    "P": parent_ref, "Pg": self.pages[node.page]})
-        self.pdf.add_object(element)
-        kids = pydyf.Array()
-        for kid in node.kids:
-            if isinstance(kid, _Node):
-                kids.append(self.write(kid, element.reference))
-            elif isinstance(kid[1], int):
-                page, mcid = kid
-                self.parents[page][mcid] = element.reference
-                if page == node.page:
-                    kids.append(mcid)
-                else:
-                    kids.append(pydyf.Dictionary({
-                        "Type": "/MCR", "MCID": mcid, "Pg": self.pages[page]}))
-            else:
-                page, annotation = kid
-                kids.append(pydyf.Dictionary({"Type": "/OBJR", "Obj": annotation.reference,
-                                              "Pg": self.pages[page]}))
-                self.annotations.append((element.reference, annotation))
-        element["K"] = kids
-        for key, value in node.attrs.items():
-            if key == "A":
-                element["A"] = pydyf.Dictionary({k: f"/{v}" for k, v in value.items()})
-            else:
-                element[key] = pydyf.String(value)
-        return element.reference
-
-
-def _prune(node: _Node) -> bool:
-    """Drop elements with no content (stand-in anchors, empty wrappers); ``False`` if
-    ``node`` itself has none."""
-    node.kids = [kid for kid in node.kids if not isinstance(kid, _Node) or _prune(kid)]
-    return bool(node.kids)
-
-
-def _write(pdf, root: _Node, pages: int) -> None:
-    parent_tree = pydyf.Dictionary({})
-    pdf.add_object(parent_tree)
-    tree_root = pydyf.Dictionary({"Type": "/StructTreeRoot",
-                                  "ParentTree": parent_tree.reference,
-                                  "RoleMap": pydyf.Dictionary({k: f"/{v}"
-                                                               for k, v in ROLE_MAP.items()})})
-    pdf.add_object(tree_root)
-    writer = _Writer(pdf, pages)
-    _prune(root)
-    tree_root["K"] = pydyf.Array([writer.write(root, tree_root.reference)])
-    nums = pydyf.Array()
-    for page, mcids in enumerate(writer.parents):
-        count = max(mcids) + 1 if mcids else 0
-        nums += [page, pydyf.Array([mcids.get(i, "null") for i in range(count)])]
-    for number, (element, annotation) in enumerate(writer.annotations, start=pages):
-        annotation["StructParent"] = number
-        nums += [number, element]
-    parent_tree["Nums"] = nums
-    tree_root["ParentTreeNextKey"] = pages + len(writer.annotations)
-    pdf.catalog["StructTreeRoot"] = tree_root.reference
