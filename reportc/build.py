@@ -31,7 +31,12 @@ from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.output import check_out_dir, staged_output
 from reportc.pandoc.read import read_chapters
-from reportc.pandoc.render import CitationSetup, render_report, unlink_citations
+from reportc.pandoc.render import (
+    CitationSetup,
+    place_bibliography,
+    render_report,
+    unlink_citations,
+)
 from reportc.pdf.stage import PdfStage, paginate
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
@@ -122,7 +127,7 @@ def build(options: BuildOptions) -> BuildResult:
         docs = read_chapters(chapters, diag, cache, pool, options.jobs)
     diag.raise_if_errors()
     timer.done(f"read {len(docs)} chapter(s)")
-    targets = number_report(docs, diag)
+    targets = number_report(docs, diag, cache)
     for doc in docs:
         resolve_references(doc, targets, bibliography.keys, root, diag)
         check_chapter(doc, root, config.attachments, diag)
@@ -134,6 +139,7 @@ def build(options: BuildOptions) -> BuildResult:
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # kept for the docx
         references, bodies, setup = _cite(docs, cited, bibliography, converter, csl, config,
                                           Path(scratch), diag, cache, options.jobs)
+        bodies, references = place_bibliography(bodies, references, docs, diag)
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 

@@ -129,10 +129,13 @@ def test_callouts_are_shaded_bordered_paragraphs(tmp_path):
     root = copy_root("basic", tmp_path)
     chapter = root / "chapters" / "02-defence.md"
     chapter.write_text(chapter.read_text(encoding="utf-8")
-                       + "\n::: callout\nExport controls tightened in 2022.\n:::\n",
+                       + "\n::: callout\nExport controls tightened in 2022.\n:::\n"
+                       + '\n::: {.callout-warning title="Sanctions"}\n- Chips.\n- Engines.\n:::\n',
                        encoding="utf-8")
     built = build_root(root, formats=("docx",), git_stamp=False)
-    assert styled(built, "Callout") == ["Export controls tightened in 2022."]
+    assert styled(built, "Callout") == ["Export controls tightened in 2022.", "• Chips.",
+                                        "• Engines."]
+    assert "Sanctions" in styled(built, "Takeaway Title")
     styles = part(built, "word/styles.xml")
     box = styles[styles.index('w:styleId="Callout"'):]
     box = box[:box.index("</w:style>")]

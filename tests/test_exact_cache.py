@@ -88,6 +88,14 @@ def _change_source(monkeypatch) -> None:
                 for name, done in real(*args, **kwargs).items()}
 
     monkeypatch.setattr(reportc.pandoc.render, "run_batch", upgraded)
+    real_run = reportc.pandoc.render.run_pandoc  # a report cited and written in one process
+
+    def upgraded_run(*args, **kwargs):
+        done = real_run(*args, **kwargs)
+        return dataclasses.replace(done, output=done.output.replace("Ports grew",
+                                                                    "Ports (upgraded) grew"))
+
+    monkeypatch.setattr(reportc.pandoc.render, "run_pandoc", upgraded_run)
 
 
 MUTATIONS: list[tuple[str, Callable[[Path, pytest.MonkeyPatch], None]]] = [

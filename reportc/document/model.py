@@ -27,6 +27,18 @@ class Target:
 
 
 @dataclass
+class Float:
+    """A numbered float (figure, table, listing), in reading order: what lists of figures
+    and tables print."""
+
+    kind: str  # "figure", "table" or "listing"
+    number: str  # "2"
+    caption: str  # the caption's plain text, without its label
+    id: str  # the anchor to link to ("" when the author gave none)
+    label: str = ""  # "Figure 2"
+
+
+@dataclass
 class ChapterDoc:
     """A chapter after reading: its AST plus what the rest of the report needs to know."""
 
@@ -38,6 +50,8 @@ class ChapterDoc:
     headings: list[Heading] = field(default_factory=list)
     cite_keys: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    floats: list[Float] = field(default_factory=list)  # numbered figures, tables, listings
+    has_refs: bool = False  # the chapter has a `::: {#refs}` div: the bibliography goes there
 
     @property
     def rel(self) -> str:

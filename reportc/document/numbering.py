@@ -6,17 +6,28 @@ from __future__ import annotations
 import re
 import string
 
-from reportc.document.model import ChapterDoc, Heading, Target
+from reportc.cache import BuildCache
+from reportc.document.callouts import callout_kind, label_callout, shape_callouts
+from reportc.document.floats import shape_floats
+from reportc.document.kinds import CALLOUTS, FLOAT_KINDS, LABELS, prefix_of
+from reportc.document.math import check_formulas, mark_equations, plain_text
+from reportc.document.model import ChapterDoc, Float, Heading, Target
+from reportc.document.theorems import label_theorem, shape_theorems, theorem_prefix
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
+FLOAT_WORDS = {"figure": "Figure", "table": "Table", "listing": "Listing"}
 
-def number_report(docs: list[ChapterDoc], diag: Diagnostics) -> dict[str, Target]:
-    """Number chapters, sections, figures and tables; return every cross-reference target."""
+
+def number_report(docs: list[ChapterDoc], diag: Diagnostics,
+                  cache: BuildCache | None = None) -> dict[str, Target]:
+    """Number chapters, sections, figures and tables; return every cross-reference target
+    (``cache`` keeps the drawings of formulas between builds)."""
     targets: dict[str, Target] = {}
-    counters = {"chapter": 0, "appendix": 0, "figure": 0, "table": 0}
+    counters = {"chapter": 0, "appendix": 0, "figure": 0, "table": 0, "listing": 0}
     used_ids: set[str] = set()
     for doc in docs:
+        shape_quarto(doc, diag, cache)
         kind = doc.chapter.kind
         if doc.chapter.numbered and kind in ("chapter", "appendix"):
             counters[kind] += 1
@@ -25,6 +36,24 @@ def number_report(docs: list[ChapterDoc], diag: Diagnostics) -> dict[str, Target
         _number_headings(doc, targets, used_ids, diag)
         _number_floats(doc, targets, counters, used_ids, diag)
     return targets
+
+
+def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None) -> None:
+    """Quarto's block forms in the one shape numbering reads: callouts and theorem blocks
+    (their title headings leave the flow first, so they are never numbered sections),
+    floats as Figure nodes, ``{#eq-x}`` equations; each formula checked; and the place the
+    author chose for the bibliography (``::: {#refs}``)."""
+    nodes = A.iter_nodes(doc.ast["blocks"])  # one walk; each step looks at what it needs
+    shape_callouts(doc, diag, nodes)
+    shape_theorems(nodes)
+    shape_floats(doc, diag, nodes)
+    mark_equations(doc, nodes)
+    check_formulas(doc, diag, nodes, cache)
+    for node in nodes:
+        if node["t"] == "Div" and node["c"][0][0] == "refs":
+            doc.has_refs = True  # citeproc (run over the whole report) must not fill it:
+            node["c"][0][0] = ""  # it lists the references at the report's end
+            node["c"][0][1].append("reportc-refs")
 
 
 def _claim_id(doc: ChapterDoc, identifier: str, used: set[str], diag: Diagnostics) -> None:
@@ -43,7 +72,7 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
         if node["t"] != "Header":
             continue
         level, node_attr, inlines = node["c"]
-        title = A.stringify(inlines)
+        title = plain_text(inlines)  # contents, bookmarks: formulas never as TeX
         if level == 1 and seen_title:
             diag.warning(f"second level-1 heading '{title}' treated as a section "
                          "(a chapter has one '# Title')", doc.rel, doc.chapter.line_of(title))
@@ -66,6 +95,8 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
                 counts[deeper] = 0
             number = ".".join([doc.number, *[str(c) for c in counts[2:level + 1]]])
             inlines[:0] = [A.span([{"t": "Str", "c": number}], ["secnum"]), {"t": "Space"}]
+        if title != A.stringify(inlines[2:] if number else inlines):  # it holds a formula
+            node_attr[2].append(["data-bookmark", f"{number} {title}" if number else title])
         identifier = explicit or _unique_slug(doc.chapter.anchor, title, slugs)
         node_attr[0] = identifier
         _claim_id(doc, identifier, used, diag)
@@ -102,28 +133,93 @@ def _unique_slug(prefix: str, title: str, taken: set[str]) -> str:
 
 def _number_floats(doc: ChapterDoc, targets: dict[str, Target], counters: dict[str, int],
                    used: set[str], diag: Diagnostics) -> None:
+    """Figures, tables, listings, equations, callouts and theorems, in reading order."""
     for node in A.iter_nodes(doc.ast["blocks"]):
-        if node["t"] == "Figure":
-            _number_float(doc, node, "figure", "Figure", targets, counters, used, diag)
-        elif node["t"] == "Table":
-            _number_float(doc, node, "table", "Table", targets, counters, used, diag)
+        kind = node["t"]
+        if kind == "Figure" and "subfloat" not in node["c"][0][1]:
+            float_kind = FLOAT_KINDS.get(prefix_of(node["c"][0][0]), "figure")
+            _number_float(doc, node, float_kind, targets, counters, used, diag)
+        elif kind == "Table":
+            _number_float(doc, node, "table", targets, counters, used, diag)
+        elif kind == "Span" and "equation" in node["c"][0][1]:
+            _number_equation(doc, node, targets, counters, used, diag)
+        elif kind == "Div" and (callout := callout_kind(node)):
+            prefix = CALLOUTS[callout][0]
+            if node["c"][0][0]:
+                label = _count(doc, node["c"][0][0], prefix, targets, counters, used, diag)
+                label_callout(node, label)
+        elif kind == "Div" and (prefix := theorem_prefix(node)):
+            label_theorem(node, _count(doc, node["c"][0][0], prefix, targets, counters,
+                                       used, diag))
 
 
-def _number_float(doc: ChapterDoc, node: A.Node, kind: str, word: str,
-                  targets: dict[str, Target], counters: dict[str, int], used: set[str],
-                  diag: Diagnostics) -> None:
+def _count(doc: ChapterDoc, identifier: str, prefix: str, targets: dict[str, Target],
+           counters: dict[str, int], used: set[str], diag: Diagnostics) -> str:
+    """The next number of ``prefix``'s kind, made a target: returns "Theorem 2"."""
+    counters[prefix] = counters.get(prefix, 0) + 1
+    number = str(counters[prefix])
+    label = f"{LABELS[prefix]}\u00a0{number}"
+    _claim_id(doc, identifier, used, diag)
+    targets[identifier] = Target(identifier, label, number)
+    return label
+
+
+def _number_equation(doc: ChapterDoc, node: A.Node, targets: dict[str, Target],
+                     counters: dict[str, int], used: set[str], diag: Diagnostics) -> None:
+    """A display equation with an id: "(1)" beside it, "Equation 1" where it is cited."""
+    label = _count(doc, node["c"][0][0], "eq", targets, counters, used, diag)
+    number = targets[node["c"][0][0]].number
+    node["c"][1].append(A.span([{"t": "Str", "c": f"({number})"}], ["equation-number"]))
+    targets[node["c"][0][0]].label = label
+
+
+def _number_float(doc: ChapterDoc, node: A.Node, kind: str, targets: dict[str, Target],
+                  counters: dict[str, int], used: set[str], diag: Diagnostics) -> None:
     node_attr, caption = node["c"][0], node["c"][1]
     caption_blocks = caption[1]
     if not caption_blocks:
         return  # uncaptioned tables and images are not numbered
     counters[kind] += 1
     number = str(counters[kind])
-    label = f"{word}\u00a0{number}"
-    first = caption_blocks[0]
-    if first["t"] in ("Plain", "Para"):
-        first["c"][:0] = [A.span([{"t": "Str", "c": label + "."}], ["caption-label"]),
-                          {"t": "Space"}]
+    label = f"{FLOAT_WORDS[kind]}\u00a0{number}"
+    text = plain_text(caption_blocks)
+    _prepend(caption_blocks, A.span([{"t": "Str", "c": label + ("." if text else "")}],
+                                    ["caption-label"]))
+    if node["t"] == "Figure":
+        for cls in ("float", f"float-{kind}"):
+            if cls not in node_attr[1]:
+                node_attr[1].append(cls)
     identifier = node_attr[0]
     if identifier:
         _claim_id(doc, identifier, used, diag)
         targets[identifier] = Target(identifier, label, number)
+    doc.floats.append(Float(kind, number, text, identifier, label))
+    if node["t"] == "Figure":
+        _number_panels(doc, node, label, number, targets, used, diag)
+
+
+def _number_panels(doc: ChapterDoc, node: A.Node, label: str, number: str,
+                   targets: dict[str, Target], used: set[str], diag: Diagnostics) -> None:
+    """Subfloats: "(a)", "(b)" before their captions, "Figure 2(b)" where cited."""
+    panels = [n for n in A.iter_nodes(node["c"][2])
+              if n["t"] == "Figure" and "subfloat" in n["c"][0][1]]
+    for index, panel in enumerate(panels):
+        letter = string.ascii_lowercase[index % 26]
+        if panel["c"][1][1]:
+            _prepend(panel["c"][1][1], A.span([{"t": "Str", "c": f"({letter})"}],
+                                              ["subcaption-label"]))
+        else:
+            panel["c"][1][1] = [{"t": "Plain", "c": [
+                A.span([{"t": "Str", "c": f"({letter})"}], ["subcaption-label"])]}]
+        if identifier := panel["c"][0][0]:
+            _claim_id(doc, identifier, used, diag)
+            targets[identifier] = Target(identifier, f"{label}({letter})", f"{number}({letter})")
+
+
+def _prepend(blocks: list[A.Node], label: A.Node) -> None:
+    """A caption label before the first words of a caption."""
+    first = blocks[0]
+    if first["t"] in ("Plain", "Para"):
+        first["c"][:0] = [label, {"t": "Space"}] if first["c"] else [label]
+    else:
+        blocks.insert(0, {"t": "Plain", "c": [label]})

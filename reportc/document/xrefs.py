@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
-XREF_PREFIXES = ("fig-", "tbl-", "sec-")
+__all__ = ["XREF_PREFIXES", "resolve_references"]
+# a key that looks like a cross-reference with a prefix reportc does not know ("@fgi-x")
+_LOOKS_LIKE_XREF = re.compile(r"^[A-Za-z]{2,4}-[\w-]+$")
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -34,8 +37,9 @@ def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target]
     if not any(isinstance(item, dict) and item.get("t") == "Cite" for item in items):
         return items
     out: list[Any] = []
-    for item in items:
+    for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("t") == "Cite" and _is_xref(item):
+            _check_doubled_word(items, index, doc, targets, diag)
             out.extend(_xref_inlines(item, doc, targets, diag))
         else:
             out.append(item)
@@ -43,32 +47,53 @@ def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target]
 
 
 def _is_xref(cite: A.Node) -> bool:
-    return any(c["citationId"].startswith(XREF_PREFIXES) for c in cite["c"][0])
+    return any(is_xref(c["citationId"]) for c in cite["c"][0])
+
+
+def _check_doubled_word(items: list[Any], index: int, doc: ChapterDoc,
+                        targets: dict[str, Target], diag: Diagnostics) -> None:
+    """"Table @tbl-x" prints "Table Table 1": warn, with the fix."""
+    citation = items[index]["c"][0][0]
+    target = targets.get(target_id(citation["citationId"]))
+    if target is None or index < 2 or citation["citationMode"]["t"] == "SuppressAuthor" \
+            or citation["citationPrefix"]:
+        return
+    word, space = items[index - 2], items[index - 1]
+    label_word = target.label.split("\u00a0")[0].split(" ")[0]
+    if space.get("t") == "Space" and word.get("t") == "Str" and \
+            word["c"].lower() == label_word.lower() and not target.label.startswith("\u201c"):
+        key = citation["citationId"]
+        diag.warning(f"'{word['c']} @{key}' prints '{word['c']} {target.label}': the reference "
+                     f"brings its own word; write '@{key}' (or '[-@{key}]' for the number "
+                     "alone)", doc.rel, _cite_line(doc, key))
 
 
 def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
                   diag: Diagnostics) -> list[A.Node]:
     citations = cite["c"][0]
-    if not all(c["citationId"].startswith(XREF_PREFIXES) for c in citations):
+    if not all(is_xref(c["citationId"]) for c in citations):
         diag.error("a cross-reference and a citation cannot share one [...]; write them "
                    "separately", doc.rel, _cite_line(doc, citations[0]["citationId"]))
         return [cite]
     out: list[A.Node] = []
     for index, citation in enumerate(citations):
         key = citation["citationId"]
-        target = targets.get(key)
+        target = targets.get(target_id(key))
         if index:
             out.extend(A.text_inlines(", " if index < len(citations) - 1 else " and "))
         if target is None:
             diag.error(f"unknown cross-reference '@{key}'", doc.rel, _cite_line(doc, key))
             out.append({"t": "Strong", "c": [{"t": "Str", "c": f"??{key}"}]})
             continue
-        out.extend(citation["citationPrefix"])
-        if citation["citationPrefix"]:
-            out.append({"t": "Space"})
         suppress = citation["citationMode"]["t"] == "SuppressAuthor"
-        words = target.number if suppress else target.label
-        out.append(A.link(A.text_inlines(words).copy(), f"#{target.id}", ["xref"]))
+        prefix = citation["citationPrefix"]
+        if prefix and not target.label.startswith("\u201c"):
+            # [Fig. @fig-x]: the author's word replaces the label's ("Fig. 1", as Quarto)
+            words = [*prefix, {"t": "Str", "c": "\u00a0" + target.number}]
+        else:
+            words = [*prefix, {"t": "Space"}] if prefix else []
+            words += A.text_inlines(target.number if suppress else target.label)
+        out.append(A.link(words, f"#{target.id}", ["xref"]))
         out.extend(citation["citationSuffix"])
     return out
 
@@ -78,8 +103,14 @@ def _cite_line(doc: ChapterDoc, key: str) -> int | None:
 
 
 def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnostics) -> None:
-    if key.startswith(XREF_PREFIXES):
+    if is_xref(key):
         return  # a cross-reference mixed into a citation: reported once already
+    if key.lower() not in {k.lower() for k in bib_keys} and _LOOKS_LIKE_XREF.match(key):
+        kinds = ", ".join(LABELS)
+        diag.error(f"unknown cross-reference '@{key}': '{key.split('-')[0]}-' is not a "
+                   f"cross-reference prefix ({kinds}), and no bibliography entry has this key",
+                   doc.rel, _cite_line(doc, key))
+        return
     doc.cite_keys.append(key)
     if key not in bib_keys:
         hint = ""

@@ -161,9 +161,14 @@ def _style_box(node: A.Node) -> None:
         if blocks and blocks[0]["t"] == "Div" and "takeaways-label" in blocks[0]["c"][0][1]:
             blocks[0]["c"][0][2].append(["custom-style", "Takeaway Title"])
         node["c"][1] = _marked_items(blocks)
-    elif any(c in CALLOUT_CLASSES for c in classes):
+    elif any(c in CALLOUT_CLASSES or c.startswith("callout-") for c in classes):
         attr[2] = [*attr[2], ["custom-style", "Callout"]]
-        node["c"][1] = _marked_items(blocks)
+        for part in blocks:  # a Quarto callout: its title above its body
+            if part["t"] == "Div" and "callout-header" in part["c"][0][1]:
+                part["c"][0][2].append(["custom-style", "Takeaway Title"])
+            elif part["t"] == "Div" and "callout-body" in part["c"][0][1]:
+                part["c"][1] = _marked_items(part["c"][1])
+        node["c"][1] = _marked_items([b for b in blocks if b["t"] != "RawBlock"])
 
 
 def _marked_items(blocks: list[A.Node]) -> list[A.Node]:

@@ -101,7 +101,7 @@ def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:
             continue
         if match := re.match(r"^(`{3,}|~{3,})", stripped):
             fence = (match.group(1), number)
-        elif re.match(r"^:{3,}\s*\S", stripped):
+        elif re.match(r"^:{3,}\s*[^:\s]", stripped):  # '::::' alone closes, never opens
             divs.append(number)
         elif re.fullmatch(r":{3,}", stripped) and divs:
             divs.pop()

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import BATCH_MARKER, batches, run_batch, run_pandoc
@@ -110,7 +111,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     cached = cache.get("report-html", key)
     if cached is not None:
         return json.loads(cached)
-    args = ["-f", "json", "-t", "html5", "--wrap=none", *setup.settings(),
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", *setup.settings(),
             f"--lua-filter={CITE_FILTER}", f"--lua-filter={RENDER_FILTER}"]
     try:
         result = run_pandoc(args, document, what=", ".join(doc.rel for doc in docs))
@@ -222,7 +223,7 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
 def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
                   keys: dict[str, str], sources: dict[str, str]) -> dict[str, str | None]:
     """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
-    args = ["-f", "json", "-t", "html5", "--wrap=none", "--sandbox",
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
             f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
@@ -234,7 +235,10 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
             diag.error(str(result.error).removeprefix(f"{doc.rel}: "), doc.rel)
             continue
         for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", doc.rel)
+            if located := located_math_warning(warning, doc):
+                diag.error(located[0], doc.rel, located[1])  # it would print raw TeX
+            else:
+                diag.warning(f"pandoc: {warning}", doc.rel)
         if not result.warnings:
             cache.put("html", keys[doc.anchor], result.output)
         item_done(f"rendered {doc.rel}")
@@ -293,8 +297,8 @@ def render_bibliography(cited: Cited | None, api_version: list[int], setup: Cita
         document = (f'{{"pandoc-api-version":{json.dumps(api_version)},"meta":{{}},'
                     f'"blocks":{cited.references}}}')
         try:
-            listed = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--sandbox"],
-                                document, what=what).output
+            listed = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
+                                 "--sandbox"], document, what=what).output
         except ToolError as exc:
             diag.error(str(exc))
             return "", []
@@ -364,3 +368,23 @@ def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str |
     targets = "|".join(re.escape(html_lib.escape(key)) for key in dropped)
     link = re.compile(r'<a href="#ref-(?:' + targets + r')"[^>]*>(.*?)</a>', re.S)
     return [link.sub(r"\1", body) if body is not None else None for body in bodies]
+
+
+BIBLIOGRAPHY_MARKER = "<!--reportc:bibliography-->"
+
+
+def place_bibliography(bodies: list[str | None], references: str,
+                       docs: list[ChapterDoc], diag: Diagnostics) -> tuple[list[str | None], str]:
+    """Put the reference list where a chapter's ``::: {#refs}`` div is (the render filter
+    leaves a marker there), instead of in a Bibliography part of its own: returns the
+    bodies and what is left for that part ("" when placed)."""
+    placed = [doc for doc in docs if doc.has_refs]
+    for doc in placed[1:]:
+        diag.error("a second '::: {#refs}' div: the bibliography can be placed once "
+                   f"(it is already placed in {placed[0].rel})", doc.rel,
+                   doc.chapter.line_of("#refs"))
+    if not placed:
+        return bodies, references
+    out = [body.replace(BIBLIOGRAPHY_MARKER, references, 1) if body else body
+           for body in bodies]
+    return out, ""

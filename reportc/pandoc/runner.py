@@ -109,9 +109,21 @@ def run_pandoc(args: list[str], stdin: str, *, what: str,
         if len(detail) > _MAX_MESSAGE:
             detail = detail[:_MAX_MESSAGE] + " \u2026"
         raise ToolError(f"{what}: pandoc failed: {detail}")
-    warnings = [line.removeprefix("[WARNING] ").strip()
-                for line in stderr.splitlines() if line.strip()]
-    return PandocResult(done.stdout.decode("utf-8"), warnings)
+    return PandocResult(done.stdout.decode("utf-8"), _warnings(stderr))
+
+
+def _warnings(stderr: str) -> list[str]:
+    """pandoc's warnings, one per ``[WARNING]``: a warning's indented continuation lines
+    (a TeX parse error shows the formula, a caret and what was expected) stay with it."""
+    warnings: list[str] = []
+    for line in stderr.splitlines():
+        if not line.strip():
+            continue
+        if warnings and line[:1].isspace() and not line.startswith("["):
+            warnings[-1] += "\n" + line.rstrip()
+        else:
+            warnings.append(line.removeprefix("[WARNING] ").strip())
+    return warnings
 
 
 @functools.cache

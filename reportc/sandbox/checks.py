@@ -45,7 +45,9 @@ URL_ATTRIBUTES = {"href", "src", "srcset", "srcdoc", "action", "formaction", "po
                   "background", "data", "codebase", "ping", "lowsrc", "dynsrc", "xmlns",
                   "http-equiv", "manifest", "imagesrcset", "attributionsrc"}
 UNSAFE_TAGS = {"script", "iframe", "object", "embed", "style", "link", "meta", "base", "form",
-               "frame", "frameset", "applet", "svg", "math", "noscript", "template"}
+               "frame", "frameset", "applet", "svg", "noscript", "template"}
+# <math> is allowed: pandoc's --mathml writes it for formulas (raw HTML never reaches the
+# page, and its attributes are checked like any other).
 _WEIGHT = {"BulletList": 2, "OrderedList": 2, "DefinitionList": 2, "Table": 4, "Figure": 2,
            "CodeBlock": 2}
 _LEAVES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math", "RawInline"}
@@ -390,6 +392,8 @@ class _HtmlScan(HTMLParser):
             self.problems.append(f"a <{tag}> element")
         for key, value in attrs:
             value = value or ""
+            if tag == "math" and key == "xmlns" and value == "http://www.w3.org/1998/Math/MathML":
+                continue  # pandoc's MathML names its namespace; nothing is loaded
             if key.startswith("on"):
                 self.problems.append(f"an event-handler attribute '{key}'")
             elif key in ("href", "xlink:href") and _scheme(value) not in LINK_SCHEMES | {""}:

@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from reportc.document.math import print_formulas
 from reportc.document.model import ChapterDoc
 from reportc.errors import ConfigError
 from reportc.pdf.varioref import mark_local_xrefs
@@ -133,7 +134,8 @@ def for_print(parts: list[Part]) -> list[Part]:
     chapter's last section and has no section inside it. Each note is then kept on the
     line of the word before it (:func:`keep_notes_with_words`), URLs break only where a
     reader expects (:func:`break_urls`) and no paragraph ends in a hyphenated fragment
-    (:func:`keep_last_words`)."""
+    (:func:`keep_last_words`). Formulas become drawings
+    (:func:`reportc.document.math.print_formulas`): WeasyPrint draws no MathML."""
     return [dataclasses.replace(part, html=Markup(mark_local_xrefs(print_html(str(part.html)),
                                                                    part.anchor)))
             for part in parts]
@@ -141,7 +143,7 @@ def for_print(parts: list[Part]) -> list[Part]:
 
 def print_html(html: str) -> str:
     """A chapter's HTML as the print page lays it out (see :func:`for_print`)."""
-    html = dash_citation_ranges(_WEB_ONLY_NOTES.sub("", html))
+    html = print_formulas(dash_citation_ranges(_WEB_ONLY_NOTES.sub("", html)))
     return keep_last_words(break_urls(keep_notes_with_words(html)))
 
 

@@ -13,7 +13,8 @@ Notes: each note (a citation note or an author's ^[...] note) becomes a numbered
 plus the note text inline, so one HTML serves both editions: the print CSS floats the
 inline text to the foot of the page (CSS `float: footnote`), the screen CSS shows it as
 a pop-up and lists all notes at the end of the chapter, each with a link back to its call.
-Note numbers start at 1 in every chapter.
+Note numbers start at 1 in every chapter. The report prints one bibliography at its end,
+or where a chapter's `::: {#refs}` div is (class `reportc-refs`: a marker reportc fills in).
 ]]
 
 local function note_call(prefix, number, content)
@@ -65,6 +66,13 @@ local function render_chapter(blocks, meta, prefix)
     Note = function(note)
       notes[#notes + 1] = note.content
       return note_call(prefix, tostring(#notes), note.content)
+    end,
+    Div = function(div)
+      if div.classes:includes('reportc-refs') then
+        -- the author's `::: {#refs}`: reportc puts the report's bibliography here
+        return pandoc.RawBlock('html', '<div class="references-placed">'
+                                       .. '<!--reportc:bibliography--></div>')
+      end
     end,
   })
   local html = pandoc.write(chapter, 'html5', PANDOC_WRITER_OPTIONS)

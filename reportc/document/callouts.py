@@ -1,0 +1,81 @@
+"""Quarto callouts (``::: {.callout-note}`` and tip, warning, important, caution) as boxes.
+
+A callout gets a title: the author's ``title="..."``, else its first heading (taken out of
+the flow, so it is never numbered as a section nor listed in the contents), else the
+kind's name as Quarto prints it ("Note"). With an identifier (``#nte-x``) it is numbered
+per kind and referenceable ("Note 1"), see :func:`label_callout`. ``collapse="true"``
+makes it a ``<details>`` element the reader opens in the HTML edition (the PDF prints it
+open: WeasyPrint lays out a ``<details>`` body like any block).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportc.document.kinds import CALLOUTS
+from reportc.document.model import ChapterDoc
+from reportc.errors import Diagnostics
+from reportc.pandoc import ast as A
+
+
+def callout_kind(node: A.Node) -> str:
+    """``"note"`` for a callout-note Div, ``""`` for anything else."""
+    if node.get("t") != "Div":
+        return ""
+    return next((c.removeprefix("callout-") for c in node["c"][0][1]
+                 if c.removeprefix("callout-") in CALLOUTS and c.startswith("callout-")), "")
+
+
+def shape_callouts(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node]) -> None:
+    """Give every callout of ``doc`` (``nodes``: its nodes) its box, title and fold."""
+    for node in nodes:
+        if kind := callout_kind(node):
+            _shape(node, kind, doc, diag)
+
+
+def _shape(div: A.Node, kind: str, doc: ChapterDoc, diag: Diagnostics) -> None:
+    identifier, _classes, pairs = div["c"][0]
+    given = dict(pairs)
+    blocks: list[Any] = div["c"][1]
+    if given.get("title"):
+        title = A.text_inlines(given["title"])
+    elif blocks and blocks[0]["t"] == "Header":
+        title = blocks.pop(0)["c"][2]
+    else:
+        title = A.text_inlines(CALLOUTS[kind][1])
+    folded = given.get("collapse", "").lower() in ("true", "yes")
+    heading = A.span(title, ["callout-title"])
+    body = {"t": "Div", "c": [A.attr("", ["callout-body"]), blocks]}
+    kept = [(k, v) for k, v in pairs if k not in ("title", "collapse", "icon", "appearance")]
+    div["c"][0] = [identifier, ["callout", f"callout-{kind}", *(["callout-folded"] if folded
+                                                                 else [])],
+                   [["role", "note"], ["aria-label", A.stringify(title)], *map(list, kept)]]
+    if folded:
+        div["c"][1] = [_raw('<details class="callout-fold">'), _raw("<summary>"),
+                       {"t": "Plain", "c": [heading]}, _raw("</summary>"), body,
+                       _raw("</details>")]
+    else:
+        div["c"][1] = [{"t": "Div", "c": [A.attr("", ["callout-header"]),
+                                          [{"t": "Plain", "c": [heading]}]]}, body]
+
+
+def _raw(html: str) -> A.Node:
+    return {"t": "RawBlock", "c": ["html", html]}
+
+
+def label_callout(div: A.Node, label: str) -> None:
+    """Put the callout's number into its title: "Note 1" alone, or "Note 1: Title"."""
+    kind = callout_kind(div)
+    for node in A.iter_nodes(div["c"][1][:4]):
+        if node["t"] == "Span" and "callout-title" in node["c"][0][1]:
+            inlines = node["c"][1]
+            if A.stringify(inlines) == CALLOUTS[kind][1]:
+                node["c"][1] = A.text_inlines(label)
+            else:
+                node["c"][1] = [*A.text_inlines(label + ":"), {"t": "Space"}, *inlines]
+            pairs = div["c"][0][2]
+            for pair in pairs:
+                if pair[0] == "aria-label":
+                    pair[1] = A.stringify(node["c"][1])
+            return
+

@@ -1,0 +1,211 @@
+"""Mathematics: numbered display equations, and formulas drawn for both editions.
+
+``$$ ... $$ {#eq-x}`` becomes a numbered equation ("(1)", referenced as "Equation 1").
+The web edition shows every formula as MathML (pandoc's ``--mathml``). WeasyPrint draws
+no MathML, so the print page gets each formula as an SVG image drawn by ziamath (pure
+Python: latex2mathml parses the TeX, ziamath sets it in the STIX Two Math font it ships,
+as vector outlines) with its TeX as the alt text; :func:`print_formulas` swaps them in.
+ziamath is maintained, needs no TeX installation and no network, and its output is the
+same bytes for the same formula. A formula that cannot be converted is one error at its
+line (:func:`check_formulas`), before pandoc sees it, so no TeX is ever printed raw.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import json
+import re
+import warnings
+from importlib import metadata
+from typing import Any
+
+from reportc.cache import BuildCache, digest
+from reportc.document.kinds import prefix_of
+from reportc.document.model import ChapterDoc
+from reportc.errors import Diagnostics
+from reportc.pandoc import ast as A
+
+EQUATION_ID = re.compile(r"^\{#(eq-[^\s}]+)\}$")
+_MATH = re.compile(r"<math\b([^>]*)>(.*?)</math>", re.S)
+_TEX = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+_UNKNOWN = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
+SIZE = 20.0  # ziamath's font size in SVG units; the image is scaled to 1em of the text
+_DRAWN: dict[tuple[str, bool], tuple[str, float, float]] = {}  # (tex, display) -> drawing
+
+
+def plain_text(tree: Any) -> str:
+    """:func:`reportc.pandoc.ast.stringify`, with each formula as :func:`math_text`."""
+    if not any(node["t"] == "Math" for node in A.iter_nodes(tree)):
+        return A.stringify(tree)
+    copy = json.loads(json.dumps(tree))
+    for node in A.iter_nodes(copy):
+        if node["t"] == "Math":
+            node["t"], node["c"] = "Str", math_text(node["c"][1])
+    return A.stringify(copy)
+
+
+def mark_equations(doc: ChapterDoc, nodes: list[A.Node]) -> None:
+    """``$$ ... $$ {#eq-x}``: the formula in a Span with the id and class ``equation``
+    (numbered by :mod:`reportc.document.numbering`). ``nodes``: the chapter's nodes, to
+    walk it only if it has display math."""
+    if any(node["t"] == "Math" and node["c"][0]["t"] == "DisplayMath" for node in nodes):
+        A.map_inline_lists(doc.ast["blocks"], _mark)
+
+
+def _mark(items: list[Any]) -> list[Any]:
+    for index, item in enumerate(items):
+        if not (isinstance(item, dict) and item.get("t") == "Math"
+                and item["c"][0]["t"] == "DisplayMath"):
+            continue
+        after = index + 1
+        while after < len(items) and items[after].get("t") in ("Space", "SoftBreak"):
+            after += 1
+        label = items[after] if after < len(items) else None
+        match = EQUATION_ID.match(label["c"]) if label and label.get("t") == "Str" else None
+        if match and prefix_of(match.group(1)) == "eq":
+            items[index] = {"t": "Span", "c": [A.attr(match.group(1), ["equation"]), [item]]}
+            del items[index + 1:after + 1]
+            return _mark(items)  # the list changed under the loop
+    return items
+
+
+def check_formulas(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node],
+                   cache: BuildCache | None = None) -> None:
+    """Report, at its line, each formula that cannot be drawn (and so would print as TeX).
+
+    Drawing takes about 15 ms a formula, so the drawings of a chapter's formulas are kept
+    in the build cache (one entry per chapter) for the print page and the next build."""
+    formulas = [(node["c"][1], node["c"][0]["t"] == "DisplayMath")
+                for node in nodes if node["t"] == "Math"]
+    if not formulas:
+        return
+    key = digest(json.dumps(formulas), _ziamath_version())
+    cached = cache.get("formulas", key) if cache else None
+    if cached:
+        for tex, display, *drawn in json.loads(cached):
+            _DRAWN[(tex, display)] = tuple(drawn)
+    failed = False
+    for tex, display in formulas:
+        if problem := formula_problem(tex, display):
+            line = doc.chapter.line_of(tex.strip()[:40]) or \
+                doc.chapter.line_of(tex.strip().split("\n")[0][:40])
+            diag.error(f"formula '{_short(tex)}' cannot be typeset: {problem}", doc.rel, line)
+            failed = True
+    if cache and not cached and not failed:
+        drawn = [[tex.strip(), display, *_svg(tex.strip(), display)] for tex, display in formulas]
+        cache.put("formulas", key, json.dumps(drawn))
+
+
+def formula_problem(tex: str, display: bool) -> str:
+    """Why ``tex`` cannot be drawn, or ``""``."""
+    try:
+        from latex2mathml.converter import convert
+        mathml = convert(tex.strip())
+        _svg(tex.strip(), display)
+    except Exception as exc:  # the converters raise many kinds
+        return str(exc) or type(exc).__name__
+    if unknown := _UNKNOWN.search(mathml):
+        return f"unknown command {unknown.group(1)}"
+    return ""
+
+
+def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None] | None:
+    """pandoc's "Could not convert TeX math X" warning as an error message and a line."""
+    match = re.match(r"Could not convert TeX math (.*?), rendering as TeX:?(.*)", warning, re.S)
+    if not match:
+        return None
+    tex = match.group(1)
+    detail = next((line.strip() for line in match.group(2).splitlines()
+                   if line.strip().startswith("unexpected")), "")
+    message = f"formula '{_short(tex)}' cannot be typeset" + (f": {detail}" if detail else "")
+    return message, doc.chapter.line_of(tex.strip()[:40])
+
+
+@functools.cache
+def _ziamath_version() -> str:
+    return metadata.version("ziamath")
+
+
+def _svg(tex: str, display: bool) -> tuple[str, float, float]:
+    """``(svg, height, depth)`` for a formula, heights in em of the surrounding text."""
+    if (tex, display) not in _DRAWN:
+        if len(_DRAWN) > 20000:  # a long watch session: start afresh
+            _DRAWN.clear()
+        _DRAWN[(tex, display)] = _draw(tex, display)
+    return _DRAWN[(tex, display)]
+
+
+def _draw(tex: str, display: bool) -> tuple[str, float, float]:
+    with warnings.catch_warnings():  # ziamath 0.13 loads its font with a deprecated call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import ziamath
+        ziamath.config.svg2 = False  # xlink:href, which every SVG reader follows
+        svg = ziamath.Latex(tex, size=SIZE, inline=not display).svg()
+    box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
+    top, height = (float(box.group(2)), float(box.group(4))) if box else (-SIZE, SIZE)
+    return svg, height / SIZE, (top + height) / SIZE
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
+_SUBSCRIPTS = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
+                            "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SPACED = set("=+-−<>≤≥≈×·")
+
+
+def math_text(tex: str) -> str:
+    """A formula as plain text, for where no formula can be drawn (contents, bookmarks,
+    running heads, lists of figures): "\\alpha^2" reads "α²", never as TeX."""
+    from xml.etree import ElementTree
+
+    from latex2mathml.converter import convert
+    try:
+        root = ElementTree.fromstring(convert(tex.strip()))
+    except Exception:  # reported by check_formulas
+        return re.sub(r"\\([A-Za-z]+)|[{}\\]", r"\1", tex).strip()
+    return " ".join(_text_of(root).split())
+
+
+def _text_of(node: Any) -> str:
+    tag = node.tag.rsplit("}", 1)[-1]
+    parts = [_text_of(child) for child in node]
+    if tag in ("msup", "msub", "msubsup") and len(parts) >= 2:
+        marks = {"msup": "^", "msub": "_", "msubsup": "_^"}[tag]
+        out = parts[0]
+        for mark, script in zip(marks, parts[1:], strict=False):
+            table = _SUPERSCRIPTS if mark == "^" else _SUBSCRIPTS
+            fits = all(ord(ch) in table for ch in script)
+            out += script.translate(table) if fits else mark + script
+        return out
+    if tag == "mfrac" and len(parts) == 2:
+        return f"{parts[0]}/{parts[1]}"
+    text = (node.text or "").strip()
+    if tag == "mo" and text in _SPACED:
+        text = f" {text.replace('-', '−')} "
+    return text + "".join(parts)
+
+
+def print_formulas(page: str) -> str:
+    """Every MathML formula of the page as an SVG image (the print edition)."""
+    return _MATH.sub(_image, page) if "<math" in page else page
+
+
+def _image(match: re.Match[str]) -> str:
+    found = _TEX.search(match.group(2))
+    tex = html.unescape(found.group(1)).strip() if found else ""
+    display = 'display="block"' in match.group(1)
+    try:
+        svg, height, depth = _svg(tex, display)
+    except Exception:  # reported by check_formulas before rendering
+        return f'<span class="math-missing">{html.escape(tex)}</span>'
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    kind = "display" if display else "inline"
+    return (f'<img class="math-{kind}" alt="{html.escape(tex)}" '
+            f'style="height:{height:.3f}em;vertical-align:{-depth:.3f}em" '
+            f'src="data:image/svg+xml;base64,{data}">')
+
+
+def _short(tex: str, limit: int = 60) -> str:
+    tex = " ".join(tex.split())
+    return tex if len(tex) <= limit else tex[:limit - 1] + "\u2026"
