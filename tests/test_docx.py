@@ -142,6 +142,19 @@ def test_callouts_are_shaded_bordered_paragraphs(tmp_path):
     assert 'w:fill="E7F0F3"' in box and "<w:top " in box and "<w:bottom " in box
 
 
+def test_the_bibliography_goes_where_the_author_put_refs(tmp_path):
+    root = copy_root("basic", tmp_path)
+    chapter = root / "chapters" / "02-defence.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n## Sources\n\n::: {#refs}\n:::\n",
+                       encoding="utf-8")
+    built = build_root(root, formats=("docx",), git_stamp=False)
+    texts = [text for _, text in paragraphs(built)]
+    assert "Bibliography" not in styled(built, "Heading 1")
+    sources = texts.index("2.2 Sources")
+    assert [name for name, _ in paragraphs(built)][sources + 1:sources + 4] == \
+        ["Bibliography"] * 3
+
+
 def test_cyrillic_and_cjk_text_is_intact(tmp_path):
     built = build_root(copy_root("scripts", tmp_path), formats=("docx",), git_stamp=False)
     texts = [text for _, text in paragraphs(built)]
