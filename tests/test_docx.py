@@ -129,14 +129,30 @@ def test_callouts_are_shaded_bordered_paragraphs(tmp_path):
     root = copy_root("basic", tmp_path)
     chapter = root / "chapters" / "02-defence.md"
     chapter.write_text(chapter.read_text(encoding="utf-8")
-                       + "\n::: callout\nExport controls tightened in 2022.\n:::\n",
+                       + "\n::: callout\nExport controls tightened in 2022.\n:::\n"
+                       + '\n::: {.callout-warning title="Sanctions"}\n- Chips.\n- Engines.\n:::\n',
                        encoding="utf-8")
     built = build_root(root, formats=("docx",), git_stamp=False)
-    assert styled(built, "Callout") == ["Export controls tightened in 2022."]
+    assert styled(built, "Callout") == ["Export controls tightened in 2022.", "• Chips.",
+                                        "• Engines."]
+    assert "Sanctions" in styled(built, "Takeaway Title")
     styles = part(built, "word/styles.xml")
     box = styles[styles.index('w:styleId="Callout"'):]
     box = box[:box.index("</w:style>")]
     assert 'w:fill="E7F0F3"' in box and "<w:top " in box and "<w:bottom " in box
+
+
+def test_the_bibliography_goes_where_the_author_put_refs(tmp_path):
+    root = copy_root("basic", tmp_path)
+    chapter = root / "chapters" / "02-defence.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n## Sources\n\n::: {#refs}\n:::\n",
+                       encoding="utf-8")
+    built = build_root(root, formats=("docx",), git_stamp=False)
+    texts = [text for _, text in paragraphs(built)]
+    assert "Bibliography" not in styled(built, "Heading 1")
+    sources = texts.index("2.2 Sources")
+    assert [name for name, _ in paragraphs(built)][sources + 1:sources + 4] == \
+        ["Bibliography"] * 3
 
 
 def test_cyrillic_and_cjk_text_is_intact(tmp_path):

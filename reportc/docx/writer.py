@@ -77,7 +77,8 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
     blocks: list[A.Node] = [*_cover_blocks(config, release)]
     for doc in docs:
         blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
-    if setup.bibliography and any(doc.cite_keys for doc in docs):
+    placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
+    if setup.bibliography and any(doc.cite_keys for doc in docs) and not placed:
         blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
                                             A.text_inlines("Bibliography")]})
         blocks.append({"t": "Div", "c": [["refs", [], []], []]})
@@ -135,6 +136,8 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
     for node in A.iter_nodes(blocks):
         if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
             _flatten_chapter_heading(node)
+        elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
+            node["c"][0][0] = "refs"  # where the author put the bibliography: citeproc fills it
         elif node["t"] == "Div":
             _style_box(node)
     return blocks
@@ -161,9 +164,14 @@ def _style_box(node: A.Node) -> None:
         if blocks and blocks[0]["t"] == "Div" and "takeaways-label" in blocks[0]["c"][0][1]:
             blocks[0]["c"][0][2].append(["custom-style", "Takeaway Title"])
         node["c"][1] = _marked_items(blocks)
-    elif any(c in CALLOUT_CLASSES for c in classes):
+    elif any(c in CALLOUT_CLASSES or c.startswith("callout-") for c in classes):
         attr[2] = [*attr[2], ["custom-style", "Callout"]]
-        node["c"][1] = _marked_items(blocks)
+        for part in blocks:  # a Quarto callout: its title above its body
+            if part["t"] == "Div" and "callout-header" in part["c"][0][1]:
+                part["c"][0][2].append(["custom-style", "Takeaway Title"])
+            elif part["t"] == "Div" and "callout-body" in part["c"][0][1]:
+                part["c"][1] = _marked_items(part["c"][1])
+        node["c"][1] = _marked_items([b for b in blocks if b["t"] != "RawBlock"])
 
 
 def _marked_items(blocks: list[A.Node]) -> list[A.Node]:
