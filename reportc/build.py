@@ -7,7 +7,6 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -221,9 +220,7 @@ def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        bodies, references, dropped = render_report(docs, setup, diag, cache, pool, jobs,
-                                                    bibliography)
+    bodies, references, dropped = render_report(docs, setup, diag, cache, jobs, bibliography)
     diag.raise_if_errors()
     return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -72,11 +72,18 @@ class CitationSetup:
 
 
 def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                  cache: BuildCache, pool: Executor, jobs: int,
-                  source: Bibliography | None = None
+                  cache: BuildCache, jobs: int, source: Bibliography | None = None
                   ) -> tuple[list[str | None], str, list[str]]:
     """Each chapter's HTML, the reference list's HTML and the keys left out of the list
-    (they print nothing in the style; each a located warning). Citeproc runs once."""
+    (they print nothing in the style; each a located warning). Citeproc runs once; the
+    chapters are then written in batches, ``jobs`` at a time, beside the list."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return _render_report(docs, setup, diag, cache, pool, jobs, source)
+
+
+def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
+                   cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None
+                   ) -> tuple[list[str | None], str, list[str]]:
     whole = None
     if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
         whole = _cite_and_write(docs, setup, cache)
