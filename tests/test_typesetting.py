@@ -11,7 +11,8 @@ import pytest
 import weasyprint
 from conftest import Built, build_root, copy_root
 
-from reportc.pdf.varioref import _where, mark_local_xrefs
+from reportc.pdf import compat
+from reportc.pdf.varioref import mark_local_xrefs, settle, where
 from reportc.web.page import break_urls, dash_citation_ranges, keep_last_words
 
 THEME_CSS = Path(__file__).resolve().parents[1] / "templates" / "css" / "print.css"
@@ -85,7 +86,7 @@ def test_number_range_in_the_pdf_and_html(typesetting: Built) -> None:
 # --- cross-references worded by page ------------------------------------------------------
 
 def test_where_words() -> None:
-    assert [_where(4, t) for t in (4, 5, 3, 6, None)] == ["same", "next", "previous", "", ""]
+    assert [where(4, t) for t in (4, 5, 3, 6, None)] == ["same", "next", "previous", "far", "far"]
 
 
 def test_only_references_within_the_part_get_an_id() -> None:
@@ -104,6 +105,55 @@ def test_references_to_nearby_pages(typesetting: Built) -> None:
     for number, text in enumerate(texts, start=1):
         for match in re.finditer(r"on p\.\s?(\d+)", text):
             assert abs(int(match.group(1)) - number) > 1, (number, match.group())
+
+
+_TWO_REFERENCES = ('<h2 id="sec-a">A</h2><p><a href="#sec-a" class="xref" id="xr-c-1">Section 1'
+                   '</a> and <a href="#sec-a" class="xref" id="xr-c-2">Section 1</a></p>')
+
+
+def test_references_are_worded_while_the_part_is_laid_out_once() -> None:
+    assert compat.engage()
+    laid_out: list[str] = []
+    result = settle(_TWO_REFERENCES, lambda html: laid_out.append(html) or html,
+                    lambda _: {"sec-a": 3, "xr-c-1": 3, "xr-c-2": 2},
+                    lambda _: {"xr-c-1": "same", "xr-c-2": "next"})
+    assert len(laid_out) == 1 and result == laid_out[0]
+    assert result.count(" data-varioref ") == 2 and "data-where" not in result
+
+
+def test_a_wording_that_moves_its_own_link_becomes_on_p_n() -> None:
+    """The second reference printed "next" but its pages call for "same" (the words moved
+    it): it is fixed to "on p. N" and the part is laid out again; the first is left."""
+    assert compat.engage()
+    laid_out: list[str] = []
+    printed = iter([{"xr-c-1": "same", "xr-c-2": "next"}, {"xr-c-1": "same", "xr-c-2": "far"}])
+    settle(_TWO_REFERENCES, lambda html: laid_out.append(html) or html,
+           lambda _: {"sec-a": 3, "xr-c-1": 3, "xr-c-2": 3}, lambda _: next(printed))
+    assert len(laid_out) == 2
+    assert 'data-varioref data-where="far" id="xr-c-2"' in laid_out[1]
+    assert 'data-varioref id="xr-c-1"' in laid_out[1]
+
+
+def test_a_part_with_nearby_references_is_laid_out_once(tmp_path, monkeypatch) -> None:
+    """The wording is chosen while pages are made: no part is laid out again to word its
+    references (the layouts run in forked workers: each appends what it laid out to a file)."""
+    import hashlib
+
+    import reportc.pdf.layout as layout
+    real, record = layout._draft, tmp_path / "laid-out.txt"
+
+    def draft(html: str, *args):
+        if "data-varioref" in html:
+            with record.open("a", encoding="utf-8") as file:
+                file.write(hashlib.sha256(html.encode()).hexdigest() + " "
+                           + str('data-where="' in html) + "\n")
+        return real(html, *args)
+    monkeypatch.setattr(layout, "_draft", draft)
+    built = build_root(copy_root("typesetting", tmp_path / "root"), formats=("pdf",))
+    assert "on the previous page" in "\n".join(built.page_texts())
+    lines = record.read_text(encoding="utf-8").splitlines()
+    assert lines and len(set(lines)) == len(lines), lines
+    assert all(line.endswith("False") for line in lines), "a reference was fixed to on p. N"
 
 
 def _normalised(built: Built) -> list[str]:

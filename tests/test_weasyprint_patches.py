@@ -59,6 +59,7 @@ def test_patch_is_installed_for_the_pinned_weasyprint():
     assert LayoutContext.layout_footnote is weasyprint_patches._layout_footnote
     assert inline_layout.handle_leader is weasyprint_patches._handle_leader
     assert block_layout._linebox_layout is weasyprint_patches._linebox_layout
+    assert page_layout.remake_page is weasyprint_patches._remake_page
 
 
 def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypatch):
@@ -173,3 +174,37 @@ def test_notes_called_in_a_line_kept_after_making_room_are_not_lost(monkeypatch)
                         weasyprint_patches.ORIGINAL["_linebox_layout"])
     lost = set(range(1, 9)) - set(_notes_placed(html))
     assert lost, "WeasyPrint's own layout no longer loses a note here: is patch 5 still needed?"
+
+
+def _notes_and_nearby_references() -> str:
+    """The page full of notes, with a reference to a nearby paragraph every 13th paragraph:
+    the pages holding one are made again on their own while the pages around them are not."""
+    paragraphs = []
+    for index in range(60):
+        notes = "".join(
+            f'<span class="fn-body">Note {index}.{n}: '
+            + "a source with a long title and more detail " * (1 + (index * n) % 7)
+            + "</span>" for n in range(2 + index % 3))
+        reference = (f' See <a href="#t{index + 2}" class="xref" id="xr-p-{index}">Item '
+                     f'{index + 2}</a> for more.' if index % 13 == 0 else "")
+        paragraphs.append(f'<p id="t{index}">Paragraph {index} states a finding in a few '
+                          f"words of ordinary prose, long enough to fill a line or two.{notes}"
+                          f"{reference} It then goes on for another sentence.</p>")
+    return ('<html lang="en"><body><main><section class="part">'
+            + "".join(paragraphs) + "</section></main></body></html>")
+
+
+def _printed_notes(pdf: bytes) -> list[str]:
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return re.findall(r"Note (\d+\.\d+):", text)
+
+
+def test_pages_made_again_keep_the_notes_carried_into_them(tmp_path, monkeypatch):
+    """WeasyPrint 70 starts a page it makes again with the notes the last page it made
+    carried over, not the page before it (patch 6): a note vanished, another printed twice."""
+    html = _notes_and_nearby_references()
+    expected = [f"{i}.{n}" for i in range(60) for n in range(2 + i % 3)]
+    assert _printed_notes(_layout(html, tmp_path)) == expected
+    monkeypatch.setattr(page_layout, "remake_page", weasyprint_patches.ORIGINAL["remake_page"])
+    assert _printed_notes(_layout(html, tmp_path)) != expected, \
+        "WeasyPrint's own layout no longer misplaces a note here: is patch 6 still needed?"

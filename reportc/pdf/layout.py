@@ -21,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from reportc.errors import Diagnostics
 from reportc.pdf.compat.restamp import restamp
+from reportc.pdf.compat.wording import printed_wordings
 from reportc.pdf.split import FOLIO_SENTINEL
 from reportc.pdf.varioref import settle
 from reportc.sandbox.fetcher import Refusal, SandboxFetcher
@@ -128,7 +129,8 @@ def draft_layout(html: str, base_dir: Path, stylesheets: list[Path],
                  allowed: list[Path]) -> Draft:
     """Lay out ``html`` (pages and boxes), keeping the document for :func:`finish_draft`."""
     return settle(html, lambda page: _draft(page, base_dir, stylesheets, allowed),
-                  lambda draft: _anchor_pages(draft.document))
+                  lambda draft: _anchor_pages(draft.document),
+                  lambda draft: printed_wordings(draft.document))
 
 
 def _draft(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]) -> Draft:

@@ -5,8 +5,15 @@ page"), and any other prints "on p. N".
 Only references to targets in the same part are worded so (the print page gives each an
 id, :func:`mark_local_xrefs`): the page distance between two places in one part does not
 depend on where the part starts, so a part laid out alone words them as a one-pass layout
-does. The wording changes the text, so the part is laid out again until the wording and
-the pages agree (a wording that keeps moving its own link falls back to "on p. N").
+does. The wording is chosen while WeasyPrint paginates (:mod:`reportc.pdf.compat.wording`),
+which makes again only the pages a changed wording moves. A wording that keeps moving its
+own link (it says "on the next page", which pushes the link onto the target's page) is
+fixed to "on p. N", always true, and the part is laid out again.
+
+Without the compat patches (another WeasyPrint version) the part is laid out, its
+references are worded for the pages it came out with (``data-where``, which the theme's
+CSS words), and it is laid out again until wording and pages agree: the same result, at
+the cost of laying out most parts twice.
 """
 
 from __future__ import annotations
@@ -15,13 +22,19 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-MAX_TRIES = 4
-_LOCAL_XREF = re.compile(
-    r'<a href="#([^"]+)"((?: data-page="\d+")?) class="xref" id="(xr-[^"]+)"(?: data-where="\w+")?')
+from reportc.pdf import compat
+from reportc.pdf.compat.wording import where
+
+MAX_TRIES = 3
 _XREF = re.compile(r'<a href="#([^"]+)" class="xref"')
 _ID = re.compile(r'\sid="([^"]+)"')
+# A marked reference: its opening up to the class, then its id (mark_local_xrefs).
+_LOCAL_XREF = re.compile(r'(<a href="#([^"]+)"(?: data-page="\d+")? class="xref"'
+                         r'(?: data-where="\w+")?) id="(xr-[^"]+)"')
 
 Layout = TypeVar("Layout")
+
+__all__ = ["mark_local_xrefs", "settle", "where"]
 
 
 def mark_local_xrefs(html: str, part: str) -> str:
@@ -40,31 +53,62 @@ def mark_local_xrefs(html: str, part: str) -> str:
 
 
 def settle(html: str, lay_out: Callable[[str], Layout],
-           anchor_pages: Callable[[Layout], dict[str, int]]) -> Layout:
-    """Lay out ``html`` until every local cross-reference's wording fits its pages."""
-    if "xr-" not in html:
+           anchors: Callable[[Layout], dict[str, int]],
+           printed: Callable[[Layout], dict[str, str]]) -> Layout:
+    """Lay out ``html`` with every local cross-reference worded for its pages.
+
+    ``anchors``: a layout's page index of each anchor; ``printed``: the wording each
+    reference printed (known only with the compat patches)."""
+    targets = {m.group(3): m.group(2) for m in _LOCAL_XREF.finditer(html)}
+    if not targets:
         return lay_out(html)
-    first = result = lay_out(html)
+    if not compat.engaged():
+        return _settle_by_relayout(html, lay_out, lambda result: _due(targets, anchors(result)))
+    fixed: set[str] = set()
     for _ in range(MAX_TRIES):
-        worded = _worded(html, anchor_pages(result))
+        result = lay_out(_marked(html, fixed))
+        due, shown = _due(targets, anchors(result)), printed(result)
+        wrong = {link for link, wording in shown.items()
+                 if link not in fixed and wording != due[link]}
+        if not wrong:
+            return result
+        fixed |= wrong
+    return lay_out(_marked(html, set(targets)))
+
+
+def _due(targets: dict[str, str], anchors: dict[str, int]) -> dict[str, str]:
+    """The wording each reference's pages call for."""
+    return {link: where(anchors.get(link), anchors.get(target))
+            for link, target in targets.items()}
+
+
+def _marked(html: str, fixed: set[str]) -> str:
+    """``html`` with each reference marked to be worded while paginating, those in
+    ``fixed`` fixed to "on p. N"."""
+    def mark(match: re.Match[str]) -> str:
+        opening, _, link = match.groups()
+        far = ' data-where="far"' if link in fixed else ""
+        return f'{opening} data-varioref{far} id="{link}"'
+    return _LOCAL_XREF.sub(mark, html)
+
+
+def _settle_by_relayout(html: str, lay_out: Callable[[str], Layout],
+                        due: Callable[[Layout], dict[str, str]]) -> Layout:
+    """Lay out, word every reference for the pages it came out with (``data-where``), lay
+    out again until they agree; "on p. N" everywhere if they never do."""
+    first = result = lay_out(html)
+    for _ in range(MAX_TRIES + 1):
+        worded = _LOCAL_XREF.sub(_worded_for(due(result)), html)
         if worded == html:
             return result
-        html = worded
-        result = lay_out(html)
-    return first if _worded(html, anchor_pages(result)) != html else result
+        html, result = worded, lay_out(worded)
+    return first
 
 
-def _worded(html: str, pages: dict[str, int]) -> str:
-    """``html`` with each local cross-reference worded for the pages of ``pages``."""
+def _worded_for(wanted: dict[str, str]) -> Callable[[re.Match[str]], str]:
+    """A substitution giving each marked reference the ``data-where`` of ``wanted``."""
     def word(match: re.Match[str]) -> str:
-        target, page, link = match.groups()
-        where = _where(pages.get(link), pages.get(target))
-        attribute = f' data-where="{where}"' if where else ""
-        return f'<a href="#{target}"{page} class="xref" id="{link}"{attribute}'
-    return _LOCAL_XREF.sub(word, html)
-
-
-def _where(link: int | None, target: int | None) -> str:
-    if link is None or target is None:
-        return ""
-    return {0: "same", 1: "next", -1: "previous"}.get(target - link, "")
+        opening, _, link = match.groups()
+        opening = re.sub(r' data-where="\w+"', "", opening)
+        return f'{opening} data-where="{wanted[link]}" id="{link}"'
+    return word

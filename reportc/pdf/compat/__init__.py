@@ -53,6 +53,11 @@ def engage() -> bool:
         return _state["engaged"] is not None
 
 
+def engaged() -> bool:
+    """Did :func:`engage` apply the patches in this process (or the one it was forked from)?"""
+    return _state.get("engaged") is not None
+
+
 def in_use() -> Internals:
     """The internals the patches were applied with (:func:`engage` returned ``True``)."""
     found = _state.get("engaged")

@@ -38,6 +38,17 @@ branch appends the line and stops before its footnote loop): those notes vanish 
 PDF (flagship, chapter 4, note 24). Such notes are moved to the next page too, after the
 ones moved to make room. ``tests/test_weasyprint_patches.py`` builds a page that loses
 notes without the fix.
+
+6. Notes on pages made again. WeasyPrint 70 makes a page again on its own when content
+that depends on page numbers changes (``make_all_pages``), starting it with the notes
+carried over from whichever page was made last, not from the page before it: notes
+carried into that page vanish, or land pages later. The notes each page carries into the
+next are remembered; a page made again after another than the one before it starts with
+those, and when a page made again carries different notes, the next page is made again
+too. Nothing changes for a layout that makes each page once.
+
+7. Nearby references. ``compute_content_list`` chooses the wording of a cross-reference to
+a nearby page while pages are made (:mod:`reportc.pdf.compat.wording`).
 """
 
 from __future__ import annotations
@@ -47,6 +58,8 @@ import itertools
 import math
 import zlib
 from typing import TYPE_CHECKING, Any
+
+from reportc.pdf.compat import wording
 
 if TYPE_CHECKING:
     from weasyprint.layout import LayoutContext
@@ -163,6 +176,26 @@ def _make_page(context: LayoutContext, *args, **kwargs):
     return ORIGINAL["make_page"](context, *args, **kwargs)
 
 
+_CARRIED = "_reportc_carried"  # on the layout context: see 6. above
+
+
+def _remake_page(index: int, context: LayoutContext, root_box, html):
+    """``remake_page`` with the notes carried into the page from the page before it, and
+    the next page made again when the notes this page carries change (see 6. above)."""
+    carried = context.__dict__.setdefault(_CARRIED, {"last": None, "into": {}})
+    if carried["last"] != index - 1:
+        context.reported_footnotes = list(carried["into"].get(index, []))
+    page, resume_at = ORIGINAL["remake_page"](index, context, root_box, html)
+    notes = [id(note) for note in context.reported_footnotes]
+    before = carried["into"].get(index + 1)
+    carried["into"][index + 1] = list(context.reported_footnotes)
+    carried["last"] = index
+    if before is not None and [id(note) for note in before] != notes \
+            and index + 1 < len(context.page_maker):
+        context.page_maker[index + 1][-1]["content_changed"] = True
+    return page, resume_at
+
+
 def _handle_leader(context: LayoutContext, line, containing_block) -> None:
     """``handle_leader``, then the leader's dots merged into one text box."""
     ORIGINAL["handle_leader"](context, line, containing_block)
@@ -223,6 +256,8 @@ def _targets(w: Internals) -> list[tuple[Any, str, Any]]:
     return [(w.LayoutContext, "_update_footnote_area", _update_footnote_area),
             (w.LayoutContext, "layout_footnote", _layout_footnote),
             (w.page_layout, "make_page", _make_page),
+            (w.page_layout, "remake_page", _remake_page),
+            (w.box_build, "compute_content_list", wording.compute_content_list),
             (w.page_layout, "block_level_layout", _page_block_level_layout),
             (w.inline_layout, "handle_leader", _handle_leader),
             (w.block_layout, "_linebox_layout", _linebox_layout)]
@@ -237,6 +272,7 @@ def apply(w: Internals) -> None:
         if current is not replacement:
             ORIGINAL[name] = current
             setattr(owner, name, replacement)
+    wording.ORIGINAL["compute_content_list"] = ORIGINAL["compute_content_list"]
     if not isinstance(w.pydyf.zlib, _Deflate):
         ORIGINAL["zlib"] = w.pydyf.zlib
         setattr(w.pydyf, "zlib", _Deflate())  # noqa: B010 (a module attribute mypy cannot see)

@@ -1,0 +1,102 @@
+"""Nearby cross-references worded while WeasyPrint paginates (see :mod:`reportc.pdf.varioref`).
+
+A link whose ``::after`` content starts with ``target-counter(attr(href url), page,
+reportc-where)`` prints one of the alternatives that follow it, chosen by where its target
+lies: the first string on the same page, the second on the next page, the third on the
+previous page, and everything after the third for any other page (or while a page is not
+known yet)::
+
+    content: target-counter(attr(href url), page, reportc-where)
+             "" " on the next page" " on the previous page" " on p.\\00a0" attr(data-page);
+
+The theme keeps the words; this module only chooses. The choice is made inside
+WeasyPrint's ``compute_content_list``, which WeasyPrint calls again whenever the link's
+page or its target's page changes during pagination, and then re-makes only the pages
+concerned (``layout.page.make_all_pages``). So a part is laid out once, with a few pages
+made again, instead of being laid out again whole until the wording fits.
+
+The link's element records the choice its last layout made (:data:`USED`), so the caller
+can check it against the final pages. A link whose element has ``data-where`` (one of
+:data:`CHOICES`) prints that choice whatever the pages: the way out of a wording that
+keeps moving its own link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MARKER = "reportc-where"  # the counter style that marks a worded reference
+USED = "data-reportc-where"  # set on the link's element: the wording chosen last
+CHOICES = ("same", "next", "previous", "far")
+_DISTANCE = {0: "same", 1: "next", -1: "previous"}
+ORIGINAL: dict[str, Any] = {}  # WeasyPrint's own compute_content_list (set by patches.apply)
+
+
+def where(link_page: int | None, target_page: int | None) -> str:
+    """The wording for a link on ``link_page`` to a target on ``target_page``."""
+    if link_page is None or target_page is None:
+        return "far"
+    return _DISTANCE.get(target_page - link_page, "far")
+
+
+def compute_content_list(content_list, parent_box, counter_values, css_token, parse_again,
+                         target_collector, counter_style, *args, **kwargs):
+    """``formatting_structure.build.compute_content_list``, choosing a worded reference's
+    alternative first (WeasyPrint's own code does everything else)."""
+    original = ORIGINAL["compute_content_list"]
+    element = getattr(parent_box, "element", None)
+    if not _is_worded(content_list) or element is None:
+        return original(content_list, parent_box, counter_values, css_token, parse_again,
+                        target_collector, counter_style, *args, **kwargs)
+    fixed = element.get("data-where")
+    choice = fixed if fixed in CHOICES else _choose(element, counter_values, target_collector)
+    element.set(USED, choice)
+    index = CHOICES.index(choice)
+    chosen = list(content_list[1 + index:2 + index] if choice != "far" else content_list[4:])
+    # Unprinted probes keep WeasyPrint informed: the target's page (it re-makes the link's
+    # page when that moves) and the link's own page (it computes the content again there).
+    probes = [] if fixed in CHOICES else [content_list[0], ("counter()", ("page", MARKER))]
+    return original(probes + chosen, parent_box, counter_values, css_token, parse_again,
+                    target_collector, _Unprinted(counter_style), *args, **kwargs)
+
+
+def printed_wordings(document) -> dict[str, str]:
+    """The wording each worded reference of a laid-out ``weasyprint.Document`` printed,
+    by the link's id."""
+    if document is None or not document.pages:
+        return {}
+    root = document.pages[0]._page_box.children[0].element
+    return {element.get("id"): element.get(USED) for element in root.iter()
+            if element.get(USED) and element.get("id")}
+
+
+def _is_worded(content_list) -> bool:
+    if not isinstance(content_list, (list, tuple)) or len(content_list) < 5:
+        return False
+    kind, value = content_list[0]
+    return kind == "target-counter()" and value[-1] == MARKER
+
+
+def _choose(element, counter_values: dict, target_collector) -> str:
+    """Where the target is, from the page counters WeasyPrint has so far (none while the
+    boxes are built; the link's once its page is made; the target's once that is)."""
+    link = counter_values.get("page")
+    target_id = (element.get("href") or "").removeprefix("#")
+    item = target_collector.target_lookup_items.get(target_id)
+    target = item.cached_page_counter_values.get("page") if item is not None else None
+    return where(link[-1] if link else None, target[-1] if target else None)
+
+
+class _Unprinted:
+    """The document's counter styles, with :data:`MARKER` printing nothing."""
+
+    def __init__(self, styles) -> None:
+        self._styles = styles
+
+    def render_value(self, value, counter_type=None, *args, **kwargs) -> str:
+        if counter_type == MARKER:
+            return ""
+        return self._styles.render_value(value, counter_type, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._styles, name)
