@@ -185,7 +185,9 @@ def _remake_page(index: int, context: LayoutContext, root_box, html):
     carried = context.__dict__.setdefault(_CARRIED, {"last": None, "into": {}})
     if carried["last"] != index - 1:
         context.reported_footnotes = list(carried["into"].get(index, []))
+    wording.track(context.page_maker, index)
     page, resume_at = ORIGINAL["remake_page"](index, context, root_box, html)
+    wording.track(context.page_maker, index + 1)
     notes = [id(note) for note in context.reported_footnotes]
     before = carried["into"].get(index + 1)
     carried["into"][index + 1] = list(context.reported_footnotes)
@@ -193,6 +195,7 @@ def _remake_page(index: int, context: LayoutContext, root_box, html):
     if before is not None and [id(note) for note in before] != notes \
             and index + 1 < len(context.page_maker):
         context.page_maker[index + 1][-1]["content_changed"] = True
+        wording.forget_mark()  # a mark no reference's wording may take back
     return page, resume_at
 
 
