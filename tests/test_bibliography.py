@@ -385,24 +385,57 @@ def test_citeproc_runs_once_so_numbers_match_the_list(tmp_path):
 
 def test_one_process_and_two_steps_write_the_same_report(tmp_path, monkeypatch):
     """A report that fits in one batch is cited and written in one pandoc process; with
-    more batches citeproc's output goes to the writers as JSON. Same bytes either way."""
+    more batches citeproc's output goes to the writers as JSON. Either way the chapters
+    are cited once while the reference list is made once, apart (a note style); and
+    citing chapters and list in one run writes the same bytes."""
+    import contextlib
+
     import reportc.pandoc.render
 
     real, runs = reportc.pandoc.render.run_pandoc, []
 
     def counting(args, stdin, *, what, **kwargs):
-        runs.append(any(arg.endswith("cite.lua") for arg in args))
+        if any(arg.endswith("cite.lua") for arg in args):
+            csl = next(arg for arg in args if arg.startswith("--csl="))
+            runs.append("chapters" if csl.endswith("/citations.csl") else "list"
+                        if '"blocks": []' in stdin else "both")
+        else:
+            runs.append("writer")
         return real(args, stdin, what=what, **kwargs)
 
     monkeypatch.setattr(reportc.pandoc.render, "run_pandoc", counting)
     pages = []
-    for jobs in (1, 2):  # the basic report's three chapters: one batch, then two
-        out = tmp_path / f"jobs{jobs}"
+    for jobs, apart in ((1, True), (2, True), (1, False)):  # one batch, then two
+        if not apart:
+            monkeypatch.setattr(reportc.pandoc.render, "_citing_apart",
+                                lambda setup: contextlib.nullcontext(None))
+        out = tmp_path / f"jobs{jobs}-{apart}"
         runs.clear()
         build(BuildOptions(root=ROOTS / "basic", out=out, formats=("html",), jobs=jobs,
                            use_cache=False, git_stamp=False))
-        assert runs.count(True) == 1  # citeproc once per build, either way
-        assert len(runs) == (1 if jobs == 1 else 2)  # one process; or citeproc + the list
+        cited = ["chapters", "list"] if apart else ["both"]
+        assert sorted(r for r in runs if r != "writer") == cited  # each formatted once
+        assert runs.count("writer") == (0 if jobs == 1 else 1)  # the list (chapters: run_batch)
         pages.append((out / "fixture.html").read_bytes())
-    assert pages[0] == pages[1]
+    assert pages[0] == pages[1] == pages[2]
     assert b'role="doc-biblioref"' in pages[0] and b'class="csl-entry"' in pages[0]
+
+
+@pytest.mark.parametrize(("style", "apart"), [("chicago-notes-bibliography", True),
+                                              ("oscola", True), ("ieee", False),
+                                              ("apa", False), ("chicago-author-date", False)])
+def test_the_list_is_made_apart_only_where_citations_do_not_depend_on_it(style, apart):
+    """Citation numbers and year suffixes follow the list's order: those styles cite and
+    list in one run; note styles without them cite with the style minus its list."""
+    from reportc.pandoc.render import CitationSetup, _citing_apart
+    from reportc.project.csl import STYLES_DIR
+
+    setup = CitationSetup(Path("references.json"), STYLES_DIR / f"{style}.csl", "en-GB")
+    with _citing_apart(setup) as citing:
+        assert (citing is not None) == apart
+        if citing is not None:
+            text = citing.csl.read_text(encoding="utf-8")
+            assert "<bibliography" not in text and "<citation" in text
+            assert citing.bibliography == setup.bibliography
+    if citing is not None:
+        assert not citing.csl.exists()  # the temporary style is gone after the run

@@ -11,6 +11,13 @@ A report that fits in one batch is cited and written in one pandoc process
 (:func:`render_report`: ``resources/cite.lua``, citeproc, then the render filter), which
 saves handing the cited report over as JSON; the output is the same (tested).
 
+The reference list is made apart, by a second pandoc process at the same time, wherever
+the style's citations do not depend on its list (:func:`_citing_apart`: a note style,
+without citation numbers or year suffixes, as Chicago's notes): the chapters are cited
+with the style minus its ``<bibliography>``, and the list from the cited keys alone
+(``nocite``). Citeproc formats each citation once and each entry once, on two cores;
+the output is the same as one run's (tested).
+
 Writing: the cited chapters in batches, one pandoc process per batch and ``jobs`` batches
 at once: ``resources/render.lua`` shapes each chapter's notes so one HTML fragment serves
 the PDF (footnotes) and the web edition (pop-ups + end notes), and writes it. A batch that
@@ -19,10 +26,14 @@ fails or warns is run again chapter by chapter, so that every message names its 
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import json
 import re
-from concurrent.futures import Executor, ThreadPoolExecutor
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,7 +43,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc.runner import BATCH_MARKER, batches, run_batch, run_pandoc
+from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
 
@@ -118,16 +129,22 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     cached = cache.get("report-html", key)
     if cached is not None:
         return json.loads(cached)
-    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", *setup.settings(),
-            f"--lua-filter={CITE_FILTER}", f"--lua-filter={RENDER_FILTER}"]
+    what = ", ".join(doc.rel for doc in docs)
+
+    def write(citing: CitationSetup, text: str) -> PandocResult:
+        return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
+                           *citing.settings(), f"--lua-filter={CITE_FILTER}",
+                           f"--lua-filter={RENDER_FILTER}"], text, what=what)
     try:
-        result = run_pandoc(args, document, what=", ".join(doc.rel for doc in docs))
+        results = _with_list_apart(setup, document, write)
     except ToolError:
         return None
-    if [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]:
+    if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
         return None
-    parts = BATCH_MARKER.split(result.output)[1:]
-    written = dict(zip(parts[::2], parts[1::2], strict=True))
+    written: dict[str, str] = {}
+    for result in results:
+        parts = BATCH_MARKER.split(result.output)[1:]
+        written.update(zip(parts[::2], parts[1::2], strict=True))
     if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
         return None
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
@@ -167,19 +184,80 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
     cached = cache.get("cited", key)
     if cached is not None:
         return _split_cited(cached, anchors)
+    def cite(citing: CitationSetup, text: str) -> PandocResult:
+        return run_pandoc(["-f", "json", "-t", "json", *citing.settings(),
+                           f"--lua-filter={CITE_FILTER}"], text, what="citations")
     try:
-        result = run_pandoc(["-f", "json", "-t", "json", *setup.settings(),
-                             f"--lua-filter={CITE_FILTER}"],
-                            document, what="citations")
+        results = _with_list_apart(setup, document, cite)
     except ToolError as exc:
         diag.error(str(exc))
         return None
-    warnings = [w for w in result.warnings if not w.startswith(NO_PRINTED_FORM)]
+    warnings = [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]
     for warning in warnings:
         diag.warning(f"pandoc: {warning}", code="pandoc")
+    output = _joined([result.output for result in results])
     if not warnings:
-        cache.put("cited", key, result.output)
-    return _split_cited(result.output, anchors)
+        cache.put("cited", key, output)
+    return _split_cited(output, anchors)
+
+
+def _joined(outputs: list[str]) -> str:
+    """One cited document (JSON) from the chapters' and the list's."""
+    if len(outputs) == 1:
+        return outputs[0]
+    first, *rest = (json.loads(output) for output in outputs)
+    first["blocks"] += [block for more in rest for block in more["blocks"]]
+    return json.dumps(first)
+
+
+def _with_list_apart(setup: CitationSetup, document: str,
+                     run: Callable[[CitationSetup, str], PandocResult]) -> list[PandocResult]:
+    """``run`` over the report; where the style allows, the chapters are cited without
+    the list while a second ``run`` makes the list from the cited keys alone."""
+    with _citing_apart(setup) as apart:
+        if apart is None:
+            return [run(setup, document)]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            listing: Future[PandocResult] = pool.submit(run, setup, _list_document(document))
+            cited = run(apart, document)
+            return [cited, listing.result()]
+
+
+_CITATION_ID = re.compile(r'"citationId":\s*("(?:[^"\\]|\\.)*")')
+
+
+def _list_document(document: str) -> str:
+    """A document with no text that cites (``nocite``) every source ``document`` cites."""
+    keys = list(dict.fromkeys(json.loads(m.group(1)) for m in _CITATION_ID.finditer(document)))
+    citations = [{"citationId": key, "citationPrefix": [], "citationSuffix": [],
+                  "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
+                  "citationHash": 0} for key in keys]
+    version = json.loads(document[:document.index("]") + 1] + "}")["pandoc-api-version"]
+    nocite = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [citations, []]}]}
+    return json.dumps({"pandoc-api-version": version, "meta": {"nocite": nocite},
+                       "blocks": []})
+
+
+_STYLE_BIBLIOGRAPHY = re.compile(r"<bibliography\b.*?</bibliography>", re.S)
+
+
+@contextmanager
+def _citing_apart(setup: CitationSetup) -> Iterator[CitationSetup | None]:
+    """The setup to cite the chapters with while the list is made apart: the style minus
+    its ``<bibliography>``, in a temporary file; ``None`` where a citation may depend on
+    the list (citation numbers, year suffixes: both follow the list's order), where the
+    style is not a note style, or there is nothing to list."""
+    text = setup.csl.read_text(encoding="utf-8", errors="replace")
+    root = re.search(r"<style\b[^>]*>", text)
+    if (setup.bibliography is None or root is None or 'class="note"' not in root.group()
+            or "citation-number" in text or 'disambiguate-add-year-suffix="true"' in text
+            or len(_STYLE_BIBLIOGRAPHY.findall(text)) != 1):
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="reportc-csl-") as folder:
+        path = Path(folder) / "citations.csl"
+        path.write_text(_STYLE_BIBLIOGRAPHY.sub("", text), encoding="utf-8")
+        yield dataclasses.replace(setup, csl=path)
 
 
 # Each chapter is a section whose citation positions start afresh (first citation full).
