@@ -69,3 +69,14 @@ def test_nothing_is_patched_on_import() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_command_line_does_not_load_weasyprint_before_a_pdf_is_laid_out() -> None:
+    """A rebuild with nothing to do takes a quarter of a second; importing WeasyPrint alone
+    takes half a second more, so the PDF modules it needs load only when a PDF is laid out."""
+    probe = ("import sys, reportc, reportc.build, reportc.commands.cli\n"
+             "assert 'weasyprint' not in sys.modules, 'weasyprint'\n"
+             "assert 'pikepdf' not in sys.modules, 'pikepdf'\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr

@@ -22,9 +22,6 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from reportc.pdf import compat
-from reportc.pdf.compat.wording import where
-
 MAX_TRIES = 3
 _XREF = re.compile(r'<a href="#([^"]+)" class="xref"')
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -33,6 +30,7 @@ _LOCAL_XREF = re.compile(r'(<a href="#([^"]+)"(?: data-page="\d+")? class="xref"
                          r'(?: data-where="\w+")?) id="(xr-[^"]+)"')
 
 Layout = TypeVar("Layout")
+_DISTANCE = {0: "same", 1: "next", -1: "previous"}
 
 __all__ = ["mark_local_xrefs", "settle", "where"]
 
@@ -52,6 +50,13 @@ def mark_local_xrefs(html: str, part: str) -> str:
     return _XREF.sub(mark, html)
 
 
+def where(link_page: int | None, target_page: int | None) -> str:
+    """The wording for a link on ``link_page`` to a target on ``target_page``."""
+    if link_page is None or target_page is None:
+        return "far"
+    return _DISTANCE.get(target_page - link_page, "far")
+
+
 def settle(html: str, lay_out: Callable[[str], Layout],
            anchors: Callable[[Layout], dict[str, int]],
            printed: Callable[[Layout], dict[str, str]]) -> Layout:
@@ -62,6 +67,7 @@ def settle(html: str, lay_out: Callable[[str], Layout],
     targets = {m.group(3): m.group(2) for m in _LOCAL_XREF.finditer(html)}
     if not targets:
         return lay_out(html)
+    from reportc.pdf import compat  # WeasyPrint's internals: only when laying out
     if not compat.engaged():
         return _settle_by_relayout(html, lay_out, lambda result: _due(targets, anchors(result)))
     fixed: set[str] = set()

@@ -31,19 +31,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportc.pdf.varioref import where
+
 MARKER = "reportc-where"  # the counter style that marks a worded reference
 USED = "data-reportc-where"  # set on the link's element: the wording chosen last
 CHOICES = ("same", "next", "previous", "far")
 GUESS = "same"  # the wording before the pages are known
-_DISTANCE = {0: "same", 1: "next", -1: "previous"}
 ORIGINAL: dict[str, Any] = {}  # WeasyPrint's own compute_content_list (set by patches.apply)
-
-
-def where(link_page: int | None, target_page: int | None) -> str:
-    """The wording for a link on ``link_page`` to a target on ``target_page``."""
-    if link_page is None or target_page is None:
-        return "far"
-    return _DISTANCE.get(target_page - link_page, "far")
 
 
 def compute_content_list(content_list, parent_box, counter_values, css_token, parse_again,
