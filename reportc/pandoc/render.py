@@ -136,7 +136,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
                            *citing.settings(), f"--lua-filter={CITE_FILTER}",
                            f"--lua-filter={RENDER_FILTER}"], text, what=what)
     try:
-        results = _with_list_apart(setup, document, write)
+        results = _with_list_apart(setup, document, write, cache, "html")
     except ToolError:
         return None
     if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
@@ -183,44 +183,49 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
     key = digest("cited", document, setup.fingerprint())
     cached = cache.get("cited", key)
     if cached is not None:
-        return _split_cited(cached, anchors)
+        return _split_cited(cached.split("\n"), anchors)
+
     def cite(citing: CitationSetup, text: str) -> PandocResult:
         return run_pandoc(["-f", "json", "-t", "json", *citing.settings(),
                            f"--lua-filter={CITE_FILTER}"], text, what="citations")
     try:
-        results = _with_list_apart(setup, document, cite)
+        results = _with_list_apart(setup, document, cite, cache, "json")
     except ToolError as exc:
         diag.error(str(exc))
         return None
     warnings = [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]
     for warning in warnings:
         diag.warning(f"pandoc: {warning}", code="pandoc")
-    output = _joined([result.output for result in results])
+    # pandoc writes JSON on one line: the chapters' and the list's, one per line
+    outputs = [result.output.strip() for result in results]
     if not warnings:
-        cache.put("cited", key, output)
-    return _split_cited(output, anchors)
-
-
-def _joined(outputs: list[str]) -> str:
-    """One cited document (JSON) from the chapters' and the list's."""
-    if len(outputs) == 1:
-        return outputs[0]
-    first, *rest = (json.loads(output) for output in outputs)
-    first["blocks"] += [block for more in rest for block in more["blocks"]]
-    return json.dumps(first)
+        cache.put("cited", key, "\n".join(outputs))
+    return _split_cited(outputs, anchors)
 
 
 def _with_list_apart(setup: CitationSetup, document: str,
-                     run: Callable[[CitationSetup, str], PandocResult]) -> list[PandocResult]:
+                     run: Callable[[CitationSetup, str], PandocResult],
+                     cache: BuildCache, kind: str) -> list[PandocResult]:
     """``run`` over the report; where the style allows, the chapters are cited without
-    the list while a second ``run`` makes the list from the cited keys alone."""
+    the list while a second ``run`` makes the list from the cited keys alone. That list
+    is kept in the cache by those keys: an edit that cites nothing new reuses it.
+    ``kind`` names what ``run`` writes (each kind is cached apart)."""
     with _citing_apart(setup) as apart:
         if apart is None:
             return [run(setup, document)]
+        listing_document = _list_document(document)
+        key = digest("list apart", kind, listing_document, setup.fingerprint(),
+                     file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
+        kept = cache.get("cited-list", key)
+        if kept is not None:
+            return [run(apart, document), PandocResult(kept, [])]
         with ThreadPoolExecutor(max_workers=1) as pool:
-            listing: Future[PandocResult] = pool.submit(run, setup, _list_document(document))
+            listing: Future[PandocResult] = pool.submit(run, setup, listing_document)
             cited = run(apart, document)
-            return [cited, listing.result()]
+            listed = listing.result()
+        if not [w for w in listed.warnings if not w.startswith(NO_PRINTED_FORM)]:
+            cache.put("cited-list", key, listed.output)
+        return [cited, listed]
 
 
 _CITATION_ID = re.compile(r'"citationId":\s*("(?:[^"\\]|\\.)*")')
@@ -264,14 +269,16 @@ def _citing_apart(setup: CitationSetup) -> Iterator[CitationSetup | None]:
 SECTION = json.dumps(["section", "reset-citation-positions"])
 
 
-def _split_cited(output: str, anchors: set[str]) -> Cited:
+def _split_cited(outputs: list[str], anchors: set[str]) -> Cited:
+    """Each chapter's cited blocks and the list, from citeproc's output documents."""
     cited = Cited({})
-    for block in json.loads(output)["blocks"]:
-        identifier = block["c"][0][0] if block.get("t") == "Div" else None
-        if identifier in anchors:
-            cited.blocks[identifier] = json.dumps(block["c"][1])
-        elif identifier == REFS:
-            cited.references = json.dumps([block])
+    for output in outputs:
+        for block in json.loads(output)["blocks"]:
+            identifier = block["c"][0][0] if block.get("t") == "Div" else None
+            if identifier in anchors:
+                cited.blocks[identifier] = json.dumps(block["c"][1])
+            elif identifier == REFS:
+                cited.references = json.dumps([block])
     return cited
 
 
