@@ -28,6 +28,7 @@ _NAMES = {
     "Layout": ("weasyprint.text.line_break", "Layout"),
     "line_size": ("weasyprint.text.line_break", "line_size"),
     "pydyf": ("pydyf", ""),
+    "RasterImage": ("weasyprint.images", "RasterImage"),
 }
 # What the patches replace and the boxes' members they read must exist as well.
 _REQUIRED = [
@@ -48,6 +49,7 @@ _REQUIRED = [
     ("weasyprint.formatting_structure.boxes", "TextBox"),
     ("weasyprint.formatting_structure.boxes", "BlockContainerBox"),
     ("pydyf", "zlib"),
+    ("weasyprint.images", "RasterImage.__init__"),
 ]
 
 
@@ -66,6 +68,7 @@ class Internals:
     Layout: type
     line_size: Callable[..., Any]
     pydyf: ModuleType
+    RasterImage: type
 
 
 def installed_versions() -> dict[str, str]:

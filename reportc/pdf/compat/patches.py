@@ -49,11 +49,18 @@ too. Nothing changes for a layout that makes each page once.
 
 7. Nearby references. ``compute_content_list`` chooses the wording of a cross-reference to
 a nearby page while pages are made (:mod:`reportc.pdf.compat.wording`).
+
+8. Image names. WeasyPrint 70 names a raster image in the PDF (and in its image cache) by
+a hash of its absolute URL, so the same report built in another folder gave other bytes.
+A raster image is named by a hash of its bytes and orientation instead
+(``images.RasterImage.__init__``): the same everywhere, and two copies of one picture
+are stored once. ``tests/test_trust.py`` builds a report with a PNG in two folders.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import math
 import zlib
@@ -199,6 +206,15 @@ def _remake_page(index: int, context: LayoutContext, root_box, html):
     return page, resume_at
 
 
+def _raster_image_init(self, pillow_image, image_id, image_data, *args, **kwargs) -> None:
+    """``RasterImage.__init__`` with the image named by its bytes (see 8. above)."""
+    if isinstance(image_data, bytes):
+        orientation = kwargs.get("orientation", args[2] if len(args) > 2 else None)
+        named = hashlib.sha256(image_data + repr(orientation).encode())
+        image_id = named.hexdigest()[:32]
+    ORIGINAL["__init__"](self, pillow_image, image_id, image_data, *args, **kwargs)
+
+
 def _handle_leader(context: LayoutContext, line, containing_block) -> None:
     """``handle_leader``, then the leader's dots merged into one text box."""
     ORIGINAL["handle_leader"](context, line, containing_block)
@@ -261,6 +277,7 @@ def _targets(w: Internals) -> list[tuple[Any, str, Any]]:
             (w.page_layout, "make_page", _make_page),
             (w.page_layout, "remake_page", _remake_page),
             (w.box_build, "compute_content_list", wording.compute_content_list),
+            (w.RasterImage, "__init__", _raster_image_init),
             (w.page_layout, "block_level_layout", _page_block_level_layout),
             (w.inline_layout, "handle_leader", _handle_leader),
             (w.block_layout, "_linebox_layout", _linebox_layout)]
