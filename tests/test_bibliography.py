@@ -395,7 +395,7 @@ def test_one_process_and_two_steps_write_the_same_report(tmp_path, monkeypatch):
     real, runs = reportc.pandoc.render.run_pandoc, []
 
     def counting(args, stdin, *, what, **kwargs):
-        if any(arg.endswith("cite.lua") for arg in args):
+        if any(arg.endswith("cite.lua") or arg == "--citeproc" for arg in args):
             csl = next(arg for arg in args if arg.startswith("--csl="))
             runs.append("chapters" if csl.endswith("/citations.csl") else "list"
                         if '"blocks": []' in stdin else "both")
