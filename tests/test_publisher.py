@@ -13,6 +13,7 @@ from pathlib import Path
 import bibtexparser
 import extruct
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
 import rispy
 from conftest import REPO, Built, build_root, copy_root
@@ -301,3 +302,25 @@ def test_reference_files_and_xmp_are_deterministic(tmp_path):
     again = build_root(first.root, use_cache=False)
     for name, data in before.items():
         assert (again.out / name).read_bytes() == data, name
+
+
+def test_an_imprint_longer_than_its_page_goes_on_instead_of_being_cut(tmp_path):
+    """The imprint's block sits at the foot of a page of fixed height behind the cover
+    (a flex column); long acknowledgements go on to the next page, all of them visible,
+    "How to cite" last (WeasyPrint cuts such a block off in a plain document)."""
+    root = copy_root("publisher", tmp_path)
+    paragraph = ("The authors thank the colleagues who read every chapter, the archivists who "
+                 "found the sources and the editors who checked each figure. ") * 6
+    (root / "acknowledgements.md").write_text(
+        "\n\n".join(f"{paragraph}Paragraph {n} ends here." for n in range(1, 13)) + "\n",
+        encoding="utf-8")
+    built = build_root(root, formats=("pdf",))
+    pdf = pdfium.PdfDocument(built.pdf_path)
+    visible = []  # text inside the page's bounds only (cut-off text is still extractable)
+    for index in range(6):
+        page = pdf[index]
+        width, height = page.get_size()
+        visible.append(page.get_textpage().get_text_bounded(0, 0, width, height))
+    text = " ".join(" ".join(" ".join(visible).split()).split())
+    assert "Paragraph 1 ends here." in text and "Paragraph 12 ends here." in text
+    assert "HOW TO CITE THIS REPORT" in text.upper() and "Fixture Policy Institute, 2026" in text
