@@ -114,15 +114,16 @@ def build(options: BuildOptions) -> BuildResult:
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
-    docs = read_report(chapters, diag, cache, options.jobs)
-    timer.done(f"read {len(docs)} chapter(s)")
-    targets = number_report(docs, diag, cache)
-    for doc in docs:
-        resolve_references(doc, targets, bibliography.keys, root, diag)
-        check_chapter(doc, root, config.attachments, diag)
-    check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
-    lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
-    diag.raise_if_errors()
+    with converter.finishing():  # a build stopped here waits for the conversion to end
+        docs = read_report(chapters, diag, cache, options.jobs)
+        timer.done(f"read {len(docs)} chapter(s)")
+        targets = number_report(docs, diag, cache)
+        for doc in docs:
+            resolve_references(doc, targets, bibliography.keys, root, diag)
+            check_chapter(doc, root, config.attachments, diag)
+        check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
+        lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
+        diag.raise_if_errors()
 
     warm_up = start_warm_up(config, theme) if "pdf" in options.formats else None
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})

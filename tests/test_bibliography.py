@@ -11,10 +11,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOTS, run_cli
+from conftest import ROOTS, copy_root, run_cli
 
 from reportc.build import BuildOptions, build
 from reportc.cache import BuildCache
@@ -439,3 +440,28 @@ def test_the_list_is_made_apart_only_where_citations_do_not_depend_on_it(style, 
             assert citing.bibliography == setup.bibliography
     if citing is not None:
         assert not citing.csl.exists()  # the temporary style is gone after the run
+
+
+def test_a_build_stopped_by_an_error_leaves_no_conversion_running(tmp_path, monkeypatch):
+    """The .bib is converted in a background thread while the chapters are read; a chapter
+    error stops the build, and the thread (which writes to out/'s cache) has ended by the
+    time build() raises (a test scanning out/ once met its temporary file)."""
+    import threading
+
+    import reportc.project.bibliography.references as references
+
+    real = references.References._convert
+
+    def slow(self, records, diag):
+        time.sleep(1.0)  # still converting when the chapter error is found
+        return real(self, records, diag)
+
+    monkeypatch.setattr(references.References, "_convert", slow)
+    root = copy_root("basic", tmp_path)
+    chapter = sorted((root / "chapters").glob("*.md"))[-1]
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n![](missing.png)\n",
+                       encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build(BuildOptions(root=root, formats=("html",)))
+    assert not [t for t in threading.enumerate() if t.name == "reportc-references"]
+    assert not list((root / "out").rglob("*.tmp"))

@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -73,14 +75,29 @@ class References:
             return
         self._all = {key: item for items in converted if items for key, item in items.items()}
 
+    def finish(self) -> None:
+        """Wait for the background conversion (it writes to the cache)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    @contextmanager
+    def finishing(self) -> Iterator[None]:
+        """If the block raises, the background conversion ends before the error goes on:
+        a build stopped by an error must not leave a thread writing into ``out/`` (its
+        cache) after it has returned."""
+        try:
+            yield
+        except BaseException:
+            self.finish()
+            raise
+
     def write(self, cited: list[str], folder: Path, diag: Diagnostics) -> Path | None:
         """Write ``folder/references.json`` for the ``cited`` keys (sets expanded);
         ``None`` if nothing is cited or pandoc could not read an entry (reported)."""
         records = [self.bib.records[key] for key in cited if key in self.bib.records]
         if self.bib.path is None or not records:
             return None
-        if self._thread is not None:
-            self._thread.join()
+        self.finish()
         items = self._all
         if items is None or any(record.key not in items for record in records):
             items = self._convert(records, diag)
