@@ -7,7 +7,6 @@ takeaway boxes over several pages so that a wrong page number in a list shows.""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import bibtexparser
@@ -173,8 +172,8 @@ def test_highwire_tags_as_google_scholar_and_zotero_read_them(built):
     assert first["citation_doi"] == "10.5555/grid.2026.1"
     assert first["citation_isbn"] == "978-3-16-148410-0"
     assert first["citation_publisher"] == "Fixture Policy Institute"
-    assert first["citation_pdf_url"] == "grid-storage.pdf"
-    assert (built.out / first["citation_pdf_url"]).is_file()
+    assert first["citation_pdf_url"] == "https://reports.example.org/grid-storage/grid-storage.pdf"
+    assert (built.out / first["citation_pdf_url"].rsplit("/", 1)[1]).is_file()
     authors = [(value, tags[i + 1][1]) for i, (name, value) in enumerate(tags)
                if name == "citation_author"]
     assert authors == [("Ada Example", "Institute of Tests"),
@@ -193,9 +192,12 @@ def test_dublin_core_open_graph_and_json_ld_read_by_extruct(built):
     assert og["og:title"] == "Grid storage and the energy transition"
     assert og["og:description"] == ("Grid storage is growing faster than any other part of "
                                     "the power system.")
-    if can_draw_cover():
-        assert og["og:image"] == "grid-storage-cover.png"
-        assert (built.out / og["og:image"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert og["og:url"] == "https://reports.example.org/grid-storage/"  # report.yaml's url
+    assert report["url"] == og["og:url"]
+    if can_draw_cover():  # OpenGraph takes absolute URLs only
+        assert og["og:image"] == "https://reports.example.org/grid-storage/grid-storage-cover.png"
+        cover = built.out / og["og:image"].rsplit("/", 1)[1]
+        assert cover.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     dc = {(e["name"], e["content"]) for e in data["dublincore"][0]["elements"]}
     assert ("DC.rights", "© 2026 Fixture Policy Institute. Licensed under Creative Commons "
             "Attribution 4.0 International (CC-BY-4.0), "
@@ -268,6 +270,8 @@ def _config(tmp_path: Path, text: str) -> Diagnostics:
     ("logo: logo.gif", "report.yaml:2: logo 'logo.gif' must be an SVG or PNG file"),
     ("logo: missing.svg", "report.yaml:2: logo file 'missing.svg' not found"),
     ("acknowledgements: thanks.txt", "report.yaml:2: 'acknowledgements' must name a Markdown"),
+    ("url: reports/grid/", "report.yaml:2: url 'reports/grid/' is not an absolute http(s)"),
+    ("url: ftp://example.org/r/", "report.yaml:2: url 'ftp://example.org/r/' is not an"),
     ("authors:\n  - name: A\n    email: not-an-address",
      "report.yaml:4: email 'not-an-address' is not an e-mail address"),
     ("authors:\n  - name: A\n    twitter: '@a'", "report.yaml:4: unknown author field 'twitter'"),
@@ -284,6 +288,23 @@ def test_publisher_settings_are_no_longer_unknown(tmp_path):
     assert not diag.errors and not diag.warnings
 
 
+def test_without_url_no_relative_address_is_given_as_an_opengraph_url(tmp_path):
+    """OpenGraph's og:url and og:image must be absolute: without report.yaml's url they are
+    left out (Highwire's citation_pdf_url and JSON-LD may stay relative to the page)."""
+    root = copy_root("publisher", tmp_path)
+    config = root / "report.yaml"
+    config.write_text("\n".join(line for line in config.read_text(encoding="utf-8").splitlines()
+                                if not line.startswith("url:")) + "\n", encoding="utf-8")
+    built = build_root(root)  # with the PDF: its cover is the picture og:image would name
+    data = extruct.extract(built.html_path.read_text(encoding="utf-8"),
+                           syntaxes=["opengraph", "json-ld"], uniform=True)
+    og = data["opengraph"][0]
+    assert "og:url" not in og and "og:image" not in og
+    assert "url" not in data["json-ld"][0]
+    if can_draw_cover():
+        assert data["json-ld"][0]["image"] == "grid-storage-cover.png"  # relative to the page
+
+
 def test_the_flagship_uses_a_licence_and_lists_and_invents_no_identifiers():
     config = load_config(REPO, Diagnostics())
     pub = config.publisher
@@ -293,13 +314,12 @@ def test_the_flagship_uses_a_licence_and_lists_and_invents_no_identifiers():
 
 
 def test_reference_files_and_xmp_are_deterministic(tmp_path):
-    """Same folder twice: WeasyPrint 70 names a raster image (the PNG logo) by the MD5 of
-    its absolute URL, so a PDF with one differs between folders (for any PNG figure too)."""
-    first = build_root(copy_root("publisher", tmp_path), use_cache=False)
+    """Two folders: the PDF (with its PNG logo, named by its bytes: compat patch 8), the
+    reference files and the XMP are the same bytes."""
+    first = build_root(copy_root("publisher", tmp_path / "one"), use_cache=False)
     before = {name: (first.out / name).read_bytes()
               for name in ("grid-storage.pdf", "grid-storage.bib", "grid-storage.ris")}
-    shutil.rmtree(first.out)
-    again = build_root(first.root, use_cache=False)
+    again = build_root(copy_root("publisher", tmp_path / "two" / "deeper"), use_cache=False)
     for name, data in before.items():
         assert (again.out / name).read_bytes() == data, name
 

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PUBLISHER_KEYS = {
     "logo", "doi", "isbn", "issn", "licence", "license", "copyright", "disclaimer", "funding",
-    "acknowledgements", "acknowledgments", "lists",
+    "acknowledgements", "acknowledgments", "lists", "url",
 }
 LIST_KINDS = ("figures", "tables", "takeaways")
 LOGO_TYPES = (".svg", ".png")
@@ -80,6 +81,7 @@ class Publisher:
     funding: str = ""
     acknowledgements: Path | None = None
     lists: list[str] = field(default_factory=list)
+    url: str = ""  # where the web edition is published: metadata URLs are made absolute
 
     @property
     def doi_url(self) -> str:
@@ -111,7 +113,20 @@ def read_publisher(root: Path, data: dict, org: str, err) -> Publisher:
     ack = "acknowledgements" if "acknowledgements" in data else "acknowledgments"
     pub.acknowledgements = _markdown_file(root, data.get(ack), ack, err)
     pub.lists = _lists(data.get("lists"), err)
+    pub.url = _web_address(data.get("url"), err)
     return pub
+
+
+def _web_address(value: Any, err) -> str:
+    """``url:``: the address of the published web edition (an absolute http(s) URL)."""
+    if value is None:
+        return ""
+    url = str(value).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        err("url", f"url '{value}' is not an absolute http(s) address of the web edition")
+        return ""
+    return url
 
 
 def _plain(value: Any, key: str, err) -> str:

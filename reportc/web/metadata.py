@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from markupsafe import Markup
 
@@ -38,8 +39,14 @@ class Record:
     date: dt.date
     description: str = ""
     pdf_url: str = ""  # relative to the HTML page
-    image_url: str = ""  # og:image (relative)
+    image_url: str = ""  # the cover picture, relative to the HTML page
     tags: list[MetaTag] = field(default_factory=list)
+
+    def address(self, relative: str) -> str:
+        """``relative`` (a file beside the HTML page) as an absolute URL when report.yaml
+        says where the web edition is published (``url``), else as it is."""
+        base = self.config.publisher.url
+        return urljoin(base, relative) if base and relative else relative
 
     @property
     def rights(self) -> str:
@@ -87,7 +94,8 @@ def highwire(record: Record) -> list[MetaTag]:
              ("citation_publisher", config.organisation),
              ("citation_technical_report_institution", config.organisation),
              ("citation_doi", pub.doi), ("citation_isbn", pub.isbn), ("citation_issn", pub.issn),
-             ("citation_pdf_url", record.pdf_url), ("citation_language", config.lang)]
+             ("citation_pdf_url", record.address(record.pdf_url)),
+             ("citation_language", config.lang)]
     tags += [("citation_keywords", keyword) for keyword in config.keywords]
     return [MetaTag("name", key, value) for key, value in tags if value]
 
@@ -108,9 +116,12 @@ def dublin_core(record: Record) -> list[MetaTag]:
 
 def open_graph(record: Record) -> list[MetaTag]:
     config = record.config
-    tags = [("og:type", "article"), ("og:title", config.title),
+    # OpenGraph takes absolute URLs only: og:url and og:image need report.yaml's `url`.
+    base = config.publisher.url
+    tags = [("og:type", "article"), ("og:title", config.title), ("og:url", base),
             ("og:description", record.description), ("og:site_name", config.organisation),
-            ("og:locale", config.lang.replace("-", "_")), ("og:image", record.image_url),
+            ("og:locale", config.lang.replace("-", "_")),
+            ("og:image", record.address(record.image_url) if base else ""),
             ("article:published_time", record.date.isoformat())]
     tags += [("article:author", author.name) for author in config.authors]
     return [MetaTag("property", key, value) for key, value in tags if value]
@@ -126,7 +137,8 @@ def json_ld(record: Record) -> str:
         "alternativeHeadline": config.subtitle, "description": record.description,
         "version": config.version, "keywords": ", ".join(config.keywords),
         "license": pub.licence.url if pub.licence else "", "copyrightNotice": pub.copyright,
-        "isbn": pub.isbn, "issn": pub.issn, "image": record.image_url,
+        "isbn": pub.isbn, "issn": pub.issn, "image": record.address(record.image_url),
+        "url": pub.url,
         "sameAs": pub.doi_url, "funding": pub.funding,
     }
     data.update({k: v for k, v in optional.items() if v})
@@ -135,7 +147,7 @@ def json_ld(record: Record) -> str:
     if pub.doi:
         data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": pub.doi}
     if record.pdf_url:
-        data["encoding"] = {"@type": "MediaObject", "contentUrl": record.pdf_url,
+        data["encoding"] = {"@type": "MediaObject", "contentUrl": record.address(record.pdf_url),
                             "encodingFormat": "application/pdf"}
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
