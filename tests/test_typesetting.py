@@ -209,3 +209,23 @@ def test_no_paragraph_ends_in_a_hyphenated_fragment() -> None:
         lines = _last_lines(protected, width)
         assert not _ends_in_fragment(lines), (width, lines)
         assert lines[-1].strip().endswith("internationalisation"), (width, lines)
+
+
+# --- running heads ---------------------------------------------------------------------------
+
+def test_a_formula_in_a_chapter_title_reaches_the_running_head(tmp_path) -> None:
+    """The print page draws a formula as a picture, so the running head (the title's text)
+    lost it: "Introduction and" for "Introduction and $E = mc^2$"."""
+    root = copy_root("basic", tmp_path)
+    chapter = root / "chapters" / "01-intro.md"
+    lines = chapter.read_text(encoding="utf-8").splitlines()
+    lines[0] = "# Introduction and $E = mc^2$ {#sec-intro}"
+    filler = "A paragraph long enough to fill the page and push the chapter on. " * 8
+    chapter.write_text("\n".join(lines) + "\n\n" + "\n\n".join([filler] * 12) + "\n",
+                       encoding="utf-8")
+    built = build_root(root, formats=("pdf",))
+    heads = [text.strip().splitlines()[-2] for text in built.page_texts()
+             if "A paragraph long enough" in text]
+    assert len(heads) >= 3, "the chapter runs over more than two pages"
+    titled = [head.strip() for head in heads if head.startswith("Introduction")]
+    assert titled and all(head == "Introduction and E = mc\u00b2" for head in titled), heads
