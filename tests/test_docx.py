@@ -73,6 +73,17 @@ def test_headings_carry_the_pdf_numbers_in_word_heading_styles(word):
     assert names.index("Heading 1") < names.index("Heading 2")
 
 
+def test_a_contents_field_follows_the_title_block(word):
+    """Word fills a TOC field in when the document is opened (it is marked dirty): the
+    chapters and their sections, as the PDF's contents lists them, after the title block."""
+    body = part(word, "word/document.xml")
+    assert 'TOC \\o "1-2"' in body and 'w:dirty="true"' in body
+    contents = body.index('w:docPartGallery w:val="Table of Contents"')
+    heading = body.index('<w:pStyle w:val="TOCHeading"', contents)
+    assert body.index(">DRAFT") < contents < body.index(">Executive summary<")
+    assert body.index(">Contents<", heading) < body.index(">Executive summary<")
+
+
 def test_takeaway_boxes_keep_their_titles_and_are_shaded_and_bordered(word):
     assert styled(word, "Takeaway Title") == ["Key takeaways", "What this chapter finds"]
     assert styled(word, "Takeaway") == [

@@ -71,10 +71,23 @@ def _citation_args(setup: CitationSetup) -> list[str]:
     return [arg for arg in setup.settings() if arg != "--sandbox"]
 
 
+# The contents after the cover lines: a TOC field of chapters and sections (as the PDF's
+# contents), marked dirty so that Word fills it in when the document is opened; the same
+# markup as pandoc's --toc, which would put it before the cover lines.
+CONTENTS: A.Node = {"t": "RawBlock", "c": ["openxml", (
+    '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents" />'
+    '<w:docPartUnique /></w:docPartObj></w:sdtPr><w:sdtContent>'
+    '<w:p><w:pPr><w:pStyle w:val="TOCHeading" /></w:pPr><w:r><w:t>Contents</w:t></w:r></w:p>'
+    '<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true" />'
+    '<w:instrText xml:space="preserve">TOC \\o "1-2" \\h \\z \\u</w:instrText>'
+    '<w:fldChar w:fldCharType="separate" /><w:fldChar w:fldCharType="end" /></w:r></w:p>'
+    '</w:sdtContent></w:sdt>')]}
+
+
 def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc],
                   setup: CitationSetup) -> dict[str, Any]:
     """One pandoc document: title block metadata, cover lines, every chapter, bibliography."""
-    blocks: list[A.Node] = [*_cover_blocks(config, release)]
+    blocks: list[A.Node] = [*_cover_blocks(config, release), CONTENTS]
     for doc in docs:
         blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
     placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
