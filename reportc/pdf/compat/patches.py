@@ -54,7 +54,7 @@ a nearby page while pages are made (:mod:`reportc.pdf.compat.wording`).
 a hash of its absolute URL, so the same report built in another folder gave other bytes.
 A raster image is named by a hash of its bytes and orientation instead
 (``images.RasterImage.__init__``): the same everywhere, and two copies of one picture
-are stored once. ``tests/test_trust.py`` builds a report with a PNG in two folders.
+are stored once. ``tests/test_publisher.py`` builds its fixture (a PNG logo) in two folders.
 """
 
 from __future__ import annotations
