@@ -29,6 +29,7 @@ keeps moving its own link.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from reportc.pdf.varioref import where
@@ -47,10 +48,10 @@ def compute_content_list(content_list, parent_box, counter_values, css_token, pa
     original = ORIGINAL["compute_content_list"]
     element = getattr(parent_box, "element", None)
     if not _is_worded(content_list) or element is None:
-        _Flags.last = None
+        _MARKED.flags = None
         return original(content_list, parent_box, counter_values, css_token, parse_again,
                         target_collector, counter_style, *args, **kwargs)
-    just_marked, _Flags.last = _Flags.last, None
+    just_marked, _MARKED.flags = getattr(_MARKED, "flags", None), None
     fixed = element.get("data-where")
     before = element.get(USED)
     choice = fixed if fixed in CHOICES else (
@@ -99,20 +100,24 @@ def _choose(element, counter_values: dict, target_collector) -> str | None:
     return where(link[-1], target[-1]) if link and target else None
 
 
+# The page marked just now, before a content is computed again; one per thread (a program
+# may lay out two documents at once through reportc's API).
+_MARKED = threading.local()
+
+
 class _Flags(dict):
     """A page's ``remake_state`` (``layout.page``) that remembers the last time some page was
     marked to be made again, so that the mark can be taken back."""
 
-    last: _Flags | None = None  # marked just now, before a content is computed again
     _before: bool = False
 
     def __setitem__(self, key, value) -> None:
         if key == "content_changed":
             if value:
                 self._before = bool(self.get(key))
-                _Flags.last = self
-            elif _Flags.last is self:
-                _Flags.last = None
+                _MARKED.flags = self
+            elif getattr(_MARKED, "flags", None) is self:
+                _MARKED.flags = None
         super().__setitem__(key, value)
 
     def take_back(self) -> None:
@@ -121,7 +126,7 @@ class _Flags(dict):
 
 def forget_mark() -> None:
     """The last mark stays: no content is computed again after it."""
-    _Flags.last = None
+    _MARKED.flags = None
 
 
 def track(page_maker: list, index: int) -> None:
