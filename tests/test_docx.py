@@ -74,14 +74,24 @@ def test_headings_carry_the_pdf_numbers_in_word_heading_styles(word):
 
 
 def test_a_contents_field_follows_the_title_block(word):
-    """Word fills a TOC field in when the document is opened (it is marked dirty): the
-    chapters and their sections, as the PDF's contents lists them, after the title block."""
+    """Word fills a TOC field in, with page numbers, when the document is opened (it is
+    marked dirty); until then, and in LibreOffice, it lists the chapters and sections, each
+    linked to its heading's bookmark, after the title block."""
     body = part(word, "word/document.xml")
     assert 'TOC \\o "1-2"' in body and 'w:dirty="true"' in body
     contents = body.index('w:docPartGallery w:val="Table of Contents"')
-    heading = body.index('<w:pStyle w:val="TOCHeading"', contents)
+    end = body.index("</w:sdt>", contents)
     assert body.index(">DRAFT") < contents < body.index(">Executive summary<")
-    assert body.index(">Contents<", heading) < body.index(">Executive summary<")
+    root = etree.fromstring(body.encode("utf-8"))
+    bookmarks = {b.get(f"{W}name") for b in root.iter(f"{W}bookmarkStart")}
+    field = etree.fromstring(body[body.rindex("<w:sdt>", 0, contents):end + 8].replace(
+        "<w:sdt>", f'<w:sdt xmlns:w="{W[1:-1]}">', 1).encode("utf-8"))
+    links = [(link.get(f"{W}anchor"), "".join(link.itertext()))
+             for link in field.iter(f"{W}hyperlink")]
+    assert [text for _, text in links] == [
+        "Executive summary", "1 Introduction", "1.1 Scope", "1.2 Method",
+        "2 Defence-oriented technologies", "2.1 Arms sales", "Bibliography"]
+    assert all(anchor in bookmarks for anchor, _ in links), (links, bookmarks)
 
 
 def test_takeaway_boxes_keep_their_titles_and_are_shaded_and_bordered(word):

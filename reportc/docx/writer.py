@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import html
 import json
 import os
 from importlib import resources
@@ -71,27 +72,55 @@ def _citation_args(setup: CitationSetup) -> list[str]:
     return [arg for arg in setup.settings() if arg != "--sandbox"]
 
 
-# The contents after the cover lines: a TOC field of chapters and sections (as the PDF's
-# contents), marked dirty so that Word fills it in when the document is opened; the same
-# markup as pandoc's --toc, which would put it before the cover lines.
-CONTENTS: A.Node = {"t": "RawBlock", "c": ["openxml", (
-    '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents" />'
-    '<w:docPartUnique /></w:docPartObj></w:sdtPr><w:sdtContent>'
-    '<w:p><w:pPr><w:pStyle w:val="TOCHeading" /></w:pPr><w:r><w:t>Contents</w:t></w:r></w:p>'
-    '<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true" />'
-    '<w:instrText xml:space="preserve">TOC \\o "1-2" \\h \\z \\u</w:instrText>'
-    '<w:fldChar w:fldCharType="separate" /><w:fldChar w:fldCharType="end" /></w:r></w:p>'
-    '</w:sdtContent></w:sdt>')]}
+def contents_field(entries: list[tuple[int, str, str]]) -> A.Node:
+    """The contents after the cover lines: a TOC field of chapters and sections (as the
+    PDF's contents), marked dirty so that Word fills it in, with page numbers, when the
+    document is opened. Until then (and in LibreOffice, which shows a field's last result)
+    it lists ``entries`` (level, text, bookmark), each linked to its heading. pandoc's own
+    ``--toc`` would put an empty field before the cover lines."""
+    begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true" /></w:r>'
+             '<w:r><w:instrText xml:space="preserve">TOC \\o "1-2" \\h \\z \\u</w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate" /></w:r>')
+    lines = []
+    for index, (level, text, bookmark) in enumerate(entries):
+        link = (f'<w:hyperlink w:anchor="{html.escape(bookmark)}" w:history="1">'
+                f'<w:r><w:t xml:space="preserve">{html.escape(text, quote=False)}</w:t></w:r>'
+                '</w:hyperlink>')
+        indent = f'<w:ind w:left="{360 * (level - 1)}" />' if level > 1 else ""
+        lines.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}" />{indent}</w:pPr>'
+                     f'{begin if index == 0 else ""}{link}</w:p>')
+    if not lines:
+        lines.append(f"<w:p>{begin}</w:p>")
+    lines.append('<w:p><w:r><w:fldChar w:fldCharType="end" /></w:r></w:p>')
+    return {"t": "RawBlock", "c": ["openxml", (
+        '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents" />'
+        '<w:docPartUnique /></w:docPartObj></w:sdtPr><w:sdtContent>'
+        '<w:p><w:pPr><w:pStyle w:val="TOCHeading" /></w:pPr><w:r><w:t>Contents</w:t></w:r>'
+        '</w:p>' + "".join(lines) + "</w:sdtContent></w:sdt>")]}
+
+
+def _contents_entries(docs: list[ChapterDoc], bibliography: bool) -> list[tuple[int, str, str]]:
+    """Each chapter ("2 Title"), its sections ("2.1 Title") and the bibliography."""
+    entries = []
+    for doc in docs:
+        entries.append((1, f"{doc.number} {doc.title}" if doc.number else doc.title, doc.anchor))
+        entries += [(2, f"{h.number} {h.title}" if h.number else h.title, h.id)
+                    for h in doc.headings if h.level == 2]
+    if bibliography:
+        entries.append((1, "Bibliography", "bibliography"))
+    return entries
 
 
 def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc],
                   setup: CitationSetup) -> dict[str, Any]:
     """One pandoc document: title block metadata, cover lines, every chapter, bibliography."""
-    blocks: list[A.Node] = [*_cover_blocks(config, release), CONTENTS]
+    placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
+    listed = bool(setup.bibliography and any(doc.cite_keys for doc in docs) and not placed)
+    blocks: list[A.Node] = [*_cover_blocks(config, release),
+                            contents_field(_contents_entries(docs, listed))]
     for doc in docs:
         blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
-    placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
-    if setup.bibliography and any(doc.cite_keys for doc in docs) and not placed:
+    if listed:
         blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
                                             A.text_inlines("Bibliography")]})
         blocks.append({"t": "Div", "c": [["refs", [], []], []]})
