@@ -14,6 +14,7 @@ clean build, never a failure.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -220,15 +221,20 @@ def _system_library_versions() -> str:
 
 
 def _font_folders_digest() -> str:
-    """Installing or removing a system font (a fallback for a script, say) changes
-    layout: hash the folder tree of the usual font folders (names and times, no bytes)."""
+    """Installing, removing or upgrading a system font (a fallback for a script, say)
+    changes layout: hash every file of the usual font folders by name, size and time (no
+    bytes: a few thousand stats on a desktop, a few milliseconds). A font replaced in place
+    keeps its folder's time, so the folders' own times are not enough."""
     parts = []
     for folder in _FONT_FOLDERS:
         top = Path(folder).expanduser()
         if not top.is_dir():
             continue
         for current, _dirs, files in sorted(os.walk(top)):
-            parts.append(f"{current}:{os.stat(current).st_mtime_ns}:{len(files)}")
+            for name in sorted(files):
+                with contextlib.suppress(OSError):  # a file gone while we look
+                    stat = os.stat(os.path.join(current, name))
+                    parts.append(f"{current}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
     return digest(*parts)[:16]
 
 

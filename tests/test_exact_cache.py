@@ -173,3 +173,23 @@ def test_the_no_cache_option_writes_no_cache_and_is_never_up_to_date(project):
         assert "up to date" not in done.stderr and "wrote" in done.stderr
     assert (project / "out/exact.html").is_file()
     assert not (project / "out" / CACHE_DIR).exists()
+
+
+def test_a_font_replaced_in_place_changes_the_key(tmp_path, monkeypatch):
+    """Upgrading a system font rewrites its file in place: the folder keeps its time, the
+    file does not (size, time), so the key changes and the next build lays out again."""
+    import os
+
+    from reportc import cache
+
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    font = folder / "Example-Regular.ttf"
+    font.write_bytes(b"version 1")
+    monkeypatch.setattr(cache, "_FONT_FOLDERS", (str(folder),))
+    before = cache._font_folders_digest()
+    folder_time = os.stat(folder).st_mtime_ns
+    font.write_bytes(b"version 2, longer")
+    os.utime(folder, ns=(folder_time, folder_time))  # as a package upgrade may leave it
+    assert os.stat(folder).st_mtime_ns == folder_time
+    assert cache._font_folders_digest() != before
