@@ -124,6 +124,13 @@ def restyle(document) -> None:
     callout = paragraph_style(document, "Callout", "Body Text")
     set_font(callout, SANS, 10)
     shade_and_border(callout, left_only=False)
+    for level in (1, 2):  # the contents field's entries (Word's own ids: TOC1, TOC2)
+        entry = paragraph_style(document, f"toc {level}", "Normal")
+        entry.element.set(qn("w:styleId"), f"TOC{level}")
+        set_font(entry, SANS, 10.5 if level == 1 else 10, bold=level == 1, color=INK)
+        entry.paragraph_format.left_indent = Pt(14 * (level - 1))
+        entry.paragraph_format.space_before = Pt(6 if level == 1 else 0)
+        entry.paragraph_format.space_after = Pt(2)
 
 
 def fixed_zip(data: bytes) -> bytes:

@@ -86,8 +86,7 @@ def contents_field(entries: list[tuple[int, str, str]]) -> A.Node:
         link = (f'<w:hyperlink w:anchor="{html.escape(bookmark)}" w:history="1">'
                 f'<w:r><w:t xml:space="preserve">{html.escape(text, quote=False)}</w:t></w:r>'
                 '</w:hyperlink>')
-        indent = f'<w:ind w:left="{360 * (level - 1)}" />' if level > 1 else ""
-        lines.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}" />{indent}</w:pPr>'
+        lines.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}" /></w:pPr>'
                      f'{begin if index == 0 else ""}{link}</w:p>')
     if not lines:
         lines.append(f"<w:p>{begin}</w:p>")
