@@ -24,18 +24,25 @@ from reportc.pdf.layout import draft_layout, layout_pdf
 SHEETS = [REPO / "templates/css/base.css", REPO / "templates/css/print.css"]
 
 
-def _page_full_of_notes() -> str:
+def _page_full_of_notes(reference_every: int = 0) -> str:
     """Paragraphs with two to four notes each, some long: pages hold many notes, some
-    notes move to the next page and some pages break between a call and its note."""
+    notes move to the next page and some pages break between a call and its note.
+    ``reference_every``: every so many paragraphs, a reference to the paragraph two on."""
     paragraphs = []
     for index in range(60):
         notes = "".join(
             f'<span class="fn-body">Note {index}.{n}: '
             + "a source with a long title and more detail " * (1 + (index * n) % 7)
             + "</span>" for n in range(2 + index % 3))
-        paragraphs.append(f"<p>Paragraph {index} states a finding in a few words of "
-                          f"ordinary prose, long enough to fill a line or two.{notes} "
-                          "It then goes on for another sentence.</p>")
+        opening, reference = "<p>", ""
+        if reference_every:
+            opening = f'<p id="t{index}">'
+            if index % reference_every == 0:
+                reference = (f' See <a href="#t{index + 2}" class="xref" id="xr-p-{index}">'
+                             f"Item {index + 2}</a> for more.")
+        paragraphs.append(f"{opening}Paragraph {index} states a finding in a few words of "
+                          f"ordinary prose, long enough to fill a line or two.{notes}"
+                          f"{reference} It then goes on for another sentence.</p>")
     return ('<html lang="en"><body><main><section class="part">'
             + "".join(paragraphs) + "</section></main></body></html>")
 
@@ -176,24 +183,6 @@ def test_notes_called_in_a_line_kept_after_making_room_are_not_lost(monkeypatch)
     assert lost, "WeasyPrint's own layout no longer loses a note here: is patch 5 still needed?"
 
 
-def _notes_and_nearby_references() -> str:
-    """The page full of notes, with a reference to a nearby paragraph every 13th paragraph:
-    the pages holding one are made again on their own while the pages around them are not."""
-    paragraphs = []
-    for index in range(60):
-        notes = "".join(
-            f'<span class="fn-body">Note {index}.{n}: '
-            + "a source with a long title and more detail " * (1 + (index * n) % 7)
-            + "</span>" for n in range(2 + index % 3))
-        reference = (f' See <a href="#t{index + 2}" class="xref" id="xr-p-{index}">Item '
-                     f'{index + 2}</a> for more.' if index % 13 == 0 else "")
-        paragraphs.append(f'<p id="t{index}">Paragraph {index} states a finding in a few '
-                          f"words of ordinary prose, long enough to fill a line or two.{notes}"
-                          f"{reference} It then goes on for another sentence.</p>")
-    return ('<html lang="en"><body><main><section class="part">'
-            + "".join(paragraphs) + "</section></main></body></html>")
-
-
 def _printed_notes(pdf: bytes) -> list[str]:
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     return re.findall(r"Note (\d+\.\d+):", text)
@@ -202,7 +191,7 @@ def _printed_notes(pdf: bytes) -> list[str]:
 def test_pages_made_again_keep_the_notes_carried_into_them(tmp_path, monkeypatch):
     """WeasyPrint 70 starts a page it makes again with the notes the last page it made
     carried over, not the page before it (patch 6): a note vanished, another printed twice."""
-    html = _notes_and_nearby_references()
+    html = _page_full_of_notes(reference_every=13)  # pages holding one are made again alone
     expected = [f"{i}.{n}" for i in range(60) for n in range(2 + i % 3)]
     assert _printed_notes(_layout(html, tmp_path)) == expected
     monkeypatch.setattr(page_layout, "remake_page", weasyprint_patches.ORIGINAL["remake_page"])
