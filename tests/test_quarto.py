@@ -490,3 +490,36 @@ def test_pandocs_tex_warning_becomes_one_error_at_the_formulas_line(tmp_path):
     assert message == ("formula '\\weird{x}' cannot be typeset: unexpected control sequence "
                        "\\weird")
     assert located_math_warning("Some other warning", doc) is None
+
+
+# --- a title in the front matter ---------------------------------------------------------------
+
+def test_a_front_matter_title_is_the_chapter_title_when_there_is_no_heading(tmp_path):
+    """Quarto and pandoc documents give their title as `title:` in the front matter; such a
+    chapter used to fail with "chapter has no title"."""
+    root = copy_root("basic", tmp_path)
+    (root / "chapters" / "03-quarto.md").write_text(
+        "---\ntitle: Written for Quarto\n---\n\nIts first paragraph.\n\n## A section\n\nMore.\n",
+        encoding="utf-8")
+    built = build_root(root, formats=("html",))
+    assert built.warnings == []
+    html = built.html_path.read_text(encoding="utf-8")
+    heading = re.search(r'<h2 [^>]*class="[^"]*chapter-heading[^"]*"[^>]*>(.*?)</h2>', html[
+        html.index("Its first paragraph") - 2000:html.index("Its first paragraph")], re.S)
+    assert heading, "the chapter opens with its heading"
+    words = " ".join(re.sub(r"<[^>]+>", " ", heading.group(1)).split())
+    assert words == "Chapter 3 Written for Quarto", words
+
+
+def test_a_front_matter_title_beside_a_heading_is_reported_where_it_is_written(tmp_path):
+    root = copy_root("basic", tmp_path)
+    (root / "chapters" / "03-quarto.md").write_text(
+        "---\nkind: chapter\ntitle: Not this one\n---\n\n# The heading's title\n\nText.\n",
+        encoding="utf-8")
+    built = build_root(root, formats=("html",))
+    assert built.warnings == [
+        "chapters/03-quarto.md:3: warning: front matter 'title' is not used: the chapter's "
+        "level-1 heading is its title [frontmatter.title]"]
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "The heading\u2019s title" in html or "The heading's title" in html
+    assert "Not this one" not in html

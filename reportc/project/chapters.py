@@ -14,6 +14,7 @@ import yaml
 
 from reportc.errors import Diagnostics
 from reportc.project.config import CONFIG_NAME, ReportConfig
+from reportc.project.markdown import Fences
 from reportc.project.paths import inside
 
 CHAPTER_DIR = "chapters"
@@ -190,3 +191,38 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics) -> None
         numbered = kind != "summary"
     chapter.numbered = numbered and kind != "summary"
     chapter.short_title = str(meta.get("short_title") or "")
+    if meta.get("title") is not None:
+        _front_matter_title(chapter, " ".join(str(meta["title"]).split()), lines.get("title", 1),
+                            diag)
+
+
+def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnostics) -> None:
+    """Quarto and pandoc documents give their title in the front matter (``title:``). A
+    chapter without a level-1 heading takes it as its ``# Title``, written on the front
+    matter's (blanked) title line, so that line numbers stay those of the file."""
+    if not title:
+        return
+    if _has_level_one_heading(chapter.text):
+        diag.warning("front matter 'title' is not used: the chapter's level-1 heading is its "
+                     "title", chapter.rel, line, code="frontmatter.title")
+        return
+    lines = chapter.text.split("\n")
+    lines[line - 1] = f"# {title}"
+    chapter.text = "\n".join(lines)
+
+
+_ATX_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)")
+_SETEXT_ONE = re.compile(r"^ {0,3}=+[ \t]*$")
+
+
+def _has_level_one_heading(text: str) -> bool:
+    """Is there a ``# Title`` (or a title underlined with ``===``) outside fenced code?"""
+    fences, previous = Fences(), ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if fences.inside(number, line.strip()):
+            previous = ""
+            continue
+        if _ATX_ONE.match(line) or (_SETEXT_ONE.match(line) and previous.strip()):
+            return True
+        previous = line
+    return False
