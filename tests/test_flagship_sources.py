@@ -6,8 +6,10 @@
    lowercase ``[a-z0-9]+`` tokens. Apostrophes in the chapters are typed straight ('), so
    a curly ’ always closes a quotation.
 2. Every bibliography entry is cited somewhere, and every cited key has an entry.
-3. ``../shared/tools/near_copies.py`` (when present) finds no chapter sentence that
-   follows a seed sentence too closely outside quotation marks.
+3. ``../shared/tools/near_copies.py --min-run 9`` (when present) finds no chapter sentence
+   that follows a seed sentence too closely outside quotation marks, nor any sentence that
+   holds an unbroken run of nine words of a seed sentence (its clause rule: a clause copied
+   into a longer sentence of one's own is still copied).
 
 The seed documents live outside the repository (``../shared/seeds``); without them the
 module is skipped. The check is deliberately standalone: it does not import reportc.
@@ -28,6 +30,7 @@ CHAPTERS = ROOT / "chapters"
 BIB = ROOT / "references.bib"
 NEAR_COPIES = ROOT.parent / "shared" / "tools" / "near_copies.py"
 N = 10
+NEAR_COPY_MIN_RUN = 9  # near_copies.py's clause rule: no unbroken run of 9 seed words
 
 if not SEEDS.is_dir():
     pytest.skip("../shared/seeds not present: flagship source check needs the seed documents",
@@ -134,6 +137,10 @@ def test_every_citation_has_an_entry() -> None:
 def test_no_near_copies_of_seed_sentences() -> None:
     if not NEAR_COPIES.is_file():
         pytest.skip(f"{NEAR_COPIES} not present")
-    result = subprocess.run([sys.executable, str(NEAR_COPIES), str(SEEDS), str(CHAPTERS)],
+    result = subprocess.run([sys.executable, str(NEAR_COPIES), str(SEEDS), str(CHAPTERS),
+                             "--min-run", str(NEAR_COPY_MIN_RUN)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "near-copies: 0 sentence(s)" in result.stdout, result.stdout
+    assert f"unbroken run of >= {NEAR_COPY_MIN_RUN} words" in result.stdout, \
+        "the clause rule (--min-run) must be on"

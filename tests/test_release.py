@@ -133,6 +133,93 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
     assert 'href="assets/' not in page and "data:font/ttf;base64," in page
 
 
+def test_release_job_builds_the_redline_since_the_previous_version(workflow):
+    job = workflow["jobs"]["release"]
+    editions = _index(job, lambda s: s.get("id") == "editions")
+    redline = _index(job, lambda s: s.get("id") == "redline")
+    package = _index(job, lambda s: s.get("id") == "package")
+    assert editions < redline < package, "the redline uses the venv the editions made"
+    script = job["steps"][redline]["run"]
+    assert "build.py diff" in script and '"$VERSION" --format pdf' in script
+    assert "--first-parent" in script and "-G'^version:'" in script
+    assert "build/release/redline/*-redline-*.pdf" in job["steps"][package]["run"]
+
+
+def _edition_repo(root: Path, merge: bool) -> tuple[Path, str]:
+    """A repository of the fixture: version 1.2 (two commits), then 1.3 on a branch
+    (the version bump first, then a new sentence), merged (after one more 1.2 commit on
+    main) or fast-forwarded, and tagged v1.3.0. Returns it and the last 1.2 commit."""
+    project = copy_root("basic", root)
+    _git(project, "init", "-q")
+    _git(project, "add", ".")
+    _git(project, "commit", "-qm", "version 1.2")
+    chapter = project / "chapters" / "01-intro.md"
+    chapter.write_text(chapter.read_text() + "\nA sentence of version 1.2.\n")
+    _git(project, "commit", "-qam", "still 1.2")
+    last = _git(project, "rev-parse", "HEAD")
+    _git(project, "checkout", "-qb", "edition")
+    config = project / "report.yaml"
+    config.write_text(config.read_text().replace('version: "1.2"', 'version: "1.3"'))
+    _git(project, "commit", "-qam", "version 1.3")
+    chapter.write_text(chapter.read_text() + "\nA sentence new in version 1.3.\n")
+    _git(project, "commit", "-qam", "new text")
+    _git(project, "checkout", "-q", "main")
+    if merge:  # main moved on while the edition was written: its last 1.2 commit is the base
+        (project / "chapters" / "02-defence.md").write_text(
+            (project / "chapters" / "02-defence.md").read_text() + "\nLater on main.\n")
+        _git(project, "commit", "-qam", "main, still 1.2")
+        last = _git(project, "rev-parse", "HEAD")
+    _git(project, "merge", "-q", "--no-ff" if merge else "--ff-only", "-m", "merge", "edition")
+    _git(project, "tag", "v1.3.0")
+    return project, last
+
+
+def _run_redline_step(workflow: dict, project: Path, python: str) -> subprocess.CompletedProcess:
+    job = workflow["jobs"]["release"]
+    script = job["steps"][_index(job, lambda s: s.get("id") == "redline")]["run"]
+    script = script.replace(".venv/bin/python build.py", python)
+    env = {**os.environ, "VERSION": "v1.3.0", "SOURCE_DATE_EPOCH": EPOCH_2026_01_01}
+    return subprocess.run(["bash", "-c", script], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_redline_step_run_as_written_diffs_a_merged_edition_from_its_predecessor(
+        tmp_path, workflow):
+    project, last = _edition_repo(tmp_path, merge=True)
+    done = _run_redline_step(workflow, project, f'"{sys.executable}" "{REPO / "build.py"}"')
+    assert done.returncode == 0, done.stderr
+    pdf = project / "build" / "release" / "redline" / f"fixture-redline-{last[:12]}-v1.3.0.pdf"
+    assert [p.name for p in pdf.parent.glob("*.pdf")] == [pdf.name]
+    text = "\n".join(_texts(pdf))
+    assert "A sentence new in version 1.3." in text
+    assert "A sentence of version 1.2." in text  # unchanged text, not struck through
+    assert "REVIEW" in text
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("merge", [False, True])
+def test_redline_base_is_the_last_commit_before_the_version_changed(tmp_path, workflow, merge):
+    """A fast-forwarded edition and a merged one give the same base; the build is
+    replaced by a command that prints its arguments."""
+    project, last = _edition_repo(tmp_path, merge=merge)
+    done = _run_redline_step(workflow, project, "echo ARGS")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ARGS", "diff", last[:12], "v1.3.0", "--format", "pdf",
+                                   "--out", "build/release/redline"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_first_version_has_no_redline(tmp_path, workflow):
+    project = copy_root("basic", tmp_path)
+    _git(project, "init", "-q")
+    _git(project, "add", ".")
+    _git(project, "commit", "-qm", "version 1.2")
+    done = _run_redline_step(workflow, project, "echo ARGS")
+    assert done.returncode == 0, done.stderr
+    assert "ARGS" not in done.stdout and "no earlier version" in done.stdout
+
+
 # --- version labels ----------------------------------------------------------------------
 
 def test_version_label_names_outputs_and_is_stamped_with_the_build_date(project, monkeypatch):
