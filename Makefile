@@ -15,8 +15,10 @@ AXE    := tests/a11y/node_modules/axe-core/axe.min.js
 report: system $(STAMP)
 	$(BIN)/python build.py . $(ARGS)
 
+# One test worker per core (pytest-xdist); a file's tests stay on one worker, so the projects
+# its fixtures build are built once.
 test: system $(STAMP) $(AXE)
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,9 +88,19 @@ def test_the_corpus_is_large_enough():
     assert len(CASES) >= 40
 
 
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    """A folder with a short path for the canary, so the messages that name it are not
+    shortened with an ellipsis however deep the test runner's temporary folders are."""
+    folder = Path(tempfile.mkdtemp(prefix="rc-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize("name", CASES)
-def test_bad_input(name, tmp_path, trap, monkeypatch, capsys, caplog, quiet_loggers):
-    canary, secret = make_canary(tmp_path)
+def test_bad_input(name, tmp_path, short_dir, trap, monkeypatch, capsys, caplog,
+                   quiet_loggers):
+    canary, secret = make_canary(short_dir)
     subs = {"@CANARY_URI@": canary.as_uri(), "@CANARY@": str(canary), "@TRAP@": trap.url}
     root, spec = materialise(BAD / name, tmp_path, subs)
     for key, value in (spec.get("env") or {}).items():
