@@ -193,15 +193,14 @@ def _near_copy(doc: ChapterDoc, sentence: Sentence, line: int | None, copies: Co
 
 
 def _summary(rows: list[Row], unplaced: list[str], folders: bool) -> None:
-    """One line on what was not checked, so a build without sources says so."""
+    """One line on the quotations not checked, so a build without sources says so."""
     unsourced = [row for row in rows if row.status == "unsourced"]
-    parts = []
     if unplaced and not folders:
-        parts.append(f"report.yaml's sources: names files for {', '.join(unplaced)}, but no "
-                     "--sources folder was given")
-    if unsourced:
+        log.info("reportc: evidence: %d quotation(s) not checked: report.yaml's sources: names "
+                 "files for %s, but no --sources folder was given", len(unsourced),
+                 ", ".join(unplaced))
+    elif unsourced:
         keys = sorted({k for row in unsourced for k in row.keys.split("; ")})
-        parts.append(f"{len(unsourced)} quotation(s) not checked: no source for "
-                     f"{', '.join(keys)}")
-    if parts:
-        log.info("reportc: evidence: %s", "; ".join(parts))
+        shown = ", ".join(keys[:5]) + (", …" if len(keys) > 5 else "")
+        log.info("reportc: evidence: %d quotation(s) not checked: their entries have no "
+                 "source (%s)", len(unsourced), shown)

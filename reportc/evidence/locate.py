@@ -47,7 +47,7 @@ def find_sources(keys: list[str], bibliography: Bibliography, config: ReportConf
         if record is not None and record.fields.get("file"):
             base = bibliography.path.parent if bibliography.path else config.root
             for name in file_field_paths(record.fields["file"]):
-                _from_field(key, base / name, (bibliography.rel, record.line), allowed, found,
+                _from_field(key, base, name, (bibliography.rel, record.line), allowed, found,
                             diag)
         for folder in (config.root / SOURCES_DIR, *folders):
             for suffix in SUFFIXES:
@@ -80,8 +80,11 @@ def _mapped(key: str, name: str, config: ReportConfig, folders: tuple[Path, ...]
         found.unplaced.append(key)
 
 
-def _from_field(key: str, candidate: Path, where: tuple[str, int], allowed: list[Path],
+def _from_field(key: str, base: Path, name: str, where: tuple[str, int], allowed: list[Path],
                 found: SourceFiles, diag: Diagnostics) -> None:
+    """A path of a ``file`` field, relative to the bibliography's folder (as JabRef reads
+    it) unless absolute."""
+    candidate = base / name
     if candidate.suffix.lower() not in SUFFIXES:
         return  # an attachment of another kind (an EPUB, a picture): not a source text
     path, refusal = file_refusal(candidate.absolute().as_uri(), allowed)
@@ -89,12 +92,12 @@ def _from_field(key: str, candidate: Path, where: tuple[str, int], allowed: list
         found.considered.append(path)
         found.add(key, path)
     elif refusal and "inside the report" in refusal:
-        diag.warning(f"entry '{key}': file '{candidate}' is outside the report directory: "
+        diag.warning(f"entry '{key}': file '{name}' is outside the report directory: "
                      "not read (give its folder with --sources DIR)", *where,
                      code="source.refused")
     else:
         found.considered.append(candidate)
-        diag.warning(f"entry '{key}': file '{candidate}' cannot be read: {refusal}", *where,
+        diag.warning(f"entry '{key}': file '{name}' cannot be read: {refusal}", *where,
                      code="source.missing")
 
 
