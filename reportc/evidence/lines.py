@@ -3,6 +3,7 @@ sentence or a citation is found again in the chapter's Markdown, in reading orde
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from reportc.project.chapters import Chapter
@@ -17,18 +18,20 @@ class Locator:
 
     def __init__(self, chapter: Chapter):
         self.text = chapter.text
-        self.cursor = 0
+        self.cursor = 0  # a place in ``self.words``
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", self.text)]
+        found = list(_WORD.finditer(self.text))
+        self.offsets = [match.start() for match in found]
+        # " w1 w2 … ": a run of words is found with str.find, no pattern to compile
+        self.words = " " + " ".join(match.group() for match in found) + " "
+        self.places = [0] * len(self.words)
+        position = 1
+        for number, match in enumerate(found):
+            self.places[position] = number
+            position += len(match.group()) + 1
 
     def line(self, offset: int) -> int:
-        low, high = 0, len(self.starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self.starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1
+        return bisect.bisect_right(self.starts, offset)
 
     def find(self, text: str, *, move: bool = True) -> int | None:
         """The line where ``text``'s first words are (markup, quotes and line breaks may
@@ -36,13 +39,15 @@ class Locator:
         words = _WORD.findall(text)[:FIRST_WORDS]
         if not words:
             return None
-        pattern = re.compile(r"[\W_]+".join(re.escape(w) for w in words))
-        found = pattern.search(self.text, self.cursor) or pattern.search(self.text)
-        if found is None:
+        needle = " " + " ".join(words) + " "
+        place = self.words.find(needle, self.cursor)
+        if place < 0:
+            place = self.words.find(needle)
+        if place < 0:
             return None
         if move:
-            self.cursor = found.start()
-        return self.line(found.start())
+            self.cursor = place
+        return self.line(self.offsets[self.places[place + 1]])
 
     def find_key(self, key: str, after: int | None) -> int | None:
         """The line of ``@key`` at or after line ``after``."""

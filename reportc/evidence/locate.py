@@ -8,6 +8,7 @@ is refused with a warning, never read."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,8 @@ def _from_field(key: str, base: Path, name: str, where: tuple[str, int], allowed
 def _conventional(key: str, candidate: Path, allowed: list[Path], found: SourceFiles) -> None:
     """``KEY.EXT``: absent is normal, so only a readable file counts."""
     found.considered.append(candidate)
+    if not os.path.lexists(candidate):
+        return
     path, _ = file_refusal(candidate.absolute().as_uri(), allowed)
     if path is not None:
         found.add(key, path)

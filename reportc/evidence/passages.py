@@ -16,6 +16,8 @@ _OPENERS_BEFORE = set(" \t\n([{/—–-“‘" + CITE + NOTE)
 _SENTENCE_END = ".!?"
 _CLOSERS = "’”)]"
 _ABBREVIATIONS = {"e.g", "i.e", "cf", "mr", "dr", "no", "vs", "st", "nn", "pp", "p", "n"}
+_QUOTE_MARKS = re.compile("[“”‘’]")
+_STOPS = re.compile("[.!?][’”)\\]" + NOTE + "]*\\s")
 _BLOCKS = {"Para", "Plain", "Header", "BlockQuote", "BulletList", "Div", "Table", "Figure",
            "OrderedList", "DefinitionList", "LineBlock"}
 
@@ -203,10 +205,12 @@ def _scan(text: str) -> tuple[list[tuple[int, int]], list[int]]:
     """Top-level quotation spans (opening and closing mark) and sentence ends outside them.
 
     ‘ opens after a space or an opening bracket; ’ closes an open ‘ unless a letter follows
-    (then it is an apostrophe, as in Putin’s)."""
+    (then it is an apostrophe, as in Putin’s). Only quotation marks and the spaces after a
+    full stop are looked at."""
     stack: list[tuple[str, int]] = []
-    quotes, ends = [], []
-    for index, char in enumerate(text):
+    quotes = []
+    for found in _QUOTE_MARKS.finditer(text):
+        index, char = found.start(), found.group()
         before = text[index - 1] if index else " "
         after = text[index + 1] if index + 1 < len(text) else " "
         if char == "“" or (char == "‘" and before in _OPENERS_BEFORE):
@@ -219,8 +223,10 @@ def _scan(text: str) -> tuple[list[tuple[int, int]], list[int]]:
             opened = stack.pop()[1]
             if not stack:
                 quotes.append((opened, index))
-        elif not stack and char.isspace() and _ends_sentence(text, index):
-            ends.append(index)
+    unclosed = stack[0][1] if stack else len(text)
+    ends = [found.end() - 1 for found in _STOPS.finditer(text)
+            if found.end() - 1 < unclosed and _ends_sentence(text, found.end() - 1)
+            and not any(a < found.end() - 1 < b for a, b in quotes)]
     return quotes, ends
 
 
