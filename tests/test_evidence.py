@@ -218,6 +218,33 @@ def test_a_changed_source_rechecks_and_no_change_rebuilds_nothing(tmp_path):
     changed = build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
     assert table(changed)[0]["status"] == "mismatch"
     assert f"{F}:26: warning: quotation not found" not in " ".join(changed.warnings)
+    clean = build_root(root, out=tmp_path / "clean", formats=("evidence",),
+                       source_dirs=(LIBRARY,), use_cache=False)
+    assert (clean.out / "evidence-evidence.csv").read_bytes() == \
+        (changed.out / "evidence-evidence.csv").read_bytes()
+
+
+def test_a_source_that_appears_is_read_by_the_next_build(tmp_path):
+    root = make_root(tmp_path)
+    build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
+    (root / "sources" / "nosource2018.md").write_text("*Everything* is connected.\n")
+    again = build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
+    assert [r["status"] for r in table(again) if r["keys"] == "nosource2018"] == ["verified"]
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("sources: [page.html]", "report.yaml:7: 'sources' must map entry keys to files, e.g. "
+                             "{lee2022: lee.pdf}"),
+    ("sources:\n  web2022: 3", "report.yaml:8: sources: 'web2022' must name a file or a "
+                               "list of files"),
+])
+def test_a_malformed_sources_setting_is_a_located_error(tmp_path, setting, message):
+    root = make_root(tmp_path)
+    config = root / "report.yaml"
+    config.write_text(config.read_text().replace("sources:\n  web2022: page.html", setting))
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildOptions(root=root, formats=("evidence",)))
+    assert [str(p) for p in failure.value.problems] == [message]
 
 
 def test_file_fields_as_reference_managers_write_them():
