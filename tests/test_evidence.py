@@ -19,6 +19,7 @@ import pytest
 import weasyprint
 from conftest import ROOTS, Built, build_root, copy_root
 from htmlparse import parse_html
+from trustkit import files_containing, make_canary
 
 from reportc.build import BuildOptions, build
 from reportc.errors import BuildFailed
@@ -276,3 +277,29 @@ def test_quotation_rules(quote, found):
     source = index_source("The co-\noperation of ten universities began in earnest.")
     pattern = quote_pattern(quote)
     assert pattern is not None and (pattern.search(source.letters) is not None) == found
+
+
+def test_a_file_given_with_sources_is_read_and_one_outside_it_is_not(tmp_path):
+    """The control for the bad-input cases: the canary quoted through a file field reaches
+    the table when its folder is given with --sources, and only then."""
+    canary, secret = make_canary(tmp_path)
+    root = make_root(tmp_path / "in")
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text() + f"\n@misc{{leak,\n  file = {{Secret:{canary}:text/plain}}"
+                   "\n}\n\n@misc{gone,\n  file = {missing/nothing.pdf}\n}\n")
+    chapter = root / F
+    chapter.write_text(chapter.read_text() + "\nIt said ‘do publish: CANARY’ [@leak; "
+                       "@gone].\n")
+    refused = build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
+    assert f"references.bib:45: warning: entry 'leak': file '{canary}' is outside the report " \
+        "directory: not read (give its folder with --sources DIR) [source.refused]" \
+        in refused.warnings
+    assert "references.bib:49: warning: entry 'gone': file 'missing/nothing.pdf' cannot be " \
+        "read: no such file [source.missing]" in refused.warnings
+    assert files_containing(root / "out", secret) == []
+    assert "do not publish" not in (root / "out" / "evidence-evidence.csv").read_text()
+    given = build_root(root, formats=("evidence",), source_dirs=(LIBRARY, tmp_path))
+    rows = [r for r in table(given) if r["keys"] == "leak; gone"]
+    assert [(r["status"], r["closest"]) for r in rows] == [("mismatch",
+                                                           "do not publish: CANARY")]
+    assert not [w for w in given.warnings if "source.refused" in w]
