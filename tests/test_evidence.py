@@ -25,7 +25,7 @@ from reportc.build import BuildOptions, build
 from reportc.errors import BuildFailed
 from reportc.evidence.extract import extract
 from reportc.evidence.locate import file_field_paths
-from reportc.evidence.match import index_source, quote_pattern
+from reportc.evidence.match import found_in, index_source, quote_pattern
 
 LIBRARY = ROOTS / "evidence-library"
 F = "chapters/01-quotes.md"
@@ -272,11 +272,13 @@ def test_sources_are_read_as_a_reader_sees_them():
     ("began … of ten", False),
     ("[the] ten universities began", True),
     ("the cooperation of Ten universities", False),
+    ("ten … in … earnest", True),
+    ("in … ten … earnest", False),
 ])
 def test_quotation_rules(quote, found):
     source = index_source("The co-\noperation of ten universities began in earnest.")
     pattern = quote_pattern(quote)
-    assert pattern is not None and (pattern.search(source.letters) is not None) == found
+    assert pattern is not None and found_in(pattern, source) == found
 
 
 def test_a_file_given_with_sources_is_read_and_one_outside_it_is_not(tmp_path):

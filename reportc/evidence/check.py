@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -18,7 +17,14 @@ from reportc.evidence.copies import MIN_RUN, CopyFinder
 from reportc.evidence.extract import source_text
 from reportc.evidence.lines import Locator
 from reportc.evidence.locate import find_sources
-from reportc.evidence.match import SourceIndex, closest, found_in, index_source, quote_pattern
+from reportc.evidence.match import (
+    Segment,
+    SourceIndex,
+    closest,
+    found_in,
+    index_source,
+    quote_pattern,
+)
 from reportc.evidence.passages import Block, Sentence, chapter_blocks
 from reportc.project.bibliography import Bibliography
 from reportc.project.config import ReportConfig
@@ -154,7 +160,7 @@ def _likeness(quote: str, passage: str) -> float:
 
 
 def _mismatch_message(quote: str, sourced: list[str], passage: str, library: Library,
-                      pattern: re.Pattern[str]) -> str:
+                      pattern: list[Segment]) -> str:
     """``quotation not found in KEY's source: "…" (closest: "…")``, and where it is if
     another entry's source has it (a quotation cited to the wrong work)."""
     names = " or ".join(f"{key}'s" for key in sourced)

@@ -52,30 +52,48 @@ def letters_of(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
 
 
-def quote_pattern(quote: str) -> re.Pattern[str] | None:
-    """The quotation as a pattern over :attr:`SourceIndex.letters` (``None`` if it has no
-    letters: nothing to check)."""
+@dataclass(frozen=True)
+class Segment:
+    pattern: re.Pattern[str]  # over SourceIndex.letters
+    longest: int  # the most letters it can match
+
+
+def quote_pattern(quote: str) -> list[Segment] | None:
+    """The quotation as the patterns of its parts between ellipses, over
+    :attr:`SourceIndex.letters` (``None`` if it has no letters: nothing to check)."""
     segments = []
     for segment in _ELLIPSIS.split(quote):
-        pieces, first = [], True
+        pieces, first, longest = [], True, 0
         for index, piece in enumerate(_BRACKET.split(segment)):
             if index:
                 pieces.append(f"[^\\W_]{{0,{BRACKETED}}}?")
-                first = False
+                first, longest = False, longest + BRACKETED
             letters = letters_of(piece)
             if first and letters:
                 pieces.append(f"[{re.escape(letters[0].lower())}{re.escape(letters[0].upper())}]")
-                letters, first = letters[1:], False
+                letters, first, longest = letters[1:], False, longest + 1
             pieces.append(re.escape(letters))
+            longest += len(letters)
         if any(letters_of(p) for p in _BRACKET.split(segment)):
-            segments.append("".join(pieces))
-    if not segments:
-        return None
-    return re.compile(f".{{0,{OMITTED}}}?".join(segments), re.S)
+            segments.append(Segment(re.compile("".join(pieces)), longest))
+    return segments or None
 
 
-def found_in(pattern: re.Pattern[str], source: SourceIndex) -> bool:
-    return pattern.search(source.letters) is not None
+def found_in(segments: list[Segment], source: SourceIndex) -> bool:
+    """Are the parts in the source in order, each within :data:`OMITTED` letters of the
+    one before? Each part is taken at its earliest place after the previous one, which
+    leaves the most room for the rest (no backtracking, however many ellipses)."""
+    letters = source.letters
+    for start in segments[0].pattern.finditer(letters):
+        end = start.end()
+        for segment in segments[1:]:
+            found = segment.pattern.search(letters, end, end + OMITTED + segment.longest)
+            if found is None or found.start() - end > OMITTED:
+                break
+            end = found.end()
+        else:
+            return True
+    return False
 
 
 def closest(quote: str, source: SourceIndex) -> str:
