@@ -192,9 +192,9 @@ def _near_copy(doc: ChapterDoc, sentence: Sentence, line: int | None, copies: Co
         return
     passage = copy.passage if len(copy.passage) <= QUOTED else \
         copy.passage[:QUOTED].rsplit(" ", 1)[0] + " …"
-    how = f"{copy.run} words in a row" if copy.run >= MIN_RUN else \
-        f"{copy.shared} of its words in the same order"
-    diag.warning(f"sentence follows {copy.key}'s source too closely ({how} as \"{passage}\"); "
+    how = f"{copy.run} words in a row from" if copy.run >= MIN_RUN else \
+        f"{copy.shared} of its words in the order of"
+    diag.warning(f"sentence follows {copy.key}'s source too closely ({how} \"{passage}\"); "
                  "quote it or reword it", doc.rel, line, code="source.copy")
 
 

@@ -20,22 +20,37 @@ MIN_WORDS = 10  # the share rules judge sentences this long or longer
 _FOLD = [("ise", "ize"), ("isation", "ization"), ("our", "or"), ("ence", "ense"),
          ("ogue", "og")]
 _BREAK = "\x00"  # stands for a quotation: no run continues across it
+_WORDS = re.compile(r"[a-z0-9']+|\x00")
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“‘])")
 
 
 @dataclass(frozen=True)
 class Copy:
     key: str  # the entry whose source the sentence follows
-    passage: str  # the source sentence
+    passage: str  # the words of the source sentence it follows (the longest run, or the
+    # stretch from the first to the last aligned run of 3+ words)
     run: int  # the longest unbroken run of shared words
     shared: int  # words in aligned runs of 3+
+
+
+def _passage(sentence: str, blocks: list[difflib.Match], run: int) -> str:
+    """The part of a source sentence that the shared words come from."""
+    folded = sentence.lower().replace("’", "'").replace("‘", "'")
+    if len(folded) != len(sentence):  # a letter whose lower case is longer (rare)
+        sentence = folded
+    spans = [m.span() for m in _WORDS.finditer(folded)]
+    used = [b for b in blocks if b.size == run] if run >= MIN_RUN else \
+        [b for b in blocks if b.size >= 3]
+    if not used:
+        return sentence
+    return sentence[spans[used[0].b][0]:spans[used[-1].b + used[-1].size - 1][1]]
 
 
 def words_of(text: str) -> list[str]:
     """Lower-case words, spellings folded; a quotation (``\\x00``) stays a break."""
     text = text.lower().replace("’", "'").replace("‘", "'")
     found = []
-    for word in re.findall(r"[a-z0-9']+|\x00", text):
+    for word in _WORDS.findall(text):
         for british, american in _FOLD:
             if word.endswith(british):
                 word = word[: -len(british)] + american
@@ -82,7 +97,7 @@ class CopyFinder:
             run = max((b.size for b in blocks), default=0)
             rank = (run >= MIN_RUN, shared / count, shared)
             if best is None or rank > best[0]:
-                best = rank, Copy(key, sentence, run, shared)
+                best = rank, Copy(key, _passage(sentence, blocks, run), run, shared)
         if best is None:
             return None
         copy = best[1]
