@@ -125,8 +125,8 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
     assert set(sums) == {p.name for p in dist.iterdir()} - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest, name
-    assert (dist / "fixture-v1.2.3-evidence.csv").read_text(encoding="utf-8").startswith(
-        "file,line,keys,locator,quote,status,sentence,closest\r\n")
+    assert (dist / "fixture-v1.2.3-evidence.csv").read_bytes().startswith(
+        b"file,line,keys,locator,quote,status,sentence,closest\r\n")
     with zipfile.ZipFile(dist / "fixture-v1.2.3-html.zip") as archive:
         names = set(archive.namelist())
     assert {"fixture-v1.2.3.html", "assets/css/screen.css", "figures/bars.svg"} <= names
