@@ -305,3 +305,16 @@ def test_a_file_given_with_sources_is_read_and_one_outside_it_is_not(tmp_path):
     assert [(r["status"], r["closest"]) for r in rows] == [("mismatch",
                                                            "do not publish: CANARY")]
     assert not [w for w in given.warnings if "source.refused" in w]
+
+
+def test_a_source_that_cannot_be_read_and_a_mapping_for_no_entry_are_warned_about(tmp_path):
+    root = make_root(tmp_path)
+    (root / "sources" / "other2017.pdf").write_bytes(b"%PDF-1.7 not really")
+    config = root / "report.yaml"
+    config.write_text(config.read_text() + "  smiht2020: smith.txt\n")
+    result = build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
+    assert "report.yaml:9: warning: sources: 'smiht2020' is not an entry of the bibliography " \
+        "[source.missing]" in result.warnings
+    assert "sources/other2017.pdf: warning: source of 'other2017' cannot be read " \
+        "(PdfiumError) [source.missing]" in result.warnings
+    assert [r["status"] for r in table(result)][:3] == ["verified"] * 3  # the rest is checked

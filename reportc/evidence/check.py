@@ -27,7 +27,8 @@ from reportc.evidence.match import (
 )
 from reportc.evidence.passages import Block, Sentence, chapter_blocks
 from reportc.project.bibliography import Bibliography
-from reportc.project.config import ReportConfig
+from reportc.project.config import CONFIG_NAME, ReportConfig
+from reportc.project.paths import relative
 
 log = logging.getLogger("reportc")
 COLUMNS = ("file", "line", "keys", "locator", "quote", "status", "sentence", "closest")
@@ -78,7 +79,10 @@ def check_evidence(docs: list[ChapterDoc], bibliography: Bibliography, config: R
     """Check every chapter against the sources found; warnings go to ``diag``."""
     cited = bibliography.expand({k for doc in docs for k in doc.cite_keys} & bibliography.keys)
     found = find_sources(cited, bibliography, config, folders, diag)
-    texts = _read_sources(found.files, diag, cache)
+    for key in config.sources.keys() - bibliography.records.keys():
+        diag.warning(f"sources: '{key}' is not an entry of the bibliography", CONFIG_NAME,
+                     config.line_of(f"sources.{key}"), code="source.missing")
+    texts = _read_sources(found.files, config.root, diag, cache)
     library = Library(bibliography, {k: [index_source(t) for t in v] for k, v in texts.items()},
                       CopyFinder(texts) if texts else None)
     evidence = Evidence(considered=found.considered, sourced=bool(texts))
@@ -88,16 +92,16 @@ def check_evidence(docs: list[ChapterDoc], bibliography: Bibliography, config: R
     return evidence
 
 
-def _read_sources(files: dict[str, list[Path]], diag: Diagnostics, cache: BuildCache
-                  ) -> dict[str, list[str]]:
+def _read_sources(files: dict[str, list[Path]], root: Path, diag: Diagnostics,
+                  cache: BuildCache) -> dict[str, list[str]]:
     texts: dict[str, list[str]] = {}
     for key, paths in sorted(files.items()):
         for path in paths:
             try:
                 texts.setdefault(key, []).append(source_text(path, cache))
             except Exception as exc:  # pypdfium2 raises its own errors on a broken PDF
-                diag.warning(f"source of '{key}' cannot be read: {type(exc).__name__}",
-                             str(path), code="source.missing")
+                diag.warning(f"source of '{key}' cannot be read ({type(exc).__name__})",
+                             relative(path, root), code="source.missing")
     return {key: found for key, found in texts.items() if found}
 
 
