@@ -28,6 +28,7 @@ from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics, reported
 from reportc.evidence.check import Evidence, check_evidence
+from reportc.evidence.locate import source_folders
 from reportc.evidence.table import write_evidence
 from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_report
@@ -193,17 +194,28 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
-    files += [Path(name) for name in sources] if isinstance(sources, list) else []
+    readable = [config.root.resolve(), *(f.resolve() for f in options.source_dirs)]
+    files += [path for path in map(Path, sources if isinstance(sources, list) else [])
+              if any(path.is_relative_to(f) for f in readable)]  # not a folder no longer given
     parts: list[str | bytes] = [
         __version__, tool_versions(), ",".join(options.formats), str(options.strict),
         os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
         if config.date is None else "", release.fingerprint(),
         f"{options.self_contained}|{options.live_reload}|{options.single_pass}",
-        "|".join(str(folder.resolve()) for folder in options.source_dirs)]
+        "|".join(str(folder.resolve()) for folder in options.source_dirs),
+        *map(_listing, source_folders(config.root, options.source_dirs))]
     for path in files:
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")
     return digest(*parts)
+
+
+def _listing(folder: Path) -> str:
+    """The names in a folder sources are looked up in: a ``KEY.EXT`` added is a change."""
+    try:
+        return "\n".join(sorted(os.listdir(folder)))
+    except OSError:  # absent (the usual case for sources/) or unreadable
+        return "<none>"
 
 
 def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],

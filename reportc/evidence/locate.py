@@ -28,12 +28,18 @@ class SourceFiles:
 
     files: dict[str, list[Path]] = field(default_factory=dict)
     considered: list[Path] = field(default_factory=list)  # hashed into the build fingerprint
+    # (besides the listings of sources/ and the --sources folders: see source_folders)
     unplaced: list[str] = field(default_factory=list)  # mapped, but no --sources folder given
 
     def add(self, key: str, path: Path) -> None:
         found = self.files.setdefault(key, [])
         if path not in found:
             found.append(path)
+
+
+def source_folders(root: Path, folders: tuple[Path, ...]) -> list[Path]:
+    """The folders searched for ``KEY.EXT``."""
+    return [root / SOURCES_DIR, *folders]
 
 
 def find_sources(keys: list[str], bibliography: Bibliography, config: ReportConfig,
@@ -50,7 +56,7 @@ def find_sources(keys: list[str], bibliography: Bibliography, config: ReportConf
             for name in file_field_paths(record.fields["file"]):
                 _from_field(key, base, name, (bibliography.rel, record.line), allowed, found,
                             diag)
-        for folder in (config.root / SOURCES_DIR, *folders):
+        for folder in source_folders(config.root, folders):
             for suffix in SUFFIXES:
                 _conventional(key, folder / (key + suffix), allowed, found)
     return found
@@ -103,12 +109,13 @@ def _from_field(key: str, base: Path, name: str, where: tuple[str, int], allowed
 
 
 def _conventional(key: str, candidate: Path, allowed: list[Path], found: SourceFiles) -> None:
-    """``KEY.EXT``: absent is normal, so only a readable file counts."""
-    found.considered.append(candidate)
+    """``KEY.EXT``: absent is normal, so only a readable file counts (a file that appears
+    changes the folder's listing, which the build fingerprint holds)."""
     if not os.path.lexists(candidate):
         return
     path, _ = file_refusal(candidate.absolute().as_uri(), allowed)
     if path is not None:
+        found.considered.append(path)
         found.add(key, path)
 
 
