@@ -318,3 +318,12 @@ def test_a_source_that_cannot_be_read_and_a_mapping_for_no_entry_are_warned_abou
     assert "sources/other2017.pdf: warning: source of 'other2017' cannot be read " \
         "(PdfiumError) [source.missing]" in result.warnings
     assert [r["status"] for r in table(result)][:3] == ["verified"] * 3  # the rest is checked
+
+
+def test_a_source_too_large_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setattr("reportc.evidence.check.LARGEST", 100)  # bytes: other2017.txt fits
+    result = build_root(make_root(tmp_path), formats=("evidence",), source_dirs=(LIBRARY,))
+    assert "sources/smith2020.txt: warning: source of 'smith2020' is larger than 0 MB: not " \
+        "read [source.missing]" in result.warnings
+    assert {r["status"] for r in table(result) if r["keys"] == SMITH and r["quote"]} == \
+        {"unsourced"}

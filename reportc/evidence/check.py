@@ -33,6 +33,7 @@ from reportc.project.paths import relative
 log = logging.getLogger("reportc")
 COLUMNS = ("file", "line", "keys", "locator", "quote", "status", "sentence", "closest")
 QUOTED = 200  # characters of a quotation a warning repeats
+LARGEST = 200 << 20  # bytes of a source file read at most
 
 
 @dataclass
@@ -94,10 +95,15 @@ def check_evidence(docs: list[ChapterDoc], bibliography: Bibliography, config: R
 
 def _read_sources(files: dict[str, list[Path]], root: Path, diag: Diagnostics,
                   cache: BuildCache) -> dict[str, list[str]]:
+    """Each entry's source texts; a file that cannot be read is a warning, never a stop."""
     texts: dict[str, list[str]] = {}
     for key, paths in sorted(files.items()):
         for path in paths:
             try:
+                if path.stat().st_size > LARGEST:
+                    diag.warning(f"source of '{key}' is larger than {LARGEST >> 20} MB: not "
+                                 "read", relative(path, root), code="source.missing")
+                    continue
                 texts.setdefault(key, []).append(source_text(path, cache))
             except Exception as exc:  # pypdfium2 raises its own errors on a broken PDF
                 diag.warning(f"source of '{key}' cannot be read ({type(exc).__name__})",
