@@ -188,7 +188,8 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
                        csl: Path | None, theme: Theme, release: Release, images: object,
                        sources: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use;
-    ``sources``: every path the evidence check looked at for a source, found or not)."""
+    ``sources``: the source files the evidence check read and the ones report.yaml or a
+    ``file`` field names; a ``KEY.EXT`` added shows in the folder listings)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
