@@ -27,6 +27,9 @@ from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
 from reportc.errors import Diagnostics, reported
+from reportc.evidence.check import Evidence, check_evidence
+from reportc.evidence.locate import source_folders
+from reportc.evidence.table import write_evidence
 from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_report
 from reportc.pandoc.render import (
@@ -55,7 +58,7 @@ from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_
 from reportc.web.standalone import self_contained
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf", "docx")
+FORMATS = ("html", "pdf", "docx", "evidence")
 DEFAULT_FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 
@@ -76,6 +79,7 @@ class BuildOptions:
     single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
     family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
     reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
+    source_dirs: tuple[Path, ...] = ()  # --sources: folders outside the report sources may be in
 
     @property
     def out_dir(self) -> Path:
@@ -122,6 +126,8 @@ def build(options: BuildOptions) -> BuildResult:
             resolve_references(doc, targets, bibliography.keys, root, diag)
             check_chapter(doc, root, config.attachments, diag)
         check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
+        evidence = check_evidence(docs, bibliography, config, options.source_dirs, diag, cache) \
+            if options.family == "report" else Evidence()  # a redline mixes two texts
         lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
         diag.raise_if_errors()
 
@@ -141,9 +147,9 @@ def build(options: BuildOptions) -> BuildResult:
         if warm_up:
             warm_up.join()  # before the PDF stage forks its workers
         outputs = _write_outputs(options, config, theme, context, release, docs, diag, cache,
-                                 setup)
+                                 setup, evidence)
     timer.done("wrote " + ", ".join(options.formats))
-    _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
+    _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag, evidence)
     return BuildResult(config, outputs, diag)
 
 
@@ -161,11 +167,12 @@ def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[Ch
     return matter
 
 
-def _up_to_date(options: BuildOptions, cache: BuildCache, fingerprint: Callable[[object], str],
+def _up_to_date(options: BuildOptions, cache: BuildCache,
+                fingerprint: Callable[[object, object], str],
                 diag: Diagnostics) -> bool:
     """Are the outputs those of these inputs? Then the last build's warnings still stand."""
-    last_images = cache.meta.get("images")
-    if cache.meta.get("fingerprint") != fingerprint(last_images) or \
+    last_images, last_sources = cache.meta.get("images"), cache.meta.get("sources")
+    if cache.meta.get("fingerprint") != fingerprint(last_images, last_sources) or \
             not outputs_intact(options.out_dir, cache.meta.get("outputs")):
         return False
     shown = {str(w) for w in diag.warnings}  # found again before this check, printed
@@ -178,33 +185,51 @@ def _up_to_date(options: BuildOptions, cache: BuildCache, fingerprint: Callable[
 
 
 def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
-                       csl: Path | None, theme: Theme, release: Release, images: object) -> str:
-    """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
+                       csl: Path | None, theme: Theme, release: Release, images: object,
+                       sources: object) -> str:
+    """Everything the outputs depend on, hashed (``images``: the ones the chapters use;
+    ``sources``: the source files the evidence check read and the ones report.yaml or a
+    ``file`` field names; a ``KEY.EXT`` added shows in the folder listings)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
+    readable = [config.root.resolve(), *(f.resolve() for f in options.source_dirs)]
+    files += [path for path in map(Path, sources if isinstance(sources, list) else [])
+              if any(path.is_relative_to(f) for f in readable)]  # not a folder no longer given
     parts: list[str | bytes] = [
         __version__, tool_versions(), ",".join(options.formats), str(options.strict),
         os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
         if config.date is None else "", release.fingerprint(),
-        f"{options.self_contained}|{options.live_reload}|{options.single_pass}"]
+        f"{options.self_contained}|{options.live_reload}|{options.single_pass}",
+        "|".join(str(folder.resolve()) for folder in options.source_dirs),
+        *map(_listing, source_folders(config.root, options.source_dirs))]
     for path in files:
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")
     return digest(*parts)
 
 
+def _listing(folder: Path) -> str:
+    """The names in a folder sources are looked up in: a ``KEY.EXT`` added is a change."""
+    try:
+        return "\n".join(sorted(os.listdir(folder)))
+    except OSError:  # absent (the usual case for sources/) or unreadable
+        return "<none>"
+
+
 def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
-                    docs: list[ChapterDoc], diag: Diagnostics) -> None:
+                    docs: list[ChapterDoc], diag: Diagnostics, evidence: Evidence) -> None:
     images = sorted({image for doc in docs for image in doc.images})
+    sources = sorted({str(path) for path in evidence.considered})
     cache.meta = {
         **cache.carry,
         "warnings": [str(w) for w in diag.warnings],
-        "fingerprint": fingerprint(images),
+        "fingerprint": fingerprint(images, sources),
         "outputs": {p.relative_to(out_dir).as_posix(): digest(p.read_bytes()) for p in outputs},
         "images": images,
+        "sources": sources,
     }
     cache.save()
 
@@ -236,10 +261,13 @@ def _build_date(config: ReportConfig) -> dt.date:
 
 def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
                    context: PageContext, release: Release, docs: list[ChapterDoc],
-                   diag: Diagnostics, cache: BuildCache, setup: CitationSetup) -> list[Path]:
+                   diag: Diagnostics, cache: BuildCache, setup: CitationSetup,
+                   evidence: Evidence) -> list[Path]:
     """Write every artifact into a staging folder; move them into place only if all succeed."""
     stem = release.artifact_stem(config.slug)
     with staging_folder(options.out_dir, options.family) as staging:
+        if evidence.sourced or "evidence" in options.formats:
+            write_evidence(staging.path, stem, config.title, config.lang, evidence.rows)
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
             page = render_page(theme, context)

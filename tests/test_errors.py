@@ -156,7 +156,7 @@ def test_cli_exit_code_and_previous_outputs_left_intact(project):
 def test_cli_rejects_an_unknown_format(project):
     result = run_cli(project, "--format", "odt")
     assert result.returncode == 2
-    assert "--format takes html, pdf, docx, not odt" in result.stderr
+    assert "--format takes html, pdf, docx, evidence, not odt" in result.stderr
 
 
 def test_cli_builds_only_the_requested_format_into_out(project, tmp_path):
@@ -187,3 +187,9 @@ def test_the_public_api_is_what_all_lists():
     assert reportc.ReportError is ReportError and issubclass(BuildFailed, reportc.ReportError)
     handlers = logging.getLogger("reportc").handlers
     assert any(isinstance(h, logging.NullHandler) for h in handlers)
+
+
+def test_cli_rejects_a_sources_folder_that_is_not_there(project):
+    result = run_cli(project, "--sources", project / "no-such-folder")
+    assert result.returncode == 2
+    assert f"--sources {project / 'no-such-folder'}: not a folder" in result.stderr

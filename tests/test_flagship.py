@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 
@@ -27,6 +28,25 @@ def flagship(tmp_path_factory) -> Built:
     for folder in ("chapters", "figures"):
         shutil.copytree(REPO / folder, root / folder)
     return build_root(root, strict=True)
+
+
+SEEDS = REPO.parent / "shared" / "seeds"
+SEEDED = {"lee2022", "bendett2019", "trends2022"}  # report.yaml's sources: maps them
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory) -> Built:
+    """The flagship's evidence table, its quotations checked against the seed documents."""
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds not present: the flagship's quotations are checked "
+                    "against the seed documents")
+    root = tmp_path_factory.mktemp("flagship-evidence") / "report"
+    root.mkdir()
+    for name in ("report.yaml", "references.bib"):
+        shutil.copy(REPO / name, root / name)
+    for folder in ("chapters", "figures"):
+        shutil.copytree(REPO / folder, root / folder)
+    return build_root(root, formats=("evidence",), source_dirs=(SEEDS,))
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +145,22 @@ def test_single_sided_with_no_blank_page_and_the_takeaways_on_the_summarys_first
     assert all(text.strip() for text in texts), "a blank page"
     first = next(text for text in texts if "KEY TAKEAWAYS" in text)
     assert "Executive summary" in first.splitlines()[:3]  # the summary's opening page
+
+
+def test_the_seed_documents_are_the_sources_of_the_seeded_entries(evidence):
+    with (evidence.out / "china-russia-tech-evidence.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    quoted = [row for row in rows if row["quote"]]
+    assert not [row for row in quoted if set(row["keys"].split("; ")) & SEEDED
+                and row["status"] == "unsourced"]
+    assert sum(row["status"] == "verified" for row in quoted) >= 20
+    assert {row["file"] for row in rows} >= {"chapters/00-summary.md", "chapters/04-defence.md"}
+
+
+@pytest.mark.xfail(reason="the chapters are being revised: two quotations (chapters/01-"
+                          "introduction.md:19 '4IR', chapters/08-about.md:14 'cited in') and "
+                          "five sentences (source.copy) remain for the editors to reconcile",
+                   strict=False)
+def test_every_quotation_is_in_its_source_and_no_sentence_copies_one(evidence):
+    assert [w for w in evidence.warnings if w.endswith(("[quote.mismatch]", "[source.copy]"))
+            ] == []

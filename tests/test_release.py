@@ -67,7 +67,7 @@ def test_build_job_installs_as_the_readme_says_tests_builds_and_uploads(workflow
     apt = _index(job, lambda s: INSTALL_SYSTEM in s.get("run", ""))
     test = _index(job, lambda s: s.get("run", "").startswith("make test"))
     report = _index(job, lambda s: s.get("run", "").strip()
-                    == 'make report ARGS="--format html,pdf,docx"')
+                    == 'make report ARGS="--format html,pdf,docx,evidence"')
     upload = _index(job, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
     assert apt < test < report < upload
     checkout = job["steps"][_index(job, lambda s: s.get("uses", "").startswith(
@@ -79,7 +79,7 @@ def test_build_job_installs_as_the_readme_says_tests_builds_and_uploads(workflow
     assert test < epoch < report, "tests pin their own dates; the build uses the commit's"
 
 
-def test_release_job_publishes_the_five_assets_only_for_version_tags(workflow):
+def test_release_job_publishes_the_assets_only_for_version_tags(workflow):
     job = workflow["jobs"]["release"]
     assert job["needs"] == "build"
     assert "startsWith(github.ref, 'refs/tags/v')" in job["if"]
@@ -118,13 +118,15 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
     cover = ["fixture-v1.2.3-cover.png"] if shutil.which("pdftoppm") else []
     assert sorted(p.name for p in dist.iterdir()) == sorted([
         "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3.html", "fixture-v1.2.3.pdf",
-        "fixture-v1.2.3.docx",
+        "fixture-v1.2.3.docx", "fixture-v1.2.3-evidence.csv", "fixture-v1.2.3-evidence.html",
         "fixture-v1.2.3.bib", "fixture-v1.2.3.ris", *cover])
     sums = dict(reversed(line.split("  ")) for line in
                 (dist / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == {p.name for p in dist.iterdir()} - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest, name
+    assert (dist / "fixture-v1.2.3-evidence.csv").read_bytes().startswith(
+        b"file,line,keys,locator,quote,status,sentence,closest\r\n")
     with zipfile.ZipFile(dist / "fixture-v1.2.3-html.zip") as archive:
         names = set(archive.namelist())
     assert {"fixture-v1.2.3.html", "assets/css/screen.css", "figures/bars.svg"} <= names

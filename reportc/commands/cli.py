@@ -32,9 +32,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the report directory (default: the current directory)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
-                        help="comma-separated formats to build: html, pdf, docx (default: "
-                             "html,pdf; html only with --watch)")
+                        help="comma-separated formats to build: html, pdf, docx, evidence (the "
+                             "table of citations and quotations; default: html,pdf; html only "
+                             "with --watch)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--sources", action="append", type=Path, default=[], metavar="DIR",
+                        help="a folder of source texts (KEY.pdf, KEY.txt... or report.yaml's "
+                             "sources: names) to check quotations against; repeatable")
     parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="parallel pandoc and PDF layout processes (default: one per core)")
     parser.add_argument("--single-pass", action="store_true",
@@ -57,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.formats = _formats(parser, args.format, "html" if args.watch else "html,pdf")
     _check_release_arguments(parser, args)
+    for folder in args.sources:
+        if not folder.is_dir():
+            parser.error(f"--sources {folder}: not a folder")
     return args
 
 
@@ -136,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                            strict=args.strict, version_label=args.version_label,
                            status=args.status or "", git_stamp=not args.no_git_stamp,
                            self_contained=args.self_contained, single_pass=args.single_pass,
-                           use_cache=not args.no_cache)
+                           use_cache=not args.no_cache,
+                           source_dirs=tuple(folder.resolve() for folder in args.sources))
     if args.jobs:
         options.jobs = args.jobs
     if args.watch:

@@ -25,7 +25,7 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status", "attachments", "sided", "silence",
+    "description", "status", "attachments", "sided", "silence", "sources",
 } | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
@@ -70,6 +70,7 @@ class ReportConfig:
     status: str = ""  # "draft" | "review" | "final" | "" (absent)
     sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
     silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # entry key -> source files
     lines: dict[str, int] = field(default_factory=dict)
     publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
 
@@ -123,6 +124,9 @@ def _key_lines(node: Any) -> dict[str, int]:
     for key_node, value_node in node.value:
         key = str(key_node.value)
         lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.MappingNode):  # sources.lee2022
+            for sub_key, _ in value_node.value:
+                lines[f"{key}.{sub_key.value}"] = sub_key.start_mark.line + 1
         if isinstance(value_node, yaml.SequenceNode):
             for index, item in enumerate(value_node.value):
                 lines[f"{key}[{index}]"] = item.start_mark.line + 1
@@ -186,7 +190,27 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
         else:
             config.bibliography = None
     config.publisher = read_publisher(root, data, config.organisation, err)
+    config.sources = _sources(data.get("sources"), err)
     return config
+
+
+def _sources(value: Any, err) -> dict[str, list[str]]:
+    """``sources: {KEY: file}`` (or a list of files): where an entry's source text is, a
+    path inside the report or in a folder given with ``--sources`` (reportc.evidence)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        err("sources", "'sources' must map entry keys to files, e.g. {lee2022: lee.pdf}")
+        return {}
+    sources = {}
+    for key, files in value.items():
+        names = [files] if isinstance(files, str) else files
+        if not isinstance(names, list) or not names or \
+                not all(isinstance(name, str) and name.strip() for name in names):
+            err(f"sources.{key}", f"sources: '{key}' must name a file or a list of files")
+            continue
+        sources[str(key)] = [name.strip() for name in names]
+    return sources
 
 
 def _text(data: dict, key: str, err, required: bool = False) -> str:
