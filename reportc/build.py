@@ -110,7 +110,7 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
-    bibliography = load_bibliography(config.bibliography, root, diag)
+    bibliography = load_bibliography(config.bibliographies, root, diag)
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
@@ -181,7 +181,9 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
                        csl: Path | None, theme: Theme, release: Release, images: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
-    files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
+    files += [config.root / name for ch in chapters for name in ch.read_in]
+    files += [config.root / name for name in config.project_files]
+    files += [*config.bibliographies, *([csl] if csl else [])] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
