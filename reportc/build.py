@@ -119,7 +119,7 @@ def build(options: BuildOptions) -> BuildResult:
         timer.done(f"read {len(docs)} chapter(s)")
         targets = number_report(docs, diag, cache)
         for doc in docs:
-            resolve_references(doc, targets, bibliography.keys, root, diag)
+            resolve_references(doc, targets, bibliography.keys, root, diag, cache)
             check_chapter(doc, root, config.attachments, diag)
         check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
         lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
@@ -183,7 +183,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [config.root / name for ch in chapters for name in ch.read_in]
     files += [config.root / name for name in config.project_files]
-    files += [*config.bibliographies, *([csl] if csl else [])] + config.publisher.files()
+    files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
@@ -200,7 +200,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
 
 def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
                     docs: list[ChapterDoc], diag: Diagnostics) -> None:
-    images = sorted({image for doc in docs for image in doc.images})
+    images = sorted({image for doc in docs for image in [*doc.images, *doc.drawn]})
     cache.meta = {
         **cache.carry,
         "warnings": [str(w) for w in diag.warnings],

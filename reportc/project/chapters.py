@@ -18,6 +18,7 @@ from reportc.project.listing import Listed
 from reportc.project.markdown import Fences
 from reportc.project.paths import inside
 from reportc.project.shortcodes import expand
+from reportc.project.split import Carry, split_chapter, title_over_headings
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
@@ -42,10 +43,11 @@ class Chapter:
     part: str = ""  # the title of the part this chapter opens (Quarto's part: groups)
     expanded: bool = False  # the text holds included files (its lines map to theirs)
     read_in: tuple[str, ...] = ()  # other files its text holds (includes, frozen results)
+    slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
 
     @property
     def stem(self) -> str:
-        return self.path.stem
+        return self.slug or self.path.stem
 
     @property
     def anchor(self) -> str:
@@ -73,7 +75,8 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     if not ordered and not diag.errors:
         diag.error(f"no chapters: put Markdown files in {CHAPTER_DIR}/ (e.g. 01-intro.md)",
                    CONFIG_NAME)
-    chapters = []
+    chapters: list[Chapter] = []
+    carry = Carry()
     for path, entry in ordered:
         chapter = _read_chapter(config.root, path, diag, config)
         if chapter is not None:
@@ -81,7 +84,7 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
                 chapter.kind = entry.kind if chapter.kind == "chapter" else chapter.kind
                 chapter.part = entry.part or chapter.part
             chapter.numbered = chapter.numbered and config.number_sections
-            chapters.append(chapter)
+            chapters.extend(split_chapter(chapter, carry))
     return chapters
 
 
@@ -174,7 +177,6 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         meta = {}  # its front matter is the report's title page (read into config)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
                         bool(config.project_files))
-    chapter.numbered = chapter.numbered and not _unnumbered_title(chapter.text)
     return chapter
 
 
@@ -219,7 +221,7 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
     lines = meta.pop("_lines", {})
     for key in meta:
         if key not in FRONT_MATTER_KEYS and not project and \
-                not chapter.path.suffix.lower() in (".qmd", ".rmd"):
+                chapter.path.suffix.lower() not in (".qmd", ".rmd"):
             diag.warning(f"unknown front matter key '{key}' (ignored)", chapter.rel, lines.get(key),
                          code="frontmatter.unknown")
     kind = str(meta.get("kind", "chapter"))
@@ -246,8 +248,7 @@ def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnosti
     if not title:
         return
     if _has_level_one_heading(chapter.text):
-        diag.warning("front matter 'title' is not used: the chapter's level-1 heading is its "
-                     "title", chapter.rel, line, code="frontmatter.title")
+        title_over_headings(chapter, title, line, diag)
         return
     lines = chapter.text.split("\n")
     lines[line - 1] = f"# {title}"
@@ -255,17 +256,6 @@ def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnosti
 
 
 _ATX_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)")
-_UNNUMBERED = re.compile(r"\{[^}]*(?:\.unnumbered|(?<![\w-])-(?![\w-]))[^}]*\}\s*$")
-
-
-def _unnumbered_title(text: str) -> bool:
-    """Is the chapter's ``# Title`` marked ``{.unnumbered}`` or ``{-}`` (Preface,
-    References: no chapter number)?"""
-    fences = Fences()
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not fences.inside(number, line.strip()) and _ATX_ONE.match(line):
-            return bool(_UNNUMBERED.search(line))
-    return False
 _SETEXT_ONE = re.compile(r"^ {0,3}=+[ \t]*$")
 
 

@@ -177,8 +177,9 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
     where = str(CONFIG_NAME)
 
     def err(key: str, message: str) -> None:
-        diag.error(message, files.get(key.split("[")[0].split(".")[0], where),
-                   lines.get(key) or lines.get(key.split(".")[0], 1))
+        top = key.split("[")[0].split(".")[0]
+        diag.error(message, files.get(top, where),
+                   lines.get(key) or lines.get(key.split(".")[0]) or lines.get(top, 1))
 
     silence = _silence(data, lines, diag)
     diag.silenced = frozenset(silence)  # before any warning, this file's own included

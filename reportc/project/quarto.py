@@ -79,7 +79,8 @@ def _node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
 def _quarto(root: Path) -> ProjectSettings:
     data, lines = _load(root, QUARTO_NAME)
     settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME])
-    book = data.get("book") if isinstance(data.get("book"), dict) else {}
+    book = data.get("book")
+    book = book if isinstance(book, dict) else {}
     for key in (*_TEXT_KEYS, "author", "bibliography", "number-sections", "crossref"):
         for source, prefix in ((data, ""), (book, "book.")):
             if key in source:
@@ -98,7 +99,7 @@ def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str 
         settings.data["authors"] = authors(value)
         key = "authors"
     elif key == "date":
-        if str(value) in ("today", "last-modified", "now"):
+        if str(value) in ("today", "last-modified", "now") or "`r " in str(value):
             return  # the build date, as reportc takes it anyway
         settings.data["date"] = value
     elif key == "number-sections":
@@ -156,8 +157,9 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
                      lines: dict[str, int]) -> None:
     """A project that renders one document: it is the report (its front matter gives the
     title, authors, ... unless _quarto.yml does)."""
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    render = project.get("render") if isinstance(project.get("render"), list) else None
+    project = data.get("project")
+    render = project.get("render") if isinstance(project, dict) else None
+    render = render if isinstance(render, list) else None
     names = [str(n) for n in render] if render else sorted(
         p.name for p in root.glob("*.qmd") if not p.name.startswith("_"))
     settings.data["chapters"] = names
@@ -170,7 +172,8 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
     """The front matter of the one document a project renders, under _quarto.yml's own
     settings: it holds the report's title, not a chapter's."""
     text = (root / name).read_text(encoding="utf-8")
-    match = re.match(r"---\n(.*?)\n(?:---|\.\.\.)\n", text.replace("\r\n", "\n"), re.S)
+    match = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", text.replace("\r\n", "\n"),
+                     re.S)
     if not match:
         return
     try:

@@ -59,9 +59,9 @@ def expand(root: Path, rel: str, text: str, diag: Diagnostics
         more = f" (and {len(source.cells) - 1} more cell(s) in this file)" \
             if len(source.cells) > 1 else ""
         diag.error(f"executable cell ```{{{language}}}: reportc never runs code; render the "
-                   "project once with Quarto (execute: freeze: true) so that reportc takes "
-                   f"its results from _freeze/, or mark the cell eval: false to show it as "
-                   f"code{more}", *line_origin(source, line))
+                   "project once with Quarto and 'execute: freeze: true' (reportc then takes "
+                   "the results from _freeze/), or mark the cell 'eval: false' (eval=FALSE) "
+                   f"to show it as code{more}", *line_origin(source, line))
     if source.origin == [(rel, n) for n in range(1, len(source.origin) + 1)]:
         return "\n".join(source.lines), False, source.files
     diag.origins[rel] = source.origin
