@@ -117,7 +117,7 @@ def build(options: BuildOptions) -> BuildResult:
     with converter.finishing():  # a build stopped here waits for the conversion to end
         docs = read_report(chapters, diag, cache, options.jobs)
         timer.done(f"read {len(docs)} chapter(s)")
-        targets = number_report(docs, diag, cache)
+        targets = number_report(docs, diag, cache, config.crossref)
         for doc in docs:
             resolve_references(doc, targets, bibliography.keys, root, diag, cache)
             check_chapter(doc, root, config.attachments, diag)

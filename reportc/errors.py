@@ -34,7 +34,7 @@ WARNING_CODES = {
     "chapter.prefix": "a chapter file has no NN- number prefix",
     "chapter.unlisted": "a chapter file is not listed in report.yaml's chapters (left out)",
     "frontmatter.unknown": "a chapter's front matter has a key reportc does not know",
-    "frontmatter.title": "a chapter has both a front matter title and a level-1 heading",
+    "frontmatter.title": "a front matter title over level-1 headings (they become its sections)",
     "pandoc": "pandoc warned while reading or rendering a chapter or the bibliography",
     "layout": "WeasyPrint warned while laying out the PDF",
     "cache": "the build cache is unreadable (a clean build follows)",

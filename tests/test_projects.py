@@ -74,7 +74,7 @@ def test_chapters_parts_and_appendices_come_from_the_book(book):
 
 def test_unnumbered_chapters_print_no_chapter_label(book):
     text = _text(book)
-    assert "CHAPTER 1 Surveying a river" in text.upper()
+    assert "CHAPTER 1 SURVEYING A RIVER" in text.upper()
     assert "APPENDIX A Methods".upper() in text.upper()
     preface = next(t for t in book.page_texts() if "three northern rivers" in t)
     assert "CHAPTER" not in preface.upper()
@@ -86,7 +86,7 @@ def test_no_shortcode_or_cell_fence_reaches_an_edition(book):
         assert "{{<" not in edition and "```" not in edition and "#|" not in edition
     assert "The gauge keepers lent their logbooks." in _text(book)  # the included file
     assert 'flows <span class="ot">&lt;-</span>' in html  # eval=FALSE: shown as code
-    assert 'print(<span class="st">&quot;not run&quot;</span>)' in html
+    assert '<span class="bu">print</span>(<span class="st">&quot;not run&quot;</span>)' in html
 
 
 def test_a_page_break_shortcode_breaks_the_page(book):
@@ -100,7 +100,8 @@ def test_a_frozen_cell_prints_the_results_quarto_froze(book):
     html = book.html_path.read_text(encoding="utf-8")
     assert 'src="_freeze/chapters/gauges/figure-html/fig-levels-output-1.svg"' in html
     assert (book.out / "_freeze/chapters/gauges/figure-html/fig-levels-output-1.svg").is_file()
-    assert "See Figure 1 for the levels" in _text(book)
+    assert "See Fig. 1 for the levels" in _text(book)  # crossref: fig-prefix: Fig.
+    assert "Fig. 1. Water levels" in _text(book)
     assert "plt.plot" in html  # the cell's code, as Quarto shows it
 
 

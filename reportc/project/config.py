@@ -156,19 +156,11 @@ def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
 
 
 def _key_lines(node: Any) -> dict[str, int]:
-    """Map each top-level key (and ``chapters[i]``) to its 1-based line."""
+    """Map each key (``chapters[1].chapters[0]``, ``authors[0].orcid``) to its 1-based line."""
+    from reportc.project.quarto import node_lines
+
     lines: dict[str, int] = {}
-    if not isinstance(node, yaml.MappingNode):
-        return lines
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        lines[key] = key_node.start_mark.line + 1
-        if isinstance(value_node, yaml.SequenceNode):
-            for index, item in enumerate(value_node.value):
-                lines[f"{key}[{index}]"] = item.start_mark.line + 1
-                if isinstance(item, yaml.MappingNode):  # authors[0].orcid
-                    for sub_key, _ in item.value:
-                        lines[f"{key}[{index}].{sub_key.value}"] = sub_key.start_mark.line + 1
+    node_lines(node, "", lines)
     return lines
 
 

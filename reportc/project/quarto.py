@@ -60,20 +60,21 @@ def _load(root: Path, name: str) -> tuple[Any, dict[str, int]]:
         raise ConfigError(f"{name}:{mark.line + 1 if mark else 1}: invalid YAML: {problem}"
                           ) from exc
     lines: dict[str, int] = {}
-    _node_lines(node, "", lines)
+    node_lines(node, "", lines)
     return (data if isinstance(data, dict) else {}), lines
 
 
-def _node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
+def node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
+    """Record in ``lines`` the line of every key and list item under ``node``."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value in node.value:
             key = f"{path}.{key_node.value}" if path else str(key_node.value)
             lines[key] = key_node.start_mark.line + 1
-            _node_lines(value, key, lines)
+            node_lines(value, key, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines[f"{path}[{index}]"] = item.start_mark.line + 1
-            _node_lines(item, f"{path}[{index}]", lines)
+            node_lines(item, f"{path}[{index}]", lines)
 
 
 def _quarto(root: Path) -> ProjectSettings:

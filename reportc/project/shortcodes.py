@@ -35,7 +35,7 @@ class Source:
 
     lines: list[str] = field(default_factory=list)
     origin: list[Origin] = field(default_factory=list)
-    cells: list[tuple[int, str]] = field(default_factory=list)  # (line, language) to run
+    cells: list[tuple[Origin, str]] = field(default_factory=list)  # (where, language) to run
     files: list[str] = field(default_factory=list)  # included files and frozen results
 
     def add(self, line: str, where: Origin) -> None:
@@ -55,21 +55,17 @@ def expand(root: Path, rel: str, text: str, diag: Diagnostics
         if frozen is not None:
             return frozen, False, [*source.files, freeze_path(root, rel).relative_to(
                 root).as_posix()]
-        line, language = source.cells[0]
+        where, language = source.cells[0]
         more = f" (and {len(source.cells) - 1} more cell(s) in this file)" \
             if len(source.cells) > 1 else ""
         diag.error(f"executable cell ```{{{language}}}: reportc never runs code; render the "
                    "project once with Quarto and 'execute: freeze: true' (reportc then takes "
                    "the results from _freeze/), or mark the cell 'eval: false' (eval=FALSE) "
-                   f"to show it as code{more}", *line_origin(source, line))
+                   f"to show it as code{more}", *where)
     if source.origin == [(rel, n) for n in range(1, len(source.origin) + 1)]:
         return "\n".join(source.lines), False, source.files
     diag.origins[rel] = source.origin
     return "\n".join(source.lines), True, source.files
-
-
-def line_origin(source: Source, line: int) -> Origin:
-    return source.origin[line - 1] if 0 < line <= len(source.origin) else ("", line)
 
 
 def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
@@ -106,7 +102,7 @@ def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: 
     body = lines[number:end]
     settings = options + "\n" + "\n".join(b for b in body if b.startswith("#|"))
     if not _OFF.search(settings):
-        source.cells.append((len(source.lines) + 1, language))
+        source.cells.append(((rel, number), language))
     elif not _HIDDEN.search(settings):
         source.add(f"{fence}{language.lower()}", (rel, number))
         for offset, text in enumerate(body, start=number + 1):
