@@ -256,3 +256,15 @@ def test_a_pdf_figure_without_extension_is_drawn_as_vectors(bookdown):
                 p.extract_text())
     assert not page.images  # vectors, no picture
     assert re.search(rb"\sre\s|\sl\s", page.get_contents().get_data())
+
+
+def test_a_cell_inside_a_list_item_is_shown_as_code_in_its_item(tmp_path):
+    root = copy_root("quarto-book", tmp_path)
+    (root / "appendix/methods.qmd").write_text(
+        "# Methods\n\n1.  Restyle this pipeline:\n\n    ```{r}\n    #| eval: false\n"
+        "    flows |> summary()\n    ```\n\n2.  Then this one.\n", encoding="utf-8")
+    built = build_root(root, formats=("html",))
+    html = built.html_path.read_text(encoding="utf-8")
+    item = re.search(r"<li>(.*?)</li>", html[html.index('id="ch-methods"'):], re.S).group(1)
+    assert "Restyle this pipeline" in item and '<pre class="sourceCode r">' in item
+    assert "#|" not in html

@@ -21,7 +21,7 @@ from reportc.project.paths import inside
 
 _INCLUDE = re.compile(r"^\s*\{\{<\s*include\s+\"?([^\s\">]+)\"?\s*>\}\}\s*$")
 _PAGEBREAK = re.compile(r"^\s*\{\{<\s*pagebreak\s*>\}\}\s*$")
-_CELL = re.compile(r"^\s*(`{3,})\s*\{([A-Za-z][\w-]*)([ ,][^}]*)?\}\s*$")
+_CELL = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w-]*)([ ,][^}]*)?\}\s*$")
 _OFF = re.compile(r"\beval\s*=\s*(?:FALSE|F)\b|^#\|\s*eval:\s*false\s*$", re.M)
 _HIDDEN = re.compile(r"\b(?:echo|include)\s*=\s*(?:FALSE|F)\b|^#\|\s*(?:echo|include):\s*"
                      r"false\s*$", re.M)
@@ -94,21 +94,22 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
 def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: Source) -> int:
     """An executable cell opening at line ``number``: shown as code if it is not to be run
     (``eval: false``), else remembered; returns the line after it."""
-    fence, language, options = cell.group(1), cell.group(2), cell.group(3) or ""
+    indent, fence, language = cell.group(1), cell.group(2), cell.group(3)
     end = number
     while end < len(lines) and not (lines[end].strip().startswith(fence)
                                     and not lines[end].strip().strip("`")):
         end += 1
     body = lines[number:end]
-    settings = options + "\n" + "\n".join(b for b in body if b.startswith("#|"))
+    options = [b.strip() for b in body if b.strip().startswith("#|")]
+    settings = (cell.group(4) or "") + "\n" + "\n".join(options)
     if not _OFF.search(settings):
         source.cells.append(((rel, number), language))
     elif not _HIDDEN.search(settings):
-        source.add(f"{fence}{language.lower()}", (rel, number))
+        source.add(f"{indent}{fence}{language.lower()}", (rel, number))
         for offset, text in enumerate(body, start=number + 1):
-            if not text.startswith("#|"):
+            if not text.strip().startswith("#|"):
                 source.add(text, (rel, offset))
-        source.add(fence, (rel, min(end + 1, len(lines))))
+        source.add(f"{indent}{fence}", (rel, min(end + 1, len(lines))))
     return end + 1
 
 
