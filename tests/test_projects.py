@@ -172,7 +172,7 @@ def test_an_unfrozen_executable_cell_is_one_located_error(tmp_path):
 def test_a_frozen_cell_needs_the_frozen_file(tmp_path):
     root = copy_root("quarto-book", tmp_path)
     (root / "_freeze/chapters/gauges/execute-results/html.json").unlink()
-    assert _problems(root) == ["chapters/gauges.qmd:5: " + CELL.format("python")]
+    assert _problems(root) == ["chapters/gauges.qmd:7: " + CELL.format("python")]
 
 
 # --- report.yaml chapters from any folder ------------------------------------------------------

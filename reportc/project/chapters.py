@@ -18,7 +18,7 @@ from reportc.project.listing import Listed
 from reportc.project.markdown import Fences
 from reportc.project.paths import inside
 from reportc.project.shortcodes import expand
-from reportc.project.split import Carry, split_chapter, title_over_headings
+from reportc.project.split import Carry, put_title, split_chapter, title_over_headings
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
@@ -250,9 +250,7 @@ def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnosti
     if _has_level_one_heading(chapter.text):
         title_over_headings(chapter, title, line, diag)
         return
-    lines = chapter.text.split("\n")
-    lines[line - 1] = f"# {title}"
-    chapter.text = "\n".join(lines)
+    chapter.text = put_title(chapter.text, title, line)
 
 
 _ATX_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)")

@@ -160,6 +160,9 @@ def _frozen(root: Path, rel: str) -> str | None:
         return None
     if not isinstance(markdown, str):
         return None
+    front = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", markdown, re.S)
+    if front:  # the source's front matter, read from the source already
+        markdown = "\n" * front.group().count("\n") + markdown[front.end():]
     stem = Path(rel).with_suffix("")
     folder = Path("_freeze") / stem
     markdown = markdown.replace(f"{stem.name}_files/figure-html/",

@@ -125,13 +125,21 @@ def _first_heading(text: str) -> str:
     return next((lines[index] for index, level in headings(text) if level == 1), "")
 
 
+def put_title(text: str, title: str, line: int) -> str:
+    """``# title`` on the front matter's (blanked) ``title:`` line, so that line numbers stay
+    the file's; first, in text that is not the file's own (Quarto's frozen results)."""
+    lines = text.split("\n")
+    if line <= len(lines) and not lines[line - 1].strip():
+        lines[line - 1] = f"# {title}"
+    else:
+        lines.insert(0, f"# {title}")
+    return "\n".join(lines)
+
+
 def title_over_headings(chapter, title: str, line: int, diag: Diagnostics) -> None:
     """A front matter title over a file with level-1 headings: the title is the chapter's,
     its headings become sections (one level down), with a note where the title is."""
-    chapter.text = demote(chapter.text)
-    lines = chapter.text.split("\n")
-    lines[line - 1] = f"# {title}"
-    chapter.text = "\n".join(lines)
+    chapter.text = put_title(demote(chapter.text), title, line)
     diag.warning("front matter 'title' is the chapter's title: its level-1 headings are "
                  "its sections (each heading one level down)", chapter.rel, line,
                  code="frontmatter.title", fails_strict=False)
