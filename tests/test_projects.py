@@ -268,3 +268,29 @@ def test_a_cell_inside_a_list_item_is_shown_as_code_in_its_item(tmp_path):
     item = re.search(r"<li>(.*?)</li>", html[html.index('id="ch-methods"'):], re.S).group(1)
     assert "Restyle this pipeline" in item and '<pre class="sourceCode r">' in item
     assert "#|" not in html
+
+
+def test_an_included_file_is_an_input_of_the_build(tmp_path):
+    root = copy_root("quarto-book", tmp_path)
+    build_root(root, formats=("html",))
+    (root / "_acknowledgements.qmd").write_text("## Thanks\n\nTo the keepers.\n",
+                                                encoding="utf-8")
+    result = build(BuildOptions(root=root, formats=("html",)))
+    assert not result.up_to_date
+    assert "To the keepers." in (root / "out/rivers-of-the-north.html").read_text("utf-8")
+
+
+def test_a_pdf_figure_is_drawn_once_and_kept_by_its_bytes(tmp_path, monkeypatch):
+    from reportc.document import images
+
+    root = copy_root("bookdown-book", tmp_path)
+    build_root(root, formats=("html",))
+    monkeypatch.setattr(images, "_convert", lambda *args: pytest.fail("drawn again"))
+    (root / "02-methods.Rmd").write_text("# Methods\n\nChanged [@harbour2022].\n",
+                                         encoding="utf-8")
+    built = build_root(root, formats=("html",))
+    assert "data:image/svg+xml;base64," in built.html_path.read_text(encoding="utf-8")
+    monkeypatch.undo()
+    figure = root / "figures/sketch.pdf"
+    figure.write_bytes(figure.read_bytes().replace(b"0.8 0.2 0.1 rg", b"0.1 0.2 0.8 rg"))
+    assert not build(BuildOptions(root=root, formats=("html",))).up_to_date
