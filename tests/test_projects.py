@@ -294,3 +294,25 @@ def test_a_pdf_figure_is_drawn_once_and_kept_by_its_bytes(tmp_path, monkeypatch)
     figure = root / "figures/sketch.pdf"
     figure.write_bytes(figure.read_bytes().replace(b"0.8 0.2 0.1 rg", b"0.1 0.2 0.8 rg"))
     assert not build(BuildOptions(root=root, formats=("html",))).up_to_date
+
+
+def test_quarto_settings_are_located_in_quarto_yml(tmp_path):
+    from reportc.errors import Diagnostics
+    from reportc.project.chapters import load_chapters
+    from reportc.project.config import load_config
+
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: T\n  author: Ann Lee and Bo Chen\n"
+        "  chapters:\n    - a.qmd\nbibliography:\n  - a.bib\n  - gone.bib\nlang: de-DE\n"
+        "number-sections: false\nsubtitle: [not, text]\n", encoding="utf-8")
+    (tmp_path / "a.qmd").write_text("# A\n\nText.\n", encoding="utf-8")
+    (tmp_path / "a.bib").write_text("@misc{x, title = {X}}\n", encoding="utf-8")
+    diag = Diagnostics()
+    config = load_config(tmp_path, diag)
+    assert [str(p) for p in diag.problems] == [
+        "_quarto.yml:13: 'subtitle' must be text, not a list",
+        "_quarto.yml:10: bibliography file 'gone.bib' not found"]
+    assert [a.name for a in config.authors] == ["Ann Lee", "Bo Chen"]
+    assert config.lang == "de-DE" and config.project_files == ["_quarto.yml"]
+    chapters = load_chapters(config, diag)
+    assert [(c.rel, c.numbered) for c in chapters] == [("a.qmd", False)]

@@ -86,6 +86,7 @@ def _quarto(root: Path) -> ProjectSettings:
         for source, prefix in ((data, ""), (book, "book.")):
             if key in source:
                 _take(settings, key, source[key], lines.get(prefix + key, 1))
+                _take_item_lines(settings, key, prefix, lines)
     if book:
         _take_chapters(settings, book, lines, "book.")
     else:
@@ -113,6 +114,15 @@ def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str 
     settings.lines[key] = line
     if file:
         settings.sources[key] = file
+
+
+def _take_item_lines(settings: ProjectSettings, key: str, prefix: str,
+                     lines: dict[str, int]) -> None:
+    """The lines of a list setting's items (``bibliography[1]``), for its messages."""
+    target = {"author": "authors", "number-sections": "number_sections"}.get(key, key)
+    for name, line in lines.items():
+        if name.startswith(f"{prefix}{key}["):
+            settings.lines[target + name[len(prefix + key):]] = line
 
 
 def authors(value: Any) -> list[Any]:
