@@ -316,3 +316,21 @@ def test_quarto_settings_are_located_in_quarto_yml(tmp_path):
     assert config.lang == "de-DE" and config.project_files == ["_quarto.yml"]
     chapters = load_chapters(config, diag)
     assert [(c.rel, c.numbered) for c in chapters] == [("a.qmd", False)]
+
+
+def test_the_word_edition_has_the_part_and_the_page_break(tmp_path):
+    import zipfile
+
+    root = copy_root("quarto-book", tmp_path)
+    build_root(root, formats=("docx",))
+    with zipfile.ZipFile(root / "out/rivers-of-the-north.docx") as word:
+        xml = word.read("word/document.xml").decode("utf-8")
+    headings = []
+    for paragraph in re.findall(r"<w:p>.*?</w:p>", xml, re.S):
+        style = re.search(r'<w:pStyle w:val="(Heading1)"', paragraph)
+        if style or 'w:type="page"' in paragraph:
+            text = "".join(re.findall(r"<w:t[^>]*>([^<]*)", paragraph))
+            headings.append(text if style else "<page break>")
+    assert headings == ["Preface", "Surveys", "1 Surveying a river", "<page break>",
+                        "2 Gauges", "References", "A Methods"]
+    assert "{{&lt;" not in xml and "```" not in xml

@@ -120,6 +120,9 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
     blocks: list[A.Node] = [*_cover_blocks(config, release),
                             contents_field(_contents_entries(docs, heading if listed else ""))]
     for doc in docs:
+        if doc.chapter.part:  # a part: group's title, on a page of its own
+            blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
+                                                A.text_inlines(doc.chapter.part)]})
         blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
     if listed:
         blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
@@ -181,6 +184,9 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
             _flatten_chapter_heading(node)
         elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
             node["c"][0][0] = "refs"  # where the author put the bibliography: citeproc fills it
+        elif node["t"] == "Div" and "pagebreak" in node["c"][0][1]:  # {{< pagebreak >}}
+            node["c"][1] = [{"t": "RawBlock", "c": [
+                "openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}]
         elif node["t"] == "Div":
             _style_box(node)
     return blocks
