@@ -81,6 +81,8 @@ def test_a_key_defined_in_two_files_is_located_at_its_second_definition(tmp_path
                           "files end .bib, CSL JSON .json, CSL YAML .yaml)"),
     ("refs.yaml", "- title: No id\n", "refs.yaml:1: item 1 has no 'id' (each CSL item needs "
                                       "one: its citation key)"),
+    ("refs.yaml", "- id: bad\n  URL: javascript:alert(1)\n",
+     "refs.yaml:1: entry 'bad': URL 'javascript:alert(1)' must start with http:// or https://"),
 ])
 def test_a_file_that_parses_to_nothing_is_an_error(tmp_path, name, text, message):
     _records, problems = _load(tmp_path, {name: text})
@@ -177,3 +179,17 @@ def test_numeric_labels_stand_beside_their_entries_and_report_yaml_names_the_lis
     lines = listed.split("\n")
     after = lines[next(i for i, line in enumerate(lines) if "[1]" in line) + 1]
     assert after.startswith(" " * 4) and after.strip()  # the second line hangs after "[1]"
+
+
+def test_the_word_bibliography_style_hangs_with_a_tab_at_its_indent():
+    import zipfile
+
+    from conftest import REPO
+
+    with zipfile.ZipFile(REPO / "templates/reference.docx") as word:
+        styles = word.read("word/styles.xml").decode("utf-8")
+    style = re.search(r'<w:style [^>]*w:styleId="Bibliography".*?</w:style>', styles).group()
+    indent = re.search(r'<w:ind w:left="(\d+)" w:hanging="(\d+)"', style)
+    assert indent and indent.group(1) == indent.group(2) != "0"
+    assert f'<w:tab w:pos="{indent.group(1)}" w:val="left"' in style  # "[1]<tab>entry"
+    assert "<w:keepLines" in style

@@ -43,6 +43,11 @@ def read_csl_file(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
                        f"{seen[key.lower()]})", rel, line)
             continue
         seen[key.lower()] = line
+        url = item.get("URL")
+        if url is not None and not re.match(r"https?://", str(url), re.I):
+            diag.error(f"entry '{key}': URL '{str(url)[:60]}' must start with http:// or "
+                       "https://", rel, line)
+            continue
         item = {**item, "id": key}
         record = Record(key, f"csl:{item.get('type', '')}", line, csl=item)
         record.fields = {"title": str(item.get("title", ""))}  # what the checks read
