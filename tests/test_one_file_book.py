@@ -80,3 +80,15 @@ def test_a_problem_is_located_at_its_line_of_the_file(tmp_path):
         build(BuildOptions(root=root, formats=("html",)))
     assert "chapters/01-intro.md:20: unknown cross-reference '@fig-none'" in \
         [str(p) for p in failure.value.problems]
+
+
+def test_a_heading_inside_a_block_opens_no_chapter():
+    from reportc.project.split import drop_empty_tail, split_pieces
+
+    text = "# A\n\n::: {.callout-note}\n# Inside\n:::\n\n```\n# code\n```\n\n# B\n\nx\n"
+    pieces = split_pieces(text)
+    assert [p.split("\n").index(next(line for line in p.split("\n") if line)) for p in pieces] \
+        == [0, 10]
+    assert all(len(p.split("\n")) == len(text.split("\n")) for p in pieces)  # lines kept
+    assert drop_empty_tail("# A\n\nx\n\n# References\n\n") == "# A\n\nx\n\n\n\n"
+    assert drop_empty_tail("# Only\n") == "# Only\n"  # a chapter's own title stays

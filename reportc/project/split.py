@@ -21,16 +21,26 @@ from reportc.project.markdown import Fences
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_DIV_OPEN = re.compile(r"^:{3,}\s*[^:\s]")
+_DIV_CLOSE = re.compile(r"^:{3,}\s*$")
 
 
-def headings(text: str) -> list[tuple[int, int]]:
-    """(0-based line, level) of each heading outside fenced code; for a setext heading,
-    the line of its text."""
+def headings(text: str, top: bool = False) -> list[tuple[int, int]]:
+    """(0-based line, level) of each heading outside fenced code (``top``: and outside
+    ``:::`` blocks, where a heading cannot open a chapter); for a setext heading, the line
+    of its text."""
     found: list[tuple[int, int]] = []
-    fences, previous = Fences(), ""
+    fences, previous, depth = Fences(), "", 0
     for index, line in enumerate(text.split("\n")):
         if fences.inside(index + 1, line.strip()):
             previous = ""
+            continue
+        if _DIV_OPEN.match(line.strip()) or (_DIV_CLOSE.match(line.strip()) and depth):
+            depth += 1 if _DIV_OPEN.match(line.strip()) else -1
+            previous = ""
+            continue
+        if top and depth:
+            previous = line
             continue
         if match := _ATX.match(line):
             found.append((index, len(match.group(1))))
@@ -60,7 +70,7 @@ def drop_empty_tail(text: str) -> str:
 def split_pieces(text: str) -> list[str]:
     """One text per level-1 heading (the others' lines blanked); ``[text]`` if it has at
     most one. What comes before the first heading stays with the first piece."""
-    starts = [index for index, level in headings(text) if level == 1]
+    starts = [index for index, level in headings(text, top=True) if level == 1]
     if len(starts) < 2:
         return [text]
     lines = text.split("\n")
@@ -122,7 +132,7 @@ def split_chapter(chapter, carry: Carry) -> list:
 def _first_heading(text: str) -> str:
     """The line of the text's first level-1 heading ('' if none)."""
     lines = text.split("\n")
-    return next((lines[index] for index, level in headings(text) if level == 1), "")
+    return next((lines[index] for index, level in headings(text, top=True) if level == 1), "")
 
 
 def put_title(text: str, title: str, line: int) -> str:
