@@ -95,8 +95,8 @@ def _warn_about_names(folder: Path, found: list[Path], ordered_by_name: bool,
     if not folder.is_dir():
         return
     for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.name.startswith(".") and path.suffix != ".md" and \
-                path.resolve() not in listed and \
+        if path.is_file() and not path.name.startswith((".", "_")) and path.suffix != ".md" \
+                and path.resolve() not in listed and \
                 (path.suffix.lower() in _TEXT_SUFFIXES or path.suffix.lower() == ".md"):
             diag.warning(f"is skipped: only files ending .md are chapters (rename it to "
                          f"{path.stem}.md to include it)", f"{CHAPTER_DIR}/{path.name}",
@@ -136,9 +136,10 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
             paths.append((path, entry))
     listed = {p for p, _ in paths}
     for path in found:
-        if path.resolve() not in listed:
+        if path.resolve() not in listed and not path.name.startswith("_"):
             diag.warning(f"{CHAPTER_DIR}/{path.name} is not listed in 'chapters' and is left out",
-                         CONFIG_NAME, config.line_of("chapters"), code="chapter.unlisted")
+                         config.file_of("chapters"), config.line_of("chapters"),
+                         code="chapter.unlisted")
     return paths
 
 
