@@ -334,3 +334,14 @@ def test_the_word_edition_has_the_part_and_the_page_break(tmp_path):
     assert headings == ["Preface", "Surveys", "1 Surveying a river", "<page break>",
                         "2 Gauges", "References", "A Methods"]
     assert "{{&lt;" not in xml and "```" not in xml
+
+
+def test_a_pdf_figure_is_a_vector_drawing_in_word_too(tmp_path):
+    import zipfile
+
+    root = copy_root("bookdown-book", tmp_path)
+    build_root(root, formats=("docx",))
+    with zipfile.ZipFile(root / "out/tide-tables-explained.docx") as word:
+        media = [name for name in word.namelist() if name.startswith("word/media/")]
+        assert [name.rsplit(".", 1)[1] for name in media] == ["svg"]
+        assert b"<path" in word.read(media[0])
