@@ -199,13 +199,7 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
     config.date = _date(data.get("date"), err)
     config.keywords = _string_list(data, "keywords", err)
     config.attachments = _attachments(root, data, err)
-    config.listed = listed_chapters(data, lines, files, root, err)
-    config.chapters = None if config.listed is None else [c.name for c in config.listed]
-    config.chapter_lines = {c.name: c.line for c in config.listed or []}
-    config.number_sections = _flag(data, "number_sections", err) and \
-        _flag(data, "number-sections", err)
-    config.crossref = _crossref(data.get("crossref"), err)
-    config.references_title = _text(data, "reference-section-title", err)
+    _contents(config, data, lines, files, err)
     config.paper = _paper(data.get("paper", "A4"), err)
     config.csl = _text(data, "csl", err) or DEFAULT_CSL
     config.sided = (_text(data, "sided", err) or "double").lower()
@@ -220,6 +214,19 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
     config.bibliography = config.bibliographies[0] if config.bibliographies else None
     config.publisher = read_publisher(root, data, config.organisation, err)
     return config
+
+
+def _contents(config: ReportConfig, data: dict, lines: dict[str, int], files: dict[str, str],
+              err) -> None:
+    """What the report holds and how it is labelled: chapters, appendices and parts,
+    their numbering, the cross-reference words and the list of references' heading."""
+    config.listed = listed_chapters(data, lines, files, config.root, err)
+    config.chapters = None if config.listed is None else [c.name for c in config.listed]
+    config.chapter_lines = {c.name: c.line for c in config.listed or []}
+    config.number_sections = _flag(data, "number_sections", err) and \
+        _flag(data, "number-sections", err)
+    config.crossref = _crossref(data.get("crossref"), err)
+    config.references_title = _text(data, "reference-section-title", err)
 
 
 def _bibliographies(root: Path, data: dict, err) -> list[Path]:
