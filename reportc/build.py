@@ -114,16 +114,16 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
-    bibliography = load_bibliography(config.bibliography, root, diag)
+    bibliography = load_bibliography(config.bibliographies, root, diag)
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
     with converter.finishing():  # a build stopped here waits for the conversion to end
         docs = read_report(chapters, diag, cache, options.jobs)
         timer.done(f"read {len(docs)} chapter(s)")
-        targets = number_report(docs, diag, cache)
+        targets = number_report(docs, diag, cache, config.crossref)
         for doc in docs:
-            resolve_references(doc, targets, bibliography.keys, root, diag)
+            resolve_references(doc, targets, bibliography.keys, root, diag, cache)
             check_chapter(doc, root, config.attachments, diag)
         check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
         evidence = check_evidence(docs, bibliography, config, options.source_dirs, diag, cache) \
@@ -191,7 +191,9 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     ``sources``: the source files the evidence check read and the ones report.yaml or a
     ``file`` field names; a ``KEY.EXT`` added shows in the folder listings)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
-    files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
+    files += [config.root / name for ch in chapters for name in ch.read_in]
+    files += [config.root / name for name in config.project_files]
+    files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
@@ -221,7 +223,7 @@ def _listing(folder: Path) -> str:
 
 def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
                     docs: list[ChapterDoc], diag: Diagnostics, evidence: Evidence) -> None:
-    images = sorted({image for doc in docs for image in doc.images})
+    images = sorted({image for doc in docs for image in [*doc.images, *doc.drawn]})
     sources = sorted({str(path) for path in evidence.considered})
     cache.meta = {
         **cache.carry,

@@ -34,7 +34,7 @@ WARNING_CODES = {
     "chapter.prefix": "a chapter file has no NN- number prefix",
     "chapter.unlisted": "a chapter file is not listed in report.yaml's chapters (left out)",
     "frontmatter.unknown": "a chapter's front matter has a key reportc does not know",
-    "frontmatter.title": "a chapter has both a front matter title and a level-1 heading",
+    "frontmatter.title": "a front matter title over level-1 headings (they become its sections)",
     "pandoc": "pandoc warned while reading or rendering a chapter or the bibliography",
     "layout": "WeasyPrint warned while laying out the PDF",
     "cache": "the build cache is unreadable (a clean build follows)",
@@ -97,9 +97,19 @@ class Diagnostics:
     strict: bool = False
     problems: list[Problem] = field(default_factory=list)
     silenced: frozenset[str] = frozenset()  # warning codes report.yaml's silence: drops
+    # a chapter whose text holds other files ({{< include >}}): (file, line) of each line
+    origins: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def error(self, message: str, path: PathLike = None, line: int | None = None) -> None:
-        self._add(Problem(message, _as_str(path), line, "error"))
+        self._add(Problem(message, *self._where(path, line), "error"))
+
+    def _where(self, path: PathLike, line: int | None) -> tuple[str | None, int | None]:
+        """The file and line a writer sees: a line of an included file is its own."""
+        name = _as_str(path)
+        origin = self.origins.get(name or "")
+        if origin and line and 0 < line <= len(origin):
+            return origin[line - 1]
+        return name, line
 
     def warning(self, message: str, path: PathLike = None, line: int | None = None, *,
                 code: str, fails_strict: bool = True) -> None:
@@ -111,7 +121,7 @@ class Diagnostics:
         if code in self.silenced:
             return
         severity = "error" if self.strict and fails_strict else "warning"
-        self._add(Problem(message, _as_str(path), line, severity, code))
+        self._add(Problem(message, *self._where(path, line), severity, code))
 
     def _add(self, problem: Problem) -> None:
         if problem in self.problems:

@@ -124,6 +124,10 @@ def restyle(document) -> None:
     callout = paragraph_style(document, "Callout", "Body Text")
     set_font(callout, SANS, 10)
     shade_and_border(callout, left_only=False)
+    entry = styles["Bibliography"].paragraph_format  # hanging; a numeric label's tab
+    entry.left_indent, entry.first_line_indent = Pt(28), Pt(-28)  # goes to the indent,
+    entry.tab_stops.add_tab_stop(Pt(28))  # so "[1]" stands beside its entry
+    entry.keep_together, entry.space_after = True, Pt(4)  # never split across pages
     for level in (1, 2):  # the contents field's entries (Word's own ids: TOC1, TOC2)
         entry = paragraph_style(document, f"toc {level}", "Normal")
         entry.element.set(qn("w:styleId"), f"TOC{level}")

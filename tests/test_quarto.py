@@ -511,15 +511,22 @@ def test_a_front_matter_title_is_the_chapter_title_when_there_is_no_heading(tmp_
     assert words == "Chapter 3 Written for Quarto", words
 
 
-def test_a_front_matter_title_beside_a_heading_is_reported_where_it_is_written(tmp_path):
+def test_a_front_matter_title_over_headings_makes_them_its_sections(tmp_path):
+    """A document written for pandoc gives its title in the front matter and its parts as
+    # headings: it is one chapter, its headings one level down (the hierarchy kept), and a
+    note says so where the title is."""
     root = copy_root("basic", tmp_path)
     (root / "chapters" / "03-quarto.md").write_text(
-        "---\nkind: chapter\ntitle: Not this one\n---\n\n# The heading's title\n\nText.\n",
-        encoding="utf-8")
+        "---\nkind: chapter\ntitle: The paper's title\n---\n\n# Introduction\n\nText.\n\n"
+        "## Background\n\nMore.\n\n# Results\n\nFound.\n", encoding="utf-8")
     built = build_root(root, formats=("html",))
     assert built.warnings == [
-        "chapters/03-quarto.md:3: warning: front matter 'title' is not used: the chapter's "
-        "level-1 heading is its title [frontmatter.title]"]
+        "chapters/03-quarto.md:3: warning: front matter 'title' is the chapter's title: its "
+        "level-1 headings are its sections (each heading one level down) [frontmatter.title]"]
     html = built.html_path.read_text(encoding="utf-8")
-    assert "The heading\u2019s title" in html or "The heading's title" in html
-    assert "Not this one" not in html
+    opened = html.index('id="ch-03-quarto"')
+    headings = re.findall(r"<h([2-5])[^>]*>(.*?)</h\1>", html[opened - 200:])
+    words = [(level, " ".join(re.sub(r"<[^>]+>", " ", text).split()))
+             for level, text in headings[:4]]
+    assert words == [("2", "Chapter 3 The paper\u2019s title"), ("3", "3.1 Introduction"),
+                     ("4", "3.1.1 Background"), ("3", "3.2 Results")]

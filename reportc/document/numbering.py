@@ -17,12 +17,17 @@ from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
 FLOAT_WORDS = {"figure": "Figure", "table": "Table", "listing": "Listing"}
+FLOAT_PREFIXES = {kind: prefix for prefix, kind in FLOAT_KINDS.items()}
 
 
 def number_report(docs: list[ChapterDoc], diag: Diagnostics,
-                  cache: BuildCache | None = None) -> dict[str, Target]:
+                  cache: BuildCache | None = None,
+                  prefixes: dict[str, str] | None = None) -> dict[str, Target]:
     """Number chapters, sections, figures and tables; return every cross-reference target
-    (``cache`` keeps the drawings of formulas between builds)."""
+    (``cache`` keeps the drawings of formulas between builds; ``prefixes``: the words a
+    project chose for its labels, Quarto's ``crossref: fig-prefix: Fig.``)."""
+    words = {**LABELS, **{prefix: word for prefix, word in (prefixes or {}).items()
+                          if prefix in LABELS}}
     targets: dict[str, Target] = {}
     counters = {"chapter": 0, "appendix": 0, "figure": 0, "table": 0, "listing": 0}
     used_ids: set[str] = set()
@@ -33,8 +38,8 @@ def number_report(docs: list[ChapterDoc], diag: Diagnostics,
             counters[kind] += 1
             n = counters[kind]
             doc.number = str(n) if kind == "chapter" else string.ascii_uppercase[(n - 1) % 26]
-        _number_headings(doc, targets, used_ids, diag)
-        _number_floats(doc, targets, counters, used_ids, diag)
+        _number_headings(doc, targets, used_ids, diag, words)
+        _number_floats(doc, targets, counters, used_ids, diag, words)
     return targets
 
 
@@ -64,7 +69,7 @@ def _claim_id(doc: ChapterDoc, identifier: str, used: set[str], diag: Diagnostic
 
 
 def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str],
-                     diag: Diagnostics) -> None:
+                     diag: Diagnostics, words: dict[str, str] = LABELS) -> None:
     counts = [0, 0, 0, 0, 0, 0, 0]
     slugs: set[str] = set()
     seen_title = False
@@ -102,7 +107,7 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
         node_attr[0] = identifier
         _claim_id(doc, identifier, used, diag)
         doc.headings.append(Heading(level, identifier, title, number))
-        label = f"Section {number}" if number else f"\u201c{title}\u201d"
+        label = f"{words['sec']} {number}" if number else f"\u201c{title}\u201d"
         targets[identifier] = Target(identifier, label, number or title)
     if not seen_title:
         diag.error("chapter has no title: start it with a '# Title' line", doc.rel, 1)
@@ -135,56 +140,60 @@ def _unique_slug(prefix: str, title: str, taken: set[str]) -> str:
 
 
 def _number_floats(doc: ChapterDoc, targets: dict[str, Target], counters: dict[str, int],
-                   used: set[str], diag: Diagnostics) -> None:
+                   used: set[str], diag: Diagnostics, words: dict[str, str] = LABELS) -> None:
     """Figures, tables, listings, equations, callouts and theorems, in reading order."""
     for node in A.iter_nodes(doc.ast["blocks"]):
         kind = node["t"]
         if kind == "Figure" and "subfloat" not in node["c"][0][1]:
             float_kind = FLOAT_KINDS.get(prefix_of(node["c"][0][0]), "figure")
-            _number_float(doc, node, float_kind, targets, counters, used, diag)
+            _number_float(doc, node, float_kind, targets, counters, used, diag, words)
         elif kind == "Table":
-            _number_float(doc, node, "table", targets, counters, used, diag)
+            _number_float(doc, node, "table", targets, counters, used, diag, words)
         elif kind == "Span" and "equation" in node["c"][0][1]:
-            _number_equation(doc, node, targets, counters, used, diag)
+            _number_equation(doc, node, targets, counters, used, diag, words)
         elif kind == "Div" and (callout := callout_kind(node)):
             prefix = CALLOUTS[callout][0]
             if node["c"][0][0]:
-                label = _count(doc, node["c"][0][0], prefix, targets, counters, used, diag)
+                label = _count(doc, node["c"][0][0], prefix, targets, counters, used, diag,
+                               words)
                 label_callout(node, label)
         elif kind == "Div" and (prefix := theorem_prefix(node)):
             label_theorem(node, _count(doc, node["c"][0][0], prefix, targets, counters,
-                                       used, diag))
+                                       used, diag, words))
 
 
 def _count(doc: ChapterDoc, identifier: str, prefix: str, targets: dict[str, Target],
-           counters: dict[str, int], used: set[str], diag: Diagnostics) -> str:
+           counters: dict[str, int], used: set[str], diag: Diagnostics,
+           words: dict[str, str] = LABELS) -> str:
     """The next number of ``prefix``'s kind, made a target: returns "Theorem 2"."""
     counters[prefix] = counters.get(prefix, 0) + 1
     number = str(counters[prefix])
-    label = f"{LABELS[prefix]}\u00a0{number}"
+    label = f"{words[prefix]}\u00a0{number}"
     _claim_id(doc, identifier, used, diag)
     targets[identifier] = Target(identifier, label, number)
     return label
 
 
 def _number_equation(doc: ChapterDoc, node: A.Node, targets: dict[str, Target],
-                     counters: dict[str, int], used: set[str], diag: Diagnostics) -> None:
+                     counters: dict[str, int], used: set[str], diag: Diagnostics,
+                     words: dict[str, str] = LABELS) -> None:
     """A display equation with an id: "(1)" beside it, "Equation 1" where it is cited."""
-    label = _count(doc, node["c"][0][0], "eq", targets, counters, used, diag)
+    label = _count(doc, node["c"][0][0], "eq", targets, counters, used, diag, words)
     number = targets[node["c"][0][0]].number
     node["c"][1].append(A.span([{"t": "Str", "c": f"({number})"}], ["equation-number"]))
     targets[node["c"][0][0]].label = label
 
 
 def _number_float(doc: ChapterDoc, node: A.Node, kind: str, targets: dict[str, Target],
-                  counters: dict[str, int], used: set[str], diag: Diagnostics) -> None:
+                  counters: dict[str, int], used: set[str], diag: Diagnostics,
+                  words: dict[str, str] = LABELS) -> None:
     node_attr, caption = node["c"][0], node["c"][1]
     caption_blocks = caption[1]
     if not caption_blocks:
         return  # uncaptioned tables and images are not numbered
     counters[kind] += 1
     number = str(counters[kind])
-    label = f"{FLOAT_WORDS[kind]}\u00a0{number}"
+    label = f"{words.get(FLOAT_PREFIXES[kind], FLOAT_WORDS[kind])}\u00a0{number}"
     text = plain_text(caption_blocks)
     _prepend(caption_blocks, A.span([{"t": "Str", "c": label + ("." if text else "")}],
                                     ["caption-label"]))

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from reportc.cache import BuildCache
+from reportc.document.images import find_image, pdf_figure
 from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
@@ -19,8 +21,9 @@ URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: set[str],
-                       root: Path, diag: Diagnostics) -> None:
-    """Turn ``@fig-x`` into links, check citation keys and image paths, style boxes."""
+                       root: Path, diag: Diagnostics, cache: BuildCache | None = None) -> None:
+    """Turn ``@fig-x`` into links, check citation keys and image paths (PDF figures drawn
+    as SVG, kept in ``cache``), style boxes."""
     doc.ast["blocks"] = A.map_inline_lists(
         doc.ast["blocks"], lambda items: _replace_xrefs(items, doc, targets, diag))
     for node in A.iter_nodes(doc.ast["blocks"]):
@@ -28,7 +31,7 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
             for citation in node["c"][0]:
                 _check_citation(doc, citation["citationId"], bib_keys, diag)
         elif node["t"] == "Image":
-            _check_image(doc, node, root, diag)
+            _check_image(doc, node, root, diag, cache)
         elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
             _dress_takeaways(node)
 
@@ -121,7 +124,8 @@ def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnos
         diag.error(f"unknown citation key '{key}'{hint}", doc.rel, _cite_line(doc, key))
 
 
-def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -> None:
+def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
+                 cache: BuildCache | None = None) -> None:
     source = node["c"][2][0]
     line = doc.chapter.line_of(source)
     decorative = ["alt", ""] in node["c"][0][2]  # ![](f.svg){alt=""}: tagged as artifact
@@ -135,13 +139,21 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -
                    "(remote and absolute URLs are not fetched)", doc.rel, line)
         return
     path = (root / source.split("#")[0].split("?")[0]).resolve()
-    if not inside(path, root):
+    found = find_image(root, doc.chapter.path, source.split("#")[0].split("?")[0])
+    if found is None and not inside(path, root):
         diag.error(f"image '{source}' is outside the report directory", doc.rel, line)
-    elif not path.is_file():
+    elif found is None:
         diag.error(f"missing image '{source}' (paths are relative to the report directory)",
                    doc.rel, line)
+    elif found.suffix.lower() == ".pdf":
+        drawn = pdf_figure(found, doc.rel, line, diag, cache)
+        doc.drawn.append(found.relative_to(root.resolve()).as_posix())  # for the cache key
+        if drawn is not None:
+            node["c"][2][0] = drawn
     else:
-        doc.images.append(path.relative_to(root.resolve()).as_posix())
+        name = found.relative_to(root.resolve()).as_posix()
+        node["c"][2][0] = name
+        doc.images.append(name)
 
 
 def _dress_takeaways(node: A.Node) -> None:

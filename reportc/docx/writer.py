@@ -98,15 +98,16 @@ def contents_field(entries: list[tuple[int, str, str]]) -> A.Node:
         '</w:p>' + "".join(lines) + "</w:sdtContent></w:sdt>")]}
 
 
-def _contents_entries(docs: list[ChapterDoc], bibliography: bool) -> list[tuple[int, str, str]]:
-    """Each chapter ("2 Title"), its sections ("2.1 Title") and the bibliography."""
+def _contents_entries(docs: list[ChapterDoc], bibliography: str) -> list[tuple[int, str, str]]:
+    """Each chapter ("2 Title"), its sections ("2.1 Title") and the bibliography (its
+    heading, if it is listed)."""
     entries = []
     for doc in docs:
         entries.append((1, f"{doc.number} {doc.title}" if doc.number else doc.title, doc.anchor))
         entries += [(2, f"{h.number} {h.title}" if h.number else h.title, h.id)
                     for h in doc.headings if h.level == 2]
     if bibliography:
-        entries.append((1, "Bibliography", "bibliography"))
+        entries.append((1, bibliography, "bibliography"))
     return entries
 
 
@@ -115,13 +116,17 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
     """One pandoc document: title block metadata, cover lines, every chapter, bibliography."""
     placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
     listed = bool(setup.bibliography and any(doc.cite_keys for doc in docs) and not placed)
+    heading = config.references_title or "Bibliography"
     blocks: list[A.Node] = [*_cover_blocks(config, release),
-                            contents_field(_contents_entries(docs, listed))]
+                            contents_field(_contents_entries(docs, heading if listed else ""))]
     for doc in docs:
+        if doc.chapter.part:  # a part: group's title, on a page of its own
+            blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
+                                                A.text_inlines(doc.chapter.part)]})
         blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
     if listed:
         blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
-                                            A.text_inlines("Bibliography")]})
+                                            A.text_inlines(heading)]})
         blocks.append({"t": "Div", "c": [["refs", [], []], []]})
     api = docs[0].ast["pandoc-api-version"] if docs else [1, 23]
     return {"pandoc-api-version": api, "meta": _metadata(config, release), "blocks": blocks}
@@ -179,6 +184,9 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
             _flatten_chapter_heading(node)
         elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
             node["c"][0][0] = "refs"  # where the author put the bibliography: citeproc fills it
+        elif node["t"] == "Div" and "pagebreak" in node["c"][0][1]:  # {{< pagebreak >}}
+            node["c"][1] = [{"t": "RawBlock", "c": [
+                "openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}]
         elif node["t"] == "Div":
             _style_box(node)
     return blocks

@@ -461,8 +461,8 @@ def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagno
         f"'{o}'" for o in need.split("|")[1:]) + ")" if "|" in need else "") for need in needs]
     listed = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else wanted[0]
     diag.warning(f"entry '{key}' (@{record.type}) prints nothing in the {style} style and "
-                 f"is left out of the bibliography: it needs {listed}", source.rel, record.line,
-                 code="bib.empty")
+                 f"is left out of the bibliography: it needs {listed}", source.rel_of(record),
+                 record.line, code="bib.empty")
 
 
 def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str | None]:

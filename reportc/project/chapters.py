@@ -14,12 +14,16 @@ import yaml
 
 from reportc.errors import Diagnostics
 from reportc.project.config import CONFIG_NAME, ReportConfig
+from reportc.project.listing import Listed
 from reportc.project.markdown import Fences
 from reportc.project.paths import inside
+from reportc.project.shortcodes import expand
+from reportc.project.split import Carry, put_title, split_chapter, title_over_headings
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
 FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title"}
+SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
 _TEXT_SUFFIXES = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text",
@@ -36,10 +40,14 @@ class Chapter:
     kind: str = "chapter"
     numbered: bool = True
     short_title: str = ""
+    part: str = ""  # the title of the part this chapter opens (Quarto's part: groups)
+    expanded: bool = False  # the text holds included files (its lines map to theirs)
+    read_in: tuple[str, ...] = ()  # other files its text holds (includes, frozen results)
+    slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
 
     @property
     def stem(self) -> str:
-        return self.path.stem
+        return self.slug or self.path.stem
 
     @property
     def anchor(self) -> str:
@@ -59,22 +67,36 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     """Return the chapters in reading order; problems go to ``diag``."""
     folder = config.root / CHAPTER_DIR
     found = sorted(folder.glob("*.md"), key=_order_key) if folder.is_dir() else []
-    _warn_about_names(folder, found, config.chapters is None, diag)
-    paths = _ordered_paths(config, found, diag)
-    if not paths and not diag.errors:
+    listed = {(config.root / _listed_path(config.root, c.name)).resolve()
+              for c in config.listed or []}
+    _warn_about_names(folder, [p for p in found if p.resolve() not in listed],
+                      config.chapters is None, diag, listed)
+    ordered = _ordered_paths(config, found, diag)
+    if not ordered and not diag.errors:
         diag.error(f"no chapters: put Markdown files in {CHAPTER_DIR}/ (e.g. 01-intro.md)",
                    CONFIG_NAME)
-    return [chapter for path in paths if (chapter := _read_chapter(config.root, path, diag))]
+    chapters: list[Chapter] = []
+    carry = Carry()
+    for path, entry in ordered:
+        chapter = _read_chapter(config.root, path, diag, config)
+        if chapter is not None:
+            if entry is not None:
+                chapter.kind = entry.kind if chapter.kind == "chapter" else chapter.kind
+                chapter.part = entry.part or chapter.part
+            chapter.numbered = chapter.numbered and config.number_sections
+            chapters.extend(split_chapter(chapter, carry))
+    return chapters
 
 
 def _warn_about_names(folder: Path, found: list[Path], ordered_by_name: bool,
-                      diag: Diagnostics) -> None:
+                      diag: Diagnostics, listed: set[Path]) -> None:
     """Say which files will be skipped (Markdown under another suffix) and, when the order
     comes from file names, which chapters have no ``NN-`` prefix to place them."""
     if not folder.is_dir():
         return
     for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.name.startswith(".") and path.suffix != ".md" and \
+        if path.is_file() and not path.name.startswith((".", "_")) and path.suffix != ".md" \
+                and path.resolve() not in listed and \
                 (path.suffix.lower() in _TEXT_SUFFIXES or path.suffix.lower() == ".md"):
             diag.warning(f"is skipped: only files ending .md are chapters (rename it to "
                          f"{path.stem}.md to include it)", f"{CHAPTER_DIR}/{path.name}",
@@ -92,31 +114,47 @@ def _order_key(path: Path) -> tuple[int, str]:
     return (int(match.group(1)) if match else 10**9, path.name)
 
 
-def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics) -> list[Path]:
-    if config.chapters is None:
-        return found
-    paths = []
-    for name in config.chapters:
-        relative = name if name.startswith(f"{CHAPTER_DIR}/") else f"{CHAPTER_DIR}/{name}"
+def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
+                   ) -> list[tuple[Path, Listed | None]]:
+    """The chapter files in reading order, each with its entry in the chapters list."""
+    if config.listed is None:
+        return [(path, None) for path in found]
+    paths: list[tuple[Path, Listed | None]] = []
+    for entry in config.listed:
+        name, where = entry.name, (entry.file, entry.line)
+        relative = _listed_path(config.root, name)
         path = (config.root / relative).resolve()
-        line = config.chapter_lines.get(name)
         if not inside(path, config.root):
-            diag.error(f"chapter '{name}' is outside the report directory", CONFIG_NAME, line)
+            diag.error(f"chapter '{name}' is outside the report directory", *where)
         elif not path.is_file():
-            diag.error(f"chapter '{name}' not found (looked for {relative})", CONFIG_NAME, line)
-        elif path in paths:
-            diag.error(f"chapter '{name}' is listed twice", CONFIG_NAME, line)
+            diag.error(f"chapter '{name}' not found (looked for {relative})", *where)
+        elif any(path == p for p, _ in paths):
+            diag.error(f"chapter '{name}' is listed twice", *where)
+        elif path.suffix.lower() not in SOURCE_SUFFIXES:
+            diag.error(f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)", *where)
         else:
-            paths.append(path)
-    listed = set(paths)
+            paths.append((path, entry))
+    listed = {p for p, _ in paths}
     for path in found:
-        if path.resolve() not in listed:
+        if path.resolve() not in listed and not path.name.startswith("_"):
             diag.warning(f"{CHAPTER_DIR}/{path.name} is not listed in 'chapters' and is left out",
-                         CONFIG_NAME, config.line_of("chapters"), code="chapter.unlisted")
+                         config.file_of("chapters"), config.line_of("chapters"),
+                         code="chapter.unlisted")
     return paths
 
 
-def _read_chapter(root: Path, path: Path, diag: Diagnostics) -> Chapter | None:
+def _listed_path(root: Path, name: str) -> str:
+    """A listed name as a path from the report directory: as written when it is there
+    (``source/intro.md``, ``index.qmd``), else in chapters/ (``01-intro.md``)."""
+    if name.startswith(f"{CHAPTER_DIR}/") or (root / name).is_file():
+        return name
+    if "/" in name:
+        return name
+    return f"{CHAPTER_DIR}/{name}"
+
+
+def _read_chapter(root: Path, path: Path, diag: Diagnostics,
+                  config: ReportConfig | None = None) -> Chapter | None:
     resolved = path.resolve()
     if not inside(resolved, root):
         diag.error("is a link to a file outside the report directory; chapters must be "
@@ -134,8 +172,12 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics) -> Chapter | None:
         return None
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
     meta, text = _split_front_matter(raw, rel, diag)
-    chapter = Chapter(path=path, rel=rel, text=text)
-    _apply_front_matter(chapter, meta, diag)
+    text, expanded, read_in = expand(root, rel, text, diag)
+    chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in))
+    if config is not None and rel == config.meta_document:
+        meta = {}  # its front matter is the report's title page (read into config)
+    _apply_front_matter(chapter, meta, diag, project=config is not None and
+                        bool(config.project_files))
     return chapter
 
 
@@ -173,10 +215,14 @@ def _front_line(lines: list[str], key: object) -> int:
     return 1
 
 
-def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics) -> None:
+def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
+                        project: bool = False) -> None:
+    """``project``: the chapter belongs to a Quarto or Bookdown project, whose front
+    matter keys (format:, execute:, ...) are that tool's, not typos."""
     lines = meta.pop("_lines", {})
     for key in meta:
-        if key not in FRONT_MATTER_KEYS:
+        if key not in FRONT_MATTER_KEYS and not project and \
+                chapter.path.suffix.lower() not in (".qmd", ".rmd"):
             diag.warning(f"unknown front matter key '{key}' (ignored)", chapter.rel, lines.get(key),
                          code="frontmatter.unknown")
     kind = str(meta.get("kind", "chapter"))
@@ -203,12 +249,9 @@ def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnosti
     if not title:
         return
     if _has_level_one_heading(chapter.text):
-        diag.warning("front matter 'title' is not used: the chapter's level-1 heading is its "
-                     "title", chapter.rel, line, code="frontmatter.title")
+        title_over_headings(chapter, title, line, diag)
         return
-    lines = chapter.text.split("\n")
-    lines[line - 1] = f"# {title}"
-    chapter.text = "\n".join(lines)
+    chapter.text = put_title(chapter.text, title, line)
 
 
 _ATX_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)")

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import WARNING_CODES, ConfigError, Diagnostics
+from reportc.project.listing import Listed, listed_chapters
 from reportc.project.paths import inside
 from reportc.project.publisher import PUBLISHER_KEYS, Publisher, read_publisher, valid_orcid
 
@@ -25,7 +26,8 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status", "attachments", "sided", "silence", "sources",
+    "description", "status", "attachments", "sided", "silence", "sources", "appendices",
+    "number-sections", "number_sections", "crossref", "reference-section-title",
 } | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
@@ -61,7 +63,15 @@ class ReportConfig:
     version: str = ""
     chapters: list[str] | None = None
     chapter_lines: dict[str, int] = field(default_factory=dict)
-    bibliography: Path | None = None
+    listed: list[Listed] | None = None  # chapters and appendices as listed (parts kept)
+    bibliography: Path | None = None  # the first of ``bibliographies``
+    bibliographies: list[Path] = field(default_factory=list)
+    number_sections: bool = True
+    crossref: dict[str, str] = field(default_factory=dict)  # prefix -> word (fig -> Fig.)
+    files: dict[str, str] = field(default_factory=dict)  # key -> file it is written in
+    project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
+    meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
+    references_title: str = ""  # the bibliography's heading (from the style and lang)
     csl: str = DEFAULT_CSL
     paper: str = "A4"
     keywords: list[str] = field(default_factory=list)
@@ -81,6 +91,11 @@ class ReportConfig:
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key)
 
+    def file_of(self, key: str) -> str:
+        """The file a setting is written in: report.yaml, or _quarto.yml where it
+        comes from the project."""
+        return self.files.get(key.split("[")[0], CONFIG_NAME)
+
     @property
     def running_title(self) -> str:
         return self.short_title or self.title
@@ -97,10 +112,36 @@ class ReportConfig:
 
 
 def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
-    """Parse ``root/report.yaml``; raise :class:`ConfigError` when it cannot be used."""
+    """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
+    ``root``; raise :class:`ConfigError` when they cannot be used."""
+    from reportc.project.quarto import read_project
+
+    project = read_project(root)
     path = root / CONFIG_NAME
-    if not path.is_file():
-        raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory?)")
+    if not path.is_file() and project is None:
+        raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory? "
+                          "a Quarto project has _quarto.yml)")
+    data, lines = _read_yaml(path) if path.is_file() else ({}, {})
+    files = {str(key): CONFIG_NAME for key in data}
+    if project is not None:
+        own = set(data)
+        files = {**{k: project.sources.get(k, project.file) for k in project.data}, **files}
+        if "chapters" in own:  # report.yaml's list replaces the book's
+            project.data.pop("appendices", None)
+        lines = {**{k: v for k, v in project.lines.items()
+                    if k.split("[")[0] not in own}, **lines}
+        data = {**project.data, **data}
+        if not path.is_file():
+            files.setdefault("title", project.file)
+    config = _validate(root, data, lines, diagnostics, files)
+    if project is not None:
+        config.project_files = project.files
+        config.meta_document = project.meta_document
+    return config
+
+
+def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
+    """report.yaml's settings and the line of each."""
     text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -112,40 +153,31 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         raise ConfigError(f"{CONFIG_NAME}:{line or 1}: invalid YAML: {problem}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
-    lines = _key_lines(node)
-    return _validate(root, data, lines, diagnostics)
+    return data, _key_lines(node)
 
 
 def _key_lines(node: Any) -> dict[str, int]:
-    """Map each top-level key (and ``chapters[i]``) to its 1-based line."""
+    """Map each key (``chapters[1].chapters[0]``, ``authors[0].orcid``) to its 1-based line."""
+    from reportc.project.quarto import node_lines
+
     lines: dict[str, int] = {}
-    if not isinstance(node, yaml.MappingNode):
-        return lines
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        lines[key] = key_node.start_mark.line + 1
-        if isinstance(value_node, yaml.MappingNode):  # sources.lee2022
-            for sub_key, _ in value_node.value:
-                lines[f"{key}.{sub_key.value}"] = sub_key.start_mark.line + 1
-        if isinstance(value_node, yaml.SequenceNode):
-            for index, item in enumerate(value_node.value):
-                lines[f"{key}[{index}]"] = item.start_mark.line + 1
-                if isinstance(item, yaml.MappingNode):  # authors[0].orcid
-                    for sub_key, _ in item.value:
-                        lines[f"{key}[{index}].{sub_key.value}"] = sub_key.start_mark.line + 1
+    node_lines(node, "", lines)
     return lines
 
 
-def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) -> ReportConfig:
+def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
+              files: dict[str, str]) -> ReportConfig:
     where = str(CONFIG_NAME)
 
     def err(key: str, message: str) -> None:
-        diag.error(message, where, lines.get(key) or lines.get(key.split(".")[0], 1))
+        top = key.split("[")[0].split(".")[0]
+        diag.error(message, files.get(top, where),
+                   lines.get(key) or lines.get(key.split(".")[0]) or lines.get(top, 1))
 
     silence = _silence(data, lines, diag)
     diag.silenced = frozenset(silence)  # before any warning, this file's own included
     for key in data:
-        if key not in KNOWN_KEYS:
+        if key not in KNOWN_KEYS and files.get(str(key)) == CONFIG_NAME:
             diag.warning(f"unknown setting '{key}' (ignored)", where, lines.get(str(key)),
                          code="config.unknown")
 
@@ -154,7 +186,8 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     if slug and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
         err("slug", f"slug '{slug}' must use only letters, digits, '.', '_' and '-'")
 
-    config = ReportConfig(root=root, title=title, slug=slug, lines=lines, silence=silence)
+    config = ReportConfig(root=root, title=title, slug=slug, lines=lines, silence=silence,
+                          files=files)
     config.subtitle = _text(data, "subtitle", err)
     config.short_title = _text(data, "short_title", err)
     config.organisation = _text(data, "organisation", err) or _text(data, "organization", err)
@@ -167,11 +200,7 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     config.date = _date(data.get("date"), err)
     config.keywords = _string_list(data, "keywords", err)
     config.attachments = _attachments(root, data, err)
-    config.chapters = _string_list(data, "chapters", err) if "chapters" in data else None
-    config.chapter_lines = {
-        name: lines.get(f"chapters[{i}]", lines.get("chapters", 1))
-        for i, name in enumerate(config.chapters or [])
-    }
+    _contents(config, data, lines, files, err)
     config.paper = _paper(data.get("paper", "A4"), err)
     config.csl = _text(data, "csl", err) or DEFAULT_CSL
     config.sided = (_text(data, "sided", err) or "double").lower()
@@ -182,13 +211,8 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
     if config.status and config.status not in STATUSES:
         err("status", f"status '{config.status}' must be one of {', '.join(STATUSES)}")
         config.status = ""
-    bib_name = _text(data, "bibliography", err) or "references.bib"
-    config.bibliography = _inside(root, bib_name, "bibliography", err)
-    if config.bibliography and not config.bibliography.is_file():
-        if "bibliography" in data:
-            err("bibliography", f"bibliography file '{bib_name}' not found")
-        else:
-            config.bibliography = None
+    config.bibliographies = _bibliographies(root, data, err)
+    config.bibliography = config.bibliographies[0] if config.bibliographies else None
     config.publisher = read_publisher(root, data, config.organisation, err)
     config.sources = _sources(data.get("sources"), err)
     return config
@@ -211,6 +235,65 @@ def _sources(value: Any, err) -> dict[str, list[str]]:
             continue
         sources[str(key)] = [name.strip() for name in names]
     return sources
+
+
+def _contents(config: ReportConfig, data: dict, lines: dict[str, int], files: dict[str, str],
+              err) -> None:
+    """What the report holds and how it is labelled: chapters, appendices and parts,
+    their numbering, the cross-reference words and the list of references' heading."""
+    config.listed = listed_chapters(data, lines, files, config.root, err)
+    config.chapters = None if config.listed is None else [c.name for c in config.listed]
+    config.chapter_lines = {c.name: c.line for c in config.listed or []}
+    config.number_sections = _flag(data, "number_sections", err) and \
+        _flag(data, "number-sections", err)
+    config.crossref = _crossref(data.get("crossref"), err)
+    config.references_title = _text(data, "reference-section-title", err)
+
+
+def _bibliographies(root: Path, data: dict, err) -> list[Path]:
+    """One file or a list of them (BibTeX, biblatex, CSL JSON, CSL YAML); without the
+    setting, references.bib if there is one."""
+    if "bibliography" not in data:
+        default = root / "references.bib"
+        return [default.resolve()] if default.is_file() else []
+    value = data["bibliography"]
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(isinstance(name, str) and name.strip() for name in names):
+        err("bibliography", "'bibliography' must be a file name or a list of file names")
+        return []
+    paths: list[Path] = []
+    for index, name in enumerate(names):
+        key = f"bibliography[{index}]" if isinstance(value, list) else "bibliography"
+        path = _inside(root, name.strip(), key, err)
+        if path is None:
+            continue
+        if not path.is_file():
+            err(key, f"bibliography file '{name}' not found")
+        elif path in paths:
+            err(key, f"bibliography file '{name}' is listed twice")
+        else:
+            paths.append(path)
+    return paths
+
+
+def _flag(data: dict, key: str, err) -> bool:
+    """A true/false setting that is true unless it says false."""
+    value = data.get(key, True)
+    if not isinstance(value, bool):
+        err(key, f"'{key}' must be true or false")
+        return True
+    return value
+
+
+def _crossref(value: Any, err) -> dict[str, str]:
+    """Quarto's ``crossref: fig-prefix: Fig.`` as the word each kind's label takes."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        err("crossref", "'crossref' must be a mapping such as fig-prefix: Fig.")
+        return {}
+    return {str(k).removesuffix("-prefix"): str(v) for k, v in value.items()
+            if str(k).endswith("-prefix") and isinstance(v, (str, int))}
 
 
 def _text(data: dict, key: str, err, required: bool = False) -> str:

@@ -90,6 +90,7 @@ class Part:
     running_title: str
     headings: list
     html: Markup
+    part: str = ""  # the title of the part this chapter opens (Quarto's part: groups)
 
 
 @dataclass
@@ -108,7 +109,8 @@ class PageContext:
 
 def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
     return [Part(doc.anchor, doc.chapter.kind, doc.number, doc.label, doc.title,
-                 doc.chapter.short_title or doc.title, doc.headings, Markup(body))
+                 doc.chapter.short_title or doc.title, doc.headings, Markup(body),
+                 doc.chapter.part)
             for doc, body in zip(docs, bodies, strict=True)]
 
 

@@ -49,18 +49,19 @@ def check_citations(bib: Bibliography, cited: set[str], diag: Diagnostics) -> No
     """Warn about the cited entries' missing and repeated fields and broken links (these
     fail ``--strict``); mention entries nobody cites (these never fail a build)."""
     entries = [bib.records[key] for key in bib.expand(cited) if key in bib.records]
-    for record in sorted(entries, key=lambda r: r.line):
-        _check_record(record, bib.rel, diag)
+    for record in sorted(entries, key=lambda r: (r.rel, r.line)):
+        _check_record(record, bib.rel_of(record), diag)
     used = _used_keys(bib, cited)
     unused = sorted((r for r in bib.records.values()
                      if r.key not in used and r.type not in ("xdata", "set")),
-                    key=lambda r: r.line)
+                    key=lambda r: (r.rel, r.line))
     for record in unused[:UNUSED_LISTED]:
-        diag.warning(f"entry '{record.key}' is never cited", bib.rel, record.line,
+        diag.warning(f"entry '{record.key}' is never cited", bib.rel_of(record), record.line,
                      code="bib.unused", fails_strict=False)
     if len(unused) > UNUSED_LISTED:
         diag.warning(f"{len(unused) - UNUSED_LISTED} more entries are never cited (from "
-                     f"line {unused[UNUSED_LISTED].line} on)", bib.rel, code="bib.unused",
+                     f"line {unused[UNUSED_LISTED].line} on)", bib.rel_of(unused[UNUSED_LISTED]),
+                     code="bib.unused",
                      fails_strict=False)
 
 

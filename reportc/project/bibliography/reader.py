@@ -42,6 +42,8 @@ class Record:
     resolved: dict[str, str] = field(default_factory=dict)
     inherited_from: dict[str, str] = field(default_factory=dict)  # field -> source key
     broken_links: list[str] = field(default_factory=list)  # crossref/xdata problems
+    rel: str = ""  # the file it is written in (messages), when not the first
+    csl: dict | None = None  # a CSL JSON or YAML item, passed to citeproc as it is
 
 
 @dataclass
@@ -51,6 +53,11 @@ class Bibliography:
     path: Path | None
     rel: str = "references.bib"
     records: dict[str, Record] = field(default_factory=dict)
+    paths: list[Path] = field(default_factory=list)  # every file, ``path`` the first
+
+    def rel_of(self, record: Record) -> str:
+        """The file a record is written in, as messages name it."""
+        return record.rel or self.rel
 
     @property
     def keys(self) -> set[str]:
@@ -79,28 +86,65 @@ def split_keys(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibliography:
-    """Parse ``path`` and report every fault that makes it unreadable; a missing file is
-    an empty bibliography. Inheritance is resolved here, judging waits for the citations."""
+def load_bibliography(paths: list[Path] | Path | None, root: Path, diag: Diagnostics
+                      ) -> Bibliography:
+    """Parse every file (BibTeX or biblatex; CSL JSON, CSL YAML by their suffix) and report
+    every fault that makes one unreadable; no file is an empty bibliography. A key defined
+    in two files is an error at its second definition; a file that holds no entry is an
+    error (it was read as the wrong format). Inheritance is resolved here, judging waits
+    for the citations."""
+    from reportc.project.bibliography.csljson import read_csl_file
     from reportc.project.bibliography.inherit import resolve_inheritance
 
-    if path is None:
+    files = [paths] if isinstance(paths, Path) else list(paths or [])
+    if not files:
         return Bibliography(None)
-    rel = relative(path, root, outside=path.name)
-    bib = Bibliography(path, rel)
+    bib = Bibliography(files[0], relative(files[0], root, outside=files[0].name), paths=files)
+    for path in files:
+        rel = relative(path, root, outside=path.name)
+        errors = len(diag.errors)
+        if path.suffix.lower() in (".json", ".yaml", ".yml"):
+            found = read_csl_file(path, rel, diag)
+        else:
+            found = _read_bibtex(path, rel, diag)
+        if not found and len(diag.errors) == errors:
+            diag.error("holds no bibliography entries (BibTeX or biblatex files end .bib, CSL "
+                       "JSON .json, CSL YAML .yaml)", rel, 1)
+        _merge(bib, found, rel, diag)
+    resolve_inheritance(bib.records)
+    return bib
+
+
+def _merge(bib: Bibliography, found: list[Record], rel: str, diag: Diagnostics) -> None:
+    """Add one file's records; a key another file defines is an error where it repeats."""
+    folded = {key.lower(): record for key, record in bib.records.items()}
+    for record in found:
+        first = folded.get(record.key.lower())
+        if first is not None:
+            diag.error(f"duplicate entry key '{record.key}' (first defined in "
+                       f"{bib.rel_of(first)}:{first.line})", rel, record.line)
+            continue
+        if rel != bib.rel:
+            record.rel = rel
+        bib.records[record.key] = record
+        folded[record.key.lower()] = record
+
+
+def _read_bibtex(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
+    """The records of one BibTeX or biblatex file (unreadable blocks reported)."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         diag.error("file is not valid UTF-8 (save it as UTF-8; BibTeX escapes such as "
                    "{\\\"a} also work)", rel, raw[: exc.start].count(b"\n") + 1)
-        return bib
+        return []
     try:
         with _quiet_parser():
             library = bibtexparser.parse_string(text, parse_stack=[])
     except Exception as exc:  # bibtexparser raises only on its own internal errors
         diag.error(f"cannot be read: {type(exc).__name__}: {exc}", rel)
-        return bib
+        return []
     entries = _report_failed_blocks(library, rel, diag)
     macros = _read_strings(library, rel, diag)
     for block in library.failed_blocks:  # reported once; its uses are not errors again
@@ -108,12 +152,12 @@ def load_bibliography(path: Path | None, root: Path, diag: Diagnostics) -> Bibli
         if named:
             macros.setdefault(named.group(1).lower(), "")
     seen: dict[str, str] = {}
+    records = []
     for entry in sorted([*library.entries, *entries], key=lambda e: e.start_line or 0):
         record = _read_entry(entry, rel, macros, seen, diag)
         if record is not None:
-            bib.records[record.key] = record
-    resolve_inheritance(bib.records)
-    return bib
+            records.append(record)
+    return records
 
 
 @contextmanager

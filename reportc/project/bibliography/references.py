@@ -55,7 +55,8 @@ class References:
     def __init__(self, bib: Bibliography, cache: BuildCache, jobs: int = 1):
         self.bib, self.cache, self.jobs = bib, cache, max(1, jobs)
         self._all: dict[str, dict] | None = None
-        records = [r for r in bib.records.values() if r.type not in ("xdata", "set")]
+        records = [r for r in bib.records.values()
+                   if r.type not in ("xdata", "set") and r.csl is None]
         self._thread: threading.Thread | None = None
         if bib.path is not None and records and len(records) <= PREFETCH_LIMIT:
             self._thread = threading.Thread(target=self._prefetch, args=(records,),
@@ -98,11 +99,13 @@ class References:
         if self.bib.path is None or not records:
             return None
         self.finish()
+        bibtex = [record for record in records if record.csl is None]
         items = self._all
-        if items is None or any(record.key not in items for record in records):
-            items = self._convert(records, diag)
+        if bibtex and (items is None or any(record.key not in items for record in bibtex)):
+            items = self._convert(bibtex, diag)
             if items is None:
                 return None
+        items = {**(items or {}), **{r.key: r.csl for r in records if r.csl is not None}}
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / REFERENCES_NAME
         path.write_text(json.dumps([items[r.key] for r in records], ensure_ascii=False,
@@ -114,15 +117,15 @@ class References:
         text, starts = flat_biblatex(records)
         key = digest("references", text, tool_versions())
         converted = self.cache.get("references", key)
+        what = self.bib.rel_of(records[0]) if records else self.bib.rel
         if converted is None:
             try:
-                result = run_pandoc(["-f", "biblatex", "-t", "csljson"], text,
-                                    what=self.bib.rel)
+                result = run_pandoc(["-f", "biblatex", "-t", "csljson"], text, what=what)
             except ToolError as error:
                 diag.error(*_locate(str(error), starts, self.bib))
                 return None
             for warning in result.warnings:
-                diag.warning(f"pandoc: {warning}", self.bib.rel, code="pandoc")
+                diag.warning(f"pandoc: {warning}", what, code="pandoc")
             converted = json.dumps(clean_items(json.loads(result.output)),
                                    ensure_ascii=False, sort_keys=True)
             if not result.warnings:
@@ -155,7 +158,7 @@ def _locate(message: str, starts: list[tuple[int, str]], bib: Bibliography
     line = int(match.group(1))
     key = next((k for start, k in reversed(starts) if start <= line), starts[0][1])
     reason = " ".join(match.group(2).split("\n")[0].split()) or "syntax error"
-    return (f"pandoc cannot read entry '{key}': {reason}", bib.rel,
+    return (f"pandoc cannot read entry '{key}': {reason}", bib.rel_of(bib.records[key]),
             bib.records[key].line)
 
 

@@ -1,0 +1,90 @@
+"""CSL JSON and CSL YAML bibliographies (what Zotero, Manubot and pandoc's own
+``--to csljson`` write): a list of items, each with an ``id``.
+
+Such an item is already what citeproc reads, so it is passed on as it is; only its key
+and its line (for messages) are taken here, and a file that is not such a list is an
+error at its line, never 0 entries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportc.errors import Diagnostics
+from reportc.project.bibliography.reader import Record
+
+
+def read_csl_file(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
+    """The items of a CSL JSON (``.json``) or CSL YAML (``.yaml``) file as records."""
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        diag.error("file is not valid UTF-8", rel, path.read_bytes()[: exc.start].count(b"\n") + 1)
+        return []
+    items = _parse(text, path.suffix.lower() == ".json", rel, diag)
+    if items is None:
+        return []
+    records: list[Record] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        line = _item_line(text, item, index)
+        if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)):
+            diag.error(f"item {index + 1} has no 'id' (each CSL item needs one: its "
+                       "citation key)", rel, line)
+            continue
+        key = str(item["id"])
+        if key.lower() in seen:
+            diag.error(f"duplicate entry key '{key}' (first defined at line "
+                       f"{seen[key.lower()]})", rel, line)
+            continue
+        seen[key.lower()] = line
+        url = item.get("URL")
+        if url is not None and not re.match(r"https?://", str(url), re.I):
+            diag.error(f"entry '{key}': URL '{str(url)[:60]}' must start with http:// or "
+                       "https://", rel, line)
+            continue
+        item = {**item, "id": key}
+        record = Record(key, f"csl:{item.get('type', '')}", line, csl=item)
+        record.fields = {"title": str(item.get("title", ""))}  # what the checks read
+        records.append(record)
+    return records
+
+
+def _parse(text: str, is_json: bool, rel: str, diag: Diagnostics) -> list[Any] | None:
+    """The list of items (CSL YAML puts it under ``references:``); errors located."""
+    try:
+        data = json.loads(text) if is_json else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        diag.error(f"is not valid CSL JSON: {exc.msg}", rel, exc.lineno)
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        diag.error(f"is not valid CSL YAML: {getattr(exc, 'problem', None) or exc}", rel,
+                   mark.line + 1 if mark else 1)
+        return None
+    if isinstance(data, dict) and isinstance(data.get("references"), list):
+        data = data["references"]
+    elif isinstance(data, dict) and "id" in data:
+        data = [data]
+    if not isinstance(data, list):
+        kind = "JSON" if is_json else "YAML"
+        diag.error(f"is not a CSL {kind} bibliography: expected a list of items, each with "
+                   "an 'id'" + ("" if is_json else " (or 'references:' holding that list)"),
+                   rel, 1)
+        return None
+    return data
+
+
+def _item_line(text: str, item: Any, index: int) -> int:
+    """The line an item's ``id`` is written on (its key, as a reader looks for it)."""
+    if isinstance(item, dict) and "id" in item:
+        key = re.escape(str(item["id"]))
+        match = re.search(rf"""["']?id["']?\s*:\s*["']?{key}["']?\s*[,}}\n]""", text)
+        if match:
+            return text[: match.start()].count("\n") + 1
+    return 1

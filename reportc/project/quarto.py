@@ -1,0 +1,223 @@
+"""Read a Quarto or Bookdown project's own settings as report.yaml's.
+
+A team that brings a Quarto book keeps its ``_quarto.yml`` (a Bookdown book its
+``_bookdown.yml`` and ``index.Rmd``): the title, authors, date, chapters and appendices
+(``part:`` groups included), bibliography, csl, lang, crossref prefixes and
+``number-sections`` are read from there in report.yaml's terms, each remembered with the
+file and line it came from so a problem is reported where it is written. report.yaml,
+when there is one, overrides key by key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reportc.errors import ConfigError
+
+QUARTO_NAME = "_quarto.yml"
+BOOKDOWN_NAME = "_bookdown.yml"
+SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")
+# metadata keys read from _quarto.yml (top level, book: or a document's front matter)
+_TEXT_KEYS = ("title", "subtitle", "date", "lang", "csl", "description",
+              "reference-section-title")
+
+
+@dataclass
+class ProjectSettings:
+    """Settings in report.yaml's shape, with where each was written."""
+
+    file: str  # _quarto.yml, _bookdown.yml or the single document
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # key -> file, where not ``file``
+    meta_document: str = ""  # the document whose front matter is the report's
+    files: list[str] = field(default_factory=list)  # every file read (for the cache key)
+
+
+def read_project(root: Path) -> ProjectSettings | None:
+    """The settings of the Quarto or Bookdown project in ``root``; ``None`` if it is none."""
+    if (root / QUARTO_NAME).is_file():
+        return _quarto(root)
+    if (root / BOOKDOWN_NAME).is_file() or (root / "index.Rmd").is_file():
+        return _bookdown(root)
+    return None
+
+
+def _load(root: Path, name: str) -> tuple[Any, dict[str, int]]:
+    """A YAML file's data and the line of every key (``book.chapters``, ``chapters[2]``)."""
+    text = (root / name).read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{name}:{mark.line + 1 if mark else 1}: invalid YAML: {problem}"
+                          ) from exc
+    lines: dict[str, int] = {}
+    node_lines(node, "", lines)
+    return (data if isinstance(data, dict) else {}), lines
+
+
+def node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
+    """Record in ``lines`` the line of every key and list item under ``node``."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            key = f"{path}.{key_node.value}" if path else str(key_node.value)
+            lines[key] = key_node.start_mark.line + 1
+            node_lines(value, key, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[f"{path}[{index}]"] = item.start_mark.line + 1
+            node_lines(item, f"{path}[{index}]", lines)
+
+
+def _quarto(root: Path) -> ProjectSettings:
+    data, lines = _load(root, QUARTO_NAME)
+    settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME])
+    book = data.get("book")
+    book = book if isinstance(book, dict) else {}
+    for key in (*_TEXT_KEYS, "author", "bibliography", "number-sections", "crossref"):
+        for source, prefix in ((data, ""), (book, "book.")):
+            if key in source:
+                _take(settings, key, source[key], lines.get(prefix + key, 1))
+                _take_item_lines(settings, key, prefix, lines)
+    if book:
+        _take_chapters(settings, book, lines, "book.")
+    else:
+        _single_document(root, data, settings, lines)
+    return settings
+
+
+def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str = "") -> None:
+    """One setting in report.yaml's terms (``author`` -> ``authors``, ...), written at
+    ``line`` of ``file`` (default: the project's file)."""
+    if key == "author":
+        settings.data["authors"] = authors(value)
+        key = "authors"
+    elif key == "date":
+        if str(value) in ("today", "last-modified", "now") or "`r " in str(value):
+            return  # the build date, as reportc takes it anyway
+        settings.data["date"] = value
+    elif key == "number-sections":
+        settings.data["number_sections"] = value
+        key = "number_sections"
+    elif key == "crossref":
+        settings.data["crossref"] = value
+    else:
+        settings.data[key] = value
+    settings.lines[key] = line
+    if file:
+        settings.sources[key] = file
+
+
+def _take_item_lines(settings: ProjectSettings, key: str, prefix: str,
+                     lines: dict[str, int]) -> None:
+    """The lines of a list setting's items (``bibliography[1]``), for its messages."""
+    target = {"author": "authors", "number-sections": "number_sections"}.get(key, key)
+    for name, line in lines.items():
+        if name.startswith(f"{prefix}{key}["):
+            settings.lines[target + name[len(prefix + key):]] = line
+
+
+def authors(value: Any) -> list[Any]:
+    """Quarto's and R Markdown's author forms (a name, a list, ``name: {given, family}``,
+    ``affiliations``) as report.yaml's list of ``{name, affiliation}``."""
+    items = value if isinstance(value, list) else [value]
+    result: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            name = item.get("name")
+            if isinstance(name, dict):
+                name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+            entry: dict[str, str] = {"name": str(name or "")}
+            affiliation = item.get("affiliation") or item.get("affiliations")
+            if isinstance(affiliation, list):
+                affiliation = ", ".join(str(a.get("name", "") if isinstance(a, dict) else a)
+                                        for a in affiliation)
+            elif isinstance(affiliation, dict):
+                affiliation = affiliation.get("name", "")
+            if affiliation:
+                entry["affiliation"] = str(affiliation)
+            if item.get("orcid"):
+                entry["orcid"] = str(item["orcid"])
+            result.append(entry)
+        elif item is not None:
+            result.extend(part.strip() for part in re.split(r"\s+and\s+", str(item)))
+    return result
+
+
+def _take_chapters(settings: ProjectSettings, book: dict, lines: dict[str, int],
+                   prefix: str) -> None:
+    """``book: chapters`` and ``appendices`` as report.yaml's ``chapters`` (with its lines)."""
+    for key in ("chapters", "appendices"):
+        if key in book:
+            settings.data[key] = book[key]
+            settings.lines[key] = lines.get(prefix + key, 1)
+            for name, line in lines.items():
+                if name.startswith(f"{prefix}{key}["):
+                    settings.lines[name.removeprefix(prefix)] = line
+
+
+def _single_document(root: Path, data: dict, settings: ProjectSettings,
+                     lines: dict[str, int]) -> None:
+    """A project that renders one document: it is the report (its front matter gives the
+    title, authors, ... unless _quarto.yml does)."""
+    project = data.get("project")
+    render = project.get("render") if isinstance(project, dict) else None
+    render = render if isinstance(render, list) else None
+    names = [str(n) for n in render] if render else sorted(
+        p.name for p in root.glob("*.qmd") if not p.name.startswith("_"))
+    settings.data["chapters"] = names
+    settings.lines["chapters"] = lines.get("project.render", 1)
+    if len(names) == 1 and (root / names[0]).is_file():
+        _document_meta(root, names[0], settings)
+
+
+def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
+    """The front matter of the one document a project renders, under _quarto.yml's own
+    settings: it holds the report's title, not a chapter's."""
+    text = (root / name).read_text(encoding="utf-8")
+    match = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", text.replace("\r\n", "\n"),
+                     re.S)
+    if not match:
+        return
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return  # reported where the chapter is read
+    if not isinstance(meta, dict):
+        return
+    for key in (*_TEXT_KEYS, "author", "bibliography", "number-sections", "crossref"):
+        target = "authors" if key == "author" else key.replace("-", "_")
+        if key in meta and target not in settings.data:
+            line = next((n for n, text_line in enumerate(match.group(1).split("\n"), 2)
+                         if text_line.startswith(f"{key}:")), 1)
+            _take(settings, key, meta[key], line, name)
+    settings.meta_document = name
+
+
+def _bookdown(root: Path) -> ProjectSettings:
+    """A Bookdown book: ``rmd_files`` of _bookdown.yml (or every .Rmd, index first) and
+    the metadata of index.Rmd's front matter."""
+    data, lines = _load(root, BOOKDOWN_NAME) if (root / BOOKDOWN_NAME).is_file() else ({}, {})
+    file = BOOKDOWN_NAME if (root / BOOKDOWN_NAME).is_file() else "index.Rmd"
+    settings = ProjectSettings(file, files=[BOOKDOWN_NAME] if file == BOOKDOWN_NAME else [])
+    files = data.get("rmd_files")
+    if isinstance(files, dict):
+        files = files.get("html") or next(iter(files.values()), None)
+    if isinstance(files, list):
+        settings.data["chapters"] = [str(f) for f in files]
+        settings.lines["chapters"] = lines.get("rmd_files", 1)
+    else:
+        names = sorted(p.name for p in root.glob("*.Rmd") if not p.name.startswith("_"))
+        settings.data["chapters"] = sorted(names, key=lambda n: n != "index.Rmd")
+    if (root / "index.Rmd").is_file():
+        settings.files.append("index.Rmd")
+        _document_meta(root, "index.Rmd", settings)
+    return settings

@@ -1,0 +1,170 @@
+"""What Quarto and R Markdown do to a chapter's text before pandoc reads it.
+
+``{{< include f.qmd >}}`` puts another file's text in place (relative to the including
+file, inside the report: the sandbox rule), ``{{< pagebreak >}}`` becomes a page break,
+and executable cells (```` ```{r} ````, ```` ```{python} ````) are never run: a cell
+marked ``eval: false`` is shown as code, the others take the results Quarto froze in
+``_freeze/`` or are one located error. Every line keeps the file and line it comes
+from (:attr:`reportc.errors.Diagnostics.origins`), so messages name the included file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportc.errors import Diagnostics
+from reportc.project.markdown import Fences
+from reportc.project.paths import inside
+
+_INCLUDE = re.compile(r"^\s*\{\{<\s*include\s+\"?([^\s\">]+)\"?\s*>\}\}\s*$")
+_PAGEBREAK = re.compile(r"^\s*\{\{<\s*pagebreak\s*>\}\}\s*$")
+_CELL = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w-]*)([ ,][^}]*)?\}\s*$")
+_OFF = re.compile(r"\beval\s*=\s*(?:FALSE|F)\b|^#\|\s*eval:\s*false\s*$", re.M)
+_HIDDEN = re.compile(r"\b(?:echo|include)\s*=\s*(?:FALSE|F)\b|^#\|\s*(?:echo|include):\s*"
+                     r"false\s*$", re.M)
+MAX_DEPTH = 8
+Origin = tuple[str, int]
+
+
+@dataclass
+class Source:
+    """A chapter's text as pandoc will read it and where each of its lines was written."""
+
+    lines: list[str] = field(default_factory=list)
+    origin: list[Origin] = field(default_factory=list)
+    cells: list[tuple[Origin, str]] = field(default_factory=list)  # (where, language) to run
+    files: list[str] = field(default_factory=list)  # included files and frozen results
+
+    def add(self, line: str, where: Origin) -> None:
+        self.lines.append(line)
+        self.origin.append(where)
+
+
+def expand(root: Path, rel: str, text: str, diag: Diagnostics
+           ) -> tuple[str, bool, list[str]]:
+    """``text`` of chapter ``rel`` with includes, page breaks and cells done; whether it
+    differs line by line from the file (its origins are then in ``diag.origins``); the
+    other files read into it (for the cache key)."""
+    source = Source()
+    _expand(root, rel, text, source, diag, [rel])
+    if source.cells:
+        frozen = _frozen(root, rel)
+        if frozen is not None:
+            return frozen, False, [*source.files, freeze_path(root, rel).relative_to(
+                root).as_posix()]
+        where, language = source.cells[0]
+        more = f" (and {len(source.cells) - 1} more cell(s) in this file)" \
+            if len(source.cells) > 1 else ""
+        diag.error(f"executable cell ```{{{language}}}: reportc never runs code; render the "
+                   "project once with Quarto and 'execute: freeze: true' (reportc then takes "
+                   "the results from _freeze/), or mark the cell 'eval: false' (eval=FALSE) "
+                   f"to show it as code{more}", *where)
+    if source.origin == [(rel, n) for n in range(1, len(source.origin) + 1)]:
+        return "\n".join(source.lines), False, source.files
+    diag.origins[rel] = source.origin
+    return "\n".join(source.lines), True, source.files
+
+
+def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
+            stack: list[str]) -> None:
+    lines = text.split("\n")
+    fences = Fences()
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        cell = _CELL.match(line) if fences.opened is None else None
+        if cell:
+            number = _cell(lines, number, cell, rel, source)
+            continue
+        if fences.inside(number, line.strip()):
+            source.add(line, (rel, number))
+        elif include := _INCLUDE.match(line):
+            _include(root, rel, include.group(1), number, source, diag, stack)
+        elif _PAGEBREAK.match(line):
+            for part in ("", "::: {.pagebreak}", ":::", ""):
+                source.add(part, (rel, number))
+        else:
+            source.add(line, (rel, number))
+
+
+def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: Source) -> int:
+    """An executable cell opening at line ``number``: shown as code if it is not to be run
+    (``eval: false``), else remembered; returns the line after it."""
+    indent, fence, language = cell.group(1), cell.group(2), cell.group(3)
+    end = number
+    while end < len(lines) and not (lines[end].strip().startswith(fence)
+                                    and not lines[end].strip().strip("`")):
+        end += 1
+    body = lines[number:end]
+    options = [b.strip() for b in body if b.strip().startswith("#|")]
+    settings = (cell.group(4) or "") + "\n" + "\n".join(options)
+    if not _OFF.search(settings):
+        source.cells.append(((rel, number), language))
+    elif not _HIDDEN.search(settings):
+        source.add(f"{indent}{fence}{language.lower()}", (rel, number))
+        for offset, text in enumerate(body, start=number + 1):
+            if not text.strip().startswith("#|"):
+                source.add(text, (rel, offset))
+        source.add(f"{indent}{fence}", (rel, min(end + 1, len(lines))))
+    return end + 1
+
+
+def _include(root: Path, rel: str, name: str, number: int, source: Source, diag: Diagnostics,
+             stack: list[str]) -> None:
+    """The text of the file ``name`` names, in place of line ``number`` of ``rel``."""
+    base = root if name.startswith("/") else (root / rel).parent
+    path = (base / name.lstrip("/")).resolve()
+    if not inside(path, root):
+        diag.error(f"include '{name}' is outside the report directory; only files of the "
+                   "report can be included", rel, number)
+        return
+    if not path.is_file():
+        diag.error(f"include '{name}' not found (looked for "
+                   f"{path.relative_to(root.resolve()).as_posix()})", rel, number)
+        return
+    target = path.relative_to(root.resolve()).as_posix()
+    if target in stack or len(stack) > MAX_DEPTH:
+        diag.error(f"include '{name}' includes itself (through {' -> '.join(stack)})", rel,
+                   number)
+        return
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        diag.error(f"include '{name}' is not valid UTF-8", rel, number)
+        return
+    source.files.append(target)
+    front = re.match(r"---\n.*?\n(?:---|\.\.\.)\n", text, re.S)
+    if front:  # an included file's front matter is not printed (Quarto drops it)
+        text = "\n" * front.group().count("\n") + text[front.end():]
+    _expand(root, target, text.removesuffix("\n"), source, diag, [*stack, target])
+
+
+def freeze_path(root: Path, rel: str) -> Path:
+    """Where Quarto freezes the results of ``rel``'s cells."""
+    return root / "_freeze" / Path(rel).with_suffix("") / "execute-results" / "html.json"
+
+
+def _frozen(root: Path, rel: str) -> str | None:
+    """The chapter as Quarto rendered it when it ran its cells (``freeze: true``), with
+    the figures it made read from ``_freeze/``; ``None`` if it was never frozen."""
+    path = freeze_path(root, rel)
+    if not path.is_file():
+        return None
+    try:
+        markdown = json.loads(path.read_text(encoding="utf-8"))["result"]["markdown"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(markdown, str):
+        return None
+    front = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", markdown, re.S)
+    if front:  # the source's front matter, read from the source already
+        markdown = "\n" * front.group().count("\n") + markdown[front.end():]
+    stem = Path(rel).with_suffix("")
+    folder = Path("_freeze") / stem
+    markdown = markdown.replace(f"{stem.name}_files/figure-html/",
+                                f"{folder.as_posix()}/figure-html/")
+    return markdown

@@ -1,0 +1,155 @@
+"""A file that holds a whole book: one chapter per level-1 heading, or one chapter whose
+``#`` headings are its sections.
+
+An open textbook kept in one ``book.md`` or a thesis in one ``thesis.md`` has several
+level-1 headings: each opens a chapter, numbered and listed as chapters are. A file with
+a front matter ``title:`` is one chapter under that title: its headings move one level
+down (``#`` to ``##``, ``##`` to ``###``), so the hierarchy is kept, and a note says so.
+A heading with nothing after it at the end of a file (pandoc's ``# References``, which
+citeproc fills) is not printed as an empty section. Every piece keeps the file's line
+numbers: the lines of the other pieces are blanked, never cut.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from reportc.errors import Diagnostics
+from reportc.project.markdown import Fences
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_DIV_OPEN = re.compile(r"^:{3,}\s*[^:\s]")
+_DIV_CLOSE = re.compile(r"^:{3,}\s*$")
+
+
+def headings(text: str, top: bool = False) -> list[tuple[int, int]]:
+    """(0-based line, level) of each heading outside fenced code (``top``: and outside
+    ``:::`` blocks, where a heading cannot open a chapter); for a setext heading, the line
+    of its text."""
+    found: list[tuple[int, int]] = []
+    fences, previous, depth = Fences(), "", 0
+    for index, line in enumerate(text.split("\n")):
+        if fences.inside(index + 1, line.strip()):
+            previous = ""
+            continue
+        if _DIV_OPEN.match(line.strip()) or (_DIV_CLOSE.match(line.strip()) and depth):
+            depth += 1 if _DIV_OPEN.match(line.strip()) else -1
+            previous = ""
+            continue
+        if top and depth:
+            previous = line
+            continue
+        if match := _ATX.match(line):
+            found.append((index, len(match.group(1))))
+        elif (match := _SETEXT.match(line)) and previous.strip() and \
+                not _ATX.match(previous) and not previous.startswith((" " * 4, "\t")):
+            found.append((index - 1, 1 if match.group(1)[0] == "=" else 2))
+            previous = ""
+            continue
+        previous = line
+    return found
+
+
+def drop_empty_tail(text: str) -> str:
+    """``text`` without a last heading that has nothing after it (blanked in place)."""
+    found = headings(text)
+    if not found:
+        return text
+    lines = text.split("\n")
+    start, _level = found[-1]
+    end = start + 1 + (1 if start + 1 < len(lines) and _SETEXT.match(lines[start + 1]) else 0)
+    if len(found) > 1 and not any(line.strip() for line in lines[end:]):
+        for index in range(start, end):
+            lines[index] = ""
+    return "\n".join(lines)
+
+
+def split_pieces(text: str) -> list[str]:
+    """One text per level-1 heading (the others' lines blanked); ``[text]`` if it has at
+    most one. What comes before the first heading stays with the first piece."""
+    starts = [index for index, level in headings(text, top=True) if level == 1]
+    if len(starts) < 2:
+        return [text]
+    lines = text.split("\n")
+    bounds = [0, *starts[1:], len(lines)]
+    return ["\n".join(line if bounds[n] <= i < bounds[n + 1] else ""
+                      for i, line in enumerate(lines)) for n in range(len(bounds) - 1)]
+
+
+def demote(text: str) -> str:
+    """Every heading one level down (``#`` to ``##``; a setext heading becomes ATX)."""
+    lines = text.split("\n")
+    for index, level in headings(text):
+        if _ATX.match(lines[index]):
+            lines[index] = re.sub(r"^( {0,3})#", r"\1##", lines[index], count=1)
+        else:
+            lines[index] = "#" * (level + 1) + " " + lines[index].strip()
+            lines[index + 1] = ""
+    return "\n".join(lines)
+
+
+@dataclass
+class Carry:
+    """What a Bookdown marker heading passes on to the chapters after it, also in later
+    files: ``# (PART) Title {-}`` opens a part, ``# (APPENDIX) Appendix {-}`` starts the
+    appendices."""
+
+    part: str = ""
+    appendix: bool = False
+
+
+_MARKER = re.compile(r"^ {0,3}#[ \t]+\((PART|APPENDIX)\\?\*?\)[ \t]*(.*?)[ \t]*"
+                     r"(?:\{[^}]*\})?[ \t]*$")
+_UNNUMBERED = re.compile(r"\{[^}]*(?:\.unnumbered|(?<![\w-])-(?![\w-]))[^}]*\}\s*$")
+
+
+def split_chapter(chapter, carry: Carry) -> list:
+    """The chapters a file holds (a :class:`~reportc.project.chapters.Chapter` in, any
+    number out, each with its own anchor and numbering)."""
+    result = []
+    for number, piece in enumerate(split_pieces(drop_empty_tail(chapter.text)), start=1):
+        first = _first_heading(piece)
+        marker = _MARKER.match(first)
+        if marker:  # a Bookdown part or appendix marker: no chapter of its own
+            if marker.group(1) == "PART":
+                carry.part = marker.group(2)
+            else:
+                carry.appendix = True
+            continue
+        slug = chapter.stem if number == 1 else f"{chapter.stem}-{number}"
+        result.append(dataclasses.replace(
+            chapter, text=piece, slug=slug, part=carry.part or (chapter.part if number == 1
+                                                                  else ""),
+            kind="appendix" if carry.appendix and chapter.kind == "chapter" else chapter.kind,
+            numbered=chapter.numbered and not _UNNUMBERED.search(first)))
+        carry.part = ""
+    return result
+
+
+def _first_heading(text: str) -> str:
+    """The line of the text's first level-1 heading ('' if none)."""
+    lines = text.split("\n")
+    return next((lines[index] for index, level in headings(text, top=True) if level == 1), "")
+
+
+def put_title(text: str, title: str, line: int) -> str:
+    """``# title`` on the front matter's (blanked) ``title:`` line, so that line numbers stay
+    the file's; first, in text that is not the file's own (Quarto's frozen results)."""
+    lines = text.split("\n")
+    if line <= len(lines) and not lines[line - 1].strip():
+        lines[line - 1] = f"# {title}"
+    else:
+        lines.insert(0, f"# {title}")
+    return "\n".join(lines)
+
+
+def title_over_headings(chapter, title: str, line: int, diag: Diagnostics) -> None:
+    """A front matter title over a file with level-1 headings: the title is the chapter's,
+    its headings become sections (one level down), with a note where the title is."""
+    chapter.text = put_title(demote(chapter.text), title, line)
+    diag.warning("front matter 'title' is the chapter's title: its level-1 headings are "
+                 "its sections (each heading one level down)", chapter.rel, line,
+                 code="frontmatter.title", fails_strict=False)
