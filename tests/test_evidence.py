@@ -99,6 +99,7 @@ ROWS = [
 def make_root(destination: Path) -> Path:
     """A copy of the fixture with its PDF source laid out (hyphenated line ends)."""
     root = copy_root("evidence", destination)
+    (root / "attachments").mkdir(exist_ok=True)  # not in git: it holds only the PDF made here
     weasyprint.HTML(string=PDF_PAGE).write_pdf(root / "attachments" / "jones2021.pdf")
     return root
 
