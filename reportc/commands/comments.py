@@ -74,6 +74,8 @@ def main(argv: list[str]) -> int:
 
 def review(reviewed: Path, report_dir: Path) -> list[Placement]:
     """Read the reviewed file's remarks and place each (placed first, in report order)."""
+    if reviewed.is_dir():
+        raise ReviewFileError(f"{reviewed}: is a directory, not a reviewed .docx or .pdf file")
     if not reviewed.is_file():
         raise ReviewFileError(f"{reviewed}: no such file")
     suffix = reviewed.suffix.lower()

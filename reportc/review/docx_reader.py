@@ -10,6 +10,7 @@ that it can be searched for in the sources.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,31 +50,56 @@ class Story:
 
 def read_docx(path: Path) -> tuple[list[Remark], str]:
     """Every remark of the DOCX, in document order, and the document's title."""
+    parts = _parts(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            parts = {name: archive.read(name) for name in archive.namelist()
-                     if name in ("word/document.xml", "word/comments.xml",
-                                 "word/footnotes.xml", "docProps/core.xml")}
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
-    if "word/document.xml" not in parts:
-        raise ReviewFileError(f"{path.name}: not a Word document (no word/document.xml)")
-    comments = _comments(parts.get("word/comments.xml"))
-    body = _story(etree.fromstring(parts["word/document.xml"]))
-    notes = {}
-    if "word/footnotes.xml" in parts:
-        for note in etree.fromstring(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
-            notes[note.get(f"{W}id")] = _story(note)
+        document = etree.fromstring(parts["word/document.xml"])
+        if document.tag != f"{W}document":
+            raise ReviewFileError(f"{path.name}: not a Word document (its word/document.xml "
+                                  "holds no Word document)")
+        comments = _comments(parts.get("word/comments.xml"))
+        body = _story(document)
+        notes = {}
+        if "word/footnotes.xml" in parts:
+            for note in etree.fromstring(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
+                notes[note.get(f"{W}id")] = _story(note)
+        title = _title(parts.get("docProps/core.xml"))
+    except etree.XMLSyntaxError as exc:
+        raise ReviewFileError(f"{path.name}: not a readable Word document (damaged XML: "
+                              f"{exc})") from exc
     placed = _remarks(body, None, comments)
     for note_id, story in notes.items():
         call = body.notes.get(note_id)
         context = body.joined[max(0, call - CONTEXT):call] if call is not None else ""
         at = call if call is not None else body.size
         placed.extend((at, remark) for _, remark in _remarks(story, context, comments))
+    placed.extend((body.size + 1, Remark(author, words))  # listed, never dropped
+                  for author, words in _unanchored(comments, [body, *notes.values()]))
     remarks = [remark for _, remark in sorted(placed, key=lambda pair: pair[0])]
     for order, remark in enumerate(remarks):
         remark.order = order
-    return remarks, _title(parts.get("docProps/core.xml"))
+    return remarks, title
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """The parts of the package that hold remarks, text and title."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()
+                     if name in ("word/document.xml", "word/comments.xml",
+                                 "word/footnotes.xml", "docProps/core.xml")}
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
+            zlib.error) as exc:
+        raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
+    if "word/document.xml" not in parts:
+        raise ReviewFileError(f"{path.name}: not a Word document (no word/document.xml)")
+    return parts
+
+
+def _unanchored(comments: dict[str, tuple[str, str]], stories: list[Story]
+                ) -> list[tuple[str, str]]:
+    """Comments anchored nowhere in the text (a tool dropped their range)."""
+    anchored = {ident for story in stories for ident in (*story.starts, *story.points)}
+    return [comment for ident, comment in comments.items() if ident not in anchored]
 
 
 def _title(core: bytes | None) -> str:

@@ -88,7 +88,7 @@ def connect(profile: Path) -> tuple[subprocess.Popen, object]:
         try:
             return office, resolver.resolve(
                 f"uno:socket,host=127.0.0.1,port={PORT};urp;StarOffice.ComponentContext")
-        except Exception:  # noqa: BLE001 - soffice is still starting
+        except Exception:  # soffice is still starting
             time.sleep(0.5)
     office.kill()
     raise SystemExit("soffice did not start")

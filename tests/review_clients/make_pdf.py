@@ -78,9 +78,14 @@ def hit(document: pymupdf.Document, phrase: str) -> tuple[pymupdf.Page, pymupdf.
     return page, inside[0]
 
 
+def grow(box: pymupdf.Rect, dx: float, dy: float) -> pymupdf.Rect:
+    return pymupdf.Rect(box.x0 - dx, box.y0 - dy, box.x1 + dx, box.y1 + dy)
+
+
 def mark(page: pymupdf.Page, kind: str, box: pymupdf.Rect, note: str) -> pymupdf.Annot:
     """One annotation of ``kind`` over or at ``box``."""
     middle = pymupdf.Point((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+    grown = grow(box, 4, 4)
     makers = {
         "highlight": lambda: page.add_highlight_annot(box),
         "underline": lambda: page.add_underline_annot(box),
@@ -90,14 +95,15 @@ def mark(page: pymupdf.Page, kind: str, box: pymupdf.Rect, note: str) -> pymupdf
         "text": lambda: page.add_text_annot(pymupdf.Point(box.x0 + 2, box.y0 + 2), note),
         "freetext": lambda: page.add_freetext_annot(
             pymupdf.Rect(box.x0 + 1, box.y0 + 3, box.x0 + 121, box.y0 + 18), note),
-        "square": lambda: page.add_rect_annot(box + (-3, -3, 3, 3)),
-        "circle": lambda: page.add_circle_annot(box + (-6, -4, 6, 4)),
+        "square": lambda: page.add_rect_annot(grow(box, 3, 3)),
+        "circle": lambda: page.add_circle_annot(grow(box, 6, 4)),
         "ink": lambda: page.add_ink_annot([[(box.x0, middle.y), (middle.x, box.y0),
                                              (box.x1, middle.y)]]),
         "polygon": lambda: page.add_polygon_annot(
-            [box.tl + (-4, -4), box.tr + (4, -4), box.br + (4, 4), box.bl + (-4, 4)]),
-        "stamp": lambda: page.add_stamp_annot(box + (0, -2, 0, 2), stamp=0),
-        "line": lambda: page.add_line_annot(box.bl + (0, 2), box.br + (0, 2)),
+            [grown.tl, grown.tr, grown.br, grown.bl]),
+        "stamp": lambda: page.add_stamp_annot(grow(box, 0, 2), stamp=0),
+        "line": lambda: page.add_line_annot(pymupdf.Point(box.x0, box.y1 + 2),
+                                            pymupdf.Point(box.x1, box.y1 + 2)),
         "blank-square": lambda: page.add_rect_annot(pymupdf.Rect(20, page.rect.y1 - 40,
                                                                  60, page.rect.y1 - 20)),
     }
