@@ -5,9 +5,10 @@ pattern in which every run of digits is optional: a note number glued to a word
 ("deliveries12"), a section number before a heading ("1.1 Scope") or a page reference
 are in the rendered text but not in the Markdown, while a digit the source has ("S-400")
 must match. When the anchor occurs more than once, the text around it in the reviewed
-file decides. If nothing matches, the search is repeated without any digits, then with
-words dropped from either end of the anchor (the rendered text may hold words the source
-does not, such as a narrative citation's author names).
+file decides, and digits that agree count (in a table of years every row reads "row for
+year", and only the digits tell them apart). If nothing matches, the search is repeated
+without any digits, then with words dropped from either end of the anchor (the rendered
+text may hold words the source does not, such as a narrative citation's author names).
 
 An anchor inside a citation note is not in the sources at all (citeproc wrote the note);
 it is placed where the note is called: the body text before the note's call is searched,

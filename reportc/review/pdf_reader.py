@@ -1,7 +1,9 @@
 """PDF annotations, each with the text under it, read from the page's text layer.
 
 pikepdf reads the annotations (highlights, underlines, squiggles and strike-outs with their
-QuadPoints; carets for inserted text; sticky notes and free text at a point); pypdfium2
+QuadPoints; carets for inserted text; sticky notes and free text at a point; shapes,
+stamps and any other type by the text inside their box, or listed with their page when
+they cover none); pypdfium2
 reads each page's characters with their boxes and font sizes. The text under an
 annotation is the page text from the first to the last character whose centre lies in
 one of its quads, so a highlight across a line break (or a hyphenated word) reads as one.
@@ -157,8 +159,10 @@ def _page_remarks(page: pikepdf.Page, number: int, text: PageText) -> list[Remar
     replies: list[tuple[Any, Remark]] = []  # (the /IRT it answers, the reply)
     annots: Any = page.obj.get("/Annots", [])
     for annot in annots:
+        if not isinstance(annot, pikepdf.Dictionary):
+            continue
         subtype = str(annot.get("/Subtype", ""))
-        if subtype in NOT_REMARKS or not isinstance(annot, pikepdf.Dictionary):
+        if subtype in NOT_REMARKS:
             continue
         author = _string(annot.get("/T")) or "Unknown"
         contents = _string(annot.get("/Contents"))
@@ -227,9 +231,9 @@ def _clean(text: str) -> str:
 
 def _marked_span(annot: pikepdf.Dictionary, text: PageText) -> tuple[int, int] | None:
     """First and last+1 character index whose centre lies in one of the quads."""
-    quads = [float(v) for v in annot.get("/QuadPoints", [])]
+    quads = _numbers(annot.get("/QuadPoints"), 8)
     if not quads:  # a shape: the text inside its box (above a line)
-        rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+        rect = _rect(annot)
         if str(annot.get("/Subtype")) == "/Line":
             rect[3] = max(rect[3], rect[1] + LINE_REACH)
         quads = [rect[0], rect[3], rect[2], rect[3], rect[0], rect[1], rect[2], rect[1]]
@@ -254,6 +258,24 @@ def _marked_span(annot: pikepdf.Dictionary, text: PageText) -> tuple[int, int] |
     return _whole_words(text.text, biggest[0], biggest[-1] + 1)
 
 
+def _numbers(value: object, multiple: int) -> list[float]:
+    """The numbers of a PDF array, whole groups of ``multiple`` ([] if it is not one)."""
+    if not isinstance(value, pikepdf.Array):
+        return []
+    try:
+        numbers = [float(v) for v in value]
+    except (TypeError, ValueError):
+        return []
+    return numbers[:len(numbers) - len(numbers) % multiple]
+
+
+def _rect(annot: pikepdf.Dictionary) -> list[float]:
+    """The annotation's /Rect as left, bottom, right, top (all 0 if it has none)."""
+    numbers = _numbers(annot.get("/Rect"), 4)[:4] or [0.0, 0.0, 0.0, 0.0]
+    left, bottom, right, top = numbers
+    return [min(left, right), min(bottom, top), max(left, right), max(bottom, top)]
+
+
 def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     """A shape's span without the word pieces its loose box catches at either end."""
     inner_start, inner_end = start, end
@@ -273,7 +295,7 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
 def _point(annot: pikepdf.Dictionary, subtype: str, text: PageText) -> tuple[int, int] | None:
     """A caret is an insertion point (between two characters); a sticky note is anchored
     to the word nearest to it."""
-    rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+    rect = _rect(annot)
     x, y = (rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2
     if subtype != "/Caret":  # a note's icon hangs from the point clicked: its top left
         x, y = rect[0], rect[3]
