@@ -55,6 +55,7 @@ WORD = [
     # in the note of "as Jörg Müller¹ argues": citeproc's words before the call
     (PIPES, "@mueller2020", R + 'suggests deleting "Eurasia"'),
     (PIPES, "@mueller2020", R + 'Paraphrase. (on "argues in his history")'),
+    (PIPES, "twenty years", R + 'suggests formatting "twenty years"'),  # bold, tracked
     (PIPES, "Blagoveshchensk", R + 'Spelling. (on "Blagoveshchensk")'),
     (PIPES, "metering station", R + 'suggests inserting "(Kani-Kurgan)"'),
     (PIPES, "![The route", R + 'Caption. (on "route of the pipeline across the border")'),
@@ -180,6 +181,36 @@ def test_a_comment_whose_range_a_tool_dropped_is_listed(root, tmp_path):
     assert lines[-2:] == ["-- 1 remark(s) not found in the sources:",
                           f"clients-unanchored.docx: {R}Title is provisional."]
     assert len(lines) == len(WORD) + 1
+
+
+def test_word_moves_are_listed_where_they_leave_and_arrive(root, tmp_path):
+    """Word tracks a moved paragraph as w:moveFrom and w:moveTo (LibreOffice does not)."""
+    moved = "Engineers on both sides describe the station as the "
+    stamp = b'w:author="Word User" w:date="2026-05-06T10:00:00Z"'
+
+    def run_of(data: bytes, words: str) -> re.Match[bytes]:
+        found = re.search(rb"<w:r>(?:<w:rPr>(?:(?!</w:r>).)*?</w:rPr>)?<w:t[^>]*>"
+                          + re.escape(words.encode()), data)
+        assert found is not None, words
+        return found
+
+    def move(data: bytes) -> bytes:
+        start = run_of(data, moved).start()
+        end = data.index(b"</w:r>", start) + len(b"</w:r>")
+        run = data[start:end]
+        data = data[:start] + b'<w:moveFrom w:id="901" %s>%s</w:moveFrom>' % (stamp, run) \
+            + data[end:]
+        first = run_of(data, "Its route").start()
+        return data[:first] + b'<w:moveTo w:id="902" %s>%s</w:moveTo>' % (stamp, run) \
+            + data[first:]
+
+    done = run_cli("comments", rezip(tmp_path / "moved.docx", "word/document.xml", move), root)
+    assert done.returncode == 0, done.stderr
+    quoted = f'"{moved.strip()}"'
+    assert f"{PIPES}:{line_of(root, PIPES, 'Its route')}: Word User: suggests moving " \
+           f"{quoted} here" in done.stdout.splitlines()
+    assert f"{PIPES}:{line_of(root, PIPES, 'Engineers on both')}: Word User: suggests " \
+           f"moving {quoted} from here" in done.stdout.splitlines()
 
 
 # --- broken files: one line, exit 1 ---------------------------------------------------------

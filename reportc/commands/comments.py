@@ -32,6 +32,8 @@ from reportc.review.locate import Placement, Remark, locate
 from reportc.review.pdf_reader import read_pdf
 
 QUOTE_LIMIT = 60
+EDITS = {"format": "suggests formatting {}", "move-from": "suggests moving {} from here",
+         "move-to": "suggests moving {} here"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -132,6 +134,8 @@ def describe(remark: Remark) -> str:
         said = f"suggests deleting {_quote(remark.text)}"
     elif remark.kind == "insert":
         said = f"suggests inserting {_quote(remark.text)}"
+    elif remark.kind in EDITS:
+        said = EDITS[remark.kind].format(_quote(remark.text))
     else:
         said = " ".join(remark.text.split())
         if remark.anchor.strip():

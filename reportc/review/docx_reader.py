@@ -122,36 +122,36 @@ def _comments(xml: bytes | None) -> dict[str, tuple[str, str]]:
     return found
 
 
+INSERTS = {f"{W}ins": "insert", f"{W}moveTo": "move-to"}
+DELETES = {f"{W}del": "delete", f"{W}moveFrom": "move-from"}
+
+
 def _story(root: etree._Element) -> Story:
     """Walk ``root`` in document order, collecting the original text and the anchors."""
     story = Story()
-    inserted: list[tuple[str, int, list[str]]] = []
-    deleted: list[tuple[str, int]] = []
+    inserted: list[tuple[str, str, int, list[str]]] = []
+    deleted: list[tuple[str, str, int]] = []
+    formatted: list[tuple[str, int]] = []  # a run whose formatting is a tracked change
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag
         if event == "end":
-            if tag == f"{W}p":
-                story.add("\n")
-            elif tag == f"{W}ins" and inserted:
-                author, at, words = inserted.pop()
-                story.edits.append(("insert", author, "".join(words), at, at))
-            elif tag == f"{W}del" and deleted:
-                author, at = deleted.pop()
-                story.edits.append(("delete", author, story.joined[at:], at, story.size))
+            _close(story, tag, inserted, deleted, formatted)
             continue
         if tag == f"{W}t":
             if inserted:
-                inserted[-1][2].append(element.text or "")
+                inserted[-1][3].append(element.text or "")
             else:
                 story.add(element.text or "")
         elif tag == f"{W}delText":
             story.add(element.text or "")
         elif tag in (f"{W}tab", f"{W}br", f"{W}cr") and not inserted:
             story.add(" ")
-        elif tag == f"{W}ins":
-            inserted.append((element.get(f"{W}author") or "Unknown", story.size, []))
-        elif tag == f"{W}del":
-            deleted.append((element.get(f"{W}author") or "Unknown", story.size))
+        elif tag in INSERTS:
+            inserted.append((INSERTS[tag], _author(element), story.size, []))
+        elif tag in DELETES:
+            deleted.append((DELETES[tag], _author(element), story.size))
+        elif tag == f"{W}rPrChange" and _in_run(element):
+            formatted.append((_author(element), story.size))
         elif tag == f"{W}commentRangeStart":
             story.starts[element.get(f"{W}id")] = story.size
         elif tag == f"{W}commentRangeEnd":
@@ -161,6 +161,33 @@ def _story(root: etree._Element) -> Story:
         elif tag == f"{W}footnoteReference":
             story.notes[element.get(f"{W}id")] = story.size
     return story
+
+
+def _close(story: Story, tag: str, inserted: list[tuple[str, str, int, list[str]]],
+           deleted: list[tuple[str, str, int]], formatted: list[tuple[str, int]]) -> None:
+    """At the end of an element: a paragraph's break, or the edit it held."""
+    if tag == f"{W}p":
+        story.add("\n")
+    elif tag in INSERTS and inserted:
+        kind, author, at, words = inserted.pop()
+        story.edits.append((kind, author, "".join(words), at, at))
+    elif tag in DELETES and deleted:
+        kind, author, at = deleted.pop()
+        story.edits.append((kind, author, story.joined[at:], at, story.size))
+    elif tag == f"{W}r" and formatted:
+        author, at = formatted.pop()
+        story.edits.append(("format", author, story.joined[at:], at, story.size))
+
+
+def _author(element: etree._Element) -> str:
+    return element.get(f"{W}author") or "Unknown"
+
+
+def _in_run(element: etree._Element) -> bool:
+    """Whether a w:rPrChange is a run's (not a paragraph mark's)."""
+    properties = element.getparent()
+    run = properties.getparent() if properties is not None else None
+    return run is not None and run.tag == f"{W}r"
 
 
 def _remarks(story: Story, note_call: str | None, comments: dict[str, tuple[str, str]]

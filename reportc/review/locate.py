@@ -35,7 +35,7 @@ class Remark:
 
     author: str
     text: str  # the comment; for a suggested edit, the text to insert or delete
-    kind: str = "comment"  # "comment", "insert" or "delete"
+    kind: str = "comment"  # "comment", "insert", "delete", "format", "move-from", "move-to"
     anchor: str = ""  # the text it is attached to ("" for a point, e.g. an insertion)
     before: str = ""  # the text right before the anchor
     after: str = ""  # the text right after it

@@ -35,7 +35,8 @@ AUTHOR = "Rita Reviewer"
 PORT = 2093
 
 # (kind, phrase, text, occurrence). kind: "comment" over the phrase; "point": a comment
-# with no range; "delete"; "insert" text; "replace" by text. The part of the phrase in
+# with no range; "delete"; "insert" text; "replace" by text; "bold" (a tracked format
+# change). The part of the phrase in
 # brackets is the one acted on ("[]" a point), else all of it. The phrase is looked for in
 # the body (the contents field first) and its table cells, then the footnotes ("^phrase":
 # in the footnotes only); occurrence picks among repeats. LibreOffice 7.4 leaves a comment
@@ -67,6 +68,7 @@ REMARKS: list[tuple[str, str, str, int]] = [
     ("comment", "Blagoveshchensk", "Spelling.", 0),
     ("insert", "metering station[]", " (Kani-Kurgan)", 0),
     ("comment", "most demanding part", "Says who?", 0),
+    ("bold", "took [twenty years] to build", "", 0),
 ]
 
 
@@ -174,7 +176,9 @@ def apply(document: object, kind: str, phrase: str, text: str, occurrence: int) 
         comment(document, where, text, kind == "comment")
         return
     document.RecordChanges = True
-    if kind in ("delete", "replace"):
+    if kind == "bold":
+        where.CharWeight = 150.0  # com.sun.star.awt.FontWeight.BOLD
+    elif kind in ("delete", "replace"):
         where.setString(text)
     else:
         where.getText().insertString(where, text, False)
