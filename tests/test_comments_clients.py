@@ -37,8 +37,12 @@ WORD = [
     (SUMMARY, "closes the list", R + 'suggests deleting "list"'),
     # the inserted half of the replacement stays in the box, before its ::: fence
     (SUMMARY, "closes the list", R + 'suggests inserting "series"'),
+    # inserted at the start of the paragraph after the box: that paragraph's
+    (SUMMARY, "The rest of this", R + 'suggests inserting "In short,"'),
+    (SUMMARY, "The rest of this", R + "End of the summary."),
     (TRADE, "# Trade in numbers", R + 'Chapter title. (on "Trade in numbers")'),
     (TRADE, "| 2031 |", R + 'Check this row. (on "row for year 2031")'),
+    (TRADE, "| 2044 |", R + "Row end."),  # a point: the digits around it decide
     (TRADE, "| 2047 |", R + 'Year cell. (on "2047")'),
     # a comment at a point in the caption: its text runs into the paragraph before the
     # table in the .docx (the caption is printed first) and the table after it
@@ -52,10 +56,12 @@ WORD = [
     # a point at the end of the chapter: after it comes the next chapter's title
     (TRADE, "outlook for the trade", R + "Finish the sentence."),
     (PIPES, "# Pipelines and power", R + 'Chapter title too. (on "Pipelines and power")'),
+    (PIPES, "# Pipelines and power", R + "Plural?"),
     # in the note of "as Jörg Müller¹ argues": citeproc's words before the call
     (PIPES, "@mueller2020", R + 'suggests deleting "Eurasia"'),
     (PIPES, "@mueller2020", R + 'Paraphrase. (on "argues in his history")'),
     (PIPES, "twenty years", R + 'suggests formatting "twenty years"'),  # bold, tracked
+    (PIPES, "Blagoveshchensk", R + "New paragraph?"),
     (PIPES, "Blagoveshchensk", R + 'Spelling. (on "Blagoveshchensk")'),
     (PIPES, "metering station", R + 'suggests inserting "(Kani-Kurgan)"'),
     (PIPES, "![The route", R + 'Caption. (on "route of the pipeline across the border")'),

@@ -69,6 +69,11 @@ REMARKS: list[tuple[str, str, str, int]] = [
     ("insert", "metering station[]", " (Kani-Kurgan)", 0),
     ("comment", "most demanding part", "Says who?", 0),
     ("bold", "took [twenty years] to build", "", 0),
+    ("insert", "[]The rest of this report", "In short, ", 0),
+    ("point", "row for year 2044[]", "Row end.", 0),
+    ("point", "to the border.[]", "End of the summary.", 0),
+    ("point", "Pipelines[] and power", "Plural?", 1),
+    ("point", "[]Its route crosses", "New paragraph?", 0),
 ]
 
 
