@@ -78,17 +78,20 @@ PDF = [
                                           'clients")'),
     (SUMMARY, "Energy trade binds", R + 'Which other fields? (on "Energy trade binds the two '
                                          'economies")'),
+    (SUMMARY, 'title="Key points"', R + 'Box title. (on "KEY POINTS")'),
     (SUMMARY, "- Joint gas", R + 'By how much? (on "Joint gas projects grew steadily")'),
     (SUMMARY, "closes the list", R + 'suggests deleting "list"'),
     (SUMMARY, "closes the list", R + 'suggests inserting "series"'),  # caret; gs drops it
     (TRADE, "# Trade in numbers", R + 'Chapter title. (on "Trade in numbers")'),
     (TRADE, "| 2031 |", R + 'Check this row. (on "row for year 2031")'),
+    (TRADE, "| 2044 |", R + 'Sticky on a row. (on "row")'),
     (TRADE, ": Trade by year", R + 'Which currency? (on "Trade by year, in billions")'),
     (TRADE, "Prices for natural gas", R + 'Source? (on "Prices")'),
     (TRADE, "Prices for natural gas", 'Ada Author: The customs tables. (on "Prices")'),
     # note 1 of "own.¹²": its call stands beside the call of note 2
     (TRADE, "[@gazprom2019]", R + 'Which edition? (on "Annual Report on Eastern Supplies")'),
     (TRADE, "[@gazprom2019]", R + 'Show the method. (on "estimate from the customs tables")'),
+    (TRADE, "[@gazprom2019]", R + 'suggests inserting "rough"'),  # a caret in that note
     (TRADE, "Later contracts", R + 'Hardly clearer. (on "Later")'),
     (TRADE, "Later contracts", R + 'Title case? (on "Gas Contracts Without Prices")'),
     (PIPES, "# Pipelines and power", R + 'Chapter title too. (on "Pipelines and power")'),

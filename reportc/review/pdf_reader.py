@@ -296,9 +296,9 @@ def _point(annot: pikepdf.Dictionary, subtype: str, text: PageText) -> tuple[int
     """A caret is an insertion point (between two characters); a sticky note is anchored
     to the word nearest to it."""
     rect = _rect(annot)
-    x, y = (rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2
-    if subtype != "/Caret":  # a note's icon hangs from the point clicked: its top left
-        x, y = rect[0], rect[3]
+    # a caret's tip (its top centre) points at the insertion; a note's icon hangs from
+    # the point clicked: its top left
+    x, y = ((rect[0] + rect[2]) / 2, rect[3]) if subtype == "/Caret" else (rect[0], rect[3])
     nearest = _nearest(text, x, y)
     if nearest is None:
         return None

@@ -32,16 +32,19 @@ AUTHOR = "Rita Reviewer"
 MARKS: list[tuple[str, str, str]] = [
     ("highlight", "Remarks from real clients", "Title is provisional."),
     ("highlight", "Energy trade binds the two economies", "Which other fields?"),
+    ("highlight", "KEY POINTS", "Box title."),
     ("underline", "Joint gas projects grew steadily", "By how much?"),
     ("strikeout", "closes the [list]", ""),
     ("caret", "closes the list[]", "series"),
     ("highlight", "Trade in numbers", "Chapter title."),
     ("squiggly", "row for year 2031", "Check this row."),
+    ("text", "row for year 2044", "Sticky on a row."),
     ("highlight", "Trade by year, in billions", "Which currency?"),
     ("text", "Prices for natural gas", "Source?"),
     ("reply", "", "The customs tables."),
     ("highlight", "^Annual Report on Eastern Supplies", "Which edition?"),
     ("highlight", "^estimate from the customs tables", "Show the method."),
+    ("caret", "^Our own[] estimate", "rough"),
     ("highlight", "^Gas Contracts Without Prices", "Title case?"),
     ("freetext", "Later contracts were", "Hardly clearer."),
     ("highlight", "Pipelines and power", "Chapter title too."),
@@ -72,7 +75,8 @@ def hit(document: pymupdf.Document, phrase: str) -> tuple[pymupdf.Page, pymupdf.
         return page, whole
     head, part = phrase.split("[")[0], phrase.split("[")[1].split("]")[0]
     if not part:  # a point after head
-        return page, pymupdf.Rect(whole.x1, whole.y0, whole.x1, whole.y1)
+        before = [box for box in page.search_for(head.strip()) if box.intersects(whole)]
+        return page, pymupdf.Rect(before[0].x1, whole.y0, before[0].x1, whole.y1)
     inside = [box for box in page.search_for(part) if box.intersects(whole)
               and box.x0 >= whole.x0 + len(head) * 2]
     return page, inside[0]
@@ -91,7 +95,9 @@ def mark(page: pymupdf.Page, kind: str, box: pymupdf.Rect, note: str) -> pymupdf
         "underline": lambda: page.add_underline_annot(box),
         "strikeout": lambda: page.add_strikeout_annot(box),
         "squiggly": lambda: page.add_squiggly_annot(box),
-        "caret": lambda: page.add_caret_annot(pymupdf.Point(box.x1, box.y0 + box.height / 2)),
+        # PyMuPDF draws the caret 20 wide from the point: its tip at the point + 10
+        "caret": lambda: page.add_caret_annot(pymupdf.Point(box.x1 - 10,
+                                                            box.y0 + box.height / 2)),
         "text": lambda: page.add_text_annot(pymupdf.Point(box.x0 + 2, box.y0 + 2), note),
         "freetext": lambda: page.add_freetext_annot(
             pymupdf.Rect(box.x0 + 1, box.y0 + 3, box.x0 + 121, box.y0 + 18), note),
