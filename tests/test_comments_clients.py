@@ -222,6 +222,25 @@ def test_word_moves_are_listed_where_they_leave_and_arrive(root, tmp_path):
            f"moving {quoted} from here" in done.stdout.splitlines()
 
 
+def test_an_entity_naming_a_local_file_is_not_read(root, tmp_path):
+    """A comment's text written as an external entity stays unread (the sandbox: no file
+    outside the report reaches the output)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-7731", encoding="utf-8")
+
+    def entity(data: bytes) -> bytes:
+        declared = b'<!DOCTYPE w:comments [<!ENTITY s SYSTEM "%s">]>' % secret.as_uri().encode()
+        data = data.replace(b"?>", b"?>" + declared, 1)
+        return data.replace(b"Title is provisional.", b"&s;", 1)
+
+    reviewed = rezip(tmp_path / "entity.docx", "word/comments.xml", entity)
+    done = run_cli("comments", reviewed, root)
+    assert done.returncode == 0, done.stderr
+    assert "TOP-SECRET" not in done.stdout + done.stderr
+    assert done.stdout.splitlines()[0] == ('report.yaml:1: Rita Reviewer: (comment) (on '
+                                           '"Remarks from real clients")')
+
+
 # --- broken files: one line, exit 1 ---------------------------------------------------------
 
 def rezip(target: Path, part: str, change) -> Path:
@@ -268,6 +287,28 @@ def test_a_truncated_pdf_pdfium_refuses_is_one_line(root, tmp_path):
         pdfium.PdfDocument(str(truncated))
     assert one_line_error(truncated, root).startswith("truncated.pdf: not a readable PDF "
                                                       "file (")
+
+
+def test_remarks_on_a_page_pdfium_cannot_load_are_listed(root, tmp_path):
+    """Found by mutating the fixtures: a wrong /Count (pikepdf counts the pages itself,
+    PDFium believes it): the remarks of the pages PDFium cannot load are listed."""
+    data = (CLIENTS / "clients-gs.pdf").read_bytes()
+    assert data.count(b"/Count 13") == 1
+    wrong = tmp_path / "count.pdf"
+    wrong.write_bytes(data.replace(b"/Count 13", b"/Count 10"))
+    with pytest.raises((pdfium.PdfiumError, IndexError)):
+        pdfium.PdfDocument(str(wrong))[10]
+    done = run_cli("comments", wrong, root)
+    assert done.returncode == 0, done.stderr
+    page_11 = ["Chapter title too.", "Paraphrase.", "Page numbers?",
+               "Rectangle: check the route.", "Circle: spelling.", "Ink: which station?",
+               "Stamp: approved.", "Line: who are they?",
+               "Square in the margin: see the figure."]
+    assert done.stdout.splitlines()[-10:] == [
+        "-- 9 remark(s) not found in the sources:",
+        *(f"count.pdf, page 11: {R}{said}" for said in page_11)]
+    assert f"{TRADE}:{line_of(root, TRADE, '| 2031 |')}: {R}Check this row." \
+           ' (on "row for year 2031")' in done.stdout
 
 
 def test_a_directory_is_not_a_reviewed_file(root, tmp_path):

@@ -137,7 +137,7 @@ def describe(remark: Remark) -> str:
     elif remark.kind in EDITS:
         said = EDITS[remark.kind].format(_quote(remark.text))
     else:
-        said = " ".join(remark.text.split())
+        said = " ".join(remark.text.split()) or "(comment)"
         if remark.anchor.strip():
             said += f" (on {_quote(remark.anchor)})"
     if remark.comment:

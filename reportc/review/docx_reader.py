@@ -19,6 +19,9 @@ from lxml import etree
 from reportc.review.locate import Remark
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# entities are not resolved (an entity naming a local file would print that file)
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+LARGEST_PART = 256 * 1024 * 1024  # a part that unpacks to more is not a review's
 DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 CONTEXT = 300
 
@@ -52,7 +55,7 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
     """Every remark of the DOCX, in document order, and the document's title."""
     parts = _parts(path)
     try:
-        document = etree.fromstring(parts["word/document.xml"])
+        document = _xml(parts["word/document.xml"])
         if document.tag != f"{W}document":
             raise ReviewFileError(f"{path.name}: not a Word document (its word/document.xml "
                                   "holds no Word document)")
@@ -60,7 +63,7 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
         body = _story(document)
         notes = {}
         if "word/footnotes.xml" in parts:
-            for note in etree.fromstring(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
+            for note in _xml(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
                 notes[note.get(f"{W}id")] = _story(note)
         title = _title(parts.get("docProps/core.xml"))
     except etree.XMLSyntaxError as exc:
@@ -80,13 +83,21 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
     return remarks, title
 
 
+def _xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data, PARSER)
+
+
 def _parts(path: Path) -> dict[str, bytes]:
     """The parts of the package that hold remarks, text and title."""
     try:
         with zipfile.ZipFile(path) as archive:
-            parts = {name: archive.read(name) for name in archive.namelist()
-                     if name in ("word/document.xml", "word/comments.xml",
-                                 "word/footnotes.xml", "docProps/core.xml")}
+            wanted = [info for info in archive.infolist() if info.filename in (
+                "word/document.xml", "word/comments.xml", "word/footnotes.xml",
+                "docProps/core.xml")]
+            if any(info.file_size > LARGEST_PART for info in wanted):
+                raise ReviewFileError(f"{path.name}: not a Word document a reviewer wrote "
+                                      "(a part unpacks to more than 256 MB)")
+            parts = {info.filename: archive.read(info) for info in wanted}
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
             zlib.error) as exc:
         raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
@@ -105,7 +116,7 @@ def _unanchored(comments: dict[str, tuple[str, str]], stories: list[Story]
 def _title(core: bytes | None) -> str:
     if not core:
         return ""
-    title = etree.fromstring(core).find(DC_TITLE)
+    title = _xml(core).find(DC_TITLE)
     return (title.text or "").strip() if title is not None else ""
 
 
@@ -114,7 +125,7 @@ def _comments(xml: bytes | None) -> dict[str, tuple[str, str]]:
     if not xml:
         return {}
     found = {}
-    for comment in etree.fromstring(xml).iter(f"{W}comment"):
+    for comment in _xml(xml).iter(f"{W}comment"):
         paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t"))
                       for p in comment.iter(f"{W}p")]
         found[comment.get(f"{W}id")] = (comment.get(f"{W}author") or "Unknown",

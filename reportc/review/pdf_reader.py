@@ -111,34 +111,43 @@ def _calls(run: str, known: set[int]) -> list[tuple[int, int]]:
     return [(0, int(run))]
 
 
+# what pikepdf and PDFium raise on a file they cannot make sense of
+UNREADABLE = (pikepdf.PdfError, RuntimeError, OSError, ValueError, IndexError,
+              pdfium.PdfiumError)
+
+
 def read_pdf(path: Path) -> tuple[list[Remark], str]:
     """Every annotation that is a remark, in page order, and the document's title."""
     try:
-        pdf = pikepdf.open(path)
+        with pikepdf.open(path) as pdf:
+            remarks, title = _read(pdf, path)
     except pikepdf.PasswordError as exc:
         raise ReviewFileError(f"{path.name}: the PDF is encrypted; save a copy without a "
                               "password (or export the comments) and run again") from exc
-    except (pikepdf.PdfError, OSError) as exc:
+    except UNREADABLE as exc:  # PDFium may refuse a file pikepdf repairs
         raise ReviewFileError(f"{path.name}: not a readable PDF file ({exc})") from exc
-    with pdf:
-        title = str(pdf.docinfo.get("/Title", "")) if pdf.docinfo is not None else ""
-        annotated = [(number, page) for number, page in enumerate(pdf.pages)
-                     if page.obj.get("/Annots")]
-        if not annotated:
-            return [], title
-        try:
-            document = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as exc:  # pikepdf repairs what PDFium refuses
-            raise ReviewFileError(f"{path.name}: not a readable PDF file ({exc})") from exc
-        remarks: list[Remark] = []
-        try:
-            for number, page in annotated:
-                text = _page_text(document[number])
-                remarks.extend(_page_remarks(page, number + 1, text))
-        finally:
-            document.close()
     for order, remark in enumerate(remarks):
         remark.order = order
+    return remarks, title
+
+
+def _read(pdf: pikepdf.Pdf, path: Path) -> tuple[list[Remark], str]:
+    title = str(pdf.docinfo.get("/Title", "")) if pdf.docinfo is not None else ""
+    annotated = [(number, page) for number, page in enumerate(pdf.pages)
+                 if page.obj.get("/Annots")]
+    if not annotated:
+        return [], title
+    document = pdfium.PdfDocument(str(path))
+    remarks: list[Remark] = []
+    try:
+        for number, page in annotated:
+            try:
+                text = _page_text(document[number])
+            except (pdfium.PdfiumError, IndexError):  # its remarks are listed, unplaced
+                text = PageText("", [], [])
+            remarks.extend(_page_remarks(page, number + 1, text))
+    finally:
+        document.close()
     return remarks, title
 
 
