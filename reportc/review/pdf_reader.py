@@ -175,14 +175,15 @@ def _page_remarks(page: pikepdf.Page, number: int, text: PageText) -> list[Remar
             continue
         author = _string(annot.get("/T")) or "Unknown"
         contents = _string(annot.get("/Contents"))
+        named = f"({SHAPES.get(subtype, subtype.lstrip('/').lower())})"
         if subtype not in MARKED and subtype not in POINTS:
-            contents = contents or f"({SHAPES.get(subtype, subtype.lstrip('/').lower())})"
+            contents = contents or named
         span = _marked_span(annot, text) if subtype not in POINTS \
             else _point(annot, subtype, text)
         if span is None and "/IRT" in annot:
             span = (0, 0)  # a reply: placed with the remark it answers, below
         if span is None:  # over no text: listed with its page, never dropped
-            remarks.append((len(text.text), Remark(author, contents, "comment", page=number)))
+            remarks.append((len(text.text), Remark(author, contents or named, page=number)))
             continue
         start, end = span
         key, remark = _remark(text, start, end, author, contents,
