@@ -32,6 +32,8 @@ from reportc.review.locate import Placement, Remark, locate
 from reportc.review.pdf_reader import read_pdf
 
 QUOTE_LIMIT = 60
+EDITS = {"format": "suggests formatting {}", "move-from": "suggests moving {} from here",
+         "move-to": "suggests moving {} here"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -74,6 +76,8 @@ def main(argv: list[str]) -> int:
 
 def review(reviewed: Path, report_dir: Path) -> list[Placement]:
     """Read the reviewed file's remarks and place each (placed first, in report order)."""
+    if reviewed.is_dir():
+        raise ReviewFileError(f"{reviewed}: is a directory, not a reviewed .docx or .pdf file")
     if not reviewed.is_file():
         raise ReviewFileError(f"{reviewed}: no such file")
     suffix = reviewed.suffix.lower()
@@ -130,8 +134,10 @@ def describe(remark: Remark) -> str:
         said = f"suggests deleting {_quote(remark.text)}"
     elif remark.kind == "insert":
         said = f"suggests inserting {_quote(remark.text)}"
+    elif remark.kind in EDITS:
+        said = EDITS[remark.kind].format(_quote(remark.text))
     else:
-        said = " ".join(remark.text.split())
+        said = " ".join(remark.text.split()) or "(comment)"
         if remark.anchor.strip():
             said += f" (on {_quote(remark.anchor)})"
     if remark.comment:

@@ -10,6 +10,7 @@ that it can be searched for in the sources.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from lxml import etree
 from reportc.review.locate import Remark
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# entities are not resolved (an entity naming a local file would print that file)
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+LARGEST_PART = 256 * 1024 * 1024  # a part that unpacks to more is not a review's
 DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 CONTEXT = 300
 
@@ -49,37 +53,70 @@ class Story:
 
 def read_docx(path: Path) -> tuple[list[Remark], str]:
     """Every remark of the DOCX, in document order, and the document's title."""
+    parts = _parts(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            parts = {name: archive.read(name) for name in archive.namelist()
-                     if name in ("word/document.xml", "word/comments.xml",
-                                 "word/footnotes.xml", "docProps/core.xml")}
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
-    if "word/document.xml" not in parts:
-        raise ReviewFileError(f"{path.name}: not a Word document (no word/document.xml)")
-    comments = _comments(parts.get("word/comments.xml"))
-    body = _story(etree.fromstring(parts["word/document.xml"]))
-    notes = {}
-    if "word/footnotes.xml" in parts:
-        for note in etree.fromstring(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
-            notes[note.get(f"{W}id")] = _story(note)
+        document = _xml(parts["word/document.xml"])
+        if document.tag != f"{W}document":
+            raise ReviewFileError(f"{path.name}: not a Word document (its word/document.xml "
+                                  "holds no Word document)")
+        comments = _comments(parts.get("word/comments.xml"))
+        body = _story(document)
+        notes = {}
+        if "word/footnotes.xml" in parts:
+            for note in _xml(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
+                notes[note.get(f"{W}id")] = _story(note)
+        title = _title(parts.get("docProps/core.xml"))
+    except etree.XMLSyntaxError as exc:
+        raise ReviewFileError(f"{path.name}: not a readable Word document (damaged XML: "
+                              f"{exc})") from exc
     placed = _remarks(body, None, comments)
     for note_id, story in notes.items():
         call = body.notes.get(note_id)
         context = body.joined[max(0, call - CONTEXT):call] if call is not None else ""
         at = call if call is not None else body.size
         placed.extend((at, remark) for _, remark in _remarks(story, context, comments))
+    placed.extend((body.size + 1, Remark(author, words))  # listed, never dropped
+                  for author, words in _unanchored(comments, [body, *notes.values()]))
     remarks = [remark for _, remark in sorted(placed, key=lambda pair: pair[0])]
     for order, remark in enumerate(remarks):
         remark.order = order
-    return remarks, _title(parts.get("docProps/core.xml"))
+    return remarks, title
+
+
+def _xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data, PARSER)
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """The parts of the package that hold remarks, text and title."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            wanted = [info for info in archive.infolist() if info.filename in (
+                "word/document.xml", "word/comments.xml", "word/footnotes.xml",
+                "docProps/core.xml")]
+            if any(info.file_size > LARGEST_PART for info in wanted):
+                raise ReviewFileError(f"{path.name}: not a Word document a reviewer wrote "
+                                      "(a part unpacks to more than 256 MB)")
+            parts = {info.filename: archive.read(info) for info in wanted}
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
+            zlib.error) as exc:
+        raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
+    if "word/document.xml" not in parts:
+        raise ReviewFileError(f"{path.name}: not a Word document (no word/document.xml)")
+    return parts
+
+
+def _unanchored(comments: dict[str, tuple[str, str]], stories: list[Story]
+                ) -> list[tuple[str, str]]:
+    """Comments anchored nowhere in the text (a tool dropped their range)."""
+    anchored = {ident for story in stories for ident in (*story.starts, *story.points)}
+    return [comment for ident, comment in comments.items() if ident not in anchored]
 
 
 def _title(core: bytes | None) -> str:
     if not core:
         return ""
-    title = etree.fromstring(core).find(DC_TITLE)
+    title = _xml(core).find(DC_TITLE)
     return (title.text or "").strip() if title is not None else ""
 
 
@@ -88,7 +125,7 @@ def _comments(xml: bytes | None) -> dict[str, tuple[str, str]]:
     if not xml:
         return {}
     found = {}
-    for comment in etree.fromstring(xml).iter(f"{W}comment"):
+    for comment in _xml(xml).iter(f"{W}comment"):
         paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t"))
                       for p in comment.iter(f"{W}p")]
         found[comment.get(f"{W}id")] = (comment.get(f"{W}author") or "Unknown",
@@ -96,36 +133,36 @@ def _comments(xml: bytes | None) -> dict[str, tuple[str, str]]:
     return found
 
 
+INSERTS = {f"{W}ins": "insert", f"{W}moveTo": "move-to"}
+DELETES = {f"{W}del": "delete", f"{W}moveFrom": "move-from"}
+
+
 def _story(root: etree._Element) -> Story:
     """Walk ``root`` in document order, collecting the original text and the anchors."""
     story = Story()
-    inserted: list[tuple[str, int, list[str]]] = []
-    deleted: list[tuple[str, int]] = []
+    inserted: list[tuple[str, str, int, list[str]]] = []
+    deleted: list[tuple[str, str, int]] = []
+    formatted: list[tuple[str, int]] = []  # a run whose formatting is a tracked change
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag
         if event == "end":
-            if tag == f"{W}p":
-                story.add("\n")
-            elif tag == f"{W}ins" and inserted:
-                author, at, words = inserted.pop()
-                story.edits.append(("insert", author, "".join(words), at, at))
-            elif tag == f"{W}del" and deleted:
-                author, at = deleted.pop()
-                story.edits.append(("delete", author, story.joined[at:], at, story.size))
+            _close(story, tag, inserted, deleted, formatted)
             continue
         if tag == f"{W}t":
             if inserted:
-                inserted[-1][2].append(element.text or "")
+                inserted[-1][3].append(element.text or "")
             else:
                 story.add(element.text or "")
         elif tag == f"{W}delText":
             story.add(element.text or "")
         elif tag in (f"{W}tab", f"{W}br", f"{W}cr") and not inserted:
             story.add(" ")
-        elif tag == f"{W}ins":
-            inserted.append((element.get(f"{W}author") or "Unknown", story.size, []))
-        elif tag == f"{W}del":
-            deleted.append((element.get(f"{W}author") or "Unknown", story.size))
+        elif tag in INSERTS:
+            inserted.append((INSERTS[tag], _author(element), story.size, []))
+        elif tag in DELETES:
+            deleted.append((DELETES[tag], _author(element), story.size))
+        elif tag == f"{W}rPrChange" and _in_run(element):
+            formatted.append((_author(element), story.size))
         elif tag == f"{W}commentRangeStart":
             story.starts[element.get(f"{W}id")] = story.size
         elif tag == f"{W}commentRangeEnd":
@@ -135,6 +172,33 @@ def _story(root: etree._Element) -> Story:
         elif tag == f"{W}footnoteReference":
             story.notes[element.get(f"{W}id")] = story.size
     return story
+
+
+def _close(story: Story, tag: str, inserted: list[tuple[str, str, int, list[str]]],
+           deleted: list[tuple[str, str, int]], formatted: list[tuple[str, int]]) -> None:
+    """At the end of an element: a paragraph's break, or the edit it held."""
+    if tag == f"{W}p":
+        story.add("\n")
+    elif tag in INSERTS and inserted:
+        kind, author, at, words = inserted.pop()
+        story.edits.append((kind, author, "".join(words), at, at))
+    elif tag in DELETES and deleted:
+        kind, author, at = deleted.pop()
+        story.edits.append((kind, author, story.joined[at:], at, story.size))
+    elif tag == f"{W}r" and formatted:
+        author, at = formatted.pop()
+        story.edits.append(("format", author, story.joined[at:], at, story.size))
+
+
+def _author(element: etree._Element) -> str:
+    return element.get(f"{W}author") or "Unknown"
+
+
+def _in_run(element: etree._Element) -> bool:
+    """Whether a w:rPrChange is a run's (not a paragraph mark's)."""
+    properties = element.getparent()
+    run = properties.getparent() if properties is not None else None
+    return run is not None and run.tag == f"{W}r"
 
 
 def _remarks(story: Story, note_call: str | None, comments: dict[str, tuple[str, str]]

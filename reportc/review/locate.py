@@ -5,9 +5,10 @@ pattern in which every run of digits is optional: a note number glued to a word
 ("deliveries12"), a section number before a heading ("1.1 Scope") or a page reference
 are in the rendered text but not in the Markdown, while a digit the source has ("S-400")
 must match. When the anchor occurs more than once, the text around it in the reviewed
-file decides. If nothing matches, the search is repeated without any digits, then with
-words dropped from either end of the anchor (the rendered text may hold words the source
-does not, such as a narrative citation's author names).
+file decides, and digits that agree count (in a table of years every row reads "row for
+year", and only the digits tell them apart). If nothing matches, the search is repeated
+without any digits, then with words dropped from either end of the anchor (the rendered
+text may hold words the source does not, such as a narrative citation's author names).
 
 An anchor inside a citation note is not in the sources at all (citeproc wrote the note);
 it is placed where the note is called: the body text before the note's call is searched,
@@ -24,6 +25,8 @@ from reportc.review.index import Source, SourceIndex, fold
 CONTEXT = 60  # letters of context on each side that can decide between repeated anchors
 POINT = 30  # letters on each side that place a remark with no anchored text
 SHORTEST = 6  # the fewest letters a shortened anchor may keep
+SHORTER = (20, 12, 8)  # the shorter stretches tried around a point
+DROPPED_WORDS = 3  # the most words before a note's call that citeproc may have written
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Remark:
 
     author: str
     text: str  # the comment; for a suggested edit, the text to insert or delete
-    kind: str = "comment"  # "comment", "insert" or "delete"
+    kind: str = "comment"  # "comment", "insert", "delete", "format", "move-from", "move-to"
     anchor: str = ""  # the text it is attached to ("" for a point, e.g. an insertion)
     before: str = ""  # the text right before the anchor
     after: str = ""  # the text right after it
@@ -87,14 +90,24 @@ def _search(index: SourceIndex, anchor: str, before: str, after: str, *, notes: 
 def _point(index: SourceIndex, before: str, after: str, notes: bool
            ) -> tuple[Source, int] | None:
     """A remark with no anchored text (an insertion, a comment at a point): the letters on
-    both sides of it; failing that (a note may stand between them in the source), the
-    letters before it, then those after it."""
+    both sides of it, then shorter stretches (the text around a point may run into a
+    caption, a note or the next chapter, which stand elsewhere in the source): those of
+    its own paragraph, the letters before it, those after it, then fewer of them. The line
+    is that of the letter before the point, or of the one after it at a paragraph's
+    start (an insertion at the end of a box belongs inside the box)."""
     head, tail = fold(before)[-POINT:], fold(after)[:POINT]
-    tries = [(head + tail, len(head)), (head, len(head) - 1), (tail, 0)]
-    for folded, marker in tries:
-        if len(folded) < SHORTEST:
+    own_head = fold(before.rsplit("\n", 1)[-1])[-POINT:]
+    own_tail = fold(after.split("\n", 1)[0])[:POINT]
+    starts = not before.rstrip(" \t") or before.rstrip(" \t").endswith("\n")
+    tries = [(head + tail, head), (own_head + own_tail, own_head), (head, head),
+             (own_head, own_head), (tail, ""), (own_tail, "")]
+    for size in SHORTER:
+        tries += [(head[-size:], head[-size:]), (tail[:size], "")]
+    for folded, left in tries:
+        if len(re.sub(r"\d", "", folded)) < SHORTEST:
             continue
-        hit = _find(index, folded, min(max(marker, 0), len(folded) - 1), before, after, notes)
+        marker = len(left) if starts or not left else len(left) - 1
+        hit = _find(index, folded, min(marker, len(folded) - 1), before, after, notes)
         if hit is not None:
             return _line(index, hit)
     return None
@@ -159,28 +172,42 @@ def _best(index: SourceIndex, folded: str, marker: int, before: str, after: str,
         real = index.digitless_position(position) if digitless else position
         if bool(index.note[real]) != notes:
             continue
-        score = _context_score(text, start, end, before, after)
+        # digits of the anchor found in the match count as agreement: "row for year
+        # 2031" is the row of 2031, not the first of sixty "row for year" rows
+        score = _context_score(text, start, end, before, after) \
+            + sum(ch.isdigit() for ch in text[start:end])
         if best is None or score > best[0]:
             best = (score, real)
     return best
 
 
 def _context_score(text: str, start: int, end: int, before: str, after: str) -> int:
-    """How many letters (digits aside) around a match agree with the reviewed file's."""
-    want_before = re.sub(r"\d", "", fold(before))[-CONTEXT:]
-    want_after = re.sub(r"\d", "", fold(after))[:CONTEXT]
-    have_before = re.sub(r"\d", "", text[max(0, start - 2 * CONTEXT):start])
-    have_after = re.sub(r"\d", "", text[end:end + 2 * CONTEXT])
+    """How many letters around a match agree with the reviewed file's: counted once with
+    digits aside (a note number in the rendered text is not in the source), and once
+    more with them (in a table of years, the neighbouring rows' digits tell the rows
+    apart when their words are all alike)."""
     score = 0
-    for a, b in zip(reversed(want_before), reversed(have_before), strict=False):
-        if a != b:
-            break
-        score += 1
-    for a, b in zip(want_after, have_after, strict=False):
-        if a != b:
-            break
-        score += 1
+    for strip in (True, False):
+        want_before, want_after = fold(before), fold(after)
+        have_before = text[max(0, start - 2 * CONTEXT):start]
+        have_after = text[end:end + 2 * CONTEXT]
+        if strip:
+            want_before, want_after, have_before, have_after = (
+                re.sub(r"\d", "", part) for part in (want_before, want_after, have_before,
+                                                      have_after))
+        score += _agreement(want_before[-CONTEXT:][::-1], have_before[::-1])
+        score += _agreement(want_after[:CONTEXT], have_after)
     return score
+
+
+def _agreement(want: str, have: str) -> int:
+    """The length of the common start of ``want`` and ``have``."""
+    count = 0
+    for a, b in zip(want, have, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
 
 
 def _line(index: SourceIndex, position: int) -> tuple[Source, int]:
@@ -189,15 +216,28 @@ def _line(index: SourceIndex, position: int) -> tuple[Source, int]:
 
 
 def _note_call(index: SourceIndex, call_context: str) -> tuple[Source, int] | None:
-    """The line of the citation (or note) that follows the body text ``call_context``."""
-    folded = fold(call_context)
-    if not folded:
-        return None
-    tail = folded[-POINT:]
-    earlier = call_context[:max(0, len(call_context) - len(tail) * 2)]
-    position = _find(index, tail, len(tail) - 1, earlier, "", notes=False)
-    if position is None:
-        return None
+    """The line of the citation (or note) that follows the body text ``call_context``.
+
+    The words right before a call may be citeproc's, not the author's (a narrative
+    citation's "as Jörg Müller³ argues"), and the letters before them may run into
+    another note: words are dropped from the end, then shorter stretches tried."""
+    words = call_context.split()
+    for drop in range(min(DROPPED_WORDS, len(words)) + 1):
+        kept = " ".join(words[:len(words) - drop])
+        folded = fold(kept)
+        for size in (POINT, *SHORTER):
+            tail = folded[-size:]
+            if len(re.sub(r"\d", "", tail)) < SHORTEST:
+                continue
+            earlier = kept[:max(0, len(kept) - len(tail) * 2)]
+            position = _find(index, tail, len(tail) - 1, earlier, "", notes=False)
+            if position is not None:
+                return _citation_after(index, position)
+    return None
+
+
+def _citation_after(index: SourceIndex, position: int) -> tuple[Source, int]:
+    """The line of the citation or note right after ``position``, else of ``position``."""
     source, offset = index.where(position)
     for scan in range(offset + 1, len(source.text)):
         ch = source.text[scan]
