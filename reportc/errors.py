@@ -35,6 +35,12 @@ WARNING_CODES = {
     "chapter.unlisted": "a chapter file is not listed in report.yaml's chapters (left out)",
     "frontmatter.unknown": "a chapter's front matter has a key reportc does not know",
     "frontmatter.title": "a chapter has both a front matter title and a level-1 heading",
+    "heading.first": "a chapter has text before its level-1 heading (moved below it)",
+    "raw.html": "raw HTML other than a comment or a simple tag (left out, its content kept)",
+    "raw.latex": "raw LaTeX reportc cannot give a meaning (left out)",
+    "raw.other": "a raw block for another output format, ```{=typst} (left out)",
+    "cite.identifier": "a Manubot citation (@doi:..., @url:...) no bibliography file holds "
+                       "(printed as a link)",
     "pandoc": "pandoc warned while reading or rendering a chapter or the bibliography",
     "layout": "WeasyPrint warned while laying out the PDF",
     "cache": "the build cache is unreadable (a clean build follows)",

@@ -14,9 +14,11 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.document.crossref import read_crossref
 from reportc.document.model import ChapterDoc
+from reportc.document.raw import clean_raw, text_before_title
 from reportc.errors import Diagnostics, reported
-from reportc.pandoc.runner import READER, PandocStalled, api_version, batches, run_batch
+from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
 from reportc.project.markdown import Fences
@@ -42,7 +44,7 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     read again chapter by chapter, so that every message names its file."""
     asts: dict[int, str | None] = {}
     todo = []
-    reading = digest(READER, file_digest(Path(str(READ_FILTER))), tool_versions())
+    reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
     keys = [digest(chapter.text, reading) for chapter in chapters]
     for index, chapter in enumerate(chapters):
         _check_unclosed_blocks(chapter, diag)
@@ -89,7 +91,7 @@ def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:
     blocks = [{"t": "CodeBlock", "c": [[str(index), [], []], chapters[index].text]}
               for index in indexes]
     return json.dumps({"pandoc-api-version": api_version(), "blocks": blocks,
-                       "meta": {"reportc-reader": {"t": "MetaString", "c": READER}}})
+                       "meta": {"reportc-reader": {"t": "MetaString", "c": CHAPTER_READER}}})
 
 
 def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
@@ -97,7 +99,13 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
     if ast_json is None:
         return None
     ast = load_ast(chapter, ast_json, diag)  # None if it nests too deeply to lay out
-    return None if ast is None else ChapterDoc(chapter, ast)
+    if ast is None:
+        return None
+    doc = ChapterDoc(chapter, ast)
+    clean_raw(doc, diag)  # before anything else: no raw node of a chapter goes further
+    read_crossref(doc)
+    text_before_title(doc, diag)
+    return doc
 
 
 def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:

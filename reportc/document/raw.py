@@ -1,0 +1,345 @@
+"""Raw HTML and LaTeX in a chapter: what it means, or nothing, never printed as text.
+
+Documents written for pandoc or LaTeX hold comments (``<!-- ... -->``), page breaks
+(``\\newpage``), figure and table environments, ``\\ref`` and ``\\cite``. Chapters are read
+with raw markup kept as raw nodes (:data:`reportc.pandoc.runner.CHAPTER_READER`) and every
+one of them is settled here, before anything else looks at the chapter:
+
+* HTML comments vanish; ``<br>`` is a line break; ``<sup>``, ``<sub>``, ``<em>``, ``<b>``
+  and their like become the Markdown they stand for; any other tag is left out (its
+  content kept) with one ``raw.html`` warning saying what to write instead;
+* LaTeX page breaks become page breaks in print; spacing and alignment commands, whose
+  meaning the theme already has, vanish silently; figures, tables, ``\\ref``, ``\\cite``
+  and text commands are what pandoc's LaTeX reader makes of them (``resources/read.lua``),
+  their labels turned into the ``fig-``/``tbl-``/``sec-``/``eq-`` identifiers of Quarto;
+  anything else is left out with one ``raw.latex`` warning;
+* raw blocks for other formats (`````{=typst}`````) are left out with a warning.
+
+No raw node of a chapter is left for a writer to pass through.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reportc.document.model import ChapterDoc
+from reportc.errors import Diagnostics
+from reportc.pandoc import ast as A
+
+PAGE_BREAKS = {"newpage", "clearpage", "cleardoublepage", "pagebreak"}
+# commands whose meaning is the theme's (spacing, alignment, indentation): dropped silently
+HARMLESS = {"noindent", "indent", "vspace", "hspace", "bigskip", "medskip", "smallskip", "hfill",
+            "vfill", "centering", "raggedright", "raggedleft", "par", "null", "FloatBarrier",
+            "nopagebreak", "linebreak", "relax", "protect", "label", "phantomsection",
+            "addcontentsline", "thispagestyle", "pagestyle", "markboth", "markright",
+            "mainmatter", "frontmatter", "backmatter", "singlespacing", "doublespacing",
+            "onehalfspacing", "normalsize", "small", "footnotesize", "large", "Large"}
+_COMMANDS = re.compile(r"\\([A-Za-z]+)\*?")
+_ONLY_COMMANDS = re.compile(r"(?:\s*\\[A-Za-z]+\*?(?:\s*\[[^\]]*\])?(?:\s*\{[^{}]*\})*)+\s*")
+_LABEL = re.compile(r"\\label\{([^{}]+)\}")
+_EQUATION = re.compile(r"^\s*\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}(.*)"
+                       r"\\end\{\1\2\}\s*$", re.S)
+_COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
+_TAG = re.compile(r"^\s*<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*?)/?>\s*$", re.S)
+_FIRST_TAG = re.compile(r"^\s*</?([A-Za-z][A-Za-z0-9]*)")
+_INLINE_TAGS = {"sup": "Superscript", "sub": "Subscript", "em": "Emph", "i": "Emph",
+                "strong": "Strong", "b": "Strong", "u": "Underline", "ins": "Underline",
+                "s": "Strikeout", "del": "Strikeout", "strike": "Strikeout"}
+_SILENT_TAGS = {"p", "div", "span", "br", "center", "small", "mark", "abbr", "kbd", "cite",
+                "q", "font", "section", "article", "aside", "header", "footer", "nav", "main"}
+_HTML_HINTS = {
+    "img": "write ![what it shows](path/to/image.png)",
+    "a": "write [text](https://...)",
+    "table": "write a Markdown table (a pipe or grid table)",
+    "script": "a report carries no scripts",
+    "style": "put styles in the theme's CSS (theme/)",
+    "iframe": "link to the page instead: [text](https://...)",
+    "hr": "write a line of three dashes (---)",
+    "details": "write a ::: {.callout-note collapse=true} block",
+    "figure": "write ![caption](image.png){#fig-name}",
+}
+# prefixes of LaTeX labels, and the identifier prefix Quarto gives the same kind
+LABEL_PREFIXES = {"fig": "fig", "figure": "fig", "tab": "tbl", "tbl": "tbl", "table": "tbl",
+                  "sec": "sec", "section": "sec", "ch": "sec", "chap": "sec", "chapter": "sec",
+                  "subsec": "sec", "app": "sec", "eq": "eq", "eqn": "eq", "equation": "eq",
+                  "lst": "lst", "listing": "lst", "code": "lst"}
+
+
+def quarto_id(label: str, kind: str = "") -> str:
+    """The Quarto identifier for a LaTeX or pandoc-crossref label: ``fig:growth`` ->
+    ``fig-growth``, ``tab:x`` -> ``tbl-x``; a label without a known prefix takes ``kind``'s
+    (``growth`` on a figure -> ``fig-growth``)."""
+    head, colon, rest = label.partition(":")
+    prefix = LABEL_PREFIXES.get(head.lower()) if colon else None
+    if prefix:
+        return f"{prefix}-{re.sub(r'[^A-Za-z0-9_-]+', '-', rest)}"
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "-", label)
+    return f"{kind}-{clean}" if kind else clean
+
+
+def clean_raw(doc: ChapterDoc, diag: Diagnostics) -> None:
+    """Settle every raw node of ``doc`` (see the module's docstring)."""
+    if not any(node["t"] in _RAW_NODES or _wrapped(node) for node in A.iter_nodes(doc.ast)):
+        return
+    _heading_labels(doc.ast["blocks"])
+    settler = _Settler(doc, diag)
+    doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], settler.settle)
+
+
+def _heading_labels(blocks: list[Any]) -> None:
+    """``# Title \\label{sec:x}``: the label is the heading's identifier (``sec-x``)."""
+    for node in A.iter_nodes(blocks):
+        if node["t"] != "Header":
+            continue
+        for inline in node["c"][2]:
+            label = _LABEL.fullmatch(_latex_of(inline).strip()) if _wrapped(inline) else None
+            if label and not node["c"][1][0]:
+                node["c"][1][0] = quarto_id(label.group(1), "sec")
+
+
+_RAW_NODES = {"RawBlock", "RawInline"}
+
+
+def _wrapped(node: A.Node) -> bool:
+    """A Div or Span of ``resources/read.lua`` around raw LaTeX."""
+    return node["t"] in ("Div", "Span") and "reportc-raw" in node["c"][0][1]
+
+
+def _latex_of(node: A.Node) -> str:
+    return dict(node["c"][0][2]).get("latex", "")
+
+
+class _Settler:
+    """Walks one chapter's lists (bottom-up) and replaces each raw node."""
+
+    def __init__(self, doc: ChapterDoc, diag: Diagnostics):
+        self.doc, self.diag = doc, diag
+        self.seen: dict[str, int] = {}  # how often a text was located: the next is further on
+
+    def line(self, text: str) -> int | None:
+        """The line of ``text``'s next occurrence (its first line), counting repeats."""
+        first = text.strip().split("\n")[0].strip()
+        nth = self.seen.get(first, 0)
+        self.seen[first] = nth + 1
+        found = [number for number, line in enumerate(self.doc.chapter.text.split("\n"), 1)
+                 if first and first in line]
+        return found[min(nth, len(found) - 1)] if found else None
+
+    def settle(self, items: list[Any]) -> list[Any]:
+        if not any(type(item) is dict and (item.get("t") in _RAW_NODES or
+                                           (item.get("t") in ("Div", "Span") and _wrapped(item)))
+                   for item in items):
+            return items
+        block = type(items[0]) is dict and items[0].get("t") not in _INLINE_KINDS
+        out: list[Any] = []
+        for item in items:
+            if out and _wrapped(item) and out[-1].get("t") == "Str" and \
+                    out[-1]["c"].endswith("~"):  # LaTeX's tie: Table~\ref{x}
+                out[-1] = {"t": "Str", "c": out[-1]["c"][:-1] + "\u00a0"}
+            if type(item) is dict and item.get("t") in _RAW_NODES:
+                out.extend(self.raw(item, block))
+            elif type(item) is dict and item.get("t") in ("Div", "Span") and _wrapped(item):
+                out.extend(self.latex(item, block))
+            else:
+                out.append(item)
+        return _drop_tags(out) if block else _spaced(_pair_tags(out))
+
+    def raw(self, node: A.Node, block: bool) -> list[Any]:
+        fmt, text = node["c"]
+        if fmt == "html":
+            return self.html(node, text)
+        code = "raw.latex" if fmt in ("tex", "latex") else "raw.other"
+        what = "raw LaTeX" if code == "raw.latex" else f"a raw '{fmt}' block"
+        self.diag.warning(f"{what} '{_short(text)}' is left out of the editions: reportc does "
+                          "not run it; write Markdown instead", self.doc.rel, self.line(text),
+                          code=code)
+        return []
+
+    def html(self, node: A.Node, text: str) -> list[Any]:
+        """A comment vanishes, ``<br>`` breaks the line, an inline tag pair of
+        :data:`_INLINE_TAGS` is kept for :func:`_pair_tags`, anything else is left out."""
+        if _COMMENT.match(text):
+            return []
+        tag = _TAG.match(text)
+        first = _FIRST_TAG.match(text)
+        name = first.group(1).lower() if first else ""
+        if name == "br" and node["t"] == "RawInline":
+            return [{"t": "LineBreak"}]
+        if tag and not tag.group(3).strip() and (name in _INLINE_TAGS or name in _SILENT_TAGS):
+            return [node] if name in _INLINE_TAGS and node["t"] == "RawInline" else []
+        if tag and tag.group(1):
+            return []  # a closing tag: its opening one was reported
+        hint = _HTML_HINTS.get(name, "write it in Markdown (a ::: {.name} block or a "
+                                     "[text]{.name} span, styled by the theme)")
+        kept = " (its content is kept)" if tag and name not in ("script", "style") else ""
+        self.diag.warning(f"raw HTML '{_short(text)}' is left out of the editions{kept}: "
+                          f"{hint}", self.doc.rel, self.line(text), code="raw.html")
+        return []
+
+    def latex(self, node: A.Node, block: bool) -> list[Any]:
+        source = _latex_of(node)
+        names = [match.group(1) for match in _COMMANDS.finditer(source)]
+        if names and _ONLY_COMMANDS.fullmatch(source) and set(names) <= PAGE_BREAKS | HARMLESS:
+            if block and set(names) & PAGE_BREAKS:
+                return [{"t": "Div", "c": [A.attr("", ["pagebreak"]), []]}]
+            return []
+        if equation := _EQUATION.match(source):
+            return _equation(equation, block)
+        content = node["c"][1]
+        if not content or names == ["appendix"]:
+            return self.unread(source)
+        _label_floats(content)
+        _references(content)
+        return content
+
+    def unread(self, source: str) -> list[Any]:
+        """Raw LaTeX reportc cannot give a meaning: left out, with what to write instead."""
+        hint = _LATEX_HINTS.get(next(iter(_COMMANDS.findall(source)), ""),
+                                "write it in Markdown (reportc does not run LaTeX)")
+        self.diag.warning(f"raw LaTeX '{_short(source)}' is left out of the editions: {hint}",
+                          self.doc.rel, self.line(source), code="raw.latex")
+        return []
+
+
+_INLINE_KINDS = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Underline",
+                 "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted", "Cite", "Code",
+                 "Math", "RawInline", "Link", "Image", "Note", "Span"}
+_LATEX_HINTS = {
+    "appendix": "give each appendix chapter 'kind: appendix' in its front matter",
+    "section": "write a heading: ## Title",
+    "subsection": "write a heading: ### Title",
+    "chapter": "start the chapter file with # Title",
+    "tableofcontents": "the contents are made for you (report.yaml 'publisher: lists')",
+    "listoffigures": "the lists are made for you (report.yaml 'publisher: lists')",
+    "setcounter": "numbering is reportc's: leave it out",
+    "textcolor": "write [text]{.name} and style .name in the theme's CSS",
+    "input": "list the file as a chapter in report.yaml instead",
+    "include": "list the file as a chapter in report.yaml instead",
+}
+
+
+def _equation(match: re.Match[str], block: bool) -> list[Any]:
+    """``\\begin{equation} ... \\label{eq:x} \\end{equation}``: display maths, numbered as
+    Quarto's ``$$ ... $$ {#eq-x}`` when it has a label."""
+    environment, starred, body = match.groups()
+    label = _LABEL.search(body)
+    tex = _LABEL.sub("", body).strip()
+    if environment != "equation":
+        tex = "\\begin{aligned}" + tex.replace("&=", "&=") + "\\end{aligned}"
+    inlines: list[Any] = [{"t": "Math", "c": [{"t": "DisplayMath"}, tex]}]
+    if label and not starred:
+        inlines += [{"t": "Space"}, {"t": "Str", "c": "{#" + quarto_id(label.group(1), "eq") + "}"}]
+    return [{"t": "Para", "c": inlines}] if block else inlines
+
+
+def _label_floats(blocks: list[Any]) -> None:
+    """Figures and tables from LaTeX: their ``\\label`` (the reader's identifier) as the
+    Quarto identifier that numbers them (``fig:x`` -> ``fig-x``, ``tab:x`` -> ``tbl-x``)."""
+    for node in A.iter_nodes(blocks):
+        if node["t"] == "Figure":
+            _describe(node)
+            node["c"][0][0] = node["c"][0][0] and quarto_id(node["c"][0][0], "fig")
+        elif node["t"] == "Div" and node["c"][0][0] and \
+                any(inner["t"] == "Table" for inner in node["c"][1]):
+            node["c"][0][0] = quarto_id(node["c"][0][0], "tbl")
+
+
+def _describe(figure: A.Node) -> None:
+    """An image of a LaTeX figure is described by the figure's caption (its alt text)."""
+    caption = A.stringify(figure["c"][1][1])
+    for node in A.iter_nodes(figure["c"][2]):
+        if node["t"] == "Image" and not node["c"][1] and caption:
+            node["c"][1] = A.text_inlines(caption)
+
+
+def _references(tree: Any) -> None:
+    """``\\ref{fig:x}`` (a link the LaTeX reader makes) as the cross-reference ``@fig-x``:
+    ``\\ref`` and ``\\eqref`` give the number alone, ``\\autoref`` and ``\\cref`` the label."""
+    def replace(items: list[Any]) -> list[Any]:
+        items[:] = [_as_xref(item) if type(item) is dict and item.get("t") == "Link" else item
+                    for item in items]
+        return items
+    A.map_inline_lists(tree, replace)
+
+
+def _as_xref(link: A.Node) -> A.Node:
+    pairs = dict(link["c"][0][2])
+    if "reference" not in pairs:
+        return link
+    key = quarto_id(pairs["reference"])
+    mode = "NormalCitation" if "label" in pairs.get("reference-type", "") else "SuppressAuthor"
+    citation = {"citationId": key, "citationPrefix": [], "citationSuffix": [],
+                "citationMode": {"t": mode}, "citationNoteNum": 0, "citationHash": 0}
+    return {"t": "Cite", "c": [[citation], [{"t": "Str", "c": f"@{key}"}]]}
+
+
+def _pair_tags(items: list[Any]) -> list[Any]:
+    """``<sup>2</sup>`` as Superscript (and so on for :data:`_INLINE_TAGS`); a tag left
+    without its partner is dropped."""
+    out: list[Any] = []
+    for item in items:
+        closing = _closing_name(item)
+        opened = next((i for i in range(len(out) - 1, -1, -1)
+                       if _opening_name(out[i]) == closing), None) if closing else None
+        if opened is not None:
+            inner = out[opened + 1:]
+            del out[opened:]
+            out.append({"t": _INLINE_TAGS[closing], "c": inner})
+        elif not closing:
+            out.append(item)
+    return [item for item in out if not _opening_name(item)]
+
+
+def _spaced(items: list[Any]) -> list[Any]:
+    """Inlines without the doubled space a removed comment or command leaves behind."""
+    out: list[Any] = []
+    for item in items:
+        space = type(item) is dict and item.get("t") in ("Space", "SoftBreak")
+        if space and (not out or out[-1].get("t") in ("Space", "SoftBreak", "LineBreak")):
+            continue
+        out.append(item)
+    return out
+
+
+def _drop_tags(items: list[Any]) -> list[Any]:
+    return [item for item in items if not (_opening_name(item) or _closing_name(item))]
+
+
+def _opening_name(item: Any) -> str:
+    if type(item) is dict and item.get("t") == "RawInline":
+        tag = _TAG.match(item["c"][1])
+        return tag.group(2).lower() if tag and not tag.group(1) else ""
+    return ""
+
+
+def _closing_name(item: Any) -> str:
+    if type(item) is dict and item.get("t") == "RawInline":
+        tag = _TAG.match(item["c"][1])
+        name = tag.group(2).lower() if tag and tag.group(1) else ""
+        return name if name in _INLINE_TAGS else ""
+    return ""
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "\u2026"
+
+
+def text_before_title(doc: ChapterDoc, diag: Diagnostics) -> None:
+    """Nothing prints above a chapter's label: what comes before the ``# Title`` (a page
+    break, which the chapter's own page makes needless, is dropped) is moved below it, with
+    a warning at its first line."""
+    blocks = doc.ast["blocks"]
+    title = next((index for index, block in enumerate(blocks)
+                  if block["t"] == "Header" and block["c"][0] == 1), None)
+    if not title:
+        return
+    before = [block for block in blocks[:title]
+              if not (block["t"] == "Div" and "pagebreak" in block["c"][0][1])]
+    if before:
+        words = A.stringify(before[0]).split()
+        line = doc.chapter.line_of(" ".join(words[:4])) if words else None
+        diag.warning("text before the chapter's '# Title' is moved below the title (a chapter "
+                     "starts with its title)", doc.rel, line, code="heading.first")
+    doc.ast["blocks"] = [blocks[title], *before, *blocks[title + 1:]]
