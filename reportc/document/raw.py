@@ -83,8 +83,11 @@ def clean_raw(doc: ChapterDoc, diag: Diagnostics) -> None:
     if not any(node["t"] in _RAW_NODES or _wrapped(node) for node in A.iter_nodes(doc.ast)):
         return
     _heading_labels(doc.ast["blocks"])
-    settler = _Settler(doc, diag)
+    settler = _Settler(doc)
     doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], settler.settle)
+    for offset, message, code in sorted(settler.warnings, key=lambda w: w[0] or 0):
+        line = None if offset is None else doc.chapter.text.count("\n", 0, offset) + 1
+        diag.warning(message, doc.rel, line, code=code)
 
 
 def _heading_labels(blocks: list[Any]) -> None:
@@ -113,17 +116,23 @@ def _latex_of(node: A.Node) -> str:
 class _Settler:
     """Walks one chapter's lists (bottom-up) and replaces each raw node."""
 
-    def __init__(self, doc: ChapterDoc, diag: Diagnostics):
-        self.doc, self.diag = doc, diag
+    def __init__(self, doc: ChapterDoc):
+        self.doc = doc
         self.seen: dict[str, int] = {}  # how often a text was located: the next is further on
+        # (offset, message, code): reported in the text's order once the walk (bottom-up) is done
+        self.warnings: list[tuple[int | None, str, str]] = []
 
-    def line(self, text: str) -> int | None:
-        """The line of ``text``'s next occurrence (its first line), counting repeats."""
+    def warn(self, message: str, text: str, code: str) -> None:
+        self.warnings.append((self.where(text), message, code))
+
+    def where(self, text: str) -> int | None:
+        """The offset of ``text``'s next occurrence (by its first line), counting repeats."""
         first = text.strip().split("\n")[0].strip()
         nth = self.seen.get(first, 0)
         self.seen[first] = nth + 1
-        found = [number for number, line in enumerate(self.doc.chapter.text.split("\n"), 1)
-                 if first and first in line]
+        source = self.doc.chapter.text
+        found = [match.start() for match in re.finditer(re.escape(first), source)] \
+            if first else []
         return found[min(nth, len(found) - 1)] if found else None
 
     def settle(self, items: list[Any]) -> list[Any]:
@@ -151,9 +160,8 @@ class _Settler:
             return self.html(node, text)
         code = "raw.latex" if fmt in ("tex", "latex") else "raw.other"
         what = "raw LaTeX" if code == "raw.latex" else f"a raw '{fmt}' block"
-        self.diag.warning(f"{what} '{_short(text)}' is left out of the editions: reportc does "
-                          "not run it; write Markdown instead", self.doc.rel, self.line(text),
-                          code=code)
+        self.warn(f"{what} '{_short(text)}' is left out of the editions: reportc does not run "
+                  "it; write Markdown instead", text, code)
         return []
 
     def html(self, node: A.Node, text: str) -> list[Any]:
@@ -173,8 +181,8 @@ class _Settler:
         hint = _HTML_HINTS.get(name, "write it in Markdown (a ::: {.name} block or a "
                                      "[text]{.name} span, styled by the theme)")
         kept = " (its content is kept)" if tag and name not in ("script", "style") else ""
-        self.diag.warning(f"raw HTML '{_short(text)}' is left out of the editions{kept}: "
-                          f"{hint}", self.doc.rel, self.line(text), code="raw.html")
+        self.warn(f"raw HTML '{_short(text)}' is left out of the editions{kept}: {hint}", text,
+                  "raw.html")
         return []
 
     def latex(self, node: A.Node, block: bool) -> list[Any]:
@@ -197,8 +205,8 @@ class _Settler:
         """Raw LaTeX reportc cannot give a meaning: left out, with what to write instead."""
         hint = _LATEX_HINTS.get(next(iter(_COMMANDS.findall(source)), ""),
                                 "write it in Markdown (reportc does not run LaTeX)")
-        self.diag.warning(f"raw LaTeX '{_short(source)}' is left out of the editions: {hint}",
-                          self.doc.rel, self.line(source), code="raw.latex")
+        self.warn(f"raw LaTeX '{_short(source)}' is left out of the editions: {hint}", source,
+                  "raw.latex")
         return []
 
 
