@@ -36,6 +36,7 @@ from reportc.pandoc.render import (
     unlink_citations,
 )
 from reportc.pdf.edition import start_warm_up, write_pdf
+from reportc.pdf.glyphs import check_glyphs
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
     Bibliography,
@@ -122,6 +123,8 @@ def build(options: BuildOptions) -> BuildResult:
             resolve_references(doc, targets, bibliography.keys, root, diag)
             check_chapter(doc, root, config.attachments, diag)
         check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
+        if "pdf" in options.formats:
+            check_glyphs(docs, theme.fonts, diag)  # before layout, at the character's line
         lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
         diag.raise_if_errors()
 

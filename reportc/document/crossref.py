@@ -96,5 +96,5 @@ def identifier_url(key: str) -> str | None:
 def identifier_link(key: str) -> A.Node:
     """What a Manubot citation no bibliography holds prints: its identifier, linked."""
     url = identifier_url(key) or ""
-    text = A.text_inlines(key)
+    text = A.text_inlines(url if key.lower().startswith("url:") else key)
     return A.link(text, url, ["identifier"]) if url else A.span(text, ["identifier"])

@@ -337,17 +337,23 @@ def _short(text: str, limit: int = 60) -> str:
 def text_before_title(doc: ChapterDoc, diag: Diagnostics) -> None:
     """Nothing prints above a chapter's label: what comes before the ``# Title`` (a page
     break, which the chapter's own page makes needless, is dropped) is moved below it, with
-    a warning at its first line."""
+    a warning at its first line. Page breaks that end the chapter are dropped too."""
     blocks = doc.ast["blocks"]
     title = next((index for index, block in enumerate(blocks)
                   if block["t"] == "Header" and block["c"][0] == 1), None)
-    if not title:
+    if title is None:
         return
-    before = [block for block in blocks[:title]
-              if not (block["t"] == "Div" and "pagebreak" in block["c"][0][1])]
+    before = [block for block in blocks[:title] if not _page_break(block)]
     if before:
         words = A.stringify(before[0]).split()
         line = doc.chapter.line_of(" ".join(words[:4])) if words else None
         diag.warning("text before the chapter's '# Title' is moved below the title (a chapter "
                      "starts with its title)", doc.rel, line, code="heading.first")
-    doc.ast["blocks"] = [blocks[title], *before, *blocks[title + 1:]]
+    after = blocks[title + 1:]
+    while after and _page_break(after[-1]):
+        after.pop()  # the chapter ends its page anyway: a break there would leave one blank
+    doc.ast["blocks"] = [blocks[title], *before, *after]
+
+
+def _page_break(block: A.Node) -> bool:
+    return block["t"] == "Div" and "pagebreak" in block["c"][0][1]

@@ -112,7 +112,35 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
     lines = _key_lines(node)
-    return _validate(root, data, lines, diagnostics)
+    return _validate(root, {**manubot_metadata(root), **data}, lines, diagnostics)
+
+
+MANUBOT_METADATA = ("content/metadata.yaml", "metadata.yaml")
+
+
+def manubot_metadata(root: Path) -> dict[str, Any]:
+    """What a Manubot paper's (or a pandoc project's) ``metadata.yaml`` says of title,
+    authors, keywords and lang, in report.yaml's terms; report.yaml's own settings win.
+    Manubot authors list ``affiliations``; reportc prints one affiliation line."""
+    path = next((root / name for name in MANUBOT_METADATA if (root / name).is_file()), None)
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path else None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return {}  # not read: report.yaml says what is needed, or its own error does
+    if not isinstance(meta, dict):
+        return {}
+    found = {key: meta[key] for key in ("title", "subtitle", "keywords", "lang")
+             if isinstance(meta.get(key), (str, list))}
+    authors = [{"name": str(author["name"]), "affiliation": _affiliation(author),
+                **{key: str(author[key]) for key in ("orcid", "email") if author.get(key)}}
+               for author in meta.get("authors") or [] if isinstance(author, dict)
+               and author.get("name")]
+    return {**found, "authors": authors} if authors else found
+
+
+def _affiliation(author: dict) -> str:
+    given = author.get("affiliations") or author.get("affiliation") or []
+    return "; ".join(map(str, given)) if isinstance(given, list) else str(given)
 
 
 def _key_lines(node: Any) -> dict[str, int]:
