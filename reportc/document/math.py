@@ -120,7 +120,7 @@ def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None
     detail = next((line.strip() for line in match.group(2).splitlines()
                    if line.strip().startswith("unexpected")), "")
     message = f"formula '{_short(tex)}' cannot be typeset" + (f": {detail}" if detail else "")
-    return message, doc.chapter.line_of(tex.strip()[:40])
+    return message, doc.chapter.line_of(tex.strip().split("\n")[0][:40])
 
 
 @functools.cache

@@ -79,11 +79,25 @@ def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
             diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
             continue
         for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", chapter.rel, code="pandoc")
+            diag.warning(f"pandoc: {warning}", chapter.rel, warning_line(warning, chapter, True),
+                         code="pandoc")
         if not result.warnings and result.output is not None:
             cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")
     return asts
+
+
+def warning_line(warning: str, chapter: Chapter, read: bool) -> int | None:
+    """The chapter line a pandoc warning is about: its "at line N" when pandoc read the
+    chapter's Markdown (``read``; later runs read JSON, whose positions mean nothing), else
+    the line of the first thing it quotes that the chapter holds."""
+    position = re.search(r"\bline (\d+) column \d+", warning)
+    if read and position:
+        return int(position.group(1))
+    for quoted in re.findall(r"'([^'\n]{3,})'|\"([^\"\n]{3,})\"", warning):
+        if (line := chapter.line_of(quoted[0] or quoted[1])) is not None:
+            return line
+    return None
 
 
 def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:
