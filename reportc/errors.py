@@ -32,6 +32,7 @@ WARNING_CODES = {
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
     "chapter.skipped": "a file in chapters/ is not a .md file (skipped)",
     "chapter.prefix": "a chapter file has no NN- number prefix",
+    "chapter.empty": "a chapter holds only raw markup that is left out (skipped)",
     "chapter.unlisted": "a chapter file is not listed in report.yaml's chapters (left out)",
     "frontmatter.unknown": "a chapter's front matter has a key reportc does not know",
     "frontmatter.title": "a chapter has both a front matter title and a level-1 heading",

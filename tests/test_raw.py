@@ -31,8 +31,9 @@ THESIS_WARNINGS = [
     "chapters/01-introduction.md:25: warning: 'Figure @fig-channel' would print 'Figure "
     "Figure\u00a01': the reference brings its own word; write '@fig-channel' (or "
     "'[-@fig-channel]' for the number alone) [xref.word]",
-    "chapters/01-introduction.md:31: warning: raw LaTeX '\\setcounter{page}{3}' is left out "
-    "of the editions: numbering is reportc's: leave it out [raw.latex]",
+    "chapters/01-introduction.md:31: warning: raw LaTeX '\\textcolor{red}{Important.}' is "
+    "left out of the editions: write [text]{.name} and style .name in the theme's CSS "
+    "[raw.latex]",
     "chapters/01-introduction.md:33: warning: raw HTML '<div style=\"color: red\">' is left "
     "out of the editions (its content is kept): write it in Markdown (a ::: {.name} block or "
     "a [text]{.name} span, styled by the theme) [raw.html]",
@@ -152,12 +153,14 @@ def test_pandoc_crossref_syntax_is_read_as_quartos(tmp_path):
         "# Crossref {#sec:cr}\n\nSee @fig:crossbars, @Tbl:sizes, @sec:cr, @eq:one and "
         "@lst:code.\n\n![Bars](figures/bars.svg){#fig:crossbars}\n\n| a |\n|---|\n| 1 |\n\n"
         ": Sizes []{#tbl:sizes}\n\n"
-        "$$ x = 1 $$ {#eq:one}\n\n```{#lst:code .python caption=\"A listing\"}\nx = 1\n```\n",
+        "$$ x = 1 $$ {#eq:one}\n\n```{#lst:code .python caption=\"A listing\"}\nx = 1\n```\n\n"
+        "```python\ny = 2\n```\n\n: Another listing {#lst:para}\n\nAlso @lst:para.\n",
         encoding="utf-8")
     built = build_root(root, formats=("html",), git_stamp=False)
     assert built.warnings == []
     text = _html_text(built.html_path)
     assert "See Figure 2, Table 2, Chapter 3, Equation 1 and Listing 1." in text
+    assert "Listing 2. Another listing" in text and "Also Listing 2." in text
     assert RAW_MARKUP.findall(text) == []
 
 
@@ -199,3 +202,24 @@ def test_manubot_paper(tmp_path):
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("html",), strict=True, git_stamp=False)
     assert len(failed.value.problems) == 5
+
+
+def test_a_file_holding_only_latex_lists_is_skipped(tmp_path):
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-lof.md").write_text("\\listoffigures\n<!-- the list -->\n\n"
+                                             "\\newpage\n", encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert built.warnings == [
+        "chapters/03-lof.md: warning: holds nothing to print once its raw LaTeX and HTML are "
+        "left out: the chapter is skipped [chapter.empty]"]
+
+
+def test_a_formula_pandoc_cannot_convert_is_an_error_at_its_first_line(tmp_path):
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-maths.md").write_text(
+        "# Maths\n\nText.\n\n$$\n\\begin{aligned}\n  a &= \\argmin_x f(x)\n\\end{aligned}\n$$\n",
+        encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    assert [(p.path, p.line) for p in failed.value.problems] == [("chapters/03-maths.md", 6)]
+    assert "cannot be typeset" in str(failed.value.problems[0])

@@ -44,6 +44,8 @@ def crossref_key(key: str) -> str:
 
 def read_crossref(doc: ChapterDoc) -> None:
     """Rewrite pandoc-crossref's identifiers, references and labels as Quarto's."""
+    if any(node["t"] == "CodeBlock" for node in A.iter_nodes(doc.ast["blocks"])):
+        A.map_inline_lists(doc.ast["blocks"], _caption_paragraphs)
     for node in A.iter_nodes(doc.ast["blocks"]):
         kind = node["t"]
         if kind in _ATTR_AT:
@@ -59,6 +61,32 @@ def read_crossref(doc: ChapterDoc) -> None:
                 citation["citationId"] = crossref_key(citation["citationId"])
         elif kind == "Str" and (match := _EQUATION_LABEL.match(node["c"])):
             node["c"] = "{#" + crossref_key(match.group(1)) + "}"
+
+
+def _caption_paragraphs(items: list[Any]) -> list[Any]:
+    """pandoc-crossref's listing caption, a paragraph ``: Caption {#lst:x}`` just after (or
+    before) a code block: the block's identifier and ``lst-cap``."""
+    for index, item in enumerate(items):
+        if type(item) is not dict or item.get("t") != "CodeBlock" or item["c"][0][0]:
+            continue
+        for near in (index + 1, index - 1):
+            caption = _listing_caption_of(items[near]) if 0 <= near < len(items) else None
+            if caption:
+                item["c"][0][0], text = caption
+                item["c"][0][2].append(["lst-cap", text])
+                del items[near]
+                return _caption_paragraphs(items)
+    return items
+
+
+def _listing_caption_of(block: Any) -> tuple[str, str] | None:
+    inlines = block.get("c") if type(block) is dict and block.get("t") == "Para" else None
+    if not inlines or inlines[0] != {"t": "Str", "c": ":"} or inlines[-1].get("t") != "Str":
+        return None
+    label = re.fullmatch(r"\{#(lst:[^\s}]+)\}", inlines[-1]["c"])
+    if not label:
+        return None
+    return crossref_key(label.group(1)).lower(), A.stringify(inlines[1:-1])
 
 
 def _listing_caption(attr: list[Any]) -> None:

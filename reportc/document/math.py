@@ -113,7 +113,8 @@ def formula_problem(tex: str, display: bool) -> str:
 
 def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None] | None:
     """pandoc's "Could not convert TeX math X" warning as an error message and a line."""
-    match = re.match(r"Could not convert TeX math (.*?), rendering as TeX:?(.*)", warning, re.S)
+    match = re.match(r"Could not convert TeX math\s+(.*?),\s*rendering as TeX:?(.*)", warning,
+                     re.S)
     if not match:
         return None
     tex = match.group(1)

@@ -34,7 +34,12 @@ HARMLESS = {"noindent", "indent", "vspace", "hspace", "bigskip", "medskip", "sma
             "nopagebreak", "linebreak", "relax", "protect", "label", "phantomsection",
             "addcontentsline", "thispagestyle", "pagestyle", "markboth", "markright",
             "mainmatter", "frontmatter", "backmatter", "singlespacing", "doublespacing",
-            "onehalfspacing", "normalsize", "small", "footnotesize", "large", "Large"}
+            "onehalfspacing", "normalsize", "small", "footnotesize", "large", "Large",
+            # page numbering, lengths and lists reportc makes itself
+            "pagenumbering", "setcounter", "setlength", "addtolength", "fill", "parindent",
+            "parskip", "textwidth", "linewidth", "baselineskip", "tableofcontents",
+            "listoffigures", "listoftables", "printbibliography", "scriptsize", "tiny",
+            "normalfont"}
 _COMMANDS = re.compile(r"\\([A-Za-z]+)\*?")
 _ONLY_COMMANDS = re.compile(r"(?:\s*\\[A-Za-z]+\*?(?:\s*\[[^\]]*\])?(?:\s*\{[^{}]*\})*)+\s*")
 _LABEL = re.compile(r"\\label\{([^{}]+)\}")
@@ -218,9 +223,6 @@ _LATEX_HINTS = {
     "section": "write a heading: ## Title",
     "subsection": "write a heading: ### Title",
     "chapter": "start the chapter file with # Title",
-    "tableofcontents": "the contents are made for you (report.yaml 'publisher: lists')",
-    "listoffigures": "the lists are made for you (report.yaml 'publisher: lists')",
-    "setcounter": "numbering is reportc's: leave it out",
     "textcolor": "write [text]{.name} and style .name in the theme's CSS",
     "input": "list the file as a chapter in report.yaml instead",
     "include": "list the file as a chapter in report.yaml instead",

@@ -34,7 +34,19 @@ def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         docs = read_chapters(chapters, diag, cache, pool, jobs)
     diag.raise_if_errors()
-    return [reported(doc) for doc in docs]
+    return [doc for doc in map(reported, docs) if not _left_empty(doc, diag)]
+
+
+def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:
+    """A file of a LaTeX-minded project that only says ``\\listoffigures`` (or holds only
+    comments) has nothing to print once its raw markup is settled: it is left out."""
+    if not doc.chapter.text.strip() or \
+            any(block["t"] != "Div" or "pagebreak" not in block["c"][0][1]
+                for block in doc.ast["blocks"]):
+        return False
+    diag.warning("holds nothing to print once its raw LaTeX and HTML are left out: the "
+                 "chapter is skipped", doc.rel, code="chapter.empty")
+    return True
 
 
 def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,

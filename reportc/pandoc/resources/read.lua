@@ -27,7 +27,8 @@ local CONVERTED_COMMANDS = {
   autocite = true, citeauthor = true, citeyear = true, footcite = true,
   textbf = true, textit = true, emph = true, texttt = true, underline = true,
   textsc = true, textsuperscript = true, textsubscript = true, url = true, href = true,
-  footnote = true, includegraphics = true, caption = true, label = true,
+  footnote = true, includegraphics = true, caption = true, label = true, LaTeX = true,
+  TeX = true, ldots = true, dots = true, textendash = true, textemdash = true, S = true,
 }
 -- commands that read a file, or could assemble a command's name, are never converted
 local UNSAFE = {}
