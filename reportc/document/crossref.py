@@ -24,12 +24,16 @@ _CROSSREF = re.compile(r"^([Ff]ig|[Tt]bl|[Tt]ab|[Ss]ec|[Ee]q|[Ll]st):(.+)$")
 _EQUATION_LABEL = re.compile(r"^\{#(eq:[^\s}]+)\}$")
 _ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Image": 0, "Figure": 0, "Table": 0,
             "CodeBlock": 0, "Link": 0, "Code": 0}
-IDENTIFIER = re.compile(r"^(?:(doi|arxiv|pmid|pmcid|isbn|wikidata|url):(.+)|(https?://.+))$",
-                        re.I)
+IDENTIFIER = re.compile(r"^(?:(doi|arxiv|pmid|pubmed|pmcid|pmc|isbn|wikidata|url):(.+)|"
+                        r"(https?://.+))$", re.I)
 _RESOLVERS = {"doi": "https://doi.org/", "arxiv": "https://arxiv.org/abs/",
               "pmid": "https://pubmed.ncbi.nlm.nih.gov/",
+              "pubmed": "https://pubmed.ncbi.nlm.nih.gov/",
               "pmcid": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
+              "pmc": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
               "wikidata": "https://www.wikidata.org/wiki/", "url": ""}
+# Manubot's citation alias: a reference definition "[@deep-review]: doi:10.1098/rsif.2017.0387"
+_ALIAS = re.compile(r"^ {0,3}\[@([^\]\s]+)\]:\s*(\S+)", re.M)
 
 
 def crossref_key(key: str) -> str:
@@ -96,9 +100,19 @@ def _listing_caption(attr: list[Any]) -> None:
 
 
 def _caption_label(table: A.Node) -> None:
-    """``: Caption []{#tbl:x}``: the empty span's identifier is the table's."""
+    """``: Caption []{#tbl:x}``: the empty span's identifier is the table's; so is a label
+    pandoc left as text at the caption's end (``{#tbl:x}`` on a line of its own)."""
     for block in table["c"][1][1]:
         inlines = block["c"] if block["t"] in ("Plain", "Para") else []
+        label = re.search(r"\{#\s*(tbl:\s*[^\s{}]+)\s*\}$", A.stringify(inlines))
+        start = next((i for i in range(len(inlines) - 1, -1, -1) if inlines[i]["t"] == "Str"
+                      and inlines[i]["c"].startswith("{#")), None)
+        if label and start is not None and not table["c"][0][0]:
+            table["c"][0][0] = crossref_key(re.sub(r"\s+", "", label.group(1))).lower()
+            del inlines[start:]
+            while inlines and inlines[-1]["t"] in ("Space", "SoftBreak"):
+                inlines.pop()
+            return
         for index, inline in enumerate(inlines):
             if inline["t"] == "Span" and not inline["c"][1] and \
                     inline["c"][0][0].startswith("tbl") and not table["c"][0][0]:
@@ -126,3 +140,8 @@ def identifier_link(key: str) -> A.Node:
     url = identifier_url(key) or ""
     text = A.text_inlines(url if key.lower().startswith("url:") else key)
     return A.link(text, url, ["identifier"]) if url else A.span(text, ["identifier"])
+
+
+def manubot_aliases(text: str) -> dict[str, str]:
+    """Manubot's citation aliases defined in ``text``: alias -> identifier."""
+    return {match.group(1): match.group(2) for match in _ALIAS.finditer(text)}

@@ -21,6 +21,7 @@ No raw node of a chapter is left for a writer to pass through.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from reportc.document.model import ChapterDoc
@@ -53,12 +54,17 @@ _INLINE_TAGS = {"sup": "Superscript", "sub": "Subscript", "em": "Emph", "i": "Em
                 "s": "Strikeout", "del": "Strikeout", "strike": "Strikeout"}
 _SILENT_TAGS = {"p", "div", "span", "br", "center", "small", "mark", "abbr", "kbd", "cite",
                 "q", "font", "section", "article", "aside", "header", "footer", "nav", "main"}
+# tags with no content of their own (or whose content is code): nothing of them is kept
+_EMPTY_TAGS = {"script", "style", "link", "meta", "img", "hr", "input", "iframe", "embed",
+               "object", "base", "wbr", "source", "track", "area", "col", "param"}
 _HTML_HINTS = {
     "img": "write ![what it shows](path/to/image.png)",
     "a": "write [text](https://...)",
     "table": "write a Markdown table (a pipe or grid table)",
     "script": "a report carries no scripts",
     "style": "put styles in the theme's CSS (theme/)",
+    "link": "put styles in the theme's CSS (theme/)",
+    "i": "write *text* (an icon font is not loaded)",
     "iframe": "link to the page instead: [text](https://...)",
     "hr": "write a line of three dashes (---)",
     "details": "write a ::: {.callout-note collapse=true} block",
@@ -90,9 +96,31 @@ def clean_raw(doc: ChapterDoc, diag: Diagnostics) -> None:
     _heading_labels(doc.ast["blocks"])
     settler = _Settler(doc)
     doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], settler.settle)
-    for offset, message, code in sorted(settler.warnings, key=lambda w: w[0] or 0):
-        line = None if offset is None else doc.chapter.text.count("\n", 0, offset) + 1
-        diag.warning(message, doc.rel, line, code=code)
+    groups: dict[tuple[str, str], list[_Left]] = {}
+    for left in sorted(settler.warnings, key=lambda w: w.offset or 0):
+        groups.setdefault((left.code, left.kind), []).append(left)
+    for (code, kind), lefts in groups.items():  # in the order of each group's first
+        first = lefts[0]
+        more = ""
+        if len(lefts) > 1:
+            count = len(lefts) - 1
+            what = f"<{kind}> tag" if code == "raw.html" else f"'\\{kind}' command"
+            more = f"; so {'is' if count == 1 else 'are'} {count} more {what}" \
+                   f"{'' if count == 1 else 's'} in this chapter"
+        line = None if first.offset is None else doc.chapter.text.count("\n", 0, first.offset) + 1
+        diag.warning(f"{first.what}{more}: {first.hint}", doc.rel, line, code=code)
+
+
+@dataclass
+class _Left:
+    """Raw markup left out: where, what, what to write instead; warnings about the same tag
+    or command are reported once, at the first, with how many more there are."""
+
+    offset: int | None
+    what: str
+    hint: str
+    code: str
+    kind: str
 
 
 def _heading_labels(blocks: list[Any]) -> None:
@@ -124,11 +152,10 @@ class _Settler:
     def __init__(self, doc: ChapterDoc):
         self.doc = doc
         self.seen: dict[str, int] = {}  # how often a text was located: the next is further on
-        # (offset, message, code): reported in the text's order once the walk (bottom-up) is done
-        self.warnings: list[tuple[int | None, str, str]] = []
+        self.warnings: list[_Left] = []  # reported in the text's order once the walk is done
 
-    def warn(self, message: str, text: str, code: str) -> None:
-        self.warnings.append((self.where(text), message, code))
+    def warn(self, what: str, hint: str, text: str, code: str, kind: str) -> None:
+        self.warnings.append(_Left(self.where(text), what, hint, code, kind))
 
     def where(self, text: str) -> int | None:
         """The offset of ``text``'s next occurrence (by its first line), counting repeats."""
@@ -165,8 +192,8 @@ class _Settler:
             return self.html(node, text)
         code = "raw.latex" if fmt in ("tex", "latex") else "raw.other"
         what = "raw LaTeX" if code == "raw.latex" else f"a raw '{fmt}' block"
-        self.warn(f"{what} '{_short(text)}' is left out of the editions: reportc does not run "
-                  "it; write Markdown instead", text, code)
+        self.warn(f"{what} '{_short(text)}' is left out of the editions",
+                  "reportc does not run it; write Markdown instead", text, code, fmt)
         return []
 
     def html(self, node: A.Node, text: str) -> list[Any]:
@@ -185,9 +212,9 @@ class _Settler:
             return []  # a closing tag: its opening one was reported
         hint = _HTML_HINTS.get(name, "write it in Markdown (a ::: {.name} block or a "
                                      "[text]{.name} span, styled by the theme)")
-        kept = " (its content is kept)" if tag and name not in ("script", "style") else ""
-        self.warn(f"raw HTML '{_short(text)}' is left out of the editions{kept}: {hint}", text,
-                  "raw.html")
+        kept = " (its content is kept)" if tag and name not in _EMPTY_TAGS else ""
+        self.warn(f"raw HTML '{_short(text)}' is left out of the editions{kept}", hint, text,
+                  "raw.html", name)
         return []
 
     def latex(self, node: A.Node, block: bool) -> list[Any]:
@@ -208,10 +235,10 @@ class _Settler:
 
     def unread(self, source: str) -> list[Any]:
         """Raw LaTeX reportc cannot give a meaning: left out, with what to write instead."""
-        hint = _LATEX_HINTS.get(next(iter(_COMMANDS.findall(source)), ""),
-                                "write it in Markdown (reportc does not run LaTeX)")
-        self.warn(f"raw LaTeX '{_short(source)}' is left out of the editions: {hint}", source,
-                  "raw.latex")
+        command = next(iter(_COMMANDS.findall(source)), "")
+        hint = _LATEX_HINTS.get(command, "write it in Markdown (reportc does not run LaTeX)")
+        self.warn(f"raw LaTeX '{_short(source)}' is left out of the editions", hint, source,
+                  "raw.latex", command)
         return []
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportc.document.crossref import identifier_link, identifier_url
+from reportc.document.crossref import identifier_link, identifier_url, manubot_aliases
 from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
@@ -23,9 +23,11 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
                        root: Path, diag: Diagnostics) -> None:
     """Turn ``@fig-x`` into links, check citation keys and image paths, style boxes."""
     seen: dict[str, int] = {}  # occurrences located so far, by key: each warning its own line
+    aliases = manubot_aliases(doc.chapter.text)
     doc.ast["blocks"] = A.map_inline_lists(
         doc.ast["blocks"], lambda items: _link_identifiers(
-            _replace_xrefs(items, doc, targets, diag, seen), doc, bib_keys, diag, seen))
+            _replace_xrefs(items, doc, targets, diag, seen), doc, (bib_keys, aliases), diag,
+            seen))
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Cite":
             for citation in node["c"][0]:
@@ -53,16 +55,23 @@ def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target]
     return out
 
 
-def _link_identifiers(items: list[Any], doc: ChapterDoc, bib_keys: set[str],
-                      diag: Diagnostics, seen: dict[str, int]) -> list[Any]:
-    """Manubot's ``@doi:...`` that no bibliography holds: its identifier as a link."""
+def _link_identifiers(items: list[Any], doc: ChapterDoc,
+                      keys: tuple[set[str], dict[str, str]], diag: Diagnostics,
+                      seen: dict[str, int]) -> list[Any]:
+    """Manubot's ``@doi:...`` (or an alias of one) that no bibliography holds: its
+    identifier as a link; an alias whose identifier the bibliography holds cites that."""
     if not any(isinstance(item, dict) and item.get("t") == "Cite" for item in items):
         return items
+    bib_keys, aliases = keys
     out: list[Any] = []
     for item in items:
         citations = item["c"][0] if isinstance(item, dict) and item.get("t") == "Cite" else []
+        for citation in citations:
+            if citation["citationId"] not in bib_keys and \
+                    aliases.get(citation["citationId"]) in bib_keys:
+                citation["citationId"] = aliases[citation["citationId"]]
         offline = [c for c in citations if c["citationId"] not in bib_keys
-                   and identifier_url(c["citationId"]) is not None]
+                   and identifier_url(aliases.get(c["citationId"], c["citationId"])) is not None]
         if not offline:
             out.append(item)
             continue
@@ -72,7 +81,8 @@ def _link_identifiers(items: list[Any], doc: ChapterDoc, bib_keys: set[str],
                          "offline: it prints as a link; add an entry with this key (or its "
                          "DOI) to the bibliography file", doc.rel,
                          _nth_line(doc, key, seen), code="cite.identifier")
-        links = [identifier_link(c["citationId"]) for c in offline]
+        links = [identifier_link(aliases.get(c["citationId"], c["citationId"]))
+                 for c in offline]
         joined = [node for index, link in enumerate(links)
                   for node in ([{"t": "Str", "c": ";"}, {"t": "Space"}] if index else []) + [link]]
         rest = [c for c in citations if c not in offline]

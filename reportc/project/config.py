@@ -116,6 +116,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
 
 
 MANUBOT_METADATA = ("content/metadata.yaml", "metadata.yaml")
+# a template's placeholders (XXXX-XXXX-XXXX-XXXX) are not taken
+_METADATA_PATTERNS = {"orcid": r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", "email": r"[^@\s]+@[^@\s]+\.\w+"}
 
 
 def manubot_metadata(root: Path) -> dict[str, Any]:
@@ -132,7 +134,8 @@ def manubot_metadata(root: Path) -> dict[str, Any]:
     found = {key: meta[key] for key in ("title", "subtitle", "keywords", "lang")
              if isinstance(meta.get(key), (str, list))}
     authors = [{"name": str(author["name"]), "affiliation": _affiliation(author),
-                **{key: str(author[key]) for key in ("orcid", "email") if author.get(key)}}
+                **{key: str(author[key]) for key in ("orcid", "email")
+                   if re.fullmatch(_METADATA_PATTERNS[key], str(author.get(key) or ""))}}
                for author in meta.get("authors") or [] if isinstance(author, dict)
                and author.get("name")]
     return {**found, "authors": authors} if authors else found
