@@ -46,7 +46,7 @@ from reportc.project.bibliography import (
 )
 from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.citation import how_to_cite, render_markdown_file
-from reportc.project.config import ReportConfig, load_config
+from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
@@ -184,6 +184,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
                        csl: Path | None, theme: Theme, release: Release, images: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
+    files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
     files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]

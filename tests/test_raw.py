@@ -233,3 +233,14 @@ def test_a_formula_pandoc_cannot_convert_is_an_error_at_its_first_line(tmp_path)
         build_root(root, formats=("html",), git_stamp=False)
     assert [(p.path, p.line) for p in failed.value.problems] == [("chapters/03-maths.md", 6)]
     assert "cannot be typeset" in str(failed.value.problems[0])
+
+
+def test_a_changed_metadata_yaml_rebuilds(tmp_path):
+    root = copy_root("manubot", tmp_path)
+    build_root(root, formats=("html",), git_stamp=False)
+    metadata = root / "content/metadata.yaml"
+    metadata.write_text(metadata.read_text(encoding="utf-8").replace(
+        "Open methods for counting river bars", "Closed methods"), encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert "Closed methods" in parse(built.html_path.read_text(encoding="utf-8")).find_all(
+        "title")[0].text()
