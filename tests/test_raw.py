@@ -37,8 +37,6 @@ THESIS_WARNINGS = [
     "chapters/01-introduction.md:33: warning: raw HTML '<div style=\"color: red\">' is left "
     "out of the editions (its content is kept): write it in Markdown (a ::: {.name} block or "
     "a [text]{.name} span, styled by the theme) [raw.html]",
-    "chapters/02-methods.md:38: warning: raw LaTeX '\\appendix' is left out of the editions: "
-    "give each appendix chapter 'kind: appendix' in its front matter [raw.latex]",
 ]
 
 
@@ -75,6 +73,14 @@ def test_no_edition_prints_raw_markup(thesis, edition):
                   "As Figure 2 shows, and Table\u00a02 lists", "see also Chapter 1",
                   "Equation 2 is famous.", "Coloured text the theme does not print in red."):
         assert meant.replace("\u00a0", " ") in text.replace("\u00a0", " "), (edition, meant)
+
+
+def test_latex_appendix_makes_the_chapters_after_it_appendices(thesis):
+    page = parse(thesis.html_path.read_text(encoding="utf-8"))
+    headings = {h.attrs["id"]: h for h in page.find_all(cls="chapter-heading")}
+    assert headings["ch-03-forms"].find_all(cls="chapter-label")[0].text() == "Appendix A"
+    assert "kind-appendix" in headings["ch-03-forms"].classes
+    assert "kind-chapter" in headings["sec-methods"].classes  # \appendix at its end
 
 
 def test_latex_floats_are_numbered_figures_and_tables(thesis):

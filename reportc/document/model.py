@@ -52,6 +52,9 @@ class ChapterDoc:
     images: list[str] = field(default_factory=list)
     floats: list[Float] = field(default_factory=list)  # numbered figures, tables, listings
     has_refs: bool = False  # the chapter has a `::: {#refs}` div: the bibliography goes there
+    # a LaTeX "\appendix" in the chapter: "before" its title (it is the first appendix) or
+    # "after" it (the next chapter is); see reportc.document.raw.start_appendices
+    appendix: str = ""
 
     @property
     def rel(self) -> str:

@@ -48,6 +48,7 @@ _EQUATION = re.compile(r"^\s*\\begin\{(equation|align|gather|multline|eqnarray)(
                        r"\\end\{\1\2\}\s*$", re.S)
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
 _TAG = re.compile(r"^\s*<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*?)/?>\s*$", re.S)
+_LEVEL_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)", re.M)
 _FIRST_TAG = re.compile(r"^\s*</?([A-Za-z][A-Za-z0-9]*)")
 _INLINE_TAGS = {"sup": "Superscript", "sub": "Subscript", "em": "Emph", "i": "Emph",
                 "strong": "Strong", "b": "Strong", "u": "Underline", "ins": "Underline",
@@ -226,12 +227,22 @@ class _Settler:
             return []
         if equation := _EQUATION.match(source):
             return _equation(equation, block)
+        if names == ["appendix"] and _ONLY_COMMANDS.fullmatch(source):
+            self.appendix(source)
+            return []
         content = node["c"][1]
-        if not content or names == ["appendix"]:
+        if not content:
             return self.unread(source)
         _label_floats(content)
         _references(content)
         return content
+
+    def appendix(self, source: str) -> None:
+        """``\\appendix``: the chapters from here on are appendices (before the title: this
+        one too)."""
+        offset = self.where(source) or 0
+        title = _LEVEL_ONE.search(self.doc.chapter.text)
+        self.doc.appendix = "before" if title is None or offset < title.start() else "after"
 
     def unread(self, source: str) -> list[Any]:
         """Raw LaTeX reportc cannot give a meaning: left out, with what to write instead."""
@@ -246,7 +257,6 @@ _INLINE_KINDS = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Un
                  "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted", "Cite", "Code",
                  "Math", "RawInline", "Link", "Image", "Note", "Span"}
 _LATEX_HINTS = {
-    "appendix": "give each appendix chapter 'kind: appendix' in its front matter",
     "section": "write a heading: ## Title",
     "subsection": "write a heading: ### Title",
     "chapter": "start the chapter file with # Title",
@@ -386,3 +396,15 @@ def text_before_title(doc: ChapterDoc, diag: Diagnostics) -> None:
 
 def _page_break(block: A.Node) -> bool:
     return block["t"] == "Div" and "pagebreak" in block["c"][0][1]
+
+
+def start_appendices(docs: list[ChapterDoc]) -> None:
+    """LaTeX's ``\\appendix``: the chapters after it (numbered A, B, ...) are appendices,
+    as if their front matter said ``kind: appendix``."""
+    marked = next((index for index, doc in enumerate(docs) if doc.appendix), None)
+    if marked is None:
+        return
+    start = marked if docs[marked].appendix == "before" else marked + 1
+    for doc in docs[start:]:
+        if doc.chapter.kind == "chapter":
+            doc.chapter.kind = "appendix"

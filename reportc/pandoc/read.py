@@ -16,7 +16,7 @@ from pathlib import Path
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.crossref import read_crossref
 from reportc.document.model import ChapterDoc
-from reportc.document.raw import clean_raw, text_before_title
+from reportc.document.raw import clean_raw, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
 from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
@@ -34,13 +34,15 @@ def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         docs = read_chapters(chapters, diag, cache, pool, jobs)
     diag.raise_if_errors()
-    return [doc for doc in map(reported, docs) if not _left_empty(doc, diag)]
+    read = list(map(reported, docs))
+    start_appendices(read)
+    return [doc for doc in read if not _left_empty(doc, diag)]
 
 
 def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:
     """A file of a LaTeX-minded project that only says ``\\listoffigures`` (or holds only
     comments) has nothing to print once its raw markup is settled: it is left out."""
-    if not doc.chapter.text.strip() or \
+    if not doc.chapter.text.strip() or doc.appendix or \
             any(block["t"] != "Div" or "pagebreak" not in block["c"][0][1]
                 for block in doc.ast["blocks"]):
         return False
