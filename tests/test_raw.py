@@ -250,3 +250,21 @@ def test_a_changed_metadata_yaml_rebuilds(tmp_path):
     built = build_root(root, formats=("html",), git_stamp=False)
     assert "Closed methods" in parse(built.html_path.read_text(encoding="utf-8")).find_all(
         "title")[0].text()
+
+
+def test_messages_about_crossref_and_latex_ids_find_their_line(tmp_path):
+    root = copy_root("basic", tmp_path)
+    chapter = root / "chapters/03-ids.md"
+    chapter.write_text(
+        "# Ids\n\nText.\n\n\\begin{table}\n\\label{tab:nocap}\n\\begin{tabular}{l}\na \\\\\n"
+        "\\end{tabular}\n\\end{table}\n", encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert built.warnings == [
+        "chapters/03-ids.md:6: warning: '#tbl-nocap' has no caption: end the block with a "
+        "caption paragraph or give it tbl-cap=\"...\" [float.caption]"]
+    chapter.write_text("# Ids\n\n![One](figures/bars.svg){#fig:same}\n\n"
+                       "![Two](figures/bars.svg){#fig:same}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    assert [str(p) for p in failed.value.problems] == [
+        "chapters/03-ids.md:3: duplicate identifier '#fig-same'"]

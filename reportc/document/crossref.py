@@ -145,3 +145,14 @@ def identifier_link(key: str) -> A.Node:
 def manubot_aliases(text: str) -> dict[str, str]:
     """Manubot's citation aliases defined in ``text``: alias -> identifier."""
     return {match.group(1): match.group(2) for match in _ALIAS.finditer(text)}
+
+
+def id_line(doc: ChapterDoc, identifier: str) -> int | None:
+    """The line where ``#identifier`` is given: as written (``#fig-x``), in pandoc-crossref's
+    form (``#fig:x``) or as the LaTeX ``\\label{fig:x}`` (``tab:x`` for ``tbl-x``)."""
+    head, _, tail = identifier.partition("-")
+    heads = {"tbl": "(?:tbl|tab|table)", "sec": "(?:sec|ch|chap|chapter|section)"}
+    spelled = heads.get(head, re.escape(head)) + "[-:]" + re.escape(tail) if tail else \
+        re.escape(identifier)
+    return doc.chapter.line_of(re.compile(r"#" + spelled + r"(?![\w:.-])|\\label\{" + spelled +
+                                          r"\}"))
