@@ -268,3 +268,18 @@ def test_messages_about_crossref_and_latex_ids_find_their_line(tmp_path):
         build_root(root, formats=("html",), git_stamp=False)
     assert [str(p) for p in failed.value.problems] == [
         "chapters/03-ids.md:3: duplicate identifier '#fig-same'"]
+
+
+def test_html_tables_images_and_links_become_markdown_ones(tmp_path):
+    ast, diag = _read(
+        "# T\n\n<table>\n<caption>Scores</caption>\n<tr><th>A</th><th>B</th></tr>\n"
+        "<tr><td>1</td><td>*2*<script>alert(1)</script></td></tr>\n</table>\n\n"
+        "See <img src=\"figures/a.png\" alt=\"a chart\" width=\"50\"> at "
+        "<a href=\"https://example.org/x\">the site</a>.\n", tmp_path)
+    table, para = ast["blocks"][1], ast["blocks"][2]
+    assert table["t"] == "Table" and json.dumps(table["c"][1]).count('"Scores"') == 1
+    assert "alert" not in json.dumps(ast) and "RawBlock" not in json.dumps(ast)
+    assert [node["t"] for node in para["c"]] == ["Str", "Space", "Image", "Space", "Str",
+                                                 "Space", "Link", "Str"]
+    assert para["c"][6]["c"][2][0] == "https://example.org/x"
+    assert diag.problems == []  # pandoc's HTML reader drops the script itself

@@ -20,6 +20,7 @@ No raw node of a chapter is left for a writer to pass through.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,8 @@ _EQUATION = re.compile(r"^\s*\\begin\{(equation|align|gather|multline|eqnarray)(
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
 _TAG = re.compile(r"^\s*<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*?)/?>\s*$", re.S)
 _LEVEL_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)", re.M)
+_LINK = re.compile(r"^\s*<a\s+href\s*=\s*([\"'])([^\"'<>]*)\1\s*>\s*$", re.I)
+_SAFE_TARGET = re.compile(r"^(?:https?:|mailto:|#|[^:]*$)", re.I)  # else left out, warned
 _FIRST_TAG = re.compile(r"^\s*</?([A-Za-z][A-Za-z0-9]*)")
 _INLINE_TAGS = {"sup": "Superscript", "sub": "Subscript", "em": "Emph", "i": "Emph",
                 "strong": "Strong", "b": "Strong", "u": "Underline", "ins": "Underline",
@@ -209,8 +212,11 @@ class _Settler:
             return [{"t": "LineBreak"}]
         if tag and not tag.group(3).strip() and (name in _INLINE_TAGS or name in _SILENT_TAGS):
             return [node] if name in _INLINE_TAGS and node["t"] == "RawInline" else []
+        if name == "a" and node["t"] == "RawInline" and (link := _LINK.match(text)) and \
+                _SAFE_TARGET.match(html_lib.unescape(link.group(2)).strip()):
+            return [node]  # paired with its </a> into a link by _pair_tags
         if tag and tag.group(1):
-            return []  # a closing tag: its opening one was reported
+            return [node] if name == "a" else []  # a closing tag: its opening was reported
         hint = _HTML_HINTS.get(name, "write it in Markdown (a ::: {.name} block or a "
                                      "[text]{.name} span, styled by the theme)")
         kept = " (its content is kept)" if tag and name not in _EMPTY_TAGS else ""
@@ -330,9 +336,10 @@ def _pair_tags(items: list[Any]) -> list[Any]:
         opened = next((i for i in range(len(out) - 1, -1, -1)
                        if _opening_name(out[i]) == closing), None) if closing else None
         if opened is not None:
-            inner = out[opened + 1:]
+            inner, opening = out[opened + 1:], out[opened]["c"][1]
             del out[opened:]
-            out.append({"t": _INLINE_TAGS[closing], "c": inner})
+            out.append(_link(opening, inner) if closing == "a" else
+                       {"t": _INLINE_TAGS[closing], "c": inner})
         elif not closing:
             out.append(item)
     return [item for item in out if not _opening_name(item)]
@@ -347,6 +354,13 @@ def _spaced(items: list[Any]) -> list[Any]:
             continue
         out.append(item)
     return out
+
+
+def _link(opening: str, inner: list[Any]) -> A.Node:
+    """``<a href="...">text</a>`` as a Markdown link (its address is checked like any)."""
+    match = _LINK.match(opening)
+    target = html_lib.unescape(match.group(2)) if match else ""
+    return {"t": "Link", "c": [A.attr(), inner, [target, ""]]}
 
 
 def _drop_tags(items: list[Any]) -> list[Any]:
@@ -364,7 +378,7 @@ def _closing_name(item: Any) -> str:
     if type(item) is dict and item.get("t") == "RawInline":
         tag = _TAG.match(item["c"][1])
         name = tag.group(2).lower() if tag and tag.group(1) else ""
-        return name if name in _INLINE_TAGS else ""
+        return name if name in _INLINE_TAGS or name == "a" else ""
     return ""
 
 

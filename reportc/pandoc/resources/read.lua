@@ -86,11 +86,74 @@ local RAW = {
   end,
 }
 
+-- An HTML table reaches the reader as raw tags around Markdown cells: the run from <table>
+-- to its </table> is put back together and read by pandoc's HTML reader (which reads no
+-- file), so it becomes a real table; an <img> tag likewise becomes an image.
+local function html_of(block)
+  if block.t == 'RawBlock' and block.format == 'html' then return block.text end
+  return pandoc.write(pandoc.Pandoc({block}), 'html')
+end
+
+local function raw_html(block, pattern)
+  return block.t == 'RawBlock' and block.format == 'html' and block.text:match(pattern)
+end
+
+local TABLE_OPENS, TABLE_CLOSES = '^%s*<[Tt][Aa][Bb][Ll][Ee][%s>]', '^%s*</[Tt][Aa][Bb][Ll][Ee]%s*>'
+
+local function table_end(blocks, first)
+  if not raw_html(blocks[first], TABLE_OPENS) then return nil end
+  local depth = 0
+  for index = first, #blocks do
+    if raw_html(blocks[index], TABLE_OPENS) then depth = depth + 1 end
+    if raw_html(blocks[index], TABLE_CLOSES) then depth = depth - 1 end
+    if depth == 0 then return index end
+  end
+  return nil
+end
+
+local function html_tables(blocks)
+  local out, index = pandoc.Blocks({}), 1
+  while index <= #blocks do
+    local last = table_end(blocks, index)
+    if last then
+      local parts = {}
+      for inner = index, last do parts[#parts + 1] = html_of(blocks[inner]) end
+      local html = table.concat(parts, '\n')
+      out:insert(pandoc.Div(pandoc.read(html, 'html').blocks,
+                            pandoc.Attr('', {'reportc-raw'}, {html = blocks[index].text})))
+      index = last + 1
+    else
+      out:insert(blocks[index])
+      index = index + 1
+    end
+  end
+  return out
+end
+
+-- an <img> with nothing but these attributes (no handler, no srcset) is read as an image
+local IMAGE_ATTRIBUTES = {src = true, alt = true, width = true, height = true, title = true}
+
+local function plain_image(text)
+  for name in text:gsub('"[^"]*"', '""'):gsub("'[^']*'", "''"):gmatch('%s([%w-]+)%s*=') do
+    if not IMAGE_ATTRIBUTES[name:lower()] then return false end
+  end
+  return true
+end
+
+local function html_image(raw)
+  if raw.format == 'html' and raw.text:match('^<[Ii][Mm][Gg]%s') and plain_image(raw.text) then
+    local blocks = pandoc.read(raw.text, 'html').blocks
+    return pandoc.Span(pandoc.utils.blocks_to_inlines(blocks),
+                       pandoc.Attr('', {'reportc-raw'}, {html = raw.text}))
+  end
+end
+
 function Pandoc(doc)
   local reader = pandoc.utils.stringify(doc.meta['reportc-reader'])
   local out = pandoc.Blocks({})
   for _, block in ipairs(doc.blocks) do
-    local chapter = pandoc.read(block.text, reader, PANDOC_READER_OPTIONS):walk(RAW)
+    local chapter = pandoc.read(block.text, reader, PANDOC_READER_OPTIONS)
+      :walk({Blocks = html_tables, RawInline = html_image}):walk(RAW)
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. block.identifier .. '-->\n'
                                        .. pandoc.write(chapter, 'json')))
   end
