@@ -6,7 +6,8 @@ with raw markup kept as raw nodes (:data:`reportc.pandoc.runner.CHAPTER_READER`)
 one of them is settled here, before anything else looks at the chapter:
 
 * HTML comments vanish; ``<br>`` is a line break; ``<sup>``, ``<sub>``, ``<em>``, ``<b>``
-  and their like become the Markdown they stand for; any other tag is left out (its
+  and their like become the Markdown they stand for; tables (``<table>``), plain images
+  and http(s) links are read by pandoc's HTML reader; any other tag is left out (its
   content kept) with one ``raw.html`` warning saying what to write instead;
 * LaTeX page breaks become page breaks in print; spacing and alignment commands, whose
   meaning the theme already has, vanish silently; figures, tables, ``\\ref``, ``\\cite``
@@ -225,6 +226,8 @@ class _Settler:
         return []
 
     def latex(self, node: A.Node, block: bool) -> list[Any]:
+        if "html" in dict(node["c"][0][2]):
+            return node["c"][1]  # an HTML table or image, read by pandoc's HTML reader
         source = _latex_of(node)
         names = [match.group(1) for match in _COMMANDS.finditer(source)]
         if names and _ONLY_COMMANDS.fullmatch(source) and set(names) <= PAGE_BREAKS | HARMLESS:
