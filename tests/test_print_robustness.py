@@ -122,3 +122,25 @@ def test_pandocs_own_warning_carries_its_line(tmp_path):
     with ThreadPoolExecutor(max_workers=1) as pool:
         read_chapters([chapter], diag, BuildCache(tmp_path / "c", diag, enabled=False), pool, 1)
     assert [(p.line, p.code) for p in diag.problems] == [(6, "pandoc")]
+
+
+def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tmp_path,
+                                                                             monkeypatch):
+    root = copy_root("basic", tmp_path)
+    (root / "figures/broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    (root / "figures/broken.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><rect",
+                                             encoding="utf-8")
+    (root / "chapters/03-broken.md").write_text(
+        "# Broken\n\n![A broken picture](figures/broken.png)\n\n"
+        "![A broken drawing](figures/broken.svg)\n", encoding="utf-8")
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("the PDF was laid out")
+    monkeypatch.setattr(importlib.import_module("reportc.build"), "write_pdf", no_layout)
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html", "pdf"), git_stamp=False)
+    assert [str(p) for p in failed.value.problems] == [
+        "chapters/03-broken.md:3: image 'figures/broken.png' cannot be read: it is not a PNG, "
+        "JPEG, GIF, WebP or other image Pillow can decode",
+        "chapters/03-broken.md:5: image 'figures/broken.svg' cannot be read: it is not "
+        "well-formed SVG (unclosed token: line 1, column 40)"]
