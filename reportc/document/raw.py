@@ -187,6 +187,8 @@ class _Settler:
                 out.extend(self.raw(item, block))
             elif type(item) is dict and item.get("t") in ("Div", "Span") and _wrapped(item):
                 out.extend(self.latex(item, block))
+                if not block and _latex_of(item)[-1:].isspace():
+                    out.append({"t": "Space"})  # the reader took the space after a command
             else:
                 out.append(item)
         return _drop_tags(out) if block else _spaced(_pair_tags(out))
