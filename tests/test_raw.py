@@ -21,6 +21,7 @@ from htmlparse import parse_html as parse
 
 from reportc.cache import BuildCache
 from reportc.errors import BuildFailed, Diagnostics
+from reportc.pandoc import ast as A
 from reportc.pandoc.read import read_chapters
 from reportc.project.chapters import Chapter
 
@@ -283,3 +284,9 @@ def test_html_tables_images_and_links_become_markdown_ones(tmp_path):
                                                  "Space", "Link", "Str"]
     assert para["c"][6]["c"][2][0] == "https://example.org/x"
     assert diag.problems == []  # pandoc's HTML reader drops the script itself
+
+
+def test_a_tag_that_is_no_html_element_is_text(tmp_path):
+    ast, diag = _read("# T\n\nA List<String> of <T> items.\n", tmp_path)
+    assert diag.problems == []
+    assert A.stringify(ast["blocks"][1]) == "A List<String> of <T> items."

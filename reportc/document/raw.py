@@ -27,6 +27,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportc.document.model import ChapterDoc
+from reportc.document.rawhtml import (
+    COMMENT,
+    EMPTY_TAGS,
+    FIRST_TAG,
+    HTML_ELEMENTS,
+    HTML_HINTS,
+    INLINE_TAGS,
+    LINK,
+    SAFE_TARGET,
+    SILENT_TAGS,
+    TAG,
+    drop_tags,
+    pair_tags,
+    spaced,
+)
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
@@ -48,34 +63,7 @@ _ONLY_COMMANDS = re.compile(r"(?:\s*\\[A-Za-z]+\*?(?:\s*\[[^\]]*\])?(?:\s*\{[^{}
 _LABEL = re.compile(r"\\label\{([^{}]+)\}")
 _EQUATION = re.compile(r"^\s*\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}(.*)"
                        r"\\end\{\1\2\}\s*$", re.S)
-_COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
-_TAG = re.compile(r"^\s*<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*?)/?>\s*$", re.S)
 _LEVEL_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)", re.M)
-_LINK = re.compile(r"^\s*<a\s+href\s*=\s*([\"'])([^\"'<>]*)\1\s*>\s*$", re.I)
-_SAFE_TARGET = re.compile(r"^(?:https?:|mailto:|#|[^:]*$)", re.I)  # else left out, warned
-_FIRST_TAG = re.compile(r"^\s*</?([A-Za-z][A-Za-z0-9]*)")
-_INLINE_TAGS = {"sup": "Superscript", "sub": "Subscript", "em": "Emph", "i": "Emph",
-                "strong": "Strong", "b": "Strong", "u": "Underline", "ins": "Underline",
-                "s": "Strikeout", "del": "Strikeout", "strike": "Strikeout"}
-_SILENT_TAGS = {"p", "div", "span", "br", "center", "small", "mark", "abbr", "kbd", "cite",
-                "q", "font", "section", "article", "aside", "header", "footer", "nav", "main"}
-# tags with no content of their own (or whose content is code): nothing of them is kept
-_EMPTY_TAGS = {"script", "style", "link", "meta", "img", "hr", "input", "iframe", "embed",
-               "object", "base", "wbr", "source", "track", "area", "col", "param"}
-_HTML_HINTS = {
-    "img": "write ![what it shows](path/to/image.png)",
-    "a": "write [text](https://...)",
-    "table": "write a Markdown table (a pipe or grid table)",
-    "script": "a report carries no scripts",
-    "style": "put styles in the theme's CSS (theme/)",
-    "link": "put styles in the theme's CSS (theme/)",
-    "i": "write *text* (an icon font is not loaded)",
-    "iframe": "link to the page instead: [text](https://...)",
-    "hr": "write a line of three dashes (---)",
-    "details": "write a ::: {.callout-note collapse=true} block",
-    "figure": "write ![caption](image.png){#fig-name}",
-}
-# prefixes of LaTeX labels, and the identifier prefix Quarto gives the same kind
 LABEL_PREFIXES = {"fig": "fig", "figure": "fig", "tab": "tbl", "tbl": "tbl", "table": "tbl",
                   "sec": "sec", "section": "sec", "ch": "sec", "chap": "sec", "chapter": "sec",
                   "subsec": "sec", "app": "sec", "eq": "eq", "eqn": "eq", "equation": "eq",
@@ -191,7 +179,7 @@ class _Settler:
                     out.append({"t": "Space"})  # the reader took the space after a command
             else:
                 out.append(item)
-        return _drop_tags(out) if block else _spaced(_pair_tags(out))
+        return drop_tags(out) if block else spaced(pair_tags(out))
 
     def raw(self, node: A.Node, block: bool) -> list[Any]:
         fmt, text = node["c"]
@@ -205,24 +193,27 @@ class _Settler:
 
     def html(self, node: A.Node, text: str) -> list[Any]:
         """A comment vanishes, ``<br>`` breaks the line, an inline tag pair of
-        :data:`_INLINE_TAGS` is kept for :func:`_pair_tags`, anything else is left out."""
-        if _COMMENT.match(text):
+        :data:`INLINE_TAGS` is kept for :func:`pair_tags`, anything else is left out."""
+        if COMMENT.match(text):
             return []
-        tag = _TAG.match(text)
-        first = _FIRST_TAG.match(text)
+        tag = TAG.match(text)
+        first = FIRST_TAG.match(text)
         name = first.group(1).lower() if first else ""
+        if first and name not in HTML_ELEMENTS:  # "List<String>": text, not a tag
+            literal = A.text_inlines(text)
+            return literal if node["t"] == "RawInline" else [{"t": "Plain", "c": literal}]
         if name == "br" and node["t"] == "RawInline":
             return [{"t": "LineBreak"}]
-        if tag and not tag.group(3).strip() and (name in _INLINE_TAGS or name in _SILENT_TAGS):
-            return [node] if name in _INLINE_TAGS and node["t"] == "RawInline" else []
-        if name == "a" and node["t"] == "RawInline" and (link := _LINK.match(text)) and \
-                _SAFE_TARGET.match(html_lib.unescape(link.group(2)).strip()):
-            return [node]  # paired with its </a> into a link by _pair_tags
+        if tag and not tag.group(3).strip() and (name in INLINE_TAGS or name in SILENT_TAGS):
+            return [node] if name in INLINE_TAGS and node["t"] == "RawInline" else []
+        if name == "a" and node["t"] == "RawInline" and (link := LINK.match(text)) and \
+                SAFE_TARGET.match(html_lib.unescape(link.group(2)).strip()):
+            return [node]  # paired with its </a> into a link by pair_tags
         if tag and tag.group(1):
             return [node] if name == "a" else []  # a closing tag: its opening was reported
-        hint = _HTML_HINTS.get(name, "write it in Markdown (a ::: {.name} block or a "
+        hint = HTML_HINTS.get(name, "write it in Markdown (a ::: {.name} block or a "
                                      "[text]{.name} span, styled by the theme)")
-        kept = " (its content is kept)" if tag and name not in _EMPTY_TAGS else ""
+        kept = " (its content is kept)" if tag and name not in EMPTY_TAGS else ""
         self.warn(f"raw HTML '{_short(text)}' is left out of the editions{kept}", hint, text,
                   "raw.html", name)
         return []
@@ -330,61 +321,6 @@ def _as_xref(link: A.Node) -> A.Node:
     citation = {"citationId": key, "citationPrefix": [], "citationSuffix": [],
                 "citationMode": {"t": mode}, "citationNoteNum": 0, "citationHash": 0}
     return {"t": "Cite", "c": [[citation], [{"t": "Str", "c": f"@{key}"}]]}
-
-
-def _pair_tags(items: list[Any]) -> list[Any]:
-    """``<sup>2</sup>`` as Superscript (and so on for :data:`_INLINE_TAGS`); a tag left
-    without its partner is dropped."""
-    out: list[Any] = []
-    for item in items:
-        closing = _closing_name(item)
-        opened = next((i for i in range(len(out) - 1, -1, -1)
-                       if _opening_name(out[i]) == closing), None) if closing else None
-        if opened is not None:
-            inner, opening = out[opened + 1:], out[opened]["c"][1]
-            del out[opened:]
-            out.append(_link(opening, inner) if closing == "a" else
-                       {"t": _INLINE_TAGS[closing], "c": inner})
-        elif not closing:
-            out.append(item)
-    return [item for item in out if not _opening_name(item)]
-
-
-def _spaced(items: list[Any]) -> list[Any]:
-    """Inlines without the doubled space a removed comment or command leaves behind."""
-    out: list[Any] = []
-    for item in items:
-        space = type(item) is dict and item.get("t") in ("Space", "SoftBreak")
-        if space and (not out or out[-1].get("t") in ("Space", "SoftBreak", "LineBreak")):
-            continue
-        out.append(item)
-    return out
-
-
-def _link(opening: str, inner: list[Any]) -> A.Node:
-    """``<a href="...">text</a>`` as a Markdown link (its address is checked like any)."""
-    match = _LINK.match(opening)
-    target = html_lib.unescape(match.group(2)) if match else ""
-    return {"t": "Link", "c": [A.attr(), inner, [target, ""]]}
-
-
-def _drop_tags(items: list[Any]) -> list[Any]:
-    return [item for item in items if not (_opening_name(item) or _closing_name(item))]
-
-
-def _opening_name(item: Any) -> str:
-    if type(item) is dict and item.get("t") == "RawInline":
-        tag = _TAG.match(item["c"][1])
-        return tag.group(2).lower() if tag and not tag.group(1) else ""
-    return ""
-
-
-def _closing_name(item: Any) -> str:
-    if type(item) is dict and item.get("t") == "RawInline":
-        tag = _TAG.match(item["c"][1])
-        name = tag.group(2).lower() if tag and tag.group(1) else ""
-        return name if name in _INLINE_TAGS or name == "a" else ""
-    return ""
 
 
 def _short(text: str, limit: int = 60) -> str:
