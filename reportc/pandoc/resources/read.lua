@@ -40,7 +40,8 @@ for _, name in ipairs({'input', 'include', 'includeonly', 'import', 'subimport',
                        'gdef', 'xdef', 'let', 'catcode', 'bibliography', 'addbibresource',
                        'expandafter', 'newenvironment', 'renewenvironment', 'read', 'openin',
                        'externaldocument', 'makeatletter', 'string', 'detokenize',
-                       'scantokens', 'jobname'}) do
+                       'scantokens', 'jobname', 'InputIfFileExists', 'IfFileExists',
+                       'openout', 'write', 'immediate', 'graphicspath'}) do
   UNSAFE[name] = true
 end
 
