@@ -168,7 +168,7 @@ class _Settler:
         block = type(items[0]) is dict and items[0].get("t") not in _INLINE_KINDS
         out: list[Any] = []
         for item in items:
-            if out and _wrapped(item) and out[-1].get("t") == "Str" and \
+            if out and type(item) is dict and _wrapped(item) and out[-1].get("t") == "Str" and \
                     out[-1]["c"].endswith("~"):  # LaTeX's tie: Table~\ref{x}
                 out[-1] = {"t": "Str", "c": out[-1]["c"][:-1] + "\u00a0"}
             if type(item) is dict and item.get("t") in _RAW_NODES:
