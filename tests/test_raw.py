@@ -176,14 +176,15 @@ def test_figure_word_before_a_reference_is_warned_at_each_occurrence(tmp_path):
     (root / "chapters/03-words.md").write_text(
         "# Words\n\n![Bars](figures/bars.svg){#fig-wordbars}\n\nAs (Figure @fig-wordbars) shows,\n"
         "and Fig. @fig-wordbars too,\n\nand [Figure @fig-wordbars] is fine, "
-        "Figure [-@fig-wordbars] too.\n",
+        "Figure [-@fig-wordbars] too.\n\nFigures @fig-wordbars and @fig-wordbars.\n",
         encoding="utf-8")
     built = build_root(root, formats=("html",), git_stamp=False)
     assert [w.split(": warning: ")[0] for w in built.warnings] == [
-        "chapters/03-words.md:5", "chapters/03-words.md:6"]
+        "chapters/03-words.md:5", "chapters/03-words.md:6", "chapters/03-words.md:10"]
     text = _html_text(built.html_path)
     assert "As (Figure 2) shows, and Figure 2 too, and Figure 2 is fine, Figure 2 too." in text
     assert "Figure Figure" not in text and "Fig. Figure" not in text
+    assert "Figure 2 and Figure 2." in text
 
 
 def test_manubot_paper(tmp_path):

@@ -120,8 +120,8 @@ def _check_doubled_word(items: list[Any], index: int, doc: ChapterDoc,
     label_word = target.label.split("\u00a0")[0].split(" ")[0].lower()
     written = word["c"][len(_opening(word["c"])):]
     bare = written.rstrip(".").lower()
-    if not bare or not (bare == label_word or (written.endswith(".") and
-                                               label_word.startswith(bare))):
+    if not bare or not (bare in (label_word, label_word + "s") or
+                        (written.endswith(".") and label_word.startswith(bare))):
         return False
     key = citation["citationId"]
     diag.warning(f"'{written} @{key}' would print '{written} {target.label}': the reference "
