@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -105,6 +106,9 @@ def test_text_before_the_title_and_page_breaks(thesis):
     assert "follows the page break" not in pages[famous]
     assert len(parse(thesis.html_path.read_text(encoding="utf-8")).find_all(
         cls="pagebreak")) == 1  # \newpage before the title and at the end are dropped
+    with zipfile.ZipFile(thesis.out / f"{thesis.slug}.docx") as word:
+        body = word.read("word/document.xml").decode("utf-8")
+    assert body.count('<w:br w:type="page" />') == 1  # Word breaks the page there too
 
 
 def _read(text: str, tmp_path: Path) -> tuple[dict, Diagnostics]:
