@@ -90,6 +90,8 @@ def test_latex_floats_are_numbered_figures_and_tables(thesis):
     captions = [" ".join(c.text().split()) for c in page.find_all("figcaption")]
     assert any(c.startswith("Figure 2. The surveyed channel, after") for c in captions)
     assert any(c.startswith("Table 2. Survey dates.") for c in captions), captions
+    assert any(c.startswith("Table 3. Flood peaks.") for c in captions), captions  # longtable
+    assert "The peaks are in Table 3." in _html_text(thesis.html_path)
     assert [img.attrs["alt"] for img in page.find_all("img")
             if "channel" in img.attrs.get("src", "")][1].startswith("The surveyed channel")
     assert page.find_all(cls="equation")[1].attrs["id"] == "eq-energy"
