@@ -30,9 +30,9 @@ from reportc.project.chapters import Chapter
 RAW_MARKUP = re.compile(r"<!--|-->|\\[A-Za-z]+|</?(?:div|br|sub|sup|script)\b|@fig|@tbl|@sec|"
                         r"@eq|\{#|Figure\s+Figure|TODO|\$")
 THESIS_WARNINGS = [
-    "chapters/01-introduction.md:25: warning: 'Figure @fig-channel' would print 'Figure "
-    "Figure\u00a01': the reference brings its own word; write '@fig-channel' (or "
-    "'[-@fig-channel]' for the number alone) [xref.word]",
+    "chapters/01-introduction.md:25: warning: 'Figure @fig:channel' would print 'Figure "
+    "Figure\u00a01': the reference brings its own word; write '@fig:channel' (or "
+    "'[-@fig:channel]' for the number alone) [xref.word]",
     "chapters/01-introduction.md:31: warning: raw LaTeX '\\textcolor{red}{Important.}' is "
     "left out of the editions: write [text]{.name} and style .name in the theme's CSS "
     "[raw.latex]",

@@ -124,10 +124,19 @@ def _check_doubled_word(items: list[Any], index: int, doc: ChapterDoc,
                         (written.endswith(".") and label_word.startswith(bare))):
         return False
     key = citation["citationId"]
-    diag.warning(f"'{written} @{key}' would print '{written} {target.label}': the reference "
-                 f"brings its own word; write '@{key}' (or '[-@{key}]' for the number "
-                 "alone)", doc.rel, _nth_line(doc, key, seen, written), code="xref.word")
+    line = _nth_line(doc, key, seen, written)
+    spelled = _spelled(doc, key, line)  # as written: @fig:x in a pandoc-crossref document
+    diag.warning(f"'{written} @{spelled}' would print '{written} {target.label}': the reference "
+                 f"brings its own word; write '@{spelled}' (or '[-@{spelled}]' for the number "
+                 "alone)", doc.rel, line, code="xref.word")
     return True
+
+
+def _spelled(doc: ChapterDoc, key: str, line: int | None) -> str:
+    """``key`` as the author wrote it on ``line`` (``fig:x`` for ``fig-x``)."""
+    text = doc.chapter.text.splitlines()[line - 1] if line else ""
+    found = re.search(r"@\{?(" + _spellings(key) + ")", text)
+    return found.group(1) if found else key
 
 
 def _opening(word: str) -> str:
@@ -172,10 +181,15 @@ def _cite_line(doc: ChapterDoc, key: str) -> int | None:
 def _key_pattern(key: str) -> re.Pattern[str]:
     """Where ``@key`` is written: as is, in pandoc-crossref's form (``@fig:x``), or as the
     LaTeX ``\\ref{fig:x}`` it was read from."""
+    tail = key.partition("-")[2]
+    return re.compile(r"(?:@\{?" + _spellings(key) + r"|\\\w*ref\{[^}]*" +
+                      re.escape(tail or key) + r"\})(?![\w:.#$%&+?<>~/-]*\w)")
+
+
+def _spellings(key: str) -> str:
+    """A pattern for ``key`` as Quarto or pandoc-crossref spell it (``fig-x``, ``fig:x``)."""
     head, dash, tail = key.partition("-")
-    spelled = re.escape(head) + "[-:]" + re.escape(tail) if dash else re.escape(key)
-    return re.compile(r"(?:@\{?" + spelled + r"|\\\w*ref\{[^}]*" + re.escape(tail or key) +
-                      r"\})(?![\w:.#$%&+?<>~/-]*\w)")
+    return re.escape(head) + "[-:]" + re.escape(tail) if dash else re.escape(key)
 
 
 def _nth_line(doc: ChapterDoc, key: str, seen: dict[str, int], word: str = "") -> int | None:
