@@ -297,3 +297,17 @@ def test_a_tag_that_is_no_html_element_is_text(tmp_path):
     ast, diag = _read("# T\n\nA List<String> of <T> items.\n", tmp_path)
     assert diag.problems == []
     assert A.stringify(ast["blocks"][1]) == "A List<String> of <T> items."
+
+
+def test_a_latex_label_without_prefix_is_found_from_another_chapter(tmp_path):
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-flows.md").write_text(
+        "# Flows\n\n\\begin{figure}\n\\includegraphics{figures/bars.svg}\n"
+        "\\caption{Flows by year.}\n\\label{flows}\n\\end{figure}\n\n"
+        "\\begin{equation}\nQ = v A \\label{discharge}\n\\end{equation}\n", encoding="utf-8")
+    (root / "chapters/04-later.md").write_text(
+        "# Later\n\nAs \\autoref{flows} shows, by Equation~\\eqref{discharge}.\n",
+        encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert built.warnings == []
+    assert "As Figure 2 shows, by Equation 1." in _html_text(built.html_path)

@@ -55,6 +55,7 @@ class ChapterDoc:
     # a LaTeX "\appendix" in the chapter: "before" its title (it is the first appendix) or
     # "after" it (the next chapter is); see reportc.document.raw.start_appendices
     appendix: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # a LaTeX \label -> its identifier
 
     @property
     def rel(self) -> str:

@@ -86,7 +86,7 @@ def clean_raw(doc: ChapterDoc, diag: Diagnostics) -> None:
     """Settle every raw node of ``doc`` (see the module's docstring)."""
     if not any(node["t"] in _RAW_NODES or _wrapped(node) for node in A.iter_nodes(doc.ast)):
         return
-    _heading_labels(doc.ast["blocks"])
+    _heading_labels(doc.ast["blocks"], doc.labels)
     settler = _Settler(doc)
     doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], settler.settle)
     groups: dict[tuple[str, str], list[_Left]] = {}
@@ -116,7 +116,7 @@ class _Left:
     kind: str
 
 
-def _heading_labels(blocks: list[Any]) -> None:
+def _heading_labels(blocks: list[Any], labels: dict[str, str]) -> None:
     """``# Title \\label{sec:x}``: the label is the heading's identifier (``sec-x``)."""
     for node in A.iter_nodes(blocks):
         if node["t"] != "Header":
@@ -124,7 +124,7 @@ def _heading_labels(blocks: list[Any]) -> None:
         for inline in node["c"][2]:
             label = _LABEL.fullmatch(_latex_of(inline).strip()) if _wrapped(inline) else None
             if label and not node["c"][1][0]:
-                node["c"][1][0] = quarto_id(label.group(1), "sec")
+                node["c"][1][0] = labels[label.group(1)] = quarto_id(label.group(1), "sec")
 
 
 _RAW_NODES = {"RawBlock", "RawInline"}
@@ -228,14 +228,14 @@ class _Settler:
                 return [{"t": "Div", "c": [A.attr("", ["pagebreak"]), []]}]
             return []
         if equation := _EQUATION.match(source):
-            return _equation(equation, block)
+            return _equation(equation, block, self.doc.labels)
         if names == ["appendix"] and _ONLY_COMMANDS.fullmatch(source):
             self.appendix(source)
             return []
         content = node["c"][1]
         if not content:
             return self.unread(source)
-        _label_floats(content)
+        _label_floats(content, self.doc.labels)
         _references(content)
         return content
 
@@ -268,7 +268,7 @@ _LATEX_HINTS = {
 }
 
 
-def _equation(match: re.Match[str], block: bool) -> list[Any]:
+def _equation(match: re.Match[str], block: bool, labels: dict[str, str]) -> list[Any]:
     """``\\begin{equation} ... \\label{eq:x} \\end{equation}``: display maths, numbered as
     Quarto's ``$$ ... $$ {#eq-x}`` when it has a label."""
     environment, starred, body = match.groups()
@@ -278,20 +278,24 @@ def _equation(match: re.Match[str], block: bool) -> list[Any]:
         tex = "\\begin{aligned}" + tex.replace("&=", "&=") + "\\end{aligned}"
     inlines: list[Any] = [{"t": "Math", "c": [{"t": "DisplayMath"}, tex]}]
     if label and not starred:
-        inlines += [{"t": "Space"}, {"t": "Str", "c": "{#" + quarto_id(label.group(1), "eq") + "}"}]
+        labels[label.group(1)] = quarto_id(label.group(1), "eq")
+        inlines += [{"t": "Space"}, {"t": "Str", "c": "{#" + labels[label.group(1)] + "}"}]
     return [{"t": "Para", "c": inlines}] if block else inlines
 
 
-def _label_floats(blocks: list[Any]) -> None:
+def _label_floats(blocks: list[Any], labels: dict[str, str]) -> None:
     """Figures and tables from LaTeX: their ``\\label`` (the reader's identifier) as the
     Quarto identifier that numbers them (``fig:x`` -> ``fig-x``, ``tab:x`` -> ``tbl-x``)."""
     for node in A.iter_nodes(blocks):
         if node["t"] == "Figure":
             _describe(node)
-            node["c"][0][0] = node["c"][0][0] and quarto_id(node["c"][0][0], "fig")
-        elif node["t"] == "Div" and node["c"][0][0] and \
-                any(inner["t"] == "Table" for inner in node["c"][1]):
-            node["c"][0][0] = quarto_id(node["c"][0][0], "tbl")
+            kind = "fig"
+        elif node["t"] == "Div" and any(inner["t"] == "Table" for inner in node["c"][1]):
+            kind = "tbl"
+        else:
+            continue
+        if label := node["c"][0][0]:
+            node["c"][0][0] = labels[label] = quarto_id(label, kind)
 
 
 def _describe(figure: A.Node) -> None:
@@ -363,3 +367,17 @@ def start_appendices(docs: list[ChapterDoc]) -> None:
     for doc in docs[start:]:
         if doc.chapter.kind == "chapter":
             doc.chapter.kind = "appendix"
+
+
+def link_labels(docs: list[ChapterDoc]) -> None:
+    """``\\ref{results}`` to a ``\\label{results}`` without a ``fig:``-like prefix, in
+    any chapter: the reference points at the identifier the label became (``fig-results``)."""
+    labels = {label: identifier for doc in docs for label, identifier in doc.labels.items()
+              if label != identifier}
+    if not labels:
+        return
+    for doc in docs:
+        for node in A.iter_nodes(doc.ast["blocks"]):
+            for citation in node["c"][0] if node["t"] == "Cite" else []:
+                citation["citationId"] = labels.get(citation["citationId"],
+                                                    citation["citationId"])

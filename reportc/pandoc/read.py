@@ -16,7 +16,7 @@ from pathlib import Path
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.crossref import read_crossref
 from reportc.document.model import ChapterDoc
-from reportc.document.raw import clean_raw, start_appendices, text_before_title
+from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
 from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
@@ -36,6 +36,7 @@ def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     diag.raise_if_errors()
     read = list(map(reported, docs))
     start_appendices(read)
+    link_labels(read)
     return [doc for doc in read if not _left_empty(doc, diag)]
 
 
