@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
-
-from PIL import Image
 
 from reportc.document.crossref import identifier_link, identifier_url, manubot_aliases
 from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
@@ -15,7 +12,6 @@ from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.paths import inside
-from reportc.sandbox.checks import IMAGE_SUFFIXES
 
 __all__ = ["XREF_PREFIXES", "resolve_references"]
 # a key that looks like a cross-reference with a prefix reportc does not know ("@fgi-x")
@@ -242,27 +238,8 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -
     elif not path.is_file():
         diag.error(f"missing image '{source}' (paths are relative to the report directory)",
                    doc.rel, line)
-    elif path.suffix.lower() in IMAGE_SUFFIXES and (problem := unreadable_image(path)):
-        diag.error(f"image '{source}' cannot be read: {problem}", doc.rel, line)
     else:
         doc.images.append(path.relative_to(root.resolve()).as_posix())
-
-
-def unreadable_image(path: Path) -> str:
-    """Why WeasyPrint would fail to load ``path`` (found now, at the image's line, rather
-    than after the PDF is laid out), or ``""``: a raster image Pillow cannot decode, an SVG
-    that is not well-formed XML."""
-    try:
-        if path.suffix.lower() == ".svg":
-            ElementTree.parse(path)
-        else:
-            with Image.open(path) as image:
-                image.verify()
-    except ElementTree.ParseError as exc:
-        return f"it is not well-formed SVG ({exc})"
-    except (OSError, ValueError, SyntaxError):  # Pillow's errors for a broken file
-        return "it is not a PNG, JPEG, GIF, WebP or other image Pillow can decode"
-    return ""
 
 
 def _dress_takeaways(node: A.Node) -> None:
