@@ -39,6 +39,7 @@ from reportc.pandoc.render import (
     unlink_citations,
 )
 from reportc.pdf.edition import start_warm_up, write_pdf
+from reportc.pdf.glyphs import check_glyphs
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
     Bibliography,
@@ -48,7 +49,7 @@ from reportc.project.bibliography import (
 )
 from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.citation import how_to_cite, render_markdown_file
-from reportc.project.config import ReportConfig, load_config
+from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
@@ -128,6 +129,8 @@ def build(options: BuildOptions) -> BuildResult:
         check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
         evidence = check_evidence(docs, bibliography, config, options.source_dirs, diag, cache) \
             if options.family == "report" else Evidence()  # a redline mixes two texts
+        if "pdf" in options.formats:
+            check_glyphs(docs, theme.fonts, diag)  # before layout, at the character's line
         lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
         diag.raise_if_errors()
 
@@ -193,6 +196,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
     files += [config.root / name for ch in chapters for name in ch.read_in]
     files += [config.root / name for name in config.project_files]
+    files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
     files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]

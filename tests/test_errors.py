@@ -135,8 +135,13 @@ def test_missing_glyph_is_an_error_not_a_silent_box(project):
     _edit(project / "chapters/02-defence.md", "Arms sales came first",
           "Arms sales \U0010fffd came first")
     errors = _errors(project, formats=("pdf",))
-    assert any(e.startswith("chapters/02-defence.md: WeasyPrint: ") and ".notdef glyph rendered"
-               in e for e in errors), "names the chapter whose pages lack the glyph"
+    line = next(number for number, text in enumerate(
+        (project / "chapters/02-defence.md").read_text().splitlines(), start=1)
+        if "\U0010fffd" in text)
+    assert errors == [f"chapters/02-defence.md:{line}: no font has '\U0010fffd' (U+10FFFD): the "
+                      "PDF would print an empty box; install a font that has it (emoji: "
+                      "Debian's fonts-noto-color-emoji) or write it another way"], \
+        "names the chapter and line lacking the glyph, before layout"
 
 
 def test_cli_exit_code_and_previous_outputs_left_intact(project):

@@ -413,9 +413,11 @@ def test_a_word_doubling_the_label_is_a_located_warning(tmp_path):
                              ": Cap {#tbl-x}\n\nAs Table @tbl-x shows, and\nSection @sec-part "
                              "too. Cited [@clarkson2020].\n")
     built = build_root(root, formats=("html",))
-    assert any(w.startswith("chapters/01-chapter.md:11: warning: 'Table @tbl-x' prints "
+    assert any(w.startswith("chapters/01-chapter.md:11: warning: 'Table @tbl-x' would print "
                             "'Table Table\u00a01'") and "write '@tbl-x'" in w
                for w in built.warnings), built.warnings
+    page = built.html_path.read_text(encoding="utf-8")
+    assert "Table Table" not in page and "Section Section" not in page  # printed once
     assert any(w.startswith("chapters/01-chapter.md:12: warning: 'Section @sec-part'")
                for w in built.warnings), built.warnings
 

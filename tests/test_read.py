@@ -10,7 +10,7 @@ from conftest import copy_root
 from reportc.cache import BuildCache
 from reportc.errors import Diagnostics
 from reportc.pandoc.read import read_chapters
-from reportc.pandoc.runner import READER, run_pandoc
+from reportc.pandoc.runner import CHAPTER_READER, run_pandoc
 from reportc.project.chapters import load_chapters
 from reportc.project.config import load_config
 
@@ -32,7 +32,7 @@ def _read(config, diag, jobs=1):
 
 
 def test_a_batch_reads_each_chapter_as_pandoc_reads_it_alone(tmp_path):
-    """Same AST as ``pandoc -f READER -t json`` on the chapter, abbreviations included
+    """Same AST as ``pandoc -f CHAPTER_READER -t json`` on the chapter, abbreviations included
     ("n. 5" keeps its no-break space: pandoc's Lua reader does not, unless told)."""
     root, config, diag = _chapters(tmp_path)
     intro = root / "chapters/01-intro.md"
@@ -40,7 +40,7 @@ def test_a_batch_reads_each_chapter_as_pandoc_reads_it_alone(tmp_path):
     docs = _read(config, diag)  # one batch of three
     assert not diag.problems
     for doc in docs:
-        alone = run_pandoc(["-f", READER, "-t", "json"], doc.chapter.text, what=doc.rel)
+        alone = run_pandoc(["-f", CHAPTER_READER, "-t", "json"], doc.chapter.text, what=doc.rel)
         assert doc.ast == json.loads(alone.output), doc.rel
     assert "n.\u00a05" in json.dumps(docs[1].ast, ensure_ascii=False)
 

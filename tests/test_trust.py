@@ -327,12 +327,17 @@ def test_html_output_carries_no_script_from_chapters_or_report_yaml(report):
     assert parsed.handlers == [] and parsed.js_urls == []
     text = "".join(parsed.text)
     assert '<script>alert(1)</script> & "Q"' in text  # shown literally
-    assert 'Raw <b>HTML</b> & \u201cquotes\u201d' in text
+    assert 'Raw HTML & \u201cquotes\u201d' in text  # <b> is bold; nothing else is kept
     pdf = built.pdf
     assert pdf.metadata.title == '<script>alert(1)</script> & "Q"'
     assert "<img src=x onerror=alert(2)>" in pdf.metadata.author
     titles = [item.title for item in _flat(pdf.outline)]
-    assert any("Raw <b>HTML</b> & \u201cquotes\u201d" in title for title in titles), titles
+    assert any("Raw HTML & \u201cquotes\u201d" in title for title in titles), titles
+    assert [w.split(": warning: ")[1].split(" is left")[0] for w in built.warnings
+            if "[raw.html]" in w] == [
+        "raw HTML '<script>alert(4)</script>'", "raw HTML '<img src=x onerror=alert(5)>'",
+        "raw HTML '<a href=\"javascript:alert(6)\">'", "raw HTML '<div onclick=\"alert(7)\">'",
+        "raw HTML '<span onmouseover=\"alert(8)\">'"]
 
 
 def _flat(outline: list) -> list:

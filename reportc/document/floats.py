@@ -15,6 +15,7 @@ import math
 import re
 from typing import Any
 
+from reportc.document.crossref import id_line
 from reportc.document.kinds import FLOAT_KINDS, prefix_of
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
@@ -100,7 +101,7 @@ def _div_float(div: A.Node, prefix: str, doc: ChapterDoc, diag: Diagnostics) -> 
     if caption is None:
         diag.warning(f"'#{identifier}' has no caption: end the block with a caption paragraph "
                      f"or give it {prefix}-cap=\"...\"", doc.rel,
-                     doc.chapter.line_of("#" + identifier), code="float.caption")
+                     id_line(doc, identifier), code="float.caption")
         caption = [{"t": "Plain", "c": []}]
     figures = [block for block in blocks if block["t"] == "Figure"]
     if len(figures) == 1 and not figures[0]["c"][0][0] and \

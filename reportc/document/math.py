@@ -113,14 +113,15 @@ def formula_problem(tex: str, display: bool) -> str:
 
 def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None] | None:
     """pandoc's "Could not convert TeX math X" warning as an error message and a line."""
-    match = re.match(r"Could not convert TeX math (.*?), rendering as TeX:?(.*)", warning, re.S)
+    match = re.match(r"Could not convert TeX math\s+(.*?),\s*rendering as TeX:?(.*)", warning,
+                     re.S)
     if not match:
         return None
     tex = match.group(1)
     detail = next((line.strip() for line in match.group(2).splitlines()
                    if line.strip().startswith("unexpected")), "")
     message = f"formula '{_short(tex)}' cannot be typeset" + (f": {detail}" if detail else "")
-    return message, doc.chapter.line_of(tex.strip()[:40])
+    return message, doc.chapter.line_of(tex.strip().split("\n")[0][:40])
 
 
 @functools.cache

@@ -53,6 +53,10 @@ class ChapterDoc:
     drawn: list[str] = field(default_factory=list)  # PDF figures drawn into the chapter (SVG)
     floats: list[Float] = field(default_factory=list)  # numbered figures, tables, listings
     has_refs: bool = False  # the chapter has a `::: {#refs}` div: the bibliography goes there
+    # a LaTeX "\appendix" in the chapter: "before" its title (it is the first appendix) or
+    # "after" it (the next chapter is); see reportc.document.raw.start_appendices
+    appendix: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # a LaTeX \label -> its identifier
 
     @property
     def rel(self) -> str:

@@ -8,6 +8,7 @@ import string
 
 from reportc.cache import BuildCache
 from reportc.document.callouts import callout_kind, label_callout, shape_callouts
+from reportc.document.crossref import id_line
 from reportc.document.floats import shape_floats
 from reportc.document.kinds import CALLOUTS, FLOAT_KINDS, LABELS, prefix_of
 from reportc.document.math import check_formulas, mark_equations, plain_text
@@ -64,7 +65,7 @@ def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = 
 def _claim_id(doc: ChapterDoc, identifier: str, used: set[str], diag: Diagnostics) -> None:
     if identifier in used:
         diag.error(f"duplicate identifier '#{identifier}'", doc.rel,
-                   doc.chapter.line_of("#" + identifier))
+                   id_line(doc, identifier))
     used.add(identifier)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reportc.cache import BuildCache
+from reportc.document.crossref import identifier_link, identifier_url, manubot_aliases
 from reportc.document.images import find_image, pdf_figure
 from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
 from reportc.document.model import ChapterDoc, Target
@@ -24,8 +25,12 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
                        root: Path, diag: Diagnostics, cache: BuildCache | None = None) -> None:
     """Turn ``@fig-x`` into links, check citation keys and image paths (PDF figures drawn
     as SVG, kept in ``cache``), style boxes."""
+    seen: dict[str, int] = {}  # occurrences located so far, by key: each warning its own line
+    aliases = manubot_aliases(doc.chapter.text)
     doc.ast["blocks"] = A.map_inline_lists(
-        doc.ast["blocks"], lambda items: _replace_xrefs(items, doc, targets, diag))
+        doc.ast["blocks"], lambda items: _link_identifiers(
+            _replace_xrefs(items, doc, targets, diag, seen), doc, (bib_keys, aliases), diag,
+            seen))
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Cite":
             for citation in node["c"][0]:
@@ -37,16 +42,60 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
 
 
 def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target],
-                   diag: Diagnostics) -> list[Any]:
+                   diag: Diagnostics, seen: dict[str, int]) -> list[Any]:
     if not any(isinstance(item, dict) and item.get("t") == "Cite" for item in items):
         return items
     out: list[Any] = []
     for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("t") == "Cite" and _is_xref(item):
-            _check_doubled_word(items, index, doc, targets, diag)
+            if _check_doubled_word(items, index, doc, targets, diag, seen):
+                del out[-2:]  # "Figure @fig-x" prints "Figure 1", never "Figure Figure 1"
+                if opening := _opening(items[index - 2]["c"]):
+                    out.append({"t": "Str", "c": opening})
             out.extend(_xref_inlines(item, doc, targets, diag))
         else:
             out.append(item)
+    return out
+
+
+def _link_identifiers(items: list[Any], doc: ChapterDoc,
+                      keys: tuple[set[str], dict[str, str]], diag: Diagnostics,
+                      seen: dict[str, int]) -> list[Any]:
+    """Manubot's ``@doi:...`` (or an alias of one) that no bibliography holds: its
+    identifier as a link; an alias whose identifier the bibliography holds cites that."""
+    if not any(isinstance(item, dict) and item.get("t") == "Cite" for item in items):
+        return items
+    bib_keys, aliases = keys
+    out: list[Any] = []
+    for item in items:
+        citations = item["c"][0] if isinstance(item, dict) and item.get("t") == "Cite" else []
+        for citation in citations:
+            if citation["citationId"] not in bib_keys and \
+                    aliases.get(citation["citationId"]) in bib_keys:
+                citation["citationId"] = aliases[citation["citationId"]]
+        offline = [c for c in citations if c["citationId"] not in bib_keys
+                   and identifier_url(aliases.get(c["citationId"], c["citationId"])) is not None]
+        if not offline:
+            out.append(item)
+            continue
+        for citation in offline:
+            key = citation["citationId"]
+            diag.warning(f"'@{key}' is not in the bibliography and cannot be looked up "
+                         "offline: it prints as a link; add an entry with this key (or its "
+                         "DOI) to the bibliography file", doc.rel,
+                         _nth_line(doc, key, seen), code="cite.identifier")
+        links = [identifier_link(aliases.get(c["citationId"], c["citationId"]))
+                 for c in offline]
+        joined = [node for index, link in enumerate(links)
+                  for node in ([{"t": "Str", "c": ";"}, {"t": "Space"}] if index else []) + [link]]
+        rest = [c for c in citations if c not in offline]
+        if rest:
+            item["c"][0] = rest
+            out.extend([item, {"t": "Space"}, *joined])
+        elif citations[0]["citationMode"]["t"] == "AuthorInText":
+            out.extend(joined)
+        else:
+            out.extend([{"t": "Str", "c": "("}, *joined, {"t": "Str", "c": ")"}])
     return out
 
 
@@ -55,21 +104,43 @@ def _is_xref(cite: A.Node) -> bool:
 
 
 def _check_doubled_word(items: list[Any], index: int, doc: ChapterDoc,
-                        targets: dict[str, Target], diag: Diagnostics) -> None:
-    """"Table @tbl-x" prints "Table Table 1": warn, with the fix."""
+                        targets: dict[str, Target], diag: Diagnostics,
+                        seen: dict[str, int]) -> bool:
+    """"Table @tbl-x" (also "(Table @tbl-x", "Tab. @tbl-x") would print "Table Table 1":
+    warn at each occurrence, with the fix; ``True`` when the word is to be dropped."""
     citation = items[index]["c"][0][0]
     target = targets.get(target_id(citation["citationId"]))
     if target is None or index < 2 or citation["citationMode"]["t"] == "SuppressAuthor" \
-            or citation["citationPrefix"]:
-        return
+            or citation["citationPrefix"] or target.label.startswith("\u201c"):
+        return False
     word, space = items[index - 2], items[index - 1]
-    label_word = target.label.split("\u00a0")[0].split(" ")[0]
-    if space.get("t") == "Space" and word.get("t") == "Str" and \
-            word["c"].lower() == label_word.lower() and not target.label.startswith("\u201c"):
-        key = citation["citationId"]
-        diag.warning(f"'{word['c']} @{key}' prints '{word['c']} {target.label}': the reference "
-                     f"brings its own word; write '@{key}' (or '[-@{key}]' for the number "
-                     "alone)", doc.rel, _cite_line(doc, key), code="xref.word")
+    if space.get("t") != "Space" or word.get("t") != "Str":
+        return False
+    label_word = target.label.split("\u00a0")[0].split(" ")[0].lower()
+    written = word["c"][len(_opening(word["c"])):]
+    bare = written.rstrip(".").lower()
+    if not bare or not (bare in (label_word, label_word + "s") or
+                        (written.endswith(".") and label_word.startswith(bare))):
+        return False
+    key = citation["citationId"]
+    line = _nth_line(doc, key, seen, written)
+    spelled = _spelled(doc, key, line)  # as written: @fig:x in a pandoc-crossref document
+    diag.warning(f"'{written} @{spelled}' would print '{written} {target.label}': the reference "
+                 f"brings its own word; write '@{spelled}' (or '[-@{spelled}]' for the number "
+                 "alone)", doc.rel, line, code="xref.word")
+    return True
+
+
+def _spelled(doc: ChapterDoc, key: str, line: int | None) -> str:
+    """``key`` as the author wrote it on ``line`` (``fig:x`` for ``fig-x``)."""
+    text = doc.chapter.text.splitlines()[line - 1] if line else ""
+    found = re.search(r"@\{?(" + _spellings(key) + ")", text)
+    return found.group(1) if found else key
+
+
+def _opening(word: str) -> str:
+    """The brackets and quotes a word starts with: ``"(["`` of ``"([Figure"``."""
+    return word[:len(word) - len(word.lstrip("([{\u201c\u2018\"'"))]
 
 
 def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
@@ -103,7 +174,34 @@ def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
 
 
 def _cite_line(doc: ChapterDoc, key: str) -> int | None:
-    return doc.chapter.line_of(re.compile(r"@\{?" + re.escape(key) + r"(?![\w:.#$%&+?<>~/-]*\w)"))
+    return doc.chapter.line_of(_key_pattern(key))
+
+
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """Where ``@key`` is written: as is, in pandoc-crossref's form (``@fig:x``), or as the
+    LaTeX ``\\ref{fig:x}`` it was read from."""
+    tail = key.partition("-")[2]
+    return re.compile(r"(?:@\{?" + _spellings(key) + r"|\\\w*ref\{[^}]*" +
+                      re.escape(tail or key) + r"\})(?![\w:.#$%&+?<>~/-]*\w)")
+
+
+def _spellings(key: str) -> str:
+    """A pattern for ``key`` as Quarto or pandoc-crossref spell it (``fig-x``, ``fig:x``)."""
+    head, dash, tail = key.partition("-")
+    return re.escape(head) + "[-:]" + re.escape(tail) if dash else re.escape(key)
+
+
+def _nth_line(doc: ChapterDoc, key: str, seen: dict[str, int], word: str = "") -> int | None:
+    """The line of the next occurrence of ``@key`` (``word @key`` if a word is given; the
+    first occurrence the first time)."""
+    pattern = _key_pattern(key).pattern
+    if word:
+        pattern = re.escape(word) + r"\s+" + pattern
+    text = doc.chapter.text
+    lines = [text.count("\n", 0, match.end()) + 1 for match in re.finditer(pattern, text)]
+    nth = seen.get(word + key, 0)
+    seen[word + key] = nth + 1
+    return lines[min(nth, len(lines) - 1)] if lines else None
 
 
 def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnostics) -> None:

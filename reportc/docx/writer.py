@@ -40,6 +40,9 @@ META_FILTER = resources.files("reportc.pandoc") / "resources" / "docx-meta.lua"
 CALLOUT_CLASSES = ("callout", "note", "warning", "tip", "important")
 
 
+PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page" /></w:r></w:p>']}
+
+
 def reference_doc(theme_root: Path) -> Path:
     """The theme's reference document, or the default theme's."""
     own = theme_root / REFERENCE_DOC
@@ -182,6 +185,8 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
     for node in A.iter_nodes(blocks):
         if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
             _flatten_chapter_heading(node)
+        elif node["t"] == "Div" and "pagebreak" in node["c"][0][1]:
+            node["c"][1] = [PAGE_BREAK]  # \newpage in a document written for LaTeX
         elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
             node["c"][0][0] = "refs"  # where the author put the bibliography: citeproc fills it
         elif node["t"] == "Div" and "pagebreak" in node["c"][0][1]:  # {{< pagebreak >}}

@@ -14,9 +14,11 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.document.crossref import read_crossref
 from reportc.document.model import ChapterDoc
+from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
-from reportc.pandoc.runner import READER, PandocStalled, api_version, batches, run_batch
+from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
 from reportc.project.markdown import Fences
@@ -32,7 +34,22 @@ def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         docs = read_chapters(chapters, diag, cache, pool, jobs)
     diag.raise_if_errors()
-    return [reported(doc) for doc in docs]
+    read = list(map(reported, docs))
+    start_appendices(read)
+    link_labels(read)
+    return [doc for doc in read if not _left_empty(doc, diag)]
+
+
+def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:
+    """A file of a LaTeX-minded project that only says ``\\listoffigures`` (or holds only
+    comments) has nothing to print once its raw markup is settled: it is left out."""
+    if not doc.chapter.text.strip() or doc.appendix or \
+            any(block["t"] != "Div" or "pagebreak" not in block["c"][0][1]
+                for block in doc.ast["blocks"]):
+        return False
+    diag.warning("holds nothing to print once its raw LaTeX and HTML are left out: the "
+                 "chapter is skipped", doc.rel, code="chapter.empty")
+    return True
 
 
 def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
@@ -42,7 +59,7 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     read again chapter by chapter, so that every message names its file."""
     asts: dict[int, str | None] = {}
     todo = []
-    reading = digest(READER, file_digest(Path(str(READ_FILTER))), tool_versions())
+    reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
     keys = [digest(chapter.text, reading) for chapter in chapters]
     for index, chapter in enumerate(chapters):
         _check_unclosed_blocks(chapter, diag)
@@ -77,11 +94,25 @@ def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
             diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
             continue
         for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", chapter.rel, code="pandoc")
+            diag.warning(f"pandoc: {warning}", chapter.rel, warning_line(warning, chapter, True),
+                         code="pandoc")
         if not result.warnings and result.output is not None:
             cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")
     return asts
+
+
+def warning_line(warning: str, chapter: Chapter, read: bool) -> int | None:
+    """The chapter line a pandoc warning is about: its "at line N" when pandoc read the
+    chapter's Markdown (``read``; later runs read JSON, whose positions mean nothing), else
+    the line of the first thing it quotes that the chapter holds."""
+    position = re.search(r"\bline (\d+) column \d+", warning)
+    if read and position:
+        return int(position.group(1))
+    for quoted in re.findall(r"'([^'\n]{3,})'|\"([^\"\n]{3,})\"", warning):
+        if (line := chapter.line_of(quoted[0] or quoted[1])) is not None:
+            return line
+    return None
 
 
 def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:
@@ -89,7 +120,7 @@ def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:
     blocks = [{"t": "CodeBlock", "c": [[str(index), [], []], chapters[index].text]}
               for index in indexes]
     return json.dumps({"pandoc-api-version": api_version(), "blocks": blocks,
-                       "meta": {"reportc-reader": {"t": "MetaString", "c": READER}}})
+                       "meta": {"reportc-reader": {"t": "MetaString", "c": CHAPTER_READER}}})
 
 
 def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
@@ -97,7 +128,13 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
     if ast_json is None:
         return None
     ast = load_ast(chapter, ast_json, diag)  # None if it nests too deeply to lay out
-    return None if ast is None else ChapterDoc(chapter, ast)
+    if ast is None:
+        return None
+    doc = ChapterDoc(chapter, ast)
+    clean_raw(doc, diag)  # before anything else: no raw node of a chapter goes further
+    read_crossref(doc)
+    text_before_title(doc, diag)
+    return doc
 
 
 def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:

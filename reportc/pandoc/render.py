@@ -43,6 +43,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.read import warning_line
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
@@ -336,7 +337,8 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
             if located := located_math_warning(warning, doc):
                 diag.error(located[0], doc.rel, located[1])  # it would print raw TeX
             else:
-                diag.warning(f"pandoc: {warning}", doc.rel, code="pandoc")
+                diag.warning(f"pandoc: {warning}", doc.rel,
+                             warning_line(warning, doc.chapter, False), code="pandoc")
         if not result.warnings and result.output is not None:
             cache.put("html", keys[doc.anchor], result.output)
         item_done(f"rendered {doc.rel}")

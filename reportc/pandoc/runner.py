@@ -41,6 +41,11 @@ HEAP_ENV = "REPORTC_PANDOC_HEAP"
 # half-raw <div>/<span> forms (attributes are checked in reportc.sandbox.checks either way).
 READER = ("markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex-auto_identifiers"
           "-native_divs-native_spans")
+# Chapters are read with raw HTML and TeX kept as raw nodes, so that what a document written
+# for pandoc or LaTeX holds (comments, \newpage, figure environments) is seen, not printed:
+# reportc.document.raw turns each into what it means or drops it with a warning; no raw node
+# of a chapter reaches an edition.
+CHAPTER_READER = ("markdown-yaml_metadata_block-auto_identifiers-native_divs-native_spans")
 _MAX_MESSAGE = 600
 # Chapters per pandoc process, at most: each process pays pandoc's start-up and citeproc's
 # first run (about 0.15 s). 200-page benchmark, 18 chapters on 2 cores: 2 processes 2.2 s,

@@ -122,6 +122,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory? "
                           "a Quarto project has _quarto.yml)")
     data, lines = _read_yaml(path) if path.is_file() else ({}, {})
+    manubot = {k: v for k, v in manubot_metadata(root).items() if k not in data}
     files = {str(key): CONFIG_NAME for key in data}
     if project is not None:
         own = set(data)
@@ -133,7 +134,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         data = {**project.data, **data}
         if not path.is_file():
             files.setdefault("title", project.file)
-    config = _validate(root, data, lines, diagnostics, files)
+    config = _validate(root, {**manubot, **data}, lines, diagnostics, files)
     if project is not None:
         config.project_files = project.files
         config.meta_document = project.meta_document
@@ -154,6 +155,38 @@ def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
     return data, _key_lines(node)
+
+
+
+MANUBOT_METADATA = ("content/metadata.yaml", "metadata.yaml")
+# a template's placeholders (XXXX-XXXX-XXXX-XXXX) are not taken
+_METADATA_PATTERNS = {"orcid": r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", "email": r"[^@\s]+@[^@\s]+\.\w+"}
+
+
+def manubot_metadata(root: Path) -> dict[str, Any]:
+    """What a Manubot paper's (or a pandoc project's) ``metadata.yaml`` says of title,
+    authors, keywords and lang, in report.yaml's terms; report.yaml's own settings win.
+    Manubot authors list ``affiliations``; reportc prints one affiliation line."""
+    path = next((root / name for name in MANUBOT_METADATA if (root / name).is_file()), None)
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path else None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return {}  # not read: report.yaml says what is needed, or its own error does
+    if not isinstance(meta, dict):
+        return {}
+    found = {key: meta[key] for key in ("title", "subtitle", "keywords", "lang")
+             if isinstance(meta.get(key), (str, list))}
+    authors = [{"name": str(author["name"]), "affiliation": _affiliation(author),
+                **{key: str(author[key]) for key in ("orcid", "email")
+                   if re.fullmatch(_METADATA_PATTERNS[key], str(author.get(key) or ""))}}
+               for author in meta.get("authors") or [] if isinstance(author, dict)
+               and author.get("name")]
+    return {**found, "authors": authors} if authors else found
+
+
+def _affiliation(author: dict) -> str:
+    given = author.get("affiliations") or author.get("affiliation") or []
+    return "; ".join(map(str, given)) if isinstance(given, list) else str(given)
 
 
 def _key_lines(node: Any) -> dict[str, int]:

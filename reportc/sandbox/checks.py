@@ -33,7 +33,7 @@ from reportc.pandoc import ast as A
 from reportc.project.chapters import Chapter
 from reportc.project.markdown import Fences
 from reportc.project.paths import inside
-from reportc.sandbox.policy import decode_data_url, file_refusal
+from reportc.sandbox.policy import decode_data_url, file_refusal, unreadable_image
 
 MAX_NESTING = 64  # element levels; WeasyPrint 70 overflows Python's stack near 150
 BRACKET_LIMIT = 12  # unmatched '[' in one paragraph (12: ~0.5 s, 20: ~25 s in pandoc 3.9)
@@ -307,12 +307,16 @@ class _Checker:
         elif path.suffix.lower() not in IMAGE_SUFFIXES:
             self.error(f"image '{source}' is not an image file (use "
                        f"{', '.join(sorted(IMAGE_SUFFIXES))})", source)
+        elif path.suffix.lower() == ".svg" and path.stat().st_size > MAX_SVG_BYTES:
+            self.error(f"image '{source}' is larger than {MAX_SVG_BYTES // 2**20} MB", source)
         elif path.suffix.lower() == ".svg":
-            if path.stat().st_size > MAX_SVG_BYTES:
-                self.error(f"image '{source}' is larger than {MAX_SVG_BYTES // 2**20} MB", source)
-                return
+            errors = len(self.diag.errors)
             self.svg(path.read_text(encoding="utf-8", errors="replace"), path.as_uri(), source,
                      source)
+            if len(self.diag.errors) == errors and (problem := unreadable_image(path)):
+                self.error(f"image '{source}' cannot be read: {problem}", source)
+        elif problem := unreadable_image(path):
+            self.error(f"image '{source}' cannot be read: {problem}", source)
 
     def svg(self, text: str, base: str, name: str, needle: str) -> None:
         """An SVG may not script, declare entities or reference files outside the report."""

@@ -7,6 +7,9 @@ import base64
 import stat
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
+from xml.etree import ElementTree
+
+from PIL import Image
 
 from reportc.project.paths import inside
 
@@ -50,3 +53,20 @@ def decode_data_url(url: str) -> str:
     except ValueError:
         return ""
     return raw.decode("utf-8", "replace")
+
+
+def unreadable_image(path: Path) -> str:
+    """Why WeasyPrint would fail to load the image ``path`` (found at the image's line
+    before the PDF is laid out, not after), or ``""``: a raster image Pillow cannot decode,
+    an SVG that is not well-formed XML."""
+    try:
+        if path.suffix.lower() == ".svg":
+            ElementTree.parse(path)
+        else:
+            with Image.open(path) as image:
+                image.verify()
+    except ElementTree.ParseError as exc:
+        return f"it is not well-formed SVG ({exc})"
+    except (OSError, ValueError, SyntaxError):  # Pillow's errors for a broken file
+        return "it is not a PNG, JPEG, GIF, WebP or other image Pillow can decode"
+    return ""

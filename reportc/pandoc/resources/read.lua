@@ -3,17 +3,158 @@ reportc read filter: reads a batch of chapters' Markdown in one pandoc process.
 
 The input document holds one CodeBlock per chapter: its identifier names the chapter in
 the batch, its text is the chapter's Markdown. The metadata field `reportc-reader` is
-the reader with its extensions (reportc.pandoc.READER). Each chapter is read on its own
-with the options pandoc's command line reads with (its abbreviations list among them),
-so its AST is exactly that of `pandoc -f READER -t json` on the chapter alone, and is
-written as JSON behind a marker line `<!--reportc:chapter NAME-->` that reportc splits on.
+the reader with its extensions (reportc.pandoc.runner.CHAPTER_READER). Each chapter is read on its
+own with the options pandoc's command line reads with (its abbreviations list among them),
+and is written as JSON behind a marker line `<!--reportc:chapter NAME-->` that reportc
+splits on.
+
+Raw LaTeX (which the reader keeps as RawBlock/RawInline) is wrapped in a Div or Span of
+class `reportc-raw` whose attribute `latex` holds the source; for the environments and
+commands a thesis is full of (figure, table, tabular, \ref, \cite, \textbf ...) the wrapper
+holds what pandoc's own LaTeX reader makes of it. reportc.document.raw decides what is
+kept. pandoc.read reads files named by \input and friends even under --sandbox, so a text
+that names any command able to read a file, or to build one's name, is never converted.
 ]]
+
+local CONVERTED_ENVIRONMENTS = {
+  figure = true, ['figure*'] = true, table = true, ['table*'] = true, tabular = true,
+  ['tabular*'] = true, tabularx = true, longtable = true, center = true, quote = true,
+  itemize = true, enumerate = true, description = true, quotation = true,
+}
+local CONVERTED_COMMANDS = {
+  ref = true, autoref = true, cref = true, Cref = true, eqref = true, pageref = true,
+  cite = true, citep = true, citet = true, parencite = true, textcite = true,
+  autocite = true, citeauthor = true, citeyear = true, footcite = true,
+  textbf = true, textit = true, emph = true, texttt = true, underline = true,
+  textsc = true, textsuperscript = true, textsubscript = true, url = true, href = true,
+  footnote = true, includegraphics = true, caption = true, label = true, LaTeX = true,
+  TeX = true, ldots = true, dots = true, textendash = true, textemdash = true, S = true,
+}
+-- commands that read a file, or could assemble a command's name, are never converted
+local UNSAFE = {}
+for _, name in ipairs({'input', 'include', 'includeonly', 'import', 'subimport', 'inputfrom',
+                       'includefrom', 'subinputfrom', 'subincludefrom', 'subfile',
+                       'lstinputlisting', 'verbatiminput', 'inputminted', 'usepackage',
+                       'RequirePackage', 'documentclass', 'LoadClass', 'csname', 'newcommand',
+                       'renewcommand', 'providecommand', 'DeclareRobustCommand', 'def', 'edef',
+                       'gdef', 'xdef', 'let', 'catcode', 'bibliography', 'addbibresource',
+                       'expandafter', 'newenvironment', 'renewenvironment', 'read', 'openin',
+                       'externaldocument', 'makeatletter', 'string', 'detokenize',
+                       'scantokens', 'jobname', 'InputIfFileExists', 'IfFileExists',
+                       'openout', 'write', 'immediate', 'graphicspath'}) do
+  UNSAFE[name] = true
+end
+
+local function convertible(text)
+  if text:find('^^', 1, true) or text:find('\\@', 1, true) then return false end
+  for command in text:gmatch('\\(%a+)') do
+    if UNSAFE[command] then return false end
+  end
+  local environment = text:match('^%s*\\begin%s*{([%a*]+)}')
+  if environment then return CONVERTED_ENVIRONMENTS[environment] or false end
+  for command in text:gmatch('\\(%a+)') do
+    if not CONVERTED_COMMANDS[command] then return false end
+  end
+  return text:match('^%s*\\%a') ~= nil
+end
+
+local function latex_blocks(text)
+  if not convertible(text) then return pandoc.Blocks({}) end
+  local ok, doc = pcall(pandoc.read, text, 'latex')
+  if not ok then return pandoc.Blocks({}) end
+  return doc.blocks:walk({Cite = function(cite)  -- its text: the LaTeX it was read from
+    cite.content = pandoc.Inlines({pandoc.Str('@' .. cite.citations[1].id)})
+    return cite
+  end})
+end
+
+local function wrapped(raw)
+  return raw.format == 'tex' or raw.format == 'latex'
+end
+
+local RAW = {
+  RawBlock = function(raw)
+    if wrapped(raw) then
+      return pandoc.Div(latex_blocks(raw.text),
+                        pandoc.Attr('', {'reportc-raw'}, {latex = raw.text}))
+    end
+  end,
+  RawInline = function(raw)
+    if wrapped(raw) then
+      local inlines = pandoc.utils.blocks_to_inlines(latex_blocks(raw.text))
+      return pandoc.Span(inlines, pandoc.Attr('', {'reportc-raw'}, {latex = raw.text}))
+    end
+  end,
+}
+
+-- An HTML table reaches the reader as raw tags around Markdown cells: the run from <table>
+-- to its </table> is put back together and read by pandoc's HTML reader (which reads no
+-- file), so it becomes a real table; an <img> tag likewise becomes an image.
+local function html_of(block)
+  if block.t == 'RawBlock' and block.format == 'html' then return block.text end
+  return pandoc.write(pandoc.Pandoc({block}), 'html')
+end
+
+local function raw_html(block, pattern)
+  return block.t == 'RawBlock' and block.format == 'html' and block.text:match(pattern)
+end
+
+local TABLE_OPENS, TABLE_CLOSES = '^%s*<[Tt][Aa][Bb][Ll][Ee][%s>]', '^%s*</[Tt][Aa][Bb][Ll][Ee]%s*>'
+
+local function table_end(blocks, first)
+  if not raw_html(blocks[first], TABLE_OPENS) then return nil end
+  local depth = 0
+  for index = first, #blocks do
+    if raw_html(blocks[index], TABLE_OPENS) then depth = depth + 1 end
+    if raw_html(blocks[index], TABLE_CLOSES) then depth = depth - 1 end
+    if depth == 0 then return index end
+  end
+  return nil
+end
+
+local function html_tables(blocks)
+  local out, index = pandoc.Blocks({}), 1
+  while index <= #blocks do
+    local last = table_end(blocks, index)
+    if last then
+      local parts = {}
+      for inner = index, last do parts[#parts + 1] = html_of(blocks[inner]) end
+      local html = table.concat(parts, '\n')
+      out:insert(pandoc.Div(pandoc.read(html, 'html').blocks,
+                            pandoc.Attr('', {'reportc-raw'}, {html = blocks[index].text})))
+      index = last + 1
+    else
+      out:insert(blocks[index])
+      index = index + 1
+    end
+  end
+  return out
+end
+
+-- an <img> with nothing but these attributes (no handler, no srcset) is read as an image
+local IMAGE_ATTRIBUTES = {src = true, alt = true, width = true, height = true, title = true}
+
+local function plain_image(text)
+  for name in text:gsub('"[^"]*"', '""'):gsub("'[^']*'", "''"):gmatch('%s([%w-]+)%s*=') do
+    if not IMAGE_ATTRIBUTES[name:lower()] then return false end
+  end
+  return true
+end
+
+local function html_image(raw)
+  if raw.format == 'html' and raw.text:match('^<[Ii][Mm][Gg]%s') and plain_image(raw.text) then
+    local blocks = pandoc.read(raw.text, 'html').blocks
+    return pandoc.Span(pandoc.utils.blocks_to_inlines(blocks),
+                       pandoc.Attr('', {'reportc-raw'}, {html = raw.text}))
+  end
+end
 
 function Pandoc(doc)
   local reader = pandoc.utils.stringify(doc.meta['reportc-reader'])
   local out = pandoc.Blocks({})
   for _, block in ipairs(doc.blocks) do
     local chapter = pandoc.read(block.text, reader, PANDOC_READER_OPTIONS)
+      :walk({Blocks = html_tables, RawInline = html_image}):walk(RAW)
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. block.identifier .. '-->\n'
                                        .. pandoc.write(chapter, 'json')))
   end

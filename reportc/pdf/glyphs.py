@@ -1,0 +1,92 @@
+"""Characters no font can print, found before the PDF is laid out.
+
+WeasyPrint draws a character that no font has as an empty box (``.notdef``) and says so
+only while it lays out the PDF, which for a long report is a minute in, and without a line.
+The fonts it can use are the theme's and those fontconfig knows (its fallback), so the
+characters of each chapter are checked against their character sets first: a missing one
+is an error at its line before layout starts (and before any edition is written).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+from fontTools.ttLib import TTFont, TTLibError
+
+from reportc.document.model import ChapterDoc
+from reportc.errors import Diagnostics
+from reportc.pandoc import ast as A
+
+# need no glyph of their own: controls, format characters (joiners, variation selectors)
+# and separators
+_NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+def check_glyphs(docs: list[ChapterDoc], fonts: list[Path], diag: Diagnostics) -> None:
+    """Report each character of a chapter that neither a theme font (``fonts``) nor a
+    system font has, once per chapter at its first line."""
+    system = system_coverage()
+    if system is None:
+        return  # no fontconfig to ask: WeasyPrint's own message after layout remains
+    covered = system | theme_coverage(tuple(fonts))
+    for doc in docs:
+        text = doc.chapter.text
+        missing = sorted({char for char in _printed(doc) if ord(char) not in covered
+                          and unicodedata.category(char) not in _NO_GLYPH},
+                         key=lambda char: text.find(char))
+        for char in missing:
+            line = text.count("\n", 0, text.index(char)) + 1 if char in text else None
+            name = unicodedata.name(char, "").title()
+            diag.error(f"no font has '{char}' (U+{ord(char):04X}{' ' + name if name else ''}): "
+                       "the PDF would print an empty box; install a font that has it (emoji: "
+                       "Debian's fonts-noto-color-emoji) or write it another way",
+                       doc.rel, line)
+
+
+def _printed(doc: ChapterDoc) -> set[str]:
+    """The characters the chapter prints as text (not those of a comment left out, nor of
+    formulas, which are drawn)."""
+    chars: set[str] = set()
+    for node in A.iter_nodes(doc.ast["blocks"]):
+        if node["t"] == "Str":
+            chars.update(node["c"])
+        elif node["t"] in ("Code", "CodeBlock"):
+            chars.update(node["c"][1])
+    return chars
+
+
+@functools.cache
+def system_coverage() -> frozenset[int] | None:
+    """Every code point some fontconfig font has (``None`` without ``fc-list``)."""
+    if shutil.which("fc-list") is None:
+        return None
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True,
+                                 text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    points: set[int] = set()
+    for item in set(listing.split()):
+        first, _, last = item.partition("-")
+        try:
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+        except ValueError:
+            continue
+    return frozenset(points)
+
+
+@functools.cache
+def theme_coverage(fonts: tuple[Path, ...]) -> frozenset[int]:
+    """Every code point the theme's font files have."""
+    points: set[int] = set()
+    for path in fonts:
+        try:
+            with TTFont(path, lazy=True) as font:
+                points.update(font.getBestCmap() or {})
+        except (OSError, TTLibError):
+            continue  # WeasyPrint reports a font it cannot load
+    return frozenset(points)
