@@ -102,7 +102,7 @@ def test_bad_input(name, tmp_path, short_dir, trap, monkeypatch, capsys, caplog,
                    quiet_loggers):
     canary, secret = make_canary(short_dir)
     subs = {"@CANARY_URI@": canary.as_uri(), "@CANARY@": str(canary), "@TRAP@": trap.url}
-    root, spec = materialise(BAD / name, tmp_path, subs)
+    root, spec = materialise(BAD / name, short_dir, subs)
     for key, value in (spec.get("env") or {}).items():
         monkeypatch.setenv(key, str(value))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768435200")

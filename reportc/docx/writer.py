@@ -186,12 +186,9 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
         if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
             _flatten_chapter_heading(node)
         elif node["t"] == "Div" and "pagebreak" in node["c"][0][1]:
-            node["c"][1] = [PAGE_BREAK]  # \newpage in a document written for LaTeX
+            node["c"][1] = [PAGE_BREAK]  # \newpage (LaTeX), {{< pagebreak >}} (Quarto)
         elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
             node["c"][0][0] = "refs"  # where the author put the bibliography: citeproc fills it
-        elif node["t"] == "Div" and "pagebreak" in node["c"][0][1]:  # {{< pagebreak >}}
-            node["c"][1] = [{"t": "RawBlock", "c": [
-                "openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}]
         elif node["t"] == "Div":
             _style_box(node)
     return blocks
