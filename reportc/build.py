@@ -22,6 +22,9 @@ from reportc.cache import (
     theme_outside_files,
     tool_versions,
 )
+from reportc.charts.engine import ChartEngine, start_engine
+from reportc.charts.figures import draw_charts, has_charts
+from reportc.charts.theme import chart_theme
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
@@ -110,6 +113,8 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
+    engine = start_engine([theme.root / "fonts"]) if has_charts([c.text for c in chapters]) \
+        else None  # the renderer starts while the bibliography and chapters are read
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
@@ -117,6 +122,7 @@ def build(options: BuildOptions) -> BuildResult:
     with converter.finishing():  # a build stopped here waits for the conversion to end
         docs = read_report(chapters, diag, cache, options.jobs)
         timer.done(f"read {len(docs)} chapter(s)")
+        _draw_charts(docs, config, theme, engine, diag, cache, timer)
         targets = number_report(docs, diag, cache)
         for doc in docs:
             resolve_references(doc, targets, bibliography.keys, root, diag)
@@ -145,6 +151,17 @@ def build(options: BuildOptions) -> BuildResult:
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
+
+
+def _draw_charts(docs: list[ChapterDoc], config: ReportConfig, theme: Theme,
+                 engine: ChartEngine | None, diag: Diagnostics, cache: BuildCache,
+                 timer: StageTimer) -> None:
+    """Charts become figures with their drawings, before numbering counts them."""
+    if engine is None:
+        return
+    draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine, diag,
+                cache)
+    timer.done("drew the charts")
 
 
 def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[ChapterDoc],
@@ -198,7 +215,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
 
 def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
                     docs: list[ChapterDoc], diag: Diagnostics) -> None:
-    images = sorted({image for doc in docs for image in doc.images})
+    images = sorted({image for doc in docs for image in [*doc.images, *doc.inputs]})
     cache.meta = {
         **cache.carry,
         "warnings": [str(w) for w in diag.warnings],

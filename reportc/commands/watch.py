@@ -150,7 +150,7 @@ class Watcher:
             theme = find_theme(root).root
         except ReportError:  # a broken theme: the build reports it; keep watching templates/
             theme = root / "templates"
-        trees = [root / "chapters", root / "templates", theme]
+        trees = [root / "chapters", root / "templates", theme, root / "charts", root / "data"]
         for tree in trees:
             if tree.is_dir():
                 paths += [p for p in tree.rglob("*") if p.is_file()]

@@ -50,6 +50,7 @@ class ChapterDoc:
     headings: list[Heading] = field(default_factory=list)
     cite_keys: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)  # chart specs and data read (not shipped)
     floats: list[Float] = field(default_factory=list)  # numbered figures, tables, listings
     has_refs: bool = False  # the chapter has a `::: {#refs}` div: the bibliography goes there
 

@@ -25,7 +25,7 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status", "attachments", "sided", "silence",
+    "description", "status", "attachments", "sided", "silence", "charts",
 } | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
@@ -70,6 +70,7 @@ class ReportConfig:
     status: str = ""  # "draft" | "review" | "final" | "" (absent)
     sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
     silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
+    charts: dict[str, Any] = field(default_factory=dict)  # Vega-Lite config over the theme's
     lines: dict[str, int] = field(default_factory=dict)
     publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
 
@@ -186,6 +187,11 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
         else:
             config.bibliography = None
     config.publisher = read_publisher(root, data, config.organisation, err)
+    config.charts = data.get("charts") or {}
+    if not isinstance(config.charts, dict):
+        err("charts", "'charts' must be a mapping of Vega-Lite config settings "
+                      "(font: ..., axis: {...})")
+        config.charts = {}
     return config
 
 
