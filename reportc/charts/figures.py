@@ -4,7 +4,8 @@ A ```` ```{.chart #fig-x fig-cap="..." fig-alt="..."} ```` code block becomes a 
 ``Figure`` (its caption from ``fig-cap``); an image whose address is a spec file
 (``![Caption](charts/x.vl.yaml){#fig-x}``) already is one. Either way the figure's
 picture becomes the drawn SVG as a ``data:`` URL (one file for the web page, the PDF and,
-as a PNG, Word), its alt text the author's ``fig-alt`` or a generated description, and
+as a PNG, Word), its alt text the author's ``fig-alt`` (or the spec's ``description``),
+else a generated description, and
 the figure gains the chart's data as a table inside ``<details>`` (the web edition shows
 it; print and Word leave it out). Numbering, cross-references, lists of figures and the
 tagged PDF then treat it like any figure.
@@ -181,6 +182,8 @@ def _fill(figure: A.Node, chart: Chart, alt: str | None, doc: ChapterDoc, line: 
     if svg is None:
         return
     doc.inputs.extend(chart.data.files)
+    described = chart.spec.get("description")
+    alt = alt or (described.strip() if isinstance(described, str) else None)
     if not alt:
         diag.warning("chart has no alt text: give it fig-alt=\"what it shows\" (a generated "
                      "description stands in)", doc.rel, line, code="image.alt")
