@@ -113,7 +113,8 @@ def _code_figure(block: A.Node, doc: ChapterDoc, line: int | None,
                      code="float.caption")
     kept = [[k, v] for k, v in pairs if k not in ("fig-cap", "fig-alt")]
     kinds = [c for c in classes if c != CHART_CLASS] + ["chart-figure"]
-    image = {"t": "Image", "c": [A.attr("", [CHART_CLASS]), [], [SVG_URL, ""]]}
+    image = {"t": "Image", "c": [A.attr("", [CHART_CLASS]), A.text_inlines("chart"),
+                                 [SVG_URL, ""]]}  # alt and drawing filled in, or an error
     return {"t": "Figure", "c": [[identifier, kinds, kept],
                                  [None, [{"t": "Plain", "c": A.text_inlines(caption)}]],
                                  [{"t": "Plain", "c": [image]}]]}
@@ -127,18 +128,18 @@ def _figure(node: A.Node, doc: ChapterDoc, root: Path, theme: ChartTheme,
             continue
         source = image["c"][2][0]
         line = doc.chapter.line_of(source)
+        pairs = image["c"][0][2]
+        alt = dict(pairs).get("fig-alt")
+        image["c"][0] = [image["c"][0][0], [*image["c"][0][1], CHART_CLASS],
+                         [pair for pair in pairs if pair[0] != "fig-alt"]]
+        image["c"][2] = [SVG_URL, ""]  # reported here if it fails, not again as an image
+        node["c"][0][1].append("chart-figure")
         path = _spec_path(source, root, doc, line, diag)
         if path is None:
             continue
         rel = path.relative_to(root.resolve()).as_posix()
         doc.inputs.append(rel)
         chart = _load(path.read_text(encoding="utf-8", errors="replace"), rel, 0, root, diag)
-        pairs = image["c"][0][2]
-        alt = dict(pairs).get("fig-alt")
-        image["c"][0] = [image["c"][0][0], [*image["c"][0][1], CHART_CLASS],
-                         [pair for pair in pairs if pair[0] != "fig-alt"]]
-        image["c"][2] = [SVG_URL, ""]
-        node["c"][0][1].append("chart-figure")
         if chart is not None:
             _fill(node, chart, alt, doc, line, theme, engine, diag, cache)
 

@@ -90,7 +90,8 @@ def derived_config(v: dict[str, str]) -> dict[str, Any]:
                    "titleFontSize": FONT_SIZE, "labelColor": ink, "titleColor": ink},
         "header": {"labelFont": font, "titleFont": font, "labelColor": ink,
                    "titleColor": ink, "labelFontSize": FONT_SIZE},
-        "mark": {"color": accent}, "rule": {"color": accent}, "text": {"font": font, "fontSize": SMALL_SIZE, "fill": ink},
+        "mark": {"color": accent}, "rule": {"color": accent},
+        "text": {"font": font, "fontSize": SMALL_SIZE, "fill": ink},
         "range": {"category": [accent, *SERIES, muted], "ordinal": {"scheme": "blues"},
                   "ramp": {"scheme": "blues"}},
     }
