@@ -24,8 +24,9 @@ def flagship(tmp_path_factory) -> Built:
     root.mkdir()
     for name in ("report.yaml", "references.bib"):
         shutil.copy(REPO / name, root / name)
-    for folder in ("chapters", "figures"):
-        shutil.copytree(REPO / folder, root / folder)
+    for folder in ("chapters", "figures", "charts", "data"):  # figures: none since #27
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, root / folder)
     return build_root(root, strict=True)
 
 
