@@ -31,8 +31,9 @@ DATA_FORMATS = {".csv": "csv", ".tsv": "tsv", ".json": "json"}
 MARKS = {"arc", "area", "bar", "boxplot", "circle", "errorband", "errorbar", "line", "point",
          "rect", "rule", "square", "text", "tick", "trail"}
 TYPES = {"quantitative", "temporal", "ordinal", "nominal"}
-_ADDRESS = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//|^\s*(?:file:/|(?:java|vb)script:|"
-                      r"data:[a-z]+/[\w.+-]+[;,])", re.I)
+# an address anywhere in a string: scheme://, //host, file:, script:, data:type/, url(...)
+_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://|^\s*//|\b(?:file|javascript|vbscript):|"
+                      r"\bdata:[a-z]+/[\w.+-]+[;,]|\burl\s*\(", re.I)
 MAX_ROWS_SHOWN = 500
 
 
@@ -95,7 +96,7 @@ def check_addresses(spec: dict[str, Any], text: str) -> None:
         if key in ("mark", "type") and value == "image":
             raise SpecError("'image' marks are not supported: they load pictures from "
                             "addresses; draw with the other marks", line_in(text, "image"))
-        if isinstance(value, str) and _ADDRESS.match(value):
+        if isinstance(value, str) and _ADDRESS.search(value):
             raise SpecError(f"'{_short(value)}' is an address: a chart may use only files "
                             "inside the report (nothing is fetched)", line_in(text, value))
 
