@@ -146,6 +146,9 @@ def test_a_chart_is_themed_from_the_themes_variables(tmp_path: Path) -> None:
     assert f'stroke="{light["rule"]}"' in svg  # gridlines: its rule colour
     assert 'font-family="&quot;Source Sans 3&quot;' in svg or "Source Sans 3" in svg
     assert 'font-size="11px"' in svg
+    before = chart_theme(theme).fingerprint()  # the fonts the renderer measures text with
+    shutil.copyfile(theme / "fonts/SourceSans3-Bold.ttf", theme / "fonts/SourceSans3-It.ttf")
+    assert chart_theme(theme).fingerprint() != before
     override = chart_theme(theme, {"mark": {"color": "#336699"}})
     assert 'fill="#336699"' in engine.svg(spec, override.config)
     assert override.dark[light["ink"]] == dark["ink"]

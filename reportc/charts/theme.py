@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportc.cache import digest, file_digest
+
 FALLBACK = {"ink": "#1f2933", "muted": "#52606d", "accent": "#0b5d7a", "rule": "#9aa5b1",
             "paper": "#ffffff", "sans": '"Source Sans 3", sans-serif'}
 # Series colours after the accent: dark enough for text contrast on white paper.
@@ -36,10 +38,11 @@ class ChartTheme:
 
     config: dict[str, Any]
     dark: dict[str, str]
+    fonts: str = ""  # digest of the theme's font files: the renderer measures text with them
 
     def fingerprint(self) -> str:
         """What the drawings depend on: part of every chart's cache key."""
-        return json.dumps([self.config, self.dark], sort_keys=True)
+        return json.dumps([self.config, self.dark, self.fonts], sort_keys=True)
 
 
 def theme_variables(theme_root: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -69,7 +72,9 @@ def chart_theme(theme_root: Path, override: dict[str, Any] | None = None) -> Cha
         config = merged(config, override)
     swaps = {light[name].lower(): dark[name] for name in ("ink", "muted", "accent", "rule")
              if name in dark and _is_colour(light.get(name, ""))}
-    return ChartTheme(config, swaps)
+    fonts = digest(*(file_digest(path) for path in sorted((theme_root / "fonts").glob("*"))
+                     if path.is_file()))
+    return ChartTheme(config, swaps, fonts)
 
 
 def derived_config(v: dict[str, str]) -> dict[str, Any]:
