@@ -1,25 +1,30 @@
 """The renderer: Vega-Lite drawn to SVG (and PNG for Word) by ``vl-convert-python``.
 
 vl-convert runs Vega-Lite in an embedded JavaScript engine; its first drawing in a process
-costs over a second (the engine starts), later ones tens of milliseconds. The build starts
-it in a thread as soon as it knows the report has charts (:func:`start_engine`), so the
-start-up overlaps reading the bibliography and the chapters, and draws every chart with
-that one engine. Nothing is fetched: the specs reach the engine with their data inlined
-and ``allowed_base_urls=[]`` refuses any address left over.
+costs over a second (the engine starts), later ones tens of milliseconds, and it holds
+Python's global interpreter lock while it works. So it runs in a process of its own
+(:mod:`reportc.charts.worker`), started as soon as the build knows the report has charts
+(:func:`start_engine`): the start-up overlaps reading the bibliography and the chapters
+on the other core, and every chart of the build (of a watch session) is drawn by that one
+engine. Nothing is fetched: the specs reach the engine with their data inlined and
+``allowed_base_urls=[]`` refuses any address left over.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 VL_VERSION = "6.4"  # the Vega-Lite version specs are read as (pinned: same bytes)
 PRINT_PPI = 300  # the Word edition's charts
 CSS_PPI = 96  # a Vega-Lite pixel is a CSS pixel
-_WARM_SPEC = {"data": {"values": [{"a": 1}]}, "mark": "point",
-              "encoding": {"x": {"field": "a", "type": "quantitative"}}}
 
 
 class RendererError(Exception):
@@ -27,54 +32,74 @@ class RendererError(Exception):
 
 
 class ChartEngine:
-    """One renderer per build, started in a thread (fonts registered first)."""
+    """The renderer's process, started at once; requests wait for it to be ready."""
 
     def __init__(self, font_folders: list[Path]):
-        self._fonts = [str(folder) for folder in font_folders if folder.is_dir()]
-        self._failure: str | None = None
-        self._ready = threading.Event()
+        fonts = [str(folder) for folder in font_folders if folder.is_dir()]
+        package_parent = str(Path(__file__).resolve().parents[2])  # reportc importable
+        path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "reportc.charts.worker", *fonts], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+            env={**os.environ, "PYTHONPATH": path})
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._start, name="reportc-charts",
-                                        daemon=True)
-        self._thread.start()
+        self._ready: bool | None = None
+        self._failure = ""
 
-    def _start(self) -> None:
-        try:
-            import vl_convert as vlc
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One request and its answer (the first call also reads the start-up's)."""
+        with self._lock:
+            streams = self._streams()
+            if self._ready is None:
+                hello = self._read(streams[1])
+                self._ready = bool(hello.get("ready"))
+                self._failure = str(hello.get("error", ""))
+            if not self._ready:
+                raise RendererError("the chart renderer (vl-convert-python) could not start: "
+                                    + (self._failure or "it exited"))
+            streams[0].write(json.dumps(request) + "\n")
+            streams[0].flush()
+            return self._read(streams[1])
 
-            for folder in self._fonts:
-                vlc.register_font_directory(folder)
-            vlc.vegalite_to_svg(_WARM_SPEC, vl_version=VL_VERSION, allowed_base_urls=[])
-        except Exception as exc:  # reported when a chart is drawn
-            self._failure = f"{exc.__class__.__name__}: {exc}"
-        finally:
-            self._ready.set()
+    def _streams(self) -> tuple[IO[str], IO[str]]:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None  # both are pipes
+        return stdin, stdout
 
-    def _wait(self) -> Any:
-        self._ready.wait()
-        if self._failure:
-            raise RendererError(f"the chart renderer (vl-convert-python) could not start: "
-                                f"{self._failure}")
-        import vl_convert as vlc
-
-        return vlc
+    def _read(self, stdout: IO[str]) -> dict[str, Any]:
+        line = stdout.readline()
+        if not line:
+            self._ready = False
+            return {"error": self._failure or "the renderer's process exited"}
+        answer = json.loads(line)
+        return answer if isinstance(answer, dict) else {"error": "unreadable answer"}
 
     def svg(self, spec: dict[str, Any], config: dict[str, Any]) -> str:
         """The spec drawn as SVG with live text; :class:`RendererError` if refused."""
-        vlc = self._wait()
-        with self._lock:
-            try:
-                return str(vlc.vegalite_to_svg(spec, vl_version=VL_VERSION, config=config,
-                                               allowed_base_urls=[]))
-            except Exception as exc:  # vl-convert raises ValueError with the JS message
-                raise RendererError(renderer_message(str(exc))) from exc
+        answer = self._ask({"op": "svg", "spec": spec, "config": config,
+                            "version": VL_VERSION})
+        if "svg" not in answer:
+            raise RendererError(renderer_message(str(answer.get("error", ""))))
+        return str(answer["svg"])
 
     def png(self, svg: str) -> bytes:
-        """An SVG at print resolution, for the Word edition."""
-        vlc = self._wait()
-        with self._lock:
-            # resvg scales by ppi/72 as well: 72/96 makes a CSS pixel 300/96 PNG pixels
-            return bytes(vlc.svg_to_png(svg, scale=72 / CSS_PPI, ppi=PRINT_PPI))
+        """An SVG at print resolution, for the Word edition (resvg scales by ppi/72 as
+        well: 72/96 makes a CSS pixel 300/96 PNG pixels)."""
+        answer = self._ask({"op": "png", "svg": svg, "scale": 72 / CSS_PPI, "ppi": PRINT_PPI})
+        if "png" not in answer:
+            raise RendererError(renderer_message(str(answer.get("error", ""))))
+        return base64.b64decode(answer["png"])
+
+    def close(self) -> None:
+        """End the renderer's process (its input closes; it exits)."""
+        stdin = self._process.stdin
+        if stdin is not None and not stdin.closed:
+            stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
 
 
 def renderer_message(text: str) -> str:

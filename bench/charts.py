@@ -1,0 +1,121 @@
+"""What charts cost (#27): a report with 20 charts against the same report with the charts
+as static SVG files.
+
+    .venv/bin/python bench/charts.py --runs 3
+
+Two reports are generated into ``bench/projects/charts20`` and ``bench/projects/svg20``
+(four chapters of prose, five figures each). In the first every figure is a ``{.chart}``
+code block reading its own CSV file; in the second every figure is an image of the SVG
+that the same spec draws (made once, beforehand, with the same renderer), so both
+builds lay out the same drawings. Each run builds both clean (``--no-cache``, HTML and
+PDF, a fresh process: the renderer's start-up is included), interleaved; the medians and
+their ratio are printed. The goal is a ratio within 1.2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+PYTHON = REPO / ".venv" / "bin" / "python"
+MARKS = ("bar", "line", "point", "area", "tick")
+WORDS = ("the harbour basins handled more cargo as ships grew and the tides allowed deeper "
+         "drafts while the cranes along the quay were replaced").split()
+
+
+def spec_text(index: int) -> str:
+    mark = MARKS[index % len(MARKS)]
+    return (f"data: {{url: data/series{index:02d}.csv}}\nmark: {mark}\nwidth: 420\n"
+            "encoding:\n  x: {field: year, type: ordinal, title: Year}\n"
+            f"  y: {{field: value, type: quantitative, title: Series {index}}}\n")
+
+
+def csv_text(index: int) -> str:
+    rows = [f"{2000 + year},{(index * 7 + year * 13) % 50 + 10}" for year in range(12)]
+    return "year,value\n" + "\n".join(rows) + "\n"
+
+
+def prose(seed: int, sentences: int = 12) -> str:
+    out = []
+    for n in range(sentences):
+        words = [WORDS[(seed * 31 + n * 7 + k * 3) % len(WORDS)] for k in range(18)]
+        out.append(" ".join(words).capitalize() + ".")
+    return " ".join(out)
+
+
+def write_reports(charts: Path, static: Path) -> None:
+    """Both reports, with the same text; the static one's SVGs drawn by reportc itself."""
+    sys.path.insert(0, str(REPO))
+    from reportc.charts.engine import start_engine
+    from reportc.charts.spec import inline_data, parse_spec
+    from reportc.charts.theme import chart_theme
+    from reportc.web.page import DEFAULT_THEME
+
+    engine = start_engine([DEFAULT_THEME / "fonts"])
+    theme = chart_theme(DEFAULT_THEME)
+    for root in (charts, static):
+        shutil.rmtree(root, ignore_errors=True)
+        (root / "chapters").mkdir(parents=True)
+        (root / "data").mkdir()
+        (root / "figures").mkdir()
+        (root / "report.yaml").write_text(f"title: Cost of charts ({root.name})\n"
+                                          "date: 2026-01-01\n", encoding="utf-8")
+    for index in range(20):
+        (charts / "data" / f"series{index:02d}.csv").write_text(csv_text(index))
+        (static / "data" / f"series{index:02d}.csv").write_text(csv_text(index))
+        spec = parse_spec(spec_text(index))
+        inline_data(spec, spec_text(index), static)
+        (static / "figures" / f"series{index:02d}.svg").write_text(
+            engine.svg(spec, theme.config), encoding="utf-8")
+    for chapter in range(4):
+        parts = {"chart": [f"# Chapter {chapter + 1}\n"], "static": [f"# Chapter {chapter + 1}\n"]}
+        for k in range(5):
+            index = chapter * 5 + k
+            text = prose(index)
+            caption = f"Series {index} by year."
+            parts["chart"] += [text, f'```{{.chart #fig-s{index} fig-cap="{caption}" '
+                               f'fig-alt="Series {index}."}}\n{spec_text(index)}```']
+            parts["static"] += [text, f"![{caption}](figures/series{index:02d}.svg)"
+                                f"{{#fig-s{index} fig-alt=\"Series {index}.\"}}"]
+        name = f"{chapter + 1:02d}-chapter.md"
+        (charts / "chapters" / name).write_text("\n\n".join(parts["chart"]) + "\n")
+        (static / "chapters" / name).write_text("\n\n".join(parts["static"]) + "\n")
+
+
+def timed_build(root: Path) -> float:
+    out = root / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(root.parent)}
+    start = time.perf_counter()
+    subprocess.run([str(PYTHON), str(REPO / "build.py"), str(root), "--no-cache", "-q",
+                    "--format", "html,pdf"], check=True, env=env)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    charts, static = BENCH / "projects" / "charts20", BENCH / "projects" / "svg20"
+    write_reports(charts, static)
+    times: dict[str, list[float]] = {"charts": [], "static": []}
+    for _ in range(args.runs):
+        times["static"].append(timed_build(static))
+        times["charts"].append(timed_build(charts))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(f"{name:7} median {median[name]:.2f} s  runs: "
+              + ", ".join(f"{v:.2f}" for v in values))
+    print(f"ratio charts/static: {median['charts'] / median['static']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
