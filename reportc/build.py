@@ -23,7 +23,7 @@ from reportc.cache import (
     tool_versions,
 )
 from reportc.charts.engine import ChartEngine, start_engine
-from reportc.charts.figures import draw_charts, has_charts
+from reportc.charts.figures import Drawings, draw_charts, has_charts
 from reportc.charts.theme import chart_theme
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
@@ -122,7 +122,7 @@ def build(options: BuildOptions) -> BuildResult:
     with converter.finishing():  # a build stopped here waits for the conversion to end
         docs = read_report(chapters, diag, cache, options.jobs)
         timer.done(f"read {len(docs)} chapter(s)")
-        _draw_charts(docs, config, theme, engine, diag, cache, timer)
+        drawings = _draw_charts(docs, config, theme, engine, diag, cache, timer)
         targets = number_report(docs, diag, cache)
         for doc in docs:
             resolve_references(doc, targets, bibliography.keys, root, diag)
@@ -137,6 +137,9 @@ def build(options: BuildOptions) -> BuildResult:
         references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
                                           config, Path(scratch), diag, cache, options.jobs)
         bodies, references = place_bibliography(bodies, references, docs, diag)
+        if drawings:
+            bodies = drawings.finish(bodies, diag)
+            timer.done("drawings in place")
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
@@ -155,13 +158,15 @@ def build(options: BuildOptions) -> BuildResult:
 
 def _draw_charts(docs: list[ChapterDoc], config: ReportConfig, theme: Theme,
                  engine: ChartEngine | None, diag: Diagnostics, cache: BuildCache,
-                 timer: StageTimer) -> None:
-    """Charts become figures with their drawings, before numbering counts them."""
+                 timer: StageTimer) -> Drawings | None:
+    """Charts become figures before numbering counts them; the renderer draws the new
+    ones while the chapters are numbered and rendered."""
     if engine is None:
-        return
-    draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine, diag,
-                cache)
-    timer.done("drew the charts")
+        return None
+    drawings = draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine,
+                           diag, cache)
+    timer.done(f"sent {len(drawings.pending)} chart(s) to the renderer")
+    return drawings
 
 
 def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[ChapterDoc],

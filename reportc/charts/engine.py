@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,6 +46,7 @@ class ChartEngine:
         self._lock = threading.Lock()
         self._ready: bool | None = None
         self._failure = ""
+        self._waiter: ThreadPoolExecutor | None = None
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         """One request and its answer (the first call also reads the start-up's)."""
@@ -81,6 +83,13 @@ class ChartEngine:
         if "svg" not in answer:
             raise RendererError(renderer_message(str(answer.get("error", ""))))
         return str(answer["svg"])
+
+    def submit(self, spec: dict[str, Any], config: dict[str, Any]) -> Future[str]:
+        """:meth:`svg` in the background: one thread waits on the renderer (it releases the
+        interpreter lock while it waits), the build goes on."""
+        if self._waiter is None:
+            self._waiter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
+        return self._waiter.submit(self.svg, spec, config)
 
     def png(self, svg: str) -> bytes:
         """An SVG at print resolution, for the Word edition (resvg scales by ppi/72 as

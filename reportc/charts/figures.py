@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,11 @@ def has_charts(texts: list[str]) -> bool:
 
 
 def draw_charts(docs: list[ChapterDoc], root: Path, theme: ChartTheme, engine: ChartEngine,
-                diag: Diagnostics, cache: BuildCache) -> None:
-    """Make every chart of every chapter a figure with its drawing; problems to ``diag``."""
+                diag: Diagnostics, cache: BuildCache) -> Drawings:
+    """Make every chart of every chapter a figure; problems to ``diag``. Charts not in the
+    cache are sent to the renderer and drawn while the build goes on: their figures hold a
+    stand-in until :meth:`Drawings.finish` puts the drawings in."""
+    drawings = Drawings(theme, engine, cache)
     for doc in docs:
         fences = [n for n, line in enumerate(doc.chapter.text.splitlines(), 1)
                   if _FENCE.match(line)]
@@ -72,17 +76,69 @@ def draw_charts(docs: list[ChapterDoc], root: Path, theme: ChartTheme, engine: C
 
         def blocks(items: list[Any], doc: ChapterDoc = doc, fences: list[int] = fences,
                    state: dict[str, int] = state) -> list[Any]:
-            return _blocks(items, doc, fences, state, root, theme, engine, diag, cache)
+            return _blocks(items, doc, fences, state, root, drawings, diag)
 
         doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], blocks)
         for node in A.iter_nodes(doc.ast["blocks"]):
             if node["t"] == "Figure":
-                _figure(node, doc, root, theme, engine, diag, cache)
+                _figure(node, doc, root, drawings, diag)
+    return drawings
+
+
+@dataclass
+class _Pending:
+    chart: Chart
+    stand_in: str  # the figure's address until the drawing arrives
+    images: list[A.Node]
+    key: str
+    drawing: Future[str]
+
+
+class Drawings:
+    """The build's charts: from the cache at once, the others as the renderer finishes."""
+
+    def __init__(self, theme: ChartTheme, engine: ChartEngine, cache: BuildCache):
+        self.theme, self.engine, self.cache = theme, engine, cache
+        self.pending: list[_Pending] = []
+
+    def address(self, chart: Chart, images: list[A.Node]) -> str:
+        """The image address of ``chart``: its drawing if cached, else a stand-in."""
+        key = digest("chart", chart.text, json.dumps(chart.spec, sort_keys=True),
+                     *chart.data.raw, self.theme.fingerprint(), renderer_version())
+        cached = self.cache.get("chart", key)
+        if cached is not None:
+            return _data_url(cached)
+        stand_in = _data_url(f'<svg xmlns="http://www.w3.org/2000/svg" '
+                             f'id="reportc-chart-{key[:32]}"/>')
+        future = self.engine.submit(chart.spec, self.theme.config)
+        self.pending.append(_Pending(chart, stand_in, images, key, future))
+        return stand_in
+
+    def finish(self, bodies: list[str], diag: Diagnostics) -> list[str]:
+        """The chapters' HTML (and ASTs, for Word) with every drawing in place of its
+        stand-in; a spec the renderer refused is an error at the spec's first line."""
+        for item in self.pending:
+            try:
+                svg = _finished(item.drawing.result(), self.theme)
+            except RendererError as exc:
+                diag.error(f"chart: the renderer refused the spec: {exc}", item.chart.where,
+                           item.chart.offset + 1)
+                continue
+            self.cache.put("chart", item.key, svg)
+            address = _data_url(svg)
+            bodies = [body.replace(item.stand_in, address) for body in bodies]
+            for image in item.images:
+                image["c"][2] = [address, ""]
+        self.pending = []
+        return bodies
+
+
+def _data_url(svg: str) -> str:
+    return SVG_URL + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def _blocks(items: list[Any], doc: ChapterDoc, fences: list[int], state: dict[str, int],
-            root: Path, theme: ChartTheme, engine: ChartEngine, diag: Diagnostics,
-            cache: BuildCache) -> list[Any]:
+            root: Path, drawings: Drawings, diag: Diagnostics) -> list[Any]:
     """A list of blocks with its ``{.chart}`` code blocks made figures."""
     out: list[Any] = []
     for item in items:
@@ -96,8 +152,8 @@ def _blocks(items: list[Any], doc: ChapterDoc, fences: list[int], state: dict[st
         chart = _load(item["c"][1], doc.rel, line or 0, root, diag)
         figure = _code_figure(item, doc, line, diag)
         if chart is not None:
-            _fill(figure, chart, dict(item["c"][0][2]).get("fig-alt"), doc, line, theme,
-                  engine, diag, cache)
+            _fill(figure, chart, dict(item["c"][0][2]).get("fig-alt"), doc, line, drawings,
+                  diag)
         out.append(figure)
     return out
 
@@ -120,8 +176,8 @@ def _code_figure(block: A.Node, doc: ChapterDoc, line: int | None,
                                  [{"t": "Plain", "c": [image]}]]}
 
 
-def _figure(node: A.Node, doc: ChapterDoc, root: Path, theme: ChartTheme,
-            engine: ChartEngine, diag: Diagnostics, cache: BuildCache) -> None:
+def _figure(node: A.Node, doc: ChapterDoc, root: Path, drawings: Drawings,
+            diag: Diagnostics) -> None:
     """A figure whose image is a spec file: the image becomes its drawing."""
     for image in A.iter_nodes(node["c"][2]):
         if image["t"] != "Image" or not image["c"][2][0].lower().endswith(SPEC_SUFFIXES):
@@ -141,7 +197,7 @@ def _figure(node: A.Node, doc: ChapterDoc, root: Path, theme: ChartTheme,
         doc.inputs.append(rel)
         chart = _load(path.read_text(encoding="utf-8", errors="replace"), rel, 0, root, diag)
         if chart is not None:
-            _fill(node, chart, alt, doc, line, theme, engine, diag, cache)
+            _fill(node, chart, alt, doc, line, drawings, diag)
 
 
 def _spec_path(source: str, root: Path, doc: ChapterDoc, line: int | None,
@@ -176,12 +232,9 @@ def _load(text: str, where: str, offset: int, root: Path, diag: Diagnostics) -> 
 
 
 def _fill(figure: A.Node, chart: Chart, alt: str | None, doc: ChapterDoc, line: int | None,
-          theme: ChartTheme, engine: ChartEngine, diag: Diagnostics, cache: BuildCache) -> None:
-    """Draw the chart into the figure's image, describe it, add its data table (``line``:
-    where the chapter places the chart)."""
-    svg = _drawing(chart, theme, engine, diag, cache)
-    if svg is None:
-        return
+          drawings: Drawings, diag: Diagnostics) -> None:
+    """Give the figure's image its drawing (or a stand-in) and alt text, and the figure
+    its data table (``line``: where the chapter places the chart)."""
     doc.inputs.extend(chart.data.files)
     described = chart.spec.get("description")
     alt = alt or (described.strip() if isinstance(described, str) else None)
@@ -189,32 +242,14 @@ def _fill(figure: A.Node, chart: Chart, alt: str | None, doc: ChapterDoc, line: 
         diag.warning("chart has no alt text: give it fig-alt=\"what it shows\" (a generated "
                      "description stands in)", doc.rel, line, code="image.alt")
     text = alt or describe(chart.spec, chart.data)
-    for image in A.iter_nodes(figure["c"][2]):
-        if image["t"] == "Image" and CHART_CLASS in image["c"][0][1]:
-            image["c"][1] = A.text_inlines(text)
-            image["c"][2] = [SVG_URL + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
-                             ""]
+    images = [image for image in A.iter_nodes(figure["c"][2])
+              if image["t"] == "Image" and CHART_CLASS in image["c"][0][1]]
+    address = drawings.address(chart, images)
+    for image in images:
+        image["c"][1] = A.text_inlines(text)
+        image["c"][2] = [address, ""]
     if chart.data.rows:
         figure["c"][2].append(data_details(chart.data, MAX_ROWS_SHOWN))
-
-
-def _drawing(chart: Chart, theme: ChartTheme, engine: ChartEngine, diag: Diagnostics,
-             cache: BuildCache) -> str | None:
-    """The chart's SVG: from the cache (same spec, data, theme and renderer), else drawn."""
-    key = digest("chart", chart.text, json.dumps(chart.spec, sort_keys=True), *chart.data.raw,
-                 theme.fingerprint(), renderer_version())
-    cached = cache.get("chart", key)
-    if cached is not None:
-        return cached
-    try:
-        svg = engine.svg(chart.spec, theme.config)
-    except RendererError as exc:
-        diag.error(f"chart: the renderer refused the spec: {exc}", chart.where,
-                   chart.offset + 1)
-        return None
-    svg = _finished(svg, theme)
-    cache.put("chart", key, svg)
-    return svg
 
 
 def _finished(svg: str, theme: ChartTheme) -> str:
