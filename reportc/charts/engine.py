@@ -12,10 +12,10 @@ engine. Nothing is fetched: the specs reach the engine with their data inlined a
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -37,12 +37,10 @@ class ChartEngine:
 
     def __init__(self, font_folders: list[Path]):
         fonts = [str(folder) for folder in font_folders if folder.is_dir()]
-        package_parent = str(Path(__file__).resolve().parents[2])  # reportc importable
-        path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
+        worker = str(Path(__file__).resolve().with_name("worker.py"))  # stdlib only: -I
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "reportc.charts.worker", *fonts], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
-            env={**os.environ, "PYTHONPATH": path})
+            [sys.executable, "-I", worker, VL_VERSION, *fonts], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
         self._lock = threading.Lock()
         self._ready: bool | None = None
         self._failure = ""
@@ -138,11 +136,13 @@ _engine_lock = threading.Lock()
 
 
 def start_engine(font_folders: list[Path]) -> ChartEngine:
-    """The process's renderer, started on first use (a watch session keeps it)."""
+    """The process's renderer, started on first use (a watch session keeps it); it ends
+    when this process does."""
     global _engine
     with _engine_lock:
         if _engine is None:
             _engine = ChartEngine(font_folders)
+            atexit.register(_engine.close)
         return _engine
 
 

@@ -1,4 +1,5 @@
-"""The renderer's own process: ``python -m reportc.charts.worker FONT_FOLDER...``.
+"""The renderer's own process: ``python -I worker.py VEGA_LITE_VERSION FONT_FOLDER...``
+(isolated, and importing nothing of reportc: only the standard library and vl-convert).
 
 vl-convert holds Python's global interpreter lock while it works, and its first drawing
 starts a JavaScript engine (over a second): in a thread of the build it would stall
@@ -24,14 +25,15 @@ WARM_SPEC = {"data": {"values": [{"a": 1}]}, "mark": "point",
              "encoding": {"x": {"field": "a", "type": "quantitative"}}}
 
 
-def serve(fonts: list[str], requests: TextIO, answers: TextIO) -> None:
-    """Start the renderer, then answer requests until ``requests`` ends."""
+def serve(version: str, fonts: list[str], requests: TextIO, answers: TextIO) -> None:
+    """Start the renderer (a first drawing with ``version``), then answer requests until
+    ``requests`` ends."""
     try:
         import vl_convert as vlc
 
         for folder in fonts:
             vlc.register_font_directory(folder)
-        vlc.vegalite_to_svg(WARM_SPEC, allowed_base_urls=[])
+        vlc.vegalite_to_svg(WARM_SPEC, vl_version=version, allowed_base_urls=[])
     except Exception as exc:
         _answer(answers, {"error": f"{exc.__class__.__name__}: {exc}"})
         return
@@ -61,7 +63,7 @@ def main() -> None:
     native code prints cannot break the protocol."""
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    serve(sys.argv[1:], sys.stdin, answers)
+    serve(sys.argv[1], sys.argv[2:], sys.stdin, answers)
 
 
 if __name__ == "__main__":
