@@ -11,6 +11,8 @@ from reportc.charts.spec import ChartData
 from reportc.pandoc import ast as A
 
 DATA_CLASS = "chart-data"
+_DETAILS = re.compile(r'<div class="chart-data">\s*<details class="chart-data-fold">.*?'
+                      r"</details>\s*</div>", re.S)
 _NUMBER = re.compile(r"^[-+]?(?:\d[\d,]*)?\.?\d+(?:[eE][-+]?\d+)?%?$")
 
 
@@ -53,3 +55,9 @@ def _row(cells: list[str], numeric: list[bool]) -> list[Any]:
     return [A.attr(), [[A.attr(), {"t": "AlignRight" if number else "AlignDefault"}, 1, 1,
                         [{"t": "Plain", "c": A.text_inlines(cell)}] if cell else []]
                        for cell, number in zip(cells, numeric, strict=True)]]
+
+
+def without_data_tables(page: str) -> str:
+    """The print page without the charts' data tables: hidden in print, they would still
+    cost WeasyPrint a style for every cell (a fifth of the layout time with 20 charts)."""
+    return _DETAILS.sub("", page) if DATA_CLASS in page else page
