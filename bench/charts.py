@@ -3,9 +3,11 @@ as static SVG files.
 
     .venv/bin/python bench/charts.py --runs 3
 
-Two reports are generated into ``bench/projects/charts20`` and ``bench/projects/svg20``
-(four chapters of prose, five figures each). In the first every figure is a ``{.chart}``
-code block reading its own CSV file; in the second every figure is an image of the SVG
+Two reports are generated into ``bench/projects/charts20`` and ``bench/projects/svg20``:
+four chapters with five figures each and a paragraph before each figure, or (``--pages
+50``) a report of that length from ``generate.py`` with the 20 figures added. In the
+first every figure is a ``{.chart}`` code block reading its own CSV file; in the second
+every figure is an image of the SVG
 that the same spec draws (made once, beforehand, with the same renderer), so both
 builds lay out the same drawings. Each run builds both clean (``--no-cache``, HTML and
 PDF, a fresh process: the renderer's start-up is included), interleaved; the medians and
@@ -55,8 +57,10 @@ def prose(seed: int, sentences: int = 12) -> str:
     return " ".join(out)
 
 
-def write_reports(charts: Path, static: Path) -> None:
-    """Both reports, with the same text; the static one's SVGs drawn by reportc itself."""
+def write_reports(charts: Path, static: Path, pages: int) -> None:
+    """Both reports, with the same text; the static one's SVGs drawn by reportc itself.
+    ``pages`` > 0: the prose is a report of that length from ``generate.py`` (with its
+    own SVG figures), the 20 figures appended to its chapters in turn."""
     sys.path.insert(0, str(REPO))
     from reportc.charts.engine import start_engine
     from reportc.charts.spec import inline_data, parse_spec
@@ -66,32 +70,42 @@ def write_reports(charts: Path, static: Path) -> None:
     engine = start_engine([DEFAULT_THEME / "fonts"])
     theme = chart_theme(DEFAULT_THEME)
     for root in (charts, static):
-        shutil.rmtree(root, ignore_errors=True)
-        (root / "chapters").mkdir(parents=True)
-        (root / "data").mkdir()
-        (root / "figures").mkdir()
-        (root / "report.yaml").write_text(f"title: Cost of charts ({root.name})\n"
-                                          "date: 2026-01-01\n", encoding="utf-8")
+        _base(root, pages)
     for index in range(20):
-        (charts / "data" / f"series{index:02d}.csv").write_text(csv_text(index))
-        (static / "data" / f"series{index:02d}.csv").write_text(csv_text(index))
+        for root in (charts, static):
+            (root / "data" / f"series{index:02d}.csv").write_text(csv_text(index))
         spec = parse_spec(spec_text(index))
         inline_data(spec, spec_text(index), static)
         (static / "figures" / f"series{index:02d}.svg").write_text(
             engine.svg(spec, theme.config), encoding="utf-8")
-    for chapter in range(4):
-        parts = {"chart": [f"# Chapter {chapter + 1}\n"], "static": [f"# Chapter {chapter + 1}\n"]}
-        for k in range(5):
-            index = chapter * 5 + k
-            text = prose(index)
-            caption = f"Series {index} by year."
-            parts["chart"] += [text, f'```{{.chart #fig-s{index} fig-cap="{caption}" '
-                               f'fig-alt="Series {index}."}}\n{spec_text(index)}```']
-            parts["static"] += [text, f"![{caption}](figures/series{index:02d}.svg)"
-                                f"{{#fig-s{index} fig-alt=\"Series {index}.\"}}"]
-        name = f"{chapter + 1:02d}-chapter.md"
-        (charts / "chapters" / name).write_text("\n\n".join(parts["chart"]) + "\n")
-        (static / "chapters" / name).write_text("\n\n".join(parts["static"]) + "\n")
+    chapters = sorted(p.name for p in (charts / "chapters").glob("*.md"))
+    for index in range(20):
+        name = chapters[index % len(chapters)]
+        caption = f"Series {index} by year."
+        chart = (f'```{{.chart #fig-bench{index} fig-cap="{caption}" '
+                 f'fig-alt="Series {index}."}}\n{spec_text(index)}```')
+        image = (f"![{caption}](figures/series{index:02d}.svg)"
+                 f"{{#fig-bench{index} fig-alt=\"Series {index}.\"}}")
+        for root, figure in ((charts, chart), (static, image)):
+            with (root / "chapters" / name).open("a", encoding="utf-8") as chapter:
+                chapter.write(f"\n\n{prose(index)}\n\n{figure}\n")
+
+
+def _base(root: Path, pages: int) -> None:
+    """An empty report (four chapter titles) or a generated one of ``pages`` pages."""
+    shutil.rmtree(root, ignore_errors=True)
+    if pages > 0:
+        subprocess.run([str(PYTHON), str(BENCH / "generate.py"), "--pages", str(pages),
+                        "--out", str(root)], check=True, capture_output=True)
+    else:
+        (root / "chapters").mkdir(parents=True)
+        (root / "report.yaml").write_text(f"title: Cost of charts ({root.name})\n"
+                                          "date: 2026-01-01\n", encoding="utf-8")
+        for chapter in range(4):
+            (root / "chapters" / f"{chapter + 1:02d}-chapter.md").write_text(
+                f"# Chapter {chapter + 1}\n", encoding="utf-8")
+    (root / "data").mkdir(exist_ok=True)
+    (root / "figures").mkdir(exist_ok=True)
 
 
 def timed_build(root: Path) -> tuple[float, float]:
@@ -112,9 +126,12 @@ def timed_build(root: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", type=int, default=0,
+                        help="prose from generate.py of this many pages (default: 0, the 20 "
+                             "figures with a paragraph each, about 12 pages)")
     args = parser.parse_args()
     charts, static = BENCH / "projects" / "charts20", BENCH / "projects" / "svg20"
-    write_reports(charts, static)
+    write_reports(charts, static, args.pages)
     times: dict[str, list[tuple[float, float]]] = {"charts": [], "static": []}
     for _ in range(args.runs):
         times["static"].append(timed_build(static))
