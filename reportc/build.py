@@ -113,8 +113,7 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
-    engine = start_engine([theme.root / "fonts"]) if has_charts([c.text for c in chapters]) \
-        else None  # the renderer starts while the bibliography and chapters are read
+    engine = _chart_engine(theme, chapters, cache)
     bibliography = load_bibliography(config.bibliography, root, diag)
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
@@ -154,6 +153,19 @@ def build(options: BuildOptions) -> BuildResult:
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
+
+
+def _chart_engine(theme: Theme, chapters: list[Chapter], cache: BuildCache
+                  ) -> ChartEngine | None:
+    """The renderer if the report has charts: started now (it draws while the chapters are
+    read) when the cache has no drawing at all, else at the first chart not cached (an
+    unchanged chart costs no renderer)."""
+    if not has_charts([chapter.text for chapter in chapters]):
+        return None
+    engine = start_engine([theme.root / "fonts"])
+    if not any(key.startswith("chart:") for key in cache.entries):
+        engine.start()
+    return engine
 
 
 def _draw_charts(docs: list[ChapterDoc], config: ReportConfig, theme: Theme,

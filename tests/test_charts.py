@@ -318,3 +318,15 @@ def test_charts_option_must_be_a_mapping(tmp_path: Path) -> None:
     assert [str(p) for p in failure.value.problems] == [
         "report.yaml:8: 'charts' must be a mapping of Vega-Lite config settings (font: ..., "
         "axis: {...})"]
+
+
+def test_a_rebuild_with_every_chart_cached_starts_no_renderer(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    root = copy_root("charts", tmp_path)
+    build(BuildOptions(root=root, formats=("html",)))
+    monkeypatch.setattr(reportc.charts.engine, "_engine", None)  # a new process, as a CLI run
+    chapter = root / "chapters" / "01-harbours.md"
+    chapter.write_text(chapter.read_text().replace("Tonnage grew", "Tonnage rose"))
+    assert not build(BuildOptions(root=root, formats=("html",))).up_to_date
+    engine = reportc.charts.engine.current_engine()
+    assert engine is not None and engine._process is None

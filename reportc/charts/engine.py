@@ -4,10 +4,11 @@ vl-convert runs Vega-Lite in an embedded JavaScript engine; its first drawing in
 costs over a second (the engine starts), later ones tens of milliseconds, and it holds
 Python's global interpreter lock while it works. So it runs in a process of its own
 (:mod:`reportc.charts.worker`), started as soon as the build knows the report has charts
-(:func:`start_engine`): the start-up overlaps reading the bibliography and the chapters
-on the other core, and every chart of the build (of a watch session) is drawn by that one
-engine. Nothing is fetched: the specs reach the engine with their data inlined and
-``allowed_base_urls=[]`` refuses any address left over.
+and its cache holds none (a clean build), else at the first chart not in the cache: the
+start-up overlaps reading the chapters on the other core, and every chart of the build
+(of a watch session) is drawn by that one engine. Nothing is fetched: the specs reach
+the engine with their data inlined and ``allowed_base_urls=[]`` refuses any address left
+over.
 """
 
 from __future__ import annotations
@@ -36,19 +37,30 @@ class ChartEngine:
     """The renderer's process, started at once; requests wait for it to be ready."""
 
     def __init__(self, font_folders: list[Path]):
-        fonts = [str(folder) for folder in font_folders if folder.is_dir()]
-        worker = str(Path(__file__).resolve().with_name("worker.py"))  # stdlib only: -I
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", worker, VL_VERSION, *fonts], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
+        self._fonts = [str(folder) for folder in font_folders if folder.is_dir()]
+        self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._ready: bool | None = None
         self._failure = ""
         self._waiter: ThreadPoolExecutor | None = None
 
+    def start(self) -> None:
+        """Start the renderer's process now (else at the first drawing)."""
+        with self._lock:
+            self._start()
+
+    def _start(self) -> None:
+        if self._process is None:
+            worker = str(Path(__file__).resolve().with_name("worker.py"))  # stdlib only: -I
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", worker, VL_VERSION, *self._fonts],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                text=True, encoding="utf-8")
+
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         """One request and its answer (the first call also reads the start-up's)."""
         with self._lock:
+            self._start()
             streams = self._streams()
             if self._ready is None:
                 hello = self._read(streams[1])
@@ -62,6 +74,7 @@ class ChartEngine:
             return self._read(streams[1])
 
     def _streams(self) -> tuple[IO[str], IO[str]]:
+        assert self._process is not None  # started by _ask
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None  # both are pipes
         return stdin, stdout
@@ -99,6 +112,8 @@ class ChartEngine:
 
     def close(self) -> None:
         """End the renderer's process (its input closes; it exits)."""
+        if self._process is None:
+            return
         stdin = self._process.stdin
         if stdin is not None and not stdin.closed:
             stdin.close()
@@ -136,8 +151,8 @@ _engine_lock = threading.Lock()
 
 
 def start_engine(font_folders: list[Path]) -> ChartEngine:
-    """The process's renderer, started on first use (a watch session keeps it); it ends
-    when this process does."""
+    """The process's renderer (a watch session keeps it; it ends when this process does).
+    Its process starts with :meth:`ChartEngine.start` or the first drawing."""
     global _engine
     with _engine_lock:
         if _engine is None:
