@@ -50,7 +50,7 @@ def test_part_by_part_pdf_is_tagged_like_the_one_pass_layout(access: dict[str, b
     _same_structure(access["parts"], access["single"])
 
 
-@pytest.mark.parametrize("name", ["basic", "typesetting", "scripts", "quarto"])
+@pytest.mark.parametrize("name", ["basic", "typesetting", "scripts", "quarto", "charts"])
 def test_other_fixtures_merged_tree_matches_single_pass(name: str, tmp_path: Path) -> None:
     parts = _pdf(copy_root(name, tmp_path / "parts"))
     single = _pdf(copy_root(name, tmp_path / "single"), single_pass=True)
