@@ -24,6 +24,7 @@ from reportc.cache import (
 )
 from reportc.charts.engine import ChartEngine, start_engine
 from reportc.charts.figures import Drawings, draw_charts, has_charts
+from reportc.charts.inline import inline_charts
 from reportc.charts.theme import chart_theme
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
@@ -276,7 +277,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
     with staging_folder(options.out_dir, options.family) as staging:
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
-            page = render_page(theme, context)
+            page = inline_charts(render_page(theme, context))  # the PDF keeps <img>
             images = sorted({image for doc in docs for image in doc.images}
                             | ({config.publisher.logo.path} if config.publisher.logo else set()))
             name = stem + ".html"

@@ -332,14 +332,15 @@ def test_checker_finds_what_it_claims_to(access: dict[str, bytes]) -> None:
 def test_a_chart_draws_light_ink_on_the_dark_page(editions: list[Path], chromium,
                                                   tmp_path: Path) -> None:
     """A chart follows the colour scheme itself (#27): in dark mode the flagship's timeline
-    has no plate, and its drawing is light ink (the theme's dark --ink) on the dark page."""
+    (inline SVG) has no plate, and its drawing is light ink (the theme's dark --ink) on the
+    dark page."""
     from PIL import Image
 
     chromium.size(1280, 900)
     chromium.open(editions[0])
     chromium.color_scheme("dark")
     box = chromium.run(
-        "var img = document.querySelector('figure img.chart'); img.scrollIntoView();"
+        "var img = document.querySelector('figure svg.chart'); img.scrollIntoView();"
         "var r = img.getBoundingClientRect();"
         "return [r.left, r.top, r.right, r.bottom, getComputedStyle(img).backgroundColor];")
     chromium.screenshot(tmp_path / "dark-chart.png")

@@ -47,10 +47,13 @@ def _figure(page: Element, identifier: str) -> Element:
     return next(f for f in page.find_all("figure") if f.attrs.get("id") == identifier)
 
 
-def _svg(figure: Element) -> str:
-    source = figure.find_all("img", "chart")[0].attrs["src"]
-    assert source.startswith(SVG_URL)
-    return base64.b64decode(source[len(SVG_URL):]).decode("utf-8")
+def _svg(figure: Element) -> Element:
+    """The chart's drawing, inline in the web page (the PDF keeps an <img>)."""
+    return figure.find_all("svg", "chart")[0]
+
+
+def _texts(svg: Element) -> list[str]:
+    return [text.text() for text in svg.find_all("text")]
 
 
 def test_every_authoring_form_and_data_format_is_a_numbered_figure(page: Element) -> None:
@@ -62,8 +65,8 @@ def test_every_authoring_form_and_data_format_is_a_numbered_figure(page: Element
         caption = figure.find_all("figcaption")[0].text()
         assert caption.startswith(f"Figure\u00a0{number}."), caption
         svg = _svg(figure)
-        assert f">{drawn[identifier]}</text>" in svg, identifier  # live text, from its data
-        assert "<script" not in svg and "href" not in svg
+        assert drawn[identifier] in _texts(svg), identifier  # live text, from its data
+        assert not svg.find_all("script") and not figure.find_all("img")
     links = {a.attrs["href"]: a.text() for a in page.find_all("a", "xref")}
     assert [links[f"#{i}"] for i in CHARTS] == [f"Figure\u00a0{n}" for n in range(1, 5)]
 
@@ -85,7 +88,8 @@ def test_the_web_edition_has_each_charts_data_as_a_table(page: Element) -> None:
 
 def test_alt_text_is_the_authors_else_a_generated_description(page: Element,
                                                                built: Built) -> None:
-    alts = {i: _figure(page, i).find_all("img")[0].attrs["alt"] for i in CHARTS}
+    alts = {i: _svg(_figure(page, i)).attrs["aria-label"] for i in CHARTS}
+    assert all(_svg(_figure(page, i)).attrs["role"] == "img" for i in CHARTS)
     assert alts["fig-tonnage"].startswith("Line chart: tonnage rose in both ports")
     assert alts["fig-depths"].startswith("Bar chart of basin depths")
     assert alts["fig-ships"] == ("Bar chart. x axis: Kind of ship (nominal), 3 values: Ferry, "
@@ -155,10 +159,29 @@ def test_a_chart_is_themed_from_the_themes_variables(tmp_path: Path) -> None:
 
 
 def test_the_page_and_pdf_carry_the_dark_mode_colours_only_for_screens(page: Element) -> None:
-    svg = _svg(_figure(page, "fig-ships"))
+    style = _svg(_figure(page, "fig-ships")).find_all("style")[0].text()
     light, dark = theme_variables(DEFAULT_THEME)
-    assert "@media (prefers-color-scheme: dark)" in svg
-    assert f'[fill="{light["ink"]}"]{{fill:{dark["ink"]}}}' in svg
+    assert "@media (prefers-color-scheme: dark)" in style
+    assert f'[fill="{light["ink"]}"]{{fill:{dark["ink"]}}}' in style
+
+
+def test_inlining_makes_ids_unique_and_leaves_an_unsafe_svg_a_picture() -> None:
+    from reportc.charts.inline import inline_charts
+
+    def img(svg: str, alt: str) -> str:
+        data = base64.b64encode(svg.encode()).decode()
+        return f'<img src="{SVG_URL}{data}" class="chart" alt="{alt}" />'
+
+    clipped = ('<svg xmlns="http://www.w3.org/2000/svg" class="marks" width="10"><defs>'
+               '<clipPath id="clip1"><rect width="5"/></clipPath></defs>'
+               '<g clip-path="url(#clip1)"><text>5 &lt; 6</text></g></svg>')
+    scripted = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    page = inline_charts(img(clipped, "A &amp; B") + img(clipped, "C") + img(scripted, "D"))
+    assert page.count('id="chart1-clip1"') == 1 and 'url(#chart2-clip1)' in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" width="10" class="chart" role="img" ' \
+           'aria-label="A &amp; B" focusable="false">' in page
+    assert "<script>" not in page.replace(img(scripted, "D"), "")  # it stays an <img>
+    assert page.endswith(img(scripted, "D"))
 
 
 # --- bad specs and bad data: one located error each, no traceback, out/ intact -----------
