@@ -4,8 +4,8 @@ A ```` ```{.chart #fig-x fig-cap="..." fig-alt="..."} ```` code block becomes a 
 ``Figure`` (its caption from ``fig-cap``); an image whose address is a spec file
 (``![Caption](charts/x.vl.yaml){#fig-x}``) already is one. Either way the figure's
 picture becomes the drawn SVG as a ``data:`` URL (inline in the web page:
-:mod:`reportc.charts.inline`; a picture in the PDF; a PNG in Word), its alt text the author's ``fig-alt`` (or the spec's ``description``),
-else a generated description, and
+:mod:`reportc.charts.inline`; a picture in the PDF; a PNG in Word), its alt text the
+author's ``fig-alt`` (or the spec's ``description``), else a generated description, and
 the figure gains the chart's data as a table inside ``<details>`` (the web edition shows
 it; print and Word leave it out). Numbering, cross-references, lists of figures and the
 tagged PDF then treat it like any figure.
