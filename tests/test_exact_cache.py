@@ -1,9 +1,9 @@
 """An exact cache: after any one input changes, the incremental rebuild gives exactly what a
 clean build of the changed sources gives (HTML edition byte for byte; PDF text and page
 images). A cache that misses an input ships a stale artifact, so each kind of input is
-changed in turn: chapter text, an SVG figure's colours, a bibliography entry, the CSL
-style, report.yaml, a theme stylesheet, a report file the theme's CSS loads, a theme font,
-reportc's own code and SOURCE_DATE_EPOCH.
+changed in turn: chapter text, an SVG figure's colours, a chart's CSV data and its spec
+file (#27), a bibliography entry, the CSL style, report.yaml, a theme stylesheet, a report
+file the theme's CSS loads, a theme font, reportc's own code and SOURCE_DATE_EPOCH.
 """
 
 from __future__ import annotations
@@ -103,6 +103,10 @@ MUTATIONS: list[tuple[str, Callable[[Path, pytest.MonkeyPatch], None]]] = [
         root / "chapters/01-harbours.md", "the two basins", "the two deep basins")),
     ("SVG figure colours", lambda root, mp: replace_in(
         root / "figures/blocks.svg", 'fill="#1f6f43"', 'fill="#b02a2a"')),
+    ("chart data (CSV)", lambda root, mp: replace_in(
+        root / "data/ships.csv", "South,25", "South,31")),
+    ("chart spec file", lambda root, mp: replace_in(
+        root / "charts/cranes.vl.yaml", "title: Cranes", "title: Cranes in use")),
     ("bibliography entry", lambda root, mp: replace_in(
         root / "references.bib", "Harbours and Trade Routes", "Harbours, Canals and Routes")),
     ("CSL style", lambda root, mp: shutil.copyfile(STYLES_DIR / "chicago-author-date.csl",

@@ -9,6 +9,7 @@ and that two clean builds agree byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html.parser
 import json
@@ -200,6 +201,29 @@ def test_a_hostile_report_reaches_no_network_and_leaks_nothing(report, trap):
     assert files_containing(report, secret) == []  # nothing copied anywhere in the report
     assert not (report / "out" / "bad.pdf").exists()
     assert any("attachment '/etc/passwd' is refused" in e for e in errors), errors
+
+
+def test_the_chart_renderer_itself_fetches_nothing(trap, tmp_path):
+    """Beneath the spec checks (#27): the renderer is called with no base URL allowed, so a
+    spec that named an address anyway is refused by vl-convert, and nothing is fetched."""
+    from reportc.charts.engine import RendererError, start_engine
+
+    canary = tmp_path / "canary.csv"
+    canary.write_text("secret\n424242\n")
+    engine = start_engine([])
+    trap.connections.clear()
+    with pytest.raises(RendererError, match="not allowed"):
+        engine.svg({"data": {"url": f"{trap.url}/data.csv"}, "mark": "point"}, {})
+    local = {"data": {"url": canary.as_uri()}, "mark": "text",
+             "encoding": {"text": {"field": "secret"}, "x": {"field": "secret",
+                                                             "type": "quantitative"}}}
+    with contextlib.suppress(RendererError):  # vl-convert 1.9 draws it empty: no file
+        assert "4242" not in engine.svg(local, {})
+    image = {"data": {"values": [{"u": f"{trap.url}/p.png"}]}, "mark": "image",
+             "encoding": {"url": {"field": "u"}}}
+    with contextlib.suppress(RendererError):  # refused, or drawn without the picture
+        engine.svg(image, {})
+    assert trap.connections == []
 
 
 def test_chapter_metadata_never_reaches_citeproc(report, trap):

@@ -150,8 +150,8 @@ class Watcher:
             theme = find_theme(root).root
         except ReportError:  # a broken theme: the build reports it; keep watching templates/
             theme = root / "templates"
-        trees = [root / "chapters", root / "templates", theme, root / "sources",
-                 *self.options.source_dirs]  # the evidence check's sources (#26)
+        trees = [root / "chapters", root / "templates", theme, root / "charts", root / "data",
+                 root / "sources", *self.options.source_dirs]  # the evidence check's (#26)
         for tree in trees:
             if tree.is_dir():
                 paths += [p for p in tree.rglob("*") if p.is_file()]

@@ -51,6 +51,7 @@ class ChapterDoc:
     cite_keys: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     drawn: list[str] = field(default_factory=list)  # PDF figures drawn into the chapter (SVG)
+    inputs: list[str] = field(default_factory=list)  # chart specs and data read (not shipped)
     floats: list[Float] = field(default_factory=list)  # numbered figures, tables, listings
     has_refs: bool = False  # the chapter has a `::: {#refs}` div: the bibliography goes there
     # a LaTeX "\appendix" in the chapter: "before" its title (it is the first appendix) or

@@ -25,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from reportc.charts.engine import current_engine
+from reportc.charts.word import word_charts
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
@@ -126,7 +128,8 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
         if doc.chapter.part:  # a part: group's title, on a page of its own
             blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
                                                 A.text_inlines(doc.chapter.part)]})
-        blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
+        blocks.extend(word_charts(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])),
+                                  current_engine()))
     if listed:
         blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
                                             A.text_inlines(heading)]})

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, tool_versions
+from reportc.charts.tables import without_data_tables
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.project.citation import bibtex, ris
@@ -88,7 +89,7 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
     from reportc.pdf import compat  # imports WeasyPrint: only when due
 
     context.edition, context.stylesheets = "pdf", []
-    page = render_page(theme, context)
+    page = without_data_tables(render_page(theme, context))
     environment = _environment(config, theme, docs)
     classes = part_classes(theme, config, diag)
     # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode

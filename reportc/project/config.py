@@ -27,7 +27,7 @@ KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
     "description", "status", "attachments", "sided", "silence", "sources", "appendices",
-    "number-sections", "number_sections", "crossref", "reference-section-title",
+    "number-sections", "number_sections", "crossref", "reference-section-title", "charts",
 } | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
@@ -81,6 +81,7 @@ class ReportConfig:
     sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
     silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
     sources: dict[str, list[str]] = field(default_factory=dict)  # entry key -> source files
+    charts: dict[str, Any] = field(default_factory=dict)  # Vega-Lite config over the theme's
     lines: dict[str, int] = field(default_factory=dict)
     publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
 
@@ -248,6 +249,11 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
     config.bibliography = config.bibliographies[0] if config.bibliographies else None
     config.publisher = read_publisher(root, data, config.organisation, err)
     config.sources = _sources(data.get("sources"), err)
+    config.charts = data.get("charts") or {}
+    if not isinstance(config.charts, dict):
+        err("charts", "'charts' must be a mapping of Vega-Lite config settings "
+                      "(font: ..., axis: {...})")
+        config.charts = {}
     return config
 
 
