@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import REPO, Built, build_root
@@ -21,14 +22,18 @@ FIELD_CHAPTERS = [
 @pytest.fixture(scope="module")
 def flagship(tmp_path_factory) -> Built:
     """A strict build of a copy of the repository's report (warnings are errors)."""
-    root = tmp_path_factory.mktemp("flagship") / "report"
+    return build_root(copy_flagship(tmp_path_factory.mktemp("flagship")), strict=True)
+
+
+def copy_flagship(folder: Path) -> Path:
+    """A copy of the repository's report (its text, bibliography, chart specs and data)."""
+    root = folder / "report"
     root.mkdir()
     for name in ("report.yaml", "references.bib"):
         shutil.copy(REPO / name, root / name)
-    for folder in ("chapters", "figures", "charts", "data"):  # figures: none since #27
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, root / folder)
-    return build_root(root, strict=True)
+    for sub in ("chapters", "charts", "data"):
+        shutil.copytree(REPO / sub, root / sub)
+    return root
 
 
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -41,12 +46,7 @@ def evidence(tmp_path_factory) -> Built:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds not present: the flagship's quotations are checked "
                     "against the seed documents")
-    root = tmp_path_factory.mktemp("flagship-evidence") / "report"
-    root.mkdir()
-    for name in ("report.yaml", "references.bib"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("chapters", "figures"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_flagship(tmp_path_factory.mktemp("flagship-evidence"))
     return build_root(root, formats=("evidence",), source_dirs=(SEEDS,))
 
 
