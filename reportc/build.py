@@ -55,7 +55,7 @@ from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_
 from reportc.web.standalone import self_contained
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf", "docx")
+FORMATS = ("html", "pdf", "docx", "site")
 DEFAULT_FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 
@@ -259,5 +259,10 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
             from reportc.docx.writer import write_docx
             write_docx(staging.path / f"{stem}.docx", config, release, docs, setup, theme.root,
                        diag)
+        if "site" in options.formats:  # after the editions its landing page offers
+            from reportc.site import write_site
+            write_site(staging.path, context, config, theme, cache,
+                       [f"{stem}.{ext}" for ext in ("pdf", "epub", "docx")
+                        if ext in options.formats])
         diag.raise_if_errors()
         return staging.commit()

@@ -1,0 +1,68 @@
+"""The site's web fonts: each of the theme's fonts as WOFF2, subset to the characters the
+site prints.
+
+The theme ships TrueType files (2.5 MB: what WeasyPrint embeds, subset per PDF). A browser
+downloads whole files, so the site gets each face cut down to the characters of its pages
+and compressed as WOFF2 (fontTools with brotli): a chapter page then loads well under 1 MB.
+Every face gets the same character set, so a word set in bold or italic anywhere still
+finds its glyphs. Subsetting takes a few tenths of a second per face; the result is cached
+on the font's bytes, the characters and the tool versions.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+from reportc.cache import BuildCache, digest, tool_versions
+
+# Always kept: printable ASCII, so that the search box and any text typed or shown by the
+# page's scripts (results, "No results") finds glyphs even if the report never uses them.
+BASIC = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2190\u2192"
+_FONT_URL = re.compile(r'url\("\.\./fonts/([^"]+)\.[ot]tf"\)')
+
+
+def web_font_name(font: Path) -> str:
+    return font.stem + ".woff2"
+
+
+def site_characters(texts: list[str]) -> str:
+    """Every character of ``texts`` (the pages' HTML: text and attribute values alike, which
+    over-counts a little markup but never misses a glyph), sorted: part of the cache key."""
+    chars = set(BASIC)
+    for text in texts:
+        chars.update(text)
+    return "".join(sorted(c for c in chars if c.isprintable() or c == "\u00a0"))
+
+
+def subset_woff2(font: Path, characters: str, cache: BuildCache) -> bytes:
+    """``font`` cut down to ``characters`` (with their layout features), as WOFF2 bytes."""
+    data = font.read_bytes()
+    key = digest(tool_versions(), data, characters)
+    cached = cache.get_bytes("woff2", key)
+    if cached is not None:
+        return cached
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]  # ligatures, kerning, figures styles the CSS may ask for
+    options.name_IDs = ["*"]  # keeps the copyright and licence records (OFL: keep notices)
+    options.notdef_outline = True
+    with TTFont(io.BytesIO(data), recalcTimestamp=False) as ttfont:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(ttfont)
+        out = io.BytesIO()
+        ttfont.flavor = "woff2"
+        ttfont.save(out, reorderTables=False)
+    result = out.getvalue()
+    cache.put_bytes("woff2", key, result)
+    return result
+
+
+def woff2_css(css: str) -> str:
+    """The theme stylesheet's ``@font-face`` sources pointed at the WOFF2 files."""
+    return _FONT_URL.sub(lambda m: f'url("../fonts/{m.group(1)}.woff2") format("woff2")', css)
