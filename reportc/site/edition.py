@@ -54,15 +54,20 @@ DOWNLOAD_LABELS = {".pdf": ("PDF", "print edition"), ".epub": ("EPUB", "e-reader
 def write_site(staging: Path, context: PageContext, config: ReportConfig, theme: Theme,
                cache: BuildCache, editions: list[str]) -> list[Path]:
     """Write ``site/`` into ``staging``; ``editions``: the other editions' files written
-    beside it (PDF, EPUB, Word), which the landing page offers as downloads. Returns the
-    files written, in a stable order."""
+    beside it (PDF, EPUB, Word), which the landing page offers as downloads with the
+    reference files, those of them already in ``staging`` (so the site is written after
+    the other editions). Returns the files written, in a stable order."""
     pages = plan_pages(config, context.parts, bool(context.bibliography))
     matter = context.matter
-    files = [name for name in editions if name] + [matter.bib_name, matter.ris_name]
-    downloads = _downloads([name for name in files if name])
-    site_matter = dataclasses.replace(
-        matter, bib_name=f"../{matter.bib_name}" if matter.bib_name else "",
-        ris_name=f"../{matter.ris_name}" if matter.ris_name else "")
+
+    def beside(name: str) -> str:  # offered only if written: the site is staged last
+        return name if name and (staging / name).is_file() else ""
+
+    editions = [beside(name) for name in editions]
+    bib, ris = beside(matter.bib_name), beside(matter.ris_name)
+    downloads = _downloads([name for name in [*editions, bib, ris] if name])
+    site_matter = dataclasses.replace(matter, bib_name=f"../{bib}" if bib and ris else "",
+                                      ris_name=f"../{ris}" if bib and ris else "")
     pdf = next((name for name in editions if name.endswith(".pdf")), "")
     describe(pages, matter, {p.file: first_paragraph(" ".join(str(x.html) for x in p.parts))
                              for p in pages}, pdf)

@@ -89,6 +89,8 @@ def describe(pages: list[SitePage], matter: PublisherMatter, texts: dict[str, st
         image_url=f"../{record.image_url}" if record.image_url else "")
     for page in pages:
         own = texts.get(page.file, "")
+        if page.kind == "bibliography":
+            own = f"The works cited in {record.config.title}."
         page.description = (record.description if page.kind == "landing" or not own
                             else _shorten(own))
         page.canonical = urljoin(base, page.file) if base else ""
