@@ -67,16 +67,27 @@
     });
   }
 
+  /* Every word must match (as typed, stemmed, or as the start of a longer word): one lunr
+     query per word, the sections found by all of them, ranked by their summed scores. */
   function find(text) {
     var terms = lunr.tokenizer(text).map(function (t) { return t.toString(); })
       .filter(function (t) { return t.length > 0; });
-    if (!terms.length) { return []; }
-    return index.query(function (query) {
-      terms.forEach(function (term) {
+    var found = null;
+    terms.forEach(function (term) {
+      var hits = {};
+      index.query(function (query) {
         query.term(term, { boost: 10 });
         query.term(term, { usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING });
+      }).forEach(function (hit) {
+        if (found === null || found[hit.ref]) {
+          hits[hit.ref] = { ref: hit.ref, score: hit.score + (found ? found[hit.ref].score : 0),
+                            matchData: found ? found[hit.ref].matchData : hit.matchData };
+        }
       });
+      found = hits;
     });
+    return Object.keys(found || {}).map(function (ref) { return found[ref]; })
+      .sort(function (a, b) { return b.score - a.score || (a.ref < b.ref ? -1 : 1); });
   }
 
   function snippet(doc, hit) {
