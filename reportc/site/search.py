@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 HEADINGS = {"h1", "h2", "h3", "h4"}
+BLOCKS = {"p", "li", "div", "td", "th", "caption", "figcaption", "dt", "dd", "section",
+          "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"}  # a word ends with them
 SKIPPED = {"script", "style", "nav", "header", "footer", "aside", "template"}
 SKIPPED_CLASSES = {"fn-body", "fn-ref", "fn-back"}  # note pop-ups, calls and back-links
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -46,6 +48,8 @@ class _Sections(HTMLParser):
         if tag == "main":
             self.in_main = True
         if tag in _VOID:
+            if tag == "br":
+                self.handle_data(" ")
             return
         classes = (attr.get("class") or "").split()
         skip = tag in SKIPPED or bool(SKIPPED_CLASSES.intersection(classes))
@@ -55,6 +59,8 @@ class _Sections(HTMLParser):
             self.sections.append(self.heading)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.handle_data(" ")
         if tag == "main":
             self.in_main = False
         while self.stack:
@@ -92,14 +98,14 @@ def first_paragraph(text: str) -> str:
     parser.in_main = True
     parser.feed(match.group())
     parser.close()
-    return " ".join(" ".join(parser.sections[0].words).split())
+    return " ".join("".join(parser.sections[0].words).split())
 
 
 def index_entries(file: str, chapter: str, text: str) -> list[dict[str, str]]:
     """One entry per section of the page ``file`` (titled ``chapter``)."""
     entries = []
     for section in page_sections(text):
-        words = " ".join(" ".join(section.words).split())
+        words = " ".join("".join(section.words).split())
         if not words and not section.title:
             continue
         address = f"{file}#{section.anchor}" if section.anchor else file

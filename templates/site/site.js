@@ -99,6 +99,7 @@
       return false;
     });
     var from = Math.max(0, start - 60);
+    if (from > 0) { from = text.indexOf(" ", from) + 1 || from; }  /* from a word's start */
     var piece = text.slice(from, from + 180);
     return (from > 0 ? "\u2026" : "") + piece + (from + 180 < text.length ? "\u2026" : "");
   }
