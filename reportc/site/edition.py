@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import jinja2
+from markupsafe import Markup
 
 from reportc.cache import BuildCache
 from reportc.errors import ConfigError
@@ -106,7 +107,7 @@ def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext, mat
         lstrip_blocks=True, keep_trailing_newline=True)
     try:
         template = env.get_template(TEMPLATE)
-        bibliography = jinja2.utils.markupsafe.Markup(
+        bibliography = Markup(
             dash_citation_ranges(str(context.bibliography), whole=True))
         common = dict(report=context.config, pages=pages, bibliography=bibliography,
                       edition="web", build_date=context.build_date, stylesheets=STYLESHEETS,
@@ -141,9 +142,9 @@ def _write_assets(folder: Path, theme: Theme, characters: str, cache: BuildCache
             written.append(_write(folder / "assets/fonts" / web_font_name(font), data))
         elif f"../fonts/{font.name}" in css_text:  # a theme stylesheet of another shape
             written.append(_write(folder / "assets/fonts" / font.name, font.read_bytes()))
-    for target, source in SCRIPTS.items():
-        written.append(_write(folder / "assets" / target,
-                              _theme_file(theme, source).read_bytes()))
+    for script, origin in SCRIPTS.items():
+        written.append(_write(folder / "assets" / script,
+                              _theme_file(theme, origin).read_bytes()))
     return written
 
 

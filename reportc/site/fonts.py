@@ -22,7 +22,8 @@ from reportc.cache import BuildCache, digest, tool_versions
 
 # Always kept: printable ASCII, so that the search box and any text typed or shown by the
 # page's scripts (results, "No results") finds glyphs even if the report never uses them.
-BASIC = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2190\u2192"
+BASIC = "".join(chr(code) for code in range(0x20, 0x7F)) \
+    + "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2190\u2192"
 _FONT_URL = re.compile(r'url\("\.\./fonts/([^"]+)\.[ot]tf"\)')
 
 

@@ -10,6 +10,7 @@ canonical address and OpenGraph title and URL.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -17,7 +18,7 @@ from urllib.parse import urljoin
 from markupsafe import Markup
 
 from reportc.project.config import ReportConfig
-from reportc.web.metadata import MetaTag, PublisherMatter, Record, dublin_core, highwire, open_graph
+from reportc.web.metadata import MetaTag, PublisherMatter, dublin_core, highwire, open_graph
 from reportc.web.page import Part, dash_citation_ranges, for_web
 
 LANDING = "index.html"
@@ -63,7 +64,7 @@ def plan_pages(config: ReportConfig, parts: list[Part], has_bibliography: bool) 
     if has_bibliography:
         pages.append(SitePage(BIBLIOGRAPHY, "bibliography", "Bibliography",
                               f"Bibliography · {title}"))
-    for before, after in zip(pages, pages[1:], strict=False):
+    for before, after in itertools.pairwise(pages):
         before.next, after.prev = after, before
     return pages
 
