@@ -36,7 +36,9 @@ from reportc.web.page import DEFAULT_THEME, PageContext, Theme, dash_citation_ra
 SITE_DIR = "site"
 TEMPLATE = "site/page.html.j2"
 STYLESHEETS = ["css/base.css", "css/screen.css", "css/site.css"]
-SCRIPTS = {"lunr.min.js": "site/lunr-2.3.9.min.js", "site.js": "site/site.js"}
+# Copied as they are: assets/<name> from the theme's file (lunr keeps its licence beside it)
+SCRIPTS = {"lunr.min.js": "site/lunr-2.3.9.min.js", "LICENSE-lunr.md": "site/LICENSE-lunr.md",
+           "site.js": "site/site.js"}
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
 
 
