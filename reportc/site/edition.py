@@ -27,7 +27,7 @@ from reportc.errors import ConfigError
 from reportc.project.config import ReportConfig
 from reportc.project.paths import inside
 from reportc.project.versioning import Release
-from reportc.site.fonts import site_characters, subset_woff2, web_font_name, woff2_css
+from reportc.site.fonts import site_characters, subset_fonts, web_font_name, woff2_css
 from reportc.site.links import id_map, point_links
 from reportc.site.pages import SitePage, describe, plan_pages
 from reportc.site.search import first_paragraph, index_entries, index_script
@@ -138,11 +138,11 @@ def _write_assets(folder: Path, theme: Theme, characters: str, cache: BuildCache
         css = woff2_css(source.read_text(encoding="utf-8"))
         written.append(_write(folder / "assets" / sheet, css.encode("utf-8")))
     css_text = "".join((folder / "assets" / s).read_text(encoding="utf-8") for s in STYLESHEETS)
-    for font in theme.fonts:
-        if f"../fonts/{web_font_name(font)}" in css_text:
-            data = subset_woff2(font, characters, cache)
-            written.append(_write(folder / "assets/fonts" / web_font_name(font), data))
-        elif f"../fonts/{font.name}" in css_text:  # a theme stylesheet of another shape
+    web = [font for font in theme.fonts if f"../fonts/{web_font_name(font)}" in css_text]
+    for font, data in zip(web, subset_fonts(web, characters, cache), strict=True):
+        written.append(_write(folder / "assets/fonts" / web_font_name(font), data))
+    for font in theme.fonts:  # a theme stylesheet of another shape: its files as they are
+        if font not in web and f"../fonts/{font.name}" in css_text:
             written.append(_write(folder / "assets/fonts" / font.name, font.read_bytes()))
     for script, origin in SCRIPTS.items():
         written.append(_write(folder / "assets" / script,

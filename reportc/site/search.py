@@ -40,6 +40,7 @@ class _Sections(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.sections: list[Section] = [Section("", "")]
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped here)
+        self.skipping = 0  # how many open elements are left out
         self.in_main = False
         self.heading: Section | None = None
 
@@ -54,6 +55,7 @@ class _Sections(HTMLParser):
         classes = (attr.get("class") or "").split()
         skip = tag in SKIPPED or bool(SKIPPED_CLASSES.intersection(classes))
         self.stack.append((tag, skip))
+        self.skipping += skip
         if tag in HEADINGS and attr.get("id") and self.in_main:
             self.heading = Section(attr["id"] or "", "")
             self.sections.append(self.heading)
@@ -64,14 +66,15 @@ class _Sections(HTMLParser):
         if tag == "main":
             self.in_main = False
         while self.stack:
-            opened, _ = self.stack.pop()
+            opened, skipped = self.stack.pop()
+            self.skipping -= skipped
             if opened == tag:
                 break
         if tag in HEADINGS:
             self.heading = None
 
     def handle_data(self, data: str) -> None:
-        if not self.in_main or any(skip for _, skip in self.stack):
+        if not self.in_main or self.skipping:
             return
         if self.heading is not None:
             self.heading.title += data
