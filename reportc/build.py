@@ -185,6 +185,9 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
     files += theme_outside_files(theme.root, config.root)
+    if "site" in options.formats:  # the default theme's site files a report's theme lacks
+        from reportc.site import fallback_files
+        files += fallback_files(theme)
     parts: list[str | bytes] = [
         __version__, tool_versions(), ",".join(options.formats), str(options.strict),
         os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())

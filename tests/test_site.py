@@ -271,3 +271,25 @@ def test_flagship_site_has_no_axe_violations(flagship_site: Path, chromium) -> N
             found[(page.name, "375px")] = _violations(chromium)
             assert chromium.run("return document.documentElement.scrollWidth") <= 375
     assert {key: v for key, v in found.items() if v} == {}
+
+
+def test_a_report_theme_without_site_files_uses_the_default_ones_and_keys_on_them(
+        tmp_path: Path) -> None:
+    import shutil
+
+    from reportc.site import fallback_files
+    from reportc.web.page import DEFAULT_THEME, Theme
+
+    root = copy_root("basic", tmp_path)
+    shutil.copytree(DEFAULT_THEME, root / "templates",
+                    ignore=shutil.ignore_patterns("site", "__pycache__", "*.py"))
+    css = root / "templates/css/screen.css"
+    css.write_text(css.read_text() + "\n.masthead { border-bottom: 2px solid red; }\n")
+    fallback = {p.relative_to(DEFAULT_THEME).as_posix()
+                for p in fallback_files(Theme(root / "templates"))}
+    assert {"site/page.html.j2", "site/site.css", "site/site.js"} <= fallback
+    assert "css/screen.css" not in fallback  # the report's own is used and keyed
+    build_root(root, formats=("site",))
+    site = root / "out/site"
+    assert "border-bottom: 2px solid red" in (site / "assets/css/screen.css").read_text()
+    assert crawl(site)[1] == [] and (site / "assets/lunr.min.js").is_file()

@@ -124,6 +124,17 @@ def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext, mat
                           f"{exc.message}") from exc
 
 
+def fallback_files(theme: Theme) -> list[Path]:
+    """The default theme's files the site reads when the report's own theme lacks them
+    (its page template, stylesheet, scripts and the templates they include): inputs of
+    the site beyond ``theme.files()``, for the cache key."""
+    if theme.root == DEFAULT_THEME:
+        return []
+    return sorted(path for path in DEFAULT_THEME.rglob("*") if path.is_file()
+                  and path.suffix in (".j2", ".css", ".js", ".md")
+                  and not (theme.root / path.relative_to(DEFAULT_THEME)).is_file())
+
+
 def _theme_file(theme: Theme, name: str) -> Path:
     """``name`` from the report's theme, else from the default theme."""
     own = theme.root / name
