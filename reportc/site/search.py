@@ -5,8 +5,9 @@ its address (``page.html#id``), the chapter and the section it is in, and its wo
 file is ``assets/search-index.js``, which sets a global rather than being fetched as JSON,
 so the search works from a static server and from a folder opened straight from disk
 (browsers refuse ``fetch`` on ``file://``). lunr 2.3.9 (shipped in the theme,
-``templates/site/``) builds its inverted index from these entries in the browser when the
-reader first types in the search box. Note pop-ups are left out (their text is in the
+``templates/site/``) builds its inverted index from these entries in the browser. The page
+loads both only when the reader first focuses the search box (``site.js``), so reading a
+chapter does not download the whole report's text. Note pop-ups are left out (their text is in the
 chapter's list of notes), as are scripts, navigation, the header and the footer.
 """
 

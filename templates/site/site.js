@@ -40,12 +40,16 @@
   scrollable();
   window.addEventListener("resize", scrollable);
 
-  /* Search: lunr over window.reportcSearch (assets/search-index.js, one entry per section),
-     indexed on first use. Down arrow moves from the box into the results, Up and Down
+  /* Search: lunr over window.reportcSearch (assets/search-index.js, one entry per section).
+     Both scripts are loaded when the reader first focuses the box (script elements, which
+     work from file:// where fetch does not), so a page that is only read never loads the
+     whole report's text. Down arrow moves from the box into the results, Up and Down
      between them, Escape closes the results and returns to the box; Tab works as usual. */
   var box = document.querySelector(".site-search");
-  var docs = window.reportcSearch;
-  if (!box || !docs || !window.lunr) { return; }
+  var base = document.currentScript ? document.currentScript.src.replace(/site\.js(\?.*)?$/, "") : "assets/";
+  var docs = null;
+  var loading = null;
+  if (!box) { return; }
   var input = document.getElementById("site-search-input");
   var panel = document.getElementById("site-search-results");
   var status = document.getElementById("site-search-status");
@@ -132,12 +136,37 @@
       (count > LIMIT ? ", the first " + LIMIT + " shown" : "");
   }
 
+  function load(done) {
+    if (docs) { done(); return; }
+    if (!loading) {
+      loading = [];
+      var pending = ["lunr.min.js", "search-index.js"];
+      var next = function () {
+        var name = pending.shift();
+        if (!name) {
+          docs = window.reportcSearch || [];
+          loading.forEach(function (fn) { fn(); });
+          return;
+        }
+        var script = document.createElement("script");
+        script.src = base + name;
+        script.onload = next;
+        script.onerror = function () { status.textContent = "Search is not available"; panel.hidden = false; };
+        document.head.appendChild(script);
+      };
+      next();
+    }
+    loading.push(done);
+  }
+
   function update() {
-    var text = input.value.trim();
-    if (!text) { close(false); return; }
-    if (!index) { build(); }
-    panel.hidden = false;
-    show(find(text));
+    load(function () {
+      var text = input.value.trim();
+      if (!text) { close(false); return; }
+      if (!index) { build(); }
+      panel.hidden = false;
+      show(find(text));
+    });
   }
 
   function close(refocus) {
@@ -149,6 +178,7 @@
 
   function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
 
+  input.addEventListener("focus", function () { load(function () {}); });
   input.addEventListener("input", update);
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown" && links().length) { event.preventDefault(); links()[0].focus(); }
