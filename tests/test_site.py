@@ -301,3 +301,21 @@ def test_a_report_theme_without_site_files_uses_the_default_ones_and_keys_on_the
     site = root / "out/site"
     assert "border-bottom: 2px solid red" in (site / "assets/css/screen.css").read_text()
     assert crawl(site)[1] == [] and (site / "assets/lunr.min.js").is_file()
+
+
+def test_a_damaged_theme_font_is_a_clear_error_and_out_is_kept(tmp_path: Path) -> None:
+    import shutil
+
+    from reportc.web.page import DEFAULT_THEME
+    from tests.conftest import run_cli
+
+    root = copy_root("basic", tmp_path)
+    shutil.copytree(DEFAULT_THEME, root / "templates",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    assert run_cli(root, "--format", "site").returncode == 0
+    landing = (root / "out/site/index.html").read_bytes()
+    (root / "templates/fonts/SourceSans3-Bold.ttf").write_bytes(b"not a font at all")
+    done = run_cli(root, "--format", "site")
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "SourceSans3-Bold.ttf: cannot make a web font of this font file" in done.stderr
+    assert (root / "out/site/index.html").read_bytes() == landing

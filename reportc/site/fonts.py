@@ -22,6 +22,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from reportc.cache import BuildCache, digest, tool_versions
+from reportc.errors import ConfigError
 
 # Always kept: printable ASCII, so that the search box and any text typed or shown by the
 # page's scripts (results, "No results") finds glyphs even if the report never uses them.
@@ -53,15 +54,16 @@ def subset_fonts(fonts: list[Path], characters: str, cache: BuildCache) -> list[
     found = [cache.get_bytes("woff2", key) for key in keys]
     missing = [i for i, value in enumerate(found) if value is None]
     workers = min(len(missing), os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            made = list(pool.map(subset_woff2, [datas[i] for i in missing],
-                                 [characters] * len(missing)))
-    else:
-        made = [subset_woff2(datas[i], characters) for i in missing]
-    for i, value in zip(missing, made, strict=True):
-        cache.put_bytes("woff2", keys[i], value)
-        found[i] = value
+    with ProcessPoolExecutor(max(1, workers), mp_context=get_context("fork")) as pool:
+        jobs = {i: pool.submit(subset_woff2, datas[i], characters) for i in missing}
+        for i, job in jobs.items():
+            try:
+                found[i] = job.result()
+            except Exception as exc:  # fontTools raises many kinds on a damaged file
+                raise ConfigError(f"{fonts[i]}: cannot make a web font of this font file "
+                                  f"({exc.__class__.__name__}: {exc}); replace it with a "
+                                  "valid TrueType or OpenType font") from exc
+            cache.put_bytes("woff2", keys[i], found[i] or b"")
     return [value or b"" for value in found]
 
 
