@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -77,6 +78,8 @@ def test_one_page_per_chapter_with_landing_and_bibliography(basic_site: Built) -
     downloads = [a.attrs["href"] for s in landing.find_all(cls="site-downloads")
                  for a in s.find_all("a")]
     assert downloads == [f"../{basic_site.slug}.{ext}" for ext in ("pdf", "docx", "bib", "ris")]
+    covers = [i.attrs["src"] for i in landing.find_all("img", cls="site-cover")]
+    assert covers == ([f"../{basic_site.slug}-cover.png"] if shutil.which("pdftoppm") else [])
     contents = [a.text() for s in landing.find_all(cls="site-contents") for a in s.find_all("a")]
     assert contents == ["Chapter 1: Introduction", "Chapter 2: Defence-oriented technologies",
                         "Bibliography"]
@@ -283,8 +286,6 @@ def test_flagship_site_has_no_axe_violations(flagship_site: Path, chromium) -> N
 
 def test_a_report_theme_without_site_files_uses_the_default_ones_and_keys_on_them(
         tmp_path: Path) -> None:
-    import shutil
-
     from reportc.site import fallback_files
     from reportc.web.page import DEFAULT_THEME, Theme
 
@@ -304,8 +305,6 @@ def test_a_report_theme_without_site_files_uses_the_default_ones_and_keys_on_the
 
 
 def test_a_damaged_theme_font_is_a_clear_error_and_out_is_kept(tmp_path: Path) -> None:
-    import shutil
-
     from reportc.web.page import DEFAULT_THEME
     from tests.conftest import run_cli
 

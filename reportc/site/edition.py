@@ -72,9 +72,11 @@ def write_site(staging: Path, context: PageContext, config: ReportConfig, theme:
     site_matter = dataclasses.replace(matter, bib_name=f"../{bib}" if bib and ris else "",
                                       ris_name=f"../{ris}" if bib and ris else "")
     pdf = next((name for name in editions if name.endswith(".pdf")), "")
+    cover = beside(matter.record.image_url) if matter.record else ""  # the PDF's, as PNG
     describe(pages, matter, {p.file: first_paragraph(" ".join(str(x.html) for x in p.parts))
                              for p in pages}, pdf)
-    rendered = _render_pages(theme, pages, context, site_matter, downloads)
+    rendered = _render_pages(theme, pages, context, site_matter, downloads,
+                             f"../{cover}" if cover else "")
     owner = id_map(rendered)
     rendered = {file: point_links(file, text, owner) for file, text in rendered.items()}
     entries = [entry for page in pages for entry in
@@ -101,7 +103,7 @@ def _chapter_name(page: SitePage) -> str:
 
 
 def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext, matter,
-                  downloads: list[Download]) -> dict[str, str]:
+                  downloads: list[Download], cover: str) -> dict[str, str]:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(theme.root),
                                     jinja2.FileSystemLoader(DEFAULT_THEME)]),
@@ -114,6 +116,7 @@ def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext, mat
         common = dict(report=context.config, pages=pages, bibliography=bibliography,
                       edition="web", build_date=context.build_date, stylesheets=STYLESHEETS,
                       version_label=context.version_label, matter=matter, downloads=downloads,
+                      cover=cover,
                       release=context.release or Release(date=context.build_date))
         return {page.file: template.render(page=page, **common) for page in pages}
     except jinja2.TemplateNotFound as exc:
