@@ -318,3 +318,19 @@ def test_a_damaged_theme_font_is_a_clear_error_and_out_is_kept(tmp_path: Path) -
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "SourceSans3-Bold.ttf: cannot make a web font of this font file" in done.stderr
     assert (root / "out/site/index.html").read_bytes() == landing
+
+
+def test_page_file_names_never_collide(basic_site: Built) -> None:
+    from markupsafe import Markup
+
+    from reportc.errors import Diagnostics
+    from reportc.project.config import load_config
+    from reportc.site.pages import plan_pages
+    from reportc.web.page import Part
+
+    config = load_config(basic_site.root, Diagnostics())
+    parts = [Part(anchor, "chapter", "", "", anchor, anchor, [], Markup("<p>x</p>"))
+             for anchor in ("bibliography", "index", "same", "same", "a/b c")]
+    files = [page.file for page in plan_pages(config, parts, True)]
+    assert files == ["index.html", "bibliography-2.html", "index-2.html", "same.html",
+                     "same-2.html", "a-b-c.html", "bibliography.html"]

@@ -56,9 +56,10 @@ def plan_pages(config: ReportConfig, parts: list[Part], has_bibliography: bool) 
     summary = [p for p in parts if p.kind == "summary"]
     pages = [SitePage(LANDING, "landing", "Overview" if summary else "Cover", title,
                       parts=for_web(summary))]
+    taken = {LANDING, BIBLIOGRAPHY}
     for part in (p for p in parts if p.kind != "summary"):
         page_part = dataclasses.replace(part, html=Markup(dash_citation_ranges(str(part.html))))
-        pages.append(SitePage(f"{part.anchor}.html", part.kind, part.title,
+        pages.append(SitePage(_file_name(part.anchor, taken), part.kind, part.title,
                               f"{part.title} · {title}", part.number, _label(part),
                               [page_part], [h for h in part.headings if h.level == 2]))
     if has_bibliography:
@@ -67,6 +68,17 @@ def plan_pages(config: ReportConfig, parts: list[Part], has_bibliography: bool) 
     for before, after in itertools.pairwise(pages):
         before.next, after.prev = after, before
     return pages
+
+
+def _file_name(anchor: str, taken: set[str]) -> str:
+    """``<anchor>.html``, made safe as a file name and kept apart from the landing page,
+    the bibliography and the other chapters (a chapter may be called "Bibliography")."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", anchor).strip(".-") or "part"
+    name, number = f"{stem}.html", 2
+    while name.lower() in taken:
+        name, number = f"{stem}-{number}.html", number + 1
+    taken.add(name.lower())
+    return name
 
 
 def _label(part: Part) -> str:
