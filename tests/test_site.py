@@ -334,3 +334,15 @@ def test_page_file_names_never_collide(basic_site: Built) -> None:
     files = [page.file for page in plan_pages(config, parts, True)]
     assert files == ["index.html", "bibliography-2.html", "index-2.html", "same.html",
                      "same-2.html", "a-b-c.html", "bibliography.html"]
+
+
+def test_with_a_url_each_page_has_its_canonical_address(tmp_path: Path) -> None:
+    built = build_root(copy_root("publisher", tmp_path), formats=("site",))
+    pages = _pages(built.out / "site")
+    base = "https://reports.example.org/grid-storage/"
+    for name, doc in pages.items():
+        canonical = [e.attrs["href"] for e in doc.find_all("link")
+                     if e.attrs.get("rel") == "canonical"]
+        assert canonical == [base + name]
+        assert _meta(doc, "og:url") == [base + name]
+    assert crawl(built.out / "site")[1] == []
