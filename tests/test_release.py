@@ -117,7 +117,8 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
     dist = work / "dist"
     cover = ["fixture-v1.2.3-cover.png"] if shutil.which("pdftoppm") else []
     assert sorted(p.name for p in dist.iterdir()) == sorted([
-        "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3.html", "fixture-v1.2.3.pdf",
+        "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3-site.zip",
+        "fixture-v1.2.3.html", "fixture-v1.2.3.pdf",
         "fixture-v1.2.3.docx", "fixture-v1.2.3-evidence.csv", "fixture-v1.2.3-evidence.html",
         "fixture-v1.2.3.bib", "fixture-v1.2.3.ris", *cover])
     sums = dict(reversed(line.split("  ")) for line in
@@ -133,6 +134,13 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
     assert not any(name.startswith(".") or ".reportc-cache" in name for name in names)
     page = (dist / "fixture-v1.2.3.html").read_text(encoding="utf-8")
     assert 'href="assets/' not in page and "data:font/ttf;base64," in page
+    with zipfile.ZipFile(dist / "fixture-v1.2.3-site.zip") as archive:
+        names = set(archive.namelist())
+        landing = archive.read("site/index.html").decode("utf-8")
+    assert {"site/index.html", "site/bibliography.html", "site/assets/search-index.js",
+            "fixture-v1.2.3.pdf", "fixture-v1.2.3.ris"} <= names
+    for href in ("../fixture-v1.2.3.pdf", "../fixture-v1.2.3.docx", "../fixture-v1.2.3.bib"):
+        assert f'href="{href}"' in landing and href[3:] in names  # its downloads are in it
 
 
 def test_release_job_builds_the_redline_since_the_previous_version(workflow):

@@ -25,7 +25,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-dev-shm-usage", "--force-device-scale-factor=1"]
 # WCAG 2.2 A and AA, and axe's best practices
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-KEYS = {"Tab": "\ue004", "Escape": "\ue00c"}
+KEYS = {"Tab": "\ue004", "Escape": "\ue00c", "ArrowUp": "\ue013", "ArrowDown": "\ue015",
+        "Enter": "\ue007"}
 
 
 def missing() -> str | None:
@@ -106,6 +107,12 @@ class Browser:
         self._session("POST", "/actions", {"actions": [{
             "type": "key", "id": "keyboard",
             "actions": [{"type": "keyDown", "value": code}, {"type": "keyUp", "value": code}]}]})
+
+    def type(self, text: str) -> None:
+        """Type ``text`` into the focused element, key by key, as a reader would."""
+        keys = [{"type": kind, "value": char} for char in text for kind in ("keyDown", "keyUp")]
+        self._session("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard",
+                                                         "actions": keys}]})
 
     def screenshot(self, target: Path) -> None:
         import base64

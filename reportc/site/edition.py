@@ -1,0 +1,187 @@
+"""The web edition as a site (``--format site``): one page per chapter, with search.
+
+Given what the single-page web edition gets (the rendered parts in a :class:`PageContext`,
+the theme, the staging folder, the cache), it writes ``site/`` into the staging folder:
+``index.html`` (cover, summary, lists, contents, downloads), one page per chapter and
+appendix, ``bibliography.html``, the stylesheets, WOFF2 fonts subset to the site's
+characters, the images the pages show, lunr and the search index. Links between pages are
+fixed up after rendering (:mod:`reportc.site.links`). Everything is written in a fixed
+order from sorted inputs, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import jinja2
+from markupsafe import Markup
+
+from reportc.cache import BuildCache
+from reportc.errors import ConfigError
+from reportc.project.config import ReportConfig
+from reportc.project.paths import inside
+from reportc.project.versioning import Release
+from reportc.site.fonts import site_characters, subset_fonts, web_font_name, woff2_css
+from reportc.site.links import id_map, point_links
+from reportc.site.pages import SitePage, describe, plan_pages
+from reportc.site.search import first_paragraph, index_entries, index_script
+from reportc.web.page import DEFAULT_THEME, PageContext, Theme, dash_citation_ranges
+
+SITE_DIR = "site"
+TEMPLATE = "site/page.html.j2"
+STYLESHEETS = ["css/base.css", "css/screen.css", "css/site.css"]
+# Copied as they are: assets/<name> from the theme's file (lunr keeps its licence beside it)
+SCRIPTS = {"lunr.min.js": "site/lunr-2.3.9.min.js", "LICENSE-lunr.md": "site/LICENSE-lunr.md",
+           "site.js": "site/site.js"}
+_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Download:
+    href: str
+    label: str
+    detail: str
+
+
+DOWNLOAD_LABELS = {".pdf": ("PDF", "print edition"), ".epub": ("EPUB", "e-readers"),
+                   ".docx": ("Word", "for comments"), ".bib": ("BibTeX", "citation"),
+                   ".ris": ("RIS", "citation")}
+
+
+def write_site(staging: Path, context: PageContext, config: ReportConfig, theme: Theme,
+               cache: BuildCache, editions: list[str]) -> list[Path]:
+    """Write ``site/`` into ``staging``; ``editions``: the other editions' files written
+    beside it (PDF, EPUB, Word), which the landing page offers as downloads with the
+    reference files, those of them already in ``staging`` (so the site is written after
+    the other editions). Returns the files written, in a stable order."""
+    pages = plan_pages(config, context.parts, bool(context.bibliography))
+    matter = context.matter
+
+    def beside(name: str) -> str:  # offered only if written: the site is staged last
+        return name if name and (staging / name).is_file() else ""
+
+    editions = [beside(name) for name in editions]
+    bib, ris = beside(matter.bib_name), beside(matter.ris_name)
+    downloads = _downloads([name for name in [*editions, bib, ris] if name])
+    site_matter = dataclasses.replace(matter, bib_name=f"../{bib}" if bib and ris else "",
+                                      ris_name=f"../{ris}" if bib and ris else "")
+    pdf = next((name for name in editions if name.endswith(".pdf")), "")
+    cover = beside(matter.record.image_url) if matter.record else ""  # the PDF's, as PNG
+    describe(pages, matter, {p.file: first_paragraph(" ".join(str(x.html) for x in p.parts))
+                             for p in pages}, pdf)
+    rendered = _render_pages(theme, pages, context, site_matter, downloads,
+                             f"../{cover}" if cover else "")
+    owner = id_map(rendered)
+    rendered = {file: point_links(file, text, owner) for file, text in rendered.items()}
+    entries = [entry for page in pages for entry in
+               index_entries(page.file, _chapter_name(page), rendered[page.file])]
+    folder = staging / SITE_DIR
+    written = [_write(folder / file, text.encode("utf-8")) for file, text in rendered.items()]
+    written.append(_write(folder / "assets/search-index.js", index_script(entries).encode()))
+    written += _write_assets(folder, theme, site_characters(list(rendered.values())), cache)
+    written += _copy_images(folder, rendered.values(), config.root)
+    return written
+
+
+def _downloads(names: list[str]) -> list[Download]:
+    out = []
+    for name in names:
+        suffix = Path(name).suffix.lower()
+        label, detail = DOWNLOAD_LABELS.get(suffix, (suffix.lstrip(".").upper(), "file"))
+        out.append(Download(f"../{name}", f"{label}: {name}", detail))
+    return out
+
+
+def _chapter_name(page: SitePage) -> str:
+    return f"{page.label}: {page.title}" if page.label else page.title
+
+
+def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext, matter,
+                  downloads: list[Download], cover: str) -> dict[str, str]:
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(theme.root),
+                                    jinja2.FileSystemLoader(DEFAULT_THEME)]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True, keep_trailing_newline=True)
+    try:
+        template = env.get_template(TEMPLATE)
+        bibliography = Markup(
+            dash_citation_ranges(str(context.bibliography), whole=True))
+        common = dict(report=context.config, pages=pages, bibliography=bibliography,
+                      edition="web", build_date=context.build_date, stylesheets=STYLESHEETS,
+                      version_label=context.version_label, matter=matter, downloads=downloads,
+                      cover=cover,
+                      release=context.release or Release(date=context.build_date))
+        return {page.file: template.render(page=page, **common) for page in pages}
+    except jinja2.TemplateNotFound as exc:
+        raise ConfigError(f"{theme.root / str(exc.name)}: template not found (the site "
+                          "edition uses it)") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"{exc.filename or exc.name}:{exc.lineno}: template error: "
+                          f"{exc.message}") from exc
+
+
+def fallback_files(theme: Theme) -> list[Path]:
+    """The default theme's files the site reads when the report's own theme lacks them
+    (its page template, stylesheet, scripts and the templates they include): inputs of
+    the site beyond ``theme.files()``, for the cache key."""
+    if theme.root == DEFAULT_THEME:
+        return []
+    return sorted(path for path in DEFAULT_THEME.rglob("*") if path.is_file()
+                  and path.suffix in (".j2", ".css", ".js", ".md")
+                  and not (theme.root / path.relative_to(DEFAULT_THEME)).is_file())
+
+
+def _theme_file(theme: Theme, name: str) -> Path:
+    """``name`` from the report's theme, else from the default theme."""
+    own = theme.root / name
+    return own if own.is_file() else DEFAULT_THEME / name
+
+
+def _write_assets(folder: Path, theme: Theme, characters: str, cache: BuildCache) -> list[Path]:
+    """Stylesheets (fonts as WOFF2), the subset fonts and the scripts."""
+    written = []
+    for sheet in STYLESHEETS:
+        source = _theme_file(theme, sheet if sheet != "css/site.css" else "site/site.css")
+        css = woff2_css(source.read_text(encoding="utf-8"))
+        written.append(_write(folder / "assets" / sheet, css.encode("utf-8")))
+    css_text = "".join((folder / "assets" / s).read_text(encoding="utf-8") for s in STYLESHEETS)
+    web = [font for font in theme.fonts if f"../fonts/{web_font_name(font)}" in css_text]
+    for font, data in zip(web, subset_fonts(web, characters, cache), strict=True):
+        written.append(_write(folder / "assets/fonts" / web_font_name(font), data))
+    for font in theme.fonts:  # a theme stylesheet of another shape: its files as they are
+        if font not in web and f"../fonts/{font.name}" in css_text:
+            written.append(_write(folder / "assets/fonts" / font.name, font.read_bytes()))
+    for script, origin in SCRIPTS.items():
+        written.append(_write(folder / "assets" / script,
+                              _theme_file(theme, origin).read_bytes()))
+    return written
+
+
+def _copy_images(folder: Path, pages, root: Path) -> list[Path]:
+    """The images the pages show, from the report directory (nothing outside it)."""
+    sources = sorted({unquote(html.unescape(m.group(1))) for text in pages
+                      for m in _IMG_SRC.finditer(text)})
+    written = []
+    for source in sources:
+        path = (root / source).resolve()
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", source) or not inside(path, root) \
+                or not path.is_file():
+            continue
+        target = folder / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        written.append(target)
+    return written
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
