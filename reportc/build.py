@@ -26,6 +26,10 @@ from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
+from reportc.editions.base import Edition, Made
+from reportc.editions.registry import EDITIONS, chosen
+from reportc.editions.run import write_editions
+from reportc.editions.theme import Theme, find_theme
 from reportc.errors import Diagnostics, reported
 from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_report
@@ -35,7 +39,6 @@ from reportc.pandoc.render import (
     render_report,
     unlink_citations,
 )
-from reportc.pdf.edition import start_warm_up, write_pdf
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
     Bibliography,
@@ -49,15 +52,12 @@ from reportc.project.config import ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
-from reportc.web.html import write_html_edition
 from reportc.web.metadata import PublisherMatter, publisher_matter
-from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_page
-from reportc.web.standalone import self_contained
+from reportc.web.page import PageContext, make_parts
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf", "docx")
+FORMATS = tuple(EDITIONS)
 DEFAULT_FORMATS = ("html", "pdf")
-WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 
 
 @dataclass
@@ -102,10 +102,12 @@ def build(options: BuildOptions) -> BuildResult:
     csl = resolve_csl(config, diag)
     check_csl(csl, config.line_of("csl"), diag)
     theme = find_theme(root)
+    editions = chosen(options.formats)
     diag.raise_if_errors()
 
     cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
-    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release)
+    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release,
+                          editions)
     if _up_to_date(options, cache, fingerprint, diag):
         return BuildResult(config, [], diag, up_to_date=True)
 
@@ -125,23 +127,27 @@ def build(options: BuildOptions) -> BuildResult:
         lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
         diag.raise_if_errors()
 
-    warm_up = start_warm_up(config, theme) if "pdf" in options.formats else None
+    started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
-    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # kept for the docx
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
         references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
                                           config, Path(scratch), diag, cache, options.jobs)
         bodies, references = place_bibliography(bodies, references, docs, diag)
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-        matter = _publisher_matter(options, config, docs, lists, csl, release, diag, cache)
+        matter = _publisher_matter(options, config, docs, lists, csl, release, diag, cache,
+                                   editions)
         context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
                               release.date, version_label=release.stamp, release=release,
                               live_reload=options.live_reload, matter=matter)
-        if warm_up:
-            warm_up.join()  # before the PDF stage forks its workers
-        outputs = _write_outputs(options, config, theme, context, release, docs, diag, cache,
-                                 setup)
+        for wait in started:
+            if wait:
+                wait()  # before an edition forks workers (the PDF's layout)
+        made = Made(config, theme, context, release, docs, setup, diag, cache,
+                    release.artifact_stem(config.slug), options.jobs, options.single_pass,
+                    options.self_contained, options.reference_files)
+        outputs = _write_outputs(options, editions, made)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag)
     return BuildResult(config, outputs, diag)
@@ -149,14 +155,16 @@ def build(options: BuildOptions) -> BuildResult:
 
 def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[ChapterDoc],
                       lists: ReportLists, csl: Path | None, release: Release,
-                      diag: Diagnostics, cache: BuildCache) -> PublisherMatter:
-    """Imprint, how to cite, lists and metadata (#17); reference files go beside a PDF or a
-    release."""
+                      diag: Diagnostics, cache: BuildCache, editions: list[Edition]
+                      ) -> PublisherMatter:
+    """Imprint, how to cite, lists and metadata (#17); reference files go beside a paged
+    edition (the PDF) or a release."""
     matter = publisher_matter(
         config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
         render_markdown_file(config.publisher.acknowledgements, config.root, diag, cache),
         release.date, release.artifact_stem(config.slug),
-        options.reference_files and ("pdf" in options.formats or bool(options.version_label)))
+        options.reference_files and (any(e.reference_files for e in editions)
+                                     or bool(options.version_label)))
     diag.raise_if_errors()
     return matter
 
@@ -178,9 +186,11 @@ def _up_to_date(options: BuildOptions, cache: BuildCache, fingerprint: Callable[
 
 
 def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
-                       csl: Path | None, theme: Theme, release: Release, images: object) -> str:
+                       csl: Path | None, theme: Theme, release: Release,
+                       editions: list[Edition], images: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use)."""
     files = [config.path, *(ch.path for ch in chapters), *theme.files()]
+    files += [path for edition in editions for path in edition.inputs(config, theme)]
     files += [p for p in (config.bibliography, csl) if p] + config.publisher.files()
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
@@ -234,30 +244,9 @@ def _build_date(config: ReportConfig) -> dt.date:
     return config.date or dt.date.today()
 
 
-def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
-                   context: PageContext, release: Release, docs: list[ChapterDoc],
-                   diag: Diagnostics, cache: BuildCache, setup: CitationSetup) -> list[Path]:
-    """Write every artifact into a staging folder; move them into place only if all succeed."""
-    stem = release.artifact_stem(config.slug)
+def _write_outputs(options: BuildOptions, editions: list[Edition], made: Made) -> list[Path]:
+    """Write every edition into a staging folder; move them into place only if all succeed."""
     with staging_folder(options.out_dir, options.family) as staging:
-        if "html" in options.formats:
-            context.edition, context.stylesheets = "web", WEB_STYLESHEETS
-            page = render_page(theme, context)
-            images = sorted({image for doc in docs for image in doc.images}
-                            | ({config.publisher.logo.path} if config.publisher.logo else set()))
-            name = stem + ".html"
-            if options.self_contained:
-                page = self_contained(page, theme, config.root)
-                (staging.path / name).write_text(page, encoding="utf-8")
-            else:
-                write_html_edition(staging.path, name, page, theme, WEB_STYLESHEETS, images,
-                                   config.root)
-        if "pdf" in options.formats:
-            write_pdf(staging.path / f"{stem}.pdf", config, theme, context, docs, diag, cache,
-                      options.jobs, options.single_pass, options.reference_files)
-        if "docx" in options.formats:
-            from reportc.docx.writer import write_docx
-            write_docx(staging.path / f"{stem}.docx", config, release, docs, setup, theme.root,
-                       diag)
-        diag.raise_if_errors()
+        write_editions(editions, made, staging.path)
+        made.diag.raise_if_errors()
         return staging.commit()

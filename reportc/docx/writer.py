@@ -26,18 +26,32 @@ from pathlib import Path
 from typing import Any
 
 from reportc.document.model import ChapterDoc
+from reportc.editions.base import Edition, Made
+from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
 from reportc.pandoc.render import CitationSetup
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
-from reportc.web.page import DEFAULT_THEME
 
 REFERENCE_DOC = "reference.docx"
 DEFAULT_REFERENCE = DEFAULT_THEME / REFERENCE_DOC
 META_FILTER = resources.files("reportc.pandoc") / "resources" / "docx-meta.lua"
 CALLOUT_CLASSES = ("callout", "note", "warning", "tip", "important")
+
+
+class DocxEdition(Edition):
+    """The Word edition for reviewers: ``<stem>.docx``, written by pandoc from the ASTs."""
+
+    name = "docx"
+
+    def outputs(self, made: Made) -> list[str]:
+        return [made.stem + ".docx"]
+
+    def write(self, made: Made, folder: Path) -> None:
+        write_docx(folder / f"{made.stem}.docx", made.config, made.release, made.docs,
+                   made.setup, made.theme.root, made.diag)
 
 
 def reference_doc(theme_root: Path) -> Path:
