@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from reportc.document.model import ChapterDoc
+from reportc.document.numbering import flatten_chapter_heading
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
@@ -190,24 +191,12 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
     """A chapter's numbered AST, dressed for Word (a copy: the HTML keeps its own)."""
     for node in A.iter_nodes(blocks):
         if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
-            _flatten_chapter_heading(node)
+            flatten_chapter_heading(node)
         elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
             node["c"][0][0] = "refs"  # where the author put the bibliography: citeproc fills it
         elif node["t"] == "Div":
             _style_box(node)
     return blocks
-
-
-def _flatten_chapter_heading(node: A.Node) -> None:
-    """'Chapter 3' above the title is a page's device; Word's heading (and so its
-    navigation pane) reads '3 Title', like the PDF's bookmarks."""
-    attr, inlines = node["c"][1], node["c"][2]
-    attr[2] = [pair for pair in attr[2] if pair[0] != "data-bookmark"]
-    label = [i for i in inlines if i["t"] == "Span" and "chapter-label" in i["c"][0][1]]
-    title = [i for i in inlines if i["t"] == "Span" and "chapter-title" in i["c"][0][1]]
-    words = title[0]["c"][1] if title else inlines
-    number = A.stringify(label).split()[-1] if label else ""
-    node["c"][2] = [{"t": "Str", "c": number}, {"t": "Space"}, *words] if number else words
 
 
 def _style_box(node: A.Node) -> None:

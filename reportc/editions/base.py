@@ -6,6 +6,8 @@ folder. An edition says
 - its **name** (the ``--format`` value) and the **outputs** it writes (names in ``out/``);
 - the **inputs** it reads besides what the shared stages made (:meth:`Edition.inputs`,
   files of the report or the theme: they feed its cache key and the build's fingerprint);
+- the editions it **requires** (the EPUB takes its page list and cover from the PDF:
+  asking for it builds the PDF too);
 - what it **needs started early** (:meth:`Edition.start`: the PDF warms WeasyPrint up
   while pandoc works);
 - **how it is cached** (:meth:`Edition.key`): a key over everything its bytes depend on,
@@ -20,9 +22,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from reportc.cache import BuildCache
 from reportc.document.model import ChapterDoc
@@ -52,6 +54,7 @@ class Made:
     single_pass: bool = False
     self_contained: bool = False
     reference_files: bool = True  # the .bib/.ris and cover picture beside a paged edition
+    products: dict[str, Any] = field(default_factory=dict)  # what an edition hands the next
 
     @property
     def images(self) -> list[str]:
@@ -66,6 +69,7 @@ class Edition(ABC):
 
     name: ClassVar[str]  # the --format value
     reference_files: ClassVar[bool] = False  # the citation files (.bib, .ris) go beside it
+    requires: ClassVar[tuple[str, ...]] = ()  # editions whose products it reads: built too
 
     @abstractmethod
     def outputs(self, made: Made) -> list[str]:

@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from reportc.docx.writer import DocxEdition
 from reportc.editions.base import Edition
+from reportc.epub.edition import EpubEdition
 from reportc.pdf.edition import PdfEdition
 from reportc.web.html import HtmlEdition
 
-_ORDER: tuple[Edition, ...] = (HtmlEdition(), PdfEdition(), DocxEdition())
+_ORDER: tuple[Edition, ...] = (HtmlEdition(), PdfEdition(), DocxEdition(),
+                               EpubEdition())
 EDITIONS: dict[str, Edition] = {edition.name: edition for edition in _ORDER}
 
 
 def chosen(formats: tuple[str, ...]) -> list[Edition]:
-    """The editions named in ``formats``, in registry order (unknown names are the command
-    line's to refuse)."""
-    return [edition for name, edition in EDITIONS.items() if name in formats]
+    """The editions named in ``formats`` and those they require, in registry order (an
+    edition comes after the ones it requires; unknown names are the command line's to
+    refuse)."""
+    wanted = set(formats)
+    for name in formats:
+        edition = EDITIONS.get(name)
+        wanted |= set(edition.requires) if edition else set()
+    return [edition for name, edition in EDITIONS.items() if name in wanted]

@@ -54,9 +54,15 @@ class PdfEdition(Edition):
         return start_warm_up(config, theme).join
 
     def write(self, made: Made, folder: Path) -> None:
+        """Write the PDF; hand later editions its page map ("pages": order, counts and
+        the page of each anchor) and its cover picture ("cover", if drawn)."""
         write_pdf(folder / f"{made.stem}.pdf", made.config, made.theme, made.context,
                   made.docs, made.diag, made.cache, made.jobs, made.single_pass,
                   made.reference_files)
+        made.products["pages"] = made.cache.carry.get("pdf_pages") or {}
+        record = made.context.matter.record
+        cover = folder / record.image_url if record and record.image_url else None
+        made.products["cover"] = cover if cover and cover.is_file() else None
 
 
 def start_warm_up(config: ReportConfig, theme: Theme) -> threading.Thread:
