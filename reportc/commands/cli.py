@@ -32,8 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the report directory (default: the current directory)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
-                        help="comma-separated formats to build: html, pdf, docx, epub (default: "
-                             "html,pdf; html only with --watch)")
+                        help="comma-separated formats to build: html, pdf, docx, epub, "
+                             "brief (default: html,pdf; html only with --watch)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="parallel pandoc and PDF layout processes (default: one per core)")
@@ -174,7 +174,8 @@ def _run(run_build) -> int:
         return 1
     if result.up_to_date:
         return 0
-    names = ", ".join(str(p) for p in result.outputs if p.suffix in (".pdf", ".html", ".docx", ".epub"))
+    shown = (".pdf", ".html", ".docx", ".epub")
+    names = ", ".join(str(p) for p in result.outputs if p.suffix in shown)
     log.info("reportc: wrote %s in %.1f s (%d warning(s))", names,
              time.perf_counter() - started, len(result.diagnostics.warnings))
     return 0

@@ -13,6 +13,7 @@ from reportc.editions.base import Made
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+REPLACED = ("schema:", "a11y:", "dcterms:conformsTo", "pageBreakSource")  # pandoc's and ours
 
 
 def add_accessibility_metadata(opf: bytes, made: Made, paged: bool, math: bool) -> bytes:
@@ -22,7 +23,7 @@ def add_accessibility_metadata(opf: bytes, made: Made, paged: bool, math: bool) 
     if metadata is None:
         return opf
     for meta in list(metadata):
-        if (meta.get("property") or "").startswith(("schema:", "a11y:", "dcterms:conformsTo", "pageBreakSource")):
+        if (meta.get("property") or "").startswith(REPLACED):
             metadata.remove(meta)
     for name, value in _properties(made, paged, math):
         etree.SubElement(metadata, f"{{{OPF_NS}}}meta", {"property": name}).text = value
