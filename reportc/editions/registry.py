@@ -4,6 +4,7 @@ entry here."""
 
 from __future__ import annotations
 
+from reportc.brief.edition import BriefEdition
 from reportc.docx.writer import DocxEdition
 from reportc.editions.base import Edition
 from reportc.epub.edition import EpubEdition
@@ -11,7 +12,7 @@ from reportc.pdf.edition import PdfEdition
 from reportc.web.html import HtmlEdition
 
 _ORDER: tuple[Edition, ...] = (HtmlEdition(), PdfEdition(), DocxEdition(),
-                               EpubEdition())
+                               EpubEdition(), BriefEdition())
 EDITIONS: dict[str, Edition] = {edition.name: edition for edition in _ORDER}
 
 

@@ -25,7 +25,7 @@ STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, 
 KNOWN_KEYS = {
     "title", "subtitle", "short_title", "slug", "authors", "date", "lang", "organisation",
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
-    "description", "status", "attachments", "sided", "silence",
+    "description", "status", "attachments", "sided", "silence", "brief",
 } | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
@@ -72,6 +72,7 @@ class ReportConfig:
     silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
     lines: dict[str, int] = field(default_factory=dict)
     publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
+    brief_figure: str = ""  # brief: {figure: fig-x}: the figure or table the brief shows
 
     @property
     def path(self) -> Path:
@@ -186,7 +187,21 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics) 
         else:
             config.bibliography = None
     config.publisher = read_publisher(root, data, config.organisation, err)
+    config.brief_figure = _brief(data.get("brief"), err)
     return config
+
+
+def _brief(value: Any, err) -> str:
+    """``brief: {figure: fig-x}``: the id of the figure or table the policy brief shows."""
+    if value is None:
+        return ""
+    figure = value.get("figure") if isinstance(value, dict) else None
+    unknown = sorted(set(value) - {"figure"}) if isinstance(value, dict) else []
+    if not isinstance(value, dict) or unknown or not isinstance(figure, str | None):
+        err("brief", "brief takes one setting, figure: the id of a figure or table "
+                     "(brief: {figure: fig-x})")
+        return ""
+    return (figure or "").lstrip("#")
 
 
 def _text(data: dict, key: str, err, required: bool = False) -> str:

@@ -72,10 +72,18 @@ def for_web(parts: list[Part]) -> list[Part]:
     HTML is disabled in the Markdown reader, so every ``<hN`` tag is pandoc's.
     """
     return [dataclasses.replace(part, html=Markup(
-        _HEADING_TAG.sub(_shift, dash_citation_ranges(str(part.html))))) for part in parts]
+        shift_headings(dash_citation_ranges(str(part.html))))) for part in parts]
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
+
+
+def shift_headings(html: str) -> str:
+    """Every heading of a chapter's HTML one level down (h1 -> h2...): for a page whose
+    ``h1`` is the report's title."""
+    return _HEADING_TAG.sub(_shift, html)
+
+
 def for_print(parts: list[Part]) -> list[Part]:
     """The PDF prints each note at the foot of its page (its call is a CSS footnote call),
     so it drops the web page's note calls and end-of-chapter list of notes: a third of a
