@@ -167,3 +167,15 @@ def test_the_flagship_brief(tmp_path):
 def test_release_workflow_ships_the_brief():
     workflow = (REPO / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
     assert '"build/release/pdf/$stem-brief.pdf"' in workflow and "epub,brief" in workflow
+
+
+def test_a_broken_brief_template_in_the_theme_is_a_located_error(tmp_path):
+    from reportc.editions.theme import DEFAULT_THEME
+    from reportc.errors import ReportError
+
+    root = copy_root("editions", tmp_path)
+    shutil.copytree(DEFAULT_THEME, root / "templates")
+    (root / "templates" / "brief.html.j2").write_text("<p>{{ report.title }\n",
+                                                     encoding="utf-8")
+    with pytest.raises(ReportError, match=r"brief\.html\.j2:1: template error"):
+        build_root(root, formats=("brief",))

@@ -13,6 +13,7 @@ the brief's HTML, the theme, the images and the tools.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 from reportc.brief.page import brief_page
@@ -40,7 +41,7 @@ class BriefEdition(Edition):
         files = [*made.theme.files(), brief_stylesheet(made.theme),
                  *(made.config.root / image for image in made.images)]
         return digest(tool_versions(), page, *(file_digest(p) for p in files),
-                      f"sided={made.config.sided}")
+                      json.dumps(_record_fields(made)))
 
     def write(self, made: Made, folder: Path) -> None:
         page = brief_page(made)
@@ -65,9 +66,11 @@ def _lay_out(page: str, made: Made) -> bytes | None:
 
     compat.engage()  # the tagging and wording patches, as for the report's PDF
     config, theme = made.config, made.theme
-    sheets = [*(theme.root / sheet for sheet in PRINT_STYLESHEETS), brief_stylesheet(theme)]
+    own = brief_stylesheet(theme)
+    sheets = [*(theme.root / sheet for sheet in PRINT_STYLESHEETS), own]
+    default = [DEFAULT_THEME] if own.parent.parent != theme.root else []  # its fallback
     result = layout_pdf(page, base_dir=config.root, stylesheets=sheets,
-                        allowed=[config.root, theme.root, DEFAULT_THEME],
+                        allowed=[config.root, theme.root, *default],
                         identifier=digest(page, "brief")[:32].encode("ascii"))
     where = f"{made.stem}-brief.pdf"
     pdf = report_layout(result, made.diag, where)
@@ -84,6 +87,15 @@ def _lay_out(page: str, made: Made) -> bytes | None:
         return pdf
     brief_config = dataclasses.replace(config, title=f"{config.title}: policy brief")
     return add_xmp(pdf, dataclasses.replace(record, config=brief_config))
+
+
+def _record_fields(made: Made) -> list[str]:
+    """What the XMP record says beyond the page (for the cache key)."""
+    record, pub = made.context.matter.record, made.config.publisher
+    if record is None:
+        return []
+    return [record.date.isoformat(), record.description, record.rights, pub.doi, pub.isbn,
+            pub.issn, made.config.organisation, made.config.version, *made.config.keywords]
 
 
 def _summary_source(made: Made) -> str:

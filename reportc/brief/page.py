@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from reportc.editions.base import Made
 from reportc.editions.theme import DEFAULT_THEME
+from reportc.errors import ConfigError
 from reportc.web.page import Part, for_print, shift_headings
 
 BRIEF_TEMPLATE = "brief.html.j2"
@@ -31,9 +32,15 @@ def brief_page(made: Made) -> str | None:
         return None
     parts = [dataclasses.replace(part, html=Markup(shift_headings(str(part.html))))
              for part in for_print(summary)]
-    page = _template(made).render(
-        report=made.config, parts=parts, figure=figure, matter=made.context.matter,
-        release=made.release, build_date=made.context.build_date, where=_where(made))
+    try:
+        page = _template(made).render(
+            report=made.config, parts=parts, figure=figure, matter=made.context.matter,
+            release=made.release, build_date=made.context.build_date, where=_where(made))
+    except jinja2.TemplateError as exc:  # a theme's own brief template
+        name = getattr(exc, "name", None) or BRIEF_TEMPLATE
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"{made.theme.root / name}{f':{line}' if line else ''}: template "
+                          f"error: {exc.message or exc.__class__.__name__}") from exc
     return unlink_absent(page)
 
 

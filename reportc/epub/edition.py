@@ -46,7 +46,8 @@ class EpubEdition(Edition):
         cover = made.products.get("cover")
         return digest(tool_versions(), document, *(file_digest(p) for p in files),
                       json.dumps(made.products.get("pages") or {}, sort_keys=True),
-                      cover.read_bytes() if cover else b"", made.release.date.isoformat())
+                      cover.read_bytes() if cover else b"", made.release.date.isoformat(),
+                      made.stem)  # the page source the metadata names
 
     def write(self, made: Made, folder: Path) -> None:
         target = folder / self.outputs(made)[0]
