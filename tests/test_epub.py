@@ -217,3 +217,21 @@ def test_release_workflow_ships_the_epub():
     workflow = (REPO / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
     assert "epub" in workflow and '"build/release/pdf/$stem.epub"' in workflow
     assert Path(REPO / "tests" / "epub" / "package-lock.json").is_file()
+
+
+def test_the_book_holds_nothing_from_outside_the_report(tmp_path):
+    """A theme stylesheet pointing outside the report puts no outside file in the book."""
+    from reportc.editions.theme import DEFAULT_THEME
+
+    root = copy_root("editions", tmp_path)
+    shutil.copytree(DEFAULT_THEME, root / "templates")
+    with (root / "templates" / "css" / "epub.css").open("a", encoding="utf-8") as css:
+        css.write('@font-face { font-family: X; src: url("/etc/hostname"); }\n'
+                  'body { background: url("../../../../../../../etc/os-release"); }\n')
+    built = build_root(root, formats=("epub",))
+    secret = Path("/etc/hostname").read_bytes() if Path("/etc/hostname").is_file() else None
+    with book(built) as epub:
+        names = epub.namelist()
+        assert not any("hostname" in n or "os-release" in n for n in names)
+        if secret:
+            assert all(epub.read(n) != secret for n in names)
