@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from reportc.cache import BuildCache
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import Theme
+from reportc.web.fonts import web_fonts, woff2_name, woff2_stylesheet
 from reportc.web.page import render_page
 from reportc.web.standalone import self_contained
 
@@ -26,7 +28,8 @@ class HtmlEdition(Edition):
             return [page]
         theme = made.theme
         return [page, *(f"{ASSET_DIR}/{sheet}" for sheet in WEB_STYLESHEETS),
-                *(f"{ASSET_DIR}/fonts/{font.name}" for font in theme.fonts), *made.images]
+                *(f"{ASSET_DIR}/fonts/{woff2_name(font)}" for font in theme.fonts),
+                *made.images]
 
     def write(self, made: Made, folder: Path) -> None:
         context = made.context
@@ -38,17 +41,26 @@ class HtmlEdition(Edition):
             (folder / name).write_text(page, encoding="utf-8")
         else:
             write_html_edition(folder, name, page, made.theme, WEB_STYLESHEETS, made.images,
-                               made.config.root)
+                               made.config.root, made.cache, made.jobs)
 
 
 def write_html_edition(folder: Path, name: str, page: str, theme: Theme,
-                       stylesheets: list[str], images: list[str], root: Path) -> None:
-    """Write ``name`` and everything it links to into ``folder``."""
+                       stylesheets: list[str], images: list[str], root: Path,
+                       cache: BuildCache, jobs: int = 1) -> None:
+    """Write ``name`` and everything it links to into ``folder``: the stylesheets point at
+    the theme's fonts as WOFF2, subset to the blocks of the characters of the page and
+    the stylesheets (their ``content:`` strings)."""
     (folder / name).write_text(page, encoding="utf-8")
-    for sheet in stylesheets:
-        _copy(theme.root / sheet, folder / ASSET_DIR / sheet)
-    for font in theme.fonts:
-        _copy(font, folder / ASSET_DIR / "fonts" / font.name)
+    sheets = {sheet: (theme.root / sheet).read_bytes().decode("utf-8") for sheet in stylesheets}
+    for sheet, css in sheets.items():
+        target = folder / ASSET_DIR / sheet
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(woff2_stylesheet(css).encode("utf-8"))
+    fonts = web_fonts(theme.fonts, page + "".join(sheets.values()), cache, jobs)
+    for font, data in zip(theme.fonts, fonts, strict=True):
+        target = folder / ASSET_DIR / "fonts" / woff2_name(font)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     for image in images:
         _copy(root / image, folder / image)
 
