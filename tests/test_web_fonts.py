@@ -51,3 +51,19 @@ def test_only_local_ttf_references_change():
     assert woff2_stylesheet(css) == (
         '@font-face { src: url("../fonts/A-Regular.woff2") format("woff2"); }\n'
         '@font-face { src: url("https://example.org/B.ttf"); }\n')
+
+
+def test_made_once_per_process_and_kept_in_each_cache(tmp_path, monkeypatch):
+    from reportc.web import fonts as web_fonts
+
+    first = build_root(copy_root("basic", tmp_path / "a"), formats=("html",))
+    calls = []
+    monkeypatch.setattr(web_fonts, "subset_font", lambda *a: calls.append(a))
+    second = build_root(copy_root("basic", tmp_path / "b"), formats=("html",))
+    assert calls == []  # the same fonts and blocks: this process made them already
+    for built in (first, second):
+        index = (built.out / ".reportc-cache" / "index.json").read_text(encoding="utf-8")
+        assert index.count('"woff2:') == len(Theme(DEFAULT_THEME).fonts)
+    names = sorted((first.out / "assets" / "fonts").iterdir())
+    assert all((second.out / "assets" / "fonts" / p.name).read_bytes() == p.read_bytes()
+               for p in names)
