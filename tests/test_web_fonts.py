@@ -67,3 +67,11 @@ def test_made_once_per_process_and_kept_in_each_cache(tmp_path, monkeypatch):
     names = sorted((first.out / "assets" / "fonts").iterdir())
     assert all((second.out / "assets" / "fonts" / p.name).read_bytes() == p.read_bytes()
                for p in names)
+
+
+def test_the_self_contained_page_inlines_the_subsets(tmp_path):
+    built = build_root(copy_root("basic", tmp_path), formats=("html",), self_contained=True)
+    page = built.html_path.read_text(encoding="utf-8")
+    assert page.count("data:font/woff2;base64,") == len(Theme(DEFAULT_THEME).fonts)
+    assert "data:font/ttf" not in page
+    assert len(page.encode("utf-8")) < 1_000_000  # the TTFs alone were 3.3 MB in base64

@@ -37,7 +37,11 @@ class HtmlEdition(Edition):
         page = render_page(made.theme, context)
         name = made.stem + ".html"
         if made.self_contained:
-            page = self_contained(page, made.theme, made.config.root)
+            subsets = web_fonts(made.theme.fonts, page + _stylesheets_text(made.theme),
+                                made.cache, made.jobs)
+            fonts = {font.resolve(): data
+                     for font, data in zip(made.theme.fonts, subsets, strict=True)}
+            page = self_contained(page, made.theme, made.config.root, fonts)
             (folder / name).write_text(page, encoding="utf-8")
         else:
             write_html_edition(folder, name, page, made.theme, WEB_STYLESHEETS, made.images,
@@ -51,7 +55,8 @@ def write_html_edition(folder: Path, name: str, page: str, theme: Theme,
     the theme's fonts as WOFF2, subset to the blocks of the characters of the page and
     the stylesheets (their ``content:`` strings)."""
     (folder / name).write_text(page, encoding="utf-8")
-    sheets = {sheet: (theme.root / sheet).read_bytes().decode("utf-8") for sheet in stylesheets}
+    sheets = {sheet: (theme.root / sheet).read_bytes().decode("utf-8")
+              for sheet in stylesheets}
     for sheet, css in sheets.items():
         target = folder / ASSET_DIR / sheet
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +68,12 @@ def write_html_edition(folder: Path, name: str, page: str, theme: Theme,
         target.write_bytes(data)
     for image in images:
         _copy(root / image, folder / image)
+
+
+def _stylesheets_text(theme: Theme) -> str:
+    """The web stylesheets' text: their ``content:`` strings need glyphs too."""
+    return "".join((theme.root / sheet).read_bytes().decode("utf-8")
+                   for sheet in WEB_STYLESHEETS)
 
 
 def _copy(source: Path, target: Path) -> None:
