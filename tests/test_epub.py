@@ -235,3 +235,10 @@ def test_the_book_holds_nothing_from_outside_the_report(tmp_path):
         assert not any("hostname" in n or "os-release" in n for n in names)
         if secret:
             assert all(epub.read(n) != secret for n in names)
+
+
+def test_title_page_date_as_written_and_iso_in_the_package(fixture):
+    title = xml(fixture, "EPUB/text/title_page.xhtml")
+    assert "".join(title.find(".//x:p[@class='date']", NS).itertext()) == "15 June 2026"
+    opf = xml(fixture, "EPUB/content.opf")
+    assert opf.find(".//{http://purl.org/dc/elements/1.1/}date").text == "2026-06-15"

@@ -55,7 +55,8 @@ def _metadata(made: Made) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "title": _text(config.title), "lang": {"t": "MetaString", "c": config.lang},
         "identifier": {"t": "MetaString", "c": identifier(made)},
-        "date": {"t": "MetaString", "c": (config.date or made.release.date).isoformat()},
+        # the title page shows it as written; pandoc makes it ISO for dc:date
+        "date": {"t": "MetaString", "c": config.display_date or made.release.date.isoformat()},
     }
     if config.subtitle:
         meta["subtitle"] = _text(config.subtitle)
