@@ -179,3 +179,22 @@ def test_a_broken_brief_template_in_the_theme_is_a_located_error(tmp_path):
                                                      encoding="utf-8")
     with pytest.raises(ReportError, match=r"brief\.html\.j2:1: template error"):
         build_root(root, formats=("brief",))
+
+
+def test_a_new_report_builds_its_epub_and_brief_and_its_workflow_ships_them(tmp_path):
+    import subprocess
+    import sys
+
+    def reportc(*args):
+        return subprocess.run([sys.executable, "-m", "reportc", *map(str, args)],
+                              capture_output=True, text=True, timeout=600, check=False)
+
+    target = tmp_path / "harbour-study"
+    assert reportc("new", target, "--pin", "reportc==0.1.0").returncode == 0
+    built = reportc(target, "--strict", "--format", "epub,brief")
+    assert built.returncode == 0, built.stderr
+    for name in ("harbour-study.epub", "harbour-study-brief.pdf", "harbour-study.pdf"):
+        assert (target / "out" / name).is_file(), name
+    workflow = (target / ".github" / "workflows" / "report.yml").read_text(encoding="utf-8")
+    assert "--format pdf,epub,brief" in workflow
+    assert '"$stem.epub" "$stem-brief.pdf"' in workflow  # in SHA256SUMS
