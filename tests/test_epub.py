@@ -242,3 +242,11 @@ def test_title_page_date_as_written_and_iso_in_the_package(fixture):
     assert "".join(title.find(".//x:p[@class='date']", NS).itertext()) == "15 June 2026"
     opf = xml(fixture, "EPUB/content.opf")
     assert opf.find(".//{http://purl.org/dc/elements/1.1/}date").text == "2026-06-15"
+
+
+def test_a_draft_says_so_before_the_first_chapter(tmp_path):
+    built = build_root(copy_root("editions", tmp_path), formats=("epub",), status="draft")
+    first = xml(built, "EPUB/text/ch001.xhtml")
+    banner = first.find(".//x:div[@class='status-banner']", NS)
+    assert banner is not None and banner.get("role") == "note"
+    assert "".join(banner.itertext()).strip().startswith("DRAFT · not the final text")

@@ -23,7 +23,7 @@ def epub_document(made: Made) -> dict[str, Any]:
     placed = any(doc.has_refs for doc in docs)  # an author's {#refs}
     listed = bool(made.setup.bibliography and any(doc.cite_keys for doc in docs)
                   and not placed)
-    blocks: list[A.Node] = []
+    blocks: list[A.Node] = _status(made)
     for doc in docs:
         blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
     if listed:
@@ -32,6 +32,17 @@ def epub_document(made: Made) -> dict[str, Any]:
         blocks.append({"t": "Div", "c": [["refs", [], []], []]})
     api = docs[0].ast["pandoc-api-version"] if docs else [1, 23]
     return {"pandoc-api-version": api, "meta": _metadata(made), "blocks": blocks}
+
+
+def _status(made: Made) -> list[A.Node]:
+    """A draft or review build says so before the first chapter, as the PDF's watermark
+    and the web page's banner do (none for a final text)."""
+    release = made.release
+    if not release.watermark:
+        return []
+    words = f"{release.watermark} · not the final text · {release.watermark_detail}"
+    return [{"t": "Div", "c": [["", ["status-banner"], [["role", "note"]]],
+                               [{"t": "Para", "c": A.text_inlines(words)}]]}]
 
 
 def identifier(made: Made) -> str:
