@@ -16,11 +16,12 @@ import dataclasses
 import json
 from pathlib import Path
 
-from reportc.brief.page import brief_page
+from reportc.brief.page import BRIEF_TEMPLATE, brief_page
 from reportc.cache import digest, file_digest, tool_versions
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME, Theme
 from reportc.pdf.edition import PRINT_STYLESHEETS
+from reportc.project.config import ReportConfig
 
 BRIEF_STYLESHEET = "css/brief.css"
 MAX_PAGES = 4
@@ -33,6 +34,12 @@ class BriefEdition(Edition):
 
     def outputs(self, made: Made) -> list[str]:
         return [made.stem + "-brief.pdf"]
+
+    def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
+        """The default theme's brief stylesheet and template when the theme has none."""
+        template = theme.root / BRIEF_TEMPLATE
+        return [brief_stylesheet(theme),
+                template if template.is_file() else DEFAULT_THEME / BRIEF_TEMPLATE]
 
     def key(self, made: Made) -> str | None:
         page = brief_page(made)

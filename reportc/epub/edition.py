@@ -21,11 +21,12 @@ from pathlib import Path
 
 from reportc.cache import digest, file_digest, tool_versions
 from reportc.editions.base import Edition, Made
-from reportc.editions.theme import Theme
+from reportc.editions.theme import DEFAULT_THEME, Theme
 from reportc.epub.document import epub_document, licensed_fonts
 from reportc.epub.package import finish_epub
 from reportc.errors import ToolError
 from reportc.pandoc.runner import run_pandoc
+from reportc.project.config import ReportConfig
 
 EPUB_STYLESHEET = "css/epub.css"
 
@@ -39,9 +40,14 @@ class EpubEdition(Edition):
     def outputs(self, made: Made) -> list[str]:
         return [made.stem + ".epub"]
 
+    def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
+        """The default theme's EPUB stylesheet when the theme has none."""
+        return [stylesheet(theme)]
+
     def key(self, made: Made) -> str:
         document = json.dumps(epub_document(made), sort_keys=True)
-        files = [*made.theme.files(), *(made.config.root / i for i in made.images)]
+        files = [*made.theme.files(), stylesheet(made.theme),
+                 *(made.config.root / i for i in made.images)]
         files += [p for p in (made.setup.bibliography, made.setup.csl) if p]
         cover = made.products.get("cover")
         return digest(tool_versions(), document, *(file_digest(p) for p in files),
@@ -80,8 +86,6 @@ def _pandoc_args(made: Made, target: Path) -> list[str]:
 
 def stylesheet(theme: Theme) -> Path:
     """The theme's EPUB stylesheet, or the default theme's."""
-    from reportc.editions.theme import DEFAULT_THEME
-
     own = theme.root / EPUB_STYLESHEET
     return own if own.is_file() else DEFAULT_THEME / EPUB_STYLESHEET
 
