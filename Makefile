@@ -9,6 +9,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.reportc-installed
 # axe-core for the web edition's browser tests, pinned by tests/a11y/package-lock.json
 AXE    := tests/a11y/node_modules/axe-core/axe.min.js
+# DAISY Ace for the EPUB edition's tests, pinned by tests/epub/package-lock.json; puppeteer
+# does not download a browser (the tests run Ace with the system's chromium)
+ACE    := tests/epub/node_modules/.bin/ace-cli
 
 .PHONY: report test lint goldens clean system
 
@@ -21,7 +24,7 @@ report: system $(STAMP)
 
 # One test worker per core (pytest-xdist); a file's tests stay on one worker, so the projects
 # its fixtures build are built once.
-test: system $(STAMP) $(AXE)
+test: system $(STAMP) $(AXE) $(ACE)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)
 
 lint: $(STAMP)
@@ -41,6 +44,10 @@ $(STAMP): pyproject.toml requirements.lock
 $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 	cd tests/a11y && npm ci --no-audit --no-fund --ignore-scripts
 	touch $(AXE)
+
+$(ACE): tests/epub/package.json tests/epub/package-lock.json
+	cd tests/epub && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts
+	touch $(ACE)
 
 system:
 	@scripts/system-packages

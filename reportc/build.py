@@ -24,16 +24,18 @@ from reportc.cache import (
 )
 from reportc.charts.engine import ChartEngine, start_engine
 from reportc.charts.figures import Drawings, draw_charts, has_charts
-from reportc.charts.inline import inline_charts
 from reportc.charts.theme import chart_theme
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
+from reportc.editions.base import Edition, Made
+from reportc.editions.registry import EDITIONS, chosen
+from reportc.editions.run import write_editions
+from reportc.editions.theme import Theme, find_theme
 from reportc.errors import Diagnostics, reported
 from reportc.evidence.check import Evidence, check_evidence
 from reportc.evidence.locate import source_folders
-from reportc.evidence.table import write_evidence
 from reportc.output import check_out_dir, staging_folder
 from reportc.pandoc.read import read_report
 from reportc.pandoc.render import (
@@ -42,7 +44,6 @@ from reportc.pandoc.render import (
     render_report,
     unlink_citations,
 )
-from reportc.pdf.edition import start_warm_up, write_pdf
 from reportc.pdf.glyphs import check_glyphs
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
@@ -57,15 +58,12 @@ from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
-from reportc.web.html import write_html_edition
 from reportc.web.metadata import PublisherMatter, publisher_matter
-from reportc.web.page import PageContext, Theme, find_theme, make_parts, render_page
-from reportc.web.standalone import self_contained
+from reportc.web.page import PageContext, make_parts
 
 log = logging.getLogger("reportc")
-FORMATS = ("html", "pdf", "docx", "evidence", "site")
+FORMATS = tuple(EDITIONS)
 DEFAULT_FORMATS = ("html", "pdf")
-WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
 
 
 @dataclass
@@ -111,10 +109,12 @@ def build(options: BuildOptions) -> BuildResult:
     csl = resolve_csl(config, diag)
     check_csl(csl, config.line_of("csl"), diag)
     theme = find_theme(root)
+    editions = chosen(options.formats)
     diag.raise_if_errors()
 
     cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
-    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release)
+    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release,
+                          editions)
     if _up_to_date(options, cache, fingerprint, diag):
         return BuildResult(config, [], diag, up_to_date=True)
 
@@ -135,14 +135,16 @@ def build(options: BuildOptions) -> BuildResult:
         check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
         evidence = check_evidence(docs, bibliography, config, options.source_dirs, diag, cache) \
             if options.family == "report" else Evidence()  # a redline mixes two texts
-        if "pdf" in options.formats:
-            check_glyphs(docs, theme.fonts, diag)  # before layout, at the character's line
+        if any(edition.paged for edition in editions):  # before layout, at the line
+            check_glyphs(docs, theme.fonts, diag)
+        if evidence.sourced:  # every build with sources writes the table
+            editions = chosen((*options.formats, "evidence"))
         lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
         diag.raise_if_errors()
 
-    warm_up = start_warm_up(config, theme) if "pdf" in options.formats else None
+    started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
-    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # kept for the docx
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
         references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
                                           config, Path(scratch), diag, cache, options.jobs)
         bodies, references = place_bibliography(bodies, references, docs, diag)
@@ -152,14 +154,18 @@ def build(options: BuildOptions) -> BuildResult:
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-        matter = _publisher_matter(options, config, docs, lists, csl, release, diag, cache)
+        matter = _publisher_matter(options, config, docs, lists, csl, release, diag, cache,
+                                   editions)
         context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
                               release.date, version_label=release.stamp, release=release,
                               live_reload=options.live_reload, matter=matter)
-        if warm_up:
-            warm_up.join()  # before the PDF stage forks its workers
-        outputs = _write_outputs(options, config, theme, context, release, docs, diag, cache,
-                                 setup, evidence)
+        for wait in started:
+            if wait:
+                wait()  # before an edition forks workers (the PDF's layout)
+        made = Made(config, theme, context, release, docs, setup, diag, cache,
+                    release.artifact_stem(config.slug), options.jobs, options.single_pass,
+                    options.self_contained, options.reference_files, evidence=evidence)
+        outputs = _write_outputs(options, editions, made)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag, evidence)
     return BuildResult(config, outputs, diag)
@@ -193,14 +199,16 @@ def _draw_charts(docs: list[ChapterDoc], config: ReportConfig, theme: Theme,
 
 def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[ChapterDoc],
                       lists: ReportLists, csl: Path | None, release: Release,
-                      diag: Diagnostics, cache: BuildCache) -> PublisherMatter:
-    """Imprint, how to cite, lists and metadata (#17); reference files go beside a PDF or a
-    release."""
+                      diag: Diagnostics, cache: BuildCache, editions: list[Edition]
+                      ) -> PublisherMatter:
+    """Imprint, how to cite, lists and metadata (#17); reference files go beside a paged
+    edition (the PDF) or a release."""
     matter = publisher_matter(
         config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
         render_markdown_file(config.publisher.acknowledgements, config.root, diag, cache),
         release.date, release.artifact_stem(config.slug),
-        options.reference_files and ("pdf" in options.formats or bool(options.version_label)))
+        options.reference_files and (any(e.reference_files for e in editions)
+                                     or bool(options.version_label)))
     diag.raise_if_errors()
     return matter
 
@@ -223,8 +231,8 @@ def _up_to_date(options: BuildOptions, cache: BuildCache,
 
 
 def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
-                       csl: Path | None, theme: Theme, release: Release, images: object,
-                       sources: object) -> str:
+                       csl: Path | None, theme: Theme, release: Release,
+                       editions: list[Edition], images: object, sources: object) -> str:
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use;
     ``sources``: the source files the evidence check read and the ones report.yaml or a
     ``file`` field names; a ``KEY.EXT`` added shows in the folder listings)."""
@@ -232,6 +240,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     files += [config.root / name for ch in chapters for name in ch.read_in]
     files += [config.root / name for name in config.project_files]
     files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
+    files += [path for edition in editions for path in edition.inputs(config, theme)]
     files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
     files += [config.root / name for name in images] if isinstance(images, list) else []
     files += [config.root / name for name in config.attachments]
@@ -239,9 +248,6 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     readable = [config.root.resolve(), *(f.resolve() for f in options.source_dirs)]
     files += [path for path in map(Path, sources if isinstance(sources, list) else [])
               if any(path.is_relative_to(f) for f in readable)]  # not a folder no longer given
-    if "site" in options.formats:  # the default theme's site files a report's theme lacks
-        from reportc.site import fallback_files
-        files += fallback_files(theme)
     parts: list[str | bytes] = [
         __version__, tool_versions(), ",".join(options.formats), str(options.strict),
         os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
@@ -304,38 +310,9 @@ def _build_date(config: ReportConfig) -> dt.date:
     return config.date or dt.date.today()
 
 
-def _write_outputs(options: BuildOptions, config: ReportConfig, theme: Theme,
-                   context: PageContext, release: Release, docs: list[ChapterDoc],
-                   diag: Diagnostics, cache: BuildCache, setup: CitationSetup,
-                   evidence: Evidence) -> list[Path]:
-    """Write every artifact into a staging folder; move them into place only if all succeed."""
-    stem = release.artifact_stem(config.slug)
+def _write_outputs(options: BuildOptions, editions: list[Edition], made: Made) -> list[Path]:
+    """Write every edition into a staging folder; move them into place only if all succeed."""
     with staging_folder(options.out_dir, options.family) as staging:
-        if evidence.sourced or "evidence" in options.formats:
-            write_evidence(staging.path, stem, config.title, config.lang, evidence.rows)
-        if "html" in options.formats:
-            context.edition, context.stylesheets = "web", WEB_STYLESHEETS
-            page = inline_charts(render_page(theme, context))  # the PDF keeps <img>
-            images = sorted({image for doc in docs for image in doc.images}
-                            | ({config.publisher.logo.path} if config.publisher.logo else set()))
-            name = stem + ".html"
-            if options.self_contained:
-                page = self_contained(page, theme, config.root)
-                (staging.path / name).write_text(page, encoding="utf-8")
-            else:
-                write_html_edition(staging.path, name, page, theme, WEB_STYLESHEETS, images,
-                                   config.root)
-        if "pdf" in options.formats:
-            write_pdf(staging.path / f"{stem}.pdf", config, theme, context, docs, diag, cache,
-                      options.jobs, options.single_pass, options.reference_files)
-        if "docx" in options.formats:
-            from reportc.docx.writer import write_docx
-            write_docx(staging.path / f"{stem}.docx", config, release, docs, setup, theme.root,
-                       diag)
-        if "site" in options.formats:  # after the editions its landing page offers
-            from reportc.site import write_site
-            write_site(staging.path, context, config, theme, cache,
-                       [f"{stem}.{ext}" for ext in ("pdf", "epub", "docx")
-                        if ext in options.formats])
-        diag.raise_if_errors()
+        write_editions(editions, made, staging.path)
+        made.diag.raise_if_errors()
         return staging.commit()

@@ -99,7 +99,7 @@ def test_assets_and_images_are_written_beside_the_page(basic, page):
     for image in page.find_all("img"):
         assert (basic.out / image.attrs["src"]).is_file()
     assert sorted(p.name for p in (basic.out / "assets" / "fonts").iterdir())[:1] == \
-        ["SourceSans3-Bold.ttf"]
+        ["SourceSans3-Bold.woff2"]  # subset WOFF2 (test_web_fonts.py)
 
 
 def test_only_the_theme_script_is_present(basic):

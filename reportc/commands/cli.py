@@ -32,9 +32,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the report directory (default: the current directory)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
-                        help="comma-separated formats to build: html, pdf, docx, site, "
-                             "evidence (the table of citations and quotations; default: "
-                             "html,pdf; html only with --watch)")
+                        help="comma-separated formats to build: html, pdf, docx, epub, "
+                             "brief, site, evidence (the table of citations and quotations; "
+                             "default: html,pdf; html only with --watch)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--sources", action="append", type=Path, default=[], metavar="DIR",
                         help="a folder of source texts (KEY.pdf, KEY.txt... or report.yaml's "
@@ -182,7 +182,8 @@ def _run(run_build) -> int:
         return 1
     if result.up_to_date:
         return 0
-    names = ", ".join(str(p) for p in result.outputs if p.suffix in (".pdf", ".html", ".docx")
+    shown = (".pdf", ".html", ".docx", ".epub")
+    names = ", ".join(str(p) for p in result.outputs if p.suffix in shown
                       and (p.parent.name != "site" or p.name == "index.html"))  # a site: its door
     log.info("reportc: wrote %s in %.1f s (%d warning(s))", names,
              time.perf_counter() - started, len(result.diagnostics.warnings))

@@ -130,6 +130,18 @@ def _decorate_chapter_heading(doc: ChapterDoc, node: A.Node) -> None:
     node["c"][2] = new_inlines
 
 
+def flatten_chapter_heading(node: A.Node) -> None:
+    """'Chapter 3' above the title is a page's device; a document without pages (Word,
+    EPUB) has a heading reading '3 Title', as the PDF's bookmarks and its navigation."""
+    attr, inlines = node["c"][1], node["c"][2]
+    attr[2] = [pair for pair in attr[2] if pair[0] != "data-bookmark"]
+    label = [i for i in inlines if i["t"] == "Span" and "chapter-label" in i["c"][0][1]]
+    title = [i for i in inlines if i["t"] == "Span" and "chapter-title" in i["c"][0][1]]
+    words = title[0]["c"][1] if title else inlines
+    number = A.stringify(label).split()[-1] if label else ""
+    node["c"][2] = [{"t": "Str", "c": number}, {"t": "Space"}, *words] if number else words
+
+
 def _unique_slug(prefix: str, title: str, taken: set[str]) -> str:
     slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")[:48] or "section"
     candidate, n = f"{prefix}-{slug}", 1

@@ -28,13 +28,15 @@ from typing import Any
 from reportc.charts.engine import current_engine
 from reportc.charts.word import word_charts
 from reportc.document.model import ChapterDoc
+from reportc.document.numbering import flatten_chapter_heading
+from reportc.editions.base import Edition, Made
+from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
 from reportc.pandoc.render import CitationSetup
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
-from reportc.web.page import DEFAULT_THEME
 
 REFERENCE_DOC = "reference.docx"
 DEFAULT_REFERENCE = DEFAULT_THEME / REFERENCE_DOC
@@ -43,6 +45,19 @@ CALLOUT_CLASSES = ("callout", "note", "warning", "tip", "important")
 
 
 PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page" /></w:r></w:p>']}
+
+
+class DocxEdition(Edition):
+    """The Word edition for reviewers: ``<stem>.docx``, written by pandoc from the ASTs."""
+
+    name = "docx"
+
+    def outputs(self, made: Made) -> list[str]:
+        return [made.stem + ".docx"]
+
+    def write(self, made: Made, folder: Path) -> None:
+        write_docx(folder / f"{made.stem}.docx", made.config, made.release, made.docs,
+                   made.setup, made.theme.root, made.diag)
 
 
 def reference_doc(theme_root: Path) -> Path:
@@ -187,7 +202,7 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
     """A chapter's numbered AST, dressed for Word (a copy: the HTML keeps its own)."""
     for node in A.iter_nodes(blocks):
         if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
-            _flatten_chapter_heading(node)
+            flatten_chapter_heading(node)
         elif node["t"] == "Div" and "pagebreak" in node["c"][0][1]:
             node["c"][1] = [PAGE_BREAK]  # \newpage (LaTeX), {{< pagebreak >}} (Quarto)
         elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
@@ -195,18 +210,6 @@ def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
         elif node["t"] == "Div":
             _style_box(node)
     return blocks
-
-
-def _flatten_chapter_heading(node: A.Node) -> None:
-    """'Chapter 3' above the title is a page's device; Word's heading (and so its
-    navigation pane) reads '3 Title', like the PDF's bookmarks."""
-    attr, inlines = node["c"][1], node["c"][2]
-    attr[2] = [pair for pair in attr[2] if pair[0] != "data-bookmark"]
-    label = [i for i in inlines if i["t"] == "Span" and "chapter-label" in i["c"][0][1]]
-    title = [i for i in inlines if i["t"] == "Span" and "chapter-title" in i["c"][0][1]]
-    words = title[0]["c"][1] if title else inlines
-    number = A.stringify(label).split()[-1] if label else ""
-    node["c"][2] = [{"t": "Str", "c": number}, {"t": "Space"}, *words] if number else words
 
 
 def _style_box(node: A.Node) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, tool_versions
 from reportc.charts.tables import without_data_tables
 from reportc.document.model import ChapterDoc
+from reportc.editions.base import Edition, Made
+from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.project.citation import bibtex, ris
 from reportc.project.config import ReportConfig
 from reportc.project.paths import relative
-from reportc.web.page import PageContext, Theme, render_page
+from reportc.web.page import PageContext, render_page
 
 if TYPE_CHECKING:
     from reportc.pdf.stage import PdfJob
@@ -31,6 +34,37 @@ PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
 PARTS_STYLESHEET = "css/parts.css"  # added when the PDF is laid out part by part
 LEGACY_PARTS_STYLESHEET = "css/chunks.css"  # its old name, with .chunk-pad/.chunk-next
 SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
+
+
+class PdfEdition(Edition):
+    """The tagged PDF (PDF/UA-1) laid out by WeasyPrint, with its citation files and
+    cover picture beside it. Cached part by part inside :func:`write_pdf` (the page map
+    of the last build carries into the next), not as a whole."""
+
+    name = "pdf"
+    paged = True
+    reference_files = True
+
+    def outputs(self, made: Made) -> list[str]:
+        pdf = made.stem + ".pdf"
+        extra = [made.stem + ".bib", made.stem + ".ris"] if made.reference_files else []
+        record = made.context.matter.record
+        cover = [record.image_url] if record and record.image_url else []
+        return [pdf, *extra, *cover]
+
+    def start(self, config: ReportConfig, theme: Theme) -> Callable[[], None]:
+        return start_warm_up(config, theme).join
+
+    def write(self, made: Made, folder: Path) -> None:
+        """Write the PDF; hand later editions its page map ("pages": order, counts and
+        the page of each anchor) and its cover picture ("cover", if drawn)."""
+        write_pdf(folder / f"{made.stem}.pdf", made.config, made.theme, made.context,
+                  made.docs, made.diag, made.cache, made.jobs, made.single_pass,
+                  made.reference_files)
+        made.products["pages"] = made.cache.carry.get("pdf_pages") or {}
+        record = made.context.matter.record
+        cover = folder / record.image_url if record and record.image_url else None
+        made.products["cover"] = cover if cover and cover.is_file() else None
 
 
 def start_warm_up(config: ReportConfig, theme: Theme) -> threading.Thread:

@@ -28,6 +28,7 @@ KNOWN_KEYS = {
     "organization", "version", "chapters", "bibliography", "csl", "paper", "keywords",
     "description", "status", "attachments", "sided", "silence", "sources", "appendices",
     "number-sections", "number_sections", "crossref", "reference-section-title", "charts",
+    "brief",
 } | PUBLISHER_KEYS
 SIDED = ("double", "single")
 
@@ -84,6 +85,7 @@ class ReportConfig:
     charts: dict[str, Any] = field(default_factory=dict)  # Vega-Lite config over the theme's
     lines: dict[str, int] = field(default_factory=dict)
     publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
+    brief_figure: str = ""  # brief: {figure: fig-x}: the figure or table the brief shows
 
     @property
     def path(self) -> Path:
@@ -254,6 +256,7 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
         err("charts", "'charts' must be a mapping of Vega-Lite config settings "
                       "(font: ..., axis: {...})")
         config.charts = {}
+    config.brief_figure = _brief(data.get("brief"), err)
     return config
 
 
@@ -333,6 +336,19 @@ def _crossref(value: Any, err) -> dict[str, str]:
         return {}
     return {str(k).removesuffix("-prefix"): str(v) for k, v in value.items()
             if str(k).endswith("-prefix") and isinstance(v, (str, int))}
+
+
+def _brief(value: Any, err) -> str:
+    """``brief: {figure: fig-x}``: the id of the figure or table the policy brief shows."""
+    if value is None:
+        return ""
+    figure = value.get("figure") if isinstance(value, dict) else None
+    unknown = sorted(set(value) - {"figure"}) if isinstance(value, dict) else []
+    if not isinstance(value, dict) or unknown or not isinstance(figure, str | None):
+        err("brief", "brief takes one setting, figure: the id of a figure or table "
+                     "(brief: {figure: fig-x})")
+        return ""
+    return (figure or "").lstrip("#")
 
 
 def _text(data: dict, key: str, err, required: bool = False) -> str:

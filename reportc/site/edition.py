@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from reportc.cache import BuildCache
+from reportc.editions.base import Edition, Made
 from reportc.errors import ConfigError
 from reportc.project.config import ReportConfig
 from reportc.project.paths import inside
@@ -52,6 +53,24 @@ class Download:
 DOWNLOAD_LABELS = {".pdf": ("PDF", "print edition"), ".epub": ("EPUB", "e-readers"),
                    ".docx": ("Word", "for comments"), ".bib": ("BibTeX", "citation"),
                    ".ris": ("RIS", "citation")}
+
+
+class SiteEdition(Edition):
+    """``site/``: the web edition one page per chapter, with search. Written after the
+    editions its landing page offers for download (registry order), not cached as a whole
+    (its fonts are)."""
+
+    name = "site"
+
+    def outputs(self, made: Made) -> list[str]:
+        return [f"{SITE_DIR}/index.html"]
+
+    def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
+        return fallback_files(theme)
+
+    def write(self, made: Made, folder: Path) -> None:
+        write_site(folder, made.context, made.config, made.theme, made.cache,
+                   [f"{made.stem}.{ext}" for ext in ("pdf", "epub", "docx")])
 
 
 def write_site(staging: Path, context: PageContext, config: ReportConfig, theme: Theme,

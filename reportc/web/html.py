@@ -1,25 +1,80 @@
-"""Stage 7b: write the web edition (one HTML page, its assets and its images)."""
+"""Stage 7b: write the web edition (one HTML page, its assets and its images), or with
+``--self-contained`` one file with everything inlined."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from reportc.web.page import Theme
+from reportc.cache import BuildCache
+from reportc.charts.inline import inline_charts
+from reportc.editions.base import Edition, Made
+from reportc.editions.theme import Theme
+from reportc.web.fonts import web_fonts, woff2_name, woff2_stylesheet
+from reportc.web.page import render_page
+from reportc.web.standalone import self_contained
 
 ASSET_DIR = "assets"
+WEB_STYLESHEETS = ["css/base.css", "css/screen.css"]
+
+
+class HtmlEdition(Edition):
+    """The accessible web page: ``<stem>.html`` with its stylesheets, fonts and images."""
+
+    name = "html"
+
+    def outputs(self, made: Made) -> list[str]:
+        page = made.stem + ".html"
+        if made.self_contained:
+            return [page]
+        theme = made.theme
+        return [page, *(f"{ASSET_DIR}/{sheet}" for sheet in WEB_STYLESHEETS),
+                *(f"{ASSET_DIR}/fonts/{woff2_name(font)}" for font in theme.fonts),
+                *made.images]
+
+    def write(self, made: Made, folder: Path) -> None:
+        context = made.context
+        context.edition, context.stylesheets = "web", WEB_STYLESHEETS
+        page = inline_charts(render_page(made.theme, context))  # the PDF keeps <img>
+        name = made.stem + ".html"
+        if made.self_contained:
+            subsets = web_fonts(made.theme.fonts, page + _stylesheets_text(made.theme),
+                                made.cache, made.jobs)
+            fonts = {font.resolve(): data
+                     for font, data in zip(made.theme.fonts, subsets, strict=True)}
+            page = self_contained(page, made.theme, made.config.root, fonts)
+            (folder / name).write_text(page, encoding="utf-8")
+        else:
+            write_html_edition(folder, name, page, made.theme, WEB_STYLESHEETS, made.images,
+                               made.config.root, made.cache, made.jobs)
 
 
 def write_html_edition(folder: Path, name: str, page: str, theme: Theme,
-                       stylesheets: list[str], images: list[str], root: Path) -> None:
-    """Write ``name`` and everything it links to into ``folder``."""
+                       stylesheets: list[str], images: list[str], root: Path,
+                       cache: BuildCache, jobs: int = 1) -> None:
+    """Write ``name`` and everything it links to into ``folder``: the stylesheets point at
+    the theme's fonts as WOFF2, subset to the blocks of the characters of the page and
+    the stylesheets (their ``content:`` strings)."""
     (folder / name).write_text(page, encoding="utf-8")
-    for sheet in stylesheets:
-        _copy(theme.root / sheet, folder / ASSET_DIR / sheet)
-    for font in theme.fonts:
-        _copy(font, folder / ASSET_DIR / "fonts" / font.name)
+    sheets = {sheet: (theme.root / sheet).read_bytes().decode("utf-8")
+              for sheet in stylesheets}
+    for sheet, css in sheets.items():
+        target = folder / ASSET_DIR / sheet
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(woff2_stylesheet(css).encode("utf-8"))
+    fonts = web_fonts(theme.fonts, page + "".join(sheets.values()), cache, jobs)
+    for font, data in zip(theme.fonts, fonts, strict=True):
+        target = folder / ASSET_DIR / "fonts" / woff2_name(font)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     for image in images:
         _copy(root / image, folder / image)
+
+
+def _stylesheets_text(theme: Theme) -> str:
+    """The web stylesheets' text: their ``content:`` strings need glyphs too."""
+    return "".join((theme.root / sheet).read_bytes().decode("utf-8")
+                   for sheet in WEB_STYLESHEETS)
 
 
 def _copy(source: Path, target: Path) -> None:

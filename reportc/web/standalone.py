@@ -30,13 +30,15 @@ def data_url(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def self_contained(page: str, theme: Theme, root: Path) -> str:
-    """``page`` with its stylesheets, fonts and images inlined."""
+def self_contained(page: str, theme: Theme, root: Path,
+                   fonts: dict[Path, bytes] | None = None) -> str:
+    """``page`` with its stylesheets, fonts and images inlined; ``fonts`` gives the bytes
+    to inline for a theme font (its WOFF2 subset) instead of the file's."""
     def style(match: re.Match[str]) -> str:
         sheet = (theme.root / html.unescape(match.group(1))).resolve()
         if not inside(sheet, theme.root) or not sheet.is_file():
             return match.group(0)
-        return f"<style>\n{inline_css(sheet, theme.root)}</style>"
+        return f"<style>\n{inline_css(sheet, theme.root, fonts or {})}</style>"
 
     def image(match: re.Match[str]) -> str:
         source = unquote(html.unescape(match.group(2)))
@@ -49,8 +51,9 @@ def self_contained(page: str, theme: Theme, root: Path) -> str:
     return _IMG_SRC.sub(image, _STYLESHEET_LINK.sub(style, page))
 
 
-def inline_css(sheet: Path, allowed: Path) -> str:
-    """The stylesheet's text with each local ``url()`` replaced by a ``data:`` URL."""
+def inline_css(sheet: Path, allowed: Path, fonts: dict[Path, bytes] | None = None) -> str:
+    """The stylesheet's text with each local ``url()`` replaced by a ``data:`` URL (of the
+    WOFF2 subset ``fonts`` holds for a font file, if any)."""
     def replace(match: re.Match[str]) -> str:
         target = match.group(2).strip()
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^#|^/", target):
@@ -58,6 +61,9 @@ def inline_css(sheet: Path, allowed: Path) -> str:
         path = (sheet.parent / unquote(target.split("#")[0].split("?")[0])).resolve()
         if not inside(path, allowed) or not path.is_file():
             return match.group(0)
+        if fonts and path in fonts:
+            encoded = base64.b64encode(fonts[path]).decode("ascii")
+            return f'url("data:font/woff2;base64,{encoded}") format("woff2")'
         return f'url("{data_url(path)}")'
 
     text = sheet.read_text(encoding="utf-8").replace("</style", "<\\/style")

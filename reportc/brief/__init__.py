@@ -1,0 +1,1 @@
+"""The policy brief edition."""

@@ -1,0 +1,96 @@
+"""The Edition interface: what every edition of a report (web page, PDF, Word, EPUB,
+brief) is to the build. The shared stages (read, number, cite, render) run once; each
+edition then takes what they made (:class:`Made`) and writes its files into the staging
+folder. An edition says
+
+- its **name** (the ``--format`` value) and the **outputs** it writes (names in ``out/``);
+- the **inputs** it reads besides what the shared stages made (:meth:`Edition.inputs`,
+  files of the report or the theme: they feed its cache key and the build's fingerprint);
+- the editions it **requires** (the EPUB takes its page list and cover from the PDF:
+  asking for it builds the PDF too);
+- what it **needs started early** (:meth:`Edition.start`: the PDF warms WeasyPrint up
+  while pandoc works);
+- **how it is cached** (:meth:`Edition.key`): a key over everything its bytes depend on,
+  and the build stores and restores its files by that key (:mod:`reportc.editions.run`);
+  ``None`` for an edition that is cheap to write or caches finer-grained pieces itself.
+
+Adding an edition is one module with a subclass and one line in
+:mod:`reportc.editions.registry`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from reportc.cache import BuildCache
+from reportc.document.model import ChapterDoc
+from reportc.editions.theme import Theme
+from reportc.errors import Diagnostics
+from reportc.evidence.check import Evidence
+from reportc.pandoc.render import CitationSetup
+from reportc.project.config import ReportConfig
+from reportc.project.versioning import Release
+from reportc.web.page import PageContext
+
+
+@dataclass
+class Made:
+    """What the shared stages made, the same for every edition, and the build's settings
+    the editions read."""
+
+    config: ReportConfig
+    theme: Theme
+    context: PageContext  # the rendered chapters, bibliography and publisher's matter
+    release: Release
+    docs: list[ChapterDoc]  # the numbered chapter ASTs (Word and EPUB convert them)
+    setup: CitationSetup  # citeproc's settings and the cited entries as CSL JSON
+    diag: Diagnostics
+    cache: BuildCache
+    stem: str  # the artifacts' file name without suffix: <slug>[-<label>]
+    jobs: int = 1
+    single_pass: bool = False
+    self_contained: bool = False
+    reference_files: bool = True  # the .bib/.ris and cover picture beside a paged edition
+    products: dict[str, Any] = field(default_factory=dict)  # what an edition hands the next
+    evidence: Evidence = field(default_factory=Evidence)  # quotations and citations checked
+
+    @property
+    def images(self) -> list[str]:
+        """The report's images every edition shows: the chapters' and the logo."""
+        logo = self.config.publisher.logo
+        return sorted({image for doc in self.docs for image in doc.images}
+                      | ({logo.path} if logo else set()))
+
+
+class Edition(ABC):
+    """One edition; subclasses are stateless (one instance is registered)."""
+
+    name: ClassVar[str]  # the --format value
+    reference_files: ClassVar[bool] = False  # the citation files (.bib, .ris) go beside it
+    requires: ClassVar[tuple[str, ...]] = ()  # editions whose products it reads: built too
+    paged: ClassVar[bool] = False  # laid out by WeasyPrint: every glyph checked before layout
+
+    @abstractmethod
+    def outputs(self, made: Made) -> list[str]:
+        """The files it writes, relative to the output folder (the main one first)."""
+
+    @abstractmethod
+    def write(self, made: Made, folder: Path) -> None:
+        """Write :meth:`outputs` into ``folder``; problems go to ``made.diag``."""
+
+    def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
+        """Files it reads besides the chapters, bibliography and theme the build hashes."""
+        return []
+
+    def start(self, config: ReportConfig, theme: Theme) -> Callable[[], None] | None:
+        """Work to begin while the shared stages run; the returned function waits for it
+        (called before any edition is written)."""
+        return None
+
+    def key(self, made: Made) -> str | None:
+        """The cache key of its files (None: not cached as a whole)."""
+        return None

@@ -1,0 +1,54 @@
+"""Writing the requested editions: each from the cache when its key is known, else by
+its own :meth:`~reportc.editions.base.Edition.write`, then stored under that key. The
+build calls :func:`write_editions` with no knowledge of any particular edition."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reportc.cache import BuildCache, digest
+from reportc.editions.base import Edition, Made
+
+KIND = "edition"  # cache kind of an edition's list of files (name -> blob key)
+FILE_KIND = "edition-file"  # cache kind of one file's bytes, keyed by their digest
+
+
+def write_editions(editions: list[Edition], made: Made, folder: Path) -> None:
+    """Write every edition into ``folder`` (the staging folder), in registry order."""
+    for edition in editions:
+        key = edition.key(made)
+        if key is not None and _restore(made.cache, edition, key, folder):
+            continue
+        edition.write(made, folder)
+        if key is not None and not made.diag.errors:
+            _store(made.cache, edition, key, folder, edition.outputs(made))
+
+
+def _restore(cache: BuildCache, edition: Edition, key: str, folder: Path) -> bool:
+    """Put the edition's cached files into ``folder``; False if any is missing."""
+    listing = cache.get(KIND, f"{edition.name}:{key}")
+    if listing is None:
+        return False
+    files: dict[str, bytes] = {}
+    for name, blob in json.loads(listing).items():
+        data = cache.get_bytes(FILE_KIND, blob)
+        if data is None:
+            return False
+        files[name] = data
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return True
+
+
+def _store(cache: BuildCache, edition: Edition, key: str, folder: Path,
+           names: list[str]) -> None:
+    listing: dict[str, str] = {}
+    for name in names:
+        path = folder / name
+        if path.is_file():
+            data = path.read_bytes()
+            listing[name] = digest(data)
+            cache.put_bytes(FILE_KIND, listing[name], data)
+    cache.put(KIND, f"{edition.name}:{key}", json.dumps(listing, sort_keys=True))

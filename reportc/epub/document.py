@@ -1,0 +1,108 @@
+"""The pandoc document the EPUB is written from: the report's metadata (title page,
+package metadata) and every numbered chapter, then the bibliography."""
+
+from __future__ import annotations
+
+import copy
+import re
+import uuid
+from typing import Any
+
+from reportc.document.numbering import flatten_chapter_heading
+from reportc.editions.base import Made
+from reportc.editions.theme import Theme
+from reportc.pandoc import ast as A
+
+OPEN_LICENCE = re.compile(r"SIL Open Font License|Apache License|Ubuntu Font Licence", re.I)
+
+
+def epub_document(made: Made) -> dict[str, Any]:
+    """One pandoc document: every chapter (level-1 headings start the XHTML files), then
+    the bibliography where citeproc puts it."""
+    docs = made.docs
+    placed = any(doc.has_refs for doc in docs)  # an author's {#refs}
+    listed = bool(made.setup.bibliography and any(doc.cite_keys for doc in docs)
+                  and not placed)
+    blocks: list[A.Node] = _status(made)
+    for doc in docs:
+        blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
+    if listed:
+        blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
+                                            A.text_inlines("Bibliography")]})
+        blocks.append({"t": "Div", "c": [["refs", [], []], []]})
+    api = docs[0].ast["pandoc-api-version"] if docs else [1, 23]
+    return {"pandoc-api-version": api, "meta": _metadata(made), "blocks": blocks}
+
+
+def _status(made: Made) -> list[A.Node]:
+    """A draft or review build says so before the first chapter, as the PDF's watermark
+    and the web page's banner do (none for a final text)."""
+    release = made.release
+    if not release.watermark:
+        return []
+    words = f"{release.watermark} · not the final text · {release.watermark_detail}"
+    return [{"t": "Div", "c": [["", ["status-banner"], [["role", "note"]]],
+                               [{"t": "Para", "c": A.text_inlines(words)}]]}]
+
+
+def identifier(made: Made) -> str:
+    """The book's unique identifier: its DOI or ISBN, else a UUID made from the slug and
+    the version (pandoc would draw a random one: a different book on every build)."""
+    pub = made.config.publisher
+    if pub.doi:
+        return f"doi:{pub.doi}"
+    if pub.isbn:
+        return f"urn:isbn:{pub.isbn.replace('-', '')}"
+    name = f"reportc:{made.config.slug}:{made.config.version}:{made.release.stamp}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"t": "MetaInlines", "c": A.text_inlines(text)}
+
+
+def _metadata(made: Made) -> dict[str, Any]:
+    config, record = made.config, made.context.matter.record
+    meta: dict[str, Any] = {
+        "title": _text(config.title), "lang": {"t": "MetaString", "c": config.lang},
+        "identifier": {"t": "MetaString", "c": identifier(made)},
+        # the title page shows it as written; pandoc makes it ISO for dc:date
+        "date": {"t": "MetaString", "c": config.display_date or made.release.date.isoformat()},
+    }
+    if config.subtitle:
+        meta["subtitle"] = _text(config.subtitle)
+    if config.authors:
+        meta["author"] = {"t": "MetaList", "c": [_text(a.name) for a in config.authors]}
+    if config.organisation:
+        meta["publisher"] = _text(config.organisation)
+    if record and record.rights:
+        meta["rights"] = _text(record.rights)
+    if config.keywords:
+        meta["subject"] = {"t": "MetaList", "c": [_text(k) for k in config.keywords]}
+    description = config.description or (record.description if record else "")
+    if description:
+        meta["description"] = _text(description)
+    return meta
+
+
+def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
+    """A chapter's numbered AST for the book (a copy: the HTML keeps its own): the
+    chapter heading reads "3 Title", as the PDF's bookmarks, and an author's
+    bibliography div is the one citeproc fills."""
+    for node in A.iter_nodes(blocks):
+        if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
+            flatten_chapter_heading(node)
+        elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
+            node["c"][0][0] = "refs"
+    return blocks
+
+
+def licensed_fonts(theme: Theme) -> list:
+    """The theme's fonts whose licence (``LICENSE-<Family>.md`` beside them) allows them
+    to be embedded in a document, such as the SIL Open Font License; others stay out."""
+    fonts = []
+    for font in theme.fonts:
+        licence = font.parent / f"LICENSE-{font.stem.split('-')[0]}.md"
+        if licence.is_file() and OPEN_LICENCE.search(licence.read_text("utf-8", "replace")):
+            fonts.append(font)
+    return fonts

@@ -1,0 +1,96 @@
+"""The EPUB 3 edition: for e-readers and for readers who use assistive technology.
+
+pandoc writes the book from the same numbered chapter ASTs the Word edition comes from
+(citeproc with the report's style, notes as EPUB footnotes, MathML, one XHTML file per
+chapter, the navigation document with its landmarks); :mod:`reportc.epub.package` then
+adds what pandoc does not: the page list of the PDF edition and its page-break markers,
+the accessibility metadata of EPUB Accessibility 1.1, and a zip with fixed dates. The
+PDF edition is built with it: the page list and the cover picture come from the PDF.
+
+Cached as a whole: the key covers the pandoc document, the theme, the images, the
+citation data, the page map and the cover.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from reportc.cache import digest, file_digest, tool_versions
+from reportc.editions.base import Edition, Made
+from reportc.editions.theme import DEFAULT_THEME, Theme
+from reportc.epub.document import epub_document, licensed_fonts
+from reportc.epub.package import finish_epub
+from reportc.errors import ToolError
+from reportc.pandoc.runner import run_pandoc
+from reportc.project.config import ReportConfig
+
+EPUB_STYLESHEET = "css/epub.css"
+
+
+class EpubEdition(Edition):
+    """``<stem>.epub``: EPUB 3, checked by EPUBCheck and DAISY Ace in the tests."""
+
+    name = "epub"
+    requires = ("pdf",)
+
+    def outputs(self, made: Made) -> list[str]:
+        return [made.stem + ".epub"]
+
+    def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
+        """The default theme's EPUB stylesheet when the theme has none."""
+        return [stylesheet(theme)]
+
+    def key(self, made: Made) -> str:
+        document = json.dumps(epub_document(made), sort_keys=True)
+        files = [*made.theme.files(), stylesheet(made.theme),
+                 *(made.config.root / i for i in made.images)]
+        files += [p for p in (made.setup.bibliography, made.setup.csl) if p]
+        cover = made.products.get("cover")
+        return digest(tool_versions(), document, *(file_digest(p) for p in files),
+                      json.dumps(made.products.get("pages") or {}, sort_keys=True),
+                      cover.read_bytes() if cover else b"", made.release.date.isoformat(),
+                      made.stem)  # the page source the metadata names
+
+    def write(self, made: Made, folder: Path) -> None:
+        target = folder / self.outputs(made)[0]
+        with tempfile.TemporaryDirectory(prefix="reportc-epub-") as scratch:
+            raw = Path(scratch) / "pandoc.epub"
+            try:
+                result = run_pandoc(_pandoc_args(made, raw), json.dumps(epub_document(made)),
+                                    what=target.name, env=_dated(made))
+            except ToolError as exc:
+                made.diag.error(str(exc))
+                return
+            for warning in result.warnings:
+                made.diag.warning(f"pandoc (EPUB edition): {warning}", target.name,
+                                  code="pandoc")
+            target.write_bytes(finish_epub(raw.read_bytes(), made))
+
+
+def _pandoc_args(made: Made, target: Path) -> list[str]:
+    """pandoc's EPUB 3 settings. Without ``--sandbox``, as for Word: the writer reads the
+    figures (each checked to lie inside the report), the theme's stylesheet and fonts."""
+    citation = [arg for arg in made.setup.settings() if arg != "--sandbox"]
+    args = ["-f", "json", "-t", "epub3", "--citeproc", *citation, "--mathml",
+            "--split-level=1", "--toc", "--toc-depth=2", "--epub-title-page=true",
+            f"--css={stylesheet(made.theme)}", f"--resource-path={made.config.root}",
+            "-o", str(target)]
+    args += [f"--epub-embed-font={font}" for font in licensed_fonts(made.theme)]
+    cover = made.products.get("cover")
+    return args + ([f"--epub-cover-image={cover}"] if cover else [])
+
+
+def stylesheet(theme: Theme) -> Path:
+    """The theme's EPUB stylesheet, or the default theme's."""
+    own = theme.root / EPUB_STYLESHEET
+    return own if own.is_file() else DEFAULT_THEME / EPUB_STYLESHEET
+
+
+def _dated(made: Made) -> dict[str, str]:
+    """pandoc dates the book's modification time by SOURCE_DATE_EPOCH (else the clock)."""
+    return {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")
+            or str(calendar.timegm(made.release.date.timetuple()))}

