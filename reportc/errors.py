@@ -48,6 +48,8 @@ WARNING_CODES = {
     "theme.deprecated": "the theme uses a file name reportc will stop reading",
     "quote.mismatch": "a cited quotation is not in the source of the entry it cites",
     "source.copy": "a sentence outside quotation marks follows a source sentence too closely",
+    "source.outside": "bibliography file fields point outside the report (not read; never "
+                      "fails --strict)",
     "source.refused": "a source file outside the report, not in a --sources folder (not read)",
     "source.missing": "a source file named in report.yaml or a file field cannot be read",
 }

@@ -59,6 +59,17 @@ def copy_root(name: str, destination: Path) -> Path:
     return target
 
 
+def copy_flagship(folder: Path) -> Path:
+    """A copy of the repository's report (its text, bibliography, chart specs and data)."""
+    root = folder / "report"
+    root.mkdir()
+    for name in ("report.yaml", "references.bib"):
+        shutil.copy(REPO / name, root / name)
+    for sub in ("chapters", "charts", "data"):
+        shutil.copytree(REPO / sub, root / sub)
+    return root
+
+
 def build_root(root: Path, **options) -> Built:
     result = build(BuildOptions(root=root, **options))
     out = options.get("out") or root / "out"

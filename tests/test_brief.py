@@ -11,7 +11,7 @@ import pikepdf
 import pypdf
 import pytest
 import yaml
-from conftest import REPO, Built, build_root, copy_root
+from conftest import REPO, Built, build_root, copy_flagship, copy_root
 
 from reportc.brief import edition
 from reportc.errors import BuildFailed
@@ -151,12 +151,7 @@ def test_same_bytes_in_another_folder_and_from_the_cache(brief, tmp_path, monkey
 
 def test_the_flagship_brief(tmp_path):
     """The repository's report names its timeline for the brief: three pages, PDF/UA."""
-    root = tmp_path / "report"
-    root.mkdir()
-    for name in ("report.yaml", "references.bib"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("chapters", "figures"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_flagship(tmp_path)
     built = build_root(root, formats=("brief",), strict=True)
     pages = texts(built)
     assert 2 <= len(pages) <= 4

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, Built, build_root, copy_root
+from conftest import REPO, Built, build_root, copy_flagship, copy_root
 from epub import checkers
 from lxml import etree
 
@@ -30,12 +30,7 @@ def fixture(tmp_path_factory) -> Built:
 
 @pytest.fixture(scope="module")
 def flagship(tmp_path_factory) -> Built:
-    root = tmp_path_factory.mktemp("flagship-epub") / "report"
-    root.mkdir()
-    for name in ("report.yaml", "references.bib"):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("chapters", "figures"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_flagship(tmp_path_factory.mktemp("flagship-epub"))
     return build_root(root, formats=("epub",), strict=True)
 
 

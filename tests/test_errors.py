@@ -161,7 +161,7 @@ def test_cli_exit_code_and_previous_outputs_left_intact(project):
 def test_cli_rejects_an_unknown_format(project):
     result = run_cli(project, "--format", "odt")
     assert result.returncode == 2
-    assert "--format takes html, pdf, docx, evidence, not odt" in result.stderr
+    assert "--format takes html, pdf, docx, epub, brief, evidence, site, not odt" in result.stderr
 
 
 def test_cli_builds_only_the_requested_format_into_out(project, tmp_path):

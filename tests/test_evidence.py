@@ -295,7 +295,7 @@ def test_a_file_given_with_sources_is_read_and_one_outside_it_is_not(tmp_path):
                        "@gone].\n")
     refused = build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
     assert f"references.bib:45: warning: entry 'leak': file '{canary}' is outside the report " \
-        "directory: not read (give its folder with --sources DIR) [source.refused]" \
+        "directory: not read (give its folder with --sources DIR) [source.outside]" \
         in refused.warnings
     assert "references.bib:49: warning: entry 'gone': file 'missing/nothing.pdf' cannot be " \
         "read: no such file [source.missing]" in refused.warnings
@@ -305,7 +305,7 @@ def test_a_file_given_with_sources_is_read_and_one_outside_it_is_not(tmp_path):
     rows = [r for r in table(given) if r["keys"] == "leak; gone"]
     assert [(r["status"], r["closest"]) for r in rows] == [("mismatch",
                                                            "do not publish: CANARY")]
-    assert not [w for w in given.warnings if "source.refused" in w]
+    assert not [w for w in given.warnings if "source.outside" in w]
 
 
 def test_a_source_that_cannot_be_read_and_a_mapping_for_no_entry_are_warned_about(tmp_path):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from conftest import REPO, Built, build_root
+from conftest import REPO, Built, build_root, copy_flagship
 from htmlparse import parse_html
 
 FIELD_CHAPTERS = [
@@ -23,17 +21,6 @@ FIELD_CHAPTERS = [
 def flagship(tmp_path_factory) -> Built:
     """A strict build of a copy of the repository's report (warnings are errors)."""
     return build_root(copy_flagship(tmp_path_factory.mktemp("flagship")), strict=True)
-
-
-def copy_flagship(folder: Path) -> Path:
-    """A copy of the repository's report (its text, bibliography, chart specs and data)."""
-    root = folder / "report"
-    root.mkdir()
-    for name in ("report.yaml", "references.bib"):
-        shutil.copy(REPO / name, root / name)
-    for sub in ("chapters", "charts", "data"):
-        shutil.copytree(REPO / sub, root / sub)
-    return root
 
 
 SEEDS = REPO.parent / "shared" / "seeds"

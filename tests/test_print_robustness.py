@@ -4,7 +4,6 @@ pandoc's own warnings carry their line."""
 
 from __future__ import annotations
 
-import importlib
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from PIL import Image
 from reportc.cache import BuildCache
 from reportc.errors import BuildFailed, Diagnostics
 from reportc.pandoc.read import read_chapters
+from reportc.pdf.edition import PdfEdition
 from reportc.project.chapters import Chapter
 
 LONG_LINE = "result = compute(" + ", ".join(f"argument_{n}" for n in range(40)) + ")"
@@ -104,7 +104,7 @@ def test_a_character_no_font_has_is_an_error_at_its_line_before_layout(tmp_path,
 
     def no_layout(*args, **kwargs):
         raise AssertionError("the PDF was laid out")
-    monkeypatch.setattr(importlib.import_module("reportc.build"), "write_pdf", no_layout)
+    monkeypatch.setattr(PdfEdition, "write", no_layout)
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("html", "pdf"), git_stamp=False)
     assert [str(p) for p in failed.value.problems] == [
@@ -136,7 +136,7 @@ def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tm
 
     def no_layout(*args, **kwargs):
         raise AssertionError("the PDF was laid out")
-    monkeypatch.setattr(importlib.import_module("reportc.build"), "write_pdf", no_layout)
+    monkeypatch.setattr(PdfEdition, "write", no_layout)
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("html", "pdf"), git_stamp=False)
     assert [str(p) for p in failed.value.problems] == [

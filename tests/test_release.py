@@ -67,7 +67,7 @@ def test_build_job_installs_as_the_readme_says_tests_builds_and_uploads(workflow
     apt = _index(job, lambda s: INSTALL_SYSTEM in s.get("run", ""))
     test = _index(job, lambda s: s.get("run", "").startswith("make test"))
     report = _index(job, lambda s: s.get("run", "").strip()
-                    == 'make report ARGS="--format html,pdf,docx,evidence"')
+                    == 'make report ARGS="--format html,pdf,docx,epub,brief,evidence"')
     upload = _index(job, lambda s: s.get("uses", "").startswith("actions/upload-artifact@"))
     assert apt < test < report < upload
     checkout = job["steps"][_index(job, lambda s: s.get("uses", "").startswith(
@@ -118,8 +118,9 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
     cover = ["fixture-v1.2.3-cover.png"] if shutil.which("pdftoppm") else []
     assert sorted(p.name for p in dist.iterdir()) == sorted([
         "SHA256SUMS", "fixture-v1.2.3-html.zip", "fixture-v1.2.3-site.zip",
-        "fixture-v1.2.3.html", "fixture-v1.2.3.pdf",
-        "fixture-v1.2.3.docx", "fixture-v1.2.3-evidence.csv", "fixture-v1.2.3-evidence.html",
+        "fixture-v1.2.3.html", "fixture-v1.2.3.pdf", "fixture-v1.2.3-brief.pdf",
+        "fixture-v1.2.3.epub", "fixture-v1.2.3.docx", "fixture-v1.2.3-evidence.csv",
+        "fixture-v1.2.3-evidence.html",
         "fixture-v1.2.3.bib", "fixture-v1.2.3.ris", *cover])
     sums = dict(reversed(line.split("  ")) for line in
                 (dist / "SHA256SUMS").read_text().splitlines())
@@ -133,7 +134,7 @@ def test_release_steps_run_as_written_produce_the_named_assets(tmp_path, workflo
     assert {"fixture-v1.2.3.html", "assets/css/screen.css", "figures/bars.svg"} <= names
     assert not any(name.startswith(".") or ".reportc-cache" in name for name in names)
     page = (dist / "fixture-v1.2.3.html").read_text(encoding="utf-8")
-    assert 'href="assets/' not in page and "data:font/ttf;base64," in page
+    assert 'href="assets/' not in page and "data:font/woff2;base64," in page
     with zipfile.ZipFile(dist / "fixture-v1.2.3-site.zip") as archive:
         names = set(archive.namelist())
         landing = archive.read("site/index.html").decode("utf-8")

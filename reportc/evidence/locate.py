@@ -30,6 +30,9 @@ class SourceFiles:
     considered: list[Path] = field(default_factory=list)  # hashed into the build fingerprint
     # (besides the listings of sources/ and the --sources folders: see source_folders)
     unplaced: list[str] = field(default_factory=list)  # mapped, but no --sources folder given
+    # file fields that point outside the report (a reference manager's library folder):
+    # (key, path as written, (file, line)); reported once, see _report_outside
+    outside: list[tuple[str, str, tuple[str, int]]] = field(default_factory=list)
 
     def add(self, key: str, path: Path) -> None:
         found = self.files.setdefault(key, [])
@@ -59,7 +62,23 @@ def find_sources(keys: list[str], bibliography: Bibliography, config: ReportConf
         for folder in source_folders(config.root, folders):
             for suffix in SUFFIXES:
                 _conventional(key, folder / (key + suffix), allowed, found)
+    _report_outside(found.outside, diag)
     return found
+
+
+def _report_outside(outside: list[tuple[str, str, tuple[str, int]]], diag: Diagnostics) -> None:
+    """One warning, at the first such field, for every ``file`` field that points outside
+    the report: Zotero and JabRef exports name the user's library folder in every entry,
+    so a warning per entry would bury the rest, and the export is not wrong (it never fails
+    ``--strict``; giving the folder with ``--sources`` reads them)."""
+    if not outside:
+        return
+    key, name, where = outside[0]
+    rest = len(outside) - 1
+    more = f" (and {rest} more file field{'s' if rest > 1 else ''})" if rest else ""
+    diag.warning(f"entry '{key}': file '{name}' is outside the report directory{more}: not "
+                 "read (give its folder with --sources DIR)", *where, code="source.outside",
+                 fails_strict=False)
 
 
 def _mapped(key: str, name: str, config: ReportConfig, folders: tuple[Path, ...],
@@ -99,9 +118,7 @@ def _from_field(key: str, base: Path, name: str, where: tuple[str, int], allowed
         found.considered.append(path)
         found.add(key, path)
     elif refusal and "inside the report" in refusal:
-        diag.warning(f"entry '{key}': file '{name}' is outside the report directory: "
-                     "not read (give its folder with --sources DIR)", *where,
-                     code="source.refused")
+        found.outside.append((key, name, where))
     else:
         found.considered.append(candidate)
         diag.warning(f"entry '{key}': file '{name}' cannot be read: {refusal}", *where,
