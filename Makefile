@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.reportc-installed
 # axe-core for the web edition's browser tests, pinned by tests/a11y/package-lock.json
 AXE    := tests/a11y/node_modules/axe-core/axe.min.js
 
-.PHONY: report test lint goldens clean system
+.PHONY: report test lint goldens clean system fuzz
 
 report: system $(STAMP)
 	$(BIN)/python build.py . $(ARGS)
@@ -21,6 +21,15 @@ test: system $(STAMP) $(AXE)
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
 	$(BIN)/mypy
+
+# The long fuzzing run (tests/test_fuzz.py; README "Fuzzing"): mutated reports and review files.
+FUZZ_SEED    ?= 20261207
+FUZZ_BUILDS  ?= 1500
+FUZZ_CLI     ?= 40
+FUZZ_REVIEWS ?= 1500
+fuzz: $(STAMP)
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUILDS=$(FUZZ_BUILDS) FUZZ_CLI=$(FUZZ_CLI) \
+	FUZZ_REVIEWS=$(FUZZ_REVIEWS) $(BIN)/python -m pytest tests/test_fuzz.py -q $(ARGS)
 
 # Regenerate reviewed golden files; review the diff before committing.
 goldens: $(STAMP)

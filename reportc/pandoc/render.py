@@ -187,7 +187,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
 
     def cite(citing: CitationSetup, text: str) -> PandocResult:
         return run_pandoc(["-f", "json", "-t", "json", *citing.settings(), *_citeproc(text)],
-                          text, what="citations")
+                          text, what=setup.csl.name)
     try:
         results = _with_list_apart(setup, document, cite, cache, "json")
     except ToolError as exc:

@@ -100,7 +100,11 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     path = root / CONFIG_NAME
     if not path.is_file():
         raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory?)")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # yaml would read it, but not as the writer meant
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{CONFIG_NAME}:{line}: file is not valid UTF-8") from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

@@ -58,11 +58,12 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
         raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
     if "word/document.xml" not in parts:
         raise ReviewFileError(f"{path.name}: not a Word document (no word/document.xml)")
-    comments = _comments(parts.get("word/comments.xml"))
-    body = _story(etree.fromstring(parts["word/document.xml"]))
+    trees = {name: _parse(path, name, data) for name, data in parts.items()}
+    comments = _comments(trees.get("word/comments.xml"))
+    body = _story(trees["word/document.xml"])
     notes = {}
-    if "word/footnotes.xml" in parts:
-        for note in etree.fromstring(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
+    if "word/footnotes.xml" in trees:
+        for note in trees["word/footnotes.xml"].iter(f"{W}footnote"):
             notes[note.get(f"{W}id")] = _story(note)
     placed = _remarks(body, None, comments)
     for note_id, story in notes.items():
@@ -73,22 +74,32 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
     remarks = [remark for _, remark in sorted(placed, key=lambda pair: pair[0])]
     for order, remark in enumerate(remarks):
         remark.order = order
-    return remarks, _title(parts.get("docProps/core.xml"))
+    return remarks, _title(trees.get("docProps/core.xml"))
 
 
-def _title(core: bytes | None) -> str:
-    if not core:
+def _parse(path: Path, name: str, data: bytes) -> etree._Element:
+    """A part of the zip as XML; a cut or damaged part is the file's fault, said in one line."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ReviewFileError(f"{path.name}: not a readable Word document ({name}: "
+                              f"{exc.msg})") from exc
+
+
+def _title(core: etree._Element | None) -> str:
+    if core is None:
         return ""
-    title = etree.fromstring(core).find(DC_TITLE)
+    title = core.find(DC_TITLE)
     return (title.text or "").strip() if title is not None else ""
 
 
-def _comments(xml: bytes | None) -> dict[str, tuple[str, str]]:
+def _comments(xml: etree._Element | None) -> dict[str, tuple[str, str]]:
     """Comment id -> (author, text)."""
-    if not xml:
+    if xml is None:
         return {}
     found = {}
-    for comment in etree.fromstring(xml).iter(f"{W}comment"):
+    for comment in xml.iter(f"{W}comment"):
         paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t"))
                       for p in comment.iter(f"{W}p")]
         found[comment.get(f"{W}id")] = (comment.get(f"{W}author") or "Unknown",

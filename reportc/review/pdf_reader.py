@@ -85,7 +85,10 @@ def read_pdf(path: Path) -> tuple[list[Remark], str]:
                      if page.obj.get("/Annots")]
         if not annotated:
             return [], title
-        document = pdfium.PdfDocument(str(path))
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:  # pikepdf repaired what PDFium refuses
+            raise ReviewFileError(f"{path.name}: not a readable PDF file ({exc})") from exc
         remarks: list[Remark] = []
         try:
             for number, page in annotated:
@@ -114,7 +117,9 @@ def _page_remarks(page: pikepdf.Page, number: int, text: PageText) -> list[Remar
     by_object: dict[tuple[int, int], Remark] = {}
     replies: list[tuple[Any, Remark]] = []  # (the /IRT it answers, the reply)
     annots: Any = page.obj.get("/Annots", [])
-    for annot in annots:
+    for annot in annots if isinstance(annots, pikepdf.Array) else []:
+        if not isinstance(annot, pikepdf.Dictionary):
+            continue
         subtype = str(annot.get("/Subtype", ""))
         if subtype not in MARKED and subtype not in POINTS:
             continue
@@ -181,9 +186,9 @@ def _clean(text: str) -> str:
 
 def _marked_span(annot: pikepdf.Dictionary, text: PageText) -> tuple[int, int] | None:
     """First and last+1 character index whose centre lies in one of the quads."""
-    quads = [float(v) for v in annot.get("/QuadPoints", [])]
+    quads = _numbers(annot.get("/QuadPoints"), 8)
     if not quads:
-        rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+        rect = _numbers(annot.get("/Rect"), 4) or [0.0] * 4
         quads = [rect[0], rect[3], rect[2], rect[3], rect[0], rect[1], rect[2], rect[1]]
     areas = []
     for i in range(0, len(quads) - 7, 8):
@@ -204,10 +209,21 @@ def _marked_span(annot: pikepdf.Dictionary, text: PageText) -> tuple[int, int] |
     return biggest[0], biggest[-1] + 1
 
 
+def _numbers(value: object, group: int) -> list[float]:
+    """An array of numbers (a multiple of ``group`` long), or ``[]`` for anything else a
+    damaged or hand-edited file holds there."""
+    if not isinstance(value, pikepdf.Array) or len(value) % group or len(value) == 0:
+        return []
+    try:
+        return [float(v) for v in value]
+    except (TypeError, ValueError):
+        return []
+
+
 def _point(annot: pikepdf.Dictionary, subtype: str, text: PageText) -> tuple[int, int] | None:
     """A caret is an insertion point (between two characters); a sticky note is anchored
     to the word nearest to it."""
-    rect = [float(v) for v in annot.get("/Rect", [0, 0, 0, 0])]
+    rect = _numbers(annot.get("/Rect"), 4) or [0.0] * 4
     x, y = (rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2
     if subtype != "/Caret":  # a note's icon hangs from the point clicked: its top left
         x, y = rect[0], rect[3]

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+from lxml import etree
+
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.chapters import Chapter
@@ -426,3 +428,17 @@ def check_csl(csl: Path | None, line: int | None, diag: Diagnostics) -> None:
     elif re.search(r"<!ENTITY", text, re.I):
         diag.error(f"csl '{csl.name}' declares XML entities, which are not allowed",
                    "report.yaml", line)
+    elif problem := _xml_problem(csl.read_bytes()):
+        diag.error(f"csl '{csl.name}' is not well-formed XML ({problem}); citeproc cannot "
+                   "read it", "report.yaml", line)
+
+
+def _xml_problem(data: bytes) -> str:
+    """Why a style is not well-formed XML (``""`` if it is): citeproc's own message gives
+    a Haskell parser state and no file name."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg.split(', line')[0]}"
+    return ""
