@@ -39,6 +39,8 @@ WARNING_CODES = {
     "layout": "WeasyPrint warned while laying out the PDF",
     "cache": "the build cache is unreadable (a clean build follows)",
     "theme.deprecated": "the theme uses a file name reportc will stop reading",
+    "compat": "the installed WeasyPrint or pydyf is not the version the PDF layout is pinned "
+              "to (laid out in one pass; never fails --strict)",
 }
 
 
@@ -50,10 +52,6 @@ class ConfigError(ReportError):
     """``report.yaml`` is missing, malformed or inconsistent."""
 
 
-class SourceError(ReportError):
-    """A chapter or the bibliography contains something the build cannot accept."""
-
-
 class ToolError(ReportError):
     """pandoc or WeasyPrint failed; the message carries the tool's own words."""
 
@@ -63,7 +61,7 @@ class BuildFailed(ReportError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__(f"{len(problems)} error(s)")
+        super().__init__("\n".join(str(problem) for problem in problems))
 
 
 @dataclass(frozen=True)
