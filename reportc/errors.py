@@ -25,6 +25,8 @@ WARNING_CODES = {
     "bib.link": "a cited entry's url, doi or eprint is not a working link",
     "bib.fields": "a cited entry lacks a field its printed reference needs",
     "bib.empty": "a cited entry prints nothing in the style and is left out of the list",
+    "bib.string": "one @string defines several macros (BibTeX and pandoc refuse it; reportc "
+                  "reads each)",
     "image.alt": "an image has no alt text",
     "xref.word": "a cross-reference repeats the word its label brings ('Figure @fig-x')",
     "float.caption": "a figure or table block has no caption",
