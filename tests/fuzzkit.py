@@ -242,7 +242,13 @@ def _shown(path: Path) -> str:
 
 
 def _chapter(case: Case, source: Path, mutator: Mutator, rounds: int) -> None:
-    text = mutator.text(source.read_text(encoding="utf-8", errors="replace"), rounds)
+    text = source.read_text(encoding="utf-8", errors="replace")
+    if mutator.rng.random() < 0.15:  # a random chapter: Markdown syntax in any order
+        pieces = [*CHAPTER_TOKENS, "word ", "Words and more words. ", "\n", "\n\n"]
+        text = "# A random chapter\n\n" + "".join(
+            mutator.rng.choice(pieces) for _ in range(mutator.rng.randint(5, 60)))
+        case.about = "a random chapter, then " + case.about
+    text = mutator.text(text, rounds)
     name = source.name if case.base != BASE else "01-intro.md"
     case.files[f"chapters/{name}"] = encode(mutator.rng, text)
 

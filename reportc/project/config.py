@@ -103,8 +103,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:  # yaml would read it, but not as the writer meant
-        line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        raise ConfigError(f"{CONFIG_NAME}:{line}: file is not valid UTF-8") from exc
+        at = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{CONFIG_NAME}:{at}: file is not valid UTF-8") from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
