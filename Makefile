@@ -24,9 +24,9 @@ lint: $(STAMP)
 
 # The long fuzzing run (tests/test_fuzz.py; README "Fuzzing"): mutated reports and review files.
 FUZZ_SEED    ?= 20261207
-FUZZ_BUILDS  ?= 1500
-FUZZ_CLI     ?= 40
-FUZZ_REVIEWS ?= 1500
+FUZZ_BUILDS  ?= 1000
+FUZZ_CLI     ?= 20
+FUZZ_REVIEWS ?= 2000
 fuzz: $(STAMP)
 	FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUILDS=$(FUZZ_BUILDS) FUZZ_CLI=$(FUZZ_CLI) \
 	FUZZ_REVIEWS=$(FUZZ_REVIEWS) $(BIN)/python -m pytest tests/test_fuzz.py -q $(ARGS)

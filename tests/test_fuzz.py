@@ -28,9 +28,9 @@ from fuzzkit import BASE, make_case
 from fuzzreview import make_reviewed, seed_docx, seed_pdf, write_reviewed
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261207"))
-BUILDS = int(os.environ.get("FUZZ_BUILDS", "60"))
-CLI = int(os.environ.get("FUZZ_CLI", "3"))
-REVIEWS = int(os.environ.get("FUZZ_REVIEWS", "80"))
+BUILDS = int(os.environ.get("FUZZ_BUILDS", "40"))
+CLI = int(os.environ.get("FUZZ_CLI", "2"))
+REVIEWS = int(os.environ.get("FUZZ_REVIEWS", "60"))
 
 
 def _only(count: int) -> list[int]:
