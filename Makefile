@@ -28,7 +28,7 @@ FUZZ_BUILDS  ?= 1000
 FUZZ_CLI     ?= 20
 FUZZ_REVIEWS ?= 2000
 fuzz: $(STAMP)
-	FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUILDS=$(FUZZ_BUILDS) FUZZ_CLI=$(FUZZ_CLI) \
+	FUZZ_REAL=1 FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUILDS=$(FUZZ_BUILDS) FUZZ_CLI=$(FUZZ_CLI) \
 	FUZZ_REVIEWS=$(FUZZ_REVIEWS) $(BIN)/python -m pytest tests/test_fuzz.py -q $(ARGS)
 
 # Regenerate reviewed golden files; review the diff before committing.

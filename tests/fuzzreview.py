@@ -90,8 +90,9 @@ def seed_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def make_reviewed(seed: int, index: int, docx_seed: bytes, pdf_seed: bytes) -> Reviewed:
-    """The ``index``-th reviewed file of ``seed``."""
+def make_reviewed(seed: int, index: int, docx_seeds: list[bytes],
+                  pdf_seeds: list[bytes]) -> Reviewed:
+    """The ``index``-th reviewed file of ``seed``, made from one of the seed files."""
     rng = random.Random(f"review/{seed}/{index}")
     roll = rng.random()
     if roll < 0.05:
@@ -101,9 +102,9 @@ def make_reviewed(seed: int, index: int, docx_seed: bytes, pdf_seed: bytes) -> R
                            Reviewed("empty.docx", b"", "an empty file")])
     mutator = Mutator(rng, "chapter")
     if roll < 0.5:
-        data, about = _mutate_docx(rng, mutator, docx_seed)
+        data, about = _mutate_docx(rng, mutator, rng.choice(docx_seeds))
         return Reviewed("reviewed.docx", data, about)
-    data, about = _mutate_pdf(rng, mutator, pdf_seed)
+    data, about = _mutate_pdf(rng, mutator, rng.choice(pdf_seeds))
     return Reviewed("reviewed.pdf", data, about)
 
 
@@ -136,7 +137,7 @@ def _mutate_pdf(rng: random.Random, mutator: Mutator, data: bytes) -> tuple[byte
     if rng.random() < 0.25:
         return mutator.bytes(data, rng.randint(1, 3)), "bytes of the .pdf"
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        page = pdf.pages[0]
+        page = next(p for p in pdf.pages if "/Annots" in p.obj)
         annots = page.obj.Annots
         changes = []
         for _ in range(rng.randint(1, 4)):

@@ -25,6 +25,7 @@ from fuzzcheck import (
     violations,
 )
 from fuzzkit import BASE, make_case
+from fuzzreal import real_seeds
 from fuzzreview import make_reviewed, seed_docx, seed_pdf, write_reviewed
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261207"))
@@ -53,8 +54,15 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def review_seeds() -> tuple[bytes, bytes]:
-    return seed_docx(), seed_pdf()
+def review_seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[bytes], list[bytes]]:
+    """Files made here; with ``FUZZ_REAL=1`` (``make fuzz``) also a real build's Word file
+    and PDF with remarks (a PDF build takes too long for ``make test``)."""
+    docx_seeds, pdf_seeds = [seed_docx()], [seed_pdf()]
+    if os.environ.get("FUZZ_REAL") == "1":
+        real_docx, real_pdf = real_seeds(tmp_path_factory.mktemp("fuzz-real"))
+        docx_seeds.append(real_docx)
+        pdf_seeds.append(real_pdf)
+    return docx_seeds, pdf_seeds
 
 
 def _check_build(index: int, templates: Path, work: Path, run) -> None:
@@ -92,8 +100,12 @@ def test_a_mutated_review_file_is_read_or_refused_cleanly(index, templates, revi
 def test_the_unmutated_seeds_are_read(templates, review_seeds, tmp_path):
     """The harness starts from files reportc reads: else every case would fail early."""
     root = prepare(BASE, templates)
-    for name, data in zip(("seed.docx", "seed.pdf"), review_seeds, strict=True):
+    docx_seeds, pdf_seeds = review_seeds
+    seeds = [(f"seed{n}.docx", d) for n, d in enumerate(docx_seeds)] + \
+        [(f"seed{n}.pdf", d) for n, d in enumerate(pdf_seeds)]
+    for name, data in seeds:
         (tmp_path / name).write_bytes(data)
         outcome = comments_in_process(tmp_path / name, root)
         assert outcome.code == 0 and not outcome.crash, outcome.output
+        assert outcome.output == "", outcome.output  # remarks found (none "not found")
     assert build_in_process(root).code == 0
