@@ -113,10 +113,30 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{CONFIG_NAME}:{line or 1}: invalid YAML: {problem}") from exc
+    except (ValueError, OverflowError) as exc:  # a date YAML reads but Python cannot hold
+        line, value = _unreadable_date(node)
+        raise ConfigError(f"{CONFIG_NAME}:{line}: invalid date '{value}' ({exc})") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
     lines = _key_lines(node)
     return _validate(root, data, lines, diagnostics)
+
+
+def _unreadable_date(node: Any) -> tuple[int, str]:
+    """Line and text of the first timestamp (``date: 2026-13-45``) that is no date."""
+    stack = [node]
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, yaml.ScalarNode) and current.tag.endswith(":timestamp"):
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(current)
+            except (ValueError, OverflowError):
+                return current.start_mark.line + 1, current.value
+        elif isinstance(current, yaml.MappingNode):
+            stack += [item for pair in current.value for item in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += current.value
+    return 1, ""
 
 
 def _key_lines(node: Any) -> dict[str, int]:
