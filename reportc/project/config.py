@@ -114,7 +114,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{CONFIG_NAME}:{line or 1}: invalid YAML: {problem}") from exc
     except (ValueError, OverflowError) as exc:  # a date YAML reads but Python cannot hold
-        line, value = _unreadable_date(node)
+        line, value = unreadable_date(node)
         raise ConfigError(f"{CONFIG_NAME}:{line}: invalid date '{value}' ({exc})") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
@@ -122,7 +122,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     return _validate(root, data, lines, diagnostics)
 
 
-def _unreadable_date(node: Any) -> tuple[int, str]:
+def unreadable_date(node: Any) -> tuple[int, str]:
     """Line and text of the first timestamp (``date: 2026-13-45``) that is no date."""
     stack = [node]
     while stack:
