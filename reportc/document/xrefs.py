@@ -134,10 +134,17 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics) -
         diag.error(f"image '{source}' is not a file in the report directory "
                    "(remote and absolute URLs are not fetched)", doc.rel, line)
         return
-    path = (root / source.split("#")[0].split("?")[0]).resolve()
+    try:
+        path = (root / source.split("#")[0].split("?")[0]).resolve()
+        found = inside(path, root) and path.is_file()
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        shown = source[:60].replace("\x00", "\\0")
+        diag.error(f"image '{shown}' cannot be a file name ({reason.lower()})", doc.rel, line)
+        return
     if not inside(path, root):
         diag.error(f"image '{source}' is outside the report directory", doc.rel, line)
-    elif not path.is_file():
+    elif not found:
         diag.error(f"missing image '{source}' (paths are relative to the report directory)",
                    doc.rel, line)
     else:

@@ -119,7 +119,36 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
     lines = _key_lines(node)
+    _check_names(data, lines)
     return _validate(root, data, lines, diagnostics)
+
+
+PATH_KEYS = ("bibliography", "csl", "chapters", "attachments", "logo", "acknowledgements",
+             "slug")
+NAME_LIMIT = 255  # bytes in one file or folder name (ext4, APFS, NTFS alike)
+
+
+def _check_names(data: dict, lines: dict[str, int]) -> None:
+    """A setting holding a NUL character, or a file name no file system takes, is an
+    error at its line (the path calls of every later stage would raise)."""
+    for key, value in data.items():
+        texts = [str(key), *_strings(value)]
+        line = lines.get(str(key), 1)
+        if any("\x00" in text for text in texts):
+            raise ConfigError(f"{CONFIG_NAME}:{line}: '{key}' holds a NUL character")
+        if key in PATH_KEYS and any(len(part.encode()) > NAME_LIMIT
+                                    for text in texts for part in text.split("/")):
+            raise ConfigError(f"{CONFIG_NAME}:{line}: '{key}' names a file or folder longer "
+                              f"than {NAME_LIMIT} bytes, which no file system takes")
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a setting's value (lists and mappings walked)."""
+    if isinstance(value, dict):
+        return [text for k, v in value.items() for text in (str(k), *_strings(v))]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []
 
 
 def unreadable_date(node: Any) -> tuple[int, str]:

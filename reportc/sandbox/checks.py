@@ -270,8 +270,11 @@ class _Checker:
             self.error(f"attachment '{_short(target)}' is refused: only files inside the "
                        "report directory can be attached", *where)
             return
-        relative = unquote(target.split("#")[0].split("?")[0])
-        path = (self.root / relative).resolve()
+        path = _resolved(self.root, unquote(target.split("#")[0].split("?")[0]))
+        if path is None:
+            self.error(f"attachment '{_short(target)}' cannot be a file name (too long, or "
+                       "it holds a NUL character)", *where)
+            return
         if not inside(path, self.root):
             self.error(f"attachment '{_short(target)}' is refused: it is outside the report "
                        "directory", *where)
@@ -281,7 +284,7 @@ class _Checker:
             self.error(f"attachment '{_short(target)}' is refused: list '{name}' under "
                        "'attachments:' in report.yaml to attach it to the PDF", *where)
             return
-        if not path.is_file():
+        if not _is_file(path):
             self.error(f"attachment '{_short(target)}' not found", *where)
             return
         self.doc.images.append(name)  # the web edition ships it beside the page
@@ -298,9 +301,8 @@ class _Checker:
             return
         if _scheme(source) or source.startswith("//"):
             return  # xrefs._check_image reports remote and absolute URLs
-        relative = unquote(source.split("#")[0].split("?")[0])
-        path = (self.root / relative).resolve()
-        if not inside(path, self.root) or not path.is_file():
+        path = _resolved(self.root, unquote(source.split("#")[0].split("?")[0]))
+        if path is None or not inside(path, self.root) or not _is_file(path):
             return  # reported by xrefs._check_image
         parts = path.relative_to(self.root).parts
         if any(part.startswith(".") for part in parts):
@@ -409,6 +411,22 @@ def check_html(fragment: str, where: str | None, diag: Diagnostics) -> bool:
                    "chapter or the bibliography may script the page or load remote content",
                    where)
     return not scan.problems
+
+
+def _resolved(root: Path, relative: str) -> Path | None:
+    """``root / relative`` with links resolved; ``None`` if it cannot name a file (a NUL,
+    a name longer than the file system takes)."""
+    try:
+        return (root / relative).resolve()
+    except (OSError, ValueError):
+        return None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system
+        return False
 
 
 # --- citation style ----------------------------------------------------------------------------
