@@ -93,3 +93,34 @@ def test_annotations_with_fields_of_the_wrong_type_do_not_stop_the_others(root, 
         annots.append(None)
     code, output, _ = _run(root, tmp_path, "reviewed.pdf", _damaged_pdf(edit))
     assert code == 0, output
+
+
+def test_a_docx_whose_compressed_part_is_damaged(root, tmp_path):
+    """seed 20261207 review 1162 (make fuzz): zlib.error escaped read_docx."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(seed_docx())) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+    data = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for at in range(start + 20, start + 60):  # inside the deflated stream
+        data[at] ^= 0xFF
+    code, _, errors = _run(root, tmp_path, "reviewed.docx", bytes(data))
+    assert code == 1
+    assert errors == ("reviewed.docx: not a readable DOCX file (Error -3 while decompressing "
+                      "data: invalid code -- missing end-of-block)")
+
+
+def test_an_xml_error_quoting_a_line_break_is_one_line(root, tmp_path):
+    """seed 20261207 reviews 1306, 1990 (make fuzz): lxml's message held a line break (after
+    a NUL character, or quoting a carriage return), so the one-line error became two."""
+    data = seed_docx()
+    document = _part(data, "word/document.xml").replace(b"Introduction", b"Intro\x00duction")
+    code, _, errors = _run(root, tmp_path, "reviewed.docx",
+                           _with_part(data, "word/document.xml", document))
+    assert code == 1
+    assert errors == ("reviewed.docx: not a readable Word document (word/document.xml: "
+                      "Invalid character: Char 0x0 out of allowed range, line 2, column 1254)")

@@ -10,6 +10,7 @@ that it can be searched for in the sources.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
             parts = {name: archive.read(name) for name in archive.namelist()
                      if name in ("word/document.xml", "word/comments.xml",
                                  "word/footnotes.xml", "docProps/core.xml")}
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise ReviewFileError(f"{path.name}: not a readable DOCX file ({exc})") from exc
     if "word/document.xml" not in parts:
         raise ReviewFileError(f"{path.name}: not a Word document (no word/document.xml)")
@@ -84,7 +85,7 @@ def _parse(path: Path, name: str, data: bytes) -> etree._Element:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ReviewFileError(f"{path.name}: not a readable Word document ({name}: "
-                              f"{exc.msg})") from exc
+                              f"{' '.join(exc.msg.split()).replace(' ,', ',')})") from exc
 
 
 def _title(core: etree._Element | None) -> str:
