@@ -162,6 +162,7 @@ def violations(outcome: Outcome, before: dict[str, str] | None = None,
         found.append(f"failed without a message:\n{outcome.output}")
     found += [f"error names no file: {line!r}" for line in outcome.errors
               if not LOCATED.match(line)]
+    found += [f"error is not one line: {line!r}" for line in outcome.errors if "\n" in line]
     found += [f"warning without a code silence: accepts: {line!r}"
               for line in outcome.warnings if not _coded(line)]
     if outcome.code != 0 and before is not None and out is not None and \

@@ -124,3 +124,13 @@ def test_an_xml_error_quoting_a_line_break_is_one_line(root, tmp_path):
     assert code == 1
     assert errors == ("reviewed.docx: not a readable Word document (word/document.xml: "
                       "Invalid character: Char 0x0 out of allowed range, line 2, column 1254)")
+
+
+def test_a_page_pdfium_cannot_load(root, tmp_path):
+    """seed 20261208 review 967 (make fuzz): PDFium opened the file but not its page."""
+    def edit(pdf: pikepdf.Pdf, annots: pikepdf.Array) -> None:
+        pdf.pages[0].obj.Type = pikepdf.Name("/Nope")
+    code, _, errors = _run(root, tmp_path, "reviewed.pdf", _damaged_pdf(edit))
+    assert code == 1
+    assert errors == "reviewed.pdf: page 1 is not readable (Failed to load page.)"
+

@@ -110,8 +110,10 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        position = getattr(exc, "position", None)  # a character YAML does not read
+        line = mark.line + 1 if mark else \
+            text[:position].count("\n") + 1 if isinstance(position, int) else None
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         raise ConfigError(f"{CONFIG_NAME}:{line or 1}: invalid YAML: {problem}") from exc
     except (ValueError, OverflowError) as exc:  # a date YAML reads but Python cannot hold
         line, value = unreadable_date(node)

@@ -92,7 +92,11 @@ def read_pdf(path: Path) -> tuple[list[Remark], str]:
         remarks: list[Remark] = []
         try:
             for number, page in annotated:
-                text = _page_text(document[number])
+                try:
+                    text = _page_text(document[number])
+                except pdfium.PdfiumError as exc:
+                    raise ReviewFileError(f"{path.name}: page {number + 1} is not readable "
+                                          f"({exc})") from exc
                 remarks.extend(_page_remarks(page, number + 1, text))
         finally:
             document.close()

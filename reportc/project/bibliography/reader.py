@@ -184,7 +184,7 @@ def _read_strings(library: bibtexparser.Library, rel: str, diag: Diagnostics
         for name, raw in defined:
             value, undefined, bad = expand_value(raw, macros)
             if bad is not None:
-                diag.error(f"@string '{name}' is malformed: unexpected text '{bad[:40]}' "
+                diag.error(f"@string '{name}' is malformed: unexpected text '{_quoted(bad)}' "
                            "after the value", rel, line)
                 macros[name.lower()] = ""  # reported once here, not again at each use
                 continue
@@ -192,6 +192,11 @@ def _read_strings(library: bibtexparser.Library, rel: str, diag: Diagnostics
                 diag.error(f"@string '{name}' uses undefined macro '{macro}'", rel, line)
             macros[name.lower()] = value
     return macros
+
+
+def _quoted(text: str) -> str:
+    """The start of a value as a one-line message quotes it."""
+    return " ".join(text[:40].split())
 
 
 def _macros_of(string: model.String) -> list[tuple[str, str]]:
@@ -308,7 +313,8 @@ def _read_entry(entry: model.Entry, rel: str, macros: dict[str, str], seen: dict
                        "(put text in braces or define it with @string)", rel, line)
         if bad is not None:
             problem = "has unbalanced braces" if bad[:1] in "{\"" and bad.count("{") != \
-                bad.count("}") else f"has unexpected text '{bad[:40]}' (put the value in braces)"
+                bad.count("}") else \
+                f"has unexpected text '{_quoted(bad)}' (put the value in braces)"
             diag.error(f"entry '{key}': field '{name}' {problem}", rel, item.start_line + 1)
             continue
         if name in record.fields:
