@@ -458,5 +458,5 @@ def _xml_problem(data: bytes) -> str:
     try:
         etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        return f"line {exc.lineno}: {exc.msg.split(', line')[0]}"
+        return f"line {exc.lineno}: {' '.join(exc.msg.split(', line')[0].split())}"
     return ""
