@@ -13,7 +13,7 @@ AXE    := tests/a11y/node_modules/axe-core/axe.min.js
 # does not download a browser (the tests run Ace with the system's chromium)
 ACE    := tests/epub/node_modules/.bin/ace-cli
 
-.PHONY: report test lint goldens clean system
+.PHONY: report test lint goldens clean system fuzz
 
 # The flagship's seed documents, when present: quotations are checked against them (#26);
 # without the folder the build says in one line that it did not check them.
@@ -30,6 +30,15 @@ test: system $(STAMP) $(AXE) $(ACE)
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
 	$(BIN)/mypy
+
+# The long fuzzing run (tests/test_fuzz.py; README "Fuzzing"): mutated reports and review files.
+FUZZ_SEED    ?= 20261207
+FUZZ_BUILDS  ?= 1000
+FUZZ_CLI     ?= 20
+FUZZ_REVIEWS ?= 2000
+fuzz: $(STAMP)
+	FUZZ_REAL=1 FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUILDS=$(FUZZ_BUILDS) FUZZ_CLI=$(FUZZ_CLI) \
+	FUZZ_REVIEWS=$(FUZZ_REVIEWS) $(BIN)/python -m pytest tests/test_fuzz.py -q $(ARGS)
 
 # Regenerate reviewed golden files; review the diff before committing.
 goldens: $(STAMP)

@@ -25,6 +25,8 @@ WARNING_CODES = {
     "bib.link": "a cited entry's url, doi or eprint is not a working link",
     "bib.fields": "a cited entry lacks a field its printed reference needs",
     "bib.empty": "a cited entry prints nothing in the style and is left out of the list",
+    "bib.string": "one @string defines several macros (BibTeX and pandoc refuse it; reportc "
+                  "reads each)",
     "image.alt": "an image has no alt text",
     "xref.word": "a cross-reference repeats the word its label brings ('Figure @fig-x')",
     "float.caption": "a figure or table block has no caption",
@@ -52,6 +54,8 @@ WARNING_CODES = {
                       "fails --strict)",
     "source.refused": "a source file outside the report, not in a --sources folder (not read)",
     "source.missing": "a source file named in report.yaml or a file field cannot be read",
+    "compat": "the installed WeasyPrint or pydyf is not the version the PDF layout is pinned "
+              "to (laid out in one pass; never fails --strict)",
 }
 
 
@@ -63,10 +67,6 @@ class ConfigError(ReportError):
     """``report.yaml`` is missing, malformed or inconsistent."""
 
 
-class SourceError(ReportError):
-    """A chapter or the bibliography contains something the build cannot accept."""
-
-
 class ToolError(ReportError):
     """pandoc or WeasyPrint failed; the message carries the tool's own words."""
 
@@ -76,7 +76,7 @@ class BuildFailed(ReportError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__(f"{len(problems)} error(s)")
+        super().__init__("\n".join(str(problem) for problem in problems))
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ FLOATS = [  # id, element, caption as printed
     ("fig-panels", "figure", "Figure 8. Two panels in one figure."),
     ("tbl-panels", "figure", "Table 6. Two tables in one."),
     ("fig-nocap", "figure", "Figure 9"),
-    ("tbl-attr-table", "table", "Table 7. A caption from the table's attributes."),
+    # an attribute caption is Markdown: its apostrophe is typeset like the text's
+    ("tbl-attr-table", "table", "Table 7. A caption from the table\u2019s attributes."),
 ]
 
 

@@ -170,7 +170,7 @@ def _config_files(root: Path) -> list[str]:
     """The bibliography and CSL files report.yaml names (they may live in subfolders)."""
     try:
         data = yaml.safe_load((root / CONFIG_NAME).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+    except (OSError, ValueError, yaml.YAMLError):  # the build reports what is wrong
         return []
     if not isinstance(data, dict):
         return []

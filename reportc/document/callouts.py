@@ -1,4 +1,5 @@
-"""Quarto callouts (``::: {.callout-note}`` and tip, warning, important, caution) as boxes.
+"""Quarto callouts (``::: {.callout-note}`` and tip, warning, important, caution; a plain
+``::: {.callout}`` is a note) as boxes.
 
 A callout gets a title: the author's ``title="..."``, else its first heading (taken out of
 the flow, so it is never numbered as a section nor listed in the contents), else the
@@ -19,11 +20,14 @@ from reportc.pandoc import ast as A
 
 
 def callout_kind(node: A.Node) -> str:
-    """``"note"`` for a callout-note Div, ``""`` for anything else."""
+    """``"note"`` for a callout-note Div, and for a generic ``.callout`` with no kind (as
+    Quarto draws it); ``""`` for anything else."""
     if node.get("t") != "Div":
         return ""
-    return next((c.removeprefix("callout-") for c in node["c"][0][1]
+    classes = node["c"][0][1]
+    kind = next((c.removeprefix("callout-") for c in classes
                  if c.removeprefix("callout-") in CALLOUTS and c.startswith("callout-")), "")
+    return kind or ("note" if "callout" in classes else "")
 
 
 def shape_callouts(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node]) -> None:

@@ -11,6 +11,7 @@ carry the class ``subfloat``; :mod:`reportc.document.numbering` then numbers the
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from typing import Any
@@ -22,6 +23,7 @@ from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
 LAYOUT_KEYS = ("layout-ncol", "layout-nrow", "layout")
+CAPTIONS = "reportc-captions"  # the chapter's metadata field read.lua reads them into
 _BLOCKS = {"Para", "Plain", "Div", "CodeBlock", "Table", "Figure", "BlockQuote", "BulletList",
            "OrderedList", "Header", "HorizontalRule", "LineBlock", "DefinitionList", "RawBlock"}
 
@@ -68,9 +70,9 @@ def _blocks(items: list[Any], doc: ChapterDoc, diag: Diagnostics) -> list[Any]:
         elif kind == "Para":
             items[index] = _linked_image(item) or _uncaptioned_image(item) or item
         elif kind == "CodeBlock":
-            items[index] = _listing(item) or item
+            items[index] = _listing(item, doc) or item
         elif kind == "Table":
-            _table_caption_attribute(item)
+            _table_caption_attribute(item, doc)
     return items
 
 
@@ -91,7 +93,7 @@ def _div_float(div: A.Node, prefix: str, doc: ChapterDoc, diag: Diagnostics) -> 
     given = dict(pairs)
     caption: list[A.Node] | None = None
     if given.get(f"{prefix}-cap"):
-        caption = [{"t": "Plain", "c": A.text_inlines(given[f"{prefix}-cap"])}]
+        caption = [{"t": "Plain", "c": caption_inlines(doc, given[f"{prefix}-cap"])}]
     elif len(blocks) >= 2 and blocks[-1]["t"] in ("Para", "Plain"):
         caption = [{"t": "Plain", "c": blocks.pop()["c"]}]
     elif len(blocks) == 1 and blocks[0]["t"] in ("Table", "Figure") and blocks[0]["c"][1][1]:
@@ -216,26 +218,36 @@ def _uncaptioned_image(para: A.Node) -> A.Node | None:
                                  [{"t": "Plain", "c": inlines}]]}
 
 
-def _listing(block: A.Node) -> A.Node | None:
+def _listing(block: A.Node, doc: ChapterDoc) -> A.Node | None:
     """A code block with ``#lst-x`` and ``lst-cap="..."``: a listing float."""
     identifier, classes, pairs = block["c"][0]
     caption = dict(pairs).get("lst-cap")
     if caption is None and prefix_of(identifier) != "lst":
         return None
     block["c"][0] = ["", classes, [[k, v] for k, v in pairs if k != "lst-cap"]]
-    blocks = [{"t": "Plain", "c": A.text_inlines(caption)}] if caption else [
+    blocks = [{"t": "Plain", "c": caption_inlines(doc, caption)}] if caption else [
         {"t": "Plain", "c": []}]
     return {"t": "Figure", "c": [A.attr(identifier, ["float", "float-listing"]),
                                  [None, blocks], [block]]}
 
 
-def _table_caption_attribute(table: A.Node) -> None:
+def _table_caption_attribute(table: A.Node, doc: ChapterDoc) -> None:
     """A table whose caption is an attribute (``tbl-cap="..."``) gets it as its caption."""
     pairs = table["c"][0][2]
     given = dict(pairs)
     if given.get("tbl-cap") and not table["c"][1][1]:
-        table["c"][1] = [None, [{"t": "Plain", "c": A.text_inlines(given["tbl-cap"])}]]
+        table["c"][1] = [None, [{"t": "Plain", "c": caption_inlines(doc, given["tbl-cap"])}]]
     table["c"][0][2] = [[k, v] for k, v in pairs if k != "tbl-cap"]
+
+
+def caption_inlines(doc: ChapterDoc, text: str) -> list[Any]:
+    """A caption attribute (``lst-cap="The _query_"``) as Markdown: the inlines the read
+    filter (``resources/read.lua``) read it into, else its words as plain text."""
+    captions = doc.ast.get("meta", {}).get(CAPTIONS, {})
+    read = captions.get("c", {}).get(text) if captions.get("t") == "MetaMap" else None
+    if isinstance(read, dict) and read.get("t") == "MetaInlines":
+        return copy.deepcopy(read["c"])
+    return A.text_inlines(text)
 
 
 def _alt_text(alt: list[Any]) -> list[Any]:

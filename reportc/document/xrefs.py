@@ -236,8 +236,15 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
         diag.error(f"image '{source}' is not a file in the report directory "
                    "(remote and absolute URLs are not fetched)", doc.rel, line)
         return
-    path = (root / source.split("#")[0].split("?")[0]).resolve()
-    found = find_image(root, doc.chapter.path, source.split("#")[0].split("?")[0])
+    name = source.split("#")[0].split("?")[0]
+    try:
+        path = (root / name).resolve()
+        found = find_image(root, doc.chapter.path, name)
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        shown = source[:60].replace("\x00", "\\0")
+        diag.error(f"image '{shown}' cannot be a file name ({reason.lower()})", doc.rel, line)
+        return
     if found is None and not inside(path, root):
         diag.error(f"image '{source}' is outside the report directory", doc.rel, line)
     elif found is None:

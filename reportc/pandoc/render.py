@@ -188,7 +188,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
 
     def cite(citing: CitationSetup, text: str) -> PandocResult:
         return run_pandoc(["-f", "json", "-t", "json", *citing.settings(), *_citeproc(text)],
-                          text, what="citations")
+                          text, what=setup.csl.name)
     try:
         results = _with_list_apart(setup, document, cite, cache, "json")
     except ToolError as exc:
@@ -449,7 +449,8 @@ def _checked(html: str | None, doc: ChapterDoc, diag: Diagnostics) -> str | None
 
 
 def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagnostics) -> None:
-    """A located warning for an entry the style prints as nothing, naming what it needs."""
+    """A located warning for an entry the style prints as nothing: the fields it lacks, or,
+    when it lacks none, that the style prints nothing for its type."""
     from reportc.project.bibliography import missing_fields
 
     record = source.records.get(key) if source else None
@@ -458,13 +459,16 @@ def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagno
         diag.warning(f"entry '{key}' prints nothing in the {style} style and is left out "
                      "of the bibliography", source.rel if source else None, code="bib.empty")
         return
-    needs = missing_fields(record) or ["title", "author|editor", "date|year"]
+    needs = missing_fields(record)
     wanted = [f"'{need.split('|')[0]}'" + (" (or " + " or ".join(
         f"'{o}'" for o in need.split("|")[1:]) + ")" if "|" in need else "") for need in needs]
-    listed = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else wanted[0]
+    listed = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else \
+        "".join(wanted)
+    why = f"it needs {listed}" if needs else \
+        f"the style prints nothing for a @{record.type} entry, whatever its fields"
     diag.warning(f"entry '{key}' (@{record.type}) prints nothing in the {style} style and "
-                 f"is left out of the bibliography: it needs {listed}", source.rel_of(record),
-                 record.line, code="bib.empty")
+                 f"is left out of the bibliography: {why}", source.rel_of(record), record.line,
+                 code="bib.empty")
 
 
 def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str | None]:

@@ -128,6 +128,9 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
     classes = part_classes(theme, config, diag)
     # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode
     by_parts = compat.engage() and parts_stylesheet(theme) is not None
+    if compat.mismatch():  # about this machine, not the report: never fails --strict
+        diag.warning(f"{compat.mismatch()}: the PDF is laid out in one WeasyPrint pass "
+                     "(correct, slower)", code="compat", fails_strict=False)
     mode = ("numbered" if single_pass else "parts") if by_parts else "native"
     key = digest(page, environment, mode)
     pdf = cache.get_bytes("pdf", key)

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from reportc.errors import Diagnostics
-from reportc.project.config import CONFIG_NAME, ReportConfig
+from reportc.project.config import CONFIG_NAME, ReportConfig, unreadable_date
 from reportc.project.listing import Listed
 from reportc.project.markdown import Fences
 from reportc.project.paths import inside
@@ -200,6 +200,10 @@ def _split_front_matter(raw: str, rel: str, diag: Diagnostics) -> tuple[dict, st
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         diag.error(f"invalid front matter: {getattr(exc, 'problem', exc)}", rel, line)
+        return {}, blanked
+    except (ValueError, OverflowError) as exc:  # a date YAML reads but Python cannot hold
+        line, value = unreadable_date(yaml.compose(block, Loader=yaml.SafeLoader))
+        diag.error(f"invalid front matter: invalid date '{value}' ({exc})", rel, line + 1)
         return {}, blanked
     if not isinstance(meta, dict):
         diag.error("front matter must be a mapping (kind: ..., numbered: ...)", rel, 2)

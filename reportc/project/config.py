@@ -146,19 +146,29 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
 
 def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
     """report.yaml's settings and the line of each."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # yaml would read it, but not as the writer meant
+        at = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{CONFIG_NAME}:{at}: file is not valid UTF-8") from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        position = getattr(exc, "position", None)  # a character YAML does not read
+        line = mark.line + 1 if mark else \
+            text[:position].count("\n") + 1 if isinstance(position, int) else None
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         raise ConfigError(f"{CONFIG_NAME}:{line or 1}: invalid YAML: {problem}") from exc
+    except (ValueError, OverflowError) as exc:  # a date YAML reads but Python cannot hold
+        line, value = unreadable_date(node)
+        raise ConfigError(f"{CONFIG_NAME}:{line}: invalid date '{value}' ({exc})") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{CONFIG_NAME}:1: expected a mapping of settings (title: ..., ...)")
-    return data, _key_lines(node)
-
+    lines = _key_lines(node)
+    _check_names(data, lines)
+    return data, lines
 
 
 MANUBOT_METADATA = ("content/metadata.yaml", "metadata.yaml")
@@ -190,6 +200,51 @@ def manubot_metadata(root: Path) -> dict[str, Any]:
 def _affiliation(author: dict) -> str:
     given = author.get("affiliations") or author.get("affiliation") or []
     return "; ".join(map(str, given)) if isinstance(given, list) else str(given)
+
+
+PATH_KEYS = ("bibliography", "csl", "chapters", "attachments", "logo", "acknowledgements",
+             "slug")
+NAME_LIMIT = 255  # bytes in one file or folder name (ext4, APFS, NTFS alike)
+
+
+def _check_names(data: dict, lines: dict[str, int]) -> None:
+    """A setting holding a NUL character, or a file name no file system takes, is an
+    error at its line (the path calls of every later stage would raise)."""
+    for key, value in data.items():
+        texts = [str(key), *_strings(value)]
+        line = lines.get(str(key), 1)
+        if any("\x00" in text for text in texts):
+            raise ConfigError(f"{CONFIG_NAME}:{line}: '{key}' holds a NUL character")
+        if key in PATH_KEYS and any(len(part.encode()) > NAME_LIMIT
+                                    for text in texts for part in text.split("/")):
+            raise ConfigError(f"{CONFIG_NAME}:{line}: '{key}' names a file or folder longer "
+                              f"than {NAME_LIMIT} bytes, which no file system takes")
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a setting's value (lists and mappings walked)."""
+    if isinstance(value, dict):
+        return [text for k, v in value.items() for text in (str(k), *_strings(v))]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def unreadable_date(node: Any) -> tuple[int, str]:
+    """Line and text of the first timestamp (``date: 2026-13-45``) that is no date."""
+    stack = [node]
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, yaml.ScalarNode) and current.tag.endswith(":timestamp"):
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(current)
+            except (ValueError, OverflowError):
+                return current.start_mark.line + 1, current.value
+        elif isinstance(current, yaml.MappingNode):
+            stack += [item for pair in current.value for item in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += current.value
+    return 1, ""
 
 
 def _key_lines(node: Any) -> dict[str, int]:

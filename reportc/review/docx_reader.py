@@ -68,7 +68,7 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
         title = _title(parts.get("docProps/core.xml"))
     except etree.XMLSyntaxError as exc:
         raise ReviewFileError(f"{path.name}: not a readable Word document (damaged XML: "
-                              f"{exc})") from exc
+                              f"{' '.join(str(exc).split())})") from exc  # one line
     placed = _remarks(body, None, comments)
     for note_id, story in notes.items():
         call = body.notes.get(note_id)

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+from lxml import etree
+
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.chapters import Chapter
@@ -268,8 +270,11 @@ class _Checker:
             self.error(f"attachment '{_short(target)}' is refused: only files inside the "
                        "report directory can be attached", *where)
             return
-        relative = unquote(target.split("#")[0].split("?")[0])
-        path = (self.root / relative).resolve()
+        path = _resolved(self.root, unquote(target.split("#")[0].split("?")[0]))
+        if path is None:
+            self.error(f"attachment '{_short(target)}' cannot be a file name (too long, or "
+                       "it holds a NUL character)", *where)
+            return
         if not inside(path, self.root):
             self.error(f"attachment '{_short(target)}' is refused: it is outside the report "
                        "directory", *where)
@@ -279,7 +284,7 @@ class _Checker:
             self.error(f"attachment '{_short(target)}' is refused: list '{name}' under "
                        "'attachments:' in report.yaml to attach it to the PDF", *where)
             return
-        if not path.is_file():
+        if not _is_file(path):
             self.error(f"attachment '{_short(target)}' not found", *where)
             return
         self.doc.images.append(name)  # the web edition ships it beside the page
@@ -296,9 +301,8 @@ class _Checker:
             return
         if _scheme(source) or source.startswith("//"):
             return  # xrefs._check_image reports remote and absolute URLs
-        relative = unquote(source.split("#")[0].split("?")[0])
-        path = (self.root / relative).resolve()
-        if not inside(path, self.root) or not path.is_file():
+        path = _resolved(self.root, unquote(source.split("#")[0].split("?")[0]))
+        if path is None or not inside(path, self.root) or not _is_file(path):
             return  # reported by xrefs._check_image
         parts = path.relative_to(self.root).parts
         if any(part.startswith(".") for part in parts):
@@ -413,6 +417,22 @@ def check_html(fragment: str, where: str | None, diag: Diagnostics) -> bool:
     return not scan.problems
 
 
+def _resolved(root: Path, relative: str) -> Path | None:
+    """``root / relative`` with links resolved; ``None`` if it cannot name a file (a NUL,
+    a name longer than the file system takes)."""
+    try:
+        return (root / relative).resolve()
+    except (OSError, ValueError):
+        return None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system
+        return False
+
+
 # --- citation style ----------------------------------------------------------------------------
 
 def check_csl(csl: Path | None, line: int | None, diag: Diagnostics) -> None:
@@ -430,3 +450,17 @@ def check_csl(csl: Path | None, line: int | None, diag: Diagnostics) -> None:
     elif re.search(r"<!ENTITY", text, re.I):
         diag.error(f"csl '{csl.name}' declares XML entities, which are not allowed",
                    "report.yaml", line)
+    elif problem := _xml_problem(csl.read_bytes()):
+        diag.error(f"csl '{csl.name}' is not well-formed XML ({problem}); citeproc cannot "
+                   "read it", "report.yaml", line)
+
+
+def _xml_problem(data: bytes) -> str:
+    """Why a style is not well-formed XML (``""`` if it is): citeproc's own message gives
+    a Haskell parser state and no file name."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        return f"line {exc.lineno}: {' '.join(exc.msg.split(', line')[0].split())}"
+    return ""

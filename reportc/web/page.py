@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import traceback
 from dataclasses import dataclass, field
 
 import jinja2
@@ -27,6 +28,7 @@ from reportc.editions.typography import keep_notes_with_words as keep_notes_with
 from reportc.errors import ConfigError
 from reportc.pdf.varioref import mark_local_xrefs
 from reportc.project.config import ReportConfig
+from reportc.project.paths import inside, relative
 from reportc.project.versioning import Release
 from reportc.web.metadata import PublisherMatter
 
@@ -106,6 +108,9 @@ def _shift(match: re.Match[str]) -> str:
 
 
 def render_page(theme: Theme, context: PageContext) -> str:
+    """The page from the theme's templates. A template is the theme author's code: any
+    error in it (syntax, an undefined name, a failing filter) is a :class:`ConfigError` at
+    the template's file and line, never a traceback from inside Jinja."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme.root),
         autoescape=True,
@@ -114,23 +119,44 @@ def render_page(theme: Theme, context: PageContext) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    values = _values(context)
     try:
-        template = env.get_template(PAGE_TEMPLATE)
-        return _render(template, context)
+        return env.get_template(PAGE_TEMPLATE).render(**values)
     except jinja2.TemplateNotFound as exc:
-        raise ConfigError(f"{theme.root / str(exc.name)}: template not found (the theme in "
-                          f"{theme.root} uses it)") from exc
+        raise ConfigError(f"{_shown(theme.root / str(exc.name), context)}: template not found "
+                          f"(the theme in {theme.root} uses it)") from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise ConfigError(f"{theme.root / str(exc.name)}:{exc.lineno}: template error: "
-                          f"{exc.message}") from exc
+        where = _shown(Path(exc.filename) if exc.filename else theme.root / str(exc.name),
+                       context)
+        raise ConfigError(f"{where}:{exc.lineno}: template error: {exc.message}") from exc
+    except Exception as exc:  # the theme's own code failed while the page was rendered
+        said = str(exc) if isinstance(exc, jinja2.TemplateError) else \
+            f"{type(exc).__name__}: {exc}"
+        raise ConfigError(f"{_failed_at(exc, theme, context)}: template error: {said}") from exc
 
 
-def _render(template: jinja2.Template, context: PageContext) -> str:
+def _shown(path: Path, context: PageContext) -> str:
+    """A template's path as messages name it: relative to the report for its own theme."""
+    return relative(path, context.config.root)
+
+
+def _failed_at(exc: BaseException, theme: Theme, context: PageContext) -> str:
+    """``path:line`` of the innermost template line the traceback passes through (Jinja
+    gives template code frames with the template's file name and line)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix == ".j2" and inside(path, theme.root):
+            return f"{_shown(path, context)}:{frame.lineno}"
+    return _shown(theme.root / PAGE_TEMPLATE, context)
+
+
+def _values(context: PageContext) -> dict[str, object]:
+    """What the templates see."""
     web = context.edition == "web"
     parts = for_web(context.parts) if web else for_print(context.parts)
     bibliography = dash_citation_ranges(str(context.bibliography), whole=True)
     bibliography = Markup(bibliography if web else break_urls(bibliography))
-    return template.render(
+    return dict(
         report=context.config, parts=parts, bibliography=bibliography,
         edition=context.edition, build_date=context.build_date,
         stylesheets=context.stylesheets, version_label=context.version_label,

@@ -149,12 +149,33 @@ local function html_image(raw)
   end
 end
 
+-- Quarto's caption attributes (fig-cap, tbl-cap, lst-cap) hold Markdown: each is read
+-- here, as the chapter is, into the metadata field `reportc-captions` (attribute text ->
+-- inlines), where reportc.document.floats takes a float's caption from.
+local function read_captions(chapter, reader)
+  local captions = {}
+  local function note(element)
+    for key, value in pairs(element.attributes) do
+      if key:match('^%a+%-cap$') and captions[value] == nil then
+        local read = pandoc.read(value, reader, PANDOC_READER_OPTIONS)
+        captions[value] = pandoc.utils.blocks_to_inlines(read.blocks)
+      end
+    end
+  end
+  chapter:walk({Div = note, CodeBlock = note, Table = note, Figure = note})
+  if next(captions) ~= nil then
+    chapter.meta['reportc-captions'] = captions
+  end
+  return chapter
+end
+
 function Pandoc(doc)
   local reader = pandoc.utils.stringify(doc.meta['reportc-reader'])
   local out = pandoc.Blocks({})
   for _, block in ipairs(doc.blocks) do
     local chapter = pandoc.read(block.text, reader, PANDOC_READER_OPTIONS)
       :walk({Blocks = html_tables, RawInline = html_image}):walk(RAW)
+    chapter = read_captions(chapter, reader)
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. block.identifier .. '-->\n'
                                        .. pandoc.write(chapter, 'json')))
   end

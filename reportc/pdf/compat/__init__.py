@@ -6,9 +6,10 @@ numbers drawn into laid-out pages, which the part-by-part layout needs).
 Nothing happens on import. The PDF stage calls :func:`engage`: if the installed versions
 are the pinned ones and every private name is where :mod:`~reportc.pdf.compat.internals`
 expects it, the patches are applied (once per process) and the PDF is laid out part by
-part. Otherwise reportc logs one warning and lays the PDF out in WeasyPrint's own one
-pass ("native" mode, as for a theme without ``css/parts.css``): correct, slower, and
-without the footnote fixes the pinned version needs.
+part. Otherwise the PDF stage reports a warning (code ``compat``, which ``silence:``
+drops) and lays the PDF out in WeasyPrint's own one pass ("native" mode, as for a theme
+without ``css/parts.css``): correct, slower, and without the footnote fixes the pinned
+version needs.
 
 Upgrading WeasyPrint or pydyf:
 
@@ -26,31 +27,35 @@ Upgrading WeasyPrint or pydyf:
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from reportc.pdf.compat import internals, patches, tags
 from reportc.pdf.compat.internals import Internals
 
-log = logging.getLogger("reportc")
 _lock = threading.Lock()
 _state: dict[str, Internals | None] = {}  # "engaged": the internals, or None (fallback)
+_reasons: dict[str, str] = {}  # "why": what did not match, when engage() fell back
 
 
 def engage() -> bool:
     """Apply the patches if the installed WeasyPrint and pydyf match the pinned versions
-    and internals; ``False`` (with one warning per process) means: lay out in one pass."""
+    and internals; ``False`` means: lay out in one pass (:func:`mismatch` says why)."""
     with _lock:
         if "engaged" not in _state:
             found, why = internals.resolve()
             if found is None:
-                log.warning("warning: %s: the PDF is laid out in one WeasyPrint pass "
-                            "(correct, slower) [compat]", why)
+                _reasons["why"] = why
             else:
                 patches.apply(found)
                 tags.apply()  # the structure tree builder (same pinned WeasyPrint)
             _state["engaged"] = found
         return _state["engaged"] is not None
+
+
+def mismatch() -> str:
+    """Why :func:`engage` fell back to one pass (``""`` if it did not, or was not called):
+    the PDF stage reports it as a warning of the build, code ``compat``."""
+    return _reasons.get("why", "") if _state.get("engaged", True) is None else ""
 
 
 def engaged() -> bool:
@@ -70,6 +75,7 @@ def disengage() -> None:
     """Restore WeasyPrint's own code and forget the outcome (tests)."""
     with _lock:
         found = _state.pop("engaged", None)
+        _reasons.clear()
         if found is not None:
             patches.remove(found)
             tags.remove()

@@ -13,8 +13,10 @@ reportc's markup to PDF semantics:
 - ``span.fn-body`` (a note) is a Note placed right after its call (a Reference), with its
   number as Lbl; ``.takeaways`` and ``.callout`` boxes are Aside (role-mapped to Div);
   bibliography entries are BibEntry;
-- running heads, folios, contents leaders, the draft watermark, the cover band, rules and
-  images with ``alt=""`` are drawn as Artifact (see :func:`_artifact`);
+- running heads, folios, contents leaders, the draft watermark, the cover band, rules,
+  images with ``alt=""``, graphics marked ``aria-hidden`` (the takeaway stars) and marks
+  a stylesheet draws (``::before``/``::after`` without a letter or digit: icons, the
+  end-of-proof box) are drawn as Artifact (see :func:`_artifact`);
 - images are Figure with /Alt (a missing alt is a warning: reportc.document.xrefs);
   table headers carry /Scope; elements with ``lang`` carry /Lang;
 - a link's /Contents says where it goes: its text and where its target is, as printed
@@ -72,10 +74,15 @@ def _artifact(box) -> bool:
     element = getattr(box, "element", None)
     if element is None:
         return False
-    tag = (box.element_tag or "").split("::")[0]
+    tag, _, pseudo = (box.element_tag or "").partition("::")
     if tag == "hr" or _classes(element) & _ARTIFACT_CLASSES:
         return True
-    return isinstance(box, boxes.ReplacedBox) and element.get("alt") == ""
+    if isinstance(box, boxes.ReplacedBox):  # an image or inline SVG the page marks as décor
+        return element.get("alt") == "" or element.get("aria-hidden") == "true" or \
+            element.get("role") in ("presentation", "none")
+    # a mark the stylesheet draws (a callout's icon, the end-of-proof box, a separator dot):
+    # a ::before or ::after without a letter or digit
+    return pseudo in ("before", "after") and not any(c.isalnum() for c in "".join(_text(box)))
 
 
 def _drawn_boxes(box, out: set[int]) -> None:

@@ -213,24 +213,50 @@ def _parse_failure(block: model.ParsingFailedBlock) -> str:
 def _read_strings(library: bibtexparser.Library, rel: str, diag: Diagnostics
                   ) -> dict[str, str]:
     """The ``@string`` macros, expanded; a malformed one is an error (pandoc refuses the
-    whole file over it, BibTeX skips it)."""
+    whole file over it, BibTeX skips it). One ``@string`` defining several macros, as
+    some public bibliographies have it, is read macro by macro, with a warning."""
     macros = dict(MONTH_MACROS)
     for string in sorted(library.strings, key=lambda s: s.start_line or 0):
         line = (string.start_line or 0) + 1
-        name = string.key.strip()
-        value, undefined, bad = expand_value(string.value, macros)
-        if bad is not None:
-            several = "=" in bad
-            diag.error(f"@string '{name}' is malformed: " + (
-                "it defines several macros in one @string (BibTeX, biber and pandoc "
-                "take one: write each as @string{name = {value}})" if several else
-                f"unexpected text '{bad[:40]}' after the value"), rel, line)
-            macros[name.lower()] = ""  # reported once here, not again at each use
-            continue
-        for macro in undefined:
-            diag.error(f"@string '{name}' uses undefined macro '{macro}'", rel, line)
-        macros[name.lower()] = value
+        defined = _macros_of(string)
+        if len(defined) > 1:
+            names = ", ".join(name for name, _ in defined)
+            diag.warning(f"@string '{defined[0][0]}' defines {len(defined)} macros in one "
+                         f"command ({names}): BibTeX ('Missing }} in string command') and "
+                         "pandoc refuse it; reportc reads each, but write each as "
+                         "@string{name = {value}} for other tools", rel, line, code="bib.string")
+        for name, raw in defined:
+            value, undefined, bad = expand_value(raw, macros)
+            if bad is not None:
+                diag.error(f"@string '{name}' is malformed: unexpected text '{_quoted(bad)}' "
+                           "after the value", rel, line)
+                macros[name.lower()] = ""  # reported once here, not again at each use
+                continue
+            for macro in undefined:
+                diag.error(f"@string '{name}' uses undefined macro '{macro}'", rel, line)
+            macros[name.lower()] = value
     return macros
+
+
+def _quoted(text: str) -> str:
+    """The start of a value as a one-line message quotes it."""
+    return " ".join(text[:40].split())
+
+
+def _macros_of(string: model.String) -> list[tuple[str, str]]:
+    """(name, value as written) of each macro an ``@string`` defines: one, or several
+    separated by commas (``@string{a = {x}, b = "y"}``) when every part after the first
+    is ``name = value``."""
+    first, *rest = _split_concatenation(string.value, ",")
+    defined = [(string.key.strip(), first)]
+    for part in rest:
+        name, equals, value = part.partition("=")
+        if not part.strip():
+            continue  # a trailing comma
+        if not equals or not _MACRO_NAME.fullmatch(name.strip()):
+            return [(string.key.strip(), string.value)]  # one value, malformed
+        defined.append((name.strip(), value))
+    return defined
 
 
 def expand_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str], str | None]:
@@ -284,8 +310,8 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _split_concatenation(raw: str) -> list[str]:
-    """Split ``a # {b} # "c"`` on the ``#`` signs that are outside braces and quotes."""
+def _split_concatenation(raw: str, sign: str = "#") -> list[str]:
+    """Split ``a # {b} # "c"`` on the ``#`` signs (or ``sign``) outside braces and quotes."""
     parts, depth, quoted, start = [], 0, False, 0
     for index, char in enumerate(raw):
         if char == "{":
@@ -294,7 +320,7 @@ def _split_concatenation(raw: str) -> list[str]:
             depth -= 1
         elif char == '"' and depth == 0:
             quoted = not quoted
-        elif char == "#" and depth == 0 and not quoted:
+        elif char == sign and depth == 0 and not quoted:
             parts.append(raw[start:index])
             start = index + 1
     parts.append(raw[start:])
@@ -331,7 +357,8 @@ def _read_entry(entry: model.Entry, rel: str, macros: dict[str, str], seen: dict
                        "(put text in braces or define it with @string)", rel, line)
         if bad is not None:
             problem = "has unbalanced braces" if bad[:1] in "{\"" and bad.count("{") != \
-                bad.count("}") else f"has unexpected text '{bad[:40]}' (put the value in braces)"
+                bad.count("}") else \
+                f"has unexpected text '{_quoted(bad)}' (put the value in braces)"
             diag.error(f"entry '{key}': field '{name}' {problem}", rel, item.start_line + 1)
             continue
         if name in record.fields:
