@@ -264,11 +264,11 @@ def one_line_error(reviewed: Path, root: Path) -> str:
 def test_a_docx_cut_in_half_is_one_line(root, tmp_path):
     cut = rezip(tmp_path / "cut.docx", "word/document.xml", lambda data: data[:len(data) // 2])
     assert one_line_error(cut, root).startswith("cut.docx: not a readable Word document "
-                                                "(damaged XML: ")
+                                                "(word/document.xml: ")
     comments = rezip(tmp_path / "notes-cut.docx", "word/comments.xml",
                      lambda data: data[:len(data) // 2])
     assert one_line_error(comments, root).startswith("notes-cut.docx: not a readable Word "
-                                                     "document (damaged XML: ")
+                                                     "document (word/comments.xml: ")
 
 
 def test_a_zip_without_a_word_document_says_so(root, tmp_path):

@@ -131,6 +131,5 @@ def test_a_page_pdfium_cannot_load(root, tmp_path):
     def edit(pdf: pikepdf.Pdf, annots: pikepdf.Array) -> None:
         pdf.pages[0].obj.Type = pikepdf.Name("/Nope")
     code, _, errors = _run(root, tmp_path, "reviewed.pdf", _damaged_pdf(edit))
-    assert code == 1
-    assert errors == "reviewed.pdf: page 1 is not readable (Failed to load page.)"
+    assert (code, errors) == (0, "")  # its remarks are listed with their page, unplaced
 

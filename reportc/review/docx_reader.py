@@ -53,22 +53,18 @@ class Story:
 
 def read_docx(path: Path) -> tuple[list[Remark], str]:
     """Every remark of the DOCX, in document order, and the document's title."""
-    parts = _parts(path)
-    try:
-        document = _xml(parts["word/document.xml"])
-        if document.tag != f"{W}document":
-            raise ReviewFileError(f"{path.name}: not a Word document (its word/document.xml "
-                                  "holds no Word document)")
-        comments = _comments(parts.get("word/comments.xml"))
-        body = _story(document)
-        notes = {}
-        if "word/footnotes.xml" in parts:
-            for note in _xml(parts["word/footnotes.xml"]).iter(f"{W}footnote"):
-                notes[note.get(f"{W}id")] = _story(note)
-        title = _title(parts.get("docProps/core.xml"))
-    except etree.XMLSyntaxError as exc:
-        raise ReviewFileError(f"{path.name}: not a readable Word document (damaged XML: "
-                              f"{' '.join(str(exc).split())})") from exc  # one line
+    trees = {name: _xml(path, name, data) for name, data in _parts(path).items()}
+    document = trees["word/document.xml"]
+    if document.tag != f"{W}document":
+        raise ReviewFileError(f"{path.name}: not a Word document (its word/document.xml "
+                              "holds no Word document)")
+    comments = _comments(trees.get("word/comments.xml"))
+    body = _story(document)
+    notes = {}
+    if "word/footnotes.xml" in trees:
+        for note in trees["word/footnotes.xml"].iter(f"{W}footnote"):
+            notes[note.get(f"{W}id")] = _story(note)
+    title = _title(trees.get("docProps/core.xml"))
     placed = _remarks(body, None, comments)
     for note_id, story in notes.items():
         call = body.notes.get(note_id)
@@ -83,8 +79,14 @@ def read_docx(path: Path) -> tuple[list[Remark], str]:
     return remarks, title
 
 
-def _xml(data: bytes) -> etree._Element:
-    return etree.fromstring(data, PARSER)
+def _xml(path: Path, name: str, data: bytes) -> etree._Element:
+    """A part of the package as XML; a cut or damaged part is the file's fault, said in one
+    line that names the part."""
+    try:
+        return etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ReviewFileError(f"{path.name}: not a readable Word document ({name}: "
+                              f"{' '.join(exc.msg.split()).replace(' ,', ',')})") from exc
 
 
 def _parts(path: Path) -> dict[str, bytes]:
@@ -113,19 +115,19 @@ def _unanchored(comments: dict[str, tuple[str, str]], stories: list[Story]
     return [comment for ident, comment in comments.items() if ident not in anchored]
 
 
-def _title(core: bytes | None) -> str:
-    if not core:
+def _title(core: etree._Element | None) -> str:
+    if core is None:
         return ""
-    title = _xml(core).find(DC_TITLE)
+    title = core.find(DC_TITLE)
     return (title.text or "").strip() if title is not None else ""
 
 
-def _comments(xml: bytes | None) -> dict[str, tuple[str, str]]:
+def _comments(xml: etree._Element | None) -> dict[str, tuple[str, str]]:
     """Comment id -> (author, text)."""
-    if not xml:
+    if xml is None:
         return {}
     found = {}
-    for comment in _xml(xml).iter(f"{W}comment"):
+    for comment in xml.iter(f"{W}comment"):
         paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t"))
                       for p in comment.iter(f"{W}p")]
         found[comment.get(f"{W}id")] = (comment.get(f"{W}author") or "Unknown",

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
