@@ -43,6 +43,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.recite import recall, record_key, remember
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
 # citeproc as --citeproc runs it, but citations in a redline's deleted text are cited apart
 CITE_FILTER = resources.files("reportc.pandoc") / "resources" / "cite.lua"
+# writes the cited report to $REPORTC_CITED, between citeproc and the render filter
+KEEP_FILTER = resources.files("reportc.pandoc") / "resources" / "keep.lua"
 # citeproc's words for an entry the style prints as nothing: reported by the reference
 # list's run with the entry's line and the fields it needs (see _report_empty).
 NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
@@ -95,9 +98,41 @@ def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostic
 def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                    cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None
                    ) -> tuple[list[str | None], str, list[str]]:
+    chapters = _chapter_sources(docs, setup)
+    key = _record_key(chapters, setup)
+    recalled = recall(cache, key, chapters) if key else None
+    if recalled is not None:  # the same citations as a build before: citeproc not needed
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, Cited(recalled.blocks))
+        for empty in recalled.dropped:
+            _report_empty(empty, setup.csl, source, diag)
+        what = source.rel if source else "bibliography"
+        ok = check_html(recalled.references, what, diag) if recalled.references else True
+        return bodies, recalled.references if ok else "", recalled.dropped
+    seen = len(diag.problems)
+    done, cited = _cite_and_render(docs, setup, diag, cache, pool, jobs, source, chapters)
+    if key and cited is not None and None not in done[0] and \
+            all(p.code == "bib.empty" for p in diag.problems[seen:]):
+        remember(cache, key, chapters, cited, done[1], done[2])
+    return done
+
+
+def _record_key(chapters: list[tuple[str, str]], setup: CitationSetup) -> str | None:
+    """The key :mod:`reportc.pandoc.recite` keeps a citing under (``None`` for a report
+    with deleted text, which ``resources/cite.lua`` cites its own way)."""
+    if not chapters or any('"del"' in blocks for _, blocks in chapters):
+        return None
+    return record_key(chapters, digest(setup.fingerprint(),
+                                       file_digest(Path(str(RENDER_FILTER)))))
+
+
+def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
+                     cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None,
+                     chapters: list[tuple[str, str]]
+                     ) -> tuple[tuple[list[str | None], str, list[str]], dict[str, str] | None]:
+    """Cite with citeproc and write; also each chapter's cited blocks, when known."""
     whole = None
     if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
-        whole = _cite_and_write(docs, setup, cache)
+        whole = _cite_and_write(docs, setup, cache, chapters)
     if whole is None:
         cited = cite_report(docs, setup, diag, cache)
         listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
@@ -105,40 +140,49 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
         bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
             if cited else [None] * len(docs)
         references, dropped = listed.result() if listed else ("", [])
-        return bodies, references, dropped
-    references, dropped = _drop_empty_entries(whole.pop(REFS, ""))
+        return (bodies, references, dropped), cited.blocks if cited else None
+    written, blocks = whole
+    references, dropped = _drop_empty_entries(written.pop(REFS, ""))
     for empty in dropped:
         _report_empty(empty, setup.csl, source, diag)
-    bodies = [whole[doc.anchor] if check_html(whole[doc.anchor], doc.rel, diag) else None
+    bodies = [written[doc.anchor] if check_html(written[doc.anchor], doc.rel, diag) else None
               for doc in docs]
     what = source.rel if source else "bibliography"
-    return bodies, references if check_html(references, what, diag) else "", dropped
+    return (bodies, references if check_html(references, what, diag) else "", dropped), blocks
 
 
 REFS = "refs"  # citeproc's reference list Div
 
 
-def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache
-                    ) -> dict[str, str] | None:
+def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache,
+                    chapters: list[tuple[str, str]]
+                    ) -> tuple[dict[str, str], dict[str, str] | None] | None:
     """anchor -> HTML of every chapter, and ``REFS`` -> the reference list, made in one
-    pandoc process; ``None`` if it failed or warned (the two-step path then reports what
-    went wrong, with the file it is about)."""
-    document = _report_document(docs, setup)
+    pandoc process, with each chapter's cited blocks (``None`` if taken from the cache);
+    ``None`` if it failed or warned (the two-step path then reports what went wrong, with
+    the file it is about)."""
+    document = _report_document(docs, chapters)
     key = digest("cited and written", document, setup.fingerprint(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
     if cached is not None:
-        return json.loads(cached)
+        return json.loads(cached), None
     what = ", ".join(doc.rel for doc in docs)
+    with tempfile.TemporaryDirectory(prefix="reportc-cited-") as folder:
+        kept = Path(folder) / "cited.json"  # the cited report, as citeproc left it
 
-    def write(citing: CitationSetup, text: str) -> PandocResult:
-        return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
-                           *citing.settings(), *_citeproc(text),
-                           f"--lua-filter={RENDER_FILTER}"], text, what=what)
-    try:
-        results = _with_list_apart(setup, document, write, cache, "html")
-    except ToolError:
-        return None
+        def write(citing: CitationSetup, text: str) -> PandocResult:
+            keep = [f"--lua-filter={KEEP_FILTER}"] if text is document else []
+            return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
+                               *citing.settings(), *_citeproc(text), *keep,
+                               f"--lua-filter={RENDER_FILTER}"], text, what=what,
+                              env={"REPORTC_CITED": str(kept)})
+        try:
+            results = _with_list_apart(setup, document, write, cache, "html")
+        except ToolError:
+            return None
+        blocks = _split_cited([kept.read_text(encoding="utf-8")],
+                              {doc.anchor for doc in docs}).blocks if kept.is_file() else None
     if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
         return None
     written: dict[str, str] = {}
@@ -148,18 +192,27 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
         return None
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
+    version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
+        if blocks and doc.anchor in blocks:  # render_chapters finds it after a recall
+            cache.put("html", _html_key(blocks[doc.anchor], version, doc.anchor),
+                      written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
-    return written
+    return written, blocks
 
 
-def _report_document(docs: list[ChapterDoc], setup: CitationSetup) -> str:
+def _chapter_sources(docs: list[ChapterDoc], setup: CitationSetup) -> list[tuple[str, str]]:
+    """Each chapter's anchor and blocks (JSON) as citeproc gets them."""
+    return [(doc.anchor, _cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets))
+            for doc in docs]
+
+
+def _report_document(docs: list[ChapterDoc], chapters: list[tuple[str, str]]) -> str:
     """The whole report for citeproc: each chapter a section Div named by its anchor,
     whose citation positions start afresh. No chapter metadata reaches citeproc:
     bibliography and csl come only from report.yaml."""
-    divs = ",".join(
-        f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},{SECTION},[]],'
-        f'{_cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets)}]}}' for doc in docs)
+    divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(anchor)},{SECTION},[]],{blocks}]}}'
+                    for anchor, blocks in chapters)
     version = json.dumps(docs[0].ast["pandoc-api-version"])
     return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
 
@@ -178,7 +231,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
     """Run citeproc once over every chapter (``None`` if it failed, reported)."""
     if not docs:
         return Cited({})
-    document = _report_document(docs, setup)
+    document = _report_document(docs, _chapter_sources(docs, setup))
     anchors = {doc.anchor for doc in docs}
     key = digest("cited", document, setup.fingerprint())
     cached = cache.get("cited", key)
@@ -300,11 +353,10 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     cited = cited or cite_report(docs, setup, diag, cache)
     if cited is None:
         return [None] * len(docs)
-    fingerprint = digest(tool_versions(), file_digest(Path(str(RENDER_FILTER))))
     version = str(docs[0].ast["pandoc-api-version"]) if docs else ""
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
-        keys = {doc.anchor: digest(cited.blocks[doc.anchor], version, doc.anchor, fingerprint)
+        keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor)
                 for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
         todo = [doc for doc in batch if html[doc.anchor] is None]
@@ -316,6 +368,12 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
         rendered.update(done)
     return [rendered[doc.anchor] for doc in docs]
+
+
+def _html_key(blocks: str, version: str, anchor: str) -> str:
+    """A chapter's HTML by its cited blocks (the same from either path of citing)."""
+    return digest(blocks, version, anchor, tool_versions(),
+                  file_digest(Path(str(RENDER_FILTER))))
 
 
 def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,

@@ -1,0 +1,173 @@
+"""Citing again without citeproc: an edit that cites nothing new reuses the last run.
+
+What citeproc computes for a report is a function of the *sequence of citations* alone:
+pandoc hands citeproc each ``Cite`` element's citation list (keys, prefixes, suffixes,
+locators, modes, note numbers) in document order, with a position reset where each
+chapter starts, plus the references those keys name, the style and the locale
+(:func:`record_key` hashes exactly that, with :meth:`CitationSetup.fingerprint`). Ibid,
+"subsequent" short forms, disambiguation and citation numbers all come out of that
+sequence; the text between citations does not reach citeproc.
+
+What pandoc then does with each rendered citation is local: it puts it in the ``Cite``,
+turns a note style's citation into a footnote, and moves punctuation and the space next
+to such a note (``mvPunct``, ``deNote`` in pandoc's ``Text.Pandoc.Citeproc``), looking
+at most two inlines before a citation and at the punctuation run after it. So when the
+sequence is unchanged, a chapter's cited blocks are the last build's, with the edited
+blocks put in (:func:`splice`): blocks that cite nothing as they are, and an edited
+paragraph's changed inlines where they lie apart from every citation. Anything else
+(an edit next to a citation, in a list or a table that cites) is cited again by citeproc.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from reportc.cache import BuildCache, digest
+
+RECORD = "cite-record"  # cache kind: the last citing of a sequence of citations
+# What citeproc's pass may change besides a citation (pandoc's csl-note and csl-quoted
+# spans, a ``refs`` div it fills) or marks one: blocks and inlines holding none of these
+# come out of citeproc as they went in.
+_MARKS = ('"Cite"', '"csl-note"', '"csl-quoted"', '"refs"', '__refs"')
+
+
+@dataclass(frozen=True)
+class Recalled:
+    """The report cited as the last build cited it: each chapter's cited blocks (JSON, by
+    anchor), the reference list's HTML and the keys left out of it."""
+
+    blocks: dict[str, str]
+    references: str
+    dropped: list[str]
+
+
+def record_key(chapters: list[tuple[str, str]], fingerprint: str) -> str:
+    """Hash of what citeproc sees: each chapter's citations in order (``chapters``:
+    anchor and blocks JSON as citeproc gets them) and ``fingerprint`` (the references,
+    the style, the locale and the tools)."""
+    sequence = [[anchor, _citations(json.loads(blocks))] for anchor, blocks in chapters]
+    return digest("citation sequence", json.dumps(sequence), fingerprint)
+
+
+def _citations(node: object, found: list | None = None) -> list:
+    """Every ``Cite``'s citation list in document order (pandoc's ``query`` order)."""
+    found = [] if found is None else found
+    if isinstance(node, list):
+        for item in node:
+            _citations(item, found)
+    elif isinstance(node, dict):
+        if node.get("t") == "Cite":
+            found.append(node["c"][0])
+        _citations(node.get("c"), found)
+    return found
+
+
+def remember(cache: BuildCache, key: str, chapters: list[tuple[str, str]],
+             cited: dict[str, str], references: str, dropped: list[str]) -> None:
+    """Keep this build's citing under its sequence of citations."""
+    record = {"sources": dict(chapters), "cited": cited, "references": references,
+              "dropped": dropped}
+    cache.put(RECORD, key, json.dumps(record))
+
+
+def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Recalled | None:
+    """The report cited from the last build with the same sequence of citations, each
+    edited chapter spliced (:func:`splice`); ``None`` if there is none or an edit needs
+    citeproc."""
+    raw = cache.get(RECORD, key)
+    if raw is None:
+        return None
+    record = json.loads(raw)
+    if list(record["sources"]) != [anchor for anchor, _ in chapters]:
+        return None
+    blocks = {}
+    for anchor, source in chapters:
+        last, cited = record["sources"][anchor], record["cited"][anchor]
+        if source == last:
+            blocks[anchor] = cited
+            continue
+        spliced = splice(json.loads(last), json.loads(cited), json.loads(source))
+        if spliced is None:
+            return None
+        blocks[anchor] = json.dumps(spliced)
+    return Recalled(blocks, record["references"], record["dropped"])
+
+
+def _text(node: object) -> str:
+    return json.dumps(node, separators=(",", ":"))
+
+
+def _plain(text: str) -> bool:
+    """Does citeproc's pass leave this element (compact JSON) as it is?"""
+    return not any(mark in text for mark in _MARKS)
+
+
+def _common(old: list[str], new: list[str]) -> tuple[int, int]:
+    """Lengths of the common head and (after it) the common tail of two lists."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
+def splice(old: list, cited: list, new: list) -> list | None:
+    """The cited form of a chapter's blocks ``new``, from its last blocks ``old`` and their
+    cited form ``cited``, when the edit cites nothing and stays apart from citations;
+    ``None`` when citeproc must cite it."""
+    old_text, new_text = [_text(b) for b in old], [_text(b) for b in new]
+    if len(old) != len(cited):
+        return None
+    head, tail = _common(old_text, new_text)
+    old_mid, new_mid = old_text[head:len(old) - tail], new_text[head:len(new) - tail]
+    before, after = cited[:head], cited[len(cited) - tail:]
+    if all(_plain(text) for text in old_mid + new_mid):
+        # the blocks that cite nothing came out of citeproc as they went in
+        kept = [i for i in [*range(head), *range(len(old) - tail, len(old))]
+                if _plain(old_text[i])]
+        if any(_text(cited[i]) != old_text[i] for i in kept):
+            return None
+        return before + new[head:len(new) - tail] + after
+    if len(old_mid) != 1 or len(new_mid) != 1:
+        return None
+    block, last, was = new[head], old[head], cited[head]
+    if not (block["t"] == last["t"] == was["t"] and block["t"] in ("Para", "Plain")):
+        return None
+    inlines = splice_inlines(last["c"], was["c"], block["c"])
+    return None if inlines is None else [*before, {"t": block["t"], "c": inlines}, *after]
+
+
+def _spacy(text: str) -> bool:
+    return text in ('{"t":"Space"}', '{"t":"SoftBreak"}')
+
+
+def splice_inlines(old: list, cited: list, new: list) -> list | None:
+    """A paragraph's cited inlines after an edit that changed only inlines apart from its
+    citations: at least two unchanged inlines before the next citation (pandoc may drop
+    the space before a note and move punctuation next to the inline before that), and a
+    space between an earlier citation and the edit (it moves the punctuation that
+    follows a citation)."""
+    old_text, new_text = [_text(x) for x in old], [_text(x) for x in new]
+    head, tail = _common(old_text, new_text)
+    old_end, new_end = len(old) - tail, len(new) - tail
+    if not all(_plain(text) for text in old_text[head:old_end] + new_text[head:new_end]):
+        return None
+    for index, text in enumerate(old_text):
+        if _plain(text):
+            continue
+        if index < head and not any(_spacy(t) for t in old_text[index + 1:head]):
+            return None
+        if index >= old_end and index - old_end < 3:
+            return None
+    low, high = max(head - 1, 0), min(old_end + 1, len(old))
+    needle, cited_text = old_text[low:high], [_text(x) for x in cited]
+    hits = [i for i in range(len(cited_text) - len(needle) + 1)
+            if cited_text[i:i + len(needle)] == needle]
+    if len(hits) != 1 or (low == 0 and hits[0] != 0) or \
+            (high == len(old) and hits[0] + len(needle) != len(cited)):
+        return None
+    at = hits[0]
+    return cited[:at] + new[low:new_end + (high - old_end)] + cited[at + len(needle):]
