@@ -144,30 +144,62 @@ def _spacy(text: str) -> bool:
     return text in ('{"t":"Space"}', '{"t":"SoftBreak"}')
 
 
+def _zones(texts: list[str]) -> list[tuple[int, int]]:
+    """The inlines pandoc may change around each citation (or anything else not plain):
+    the two before it (the space before a note is dropped, punctuation moved next to the
+    inline before) up to the first space after it (the punctuation run it moves)."""
+    zones = []
+    for at, text in enumerate(texts):
+        if not _plain(text):
+            end = next((j for j in range(at + 1, len(texts)) if _spacy(texts[j])), len(texts))
+            zones.append((max(at - 2, 0), end))
+    return zones
+
+
+def _inside(zones: list[tuple[int, int]], index: int) -> bool:
+    return any(start <= index < end for start, end in zones)
+
+
+def _context(texts: list[str], zones: list[tuple[int, int]], indexes: range) -> int:
+    """How many inlines, walking ``indexes``, pandoc leaves as they are (at most 8)."""
+    count = 0
+    for index in indexes:
+        if count == 8 or _inside(zones, index):
+            break
+        count += 1
+    return count
+
+
 def splice_inlines(old: list, cited: list, new: list) -> list | None:
-    """A paragraph's cited inlines after an edit that changed only inlines apart from its
-    citations: at least two unchanged inlines before the next citation (pandoc may drop
-    the space before a note and move punctuation next to the inline before that), and a
-    space between an earlier citation and the edit (it moves the punctuation that
-    follows a citation)."""
+    """A paragraph's cited inlines after an edit that changed only inlines pandoc leaves
+    as they are (outside every :func:`_zones`, the same zones before and after the edit),
+    put where their unchanged neighbours are in the last cited form."""
     old_text, new_text = [_text(x) for x in old], [_text(x) for x in new]
     head, tail = _common(old_text, new_text)
     old_end, new_end = len(old) - tail, len(new) - tail
-    if not all(_plain(text) for text in old_text[head:old_end] + new_text[head:new_end]):
-        return None
-    for index, text in enumerate(old_text):
-        if _plain(text):
-            continue
-        if index < head and not any(_spacy(t) for t in old_text[index + 1:head]):
-            return None
-        if index >= old_end and index - old_end < 3:
-            return None
-    low, high = max(head - 1, 0), min(old_end + 1, len(old))
+    old_zones, new_zones = _zones(old_text), _zones(new_text)
+    shift = new_end - old_end
+    moved = [(a + shift, b + shift) if a >= old_end else (a, b) for a, b in old_zones]
+    if moved != new_zones or not all(_plain(t) for t in new_text[head:new_end]):
+        return None  # a zone moved or grew: the edit is next to a citation
+    if not all(b <= head or a >= old_end for a, b in old_zones) or \
+            not all(b <= head or a >= new_end for a, b in new_zones):
+        return None  # the edit is inside a zone
+    left = _context(old_text, old_zones, range(head - 1, -1, -1))
+    right = _context(old_text, old_zones, range(old_end, len(old)))
+    low, high = head - left, old_end + right
     needle, cited_text = old_text[low:high], [_text(x) for x in cited]
-    hits = [i for i in range(len(cited_text) - len(needle) + 1)
-            if cited_text[i:i + len(needle)] == needle]
-    if len(hits) != 1 or (low == 0 and hits[0] != 0) or \
-            (high == len(old) and hits[0] + len(needle) != len(cited)):
+    if high == len(old):
+        hits = [len(cited) - len(needle)]
+    elif low == 0:
+        hits = [0]
+    elif needle[: left] or needle[len(needle) - right:]:
+        hits = [i for i in range(len(cited_text) - len(needle) + 1)
+                if cited_text[i:i + len(needle)] == needle]
+    else:
+        return None
+    if len(hits) != 1 or hits[0] < 0 or cited_text[hits[0]:hits[0] + len(needle)] != needle \
+            or (low == 0 and hits[0] != 0):
         return None
     at = hits[0]
-    return cited[:at] + new[low:new_end + (high - old_end)] + cited[at + len(needle):]
+    return cited[:at] + new[low:new_end + right] + cited[at + len(needle):]
