@@ -154,3 +154,31 @@ def test_an_edit_next_to_a_citation_is_cited_again(tmp_path, citeproc_runs):
     build_root(project, formats=("html",))
     assert citeproc_runs
 
+
+
+def test_the_citations_are_found_as_a_walk_of_the_whole_chapter_finds_them():
+    """The fast scan of a chapter's JSON for citations gives what walking it gives, also
+    with a citation in another's prefix and the word "Cite" in the text."""
+    from reportc.pandoc.recite import _citations, _walk
+
+    for text in (TEXT, TEXT + '\n"Cite" and Cite [see @lee2022 and [@kim2020]].\n'):
+        blocks = _pandoc(["-f", "markdown", "-t", "json"], text)
+        assert _citations(json.dumps(blocks)) == _walk(blocks, [])
+        assert len(_walk(blocks, [])) >= 8
+
+
+def test_edits_one_after_another_each_run_no_citeproc(tmp_path, citeproc_runs):
+    """A build that reused the last citing keeps its own, so the next edit reuses it too."""
+    project = copy_root("basic", tmp_path / "edited")
+    build_root(project, formats=("html",))
+    chapter = project / "chapters/01-intro.md"
+    for sentence in (" A first added sentence.", " A second added sentence."):
+        citeproc_runs.clear()
+        chapter.write_text(chapter.read_text(encoding="utf-8").replace(
+            "summarises the evidence.", "summarises the evidence." + sentence), encoding="utf-8")
+        build_root(project, formats=("html",))
+        assert citeproc_runs == []
+        clean = tmp_path / sentence.split()[1] / "basic"
+        shutil.copytree(project, clean, ignore=shutil.ignore_patterns("out"))
+        build_root(clean, formats=("html",))
+        assert _outputs(clean / "out") == _outputs(project / "out")

@@ -46,29 +46,48 @@ def record_key(chapters: list[tuple[str, str]], fingerprint: str) -> str:
     """Hash of what citeproc sees: each chapter's citations in order (``chapters``:
     anchor and blocks JSON as citeproc gets them) and ``fingerprint`` (the references,
     the style, the locale and the tools)."""
-    sequence = [[anchor, _citations(json.loads(blocks))] for anchor, blocks in chapters]
+    sequence = [[anchor, _citations(blocks)] for anchor, blocks in chapters]
     return digest("citation sequence", json.dumps(sequence), fingerprint)
 
 
-def _citations(node: object, found: list | None = None) -> list:
-    """Every ``Cite``'s citation list in document order (pandoc's ``query`` order)."""
-    found = [] if found is None else found
+_CITE = '{"t": "Cite", "c": '  # a Cite element as json.dumps writes pandoc's JSON
+
+
+def _citations(blocks: str) -> list:
+    """Every ``Cite``'s citation list in document order (pandoc's ``query`` order: a
+    citation inside another's prefix after it). Only the citations are parsed: a quote
+    in text is escaped in JSON, so the pattern matches nothing but a ``Cite``; if the
+    word "Cite" appears otherwise (a text, other spacing), the whole chapter is walked."""
+    decoder, found = json.JSONDecoder(), []
+    at = blocks.find(_CITE)
+    while at != -1:
+        value, _ = decoder.raw_decode(blocks, at + len(_CITE))
+        found.append(value[0])
+        at = blocks.find(_CITE, at + 1)
+    return found if blocks.count('"Cite"') == len(found) else _walk(json.loads(blocks), [])
+
+
+def _walk(node: object, found: list) -> list:
     if isinstance(node, list):
         for item in node:
-            _citations(item, found)
+            _walk(item, found)
     elif isinstance(node, dict):
         if node.get("t") == "Cite":
             found.append(node["c"][0])
-        _citations(node.get("c"), found)
+        _walk(node.get("c"), found)
     return found
 
 
 def remember(cache: BuildCache, key: str, chapters: list[tuple[str, str]],
              cited: dict[str, str], references: str, dropped: list[str]) -> None:
-    """Keep this build's citing under its sequence of citations."""
-    record = {"sources": dict(chapters), "cited": cited, "references": references,
-              "dropped": dropped}
-    cache.put(RECORD, key, json.dumps(record))
+    """Keep this build's citing under its sequence of citations: a JSON header line, then
+    each chapter's blocks and cited blocks one after the other (sliced by their lengths
+    when read, not parsed)."""
+    texts = [text for anchor, source in chapters for text in (source, cited[anchor])]
+    header = {"chapters": [[anchor, len(source), len(cited[anchor])]
+                           for anchor, source in chapters],
+              "references": references, "dropped": dropped}
+    cache.put(RECORD, key, json.dumps(header) + "\n" + "".join(texts))
 
 
 def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Recalled | None:
@@ -78,12 +97,15 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
     raw = cache.get(RECORD, key)
     if raw is None:
         return None
-    record = json.loads(raw)
-    if list(record["sources"]) != [anchor for anchor, _ in chapters]:
+    line = raw.index("\n")
+    header, at = json.loads(raw[:line]), line + 1
+    if [anchor for anchor, _, _ in header["chapters"]] != [anchor for anchor, _ in chapters]:
         return None
     blocks = {}
-    for anchor, source in chapters:
-        last, cited = record["sources"][anchor], record["cited"][anchor]
+    for (anchor, source), (_, source_size, cited_size) in zip(chapters, header["chapters"],
+                                                              strict=True):
+        last, cited = raw[at:at + source_size], raw[at + source_size:at + source_size + cited_size]
+        at += source_size + cited_size
         if source == last:
             blocks[anchor] = cited
             continue
@@ -91,7 +113,7 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
         if spliced is None:
             return None
         blocks[anchor] = json.dumps(spliced)
-    return Recalled(blocks, record["references"], record["dropped"])
+    return Recalled(blocks, header["references"], header["dropped"])
 
 
 def _text(node: object) -> str:

@@ -107,6 +107,9 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
             _report_empty(empty, setup.csl, source, diag)
         what = source.rel if source else "bibliography"
         ok = check_html(recalled.references, what, diag) if recalled.references else True
+        if key and None not in bodies:  # the edited chapters' blocks, for the next edit
+            remember(cache, key, chapters, recalled.blocks, recalled.references,
+                     recalled.dropped)
         return bodies, recalled.references if ok else "", recalled.dropped
     seen = len(diag.problems)
     done, cited = _cite_and_render(docs, setup, diag, cache, pool, jobs, source, chapters)
