@@ -102,6 +102,7 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
     key = _record_key(chapters, setup)
     recalled = recall(cache, key, chapters) if key else None
     if recalled is not None:  # the same citations as a build before: citeproc not needed
+        item_done("citations as in the last build: citeproc not run")
         bodies = render_chapters(docs, setup, diag, cache, pool, jobs, Cited(recalled.blocks))
         for empty in recalled.dropped:
             _report_empty(empty, setup.csl, source, diag)
