@@ -7,13 +7,16 @@ disambiguation and the reference list are those of the one report: citeproc proc
 the bibliography once per build, and an IEEE-style "[2]" in chapter 3 is entry [2] of
 the list.
 
+A build whose sequence of citations is that of a build before runs no citeproc: the last
+citing is reused, edited blocks spliced in (:mod:`reportc.pandoc.recite`).
+
 A report that fits in one batch is cited and written in one pandoc process
 (:func:`render_report`: ``resources/cite.lua``, citeproc, then the render filter), which
 saves handing the cited report over as JSON; the output is the same (tested).
 
 The reference list is made apart, by a second pandoc process at the same time, wherever
-the style's citations do not depend on its list (:func:`_citing_apart`: a note style,
-without citation numbers or year suffixes, as Chicago's notes): the chapters are cited
+the style's citations do not depend on its list (``reflist._citing_apart``: a note
+style, without citation numbers or year suffixes, as Chicago's notes): the chapters are cited
 with the style minus its ``<bibliography>``, and the list from the cited keys alone
 (``nocite``). Citeproc formats each citation once and each entry once, on two cores;
 the output is the same as one run's (tested).
@@ -26,14 +29,10 @@ fails or warns is run again chapter by chapter, so that every message names its 
 
 from __future__ import annotations
 
-import dataclasses
-import html as html_lib
 import json
-import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -44,6 +43,15 @@ from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.recite import recall, record_key, remember
+from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
+    BIBLIOGRAPHY_MARKER,
+    _citing_apart,
+    _drop_empty_entries,
+    _list_document,
+    _report_empty,
+    place_bibliography,
+    unlink_citations,
+)
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
@@ -292,43 +300,6 @@ def _with_list_apart(setup: CitationSetup, document: str,
         return [cited, listed]
 
 
-_CITATION_ID = re.compile(r'"citationId":\s*("(?:[^"\\]|\\.)*")')
-
-
-def _list_document(document: str) -> str:
-    """A document with no text that cites (``nocite``) every source ``document`` cites."""
-    keys = list(dict.fromkeys(json.loads(m.group(1)) for m in _CITATION_ID.finditer(document)))
-    citations = [{"citationId": key, "citationPrefix": [], "citationSuffix": [],
-                  "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
-                  "citationHash": 0} for key in keys]
-    version = json.loads(document[:document.index("]") + 1] + "}")["pandoc-api-version"]
-    nocite = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [citations, []]}]}
-    return json.dumps({"pandoc-api-version": version, "meta": {"nocite": nocite},
-                       "blocks": []})
-
-
-_STYLE_BIBLIOGRAPHY = re.compile(r"<bibliography\b.*?</bibliography>", re.S)
-
-
-@contextmanager
-def _citing_apart(setup: CitationSetup) -> Iterator[CitationSetup | None]:
-    """The setup to cite the chapters with while the list is made apart: the style minus
-    its ``<bibliography>``, in a temporary file; ``None`` where a citation may depend on
-    the list (citation numbers, year suffixes: both follow the list's order), where the
-    style is not a note style, or there is nothing to list."""
-    text = setup.csl.read_text(encoding="utf-8", errors="replace")
-    root = re.search(r"<style\b[^>]*>", text)
-    if (setup.bibliography is None or root is None or 'class="note"' not in root.group()
-            or "citation-number" in text or 'disambiguate-add-year-suffix="true"' in text
-            or len(_STYLE_BIBLIOGRAPHY.findall(text)) != 1):
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="reportc-csl-") as folder:
-        path = Path(folder) / "citations.csl"
-        path.write_text(_STYLE_BIBLIOGRAPHY.sub("", text), encoding="utf-8")
-        yield dataclasses.replace(setup, csl=path)
-
-
 # Each chapter is a section whose citation positions start afresh (first citation full).
 SECTION = json.dumps(["section", "reset-citation-positions"])
 
@@ -471,86 +442,6 @@ def render_bibliography(cited: Cited | None, api_version: list[int], setup: Cita
     return listed, dropped
 
 
-_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>')
-_MARGIN = re.compile(r'<div class="csl-left-margin">.*?</div>', re.S)  # "[3]" of IEEE
-
-
-def _drop_empty_entries(listed: str) -> tuple[str, list[str]]:
-    """The reference list without entries whose text (besides a numeric style's label)
-    is empty, and their keys."""
-    dropped: list[str] = []
-    kept, position = [], 0
-    for start in _ENTRY.finditer(listed):
-        end = _closing_div(listed, start.start())
-        body = _MARGIN.sub("", listed[start.end():end])
-        if re.sub(r"<[^>]*>|\s", "", html_lib.unescape(body)):
-            continue
-        dropped.append(html_lib.unescape(start.group(1)))
-        kept.append(listed[position:start.start()])
-        position = end + len("</div>")
-        position += listed[position:position + 1] == "\n"
-    kept.append(listed[position:])
-    return "".join(kept), dropped
-
-
-def _closing_div(text: str, start: int) -> int:
-    """Where the ``</div>`` closing the div opened at ``start`` begins."""
-    depth = 0
-    for tag in re.finditer(r"<(/?)div\b", text[start:]):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            return start + tag.start()
-    return len(text)
-
-
 def _checked(html: str | None, doc: ChapterDoc, diag: Diagnostics) -> str | None:
     """The chapter's HTML if it passes the sandbox's checks (else they reported why)."""
     return html if html is not None and check_html(html, doc.rel, diag) else None
-
-
-def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagnostics) -> None:
-    """A located warning for an entry the style prints as nothing, naming what it needs."""
-    from reportc.project.bibliography import missing_fields
-
-    record = source.records.get(key) if source else None
-    style = csl.stem
-    if record is None or source is None:
-        diag.warning(f"entry '{key}' prints nothing in the {style} style and is left out "
-                     "of the bibliography", source.rel if source else None, code="bib.empty")
-        return
-    needs = missing_fields(record) or ["title", "author|editor", "date|year"]
-    wanted = [f"'{need.split('|')[0]}'" + (" (or " + " or ".join(
-        f"'{o}'" for o in need.split("|")[1:]) + ")" if "|" in need else "") for need in needs]
-    listed = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else wanted[0]
-    diag.warning(f"entry '{key}' (@{record.type}) prints nothing in the {style} style and "
-                 f"is left out of the bibliography: it needs {listed}", source.rel_of(record),
-                 record.line, code="bib.empty")
-
-
-def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str | None]:
-    """Chapters' HTML without links to reference-list entries that were left out."""
-    if not dropped:
-        return bodies
-    targets = "|".join(re.escape(html_lib.escape(key)) for key in dropped)
-    link = re.compile(r'<a href="#ref-(?:' + targets + r')"[^>]*>(.*?)</a>', re.S)
-    return [link.sub(r"\1", body) if body is not None else None for body in bodies]
-
-
-BIBLIOGRAPHY_MARKER = "<!--reportc:bibliography-->"
-
-
-def place_bibliography(bodies: list[str], references: str,
-                       docs: list[ChapterDoc], diag: Diagnostics) -> tuple[list[str], str]:
-    """Put the reference list where a chapter's ``::: {#refs}`` div is (the render filter
-    leaves a marker there), instead of in a Bibliography part of its own: returns the
-    bodies and what is left for that part ("" when placed)."""
-    placed = [doc for doc in docs if doc.has_refs]
-    for doc in placed[1:]:
-        diag.error("a second '::: {#refs}' div: the bibliography can be placed once "
-                   f"(it is already placed in {placed[0].rel})", doc.rel,
-                   doc.chapter.line_of("#refs"))
-    if not placed:
-        return bodies, references
-    out = [body.replace(BIBLIOGRAPHY_MARKER, references, 1) if body else body
-           for body in bodies]
-    return out, ""
