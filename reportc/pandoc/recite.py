@@ -14,12 +14,14 @@ to such a note (``mvPunct``, ``deNote`` in pandoc's ``Text.Pandoc.Citeproc``), l
 at most two inlines before a citation and at the punctuation run after it. So when the
 sequence is unchanged, a chapter's cited blocks are the last build's, with the edited
 blocks put in (:func:`splice`): blocks that cite nothing as they are, and an edited
-paragraph's changed inlines where they lie apart from every citation. Anything else
-(an edit next to a citation, in a list or a table that cites) is cited again by citeproc.
+paragraph's changed inlines where they lie apart from every citation, inside divs and
+block quotes too. Anything else (an edit next to a citation, in a list or a table that
+cites) is cited again by citeproc.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 
@@ -138,28 +140,52 @@ def _common(old: list[str], new: list[str]) -> tuple[int, int]:
 
 def splice(old: list, cited: list, new: list) -> list | None:
     """The cited form of a chapter's blocks ``new``, from its last blocks ``old`` and their
-    cited form ``cited``, when the edit cites nothing and stays apart from citations;
-    ``None`` when citeproc must cite it."""
+    cited form ``cited``, when each edit cites nothing and stays apart from citations;
+    ``None`` when citeproc must cite it. Unchanged blocks keep their cited form; a run
+    of changed blocks that cite nothing is taken as it is, and a changed paragraph that
+    cites is spliced (:func:`splice_inlines`)."""
     old_text, new_text = [_text(b) for b in old], [_text(b) for b in new]
     if len(old) != len(cited):
         return None
-    head, tail = _common(old_text, new_text)
-    old_mid, new_mid = old_text[head:len(old) - tail], new_text[head:len(new) - tail]
-    before, after = cited[:head], cited[len(cited) - tail:]
-    if all(_plain(text) for text in old_mid + new_mid):
-        # the blocks that cite nothing came out of citeproc as they went in
-        kept = [i for i in [*range(head), *range(len(old) - tail, len(old))]
-                if _plain(old_text[i])]
-        if any(_text(cited[i]) != old_text[i] for i in kept):
+    kept = [i for i, text in enumerate(old_text) if _plain(text)]
+    if any(_text(cited[i]) != old_text[i] for i in kept):
+        return None  # a block citing nothing did not come out of citeproc as it went in
+    matcher = difflib.SequenceMatcher(None, old_text, new_text, autojunk=False)
+    result: list = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            result += cited[i1:i2]
+        elif all(_plain(text) for text in old_text[i1:i2] + new_text[j1:j2]):
+            result += new[j1:j2]
+        elif i2 - i1 == j2 - j1:  # blocks edited one for one
+            for last, was, block, text in zip(old[i1:i2], cited[i1:i2], new[j1:j2],
+                                              new_text[j1:j2], strict=True):
+                spliced = block if _plain(_text(last)) and _plain(text) else \
+                    _splice_block(last, was, block)
+                if spliced is None:
+                    return None
+                result.append(spliced)
+        else:
             return None
-        return before + new[head:len(new) - tail] + after
-    if len(old_mid) != 1 or len(new_mid) != 1:
+    return result
+
+
+def _splice_block(last: dict, was: dict, block: dict) -> dict | None:
+    """One edited block that cites, spliced: a paragraph's inlines, or the blocks inside a
+    div (same attributes) or a block quote; ``None`` for any other block."""
+    kind = block["t"]
+    if not kind == last["t"] == was["t"]:
         return None
-    block, last, was = new[head], old[head], cited[head]
-    if not (block["t"] == last["t"] == was["t"] and block["t"] in ("Para", "Plain")):
-        return None
-    inlines = splice_inlines(last["c"], was["c"], block["c"])
-    return None if inlines is None else [*before, {"t": block["t"], "c": inlines}, *after]
+    if kind in ("Para", "Plain"):
+        inlines = splice_inlines(last["c"], was["c"], block["c"])
+        return None if inlines is None else {"t": kind, "c": inlines}
+    if kind == "BlockQuote":
+        blocks = splice(last["c"], was["c"], block["c"])
+        return None if blocks is None else {"t": kind, "c": blocks}
+    if kind == "Div" and _text(block["c"][0]) == _text(last["c"][0]) == _text(was["c"][0]):
+        blocks = splice(last["c"][1], was["c"][1], block["c"][1])
+        return None if blocks is None else {"t": kind, "c": [block["c"][0], blocks]}
+    return None
 
 
 def _spacy(text: str) -> bool:
