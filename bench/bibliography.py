@@ -126,15 +126,39 @@ def time_bare(project: Path) -> tuple[float, float]:
         return time.perf_counter() - started, _children_cpu() - cpu
 
 
+EDIT = " A sentence the benchmark appended, citing nothing."
+
+
 def time_reportc(project: Path) -> tuple[float, float, float, float, float]:
     """(bibliography stage, reading stage, citing stage, wall, CPU seconds of the whole
     build: Python and every pandoc process) of one clean HTML build."""
     with tempfile.TemporaryDirectory() as scratch:
-        started, cpu = time.perf_counter(), _children_cpu()
-        done = subprocess.run([sys.executable, str(REPO / "build.py"), str(project), "-v",
-                               "--format", "html", "--out", scratch], capture_output=True,
-                              text=True, check=False)
-        wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
+        return _timed_build(project, Path(scratch))
+
+
+def time_edit(project: Path) -> tuple[float, float, float, float, float]:
+    """The same as :func:`time_reportc` for a rebuild after a sentence citing nothing was
+    appended to the middle paragraph of the chapter (the clean build before is not timed)."""
+    chapter = project / "chapters" / "01-sources.md"
+    original = chapter.read_text(encoding="utf-8")
+    paragraphs = original.split("\n\n")
+    middle = len(paragraphs) // 2
+    paragraphs[middle] = paragraphs[middle].rstrip("\n") + EDIT
+    with tempfile.TemporaryDirectory() as scratch:
+        _timed_build(project, Path(scratch))
+        try:
+            chapter.write_text("\n\n".join(paragraphs), encoding="utf-8")
+            return _timed_build(project, Path(scratch))
+        finally:
+            chapter.write_text(original, encoding="utf-8")
+
+
+def _timed_build(project: Path, out: Path) -> tuple[float, float, float, float, float]:
+    started, cpu = time.perf_counter(), _children_cpu()
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), str(project), "-v",
+                           "--format", "html", "--out", str(out)], capture_output=True,
+                          text=True, check=False)
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(done.stderr[-2000:])
     stages = {name: float(m.group(1)) for name, pattern in STAGES.items()
@@ -149,20 +173,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     project = write_project(BENCH / "projects" / f"bib{args.entries}", args.entries)
-    bare, ours = [], []
+    bare, ours, edits = [], [], []
     for run in range(args.runs):
         if run % 2:
             ours.append(time_reportc(project))
+            edits.append(time_edit(project))
             bare.append(time_bare(project))
         else:
             bare.append(time_bare(project))
             ours.append(time_reportc(project))
+            edits.append(time_edit(project))
     bib, read, cite, wall, cpu = (statistics.median(v) for v in zip(*ours, strict=True))
+    _, _, edit_cite, edit_wall, edit_cpu = (statistics.median(v) for v in zip(*edits, strict=True))
     bare_wall, bare_cpu = (statistics.median(v) for v in zip(*bare, strict=True))
     print(f"| {args.entries} entries, all cited, 1 chapter | bare pandoc --citeproc: "
           f"{bare_wall:.2f} s wall, {bare_cpu:.2f} s CPU | reportc: bibliography {bib:.2f} s + "
           f"chapter {read:.2f} s + citing {cite:.2f} s = {bib + read + cite:.2f} s; whole build "
           f"{wall:.2f} s wall, {cpu:.2f} s CPU |")
+    print(f"| edit citing nothing new | ratio to bare: citing stage {edit_cite / bare_wall:.2f}x "
+          f"| citing {edit_cite:.2f} s (clean {cite / bare_wall:.2f}x bare); whole build "
+          f"{edit_wall:.2f} s wall, {edit_cpu:.2f} s CPU |")
 
 if __name__ == "__main__":
     main()

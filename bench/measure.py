@@ -1,4 +1,4 @@
-"""Run one command and write its wall time and peak memory as JSON: ``measure.py OUT.json CMD...``.
+"""Run one command; write its wall time, CPU time and peak memory as JSON: ``measure.py OUT CMD``.
 
 Each measured command gets its own wrapper process because ``RUSAGE_CHILDREN`` only ever
 grows: read in the long-lived benchmark process it would report the largest child of the
@@ -25,9 +25,11 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     code = subprocess.call(command)
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kib = usage.ru_maxrss  # KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime  # every process of the tree: load-independent
     result.write_text(json.dumps({"seconds": seconds, "peak_mb": peak_kib / 1024,
-                                  "returncode": code}), encoding="utf-8")
+                                  "cpu_seconds": cpu, "returncode": code}), encoding="utf-8")
     return code
 
 

@@ -42,10 +42,12 @@ SCENARIOS = ("clean", "no-change", "edit")
 
 @dataclass
 class Sample:
-    """One measured command: wall seconds and peak RSS in MB of its largest process."""
+    """One measured command: wall seconds, peak RSS in MB of its largest process, and the
+    CPU seconds (user + system) of all its processes, which machine load hardly changes."""
 
     seconds: float
     peak_mb: float
+    cpu: float = 0.0
 
 
 @dataclass
@@ -76,12 +78,13 @@ def measure(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None
     if done.returncode != 0:
         sys.exit(f"run.py: {command[0]} failed (exit {done.returncode}); see {log}")
     data = json.loads(result.read_text(encoding="utf-8"))
-    return Sample(data["seconds"], data["peak_mb"])
+    return Sample(data["seconds"], data["peak_mb"], data.get("cpu_seconds", 0.0))
 
 
 def combine(*samples: Sample) -> Sample:
     """Commands run one after the other: times add up, the peak is the larger one."""
-    return Sample(sum(s.seconds for s in samples), max(s.peak_mb for s in samples))
+    return Sample(sum(s.seconds for s in samples), max(s.peak_mb for s in samples),
+                  sum(s.cpu for s in samples))
 
 
 # --- the bare pipeline ----------------------------------------------------------------------
@@ -232,7 +235,8 @@ def pdf_pages(path: Path) -> int:
 
 def median(samples: list[Sample]) -> Sample:
     return Sample(statistics.median(s.seconds for s in samples),
-                  statistics.median(s.peak_mb for s in samples))
+                  statistics.median(s.peak_mb for s in samples),
+                  statistics.median(s.cpu for s in samples))
 
 
 def table_rows(size: int, series: dict[str, list[Sample]]) -> list[str]:
@@ -242,8 +246,9 @@ def table_rows(size: int, series: dict[str, list[Sample]]) -> list[str]:
     for scenario in SCENARIOS:
         ours = median(series[f"reportc {scenario}"])
         rows.append(f"| {size} | {scenario} | {bare.seconds:.1f} | {ours.seconds:.2f} | "
-                    f"{ours.seconds / bare.seconds:.2f} | {bare.peak_mb:.0f} | "
-                    f"{ours.peak_mb:.0f} |")
+                    f"{ours.seconds / bare.seconds:.2f} | {bare.cpu:.1f} | {ours.cpu:.2f} | "
+                    f"{ours.cpu / bare.cpu if bare.cpu else float('nan'):.2f} | "
+                    f"{bare.peak_mb:.0f} | {ours.peak_mb:.0f} |")
     return rows
 
 
@@ -283,8 +288,9 @@ def revision() -> str:
 
 def render(cases: list[Case], all_series: dict[int, dict[str, list[Sample]]],
            argv: list[str], measured: str) -> str:
-    header = ["| pages | scenario | bare s | reportc s | reportc/bare | peak MB bare | "
-              "peak MB reportc |", "|---:|:---|---:|---:|---:|---:|---:|"]
+    header = ["| pages | scenario | bare s | reportc s | reportc/bare | bare CPU s | "
+              "reportc CPU s | CPU reportc/bare | peak MB bare | peak MB reportc |",
+              "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     rows = [row for case in cases for row in table_rows(case.size, all_series[case.size])]
     command = " ".join([".venv/bin/python bench/run.py", *argv])
     return "\n".join([f"{dt.date.today()}, {machine()}, {measured}; `{command}` (medians)", "",

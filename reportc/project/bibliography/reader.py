@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import bibtexparser
-from bibtexparser import model
+from typing import TYPE_CHECKING
 
 from reportc.errors import Diagnostics
 from reportc.project.paths import relative
+
+if TYPE_CHECKING:  # loaded when a .bib is read: a rebuild with nothing to do needs neither
+    import bibtexparser
+    from bibtexparser import model
 
 MONTH_MACROS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -141,6 +143,8 @@ def _read_bibtex(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
         return []
     try:
         with _quiet_parser():
+            import bibtexparser
+
             library = bibtexparser.parse_string(text, parse_stack=[])
     except Exception as exc:  # bibtexparser raises only on its own internal errors
         diag.error(f"cannot be read: {type(exc).__name__}: {exc}", rel)
@@ -176,6 +180,8 @@ def _report_failed_blocks(library: bibtexparser.Library, rel: str, diag: Diagnos
                           ) -> list[model.Entry]:
     """Report the blocks bibtexparser could not take; return the entries that are fine
     except for a repeated field (BibTeX and biber keep the first value and warn)."""
+    from bibtexparser import model
+
     recovered = []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1

@@ -19,13 +19,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from typing import TYPE_CHECKING
 
 from reportc.cache import BuildCache, digest, tool_versions
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.bibliography.reader import Bibliography, Record
+
+if TYPE_CHECKING:  # loaded when an entry is converted, not on a rebuild with nothing to do
+    from pylatexenc.latex2text import LatexNodes2Text
 
 REFERENCES_NAME = "references.json"
 PREFETCH_LIMIT = 2000  # entries converted in the background before the citations are known
@@ -192,6 +194,12 @@ def clean_latex(text: str) -> str:
 
 @cache
 def _converter() -> LatexNodes2Text:
+    from pylatexenc.latex2text import (
+        LatexNodes2Text,
+        MacroTextSpec,
+        get_default_latex_context_db,
+    )
+
     context = get_default_latex_context_db()
     context.add_context_category("biblatex", prepend=True, macros=[
         MacroTextSpec(name, replacement) for name, replacement in BIBLATEX_MACROS.items()])
