@@ -107,7 +107,6 @@ def build(options: BuildOptions) -> BuildResult:
                               status=options.status, use_git=options.git_stamp)
     chapters = load_chapters(config, diag)
     csl = resolve_csl(config, diag)
-    check_csl(csl, config.line_of("csl"), diag)
     theme = find_theme(root)
     editions = chosen(options.formats)
     diag.raise_if_errors()
@@ -117,6 +116,8 @@ def build(options: BuildOptions) -> BuildResult:
                           editions)
     if _up_to_date(options, cache, fingerprint, diag):
         return BuildResult(config, [], diag, up_to_date=True)
+    check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
+    diag.raise_if_errors()
 
     timer = StageTimer()
     engine = _chart_engine(theme, chapters, cache)

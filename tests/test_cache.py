@@ -12,6 +12,8 @@ import reportc.pandoc.runner
 from reportc.build import BuildOptions, build
 from reportc.cache import CACHE_DIR
 
+CSL = "chicago-notes-bibliography.csl"  # citeproc runs are named by their style
+
 
 @pytest.fixture
 def project(tmp_path):
@@ -51,7 +53,7 @@ def test_rebuild_without_change_does_no_pandoc_or_weasyprint_work(project, pando
     chapters = ["chapters/00-summary.md", "chapters/01-intro.md", "chapters/02-defence.md"]
     # read, rendered; citeproc over the chapters and, apart, the reference list; the list
     # written
-    assert converted == sorted(chapters * 2 + ["citations", "citations", "references.bib"])
+    assert converted == sorted(chapters * 2 + [CSL, CSL, "references.bib"])
     pandoc_calls.clear()
     _forbid_weasyprint(monkeypatch)
     result = build(BuildOptions(root=project))
@@ -69,8 +71,7 @@ def test_one_chapter_edit_converts_only_that_chapter(project, pandoc_calls):
     # read and written again; citeproc runs once over the report's chapters (citation
     # numbers and disambiguation are the report's); the reference list, made apart from
     # the same cited keys, comes from the cache
-    assert sorted(pandoc_calls) == ["chapters/02-defence.md", "chapters/02-defence.md",
-                                    "citations"]
+    assert sorted(pandoc_calls) == ["chapters/02-defence.md", "chapters/02-defence.md", CSL]
     assert "Arms sales led" in " ".join(rebuilt.page_texts())
 
 

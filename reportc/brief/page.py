@@ -8,7 +8,6 @@ import dataclasses
 import re
 
 import jinja2
-import lxml.html
 from markupsafe import Markup
 
 from reportc.editions.base import Made
@@ -73,6 +72,8 @@ def _chosen_figure(made: Made) -> Markup:
 
 
 def _element(part: Part, identifier: str) -> str | None:
+    import lxml.html  # here: a rebuild with nothing to do loads no lxml
+
     if f'id="{identifier}"' not in part.html:
         return None
     tree = lxml.html.fragment_fromstring(str(part.html), create_parent="div")

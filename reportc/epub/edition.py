@@ -23,7 +23,6 @@ from reportc.cache import digest, file_digest, tool_versions
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME, Theme
 from reportc.epub.document import epub_document, licensed_fonts
-from reportc.epub.package import finish_epub
 from reportc.errors import ToolError
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.config import ReportConfig
@@ -68,6 +67,8 @@ class EpubEdition(Edition):
             for warning in result.warnings:
                 made.diag.warning(f"pandoc (EPUB edition): {warning}", target.name,
                                   code="pandoc")
+            from reportc.epub.package import finish_epub  # lxml: not on a no-change rebuild
+
             target.write_bytes(finish_epub(raw.read_bytes(), made))
 
 

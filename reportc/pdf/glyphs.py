@@ -15,8 +15,6 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-from fontTools.ttLib import TTFont, TTLibError
-
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
@@ -82,6 +80,8 @@ def system_coverage() -> frozenset[int] | None:
 @functools.cache
 def theme_coverage(fonts: tuple[Path, ...]) -> frozenset[int]:
     """Every code point the theme's font files have."""
+    from fontTools.ttLib import TTFont, TTLibError  # here: not on a no-change rebuild
+
     points: set[int] = set()
     for path in fonts:
         try:

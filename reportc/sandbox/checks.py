@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from lxml import etree
-
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.chapters import Chapter
@@ -458,6 +456,8 @@ def check_csl(csl: Path | None, line: int | None, diag: Diagnostics) -> None:
 def _xml_problem(data: bytes) -> str:
     """Why a style is not well-formed XML (``""`` if it is): citeproc's own message gives
     a Haskell parser state and no file name."""
+    from lxml import etree  # here: a rebuild with nothing to do loads no lxml
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         etree.fromstring(data, parser)

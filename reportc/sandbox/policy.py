@@ -9,8 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
 from xml.etree import ElementTree
 
-from PIL import Image
-
 from reportc.project.paths import inside
 
 
@@ -59,6 +57,8 @@ def unreadable_image(path: Path) -> str:
     """Why WeasyPrint would fail to load the image ``path`` (found at the image's line
     before the PDF is laid out, not after), or ``""``: a raster image Pillow cannot decode,
     an SVG that is not well-formed XML."""
+    from PIL import Image  # here: a rebuild with nothing to do loads no imaging library
+
     try:
         if path.suffix.lower() == ".svg":
             ElementTree.parse(path)

@@ -15,9 +15,6 @@ import io
 import re
 from pathlib import Path
 
-import uharfbuzz as hb
-from fontTools.ttLib import TTFont
-
 from reportc.cache import BuildCache, digest, tool_versions
 from reportc.errors import ConfigError
 
@@ -66,6 +63,9 @@ def subset_woff2(data: bytes, characters: str) -> bytes:
     (uharfbuzz) cuts, in a millisecond where fontTools' takes 0.3 s to read the layout
     tables, keeping the glyphs its features reach (ligatures, figure styles); fontTools
     then writes the WOFF2 (brotli)."""
+    import uharfbuzz as hb  # here: a rebuild with nothing to do loads neither
+    from fontTools.ttLib import TTFont
+
     face = hb.Face(hb.Blob(data))
     wanted = hb.SubsetInput()
     for char in characters:
