@@ -345,3 +345,25 @@ def test_a_pdf_figure_is_a_vector_drawing_in_word_too(tmp_path):
         media = [name for name in word.namelist() if name.startswith("word/media/")]
         assert [name.rsplit(".", 1)[1] for name in media] == ["svg"]
         assert b"<path" in word.read(media[0])
+
+
+def test_a_shortcode_reportc_does_not_read_is_left_out_with_a_located_warning(tmp_path):
+    """{{< var >}} and {{< meta >}} never print as text; an escaped shortcode prints as
+    Quarto prints it, and inline code keeps its text."""
+    root = copy_root("quarto-book", tmp_path)
+    (root / "_acknowledgements.qmd").write_text(
+        "## Acknowledgements\n\nVersion {{< var version >}} of {{< meta title >}}.\n\n"
+        "Write {{{< var name >}}} to show a shortcode, or `{{< var name >}}` as code.\n",
+        encoding="utf-8")
+    built = build_root(root, formats=("html",))
+    assert [w for w in built.warnings if "shortcode" in w] == [
+        "_acknowledgements.qmd:3: warning: Quarto shortcode '{{< var >}}' is not read by "
+        "reportc (left out): write its text in the chapter instead [shortcode.unknown]",
+        "_acknowledgements.qmd:3: warning: Quarto shortcode '{{< meta >}}' is not read by "
+        "reportc (left out): write its text in the chapter instead [shortcode.unknown]"]
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "Version  of ." in html or "Version of ." in html
+    assert "Write {{&lt; var name &gt;}} to show a shortcode" in html or \
+        "Write {{< var name >}} to show a shortcode" in html
+    assert "<code>{{&lt; var name &gt;}}</code>" in html
+    assert "var version" not in html and "meta title" not in html

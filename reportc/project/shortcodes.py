@@ -25,6 +25,8 @@ _CELL = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w-]*)([ ,][^}]*)?\}\s*$")
 _OFF = re.compile(r"\beval\s*=\s*(?:FALSE|F)\b|^#\|\s*eval:\s*false\s*$", re.M)
 _HIDDEN = re.compile(r"\b(?:echo|include)\s*=\s*(?:FALSE|F)\b|^#\|\s*(?:echo|include):\s*"
                      r"false\s*$", re.M)
+_SHORTCODE = re.compile(r"\{\{(\{?)<\s*([\w-]+)([^>]*)>\}\}(\}?)")
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 MAX_DEPTH = 8
 Origin = tuple[str, int]
 
@@ -88,7 +90,29 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
             for part in ("", "::: {.pagebreak}", ":::", ""):
                 source.add(part, (rel, number))
         else:
-            source.add(line, (rel, number))
+            source.add(_other_shortcodes(line, rel, number, diag), (rel, number))
+
+
+def _other_shortcodes(line: str, rel: str, number: int, diag: Diagnostics) -> str:
+    """``line`` without the shortcodes reportc does not read (``{{< var x >}}``,
+    ``{{< meta x >}}``, ``{{< video ... >}}``): each is left out with a located warning,
+    never printed as text; an escaped one (``{{{< x >}}}``) prints as ``{{< x >}}``, as in
+    Quarto. Inline code keeps its text."""
+    if "{{<" not in line:
+        return line
+    parts = _CODE_SPAN.split(line)  # odd items: `code` spans, left as they are
+    for index in range(0, len(parts), 2):
+        parts[index] = _SHORTCODE.sub(lambda m: _shortcode(m, rel, number, diag), parts[index])
+    return "".join(parts)
+
+
+def _shortcode(match: re.Match[str], rel: str, number: int, diag: Diagnostics) -> str:
+    if match.group(1) and match.group(4):  # {{{< x >}}}: the shortcode's own text
+        return match.group(0)[1:-1]
+    diag.warning(f"Quarto shortcode '{{{{< {match.group(2)} >}}}}' is not read by reportc "
+                 "(left out): write its text in the chapter instead", rel, number,
+                 code="shortcode.unknown")
+    return ""
 
 
 def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: Source) -> int:
