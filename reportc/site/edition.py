@@ -28,10 +28,11 @@ from reportc.errors import ConfigError
 from reportc.project.config import ReportConfig
 from reportc.project.paths import inside
 from reportc.project.versioning import Release
-from reportc.site.fonts import site_characters, subset_fonts, web_font_name, woff2_css
+from reportc.site.fonts import site_characters, subset_fonts
 from reportc.site.links import id_map, point_links
 from reportc.site.pages import SitePage, describe, plan_pages
 from reportc.site.search import first_paragraph, index_entries, index_script
+from reportc.web.fonts import woff2_name, woff2_stylesheet
 from reportc.web.page import DEFAULT_THEME, PageContext, Theme, dash_citation_ranges
 
 SITE_DIR = "site"
@@ -168,12 +169,12 @@ def _write_assets(folder: Path, theme: Theme, characters: str, cache: BuildCache
     written = []
     for sheet in STYLESHEETS:
         source = _theme_file(theme, sheet if sheet != "css/site.css" else "site/site.css")
-        css = woff2_css(source.read_text(encoding="utf-8"))
+        css = woff2_stylesheet(source.read_text(encoding="utf-8"))
         written.append(_write(folder / "assets" / sheet, css.encode("utf-8")))
     css_text = "".join((folder / "assets" / s).read_text(encoding="utf-8") for s in STYLESHEETS)
-    web = [font for font in theme.fonts if f"../fonts/{web_font_name(font)}" in css_text]
+    web = [font for font in theme.fonts if f"../fonts/{woff2_name(font)}" in css_text]
     for font, data in zip(web, subset_fonts(web, characters, cache), strict=True):
-        written.append(_write(folder / "assets/fonts" / web_font_name(font), data))
+        written.append(_write(folder / "assets/fonts" / woff2_name(font), data))
     for font in theme.fonts:  # a theme stylesheet of another shape: its files as they are
         if font not in web and f"../fonts/{font.name}" in css_text:
             written.append(_write(folder / "assets/fonts" / font.name, font.read_bytes()))
