@@ -20,6 +20,7 @@ T = TypeVar("T")
 
 # Every warning's code, and what it means (README "Warnings" lists them).
 WARNING_CODES = {
+    "bib.dropped": "a LaTeX command in a cited entry's field whose text pandoc leaves out",
     "bib.unused": "an entry of the bibliography is never cited (never fails --strict)",
     "bib.repeated": "a cited entry repeats a field (the first value is kept, as in BibTeX)",
     "bib.link": "a cited entry's url, doi or eprint is not a working link",

@@ -470,3 +470,28 @@ def test_a_build_stopped_by_an_error_leaves_no_conversion_running(tmp_path, monk
         build(BuildOptions(root=root, formats=("html",)))
     assert not [t for t in threading.enumerate() if t.name == "reportc-references"]
     assert not list((root / "out").rglob("*.tmp"))
+
+
+def test_a_command_pandoc_drops_with_its_text_is_a_located_warning(tmp_path):
+    """pandoc's biblatex reader leaves out a command it does not know together with its
+    argument (``\\mycmd{Lost words}`` -> nothing): said at the entry's line, never silent;
+    commands it prints (emphasis, small caps, accents) say nothing."""
+    root = copy_root("basic", tmp_path)
+    bib = root / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    first = re.search(r"@\w+\{([^,]+),", text)
+    assert first is not None
+    key = first.group(1)
+    line = text[:first.start()].count("\n") + 1
+    bib.write_text(text.replace(first.group(0), first.group(0) + "\n  note = {Kept "
+                                "\\emph{Shown} \\textsc{nato} \\\"{u}ber \\mycmd{Lost words}},",
+                                1), encoding="utf-8")
+    chapter = root / "chapters" / "01-intro.md"
+    if f"@{key}" not in chapter.read_text(encoding="utf-8"):
+        chapter.write_text(chapter.read_text(encoding="utf-8") + f"\nAs noted [@{key}].\n",
+                           encoding="utf-8")
+    result = build(BuildOptions(root=root, formats=("html",), git_stamp=False))
+    assert [str(w) for w in result.diagnostics.warnings if "bib.dropped" in str(w)] == [
+        f"references.bib:{line}: warning: entry '{key}': field 'note' holds "
+        "'\\mycmd{Lost words}', which pandoc leaves out with its text; write the text "
+        "without the command [bib.dropped]"]

@@ -107,6 +107,8 @@ class References:
             items = self._convert(bibtex, diag)
             if items is None:
                 return None
+        for record in bibtex:
+            _warn_dropped(record, items.get(record.key) if items else None, self.bib, diag)
         items = {**(items or {}), **{r.key: r.csl for r in records if r.csl is not None}}
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / REFERENCES_NAME
@@ -133,6 +135,42 @@ class References:
             if not result.warnings:
                 self.cache.put("references", key, converted)
         return {item["id"]: item for item in json.loads(converted)}
+
+
+_COMMAND = re.compile(r"\\([A-Za-z]+)\s*\{([^{}]*)\}")
+
+
+def _warn_dropped(record: Record, item: dict | None, bib: Bibliography,
+                  diag: Diagnostics) -> None:
+    """A warning for each ``\\command{text}`` of a cited entry whose text is not in what
+    pandoc made of the entry: its biblatex reader drops a command it does not know together
+    with its argument (``\\mycmd{That}`` -> nothing), which would lose words silently."""
+    if item is None:
+        return
+    converted = " ".join(re.sub(r"<[^>]+>", "", " ".join(_strings(item))).split()).casefold()
+    for name, value in record.resolved.items():
+        if name in NOT_PASSED:
+            continue
+        for match in _COMMAND.finditer(value):
+            text = " ".join(match.group(2).split())
+            plain = re.search(r"[^\W\d_]{2}", text) and not re.search(r"[\\$^_~%&#]", text)
+            if plain and text.casefold() not in converted:  # titles come in sentence case
+                diag.warning(f"entry '{record.key}': field '{name}' holds "
+                             f"'{match.group(0)}', which pandoc leaves out with its text; "
+                             "write the text without the command", bib.rel_of(record),
+                             record.line, code="bib.dropped")
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every text in a CSL JSON item (names and dates included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
 
 
 def flat_biblatex(records: list[Record]) -> tuple[str, list[tuple[int, str]]]:
