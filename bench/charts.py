@@ -65,7 +65,7 @@ def write_reports(charts: Path, static: Path, pages: int) -> None:
     from reportc.charts.engine import start_engine
     from reportc.charts.spec import inline_data, parse_spec
     from reportc.charts.theme import chart_theme
-    from reportc.web.page import DEFAULT_THEME
+    from reportc.editions.theme import DEFAULT_THEME
 
     engine = start_engine([DEFAULT_THEME / "fonts"])
     theme = chart_theme(DEFAULT_THEME)

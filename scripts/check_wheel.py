@@ -66,7 +66,7 @@ def check(report: Path | None) -> float:
         python = fresh_venv(tmp / "venv")
         run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
             "--no-index", "--disable-pip-version-check", wheel)
-        where = run(python, "-c", "import reportc.web.page as p, reportc; "
+        where = run(python, "-c", "import reportc.editions.theme as p, reportc; "
                                   "print(reportc.__file__); print(p.DEFAULT_THEME)", cwd=tmp)
         code, theme = where.split()
         venv = (tmp / "venv").resolve()

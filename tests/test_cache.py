@@ -97,7 +97,7 @@ def test_a_template_change_invalidates_the_build(project, pandoc_calls):
     theme = project / "templates"
     import shutil
 
-    from reportc.web.page import DEFAULT_THEME
+    from reportc.editions.theme import DEFAULT_THEME
     shutil.copytree(DEFAULT_THEME, theme)
     css = theme / "css" / "print.css"
     css.write_text(css.read_text() + "\n/* changed */\n")

@@ -24,8 +24,8 @@ import reportc.charts.engine
 from reportc.build import BuildOptions, build
 from reportc.charts.engine import start_engine
 from reportc.charts.theme import chart_theme, theme_variables
+from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import BuildFailed
-from reportc.web.page import DEFAULT_THEME
 from tests.a11y.pdfcheck import Tree, check
 
 SVG_URL = "data:image/svg+xml;base64,"

@@ -22,8 +22,8 @@ import reportc.cache
 import reportc.pandoc.render
 from reportc.build import BuildOptions, build
 from reportc.cache import CACHE_DIR
+from reportc.editions.theme import DEFAULT_THEME
 from reportc.project.csl import STYLES_DIR
-from reportc.web.page import DEFAULT_THEME
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None,
                                 reason="pdftoppm (Debian poppler-utils) renders the pages")

@@ -19,7 +19,7 @@ from conftest import REPO, build_root, copy_root, run_cli
 import reportc.pdf.layout
 import reportc.pdf.schedule
 from reportc.commands.cli import main
-from reportc.web.page import DEFAULT_THEME
+from reportc.editions.theme import DEFAULT_THEME
 
 
 @pytest.fixture

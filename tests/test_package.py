@@ -13,7 +13,7 @@ from importlib import import_module
 import pytest
 from conftest import REPO
 
-from reportc.web.page import DEFAULT_THEME, PAGE_TEMPLATE
+from reportc.editions.theme import DEFAULT_THEME, PAGE_TEMPLATE
 
 
 @pytest.mark.skipif(bool(os.environ.get("REPORTC_SKIP_WHEEL_CHECK")),

@@ -95,16 +95,21 @@ def test_emoji_print_in_colour(printed, tmp_path):
     assert len(colours) > 10  # the green of the check mark (text is grey or the accent blue)
 
 
+@pytest.fixture
+def no_layout(monkeypatch):
+    """The PDF edition fails the test if it is ever laid out: the error must come before."""
+    def laid_out(*args, **kwargs):
+        raise AssertionError("the PDF was laid out")
+    monkeypatch.setattr(PdfEdition, "write", laid_out)
+
+
 def test_a_character_no_font_has_is_an_error_at_its_line_before_layout(tmp_path,
-                                                                         monkeypatch):
+                                                                         no_layout):
     root = copy_root("basic", tmp_path)
     (root / "chapters/03-odd.md").write_text(
         "# Odd\n\n<!-- \ue001 in a comment is never printed -->\n\nA sign \U00010000 here.\n",
         encoding="utf-8")
 
-    def no_layout(*args, **kwargs):
-        raise AssertionError("the PDF was laid out")
-    monkeypatch.setattr(PdfEdition, "write", no_layout)
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("html", "pdf"), git_stamp=False)
     assert [str(p) for p in failed.value.problems] == [
@@ -125,7 +130,7 @@ def test_pandocs_own_warning_carries_its_line(tmp_path):
 
 
 def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tmp_path,
-                                                                             monkeypatch):
+                                                                             no_layout):
     root = copy_root("basic", tmp_path)
     (root / "figures/broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     (root / "figures/broken.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><rect",
@@ -134,9 +139,6 @@ def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tm
         "# Broken\n\n![A broken picture](figures/broken.png)\n\n"
         "![A broken drawing](figures/broken.svg)\n", encoding="utf-8")
 
-    def no_layout(*args, **kwargs):
-        raise AssertionError("the PDF was laid out")
-    monkeypatch.setattr(PdfEdition, "write", no_layout)
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("html", "pdf"), git_stamp=False)
     assert [str(p) for p in failed.value.problems] == [

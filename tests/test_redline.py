@@ -260,7 +260,7 @@ def test_unknown_revision_and_missing_repository_are_clear_errors(history, tmp_p
 
 
 def test_ins_and_del_are_styled_in_both_editions():
-    from reportc.web.page import DEFAULT_THEME
+    from reportc.editions.theme import DEFAULT_THEME
 
     for sheet in ("print.css", "screen.css"):
         css = (DEFAULT_THEME / "css" / sheet).read_text()

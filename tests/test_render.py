@@ -12,6 +12,7 @@ from reportc.cache import BuildCache
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
 from reportc.document.xrefs import resolve_references
+from reportc.editions.typography import keep_notes_with_words
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.read import read_chapters
 from reportc.pandoc.render import CitationSetup, render_chapters
@@ -20,7 +21,6 @@ from reportc.project.bibliography import load_bibliography
 from reportc.project.chapters import load_chapters
 from reportc.project.config import load_config
 from reportc.project.csl import resolve_csl
-from reportc.web.page import keep_notes_with_words
 
 
 @pytest.fixture

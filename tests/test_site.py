@@ -289,8 +289,8 @@ def test_flagship_site_has_no_axe_violations(flagship_site: Path, chromium) -> N
 
 def test_a_report_theme_without_site_files_uses_the_default_ones_and_keys_on_them(
         tmp_path: Path) -> None:
+    from reportc.editions.theme import DEFAULT_THEME, Theme
     from reportc.site import fallback_files
-    from reportc.web.page import DEFAULT_THEME, Theme
 
     root = copy_root("basic", tmp_path)
     shutil.copytree(DEFAULT_THEME, root / "templates",
@@ -308,7 +308,7 @@ def test_a_report_theme_without_site_files_uses_the_default_ones_and_keys_on_the
 
 
 def test_a_damaged_theme_font_is_a_clear_error_and_out_is_kept(tmp_path: Path) -> None:
-    from reportc.web.page import DEFAULT_THEME
+    from reportc.editions.theme import DEFAULT_THEME
     from tests.conftest import run_cli
 
     root = copy_root("basic", tmp_path)

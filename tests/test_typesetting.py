@@ -11,9 +11,9 @@ import pytest
 import weasyprint
 from conftest import Built, build_root, copy_root
 
+from reportc.editions.typography import break_urls, dash_citation_ranges, keep_last_words
 from reportc.pdf import compat
 from reportc.pdf.varioref import mark_local_xrefs, settle, where
-from reportc.web.page import break_urls, dash_citation_ranges, keep_last_words
 
 THEME_CSS = Path(__file__).resolve().parents[1] / "templates" / "css" / "print.css"
 

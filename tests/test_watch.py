@@ -25,7 +25,7 @@ from conftest import REPO, copy_root
 
 from reportc.build import BuildOptions
 from reportc.commands.watch import BUILD_ENDPOINT, Watcher
-from reportc.web.page import DEFAULT_THEME
+from reportc.editions.theme import DEFAULT_THEME
 
 DEADLINE = 60.0
 # Never through a proxy: these requests go to 127.0.0.1 only.

@@ -30,9 +30,9 @@ from pathlib import Path
 import yaml
 
 from reportc.build import BuildOptions, build
+from reportc.editions.theme import find_theme
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.config import CONFIG_NAME
-from reportc.web.page import find_theme
 
 log = logging.getLogger("reportc")
 HOST = "127.0.0.1"

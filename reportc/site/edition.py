@@ -24,6 +24,8 @@ from markupsafe import Markup
 
 from reportc.cache import BuildCache
 from reportc.editions.base import Edition, Made
+from reportc.editions.theme import DEFAULT_THEME, Theme
+from reportc.editions.typography import dash_citation_ranges
 from reportc.errors import ConfigError
 from reportc.project.config import ReportConfig
 from reportc.project.paths import inside
@@ -33,7 +35,7 @@ from reportc.site.links import id_map, point_links
 from reportc.site.pages import SitePage, describe, plan_pages
 from reportc.site.search import first_paragraph, index_entries, index_script
 from reportc.web.fonts import woff2_name, woff2_stylesheet
-from reportc.web.page import DEFAULT_THEME, PageContext, Theme, dash_citation_ranges
+from reportc.web.page import PageContext
 
 SITE_DIR = "site"
 TEMPLATE = "site/page.html.j2"

@@ -19,13 +19,8 @@ import jinja2
 from markupsafe import Markup
 
 from reportc.document.model import ChapterDoc
-from reportc.editions.theme import DEFAULT_THEME as DEFAULT_THEME
 from reportc.editions.theme import PAGE_TEMPLATE, Theme
-from reportc.editions.theme import find_theme as find_theme
-from reportc.editions.typography import break_urls as break_urls
-from reportc.editions.typography import dash_citation_ranges, print_html
-from reportc.editions.typography import keep_last_words as keep_last_words
-from reportc.editions.typography import keep_notes_with_words as keep_notes_with_words
+from reportc.editions.typography import break_urls, dash_citation_ranges, print_html
 from reportc.errors import ConfigError
 from reportc.pdf.varioref import mark_local_xrefs
 from reportc.project.config import ReportConfig
