@@ -367,3 +367,15 @@ def test_a_shortcode_reportc_does_not_read_is_left_out_with_a_located_warning(tm
         "Write {{< var name >}} to show a shortcode" in html
     assert "<code>{{&lt; var name &gt;}}</code>" in html
     assert "var version" not in html and "meta title" not in html
+
+
+def test_a_pdf_figure_that_cannot_be_drawn_is_one_located_error(tmp_path):
+    """A damaged PDF figure is said once, where it is drawn, not again as 'not an image'."""
+    root = copy_root("bookdown-book", tmp_path)
+    (root / "figures" / "sketch.pdf").write_bytes(b"")
+    intro = root / "01-intro.Rmd"
+    intro.write_text(intro.read_text(encoding="utf-8").replace(
+        "(figures/sketch)", "(figures/sketch.pdf)"), encoding="utf-8")
+    problems = _problems(root)
+    assert len([p for p in problems if "sketch" in p]) == 1, problems
+    assert "is a PDF that cannot be drawn" in next(p for p in problems if "sketch" in p)

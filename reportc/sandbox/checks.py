@@ -302,6 +302,8 @@ class _Checker:
         path = _resolved(self.root, unquote(source.split("#")[0].split("?")[0]))
         if path is None or not inside(path, self.root) or not _is_file(path):
             return  # reported by xrefs._check_image
+        if path.relative_to(self.root).as_posix() in self.doc.drawn:
+            return  # a PDF figure xrefs could not draw as SVG: reported there, once
         parts = path.relative_to(self.root).parts
         if any(part.startswith(".") for part in parts):
             self.error(f"image '{source}' is a hidden file or inside a hidden folder; those "
