@@ -148,3 +148,13 @@ def test_the_watermark_is_drawn_above_the_content_as_one_word(project):
     assert all(abs(gap) < 50 for gap in gaps), f"letters spaced apart: {gaps}"
     text = "\n".join(texts)
     assert re.search(r"(?<![A-Za-z])REVIEW(?![A-Za-z])", text) and "R E V" not in text
+
+
+def test_the_command_line_prints_only_reportc_lines(tmp_path):
+    """Other libraries' INFO lines (pikepdf announces its logger bridge) never reach the
+    user; reportc's own progress and warnings do."""
+    done = run_cli(copy_root("basic", tmp_path), "--format", "pdf")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines and all(line.startswith("reportc:") or ": warning:" in line
+                         for line in lines), done.stderr

@@ -119,8 +119,13 @@ def parse_diff_args(argv: list[str]) -> argparse.Namespace:
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
+    """reportc's own lines at the level asked for; other libraries' only from WARNING up (a
+    library's INFO line, such as pikepdf's "logger bridge initialized", is not the user's
+    business)."""
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=max(level, logging.WARNING), format="%(message)s",
+                        stream=sys.stderr)
+    logging.getLogger("reportc").setLevel(level)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
