@@ -311,3 +311,19 @@ def test_a_latex_label_without_prefix_is_found_from_another_chapter(tmp_path):
     built = build_root(root, formats=("html",), git_stamp=False)
     assert built.warnings == []
     assert "As Figure 2 shows, by Equation 1." in _html_text(built.html_path)
+
+
+def test_a_last_chapter_holding_only_a_references_title_is_left_out(tmp_path):
+    """A pandoc thesis ends with a file holding raw LaTeX, a comment and '# References'
+    (where pandoc puts citeproc's list): no empty numbered chapter is printed before the
+    bibliography, and the user is told why (never failing --strict)."""
+    root = copy_root("basic", tmp_path)
+    (root / "chapters" / "03-references.md").write_text(
+        "\\singlespacing\n\n<!-- generated from the .bib file -->\n\n# References\n",
+        encoding="utf-8")
+    built = build_root(root, strict=True, formats=("html", "pdf"))
+    assert built.warnings == [
+        "chapters/03-references.md: warning: holds only its title 'References' (where pandoc "
+        "puts the bibliography): the chapter is left out; the bibliography follows the last "
+        "chapter [chapter.empty]"]
+    assert not re.search(r"chapter\s+3\b", " ".join(built.page_texts()), re.I)

@@ -18,6 +18,7 @@ from reportc.document.crossref import read_crossref
 from reportc.document.model import ChapterDoc
 from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
+from reportc.pandoc import ast as A
 from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
@@ -37,7 +38,23 @@ def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     read = list(map(reported, docs))
     start_appendices(read)
     link_labels(read)
-    return [doc for doc in read if not _left_empty(doc, diag)]
+    kept = [doc for doc in read if not _left_empty(doc, diag)]
+    if len(kept) > 1 and _only_a_title(kept[-1]):
+        diag.warning(f"holds only its title '{A.stringify(kept[-1].ast['blocks'][0]['c'][2])}'"
+                     " (where pandoc puts the bibliography): the chapter is left out; the "
+                     "bibliography follows the last chapter", kept[-1].rel,
+                     code="chapter.empty", fails_strict=False)
+        kept.pop()
+    return kept
+
+
+def _only_a_title(doc: ChapterDoc) -> bool:
+    """A last chapter that is nothing but a ``# References`` heading (a pandoc thesis's
+    place for citeproc's list) would print as an empty numbered chapter."""
+    blocks = [block for block in doc.ast["blocks"]
+              if block["t"] != "Div" or "pagebreak" not in block["c"][0][1]]
+    return len(blocks) == 1 and blocks[0]["t"] == "Header" and blocks[0]["c"][0] == 1 \
+        and not doc.has_refs
 
 
 def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:
