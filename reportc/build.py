@@ -270,8 +270,9 @@ def _listing(folder: Path) -> str:
         return "<none>"
 
 
-def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
-                    docs: list[ChapterDoc], diag: Diagnostics, evidence: Evidence) -> None:
+def _remember_build(cache: BuildCache, fingerprint: Callable[[object, object], str],
+                    out_dir: Path, outputs: list[Path], docs: list[ChapterDoc],
+                    diag: Diagnostics, evidence: Evidence) -> None:
     images = sorted({image for doc in docs
                      for image in [*doc.images, *doc.drawn, *doc.inputs]})
     sources = sorted({str(path) for path in evidence.considered})

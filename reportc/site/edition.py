@@ -15,6 +15,7 @@ import dataclasses
 import html
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -35,6 +36,7 @@ from reportc.site.links import id_map, point_links
 from reportc.site.pages import SitePage, describe, plan_pages
 from reportc.site.search import first_paragraph, index_entries, index_script
 from reportc.web.fonts import woff2_name, woff2_stylesheet
+from reportc.web.metadata import PublisherMatter
 from reportc.web.page import PageContext
 
 SITE_DIR = "site"
@@ -124,7 +126,8 @@ def _chapter_name(page: SitePage) -> str:
     return f"{page.label}: {page.title}" if page.label else page.title
 
 
-def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext, matter,
+def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext,
+                  matter: PublisherMatter,
                   downloads: list[Download], cover: str) -> dict[str, str]:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(theme.root),
@@ -186,7 +189,7 @@ def _write_assets(folder: Path, theme: Theme, characters: str, cache: BuildCache
     return written
 
 
-def _copy_images(folder: Path, pages, root: Path) -> list[Path]:
+def _copy_images(folder: Path, pages: Iterable[str], root: Path) -> list[Path]:
     """The images the pages show, from the report directory (nothing outside it)."""
     sources = sorted({unquote(html.unescape(m.group(1))) for text in pages
                       for m in _IMG_SRC.finditer(text)})
