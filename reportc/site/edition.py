@@ -101,15 +101,21 @@ def write_site(staging: Path, context: PageContext, config: ReportConfig, theme:
                              for p in pages}, pdf)
     rendered = _render_pages(theme, pages, context, site_matter, downloads,
                              f"../{cover}" if cover else "")
+    return _write_pages(staging / SITE_DIR, pages, rendered, theme, cache, config.root)
+
+
+def _write_pages(folder: Path, pages: list[SitePage], rendered: dict[str, str], theme: Theme,
+                 cache: BuildCache, root: Path) -> list[Path]:
+    """Write the rendered pages (each link pointed at the page holding its target), the
+    search index, the assets and the images the pages show; the files, in that order."""
     owner = id_map(rendered)
     rendered = {file: point_links(file, text, owner) for file, text in rendered.items()}
     entries = [entry for page in pages for entry in
                index_entries(page.file, _chapter_name(page), rendered[page.file])]
-    folder = staging / SITE_DIR
     written = [_write(folder / file, text.encode("utf-8")) for file, text in rendered.items()]
     written.append(_write(folder / "assets/search-index.js", index_script(entries).encode()))
     written += _write_assets(folder, theme, site_characters(list(rendered.values())), cache)
-    written += _copy_images(folder, rendered.values(), config.root)
+    written += _copy_images(folder, rendered.values(), root)
     return written
 
 
