@@ -237,15 +237,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use;
     ``sources``: the source files the evidence check read and the ones report.yaml or a
     ``file`` field names; a ``KEY.EXT`` added shows in the folder listings)."""
-    files = [config.path, *(ch.path for ch in chapters), *theme.files()]
-    files += [config.root / name for ch in chapters for name in ch.read_in]
-    files += [config.root / name for name in config.project_files]
-    files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
-    files += [path for edition in editions for path in edition.inputs(config, theme)]
-    files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
-    files += [config.root / name for name in images] if isinstance(images, list) else []
-    files += [config.root / name for name in config.attachments]
-    files += theme_outside_files(theme.root, config.root)
+    files = _input_files(config, chapters, csl, theme, editions, images)
     readable = [config.root.resolve(), *(f.resolve() for f in options.source_dirs)]
     files += [path for path in map(Path, sources if isinstance(sources, list) else [])
               if any(path.is_relative_to(f) for f in readable)]  # not a folder no longer given
@@ -260,6 +252,22 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
         parts.append(str(path))
         parts.append(path.read_bytes() if path.is_file() else b"<missing>")
     return digest(*parts)
+
+
+def _input_files(config: ReportConfig, chapters: list[Chapter], csl: Path | None,
+                 theme: Theme, editions: list[Edition], images: object) -> list[Path]:
+    """The report's files the outputs are made from: configuration, chapters and what they
+    read in, theme, the editions' own inputs, bibliographies, style, publisher's files,
+    images and attachments."""
+    files = [config.path, *(ch.path for ch in chapters), *theme.files()]
+    files += [config.root / name for ch in chapters for name in ch.read_in]
+    files += [config.root / name for name in config.project_files]
+    files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
+    files += [path for edition in editions for path in edition.inputs(config, theme)]
+    files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
+    files += [config.root / name for name in images] if isinstance(images, list) else []
+    files += [config.root / name for name in config.attachments]
+    return files + theme_outside_files(theme.root, config.root)
 
 
 def _listing(folder: Path) -> str:
