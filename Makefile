@@ -34,6 +34,7 @@ test: system $(STAMP) $(AXE) $(ACE)
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_sizes.py
 
 # The long fuzzing run (tests/test_fuzz.py; the manual's "Fuzzing", docs/chapters/12-tests.md): mutated reports and review files.
 FUZZ_SEED    ?= 20261207

@@ -42,6 +42,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.citesets import cite_set_members
 from reportc.pandoc.read import warning_line
 from reportc.pandoc.recite import recall, record_key, remember
 from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
@@ -196,13 +197,8 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
             return None
         blocks = _split_cited([kept.read_text(encoding="utf-8")],
                               {doc.anchor for doc in docs}).blocks if kept.is_file() else None
-    if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
-        return None
-    written: dict[str, str] = {}
-    for result in results:
-        parts = BATCH_MARKER.split(result.output)[1:]
-        written.update(zip(parts[::2], parts[1::2], strict=True))
-    if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
+    written = _written(results, docs)
+    if written is None:
         return None
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
     version = str(docs[0].ast["pandoc-api-version"])
@@ -214,9 +210,23 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     return written, blocks
 
 
+def _written(results: list[PandocResult], docs: list[ChapterDoc]) -> dict[str, str] | None:
+    """anchor -> HTML of each chapter and ``REFS`` -> the list, from the one-process run;
+    ``None`` if it warned or lost a chapter (the two-step path reports why, by file)."""
+    if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
+        return None
+    written: dict[str, str] = {}
+    for result in results:
+        parts = BATCH_MARKER.split(result.output)[1:]
+        written.update(zip(parts[::2], parts[1::2], strict=True))
+    if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
+        return None
+    return written
+
+
 def _chapter_sources(docs: list[ChapterDoc], setup: CitationSetup) -> list[tuple[str, str]]:
     """Each chapter's anchor and blocks (JSON) as citeproc gets them."""
-    return [(doc.anchor, _cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets))
+    return [(doc.anchor, cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets))
             for doc in docs]
 
 
@@ -385,35 +395,6 @@ def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
                     for doc in batch)
     version = json.dumps(batch[0].ast["pandoc-api-version"])
     return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
-
-
-def _cite_set_members(blocks: str, sets: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
-    """A chapter's blocks (JSON) with each citation of a @set replaced by citations of
-    its members (CSL has no sets; biblatex prints a set as its members in a row)."""
-    if not sets or not any(f'"citationId":"{key}"' in blocks.replace(": ", ":")
-                           for key, _ in sets):
-        return blocks
-    members = dict(sets)
-
-    def walk(node: object) -> object:
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if node.get("t") == "Cite":
-            citations = []
-            for citation in node["c"][0]:
-                keys = members.get(citation["citationId"]) or [citation["citationId"]]
-                for index, key in enumerate(keys):
-                    citations.append({**citation, "citationId": key,
-                                      "citationPrefix": citation["citationPrefix"]
-                                      if index == 0 else [],
-                                      "citationSuffix": citation["citationSuffix"]
-                                      if index == len(keys) - 1 else []})
-            return {"t": "Cite", "c": [citations, node["c"][1]]}
-        return {name: walk(value) for name, value in node.items()}
-
-    return json.dumps(walk(json.loads(blocks)))
 
 
 def render_bibliography(cited: Cited | None, api_version: list[int], setup: CitationSetup,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ PUBLISHER_KEYS = {
 }
 LIST_KINDS = ("figures", "tables", "takeaways")
 LOGO_TYPES = (".svg", ".png")
+# err(key, message): how the caller (config) reports a problem with one key
+ReportProblem = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class Publisher:
         return [p for p in (self.acknowledgements, self.logo and self.logo.file) if p]
 
 
-def read_publisher(root: Path, data: dict, org: str, err) -> Publisher:
+def read_publisher(root: Path, data: dict, org: str, err: ReportProblem) -> Publisher:
     """Validate the publisher's keys of ``data``; ``err(key, message)`` reports a problem."""
     pub = Publisher()
     pub.logo = _logo(root, data.get("logo"), org, err)
@@ -117,7 +120,7 @@ def read_publisher(root: Path, data: dict, org: str, err) -> Publisher:
     return pub
 
 
-def _web_address(value: Any, err) -> str:
+def _web_address(value: Any, err: ReportProblem) -> str:
     """``url:``: the address of the published web edition (an absolute http(s) URL)."""
     if value is None:
         return ""
@@ -129,7 +132,7 @@ def _web_address(value: Any, err) -> str:
     return url
 
 
-def _plain(value: Any, key: str, err) -> str:
+def _plain(value: Any, key: str, err: ReportProblem) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
@@ -138,7 +141,7 @@ def _plain(value: Any, key: str, err) -> str:
     return " ".join(str(value).split())
 
 
-def _inside_file(root: Path, name: str, key: str, err) -> Path | None:
+def _inside_file(root: Path, name: str, key: str, err: ReportProblem) -> Path | None:
     path = (root / name).resolve()
     if not path.is_relative_to(root.resolve()):
         err(key, f"'{name}' is outside the report directory")
@@ -151,7 +154,7 @@ def _inside_file(root: Path, name: str, key: str, err) -> Path | None:
     return None
 
 
-def _logo(root: Path, value: Any, org: str, err) -> Logo | None:
+def _logo(root: Path, value: Any, org: str, err: ReportProblem) -> Logo | None:
     """``logo: file.svg`` or ``logo: {file: ..., alt: ...}``; alt text defaults to the
     organisation's name, since the logo stands for it."""
     if value is None:
@@ -175,7 +178,7 @@ def _logo(root: Path, value: Any, org: str, err) -> Logo | None:
     return Logo(path.relative_to(root.resolve()).as_posix(), alt, path)
 
 
-def _doi(value: Any, err) -> str:
+def _doi(value: Any, err: ReportProblem) -> str:
     if value is None:
         return ""
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", str(value).strip(), flags=re.I)
@@ -185,7 +188,8 @@ def _doi(value: Any, err) -> str:
     return doi
 
 
-def _checked(value: Any, key: str, valid, what: str, err) -> str:
+def _checked(value: Any, key: str, valid: Callable[[str], bool], what: str,
+             err: ReportProblem) -> str:
     if value is None:
         return ""
     text = str(value).strip()
@@ -226,7 +230,7 @@ def valid_orcid(text: str) -> bool:
     return text[-1] == ("X" if check == 10 else str(check))
 
 
-def _licence(value: Any, key: str, err) -> Licence | None:
+def _licence(value: Any, key: str, err: ReportProblem) -> Licence | None:
     if value is None:
         return None
     spdx = str(value).strip()
@@ -239,7 +243,7 @@ def _licence(value: Any, key: str, err) -> Licence | None:
     return found
 
 
-def _markdown_file(root: Path, value: Any, key: str, err) -> Path | None:
+def _markdown_file(root: Path, value: Any, key: str, err: ReportProblem) -> Path | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.lower().endswith((".md", ".markdown")):
@@ -248,7 +252,7 @@ def _markdown_file(root: Path, value: Any, key: str, err) -> Path | None:
     return _inside_file(root, value, key, err)
 
 
-def _lists(value: Any, err) -> list[str]:
+def _lists(value: Any, err: ReportProblem) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
