@@ -166,12 +166,16 @@ def manubot_metadata(root: Path) -> dict[str, Any]:
         return {}
     found = {key: meta[key] for key in ("title", "subtitle", "keywords", "lang")
              if isinstance(meta.get(key), (str, list))}
-    authors = [{"name": str(author["name"]), "affiliation": _affiliation(author),
-                **{key: str(author[key]) for key in ("orcid", "email")
-                   if re.fullmatch(_METADATA_PATTERNS[key], str(author.get(key) or ""))}}
-               for author in meta.get("authors") or [] if isinstance(author, dict)
-               and author.get("name")]
+    authors = [_manubot_author(author) for author in meta.get("authors") or []
+               if isinstance(author, dict) and author.get("name")]
     return {**found, "authors": authors} if authors else found
+
+
+def _manubot_author(author: dict) -> dict[str, str]:
+    """One Manubot author as report.yaml writes it (a placeholder ORCID iD left out)."""
+    return {"name": str(author["name"]), "affiliation": _affiliation(author),
+            **{key: str(author[key]) for key in ("orcid", "email")
+               if re.fullmatch(_METADATA_PATTERNS[key], str(author.get(key) or ""))}}
 
 
 def _affiliation(author: dict) -> str:

@@ -128,24 +128,29 @@ def authors(value: Any) -> list[Any]:
     result: list[Any] = []
     for item in items:
         if isinstance(item, dict):
-            name = item.get("name")
-            if isinstance(name, dict):
-                name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
-            entry: dict[str, str] = {"name": str(name or "")}
-            affiliation = item.get("affiliation") or item.get("affiliations")
-            if isinstance(affiliation, list):
-                affiliation = ", ".join(str(a.get("name", "") if isinstance(a, dict) else a)
-                                        for a in affiliation)
-            elif isinstance(affiliation, dict):
-                affiliation = affiliation.get("name", "")
-            if affiliation:
-                entry["affiliation"] = str(affiliation)
-            if item.get("orcid"):
-                entry["orcid"] = str(item["orcid"])
-            result.append(entry)
+            result.append(_author(item))
         elif item is not None:
             result.extend(part.strip() for part in re.split(r"\s+and\s+", str(item)))
     return result
+
+
+def _author(item: dict) -> dict[str, str]:
+    """One author mapping: ``name`` as text or ``{given, family}``, affiliations joined."""
+    name = item.get("name")
+    if isinstance(name, dict):
+        name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+    entry: dict[str, str] = {"name": str(name or "")}
+    affiliation = item.get("affiliation") or item.get("affiliations")
+    if isinstance(affiliation, list):
+        affiliation = ", ".join(str(a.get("name", "") if isinstance(a, dict) else a)
+                                for a in affiliation)
+    elif isinstance(affiliation, dict):
+        affiliation = affiliation.get("name", "")
+    if affiliation:
+        entry["affiliation"] = str(affiliation)
+    if item.get("orcid"):
+        entry["orcid"] = str(item["orcid"])
+    return entry
 
 
 def _take_chapters(settings: ProjectSettings, book: dict, lines: dict[str, int],
