@@ -219,6 +219,18 @@ def test_a_bad_quarto_value_is_reported_in_quarto_yml(tmp_path):
         "_quarto.yml:4: lang 'english' is not a BCP 47 language tag (e.g. en-GB)"]
 
 
+@pytest.mark.parametrize("text", ["acknowledgments: {name}.md\n", "appendices: [{name}.md]\n",
+                                  "sources: {{lee2022: {name}.pdf}}\n"])
+def test_every_key_that_names_files_refuses_a_name_no_file_system_takes(tmp_path, text):
+    """Each is a located error before any stage calls the file system (was a traceback
+    for these three, which the hand-kept list of path keys left out)."""
+    with pytest.raises(ConfigError) as caught:
+        _load(tmp_path, "title: T\n" + text.format(name="a" * 300))
+    key = text.split(":")[0]
+    assert str(caught.value) == (f"report.yaml:2: '{key}' names a file or folder longer than "
+                                 "255 bytes, which no file system takes")
+
+
 def test_an_unreadable_report_yaml_is_still_one_located_error(tmp_path):
     (tmp_path / "report.yaml").write_text("title: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"^report\.yaml:2: invalid YAML"):

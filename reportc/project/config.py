@@ -18,7 +18,7 @@ from reportc.errors import ConfigError, Diagnostics
 from reportc.project.checks import CONFIG_NAME, PAPER_SIZES, Author, Context
 from reportc.project.listing import Listed
 from reportc.project.publisher import Publisher
-from reportc.project.schema import DEFAULT_CSL, KEYS, KNOWN_KEYS, SIDED, STATUSES
+from reportc.project.schema import DEFAULT_CSL, FILE_KEYS, KEYS, KNOWN_KEYS, SIDED, STATUSES
 
 __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPER_SIZES",
            "SIDED", "STATUSES", "Author", "ReportConfig", "load_config", "manubot_metadata",
@@ -183,8 +183,6 @@ def _affiliation(author: dict) -> str:
     return "; ".join(map(str, given)) if isinstance(given, list) else str(given)
 
 
-PATH_KEYS = ("bibliography", "csl", "chapters", "attachments", "logo", "acknowledgements",
-             "slug")
 NAME_LIMIT = 255  # bytes in one file or folder name (ext4, APFS, NTFS alike)
 
 
@@ -196,7 +194,7 @@ def _check_names(data: dict, lines: dict[str, int]) -> None:
         line = lines.get(str(key), 1)
         if any("\x00" in text for text in texts):
             raise ConfigError(f"{CONFIG_NAME}:{line}: '{key}' holds a NUL character")
-        if key in PATH_KEYS and any(len(part.encode()) > NAME_LIMIT
+        if key in FILE_KEYS and any(len(part.encode()) > NAME_LIMIT
                                     for text in texts for part in text.split("/")):
             raise ConfigError(f"{CONFIG_NAME}:{line}: '{key}' names a file or folder longer "
                               f"than {NAME_LIMIT} bytes, which no file system takes")

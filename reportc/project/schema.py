@@ -39,6 +39,8 @@ class Key:
     message: str = ""
     quarto: tuple[str, ...] = ()  # the _quarto.yml keys (top level or under book:) it takes
     keys: tuple[Key, ...] = ()  # the fields of a mapping (authors' name, logo's file)
+    names_files: bool = False  # its value names files: a name no file system takes is an
+    # error before anything else (config._check_names)
 
     @property
     def target(self) -> str:
@@ -70,7 +72,8 @@ KEYS: tuple[Key, ...] = (
     Key("slug", "text", "names the outputs: out/SLUG.pdf, out/SLUG.html", c.text,
         default=_slug_default, shown_default="from the title",
         pattern=r"[A-Za-z0-9][A-Za-z0-9._-]*",
-        message="slug '{value}' must use only letters, digits, '.', '_' and '-'"),
+        message="slug '{value}' must use only letters, digits, '.', '_' and '-'",
+        names_files=True),
     Key("subtitle", "text", "printed under the title", c.text, quarto=("subtitle",)),
     Key("short_title", "text", "running head in the PDF (default: the title)", c.text),
     Key("organisation", "text", "the publishing organisation", c.text,
@@ -87,12 +90,12 @@ KEYS: tuple[Key, ...] = (
     Key("keywords", "list of text", "the PDF's and the web page's keywords", c.text_list,
         default=[]),
     Key("attachments", "list of files", "files a chapter may attach to the PDF",
-        c.attachments, default=[]),
+        c.attachments, default=[], names_files=True),
     Key("chapters", "list of files or part: groups", "the chapters in order (default: "
         "chapters/NN-*.md)", c.chapters, default=None, field="listed",
-        quarto=("book.chapters", "project.render")),
+        quarto=("book.chapters", "project.render"), names_files=True),
     Key("appendices", "list of files or part: groups", "the appendices in order",
-        quarto=("book.appendices",)),
+        quarto=("book.appendices",), names_files=True),
     Key("number_sections", "true/false", "number chapters and sections", c.flags,
         default=True, aliases=("number-sections",), quarto=("number-sections",)),
     Key("crossref", "mapping", "the word a label takes, e.g. {fig-prefix: Fig.}", c.crossref,
@@ -103,7 +106,7 @@ KEYS: tuple[Key, ...] = (
     Key("paper", "A4 or letter", "the PDF's paper size: A4 or letter", c.paper, default="A4",
         message="paper '{value}' must be A4 or letter"),
     Key("csl", "style name or .csl file", "any official CSL style, or a .csl file in the "
-        "report", c.text, default=DEFAULT_CSL, quarto=("csl",)),
+        "report", c.text, default=DEFAULT_CSL, quarto=("csl",), names_files=True),
     Key("sided", "double or single", "double: chapters open on right-hand pages; single: no "
         "blank pages", c.choice, default="double", choices=SIDED,
         message="sided '{value}' must be single or double"),
@@ -112,11 +115,12 @@ KEYS: tuple[Key, ...] = (
         message="status '{value}' must be one of " + ", ".join(STATUSES)),
     Key("bibliography", "file or list of files", "BibTeX, biblatex, CSL JSON or CSL YAML",
         c.bibliographies, default="references.bib", shown_default="references.bib if there",
-        field="bibliographies", quarto=("bibliography",)),
+        field="bibliographies", quarto=("bibliography",), names_files=True),
     Key("logo", "file or {file, alt}", "an SVG or PNG on the cover", c.logo, default=None,
         field="publisher.logo", keys=(
             Key("file", "file", "the logo (SVG or PNG)"),
-            Key("alt", "text", "its alt text (default: the organisation)"))),
+            Key("alt", "text", "its alt text (default: the organisation)")),
+        names_files=True),
     Key("doi", "DOI", "the report's DOI (10.NNNN/suffix)", c.publisher_text,
         field="publisher.doi"),
     Key("isbn", "ISBN", "ISBN-10 or -13, check digit verified", c.publisher_text,
@@ -131,13 +135,13 @@ KEYS: tuple[Key, ...] = (
     Key("funding", "text", "on the imprint page", c.publisher_text, field="publisher.funding"),
     Key("acknowledgements", "Markdown file", "read like a chapter, on the imprint page",
         c.publisher_text, default=None, aliases=("acknowledgments",),
-        field="publisher.acknowledgements"),
+        field="publisher.acknowledgements", names_files=True),
     Key("lists", "list of figures, tables, takeaways", "lists in the front matter",
         c.publisher_text, default=[], field="publisher.lists"),
     Key("url", "http(s) address", "where the web edition is published", c.publisher_text,
         field="publisher.url"),
     Key("sources", "mapping of entry keys to files", "an entry's source text, for the "
-        "evidence check", c.sources, default={}),
+        "evidence check", c.sources, default={}, names_files=True),
     Key("charts", "mapping", "Vega-Lite config over the theme's", c.mapping, default={},
         message="'charts' must be a mapping of Vega-Lite config settings "
                 "(font: ..., axis: {...})"),
@@ -146,6 +150,7 @@ KEYS: tuple[Key, ...] = (
 )
 
 KNOWN_KEYS = frozenset(name for key in KEYS for name in key.names)
+FILE_KEYS = frozenset(name for key in KEYS if key.names_files for name in key.names)
 
 
 def quarto_keys() -> dict[str, str]:
