@@ -209,6 +209,20 @@ def test_a_single_document_projects_render_list_gives_the_chapters(tmp_path):
     assert config.chapter_lines == {"paper.qmd": 2}
 
 
+def test_quarto_yml_wins_over_the_single_documents_front_matter(tmp_path):
+    """Each key is looked up under its report.yaml name (``reference-section-title`` was
+    looked up as ``reference_section_title``, so the document's own won)."""
+    (tmp_path / "paper.qmd").write_text("---\ntitle: Paper\nreference-section-title: Mine\n"
+                                        "---\n\nText.\n", encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text("project:\n  render: [paper.qmd]\n"
+                                          "reference-section-title: Sources\n",
+                                          encoding="utf-8")
+    config = load_config(tmp_path, Diagnostics())
+    assert (config.title, config.references_title) == ("Paper", "Sources")
+    assert config.file_of("title") == "paper.qmd"
+    assert config.file_of("reference-section-title") == "_quarto.yml"
+
+
 def test_a_bad_quarto_value_is_reported_in_quarto_yml(tmp_path):
     (tmp_path / "index.qmd").write_text("# A\n", encoding="utf-8")
     (tmp_path / "_quarto.yml").write_text("book:\n  title: T\n  chapters: [index.qmd]\n"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportc.errors import WARNING_CODES, Diagnostics
 from reportc.project import publisher as pub
-from reportc.project.listing import listed_chapters
+from reportc.project.listing import Err, listed_chapters
 from reportc.project.paths import inside
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def authors(ctx: Context, key: Key) -> list[Author]:
     return found
 
 
-def _author(item: dict, where: str, err: Callable[[str, str], None], known: tuple[str, ...]
+def _author(item: dict, where: str, err: Err, known: tuple[str, ...]
             ) -> Author:
     """One author with the publisher's fields (``known``, the schema's order); bad values
     are located on their own line."""
@@ -308,7 +308,7 @@ def publisher_text(ctx: Context, key: Key) -> Any:
     return found if found is not None else key.default
 
 
-def _text(data: dict, key: str, err: Callable[[str, str], None], required: bool = False
+def _text(data: dict, key: str, err: Err, required: bool = False
           ) -> str:
     value = data.get(key)
     if value is None:
@@ -321,7 +321,7 @@ def _text(data: dict, key: str, err: Callable[[str, str], None], required: bool 
     return str(value).strip()
 
 
-def _string_list(data: dict, key: str, err: Callable[[str, str], None]) -> list[str]:
+def _string_list(data: dict, key: str, err: Err) -> list[str]:
     value = data.get(key)
     if value is None:
         return []
@@ -331,7 +331,7 @@ def _string_list(data: dict, key: str, err: Callable[[str, str], None]) -> list[
     return [str(v) for v in value]
 
 
-def _flag(data: dict, key: str, err: Callable[[str, str], None]) -> bool:
+def _flag(data: dict, key: str, err: Err) -> bool:
     """A true/false setting that is true unless it says false."""
     value = data.get(key, True)
     if not isinstance(value, bool):

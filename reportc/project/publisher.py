@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-Err = Callable[[str, str], None]
+from reportc.project.listing import Err
+
 LIST_KINDS = ("figures", "tables", "takeaways")
 LOGO_TYPES = (".svg", ".png")
 
