@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportc.errors import WARNING_CODES, Diagnostics
 from reportc.project import publisher as pub
-from reportc.project.listing import Err, listed_chapters
+from reportc.project.listing import Err, Listed, listed_chapters
 from reportc.project.paths import inside
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def _author(item: dict, where: str, err: Err, known: tuple[str, ...]
                   email, fields.get("role", ""))
 
 
-def chapters(ctx: Context, key: Key) -> Any:
+def chapters(ctx: Context, key: Key) -> list[Listed] | None:
     """The chapters and appendices as listed, parts kept (``None``: none listed)."""
     return listed_chapters(ctx.data, ctx.lines, ctx.files, ctx.root, ctx.err)
 
@@ -300,7 +300,7 @@ def logo(ctx: Context, key: Key) -> pub.Logo | None:
     return pub.check_logo(ctx.root, ctx.data.get(key.name), ctx.config.organisation, ctx.err)
 
 
-def publisher_text(ctx: Context, key: Key) -> Any:
+def publisher_key(ctx: Context, key: Key) -> Any:
     """A publisher's key (``doi``, ``licence``, ...) checked by publisher.py's check of
     that name, under the key's name or else its alias (``license``)."""
     name = next((n for n in (key.name, *key.aliases) if n in ctx.data), key.name)
