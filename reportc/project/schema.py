@@ -99,7 +99,9 @@ KEYS: tuple[Key, ...] = (
     Key("number_sections", "true/false", "number chapters and sections", c.flags,
         default=True, aliases=("number-sections",), quarto=("number-sections",)),
     Key("crossref", "mapping", "the word a label takes, e.g. {fig-prefix: Fig.}", c.crossref,
-        default={}, quarto=("crossref",)),
+        default={}, quarto=("crossref",), keys=(
+            Key("KIND-prefix", "text", "fig, tbl, sec, eq, thm, ...: the word before the "
+                "number"),)),
     Key("reference-section-title", "text", "the list of references' heading",
         c.text, shown_default="from the style and lang", field="references_title",
         quarto=("reference-section-title",)),
@@ -141,7 +143,8 @@ KEYS: tuple[Key, ...] = (
     Key("url", "http(s) address", "where the web edition is published", c.publisher_key,
         field="publisher.url"),
     Key("sources", "mapping of entry keys to files", "an entry's source text, for the "
-        "evidence check", c.sources, default={}, names_files=True),
+        "evidence check", c.sources, default={}, names_files=True, keys=(
+            Key("ENTRY", "file or list of files", "in the report or a --sources folder"),)),
     Key("charts", "mapping", "Vega-Lite config over the theme's", c.mapping, default={},
         message="'charts' must be a mapping of Vega-Lite config settings "
                 "(font: ..., axis: {...})"),
