@@ -155,8 +155,12 @@ def _decorate_chapter_heading(doc: ChapterDoc, node: A.Node) -> None:
     """Chapter openers carry their label above the title and a bookmark text for the PDF."""
     _level, node_attr, inlines = node["c"]
     title_span = A.span(list(inlines), ["chapter-title"])
-    if doc.title != A.stringify(inlines):  # it holds a formula: drawn, not text in print
-        title_span["c"][0][2].append(["data-running", doc.title])  # for the running head
+    # the PDF's running head: the chapter's short_title (front matter), else its title
+    # when that holds a formula (drawn in the heading, but a running head is text)
+    running = doc.chapter.short_title or \
+        (doc.title if doc.title != A.stringify(inlines) else "")
+    if running:
+        title_span["c"][0][2].append(["data-running", running])
     new_inlines = [title_span]
     if doc.label:
         new_inlines.insert(0, A.span(A.text_inlines(doc.label), ["chapter-label"]))
