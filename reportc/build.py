@@ -13,7 +13,6 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from reportc import __version__
 from reportc.cache import (
     CACHE_DIR,
     BuildCache,
@@ -58,6 +57,7 @@ from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
 from reportc.sandbox.checks import check_chapter, check_csl
+from reportc.version import __version__
 from reportc.web.metadata import PublisherMatter, publisher_matter
 from reportc.web.page import PageContext, make_parts
 

@@ -24,9 +24,9 @@ import platform
 import re
 from pathlib import Path
 
-from reportc import __version__
 from reportc.errors import Diagnostics
-from reportc.project.paths import inside
+from reportc.paths import inside
+from reportc.version import __version__
 
 CACHE_DIR = ".reportc-cache"
 INDEX = "index.json"

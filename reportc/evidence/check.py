@@ -26,9 +26,9 @@ from reportc.evidence.match import (
     quote_pattern,
 )
 from reportc.evidence.passages import Block, Sentence, chapter_blocks
+from reportc.paths import relative
 from reportc.project.bibliography import Bibliography
 from reportc.project.config import CONFIG_NAME, ReportConfig
-from reportc.project.paths import relative
 
 log = logging.getLogger("reportc")
 COLUMNS = ("file", "line", "keys", "locator", "quote", "status", "sentence", "closest")

@@ -21,9 +21,9 @@ from reportc.document.model import ChapterDoc
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
+from reportc.paths import relative
 from reportc.project.citation import bibtex, ris
 from reportc.project.config import ReportConfig
-from reportc.project.paths import relative
 from reportc.web.page import PageContext, render_page
 
 if TYPE_CHECKING:

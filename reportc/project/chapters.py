@@ -13,10 +13,10 @@ from pathlib import Path
 import yaml
 
 from reportc.errors import Diagnostics
+from reportc.paths import inside
 from reportc.project.config import CONFIG_NAME, ReportConfig, unreadable_date
 from reportc.project.listing import Listed
 from reportc.project.markdown import Fences
-from reportc.project.paths import inside
 from reportc.project.shortcodes import expand
 from reportc.project.split import Carry, put_title, split_chapter, title_over_headings
 

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from reportc.errors import WARNING_CODES, ConfigError, Diagnostics
+from reportc.paths import inside
 from reportc.project.listing import Listed, listed_chapters
-from reportc.project.paths import inside
 from reportc.project.publisher import PUBLISHER_KEYS, Publisher, read_publisher, valid_orcid
 
 CONFIG_NAME = "report.yaml"

@@ -27,8 +27,8 @@ from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME, Theme
 from reportc.editions.typography import dash_citation_ranges
 from reportc.errors import ConfigError
+from reportc.paths import inside
 from reportc.project.config import ReportConfig
-from reportc.project.paths import inside
 from reportc.project.versioning import Release
 from reportc.site.fonts import site_characters, subset_fonts
 from reportc.site.links import id_map, point_links

@@ -22,9 +22,9 @@ from reportc.document.model import ChapterDoc
 from reportc.editions.theme import PAGE_TEMPLATE, Theme
 from reportc.editions.typography import break_urls, dash_citation_ranges, print_html
 from reportc.errors import ConfigError
+from reportc.paths import inside, relative
 from reportc.pdf.varioref import mark_local_xrefs
 from reportc.project.config import ReportConfig
-from reportc.project.paths import inside, relative
 from reportc.project.versioning import Release
 from reportc.web.metadata import PublisherMatter
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportc.errors import Diagnostics
-from reportc.project.paths import relative
+from reportc.paths import relative
 
 if TYPE_CHECKING:  # loaded when a .bib is read: a rebuild with nothing to do needs neither
     import bibtexparser
