@@ -24,9 +24,14 @@ from reportc.cache import (
 from reportc.charts.engine import ChartEngine, start_engine
 from reportc.charts.figures import Drawings, draw_charts, has_charts
 from reportc.charts.theme import chart_theme
+from reportc.citing.citation import how_to_cite, render_markdown_file
+from reportc.citing.reflist import place_bibliography, unlink_citations
+from reportc.citing.render import render_report
+from reportc.citing.setup import CitationSetup
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
+from reportc.document.read import read_report
 from reportc.document.xrefs import resolve_references
 from reportc.editions.base import Edition, Made
 from reportc.editions.registry import EDITIONS, chosen
@@ -36,13 +41,6 @@ from reportc.errors import Diagnostics, reported
 from reportc.evidence.check import Evidence, check_evidence
 from reportc.evidence.locate import source_folders
 from reportc.output import check_out_dir, staging_folder
-from reportc.pandoc.read import read_report
-from reportc.pandoc.render import (
-    CitationSetup,
-    place_bibliography,
-    render_report,
-    unlink_citations,
-)
 from reportc.pdf.glyphs import check_glyphs
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
@@ -52,7 +50,6 @@ from reportc.project.bibliography import (
     load_bibliography,
 )
 from reportc.project.chapters import Chapter, load_chapters
-from reportc.project.citation import how_to_cite, render_markdown_file
 from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release

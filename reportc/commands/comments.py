@@ -22,8 +22,8 @@ from pathlib import Path
 
 from reportc.cache import CACHE_DIR, BuildCache
 from reportc.document.numbering import number_report
+from reportc.document.read import read_chapters
 from reportc.errors import BuildFailed, Diagnostics, ReportError
-from reportc.pandoc.read import read_chapters
 from reportc.project.chapters import load_chapters
 from reportc.project.config import ReportConfig, load_config
 from reportc.review.docx_reader import ReviewFileError, read_docx

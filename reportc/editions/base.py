@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reportc.cache import BuildCache
+from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics
 from reportc.evidence.check import Evidence
-from reportc.pandoc.render import CitationSetup
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
 from reportc.web.page import PageContext

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, tool_versions
 from reportc.charts.tables import without_data_tables
+from reportc.citing.citation import bibtex, ris
 from reportc.document.model import ChapterDoc
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.paths import relative
-from reportc.project.citation import bibtex, ris
 from reportc.project.config import ReportConfig
 from reportc.web.page import PageContext, render_page
 

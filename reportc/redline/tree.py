@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 from reportc.cache import BuildCache
+from reportc.document.read import read_chapters
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
-from reportc.pandoc.read import read_chapters
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.chapters import CHAPTER_DIR, Chapter, load_chapters
 from reportc.project.config import CONFIG_NAME, ReportConfig, load_config
