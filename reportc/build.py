@@ -34,7 +34,8 @@ from reportc.document.numbering import number_report
 from reportc.document.read import read_report
 from reportc.document.xrefs import resolve_references
 from reportc.editions.base import Edition, Made
-from reportc.editions.registry import EDITIONS, chosen
+from reportc.editions.metadata import PublisherMatter, publisher_matter
+from reportc.editions.page import PageContext, make_parts
 from reportc.editions.run import write_editions
 from reportc.editions.theme import Theme, find_theme
 from reportc.errors import Diagnostics, reported
@@ -53,10 +54,9 @@ from reportc.project.chapters import Chapter, load_chapters
 from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
+from reportc.registry import EDITIONS, chosen
 from reportc.sandbox.checks import check_chapter, check_csl
 from reportc.version import __version__
-from reportc.web.metadata import PublisherMatter, publisher_matter
-from reportc.web.page import PageContext, make_parts
 
 log = logging.getLogger("reportc")
 FORMATS = tuple(EDITIONS)

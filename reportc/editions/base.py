@@ -15,7 +15,7 @@ folder. An edition says
   ``None`` for an edition that is cheap to write or caches finer-grained pieces itself.
 
 Adding an edition is one module with a subclass and one line in
-:mod:`reportc.editions.registry`.
+:mod:`reportc.registry`.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from typing import Any, ClassVar
 from reportc.cache import BuildCache
 from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
+from reportc.editions.page import PageContext
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics
 from reportc.evidence.check import Evidence
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
-from reportc.web.page import PageContext
 
 
 @dataclass

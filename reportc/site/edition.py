@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from reportc.cache import BuildCache
 from reportc.editions.base import Edition, Made
+from reportc.editions.page import PageContext
 from reportc.editions.theme import DEFAULT_THEME, Theme
 from reportc.editions.typography import dash_citation_ranges
 from reportc.errors import ConfigError
@@ -35,7 +36,6 @@ from reportc.site.links import id_map, point_links
 from reportc.site.pages import SitePage, describe, plan_pages
 from reportc.site.search import first_paragraph, index_entries, index_script
 from reportc.web.fonts import woff2_name, woff2_stylesheet
-from reportc.web.page import PageContext
 
 SITE_DIR = "site"
 TEMPLATE = "site/page.html.j2"
