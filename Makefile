@@ -27,9 +27,12 @@ report: system $(STAMP)
 test: system $(STAMP) $(AXE) $(ACE)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)
 
+# lint-imports: the package's layers point down and no modules import each other in a circle
+# (the contracts are in pyproject.toml, [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The long fuzzing run (tests/test_fuzz.py; README "Fuzzing"): mutated reports and review files.
 FUZZ_SEED    ?= 20261207

@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 from reportc.errors import Diagnostics
+from reportc.pandoc.runner import pandoc_path
 from reportc.paths import inside
 from reportc.version import __version__
 
@@ -194,8 +195,6 @@ def source_digest() -> str:
 def _pandoc_identity() -> str:
     """The pandoc binary pypandoc runs: its path, size and modification time."""
     try:
-        from reportc.pandoc.runner import pandoc_path
-
         path = pandoc_path()
         stat = Path(path).stat()
     except Exception:  # no pandoc: the build reports that itself

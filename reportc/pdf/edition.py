@@ -20,6 +20,7 @@ from reportc.charts.tables import without_data_tables
 from reportc.citing.citation import bibtex, ris
 from reportc.document.model import ChapterDoc
 from reportc.editions.base import Edition, Made
+from reportc.editions.cover import draw_cover
 from reportc.editions.page import PageContext, render_page
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
@@ -144,7 +145,6 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
 
 def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
            reference_files: bool) -> None:
-    from reportc.editions.cover import draw_cover
     from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
 
     record = context.matter.record

@@ -18,6 +18,7 @@ from reportc.errors import WARNING_CODES, ConfigError, Diagnostics
 from reportc.paths import inside
 from reportc.project.listing import Listed, listed_chapters
 from reportc.project.publisher import PUBLISHER_KEYS, Publisher, read_publisher, valid_orcid
+from reportc.project.quarto import node_lines, read_project
 
 CONFIG_NAME = "report.yaml"
 DEFAULT_CSL = "chicago-notes-bibliography"
@@ -117,8 +118,6 @@ class ReportConfig:
 def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
     ``root``; raise :class:`ConfigError` when they cannot be used."""
-    from reportc.project.quarto import read_project
-
     project = read_project(root)
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
@@ -249,8 +248,6 @@ def unreadable_date(node: Any) -> tuple[int, str]:
 
 def _key_lines(node: Any) -> dict[str, int]:
     """Map each key (``chapters[1].chapters[0]``, ``authors[0].orcid``) to its 1-based line."""
-    from reportc.project.quarto import node_lines
-
     lines: dict[str, int] = {}
     node_lines(node, "", lines)
     return lines
