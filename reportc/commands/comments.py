@@ -83,8 +83,9 @@ def review(reviewed: Path, report_dir: Path) -> list[Placement]:
     suffix = reviewed.suffix.lower()
     if suffix not in (".docx", ".pdf"):
         raise ReviewFileError(f"{reviewed.name}: not a .docx or .pdf file")
-    diag = Diagnostics()
+    diag = Diagnostics.until_policy()
     config = load_config(report_dir.resolve(), diag)
+    diag.set_policy(strict=False, silenced=frozenset(config.silence))
     remarks, title = (read_docx if suffix == ".docx" else read_pdf)(reviewed)
     _check_same_report(reviewed, title, config)
     if not remarks:

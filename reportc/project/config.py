@@ -263,7 +263,6 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
                    lines.get(key) or lines.get(key.split(".")[0]) or lines.get(top, 1))
 
     silence = _silence(data, lines, diag)
-    diag.silenced = frozenset(silence)  # before any warning, this file's own included
     for key in data:
         if key not in KNOWN_KEYS and files.get(str(key)) == CONFIG_NAME:
             diag.warning(f"unknown setting '{key}' (ignored)", where, lines.get(str(key)),

@@ -44,8 +44,9 @@ class _Version:
 
 
 def _load_version(root: Path, strict: bool) -> _Version:
-    diag = Diagnostics()
+    diag = Diagnostics.until_policy()
     config = load_config(root.resolve(), diag)
+    diag.set_policy(strict=False, silenced=frozenset(config.silence))
     chapters = load_chapters(config, diag)
     cache = BuildCache(root / ".no-cache", diag, enabled=False)
     jobs = os.cpu_count() or 1
