@@ -104,7 +104,7 @@ def build(options: BuildOptions) -> BuildResult:
     converter = References(bibliography, run.cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
     with converter.finishing():  # a build stopped here waits for the conversion to end
-        docs = read_report(chapters, diag, run.cache, options.jobs)
+        docs = read_report(run, chapters)
         timer.done(f"read {len(docs)} chapter(s)")
         drawings = _draw_charts(run, docs, config, theme, engine, timer)
         targets = number_report(docs, diag, run.cache, config.crossref)
