@@ -17,7 +17,7 @@ from importlib import metadata, resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from reportc import __version__
+from reportc.version import __version__
 
 SCAFFOLD = resources.files("reportc.commands") / "scaffold"
 # Scaffold files stored under another name (package data skips dot files).
