@@ -31,10 +31,13 @@ docs: system $(STAMP)
 test: system $(STAMP) $(AXE) $(ACE)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)
 
+# lint-imports: the package's layers point down and no modules import each other in a circle
+# (the contracts are in pyproject.toml, [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
 	$(BIN)/mypy
 	$(BIN)/python scripts/check_sizes.py
+	$(BIN)/lint-imports --no-cache
 
 # The long fuzzing run (tests/test_fuzz.py; the manual's "Fuzzing", docs/chapters/12-tests.md): mutated reports and review files.
 FUZZ_SEED    ?= 20261207

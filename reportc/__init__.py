@@ -18,11 +18,11 @@ which has a ``NullHandler``: an application sees them once it configures logging
 
 import logging
 
-__version__ = "0.1.0"
+from reportc.version import __version__
 
 logging.getLogger("reportc").addHandler(logging.NullHandler())
 
-from reportc.build import BuildOptions, BuildResult, build  # noqa: E402 (needs __version__)
+from reportc.build import BuildOptions, BuildResult, build  # noqa: E402 (after the handler)
 from reportc.errors import ReportError  # noqa: E402
 
 __all__ = ["BuildOptions", "BuildResult", "ReportError", "__version__", "build"]

@@ -7,13 +7,12 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup
 
-from reportc import __version__
 from reportc.cache import (
     CACHE_DIR,
     BuildCache,
@@ -25,25 +24,24 @@ from reportc.cache import (
 from reportc.charts.engine import ChartEngine, start_engine
 from reportc.charts.figures import Drawings, draw_charts, has_charts
 from reportc.charts.theme import chart_theme
+from reportc.citing.citation import how_to_cite, render_markdown_file
+from reportc.citing.reflist import place_bibliography, unlink_citations
+from reportc.citing.render import render_report
+from reportc.citing.setup import CitationSetup
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
+from reportc.document.read import read_report
 from reportc.document.xrefs import resolve_references
 from reportc.editions.base import Edition, Made
-from reportc.editions.registry import EDITIONS, chosen
+from reportc.editions.metadata import PublisherMatter, publisher_matter
+from reportc.editions.page import PageContext, make_parts
 from reportc.editions.run import write_editions
 from reportc.editions.theme import Theme, find_theme
 from reportc.errors import Diagnostics, reported
 from reportc.evidence.check import Evidence, check_evidence
 from reportc.evidence.locate import source_folders
 from reportc.output import check_out_dir, staging_folder
-from reportc.pandoc.read import read_report
-from reportc.pandoc.render import (
-    CitationSetup,
-    place_bibliography,
-    render_report,
-    unlink_citations,
-)
 from reportc.pdf.glyphs import check_glyphs
 from reportc.progress import StageTimer
 from reportc.project.bibliography import (
@@ -53,40 +51,17 @@ from reportc.project.bibliography import (
     load_bibliography,
 )
 from reportc.project.chapters import Chapter, load_chapters
-from reportc.project.citation import how_to_cite, render_markdown_file
 from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
+from reportc.registry import EDITIONS, chosen
+from reportc.run import DEFAULT_FORMATS as DEFAULT_FORMATS
+from reportc.run import BuildOptions, Run
 from reportc.sandbox.checks import check_chapter, check_csl
-from reportc.web.metadata import PublisherMatter, publisher_matter
-from reportc.web.page import PageContext, make_parts
+from reportc.version import __version__
 
 log = logging.getLogger("reportc")
 FORMATS = tuple(EDITIONS)
-DEFAULT_FORMATS = ("html", "pdf")
-
-
-@dataclass
-class BuildOptions:
-    root: Path
-    out: Path | None = None
-    formats: tuple[str, ...] = DEFAULT_FORMATS
-    strict: bool = False
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    use_cache: bool = True
-    version_label: str = ""  # names the artifacts <slug>-<label>.pdf/.html (CI: the tag)
-    status: str = ""  # draft | review | final; overrides report.yaml's status
-    git_stamp: bool = True  # stamp `git describe` on the outputs when there is a repository
-    self_contained: bool = False  # one HTML file: CSS, fonts and images inlined as data: URLs
-    live_reload: str = ""  # watch mode: build id the page polls to reload itself
-    single_pass: bool = False  # lay the PDF out in one WeasyPrint pass (slower; for checks)
-    family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
-    reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
-    source_dirs: tuple[Path, ...] = ()  # --sources: folders outside the report sources may be in
-
-    @property
-    def out_dir(self) -> Path:
-        return self.out or self.root / "out"
 
 
 @dataclass
@@ -100,10 +75,12 @@ class BuildResult:
 def build(options: BuildOptions) -> BuildResult:
     """Build the report; raise a :class:`ReportError` listing every problem found."""
     root = options.root.resolve()
-    diag = Diagnostics(strict=options.strict)
+    diag = Diagnostics.until_policy()
     check_out_dir(options.out_dir)
     config = load_config(root, diag)
-    release = resolve_release(config, diag, _build_date(config), label=options.version_label,
+    diag.set_policy(strict=options.strict or (options.status or config.status) == "final",
+                    silenced=frozenset(config.silence))  # the one place the policy is set
+    release = resolve_release(config, _build_date(config), label=options.version_label,
                               status=options.status, use_git=options.git_stamp)
     chapters = load_chapters(config, diag)
     csl = resolve_csl(config, diag)
@@ -111,28 +88,28 @@ def build(options: BuildOptions) -> BuildResult:
     editions = chosen(options.formats)
     diag.raise_if_errors()
 
-    cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
+    run = Run(options, root, diag, BuildCache(options.out_dir / CACHE_DIR, diag,
+                                              enabled=options.use_cache))
     fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release,
                           editions)
-    if _up_to_date(options, cache, fingerprint, diag):
+    if _up_to_date(run, fingerprint):
         return BuildResult(config, [], diag, up_to_date=True)
     check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
     diag.raise_if_errors()
 
     timer = StageTimer()
-    engine = _chart_engine(theme, chapters, cache)
+    engine = _chart_engine(theme, chapters, run.cache)
     bibliography = load_bibliography(config.bibliographies, root, diag)
     diag.raise_if_errors()
-    converter = References(bibliography, cache, options.jobs)  # read while chapters are
+    converter = References(bibliography, run.cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
     with converter.finishing():  # a build stopped here waits for the conversion to end
-        checked = _read_and_check(options, config, chapters, theme, engine, editions,
-                                  bibliography, diag, cache, timer)
-    outputs = _write_report(options, config, theme, release, csl, checked, bibliography,
-                            converter, diag, cache, timer)
+        checked = _read_and_check(run, config, chapters, theme, engine, editions,
+                                  bibliography, timer)
+    outputs = _write_report(run, config, theme, release, csl, checked, bibliography,
+                            converter, timer)
     timer.done("wrote " + ", ".join(options.formats))
-    _remember_build(cache, fingerprint, options.out_dir, outputs, checked.docs, diag,
-                    checked.evidence)
+    _remember_build(run, fingerprint, outputs, checked.docs, checked.evidence)
     return BuildResult(config, outputs, diag)
 
 
@@ -149,45 +126,43 @@ class _Checked:
     lists: ReportLists
 
 
-def _read_and_check(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
-                    theme: Theme, engine: ChartEngine | None, editions: list[Edition],
-                    bibliography: Bibliography, diag: Diagnostics, cache: BuildCache,
-                    timer: StageTimer) -> _Checked:
+def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], theme: Theme,
+                    engine: ChartEngine | None, editions: list[Edition],
+                    bibliography: Bibliography, timer: StageTimer) -> _Checked:
     """Read the chapters, send their charts to the renderer, number them, resolve their
     references and check them; every problem is reported before the build stops."""
-    root = config.root
-    docs = read_report(chapters, diag, cache, options.jobs)
+    root, diag = config.root, run.diag
+    docs = read_report(run, chapters)
     timer.done(f"read {len(docs)} chapter(s)")
-    drawings = _draw_charts(docs, config, theme, engine, diag, cache, timer)
-    targets = number_report(docs, diag, cache, config.crossref)
+    drawings = _draw_charts(run, docs, config, theme, engine, timer)
+    targets = number_report(docs, diag, run.cache, config.crossref)
     for doc in docs:
-        resolve_references(doc, targets, bibliography.keys, root, diag, cache)
+        resolve_references(doc, targets, bibliography.keys, root, diag, run.cache)
         check_chapter(doc, root, config.attachments, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
-    evidence = check_evidence(docs, bibliography, config, options.source_dirs, diag, cache) \
-        if options.family == "report" else Evidence()  # a redline mixes two texts
+    evidence = check_evidence(run, docs, bibliography, config) \
+        if run.options.family == "report" else Evidence()  # a redline mixes two texts
     if any(edition.paged for edition in editions):  # before layout, at the line
         check_glyphs(docs, theme.fonts, diag)
     if evidence.sourced:  # every build with sources writes the table
-        editions = chosen((*options.formats, "evidence"))
+        editions = chosen((*run.options.formats, "evidence"))
     lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
     diag.raise_if_errors()
     return _Checked(docs, drawings, evidence, editions, lists)
 
 
-def _write_report(options: BuildOptions, config: ReportConfig, theme: Theme, release: Release,
+def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release,
                   csl: Path | None, checked: _Checked, bibliography: Bibliography,
-                  converter: References, diag: Diagnostics, cache: BuildCache,
-                  timer: StageTimer) -> list[Path]:
+                  converter: References, timer: StageTimer) -> list[Path]:
     """Cite the report and render its chapters, put the reference list and the charts in
     place, then write the editions (each started first, so its setup overlaps the
     citing); the files written."""
-    docs, editions = checked.docs, checked.editions
+    docs, editions, diag = checked.docs, checked.editions, run.diag
     started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
-        references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
-                                          config, Path(scratch), diag, cache, options.jobs)
+        references, bodies, setup = _cite(run, docs, cited, bibliography, converter,
+                                          reported(csl), config, Path(scratch))
         bodies, references = place_bibliography(bodies, references, docs, diag)
         if checked.drawings:
             bodies = checked.drawings.finish(bodies, diag)
@@ -195,18 +170,16 @@ def _write_report(options: BuildOptions, config: ReportConfig, theme: Theme, rel
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-        matter = _publisher_matter(options, config, docs, checked.lists, csl, release, diag,
-                                   cache, editions)
+        matter = _publisher_matter(run, config, docs, checked.lists, csl, release, editions)
         context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
                               release.date, version_label=release.stamp, release=release,
-                              live_reload=options.live_reload, matter=matter)
+                              live_reload=run.options.live_reload, matter=matter)
         for wait in started:
             if wait:
                 wait()  # before an edition forks workers (the PDF's layout)
-        made = Made(config, theme, context, release, docs, setup, diag, cache,
-                    release.artifact_stem(config.slug), options.jobs, options.single_pass,
-                    options.self_contained, options.reference_files, evidence=checked.evidence)
-        return _write_outputs(options, editions, made)
+        made = Made(run, config, theme, context, release, docs, setup,
+                    release.artifact_stem(config.slug), evidence=checked.evidence)
+        return _write_outputs(run, editions, made)
 
 
 def _chart_engine(theme: Theme, chapters: list[Chapter], cache: BuildCache
@@ -222,25 +195,24 @@ def _chart_engine(theme: Theme, chapters: list[Chapter], cache: BuildCache
     return engine
 
 
-def _draw_charts(docs: list[ChapterDoc], config: ReportConfig, theme: Theme,
-                 engine: ChartEngine | None, diag: Diagnostics, cache: BuildCache,
-                 timer: StageTimer) -> Drawings | None:
+def _draw_charts(run: Run, docs: list[ChapterDoc], config: ReportConfig, theme: Theme,
+                 engine: ChartEngine | None, timer: StageTimer) -> Drawings | None:
     """Charts become figures before numbering counts them; the renderer draws the new
     ones while the chapters are numbered and rendered."""
     if engine is None:
         return None
     drawings = draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine,
-                           diag, cache)
+                           run.diag, run.cache)
     timer.done(f"sent {len(drawings.pending)} chart(s) to the renderer")
     return drawings
 
 
-def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[ChapterDoc],
+def _publisher_matter(run: Run, config: ReportConfig, docs: list[ChapterDoc],
                       lists: ReportLists, csl: Path | None, release: Release,
-                      diag: Diagnostics, cache: BuildCache, editions: list[Edition]
-                      ) -> PublisherMatter:
+                      editions: list[Edition]) -> PublisherMatter:
     """Imprint, how to cite, lists and metadata (#17); reference files go beside a paged
     edition (the PDF) or a release."""
+    diag, cache, options = run.diag, run.cache, run.options
     matter = publisher_matter(
         config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
         render_markdown_file(config.publisher.acknowledgements, config.root, diag, cache),
@@ -251,20 +223,19 @@ def _publisher_matter(options: BuildOptions, config: ReportConfig, docs: list[Ch
     return matter
 
 
-def _up_to_date(options: BuildOptions, cache: BuildCache,
-                fingerprint: Callable[[object, object], str],
-                diag: Diagnostics) -> bool:
+def _up_to_date(run: Run, fingerprint: Callable[[object, object], str]) -> bool:
     """Are the outputs those of these inputs? Then the last build's warnings still stand."""
+    cache = run.cache
     last_images, last_sources = cache.meta.get("images"), cache.meta.get("sources")
     if cache.meta.get("fingerprint") != fingerprint(last_images, last_sources) or \
-            not outputs_intact(options.out_dir, cache.meta.get("outputs")):
+            not outputs_intact(run.out_dir, cache.meta.get("outputs")):
         return False
-    shown = {str(w) for w in diag.warnings}  # found again before this check, printed
+    shown = {str(w) for w in run.diag.warnings}  # found again before this check, printed
     remembered = cache.meta.get("warnings")
     for warning in remembered if isinstance(remembered, list) else []:
         if warning not in shown:
             log.warning("%s", warning)
-    log.info("reportc: %s is up to date", options.out_dir)
+    log.info("reportc: %s is up to date", run.out_dir)
     return True
 
 
@@ -315,36 +286,37 @@ def _listing(folder: Path) -> str:
         return "<none>"
 
 
-def _remember_build(cache: BuildCache, fingerprint: Callable[[object, object], str],
-                    out_dir: Path, outputs: list[Path], docs: list[ChapterDoc],
-                    diag: Diagnostics, evidence: Evidence) -> None:
+def _remember_build(run: Run, fingerprint: Callable[[object, object], str],
+                    outputs: list[Path], docs: list[ChapterDoc], evidence: Evidence) -> None:
+    cache = run.cache
     images = sorted({image for doc in docs
                      for image in [*doc.images, *doc.drawn, *doc.inputs]})
     sources = sorted({str(path) for path in evidence.considered})
     cache.meta = {
         **cache.carry,
-        "warnings": [str(w) for w in diag.warnings],
+        "warnings": [str(w) for w in run.diag.warnings],
         "fingerprint": fingerprint(images, sources),
-        "outputs": {p.relative_to(out_dir).as_posix(): digest(p.read_bytes()) for p in outputs},
+        "outputs": {p.relative_to(run.out_dir).as_posix(): digest(p.read_bytes()) for p in outputs},
         "images": images,
         "sources": sources,
     }
     cache.save()
 
 
-def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
-          converter: References, csl: Path, config: ReportConfig, scratch: Path,
-          diag: Diagnostics, cache: BuildCache, jobs: int
+def _cite(run: Run, docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
+          converter: References, csl: Path, config: ReportConfig, scratch: Path
           ) -> tuple[str, list[str], CitationSetup]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
     left out of the list and unlinked. The setup is returned for the Word edition, whose
     citeproc run reads the same CSL JSON (in ``scratch``)."""
+    diag = run.diag
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
-    bodies, references, dropped = render_report(docs, setup, diag, cache, jobs, bibliography)
+    bodies, references, dropped = render_report(docs, setup, diag, run.cache, run.jobs,
+                                                 bibliography)
     diag.raise_if_errors()
     return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup
 
@@ -357,9 +329,9 @@ def _build_date(config: ReportConfig) -> dt.date:
     return config.date or dt.date.today()
 
 
-def _write_outputs(options: BuildOptions, editions: list[Edition], made: Made) -> list[Path]:
+def _write_outputs(run: Run, editions: list[Edition], made: Made) -> list[Path]:
     """Write every edition into a staging folder; move them into place only if all succeed."""
-    with staging_folder(options.out_dir, options.family) as staging:
+    with staging_folder(run.out_dir, run.options.family) as staging:
         write_editions(editions, made, staging.path)
-        made.diag.raise_if_errors()
+        run.diag.raise_if_errors()
         return staging.commit()

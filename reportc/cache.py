@@ -24,9 +24,10 @@ import platform
 import re
 from pathlib import Path
 
-from reportc import __version__
 from reportc.errors import Diagnostics
-from reportc.project.paths import inside
+from reportc.pandoc.runner import pandoc_path
+from reportc.paths import inside
+from reportc.version import __version__
 
 CACHE_DIR = ".reportc-cache"
 INDEX = "index.json"
@@ -194,8 +195,6 @@ def source_digest() -> str:
 def _pandoc_identity() -> str:
     """The pandoc binary pypandoc runs: its path, size and modification time."""
     try:
-        from reportc.pandoc.runner import pandoc_path
-
         path = pandoc_path()
         stat = Path(path).stat()
     except Exception:  # no pandoc: the build reports that itself

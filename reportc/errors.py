@@ -10,7 +10,7 @@ Sphinx prints them) that report.yaml's ``silence:`` list can name to drop it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -111,6 +111,30 @@ class Diagnostics:
     silenced: frozenset[str] = frozenset()  # warning codes report.yaml's silence: drops
     # a chapter whose text holds other files ({{< include >}}): (file, line) of each line
     origins: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # Warnings found before the policy is known (report.yaml's own, read before its
+    # silence: list and status are), each with its fails_strict; None once it is set.
+    pending: list[tuple[Problem, bool]] | None = None
+
+    @classmethod
+    def until_policy(cls) -> Diagnostics:
+        """Diagnostics that hold warnings back until :meth:`set_policy` (a build reads its
+        policy from report.yaml, whose own warnings it must already obey)."""
+        return cls(pending=[])
+
+    def set_policy(self, *, strict: bool, silenced: frozenset[str]) -> None:
+        """Set the policy once: ``strict`` (``--strict`` or a final status) and the codes
+        ``silenced``. Warnings held back so far are dropped, kept or made errors by it, in
+        the order they were found, and printed."""
+        self.strict, self.silenced = strict, silenced
+        pending, self.pending = self.pending or [], None
+        fails = {id(problem): fails_strict for problem, fails_strict in pending}
+        found, self.problems = self.problems, []
+        for problem in found:
+            if id(problem) not in fails:
+                self.problems.append(problem)
+            elif problem.code not in silenced:
+                error = strict and fails[id(problem)]
+                self._add(replace(problem, severity="error" if error else "warning"))
 
     def error(self, message: str, path: PathLike = None, line: int | None = None) -> None:
         self._add(Problem(message, *self._where(path, line), "error"))
@@ -130,6 +154,12 @@ class Diagnostics:
         not turn into an error: an entry of the bibliography nobody cites)."""
         if code not in WARNING_CODES:
             raise ValueError(f"unknown warning code {code!r}")
+        if self.pending is not None:
+            held = Problem(message, *self._where(path, line), "warning", code)
+            if held not in self.problems:
+                self.pending.append((held, fails_strict))
+                self.problems.append(held)
+            return
         if code in self.silenced:
             return
         severity = "error" if self.strict and fails_strict else "warning"

@@ -396,9 +396,9 @@ def test_one_process_and_two_steps_write_the_same_report(tmp_path, monkeypatch):
     citing chapters and list in one run writes the same bytes."""
     import contextlib
 
-    import reportc.pandoc.render
+    import reportc.citing.render
 
-    real, runs = reportc.pandoc.render.run_pandoc, []
+    real, runs = reportc.citing.render.run_pandoc, []
 
     def counting(args, stdin, *, what, **kwargs):
         if any(arg.endswith("cite.lua") or arg == "--citeproc" for arg in args):
@@ -409,11 +409,11 @@ def test_one_process_and_two_steps_write_the_same_report(tmp_path, monkeypatch):
             runs.append("writer")
         return real(args, stdin, what=what, **kwargs)
 
-    monkeypatch.setattr(reportc.pandoc.render, "run_pandoc", counting)
+    monkeypatch.setattr(reportc.citing.render, "run_pandoc", counting)
     pages = []
     for jobs, apart in ((1, True), (2, True), (1, False)):  # one batch, then two
         if not apart:
-            monkeypatch.setattr(reportc.pandoc.render, "_citing_apart",
+            monkeypatch.setattr(reportc.citing.render, "_citing_apart",
                                 lambda setup: contextlib.nullcontext(None))
         out = tmp_path / f"jobs{jobs}-{apart}"
         runs.clear()
@@ -433,7 +433,8 @@ def test_one_process_and_two_steps_write_the_same_report(tmp_path, monkeypatch):
 def test_the_list_is_made_apart_only_where_citations_do_not_depend_on_it(style, apart):
     """Citation numbers and year suffixes follow the list's order: those styles cite and
     list in one run; note styles without them cite with the style minus its list."""
-    from reportc.pandoc.render import CitationSetup, _citing_apart
+    from reportc.citing.reflist import _citing_apart
+    from reportc.citing.setup import CitationSetup
     from reportc.project.csl import STYLES_DIR
 
     setup = CitationSetup(Path("references.json"), STYLES_DIR / f"{style}.csl", "en-GB")

@@ -31,7 +31,7 @@ def pandoc_calls(monkeypatch):
             calls.append(what)
         return real(args, stdin, what=what, **kwargs)
 
-    for module in ("reportc.pandoc.runner", "reportc.pandoc.render"):
+    for module in ("reportc.pandoc.runner", "reportc.citing.render"):
         monkeypatch.setattr(f"{module}.run_pandoc", counting)
     return calls
 

@@ -28,8 +28,9 @@ def _load(tmp_path: Path, text: str) -> tuple[ReportConfig | None, list[str]]:
     (tmp_path / "chapters").mkdir(exist_ok=True)
     (tmp_path / "chapters/01-a.md").write_text("# A\n\nText.\n", encoding="utf-8")
     (tmp_path / "report.yaml").write_text(text, encoding="utf-8")
-    diag = Diagnostics()
-    config = load_config(tmp_path, diag)
+    diag = Diagnostics.until_policy()  # as build() does: report.yaml's silence: applies
+    config = load_config(tmp_path, diag)  # to report.yaml's own warnings too
+    diag.set_policy(strict=False, silenced=frozenset(config.silence))
     return config, [str(problem) for problem in diag.problems]
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import build_root, copy_root, run_cli
 
+from reportc import registry
 from reportc.build import FORMATS, BuildOptions, build
-from reportc.editions import registry
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import Theme
 from reportc.project.config import ReportConfig

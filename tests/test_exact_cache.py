@@ -19,7 +19,7 @@ import pytest
 from conftest import copy_root, run_cli
 
 import reportc.cache
-import reportc.pandoc.render
+import reportc.citing.render
 from reportc.build import BuildOptions, build
 from reportc.cache import CACHE_DIR
 from reportc.editions.theme import DEFAULT_THEME
@@ -80,22 +80,22 @@ def _change_source(monkeypatch) -> None:
     """Stand-in for an upgrade of reportc: new code (chapter HTML gains a word) and so a
     new source hash. Without the hash in the keys, the cached chapter HTML would stay."""
     monkeypatch.setattr(reportc.cache, "source_digest", lambda: "upgraded-reportc")
-    real = reportc.pandoc.render.run_batch
+    real = reportc.citing.render.run_batch
 
     def upgraded(*args, **kwargs):
         return {name: dataclasses.replace(done, output=done.output.replace(
                     "Ports grew", "Ports (upgraded) grew") if done.output else done.output)
                 for name, done in real(*args, **kwargs).items()}
 
-    monkeypatch.setattr(reportc.pandoc.render, "run_batch", upgraded)
-    real_run = reportc.pandoc.render.run_pandoc  # a report cited and written in one process
+    monkeypatch.setattr(reportc.citing.render, "run_batch", upgraded)
+    real_run = reportc.citing.render.run_pandoc  # a report cited and written in one process
 
     def upgraded_run(*args, **kwargs):
         done = real_run(*args, **kwargs)
         return dataclasses.replace(done, output=done.output.replace("Ports grew",
                                                                     "Ports (upgraded) grew"))
 
-    monkeypatch.setattr(reportc.pandoc.render, "run_pandoc", upgraded_run)
+    monkeypatch.setattr(reportc.citing.render, "run_pandoc", upgraded_run)
 
 
 MUTATIONS: list[tuple[str, Callable[[Path, pytest.MonkeyPatch], None]]] = [

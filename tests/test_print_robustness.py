@@ -15,8 +15,8 @@ from conftest import REPO, build_root, copy_root
 from PIL import Image
 
 from reportc.cache import BuildCache
+from reportc.document.read import read_chapters
 from reportc.errors import BuildFailed, Diagnostics
-from reportc.pandoc.read import read_chapters
 from reportc.pdf.edition import PdfEdition
 from reportc.project.chapters import Chapter
 

@@ -18,8 +18,8 @@ import rispy
 from conftest import REPO, Built, build_root, copy_root
 from lxml import html as lxml_html
 
+from reportc.editions.cover import can_draw_cover
 from reportc.errors import Diagnostics
-from reportc.pdf.cover import can_draw_cover
 from reportc.project.config import load_config
 from reportc.project.publisher import LICENCES
 

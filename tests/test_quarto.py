@@ -127,8 +127,8 @@ def test_floats_are_listed_on_the_documents_for_lists_of_figures(tmp_path):
 
     from reportc.cache import BuildCache
     from reportc.document.numbering import number_report
+    from reportc.document.read import read_chapters
     from reportc.errors import Diagnostics
-    from reportc.pandoc.read import read_chapters
     from reportc.project.chapters import load_chapters
     from reportc.project.config import load_config
 

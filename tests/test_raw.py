@@ -21,9 +21,9 @@ from conftest import build_root, copy_root
 from htmlparse import parse_html as parse
 
 from reportc.cache import BuildCache
+from reportc.document.read import read_chapters
 from reportc.errors import BuildFailed, Diagnostics
 from reportc.pandoc import ast as A
-from reportc.pandoc.read import read_chapters
 from reportc.project.chapters import Chapter
 
 # what must never reach a reader: markup, TeX, pandoc-crossref keys, a doubled label word

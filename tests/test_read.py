@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from conftest import copy_root
 
 from reportc.cache import BuildCache
+from reportc.document.read import read_chapters
 from reportc.errors import Diagnostics
-from reportc.pandoc.read import read_chapters
 from reportc.pandoc.runner import CHAPTER_READER, run_pandoc
 from reportc.project.chapters import load_chapters
 from reportc.project.config import load_config

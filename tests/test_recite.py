@@ -1,4 +1,4 @@
-"""Citing again without citeproc (reportc/pandoc/recite.py): an edit that cites nothing new
+"""Citing again without citeproc (reportc/citing/recite.py): an edit that cites nothing new
 gives exactly what citeproc gives, and a build after it runs no citeproc."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from conftest import build_root, copy_root
 
 import reportc.pandoc.runner
 from reportc.cache import CACHE_DIR
-from reportc.pandoc.recite import record_key, splice
+from reportc.citing.recite import record_key, splice
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.csl import STYLES_DIR
 
@@ -135,7 +135,7 @@ def citeproc_runs(monkeypatch):
             runs.append(what)
         return real(args, stdin, what=what, **kwargs)
 
-    monkeypatch.setattr("reportc.pandoc.render.run_pandoc", counting)
+    monkeypatch.setattr("reportc.citing.render.run_pandoc", counting)
     return runs
 
 
@@ -182,7 +182,7 @@ def test_an_edit_next_to_a_citation_is_cited_again(tmp_path, citeproc_runs):
 def test_the_citations_are_found_as_a_walk_of_the_whole_chapter_finds_them():
     """The fast scan of a chapter's JSON for citations gives what walking it gives, also
     with a citation in another's prefix and the word "Cite" in the text."""
-    from reportc.pandoc.recite import _citations, _walk
+    from reportc.citing.recite import _citations, _walk
 
     for text in (TEXT, TEXT + '\n"Cite" and Cite [see @lee2022 and [@kim2020]].\n'):
         blocks = _pandoc(["-f", "markdown", "-t", "json"], text)

@@ -9,13 +9,14 @@ from conftest import copy_root
 
 import reportc.pandoc.runner
 from reportc.cache import BuildCache
+from reportc.citing.render import render_chapters
+from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import number_report
+from reportc.document.read import read_chapters
 from reportc.document.xrefs import resolve_references
 from reportc.editions.typography import keep_notes_with_words
 from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc.read import read_chapters
-from reportc.pandoc.render import CitationSetup, render_chapters
 from reportc.pandoc.runner import batches
 from reportc.project.bibliography import load_bibliography
 from reportc.project.chapters import load_chapters

@@ -326,10 +326,10 @@ def test_a_damaged_theme_font_is_a_clear_error_and_out_is_kept(tmp_path: Path) -
 def test_page_file_names_never_collide(basic_site: Built) -> None:
     from markupsafe import Markup
 
+    from reportc.editions.page import Part
     from reportc.errors import Diagnostics
     from reportc.project.config import load_config
     from reportc.site.pages import plan_pages
-    from reportc.web.page import Part
 
     config = load_config(basic_site.root, Diagnostics())
     parts = [Part(anchor, "chapter", "", "", anchor, anchor, [], Markup("<p>x</p>"))

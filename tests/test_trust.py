@@ -31,10 +31,11 @@ from trustkit import TrapServer, files_containing, make_canary
 import reportc.output
 from reportc.build import BuildOptions, build
 from reportc.cache import BuildCache
+from reportc.citing.render import render_chapters
+from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.errors import BuildFailed, Diagnostics
 from reportc.output import STAGING_PREFIX, remove_stale_staging, staging_folder
-from reportc.pandoc.render import CitationSetup, render_chapters
 from reportc.pandoc.runner import READER, PandocOutOfMemory, PandocStalled, run_pandoc
 from reportc.pdf.layout import layout_pdf
 from reportc.project.chapters import Chapter

@@ -11,9 +11,14 @@ import pytest
 import weasyprint
 from conftest import Built, build_root, copy_root
 
-from reportc.editions.typography import break_urls, dash_citation_ranges, keep_last_words
+from reportc.editions.typography import (
+    break_urls,
+    dash_citation_ranges,
+    keep_last_words,
+    mark_local_xrefs,
+)
 from reportc.pdf import compat
-from reportc.pdf.varioref import mark_local_xrefs, settle, where
+from reportc.pdf.varioref import settle, where
 
 THEME_CSS = Path(__file__).resolve().parents[1] / "templates" / "css" / "print.css"
 

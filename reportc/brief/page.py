@@ -11,9 +11,9 @@ import jinja2
 from markupsafe import Markup
 
 from reportc.editions.base import Made
+from reportc.editions.page import Part, for_print, shift_headings
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import ConfigError
-from reportc.web.page import Part, for_print, shift_headings
 
 BRIEF_TEMPLATE = "brief.html.j2"
 

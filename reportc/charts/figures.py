@@ -39,7 +39,7 @@ from reportc.charts.theme import ChartTheme, dark_style
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
-from reportc.project.paths import inside
+from reportc.paths import inside
 
 CHART_CLASS = "chart"
 SPEC_SUFFIXES = (".vl.yaml", ".vl.yml", ".vl.json")

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from reportc.project.paths import inside
+from reportc.paths import inside
 
 DATA_FORMATS = {".csv": "csv", ".tsv": "tsv", ".json": "json"}
 MARKS = {"arc", "area", "bar", "boxplot", "circle", "errorband", "errorbar", "line", "point",

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from reportc import __version__
 from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, build
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.config import STATUSES
 from reportc.project.versioning import check_label
+from reportc.version import __version__
 
 log = logging.getLogger("reportc")
 

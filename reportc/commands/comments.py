@@ -22,8 +22,8 @@ from pathlib import Path
 
 from reportc.cache import CACHE_DIR, BuildCache
 from reportc.document.numbering import number_report
+from reportc.document.read import read_chapters
 from reportc.errors import BuildFailed, Diagnostics, ReportError
-from reportc.pandoc.read import read_chapters
 from reportc.project.chapters import load_chapters
 from reportc.project.config import ReportConfig, load_config
 from reportc.review.docx_reader import ReviewFileError, read_docx
@@ -83,8 +83,9 @@ def review(reviewed: Path, report_dir: Path) -> list[Placement]:
     suffix = reviewed.suffix.lower()
     if suffix not in (".docx", ".pdf"):
         raise ReviewFileError(f"{reviewed.name}: not a .docx or .pdf file")
-    diag = Diagnostics()
+    diag = Diagnostics.until_policy()
     config = load_config(report_dir.resolve(), diag)
+    diag.set_policy(strict=False, silenced=frozenset(config.silence))
     remarks, title = (read_docx if suffix == ".docx" else read_pdf)(reviewed)
     _check_same_report(reviewed, title, config)
     if not remarks:

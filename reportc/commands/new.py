@@ -17,9 +17,9 @@ from importlib import metadata, resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from reportc import __version__
 from reportc.project.checks import slugify
 from reportc.project.schema import commented
+from reportc.version import __version__
 
 SCAFFOLD = resources.files("reportc.commands") / "scaffold"
 # Scaffold files stored under another name (package data skips dot files).

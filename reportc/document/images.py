@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reportc.cache import BuildCache, digest
 from reportc.errors import Diagnostics
-from reportc.project.paths import inside
+from reportc.paths import inside
 
 # the order LaTeX (graphicx with pdfLaTeX) and pandoc try extensions in
 EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")

@@ -13,7 +13,7 @@ from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
-from reportc.project.paths import inside
+from reportc.paths import inside
 
 __all__ = ["XREF_PREFIXES", "resolve_references"]
 # a key that looks like a cross-reference with a prefix reportc does not know ("@fgi-x")

@@ -27,13 +27,13 @@ from typing import Any
 
 from reportc.charts.engine import current_engine
 from reportc.charts.word import word_charts
+from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import flatten_chapter_heading
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
-from reportc.pandoc.render import CitationSetup
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release

@@ -15,7 +15,7 @@ folder. An edition says
   ``None`` for an edition that is cheap to write or caches finer-grained pieces itself.
 
 Adding an edition is one module with a subclass and one line in
-:mod:`reportc.editions.registry`.
+:mod:`reportc.registry`.
 """
 
 from __future__ import annotations
@@ -27,36 +27,57 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reportc.cache import BuildCache
+from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
+from reportc.editions.page import PageContext
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics
 from reportc.evidence.check import Evidence
-from reportc.pandoc.render import CitationSetup
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
-from reportc.web.page import PageContext
+from reportc.run import Run
 
 
 @dataclass
 class Made:
-    """What the shared stages made, the same for every edition, and the build's settings
-    the editions read."""
+    """What the shared stages made, the same for every edition, and the build's run (its
+    options, diagnostics and cache) the editions read."""
 
+    run: Run
     config: ReportConfig
     theme: Theme
     context: PageContext  # the rendered chapters, bibliography and publisher's matter
     release: Release
     docs: list[ChapterDoc]  # the numbered chapter ASTs (Word and EPUB convert them)
     setup: CitationSetup  # citeproc's settings and the cited entries as CSL JSON
-    diag: Diagnostics
-    cache: BuildCache
     stem: str  # the artifacts' file name without suffix: <slug>[-<label>]
-    jobs: int = 1
-    single_pass: bool = False
-    self_contained: bool = False
-    reference_files: bool = True  # the .bib/.ris and cover picture beside a paged edition
     products: dict[str, Any] = field(default_factory=dict)  # what an edition hands the next
     evidence: Evidence = field(default_factory=Evidence)  # quotations and citations checked
+
+    @property
+    def diag(self) -> Diagnostics:
+        return self.run.diag
+
+    @property
+    def cache(self) -> BuildCache:
+        return self.run.cache
+
+    @property
+    def jobs(self) -> int:
+        return self.run.jobs
+
+    @property
+    def single_pass(self) -> bool:
+        return self.run.options.single_pass
+
+    @property
+    def self_contained(self) -> bool:
+        return self.run.options.self_contained
+
+    @property
+    def reference_files(self) -> bool:
+        """The .bib/.ris and cover picture beside a paged edition."""
+        return self.run.options.reference_files
 
     @property
     def images(self) -> list[str]:

@@ -158,3 +158,24 @@ def _span_end(html: str, start: int) -> int | None:
         if depth == 0:
             return tag.end()
     return None
+
+
+# A cross-reference and an element's id (mark_local_xrefs).
+_XREF = re.compile(r'<a href="#([^"]+)" class="xref"')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def mark_local_xrefs(html: str, part: str) -> str:
+    """Give every cross-reference whose target lies in the same part an id, so that its page
+    is known once laid out: the PDF words it as LaTeX's varioref does
+    (:mod:`reportc.pdf.varioref`)."""
+    own = set(_ID.findall(html))
+    count = 0
+
+    def mark(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.group(1) not in own:
+            return match.group()
+        count += 1
+        return f'{match.group()} id="xr-{part}-{count}"'
+    return _XREF.sub(mark, html)

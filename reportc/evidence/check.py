@@ -26,9 +26,10 @@ from reportc.evidence.match import (
     quote_pattern,
 )
 from reportc.evidence.passages import Block, Sentence, chapter_blocks
+from reportc.paths import relative
 from reportc.project.bibliography import Bibliography
 from reportc.project.config import CONFIG_NAME, ReportConfig
-from reportc.project.paths import relative
+from reportc.run import Run
 
 log = logging.getLogger("reportc")
 COLUMNS = ("file", "line", "keys", "locator", "quote", "status", "sentence", "closest")
@@ -75,9 +76,11 @@ class Library:
         return [key for key in dict.fromkeys(members) if key in self.sources]
 
 
-def check_evidence(docs: list[ChapterDoc], bibliography: Bibliography, config: ReportConfig,
-                   folders: tuple[Path, ...], diag: Diagnostics, cache: BuildCache) -> Evidence:
-    """Check every chapter against the sources found; warnings go to ``diag``."""
+def check_evidence(run: Run, docs: list[ChapterDoc], bibliography: Bibliography,
+                   config: ReportConfig) -> Evidence:
+    """Check every chapter against the sources found (in the report and the run's
+    ``--sources`` folders); warnings go to the run's diagnostics."""
+    folders, diag, cache = run.options.source_dirs, run.diag, run.cache
     cited = bibliography.expand({k for doc in docs for k in doc.cite_keys} & bibliography.keys)
     found = find_sources(cited, bibliography, config, folders, diag)
     for key in config.sources.keys() - bibliography.records.keys():

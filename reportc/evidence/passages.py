@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportc.pandoc.ast import stringify
+
 CITE, NOTE, GAP = "\ue000", "\ue001", "\x00"
 _OPENERS_BEFORE = set(" \t\n([{/—–-“‘" + CITE + NOTE)
 _SENTENCE_END = ".!?"
@@ -156,8 +158,6 @@ class _Flat:
 
 
 def _citation(content: list[Any]) -> Citation:
-    from reportc.pandoc.ast import stringify
-
     items, written = content
     keys = [item["citationId"] for item in items]
     located = [(item["citationId"], _plain(stringify(item.get("citationSuffix", []))))

@@ -13,21 +13,20 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, tool_versions
 from reportc.charts.tables import without_data_tables
+from reportc.citing.citation import bibtex, ris
 from reportc.document.model import ChapterDoc
 from reportc.editions.base import Edition, Made
+from reportc.editions.cover import draw_cover
+from reportc.editions.page import PageContext, render_page
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
-from reportc.project.citation import bibtex, ris
+from reportc.paths import relative
+from reportc.pdf.job import PdfJob
 from reportc.project.config import ReportConfig
-from reportc.project.paths import relative
-from reportc.web.page import PageContext, render_page
-
-if TYPE_CHECKING:
-    from reportc.pdf.stage import PdfJob
 
 log = logging.getLogger("reportc")
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
@@ -146,7 +145,6 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
 
 def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
            reference_files: bool) -> None:
-    from reportc.pdf.cover import draw_cover
     from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
 
     record = context.matter.record
@@ -172,7 +170,6 @@ def _environment(config: ReportConfig, theme: Theme, docs: list[ChapterDoc]) -> 
 def _pdf_job(config: ReportConfig, theme: Theme, docs: list[ChapterDoc], diag: Diagnostics,
              jobs: int, environment: str, mode: str, classes: str) -> PdfJob:
     from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
-    from reportc.pdf.stage import PdfJob
 
     sheets = print_stylesheets(theme, config.sided)
     allowed = [config.root, theme.root]

@@ -20,6 +20,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from reportc.errors import Diagnostics
+from reportc.pdf import compat
 from reportc.pdf.compat.restamp import restamp
 from reportc.pdf.compat.wording import printed_wordings
 from reportc.pdf.split import FOLIO_SENTINEL
@@ -130,7 +131,7 @@ def draft_layout(html: str, base_dir: Path, stylesheets: list[Path],
     """Lay out ``html`` (pages and boxes), keeping the document for :func:`finish_draft`."""
     return settle(html, lambda page: _draft(page, base_dir, stylesheets, allowed),
                   lambda draft: _anchor_pages(draft.document),
-                  lambda draft: printed_wordings(draft.document))
+                  (lambda draft: printed_wordings(draft.document)) if compat.engaged() else None)
 
 
 def _draft(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]) -> Draft:

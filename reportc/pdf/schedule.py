@@ -9,6 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from reportc.cache import digest
+from reportc.pdf.job import PdfJob
 from reportc.pdf.merge import PartPages, assemble
 from reportc.pdf.pagemap import BYTES_PER_PAGE, Estimate, PageMap
 from reportc.pdf.split import FOLIO_SENTINEL, FRONT, SplitPage, page_references, part_document
@@ -17,7 +18,6 @@ from reportc.progress import StageTimer, item_done
 
 if TYPE_CHECKING:
     from reportc.pdf.layout import DraftReport
-    from reportc.pdf.stage import PdfJob
 
 MAX_ROUNDS = 6
 # Part HTML one worker may keep laid out: about 175 pages at 1-2 MB each, if no part

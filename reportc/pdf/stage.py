@@ -20,45 +20,11 @@ Themes without a ``css/parts.css`` are laid out in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
-
 from reportc.cache import digest
+from reportc.pdf.job import PdfJob
 from reportc.pdf.pagemap import PageMap, estimate_page_map, page_map_of
 from reportc.pdf.schedule import MAX_ROUNDS, _by_parts
 from reportc.pdf.split import SplitPage, numbered_page, page_references, split_page
-
-if TYPE_CHECKING:  # WeasyPrint is imported only when a PDF is laid out
-    from reportc.pdf.layout import DraftReport, LayoutResult
-
-
-class Reporter(Protocol):
-    """Turns a layout's problems into diagnostics; the PDF if there were none."""
-
-    def __call__(self, result: LayoutResult, where: str = "") -> bytes | None: ...
-
-
-@dataclass
-class PdfJob:
-    """Everything the PDF stage needs besides the page: how to lay out and report."""
-
-    layout: Callable[..., LayoutResult]  # (html, identifier=) -> one pass
-    draft: Callable[[str], tuple[Any, DraftReport]]  # part html -> (draft, its report)
-    finish: Callable[[Any, tuple], LayoutResult | None]  # (draft, (keep, folio, numbers, id))
-    report: Reporter  # LayoutResult -> PDF, problems to diagnostics
-    failed: Callable[[], bool]  # has any problem been reported?
-    environment: str  # hash of stylesheets, fonts and tool versions
-    workers: int = 1
-    sources: dict[str, str] = field(default_factory=dict)  # part -> chapter file, for messages
-    mode: str = "parts"  # "parts" | "numbered" (one pass) | "native" (one pass, no parts.css)
-    classes: str = "part"  # the theme's prefix for .part-pad/.part-next (see split_page)
-    sided: str = "double"  # "single": pages alike, parts open on the next page, no padding
-
-    def padded(self, start: int) -> bool:
-        """Double-sided, a part starting on a left (even) page is laid out after a blank
-        one, so that its pages get left and right styles as in one pass."""
-        return self.sided == "double" and start % 2 == 0
 
 
 def paginate(page: str, job: PdfJob, previous: dict | None,

@@ -3,12 +3,13 @@ its own page prints no page, one on the next or previous page says so ("on the n
 page"), and any other prints "on p. N".
 
 Only references to targets in the same part are worded so (the print page gives each an
-id, :func:`mark_local_xrefs`): the page distance between two places in one part does not
-depend on where the part starts, so a part laid out alone words them as a one-pass layout
-does. The wording is chosen while WeasyPrint paginates (:mod:`reportc.pdf.compat.wording`),
-which makes again only the pages a changed wording moves. A wording that keeps moving its
-own link (it says "on the next page", which pushes the link onto the target's page) is
-fixed to "on p. N", always true, and the part is laid out again.
+id, :func:`reportc.editions.typography.mark_local_xrefs`): the page distance between two
+places in one part does not depend on where the part starts, so a part laid out alone
+words them as a one-pass layout does. The wording is chosen while WeasyPrint paginates
+(:mod:`reportc.pdf.compat.wording`), which makes again only the pages a changed wording
+moves. A wording that keeps moving its own link (it says "on the next page", which pushes
+the link onto the target's page) is fixed to "on p. N", always true, and the part is laid
+out again.
 
 Without the compat patches (another WeasyPrint version) the part is laid out, its
 references are worded for the pages it came out with (``data-where``, which the theme's
@@ -23,31 +24,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 MAX_TRIES = 3
-_XREF = re.compile(r'<a href="#([^"]+)" class="xref"')
-_ID = re.compile(r'\sid="([^"]+)"')
-# A marked reference: its opening up to the class, then its id (mark_local_xrefs).
+# A marked reference: its opening up to the class, then its id (given by
+# reportc.editions.typography.mark_local_xrefs).
 _LOCAL_XREF = re.compile(r'(<a href="#([^"]+)"(?: data-page="\d+")? class="xref"'
                          r'(?: data-where="\w+")?) id="(xr-[^"]+)"')
 
 Layout = TypeVar("Layout")
 _DISTANCE = {0: "same", 1: "next", -1: "previous"}
 
-__all__ = ["mark_local_xrefs", "settle", "where"]
-
-
-def mark_local_xrefs(html: str, part: str) -> str:
-    """Give every cross-reference whose target lies in the same part an id, so that its page
-    is known once laid out."""
-    own = set(_ID.findall(html))
-    count = 0
-
-    def mark(match: re.Match[str]) -> str:
-        nonlocal count
-        if match.group(1) not in own:
-            return match.group()
-        count += 1
-        return f'{match.group()} id="xr-{part}-{count}"'
-    return _XREF.sub(mark, html)
+__all__ = ["settle", "where"]
 
 
 def where(link_page: int | None, target_page: int | None) -> str:
@@ -59,16 +44,16 @@ def where(link_page: int | None, target_page: int | None) -> str:
 
 def settle(html: str, lay_out: Callable[[str], Layout],
            anchors: Callable[[Layout], dict[str, int]],
-           printed: Callable[[Layout], dict[str, str]]) -> Layout:
+           printed: Callable[[Layout], dict[str, str]] | None) -> Layout:
     """Lay out ``html`` with every local cross-reference worded for its pages.
 
     ``anchors``: a layout's page index of each anchor; ``printed``: the wording each
-    reference printed (known only with the compat patches)."""
+    reference printed, known only with the compat patches (``None`` without them: the
+    caller, :mod:`reportc.pdf.layout`, knows whether they are engaged)."""
     targets = {m.group(3): m.group(2) for m in _LOCAL_XREF.finditer(html)}
     if not targets:
         return lay_out(html)
-    from reportc.pdf import compat  # WeasyPrint's internals: only when laying out
-    if not compat.engaged():
+    if printed is None:
         return _settle_by_relayout(html, lay_out, lambda result: _due(targets, anchors(result)))
     fixed: set[str] = set()
     for _ in range(MAX_TRIES):

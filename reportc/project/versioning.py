@@ -17,13 +17,12 @@ Decisions (documented in the manual, docs/chapters/08-review.md):
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportc.errors import ConfigError, Diagnostics
+from reportc.errors import ConfigError
 from reportc.project.config import STATUSES, ReportConfig
 from reportc.project.git import run_git
 
@@ -86,19 +85,16 @@ def check_label(label: str) -> str | None:
             "digits, '.', '_', '+' and '-' (at most 64 characters)")
 
 
-def resolve_release(config: ReportConfig, diag: Diagnostics, date: dt.date, *,
+def resolve_release(config: ReportConfig, date: dt.date, *,
                     label: str = "", status: str = "", use_git: bool = True) -> Release:
-    """Settle label, status and git stamp; a final build turns ``diag`` strict."""
+    """Settle label, status and git stamp (a final build is a strict one: ``build()``
+    sets that policy on its diagnostics)."""
     if label and (problem := check_label(label)):
         raise ConfigError(problem)
     status = status or config.status
     if status and status not in STATUSES:
         raise ConfigError(f"status '{status}' must be one of {', '.join(STATUSES)}")
     release = Release(label, status, git_stamp(config.root) if use_git else None, date)
-    if release.final and not diag.strict:
-        diag.strict = True
-        diag.problems = [dataclasses.replace(p, severity="error") if p.severity == "warning"
-                         else p for p in diag.problems]
     return release
 
 

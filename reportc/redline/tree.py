@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 from reportc.cache import BuildCache
+from reportc.document.read import read_chapters
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
-from reportc.pandoc.read import read_chapters
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.chapters import CHAPTER_DIR, Chapter, load_chapters
 from reportc.project.config import CONFIG_NAME, ReportConfig, load_config
@@ -44,8 +44,9 @@ class _Version:
 
 
 def _load_version(root: Path, strict: bool) -> _Version:
-    diag = Diagnostics()
+    diag = Diagnostics.until_policy()
     config = load_config(root.resolve(), diag)
+    diag.set_policy(strict=False, silenced=frozenset(config.silence))
     chapters = load_chapters(config, diag)
     cache = BuildCache(root / ".no-cache", diag, enabled=False)
     jobs = os.cpu_count() or 1

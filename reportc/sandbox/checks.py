@@ -29,8 +29,8 @@ from urllib.parse import unquote, urljoin
 
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
+from reportc.paths import inside
 from reportc.project.chapters import Chapter
-from reportc.project.paths import inside
 from reportc.sandbox.policy import decode_data_url, file_refusal, unreadable_image
 
 MAX_NESTING = 64  # element levels; WeasyPrint 70 overflows Python's stack near 150

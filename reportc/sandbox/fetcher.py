@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reportc.project.paths import relative
+from reportc.paths import relative
 from reportc.sandbox.policy import decode_data_url, file_refusal
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024

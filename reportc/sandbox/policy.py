@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
 from xml.etree import ElementTree
 
-from reportc.project.paths import inside
+from reportc.paths import inside
 
 
 def file_refusal(url: str, allowed: list[Path]) -> tuple[Path | None, str | None]:

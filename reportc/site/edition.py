@@ -25,19 +25,19 @@ from markupsafe import Markup
 
 from reportc.cache import BuildCache
 from reportc.editions.base import Edition, Made
+from reportc.editions.metadata import PublisherMatter
+from reportc.editions.page import PageContext
 from reportc.editions.theme import DEFAULT_THEME, Theme
 from reportc.editions.typography import dash_citation_ranges
 from reportc.errors import ConfigError
+from reportc.paths import inside
 from reportc.project.config import ReportConfig
-from reportc.project.paths import inside
 from reportc.project.versioning import Release
 from reportc.site.fonts import site_characters, subset_fonts
 from reportc.site.links import id_map, point_links
 from reportc.site.pages import SitePage, describe, plan_pages
 from reportc.site.search import first_paragraph, index_entries, index_script
 from reportc.web.fonts import woff2_name, woff2_stylesheet
-from reportc.web.metadata import PublisherMatter
-from reportc.web.page import PageContext
 
 SITE_DIR = "site"
 TEMPLATE = "site/page.html.j2"

@@ -17,10 +17,10 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
+from reportc.editions.metadata import MetaTag, PublisherMatter, dublin_core, highwire, open_graph
+from reportc.editions.page import Part, for_web
 from reportc.editions.typography import dash_citation_ranges
 from reportc.project.config import ReportConfig
-from reportc.web.metadata import MetaTag, PublisherMatter, dublin_core, highwire, open_graph
-from reportc.web.page import Part, for_web
 
 LANDING = "index.html"
 BIBLIOGRAPHY = "bibliography.html"

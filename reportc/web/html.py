@@ -9,9 +9,9 @@ from pathlib import Path
 from reportc.cache import BuildCache
 from reportc.charts.inline import inline_charts
 from reportc.editions.base import Edition, Made
+from reportc.editions.page import render_page
 from reportc.editions.theme import Theme
 from reportc.web.fonts import web_fonts, woff2_name, woff2_stylesheet
-from reportc.web.page import render_page
 from reportc.web.standalone import self_contained
 
 ASSET_DIR = "assets"

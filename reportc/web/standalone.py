@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from reportc.editions.theme import Theme
-from reportc.project.paths import inside
+from reportc.paths import inside
 
 _STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="assets/([^"]+)">')
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")

@@ -2,11 +2,11 @@
 reportc render filter: shapes and writes a batch of chapters in one pandoc process.
 
 The input document holds one Div per chapter, whose identifier is the chapter's anchor,
-already cited: reportc.pandoc.render runs citeproc once over the whole report, each
+already cited: reportc.citing.render runs citeproc once over the whole report, each
 chapter a section whose citation positions start afresh ("reset-citation-positions": its
 first citation of a source is a full one). Each chapter's notes are shaped and it is
 written to HTML behind a marker line `<!--reportc:chapter ANCHOR-->` that
-reportc.pandoc.render splits on. One process for many chapters saves pandoc's start-up per
+reportc.citing.render splits on. One process for many chapters saves pandoc's start-up per
 chapter.
 
 Notes: each note (a citation note or an author's ^[...] note) becomes a numbered call

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from reportc.pdf.compat import in_use
 from reportc.pdf.compat.internals import Internals
 from reportc.pdf.compat.patches import LEADER, merged_leader
 
@@ -36,7 +37,6 @@ def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int
     maps each anchor to its real page. Returns ``False`` if some page reference would
     change width (the part must be laid out again).
     """
-    from reportc.pdf.compat import in_use
     w = in_use()
     fits = True
     for index, page in enumerate(pages):

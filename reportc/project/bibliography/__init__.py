@@ -7,7 +7,8 @@
 """
 
 from reportc.project.bibliography.checks import check_citations, missing_fields
-from reportc.project.bibliography.reader import Bibliography, Record, load_bibliography
+from reportc.project.bibliography.reader import load_bibliography
+from reportc.project.bibliography.record import Bibliography, Record
 from reportc.project.bibliography.references import References, clean_latex
 
 __all__ = [

@@ -10,7 +10,7 @@ those warnings; an entry nobody cites is mentioned but never fails a build.
 from __future__ import annotations
 
 from reportc.errors import Diagnostics
-from reportc.project.bibliography.reader import Bibliography, Record, split_keys
+from reportc.project.bibliography.record import Bibliography, Record, split_keys
 
 # What an entry of a type needs for its reference to print completely (after
 # inheritance); "a|b" means either will do. @misc, @set and @xdata need nothing.

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import Diagnostics
-from reportc.project.bibliography.reader import Record
+from reportc.project.bibliography.record import Record
 
 
 def read_csl_file(path: Path, rel: str, diag: Diagnostics) -> list[Record]:

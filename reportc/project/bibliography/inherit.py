@@ -14,7 +14,7 @@ prints with its parent's book title even though pandoc's own crossref code omits
 
 from __future__ import annotations
 
-from reportc.project.bibliography.reader import Record, split_keys
+from reportc.project.bibliography.record import Record, split_keys
 
 # Fields an entry never passes on (biblatex: "inherit all except these").
 NOT_INHERITED = {"ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from reportc.cache import BuildCache, digest, tool_versions
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import run_pandoc
-from reportc.project.bibliography.reader import Bibliography, Record
+from reportc.project.bibliography.record import Bibliography, Record
 
 if TYPE_CHECKING:  # loaded when an entry is converted, not on a rebuild with nothing to do
     from pylatexenc.latex2text import LatexNodes2Text

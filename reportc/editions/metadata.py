@@ -16,11 +16,11 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
+from reportc.citing.citation import person
 from reportc.document.lists import ReportLists, plain_text
 from reportc.document.model import ChapterDoc
+from reportc.editions.cover import can_draw_cover
 from reportc.pandoc import ast as A
-from reportc.pdf.cover import can_draw_cover
-from reportc.project.citation import person
 from reportc.project.config import Author, ReportConfig
 
 

@@ -13,14 +13,11 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
-
-if TYPE_CHECKING:
-    from reportc.pandoc.render import CitationSetup
-    from reportc.project.bibliography import Bibliography
+from reportc.project.bibliography import Bibliography, missing_fields
 
 _ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>')
 _MARGIN = re.compile(r'<div class="csl-left-margin">.*?</div>', re.S)  # "[3]" of IEEE
@@ -57,8 +54,6 @@ def _closing_div(text: str, start: int) -> int:
 def _report_empty(key: str, csl: Path, source: Bibliography | None, diag: Diagnostics) -> None:
     """A located warning for an entry the style prints as nothing: the fields it lacks, or,
     when it lacks none, that the style prints nothing for its type."""
-    from reportc.project.bibliography import missing_fields
-
     record = source.records.get(key) if source else None
     style = csl.stem
     if record is None or source is None:

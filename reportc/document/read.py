@@ -23,18 +23,19 @@ from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, ba
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
 from reportc.project.markdown import Fences
+from reportc.run import Run
 from reportc.sandbox.brackets import check_brackets, stall_hint
 from reportc.sandbox.checks import load_ast
 
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
 
 
-def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
-                jobs: int) -> list[ChapterDoc]:
-    """Stage 4a: every chapter's AST, read by ``jobs`` pandoc processes at a time; raises
-    the problems found."""
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        docs = read_chapters(chapters, diag, cache, pool, jobs)
+def read_report(run: Run, chapters: list[Chapter]) -> list[ChapterDoc]:
+    """Stage 4a: every chapter's AST, read by the run's ``jobs`` pandoc processes at a
+    time; raises the problems found."""
+    diag = run.diag
+    with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
+        docs = read_chapters(chapters, diag, run.cache, pool, run.jobs)
     diag.raise_if_errors()
     read = list(map(reported, docs))
     start_appendices(read)

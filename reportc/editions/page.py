@@ -19,14 +19,18 @@ import jinja2
 from markupsafe import Markup
 
 from reportc.document.model import ChapterDoc
+from reportc.editions.metadata import PublisherMatter
 from reportc.editions.theme import PAGE_TEMPLATE, Theme
-from reportc.editions.typography import break_urls, dash_citation_ranges, print_html
+from reportc.editions.typography import (
+    break_urls,
+    dash_citation_ranges,
+    mark_local_xrefs,
+    print_html,
+)
 from reportc.errors import ConfigError
-from reportc.pdf.varioref import mark_local_xrefs
+from reportc.paths import inside, relative
 from reportc.project.config import ReportConfig
-from reportc.project.paths import inside, relative
 from reportc.project.versioning import Release
-from reportc.web.metadata import PublisherMatter
 
 
 @dataclass

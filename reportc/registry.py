@@ -1,6 +1,7 @@
 """The editions ``--format`` chooses from, in the order a build writes them. Adding an
 edition: one module with an :class:`~reportc.editions.base.Edition` subclass and one
-entry here."""
+entry here. It sits above the editions, which take the interface from
+:mod:`reportc.editions` below them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from reportc.brief.edition import BriefEdition
 from reportc.docx.writer import DocxEdition
 from reportc.editions.base import Edition
 from reportc.epub.edition import EpubEdition
-from reportc.evidence.edition import EvidenceEdition
+from reportc.evidence_table.edition import EvidenceEdition
 from reportc.pdf.edition import PdfEdition
 from reportc.site.edition import SiteEdition
 from reportc.web.html import HtmlEdition

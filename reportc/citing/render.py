@@ -8,7 +8,7 @@ the bibliography once per build, and an IEEE-style "[2]" in chapter 3 is entry [
 the list.
 
 A build whose sequence of citations is that of a build before runs no citeproc: the last
-citing is reused, edited blocks spliced in (:mod:`reportc.pandoc.recite`).
+citing is reused, edited blocks spliced in (:mod:`reportc.citing.recite`).
 
 A report that fits in one batch is cited and written in one pandoc process
 (:func:`render_report`: ``resources/cite.lua``, citeproc, then the render filter), which
@@ -36,30 +36,25 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
-from reportc.document.math import located_math_warning
-from reportc.document.model import ChapterDoc
-from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc.citesets import cite_set_members
-from reportc.pandoc.read import warning_line
-from reportc.pandoc.recite import recall, record_key, remember
-from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
-    BIBLIOGRAPHY_MARKER,
+from reportc.citing.citesets import cite_set_members
+from reportc.citing.recite import recall, record_key, remember
+from reportc.citing.reflist import (
     _citing_apart,
     _drop_empty_entries,
     _list_document,
     _report_empty,
-    place_bibliography,
-    unlink_citations,
 )
+from reportc.citing.setup import CitationSetup
+from reportc.document.math import located_math_warning
+from reportc.document.model import ChapterDoc
+from reportc.document.read import warning_line
+from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
+from reportc.project.bibliography import Bibliography
 from reportc.sandbox.checks import check_html
-
-if TYPE_CHECKING:
-    from reportc.project.bibliography import Bibliography
 
 RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
 # citeproc as --citeproc runs it, but citations in a redline's deleted text are cited apart
@@ -69,30 +64,6 @@ KEEP_FILTER = resources.files("reportc.pandoc") / "resources" / "keep.lua"
 # citeproc's words for an entry the style prints as nothing: reported by the reference
 # list's run with the entry's line and the fields it needs (see _report_empty).
 NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
-
-
-@dataclass(frozen=True)
-class CitationSetup:
-    """Where citeproc reads from: only the files report.yaml names (the bibliography as
-    the CSL JSON reportc made of it, or a .bib file); ``sets``: each @set's members."""
-
-    bibliography: Path | None
-    csl: Path
-    lang: str
-    sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def fingerprint(self) -> str:
-        """What citeproc's output depends on besides the chapters themselves."""
-        files = [p for p in (self.bibliography, self.csl) if p]
-        return digest(self.lang, tool_versions(), json.dumps(self.sets),
-                      *(file_digest(p) for p in files))
-
-    def settings(self) -> list[str]:
-        args = ["--sandbox", f"--csl={self.csl}", "-M", "link-citations=true",
-                "-M", f"lang={self.lang}"]
-        if self.bibliography:
-            args.append(f"--bibliography={self.bibliography}")
-        return args
 
 
 def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
@@ -131,7 +102,7 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
 
 
 def _record_key(chapters: list[tuple[str, str]], setup: CitationSetup) -> str | None:
-    """The key :mod:`reportc.pandoc.recite` keeps a citing under (``None`` for a report
+    """The key :mod:`reportc.citing.recite` keeps a citing under (``None`` for a report
     with deleted text, which ``resources/cite.lua`` cites its own way)."""
     if not chapters or any('"del"' in blocks for _, blocks in chapters):
         return None

@@ -1,0 +1,160 @@
+"""What the configuration stage makes and checks with: the settings of a report
+(:class:`ReportConfig`, :class:`Author`), one key of the schema (:class:`Key`) and what a
+key's check is given (:class:`Context`). They live apart from the checks, the schema and
+the loader so that those three can import them without importing each other."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportc.errors import Diagnostics
+from reportc.project.listing import Listed
+from reportc.project.publisher import Publisher
+
+CONFIG_NAME = "report.yaml"
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+DEFAULT_CSL = "chicago-notes-bibliography"
+STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, no watermark)
+SIDED = ("double", "single")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting of report.yaml (or a field of one, in ``keys``)."""
+
+    name: str
+    type: str  # as the manual names it
+    help: str  # one line: the manual's table and reportc new's comment
+    check: Check | None = None  # None: read by another key's check (or a field)
+    default: Any = ""  # a value, or a function of the Context (the slug from the title)
+    shown_default: str = ""  # how the manual writes a default that is not a plain value
+    field: str = ""  # the ReportConfig attribute it fills (default: its name, - as _)
+    aliases: tuple[str, ...] = ()  # other spellings (organization, license)
+    required: bool = False
+    pattern: str = ""  # a text's form; ``message`` says what is wrong ({value})
+    choices: tuple[str, ...] = ()
+    message: str = ""
+    quarto: tuple[str, ...] = ()  # the _quarto.yml keys (top level or under book:) it takes
+    keys: tuple[Key, ...] = ()  # the fields of a mapping (authors' name, logo's file)
+    names_files: bool = False  # its value names files: a name no file system takes is an
+    # error before anything else (config._check_names)
+
+    @property
+    def target(self) -> str:
+        return self.field or self.name.replace("-", "_")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliation: str = ""
+    # publisher's matter (#17): "About the authors", ORCID links, scholarly metadata
+    bio: str = ""
+    orcid: str = ""
+    email: str = ""
+    role: str = ""
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+
+@dataclass
+class Context:
+    """What every check needs: the settings, where each is written, and the report so
+    far (a key's default may come from one checked before it: the slug from the title)."""
+
+    root: Path
+    data: dict
+    lines: dict[str, int]
+    files: dict[str, str]
+    diag: Diagnostics
+    config: ReportConfig
+
+    def err(self, key: str, message: str) -> None:
+        """An error at the line of ``key`` (``authors[0].orcid``), or of the nearest
+        key above it, in the file that sets it."""
+        top = key.split("[")[0].split(".")[0]
+        line = self.lines.get(key) or self.lines.get(key.split(".")[0]) or \
+            self.lines.get(top, 1)
+        self.diag.error(message, self.files.get(top, CONFIG_NAME), line)
+
+
+Check = Callable[[Context, "Key"], Any]
+
+
+
+@dataclass
+class ReportConfig:
+    """The validated contents of ``report.yaml``; paths are absolute."""
+
+    root: Path
+    title: str
+    slug: str
+    subtitle: str = ""
+    short_title: str = ""
+    authors: list[Author] = field(default_factory=list)
+    date: dt.date | None = None
+    lang: str = "en"
+    organisation: str = ""
+    version: str = ""
+    chapters: list[str] | None = None
+    chapter_lines: dict[str, int] = field(default_factory=dict)
+    listed: list[Listed] | None = None  # chapters and appendices as listed (parts kept)
+    bibliography: Path | None = None  # the first of ``bibliographies``
+    bibliographies: list[Path] = field(default_factory=list)
+    number_sections: bool = True
+    crossref: dict[str, str] = field(default_factory=dict)  # prefix -> word (fig -> Fig.)
+    files: dict[str, str] = field(default_factory=dict)  # key -> file it is written in
+    project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
+    meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
+    references_title: str = ""  # the bibliography's heading (from the style and lang)
+    csl: str = DEFAULT_CSL
+    paper: str = "A4"
+    keywords: list[str] = field(default_factory=list)
+    description: str = ""
+    attachments: list[str] = field(default_factory=list)  # files a PDF may attach (relative)
+    status: str = ""  # "draft" | "review" | "final" | "" (absent)
+    sided: str = "double"  # double: parts open on right-hand pages; single: no blank pages
+    silence: list[str] = field(default_factory=list)  # warning codes dropped (errors.py)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # entry key -> source files
+    charts: dict[str, Any] = field(default_factory=dict)  # Vega-Lite config over the theme's
+    lines: dict[str, int] = field(default_factory=dict)
+    publisher: Publisher = field(default_factory=Publisher)  # logo, licence, lists... (#17)
+    brief_figure: str = ""  # brief: {figure: fig-x}: the figure or table the brief shows
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+    def file_of(self, key: str) -> str:
+        """The file a setting is written in: report.yaml, or _quarto.yml where it
+        comes from the project."""
+        return self.files.get(key.split("[")[0], CONFIG_NAME)
+
+    @property
+    def running_title(self) -> str:
+        return self.short_title or self.title
+
+    @property
+    def display_date(self) -> str:
+        """The date as a reader of ``lang`` writes it (US English puts the month first)."""
+        if self.date is None:
+            return ""
+        month = self.date.strftime("%B")
+        if self.lang.lower() in ("en-us", "en_us"):
+            return f"{month} {self.date.day}, {self.date.year}"
+        return f"{self.date.day} {month} {self.date.year}"
