@@ -13,7 +13,8 @@ one of them is settled here, before anything else looks at the chapter:
   meaning the theme already has, vanish silently; figures, tables, ``\\ref``, ``\\cite``
   and text commands are what pandoc's LaTeX reader makes of them (``resources/read.lua``),
   their labels turned into the ``fig-``/``tbl-``/``sec-``/``eq-`` identifiers of Quarto;
-  anything else is left out with one ``raw.latex`` warning;
+  macro definitions (``\\newcommand``), which pandoc applied, vanish; anything else is
+  left out with one ``raw.latex`` warning;
 * raw blocks for other formats (`````{=typst}`````) are left out with a warning.
 
 No raw node of a chapter is left for a writer to pass through.
@@ -44,6 +45,7 @@ from reportc.document.rawhtml import (
 )
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
+from reportc.project.macros import only_definitions
 
 PAGE_BREAKS = {"newpage", "clearpage", "cleardoublepage", "pagebreak"}
 # commands whose meaning is the theme's (spacing, alignment, indentation): dropped silently
@@ -222,6 +224,8 @@ class _Settler:
         if "html" in dict(node["c"][0][2]):
             return node["c"][1]  # an HTML table or image, read by pandoc's HTML reader
         source = _latex_of(node)
+        if only_definitions(source):
+            return []  # macros: pandoc expanded them (reportc.project.macros)
         names = [match.group(1) for match in _COMMANDS.finditer(source)]
         if names and _ONLY_COMMANDS.fullmatch(source) and set(names) <= PAGE_BREAKS | HARMLESS:
             if block and set(names) & PAGE_BREAKS:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.crossref import read_crossref
+from reportc.document.mathtex import drop_macro_formulas
 from reportc.document.model import ChapterDoc
 from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
@@ -22,9 +23,11 @@ from reportc.pandoc import ast as A
 from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
+from reportc.project.macros import PREAMBLE_LINES
 from reportc.project.markdown import Fences
 from reportc.sandbox.checks import check_brackets, load_ast, stall_hint
 
+_POSITION = re.compile(r"\s*\bat line \d+ column \d+")
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
 
 
@@ -77,7 +80,7 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     asts: dict[int, str | None] = {}
     todo = []
     reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
-    keys = [digest(chapter.text, reading) for chapter in chapters]
+    keys = [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
     for index, chapter in enumerate(chapters):
         _check_unclosed_blocks(chapter, diag)
         if not check_brackets(chapter, diag):
@@ -110,9 +113,9 @@ def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
             line, hint = stall_hint(chapter) if stalled else (None, "")
             diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
             continue
-        for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", chapter.rel, warning_line(warning, chapter, True),
-                         code="pandoc")
+        for warning in result.warnings:  # its position is the message's line
+            diag.warning(f"pandoc: {_POSITION.sub('', warning)}", chapter.rel,
+                         warning_line(warning, chapter, True), code="pandoc")
         if not result.warnings and result.output is not None:
             cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")
@@ -124,8 +127,8 @@ def warning_line(warning: str, chapter: Chapter, read: bool) -> int | None:
     chapter's Markdown (``read``; later runs read JSON, whose positions mean nothing), else
     the line of the first thing it quotes that the chapter holds."""
     position = re.search(r"\bline (\d+) column \d+", warning)
-    if read and position:
-        return int(position.group(1))
+    if read and position:  # pandoc counted the macros' preamble line (read.lua) too
+        return max(1, int(position.group(1)) - (PREAMBLE_LINES if chapter.macros else 0))
     for quoted in re.findall(r"'([^'\n]{3,})'|\"([^\"\n]{3,})\"", warning):
         if (line := chapter.line_of(quoted[0] or quoted[1])) is not None:
             return line
@@ -134,10 +137,15 @@ def warning_line(warning: str, chapter: Chapter, read: bool) -> int | None:
 
 def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:
     """The batch for ``resources/read.lua``: each chapter's Markdown in a code block."""
-    blocks = [{"t": "CodeBlock", "c": [[str(index), [], []], chapters[index].text]}
-              for index in indexes]
+    blocks = [{"t": "CodeBlock", "c": [[str(index), [], _preamble(chapters[index])],
+                                       chapters[index].text]} for index in indexes]
     return json.dumps({"pandoc-api-version": api_version(), "blocks": blocks,
                        "meta": {"reportc-reader": {"t": "MetaString", "c": CHAPTER_READER}}})
+
+
+def _preamble(chapter: Chapter) -> list[list[str]]:
+    """The macro definitions pandoc reads before the chapter's text (read.lua)."""
+    return [["macros", chapter.macros]] if chapter.macros else []
 
 
 def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
@@ -149,6 +157,7 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
         return None
     doc = ChapterDoc(chapter, ast)
     clean_raw(doc, diag)  # before anything else: no raw node of a chapter goes further
+    drop_macro_formulas(doc)
     read_crossref(doc)
     text_before_title(doc, diag)
     return doc

@@ -15,6 +15,7 @@ import yaml
 from reportc.errors import Diagnostics
 from reportc.project.config import CONFIG_NAME, ReportConfig, unreadable_date
 from reportc.project.listing import Listed
+from reportc.project.macros import Definition, header_definitions, share_macros
 from reportc.project.markdown import Fences
 from reportc.project.paths import inside
 from reportc.project.shortcodes import expand
@@ -22,7 +23,7 @@ from reportc.project.split import Carry, put_title, split_chapter, title_over_he
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
-FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title"}
+FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes"}
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
@@ -44,6 +45,8 @@ class Chapter:
     expanded: bool = False  # the text holds included files (its lines map to theirs)
     read_in: tuple[str, ...] = ()  # other files its text holds (includes, frozen results)
     slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
+    header_macros: tuple[Definition, ...] = ()  # from its front matter's header-includes
+    macros: str = ""  # the report's macro definitions it does not make itself (one line)
 
     @property
     def stem(self) -> str:
@@ -85,6 +88,7 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
                 chapter.part = entry.part or chapter.part
             chapter.numbered = chapter.numbered and config.number_sections
             chapters.extend(split_chapter(chapter, carry))
+    share_macros(chapters)
     return chapters
 
 
@@ -173,7 +177,8 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
     meta, text = _split_front_matter(raw, rel, diag)
     text, expanded, read_in = expand(root, rel, text, diag)
-    chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in))
+    chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
+                      header_macros=tuple(header_definitions(meta)))
     if config is not None and rel == config.meta_document:
         meta = {}  # its front matter is the report's title page (read into config)
     _apply_front_matter(chapter, meta, diag, project=config is not None and

@@ -169,11 +169,25 @@ local function read_captions(chapter, reader)
   return chapter
 end
 
+-- The report's macro definitions the chapter does not make itself (attribute `macros`, one
+-- line: reportc.project.macros) are read before its text, so that pandoc expands them in
+-- its formulas, and the block they make is dropped again.
+local function read_chapter(block, reader)
+  local macros = block.attributes['macros']
+  if not macros then return pandoc.read(block.text, reader, PANDOC_READER_OPTIONS) end
+  local chapter = pandoc.read(macros .. '\n\n' .. block.text, reader, PANDOC_READER_OPTIONS)
+  local first = chapter.blocks[1]
+  if first and first.t == 'RawBlock' and first.text == macros then
+    chapter.blocks:remove(1)
+  end
+  return chapter
+end
+
 function Pandoc(doc)
   local reader = pandoc.utils.stringify(doc.meta['reportc-reader'])
   local out = pandoc.Blocks({})
   for _, block in ipairs(doc.blocks) do
-    local chapter = pandoc.read(block.text, reader, PANDOC_READER_OPTIONS)
+    local chapter = read_chapter(block, reader)
       :walk({Blocks = html_tables, RawInline = html_image}):walk(RAW)
     chapter = read_captions(chapter, reader)
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. block.identifier .. '-->\n'
