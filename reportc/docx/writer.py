@@ -33,6 +33,7 @@ from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
+from reportc.pandoc.read import warning_place
 from reportc.pandoc.render import CitationSetup
 from reportc.pandoc.runner import run_pandoc
 from reportc.project.config import ReportConfig
@@ -82,7 +83,8 @@ def write_docx(target: Path, config: ReportConfig, release: Release, docs: list[
         diag.error(str(exc))
         return
     for warning in result.warnings:
-        diag.warning(f"pandoc (Word edition): {warning}", target.name, code="pandoc")
+        path, line = warning_place(warning, docs) or (target.name, None)
+        diag.warning(f"pandoc (Word edition): {warning}", path, line, code="pandoc")
 
 
 def _citation_args(setup: CitationSetup) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.crossref import read_crossref
+from reportc.document.math import located_math_warning
 from reportc.document.mathtex import drop_macro_formulas
 from reportc.document.model import ChapterDoc
 from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
@@ -132,6 +133,25 @@ def warning_line(warning: str, chapter: Chapter, read: bool) -> int | None:
     for quoted in re.findall(r"'([^'\n]{3,})'|\"([^\"\n]{3,})\"", warning):
         if (line := chapter.line_of(quoted[0] or quoted[1])) is not None:
             return line
+    return None
+
+
+_CITATION = re.compile(r"[Cc]itation (\S+) not found")
+_NAMED_FILE = re.compile(r"[\w./-]+\.(?:png|jpe?g|gif|svg|pdf|webp|tiff?|bmp|eps)\b", re.I)
+
+
+def warning_place(warning: str, docs: list[ChapterDoc]) -> tuple[str, int | None] | None:
+    """The chapter and line a warning about the whole edition is about: the first chapter
+    that holds the formula it names, the text it quotes or the image file it names."""
+    for doc in docs:
+        located = located_math_warning(warning, doc)
+        line = located[1] if located else warning_line(warning, doc.chapter, False)
+        for name in [] if line else _NAMED_FILE.findall(warning):
+            line = doc.chapter.line_of(name)
+        if not line and (cited := _CITATION.search(warning)):
+            line = doc.chapter.line_of("@" + cited.group(1))
+        if line:
+            return doc.rel, line
     return None
 
 

@@ -42,7 +42,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc.read import warning_line
+from reportc.pandoc.read import warning_line, warning_place
 from reportc.pandoc.recite import recall, record_key, remember
 from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
     BIBLIOGRAPHY_MARKER,
@@ -261,7 +261,8 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
         return None
     warnings = [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]
     for warning in warnings:
-        diag.warning(f"pandoc: {warning}", code="pandoc")
+        path, line = warning_place(warning, docs) or (None, None)
+        diag.warning(f"pandoc: {warning}", path, line, code="pandoc")
     # pandoc writes JSON on one line: the chapters' and the list's, one per line
     outputs = [result.output.strip() for result in results]
     if not warnings:
