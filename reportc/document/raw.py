@@ -30,6 +30,7 @@ from typing import Any
 from reportc.document.model import ChapterDoc
 from reportc.document.rawhtml import (
     COMMENT,
+    DROPPED_IN_TABLES,
     EMPTY_TAGS,
     FIRST_TAG,
     HTML_ELEMENTS,
@@ -39,6 +40,7 @@ from reportc.document.rawhtml import (
     SAFE_TARGET,
     SILENT_TAGS,
     TAG,
+    TAG_OPENING,
     drop_tags,
     pair_tags,
     spaced,
@@ -221,8 +223,9 @@ class _Settler:
         return []
 
     def latex(self, node: A.Node, block: bool) -> list[Any]:
-        if "html" in dict(node["c"][0][2]):
-            return node["c"][1]  # an HTML table or image, read by pandoc's HTML reader
+        if "html" in dict(node["c"][0][2]):  # an HTML table or image, read by pandoc's
+            self.dropped_html(dict(node["c"][0][2])["html"])  # HTML reader
+            return node["c"][1]
         source = _latex_of(node)
         if only_definitions(source):
             return []  # macros: pandoc expanded them (reportc.project.macros)
@@ -242,6 +245,16 @@ class _Settler:
         _label_floats(content, self.doc.labels)
         _references(content)
         return content
+
+    def dropped_html(self, html: str) -> None:
+        """A warning for each element of an HTML table that pandoc's HTML reader drops
+        (``<script>``, ``<iframe>``, form fields, ...): nothing vanishes silently."""
+        for tag in TAG_OPENING.finditer(html):
+            name = tag.group(1).lower()
+            if name in DROPPED_IN_TABLES:
+                hint = HTML_HINTS.get(name, "write it in Markdown")
+                self.warn(f"raw HTML '{_short(tag.group(0))}' in a table is left out of the "
+                          "editions", hint, tag.group(0), "raw.html", name)
 
     def appendix(self, source: str) -> None:
         """``\\appendix``: the chapters from here on are appendices (before the title: this

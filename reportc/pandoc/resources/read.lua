@@ -101,6 +101,17 @@ end
 
 local TABLE_OPENS, TABLE_CLOSES = '^%s*<[Tt][Aa][Bb][Ll][Ee][%s>]', '^%s*</[Tt][Aa][Bb][Ll][Ee]%s*>'
 
+-- pandoc's HTML reader fetches what an <iframe>, <embed> or <object> names (and then
+-- drops the element): their attributes go first; reportc.document.raw warns of them
+local function unfetched(html)
+  for _, name in ipairs({'iframe', 'embed', 'object'}) do
+    local pattern = '<' .. name:gsub('%a', function(c)
+      return '[' .. c:upper() .. c .. ']' end) .. '[^>]*>'
+    html = html:gsub(pattern, '<' .. name .. '>')
+  end
+  return html
+end
+
 local function table_end(blocks, first)
   if not raw_html(blocks[first], TABLE_OPENS) then return nil end
   local depth = 0
@@ -120,8 +131,8 @@ local function html_tables(blocks)
       local parts = {}
       for inner = index, last do parts[#parts + 1] = html_of(blocks[inner]) end
       local html = table.concat(parts, '\n')
-      out:insert(pandoc.Div(pandoc.read(html, 'html').blocks,
-                            pandoc.Attr('', {'reportc-raw'}, {html = blocks[index].text})))
+      out:insert(pandoc.Div(pandoc.read(unfetched(html), 'html').blocks,
+                            pandoc.Attr('', {'reportc-raw'}, {html = html})))
       index = last + 1
     else
       out:insert(blocks[index])
