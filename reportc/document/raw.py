@@ -132,6 +132,8 @@ def _heading_labels(blocks: list[Any], labels: dict[str, str]) -> None:
 
 
 _RAW_NODES = {"RawBlock", "RawInline"}
+# pandoc's (and Manubot's) older spelling of the bibliography's place: <div id="refs"></div>
+_REFS_DIV = re.compile(r"""^\s*<div\s+id\s*=\s*["']?refs["']?\s*>(\s*</div>)?\s*$""", re.I)
 
 
 def _wrapped(node: A.Node) -> bool:
@@ -208,6 +210,8 @@ class _Settler:
             return literal if node["t"] == "RawInline" else [{"t": "Plain", "c": literal}]
         if name == "br" and node["t"] == "RawInline":
             return [{"t": "LineBreak"}]
+        if name == "div" and node["t"] == "RawBlock" and _REFS_DIV.match(text):
+            return [{"t": "Div", "c": [A.attr("refs"), []]}]  # ::: {#refs}, as pandoc reads it
         if tag and not tag.group(3).strip() and (name in INLINE_TAGS or name in SILENT_TAGS):
             return [node] if name in INLINE_TAGS and node["t"] == "RawInline" else []
         if name == "a" and node["t"] == "RawInline" and (link := LINK.match(text)) and \

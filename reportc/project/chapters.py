@@ -16,7 +16,7 @@ from reportc.errors import Diagnostics
 from reportc.project.config import CONFIG_NAME, ReportConfig, unreadable_date
 from reportc.project.listing import Listed
 from reportc.project.macros import Definition, header_definitions, share_macros
-from reportc.project.markdown import Fences
+from reportc.project.markdown import Fences, promote_sections
 from reportc.project.paths import inside
 from reportc.project.shortcodes import expand
 from reportc.project.split import Carry, put_title, split_chapter, title_over_headings
@@ -183,6 +183,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         meta = {}  # its front matter is the report's title page (read into config)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
                         bool(config.project_files))
+    chapter.text = promote_sections(chapter.text)  # Manubot's content files start at ##
     return chapter
 
 

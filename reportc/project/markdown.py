@@ -27,3 +27,28 @@ class Fences:
             self.opened = (match.group(1), number)
             return True
         return False
+
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+
+
+def promote_sections(text: str) -> str:
+    """A file whose first heading is ``##`` or deeper, with no ``# Title`` before it, with
+    every ATX heading raised so that the first is level 1 (line numbers kept).
+
+    Manubot writes a paper as content files that pandoc joins into one document, whose
+    title (the one ``#`` level) comes from metadata.yaml: its content files start at
+    ``## Abstract``, and a ``##`` section is the paper's top level. In a report that top
+    level is a chapter, so the file's ``##`` sections are its chapters (split as a file of
+    several ``#`` headings is), their ``###`` their sections."""
+    fences = Fences()
+    lines = text.split("\n")
+    headings = [(index, match) for index, line in enumerate(lines)
+                if not fences.inside(index + 1, line.strip()) and (match := _ATX.match(line))]
+    if not headings or len(headings[0][1].group(2)) == 1:
+        return text
+    shift = len(headings[0][1].group(2)) - 1
+    for index, match in headings:
+        level = max(1, len(match.group(2)) - shift)
+        lines[index] = match.group(1) + "#" * level + lines[index][match.end():]
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""A Manubot paper as Manubot writes it: content files that start at ``## Abstract``, the
+bibliography placed by ``<div id="refs"></div>`` (issue #23)."""
+
+from __future__ import annotations
+
+from conftest import build_root, copy_root
+from htmlparse import parse_html
+
+from reportc.project.markdown import promote_sections
+
+
+def test_a_file_that_starts_at_level_two_has_its_sections_raised():
+    text = "Intro text.\n\n## Abstract {.page_break_before}\n\n```\n## not a heading\n```\n\n" \
+           "### Aims\n\n## Methods\n"
+    assert promote_sections(text) == ("Intro text.\n\n# Abstract {.page_break_before}\n\n```\n"
+                                      "## not a heading\n```\n\n## Aims\n\n# Methods\n")
+    assert promote_sections("# Title\n\n## Section\n") == "# Title\n\n## Section\n"
+    assert promote_sections("No heading at all.\n") == "No heading at all.\n"
+
+
+def test_manubot_content_files_build_as_written(tmp_path):
+    root = copy_root("manubot", tmp_path)
+    (root / "content/01.abstract.md").write_text(
+        "## Abstract {.page_break_before}\n\nWe count bars [@doi:10.1139/e91-030].\n\n"
+        "### Aims\n\nTo count.\n", encoding="utf-8")
+    (root / "content/90.back-matter.md").write_text(
+        "## References {.page_break_before}\n\n<!-- Explicitly insert bibliography here -->\n"
+        "<div id=\"refs\"></div>\n", encoding="utf-8")
+    report = root / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8") + "chapters:\n"
+                      "  - content/01.abstract.md\n  - chapters/01-introduction.md\n"
+                      "  - content/90.back-matter.md\n", encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert not [w for w in built.warnings if "content/" in w], built.warnings
+    page = parse_html(built.html_path.read_text(encoding="utf-8"))
+    chapters = [h.attrs.get("data-bookmark") for h in page.find_all("h2")
+                if "chapter-heading" in h.attrs.get("class", "")]
+    assert chapters == ["1\u2002Abstract", "2\u2002Introduction", "3\u2002References"]
+    assert "1.1 Aims" in [h.text() for h in page.find_all("h3")]
+    html = built.html_path.read_text(encoding="utf-8")
+    back = html[html.index('id="ch-90-back-matter"'):]
+    assert '<div id="refs"' in back and "How Do Gravel-Bed Rivers Braid?" in back
