@@ -10,6 +10,7 @@ from (:attr:`reportc.errors.Diagnostics.origins`), so messages name the included
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class Source:
     origin: list[Origin] = field(default_factory=list)
     cells: list[tuple[Origin, str]] = field(default_factory=list)  # (where, language) to run
     files: list[str] = field(default_factory=list)  # included files and frozen results
+    cell_at: list[int] = field(default_factory=list)  # each cell's place among the lines
 
     def add(self, line: str, where: Origin) -> None:
         self.lines.append(line)
@@ -55,7 +57,8 @@ def expand(root: Path, rel: str, text: str, diag: Diagnostics
     if source.cells:
         frozen = _frozen(root, rel)
         if frozen is not None:
-            return frozen, False, [*source.files, freeze_path(root, rel).relative_to(
+            diag.origins[rel] = frozen_origins(frozen.split("\n"), source)
+            return frozen, True, [*source.files, freeze_path(root, rel).relative_to(
                 root).as_posix()]
         where, language = source.cells[0]
         more = f" (and {len(source.cells) - 1} more cell(s) in this file)" \
@@ -128,6 +131,7 @@ def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: 
     settings = (cell.group(4) or "") + "\n" + "\n".join(options)
     if not _OFF.search(settings):
         source.cells.append(((rel, number), language))
+        source.cell_at.append(len(source.lines))
     elif not _HIDDEN.search(settings):
         source.add(f"{indent}{fence}{language.lower()}", (rel, number))
         for offset, text in enumerate(body, start=number + 1):
@@ -165,6 +169,25 @@ def _include(root: Path, rel: str, name: str, number: int, source: Source, diag:
     if front:  # an included file's front matter is not printed (Quarto drops it)
         text = "\n" * front.group().count("\n") + text[front.end():]
     _expand(root, target, text.removesuffix("\n"), source, diag, [*stack, target])
+
+
+def frozen_origins(frozen: list[str], source: Source) -> list[Origin]:
+    """Where each line of Quarto's frozen text was written: a line the source has too is
+    its line; what Quarto made of a cell (its ``::: {.cell}`` frame, its output) is the
+    cell's line in the source it replaces (or the line before), so a message about the
+    frozen text points at the cell, never at a line of the frozen file."""
+    origins: list[Origin] = []
+    matcher = difflib.SequenceMatcher(None, source.lines, frozen, autojunk=False)
+    for tag, first, last, start, end in matcher.get_opcodes():
+        if tag == "equal":
+            origins += source.origin[first:last]
+            continue
+        cell = next((where for (where, _), at in zip(source.cells, source.cell_at, strict=True)
+                     if first <= at <= last), None)
+        near = source.origin[min(first, len(source.origin) - 1)] if first < last or \
+            first == 0 else source.origin[first - 1]
+        origins += [cell or near] * (end - start)
+    return origins
 
 
 def freeze_path(root: Path, rel: str) -> Path:
