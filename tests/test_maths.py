@@ -123,3 +123,18 @@ def test_pandocs_warnings_keep_their_line_after_the_macros_preamble(tmp_path):
     built = build_root(root, formats=("html",), git_stamp=False)
     assert built.warnings == ["chapters/02-b.md:6: warning: pandoc: Duplicate link reference "
                               "'[x]' [pandoc]"]
+
+
+def test_a_display_formula_wider_than_the_column_is_scaled_to_fit():
+    """Manubot's 'equation too long to fit within page' ran past the PDF page's edge."""
+    from reportc.document.math import print_formulas
+
+    long = " + ".join("abcdefghijklmnopqrstuvwxyz")
+    page = print_formulas(f'<math display="block"><semantics><annotation encoding='
+                          f'"application/x-tex">x = {long}</annotation></semantics></math>'
+                          '<math display="inline"><semantics><annotation encoding='
+                          '"application/x-tex">y^2</annotation></semantics></math>')
+    display, inline = re.findall(r'style="([^"]*)"', page)
+    width = float(re.match(r"width:([\d.]+)em;max-width:100%;height:auto$", display).group(1))
+    assert width > 30  # wider than a text column (about 30 em): max-width scales it
+    assert re.fullmatch(r"height:[\d.]+em;vertical-align:-?[\d.]+em", inline)

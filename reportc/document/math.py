@@ -227,8 +227,11 @@ def _image(match: re.Match[str]) -> str:
         return f'<span class="math-missing">{html.escape(tex)}</span>'
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     kind = "display" if display else "inline"
-    return (f'<img class="math-{kind}" alt="{html.escape(tex)}" '
-            f'style="height:{height:.3f}em;vertical-align:{-depth:.3f}em" '
+    box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"', svg)
+    size = f"height:{height:.3f}em;vertical-align:{-depth:.3f}em"
+    if display and box:  # a formula wider than the column is scaled down to fit it
+        size = f"width:{float(box.group(1)) / SIZE:.3f}em;max-width:100%;height:auto"
+    return (f'<img class="math-{kind}" alt="{html.escape(tex)}" style="{size}" '
             f'src="data:image/svg+xml;base64,{data}">')
 
 
