@@ -28,3 +28,22 @@ def test_messages_about_frozen_text_name_the_qmd_lines(tmp_path):
                                                          "chapters/gauges.qmd:16"], mine
     assert "raw HTML '<div style=\"color: red\">'" in mine[0], mine
     assert "raw HTML '<iframe src=\"x.html\">'" in mine[1], mine
+
+
+def test_inline_code_that_would_run_is_a_located_error(tmp_path):
+    """bookdown-demo's 06-references.Rmd is one `r ...` expression: reportc said only
+    'chapter has no title'."""
+    import pytest
+
+    from reportc.errors import BuildFailed
+
+    root = copy_root("bookdown-book", tmp_path)
+    chapter = root / "01-intro.Rmd"
+    lines = chapter.read_text(encoding="utf-8").split("\n")
+    chapter.write_text("\n".join(lines) + "\nThe mean is `r mean(x)` today.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    assert [str(p) for p in failed.value.problems] == [
+        f"01-intro.Rmd:{len(lines) + 1}: inline code `r mean(x)`: reportc never runs code; "
+        "render the project once with Quarto and 'execute: freeze: true' (reportc then takes "
+        "the results from _freeze/), or write its result in the text instead"]

@@ -28,6 +28,8 @@ _HIDDEN = re.compile(r"\b(?:echo|include)\s*=\s*(?:FALSE|F)\b|^#\|\s*(?:echo|inc
                      r"false\s*$", re.M)
 _SHORTCODE = re.compile(r"\{\{(\{?)<\s*([\w-]+)([^>]*)>\}\}(\}?)")
 _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+# inline code that runs: R Markdown's `r expr`, Quarto's `{r} expr` and `{python} expr`
+_INLINE_CODE = re.compile(r"(?<!`)`(?:r|\{[A-Za-z][\w-]*\})[ \t][^`]*")
 MAX_DEPTH = 8
 Origin = tuple[str, int]
 
@@ -63,10 +65,13 @@ def expand(root: Path, rel: str, text: str, diag: Diagnostics
         where, language = source.cells[0]
         more = f" (and {len(source.cells) - 1} more cell(s) in this file)" \
             if len(source.cells) > 1 else ""
-        diag.error(f"executable cell ```{{{language}}}: reportc never runs code; render the "
-                   "project once with Quarto and 'execute: freeze: true' (reportc then takes "
-                   "the results from _freeze/), or mark the cell 'eval: false' (eval=FALSE) "
-                   f"to show it as code{more}", *where)
+        what = f"inline code {language}" if language.startswith("`") else \
+            f"executable cell ```{{{language}}}"
+        instead = "write its result in the text instead" if language.startswith("`") else \
+            "mark the cell 'eval: false' (eval=FALSE) to show it as code"
+        diag.error(f"{what}: reportc never runs code; render the project once with Quarto "
+                   "and 'execute: freeze: true' (reportc then takes the results from "
+                   f"_freeze/), or {instead}{more}", *where)
     if source.origin == [(rel, n) for n in range(1, len(source.origin) + 1)]:
         return "\n".join(source.lines), False, source.files
     diag.origins[rel] = source.origin
@@ -93,6 +98,9 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
             for part in ("", "::: {.pagebreak}", ":::", ""):
                 source.add(part, (rel, number))
         else:
+            if rel.lower().endswith((".qmd", ".rmd")) and (inline := _INLINE_CODE.search(line)):
+                source.cells.append(((rel, number), f"`{_short(inline.group(0)[1:])}`"))
+                source.cell_at.append(len(source.lines))
             source.add(_other_shortcodes(line, rel, number, diag), (rel, number))
 
 
@@ -188,6 +196,11 @@ def frozen_origins(frozen: list[str], source: Source) -> list[Origin]:
             first == 0 else source.origin[first - 1]
         origins += [cell or near] * (end - start)
     return origins
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
 def freeze_path(root: Path, rel: str) -> Path:
