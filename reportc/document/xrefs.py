@@ -178,11 +178,12 @@ def _cite_line(doc: ChapterDoc, key: str) -> int | None:
 
 
 def _key_pattern(key: str) -> re.Pattern[str]:
-    """Where ``@key`` is written: as is, in pandoc-crossref's form (``@fig:x``), or as the
-    LaTeX ``\\ref{fig:x}`` it was read from."""
+    """Where ``@key`` is written: as is, in pandoc-crossref's form (``@fig:x``), as the
+    LaTeX ``\\ref{fig:x}`` or the bookdown ``\\@ref(fig:x)`` it was read from."""
     tail = key.partition("-")[2]
     return re.compile(r"(?:@\{?" + _spellings(key) + r"|\\\w*ref\{[^}]*" +
-                      re.escape(tail or key) + r"\})(?![\w:.#$%&+?<>~/-]*\w)")
+                      re.escape(tail or key) + r"\}|@ref\((?:[a-z]+:)?" + re.escape(tail or key)
+                      + r"\))(?![\w:.#$%&+?<>~/-]*\w)")
 
 
 def _spellings(key: str) -> str:

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.document.bookdown import bookdown_refs
 from reportc.document.crossref import read_crossref
 from reportc.document.math import located_math_warning
 from reportc.document.mathtex import drop_macro_formulas
@@ -42,6 +43,7 @@ def read_report(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     read = list(map(reported, docs))
     start_appendices(read)
     link_labels(read)
+    bookdown_refs(read)
     kept = [doc for doc in read if not _left_empty(doc, diag)]
     if len(kept) > 1 and _only_a_title(kept[-1]):
         diag.warning(f"holds only its title '{A.stringify(kept[-1].ast['blocks'][0]['c'][2])}'"
