@@ -119,8 +119,9 @@ def _check_doubled_word(items: list[Any], index: int, doc: ChapterDoc,
     label_word = target.label.split("\u00a0")[0].split(" ")[0].lower()
     written = word["c"][len(_opening(word["c"])):]
     bare = written.rstrip(".").lower()
-    if not bare or not (bare in (label_word, label_word + "s") or
-                        (written.endswith(".") and label_word.startswith(bare))):
+    whole = bare in (label_word, label_word + "s")  # "table." ends a sentence; "Tab." is short
+    if not bare or not (label_word.startswith(bare) and not whole if written.endswith(".")
+                        else whole):
         return False
     key = citation["citationId"]
     line = _nth_line(doc, key, seen, written)
