@@ -12,7 +12,7 @@ from reportc.errors import Diagnostics
 from reportc.pandoc.read import warning_place
 from reportc.pdf.layout import source_line
 from reportc.project.bibliography.reader import load_bibliography
-from reportc.project.bibliography.references import _warning_place, flat_biblatex
+from reportc.project.bibliography.references import _warning_place, entry_place, flat_biblatex
 from reportc.project.chapters import Chapter
 
 
@@ -72,3 +72,15 @@ def test_a_bibliography_conversion_warning_is_at_its_entrys_line(tmp_path):
     second_start = starts[1][0]
     assert _warning_place(f"Unexpected thing at line {second_start + 1} column 3", starts,
                           records, loaded) == ("references.bib", 6)
+
+
+def test_a_citeproc_warning_naming_an_entry_is_at_its_line_in_a_csl_json_file(tmp_path):
+    bib = tmp_path / "refs.json"
+    bib.write_text('[\n  {"id": "first", "type": "book", "title": "One"},\n'
+                   '  {"id": "smith-2020", "type": "book", "title": "Two"}\n]\n',
+                   encoding="utf-8")
+    loaded = load_bibliography(bib, tmp_path, Diagnostics())
+    assert entry_place("Citeproc: could not parse date of smith-2020.", loaded) == \
+        ("refs.json", 3)
+    assert entry_place("Citeproc: nothing known", loaded) is None
+    assert entry_place("anything", None) is None

@@ -24,6 +24,8 @@ from reportc.errors import Diagnostics, reported
 from reportc.pandoc import ast as A
 from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
+from reportc.project.bibliography import Bibliography
+from reportc.project.bibliography.references import entry_place
 from reportc.project.chapters import Chapter
 from reportc.project.macros import PREAMBLE_LINES
 from reportc.project.markdown import Fences
@@ -155,6 +157,16 @@ def warning_place(warning: str, docs: list[ChapterDoc]) -> tuple[str, int | None
         if line:
             return doc.rel, line
     return None
+
+
+def place_warnings(warnings: list[str], docs: list[ChapterDoc], diag: Diagnostics,
+                   source: Bibliography | None = None) -> None:
+    """pandoc's warnings about the whole report (citeproc's), each at the chapter line or
+    the bibliography entry it is about."""
+    for warning in warnings:
+        path, line = warning_place(warning, docs) or entry_place(warning, source) or \
+            (None, None)
+        diag.warning(f"pandoc: {warning}", path, line, code="pandoc")
 
 
 def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:

@@ -42,7 +42,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc.read import warning_line, warning_place
+from reportc.pandoc.read import place_warnings, warning_line
 from reportc.pandoc.recite import recall, record_key, remember
 from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
     BIBLIOGRAPHY_MARKER,
@@ -147,7 +147,7 @@ def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnos
     if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
         whole = _cite_and_write(docs, setup, cache, chapters)
     if whole is None:
-        cited = cite_report(docs, setup, diag, cache)
+        cited = cite_report(docs, setup, diag, cache, source)
         listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
                              setup, diag, cache, source) if docs else None
         bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
@@ -240,7 +240,7 @@ class Cited:
 
 
 def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                cache: BuildCache) -> Cited | None:
+                cache: BuildCache, source: Bibliography | None = None) -> Cited | None:
     """Run citeproc once over every chapter (``None`` if it failed, reported)."""
     if not docs:
         return Cited({})
@@ -260,9 +260,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
         diag.error(str(exc))
         return None
     warnings = [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]
-    for warning in warnings:
-        path, line = warning_place(warning, docs) or (None, None)
-        diag.warning(f"pandoc: {warning}", path, line, code="pandoc")
+    place_warnings(warnings, docs, diag, source)  # at the chapter or entry they are about
     # pandoc writes JSON on one line: the chapters' and the list's, one per line
     outputs = [result.output.strip() for result in results]
     if not warnings:

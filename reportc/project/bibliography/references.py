@@ -218,6 +218,16 @@ def _warning_place(warning: str, starts: list[tuple[int, str]], records: list[Re
     return (bib.rel_of(record), record.line) if record else None
 
 
+def entry_place(warning: str, bib: Bibliography | None) -> tuple[str, int] | None:
+    """The entry a warning names by its key (citeproc's about an entry), as file and line."""
+    if bib is None:
+        return None
+    for word in re.findall(r"[\w:./@+-]+", warning):
+        if (record := bib.records.get(word.strip(".:"))) is not None:
+            return bib.rel_of(record), record.line
+    return None
+
+
 def clean_items(items: list[dict]) -> list[dict]:
     """Every text value of pandoc's CSL JSON without LaTeX markup."""
     return [{name: value if name in KEEP_RAW else _clean(value)
