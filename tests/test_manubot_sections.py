@@ -40,3 +40,31 @@ def test_manubot_content_files_build_as_written(tmp_path):
     html = built.html_path.read_text(encoding="utf-8")
     back = html[html.index('id="ch-90-back-matter"'):]
     assert '<div id="refs"' in back and "How Do Gravel-Bed Rivers Braid?" in back
+
+
+def test_text_before_a_content_files_first_heading_continues_the_section_before(tmp_path):
+    """rootstock's 02.delete-me.md opens with two paragraphs, then '## Basic formatting':
+    Manubot joins the files, so they close the Abstract (no 'text before the title')."""
+    import pytest
+
+    from reportc.errors import BuildFailed
+
+    root = copy_root("manubot", tmp_path)
+    (root / "content/01.abstract.md").write_text("## Abstract\n\nWe count bars.\n",
+                                                 encoding="utf-8")
+    (root / "content/02.main.md").write_text(
+        "This paper is a test.\n\n## Methods\n\nCounting.\n", encoding="utf-8")
+    report = root / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8") + "chapters:\n"
+                      "  - content/01.abstract.md\n  - content/02.main.md\n", encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert not [w for w in built.warnings if "content/" in w or "heading.first" in w]
+    html = built.html_path.read_text(encoding="utf-8")
+    assert html.index("We count bars.") < html.index("This paper is a test.") < \
+        html.index("id=\"ch-02-main\"")
+    (root / "content/02.main.md").write_text(
+        "This paper is $\\frob{x}$ a test.\n\n## Methods\n\nCounting.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    assert [str(p).split(": formula")[0] for p in failed.value.problems] == [
+        "content/02.main.md:1"]

@@ -19,7 +19,13 @@ from reportc.project.macros import Definition, header_definitions, share_macros
 from reportc.project.markdown import Fences, promote_sections
 from reportc.project.paths import inside
 from reportc.project.shortcodes import expand
-from reportc.project.split import Carry, put_title, split_chapter, title_over_headings
+from reportc.project.split import (
+    Carry,
+    continue_section,
+    put_title,
+    split_chapter,
+    title_over_headings,
+)
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
@@ -47,6 +53,7 @@ class Chapter:
     slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
     header_macros: tuple[Definition, ...] = ()  # from its front matter's header-includes
     macros: str = ""  # the report's macro definitions it does not make itself (one line)
+    raised: bool = False  # its headings were raised a level (it started at ##: Manubot)
 
     @property
     def stem(self) -> str:
@@ -87,6 +94,8 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
                 chapter.kind = entry.kind if chapter.kind == "chapter" else chapter.kind
                 chapter.part = entry.part or chapter.part
             chapter.numbered = chapter.numbered and config.number_sections
+            if chapter.raised and chapters:
+                continue_section(chapters[-1], chapter, diag)
             chapters.extend(split_chapter(chapter, carry))
     share_macros(chapters)
     return chapters
@@ -183,7 +192,8 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         meta = {}  # its front matter is the report's title page (read into config)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
                         bool(config.project_files))
-    chapter.text = promote_sections(chapter.text)  # Manubot's content files start at ##
+    raised = promote_sections(chapter.text)  # Manubot's content files start at ##
+    chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
 
 
