@@ -140,7 +140,8 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
         if not inside(path, config.root):
             diag.error(f"chapter '{name}' is outside the report directory", *where)
         elif not path.is_file():
-            diag.error(f"chapter '{name}' not found (looked for {relative})", *where)
+            looked = relative if relative == name else f"{name} and {relative}"
+            diag.error(f"chapter '{name}' not found (looked for {looked})", *where)
         elif any(path == p for p, _ in paths):
             diag.error(f"chapter '{name}' is listed twice", *where)
         elif path.suffix.lower() not in SOURCE_SUFFIXES:
