@@ -138,3 +138,20 @@ def test_a_display_formula_wider_than_the_column_is_scaled_to_fit():
     width = float(re.match(r"width:([\d.]+)em;max-width:100%;height:auto$", display).group(1))
     assert width > 30  # wider than a text column (about 30 em): max-width scales it
     assert re.fullmatch(r"height:[\d.]+em;vertical-align:-?[\d.]+em", inline)
+
+
+def test_a_quarto_books_index_header_includes_reach_every_chapter(tmp_path):
+    """index.qmd's front matter is the book's (its title page), its macros still count."""
+    from conftest import copy_root
+
+    root = copy_root("quarto-book", tmp_path)
+    index = root / "index.qmd"
+    index.write_text("---\nheader-includes: |\n  \\newcommand{\\R}{\\mathbb{R}}\n---\n\n" +
+                     index.read_text(encoding="utf-8"), encoding="utf-8")
+    survey = root / "chapters/survey.qmd"
+    survey.write_text(survey.read_text(encoding="utf-8") + "\nThe reals $\\R$ here.\n",
+                      encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert not [w for w in built.warnings if "survey" in w or "index" in w], built.warnings
+    assert "<mi mathvariant=\"double-struck\">\u211d</mi>" in \
+        built.html_path.read_text(encoding="utf-8")
