@@ -21,3 +21,22 @@ def test_a_sentence_ending_in_the_word_is_not_a_doubled_word(tmp_path):
         "number alone) [xref.word]"]
     page = built.html_path.read_text(encoding="utf-8")
     assert "This is a table. <a" in page
+
+
+def test_quartos_hidden_content_is_in_no_edition(tmp_path):
+    """Quarto's manual hides maths macros in '::: {.hidden}'; reportc printed what such
+    blocks and spans hold."""
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-hidden.md").write_text(
+        "# Hidden\n\nShown.\n\n::: {.hidden}\n$$\n\\newcommand{\\R}{\\mathbb{R}}\n$$\n\n"
+        "Note to self.\n:::\n\nThe reals $\\R$ and [a secret]{.hidden} span.\n\n"
+        "::: {.content-hidden}\nAlso hidden.\n:::\n\n"
+        "::: {.content-hidden when-format=\"docx\"}\nKept: reportc's editions share one text.\n"
+        ":::\n", encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert not [w for w in built.warnings if "03-hidden" in w], built.warnings
+    page = built.html_path.read_text(encoding="utf-8")
+    section = page[page.index('id="ch-03-hidden"'):]
+    assert "Shown." in section and "\u211d" in section and "Kept:" in section
+    for hidden in ("Note to self", "a secret", "Also hidden"):
+        assert hidden not in page

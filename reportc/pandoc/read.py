@@ -16,6 +16,7 @@ from pathlib import Path
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.bookdown import bookdown_refs
 from reportc.document.crossref import read_crossref
+from reportc.document.hidden import drop_hidden
 from reportc.document.math import located_math_warning
 from reportc.document.mathtex import drop_macro_formulas
 from reportc.document.model import ChapterDoc
@@ -192,6 +193,7 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
     doc = ChapterDoc(chapter, ast)
     clean_raw(doc, diag)  # before anything else: no raw node of a chapter goes further
     drop_macro_formulas(doc)
+    drop_hidden(doc)
     read_crossref(doc)
     text_before_title(doc, diag)
     return doc
