@@ -40,3 +40,22 @@ def test_quartos_hidden_content_is_in_no_edition(tmp_path):
     assert "Shown." in section and "\u211d" in section and "Kept:" in section
     for hidden in ("Note to self", "a secret", "Also hidden"):
         assert hidden not in page
+
+
+def test_a_remote_image_says_what_to_do(tmp_path):
+    """manubot/rootstock loads its example figures from GitHub, the caption over three
+    lines: one located error each, saying what to write instead."""
+    import pytest
+
+    from reportc.errors import BuildFailed
+
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-remote.md").write_text(
+        "# Remote\n\n![\n**A square image.**\nLoaded from GitHub.\n]"
+        "(https://example.org/square.png \"Square\"){#fig:square}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    assert [str(p) for p in failed.value.problems] == [
+        "chapters/03-remote.md:6: image 'https://example.org/square.png' is not a file in the "
+        "report directory (a build fetches nothing: save the image in the report directory, "
+        "e.g. in figures/, and write its path)"]

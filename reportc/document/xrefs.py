@@ -235,8 +235,9 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):
-        diag.error(f"image '{source}' is not a file in the report directory "
-                   "(remote and absolute URLs are not fetched)", doc.rel, line)
+        diag.error(f"image '{source}' is not a file in the report directory (a build "
+                   "fetches nothing: save the image in the report directory, e.g. in "
+                   "figures/, and write its path)", doc.rel, line)
         return
     name = source.split("#")[0].split("?")[0]
     try:
