@@ -68,3 +68,18 @@ def test_text_before_a_content_files_first_heading_continues_the_section_before(
         build_root(root, formats=("html",), git_stamp=False)
     assert [str(p).split(": formula")[0] for p in failed.value.problems] == [
         "content/02.main.md:1"]
+
+
+def test_outside_a_manubot_paper_a_file_without_its_title_is_still_an_error(tmp_path):
+    """Only a paper with Manubot's metadata.yaml reads ## as its top level; elsewhere a
+    chapter that starts at ## has lost its title, and is told so."""
+    import pytest
+
+    from reportc.errors import BuildFailed
+
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-untitled.md").write_text("## Background\n\nText.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    assert [str(p) for p in failed.value.problems] == [
+        "chapters/03-untitled.md:1: chapter has no title: start it with a '# Title' line"]

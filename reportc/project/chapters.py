@@ -13,7 +13,12 @@ from pathlib import Path
 import yaml
 
 from reportc.errors import Diagnostics
-from reportc.project.config import CONFIG_NAME, ReportConfig, unreadable_date
+from reportc.project.config import (
+    CONFIG_NAME,
+    MANUBOT_METADATA,
+    ReportConfig,
+    unreadable_date,
+)
 from reportc.project.listing import Listed
 from reportc.project.macros import Definition, header_definitions, share_macros
 from reportc.project.markdown import Fences, promote_sections
@@ -193,8 +198,9 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         meta = {}  # its front matter is the report's title page (read into config)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
                         bool(config.project_files))
-    raised = promote_sections(chapter.text)  # Manubot's content files start at ##
-    chapter.text, chapter.raised = raised, raised != chapter.text
+    if config is not None and any((root / name).is_file() for name in MANUBOT_METADATA):
+        raised = promote_sections(chapter.text)  # Manubot's content files start at ##
+        chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
 
 
