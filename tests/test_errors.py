@@ -84,8 +84,8 @@ def test_missing_chapter_listed_in_report_yaml(project):
     (project / "report.yaml").write_text(
         (project / "report.yaml").read_text() + "chapters:\n  - 00-summary.md\n  - 09-gone.md\n")
     errors = _errors(project)
-    assert "report.yaml:17: chapter '09-gone.md' not found (looked for chapters/09-gone.md)" \
-        in errors
+    assert "report.yaml:17: chapter '09-gone.md' not found (looked for 09-gone.md and " \
+           "chapters/09-gone.md)" in errors
 
 
 def test_every_problem_is_reported_before_failing(project):

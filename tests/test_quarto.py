@@ -430,7 +430,7 @@ def test_a_formula_that_cannot_be_typeset_is_one_located_error(tmp_path):
     assert [p.split(":")[:2] for p in problems] == [["chapters/01-chapter.md", "5"],
                                                    ["chapters/01-chapter.md", "7"]]
     assert "cannot be typeset" in problems[0]
-    assert "unknown command \\nosuchcommand" in problems[1]
+    assert "\\nosuchcommand is not defined: define it with \\newcommand" in problems[1]
 
 
 def test_a_second_refs_div_is_an_error(tmp_path):
@@ -490,8 +490,9 @@ def test_pandocs_tex_warning_becomes_one_error_at_the_formulas_line(tmp_path):
                         "  expecting \"%\" or whitespace\n")[0]
     message, line = located_math_warning(warning, doc)
     assert line == 3
-    assert message == ("formula '\\weird{x}' cannot be typeset: unexpected control sequence "
-                       "\\weird")
+    assert message == ("formula '\\weird{x}' cannot be typeset: \\weird is not defined: define "
+                       "it with \\newcommand{\\weird}{...} (or \\DeclareMathOperator{\\weird}{...})"
+                       " in a chapter or in its front matter's header-includes")
     assert located_math_warning("Some other warning", doc) is None
 
 

@@ -290,7 +290,9 @@ def test_html_tables_images_and_links_become_markdown_ones(tmp_path):
     assert [node["t"] for node in para["c"]] == ["Str", "Space", "Image", "Space", "Str",
                                                  "Space", "Link", "Str"]
     assert para["c"][6]["c"][2][0] == "https://example.org/x"
-    assert diag.problems == []  # pandoc's HTML reader drops the script itself
+    assert [str(problem) for problem in diag.problems] == [  # pandoc's HTML reader drops it
+        "chapters/01-x.md:6: warning: raw HTML '<script>' in a table is left out of the "
+        "editions: a report carries no scripts [raw.html]"]
 
 
 def test_a_tag_that_is_no_html_element_is_text(tmp_path):
@@ -327,3 +329,24 @@ def test_a_last_chapter_holding_only_a_references_title_is_left_out(tmp_path):
         "puts the bibliography): the chapter is left out; the bibliography follows the last "
         "chapter [chapter.empty]"]
     assert not re.search(r"chapter\s+3\b", " ".join(built.page_texts()), re.I)
+
+
+def test_what_the_html_reader_drops_from_a_table_is_a_located_warning(tmp_path):
+    """pandoc's HTML reader drops a <script>, an <iframe> (after trying to fetch it) and
+    form fields from the table it reads: each is said, at its line, and nothing is fetched."""
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-table.md").write_text(
+        "# Table\n\nText.\n\n<table>\n<tr><th>Name</th><th>Value</th></tr>\n"
+        "<tr><td>One</td><td>1<script>alert(1)</script></td></tr>\n"
+        "<tr><td>Two</td><td>2 <iframe src=\"x.html\"></iframe></td></tr>\n"
+        "<tr><td>Three</td><td><input value=\"3\"></td></tr>\n</table>\n", encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert built.warnings == [
+        "chapters/03-table.md:7: warning: raw HTML '<script>' in a table is left out of the "
+        "editions: a report carries no scripts [raw.html]",
+        "chapters/03-table.md:8: warning: raw HTML '<iframe src=\"x.html\">' in a table is left "
+        "out of the editions: link to the page instead: [text](https://...) [raw.html]",
+        "chapters/03-table.md:9: warning: raw HTML '<input value=\"3\">' in a table is left out "
+        "of the editions: a printed report has no form fields: write the text [raw.html]"]
+    page = built.html_path.read_text(encoding="utf-8")
+    assert "<td>Two</td>" in page and "alert" not in page and "<iframe" not in page

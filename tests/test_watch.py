@@ -188,3 +188,26 @@ def test_cli_watch_serves_on_localhost_and_stops_on_ctrl_c(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait(timeout=DEADLINE)
+
+
+def test_watched_files_are_what_a_quarto_book_build_reads(tmp_path):
+    """A Quarto book keeps its chapters outside chapters/ (index.qmd, appendix/), its
+    settings in _quarto.yml, its bibliography in two files, an included file and frozen
+    results: an edit to any of them rebuilds."""
+    project = copy_root("quarto-book", tmp_path)
+    watcher = Watcher(BuildOptions(root=project, formats=("html",)), port=0)
+    try:
+        names = {p.relative_to(project).as_posix() for p in watcher.watched_files()
+                 if p.is_relative_to(project)}
+        watcher.read = None
+        (project / "appendix/extra.qmd").write_text("# Extra\n\nMore.\n", encoding="utf-8")
+        _edit(project / "_quarto.yml", "    - appendix/methods.qmd",
+              "    - appendix/methods.qmd\n    - appendix/extra.qmd")
+        listed = {p.relative_to(project).as_posix() for p in watcher.watched_files()
+                  if p.is_relative_to(project)}
+    finally:
+        watcher.close()
+    assert {"_quarto.yml", "index.qmd", "chapters/survey.qmd", "chapters/gauges.qmd",
+            "references.qmd", "appendix/methods.qmd", "book.bib", "packages.json",
+            "_acknowledgements.qmd", "_freeze/chapters/gauges/execute-results/html.json"} <= names
+    assert "appendix/extra.qmd" not in names and "appendix/extra.qmd" in listed

@@ -49,7 +49,7 @@ from reportc.citing.reflist import (
 from reportc.citing.setup import CitationSetup
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
-from reportc.document.read import warning_line
+from reportc.document.read import place_warnings, warning_line
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
@@ -119,7 +119,7 @@ def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnos
     if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
         whole = _cite_and_write(docs, setup, cache, chapters)
     if whole is None:
-        cited = cite_report(docs, setup, diag, cache)
+        cited = cite_report(docs, setup, diag, cache, source)
         listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
                              setup, diag, cache, source) if docs else None
         bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
@@ -221,7 +221,7 @@ class Cited:
 
 
 def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                cache: BuildCache) -> Cited | None:
+                cache: BuildCache, source: Bibliography | None = None) -> Cited | None:
     """Run citeproc once over every chapter (``None`` if it failed, reported)."""
     if not docs:
         return Cited({})
@@ -241,8 +241,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
         diag.error(str(exc))
         return None
     warnings = [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]
-    for warning in warnings:
-        diag.warning(f"pandoc: {warning}", code="pandoc")
+    place_warnings(warnings, docs, diag, source)  # at the chapter or entry they are about
     # pandoc writes JSON on one line: the chapters' and the list's, one per line
     outputs = [result.output.strip() for result in results]
     if not warnings:

@@ -32,8 +32,9 @@ import yaml
 
 from reportc.build import BuildOptions, build
 from reportc.editions.theme import find_theme
-from reportc.errors import BuildFailed, ReportError
-from reportc.project.config import CONFIG_NAME
+from reportc.errors import BuildFailed, Diagnostics, Problem, ReportError
+from reportc.project.chapters import load_chapters
+from reportc.project.config import CONFIG_NAME, MANUBOT_METADATA, load_config
 
 log = logging.getLogger("reportc")
 HOST = "127.0.0.1"
@@ -68,6 +69,7 @@ class Watcher:
         self.server = ThreadingHTTPServer((HOST, port), handler)
         self.server.daemon_threads = True
         self._serving: threading.Thread | None = None
+        self.read: list[Path] | None = None  # what the build reads (read_files), found anew
 
     @property
     def url(self) -> str:
@@ -123,6 +125,7 @@ class Watcher:
             errors = [traceback.format_exc().rstrip()]
         with self.lock:
             self.state = BuildState(build_id, not errors, errors, page)
+        self.read = None  # an edit may list, include or cite other files
         if errors:
             for line in errors:
                 print(line, file=sys.stderr)
@@ -162,9 +165,42 @@ class Watcher:
                 text = chapter.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            paths += [root / source for source in _IMAGE.findall(text)
-                      if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", source)]
-        return sorted(set(paths))
+            paths += _images(root, text)
+        if self.read is None:  # at the start and after each build: what the build reads
+            self.read = read_files(root)
+        return sorted(set(paths + self.read))
+
+
+def read_files(root: Path) -> list[Path]:
+    """The files a build reads outside the folders watched whole, found as the build finds
+    them: _quarto.yml, _bookdown.yml, metadata.yaml, the chapters wherever listed (.qmd and
+    .Rmd too), the files they include or take frozen results from, every bibliography file,
+    the style, the images they name. Nothing if the configuration cannot be read (the build
+    says why; report.yaml is watched anyway)."""
+    diag = _Quiet()
+    try:
+        config = load_config(root, diag)
+        chapters = load_chapters(config, diag)
+    except ReportError:
+        return []
+    paths = [root / name for name in [*config.project_files, *MANUBOT_METADATA]]
+    paths += [*config.bibliographies, root / config.csl]
+    for chapter in chapters:
+        paths += [chapter.path, *(root / name for name in chapter.read_in)]
+        paths += _images(root, chapter.text)
+    return paths
+
+
+class _Quiet(Diagnostics):
+    """Diagnostics that print nothing: the build itself says what is wrong, once."""
+
+    def _add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
+def _images(root: Path, text: str) -> list[Path]:
+    return [root / source for source in _IMAGE.findall(text)
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", source)]
 
 
 def _config_files(root: Path) -> list[str]:

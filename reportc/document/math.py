@@ -23,6 +23,7 @@ from typing import Any
 
 from reportc.cache import BuildCache, digest
 from reportc.document.kinds import prefix_of
+from reportc.document.mathtex import REWRITES_VERSION, drawable
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
@@ -81,7 +82,7 @@ def check_formulas(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node],
                 for node in nodes if node["t"] == "Math"]
     if not formulas:
         return
-    key = digest(json.dumps(formulas), _ziamath_version())
+    key = digest(json.dumps(formulas), _ziamath_version(), REWRITES_VERSION)
     cached = cache.get("formulas", key) if cache else None
     if cached:
         for tex, display, *drawn in json.loads(cached):
@@ -101,14 +102,38 @@ def check_formulas(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node],
 def formula_problem(tex: str, display: bool) -> str:
     """Why ``tex`` cannot be drawn, or ``""``."""
     try:
-        from latex2mathml.converter import convert
-        mathml = convert(tex.strip())
+        mathml = _mathml(tex)
         _svg(tex.strip(), display)
     except Exception as exc:  # the converters raise many kinds
         return str(exc) or type(exc).__name__
     if unknown := _UNKNOWN.search(mathml):
-        return f"unknown command {unknown.group(1)}"
+        return undefined(unknown.group(1))
     return ""
+
+
+def undefined(command: str) -> str:
+    """What to say of a command no engine knows: an author's macro defined nowhere."""
+    return (f"{command} is not defined: define it with \\newcommand{{{command}}}{{...}} (or "
+            f"\\DeclareMathOperator{{{command}}}{{...}}) in a chapter or in its front "
+            "matter's header-includes")
+
+
+def _mathml(tex: str) -> str:
+    """``tex`` as MathML, by latex2mathml as ziamath extends it (ziamath declares
+    operators such as ``\\arg`` when imported: import it first, or a build's first formula
+    would not know them)."""
+    _ziamath()
+    from latex2mathml.converter import convert
+    return convert(drawable(tex.strip()))
+
+
+@functools.cache
+def _ziamath() -> Any:
+    with warnings.catch_warnings():  # ziamath 0.13 loads its font with a deprecated call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import ziamath
+    ziamath.config.svg2 = False  # xlink:href, which every SVG reader follows
+    return ziamath
 
 
 def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None] | None:
@@ -120,6 +145,8 @@ def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None
     tex = match.group(1)
     detail = next((line.strip() for line in match.group(2).splitlines()
                    if line.strip().startswith("unexpected")), "")
+    if command := re.fullmatch(r"unexpected control sequence (\\[A-Za-z]+)", detail):
+        detail = undefined(command.group(1))
     message = f"formula '{_short(tex)}' cannot be typeset" + (f": {detail}" if detail else "")
     return message, doc.chapter.line_of(tex.strip().split("\n")[0][:40])
 
@@ -139,11 +166,10 @@ def _svg(tex: str, display: bool) -> tuple[str, float, float]:
 
 
 def _draw(tex: str, display: bool) -> tuple[str, float, float]:
-    with warnings.catch_warnings():  # ziamath 0.13 loads its font with a deprecated call
+    ziamath = _ziamath()
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        import ziamath
-        ziamath.config.svg2 = False  # xlink:href, which every SVG reader follows
-        svg = ziamath.Latex(tex, size=SIZE, inline=not display).svg()
+        svg = ziamath.Latex(drawable(tex), size=SIZE, inline=not display).svg()
     box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
     top, height = (float(box.group(2)), float(box.group(4))) if box else (-SIZE, SIZE)
     return svg, height / SIZE, (top + height) / SIZE
@@ -160,9 +186,8 @@ def math_text(tex: str) -> str:
     running heads, lists of figures): "\\alpha^2" reads "α²", never as TeX."""
     from xml.etree import ElementTree
 
-    from latex2mathml.converter import convert
     try:
-        root = ElementTree.fromstring(convert(tex.strip()))
+        root = ElementTree.fromstring(_mathml(tex))
     except Exception:  # reported by check_formulas
         return re.sub(r"\\([A-Za-z]+)|[{}\\]", r"\1", tex).strip()
     return " ".join(_text_of(root).split())
@@ -202,8 +227,11 @@ def _image(match: re.Match[str]) -> str:
         return f'<span class="math-missing">{html.escape(tex)}</span>'
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     kind = "display" if display else "inline"
-    return (f'<img class="math-{kind}" alt="{html.escape(tex)}" '
-            f'style="height:{height:.3f}em;vertical-align:{-depth:.3f}em" '
+    box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"', svg)
+    size = f"height:{height:.3f}em;vertical-align:{-depth:.3f}em"
+    if display and box:  # a formula wider than the column is scaled down to fit it
+        size = f"width:{float(box.group(1)) / SIZE:.3f}em;max-width:100%;height:auto"
+    return (f'<img class="math-{kind}" alt="{html.escape(tex)}" style="{size}" '
             f'src="data:image/svg+xml;base64,{data}">')
 
 

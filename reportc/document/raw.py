@@ -13,7 +13,8 @@ one of them is settled here, before anything else looks at the chapter:
   meaning the theme already has, vanish silently; figures, tables, ``\\ref``, ``\\cite``
   and text commands are what pandoc's LaTeX reader makes of them (``resources/read.lua``),
   their labels turned into the ``fig-``/``tbl-``/``sec-``/``eq-`` identifiers of Quarto;
-  anything else is left out with one ``raw.latex`` warning;
+  macro definitions (``\\newcommand``), which pandoc applied, vanish; anything else is
+  left out with one ``raw.latex`` warning;
 * raw blocks for other formats (`````{=typst}`````) are left out with a warning.
 
 No raw node of a chapter is left for a writer to pass through.
@@ -29,6 +30,7 @@ from typing import Any
 from reportc.document.model import ChapterDoc
 from reportc.document.rawhtml import (
     COMMENT,
+    DROPPED_IN_TABLES,
     EMPTY_TAGS,
     FIRST_TAG,
     HTML_ELEMENTS,
@@ -38,12 +40,14 @@ from reportc.document.rawhtml import (
     SAFE_TARGET,
     SILENT_TAGS,
     TAG,
+    TAG_OPENING,
     drop_tags,
     pair_tags,
     spaced,
 )
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
+from reportc.project.macros import only_definitions
 
 PAGE_BREAKS = {"newpage", "clearpage", "cleardoublepage", "pagebreak"}
 # commands whose meaning is the theme's (spacing, alignment, indentation): dropped silently
@@ -128,6 +132,8 @@ def _heading_labels(blocks: list[Any], labels: dict[str, str]) -> None:
 
 
 _RAW_NODES = {"RawBlock", "RawInline"}
+# pandoc's (and Manubot's) older spelling of the bibliography's place: <div id="refs"></div>
+_REFS_DIV = re.compile(r"""^\s*<div\s+id\s*=\s*["']?refs["']?\s*>(\s*</div>)?\s*$""", re.I)
 
 
 def _wrapped(node: A.Node) -> bool:
@@ -217,9 +223,12 @@ class _Settler:
         return []
 
     def latex(self, node: A.Node, block: bool) -> list[Any]:
-        if "html" in dict(node["c"][0][2]):
-            return node["c"][1]  # an HTML table or image, read by pandoc's HTML reader
+        if "html" in dict(node["c"][0][2]):  # an HTML table or image, read by pandoc's
+            self.dropped_html(dict(node["c"][0][2])["html"])  # HTML reader
+            return node["c"][1]
         source = _latex_of(node)
+        if only_definitions(source):
+            return []  # macros: pandoc expanded them (reportc.project.macros)
         names = [match.group(1) for match in _COMMANDS.finditer(source)]
         if names and _ONLY_COMMANDS.fullmatch(source) and set(names) <= PAGE_BREAKS | HARMLESS:
             if block and set(names) & PAGE_BREAKS:
@@ -236,6 +245,16 @@ class _Settler:
         _label_floats(content, self.doc.labels)
         _references(content)
         return content
+
+    def dropped_html(self, html: str) -> None:
+        """A warning for each element of an HTML table that pandoc's HTML reader drops
+        (``<script>``, ``<iframe>``, form fields, ...): nothing vanishes silently."""
+        for tag in TAG_OPENING.finditer(html):
+            name = tag.group(1).lower()
+            if name in DROPPED_IN_TABLES:
+                hint = HTML_HINTS.get(name, "write it in Markdown")
+                self.warn(f"raw HTML '{_short(tag.group(0))}' in a table is left out of the "
+                          "editions", hint, tag.group(0), "raw.html", name)
 
     def appendix(self, source: str) -> None:
         """``\\appendix``: the chapters from here on are appendices (before the title: this
@@ -262,16 +281,27 @@ def _is_raw(item: Any) -> bool:
 def _html_meaning(node: A.Node, text: str, tag: re.Match[str] | None,
                   name: str) -> list[Any] | None:
     """What a raw HTML tag reportc understands becomes: ``<br>`` a line break, an inline
-    tag or a safe link kept for :func:`pair_tags`, a silent tag or a closing tag nothing;
-    ``None`` for any other, which is left out with a warning."""
-    if name == "br" and node["t"] == "RawInline":
-        return [{"t": "LineBreak"}]
+    tag or a safe link kept for :func:`pair_tags`, ``<div id="refs">`` the bibliography's
+    place, a silent tag or a closing tag nothing; ``None`` for any other, which is left
+    out with a warning."""
+    if (placed := _element_meaning(node, text, name)) is not None:
+        return placed
     if tag and not tag.group(3).strip() and (name in INLINE_TAGS or name in SILENT_TAGS):
         return [node] if name in INLINE_TAGS and node["t"] == "RawInline" else []
     if name == "a" and node["t"] == "RawInline" and _safe_link(text):
         return [node]  # paired with its </a> into a link by pair_tags
     if tag and tag.group(1):
         return [node] if name == "a" else []  # a closing tag: its opening was reported
+    return None
+
+
+def _element_meaning(node: A.Node, text: str, name: str) -> list[Any] | None:
+    """The two tags that stand for an element of their own: ``<br>`` a line break and
+    ``<div id="refs">`` the bibliography's place (as pandoc reads ``::: {#refs}``)."""
+    if name == "br" and node["t"] == "RawInline":
+        return [{"t": "LineBreak"}]
+    if name == "div" and node["t"] == "RawBlock" and _REFS_DIV.match(text):
+        return [{"t": "Div", "c": [A.attr("refs"), []]}]
     return None
 
 

@@ -38,6 +38,12 @@ SILENT_TAGS = {"p", "div", "span", "br", "center", "small", "mark", "abbr", "kbd
 # tags with no content of their own (or whose content is code): nothing of them is kept
 EMPTY_TAGS = {"script", "style", "link", "meta", "img", "hr", "input", "iframe", "embed",
               "object", "base", "wbr", "source", "track", "area", "col", "param"}
+# what pandoc's HTML reader drops from a table (with its content or its function);
+# <style> it keeps as raw HTML, reported as any other
+DROPPED_IN_TABLES = {"script", "iframe", "form", "input", "button", "select",
+                     "textarea", "object", "embed", "video", "audio", "canvas", "template",
+                     "svg", "noscript", "link", "meta"}
+TAG_OPENING = re.compile(r"<([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
 HTML_HINTS = {
     "img": "write ![what it shows](path/to/image.png)",
     "a": "write [text](https://...)",
@@ -47,6 +53,10 @@ HTML_HINTS = {
     "link": "put styles in the theme's CSS (theme/)",
     "i": "write *text* (an icon font is not loaded)",
     "iframe": "link to the page instead: [text](https://...)",
+    "input": "a printed report has no form fields: write the text",
+    "form": "a printed report has no form fields: write the text",
+    "svg": "save the drawing as an .svg file and write ![what it shows](file.svg)",
+    "video": "link to the video instead: [text](https://...)",
     "hr": "write a line of three dashes (---)",
     "details": "write a ::: {.callout-note collapse=true} block",
     "figure": "write ![caption](image.png){#fig-name}",

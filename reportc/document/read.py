@@ -14,19 +14,27 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.document.bookdown import bookdown_refs
 from reportc.document.crossref import read_crossref
+from reportc.document.hidden import drop_hidden
+from reportc.document.math import located_math_warning
+from reportc.document.mathtex import drop_macro_formulas
 from reportc.document.model import ChapterDoc
 from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
 from reportc.pandoc import ast as A
 from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, batches, run_batch
 from reportc.progress import item_done
+from reportc.project.bibliography import Bibliography
+from reportc.project.bibliography.references import entry_place
 from reportc.project.chapters import Chapter
+from reportc.project.macros import PREAMBLE_LINES
 from reportc.project.markdown import Fences
 from reportc.run import Run
 from reportc.sandbox.brackets import check_brackets, stall_hint
 from reportc.sandbox.checks import load_ast
 
+_POSITION = re.compile(r"\s*\bat line \d+ column \d+")
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
 
 
@@ -40,6 +48,7 @@ def read_report(run: Run, chapters: list[Chapter]) -> list[ChapterDoc]:
     read = list(map(reported, docs))
     start_appendices(read)
     link_labels(read)
+    bookdown_refs(read)
     kept = [doc for doc in read if not _left_empty(doc, diag)]
     if len(kept) > 1 and _only_a_title(kept[-1]):
         diag.warning(f"holds only its title '{A.stringify(kept[-1].ast['blocks'][0]['c'][2])}'"
@@ -79,7 +88,7 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     asts: dict[int, str | None] = {}
     todo = []
     reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
-    keys = [digest(chapter.text, reading) for chapter in chapters]
+    keys = [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
     for index, chapter in enumerate(chapters):
         _check_unclosed_blocks(chapter, diag)
         if not check_brackets(chapter, diag):
@@ -112,9 +121,9 @@ def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
             line, hint = stall_hint(chapter) if stalled else (None, "")
             diag.error(f"{message}; {hint}" if hint else message, chapter.rel, line)
             continue
-        for warning in result.warnings:
-            diag.warning(f"pandoc: {warning}", chapter.rel, warning_line(warning, chapter, True),
-                         code="pandoc")
+        for warning in result.warnings:  # its position is the message's line
+            diag.warning(f"pandoc: {_POSITION.sub('', warning)}", chapter.rel,
+                         warning_line(warning, chapter, True), code="pandoc")
         if not result.warnings and result.output is not None:
             cache.put("ast", keys[index], result.output)
         item_done(f"read {chapter.rel}")
@@ -126,20 +135,54 @@ def warning_line(warning: str, chapter: Chapter, read: bool) -> int | None:
     chapter's Markdown (``read``; later runs read JSON, whose positions mean nothing), else
     the line of the first thing it quotes that the chapter holds."""
     position = re.search(r"\bline (\d+) column \d+", warning)
-    if read and position:
-        return int(position.group(1))
+    if read and position:  # pandoc counted the macros' preamble line (read.lua) too
+        return max(1, int(position.group(1)) - (PREAMBLE_LINES if chapter.macros else 0))
     for quoted in re.findall(r"'([^'\n]{3,})'|\"([^\"\n]{3,})\"", warning):
         if (line := chapter.line_of(quoted[0] or quoted[1])) is not None:
             return line
     return None
 
 
+_CITATION = re.compile(r"[Cc]itation (\S+) not found")
+_NAMED_FILE = re.compile(r"[\w./-]+\.(?:png|jpe?g|gif|svg|pdf|webp|tiff?|bmp|eps)\b", re.I)
+
+
+def warning_place(warning: str, docs: list[ChapterDoc]) -> tuple[str, int | None] | None:
+    """The chapter and line a warning about the whole edition is about: the first chapter
+    that holds the formula it names, the text it quotes or the image file it names."""
+    for doc in docs:
+        located = located_math_warning(warning, doc)
+        line = located[1] if located else warning_line(warning, doc.chapter, False)
+        for name in [] if line else _NAMED_FILE.findall(warning):
+            line = doc.chapter.line_of(name)
+        if not line and (cited := _CITATION.search(warning)):
+            line = doc.chapter.line_of("@" + cited.group(1))
+        if line:
+            return doc.rel, line
+    return None
+
+
+def place_warnings(warnings: list[str], docs: list[ChapterDoc], diag: Diagnostics,
+                   source: Bibliography | None = None) -> None:
+    """pandoc's warnings about the whole report (citeproc's), each at the chapter line or
+    the bibliography entry it is about."""
+    for warning in warnings:
+        path, line = warning_place(warning, docs) or entry_place(warning, source) or \
+            (None, None)
+        diag.warning(f"pandoc: {warning}", path, line, code="pandoc")
+
+
 def _read_document(indexes: list[int], chapters: list[Chapter]) -> str:
     """The batch for ``resources/read.lua``: each chapter's Markdown in a code block."""
-    blocks = [{"t": "CodeBlock", "c": [[str(index), [], []], chapters[index].text]}
-              for index in indexes]
+    blocks = [{"t": "CodeBlock", "c": [[str(index), [], _preamble(chapters[index])],
+                                       chapters[index].text]} for index in indexes]
     return json.dumps({"pandoc-api-version": api_version(), "blocks": blocks,
                        "meta": {"reportc-reader": {"t": "MetaString", "c": CHAPTER_READER}}})
+
+
+def _preamble(chapter: Chapter) -> list[list[str]]:
+    """The macro definitions pandoc reads before the chapter's text (read.lua)."""
+    return [["macros", chapter.macros]] if chapter.macros else []
 
 
 def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
@@ -151,6 +194,8 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
         return None
     doc = ChapterDoc(chapter, ast)
     clean_raw(doc, diag)  # before anything else: no raw node of a chapter goes further
+    drop_macro_formulas(doc)
+    drop_hidden(doc)
     read_crossref(doc)
     text_before_title(doc, diag)
     return doc

@@ -131,8 +131,9 @@ def _check_doubled_word(items: list[Any], index: int, doc: ChapterDoc,
     label_word = target.label.split("\u00a0")[0].split(" ")[0].lower()
     written = word["c"][len(_opening(word["c"])):]
     bare = written.rstrip(".").lower()
-    if not bare or not (bare in (label_word, label_word + "s") or
-                        (written.endswith(".") and label_word.startswith(bare))):
+    whole = bare in (label_word, label_word + "s")  # "table." ends a sentence; "Tab." is short
+    if not bare or not (label_word.startswith(bare) and not whole if written.endswith(".")
+                        else whole):
         return False
     key = citation["citationId"]
     line = _nth_line(doc, key, seen, written)
@@ -190,11 +191,12 @@ def _cite_line(doc: ChapterDoc, key: str) -> int | None:
 
 
 def _key_pattern(key: str) -> re.Pattern[str]:
-    """Where ``@key`` is written: as is, in pandoc-crossref's form (``@fig:x``), or as the
-    LaTeX ``\\ref{fig:x}`` it was read from."""
+    """Where ``@key`` is written: as is, in pandoc-crossref's form (``@fig:x``), as the
+    LaTeX ``\\ref{fig:x}`` or the bookdown ``\\@ref(fig:x)`` it was read from."""
     tail = key.partition("-")[2]
     return re.compile(r"(?:@\{?" + _spellings(key) + r"|\\\w*ref\{[^}]*" +
-                      re.escape(tail or key) + r"\})(?![\w:.#$%&+?<>~/-]*\w)")
+                      re.escape(tail or key) + r"\}|@ref\((?:[a-z]+:)?" + re.escape(tail or key)
+                      + r"\))(?![\w:.#$%&+?<>~/-]*\w)")
 
 
 def _spellings(key: str) -> str:
@@ -245,8 +247,9 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):
-        diag.error(f"image '{source}' is not a file in the report directory "
-                   "(remote and absolute URLs are not fetched)", doc.rel, line)
+        diag.error(f"image '{source}' is not a file in the report directory (a build "
+                   "fetches nothing: save the image in the report directory, e.g. in "
+                   "figures/, and write its path)", doc.rel, line)
         return
     name = source.split("#")[0].split("?")[0]
     try:

@@ -30,6 +30,7 @@ from reportc.charts.word import word_charts
 from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import flatten_chapter_heading
+from reportc.document.read import warning_place
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
@@ -82,7 +83,8 @@ def write_docx(target: Path, config: ReportConfig, release: Release, docs: list[
         diag.error(str(exc))
         return
     for warning in result.warnings:
-        diag.warning(f"pandoc (Word edition): {warning}", target.name, code="pandoc")
+        path, line = warning_place(warning, docs) or (target.name, None)
+        diag.warning(f"pandoc (Word edition): {warning}", path, line, code="pandoc")
 
 
 def _citation_args(setup: CitationSetup) -> list[str]:

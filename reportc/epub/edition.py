@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from reportc.cache import digest, file_digest, tool_versions
+from reportc.document.read import warning_place
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME, Theme
 from reportc.epub.document import epub_document, licensed_fonts
@@ -64,8 +65,9 @@ class EpubEdition(Edition):
             except ToolError as exc:
                 made.diag.error(str(exc))
                 return
-            for warning in result.warnings:
-                made.diag.warning(f"pandoc (EPUB edition): {warning}", target.name,
+            for warning in result.warnings:  # at the chapter line it is about
+                path, line = warning_place(warning, made.docs) or (target.name, None)
+                made.diag.warning(f"pandoc (EPUB edition): {warning}", path, line,
                                   code="pandoc")
             from reportc.epub.package import finish_epub  # lxml: not on a no-change rebuild
 

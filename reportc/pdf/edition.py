@@ -176,7 +176,8 @@ def _pdf_job(config: ReportConfig, theme: Theme, docs: list[ChapterDoc], diag: D
     return PdfJob(
         layout=partial(layout_pdf, stylesheets=sheets, base_dir=config.root, allowed=allowed),
         draft=partial(draft_part, stylesheets=sheets, base_dir=config.root, allowed=allowed),
-        finish=finish_part, report=partial(report_layout, diag=diag),
+        finish=finish_part,
+        report=partial(report_layout, diag=diag, texts={d.rel: d.chapter.text for d in docs}),
         failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
         sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,
         mode=mode, classes=classes)

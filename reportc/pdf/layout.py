@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -219,24 +220,46 @@ def _messages(log: _Collector) -> list[tuple[int, str]]:
     return [(r.levelno, r.getMessage().splitlines()[0]) for r in log.records]
 
 
-def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "") -> bytes | None:
-    """Turn a layout's log and refusals into diagnostics; the PDF only if all is well."""
+def report_layout(result: LayoutResult, diag: Diagnostics, where: str = "",
+                  texts: dict[str, str] | None = None) -> bytes | None:
+    """Turn a layout's log and refusals into diagnostics; the PDF only if all is well.
+    ``texts``: each chapter's source by its file, to put a message at its line."""
     if result.too_deep:
         diag.error("WeasyPrint gave up: the document nests too deeply "
                    "(blockquotes or lists inside each other hundreds of times)", where or None)
         return None
     _report_log(result.theme_messages, diag, None)
-    _report_log(result.messages, diag, where or None)
+    _report_log(result.messages, diag, where or None, texts or {})
     for refusal in result.refused:
         diag.error(refusal.message, refusal.path or where or None, refusal.line)
     return None if diag.errors else result.pdf
 
 
-def _report_log(messages: list[tuple[int, str]], diag: Diagnostics, where: str | None) -> None:
+def _report_log(messages: list[tuple[int, str]], diag: Diagnostics, where: str | None,
+                texts: dict[str, str] | None = None) -> None:
     for level, message in messages:
         if "refused to load" in message:
             continue  # reported once, from the fetcher
+        path, line = source_line(message, where, texts or {})
         if level >= logging.ERROR or any(f in message for f in FATAL_LOG_FRAGMENTS):
-            diag.error(f"WeasyPrint: {message}", where)
+            diag.error(f"WeasyPrint: {message}", path, line)
         else:
-            diag.warning(f"WeasyPrint: {message}", where, code="layout")
+            diag.warning(f"WeasyPrint: {message}", path, line, code="layout")
+
+
+def source_line(message: str, where: str | None, texts: dict[str, str]
+                ) -> tuple[str | None, int | None]:
+    """The chapter file and line a WeasyPrint message is about: the line that holds what
+    it quotes (an attribute's CSS ``color: nonsense``; an id ``'x'`` as ``#x``, its second
+    place when it is "defined twice"); in the part's chapter, else in the first that has
+    it (one-pass layout does not say which chapter). WeasyPrint knows only the page."""
+    quoted = [a or b for a, b in re.findall(r"`([^`\n]+)`|'([^'\n]+)'", message)]
+    for name in [where] if where else list(texts):
+        lines = texts.get(name or "", "").split("\n")
+        for text in quoted:
+            needle = re.compile(r"#" + re.escape(text) + r"(?![\w:.-])") if \
+                message.startswith("Anchor") else re.compile(re.escape(text))
+            found = [number for number, line in enumerate(lines, 1) if needle.search(line)]
+            if found:
+                return name, found[min(1, len(found) - 1)] if "twice" in message else found[0]
+    return where, None

@@ -13,15 +13,27 @@ import yaml
 
 from reportc.errors import Diagnostics
 from reportc.paths import inside
-from reportc.project.config import CONFIG_NAME, ReportConfig, unreadable_date
+from reportc.project.config import (
+    CONFIG_NAME,
+    MANUBOT_METADATA,
+    ReportConfig,
+    unreadable_date,
+)
 from reportc.project.listing import Listed
-from reportc.project.markdown import Chapter, Fences
+from reportc.project.macros import header_definitions, share_macros
+from reportc.project.markdown import Chapter, Fences, promote_sections
 from reportc.project.shortcodes import expand
-from reportc.project.split import Carry, put_title, split_chapter, title_over_headings
+from reportc.project.split import (
+    Carry,
+    continue_section,
+    put_title,
+    split_chapter,
+    title_over_headings,
+)
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
-FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title"}
+FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes"}
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
@@ -46,12 +58,21 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     for path, entry in ordered:
         chapter = _read_chapter(config.root, path, diag, config)
         if chapter is not None:
-            if entry is not None:
-                chapter.kind = entry.kind if chapter.kind == "chapter" else chapter.kind
-                chapter.part = entry.part or chapter.part
-            chapter.numbered = chapter.numbered and config.number_sections
+            _place(chapter, entry, config)
+            if chapter.raised and chapters:
+                continue_section(chapters[-1], chapter, diag)
             chapters.extend(split_chapter(chapter, carry))
+    share_macros(chapters)
     return chapters
+
+
+def _place(chapter: Chapter, entry: Listed | None, config: ReportConfig) -> None:
+    """What the listing says of a chapter (its kind, the part it opens) and whether the
+    report numbers it."""
+    if entry is not None:
+        chapter.kind = entry.kind if chapter.kind == "chapter" else chapter.kind
+        chapter.part = entry.part or chapter.part
+    chapter.numbered = chapter.numbered and config.number_sections
 
 
 def _warn_about_names(folder: Path, found: list[Path], ordered_by_name: bool,
@@ -93,7 +114,8 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
         if not inside(path, config.root):
             diag.error(f"chapter '{name}' is outside the report directory", *where)
         elif not path.is_file():
-            diag.error(f"chapter '{name}' not found (looked for {relative})", *where)
+            looked = relative if relative == name else f"{name} and {relative}"
+            diag.error(f"chapter '{name}' not found (looked for {looked})", *where)
         elif any(path == p for p, _ in paths):
             diag.error(f"chapter '{name}' is listed twice", *where)
         elif path.suffix.lower() not in SOURCE_SUFFIXES:
@@ -139,11 +161,15 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
     meta, text = _split_front_matter(raw, rel, diag)
     text, expanded, read_in = expand(root, rel, text, diag)
-    chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in))
+    chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
+                      header_macros=tuple(header_definitions(meta)))
     if config is not None and rel == config.meta_document:
         meta = {}  # its front matter is the report's title page (read into config)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
                         bool(config.project_files))
+    if config is not None and any((root / name).is_file() for name in MANUBOT_METADATA):
+        raised = promote_sections(chapter.text)  # Manubot's content files start at ##
+        chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
 
 

@@ -33,6 +33,15 @@ class Fences:
         return False
 
 
+@dataclass(frozen=True)
+class Definition:
+    """One macro definition: the macro's name (``\\argmin``), its TeX, where it starts."""
+
+    name: str
+    tex: str
+    offset: int
+
+
 @dataclass
 class Chapter:
     """One Markdown source file and what its front matter says about it."""
@@ -47,6 +56,9 @@ class Chapter:
     expanded: bool = False  # the text holds included files (its lines map to theirs)
     read_in: tuple[str, ...] = ()  # other files its text holds (includes, frozen results)
     slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
+    header_macros: tuple[Definition, ...] = ()  # from its front matter's header-includes
+    macros: str = ""  # the report's macro definitions it does not make itself (one line)
+    raised: bool = False  # its headings were raised a level (it started at ##: Manubot)
 
     @property
     def stem(self) -> str:
@@ -89,3 +101,28 @@ def _first_line(lines: list[str], needle: str | re.Pattern[str]) -> int | None:
         if found:
             return number
     return None
+
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+
+
+def promote_sections(text: str) -> str:
+    """A file whose first heading is ``##`` or deeper, with no ``# Title`` before it, with
+    every ATX heading raised so that the first is level 1 (line numbers kept).
+
+    Manubot writes a paper as content files that pandoc joins into one document, whose
+    title (the one ``#`` level) comes from metadata.yaml: its content files start at
+    ``## Abstract``, and a ``##`` section is the paper's top level. In a report that top
+    level is a chapter, so the file's ``##`` sections are its chapters (split as a file of
+    several ``#`` headings is), their ``###`` their sections."""
+    fences = Fences()
+    lines = text.split("\n")
+    headings = [(index, match) for index, line in enumerate(lines)
+                if not fences.inside(index + 1, line.strip()) and (match := _ATX.match(line))]
+    if not headings or len(headings[0][1].group(2)) == 1:
+        return text
+    shift = len(headings[0][1].group(2)) - 1
+    for index, match in headings:
+        level = max(1, len(match.group(2)) - shift)
+        lines[index] = match.group(1) + "#" * level + lines[index][match.end():]
+    return "\n".join(lines)

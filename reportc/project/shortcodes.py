@@ -10,6 +10,7 @@ from (:attr:`reportc.errors.Diagnostics.origins`), so messages name the included
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ _HIDDEN = re.compile(r"\b(?:echo|include)\s*=\s*(?:FALSE|F)\b|^#\|\s*(?:echo|inc
                      r"false\s*$", re.M)
 _SHORTCODE = re.compile(r"\{\{(\{?)<\s*([\w-]+)([^>]*)>\}\}(\}?)")
 _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+# inline code that runs: R Markdown's `r expr`, Quarto's `{r} expr` and `{python} expr`
+_INLINE_CODE = re.compile(r"(?<!`)`(?:r|\{[A-Za-z][\w-]*\})[ \t][^`]*")
 MAX_DEPTH = 8
 Origin = tuple[str, int]
 
@@ -39,6 +42,7 @@ class Source:
     origin: list[Origin] = field(default_factory=list)
     cells: list[tuple[Origin, str]] = field(default_factory=list)  # (where, language) to run
     files: list[str] = field(default_factory=list)  # included files and frozen results
+    cell_at: list[int] = field(default_factory=list)  # each cell's place among the lines
 
     def add(self, line: str, where: Origin) -> None:
         self.lines.append(line)
@@ -55,15 +59,19 @@ def expand(root: Path, rel: str, text: str, diag: Diagnostics
     if source.cells:
         frozen = _frozen(root, rel)
         if frozen is not None:
-            return frozen, False, [*source.files, freeze_path(root, rel).relative_to(
+            diag.origins[rel] = frozen_origins(frozen.split("\n"), source)
+            return frozen, True, [*source.files, freeze_path(root, rel).relative_to(
                 root).as_posix()]
         where, language = source.cells[0]
         more = f" (and {len(source.cells) - 1} more cell(s) in this file)" \
             if len(source.cells) > 1 else ""
-        diag.error(f"executable cell ```{{{language}}}: reportc never runs code; render the "
-                   "project once with Quarto and 'execute: freeze: true' (reportc then takes "
-                   "the results from _freeze/), or mark the cell 'eval: false' (eval=FALSE) "
-                   f"to show it as code{more}", *where)
+        what = f"inline code {language}" if language.startswith("`") else \
+            f"executable cell ```{{{language}}}"
+        instead = "write its result in the text instead" if language.startswith("`") else \
+            "mark the cell 'eval: false' (eval=FALSE) to show it as code"
+        diag.error(f"{what}: reportc never runs code; render the project once with Quarto "
+                   "and 'execute: freeze: true' (reportc then takes the results from "
+                   f"_freeze/), or {instead}{more}", *where)
     if source.origin == [(rel, n) for n in range(1, len(source.origin) + 1)]:
         return "\n".join(source.lines), False, source.files
     diag.origins[rel] = source.origin
@@ -90,6 +98,9 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
             for part in ("", "::: {.pagebreak}", ":::", ""):
                 source.add(part, (rel, number))
         else:
+            if rel.lower().endswith((".qmd", ".rmd")) and (inline := _INLINE_CODE.search(line)):
+                source.cells.append(((rel, number), f"`{_short(inline.group(0)[1:])}`"))
+                source.cell_at.append(len(source.lines))
             source.add(_other_shortcodes(line, rel, number, diag), (rel, number))
 
 
@@ -128,6 +139,7 @@ def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: 
     settings = (cell.group(4) or "") + "\n" + "\n".join(options)
     if not _OFF.search(settings):
         source.cells.append(((rel, number), language))
+        source.cell_at.append(len(source.lines))
     elif not _HIDDEN.search(settings):
         source.add(f"{indent}{fence}{language.lower()}", (rel, number))
         for offset, text in enumerate(body, start=number + 1):
@@ -165,6 +177,30 @@ def _include(root: Path, rel: str, name: str, number: int, source: Source, diag:
     if front:  # an included file's front matter is not printed (Quarto drops it)
         text = "\n" * front.group().count("\n") + text[front.end():]
     _expand(root, target, text.removesuffix("\n"), source, diag, [*stack, target])
+
+
+def frozen_origins(frozen: list[str], source: Source) -> list[Origin]:
+    """Where each line of Quarto's frozen text was written: a line the source has too is
+    its line; what Quarto made of a cell (its ``::: {.cell}`` frame, its output) is the
+    cell's line in the source it replaces (or the line before), so a message about the
+    frozen text points at the cell, never at a line of the frozen file."""
+    origins: list[Origin] = []
+    matcher = difflib.SequenceMatcher(None, source.lines, frozen, autojunk=False)
+    for tag, first, last, start, end in matcher.get_opcodes():
+        if tag == "equal":
+            origins += source.origin[first:last]
+            continue
+        cell = next((where for (where, _), at in zip(source.cells, source.cell_at, strict=True)
+                     if first <= at <= last), None)
+        near = source.origin[min(first, len(source.origin) - 1)] if first < last or \
+            first == 0 else source.origin[first - 1]
+        origins += [cell or near] * (end - start)
+    return origins
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
 def freeze_path(root: Path, rel: str) -> Path:

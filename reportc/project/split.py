@@ -153,3 +153,22 @@ def title_over_headings(chapter: Chapter, title: str, line: int, diag: Diagnosti
     diag.warning("front matter 'title' is the chapter's title: its level-1 headings are "
                  "its sections (each heading one level down)", chapter.rel, line,
                  code="frontmatter.title", fails_strict=False)
+
+
+def continue_section(previous: Chapter, chapter: Chapter, diag: Diagnostics) -> None:
+    """Text before the first heading of a Manubot content file continues the section the
+    file before it ends with (Manubot joins the files into one document): it moves to the
+    end of ``previous``, its lines still reported as its own file's."""
+    lines = chapter.text.split("\n")
+    first = next((index for index, _ in headings(chapter.text)), len(lines))
+    if not any(line.strip() for line in lines[:first]):
+        return
+    own = previous.text.split("\n")
+    origin = diag.origins.get(previous.rel) or [(previous.rel, n)
+                                                 for n in range(1, len(own) + 1)]
+    previous.text = "\n".join([*own, "", *lines[:first]])
+    diag.origins[previous.rel] = [*origin, origin[-1],
+                                  *((chapter.rel, n) for n in range(1, first + 1))]
+    previous.read_in = (*previous.read_in, chapter.rel)
+    previous.expanded = True
+    chapter.text = "\n".join(["" for _ in lines[:first]] + lines[first:])

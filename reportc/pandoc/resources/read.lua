@@ -101,6 +101,17 @@ end
 
 local TABLE_OPENS, TABLE_CLOSES = '^%s*<[Tt][Aa][Bb][Ll][Ee][%s>]', '^%s*</[Tt][Aa][Bb][Ll][Ee]%s*>'
 
+-- pandoc's HTML reader fetches what an <iframe>, <embed> or <object> names (and then
+-- drops the element): their attributes go first; reportc.document.raw warns of them
+local function unfetched(html)
+  for _, name in ipairs({'iframe', 'embed', 'object'}) do
+    local pattern = '<' .. name:gsub('%a', function(c)
+      return '[' .. c:upper() .. c .. ']' end) .. '[^>]*>'
+    html = html:gsub(pattern, '<' .. name .. '>')
+  end
+  return html
+end
+
 local function table_end(blocks, first)
   if not raw_html(blocks[first], TABLE_OPENS) then return nil end
   local depth = 0
@@ -120,8 +131,8 @@ local function html_tables(blocks)
       local parts = {}
       for inner = index, last do parts[#parts + 1] = html_of(blocks[inner]) end
       local html = table.concat(parts, '\n')
-      out:insert(pandoc.Div(pandoc.read(html, 'html').blocks,
-                            pandoc.Attr('', {'reportc-raw'}, {html = blocks[index].text})))
+      out:insert(pandoc.Div(pandoc.read(unfetched(html), 'html').blocks,
+                            pandoc.Attr('', {'reportc-raw'}, {html = html})))
       index = last + 1
     else
       out:insert(blocks[index])
@@ -169,11 +180,25 @@ local function read_captions(chapter, reader)
   return chapter
 end
 
+-- The report's macro definitions the chapter does not make itself (attribute `macros`, one
+-- line: reportc.project.macros) are read before its text, so that pandoc expands them in
+-- its formulas, and the block they make is dropped again.
+local function read_chapter(block, reader)
+  local macros = block.attributes['macros']
+  if not macros then return pandoc.read(block.text, reader, PANDOC_READER_OPTIONS) end
+  local chapter = pandoc.read(macros .. '\n\n' .. block.text, reader, PANDOC_READER_OPTIONS)
+  local first = chapter.blocks[1]
+  if first and first.t == 'RawBlock' and first.text == macros then
+    chapter.blocks:remove(1)
+  end
+  return chapter
+end
+
 function Pandoc(doc)
   local reader = pandoc.utils.stringify(doc.meta['reportc-reader'])
   local out = pandoc.Blocks({})
   for _, block in ipairs(doc.blocks) do
-    local chapter = pandoc.read(block.text, reader, PANDOC_READER_OPTIONS)
+    local chapter = read_chapter(block, reader)
       :walk({Blocks = html_tables, RawInline = html_image}):walk(RAW)
     chapter = read_captions(chapter, reader)
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. block.identifier .. '-->\n'

@@ -137,7 +137,8 @@ class References:
                 diag.error(*_locate(str(error), starts, self.bib))
                 return None
             for warning in result.warnings:
-                diag.warning(f"pandoc: {warning}", what, code="pandoc")
+                path, line = _warning_place(warning, starts, records, self.bib) or (what, None)
+                diag.warning(f"pandoc: {warning}", path, line, code="pandoc")
             converted = json.dumps(clean_items(json.loads(result.output)),
                                    ensure_ascii=False, sort_keys=True)
             if not result.warnings:
@@ -208,6 +209,31 @@ def _locate(message: str, starts: list[tuple[int, str]], bib: Bibliography
     reason = " ".join(match.group(2).split("\n")[0].split()) or "syntax error"
     return (f"pandoc cannot read entry '{key}': {reason}", bib.rel_of(bib.records[key]),
             bib.records[key].line)
+
+
+def _warning_place(warning: str, starts: list[tuple[int, str]], records: list[Record],
+                   bib: Bibliography) -> tuple[str, int] | None:
+    """The entry a pandoc warning about the flat text is about (by its position there, or
+    by the field text it quotes), as its file and line."""
+    key = None
+    if position := re.search(r"\bline (\d+)", warning):
+        key = next((k for start, k in reversed(starts) if start <= int(position.group(1))), None)
+    for quoted in re.findall(r"'([^'\n]{3,})'|\"([^\"\n]{3,})\"", warning):
+        key = key or next((record.key for record in records
+                           if any((quoted[0] or quoted[1]) in str(value)
+                                  for value in record.fields.values())), None)
+    record = bib.records.get(key) if key else None
+    return (bib.rel_of(record), record.line) if record else None
+
+
+def entry_place(warning: str, bib: Bibliography | None) -> tuple[str, int] | None:
+    """The entry a warning names by its key (citeproc's about an entry), as file and line."""
+    if bib is None:
+        return None
+    for word in re.findall(r"[\w:./@+-]+", warning):
+        if (record := bib.records.get(word.strip(".:"))) is not None:
+            return bib.rel_of(record), record.line
+    return None
 
 
 def clean_items(items: list[dict]) -> list[dict]:

@@ -1,0 +1,88 @@
+"""TeX math as the print edition's engine reads it, and formulas that only define macros.
+
+The web edition's formulas are pandoc's (texmath); the print edition draws them with
+latex2mathml and ziamath (:mod:`reportc.document.math`), which miss a few commands texmath
+and LaTeX know. :func:`drawable` writes those in forms the engine draws the same way, so
+a formula that reads in one edition reads in the other. Found by putting every command
+named in texmath's TeX reader through both engines (``\\operatorname*`` drew a stray star,
+``\\dag``, ``\\hdots``, ``\\Alpha``, ``\\symbf`` and ``\\nonumber`` were unknown).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reportc.cache import digest
+from reportc.document.model import ChapterDoc
+from reportc.pandoc import ast as A
+from reportc.project.macros import only_definitions
+
+_END = r"(?![A-Za-z])"
+# (pattern, replacement): texmath's and LaTeX's spellings latex2mathml/ziamath do not draw
+_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"\\(?:nonumber|notag)" + _END + r"|\\label\s*\{[^{}]*\}", ""),
+    (r"\\dag" + _END, r"\\dagger"),
+    (r"\\ddag" + _END, r"\\ddagger"),
+    (r"\\hdots" + _END, r"\\ldots"),
+    (r"\\symbf" + _END, r"\\boldsymbol"),
+    (r"\\ensuremath" + _END, ""),
+    (r"\\(?:si|unit)\s*\{([^{}\\]*)\}", r"\\mathrm{\1}"),
+)
+_CAPITALS = {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I",
+             "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T",
+             "Chi": "X"}  # Greek capitals written as Latin ones (texmath knows their names)
+_CAPITAL = re.compile(r"\\(" + "|".join(_CAPITALS) + ")" + _END)
+# \operatorname{..}, and \mathop{\mathrm{..}} (what pandoc makes of \DeclareMathOperator):
+# latex2mathml reads the name as one token only if it holds no command (arg\,min)
+_OPERATOR = re.compile(r"\\operatorname(\*?)\s*\{([^{}]*)\}|\\mathop\s*\{\s*\\mathrm\s*"
+                       r"\{([^{}]*)\}\s*\}")
+_SPACES = {"\\,": "\u2009", "\\:": "\u205f", "\\;": " ", "\\ ": " ", "\\!": "", "~": " "}
+# part of the drawings' cache key
+REWRITES_VERSION = digest(repr(_REWRITES), _OPERATOR.pattern, repr(_SPACES), repr(_CAPITALS))
+
+
+def drawable(tex: str) -> str:
+    """``tex`` with the commands of :data:`_REWRITES` in forms latex2mathml draws."""
+    if "\\" not in tex:
+        return tex
+    tex = _OPERATOR.sub(_operator, tex)
+    for pattern, replacement in _REWRITES:
+        tex = re.sub(pattern, replacement, tex)
+    return _CAPITAL.sub(lambda match: "\\mathrm{" + _CAPITALS[match.group(1)] + "}", tex)
+
+
+def _operator(match: re.Match[str]) -> str:
+    """An operator name with its spacing commands as the characters they stand for."""
+    star, name = ("*", match.group(3)) if match.group(3) is not None else match.group(1, 2)
+    for command, char in _SPACES.items():
+        name = name.replace(command, char)
+    return f"\\operatorname{star}{{{name}}}"
+
+
+def drop_macro_formulas(doc: ChapterDoc) -> None:
+    """A ``$$ \\newcommand ... $$`` block (Quarto's advice for macros) prints nothing: its
+    definitions reach every chapter's reading (:mod:`reportc.project.macros`); the formula
+    goes, and the paragraph it leaves empty."""
+    if "$$" not in doc.chapter.text or not any(
+            node["t"] == "Math" and only_definitions(node["c"][1])
+            for node in A.iter_nodes(doc.ast["blocks"])):
+        return
+    A.map_inline_lists(doc.ast["blocks"], _without_definitions)
+    doc.ast["blocks"] = _without_empty(doc.ast["blocks"])
+
+
+def _without_definitions(items: list[Any]) -> list[Any]:
+    return [item for item in items if not (type(item) is dict and item.get("t") == "Math"
+                                           and only_definitions(item["c"][1]))]
+
+
+def _without_empty(tree: Any) -> Any:
+    """``tree`` without paragraphs that hold only spaces (in every list of blocks)."""
+    if isinstance(tree, list):
+        return [_without_empty(item) for item in tree
+                if not (type(item) is dict and item.get("t") in ("Para", "Plain") and
+                        all(inline.get("t") in ("Space", "SoftBreak") for inline in item["c"]))]
+    if isinstance(tree, dict):
+        return {key: _without_empty(value) for key, value in tree.items()}
+    return tree
