@@ -147,7 +147,8 @@ def build(options: BuildOptions) -> BuildResult:
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
         references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
-                                          config, Path(scratch), diag, cache, options.jobs)
+                                          config, Path(scratch), diag, cache, options.jobs,
+                                          any(edition.notes_list for edition in editions))
         bodies, references = place_bibliography(bodies, references, docs, diag)
         if drawings:
             bodies = drawings.finish(bodies, diag)
@@ -288,16 +289,17 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
 
 def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
           converter: References, csl: Path, config: ReportConfig, scratch: Path,
-          diag: Diagnostics, cache: BuildCache, jobs: int
+          diag: Diagnostics, cache: BuildCache, jobs: int, notes_list: bool = True
           ) -> tuple[str, list[str], CitationSetup]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
     left out of the list and unlinked. The setup is returned for the Word edition, whose
-    citeproc run reads the same CSL JSON (in ``scratch``)."""
+    citeproc run reads the same CSL JSON (in ``scratch``). ``notes_list``: an edition
+    reads the chapters' web HTML with its list of notes."""
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
-    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
+    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets(), notes_list=notes_list)
     bodies, references, dropped = render_report(docs, setup, diag, cache, jobs, bibliography)
     diag.raise_if_errors()
     return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup

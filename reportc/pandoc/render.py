@@ -42,6 +42,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
+from reportc.pandoc.ast import cite_set_members
 from reportc.pandoc.read import warning_line
 from reportc.pandoc.recite import recall, record_key, remember
 from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
@@ -73,12 +74,19 @@ NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
 @dataclass(frozen=True)
 class CitationSetup:
     """Where citeproc reads from: only the files report.yaml names (the bibliography as
-    the CSL JSON reportc made of it, or a .bib file); ``sets``: each @set's members."""
+    the CSL JSON reportc made of it, or a .bib file); ``sets``: each @set's members;
+    ``notes_list``: the chapters' HTML ends with the web edition's list of notes (not
+    written for a build of paged editions only: the print page leaves it out)."""
 
     bibliography: Path | None
     csl: Path
     lang: str
     sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    notes_list: bool = True
+
+    def writing(self) -> list[str]:
+        """The render filter's arguments (its key part: the same HTML either way)."""
+        return [] if self.notes_list else ["-M", "reportc-notes-list=false"]
 
     def fingerprint(self) -> str:
         """What citeproc's output depends on besides the chapters themselves."""
@@ -175,7 +183,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     ``None`` if it failed or warned (the two-step path then reports what went wrong, with
     the file it is about)."""
     document = _report_document(docs, chapters)
-    key = digest("cited and written", document, setup.fingerprint(),
+    key = digest("cited and written", document, setup.fingerprint(), *setup.writing(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
     if cached is not None:
@@ -188,7 +196,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
             keep = [f"--lua-filter={KEEP_FILTER}"] if text is document else []
             return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
                                *citing.settings(), *_citeproc(text), *keep,
-                               f"--lua-filter={RENDER_FILTER}"], text, what=what,
+                               *setup.writing(), f"--lua-filter={RENDER_FILTER}"], text, what=what,
                               env={"REPORTC_CITED": str(kept)})
         try:
             results = _with_list_apart(setup, document, write, cache, "html")
@@ -208,7 +216,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
         if blocks and doc.anchor in blocks:  # render_chapters finds it after a recall
-            cache.put("html", _html_key(blocks[doc.anchor], version, doc.anchor),
+            cache.put("html", _html_key(blocks[doc.anchor], version, doc.anchor, setup),
                       written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
     return written, blocks
@@ -216,7 +224,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
 
 def _chapter_sources(docs: list[ChapterDoc], setup: CitationSetup) -> list[tuple[str, str]]:
     """Each chapter's anchor and blocks (JSON) as citeproc gets them."""
-    return [(doc.anchor, _cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets))
+    return [(doc.anchor, cite_set_members(json.dumps(doc.ast["blocks"]), setup.sets))
             for doc in docs]
 
 
@@ -332,12 +340,12 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     version = str(docs[0].ast["pandoc-api-version"]) if docs else ""
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
-        keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor)
+        keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup)
                 for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
         todo = [doc for doc in batch if html[doc.anchor] is None]
         if todo:
-            html.update(_render_batch(todo, diag, cache, keys, cited.blocks))
+            html.update(_render_batch(todo, diag, cache, keys, cited.blocks, setup))
         return {doc.anchor: _checked(html[doc.anchor], doc, diag) for doc in batch}
 
     rendered: dict[str, str | None] = {}
@@ -346,17 +354,18 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     return [rendered[doc.anchor] for doc in docs]
 
 
-def _html_key(blocks: str, version: str, anchor: str) -> str:
+def _html_key(blocks: str, version: str, anchor: str, setup: CitationSetup) -> str:
     """A chapter's HTML by its cited blocks (the same from either path of citing)."""
-    return digest(blocks, version, anchor, tool_versions(),
+    return digest(blocks, version, anchor, tool_versions(), *setup.writing(),
                   file_digest(Path(str(RENDER_FILTER))))
 
 
 def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
-                  keys: dict[str, str], sources: dict[str, str]) -> dict[str, str | None]:
+                  keys: dict[str, str], sources: dict[str, str], setup: CitationSetup
+                  ) -> dict[str, str | None]:
     """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
     args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
-            f"--lua-filter={RENDER_FILTER}"]
+            *setup.writing(), f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
     html: dict[str, str | None] = {}
@@ -385,35 +394,6 @@ def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
                     for doc in batch)
     version = json.dumps(batch[0].ast["pandoc-api-version"])
     return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
-
-
-def _cite_set_members(blocks: str, sets: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
-    """A chapter's blocks (JSON) with each citation of a @set replaced by citations of
-    its members (CSL has no sets; biblatex prints a set as its members in a row)."""
-    if not sets or not any(f'"citationId":"{key}"' in blocks.replace(": ", ":")
-                           for key, _ in sets):
-        return blocks
-    members = dict(sets)
-
-    def walk(node: object) -> object:
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if node.get("t") == "Cite":
-            citations = []
-            for citation in node["c"][0]:
-                keys = members.get(citation["citationId"]) or [citation["citationId"]]
-                for index, key in enumerate(keys):
-                    citations.append({**citation, "citationId": key,
-                                      "citationPrefix": citation["citationPrefix"]
-                                      if index == 0 else [],
-                                      "citationSuffix": citation["citationSuffix"]
-                                      if index == len(keys) - 1 else []})
-            return {"t": "Cite", "c": [citations, node["c"][1]]}
-        return {name: walk(value) for name, value in node.items()}
-
-    return json.dumps(walk(json.loads(blocks)))
 
 
 def render_bibliography(cited: Cited | None, api_version: list[int], setup: CitationSetup,
