@@ -192,15 +192,40 @@ def source_digest() -> str:
 
 
 def _pandoc_identity() -> str:
-    """The pandoc binary pypandoc runs: its path, size and modification time."""
-    try:
-        from reportc.pandoc.runner import pandoc_path
+    """The pandoc binaries pypandoc chooses from (it runs the newest): the path, size and
+    modification time of each that exists. Found without running any: pypandoc's own
+    choice runs ``pandoc --version`` on every candidate, six processes on a rebuild with
+    nothing to do. A change to the one it runs is a change to one of these."""
+    found = []
+    for path in _pandoc_candidates():
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ",".join(found) or "-"  # no pandoc: the build reports that itself
 
-        path = pandoc_path()
-        stat = Path(path).stat()
-    except Exception:  # no pandoc: the build reports that itself
-        return "-"
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+def _pandoc_candidates() -> list[Path]:
+    """Where pypandoc (the pinned version, ``_ensure_pandoc_path``) looks for pandoc on
+    this system: ``$PYPANDOC_PANDOC`` alone if set, else pandoc on the PATH, the one
+    pypandoc-binary ships (found without importing pypandoc), ~/bin, ~/.bin and the
+    environment's bin folder."""
+    import importlib.util
+    import shutil
+    import sys
+
+    chosen = os.environ.get("PYPANDOC_PANDOC")
+    if chosen:
+        return [Path(chosen).expanduser()]
+    spec = importlib.util.find_spec("pypandoc")
+    shipped = Path(spec.origin).resolve().parent / "files" / "pandoc" \
+        if spec and spec.origin else None
+    on_path = shutil.which("pandoc")
+    return [path for path in (Path(on_path) if on_path else None, shipped,
+                              Path("~/bin/pandoc").expanduser(),
+                              Path("~/.bin/pandoc").expanduser(),
+                              Path(sys.exec_prefix) / "bin" / "pandoc") if path]
 
 
 def _system_library_versions() -> str:
