@@ -1,6 +1,7 @@
 """A ``--format pdf`` build does only the PDF's work (#25, item 5): no web page, no web
 fonts, and pandoc does not write the web edition's list of notes, which the print page
-leaves out; its PDF is byte for byte the PDF of an HTML + PDF build."""
+leaves out; its PDF is byte for byte the PDF of an HTML + PDF build, and an HTML + PDF
+build after it in the same out/ is byte for byte a clean one."""
 
 from __future__ import annotations
 
@@ -65,3 +66,11 @@ def test_a_pdf_only_build_skips_the_web_work_and_prints_the_same_pdf(jobs, calls
     assert not list((tmp_path / "alone").glob("*.html"))
     assert (tmp_path / "both" / both.name.replace(".pdf", ".html")).is_file()
     assert alone.read_bytes() == both.read_bytes()
+
+    # the same out/ asked for both next: its chapters are written again with their notes
+    # list (another cache key), its PDF is the one already made
+    again, again_calls = _build(root, tmp_path / "alone", ("html", "pdf"), jobs, calls)
+    page = both.with_suffix(".html").name
+    assert any(WEB_NOTE_ITEM in output for output in again_calls["pandoc"])
+    assert (tmp_path / "alone" / page).read_bytes() == (tmp_path / "both" / page).read_bytes()
+    assert again.read_bytes() == both.read_bytes()
