@@ -165,7 +165,11 @@ def library_versions() -> str:
     the installed fonts (package metadata and file stats only: no import, no subprocess)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    listed = _listed_versions()
+
     def installed(name: str) -> str:
+        if _normalised(name) in listed:
+            return listed[_normalised(name)]
         try:
             return version(name)
         except PackageNotFoundError:
@@ -176,6 +180,31 @@ def library_versions() -> str:
     parts += [f"pandoc={_pandoc_identity()}", f"system={_system_library_versions()}",
               f"fonts={_font_folders_digest()}"]
     return ";".join(parts)
+
+
+def _listed_versions() -> dict[str, str]:
+    """Installed distributions' versions from their ``NAME-VERSION.dist-info`` folder names
+    on ``sys.path``, the first of a name winning as in :mod:`importlib.metadata`: one listing
+    per folder, where asking importlib for each library searched every folder again (21
+    searches, a sixth of a rebuild with nothing to do). Others are asked of importlib."""
+    import sys
+
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:  # a zip file, a folder that is gone
+            continue
+        for entry in names:
+            if entry.endswith(".dist-info"):
+                name, _, release = entry.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normalised(name), release)
+    return found
+
+
+def _normalised(name: str) -> str:
+    """A distribution name as PEP 503 compares them (``Jinja2``, ``jinja2``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @functools.cache

@@ -145,3 +145,15 @@ def test_the_cache_key_names_the_pandoc_binary_that_runs(tmp_path, monkeypatch):
     assert _pandoc_identity() not in (first, "-")
     monkeypatch.setenv("PYPANDOC_PANDOC", str(tmp_path / "absent"))
     assert _pandoc_identity() == "-"
+
+
+def test_library_versions_read_from_folder_names_are_importlibs():
+    """The cache key's library versions come from the dist-info folders' names (one listing
+    per folder): each is the version importlib.metadata finds for that library."""
+    from importlib.metadata import version
+
+    from reportc.cache import RENDERING_LIBRARIES, library_versions
+
+    listed = dict(part.split("=", 1) for part in library_versions().split(";"))
+    for name in RENDERING_LIBRARIES:
+        assert listed[name] == version(name), name
