@@ -13,7 +13,7 @@ AXE    := tests/a11y/node_modules/axe-core/axe.min.js
 # does not download a browser (the tests run Ace with the system's chromium)
 ACE    := tests/epub/node_modules/.bin/ace-cli
 
-.PHONY: report test lint goldens clean system fuzz
+.PHONY: report docs test lint goldens clean system fuzz
 
 # The flagship's seed documents, when present: quotations are checked against them (#26);
 # without the folder the build says in one line that it did not check them.
@@ -21,6 +21,10 @@ SOURCES := $(wildcard ../shared/seeds)
 
 report: system $(STAMP)
 	$(BIN)/python build.py . $(if $(SOURCES),--sources $(SOURCES)) $(ARGS)
+
+# The manual (docs/, itself a reportc report) into docs/out/, with --strict: a warning fails.
+docs: system $(STAMP)
+	$(BIN)/python build.py docs --strict $(ARGS)
 
 # One test worker per core (pytest-xdist); a file's tests stay on one worker, so the projects
 # its fixtures build are built once.
@@ -30,8 +34,9 @@ test: system $(STAMP) $(AXE) $(ACE)
 lint: $(STAMP)
 	$(BIN)/ruff check reportc tests bench build.py
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_sizes.py
 
-# The long fuzzing run (tests/test_fuzz.py; README "Fuzzing"): mutated reports and review files.
+# The long fuzzing run (tests/test_fuzz.py; the manual's "Fuzzing", docs/chapters/12-tests.md): mutated reports and review files.
 FUZZ_SEED    ?= 20261207
 FUZZ_BUILDS  ?= 1000
 FUZZ_CLI     ?= 20
@@ -66,4 +71,4 @@ system:
 	@scripts/system-packages
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out docs/out .pytest_cache

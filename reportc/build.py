@@ -126,23 +126,63 @@ def build(options: BuildOptions) -> BuildResult:
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
     timer.done(f"read {len(bibliography.records)} bibliography entries")
     with converter.finishing():  # a build stopped here waits for the conversion to end
-        docs = read_report(chapters, diag, cache, options.jobs)
-        timer.done(f"read {len(docs)} chapter(s)")
-        drawings = _draw_charts(docs, config, theme, engine, diag, cache, timer)
-        targets = number_report(docs, diag, cache, config.crossref)
-        for doc in docs:
-            resolve_references(doc, targets, bibliography.keys, root, diag, cache)
-            check_chapter(doc, root, config.attachments, diag)
-        check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
-        evidence = check_evidence(docs, bibliography, config, options.source_dirs, diag, cache) \
-            if options.family == "report" else Evidence()  # a redline mixes two texts
-        if any(edition.paged for edition in editions):  # before layout, at the line
-            check_glyphs(docs, theme.fonts, diag)
-        if evidence.sourced:  # every build with sources writes the table
-            editions = chosen((*options.formats, "evidence"))
-        lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
-        diag.raise_if_errors()
+        checked = _read_and_check(options, config, chapters, theme, engine, editions,
+                                  bibliography, diag, cache, timer)
+    outputs = _write_report(options, config, theme, release, csl, checked, bibliography,
+                            converter, diag, cache, timer)
+    timer.done("wrote " + ", ".join(options.formats))
+    _remember_build(cache, fingerprint, options.out_dir, outputs, checked.docs, diag,
+                    checked.evidence)
+    return BuildResult(config, outputs, diag)
 
+
+@dataclass
+class _Checked:
+    """The chapters as read, numbered and checked, with what that found: the charts being
+    drawn, the evidence, the editions to write (the evidence table joins them when
+    sources were checked) and the report's lists."""
+
+    docs: list[ChapterDoc]
+    drawings: Drawings | None
+    evidence: Evidence
+    editions: list[Edition]
+    lists: ReportLists
+
+
+def _read_and_check(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
+                    theme: Theme, engine: ChartEngine | None, editions: list[Edition],
+                    bibliography: Bibliography, diag: Diagnostics, cache: BuildCache,
+                    timer: StageTimer) -> _Checked:
+    """Read the chapters, send their charts to the renderer, number them, resolve their
+    references and check them; every problem is reported before the build stops."""
+    root = config.root
+    docs = read_report(chapters, diag, cache, options.jobs)
+    timer.done(f"read {len(docs)} chapter(s)")
+    drawings = _draw_charts(docs, config, theme, engine, diag, cache, timer)
+    targets = number_report(docs, diag, cache, config.crossref)
+    for doc in docs:
+        resolve_references(doc, targets, bibliography.keys, root, diag, cache)
+        check_chapter(doc, root, config.attachments, diag)
+    check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
+    evidence = check_evidence(docs, bibliography, config, options.source_dirs, diag, cache) \
+        if options.family == "report" else Evidence()  # a redline mixes two texts
+    if any(edition.paged for edition in editions):  # before layout, at the line
+        check_glyphs(docs, theme.fonts, diag)
+    if evidence.sourced:  # every build with sources writes the table
+        editions = chosen((*options.formats, "evidence"))
+    lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
+    diag.raise_if_errors()
+    return _Checked(docs, drawings, evidence, editions, lists)
+
+
+def _write_report(options: BuildOptions, config: ReportConfig, theme: Theme, release: Release,
+                  csl: Path | None, checked: _Checked, bibliography: Bibliography,
+                  converter: References, diag: Diagnostics, cache: BuildCache,
+                  timer: StageTimer) -> list[Path]:
+    """Cite the report and render its chapters, put the reference list and the charts in
+    place, then write the editions (each started first, so its setup overlaps the
+    citing); the files written."""
+    docs, editions = checked.docs, checked.editions
     started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
@@ -150,14 +190,14 @@ def build(options: BuildOptions) -> BuildResult:
                                           config, Path(scratch), diag, cache, options.jobs,
                                           any(edition.notes_list for edition in editions))
         bodies, references = place_bibliography(bodies, references, docs, diag)
-        if drawings:
-            bodies = drawings.finish(bodies, diag)
+        if checked.drawings:
+            bodies = checked.drawings.finish(bodies, diag)
             timer.done("drawings in place")
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-        matter = _publisher_matter(options, config, docs, lists, csl, release, diag, cache,
-                                   editions)
+        matter = _publisher_matter(options, config, docs, checked.lists, csl, release, diag,
+                                   cache, editions)
         context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
                               release.date, version_label=release.stamp, release=release,
                               live_reload=options.live_reload, matter=matter)
@@ -166,11 +206,8 @@ def build(options: BuildOptions) -> BuildResult:
                 wait()  # before an edition forks workers (the PDF's layout)
         made = Made(config, theme, context, release, docs, setup, diag, cache,
                     release.artifact_stem(config.slug), options.jobs, options.single_pass,
-                    options.self_contained, options.reference_files, evidence=evidence)
-        outputs = _write_outputs(options, editions, made)
-    timer.done("wrote " + ", ".join(options.formats))
-    _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag, evidence)
-    return BuildResult(config, outputs, diag)
+                    options.self_contained, options.reference_files, evidence=checked.evidence)
+        return _write_outputs(options, editions, made)
 
 
 def _chart_engine(theme: Theme, chapters: list[Chapter], cache: BuildCache
@@ -238,15 +275,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     """Everything the outputs depend on, hashed (``images``: the ones the chapters use;
     ``sources``: the source files the evidence check read and the ones report.yaml or a
     ``file`` field names; a ``KEY.EXT`` added shows in the folder listings)."""
-    files = [config.path, *(ch.path for ch in chapters), *theme.files()]
-    files += [config.root / name for ch in chapters for name in ch.read_in]
-    files += [config.root / name for name in config.project_files]
-    files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
-    files += [path for edition in editions for path in edition.inputs(config, theme)]
-    files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
-    files += [config.root / name for name in images] if isinstance(images, list) else []
-    files += [config.root / name for name in config.attachments]
-    files += theme_outside_files(theme.root, config.root)
+    files = _input_files(config, chapters, csl, theme, editions, images)
     readable = [config.root.resolve(), *(f.resolve() for f in options.source_dirs)]
     files += [path for path in map(Path, sources if isinstance(sources, list) else [])
               if any(path.is_relative_to(f) for f in readable)]  # not a folder no longer given
@@ -263,6 +292,22 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     return digest(*parts)
 
 
+def _input_files(config: ReportConfig, chapters: list[Chapter], csl: Path | None,
+                 theme: Theme, editions: list[Edition], images: object) -> list[Path]:
+    """The report's files the outputs are made from: configuration, chapters and what they
+    read in, theme, the editions' own inputs, bibliographies, style, publisher's files,
+    images and attachments."""
+    files = [config.path, *(ch.path for ch in chapters), *theme.files()]
+    files += [config.root / name for ch in chapters for name in ch.read_in]
+    files += [config.root / name for name in config.project_files]
+    files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
+    files += [path for edition in editions for path in edition.inputs(config, theme)]
+    files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]
+    files += [config.root / name for name in images] if isinstance(images, list) else []
+    files += [config.root / name for name in config.attachments]
+    return files + theme_outside_files(theme.root, config.root)
+
+
 def _listing(folder: Path) -> str:
     """The names in a folder sources are looked up in: a ``KEY.EXT`` added is a change."""
     try:
@@ -271,8 +316,9 @@ def _listing(folder: Path) -> str:
         return "<none>"
 
 
-def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list[Path],
-                    docs: list[ChapterDoc], diag: Diagnostics, evidence: Evidence) -> None:
+def _remember_build(cache: BuildCache, fingerprint: Callable[[object, object], str],
+                    out_dir: Path, outputs: list[Path], docs: list[ChapterDoc],
+                    diag: Diagnostics, evidence: Evidence) -> None:
     images = sorted({image for doc in docs
                      for image in [*doc.images, *doc.drawn, *doc.inputs]})
     sources = sorted({str(path) for path in evidence.considered})

@@ -18,7 +18,7 @@ log = logging.getLogger("reportc")
 PathLike = str | Path | None
 T = TypeVar("T")
 
-# Every warning's code, and what it means (README "Warnings" lists them).
+# Every warning's code, and what it means (listed in docs/chapters/10-errors.md, "Warnings").
 WARNING_CODES = {
     "bib.dropped": "a LaTeX command in a cited entry's field whose text pandoc leaves out",
     "bib.unused": "an entry of the bibliography is never cited (never fails --strict)",

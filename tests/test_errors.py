@@ -44,6 +44,15 @@ def test_unknown_cross_reference(project):
     assert "chapters/02-defence.md:11: unknown cross-reference '@sec-nowhere'" in _errors(project)
 
 
+def test_reference_shown_as_code_above_does_not_take_the_line(project):
+    """A manual shows `@sec-nowhere` in inline code and in a code block before the real
+    reference: the message names the line of the reference, not of the code."""
+    _edit(project / "chapters/02-defence.md", "Arms sales came first",
+          "Write `@sec-nowhere` to refer.\n\n```\nSee @sec-nowhere.\n```\n\nArms sales came first")
+    _edit(project / "chapters/02-defence.md", "@sec-intro", "@sec-nowhere")
+    assert "chapters/02-defence.md:17: unknown cross-reference '@sec-nowhere'" in _errors(project)
+
+
 def test_missing_image(project):
     _edit(project / "chapters/01-intro.md", "figures/bars.svg", "figures/none.png")
     assert ("chapters/01-intro.md:16: missing image 'figures/none.png' "

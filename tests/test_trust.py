@@ -39,7 +39,8 @@ from reportc.pandoc.runner import READER, PandocOutOfMemory, PandocStalled, run_
 from reportc.pdf.layout import layout_pdf
 from reportc.project.chapters import Chapter
 from reportc.project.csl import STYLES_DIR
-from reportc.sandbox.checks import check_brackets, check_html, nesting_depth
+from reportc.sandbox.brackets import check_brackets
+from reportc.sandbox.checks import check_html, nesting_depth
 from reportc.sandbox.fetcher import SandboxFetcher, locate
 
 BASE = Path(__file__).resolve().parent / "bad" / "_base"

@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,12 +194,7 @@ def _table_from_values(values: Any, fmt: dict[str, Any], out: ChartData, name: s
     """The data as columns and rows of text (what the reader's table shows)."""
     kind = fmt.get("type", "json") if isinstance(fmt, dict) else "json"
     if isinstance(values, str) and kind in ("csv", "tsv"):
-        delimiter = "\t" if kind == "tsv" else ","
-        rows = list(csv.reader(io.StringIO(values), delimiter=delimiter))
-        if not rows:
-            raise SpecError(f"data file '{name}' is empty", line)
-        out.columns = [column.strip() for column in rows[0]]
-        out.rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
+        _delimited_table(values, "\t" if kind == "tsv" else ",", out, name, line)
         return
     if isinstance(values, str):
         try:
@@ -212,6 +208,16 @@ def _table_from_values(values: Any, fmt: dict[str, Any], out: ChartData, name: s
     out.rows = [[_cell(record.get(column)) for column in out.columns] for record in records]
 
 
+def _delimited_table(values: str, delimiter: str, out: ChartData, name: str,
+                     line: int | None) -> None:
+    """A CSV or TSV file: its header row names the columns; blank rows are left out."""
+    rows = list(csv.reader(io.StringIO(values), delimiter=delimiter))
+    if not rows:
+        raise SpecError(f"data file '{name}' is empty", line)
+    out.columns = [column.strip() for column in rows[0]]
+    out.rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -222,23 +228,37 @@ def check_fields(spec: dict[str, Any], text: str, data: ChartData) -> None:
     """Every encoding's ``field`` must be a column of the data or made by a transform."""
     if not data.columns:
         return
-    made = set(data.columns)
+    made = _made_fields(spec, data.columns)
+    for channel, name in _encoded_fields(spec):
+        if name.split(".")[0] not in made:
+            where = f"data file '{data.files[0]}'" if data.files else "the data"
+            raise SpecError(f"encoding '{channel}' names field '{name}', which "
+                            f"{where} does not have (columns: "
+                            f"{', '.join(data.columns)})", line_in(text, name))
+
+
+def _made_fields(spec: dict[str, Any], columns: list[str]) -> set[str]:
+    """The fields an encoding may name: the data's columns and what transforms make
+    (``as``, and ``fold``'s ``key`` and ``value``)."""
+    made = set(columns)
     for key, value in _walk(spec):
         if key == "as":
             made.update(value if isinstance(value, list) else [value])
         elif key == "fold" and isinstance(value, list):
             made.update(("key", "value"))
+    return made
+
+
+def _encoded_fields(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(channel, field name) of every field the spec's encodings name, in spec order."""
     for key, value in _walk(spec):
         if key != "encoding" or not isinstance(value, dict):
             continue
         for channel, definition in value.items():
             for part in definition if isinstance(definition, list) else [definition]:
                 name = part.get("field") if isinstance(part, dict) else None
-                if isinstance(name, str) and name.split(".")[0] not in made:
-                    where = f"data file '{data.files[0]}'" if data.files else "the data"
-                    raise SpecError(f"encoding '{channel}' names field '{name}', which "
-                                    f"{where} does not have (columns: "
-                                    f"{', '.join(data.columns)})", line_in(text, name))
+                if isinstance(name, str):
+                    yield channel, name
 
 
 def _short(text: str, limit: int = 60) -> str:

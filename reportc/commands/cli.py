@@ -12,10 +12,11 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from reportc import __version__
-from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, build
+from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, build
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.config import STATUSES
 from reportc.project.versioning import check_label
@@ -170,7 +171,7 @@ def diff_main(argv: list[str]) -> int:
     return _run(lambda: build_redline(options))
 
 
-def _run(run_build) -> int:
+def _run(run_build: Callable[[], BuildResult]) -> int:
     """Run a build and report the outcome: exit code 0 on success, 1 on failure."""
     started = time.perf_counter()
     try:

@@ -18,6 +18,8 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 from reportc import __version__
+from reportc.project.checks import slugify
+from reportc.project.schema import commented
 
 SCAFFOLD = resources.files("reportc.commands") / "scaffold"
 # Scaffold files stored under another name (package data skips dot files).
@@ -52,7 +54,7 @@ def new_main(argv: list[str]) -> int:
     title = args.title or name.replace("-", " ").replace("_", " ").strip().capitalize() \
         or "New report"
     values = {"title": title, "title_yaml": json.dumps(title, ensure_ascii=False),
-              "slug": _slug(name),
+              "slug": slugify(name),
               "reportc_pin": args.pin or default_pin(), "system_packages": system_packages()}
     written = scaffold(target, values)
     print(f"reportc: wrote {len(written)} files to {target}; build it with: "
@@ -64,12 +66,15 @@ def new_main(argv: list[str]) -> int:
 
 
 def scaffold(target: Path, values: dict[str, str]) -> list[Path]:
-    """Copy the scaffold into ``target`` with ``{{placeholders}}`` filled in."""
+    """Copy the scaffold into ``target`` with ``{{placeholders}}`` filled in; report.yaml's
+    comments are the schema's help texts, so they say what the manual says."""
     written = []
     for source, relative in _files(SCAFFOLD, ""):
         path = target / RENAMED.get(relative, relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         text = PLACEHOLDER.sub(lambda m: values[m.group(1)], source.read_text(encoding="utf-8"))
+        if relative == "report.yaml":
+            text = commented(text)
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
@@ -111,8 +116,3 @@ def default_pin() -> str:
         revision = vcs.get("requested_revision") or vcs.get("commit_id", "")
         return f"reportc @ git+{record['url']}@{revision}"
     return f"reportc @ git+https://github.com/YOUR-ORG/reportc@v{__version__}"
-
-
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name.lower()).strip("-")
-    return slug[:60].strip("-") or "report"

@@ -26,6 +26,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -188,7 +189,7 @@ def _short(path: str, root: Path) -> str:
 class _Handler(SimpleHTTPRequestHandler):
     """Serves the output folder, the build endpoint, and an error page before any success."""
 
-    def __init__(self, watcher: Watcher, *args, **kwargs):
+    def __init__(self, watcher: Watcher, *args: Any, **kwargs: Any) -> None:
         self.watcher = watcher
         super().__init__(*args, **kwargs)
 
@@ -218,7 +219,7 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("reportc watch: " + format, *args)
 
 

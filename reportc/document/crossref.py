@@ -104,23 +104,41 @@ def _caption_label(table: A.Node) -> None:
     pandoc left as text at the caption's end (``{#tbl:x}`` on a line of its own)."""
     for block in table["c"][1][1]:
         inlines = block["c"] if block["t"] in ("Plain", "Para") else []
-        label = re.search(r"\{#\s*(tbl:\s*[^\s{}]+)\s*\}$", A.stringify(inlines))
-        start = next((i for i in range(len(inlines) - 1, -1, -1) if inlines[i]["t"] == "Str"
-                      and inlines[i]["c"].startswith("{#")), None)
-        if label and start is not None and not table["c"][0][0]:
-            table["c"][0][0] = crossref_key(re.sub(r"\s+", "", label.group(1))).lower()
-            del inlines[start:]
-            while inlines and inlines[-1]["t"] in ("Space", "SoftBreak"):
-                inlines.pop()
+        if _text_label(table, inlines) or _span_label(table, inlines):
             return
-        for index, inline in enumerate(inlines):
-            if inline["t"] == "Span" and not inline["c"][1] and \
-                    inline["c"][0][0].startswith("tbl") and not table["c"][0][0]:
-                table["c"][0][0] = crossref_key(inline["c"][0][0]).lower()
-                del inlines[index]
-                while inlines and inlines[-1]["t"] in ("Space", "SoftBreak"):
-                    inlines.pop()
-                return
+
+
+def _text_label(table: A.Node, inlines: list[A.Node]) -> bool:
+    """A ``{#tbl:x}`` left as text at the end of a caption paragraph names the table (if
+    nothing else did) and leaves the caption; whether it did."""
+    label = re.search(r"\{#\s*(tbl:\s*[^\s{}]+)\s*\}$", A.stringify(inlines))
+    start = next((i for i in range(len(inlines) - 1, -1, -1) if inlines[i]["t"] == "Str"
+                  and inlines[i]["c"].startswith("{#")), None)
+    if not label or start is None or table["c"][0][0]:
+        return False
+    table["c"][0][0] = crossref_key(re.sub(r"\s+", "", label.group(1))).lower()
+    del inlines[start:]
+    _drop_trailing_space(inlines)
+    return True
+
+
+def _span_label(table: A.Node, inlines: list[A.Node]) -> bool:
+    """An empty ``[]{#tbl:x}`` span in a caption paragraph names the table (if nothing
+    else did) and leaves the caption; whether one did."""
+    for index, inline in enumerate(inlines):
+        if inline["t"] == "Span" and not inline["c"][1] and \
+                inline["c"][0][0].startswith("tbl") and not table["c"][0][0]:
+            table["c"][0][0] = crossref_key(inline["c"][0][0]).lower()
+            del inlines[index]
+            _drop_trailing_space(inlines)
+            return True
+    return False
+
+
+def _drop_trailing_space(inlines: list[A.Node]) -> None:
+    """A caption ends with its last word, not the space that stood before its label."""
+    while inlines and inlines[-1]["t"] in ("Space", "SoftBreak"):
+        inlines.pop()
 
 
 def identifier_url(key: str) -> str | None:

@@ -89,37 +89,48 @@ def _div(div: A.Node, doc: ChapterDoc, diag: Diagnostics) -> A.Node:
 def _div_float(div: A.Node, prefix: str, doc: ChapterDoc, diag: Diagnostics) -> A.Node:
     """``::: {#fig-x}`` ... caption ``:::`` as a Figure node of its kind."""
     identifier, classes, pairs = div["c"][0]
-    blocks = list(div["c"][1])
-    given = dict(pairs)
-    caption: list[A.Node] | None = None
-    if given.get(f"{prefix}-cap"):
-        caption = [{"t": "Plain", "c": caption_inlines(doc, given[f"{prefix}-cap"])}]
-    elif len(blocks) >= 2 and blocks[-1]["t"] in ("Para", "Plain"):
-        caption = [{"t": "Plain", "c": blocks.pop()["c"]}]
-    elif len(blocks) == 1 and blocks[0]["t"] in ("Table", "Figure") and blocks[0]["c"][1][1]:
-        caption, blocks[0]["c"][1] = blocks[0]["c"][1][1], [None, []]  # the float's caption
-        if blocks[0]["t"] == "Figure":
-            blocks = blocks[0]["c"][2]
+    caption, blocks = _float_caption(list(div["c"][1]), dict(pairs), prefix, doc)
     if caption is None:
         diag.warning(f"'#{identifier}' has no caption: end the block with a caption paragraph "
                      f"or give it {prefix}-cap=\"...\"", doc.rel,
                      id_line(doc, identifier), code="float.caption")
         caption = [{"t": "Plain", "c": []}]
-    figures = [block for block in blocks if block["t"] == "Figure"]
-    if len(figures) == 1 and not figures[0]["c"][0][0] and \
-            not any(k in LAYOUT_KEYS for k, _ in pairs):
-        at = blocks.index(figures[0])  # one image: the float's content, not a panel
-        blocks[at:at + 1] = figures[0]["c"][2]
+    laid_out = any(k in LAYOUT_KEYS for k, _ in pairs)
+    _unwrap_image(blocks, laid_out)
     _describe_images(blocks, caption)
     kept = [[k, v] for k, v in pairs if k not in (f"{prefix}-cap", *LAYOUT_KEYS)]
     kinds = [*classes, "float", f"float-{FLOAT_KINDS[prefix]}"]
     figure: dict[str, Any] = {"t": "Figure", "c": [[identifier, kinds, kept], [None, caption],
                                                    blocks]}
     panels = [block for block in blocks if _panel(block)]
-    if len(panels) >= 2 or (panels and any(k in LAYOUT_KEYS for k, _ in pairs)):
+    if len(panels) >= 2 or (panels and laid_out):
         _lay_out(div, blocks, subfloats=True)
         figure["c"][2] = div["c"][1]
     return figure
+
+
+def _float_caption(blocks: list[A.Node], given: dict[str, str], prefix: str,
+                   doc: ChapterDoc) -> tuple[list[A.Node] | None, list[A.Node]]:
+    """The float's caption (``None``: it has none) and the blocks it captions. The caption
+    is ``fig-cap="..."``, else the block's last paragraph, else the caption of the one
+    table or figure the block holds (a figure's content then is the float's)."""
+    if given.get(f"{prefix}-cap"):
+        return [{"t": "Plain", "c": caption_inlines(doc, given[f"{prefix}-cap"])}], blocks
+    if len(blocks) >= 2 and blocks[-1]["t"] in ("Para", "Plain"):
+        return [{"t": "Plain", "c": blocks.pop()["c"]}], blocks
+    if len(blocks) == 1 and blocks[0]["t"] in ("Table", "Figure") and blocks[0]["c"][1][1]:
+        caption, blocks[0]["c"][1] = blocks[0]["c"][1][1], [None, []]  # the float's caption
+        return caption, blocks[0]["c"][2] if blocks[0]["t"] == "Figure" else blocks
+    return None, blocks
+
+
+def _unwrap_image(blocks: list[A.Node], laid_out: bool) -> None:
+    """One unnamed image figure in a float (with no layout asked for) is the float's
+    content, not a panel of it: its figure wrapper goes."""
+    figures = [block for block in blocks if block["t"] == "Figure"]
+    if len(figures) == 1 and not figures[0]["c"][0][0] and not laid_out:
+        at = blocks.index(figures[0])
+        blocks[at:at + 1] = figures[0]["c"][2]
 
 
 def _describe_images(blocks: list[A.Node], caption: list[A.Node]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from reportc.document.model import ChapterDoc
 from reportc.pandoc import ast as A
@@ -133,7 +134,7 @@ def plain_text(tree: object) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was
 
 
-def _uncited(tree):
+def _uncited(tree: Any) -> Any:
     if isinstance(tree, list):
         return [_uncited(item) for item in tree
                 if not (isinstance(item, dict) and item.get("t") in ("Cite", "Note"))]

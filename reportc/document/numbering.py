@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass, field
 
 from reportc.cache import BuildCache
 from reportc.document.callouts import callout_kind, label_callout, shape_callouts
@@ -69,58 +70,97 @@ def _claim_id(doc: ChapterDoc, identifier: str, used: set[str], diag: Diagnostic
     used.add(identifier)
 
 
+@dataclass
+class _Headings:
+    """What a chapter's headings share while they are numbered one after another: the
+    section counters and slugs so far, and where targets and identifiers are recorded."""
+
+    targets: dict[str, Target]
+    used: set[str]
+    diag: Diagnostics
+    words: dict[str, str]
+    counts: list[int] = field(default_factory=lambda: [0] * 7)
+    slugs: set[str] = field(default_factory=set)
+
+
 def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str],
                      diag: Diagnostics, words: dict[str, str] = LABELS) -> None:
-    counts = [0, 0, 0, 0, 0, 0, 0]
-    slugs: set[str] = set()
+    """The first level-1 heading is the chapter's title; the others are its sections
+    (a second level-1 heading becomes a section, with a warning)."""
+    state = _Headings(targets, used, diag, words)
     seen_title = False
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] != "Header":
             continue
-        level, node_attr, inlines = node["c"]
-        title = plain_text(inlines)  # contents, bookmarks: formulas never as TeX
-        if level == 1 and seen_title:
+        title = plain_text(node["c"][2])  # contents, bookmarks: formulas never as TeX
+        if node["c"][0] == 1 and seen_title:
             diag.warning(f"second level-1 heading '{title}' treated as a section "
                          "(a chapter has one '# Title')", doc.rel, doc.chapter.line_of(title),
                          code="heading.level")
-            level = node["c"][0] = 2
-        explicit = node_attr[0]
-        if level == 1:
+            node["c"][0] = 2
+        if node["c"][0] == 1:
             seen_title = True
-            doc.title = title
-            doc.anchor = explicit or doc.chapter.anchor
-            node_attr[0] = doc.anchor
-            _claim_id(doc, doc.anchor, used, diag)
-            _decorate_chapter_heading(doc, node)
-            targets[doc.anchor] = Target(doc.anchor, doc.label or f"\u201c{title}\u201d",
-                                         doc.number or title)
-            continue
-        number = ""
-        if doc.number and "unnumbered" not in node_attr[1] and level <= 3:
-            counts[level] += 1
-            for deeper in range(level + 1, len(counts)):
-                counts[deeper] = 0
-            number = ".".join([doc.number, *[str(c) for c in counts[2:level + 1]]])
-            inlines[:0] = [A.span([{"t": "Str", "c": number}], ["secnum"]), {"t": "Space"}]
-        if title != A.stringify(inlines[2:] if number else inlines):  # it holds a formula
-            node_attr[2].append(["data-bookmark", f"{number} {title}" if number else title])
-        identifier = explicit or _unique_slug(doc.chapter.anchor, title, slugs)
-        node_attr[0] = identifier
-        _claim_id(doc, identifier, used, diag)
-        doc.headings.append(Heading(level, identifier, title, number))
-        label = f"{words['sec']} {number}" if number else f"\u201c{title}\u201d"
-        targets[identifier] = Target(identifier, label, number or title)
+            _chapter_title(doc, node, title, state)
+        else:
+            _section_heading(doc, node, title, state)
     if not seen_title:
         diag.error("chapter has no title: start it with a '# Title' line", doc.rel, 1)
         doc.anchor = doc.chapter.anchor
+
+
+def _chapter_title(doc: ChapterDoc, node: A.Node, title: str, state: _Headings) -> None:
+    """The chapter's title heading gives the chapter its title and anchor (its own
+    identifier, if it has one) and is the target a reference to the chapter points to."""
+    node_attr = node["c"][1]
+    doc.title = title
+    doc.anchor = node_attr[0] or doc.chapter.anchor
+    node_attr[0] = doc.anchor
+    _claim_id(doc, doc.anchor, state.used, state.diag)
+    _decorate_chapter_heading(doc, node)
+    state.targets[doc.anchor] = Target(doc.anchor, doc.label or f"\u201c{title}\u201d",
+                                       doc.number or title)
+
+
+def _section_heading(doc: ChapterDoc, node: A.Node, title: str, state: _Headings) -> None:
+    """A section heading: numbered (levels 2-3 of a numbered chapter), given an identifier
+    (its own or a slug of its title) and recorded as a heading and a target."""
+    level, node_attr, inlines = node["c"]
+    explicit = node_attr[0]
+    number = _section_number(doc, level, node_attr, inlines, state.counts)
+    if title != A.stringify(inlines[2:] if number else inlines):  # it holds a formula
+        node_attr[2].append(["data-bookmark", f"{number} {title}" if number else title])
+    identifier = explicit or _unique_slug(doc.chapter.anchor, title, state.slugs)
+    node_attr[0] = identifier
+    _claim_id(doc, identifier, state.used, state.diag)
+    doc.headings.append(Heading(level, identifier, title, number))
+    label = f"{state.words['sec']} {number}" if number else f"\u201c{title}\u201d"
+    state.targets[identifier] = Target(identifier, label, number or title)
+
+
+def _section_number(doc: ChapterDoc, level: int, node_attr: list, inlines: list,
+                    counts: list[int]) -> str:
+    """The section's number ("2.3.1"), put before its title; "" for an unnumbered chapter or
+    section, or one deeper than level 3."""
+    if not doc.number or "unnumbered" in node_attr[1] or level > 3:
+        return ""
+    counts[level] += 1
+    for deeper in range(level + 1, len(counts)):
+        counts[deeper] = 0
+    number = ".".join([doc.number, *[str(c) for c in counts[2:level + 1]]])
+    inlines[:0] = [A.span([{"t": "Str", "c": number}], ["secnum"]), {"t": "Space"}]
+    return number
 
 
 def _decorate_chapter_heading(doc: ChapterDoc, node: A.Node) -> None:
     """Chapter openers carry their label above the title and a bookmark text for the PDF."""
     _level, node_attr, inlines = node["c"]
     title_span = A.span(list(inlines), ["chapter-title"])
-    if doc.title != A.stringify(inlines):  # it holds a formula: drawn, not text in print
-        title_span["c"][0][2].append(["data-running", doc.title])  # for the running head
+    # the PDF's running head: the chapter's short_title (front matter), else its title
+    # when that holds a formula (drawn in the heading, but a running head is text)
+    running = doc.chapter.short_title or \
+        (doc.title if doc.title != A.stringify(inlines) else "")
+    if running:
+        title_span["c"][0][2].append(["data-running", running])
     new_inlines = [title_span]
     if doc.label:
         new_inlines.insert(0, A.span(A.text_inlines(doc.label), ["chapter-label"]))

@@ -161,25 +161,29 @@ class _Settler:
         return found[min(nth, len(found) - 1)] if found else None
 
     def settle(self, items: list[Any]) -> list[Any]:
-        if not any(type(item) is dict and (item.get("t") in _RAW_NODES or
-                                           (item.get("t") in ("Div", "Span") and _wrapped(item)))
-                   for item in items):
+        """A list of blocks or inlines with each raw node replaced by what it means (or
+        left out, with a warning); a list without raw nodes as it is."""
+        if not any(_is_raw(item) for item in items):
             return items
         block = type(items[0]) is dict and items[0].get("t") not in _INLINE_KINDS
         out: list[Any] = []
         for item in items:
-            if out and type(item) is dict and _wrapped(item) and out[-1].get("t") == "Str" and \
-                    out[-1]["c"].endswith("~"):  # LaTeX's tie: Table~\ref{x}
-                out[-1] = {"t": "Str", "c": out[-1]["c"][:-1] + "\u00a0"}
-            if type(item) is dict and item.get("t") in _RAW_NODES:
-                out.extend(self.raw(item, block))
-            elif type(item) is dict and item.get("t") in ("Div", "Span") and _wrapped(item):
-                out.extend(self.latex(item, block))
-                if not block and _latex_of(item)[-1:].isspace():
-                    out.append({"t": "Space"})  # the reader took the space after a command
-            else:
-                out.append(item)
+            self.settle_item(item, block, out)
         return drop_tags(out) if block else spaced(pair_tags(out))
+
+    def settle_item(self, item: Any, block: bool, out: list[Any]) -> None:
+        """Append to ``out`` what ``item`` stands for."""
+        if out and type(item) is dict and _wrapped(item) and out[-1].get("t") == "Str" and \
+                out[-1]["c"].endswith("~"):  # LaTeX's tie: Table~\ref{x}
+            out[-1] = {"t": "Str", "c": out[-1]["c"][:-1] + "\u00a0"}
+        if type(item) is dict and item.get("t") in _RAW_NODES:
+            out.extend(self.raw(item, block))
+        elif type(item) is dict and item.get("t") in ("Div", "Span") and _wrapped(item):
+            out.extend(self.latex(item, block))
+            if not block and _latex_of(item)[-1:].isspace():
+                out.append({"t": "Space"})  # the reader took the space after a command
+        else:
+            out.append(item)
 
     def raw(self, node: A.Node, block: bool) -> list[Any]:
         fmt, text = node["c"]
@@ -202,15 +206,9 @@ class _Settler:
         if first and name not in HTML_ELEMENTS:  # "List<String>": text, not a tag
             literal = A.text_inlines(text)
             return literal if node["t"] == "RawInline" else [{"t": "Plain", "c": literal}]
-        if name == "br" and node["t"] == "RawInline":
-            return [{"t": "LineBreak"}]
-        if tag and not tag.group(3).strip() and (name in INLINE_TAGS or name in SILENT_TAGS):
-            return [node] if name in INLINE_TAGS and node["t"] == "RawInline" else []
-        if name == "a" and node["t"] == "RawInline" and (link := LINK.match(text)) and \
-                SAFE_TARGET.match(html_lib.unescape(link.group(2)).strip()):
-            return [node]  # paired with its </a> into a link by pair_tags
-        if tag and tag.group(1):
-            return [node] if name == "a" else []  # a closing tag: its opening was reported
+        meant = _html_meaning(node, text, tag, name)
+        if meant is not None:
+            return meant
         hint = HTML_HINTS.get(name, "write it in Markdown (a ::: {.name} block or a "
                                      "[text]{.name} span, styled by the theme)")
         kept = " (its content is kept)" if tag and name not in EMPTY_TAGS else ""
@@ -253,6 +251,35 @@ class _Settler:
         self.warn(f"raw LaTeX '{_short(source)}' is left out of the editions", hint, source,
                   "raw.latex", command)
         return []
+
+
+def _is_raw(item: Any) -> bool:
+    """A raw node, or a wrapper of ``resources/read.lua`` around raw LaTeX."""
+    return type(item) is dict and (item.get("t") in _RAW_NODES or
+                                   (item.get("t") in ("Div", "Span") and _wrapped(item)))
+
+
+def _html_meaning(node: A.Node, text: str, tag: re.Match[str] | None,
+                  name: str) -> list[Any] | None:
+    """What a raw HTML tag reportc understands becomes: ``<br>`` a line break, an inline
+    tag or a safe link kept for :func:`pair_tags`, a silent tag or a closing tag nothing;
+    ``None`` for any other, which is left out with a warning."""
+    if name == "br" and node["t"] == "RawInline":
+        return [{"t": "LineBreak"}]
+    if tag and not tag.group(3).strip() and (name in INLINE_TAGS or name in SILENT_TAGS):
+        return [node] if name in INLINE_TAGS and node["t"] == "RawInline" else []
+    if name == "a" and node["t"] == "RawInline" and _safe_link(text):
+        return [node]  # paired with its </a> into a link by pair_tags
+    if tag and tag.group(1):
+        return [node] if name == "a" else []  # a closing tag: its opening was reported
+    return None
+
+
+def _safe_link(text: str) -> bool:
+    """Whether an ``<a href=...>`` tag links to an address a report may link to."""
+    link = LINK.match(text)
+    return link is not None and \
+        SAFE_TARGET.match(html_lib.unescape(link.group(2)).strip()) is not None
 
 
 _INLINE_KINDS = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Underline",

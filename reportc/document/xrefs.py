@@ -69,12 +69,7 @@ def _link_identifiers(items: list[Any], doc: ChapterDoc,
     out: list[Any] = []
     for item in items:
         citations = item["c"][0] if isinstance(item, dict) and item.get("t") == "Cite" else []
-        for citation in citations:
-            if citation["citationId"] not in bib_keys and \
-                    aliases.get(citation["citationId"]) in bib_keys:
-                citation["citationId"] = aliases[citation["citationId"]]
-        offline = [c for c in citations if c["citationId"] not in bib_keys
-                   and identifier_url(aliases.get(c["citationId"], c["citationId"])) is not None]
+        offline = _offline_citations(citations, bib_keys, aliases)
         if not offline:
             out.append(item)
             continue
@@ -84,19 +79,36 @@ def _link_identifiers(items: list[Any], doc: ChapterDoc,
                          "offline: it prints as a link; add an entry with this key (or its "
                          "DOI) to the bibliography file", doc.rel,
                          _nth_line(doc, key, seen), code="cite.identifier")
-        links = [identifier_link(aliases.get(c["citationId"], c["citationId"]))
-                 for c in offline]
-        joined = [node for index, link in enumerate(links)
-                  for node in ([{"t": "Str", "c": ";"}, {"t": "Space"}] if index else []) + [link]]
-        rest = [c for c in citations if c not in offline]
-        if rest:
-            item["c"][0] = rest
-            out.extend([item, {"t": "Space"}, *joined])
-        elif citations[0]["citationMode"]["t"] == "AuthorInText":
-            out.extend(joined)
-        else:
-            out.extend([{"t": "Str", "c": "("}, *joined, {"t": "Str", "c": ")"}])
+        out.extend(_with_links(item, citations, offline, aliases))
     return out
+
+
+def _offline_citations(citations: list[Any], bib_keys: set[str],
+                       aliases: dict[str, str]) -> list[Any]:
+    """The citations of identifiers no bibliography holds (an alias whose identifier one
+    holds is made to cite that first)."""
+    for citation in citations:
+        if citation["citationId"] not in bib_keys and \
+                aliases.get(citation["citationId"]) in bib_keys:
+            citation["citationId"] = aliases[citation["citationId"]]
+    return [c for c in citations if c["citationId"] not in bib_keys
+            and identifier_url(aliases.get(c["citationId"], c["citationId"])) is not None]
+
+
+def _with_links(item: A.Node, citations: list[Any], offline: list[Any],
+                aliases: dict[str, str]) -> list[Any]:
+    """A citation with its ``offline`` identifiers as links: after the citation of the
+    rest, or alone (in parentheses unless the citation was in the text)."""
+    links = [identifier_link(aliases.get(c["citationId"], c["citationId"])) for c in offline]
+    joined = [node for index, link in enumerate(links)
+              for node in ([{"t": "Str", "c": ";"}, {"t": "Space"}] if index else []) + [link]]
+    rest = [c for c in citations if c not in offline]
+    if rest:
+        item["c"][0] = rest
+        return [item, {"t": "Space"}, *joined]
+    if citations[0]["citationMode"]["t"] == "AuthorInText":
+        return joined
+    return [{"t": "Str", "c": "("}, *joined, {"t": "Str", "c": ")"}]
 
 
 def _is_xref(cite: A.Node) -> bool:

@@ -112,25 +112,35 @@ def _read_sources(files: dict[str, list[Path]], root: Path, diag: Diagnostics,
 
 
 def _check_chapter(doc: ChapterDoc, library: Library, diag: Diagnostics) -> list[Row]:
+    """The evidence rows of one chapter, sentence by sentence."""
     locator = Locator(doc.chapter)
     known = library.bibliography.keys
     rows: list[Row] = []
     introduced: list[str] = []  # what the sentence before a block quote cites
     for block in chapter_blocks(doc.ast):
         for sentence in block.sentences:
-            line = locator.find(sentence.text)
-            own = [k for k in _keys(sentence) if k in known]
-            wider = introduced if block.kind == "quote" else \
-                [k for k in block.keys if k in known]
-            checked = [_quotation(doc, quote, own or wider, block, sentence, locator, library,
-                                  diag) for quote in sentence.quotes]
-            rows += [row for row in checked if row is not None]
-            if not any(checked):
-                rows += _citations(doc, sentence, line, locator, known)
-            if block.kind not in ("quote", "cell") and library.copies:
-                _near_copy(doc, sentence, line, library.copies, diag)
+            rows += _check_sentence(doc, block, sentence, introduced, locator, library, diag)
         if block.sentences:
             introduced = [k for k in _keys(block.sentences[-1]) if k in known]
+    return rows
+
+
+def _check_sentence(doc: ChapterDoc, block: Block, sentence: Sentence, introduced: list[str],
+                    locator: Locator, library: Library, diag: Diagnostics) -> list[Row]:
+    """A sentence's quotations, checked against the sources of what it cites (else what
+    its block cites, or for a block quote what the sentence introducing it cites); its
+    citations if it quotes nothing; and whether it nearly copies a source unquoted."""
+    known = library.bibliography.keys
+    line = locator.find(sentence.text)
+    own = [k for k in _keys(sentence) if k in known]
+    wider = introduced if block.kind == "quote" else [k for k in block.keys if k in known]
+    checked = [_quotation(doc, quote, own or wider, block, sentence, locator, library, diag)
+               for quote in sentence.quotes]
+    rows = [row for row in checked if row is not None]
+    if not any(checked):
+        rows += _citations(doc, sentence, line, locator, known)
+    if block.kind not in ("quote", "cell") and library.copies:
+        _near_copy(doc, sentence, line, library.copies, diag)
     return rows
 
 

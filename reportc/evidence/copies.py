@@ -88,6 +88,17 @@ class CopyFinder:
         candidates: set[int] = set()
         for start in range(len(words) - 2):
             candidates |= self.trigrams.get(tuple(words[start:start + 3]), set())
+        copy = self._closest(words, count, candidates)
+        if copy is None:
+            return None
+        if copy.run >= MIN_RUN or (count >= MIN_WORDS and (
+                copy.shared / count >= MIN_SHARE or copy.shared >= MIN_SHARED)):
+            return copy
+        return None
+
+    def _closest(self, words: list[str], count: int, candidates: set[int]) -> Copy | None:
+        """Of the source sentences sharing a trigram with ``words``, the one it follows
+        most closely: a run of ``MIN_RUN`` words first, then the share of its words."""
         best: tuple[tuple[bool, float, int], Copy] | None = None
         for number in sorted(candidates):
             key, source_words, sentence = self.sentences[number]
@@ -98,10 +109,4 @@ class CopyFinder:
             rank = (run >= MIN_RUN, shared / count, shared)
             if best is None or rank > best[0]:
                 best = rank, Copy(key, _passage(sentence, blocks, run), run, shared)
-        if best is None:
-            return None
-        copy = best[1]
-        if copy.run >= MIN_RUN or (count >= MIN_WORDS and (
-                copy.shared / count >= MIN_SHARE or copy.shared >= MIN_SHARED)):
-            return copy
-        return None
+        return best[1] if best else None

@@ -207,6 +207,16 @@ def _scan(text: str) -> tuple[list[tuple[int, int]], list[int]]:
     ‘ opens after a space or an opening bracket; ’ closes an open ‘ unless a letter follows
     (then it is an apostrophe, as in Putin’s). Only quotation marks and the spaces after a
     full stop are looked at."""
+    quotes, unclosed = _quotations(text)
+    ends = [found.end() - 1 for found in _STOPS.finditer(text)
+            if found.end() - 1 < unclosed and _ends_sentence(text, found.end() - 1)
+            and not any(a < found.end() - 1 < b for a, b in quotes)]
+    return quotes, ends
+
+
+def _quotations(text: str) -> tuple[list[tuple[int, int]], int]:
+    """The top-level quotation spans, and where the first quotation left open starts (the
+    text's length if none is): no sentence ends after it."""
     stack: list[tuple[str, int]] = []
     quotes = []
     for found in _QUOTE_MARKS.finditer(text):
@@ -215,19 +225,21 @@ def _scan(text: str) -> tuple[list[tuple[int, int]], list[int]]:
         after = text[index + 1] if index + 1 < len(text) else " "
         if char == "“" or (char == "‘" and before in _OPENERS_BEFORE):
             stack.append((char, index))
-        elif stack and ((char == "”" and any(m == "“" for m, _ in stack)) or
-                        (char == "’" and stack[-1][0] == "‘" and not after.isalpha())):
+        elif _closes(stack, char, after):
             mark = "“" if char == "”" else "‘"
             while stack and stack[-1][0] != mark:
                 stack.pop()
             opened = stack.pop()[1]
             if not stack:
                 quotes.append((opened, index))
-    unclosed = stack[0][1] if stack else len(text)
-    ends = [found.end() - 1 for found in _STOPS.finditer(text)
-            if found.end() - 1 < unclosed and _ends_sentence(text, found.end() - 1)
-            and not any(a < found.end() - 1 < b for a, b in quotes)]
-    return quotes, ends
+    return quotes, stack[0][1] if stack else len(text)
+
+
+def _closes(stack: list[tuple[str, int]], char: str, after: str) -> bool:
+    """Whether a closing mark closes an open quotation: ” closes an open “ (and what is
+    open inside it); ’ closes the innermost ‘ unless a letter follows (an apostrophe)."""
+    return bool(stack) and ((char == "”" and any(m == "“" for m, _ in stack)) or
+                            (char == "’" and stack[-1][0] == "‘" and not after.isalpha()))
 
 
 def _ends_sentence(text: str, index: int) -> bool:

@@ -6,7 +6,6 @@ node types we insert. Nodes are plain dicts ``{"t": Type, "c": contents}``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -119,32 +118,3 @@ def span(inlines: list[Node], classes: list[str],
 def link(inlines: list[Node], target: str, classes: list[str],
          pairs: list[tuple[str, str]] | None = None) -> Node:
     return {"t": "Link", "c": [attr("", classes, pairs), inlines, [target, ""]]}
-
-
-def cite_set_members(blocks: str, sets: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
-    """A chapter's blocks (JSON) with each citation of a @set replaced by citations of
-    its members (CSL has no sets; biblatex prints a set as its members in a row)."""
-    if not sets or not any(f'"citationId":"{key}"' in blocks.replace(": ", ":")
-                           for key, _ in sets):
-        return blocks
-    members = dict(sets)
-
-    def walk(node: object) -> object:
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if node.get("t") == "Cite":
-            citations = []
-            for citation in node["c"][0]:
-                keys = members.get(citation["citationId"]) or [citation["citationId"]]
-                for index, key in enumerate(keys):
-                    citations.append({**citation, "citationId": key,
-                                      "citationPrefix": citation["citationPrefix"]
-                                      if index == 0 else [],
-                                      "citationSuffix": citation["citationSuffix"]
-                                      if index == len(keys) - 1 else []})
-            return {"t": "Cite", "c": [citations, node["c"][1]]}
-        return {name: walk(value) for name, value in node.items()}
-
-    return json.dumps(walk(json.loads(blocks)))

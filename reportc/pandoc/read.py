@@ -23,7 +23,8 @@ from reportc.pandoc.runner import CHAPTER_READER, PandocStalled, api_version, ba
 from reportc.progress import item_done
 from reportc.project.chapters import Chapter
 from reportc.project.markdown import Fences
-from reportc.sandbox.checks import check_brackets, load_ast, stall_hint
+from reportc.sandbox.brackets import check_brackets, stall_hint
+from reportc.sandbox.checks import load_ast
 
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
 

@@ -158,15 +158,25 @@ def splice(old: list, cited: list, new: list) -> list | None:
         elif all(_plain(text) for text in old_text[i1:i2] + new_text[j1:j2]):
             result += new[j1:j2]
         elif i2 - i1 == j2 - j1:  # blocks edited one for one
-            for last, was, block, text in zip(old[i1:i2], cited[i1:i2], new[j1:j2],
-                                              new_text[j1:j2], strict=True):
-                spliced = block if _plain(_text(last)) and _plain(text) else \
-                    _splice_block(last, was, block)
-                if spliced is None:
-                    return None
-                result.append(spliced)
+            spliced = _splice_each(old[i1:i2], cited[i1:i2], new[j1:j2], new_text[j1:j2])
+            if spliced is None:
+                return None
+            result += spliced
         else:
             return None
+    return result
+
+
+def _splice_each(old: list, cited: list, new: list, new_text: list[str]) -> list | None:
+    """Blocks edited one for one: each taken as it is if neither form cites, else spliced;
+    ``None`` if one cannot be."""
+    result = []
+    for last, was, block, text in zip(old, cited, new, new_text, strict=True):
+        spliced = block if _plain(_text(last)) and _plain(text) else \
+            _splice_block(last, was, block)
+        if spliced is None:
+            return None
+        result.append(spliced)
     return result
 
 
@@ -225,21 +235,41 @@ def splice_inlines(old: list, cited: list, new: list) -> list | None:
     old_text, new_text = [_text(x) for x in old], [_text(x) for x in new]
     head, tail = _common(old_text, new_text)
     old_end, new_end = len(old) - tail, len(new) - tail
+    if not _apart_from_zones(old_text, new_text, head, old_end, new_end):
+        return None
+    old_zones = _zones(old_text)
+    left = _context(old_text, old_zones, range(head - 1, -1, -1))
+    right = _context(old_text, old_zones, range(old_end, len(old)))
+    low, high = head - left, old_end + right
+    needle = old_text[low:high]
+    at = _find_neighbours(needle, [_text(x) for x in cited], low == 0, high == len(old),
+                          left, right)
+    if at is None:
+        return None
+    return cited[:at] + new[low:new_end + right] + cited[at + len(needle):]
+
+
+def _apart_from_zones(old_text: list[str], new_text: list[str], head: int, old_end: int,
+                      new_end: int) -> bool:
+    """Whether the edit (``old_text[head:old_end]`` became ``new_text[head:new_end]``)
+    is plain text outside every zone, and left the zones where they were."""
     old_zones, new_zones = _zones(old_text), _zones(new_text)
     shift = new_end - old_end
     moved = [(a + shift, b + shift) if a >= old_end else (a, b) for a, b in old_zones]
     if moved != new_zones or not all(_plain(t) for t in new_text[head:new_end]):
-        return None  # a zone moved or grew: the edit is next to a citation
-    if not all(b <= head or a >= old_end for a, b in old_zones) or \
-            not all(b <= head or a >= new_end for a, b in new_zones):
-        return None  # the edit is inside a zone
-    left = _context(old_text, old_zones, range(head - 1, -1, -1))
-    right = _context(old_text, old_zones, range(old_end, len(old)))
-    low, high = head - left, old_end + right
-    needle, cited_text = old_text[low:high], [_text(x) for x in cited]
-    if high == len(old):
-        hits = [len(cited) - len(needle)]
-    elif low == 0:
+        return False  # a zone moved or grew: the edit is next to a citation
+    return all(b <= head or a >= old_end for a, b in old_zones) and \
+        all(b <= head or a >= new_end for a, b in new_zones)  # else: inside a zone
+
+
+def _find_neighbours(needle: list[str], cited_text: list[str], at_start: bool, at_end: bool,
+                     left: int, right: int) -> int | None:
+    """Where the edit's unchanged neighbours (``needle``: ``left`` inlines, the old text,
+    ``right`` inlines) are in the cited paragraph: at its start or end if the edit is, else
+    the one place they occur; ``None`` if not found exactly once."""
+    if at_end:
+        hits = [len(cited_text) - len(needle)]
+    elif at_start:
         hits = [0]
     elif needle[: left] or needle[len(needle) - right:]:
         hits = [i for i in range(len(cited_text) - len(needle) + 1)
@@ -247,7 +277,6 @@ def splice_inlines(old: list, cited: list, new: list) -> list | None:
     else:
         return None
     if len(hits) != 1 or hits[0] < 0 or cited_text[hits[0]:hits[0] + len(needle)] != needle \
-            or (low == 0 and hits[0] != 0):
+            or (at_start and hits[0] != 0):
         return None
-    at = hits[0]
-    return cited[:at] + new[low:new_end + right] + cited[at + len(needle):]
+    return hits[0]

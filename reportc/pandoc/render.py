@@ -42,7 +42,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.math import located_math_warning
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics, ToolError
-from reportc.pandoc.ast import cite_set_members
+from reportc.pandoc.citesets import cite_set_members
 from reportc.pandoc.read import warning_line
 from reportc.pandoc.recite import recall, record_key, remember
 from reportc.pandoc.reflist import (  # noqa: F401 (build.py's names for them)
@@ -204,13 +204,8 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
             return None
         blocks = _split_cited([kept.read_text(encoding="utf-8")],
                               {doc.anchor for doc in docs}).blocks if kept.is_file() else None
-    if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
-        return None
-    written: dict[str, str] = {}
-    for result in results:
-        parts = BATCH_MARKER.split(result.output)[1:]
-        written.update(zip(parts[::2], parts[1::2], strict=True))
-    if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
+    written = _written(results, docs)
+    if written is None:
         return None
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
     version = str(docs[0].ast["pandoc-api-version"])
@@ -220,6 +215,20 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
                       written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
     return written, blocks
+
+
+def _written(results: list[PandocResult], docs: list[ChapterDoc]) -> dict[str, str] | None:
+    """anchor -> HTML of each chapter and ``REFS`` -> the list, from the one-process run;
+    ``None`` if it warned or lost a chapter (the two-step path reports why, by file)."""
+    if [w for r in results for w in r.warnings if not w.startswith(NO_PRINTED_FORM)]:
+        return None
+    written: dict[str, str] = {}
+    for result in results:
+        parts = BATCH_MARKER.split(result.output)[1:]
+        written.update(zip(parts[::2], parts[1::2], strict=True))
+    if [name for name in written if name != REFS] != [doc.anchor for doc in docs]:
+        return None
+    return written
 
 
 def _chapter_sources(docs: list[ChapterDoc], setup: CitationSetup) -> list[tuple[str, str]]:

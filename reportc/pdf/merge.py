@@ -26,6 +26,9 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Name, OutlineItem
 
+# a page of one part's PDF -> the same page in the merged PDF (None: not in the part)
+_Mover = Callable[[pikepdf.Object], pikepdf.Object | None]
+
 
 @dataclass(frozen=True)
 class PartPages:
@@ -86,8 +89,7 @@ def assemble(parts: list[PartPages]) -> bytes:
     return buffer.getvalue()
 
 
-def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int
-                ) -> Callable[[pikepdf.Object], pikepdf.Object | None]:
+def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int) -> _Mover:
     """Maps a page of the source to the same page in ``out`` (``None``: not in the part)."""
     def moved(page: pikepdf.Object) -> pikepdf.Object | None:
         number = source.index.get(page.objgen) if isinstance(page, pikepdf.Dictionary) else None
@@ -97,7 +99,7 @@ def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int
     return moved
 
 
-def _destination(destination: Any, moved) -> Array | None:
+def _destination(destination: Any, moved: _Mover) -> Array | None:
     """``[page /XYZ left top zoom]`` on the merged page (WeasyPrint writes only these)."""
     if isinstance(destination, pikepdf.Dictionary) and "/D" in destination:
         destination = destination.D
@@ -109,7 +111,7 @@ def _destination(destination: Any, moved) -> Array | None:
     return Array([page, Name.XYZ, destination[2], destination[3], 0])
 
 
-def _outline(items: list[OutlineItem], moved) -> list[OutlineItem]:
+def _outline(items: list[OutlineItem], moved: _Mover) -> list[OutlineItem]:
     copied = []
     for item in items:
         destination = _destination(item.destination, moved) if item.destination else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reportc.cache import digest
 from reportc.pdf.merge import PartPages, assemble
@@ -16,6 +16,7 @@ from reportc.pdf.workers import DraftPool, Task
 from reportc.progress import StageTimer, item_done
 
 if TYPE_CHECKING:
+    from reportc.pdf.layout import DraftReport
     from reportc.pdf.stage import PdfJob
 
 MAX_ROUNDS = 6
@@ -188,7 +189,7 @@ class _Parts:
         numbers = {t: pages.anchors[t] for t in self._references[part] if t in pages.anchors}
         return laid.keep, pages.starts[part], numbers, key[:32].encode("ascii")
 
-    def _on_reply(self, task: Task, reply) -> list[Task] | None:
+    def _on_reply(self, task: Task, reply: Any) -> list[Task] | None:
         if task.kind == "draft":
             self._laid_out(task.name, reply)
         else:
@@ -201,7 +202,7 @@ class _Parts:
                                              laid.anchors)
         return None if self.job.failed() else self._ready_tasks()
 
-    def _laid_out(self, part: str, report) -> None:
+    def _laid_out(self, part: str, report: DraftReport) -> None:
         self.job.report(report.problems, where=self.job.sources.get(part, ""))
         laid = self.laid[part]
         last = part == self.order[-1]

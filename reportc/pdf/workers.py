@@ -40,8 +40,8 @@ class Task:
     size: int = 0  # bytes of HTML a draft keeps in memory
 
 
-def serve(conn, draft: Callable[[Any], tuple[Any, Any]], finish: Callable[[Any, Any], Any]
-          ) -> None:
+def serve(conn: connection.Connection, draft: Callable[[Any], tuple[Any, Any]],
+          finish: Callable[[Any, Any], Any]) -> None:
     """A worker's loop: keeps its drafts by name; replies with plain data only."""
     kept: dict[str, Any] = {}
     while True:

@@ -25,6 +25,7 @@ KINDS = ("summary", "chapter", "appendix")
 FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title"}
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")  # `code`, ``co`de``
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
 _TEXT_SUFFIXES = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text",
                   ".qmd", ".rmd", ".rst"}
@@ -55,12 +56,37 @@ class Chapter:
         return "ch-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.stem)
 
     def line_of(self, needle: str | re.Pattern[str]) -> int | None:
-        """First 1-based line containing ``needle`` (a string or a compiled regex)."""
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            found = needle.search(line) if isinstance(needle, re.Pattern) else needle in line
-            if found:
-                return number
-        return None
+        """First 1-based line containing ``needle`` (a string or a compiled regex), looked
+        for in the prose first: ``@tbl-x`` shown in inline code or a code block above the
+        real reference must not take the message's line. Only when the prose lacks it does
+        code count."""
+        lines = self.text.splitlines()
+        return _first_line(prose_lines(lines), needle) or _first_line(lines, needle)
+
+
+def prose_lines(lines: list[str]) -> list[str]:
+    """The lines with code blanked: fenced code bodies (not raw ``{=format}`` blocks, which
+    are the author's markup) and inline code spans. Fence lines keep their attributes."""
+    fences, raw, out = Fences(), False, []
+    for number, line in enumerate(lines, start=1):
+        opened = fences.opened is None
+        if fences.inside(number, line.strip()):
+            if opened and fences.opened is not None:  # the opening fence line itself
+                raw = "{=" in line
+                out.append(line)
+            else:
+                out.append(line if raw or fences.opened is None else "")
+            continue
+        out.append(_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line))
+    return out
+
+
+def _first_line(lines: list[str], needle: str | re.Pattern[str]) -> int | None:
+    for number, line in enumerate(lines, start=1):
+        found = needle.search(line) if isinstance(needle, re.Pattern) else needle in line
+        if found:
+            return number
+    return None
 
 
 def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:

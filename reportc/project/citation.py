@@ -8,6 +8,7 @@ writers below say the same things in the formats reference managers import.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tempfile
@@ -39,7 +40,7 @@ def person(author: Author) -> dict[str, str]:
     return {"family": " ".join(words[start:]), "given": " ".join(words[:start])}
 
 
-def csl_item(config: ReportConfig, year_date) -> dict:
+def csl_item(config: ReportConfig, year_date: dt.date) -> dict:
     """The report as a CSL-JSON item (``year_date``: the report's date or the build's)."""
     pub = config.publisher
     item: dict = {"id": config.slug, "type": "report", "title": config.title,
@@ -53,7 +54,7 @@ def csl_item(config: ReportConfig, year_date) -> dict:
     return item
 
 
-def how_to_cite(config: ReportConfig, csl: Path | None, when, diag: Diagnostics,
+def how_to_cite(config: ReportConfig, csl: Path | None, when: dt.date, diag: Diagnostics,
                 cache: BuildCache) -> str:
     """The report's own reference, as HTML, in the report's CSL style, for the imprint
     ('' if the report has no imprint)."""
@@ -98,7 +99,7 @@ def _bib_name(name: dict[str, str]) -> str:
     return f"{_bib_text(name['family'])}, {_bib_text(name['given'])}"
 
 
-def bibtex(config: ReportConfig, when, url: str = "") -> str:
+def bibtex(config: ReportConfig, when: dt.date, url: str = "") -> str:
     """A biblatex ``@report`` entry (``institution``: the organisation)."""
     item = csl_item(config, when)
     fields = [("title", config.title), ("subtitle", config.subtitle),
@@ -116,7 +117,7 @@ def bibtex(config: ReportConfig, when, url: str = "") -> str:
 
 # --- RIS ---------------------------------------------------------------------------------
 
-def ris(config: ReportConfig, when, url: str = "") -> str:
+def ris(config: ReportConfig, when: dt.date, url: str = "") -> str:
     """An RIS record of type ``RPRT`` (report)."""
     item = csl_item(config, when)
     tags: list[tuple[str, str]] = [("TY", "RPRT"), ("TI", config.title)]

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-PUBLISHER_KEYS = {
-    "logo", "doi", "isbn", "issn", "licence", "license", "copyright", "disclaimer", "funding",
-    "acknowledgements", "acknowledgments", "lists", "url",
-}
+from reportc.project.listing import Err
+
 LIST_KINDS = ("figures", "tables", "takeaways")
 LOGO_TYPES = (".svg", ".png")
 
@@ -99,25 +98,7 @@ class Publisher:
         return [p for p in (self.acknowledgements, self.logo and self.logo.file) if p]
 
 
-def read_publisher(root: Path, data: dict, org: str, err) -> Publisher:
-    """Validate the publisher's keys of ``data``; ``err(key, message)`` reports a problem."""
-    pub = Publisher()
-    pub.logo = _logo(root, data.get("logo"), org, err)
-    pub.doi = _doi(data.get("doi"), err)
-    pub.isbn = _checked(data.get("isbn"), "isbn", _valid_isbn, "an ISBN-10 or ISBN-13", err)
-    pub.issn = _checked(data.get("issn"), "issn", _valid_issn, "an ISSN (1234-567X)", err)
-    key = "licence" if "licence" in data else "license"
-    pub.licence = _licence(data.get(key), key, err)
-    for name in ("copyright", "disclaimer", "funding"):
-        setattr(pub, name, _plain(data.get(name), name, err))
-    ack = "acknowledgements" if "acknowledgements" in data else "acknowledgments"
-    pub.acknowledgements = _markdown_file(root, data.get(ack), ack, err)
-    pub.lists = _lists(data.get("lists"), err)
-    pub.url = _web_address(data.get("url"), err)
-    return pub
-
-
-def _web_address(value: Any, err) -> str:
+def _web_address(value: Any, err: Err) -> str:
     """``url:``: the address of the published web edition (an absolute http(s) URL)."""
     if value is None:
         return ""
@@ -129,7 +110,7 @@ def _web_address(value: Any, err) -> str:
     return url
 
 
-def _plain(value: Any, key: str, err) -> str:
+def _plain(value: Any, key: str, err: Err) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
@@ -138,7 +119,7 @@ def _plain(value: Any, key: str, err) -> str:
     return " ".join(str(value).split())
 
 
-def _inside_file(root: Path, name: str, key: str, err) -> Path | None:
+def _inside_file(root: Path, name: str, key: str, err: Err) -> Path | None:
     path = (root / name).resolve()
     if not path.is_relative_to(root.resolve()):
         err(key, f"'{name}' is outside the report directory")
@@ -151,7 +132,7 @@ def _inside_file(root: Path, name: str, key: str, err) -> Path | None:
     return None
 
 
-def _logo(root: Path, value: Any, org: str, err) -> Logo | None:
+def check_logo(root: Path, value: Any, org: str, err: Err) -> Logo | None:
     """``logo: file.svg`` or ``logo: {file: ..., alt: ...}``; alt text defaults to the
     organisation's name, since the logo stands for it."""
     if value is None:
@@ -175,7 +156,7 @@ def _logo(root: Path, value: Any, org: str, err) -> Logo | None:
     return Logo(path.relative_to(root.resolve()).as_posix(), alt, path)
 
 
-def _doi(value: Any, err) -> str:
+def _doi(value: Any, err: Err) -> str:
     if value is None:
         return ""
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", str(value).strip(), flags=re.I)
@@ -185,7 +166,8 @@ def _doi(value: Any, err) -> str:
     return doi
 
 
-def _checked(value: Any, key: str, valid, what: str, err) -> str:
+def _checked(value: Any, key: str, valid: Callable[[str], bool], what: str,
+             err: Err) -> str:
     if value is None:
         return ""
     text = str(value).strip()
@@ -226,7 +208,7 @@ def valid_orcid(text: str) -> bool:
     return text[-1] == ("X" if check == 10 else str(check))
 
 
-def _licence(value: Any, key: str, err) -> Licence | None:
+def _licence(value: Any, key: str, err: Err) -> Licence | None:
     if value is None:
         return None
     spdx = str(value).strip()
@@ -239,7 +221,7 @@ def _licence(value: Any, key: str, err) -> Licence | None:
     return found
 
 
-def _markdown_file(root: Path, value: Any, key: str, err) -> Path | None:
+def _markdown_file(root: Path, value: Any, key: str, err: Err) -> Path | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.lower().endswith((".md", ".markdown")):
@@ -248,7 +230,7 @@ def _markdown_file(root: Path, value: Any, key: str, err) -> Path | None:
     return _inside_file(root, value, key, err)
 
 
-def _lists(value: Any, err) -> list[str]:
+def _lists(value: Any, err: Err) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -258,3 +240,22 @@ def _lists(value: Any, err) -> list[str]:
         if kind not in LIST_KINDS:
             err("lists", f"unknown list '{kind}' (lists: {', '.join(LIST_KINDS)})")
     return [kind for kind in LIST_KINDS if kind in value]
+
+
+
+# The check of each publisher's key of report.yaml (reportc.project.schema names them):
+# (report directory, value, the key as written, err) -> the value the report uses.
+CHECKS: dict[str, Callable[[Path, Any, str, Err], Any]] = {
+    "doi": lambda root, value, key, err: _doi(value, err),
+    "isbn": lambda root, value, key, err: _checked(value, key, _valid_isbn,
+                                                   "an ISBN-10 or ISBN-13", err),
+    "issn": lambda root, value, key, err: _checked(value, key, _valid_issn,
+                                                   "an ISSN (1234-567X)", err),
+    "licence": lambda root, value, key, err: _licence(value, key, err),
+    "copyright": lambda root, value, key, err: _plain(value, key, err),
+    "disclaimer": lambda root, value, key, err: _plain(value, key, err),
+    "funding": lambda root, value, key, err: _plain(value, key, err),
+    "acknowledgements": _markdown_file,
+    "lists": lambda root, value, key, err: _lists(value, err),
+    "url": lambda root, value, key, err: _web_address(value, err),
+}

@@ -18,13 +18,16 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError
+from reportc.project.schema import quarto_keys
 
 QUARTO_NAME = "_quarto.yml"
 BOOKDOWN_NAME = "_bookdown.yml"
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")
-# metadata keys read from _quarto.yml (top level, book: or a document's front matter)
-_TEXT_KEYS = ("title", "subtitle", "date", "lang", "csl", "description",
-              "reference-section-title")
+# _quarto.yml's keys (top level, book: or a document's front matter) -> report.yaml's,
+# as the schema declares them; book: chapters and appendices are read as lists
+QUARTO_KEYS = {name: key for name, key in quarto_keys().items() if "." not in name}
+BOOK_LISTS = {name: key for name, key in quarto_keys().items() if name.startswith("book.")}
+RENDER = "project.render"  # a single-document project's list (declared with chapters)
 
 
 @dataclass
@@ -82,7 +85,7 @@ def _quarto(root: Path) -> ProjectSettings:
     settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME])
     book = data.get("book")
     book = book if isinstance(book, dict) else {}
-    for key in (*_TEXT_KEYS, "author", "bibliography", "number-sections", "crossref"):
+    for key in QUARTO_KEYS:
         for source, prefix in ((data, ""), (book, "book.")):
             if key in source:
                 _take(settings, key, source[key], lines.get(prefix + key, 1))
@@ -95,31 +98,24 @@ def _quarto(root: Path) -> ProjectSettings:
 
 
 def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str = "") -> None:
-    """One setting in report.yaml's terms (``author`` -> ``authors``, ...), written at
+    """One setting under its report.yaml name (``author`` -> ``authors``, ...), written at
     ``line`` of ``file`` (default: the project's file)."""
+    name = QUARTO_KEYS[key]
     if key == "author":
-        settings.data["authors"] = authors(value)
-        key = "authors"
-    elif key == "date":
-        if str(value) in ("today", "last-modified", "now") or "`r " in str(value):
-            return  # the build date, as reportc takes it anyway
-        settings.data["date"] = value
-    elif key == "number-sections":
-        settings.data["number_sections"] = value
-        key = "number_sections"
-    elif key == "crossref":
-        settings.data["crossref"] = value
-    else:
-        settings.data[key] = value
-    settings.lines[key] = line
+        value = authors(value)
+    elif key == "date" and (str(value) in ("today", "last-modified", "now")
+                            or "`r " in str(value)):
+        return  # the build date, as reportc takes it anyway
+    settings.data[name] = value
+    settings.lines[name] = line
     if file:
-        settings.sources[key] = file
+        settings.sources[name] = file
 
 
 def _take_item_lines(settings: ProjectSettings, key: str, prefix: str,
                      lines: dict[str, int]) -> None:
     """The lines of a list setting's items (``bibliography[1]``), for its messages."""
-    target = {"author": "authors", "number-sections": "number_sections"}.get(key, key)
+    target = QUARTO_KEYS[key]
     for name, line in lines.items():
         if name.startswith(f"{prefix}{key}["):
             settings.lines[target + name[len(prefix + key):]] = line
@@ -132,35 +128,41 @@ def authors(value: Any) -> list[Any]:
     result: list[Any] = []
     for item in items:
         if isinstance(item, dict):
-            name = item.get("name")
-            if isinstance(name, dict):
-                name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
-            entry: dict[str, str] = {"name": str(name or "")}
-            affiliation = item.get("affiliation") or item.get("affiliations")
-            if isinstance(affiliation, list):
-                affiliation = ", ".join(str(a.get("name", "") if isinstance(a, dict) else a)
-                                        for a in affiliation)
-            elif isinstance(affiliation, dict):
-                affiliation = affiliation.get("name", "")
-            if affiliation:
-                entry["affiliation"] = str(affiliation)
-            if item.get("orcid"):
-                entry["orcid"] = str(item["orcid"])
-            result.append(entry)
+            result.append(_author(item))
         elif item is not None:
             result.extend(part.strip() for part in re.split(r"\s+and\s+", str(item)))
     return result
 
 
+def _author(item: dict) -> dict[str, str]:
+    """One author given as a mapping: the name (``{given, family}`` joined), the
+    affiliations (their names, joined) and the ORCID."""
+    name = item.get("name")
+    if isinstance(name, dict):
+        name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+    entry: dict[str, str] = {"name": str(name or "")}
+    affiliation = item.get("affiliation") or item.get("affiliations")
+    if isinstance(affiliation, list):
+        affiliation = ", ".join(str(a.get("name", "") if isinstance(a, dict) else a)
+                                for a in affiliation)
+    elif isinstance(affiliation, dict):
+        affiliation = affiliation.get("name", "")
+    if affiliation:
+        entry["affiliation"] = str(affiliation)
+    if item.get("orcid"):
+        entry["orcid"] = str(item["orcid"])
+    return entry
+
+
 def _take_chapters(settings: ProjectSettings, book: dict, lines: dict[str, int],
                    prefix: str) -> None:
     """``book: chapters`` and ``appendices`` as report.yaml's ``chapters`` (with its lines)."""
-    for key in ("chapters", "appendices"):
-        if key in book:
-            settings.data[key] = book[key]
-            settings.lines[key] = lines.get(prefix + key, 1)
+    for written, key in BOOK_LISTS.items():
+        if written.removeprefix(prefix) in book:
+            settings.data[key] = book[written.removeprefix(prefix)]
+            settings.lines[key] = lines.get(written, 1)
             for name, line in lines.items():
-                if name.startswith(f"{prefix}{key}["):
+                if name.startswith(f"{written}["):
                     settings.lines[name.removeprefix(prefix)] = line
 
 
@@ -168,13 +170,13 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
                      lines: dict[str, int]) -> None:
     """A project that renders one document: it is the report (its front matter gives the
     title, authors, ... unless _quarto.yml does)."""
-    project = data.get("project")
-    render = project.get("render") if isinstance(project, dict) else None
+    project = data.get(RENDER.split(".")[0])
+    render = project.get(RENDER.split(".")[1]) if isinstance(project, dict) else None
     render = render if isinstance(render, list) else None
     names = [str(n) for n in render] if render else sorted(
         p.name for p in root.glob("*.qmd") if not p.name.startswith("_"))
     settings.data["chapters"] = names
-    settings.lines["chapters"] = lines.get("project.render", 1)
+    settings.lines["chapters"] = lines.get(RENDER, 1)
     if len(names) == 1 and (root / names[0]).is_file():
         _document_meta(root, names[0], settings)
 
@@ -193,8 +195,7 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
         return  # reported where the chapter is read
     if not isinstance(meta, dict):
         return
-    for key in (*_TEXT_KEYS, "author", "bibliography", "number-sections", "crossref"):
-        target = "authors" if key == "author" else key.replace("-", "_")
+    for key, target in QUARTO_KEYS.items():
         if key in meta and target not in settings.data:
             line = next((n for n, text_line in enumerate(match.group(1).split("\n"), 2)
                          if text_line.startswith(f"{key}:")), 1)

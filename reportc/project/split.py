@@ -15,9 +15,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reportc.errors import Diagnostics
 from reportc.project.markdown import Fences
+
+if TYPE_CHECKING:  # chapters imports this module
+    from reportc.project.chapters import Chapter
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -106,7 +110,7 @@ _MARKER = re.compile(r"^ {0,3}#[ \t]+\((PART|APPENDIX)\\?\*?\)[ \t]*(.*?)[ \t]*"
 _UNNUMBERED = re.compile(r"\{[^}]*(?:\.unnumbered|(?<![\w-])-(?![\w-]))[^}]*\}\s*$")
 
 
-def split_chapter(chapter, carry: Carry) -> list:
+def split_chapter(chapter: Chapter, carry: Carry) -> list[Chapter]:
     """The chapters a file holds (a :class:`~reportc.project.chapters.Chapter` in, any
     number out, each with its own anchor and numbering)."""
     result = []
@@ -146,7 +150,7 @@ def put_title(text: str, title: str, line: int) -> str:
     return "\n".join(lines)
 
 
-def title_over_headings(chapter, title: str, line: int, diag: Diagnostics) -> None:
+def title_over_headings(chapter: Chapter, title: str, line: int, diag: Diagnostics) -> None:
     """A front matter title over a file with level-1 headings: the title is the chapter's,
     its headings become sections (one level down), with a note where the title is."""
     chapter.text = put_title(demote(chapter.text), title, line)

@@ -1,6 +1,6 @@
 """What a build says about itself: its version label, review state and provenance.
 
-Decisions (documented in the README, "Review workflow"):
+Decisions (documented in the manual, docs/chapters/08-review.md):
 
 - The *label* names the artifacts (``<slug>-<label>.pdf``) and is stamped on the cover,
   in the PDF metadata and in the HTML footer. It comes from ``--version-label`` only; CI

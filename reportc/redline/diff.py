@@ -314,24 +314,36 @@ def _merge(old: Any, new: Any, counts: Counts) -> Any:
                       and node_key(old) == node_key(new)):
         return new
     if isinstance(old, dict) and isinstance(new, dict):
-        if "t" not in new or "c" not in new or old.get("t") != new.get("t") \
-                or old.keys() != new.keys():
-            return FAIL
-        if new["t"] in ("BulletList", "OrderedList"):
-            return _merge_list(old, new, counts)
-        content = _merge(old["c"], new["c"], counts)
-        return FAIL if content is FAIL else {"t": new["t"], "c": content}
+        return _merge_nodes(old, new, counts)
     if isinstance(old, list) and isinstance(new, list):
-        for kind, diff in (("inline", diff_inlines), ("block", diff_blocks)):
-            if all(_list_kind(x) == kind or not x for x in (old, new)):
-                return diff(old, new, counts)
-        if _is_attr(old) and _is_attr(new):
-            return new
-        if len(old) != len(new):
-            return FAIL
-        merged = [_merge(x, y, counts) for x, y in zip(old, new, strict=True)]
-        return FAIL if any(m is FAIL for m in merged) else merged
+        return _merge_lists(old, new, counts)
     return FAIL
+
+
+def _merge_nodes(old: dict, new: dict, counts: Counts) -> Any:
+    """Two AST nodes: of one type and shape, their contents merged (a list's items
+    diffed as items); ``FAIL`` otherwise."""
+    if "t" not in new or "c" not in new or old.get("t") != new.get("t") \
+            or old.keys() != new.keys():
+        return FAIL
+    if new["t"] in ("BulletList", "OrderedList"):
+        return _merge_list(old, new, counts)
+    content = _merge(old["c"], new["c"], counts)
+    return FAIL if content is FAIL else {"t": new["t"], "c": content}
+
+
+def _merge_lists(old: list, new: list, counts: Counts) -> Any:
+    """Two lists: inlines or blocks are diffed, attributes take the new ones, and other
+    lists (a node's fields) are merged item by item if they are as long."""
+    for kind, diff in (("inline", diff_inlines), ("block", diff_blocks)):
+        if all(_list_kind(x) == kind or not x for x in (old, new)):
+            return diff(old, new, counts)
+    if _is_attr(old) and _is_attr(new):
+        return new
+    if len(old) != len(new):
+        return FAIL
+    merged = [_merge(x, y, counts) for x, y in zip(old, new, strict=True)]
+    return FAIL if any(m is FAIL for m in merged) else merged
 
 
 def _merge_list(old: dict, new: dict, counts: Counts) -> Any:

@@ -7,6 +7,7 @@ version.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def settle_deleted_xrefs(blocks: list, targets: set[str]) -> list:
     return [_walk_deleted(block, fix) for block in blocks]
 
 
-def _walk_deleted(tree: Any, fix, inside: bool = False) -> Any:
+def _walk_deleted(tree: Any, fix: Callable[[list[Any]], Any], inside: bool = False) -> Any:
     if isinstance(tree, list):
         items = [_walk_deleted(item, fix, inside) for item in tree]
         return fix(items) if inside else items

@@ -139,6 +139,13 @@ INSERTS = {f"{W}ins": "insert", f"{W}moveTo": "move-to"}
 DELETES = {f"{W}del": "delete", f"{W}moveFrom": "move-from"}
 
 
+# a run's text; a tab or a line break reads as a space
+TEXTS = {f"{W}t", f"{W}delText", f"{W}tab", f"{W}br", f"{W}cr"}
+# where a comment's range starts and ends, its reference mark, and a footnote's call
+ANCHORS = {f"{W}commentRangeStart", f"{W}commentRangeEnd", f"{W}commentReference",
+           f"{W}footnoteReference"}
+
+
 def _story(root: etree._Element) -> Story:
     """Walk ``root`` in document order, collecting the original text and the anchors."""
     story = Story()
@@ -146,34 +153,58 @@ def _story(root: etree._Element) -> Story:
     deleted: list[tuple[str, str, int]] = []
     formatted: list[tuple[str, int]] = []  # a run whose formatting is a tracked change
     for event, element in etree.iterwalk(root, events=("start", "end")):
-        tag = element.tag
         if event == "end":
-            _close(story, tag, inserted, deleted, formatted)
-            continue
-        if tag == f"{W}t":
-            if inserted:
-                inserted[-1][3].append(element.text or "")
-            else:
-                story.add(element.text or "")
-        elif tag == f"{W}delText":
-            story.add(element.text or "")
-        elif tag in (f"{W}tab", f"{W}br", f"{W}cr") and not inserted:
-            story.add(" ")
-        elif tag in INSERTS:
-            inserted.append((INSERTS[tag], _author(element), story.size, []))
-        elif tag in DELETES:
-            deleted.append((DELETES[tag], _author(element), story.size))
-        elif tag == f"{W}rPrChange" and _in_run(element):
-            formatted.append((_author(element), story.size))
-        elif tag == f"{W}commentRangeStart":
-            story.starts[element.get(f"{W}id")] = story.size
-        elif tag == f"{W}commentRangeEnd":
-            story.ends[element.get(f"{W}id")] = story.size
-        elif tag == f"{W}commentReference":
-            story.points.setdefault(element.get(f"{W}id"), story.size)
-        elif tag == f"{W}footnoteReference":
-            story.notes[element.get(f"{W}id")] = story.size
+            _close(story, element.tag, inserted, deleted, formatted)
+        elif element.tag in TEXTS:
+            _text(story, element, inserted)
+        elif element.tag in ANCHORS:
+            _anchor(story, element)
+        else:
+            _open(story, element, inserted, deleted, formatted)
     return story
+
+
+def _text(story: Story, element: etree._Element,
+          inserted: list[tuple[str, str, int, list[str]]]) -> None:
+    """Text is the original's: inserted words go to their insertion, not into the story;
+    deleted words (and a tab or break outside an insertion, as a space) are part of it."""
+    if element.tag == f"{W}t":
+        if inserted:
+            inserted[-1][3].append(element.text or "")
+        else:
+            story.add(element.text or "")
+    elif element.tag == f"{W}delText":
+        story.add(element.text or "")
+    elif not inserted:
+        story.add(" ")
+
+
+def _anchor(story: Story, element: etree._Element) -> None:
+    """Where in the original text a comment's range starts or ends, its mark stands (the
+    first, if repeated), or a footnote is called."""
+    tag, key = element.tag, element.get(f"{W}id")
+    if tag == f"{W}commentRangeStart":
+        story.starts[key] = story.size
+    elif tag == f"{W}commentRangeEnd":
+        story.ends[key] = story.size
+    elif tag == f"{W}commentReference":
+        story.points.setdefault(key, story.size)
+    else:
+        story.notes[key] = story.size
+
+
+def _open(story: Story, element: etree._Element,
+          inserted: list[tuple[str, str, int, list[str]]], deleted: list[tuple[str, str, int]],
+          formatted: list[tuple[str, int]]) -> None:
+    """At the start of a tracked change: remember who made it and where (:func:`_close`
+    records it at its end)."""
+    tag = element.tag
+    if tag in INSERTS:
+        inserted.append((INSERTS[tag], _author(element), story.size, []))
+    elif tag in DELETES:
+        deleted.append((DELETES[tag], _author(element), story.size))
+    elif tag == f"{W}rPrChange" and _in_run(element):
+        formatted.append((_author(element), story.size))
 
 
 def _close(story: Story, tag: str, inserted: list[tuple[str, str, int, list[str]]],

@@ -163,36 +163,23 @@ def _page_text(page: pdfium.PdfPage) -> PageText:
 
 
 def _page_remarks(page: pikepdf.Page, number: int, text: PageText) -> list[Remark]:
+    """The page's remarks in reading order (a reply where the remark it answers is)."""
     remarks: list[tuple[float, Remark]] = []
     by_object: dict[tuple[int, int], Remark] = {}
     replies: list[tuple[Any, Remark]] = []  # (the /IRT it answers, the reply)
     annots: Any = page.obj.get("/Annots", [])
     for annot in annots:
-        if not isinstance(annot, pikepdf.Dictionary):
+        if not isinstance(annot, pikepdf.Dictionary) or \
+                str(annot.get("/Subtype", "")) in NOT_REMARKS:
             continue
-        subtype = str(annot.get("/Subtype", ""))
-        if subtype in NOT_REMARKS:
+        key, remark, anchored = _annotation_remark(annot, number, text)
+        remarks.append((key, remark))
+        if not anchored:
             continue
-        author = _string(annot.get("/T")) or "Unknown"
-        contents = _string(annot.get("/Contents"))
-        named = f"({SHAPES.get(subtype, subtype.lstrip('/').lower())})"
-        if subtype not in MARKED and subtype not in POINTS:
-            contents = contents or named
-        span = _marked_span(annot, text) if subtype not in POINTS \
-            else _point(annot, subtype, text)
-        if span is None and "/IRT" in annot:
-            span = (0, 0)  # a reply: placed with the remark it answers, below
-        if span is None:  # over no text: listed with its page, never dropped
-            remarks.append((len(text.text), Remark(author, contents or named, page=number)))
-            continue
-        start, end = span
-        key, remark = _remark(text, start, end, author, contents,
-                              MARKED.get(subtype) or POINTS.get(subtype) or "comment", number)
         if "/IRT" in annot:
             replies.append((annot.get("/IRT"), remark))
         if annot.objgen != (0, 0):
             by_object[annot.objgen] = remark
-        remarks.append((key, remark))
     for parent, reply in replies:  # a reply sits where the remark it answers sits
         original = by_object.get(parent.objgen) if isinstance(parent, pikepdf.Dictionary) \
             else None
@@ -201,6 +188,27 @@ def _page_remarks(page: pikepdf.Page, number: int, text: PageText) -> list[Remar
                 original.after
             reply.note_call = original.note_call
     return [remark for _, remark in sorted(remarks, key=lambda pair: pair[0])]
+
+
+def _annotation_remark(annot: pikepdf.Dictionary, number: int, text: PageText
+                       ) -> tuple[float, Remark, bool]:
+    """The remark one annotation makes, where on the page it is read, and whether it is
+    anchored in the text: one over no text is listed with its page, never dropped."""
+    subtype = str(annot.get("/Subtype", ""))
+    author = _string(annot.get("/T")) or "Unknown"
+    contents = _string(annot.get("/Contents"))
+    named = f"({SHAPES.get(subtype, subtype.lstrip('/').lower())})"
+    if subtype not in MARKED and subtype not in POINTS:
+        contents = contents or named
+    span = _marked_span(annot, text) if subtype not in POINTS \
+        else _point(annot, subtype, text)
+    if span is None and "/IRT" in annot:
+        span = (0, 0)  # a reply: placed with the remark it answers, by _page_remarks
+    if span is None:
+        return len(text.text), Remark(author, contents or named, page=number), False
+    key, remark = _remark(text, span[0], span[1], author, contents,
+                          MARKED.get(subtype) or POINTS.get(subtype) or "comment", number)
+    return key, remark, True
 
 
 def _string(value: object) -> str:

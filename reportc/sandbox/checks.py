@@ -6,8 +6,7 @@ crash or publish script. pandoc's Markdown reader already has raw HTML and
 metadata blocks switched off (:data:`reportc.pandoc.runner.READER`); this module checks
 what remains, each problem as ``path:line: message``:
 
-* before pandoc: paragraphs with many unmatched ``[`` (the reader backtracks
-  exponentially on them), and a hint for a stall that happens anyway;
+* before pandoc: paragraphs with many unmatched ``[`` (:mod:`reportc.sandbox.brackets`);
 * after pandoc: nesting depth (WeasyPrint recurses per level and crashes near
   150), attributes (``{onclick=...}``, ``{style="background:url(...)"}``), link
   targets (``javascript:``, ``file:``), attachments (``rel=attachment``, refused
@@ -31,12 +30,10 @@ from urllib.parse import unquote, urljoin
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.chapters import Chapter
-from reportc.project.markdown import Fences
 from reportc.project.paths import inside
 from reportc.sandbox.policy import decode_data_url, file_refusal, unreadable_image
 
 MAX_NESTING = 64  # element levels; WeasyPrint 70 overflows Python's stack near 150
-BRACKET_LIMIT = 12  # unmatched '[' in one paragraph (12: ~0.5 s, 20: ~25 s in pandoc 3.9)
 MAX_SVG_BYTES = 5 * 1024 * 1024
 LINK_SCHEMES = {"http", "https", "mailto"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".tif", ".tiff",
@@ -63,82 +60,6 @@ _SVG_REFERENCE = re.compile(
     r"""|@import\s+(["'])(.*?)\5""", re.I | re.S)
 _SVG_SCRIPT = re.compile(r"<script\b|<[^<>]*\son[a-z]+\s*=|javascript:", re.I)
 _SVG_LINK_TAG = re.compile(r"<(?:[\w-]+:)?a\s[^<>]*$", re.I)  # a hyperlink: never fetched
-
-
-# --- before pandoc ---------------------------------------------------------------------------
-
-def check_brackets(chapter: Chapter, diag: Diagnostics) -> bool:
-    """Refuse a paragraph with many unmatched ``[`` before pandoc stalls on it."""
-    ok = True
-    for start, lines in _paragraphs(chapter.text):
-        unmatched = _unmatched_brackets(lines)
-        if len(unmatched) >= BRACKET_LIMIT:
-            line = start + unmatched[0][0]
-            diag.error(f"{len(unmatched)} '[' without a matching ']' in one paragraph: pandoc's "
-                       "Markdown reader slows down exponentially on them (write a literal "
-                       "bracket as '\\[')", chapter.rel, line)
-            ok = False
-    return ok
-
-
-def stall_hint(chapter: Chapter) -> tuple[int | None, str]:
-    """Where a pandoc stall most likely comes from: ``(line, advice)``, or ``(None, '')``."""
-    best: tuple[int, int] | None = None
-    for start, lines in _paragraphs(chapter.text):
-        count = sum(line.count("[") for line in lines)
-        if count >= 6 and (best is None or count > best[1]):
-            best = (start, count)
-    if best is None:
-        return None, ""
-    return best[0], (f"most likely the paragraph starting here: {best[1]} '[' in one paragraph "
-                     "make pandoc's Markdown reader backtrack exponentially (write literal "
-                     "brackets as '\\[' or split the paragraph)")
-
-
-def _paragraphs(text: str) -> list[tuple[int, list[str]]]:
-    """Blank-line separated blocks outside fenced code: ``(first line number, lines)``."""
-    blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 1
-    fences = Fences()
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if fences.inside(number, stripped) or not stripped:
-            if current:
-                blocks.append((start, current))
-            current = []
-            continue
-        if not current:
-            start = number
-        current.append(line)
-    if current:
-        blocks.append((start, current))
-    return blocks
-
-
-def _unmatched_brackets(lines: list[str]) -> list[tuple[int, int]]:
-    """``(line offset, column)`` of each ``[`` never closed, ignoring escapes and code."""
-    stack: list[tuple[int, int]] = []
-    ticks = 0
-    for offset, line in enumerate(lines):
-        index = 0
-        while index < len(line):
-            char = line[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "`":
-                run = len(line[index:]) - len(line[index:].lstrip("`"))
-                ticks = 0 if ticks == run else (ticks or run)
-                index += run
-                continue
-            if not ticks:
-                if char == "[":
-                    stack.append((offset, index))
-                elif char == "]" and stack:
-                    stack.pop()
-            index += 1
-    return stack
 
 
 # --- after pandoc: the AST -------------------------------------------------------------------
@@ -288,14 +209,11 @@ class _Checker:
         self.doc.images.append(name)  # the web edition ships it beside the page
 
     def image(self, node: A.Node) -> None:
+        """An image is a data: image or a file of the report; remote and missing images
+        and PDF figures are xrefs' to report."""
         source = node["c"][2][0]
         if source[:5].lower() == "data:":
-            if not re.match(r"data:image/", source, re.I):
-                self.error(f"image '{_short(source)}' is not an image (data: URLs must be "
-                           "data:image/...)", source[:40])
-            elif re.match(r"data:image/svg\+xml", source, re.I):
-                self.svg(decode_data_url(source), (self.root / "chapters").as_uri() + "/",
-                         _short(source), source[:40])
+            self.data_image(source)
             return
         if _scheme(source) or source.startswith("//"):
             return  # xrefs._check_image reports remote and absolute URLs
@@ -304,6 +222,20 @@ class _Checker:
             return  # reported by xrefs._check_image
         if path.relative_to(self.root).as_posix() in self.doc.drawn:
             return  # a PDF figure xrefs could not draw as SVG: reported there, once
+        self.image_file(path, source)
+
+    def data_image(self, source: str) -> None:
+        """A data: URL must hold an image; an SVG one is checked like an SVG file."""
+        if not re.match(r"data:image/", source, re.I):
+            self.error(f"image '{_short(source)}' is not an image (data: URLs must be "
+                       "data:image/...)", source[:40])
+        elif re.match(r"data:image/svg\+xml", source, re.I):
+            self.svg(decode_data_url(source), (self.root / "chapters").as_uri() + "/",
+                     _short(source), source[:40])
+
+    def image_file(self, path: Path, source: str) -> None:
+        """An image file of the report: not hidden, of an image type, readable, and an SVG
+        neither too large nor scripting nor referring outside the report."""
         parts = path.relative_to(self.root).parts
         if any(part.startswith(".") for part in parts):
             self.error(f"image '{source}' is a hidden file or inside a hidden folder; those "
@@ -386,23 +318,31 @@ class _HtmlScan(HTMLParser):
         if tag in UNSAFE_TAGS:
             self.problems.append(f"a <{tag}> element")
         for key, value in attrs:
-            value = value or ""
             if tag == "math" and key == "xmlns" and value == "http://www.w3.org/1998/Math/MathML":
                 continue  # pandoc's MathML names its namespace; nothing is loaded
-            if key.startswith("on"):
-                self.problems.append(f"an event-handler attribute '{key}'")
-            elif key in ("href", "xlink:href") and _scheme(value) not in LINK_SCHEMES | {""}:
-                self.problems.append(f"a link to '{_short(value)}'")
-            elif key == "src" and _scheme(value) and not value.lower().startswith("data:image/"):
-                self.problems.append(f"an image from '{_short(value)}'")
-            elif key in URL_ATTRIBUTES - {"href", "src"}:
-                self.problems.append(f"an attribute '{key}'")
-            elif key == "style" and _STYLE_LOADS.search(value):
-                self.problems.append("a style attribute that loads something")
-            elif _dangerous_scheme(value):
-                self.problems.append(f"a '{_dangerous_scheme(value)}:' address")
+            problem = _attribute_problem(key, value or "")
+            if problem:
+                self.problems.append(problem)
 
     handle_startendtag = handle_starttag
+
+
+def _attribute_problem(key: str, value: str) -> str:
+    """What an attribute of the rendered HTML would make a browser do that a report may
+    not: run script, follow a link of another scheme, load an image or a style ("": none)."""
+    if key.startswith("on"):
+        return f"an event-handler attribute '{key}'"
+    if key in ("href", "xlink:href") and _scheme(value) not in LINK_SCHEMES | {""}:
+        return f"a link to '{_short(value)}'"
+    if key == "src" and _scheme(value) and not value.lower().startswith("data:image/"):
+        return f"an image from '{_short(value)}'"
+    if key in URL_ATTRIBUTES - {"href", "src"}:
+        return f"an attribute '{key}'"
+    if key == "style" and _STYLE_LOADS.search(value):
+        return "a style attribute that loads something"
+    if _dangerous_scheme(value):
+        return f"a '{_dangerous_scheme(value)}:' address"
+    return ""
 
 
 def check_html(fragment: str, where: str | None, diag: Diagnostics) -> bool:

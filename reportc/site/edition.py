@@ -15,6 +15,7 @@ import dataclasses
 import html
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -34,6 +35,7 @@ from reportc.site.links import id_map, point_links
 from reportc.site.pages import SitePage, describe, plan_pages
 from reportc.site.search import first_paragraph, index_entries, index_script
 from reportc.web.fonts import woff2_name, woff2_stylesheet
+from reportc.web.metadata import PublisherMatter
 from reportc.web.page import PageContext
 
 SITE_DIR = "site"
@@ -98,15 +100,21 @@ def write_site(staging: Path, context: PageContext, config: ReportConfig, theme:
                              for p in pages}, pdf)
     rendered = _render_pages(theme, pages, context, site_matter, downloads,
                              f"../{cover}" if cover else "")
+    return _write_pages(staging / SITE_DIR, pages, rendered, theme, cache, config.root)
+
+
+def _write_pages(folder: Path, pages: list[SitePage], rendered: dict[str, str], theme: Theme,
+                 cache: BuildCache, root: Path) -> list[Path]:
+    """Write the rendered pages (each link pointed at the page holding its target), the
+    search index, the assets and the images the pages show; the files, in that order."""
     owner = id_map(rendered)
     rendered = {file: point_links(file, text, owner) for file, text in rendered.items()}
     entries = [entry for page in pages for entry in
                index_entries(page.file, _chapter_name(page), rendered[page.file])]
-    folder = staging / SITE_DIR
     written = [_write(folder / file, text.encode("utf-8")) for file, text in rendered.items()]
     written.append(_write(folder / "assets/search-index.js", index_script(entries).encode()))
     written += _write_assets(folder, theme, site_characters(list(rendered.values())), cache)
-    written += _copy_images(folder, rendered.values(), config.root)
+    written += _copy_images(folder, rendered.values(), root)
     return written
 
 
@@ -123,7 +131,8 @@ def _chapter_name(page: SitePage) -> str:
     return f"{page.label}: {page.title}" if page.label else page.title
 
 
-def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext, matter,
+def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext,
+                  matter: PublisherMatter,
                   downloads: list[Download], cover: str) -> dict[str, str]:
     import jinja2  # only when pages are rendered (a rebuild with nothing to do renders none)
 
@@ -187,7 +196,7 @@ def _write_assets(folder: Path, theme: Theme, characters: str, cache: BuildCache
     return written
 
 
-def _copy_images(folder: Path, pages, root: Path) -> list[Path]:
+def _copy_images(folder: Path, pages: Iterable[str], root: Path) -> list[Path]:
     """The images the pages show, from the report directory (nothing outside it)."""
     sources = sorted({unquote(html.unescape(m.group(1))) for text in pages
                       for m in _IMG_SRC.finditer(text)})

@@ -52,17 +52,21 @@ def web_fonts(fonts: list[Path], text: str, cache: BuildCache, jobs: int) -> lis
             made[n] = _MADE[key]
             cache.put_bytes("woff2", key, _MADE[key])  # kept in this out/'s cache too
     missing = [n for n, data in enumerate(made) if data is None]
-    if len(missing) > 1 and jobs > 1:
-        with ProcessPoolExecutor(min(jobs, len(missing))) as pool:
-            done = list(pool.map(subset_font, [fonts[n] for n in missing],
-                                 [points] * len(missing)))
-    else:
-        done = [subset_font(fonts[n], points) for n in missing]
+    done = _subset_fonts([fonts[n] for n in missing], points, jobs)
     for n, data in zip(missing, done, strict=True):
         made[n] = data
         cache.put_bytes("woff2", keys[n], data)
     _MADE.update((key, data) for key, data in zip(keys, made, strict=True) if data)
     return [data for data in made if data is not None]
+
+
+def _subset_fonts(fonts: list[Path], points: list[int], jobs: int) -> list[bytes]:
+    """:func:`subset_font` of each font: in ``jobs`` worker processes when there are
+    several fonts to make, one after another otherwise (a pool costs more than one font)."""
+    if len(fonts) > 1 and jobs > 1:
+        with ProcessPoolExecutor(min(jobs, len(fonts))) as pool:
+            return list(pool.map(subset_font, fonts, [points] * len(fonts)))
+    return [subset_font(font, points) for font in fonts]
 
 
 def subset_font(font: Path, points: list[int]) -> bytes:

@@ -21,7 +21,7 @@ from reportc.document.model import ChapterDoc
 from reportc.pandoc import ast as A
 from reportc.pdf.cover import can_draw_cover
 from reportc.project.citation import person
-from reportc.project.config import ReportConfig
+from reportc.project.config import Author, ReportConfig
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def json_ld(record: Record) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _agent(author) -> dict:
+def _agent(author: Author) -> dict:
     name = person(author)
     agent: dict = {"@type": "Organization" if "literal" in name else "Person",
                    "name": author.name}

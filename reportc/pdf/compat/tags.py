@@ -143,6 +143,27 @@ def remove() -> None:
     wp_pdf.add_tags = _original_add_tags
 
 
+# classes that decide a box's tag whatever its element, in the order they win
+_CLASS_TAGS = (({"fn-body"}, "Note"), ({"takeaways", "callout"}, "Aside"),
+               ({"csl-entry"}, "BibEntry"), ({"chapter-label"}, "P"))
+
+
+def _element_tag(box, base: str) -> str | None:
+    """The structure tag of a box by its element alone (see :meth:`_Builder.tag_for`)."""
+    if base == "a" and not box.element.get("href"):
+        return "Span"
+    if base.endswith("}svg"):
+        return "Figure"
+    if base in _PLAIN_INLINE and box.element.get("lang") is None:
+        return None
+    if base in ("li", "dt", "dd"):
+        return "LI"
+    if base in _BLOCK_TAGS:
+        return _BLOCK_TAGS[base]
+    return "Div" if box.style["display"][0] == "block" or \
+        isinstance(box, boxes.BlockBox) else "Span"
+
+
 class _Builder:
     """Walks each page's boxes and grows one tree for the whole document."""
 
@@ -264,33 +285,17 @@ class _Builder:
         host.kids += [reference, note]
 
     def tag_for(self, box, base: str, pseudo: str) -> str | None:
+        """The structure tag of a box (``base``: its element's tag, ``pseudo``: its pseudo
+        element's name); ``None``: the box is no element of its own in the structure."""
         classes = _classes(box.element)
-        if pseudo == "marker" or pseudo == "footnote-marker":
-            return "Lbl"
         if pseudo:
-            return "Span"
+            return "Lbl" if pseudo in ("marker", "footnote-marker") else "Span"
         if base in _TRANSPARENT or classes & _TRANSPARENT_CLASSES:
             return None
-        if "fn-body" in classes:
-            return "Note"
-        if classes & {"takeaways", "callout"}:
-            return "Aside"
-        if "csl-entry" in classes:
-            return "BibEntry"
-        if "chapter-label" in classes:
-            return "P"
-        if base == "a" and not box.element.get("href"):
-            return "Span"
-        if base.endswith("}svg"):
-            return "Figure"
-        if base in _PLAIN_INLINE and box.element.get("lang") is None:
-            return None
-        if base in ("li", "dt", "dd"):
-            return "LI"
-        if base in _BLOCK_TAGS:
-            return _BLOCK_TAGS[base]
-        return "Div" if box.style["display"][0] == "block" or \
-            isinstance(box, boxes.BlockBox) else "Span"
+        for names, tag in _CLASS_TAGS:
+            if classes & names:
+                return tag
+        return _element_tag(box, base)
 
     def decorate(self, node: _Node, box, element, base: str) -> None:
         lang = element.get("lang")

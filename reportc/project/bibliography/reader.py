@@ -335,7 +335,26 @@ def _split_concatenation(raw: str, sign: str = "#") -> list[str]:
 
 def _read_entry(entry: model.Entry, rel: str, macros: dict[str, str], seen: dict[str, str],
                 diag: Diagnostics) -> Record | None:
+    """One entry as a record; ``None`` (with an error) if its key or type is unusable."""
     line = (entry.start_line or 0) + 1
+    key = _entry_key(entry, rel, line, seen, diag)
+    if key is None:
+        return None
+    record = Record(key, entry.entry_type.strip().lower(), line)
+    for item in entry.fields:
+        _read_field(record, item, macros, rel, diag)
+    for name in URL_FIELDS & record.fields.keys():
+        value = record.fields[name].strip()
+        if value and not re.match(r"https?://", value, re.I):
+            diag.error(f"entry '{key}': {name} '{value[:60]}' must start with http:// or "
+                       "https://", rel, line)
+    return record
+
+
+def _entry_key(entry: model.Entry, rel: str, line: int, seen: dict[str, str],
+               diag: Diagnostics) -> str | None:
+    """The entry's key, if it can be cited: well-formed, unique (even ignoring case, as
+    citeproc and BibTeX do) and on an entry with a type; ``None`` after an error."""
     key = entry.key.strip()
     if not key or not re.fullmatch(r"[^\s,{}\"#%'()=\\]+", key):
         diag.error(f"entry key '{entry.key}' is empty or contains spaces or reserved "
@@ -351,29 +370,29 @@ def _read_entry(entry: model.Entry, rel: str, macros: dict[str, str], seen: dict
         diag.error(f"entry '{key}' has no type (write @article{{...}}, @book{{...}}, ...)",
                    rel, line)
         return None
-    record = Record(key, entry.entry_type.strip().lower(), line)
-    for item in entry.fields:
-        name = item.key.strip().lower()
-        if not name:
-            diag.error(f"entry '{key}' has a field without a name ('= value')", rel, line)
-            continue
-        value, undefined, bad = expand_value(item.value, macros)
-        for macro in undefined:
-            diag.error(f"entry '{key}': field '{name}' uses undefined macro '{macro}' "
-                       "(put text in braces or define it with @string)", rel, line)
-        if bad is not None:
-            problem = "has unbalanced braces" if bad[:1] in "{\"" and bad.count("{") != \
-                bad.count("}") else \
-                f"has unexpected text '{_quoted(bad)}' (put the value in braces)"
-            diag.error(f"entry '{key}': field '{name}' {problem}", rel, item.start_line + 1)
-            continue
-        if name in record.fields:
-            record.repeated.append((name, item.start_line + 1, record.fields[name]))
-            continue
-        record.fields[name] = value
-    for name in URL_FIELDS & record.fields.keys():
-        value = record.fields[name].strip()
-        if value and not re.match(r"https?://", value, re.I):
-            diag.error(f"entry '{key}': {name} '{value[:60]}' must start with http:// or "
-                       "https://", rel, line)
-    return record
+    return key
+
+
+def _read_field(record: Record, item: model.Field, macros: dict[str, str], rel: str,
+                diag: Diagnostics) -> None:
+    """One field into ``record``: macros expanded; a repeated field kept aside (the first
+    one counts); a field without a name or with a value that does not parse, left out."""
+    key, line = record.key, record.line
+    name = item.key.strip().lower()
+    if not name:
+        diag.error(f"entry '{key}' has a field without a name ('= value')", rel, line)
+        return
+    value, undefined, bad = expand_value(item.value, macros)
+    for macro in undefined:
+        diag.error(f"entry '{key}': field '{name}' uses undefined macro '{macro}' "
+                   "(put text in braces or define it with @string)", rel, line)
+    if bad is not None:
+        problem = "has unbalanced braces" if bad[:1] in "{\"" and bad.count("{") != \
+            bad.count("}") else \
+            f"has unexpected text '{_quoted(bad)}' (put the value in braces)"
+        diag.error(f"entry '{key}': field '{name}' {problem}", rel, item.start_line + 1)
+        return
+    if name in record.fields:
+        record.repeated.append((name, item.start_line + 1, record.fields[name]))
+        return
+    record.fields[name] = value

@@ -101,6 +101,19 @@ class References:
         if self.bib.path is None or not records:
             return None
         self.finish()
+        items = self._items(records, diag)
+        if items is None:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / REFERENCES_NAME
+        path.write_text(json.dumps([items[r.key] for r in records], ensure_ascii=False,
+                                   sort_keys=True, indent=0), encoding="utf-8")
+        return path
+
+    def _items(self, records: list[Record], diag: Diagnostics) -> dict[str, dict] | None:
+        """The CSL items of ``records`` by key: a CSL-JSON entry's own, a BibTeX entry's as
+        pandoc made it (from the whole file's conversion if that has it, else converted
+        now); ``None`` if pandoc could not read an entry (reported)."""
         bibtex = [record for record in records if record.csl is None]
         items = self._all
         if bibtex and (items is None or any(record.key not in items for record in bibtex)):
@@ -109,12 +122,7 @@ class References:
                 return None
         for record in bibtex:
             _warn_dropped(record, items.get(record.key) if items else None, self.bib, diag)
-        items = {**(items or {}), **{r.key: r.csl for r in records if r.csl is not None}}
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / REFERENCES_NAME
-        path.write_text(json.dumps([items[r.key] for r in records], ensure_ascii=False,
-                                   sort_keys=True, indent=0), encoding="utf-8")
-        return path
+        return {**(items or {}), **{r.key: r.csl for r in records if r.csl is not None}}
 
     def _convert(self, records: list[Record], diag: Diagnostics) -> dict[str, dict] | None:
         """pandoc's CSL JSON of ``records``, cleaned, by key (from the cache if it has it)."""
