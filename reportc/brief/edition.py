@@ -32,6 +32,7 @@ class BriefEdition(Edition):
 
     name = "brief"
     paged = True
+    notes_list = False  # the print page leaves the web edition's list of notes out
 
     def outputs(self, made: Made) -> list[str]:
         return [made.stem + "-brief.pdf"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from reportc.editions.base import Made
@@ -15,12 +15,17 @@ from reportc.editions.page import Part, for_print, shift_headings
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import ConfigError
 
+if TYPE_CHECKING:
+    import jinja2
+
 BRIEF_TEMPLATE = "brief.html.j2"
 
 
 def brief_page(made: Made) -> str | None:
     """The brief as HTML, or None after reporting why there is none (no summary chapter,
-    an unknown figure)."""
+    an unknown figure). Jinja is imported here: a rebuild with nothing to do renders none."""
+    import jinja2
+
     summary = [part for part in made.context.parts if part.kind == "summary"]
     if not summary:
         made.diag.error("the policy brief needs an executive summary: a chapter with "
@@ -92,6 +97,8 @@ def _where(made: Made) -> list[tuple[str, str]]:
 
 
 def _template(made: Made) -> jinja2.Template:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([made.theme.root, DEFAULT_THEME]), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

@@ -147,7 +147,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     ``None`` if it failed or warned (the two-step path then reports what went wrong, with
     the file it is about)."""
     document = _report_document(docs, chapters)
-    key = digest("cited and written", document, setup.fingerprint(),
+    key = digest("cited and written", document, setup.fingerprint(), *setup.writing(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
     if cached is not None:
@@ -160,7 +160,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
             keep = [f"--lua-filter={KEEP_FILTER}"] if text is document else []
             return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
                                *citing.settings(), *_citeproc(text), *keep,
-                               f"--lua-filter={RENDER_FILTER}"], text, what=what,
+                               *setup.writing(), f"--lua-filter={RENDER_FILTER}"], text, what=what,
                               env={"REPORTC_CITED": str(kept)})
         try:
             results = _with_list_apart(setup, document, write, cache, "html")
@@ -175,7 +175,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
         if blocks and doc.anchor in blocks:  # render_chapters finds it after a recall
-            cache.put("html", _html_key(blocks[doc.anchor], version, doc.anchor),
+            cache.put("html", _html_key(blocks[doc.anchor], version, doc.anchor, setup),
                       written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
     return written, blocks
@@ -312,12 +312,12 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     version = str(docs[0].ast["pandoc-api-version"]) if docs else ""
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
-        keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor)
+        keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup)
                 for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
         todo = [doc for doc in batch if html[doc.anchor] is None]
         if todo:
-            html.update(_render_batch(todo, diag, cache, keys, cited.blocks))
+            html.update(_render_batch(todo, diag, cache, keys, cited.blocks, setup))
         return {doc.anchor: _checked(html[doc.anchor], doc, diag) for doc in batch}
 
     rendered: dict[str, str | None] = {}
@@ -326,17 +326,18 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     return [rendered[doc.anchor] for doc in docs]
 
 
-def _html_key(blocks: str, version: str, anchor: str) -> str:
+def _html_key(blocks: str, version: str, anchor: str, setup: CitationSetup) -> str:
     """A chapter's HTML by its cited blocks (the same from either path of citing)."""
-    return digest(blocks, version, anchor, tool_versions(),
+    return digest(blocks, version, anchor, tool_versions(), *setup.writing(),
                   file_digest(Path(str(RENDER_FILTER))))
 
 
 def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
-                  keys: dict[str, str], sources: dict[str, str]) -> dict[str, str | None]:
+                  keys: dict[str, str], sources: dict[str, str], setup: CitationSetup
+                  ) -> dict[str, str | None]:
     """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
     args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
-            f"--lua-filter={RENDER_FILTER}"]
+            *setup.writing(), f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
     html: dict[str, str | None] = {}

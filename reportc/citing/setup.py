@@ -14,12 +14,19 @@ from reportc.cache import digest, file_digest, tool_versions
 @dataclass(frozen=True)
 class CitationSetup:
     """Where citeproc reads from: only the files report.yaml names (the bibliography as
-    the CSL JSON reportc made of it, or a .bib file); ``sets``: each @set's members."""
+    the CSL JSON reportc made of it, or a .bib file); ``sets``: each @set's members;
+    ``notes_list``: the chapters' HTML ends with the web edition's list of notes (not
+    written for a build of paged editions only: the print page leaves it out)."""
 
     bibliography: Path | None
     csl: Path
     lang: str
     sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    notes_list: bool = True
+
+    def writing(self) -> list[str]:
+        """The render filter's arguments (its key part: the same HTML either way)."""
+        return [] if self.notes_list else ["-M", "reportc-notes-list=false"]
 
     def fingerprint(self) -> str:
         """What citeproc's output depends on besides the chapters themselves."""

@@ -52,6 +52,7 @@ class DocxEdition(Edition):
     """The Word edition for reviewers: ``<stem>.docx``, written by pandoc from the ASTs."""
 
     name = "docx"
+    notes_list = False  # written from the chapters' AST, not their HTML
 
     def outputs(self, made: Made) -> list[str]:
         return [made.stem + ".docx"]

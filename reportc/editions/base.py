@@ -94,6 +94,9 @@ class Edition(ABC):
     reference_files: ClassVar[bool] = False  # the citation files (.bib, .ris) go beside it
     requires: ClassVar[tuple[str, ...]] = ()  # editions whose products it reads: built too
     paged: ClassVar[bool] = False  # laid out by WeasyPrint: every glyph checked before layout
+    # reads the chapters' web HTML with its list of notes; a build whose editions all say
+    # False (``--format pdf``) has pandoc leave the list out
+    notes_list: ClassVar[bool] = True
 
     @abstractmethod
     def outputs(self, made: Made) -> list[str]:

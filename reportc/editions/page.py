@@ -15,7 +15,6 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 from reportc.document.model import ChapterDoc
@@ -110,7 +109,10 @@ def _shift(match: re.Match[str]) -> str:
 def render_page(theme: Theme, context: PageContext) -> str:
     """The page from the theme's templates. A template is the theme author's code: any
     error in it (syntax, an undefined name, a failing filter) is a :class:`ConfigError` at
-    the template's file and line, never a traceback from inside Jinja."""
+    the template's file and line, never a traceback from inside Jinja (imported here:
+    a rebuild with nothing to do renders no page)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme.root),
         autoescape=True,

@@ -14,6 +14,7 @@ class EvidenceEdition(Edition):
     cheap to write, so not cached as a whole."""
 
     name = "evidence"
+    notes_list = False  # a table of the checked quotations, not the chapters' HTML
 
     def outputs(self, made: Made) -> list[str]:
         return [f"{made.stem}-evidence.csv", f"{made.stem}-evidence.html"]

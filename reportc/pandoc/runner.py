@@ -24,8 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import pypandoc
-
 from reportc.errors import ToolError
 
 log = logging.getLogger("reportc.pandoc")
@@ -71,7 +69,10 @@ class PandocResult:
 
 @functools.cache
 def pandoc_path() -> str:
-    """The pinned pandoc that ships inside pypandoc-binary."""
+    """The pinned pandoc that ships inside pypandoc-binary (imported here: it loads
+    urllib and more, which a rebuild with nothing to do does not need)."""
+    import pypandoc
+
     return pypandoc.get_pandoc_path()
 
 

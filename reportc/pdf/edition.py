@@ -42,6 +42,7 @@ class PdfEdition(Edition):
 
     name = "pdf"
     paged = True
+    notes_list = False  # the print page leaves the web edition's list of notes out
     reference_files = True
 
     def outputs(self, made: Made) -> list[str]:

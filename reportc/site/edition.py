@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-import jinja2
 from markupsafe import Markup
 
 from reportc.cache import BuildCache
@@ -135,6 +134,8 @@ def _chapter_name(page: SitePage) -> str:
 def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext,
                   matter: PublisherMatter,
                   downloads: list[Download], cover: str) -> dict[str, str]:
+    import jinja2  # only when pages are rendered (a rebuild with nothing to do renders none)
+
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(theme.root),
                                     jinja2.FileSystemLoader(DEFAULT_THEME)]),

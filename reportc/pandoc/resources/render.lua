@@ -13,7 +13,10 @@ Notes: each note (a citation note or an author's ^[...] note) becomes a numbered
 plus the note text inline, so one HTML serves both editions: the print CSS floats the
 inline text to the foot of the page (CSS `float: footnote`), the screen CSS shows it as
 a pop-up and lists all notes at the end of the chapter, each with a link back to its call.
-Note numbers start at 1 in every chapter. The report prints one bibliography at its end,
+Note numbers start at 1 in every chapter. A build of paged editions only (`--format pdf`)
+sets the metadata `reportc-notes-list: false`: the list, which the print page leaves out, is
+not written, only its empty section (left out too: the print page's bytes are the same).
+The report prints one bibliography at its end,
 or where a chapter's `::: {#refs}` div is (class `reportc-refs`: a marker reportc fills in).
 ]]
 
@@ -60,7 +63,7 @@ end
 -- One chapter: notes to calls, HTML; the list of notes is written on its own and
 -- appended (the writer joins top-level blocks with a newline), which saves handing the
 -- whole chapter back and forth once more.
-local function render_chapter(blocks, meta, prefix)
+local function render_chapter(blocks, meta, prefix, with_list)
   local notes = {}
   local chapter = pandoc.Pandoc(blocks, meta):walk({
     Note = function(note)
@@ -77,7 +80,8 @@ local function render_chapter(blocks, meta, prefix)
   })
   local html = pandoc.write(chapter, 'html5', PANDOC_WRITER_OPTIONS)
   if #notes > 0 then
-    html = html .. '\n' .. write({notes_list(prefix, notes)})
+    html = html .. '\n' .. (with_list and write({notes_list(prefix, notes)}) or
+      '<section id="' .. prefix .. 'notes" class="notes-heading chapter-notes"></section>')
   end
   return html
 end
@@ -85,6 +89,7 @@ end
 -- When pandoc ran citeproc in this same process (--citeproc before this filter: a report
 -- small enough for one batch), its reference list is the Div 'refs': written as it is.
 function Pandoc(doc)
+  local with_list = doc.meta['reportc-notes-list'] ~= false
   local out = pandoc.Blocks({})
   for _, part in ipairs(doc.blocks) do
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. part.identifier .. '-->'))
@@ -92,7 +97,7 @@ function Pandoc(doc)
       out:insert(pandoc.RawBlock('html', write({part})))
     else
       out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
-                                                        part.identifier .. '-')))
+                                                        part.identifier .. '-', with_list)))
     end
   end
   return pandoc.Pandoc(out, doc.meta)
