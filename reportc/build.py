@@ -37,6 +37,7 @@ from reportc.errors import Diagnostics, reported
 from reportc.evidence.check import Evidence, check_evidence
 from reportc.evidence.locate import source_folders
 from reportc.output import check_out_dir, staging_folder
+from reportc.pandoc.cited import Cited
 from reportc.pandoc.read import read_report
 from reportc.pandoc.render import (
     CitationSetup,
@@ -146,8 +147,9 @@ def build(options: BuildOptions) -> BuildResult:
     started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
-        references, bodies, setup = _cite(docs, cited, bibliography, converter, reported(csl),
-                                          config, Path(scratch), diag, cache, options.jobs)
+        references, bodies, setup, report = _cite(docs, cited, bibliography, converter,
+                                                  reported(csl), config, Path(scratch), diag,
+                                                  cache, options.jobs)
         bodies, references = place_bibliography(bodies, references, docs, diag)
         if drawings:
             bodies = drawings.finish(bodies, diag)
@@ -165,7 +167,8 @@ def build(options: BuildOptions) -> BuildResult:
                 wait()  # before an edition forks workers (the PDF's layout)
         made = Made(config, theme, context, release, docs, setup, diag, cache,
                     release.artifact_stem(config.slug), options.jobs, options.single_pass,
-                    options.self_contained, options.reference_files, evidence=evidence)
+                    options.self_contained, options.reference_files, evidence=evidence,
+                    cited=report)
         outputs = _write_outputs(options, editions, made)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(cache, fingerprint, options.out_dir, outputs, docs, diag, evidence)
@@ -289,18 +292,21 @@ def _remember_build(cache: BuildCache, fingerprint, out_dir: Path, outputs: list
 def _cite(docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
           converter: References, csl: Path, config: ReportConfig, scratch: Path,
           diag: Diagnostics, cache: BuildCache, jobs: int
-          ) -> tuple[str, list[str], CitationSetup]:
+          ) -> tuple[str, list[str], CitationSetup, Cited | None]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
     left out of the list and unlinked. The setup is returned for the Word edition, whose
-    citeproc run reads the same CSL JSON (in ``scratch``)."""
+    citeproc run reads the same CSL JSON (in ``scratch``); and the cited report (the EPUB
+    is written from it)."""
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets())
-    bodies, references, dropped = render_report(docs, setup, diag, cache, jobs, bibliography)
+    bodies, references, dropped, report = render_report(docs, setup, diag, cache, jobs,
+                                                        bibliography)
     diag.raise_if_errors()
-    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup
+    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup, \
+        report
 
 
 def _build_date(config: ReportConfig) -> dt.date:

@@ -31,6 +31,7 @@ from reportc.document.model import ChapterDoc
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics
 from reportc.evidence.check import Evidence
+from reportc.pandoc.cited import Cited
 from reportc.pandoc.render import CitationSetup
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
@@ -57,6 +58,7 @@ class Made:
     reference_files: bool = True  # the .bib/.ris and cover picture beside a paged edition
     products: dict[str, Any] = field(default_factory=dict)  # what an edition hands the next
     evidence: Evidence = field(default_factory=Evidence)  # quotations and citations checked
+    cited: Cited | None = None  # the report as citeproc left it (the EPUB's source)
 
     @property
     def images(self) -> list[str]:

@@ -1,9 +1,11 @@
 """The pandoc document the EPUB is written from: the report's metadata (title page,
-package metadata) and every numbered chapter, then the bibliography."""
+package metadata) and every numbered chapter as the citing stage cited it (the same
+citations, notes and list as the PDF and the web page: citeproc runs once per build),
+then the bibliography."""
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 import uuid
 from typing import Any
@@ -12,24 +14,26 @@ from reportc.document.numbering import flatten_chapter_heading
 from reportc.editions.base import Made
 from reportc.editions.theme import Theme
 from reportc.pandoc import ast as A
+from reportc.pandoc.cited import Cited
 
 OPEN_LICENCE = re.compile(r"SIL Open Font License|Apache License|Ubuntu Font Licence", re.I)
 
 
-def epub_document(made: Made) -> dict[str, Any]:
-    """One pandoc document: every chapter (level-1 headings start the XHTML files), then
-    the bibliography where citeproc puts it."""
+def epub_document(made: Made, cited: Cited) -> dict[str, Any]:
+    """One pandoc document: every cited chapter (level-1 headings start the XHTML files),
+    then the bibliography, unless a chapter's ``{#refs}`` div holds it."""
     docs = made.docs
     placed = any(doc.has_refs for doc in docs)  # an author's {#refs}
     listed = bool(made.setup.bibliography and any(doc.cite_keys for doc in docs)
                   and not placed)
+    refs = _reference_list(cited)
     blocks: list[A.Node] = _status(made)
     for doc in docs:
-        blocks.extend(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])))
+        blocks.extend(_chapter_blocks(json.loads(cited.blocks[doc.anchor]), refs))
     if listed:
         blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
                                             A.text_inlines("Bibliography")]})
-        blocks.append({"t": "Div", "c": [["refs", [], []], []]})
+        blocks.append(_filled({"t": "Div", "c": [["refs", [], []], []]}, refs))
     api = docs[0].ast["pandoc-api-version"] if docs else [1, 23]
     return {"pandoc-api-version": api, "meta": _metadata(made), "blocks": blocks}
 
@@ -85,16 +89,33 @@ def _metadata(made: Made) -> dict[str, Any]:
     return meta
 
 
-def _chapter_blocks(blocks: list[A.Node]) -> list[A.Node]:
-    """A chapter's numbered AST for the book (a copy: the HTML keeps its own): the
-    chapter heading reads "3 Title", as the PDF's bookmarks, and an author's
-    bibliography div is the one citeproc fills."""
+def _chapter_blocks(blocks: list[A.Node], refs: A.Node) -> list[A.Node]:
+    """A chapter's cited AST for the book (its own copy): the chapter heading reads
+    "3 Title", as the PDF's bookmarks, and an author's bibliography div holds the list."""
     for node in A.iter_nodes(blocks):
         if node["t"] == "Header" and "chapter-heading" in node["c"][1][1]:
             flatten_chapter_heading(node)
         elif node["t"] == "Div" and "reportc-refs" in node["c"][0][1]:
             node["c"][0][0] = "refs"
+            _filled(node, refs)
     return blocks
+
+
+def _reference_list(cited: Cited) -> A.Node:
+    """citeproc's ``refs`` Div (empty when nothing is listed)."""
+    listed = json.loads(cited.references or "[]")
+    return listed[0] if listed else {"t": "Div", "c": [["refs", [], []], []]}
+
+
+def _filled(div: A.Node, refs: A.Node) -> A.Node:
+    """``div`` (id ``refs``) filled with the list as pandoc's citeproc fills a ``refs``
+    div it finds: the list's classes and attributes added to the div's own, its entries
+    after the div's content."""
+    (_, classes, pairs), content = div["c"]
+    (_, list_classes, list_pairs), entries = refs["c"]
+    div["c"] = [["refs", list(dict.fromkeys([*classes, *list_classes])),
+                 [*pairs, *list_pairs]], [*content, *entries]]
+    return div
 
 
 def licensed_fonts(theme: Theme) -> list:
