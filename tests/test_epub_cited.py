@@ -6,6 +6,7 @@ clean build of the edited text."""
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -97,3 +98,24 @@ def test_a_rebuild_after_an_edit_gives_a_clean_builds_book(old, new, cites, show
         text = words(" ".join("".join(etree.fromstring(epub.read(name)).itertext())
                               for name in epub.namelist() if name.endswith("ch003.xhtml")))
     assert shown in text
+
+
+def test_a_chapter_is_parsed_whole_only_when_more_than_its_heading_changes():
+    from reportc.epub.document import _chapter_blocks, chapter_text
+
+    label = {"t": "Span", "c": [["", ["chapter-label"], []], [{"t": "Str", "c": "Chapter"},
+                                                               {"t": "Space"},
+                                                               {"t": "Str", "c": "3"}]]}
+    title = {"t": "Span", "c": [["", ["chapter-title"], []], [{"t": "Str", "c": "Storage"}]]}
+    heading = {"t": "Header", "c": [1, ["sec-storage", ["chapter-heading"],
+                                        [["data-bookmark", "3 Storage"]]], [label, title]]}
+    para = {"t": "Para", "c": [{"t": "Str", "c": "Text."}]}
+    refs = {"t": "Div", "c": [["refs", ["references"], []], [para]]}
+    for blocks in ([heading, para], [heading, {"t": "Div", "c": [["", ["reportc-refs"], []],
+                                                                   []]}], [para]):
+        text = json.dumps(blocks)
+        expected = _chapter_blocks(json.loads(text), refs)
+        assert json.loads(f"[{chapter_text(text, refs)}]") == expected
+    assert expected == [para]
+    assert json.loads(f"[{chapter_text(json.dumps([heading, para]), refs)}]")[0]["c"][2] == [
+        {"t": "Str", "c": "3"}, {"t": "Space"}, {"t": "Str", "c": "Storage"}]

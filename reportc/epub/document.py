@@ -19,23 +19,35 @@ from reportc.pandoc.cited import Cited
 OPEN_LICENCE = re.compile(r"SIL Open Font License|Apache License|Ubuntu Font Licence", re.I)
 
 
-def epub_document(made: Made, cited: Cited) -> dict[str, Any]:
-    """One pandoc document: every cited chapter (level-1 headings start the XHTML files),
-    then the bibliography, unless a chapter's ``{#refs}`` div holds it."""
+def epub_document(made: Made, cited: Cited) -> str:
+    """One pandoc document (JSON): every cited chapter (level-1 headings start the XHTML
+    files), then the bibliography, unless a chapter's ``{#refs}`` div holds it."""
     docs = made.docs
     placed = any(doc.has_refs for doc in docs)  # an author's {#refs}
     listed = bool(made.setup.bibliography and any(doc.cite_keys for doc in docs)
                   and not placed)
     refs = _reference_list(cited)
-    blocks: list[A.Node] = _status(made)
-    for doc in docs:
-        blocks.extend(_chapter_blocks(json.loads(cited.blocks[doc.anchor]), refs))
+    blocks = [json.dumps(block) for block in _status(made)]
+    blocks += [chapter_text(cited.blocks[doc.anchor], refs) for doc in docs]
     if listed:
-        blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
-                                            A.text_inlines("Bibliography")]})
-        blocks.append(_filled({"t": "Div", "c": [["refs", [], []], []]}, refs))
-    api = docs[0].ast["pandoc-api-version"] if docs else [1, 23]
-    return {"pandoc-api-version": api, "meta": _metadata(made), "blocks": blocks}
+        blocks.append(json.dumps({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
+                                                       A.text_inlines("Bibliography")]}))
+        blocks.append(json.dumps(_filled({"t": "Div", "c": [["refs", [], []], []]}, refs)))
+    api = json.dumps(docs[0].ast["pandoc-api-version"] if docs else [1, 23])
+    return (f'{{"pandoc-api-version":{api},"meta":{json.dumps(_metadata(made))},'
+            f'"blocks":[{",".join(text for text in blocks if text)}]}}')
+
+
+def chapter_text(blocks: str, refs: A.Node) -> str:
+    """A chapter's cited blocks (JSON) for the book, without the list's brackets. Most
+    chapters differ from the cited ones only in their heading, the first block: only
+    that block is parsed (a 200-page report's chapters parsed whole cost 0.3 s)."""
+    if blocks.count('"chapter-heading"') == 1 and '"reportc-refs"' not in blocks:
+        first, end = json.JSONDecoder().raw_decode(blocks, 1)
+        if first.get("t") == "Header" and "chapter-heading" in first["c"][1][1]:
+            flatten_chapter_heading(first)
+            return json.dumps(first) + blocks[end:-1]
+    return json.dumps(_chapter_blocks(json.loads(blocks), refs))[1:-1]
 
 
 def _status(made: Made) -> list[A.Node]:

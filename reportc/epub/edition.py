@@ -84,7 +84,7 @@ def _document(made: Made) -> str:
         cited = made.cited if made.cited and made.cited.references is not None else \
             cite_report(made.docs, made.setup, made.diag, made.cache)
         made.products["epub-document"] = "" if cited is None else \
-            json.dumps(epub_document(made, cited), sort_keys=True)
+            epub_document(made, cited)
     return made.products["epub-document"]
 
 
