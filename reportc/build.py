@@ -115,13 +115,13 @@ def build(options: BuildOptions) -> BuildResult:
     cache = BuildCache(options.out_dir / CACHE_DIR, diag, enabled=options.use_cache)
     fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release,
                           editions)
+    engine = _chart_engine(theme, chapters, cache)  # starts while the inputs are hashed
     if _up_to_date(options, cache, fingerprint, diag):
         return BuildResult(config, [], diag, up_to_date=True)
     check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
     diag.raise_if_errors()
 
     timer = StageTimer()
-    engine = _chart_engine(theme, chapters, cache)
     bibliography = load_bibliography(config.bibliographies, root, diag)
     diag.raise_if_errors()
     converter = References(bibliography, cache, options.jobs)  # read while chapters are
