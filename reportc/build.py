@@ -22,8 +22,9 @@ from reportc.cache import (
     theme_outside_files,
     tool_versions,
 )
+from reportc.charts.early import has_charts
 from reportc.charts.engine import ChartEngine, start_engine
-from reportc.charts.figures import Drawings, draw_charts, has_charts
+from reportc.charts.figures import Drawings, draw_charts
 from reportc.charts.theme import chart_theme
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc
