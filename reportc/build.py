@@ -21,10 +21,12 @@ from reportc.cache import (
     theme_outside_files,
     tool_versions,
 )
+from reportc.charts.early import has_charts
 from reportc.charts.engine import ChartEngine, start_engine
-from reportc.charts.figures import Drawings, draw_charts, has_charts
+from reportc.charts.figures import Drawings, draw_charts
 from reportc.charts.theme import chart_theme
 from reportc.citing.citation import how_to_cite, render_markdown_file
+from reportc.citing.cited import Cited
 from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
@@ -92,13 +94,13 @@ def build(options: BuildOptions) -> BuildResult:
                                               enabled=options.use_cache))
     fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release,
                           editions)
+    engine = _chart_engine(theme, chapters, run.cache)  # starts while the inputs are hashed
     if _up_to_date(run, fingerprint):
         return BuildResult(config, [], diag, up_to_date=True)
     check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
     diag.raise_if_errors()
 
     timer = StageTimer()
-    engine = _chart_engine(theme, chapters, run.cache)
     bibliography = load_bibliography(config.bibliographies, root, diag)
     diag.raise_if_errors()
     converter = References(bibliography, run.cache, options.jobs)  # read while chapters are
@@ -161,9 +163,9 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
     started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
-        references, bodies, setup = _cite(run, docs, cited, bibliography, converter,
-                                          reported(csl), config, Path(scratch),
-                                          any(edition.notes_list for edition in editions))
+        references, bodies, setup, report = _cite(
+            run, docs, cited, bibliography, converter, reported(csl), config,
+            Path(scratch), any(edition.notes_list for edition in editions))
         bodies, references = place_bibliography(bodies, references, docs, diag)
         if checked.drawings:
             bodies = checked.drawings.finish(bodies, diag)
@@ -179,7 +181,8 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
             if wait:
                 wait()  # before an edition forks workers (the PDF's layout)
         made = Made(run, config, theme, context, release, docs, setup,
-                    release.artifact_stem(config.slug), evidence=checked.evidence)
+                    release.artifact_stem(config.slug), evidence=checked.evidence,
+                    cited=report)
         return _write_outputs(run, editions, made)
 
 
@@ -307,22 +310,24 @@ def _remember_build(run: Run, fingerprint: Callable[[object, object], str],
 def _cite(run: Run, docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
           converter: References, csl: Path, config: ReportConfig, scratch: Path,
           notes_list: bool = True
-          ) -> tuple[str, list[str], CitationSetup]:
+          ) -> tuple[str, list[str], CitationSetup, Cited | None]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
     left out of the list and unlinked. The setup is returned for the Word edition, whose
-    citeproc run reads the same CSL JSON (in ``scratch``). ``notes_list``: an edition
-    reads the chapters' web HTML with its list of notes."""
+    citeproc run reads the same CSL JSON (in ``scratch``); and the cited report (the EPUB
+    is written from it). ``notes_list``: an edition reads the chapters' web HTML with its
+    list of notes."""
     diag = run.diag
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets(),
                           notes_list=notes_list)
-    bodies, references, dropped = render_report(docs, setup, diag, run.cache, run.jobs,
-                                                 bibliography)
+    bodies, references, dropped, report = render_report(docs, setup, diag, run.cache,
+                                                         run.jobs, bibliography)
     diag.raise_if_errors()
-    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup
+    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup, \
+        report
 
 
 def _build_date(config: ReportConfig) -> dt.date:

@@ -18,13 +18,13 @@ import base64
 import functools
 import json
 import subprocess
-import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
-VL_VERSION = "6.4"  # the Vega-Lite version specs are read as (pinned: same bytes)
+from reportc.charts.early import VL_VERSION, start, worker_command
+
 PRINT_PPI = 300  # the Word edition's charts
 CSS_PPI = 96  # a Vega-Lite pixel is a CSS pixel
 
@@ -51,11 +51,7 @@ class ChartEngine:
 
     def _start(self) -> None:
         if self._process is None:
-            worker = str(Path(__file__).resolve().with_name("worker.py"))  # stdlib only: -I
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", worker, VL_VERSION, *self._fonts],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                text=True, encoding="utf-8")
+            self._process = _adopted(self._fonts) or start(worker_command(self._fonts))
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         """One request and its answer (the first call also reads the start-up's)."""
@@ -148,6 +144,28 @@ def renderer_version() -> str:
 
 _engine: ChartEngine | None = None
 _engine_lock = threading.Lock()
+_early: tuple[subprocess.Popen[str], list[str]] | None = None
+
+
+def adopt(early: tuple[subprocess.Popen[str], list[str]] | None) -> None:
+    """A renderer's process started before reportc was imported, with its font folders
+    (:mod:`reportc.charts.early`): the engine's if the fonts are the report's."""
+    global _early
+    _early = early
+
+
+def _adopted(fonts: list[str]) -> subprocess.Popen[str] | None:
+    """The early process if it draws with ``fonts`` (else it is ended: its input closes)."""
+    global _early
+    early, _early = _early, None
+    if early is None:
+        return None
+    process, early_fonts = early
+    if early_fonts == fonts and process.poll() is None:
+        return process
+    if process.stdin is not None:
+        process.stdin.close()
+    return None
 
 
 def start_engine(font_folders: list[Path]) -> ChartEngine:

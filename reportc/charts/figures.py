@@ -58,11 +58,6 @@ class Chart:
     data: ChartData = field(default_factory=ChartData)
 
 
-def has_charts(texts: list[str]) -> bool:
-    """Whether any chapter may hold a chart (cheap: decides whether to start the engine)."""
-    return any(".chart" in text or ".vl." in text for text in texts)
-
-
 def draw_charts(docs: list[ChapterDoc], root: Path, theme: ChartTheme, engine: ChartEngine,
                 diag: Diagnostics, cache: BuildCache) -> Drawings:
     """Make every chart of every chapter a figure; problems to ``diag``. Charts not in the

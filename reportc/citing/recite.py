@@ -37,11 +37,13 @@ _MARKS = ('"Cite"', '"csl-note"', '"csl-quoted"', '"refs"', '__refs"')
 @dataclass(frozen=True)
 class Recalled:
     """The report cited as the last build cited it: each chapter's cited blocks (JSON, by
-    anchor), the reference list's HTML and the keys left out of it."""
+    anchor), the reference list's HTML, the keys left out of it and the list as citeproc
+    left it (JSON, for the EPUB; ``None`` if not known)."""
 
     blocks: dict[str, str]
     references: str
     dropped: list[str]
+    listed: str | None = None
 
 
 def record_key(chapters: list[tuple[str, str]], fingerprint: str) -> str:
@@ -81,14 +83,15 @@ def _walk(node: object, found: list) -> list:
 
 
 def remember(cache: BuildCache, key: str, chapters: list[tuple[str, str]],
-             cited: dict[str, str], references: str, dropped: list[str]) -> None:
+             cited: dict[str, str], references: str, dropped: list[str],
+             listed: str | None = None) -> None:
     """Keep this build's citing under its sequence of citations: a JSON header line, then
     each chapter's blocks and cited blocks one after the other (sliced by their lengths
     when read, not parsed)."""
     texts = [text for anchor, source in chapters for text in (source, cited[anchor])]
     header = {"chapters": [[anchor, len(source), len(cited[anchor])]
                            for anchor, source in chapters],
-              "references": references, "dropped": dropped}
+              "references": references, "dropped": dropped, "listed": listed}
     cache.put(RECORD, key, json.dumps(header) + "\n" + "".join(texts))
 
 
@@ -115,7 +118,7 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
         if spliced is None:
             return None
         blocks[anchor] = json.dumps(spliced)
-    return Recalled(blocks, header["references"], header["dropped"])
+    return Recalled(blocks, header["references"], header["dropped"], header.get("listed"))
 
 
 def _text(node: object) -> str:

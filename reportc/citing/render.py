@@ -33,11 +33,11 @@ import json
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.citing.cited import REFS, Cited, kept_report, split_cited
 from reportc.citing.citesets import cite_set_members
 from reportc.citing.recite import recall, record_key, remember
 from reportc.citing.reflist import (
@@ -68,17 +68,18 @@ NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
 
 def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                   cache: BuildCache, jobs: int, source: Bibliography | None = None
-                  ) -> tuple[list[str | None], str, list[str]]:
-    """Each chapter's HTML, the reference list's HTML and the keys left out of the list
-    (they print nothing in the style; each a located warning). Citeproc runs once; the
-    chapters are then written in batches, ``jobs`` at a time, beside the list."""
+                  ) -> tuple[list[str | None], str, list[str], Cited | None]:
+    """Each chapter's HTML, the reference list's HTML, the keys left out of the list
+    (they print nothing in the style; each a located warning) and the cited report when
+    known (the EPUB is written from it). Citeproc runs once; the chapters are then
+    written in batches, ``jobs`` at a time, beside the list."""
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return _render_report(docs, setup, diag, cache, pool, jobs, source)
 
 
 def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                    cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None
-                   ) -> tuple[list[str | None], str, list[str]]:
+                   ) -> tuple[list[str | None], str, list[str], Cited | None]:
     chapters = _chapter_sources(docs, setup)
     key = _record_key(chapters, setup)
     recalled = recall(cache, key, chapters) if key else None
@@ -91,14 +92,15 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
         ok = check_html(recalled.references, what, diag) if recalled.references else True
         if key and None not in bodies:  # the edited chapters' blocks, for the next edit
             remember(cache, key, chapters, recalled.blocks, recalled.references,
-                     recalled.dropped)
-        return bodies, recalled.references if ok else "", recalled.dropped
+                     recalled.dropped, recalled.listed)
+        listed = None if recalled.listed is None else Cited(recalled.blocks, recalled.listed)
+        return bodies, recalled.references if ok else "", recalled.dropped, listed
     seen = len(diag.problems)
     done, cited = _cite_and_render(docs, setup, diag, cache, pool, jobs, source, chapters)
     if key and cited is not None and None not in done[0] and \
             all(p.code == "bib.empty" for p in diag.problems[seen:]):
-        remember(cache, key, chapters, cited, done[1], done[2])
-    return done
+        remember(cache, key, chapters, cited.blocks, done[1], done[2], cited.references)
+    return (*done, cited)
 
 
 def _record_key(chapters: list[tuple[str, str]], setup: CitationSetup) -> str | None:
@@ -113,8 +115,8 @@ def _record_key(chapters: list[tuple[str, str]], setup: CitationSetup) -> str | 
 def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                      cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None,
                      chapters: list[tuple[str, str]]
-                     ) -> tuple[tuple[list[str | None], str, list[str]], dict[str, str] | None]:
-    """Cite with citeproc and write; also each chapter's cited blocks, when known."""
+                     ) -> tuple[tuple[list[str | None], str, list[str]], Cited | None]:
+    """Cite with citeproc and write; also the cited report, when known."""
     whole = None
     if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
         whole = _cite_and_write(docs, setup, cache, chapters)
@@ -125,25 +127,22 @@ def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnos
         bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
             if cited else [None] * len(docs)
         references, dropped = listed.result() if listed else ("", [])
-        return (bodies, references, dropped), cited.blocks if cited else None
-    written, blocks = whole
+        return (bodies, references, dropped), cited
+    written, cited = whole
     references, dropped = _drop_empty_entries(written.pop(REFS, ""))
     for empty in dropped:
         _report_empty(empty, setup.csl, source, diag)
     bodies = [written[doc.anchor] if check_html(written[doc.anchor], doc.rel, diag) else None
               for doc in docs]
     what = source.rel if source else "bibliography"
-    return (bodies, references if check_html(references, what, diag) else "", dropped), blocks
-
-
-REFS = "refs"  # citeproc's reference list Div
+    return (bodies, references if check_html(references, what, diag) else "", dropped), cited
 
 
 def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache,
                     chapters: list[tuple[str, str]]
-                    ) -> tuple[dict[str, str], dict[str, str] | None] | None:
+                    ) -> tuple[dict[str, str], Cited | None] | None:
     """anchor -> HTML of every chapter, and ``REFS`` -> the reference list, made in one
-    pandoc process, with each chapter's cited blocks (``None`` if taken from the cache);
+    pandoc process, with the cited report (``None`` if taken from the cache);
     ``None`` if it failed or warned (the two-step path then reports what went wrong, with
     the file it is about)."""
     document = _report_document(docs, chapters)
@@ -155,30 +154,33 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     what = ", ".join(doc.rel for doc in docs)
     with tempfile.TemporaryDirectory(prefix="reportc-cited-") as folder:
         kept = Path(folder) / "cited.json"  # the cited report, as citeproc left it
+        listing = Path(folder) / "listed.json"  # the list, when made apart
 
         def write(citing: CitationSetup, text: str) -> PandocResult:
-            keep = [f"--lua-filter={KEEP_FILTER}"] if text is document else []
             return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
-                               *citing.settings(), *_citeproc(text), *keep,
-                               *setup.writing(), f"--lua-filter={RENDER_FILTER}"], text, what=what,
-                              env={"REPORTC_CITED": str(kept)})
+                               *citing.settings(), *_citeproc(text),
+                               f"--lua-filter={KEEP_FILTER}", *setup.writing(),
+                               f"--lua-filter={RENDER_FILTER}"], text, what=what,
+                              env={"REPORTC_CITED": str(kept if text is document else listing)})
         try:
             results = _with_list_apart(setup, document, write, cache, "html")
         except ToolError:
             return None
-        blocks = _split_cited([kept.read_text(encoding="utf-8")],
-                              {doc.anchor for doc in docs}).blocks if kept.is_file() else None
+        cited = kept_report(kept, {doc.anchor for doc in docs})
+        listed = listing.read_text(encoding="utf-8") if listing.is_file() else None
     written = _written(results, docs)
     if written is None:
         return None
+    if cited and len(results) > 1:
+        cited.references = _listed_apart(setup, document, cache, listed)
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
     version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
-        if blocks and doc.anchor in blocks:  # render_chapters finds it after a recall
-            cache.put("html", _html_key(blocks[doc.anchor], version, doc.anchor, setup),
+        if cited and doc.anchor in cited.blocks:  # render_chapters finds it after a recall
+            cache.put("html", _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup),
                       written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
-    return written, blocks
+    return written, cited
 
 
 def _written(results: list[PandocResult], docs: list[ChapterDoc]) -> dict[str, str] | None:
@@ -211,15 +213,6 @@ def _report_document(docs: list[ChapterDoc], chapters: list[tuple[str, str]]) ->
     return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
 
 
-@dataclass
-class Cited:
-    """The report after citeproc: each chapter's blocks (JSON, by anchor) and the
-    reference list (a JSON list holding citeproc's ``refs`` Div, or ``[]``)."""
-
-    blocks: dict[str, str]
-    references: str = "[]"
-
-
 def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                 cache: BuildCache, source: Bibliography | None = None) -> Cited | None:
     """Run citeproc once over every chapter (``None`` if it failed, reported)."""
@@ -230,7 +223,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
     key = digest("cited", document, setup.fingerprint())
     cached = cache.get("cited", key)
     if cached is not None:
-        return _split_cited(cached.split("\n"), anchors)
+        return split_cited(cached.split("\n"), anchors)
 
     def cite(citing: CitationSetup, text: str) -> PandocResult:
         return run_pandoc(["-f", "json", "-t", "json", *citing.settings(), *_citeproc(text)],
@@ -246,7 +239,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
     outputs = [result.output.strip() for result in results]
     if not warnings:
         cache.put("cited", key, "\n".join(outputs))
-    return _split_cited(outputs, anchors)
+    return split_cited(outputs, anchors)
 
 
 def _citeproc(document: str) -> list[str]:
@@ -267,8 +260,7 @@ def _with_list_apart(setup: CitationSetup, document: str,
         if apart is None:
             return [run(setup, document)]
         listing_document = _list_document(document)
-        key = digest("list apart", kind, listing_document, setup.fingerprint(),
-                     file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
+        key = _list_key(kind, listing_document, setup)
         kept = cache.get("cited-list", key)
         if kept is not None:
             return [run(apart, document), PandocResult(kept, [])]
@@ -281,21 +273,26 @@ def _with_list_apart(setup: CitationSetup, document: str,
         return [cited, listed]
 
 
+def _list_key(kind: str, listing_document: str, setup: CitationSetup) -> str:
+    """The cache key of a list made apart, written as ``kind`` (html, json)."""
+    return digest("list apart", kind, listing_document, setup.fingerprint(),
+                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
+
+
+def _listed_apart(setup: CitationSetup, document: str, cache: BuildCache,
+                  listed: str | None) -> str | None:
+    """The list made apart as citeproc left it (the EPUB's), from ``listed`` (this run's,
+    then kept where :func:`cite_report` looks for it) or else from the cache."""
+    key = _list_key("json", _list_document(document), setup)
+    if listed is None:
+        listed = cache.get("cited-list", key)
+    else:
+        cache.put("cited-list", key, listed)
+    return None if listed is None else split_cited([listed], set()).references
+
+
 # Each chapter is a section whose citation positions start afresh (first citation full).
 SECTION = json.dumps(["section", "reset-citation-positions"])
-
-
-def _split_cited(outputs: list[str], anchors: set[str]) -> Cited:
-    """Each chapter's cited blocks and the list, from citeproc's output documents."""
-    cited = Cited({})
-    for output in outputs:
-        for block in json.loads(output)["blocks"]:
-            identifier = block["c"][0][0] if block.get("t") == "Div" else None
-            if identifier in anchors:
-                cited.blocks[identifier] = json.dumps(block["c"][1])
-            elif identifier == REFS:
-                cited.references = json.dumps([block])
-    return cited
 
 
 def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
@@ -373,7 +370,7 @@ def render_bibliography(cited: Cited | None, api_version: list[int], setup: Cita
                         source: Bibliography | None = None) -> tuple[str, list[str]]:
     """The reference list citeproc made with the chapters, as HTML, and the keys left out
     of it because they print nothing in the style (each a located warning)."""
-    if cited is None or cited.references == "[]":
+    if cited is None or not cited.references or cited.references == "[]":
         return "", []
     what = source.rel if source else "bibliography"
     key = digest(cited.references, str(api_version), tool_versions())

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reportc.cache import BuildCache
+from reportc.citing.cited import Cited
 from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.editions.page import PageContext
@@ -53,6 +54,7 @@ class Made:
     stem: str  # the artifacts' file name without suffix: <slug>[-<label>]
     products: dict[str, Any] = field(default_factory=dict)  # what an edition hands the next
     evidence: Evidence = field(default_factory=Evidence)  # quotations and citations checked
+    cited: Cited | None = None  # the report as citeproc left it (the EPUB's source)
 
     @property
     def diag(self) -> Diagnostics:

@@ -1,8 +1,9 @@
 """The EPUB 3 edition: for e-readers and for readers who use assistive technology.
 
-pandoc writes the book from the same numbered chapter ASTs the Word edition comes from
-(citeproc with the report's style, notes as EPUB footnotes, MathML, one XHTML file per
-chapter, the navigation document with its landmarks); :mod:`reportc.epub.package` then
+pandoc writes the book from the chapter ASTs as the citing stage cited them for the PDF and
+the web page (no citeproc run of its own: on a 200-page report that was most of the
+EPUB's cost), with notes as EPUB footnotes, MathML, one XHTML file per chapter, the
+navigation document with its landmarks; :mod:`reportc.epub.package` then
 adds what pandoc does not: the page list of the PDF edition and its page-break markers,
 the accessibility metadata of EPUB Accessibility 1.1, and a zip with fixed dates. The
 PDF edition is built with it: the page list and the cover picture come from the PDF.
@@ -20,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from reportc.cache import digest, file_digest, tool_versions
+from reportc.citing.render import cite_report
 from reportc.document.read import warning_place
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME, Theme
@@ -45,7 +47,7 @@ class EpubEdition(Edition):
         return [stylesheet(theme)]
 
     def key(self, made: Made) -> str:
-        document = json.dumps(epub_document(made), sort_keys=True)
+        document = _document(made)
         files = [*made.theme.files(), stylesheet(made.theme),
                  *(made.config.root / i for i in made.images)]
         files += [p for p in (made.setup.bibliography, made.setup.csl) if p]
@@ -57,10 +59,12 @@ class EpubEdition(Edition):
 
     def write(self, made: Made, folder: Path) -> None:
         target = folder / self.outputs(made)[0]
+        if not _document(made):
+            return  # citing failed: reported
         with tempfile.TemporaryDirectory(prefix="reportc-epub-") as scratch:
             raw = Path(scratch) / "pandoc.epub"
             try:
-                result = run_pandoc(_pandoc_args(made, raw), json.dumps(epub_document(made)),
+                result = run_pandoc(_pandoc_args(made, raw), _document(made),
                                     what=target.name, env=_dated(made))
             except ToolError as exc:
                 made.diag.error(str(exc))
@@ -74,11 +78,22 @@ class EpubEdition(Edition):
             target.write_bytes(finish_epub(raw.read_bytes(), made))
 
 
+def _document(made: Made) -> str:
+    """The book's pandoc document (JSON), made once per build: from the cited report the
+    citing stage handed over, else (a build whose HTML came from the cache whole) from
+    :func:`cite_report`, which finds it in the cache or runs citeproc."""
+    if "epub-document" not in made.products:
+        cited = made.cited if made.cited and made.cited.references is not None else \
+            cite_report(made.docs, made.setup, made.diag, made.cache)
+        made.products["epub-document"] = "" if cited is None else \
+            epub_document(made, cited)
+    return made.products["epub-document"]
+
+
 def _pandoc_args(made: Made, target: Path) -> list[str]:
     """pandoc's EPUB 3 settings. Without ``--sandbox``, as for Word: the writer reads the
     figures (each checked to lie inside the report), the theme's stylesheet and fonts."""
-    citation = [arg for arg in made.setup.settings() if arg != "--sandbox"]
-    args = ["-f", "json", "-t", "epub3", "--citeproc", *citation, "--mathml",
+    args = ["-f", "json", "-t", "epub3", "--mathml",
             "--split-level=1", "--toc", "--toc-depth=2", "--epub-title-page=true",
             f"--css={stylesheet(made.theme)}", f"--resource-path={made.config.root}",
             "-o", str(target)]

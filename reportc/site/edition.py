@@ -7,12 +7,20 @@ appendix, ``bibliography.html``, the stylesheets, WOFF2 fonts subset to the site
 characters, the images the pages show, lunr and the search index. Links between pages are
 fixed up after rendering (:mod:`reportc.site.links`). Everything is written in a fixed
 order from sorted inputs, so the same inputs give the same bytes.
+
+A page is rendered again only when what it shows changed: each page's HTML is kept in the
+cache under its own inputs (:func:`_page_key`: its parts, title, metadata and neighbours,
+the contents list, the report-wide matter and the templates), and each page's search
+entries under its text. After a one-chapter edit that chapter's page is rendered, and
+those whose cross-reference or note text it changed; the search index is written anew.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
+import json
+import logging
 import re
 import shutil
 from collections.abc import Iterable
@@ -22,7 +30,7 @@ from urllib.parse import unquote
 
 from markupsafe import Markup
 
-from reportc.cache import BuildCache
+from reportc.cache import BuildCache, digest, file_digest
 from reportc.editions.base import Edition, Made
 from reportc.editions.metadata import PublisherMatter
 from reportc.editions.page import PageContext
@@ -45,6 +53,7 @@ STYLESHEETS = ["css/base.css", "css/screen.css", "css/site.css"]
 SCRIPTS = {"lunr.min.js": "site/lunr-2.3.9.min.js", "LICENSE-lunr.md": "site/LICENSE-lunr.md",
            "site.js": "site/site.js"}
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"')
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,7 @@ def write_site(staging: Path, context: PageContext, config: ReportConfig, theme:
     describe(pages, matter, {p.file: first_paragraph(" ".join(str(x.html) for x in p.parts))
                              for p in pages}, pdf)
     rendered = _render_pages(theme, pages, context, site_matter, downloads,
-                             f"../{cover}" if cover else "")
+                             f"../{cover}" if cover else "", cache)
     return _write_pages(staging / SITE_DIR, pages, rendered, theme, cache, config.root)
 
 
@@ -109,8 +118,7 @@ def _write_pages(folder: Path, pages: list[SitePage], rendered: dict[str, str], 
     search index, the assets and the images the pages show; the files, in that order."""
     owner = id_map(rendered)
     rendered = {file: point_links(file, text, owner) for file, text in rendered.items()}
-    entries = [entry for page in pages for entry in
-               index_entries(page.file, _chapter_name(page), rendered[page.file])]
+    entries = [entry for page in pages for entry in _entries(page, rendered[page.file], cache)]
     written = [_write(folder / file, text.encode("utf-8")) for file, text in rendered.items()]
     written.append(_write(folder / "assets/search-index.js", index_script(entries).encode()))
     written += _write_assets(folder, theme, site_characters(list(rendered.values())), cache)
@@ -131,9 +139,21 @@ def _chapter_name(page: SitePage) -> str:
     return f"{page.label}: {page.title}" if page.label else page.title
 
 
+def _entries(page: SitePage, text: str, cache: BuildCache) -> list[dict[str, str]]:
+    """The page's search entries, from the cache when its text is the last build's."""
+    key = digest(page.file, _chapter_name(page), text)
+    kept = cache.get("site-entries", key)
+    if kept is not None:
+        return json.loads(kept)
+    entries = index_entries(page.file, _chapter_name(page), text)
+    cache.put("site-entries", key, json.dumps(entries))
+    return entries
+
+
 def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext,
-                  matter: PublisherMatter,
-                  downloads: list[Download], cover: str) -> dict[str, str]:
+                  matter: PublisherMatter, downloads: list[Download], cover: str,
+                  cache: BuildCache) -> dict[str, str]:
+    """Each page's HTML: the cache's where the page's inputs are the last build's."""
     import jinja2  # only when pages are rendered (a rebuild with nothing to do renders none)
 
     env = jinja2.Environment(
@@ -150,13 +170,57 @@ def _render_pages(theme: Theme, pages: list[SitePage], context: PageContext,
                       version_label=context.version_label, matter=matter, downloads=downloads,
                       cover=cover,
                       release=context.release or Release(date=context.build_date))
-        return {page.file: template.render(page=page, **common) for page in pages}
+        shared = _shared_key(theme, common)
+        rendered: dict[str, str] = {}
+        for page in pages:
+            key = _page_key(shared, page, pages, bibliography, matter)
+            kept = cache.get("site-page", key) if key else None
+            rendered[page.file] = kept if kept is not None else \
+                template.render(page=page, **common)
+            if kept is None and key:
+                cache.put("site-page", key, rendered[page.file])
+            if kept is None:
+                log.debug("site: rendered %s", page.file)
+        return rendered
     except jinja2.TemplateNotFound as exc:
         raise ConfigError(f"{theme.root / str(exc.name)}: template not found (the site "
                           "edition uses it)") from exc
     except jinja2.TemplateSyntaxError as exc:
         raise ConfigError(f"{exc.filename or exc.name}:{exc.lineno}: template error: "
                           f"{exc.message}") from exc
+
+
+def _shared_key(theme: Theme, common: dict) -> str | None:
+    """What every page shows alike: the templates (the theme's and the default ones) and
+    the report-wide values (not the lists of figures and tables: the landing page's
+    alone). ``None`` (render every page) where a value's text is not its content (an
+    object shown by its address)."""
+    values = {name: value for name, value in common.items()
+              if name not in ("pages", "bibliography", "matter")}
+    matter = common["matter"]
+    values["matter"] = {field.name: getattr(matter, field.name)
+                        for field in dataclasses.fields(matter) if field.name != "lists"}
+    shared = repr(values)
+    if " at 0x" in shared:
+        return None
+    templates = sorted(path for folder in (theme.root, DEFAULT_THEME)
+                       for path in folder.rglob("*.j2"))
+    return digest(shared, *(f"{path}:{file_digest(path)}" for path in templates))
+
+
+def _page_key(shared: str | None, page: SitePage, pages: list[SitePage],
+              bibliography: str, matter: PublisherMatter) -> str | None:
+    """One page's inputs: its own fields, its neighbours' titles, the contents list (each
+    page's number, title and label), on the bibliography page the list and on the landing
+    page the lists of figures and tables."""
+    if shared is None:
+        return None
+    own = repr(dataclasses.replace(page, prev=None, next=None))
+    near = [(p.file, p.label, p.title) if p else None for p in (page.prev, page.next)]
+    contents = [(p.file, p.kind, p.number, p.label, p.title, p.in_contents) for p in pages]
+    listed = bibliography if page.kind == "bibliography" else \
+        repr(matter.lists) if page.kind == "landing" else ""
+    return digest(shared, own, repr(near), repr(contents), listed)
 
 
 def fallback_files(theme: Theme) -> list[Path]:
