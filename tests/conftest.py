@@ -114,6 +114,19 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _environment(environ: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` set to ``environ`` for the block, then put back."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 class SharedBuilds:
     """Fixture projects built once per test session and read by every test that needs the
     same build, whichever pytest-xdist worker runs it: the first worker to ask builds
@@ -122,6 +135,9 @@ class SharedBuilds:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        # A build asked for inside a test runs in the session's environment, not in one a
+        # test changed (SOURCE_DATE_EPOCH...): it must be the same whoever asks first.
+        self.environ = dict(os.environ)
 
     def build(self, name: str, **options) -> Built:
         """``name`` (a folder of tests/roots/, or FLAGSHIP) built with ``options``; an
@@ -134,7 +150,8 @@ class SharedBuilds:
                 shutil.rmtree(folder, ignore_errors=True)  # left half-built by a failure
                 folder.mkdir()
                 root = copy_flagship(folder) if name == FLAGSHIP else copy_root(name, folder)
-                built = build_root(root, **options)
+                with _environment(self.environ):
+                    built = build_root(root, **options)
                 record.write_text(json.dumps(dataclasses.asdict(built), default=str),
                                   encoding="utf-8")
         data = json.loads(record.read_text(encoding="utf-8"))

@@ -72,6 +72,7 @@ def test_rebuild_without_change_does_no_pandoc_or_weasyprint_work(project, pando
 
 def test_one_chapter_edit_converts_only_that_chapter(built, pandoc_calls):
     project = built.root
+    pandoc_calls.clear()
     chapter = project / "chapters/02-defence.md"
     chapter.write_text(chapter.read_text().replace("Arms sales came first", "Arms sales led"))
     rebuilt = build_root(project)
