@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -29,7 +35,7 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
 
 
-@dataclass
+@dataclasses.dataclass
 class Built:
     root: Path
     out: Path
@@ -49,7 +55,16 @@ class Built:
         return pypdf.PdfReader(self.pdf_path)
 
     def page_texts(self) -> list[str]:
-        return [page.extract_text() for page in self.pdf.pages]
+        """The PDF's text page by page; read once per file version in a test process, since
+        many tests read the same shared build's text and pypdf takes seconds on a long PDF."""
+        status = self.pdf_path.stat()
+        key = (str(self.pdf_path), status.st_ino, status.st_mtime_ns, status.st_size)
+        if key not in _PAGE_TEXTS:
+            _PAGE_TEXTS[key] = tuple(page.extract_text() for page in self.pdf.pages)
+        return list(_PAGE_TEXTS[key])
+
+
+_PAGE_TEXTS: dict[tuple[str, int, int, int], tuple[str, ...]] = {}
 
 
 def copy_root(name: str, destination: Path) -> Path:
@@ -83,10 +98,91 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
                           capture_output=True, text=True, cwd=cwd, timeout=300, check=False)
 
 
+FLAGSHIP = "flagship"  # SharedBuilds' name for the repository's own report
+_DEFAULTS: dict[str, object] = {f.name: f.default for f in dataclasses.fields(BuildOptions)
+                                if f.default is not dataclasses.MISSING}
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` held by this process (flock: released if it dies)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _environment(environ: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` set to ``environ`` for the block, then put back."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class SharedBuilds:
+    """Fixture projects built once per test session and read by every test that needs the
+    same build, whichever pytest-xdist worker runs it: the first worker to ask builds
+    under a file lock, the others wait for it and read the record it leaves. Tests must not
+    change a shared build; one that edits the project takes :meth:`copy`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        # A build asked for inside a test runs in the session's environment, not in one a
+        # test changed (SOURCE_DATE_EPOCH...): it must be the same whoever asks first.
+        self.environ = dict(os.environ)
+
+    def build(self, name: str, **options) -> Built:
+        """``name`` (a folder of tests/roots/, or FLAGSHIP) built with ``options``; an
+        option given at its default value names the same build as one left out."""
+        options = {k: v for k, v in options.items() if _DEFAULTS.get(k, _DEFAULTS) != v}
+        key = f"{name}-{hashlib.sha256(repr(sorted(options.items())).encode()).hexdigest()[:12]}"
+        folder, record = self.folder / key, self.folder / key / "built.json"
+        with _locked(self.folder / f"{key}.lock"):
+            if not record.is_file():
+                shutil.rmtree(folder, ignore_errors=True)  # left half-built by a failure
+                folder.mkdir()
+                root = copy_flagship(folder) if name == FLAGSHIP else copy_root(name, folder)
+                with _environment(self.environ):
+                    built = build_root(root, **options)
+                record.write_text(json.dumps(dataclasses.asdict(built), default=str),
+                                  encoding="utf-8")
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return Built(Path(data["root"]), Path(data["out"]), data["slug"], data["warnings"])
+
+    def copy(self, name: str, destination: Path, **options) -> Built:
+        """A private copy of a shared build, its out/ and cache included: a test that edits
+        the project and builds again starts where a writer's second build starts."""
+        built = self.build(name, **options)
+        root = destination / built.root.name
+        shutil.copytree(built.root, root, symlinks=True)
+        out = root / built.out.relative_to(built.root)
+        return Built(root, out, built.slug, list(built.warnings))
+
+
 @pytest.fixture(scope="session")
-def basic(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def shared(tmp_path_factory: pytest.TempPathFactory) -> SharedBuilds:
+    """The session's shared builds. Under pytest-xdist each worker's base temporary folder
+    is a sibling in one folder per test run (the pytest-xdist documentation's recipe)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / "shared-builds"
+    folder.mkdir(exist_ok=True)
+    return SharedBuilds(folder)
+
+
+@pytest.fixture(scope="session")
+def basic(shared: SharedBuilds) -> Built:
     """The 'basic' fixture project, built once for all read-only tests."""
-    return build_root(copy_root("basic", tmp_path_factory.mktemp("basic")))
+    return shared.build("basic")
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.a11y.pdfcheck import Tree, check, link_targets
-from tests.conftest import build_root, copy_root, run_cli
+from tests.conftest import FLAGSHIP, SharedBuilds, build_root, copy_root, run_cli
 
 
 def _pdf(root: Path, **options) -> bytes:
@@ -28,11 +28,11 @@ def _pdf(root: Path, **options) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def access(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def access(shared: SharedBuilds) -> dict[str, bytes]:
     """The accessibility fixture laid out part by part and in one pass."""
-    base = tmp_path_factory.mktemp("access")
-    return {"parts": _pdf(copy_root("access", base / "parts")),
-            "single": _pdf(copy_root("access", base / "single"), single_pass=True)}
+    return {"parts": shared.build("access", formats=("pdf",)).pdf_path.read_bytes(),
+            "single": shared.build("access", formats=("pdf",), single_pass=True
+                                   ).pdf_path.read_bytes()}
 
 
 def _same_structure(merged: bytes, single: bytes) -> None:
@@ -50,17 +50,22 @@ def test_part_by_part_pdf_is_tagged_like_the_one_pass_layout(access: dict[str, b
     _same_structure(access["parts"], access["single"])
 
 
+# Each fixture built with the formats its own test file builds it with, so that the session
+# lays it out once (conftest.SharedBuilds); the PDF is the same whatever other formats are.
+FORMATS = {"basic": ("html", "pdf"), "typesetting": ("html", "pdf"), "scripts": ("pdf",),
+           "quarto": ("html", "pdf"), "charts": ("html", "pdf", "docx")}
+
+
 @pytest.mark.parametrize("name", ["basic", "typesetting", "scripts", "quarto", "charts"])
-def test_other_fixtures_merged_tree_matches_single_pass(name: str, tmp_path: Path) -> None:
-    parts = _pdf(copy_root(name, tmp_path / "parts"))
-    single = _pdf(copy_root(name, tmp_path / "single"), single_pass=True)
+def test_other_fixtures_merged_tree_matches_single_pass(name: str, shared: SharedBuilds) -> None:
+    parts = shared.build(name, formats=FORMATS[name]).pdf_path.read_bytes()
+    single = shared.build(name, formats=FORMATS[name], single_pass=True).pdf_path.read_bytes()
     assert check(parts) == []
     _same_structure(parts, single)
 
 
-def test_incremental_and_draft_builds_stay_tagged(tmp_path: Path) -> None:
-    project = copy_root("access", tmp_path)
-    _pdf(project)
+def test_incremental_and_draft_builds_stay_tagged(tmp_path: Path, shared: SharedBuilds) -> None:
+    project = shared.copy("access", tmp_path, formats=("pdf",)).root
     chapter = project / "chapters/02-second.md"
     chapter.write_text(chapter.read_text() + "\nOne more paragraph, added later.\n")
     incremental = _pdf(project)  # the first chapter's pages come from the last PDF
@@ -150,8 +155,8 @@ def test_missing_alt_text_warns_and_fails_under_strict(tmp_path: Path) -> None:
     assert f"chapters/02-second.md:{line}:" in strict.stderr
 
 
-def test_language_marks_reach_the_web_edition(tmp_path: Path) -> None:
-    built = build_root(copy_root("access", tmp_path), formats=("html",))
+def test_language_marks_reach_the_web_edition(shared: SharedBuilds) -> None:
+    built = shared.build("access", formats=("html",))
     html = built.html_path.read_text()
     assert '<span lang="ru">Сергей Королёв</span>' in html
     assert '<span lang="zh">北京</span>' in html
@@ -160,18 +165,19 @@ def test_language_marks_reach_the_web_edition(tmp_path: Path) -> None:
 # --- The web edition in a real browser ------------------------------------------------
 
 from tests.a11y import browser as web  # noqa: E402
-from tests.conftest import REPO  # noqa: E402
 
 needs_browser = pytest.mark.skipif(web.missing() is not None, reason=web.missing() or "")
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The web editions under test: the flagship report and three fixtures."""
-    base = tmp_path_factory.mktemp("web")
-    pages = [build_root(REPO, out=base / "flagship", formats=("html",)).html_path]
-    for name in ("access", "basic", "quarto", "charts"):
-        pages.append(build_root(copy_root(name, base), formats=("html",)).html_path)
+def editions(shared: SharedBuilds) -> list[Path]:
+    """The web editions under test: the flagship report and four fixtures, each as its own
+    test file builds it (the session builds it once; a PDF beside the page adds only
+    metadata naming it)."""
+    pages = [shared.build(FLAGSHIP, strict=True).html_path,
+             shared.build("access", formats=("html",)).html_path]
+    for name in ("basic", "quarto", "charts"):
+        pages.append(shared.build(name, formats=FORMATS[name]).html_path)
     return pages
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, build_root, copy_root
+from conftest import REPO, Built, build_root, copy_root
 
 import reportc.pandoc.runner
 from reportc.build import BuildOptions, build
@@ -18,6 +18,14 @@ CSL = "chicago-notes-bibliography.csl"  # citeproc runs are named by their style
 @pytest.fixture
 def project(tmp_path):
     return copy_root("basic", tmp_path)
+
+
+@pytest.fixture
+def built(shared, tmp_path) -> Built:
+    """The project as it stands after its first build: a copy of the session's shared
+    basic build, its out/ and cache included (in another folder no build is 'up to date':
+    tests of that check build their own)."""
+    return shared.copy("basic", tmp_path)
 
 
 @pytest.fixture
@@ -62,8 +70,8 @@ def test_rebuild_without_change_does_no_pandoc_or_weasyprint_work(project, pando
     assert first.pdf_path.read_bytes() == before
 
 
-def test_one_chapter_edit_converts_only_that_chapter(project, pandoc_calls):
-    build_root(project)
+def test_one_chapter_edit_converts_only_that_chapter(built, pandoc_calls):
+    project = built.root
     pandoc_calls.clear()
     chapter = project / "chapters/02-defence.md"
     chapter.write_text(chapter.read_text().replace("Arms sales came first", "Arms sales led"))
@@ -83,8 +91,8 @@ def test_a_deleted_output_is_rebuilt(project):
     assert first.pdf_path.is_file()
 
 
-def test_a_corrupt_cache_is_a_warning_and_a_clean_build(project):
-    build_root(project)
+def test_a_corrupt_cache_is_a_warning_and_a_clean_build(built):
+    project = built.root
     index = project / "out" / CACHE_DIR / "index.json"
     index.write_text("{ not json")
     rebuilt = build_root(project)

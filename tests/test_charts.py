@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import Built, build_root, copy_root, run_cli
+from conftest import Built, SharedBuilds, build_root, copy_root, run_cli
 from htmlparse import Element, parse_html
 
 import reportc.charts.engine
@@ -33,9 +33,8 @@ CHARTS = ["fig-tonnage", "fig-depths", "fig-ships", "fig-shares"]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = copy_root("charts", tmp_path_factory.mktemp("charts"))
-    return build_root(root, formats=("html", "pdf", "docx"))
+def built(shared: SharedBuilds) -> Built:
+    return shared.build("charts", formats=("html", "pdf", "docx"))
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,7 @@ import sys
 
 import pypdf
 import pytest
-from conftest import build_root, copy_root
-
-from reportc.pdf import compat
+from conftest import Built, SharedBuilds, copy_root
 
 
 def _texts(reader: pypdf.PdfReader) -> list[str]:
@@ -20,10 +18,10 @@ def _texts(reader: pypdf.PdfReader) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory):
-    """The fixture report built with the compat layer engaged (part by part)."""
-    compat.disengage()
-    return build_root(copy_root("basic", tmp_path_factory.mktemp("engaged")), formats=("pdf",))
+def reference(shared: SharedBuilds) -> Built:
+    """The fixture report built with the compat layer engaged (part by part, as every build
+    is; the session's shared build)."""
+    return shared.build("basic", formats=("pdf",))
 
 
 # Each mismatch is simulated in a fresh process (as a user's build would meet it): the

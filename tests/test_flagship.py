@@ -6,7 +6,7 @@ import csv
 import re
 
 import pytest
-from conftest import REPO, Built, build_root, copy_flagship
+from conftest import FLAGSHIP, REPO, Built, SharedBuilds, build_root, copy_flagship
 from htmlparse import parse_html
 
 FIELD_CHAPTERS = [
@@ -18,9 +18,9 @@ FIELD_CHAPTERS = [
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory) -> Built:
+def flagship(shared: SharedBuilds) -> Built:
     """A strict build of a copy of the repository's report (warnings are errors)."""
-    return build_root(copy_flagship(tmp_path_factory.mktemp("flagship")), strict=True)
+    return shared.build(FLAGSHIP, strict=True)
 
 
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GOLDENS, build_root, copy_root
+from conftest import GOLDENS, Built, SharedBuilds
 from PIL import Image, ImageChops, ImageStat
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None,
@@ -29,9 +29,8 @@ def _render(pdf: Path, page: int, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def scripts(tmp_path_factory):
-    return build_root(copy_root("scripts", tmp_path_factory.mktemp("scripts")),
-                      formats=("pdf",))
+def scripts(shared: SharedBuilds) -> Built:
+    return shared.build("scripts", formats=("pdf",))
 
 
 def test_text_layer_has_the_cyrillic_and_chinese_text(scripts):

@@ -90,12 +90,12 @@ def _single_pass(project, tmp_path, name="single"):
     return build_root(fresh, formats=("pdf",), single_pass=True)
 
 
-def test_a_clean_build_by_parts_matches_a_one_pass_build(tmp_path, part_jobs):
+def test_a_clean_build_by_parts_matches_a_one_pass_build(tmp_path, part_jobs, shared):
     project = copy_root("basic", tmp_path)
     by_parts = build_root(project, formats=("pdf",))
     assert {"front", "ch-00-summary", "sec-intro", "ch-02-defence", "bibliography"} \
         <= set(part_jobs)
-    _same_pdf(by_parts.pdf, _single_pass(project, tmp_path).pdf)
+    _same_pdf(by_parts.pdf, shared.build("basic", single_pass=True).pdf)
 
 
 def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path, part_jobs,
@@ -112,9 +112,10 @@ def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path,
     _same_pdf(by_parts.pdf, _single_pass(project, tmp_path).pdf)
 
 
-def test_an_edit_that_moves_pages_matches_a_one_pass_build(tmp_path, part_jobs):
-    project = copy_root("basic", tmp_path / "incremental")
-    first = build_root(project, formats=("pdf",))
+def test_an_edit_that_moves_pages_matches_a_one_pass_build(tmp_path, part_jobs, shared):
+    (tmp_path / "incremental").mkdir()
+    first = shared.copy("basic", tmp_path / "incremental", formats=("pdf",))
+    project = first.root
     bibliography_before = len(first.pdf.pages)
     part_jobs.clear()
     defence = project / "chapters/02-defence.md"
@@ -129,9 +130,8 @@ def test_an_edit_that_moves_pages_matches_a_one_pass_build(tmp_path, part_jobs):
     assert re.search(rf"Bibliography(?: \.)+ {len(texts)}", texts[2]), "contents follow the move"
 
 
-def test_an_edit_inside_one_chapter_lays_out_only_that_chapter(tmp_path, part_jobs):
-    project = copy_root("basic", tmp_path)
-    build_root(project, formats=("pdf",))
+def test_an_edit_inside_one_chapter_lays_out_only_that_chapter(tmp_path, part_jobs, shared):
+    project = shared.copy("basic", tmp_path, formats=("pdf",)).root
     part_jobs.clear()
     intro = project / "chapters/01-intro.md"
     intro.write_text(intro.read_text().replace("describe the ties", "describe these ties"))

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_root, copy_root
+from conftest import REPO, Built, SharedBuilds, build_root, copy_root
 from htmlparse import Element, parse_html
 
 from reportc.build import BuildOptions, build
@@ -27,8 +27,8 @@ WHERE = r"(?: on p\. \d+| on the (?:next|previous) page)?"
 
 
 @pytest.fixture(scope="module")
-def quarto(tmp_path_factory):
-    return build_root(copy_root("quarto", tmp_path_factory.mktemp("quarto")))
+def quarto(shared: SharedBuilds) -> Built:
+    return shared.build("quarto")
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,13 @@ def _left_edge(page) -> float:
     return round(min(xs), 1)
 
 
-def test_single_sided_has_no_blank_page_and_equal_margins(tmp_path):
-    single = build_root(_with(copy_root("basic", tmp_path), "sided: single"))
-    double = build_root(copy_root("basic", tmp_path / "double"))
+def test_single_sided_has_no_blank_page_and_equal_margins_and_equals_one_pass(tmp_path,
+                                                                             shared):
+    """One single-sided build, laid out part by part, checked against the double-sided
+    basic build (the session's shared one) and against a one-pass layout of itself."""
+    project = _with(copy_root("basic", tmp_path), "sided: single")
+    single = build_root(project)
+    double = shared.build("basic")
     single_texts, double_texts = single.page_texts(), double.page_texts()
     assert all(text.strip() for text in single_texts), "a blank page in a single-sided PDF"
     assert any(not text.strip() for text in double_texts)  # double: blank versos
@@ -39,13 +43,8 @@ def test_single_sided_has_no_blank_page_and_equal_margins(tmp_path):
     assert _left_edge(pages[2]) == _left_edge(pages[3]) == _left_edge(pages[4])
     # every part opens on the page after the last one ends
     assert "Executive summary" in single_texts[2] and "Introduction" in single_texts[3]
-
-
-def test_single_sided_part_by_part_equals_one_pass(tmp_path):
-    project = _with(copy_root("basic", tmp_path), "sided: single")
-    parts = build_root(project)
     one = build_root(project, out=tmp_path / "one", single_pass=True)
-    assert parts.page_texts() == one.page_texts()
+    assert single_texts == one.page_texts()
 
 
 def test_sided_takes_single_or_double(tmp_path):

@@ -398,10 +398,10 @@ def test_the_html_backstop_accepts_pandoc_output():
 # --- atomic output ---------------------------------------------------------------------------
 
 @pytest.fixture
-def built_once(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
-    """The basic fixture built once; returns the project and its artifacts' bytes."""
-    project = copy_root("basic", tmp_path)
-    build_root(project)
+def built_once(tmp_path: Path, shared) -> tuple[Path, dict[str, bytes]]:
+    """The basic fixture built once (a copy of the session's shared build, its cache too);
+    returns the project and its artifacts' bytes."""
+    project = shared.copy("basic", tmp_path).root
     artifacts = _artifacts(project / "out")
     assert {"fixture.pdf", "fixture.html"} <= set(artifacts)
     _edit_chapter(project)  # the next build has something new to write

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import weasyprint
-from conftest import Built, build_root, copy_root
+from conftest import Built, SharedBuilds, build_root, copy_root
 
 from reportc.editions.typography import (
     break_urls,
@@ -24,14 +24,13 @@ THEME_CSS = Path(__file__).resolve().parents[1] / "templates" / "css" / "print.c
 
 
 @pytest.fixture(scope="module")
-def typesetting(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return build_root(copy_root("typesetting", tmp_path_factory.mktemp("typesetting")))
+def typesetting(shared: SharedBuilds) -> Built:
+    return shared.build("typesetting")
 
 
 @pytest.fixture(scope="module")
-def single_pass(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = copy_root("typesetting", tmp_path_factory.mktemp("typesetting-one-pass"))
-    return build_root(root, single_pass=True)
+def single_pass(shared: SharedBuilds) -> Built:
+    return shared.build("typesetting", single_pass=True)
 
 
 def _lines(built: Built) -> list[tuple[int, str]]:

