@@ -49,7 +49,7 @@ def test_an_undefined_field_in_a_theme_template_is_located(tmp_path):
         _build(root)
     assert str(caught.value) == (
         f"templates/report.html.j2:{line}: template error: "
-        "'reportc.project.config.ReportConfig object' has no attribute 'titel'")
+        "'reportc.project.settings.ReportConfig object' has no attribute 'titel'")
 
 
 def test_a_failing_filter_in_an_included_template_is_located_there(tmp_path):
@@ -83,7 +83,7 @@ def test_the_command_line_prints_the_template_error_and_keeps_the_output(tmp_pat
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"templates/report.html.j2:{line}: template error: "
-        "'reportc.project.config.ReportConfig object' has no attribute 'titel'",
+        "'reportc.project.settings.ReportConfig object' has no attribute 'titel'",
         "reportc: build failed; previous output left unchanged"]
     assert (root / "out/bad.html").read_bytes() == before
 
