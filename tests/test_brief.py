@@ -11,7 +11,7 @@ import pikepdf
 import pypdf
 import pytest
 import yaml
-from conftest import REPO, Built, build_root, copy_flagship, copy_root
+from conftest import REPO, Built, build_root, copy_root
 
 from reportc.brief import edition
 from reportc.errors import BuildFailed
@@ -149,10 +149,10 @@ def test_same_bytes_in_another_folder_and_from_the_cache(brief, tmp_path, monkey
     assert laid_out == [] and (other.out / "grid-brief.pdf").read_bytes() == made
 
 
-def test_the_flagship_brief(tmp_path):
+def test_the_flagship_brief(flagship_editions: Built) -> None:
     """The repository's report names its timeline for the brief: three pages, PDF/UA."""
-    root = copy_flagship(tmp_path)
-    built = build_root(root, formats=("brief",), strict=True)
+    built = flagship_editions
+    assert built.warnings == []  # built strictly
     pages = texts(built)
     assert 2 <= len(pages) <= 4
     assert "Key takeaways".upper() in pages[0] and "Figure 1." in " ".join(pages)
