@@ -11,7 +11,7 @@ import pikepdf
 import pypdf
 import pytest
 import yaml
-from conftest import REPO, Built, build_root, copy_root
+from conftest import REPO, Built, SharedBuilds, build_root, copy_root
 
 from reportc.brief import edition
 from reportc.errors import BuildFailed
@@ -21,9 +21,9 @@ A4 = (595, 842)  # points, rounded
 
 
 @pytest.fixture(scope="module")
-def brief(tmp_path_factory) -> Built:
-    return build_root(copy_root("editions", tmp_path_factory.mktemp("brief")),
-                      formats=("brief",))
+def brief(shared: SharedBuilds) -> Built:
+    """The editions fixture built with the brief alone, once per session; read only."""
+    return shared.build("editions", formats=("brief",))
 
 
 def texts(built: Built) -> list[str]:
@@ -113,9 +113,8 @@ def test_a_bad_brief_setting_is_a_config_error(tmp_path):
     assert "brief takes one setting, figure" in failed.value.problems[0].message
 
 
-def test_a_summary_longer_than_four_pages_is_an_error_and_out_is_kept(tmp_path, brief):
-    root = copy_root("editions", tmp_path)
-    build_root(root, formats=("brief",))
+def test_a_summary_longer_than_four_pages_is_an_error_and_out_is_kept(tmp_path, shared):
+    root = shared.copy("editions", tmp_path, formats=("brief",)).root  # built, out/ and all
     before = (root / "out" / "grid-brief.pdf").read_bytes()
     summary = root / "chapters" / "00-summary.md"
     paragraph = ("Storage is the question this report answers, season by season and "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, Built, build_root, copy_root
+from conftest import REPO, Built, SharedBuilds, build_root, copy_root
 from epub import checkers
 from lxml import etree
 
@@ -23,9 +23,9 @@ TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 @pytest.fixture(scope="module")
-def fixture(tmp_path_factory) -> Built:
-    return build_root(copy_root("editions", tmp_path_factory.mktemp("epub")),
-                      formats=("epub",))
+def fixture(shared: SharedBuilds) -> Built:
+    """The editions fixture built with the EPUB alone, once per session; read only."""
+    return shared.build("editions", formats=("epub",))
 
 
 @pytest.fixture(scope="module")
