@@ -179,6 +179,18 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> SharedBuilds:
     return SharedBuilds(folder)
 
 
+# Every edition a test reads of the repository's own report, built strictly once per session:
+# the flagship is the longest build, and tests of the PDF, the EPUB, the brief and the site
+# read the same files a writer's one `--format html,pdf,epub,brief,site` run gives.
+FLAGSHIP_FORMATS = ("html", "pdf", "epub", "brief", "site")
+
+
+@pytest.fixture(scope="session")
+def flagship_editions(shared: SharedBuilds) -> Built:
+    """The flagship built strictly with :data:`FLAGSHIP_FORMATS`; read only."""
+    return shared.build(FLAGSHIP, strict=True, formats=FLAGSHIP_FORMATS)
+
+
 @pytest.fixture(scope="session")
 def basic(shared: SharedBuilds) -> Built:
     """The 'basic' fixture project, built once for all read-only tests."""

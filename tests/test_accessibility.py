@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.a11y.pdfcheck import Tree, check, link_targets
-from tests.conftest import FLAGSHIP, SharedBuilds, build_root, copy_root, run_cli
+from tests.conftest import FLAGSHIP, FLAGSHIP_FORMATS, SharedBuilds, build_root, copy_root, run_cli
 
 
 def _pdf(root: Path, **options) -> bytes:
@@ -174,7 +174,7 @@ def editions(shared: SharedBuilds) -> list[Path]:
     """The web editions under test: the flagship report and four fixtures, each as its own
     test file builds it (the session builds it once; a PDF beside the page adds only
     metadata naming it)."""
-    pages = [shared.build(FLAGSHIP, strict=True).html_path,
+    pages = [shared.build(FLAGSHIP, strict=True, formats=FLAGSHIP_FORMATS).html_path,
              shared.build("access", formats=("html",)).html_path]
     for name in ("basic", "quarto", "charts"):
         pages.append(shared.build(name, formats=FORMATS[name]).html_path)

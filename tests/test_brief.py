@@ -11,7 +11,7 @@ import pikepdf
 import pypdf
 import pytest
 import yaml
-from conftest import REPO, Built, build_root, copy_flagship, copy_root
+from conftest import REPO, Built, SharedBuilds, build_root, copy_root
 
 from reportc.brief import edition
 from reportc.errors import BuildFailed
@@ -21,9 +21,9 @@ A4 = (595, 842)  # points, rounded
 
 
 @pytest.fixture(scope="module")
-def brief(tmp_path_factory) -> Built:
-    return build_root(copy_root("editions", tmp_path_factory.mktemp("brief")),
-                      formats=("brief",))
+def brief(shared: SharedBuilds) -> Built:
+    """The editions fixture built with the brief alone, once per session; read only."""
+    return shared.build("editions", formats=("brief",))
 
 
 def texts(built: Built) -> list[str]:
@@ -113,9 +113,8 @@ def test_a_bad_brief_setting_is_a_config_error(tmp_path):
     assert "brief takes one setting, figure" in failed.value.problems[0].message
 
 
-def test_a_summary_longer_than_four_pages_is_an_error_and_out_is_kept(tmp_path, brief):
-    root = copy_root("editions", tmp_path)
-    build_root(root, formats=("brief",))
+def test_a_summary_longer_than_four_pages_is_an_error_and_out_is_kept(tmp_path, shared):
+    root = shared.copy("editions", tmp_path, formats=("brief",)).root  # built, out/ and all
     before = (root / "out" / "grid-brief.pdf").read_bytes()
     summary = root / "chapters" / "00-summary.md"
     paragraph = ("Storage is the question this report answers, season by season and "
@@ -149,10 +148,10 @@ def test_same_bytes_in_another_folder_and_from_the_cache(brief, tmp_path, monkey
     assert laid_out == [] and (other.out / "grid-brief.pdf").read_bytes() == made
 
 
-def test_the_flagship_brief(tmp_path):
+def test_the_flagship_brief(flagship_editions: Built) -> None:
     """The repository's report names its timeline for the brief: three pages, PDF/UA."""
-    root = copy_flagship(tmp_path)
-    built = build_root(root, formats=("brief",), strict=True)
+    built = flagship_editions
+    assert built.warnings == []  # built strictly
     pages = texts(built)
     assert 2 <= len(pages) <= 4
     assert "Key takeaways".upper() in pages[0] and "Figure 1." in " ".join(pages)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, Built, build_root, copy_flagship, copy_root
+from conftest import REPO, Built, SharedBuilds, build_root, copy_root
 from epub import checkers
 from lxml import etree
 
@@ -23,15 +23,15 @@ TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 @pytest.fixture(scope="module")
-def fixture(tmp_path_factory) -> Built:
-    return build_root(copy_root("editions", tmp_path_factory.mktemp("epub")),
-                      formats=("epub",))
+def fixture(shared: SharedBuilds) -> Built:
+    """The editions fixture built with the EPUB alone, once per session; read only."""
+    return shared.build("editions", formats=("epub",))
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory) -> Built:
-    root = copy_flagship(tmp_path_factory.mktemp("flagship-epub"))
-    return build_root(root, formats=("epub",), strict=True)
+def flagship(flagship_editions: Built) -> Built:
+    """The session's strict build of the flagship, its EPUB among the editions."""
+    return flagship_editions
 
 
 def book(built: Built) -> zipfile.ZipFile:

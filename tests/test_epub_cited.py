@@ -84,9 +84,9 @@ def test_no_citeproc_of_its_own_and_the_notes_of_the_web_edition(tmp_path, monke
     ("[@nguyen2021, 40-42]", "[@nguyen2021, 41]", 1, "(2021): 41."),
 ])
 def test_a_rebuild_after_an_edit_gives_a_clean_builds_book(old, new, cites, shown, tmp_path,
-                                                            monkeypatch):
-    root = copy_root("editions", tmp_path / "edited")
-    build_root(root, formats=FORMATS)
+                                                            monkeypatch, shared):
+    # the edit starts from a built copy (out/ and its cache), the session's one build
+    root = shared.copy("editions", tmp_path / "edited", formats=FORMATS).root
     runs = Runs(monkeypatch)
     edited = edited_build(root, old, new)
     assert runs.citeproc() == cites and runs.epub

@@ -6,7 +6,7 @@ import csv
 import re
 
 import pytest
-from conftest import FLAGSHIP, REPO, Built, SharedBuilds, build_root, copy_flagship
+from conftest import REPO, Built, build_root, copy_flagship
 from htmlparse import parse_html
 
 FIELD_CHAPTERS = [
@@ -18,9 +18,10 @@ FIELD_CHAPTERS = [
 
 
 @pytest.fixture(scope="module")
-def flagship(shared: SharedBuilds) -> Built:
-    """A strict build of a copy of the repository's report (warnings are errors)."""
-    return shared.build(FLAGSHIP, strict=True)
+def flagship(flagship_editions: Built) -> Built:
+    """A strict build of a copy of the repository's report (warnings are errors), the
+    session's one build of it with every edition."""
+    return flagship_editions
 
 
 SEEDS = REPO.parent / "shared" / "seeds"

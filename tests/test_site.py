@@ -15,7 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from tests.a11y import browser as web
-from tests.conftest import REPO, Built, build_root, copy_root
+from tests.conftest import Built, build_root, copy_root
 from tests.htmlparse import Element, parse_html
 
 needs_browser = pytest.mark.skipif(web.missing() is not None, reason=web.missing() or "")
@@ -29,10 +29,10 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="module")
-def flagship_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("flagship")
-    build_root(REPO, out=out, formats=("site",))
-    return out / "site"
+def flagship_site(flagship_editions: Built) -> Path:
+    """The site of the session's one build of the flagship (a copy of the repository's
+    report, every edition); read only."""
+    return flagship_editions.out / "site"
 
 
 def _pages(site: Path) -> dict[str, Element]:
