@@ -21,7 +21,7 @@ from reportc.project.config import (
 )
 from reportc.project.listing import Listed
 from reportc.project.macros import header_definitions, share_macros
-from reportc.project.markdown import Chapter, Fences, promote_sections
+from reportc.project.markdown import Chapter, Fences, lists_read_as_text, promote_sections
 from reportc.project.shortcodes import expand
 from reportc.project.split import (
     Carry,
@@ -167,6 +167,10 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         meta = {}  # its front matter is the report's title page (read into config)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
                         bool(config.project_files))
+    for line in lists_read_as_text(chapter.text.split("\n")):
+        diag.warning("a list item right after a paragraph line, with no blank line between, "
+                     "is read as more of the paragraph (it prints as text with a dash): put a "
+                     "blank line before the list", rel, line, code="markdown.list")
     if config is not None and any((root / name).is_file() for name in MANUBOT_METADATA):
         raised = promote_sections(chapter.text)  # Manubot's content files start at ##
         chapter.text, chapter.raised = raised, raised != chapter.text

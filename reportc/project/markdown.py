@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
+_LIST_START = re.compile(r"^(?:[-*+]|1[.)])[ \t]+\S")  # a bullet, or a list counted from 1
+# lines that end a paragraph's block of their own (headings, divs, rules, comments, raw HTML)
+_BLOCK_LINE = re.compile(r"^(?:#|:::|<|\$\$|(?:[-*_][ \t]*){3,}$|\{\{<)")
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")  # `code`, ``co`de``
 
 
@@ -126,3 +129,25 @@ def promote_sections(text: str) -> str:
         level = max(1, len(match.group(2)) - shift)
         lines[index] = match.group(1) + "#" * level + lines[index][match.end():]
     return "\n".join(lines)
+
+
+def lists_read_as_text(lines: list[str]) -> list[int]:
+    """The lines (1-based) where a list item follows a paragraph line with no blank line
+    between: pandoc's Markdown, unlike GitHub's, reads such a line as more of the
+    paragraph, so "- item" prints as text with a dash. A list that goes on after its own
+    items (lazy continuation lines) is not one of them."""
+    fences, found = Fences(), []
+    state = ""  # "" between blocks, "para" in a paragraph, "other" in any other block
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if fences.inside(number, stripped) or not stripped or _BLOCK_LINE.match(line):
+            state = ""
+            continue
+        if _LIST_START.match(line):
+            if state == "para":
+                found.append(number)
+            state = "other"
+        elif not state:
+            state = "para" if line[0] not in " \t>|[!" else "other"
+    return found
+
