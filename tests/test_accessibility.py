@@ -188,10 +188,6 @@ def chromium():
     session.close()
 
 
-def _violations(session: web.Browser) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']}; {v['nodes']}" for v in session.axe()]
-
-
 @needs_browser
 def test_web_edition_has_no_axe_violations(editions: list[Path], chromium) -> None:
     """WCAG 2.2 A/AA and best practice: light, dark, 375 px wide, and a note pop-up open."""
@@ -200,17 +196,17 @@ def test_web_edition_has_no_axe_violations(editions: list[Path], chromium) -> No
         chromium.size(1280, 900)
         chromium.color_scheme("light")
         chromium.open(page)
-        found[(page.name, "light")] = _violations(chromium)
+        found[(page.name, "light")] = chromium.violations()
         chromium.color_scheme("dark")
-        found[(page.name, "dark")] = _violations(chromium)
+        found[(page.name, "dark")] = chromium.violations()
         chromium.color_scheme("light")
         chromium.size(375, 800)
-        found[(page.name, "375px")] = _violations(chromium)
+        found[(page.name, "375px")] = chromium.violations()
         chromium.size(1280, 900)
         assert chromium.run("var r = document.querySelector('.fn-ref'); r.focus();"
                             "return getComputedStyle(r.parentNode.querySelector('.fn-body'))"
                             ".display") == "block"
-        found[(page.name, "pop-up open")] = _violations(chromium)
+        found[(page.name, "pop-up open")] = chromium.violations()
     assert {key: v for key, v in found.items() if v} == {}
 
 

@@ -29,10 +29,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out" / "site"
 
 
-def _violations(session: web.Browser) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']}; {v['nodes']}" for v in session.axe()]
-
-
 def _search(session: web.Browser, query: str) -> int:
     """Type ``query`` into the search box; how many results are shown."""
     session.run("var i = document.getElementById('site-search-input'); i.value = ''; i.focus();")
@@ -78,15 +74,15 @@ def test_every_page_of_a_200_page_site_has_no_axe_violations(site: Path) -> None
             session.size(1280, 900)
             session.color_scheme("light")
             session.open(page)
-            found[(page.name, "light")] = _violations(session)
+            found[(page.name, "light")] = session.violations()
             assert _search(session, "market") > 0, page.name
-            found[(page.name, "search open")] = _violations(session)
+            found[(page.name, "search open")] = session.violations()
             if page.name in ("index.html", chapter):
                 session.press("Escape")
                 session.color_scheme("dark")
-                found[(page.name, "dark")] = _violations(session)
+                found[(page.name, "dark")] = session.violations()
                 session.size(375, 800)
-                found[(page.name, "375px")] = _violations(session)
+                found[(page.name, "375px")] = session.violations()
         browser_cpu = _tree_cpu(session.driver.pid)
     finally:
         session.close()

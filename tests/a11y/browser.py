@@ -118,6 +118,10 @@ class Browser:
         import base64
         target.write_bytes(base64.b64decode(self._session("GET", "/screenshot")))
 
+    def violations(self) -> list[str]:
+        """axe-core's violations, one line each as a failing assertion shows them."""
+        return [f"{v['id']} ({v['impact']}): {v['help']}; {v['nodes']}" for v in self.axe()]
+
     def axe(self) -> list[dict]:
         """axe-core's violations on the page as it is now: [{id, impact, nodes: [...]}]."""
         if not self.run("return !!window.axe"):
