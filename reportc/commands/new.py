@@ -38,7 +38,7 @@ def parse_new_args(argv: list[str]) -> argparse.Namespace:
                                                     "directory name)")
     parser.add_argument("--pin", default="", metavar="REQUIREMENT",
                         help="the pip requirement CI installs reportc with, e.g. "
-                             "'reportc @ git+https://github.com/ORG/reportc@v1.2.0' "
+                             "'reportc @ git+https://github.com/YOUR-ORG/reportc@v1.2.0' "
                              "(default: where this reportc was installed from)")
     return parser.parse_args(argv)
 
