@@ -86,13 +86,11 @@ def prose_lines(lines: list[str]) -> list[str]:
     are the author's markup) and inline code spans. Fence lines keep their attributes."""
     fences, raw, out = Fences(), False, []
     for number, line in enumerate(lines, start=1):
-        opened = fences.opened is None
+        was_outside = fences.opened is None
         if fences.inside(number, line.strip()):
-            if opened and fences.opened is not None:  # the opening fence line itself
+            if was_outside:  # the opening fence line itself: its attributes are kept
                 raw = "{=" in line
-                out.append(line)
-            else:
-                out.append(line if raw or fences.opened is None else "")
+            out.append(line if was_outside or raw or fences.opened is None else "")
             continue
         out.append(_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line))
     return out
