@@ -30,6 +30,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite tests/goldens/ from this build; review the diff")
 
 
+# Seconds each of the slowest test files took (pytest --durations, summed per file; a
+# shared machine, so only their order counts), heaviest first. `make test` deals the files
+# out to its workers (pytest-xdist, --dist loadfile) in this order, then the rest in
+# collection order: the longest go first and the short ones fill in at the end. xdist's
+# own order (most tests first) left one-test files such as the 200-page site's to the end,
+# on one worker while the other had finished.
+FILE_SECONDS = {
+    "test_paginate.py": 320, "test_recite.py": 266, "test_exact_cache.py": 210,
+    "test_accessibility.py": 179, "test_epub.py": 170, "test_release.py": 169,
+    "test_cache.py": 110, "test_weasyprint_patches.py": 117, "test_site_axe_200.py": 115,
+    "test_friction.py": 112, "test_publisher.py": 98, "test_trust.py": 96,
+    "test_docs.py": 93, "test_epub_cited.py": 76, "test_site.py": 74,
+    "test_bibliography.py": 66, "test_editions_cache.py": 64, "test_package.py": 61,
+    "test_compat.py": 61, "test_quarto.py": 55, "test_projects.py": 55, "test_fuzz.py": 54,
+    "test_print_robustness.py": 48, "test_error_boundary.py": 42,
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the file order :func:`pytest_collection_modifyitems` gives (xdist would sort
+    the files by their number of tests)."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest files first (:data:`FILE_SECONDS`); a file's tests keep their order."""
+    items.sort(key=lambda item: -FILE_SECONDS.get(item.path.name, 0))
+
+
 @pytest.fixture(scope="session")
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
