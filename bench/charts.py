@@ -133,10 +133,13 @@ def main() -> None:
     charts, static = BENCH / "projects" / "charts20", BENCH / "projects" / "svg20"
     write_reports(charts, static, args.pages)
     times: dict[str, list[tuple[float, float]]] = {"charts": [], "static": []}
+    loads = []
     for _ in range(args.runs):
+        loads.append(os.getloadavg()[0])
         times["static"].append(timed_build(static))
         times["charts"].append(timed_build(charts))
-    print(f"load average before the last run: {os.getloadavg()[0]:.1f}")
+    print(f"load average (1 min) before each pair of runs: {min(loads):.1f} to "
+          f"{max(loads):.1f} (median {statistics.median(loads):.1f}; {os.cpu_count()} cores)")
     for column, label in ((0, "wall"), (1, "CPU")):
         median = {name: statistics.median(v[column] for v in values)
                   for name, values in times.items()}

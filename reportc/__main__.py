@@ -1,3 +1,3 @@
-from reportc.commands.cli import main
+from reportc.commands.entry import main
 
 raise SystemExit(main())

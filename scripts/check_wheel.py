@@ -67,13 +67,17 @@ def check(report: Path | None) -> float:
         run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
             "--no-index", "--disable-pip-version-check", wheel)
         where = run(python, "-c", "import reportc.editions.theme as p, reportc; "
-                                  "print(reportc.__file__); print(p.DEFAULT_THEME)", cwd=tmp)
-        code, theme = where.split()
+                                  "import reportc.charts.early as e; print(reportc.__file__); "
+                                  "print(p.DEFAULT_THEME); print(e.default_theme())", cwd=tmp)
+        code, theme, charts_theme = where.split()
         venv = (tmp / "venv").resolve()
         if not (Path(code).resolve().is_relative_to(venv) and
                 Path(theme).resolve().is_relative_to(venv)):
             raise SystemExit(f"check_wheel: the installed reportc runs from {code} with the "
                              f"theme {theme}, not from the venv")
+        if charts_theme != theme:  # else the renderer started early is never adopted
+            raise SystemExit(f"check_wheel: the chart renderer's early start takes the theme "
+                             f"{charts_theme}, the build {theme}")
         copy = tmp / "report"
         if report is None:  # a new report, from the installed scaffold
             run(tmp / "venv" / "bin" / "reportc", "new", copy, "--pin", "reportc", cwd=tmp)

@@ -1,13 +1,14 @@
 """The chart renderer started at the command line's first line (#27 item 6).
 
-``import reportc`` imports the whole build (0.4 s of CPU, more on a busy machine) before
-the build can start the renderer, whose own start-up (a JavaScript engine: 0.65 s of
-CPU) then lies on the build's critical path: the chapters wait for their drawings.
-``build.py`` loads this module by its file path before that import (it imports nothing
-but the standard library) and :func:`spawn` starts the renderer's process when the
-report the command line names has a chart and its cache no drawing; the build adopts it
-(:func:`reportc.charts.engine.adopt`) if its fonts are those of the report's theme, else
-ends it. A guess that misses starts nothing, and the build starts the renderer itself.
+Importing the build takes 0.4 s of CPU (more on a busy machine); started after it, the
+renderer's own start-up (a JavaScript engine: 0.45 s of CPU) would lie on the build's
+critical path: the chapters wait for their drawings. The command's entry point
+(:mod:`reportc.commands.entry`, also behind ``build.py``) imports this module first (it
+imports nothing but the standard library) and :func:`spawn` starts the renderer's
+process when the report the command line names has a chart and its cache no drawing; the
+build adopts it (:func:`reportc.charts.engine.adopt`) if its fonts are those of the
+report's theme, else ends it. A guess that misses starts nothing, and the build starts
+the renderer itself.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CACHE_INDEX = Path(".reportc-cache") / "index.json"
 VALUED = {"--out", "--format", "--sources", "-j", "--jobs", "--port", "--version-label",
           "--status"}
 COMMANDS = {"diff", "comments", "new"}  # the other commands: no build of a report folder
+PAGE_TEMPLATE = "report.html.j2"  # what makes a folder a theme (reportc.editions.theme's)
 
 
 def has_charts(texts: list[str]) -> bool:
@@ -63,6 +65,15 @@ def build_folders(argv: list[str]) -> tuple[Path, Path, bool] | None:
     return root, out or root / "out", "--no-cache" not in argv
 
 
+def default_theme() -> Path:
+    """The default theme's folder, as :data:`reportc.editions.theme.DEFAULT_THEME` finds it
+    (a test keeps them equal): package data ``reportc/theme`` in an installed wheel, else
+    the source tree's ``templates/``."""
+    package = WORKER.parents[1]
+    installed = package / "theme"
+    return installed if (installed / PAGE_TEMPLATE).is_file() else package.parent / "templates"
+
+
 def spawn(argv: list[str]) -> tuple[subprocess.Popen[str], list[str]] | None:
     """The renderer's process and its font folders, started if the report ``argv`` names
     has a chart (in ``chapters/``) that its cache has not drawn."""
@@ -79,8 +90,7 @@ def spawn(argv: list[str]) -> tuple[subprocess.Popen[str], list[str]] | None:
         if drawn or not has_charts(texts):
             return None
         local = root / "templates"
-        theme = local if (local / "report.html.j2").is_file() else \
-            WORKER.parents[2] / "templates"
+        theme = local if (local / PAGE_TEMPLATE).is_file() else default_theme()
         fonts = [str(folder) for folder in [theme.resolve() / "fonts"] if folder.is_dir()]
         return start(worker_command(fonts)), fonts
     except OSError:
