@@ -215,7 +215,9 @@ def _item_id(name: str) -> str:
 
 
 def _zip(files: dict[str, bytes], when: tuple[int, ...]) -> bytes:
-    """The OCF zip: ``mimetype`` first and stored, the rest deflated, all dated ``when``."""
+    """The OCF zip: ``mimetype`` first and stored, the rest deflated, all dated ``when``.
+    zlib's default level: level 9 took twice the time (0.19 s against 0.09 s for the
+    default theme's fonts, most of the book's bytes) for a book 0.3 % smaller."""
     buffer = io.BytesIO()
     names = ["mimetype", *(n for n in files if n != "mimetype")]
     with zipfile.ZipFile(buffer, "w") as book:
@@ -224,5 +226,5 @@ def _zip(files: dict[str, bytes], when: tuple[int, ...]) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" \
                 else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            book.writestr(info, files[name], compresslevel=9)
+            book.writestr(info, files[name], compresslevel=6)
     return buffer.getvalue()
