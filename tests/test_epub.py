@@ -5,6 +5,8 @@ against the PDF's pages, the accessibility metadata, the cache and the bytes."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -131,6 +133,50 @@ def test_notes_math_figures_tables_and_links(fixture):
     assert "Nguyen" in "".join(bibliography.itertext())
 
 
+@pytest.mark.parametrize("which", ["fixture", "flagship"])
+def test_each_note_call_and_its_note_link_to_each_other_in_one_file(which, request):
+    """A call opens its own chapter's note, and the note leads back to it (pandoc's
+    book named every chapter's first note fn1 and sent all calls to the last chapter)."""
+    built = request.getfixturevalue(which)
+    checked = 0
+    with book(built) as epub:
+        for name in [n for n in epub.namelist() if n.startswith("EPUB/text/ch")]:
+            tree = etree.fromstring(epub.read(name))
+            ids = {e.get("id"): e for e in tree.iter() if e.get("id")}
+            for call in tree.iterfind(".//x:a[@epub:type='noteref']", NS):
+                note = ids[call.get("href").removeprefix("#")]
+                assert note.tag == f"{{{NS['x']}}}aside" and note.get(TYPE) == "footnote"
+                back = note.find(".//x:a[@role='doc-backlink']", NS)
+                assert back.get("href") == f"#{call.get('id')}"
+                checked += 1
+    assert checked >= 3
+
+
+def test_the_flagships_chart_is_a_picture_in_the_book(flagship):
+    """The chart, a picture written into the web page, is a file of the book."""
+    with book(flagship) as epub:
+        opf = etree.fromstring(epub.read("EPUB/content.opf"))
+        listed = {i.get("href"): i.get("media-type") for i in opf.iterfind(".//opf:item", NS)}
+        charts = [image for name in epub.namelist() if name.startswith("EPUB/text/ch")
+                  for image in etree.fromstring(epub.read(name)).iterfind(
+                      ".//x:img[@class='chart']", NS)]
+        assert charts and all(image.get("alt") for image in charts)
+        for image in charts:
+            src = image.get("src")
+            assert src.startswith("../media/") and listed[src[3:]] == "image/svg+xml"
+            drawing = etree.fromstring(epub.read(f"EPUB/{src[3:]}"))
+            assert len(drawing.findall(".//{http://www.w3.org/2000/svg}path")) > 5
+
+
+def test_every_file_the_stylesheet_names_is_in_the_book(fixture):
+    with book(fixture) as epub:
+        css = epub.read("EPUB/styles/stylesheet1.css").decode()
+        names = set(epub.namelist())
+    urls = re.findall(r"url\(\s*[\"']?([^\"')]+)", css)
+    assert len(urls) >= 8  # the default theme's fonts
+    assert all(posixpath.normpath(f"EPUB/styles/{url}") in names for url in urls), urls
+
+
 def test_accessibility_metadata_fonts_and_cover(fixture):
     opf = xml(fixture, "EPUB/content.opf")
     meta: dict[str, list[str]] = {}
@@ -197,6 +243,21 @@ def test_fonts_without_an_embedding_licence_stay_out(tmp_path):
     names = {font.name for font in licensed_fonts(Theme(theme))}
     assert "SourceSerif4-Regular.ttf" in names
     assert not any(name.startswith("SourceSans3") for name in names)
+
+
+def test_a_font_the_licence_keeps_out_is_not_named_by_the_books_stylesheet(tmp_path):
+    from reportc.editions.theme import DEFAULT_THEME
+
+    root = copy_root("editions", tmp_path)
+    shutil.copytree(DEFAULT_THEME, root / "templates")
+    (root / "templates" / "fonts" / "LICENSE-SourceSans3.md").write_text("All rights reserved.\n")
+    built = build_root(root, formats=("epub",))
+    with book(built) as epub:
+        css = epub.read("EPUB/styles/stylesheet1.css").decode()
+        names = epub.namelist()
+    assert "SourceSans3" not in css and "SourceSerif4-Regular.ttf" in css
+    assert not any("SourceSans3" in name for name in names)
+    assert 'font-family: "Source Sans 3", sans-serif' in css  # the rules are kept
 
 
 def test_the_stylesheet_comes_from_the_theme(tmp_path):
