@@ -25,6 +25,7 @@ from pathlib import Path
 from reportc.cache import digest, file_digest, tool_versions
 from reportc.editions.base import Edition, Made
 from reportc.editions.theme import DEFAULT_THEME, Theme
+from reportc.progress import StageTimer
 from reportc.project.config import ReportConfig
 
 EPUB_STYLESHEET = "css/epub.css"
@@ -57,14 +58,17 @@ class EpubEdition(Edition):
         from reportc.epub.media import licensed_fonts  # lxml: not on a no-change rebuild
         from reportc.epub.package import BookStyle, make_book
 
-        target = folder / self.outputs(made)[0]
+        timer, target = StageTimer(), folder / self.outputs(made)[0]
         css = stylesheet(made.theme)
         style = BookStyle(css, made.theme.root if css.is_relative_to(made.theme.root)
                           else DEFAULT_THEME, licensed_fonts(made.theme))
         try:
-            target.write_bytes(make_book(made, style, modified(made)))
+            book = make_book(made, style, modified(made))
         except OSError as exc:  # a figure or font that cannot be read
             made.diag.error(f"{target.name}: {exc.filename or ''}: {exc.strerror or exc}")
+            return
+        target.write_bytes(book)
+        timer.done(f"EPUB: {target.name} ({len(book) // 1024} KB)")
 
 
 def _described(made: Made) -> str:

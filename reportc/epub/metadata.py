@@ -58,6 +58,11 @@ def _guide(items: list[Item], title: str) -> list[tuple[str, str, str]]:
     return guide + ([("cover", "Cover", hrefs["cover_xhtml"])] if "cover_xhtml" in hrefs else [])
 
 
+def _text(words: str) -> str:
+    """Words as the text of an element."""
+    return escape(words, quote=False)
+
+
 def identifier(made: Made) -> str:
     """The book's unique identifier: its DOI or ISBN, else a UUID made from the slug and
     the version (a random one would make a different book on every build)."""
@@ -78,23 +83,23 @@ def description(made: Made) -> str:
 def _metadata(made: Made, paged: bool, math: bool, modified: dt.datetime) -> str:
     config, record = made.config, made.context.matter.record
     date = config.date or made.release.date
-    out = [f'<dc:identifier id="epub-id-1">{escape(identifier(made))}</dc:identifier>',
-           f'<dc:title id="epub-title-1">{escape(config.title)}</dc:title>',
+    out = [f'<dc:identifier id="epub-id-1">{_text(identifier(made))}</dc:identifier>',
+           f'<dc:title id="epub-title-1">{_text(config.title)}</dc:title>',
            f"<dc:date>{date.isoformat()}</dc:date>",
-           f"<dc:language>{escape(config.lang)}</dc:language>"]
+           f"<dc:language>{_text(config.lang)}</dc:language>"]
     for n, author in enumerate(config.authors, 1):
-        out += [f'<dc:creator id="epub-creator-{n}">{escape(author.name)}</dc:creator>',
+        out += [f'<dc:creator id="epub-creator-{n}">{_text(author.name)}</dc:creator>',
                 f'<meta refines="#epub-creator-{n}" property="role" '
                 f'scheme="marc:relators">aut</meta>']
-    out += [f"<dc:subject>{escape(keyword)}</dc:subject>" for keyword in config.keywords]
+    out += [f"<dc:subject>{_text(keyword)}</dc:subject>" for keyword in config.keywords]
     if description(made):
-        out.append(f"<dc:description>{escape(description(made))}</dc:description>")
+        out.append(f"<dc:description>{_text(description(made))}</dc:description>")
     if config.organisation:
-        out.append(f"<dc:publisher>{escape(config.organisation)}</dc:publisher>")
+        out.append(f"<dc:publisher>{_text(config.organisation)}</dc:publisher>")
     if record and record.rights:
-        out.append(f"<dc:rights>{escape(record.rights)}</dc:rights>")
+        out.append(f"<dc:rights>{_text(record.rights)}</dc:rights>")
     out.append(f'<meta property="dcterms:modified">{modified:%Y-%m-%dT%H:%M:%SZ}</meta>')
-    out += [f'<meta property="{name}">{escape(value)}</meta>'
+    out += [f'<meta property="{name}">{_text(value)}</meta>'
             for name, value in accessibility(made, paged, math)]
     return "".join(out)
 
