@@ -122,7 +122,9 @@ def test_pictures_come_from_inside_the_report_each_once(tmp_path: Path):
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "a b.svg").write_text("<svg id='2'/>")
     (tmp_path.parent / "secret.svg").write_text("<svg/>")
-    media = Media(tmp_path)
+    (tmp_path / "cover.png").write_bytes(b"\x89PNG")
+    media = Media(tmp_path, reserved=("media/cover.png",))
+    assert media.place("cover.png") == "media/cover-2.png"  # the book's cover is another
     assert media.place("figures/a%20b.svg") == "media/a-b.svg"
     assert media.place("figures/a%20b.svg") == "media/a-b.svg"
     assert media.place("other/a b.svg") == "media/a-b-2.svg"
@@ -132,7 +134,8 @@ def test_pictures_come_from_inside_the_report_each_once(tmp_path: Path):
     assert name and name.startswith("media/image-") and name.endswith(".svg")
     assert media.files[name] == b"<svg xmlns='http://www.w3.org/2000/svg'/>"
     assert media.place("data:text/html,<p>x</p>") is None
-    assert sorted(media.files) == sorted(["media/a-b.svg", "media/a-b-2.svg", name])
+    assert sorted(media.files) == sorted(["media/a-b.svg", "media/a-b-2.svg", name,
+                                          "media/cover-2.png"])
 
 
 def test_the_stylesheet_keeps_only_files_inside_its_theme(tmp_path: Path):

@@ -40,10 +40,11 @@ class Media:
     report by its name, a picture written into the page (a chart's ``data:`` URI) by a
     digest of its bytes."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, reserved: tuple[str, ...] = ()) -> None:
         self.root = root
         self.files: dict[str, bytes] = {}  # name inside EPUB/ -> bytes
         self._placed: dict[str, str] = {}  # src as written -> name inside EPUB/
+        self._taken = set(reserved)  # names the book gives other files (the cover's)
 
     def place(self, src: str) -> str | None:
         """The name inside ``EPUB/`` of the picture ``src`` names (``None``: not one the
@@ -77,7 +78,7 @@ class Media:
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", PurePosixPath(relative).stem) or "image"
         suffix = PurePosixPath(relative).suffix.lower()
         name, n = f"media/{stem}{suffix}", 1
-        while name in self.files:
+        while name in self.files or name in self._taken:
             n += 1
             name = f"media/{stem}-{n}{suffix}"
         self.files[name] = read(path)

@@ -42,6 +42,8 @@ CONTAINER = (b'<?xml version="1.0" encoding="UTF-8"?>\n<container version="1.0" 
              b'<rootfile full-path="EPUB/content.opf" '
              b'media-type="application/oebps-package+xml"/></rootfiles></container>\n')
 
+COVER = "media/cover.png"  # the PDF's first page, drawn by pdftoppm
+
 
 @dataclass
 class BookStyle:
@@ -54,7 +56,7 @@ class BookStyle:
 
 def make_book(made: Made, style: BookStyle, modified: dt.datetime) -> bytes:
     """The EPUB's bytes."""
-    lang, media = made.config.lang, Media(made.config.root)
+    lang, media = made.config.lang, Media(made.config.root, reserved=(COVER,))
     cover = made.products.get("cover")
     picture = read(cover) if cover else b""
     front = ([_cover_page(lang, made.config.title, picture)] if cover else []) + \
@@ -68,7 +70,7 @@ def make_book(made: Made, style: BookStyle, modified: dt.datetime) -> bytes:
     files = theme_files(style.css, style.root, STYLESHEET, style.fonts)
     files.update(media.files)
     if cover:
-        files["media/cover.png"] = picture
+        files[COVER] = picture
     book = [*front, nav, *chapters]
     texts = {f.name: serialise(f) for f in book}
     math = any(has_element(f, MATHML, "math") for f in chapters)
@@ -159,7 +161,7 @@ def _cover_page(lang: str, title: str, picture: bytes) -> BookFile:
     svg = (f'<div id="cover-image"><svg xmlns="{SVG}" '
            'xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" width="100%" '
            f'height="100%" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid">'
-           f'<image width="{width}" height="{height}" xlink:href="../media/cover.png"/>'
+           f'<image width="{width}" height="{height}" xlink:href="../{COVER}"/>'
            "</svg></div>\n")
     page = xhtml_file("text/cover.xhtml", title, svg, lang, None, ' id="cover"')
     page.kind = "cover"
@@ -206,7 +208,7 @@ def _manifest(book: list[BookFile], files: dict[str, bytes], cover: bool) -> lis
     for name in sorted(files):
         if name != STYLESHEET:
             items.append(Item(_item_id(name), name, media_type(name),
-                              "cover-image" if cover and name == "media/cover.png" else ""))
+                              "cover-image" if cover and name == COVER else ""))
     return items
 
 
