@@ -5,6 +5,8 @@ against the PDF's pages, the accessibility metadata, the cache and the bytes."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -15,7 +17,7 @@ from conftest import REPO, Built, SharedBuilds, build_root, copy_root
 from epub import checkers
 from lxml import etree
 
-from reportc.epub import edition
+from reportc.epub import edition, package
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "m": "http://www.w3.org/1998/Math/MathML"}
@@ -108,15 +110,8 @@ def test_each_page_marker_is_where_that_page_of_the_pdf_starts(which, request):
 
 
 def _following_words(marker: etree._Element) -> str:
-    """The first words of the heading or block that follows a page marker."""
-    after = marker.getnext()
-    while after is not None and etree.QName(after).localname == "span":
-        after = after.getnext()
-    heading = after.find(".//x:h1", NS) if etree.QName(after).localname == "section" else None
-    target = heading if heading is not None else after
-    if etree.QName(target).localname == "section":
-        target = next(iter(target))
-    words = " ".join("".join(target.itertext()).split()).split()
+    """The first words after a page marker (a heading's number left out)."""
+    words = " ".join(marker.xpath("following::text()")[:12]).split()
     return " ".join(words[1:4] if words[0][0].isdigit() else words[:3])
 
 
@@ -136,6 +131,50 @@ def test_notes_math_figures_tables_and_links(fixture):
     bibliography = xml(fixture, "EPUB/text/ch004.xhtml").find(".//x:section", NS)
     assert bibliography.get(TYPE) == "bibliography"
     assert "Nguyen" in "".join(bibliography.itertext())
+
+
+@pytest.mark.parametrize("which", ["fixture", "flagship"])
+def test_each_note_call_and_its_note_link_to_each_other_in_one_file(which, request):
+    """A call opens its own chapter's note, and the note leads back to it (pandoc's
+    book named every chapter's first note fn1 and sent all calls to the last chapter)."""
+    built = request.getfixturevalue(which)
+    checked = 0
+    with book(built) as epub:
+        for name in [n for n in epub.namelist() if n.startswith("EPUB/text/ch")]:
+            tree = etree.fromstring(epub.read(name))
+            ids = {e.get("id"): e for e in tree.iter() if e.get("id")}
+            for call in tree.iterfind(".//x:a[@epub:type='noteref']", NS):
+                note = ids[call.get("href").removeprefix("#")]
+                assert note.tag == f"{{{NS['x']}}}aside" and note.get(TYPE) == "footnote"
+                back = note.find(".//x:a[@role='doc-backlink']", NS)
+                assert back.get("href") == f"#{call.get('id')}"
+                checked += 1
+    assert checked >= 3
+
+
+def test_the_flagships_chart_is_a_picture_in_the_book(flagship):
+    """The chart, a picture written into the web page, is a file of the book."""
+    with book(flagship) as epub:
+        opf = etree.fromstring(epub.read("EPUB/content.opf"))
+        listed = {i.get("href"): i.get("media-type") for i in opf.iterfind(".//opf:item", NS)}
+        charts = [image for name in epub.namelist() if name.startswith("EPUB/text/ch")
+                  for image in etree.fromstring(epub.read(name)).iterfind(
+                      ".//x:img[@class='chart']", NS)]
+        assert charts and all(image.get("alt") for image in charts)
+        for image in charts:
+            src = image.get("src")
+            assert src.startswith("../media/") and listed[src[3:]] == "image/svg+xml"
+            drawing = etree.fromstring(epub.read(f"EPUB/{src[3:]}"))
+            assert len(drawing.findall(".//{http://www.w3.org/2000/svg}path")) > 5
+
+
+def test_every_file_the_stylesheet_names_is_in_the_book(fixture):
+    with book(fixture) as epub:
+        css = epub.read("EPUB/styles/stylesheet1.css").decode()
+        names = set(epub.namelist())
+    urls = re.findall(r"url\(\s*[\"']?([^\"')]+)", css)
+    assert len(urls) >= 8  # the default theme's fonts
+    assert all(posixpath.normpath(f"EPUB/styles/{url}") in names for url in urls), urls
 
 
 def test_accessibility_metadata_fonts_and_cover(fixture):
@@ -162,7 +201,7 @@ def test_same_bytes_in_another_folder_and_from_the_cache(fixture, tmp_path, monk
     made = (other.out / "grid.epub").read_bytes()
     assert made == (fixture.out / "grid.epub").read_bytes()
     runs = []
-    monkeypatch.setattr(edition, "run_pandoc", lambda *a, **k: runs.append(a))
+    monkeypatch.setattr(package, "make_book", lambda *a, **k: runs.append(a))
     (other.out / "grid.epub").unlink()
     build_root(other.root, formats=("epub",))
     assert runs == [] and (other.out / "grid.epub").read_bytes() == made
@@ -174,22 +213,29 @@ def test_same_bytes_in_another_folder_and_from_the_cache(fixture, tmp_path, monk
     assert (other.out / "grid.epub").read_bytes() != made
 
 
-def test_a_pandoc_failure_is_a_located_error(tmp_path, monkeypatch):
-    from reportc.errors import BuildFailed, ToolError
+def test_a_file_that_cannot_be_read_is_a_located_error(tmp_path, monkeypatch):
+    from reportc.epub import media
+    from reportc.errors import BuildFailed
 
-    def fail(*args, **kwargs):
-        raise ToolError("grid.epub: pandoc failed: out of luck")
-    monkeypatch.setattr(edition, "run_pandoc", fail)
+    def read(path):
+        if path.suffix == ".ttf":
+            raise PermissionError(13, "Permission denied", str(path))
+        return path.read_bytes()
+    monkeypatch.setattr(media, "read", read)
     root = copy_root("editions", tmp_path)
+    (root / "out").mkdir()
+    (root / "out" / "grid.epub").write_bytes(b"the last build's book")
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("epub",), use_cache=False)
-    assert [p.message for p in failed.value.problems] == ["grid.epub: pandoc failed: out of luck"]
-    assert not (root / "out").exists() or not any((root / "out").glob("grid.*"))
+    messages = [p.message for p in failed.value.problems]
+    assert len(messages) == 1 and messages[0].startswith("grid.epub: "), messages
+    assert "Permission denied" in messages[0] and "fonts" in messages[0]
+    assert (root / "out" / "grid.epub").read_bytes() == b"the last build's book"
 
 
 def test_fonts_without_an_embedding_licence_stay_out(tmp_path):
     from reportc.editions.theme import DEFAULT_THEME, Theme
-    from reportc.epub.document import licensed_fonts
+    from reportc.epub.media import licensed_fonts
 
     theme = tmp_path / "theme"
     shutil.copytree(DEFAULT_THEME, theme)
@@ -197,6 +243,21 @@ def test_fonts_without_an_embedding_licence_stay_out(tmp_path):
     names = {font.name for font in licensed_fonts(Theme(theme))}
     assert "SourceSerif4-Regular.ttf" in names
     assert not any(name.startswith("SourceSans3") for name in names)
+
+
+def test_a_font_the_licence_keeps_out_is_not_named_by_the_books_stylesheet(tmp_path):
+    from reportc.editions.theme import DEFAULT_THEME
+
+    root = copy_root("editions", tmp_path)
+    shutil.copytree(DEFAULT_THEME, root / "templates")
+    (root / "templates" / "fonts" / "LICENSE-SourceSans3.md").write_text("All rights reserved.\n")
+    built = build_root(root, formats=("epub",))
+    with book(built) as epub:
+        css = epub.read("EPUB/styles/stylesheet1.css").decode()
+        names = epub.namelist()
+    assert "SourceSans3" not in css and "SourceSerif4-Regular.ttf" in css
+    assert not any("SourceSans3" in name for name in names)
+    assert 'font-family: "Source Sans 3", sans-serif' in css  # the rules are kept
 
 
 def test_the_stylesheet_comes_from_the_theme(tmp_path):
