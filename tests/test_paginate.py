@@ -252,3 +252,10 @@ def test_a_theme_with_the_old_chunks_css_still_lays_out_by_parts(tmp_path, part_
     texts = _normalised_pages(pdfs[0])
     assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
     _same_pdf(pdfs[1], pdfs[0])
+
+
+def test_estimated_numbers_near_another_width_defer_a_part():
+    from reportc.pdf.schedule import _near_other_width
+
+    assert [p for p in range(1, 130) if _near_other_width(p)] == [
+        *range(7, 13), *range(91, 111)]  # within 3 pages, or 10 %, of 9/10 and 99/100

@@ -75,3 +75,28 @@ def test_the_self_contained_page_inlines_the_subsets(tmp_path):
     assert page.count("data:font/woff2;base64,") == len(Theme(DEFAULT_THEME).fonts)
     assert "data:font/ttf" not in page
     assert len(page.encode("utf-8")) < 1_000_000  # the TTFs alone were 3.3 MB in base64
+
+
+def test_brotli_compresses_at_the_chosen_quality(monkeypatch):
+    """fontTools would compress at quality 11: a third more CPU for 1.5 % smaller files."""
+    import brotli
+    from fontTools.ttLib import woff2
+
+    from reportc.web.fonts import WOFF2_QUALITY
+
+    qualities = []
+
+    class Recorder:
+        MODE_FONT = brotli.MODE_FONT
+
+        @staticmethod
+        def compress(data, **kwargs):
+            qualities.append(kwargs.get("quality"))
+            return brotli.compress(data, **kwargs)
+
+    monkeypatch.setattr(woff2, "brotli", Recorder)
+    font = DEFAULT_THEME / "fonts" / "SourceSans3-Bold.ttf"
+    made = subset_font(font, code_points("Abc"))
+    assert qualities and set(qualities) == {WOFF2_QUALITY} and WOFF2_QUALITY < 11
+    monkeypatch.undo()  # reading the file decompresses it
+    assert TTFont(io.BytesIO(made)).flavor == "woff2"

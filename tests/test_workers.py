@@ -81,3 +81,38 @@ def test_a_reply_of_none_stops_sending_work():
     with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=10) as pool:
         pool.run([Task("draft", name, _constant(name)) for name in "abcdef"], on_reply)
     assert 1 <= len(seen) <= 2, "only the tasks already sent finish"
+
+
+def test_a_deferred_draft_lets_the_others_go_first_but_never_leaves_a_worker_idle():
+    sent = []
+    uncertain = {"b"}  # b's numbers are known once c is laid out
+
+    def on_reply(task, reply):
+        sent.append(task.name)
+        if task.name == "c":
+            uncertain.discard("b")
+        return []
+
+    with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=10) as pool:
+        tasks = [Task("draft", name, _constant(name), 1, lambda n=name: n in uncertain)
+                 for name in "abcd"]
+        pool.workers = 1  # one at a time: the order they are sent in is the order of replies
+        pool.run(tasks, on_reply)
+    assert sent == ["a", "c", "b", "d"], "b waited only while it was uncertain"
+
+    sent.clear()
+    uncertain.update("abcd")
+    with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=10) as pool:
+        pool.workers = 1
+        pool.run([Task("draft", name, _constant(name), 1, lambda n=name: n in uncertain)
+                  for name in "abcd"], lambda task, reply: sent.append(task.name) or [])
+    assert sent == ["a", "b", "c", "d"], "all deferred: taken in order, none left waiting"
+
+    sent.clear()
+    uncertain.clear()
+    uncertain.update("ab")
+    with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=10) as pool:
+        pool.workers = 1
+        pool.run([Task("draft", name, _constant(name), 1, lambda n=name: n in uncertain)
+                  for name in "abcd"], lambda task, reply: sent.append(task.name) or [])
+    assert sent == ["c", "d", "a", "b"]

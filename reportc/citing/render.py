@@ -121,7 +121,7 @@ def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnos
     if docs and len(batches(docs, lambda doc: len(doc.chapter.text), jobs)) == 1:
         whole = _cite_and_write(docs, setup, cache, chapters)
     if whole is None:
-        cited = cite_report(docs, setup, diag, cache, source)
+        cited = cite_report(docs, setup, diag, cache, source, chapters)
         listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
                              setup, diag, cache, source) if docs else None
         bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
@@ -214,11 +214,14 @@ def _report_document(docs: list[ChapterDoc], chapters: list[tuple[str, str]]) ->
 
 
 def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
-                cache: BuildCache, source: Bibliography | None = None) -> Cited | None:
-    """Run citeproc once over every chapter (``None`` if it failed, reported)."""
+                cache: BuildCache, source: Bibliography | None = None,
+                chapters: list[tuple[str, str]] | None = None) -> Cited | None:
+    """Run citeproc once over every chapter (``None`` if it failed, reported).
+    ``chapters``: :func:`_chapter_sources` of ``docs`` if the caller has them already
+    (serialising the 200-page report's chapters takes 0.1 s)."""
     if not docs:
         return Cited({})
-    document = _report_document(docs, _chapter_sources(docs, setup))
+    document = _report_document(docs, chapters or _chapter_sources(docs, setup))
     anchors = {doc.anchor for doc in docs}
     key = digest("cited", document, setup.fingerprint())
     cached = cache.get("cited", key)

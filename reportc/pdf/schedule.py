@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from reportc.pdf.layout import DraftReport
 
 MAX_ROUNDS = 6
+CALIBRATED = 3  # chapters laid out before estimated numbers may defer a part (_uncertain)
 # Part HTML one worker may keep laid out: about 175 pages at 1-2 MB each, if no part
 # could be drawn before the end (a worker stays under 400 MB; more workers are started).
 BYTES_PER_PROCESS = 800_000
@@ -74,6 +75,7 @@ class _Parts:
         self._earlier: dict[str, _Laid] = {}  # last layout of a part being laid out again
         self.laid_out = 0  # layouts run, counting parts laid out again
         self._attempts: dict[str, int] = {}
+        self._estimated: PageMap | None = None  # page map for _uncertain, until a reply
         self._index = {part: i for i, part in enumerate(self.order)}
         self._ids = {part: {name for name, _ in offsets}
                      for part, offsets in self.estimate.offsets.items()}
@@ -167,7 +169,24 @@ class _Parts:
             raise RuntimeError(f"the page numbers of {part} did not settle after "
                                f"{MAX_ROUNDS} layouts")
         return Task("draft", part, partial(self._draft_payload, part),
-                    len(self.split.parts[part]))
+                    len(self.split.parts[part]), partial(self._uncertain, part))
+
+    def _uncertain(self, part: str) -> bool:
+        """Might a page number the part prints, estimated now, take another number of
+        digits once the parts before it are laid out? Then other parts go first (see
+        :meth:`DraftPool._next`): laid out now, it would likely be laid out again (the
+        200-page benchmark's chapter 8, estimated at pages 98-110, came out at 96-107).
+        Not the front matter: every part's start depends on its page count, so it goes
+        first (deferred, the flagship's parts were laid out 15 times instead of 13). Not
+        before three chapters are laid out: the first estimates are too rough to tell
+        (one chapter of the 200-page benchmark sent early on them was laid out again)."""
+        if part == FRONT or self._numbers_known(part) or \
+                sum(1 for c in self.order[1:-1] if self._known(c)) < CALIBRATED:
+            return False
+        if self._estimated is None:  # until the next reply
+            self._estimated = self.page_map()
+        anchors = self._estimated.anchors
+        return any(_near_other_width(anchors[t]) for t in self._references[part] if t in anchors)
 
     def _draft_payload(self, part: str) -> str:
         """The part's document with the best numbers known when it is sent."""
@@ -190,6 +209,7 @@ class _Parts:
         return laid.keep, pages.starts[part], numbers, key[:32].encode("ascii")
 
     def _on_reply(self, task: Task, reply: Any) -> list[Task] | None:
+        self._estimated = None
         if task.kind == "draft":
             self._laid_out(task.name, reply)
         else:
@@ -252,6 +272,14 @@ class _Parts:
             return False
         return part == FRONT or all(len(str(anchors.get(target, 0))) == len(str(shown))
                                      for target, shown in laid.numbers.items())
+
+
+def _near_other_width(page: int) -> bool:
+    """Is an estimated page within 10 % (at least 3 pages) of a page number with another
+    number of digits?"""
+    margin = max(3, page // 10)
+    return len(str(max(1, page - margin))) != len(str(page)) or \
+        len(str(page + margin)) != len(str(page))
 
 
 def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: dict,

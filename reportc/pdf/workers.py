@@ -38,6 +38,7 @@ class Task:
     name: str
     payload: Callable[[], Any]  # called when the task is sent: it can use earlier replies
     size: int = 0  # bytes of HTML a draft keeps in memory
+    defer: Callable[[], bool] | None = None  # True: send other tasks first, if any can go
 
 
 def serve(conn: connection.Connection, draft: Callable[[Any], tuple[Any, Any]],
@@ -116,8 +117,7 @@ class DraftPool:
         stopped = False
         while (waiting and not stopped) or busy:
             while len(busy) < self.workers and not stopped:
-                found = next(((i, w) for i, task in enumerate(waiting)
-                              if (w := self._pick(task, busy)) is not None), None)
+                found = self._next(waiting, busy)
                 if found is None:
                     break
                 index, worker = found
@@ -168,6 +168,20 @@ class DraftPool:
             self._local[task.name], reply = self._draft(task.payload())
             return reply
         return self._finish(self._local.pop(task.name), task.payload())
+
+    def _next(self, waiting: deque[Task], busy: dict[int, Task]) -> tuple[int, int] | None:
+        """The index of the first waiting task a process can take now, and that process:
+        a task that asks to be deferred only if no other can go, so a worker never idles
+        for it."""
+        deferred = None
+        for index, task in enumerate(waiting):
+            worker = self._pick(task, busy)
+            if worker is None:
+                continue
+            if task.defer is None or not task.defer():
+                return index, worker
+            deferred = deferred or (index, worker)
+        return deferred
 
     def _pick(self, task: Task, busy: dict[int, Task]) -> int | None:
         if task.kind == "finish":
