@@ -133,15 +133,26 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
                      "(correct, slower)", code="compat", fails_strict=False)
     mode = ("numbered" if single_pass else "parts") if by_parts else "native"
     key = digest(page, environment, mode)
-    pdf = cache.get_bytes("pdf", key)
+    pdf, pages = _cached(cache, key)
     if pdf is not None:
-        pages = json.loads(cache.get("pdf-pages", key) or "{}")
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
         job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
         pdf = _lay_out(page, job, cache, key, single_pass, diag)
     if pdf is not None:
         _write(path, pdf, config, context, reference_files)
+
+
+def _cached(cache: BuildCache, key: str) -> tuple[bytes | None, dict]:
+    """The cached PDF of this page and its page map, or ``(None, {})`` unless both are there:
+    a PDF without its map would leave the next build no map to reuse parts by, and so lay
+    out every part again."""
+    pdf = cache.get_bytes("pdf", key)
+    stored = cache.get("pdf-pages", key) if pdf is not None else None
+    if pdf is None or stored is None:
+        return None, {}
+    pages = json.loads(stored)
+    return pdf, pages if isinstance(pages, dict) else {}
 
 
 def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
@@ -192,6 +203,8 @@ def _lay_out(page: str, job: PdfJob, cache: BuildCache, key: str, single_pass: b
     stored = cache.meta.get("pdf_pages")
     previous: dict[str, Any] = stored if isinstance(stored, dict) else {}
     last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
+    if last_pdf is not None:  # kept with its PDF: undoing this edit is then a cache hit
+        cache.get("pdf-pages", str(previous.get("pdf")))
     try:
         pdf, pages = paginate(page, job, previous or None, last_pdf)
     except ReportError:
