@@ -31,7 +31,7 @@ from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
 from reportc.document.lists import ReportLists, collect_lists
-from reportc.document.model import ChapterDoc
+from reportc.document.model import ChapterDoc, ast_digest
 from reportc.document.numbering import number_report
 from reportc.document.read import read_report
 from reportc.document.xrefs import resolve_references
@@ -142,10 +142,11 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
         resolve_references(doc, targets, bibliography.keys, root, diag, run.cache)
         check_chapter(doc, root, config.attachments, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
-    evidence = check_evidence(run, docs, bibliography, config) \
+    shapes = [ast_digest(doc) for doc in docs] if run.cache.enabled else None
+    evidence = check_evidence(run, docs, bibliography, config, shapes) \
         if run.options.family == "report" else Evidence()  # a redline mixes two texts
     if any(edition.paged for edition in editions):  # before layout, at the line
-        check_glyphs(docs, theme.fonts, diag)
+        check_glyphs(docs, theme.fonts, diag, run.cache, shapes)
     if evidence.sourced:  # every build with sources writes the table
         editions = chosen((*run.options.formats, "evidence"))
     lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
