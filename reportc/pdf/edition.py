@@ -132,15 +132,25 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
         diag.warning(f"{compat.mismatch()}: the PDF is laid out in one WeasyPrint pass "
                      "(correct, slower)", code="compat", fails_strict=False)
     mode = ("numbered" if single_pass else "parts") if by_parts else "native"
-    key = digest(page, environment, mode)
+    fields = _xmp_fields(context)
+    key = digest(page, environment, mode, json.dumps(fields))
     pdf, pages = _cached(cache, key)
     if pdf is not None:
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
         job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
+        job.fields = fields
         pdf = _lay_out(page, job, cache, key, single_pass, diag)
     if pdf is not None:
         _write(path, pdf, config, context, reference_files)
+
+
+def _xmp_fields(context: PageContext) -> dict[str, str | list[str]] | None:
+    """The report's XMP properties, written as the PDF is saved (part of its cache key)."""
+    from reportc.pdf.xmp import xmp_fields  # pikepdf: only when a PDF is written
+
+    record = context.matter.record
+    return xmp_fields(record) if record else None
 
 
 def _cached(cache: BuildCache, key: str) -> tuple[bytes | None, dict]:
@@ -157,10 +167,9 @@ def _cached(cache: BuildCache, key: str) -> tuple[bytes | None, dict]:
 
 def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
            reference_files: bool) -> None:
-    from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
-
+    """The PDF (its XMP record already in it), its cover picture and reference files."""
     record = context.matter.record
-    path.write_bytes(add_xmp(pdf, record) if record else pdf)
+    path.write_bytes(pdf)
     if record and record.image_url:
         draw_cover(path, path.parent / record.image_url)
     if reference_files:
