@@ -244,6 +244,38 @@ def test_an_edit_and_a_record_change_give_the_clean_build_pdf_xmp_and_all(tmp_pa
         assert meta["{http://prismstandard.org/namespaces/basic/2.0/}doi"] == \
             "10.5555/grid.2026.1"
 
+
+@pytest.mark.skipif(not can_draw_cover(), reason="pdftoppm draws the cover picture")
+def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(tmp_path,
+                                                                           monkeypatch):
+    """Page 1 is the front matter's: an edit elsewhere takes the picture from the cache;
+    a new title is drawn. Either way it is the clean build's picture."""
+    import reportc.pdf.edition
+
+    drawn: list[str] = []
+    real = reportc.pdf.edition.draw_cover
+
+    def counting(pdf, target):
+        drawn.append(target.name)
+        return real(pdf, target)
+
+    monkeypatch.setattr(reportc.pdf.edition, "draw_cover", counting)
+    root = copy_root("publisher", tmp_path / "pub")
+    build_root(root, formats=("pdf",))
+    chapter = sorted((root / "chapters").glob("*.md"))[-1]
+    config = root / "report.yaml"
+    for change, draws in [(lambda: chapter.write_text(chapter.read_text() + "\nMore.\n"), 0),
+                          (lambda: config.write_text(config.read_text().replace(
+                              "Grid storage and the energy transition",
+                              "Grid storage and the transition")), 1)]:
+        drawn.clear()
+        change()
+        rebuilt = build_root(root, formats=("pdf",))
+        assert len(drawn) == draws
+        clean = build_root(root, out=tmp_path / "clean", formats=("pdf",), use_cache=False)
+        assert (rebuilt.out / "grid-storage-cover.png").read_bytes() == \
+            (clean.out / "grid-storage-cover.png").read_bytes()
+
 # --- reference files --------------------------------------------------------------------
 
 def test_bib_file_parses_as_a_report_with_its_institution(built):

@@ -20,7 +20,7 @@ from reportc.charts.tables import without_data_tables
 from reportc.citing.citation import bibtex, ris
 from reportc.document.model import ChapterDoc
 from reportc.editions.base import Edition, Made
-from reportc.editions.cover import draw_cover
+from reportc.editions.cover import cover_tool, draw_cover
 from reportc.editions.page import PageContext, render_page
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
@@ -142,7 +142,7 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
         job.fields = fields
         pdf = _lay_out(page, job, cache, key, single_pass, diag)
     if pdf is not None:
-        _write(path, pdf, config, context, reference_files)
+        _write(path, pdf, config, context, reference_files, cache)
 
 
 def _xmp_fields(context: PageContext) -> dict[str, str | list[str]] | None:
@@ -166,16 +166,32 @@ def _cached(cache: BuildCache, key: str) -> tuple[bytes | None, dict]:
 
 
 def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
-           reference_files: bool) -> None:
+           reference_files: bool, cache: BuildCache) -> None:
     """The PDF (its XMP record already in it), its cover picture and reference files."""
     record = context.matter.record
     path.write_bytes(pdf)
     if record and record.image_url:
-        draw_cover(path, path.parent / record.image_url)
+        _cover(path, path.parent / record.image_url, cache)
     if reference_files:
         when = config.date or context.build_date
         path.with_suffix(".bib").write_text(bibtex(config, when), encoding="utf-8")
         path.with_suffix(".ris").write_bytes(ris(config, when).encode("utf-8"))
+
+
+def _cover(pdf: Path, target: Path, cache: BuildCache) -> None:
+    """The cover picture: page 1 drawn, or taken from the cache when the PDF's first part
+    is the one drawn before (its exact key: page 1 is that part's) with the same pdftoppm."""
+    pages = cache.carry.get("pdf_pages")
+    keys = pages.get("keys") if isinstance(pages, dict) else None
+    order = pages.get("order") if isinstance(pages, dict) else None
+    first = keys.get(order[0]) if isinstance(keys, dict) and isinstance(order, list) and \
+        order else None
+    key = digest(first, cover_tool()) if isinstance(first, str) and cover_tool() else ""
+    stored = cache.get_bytes("cover", key) if key else None
+    if stored is not None:
+        target.write_bytes(stored)
+    elif draw_cover(pdf, target) and key:
+        cache.put_bytes("cover", key, target.read_bytes())
 
 
 def _environment(config: ReportConfig, theme: Theme, docs: list[ChapterDoc]) -> str:
