@@ -99,6 +99,10 @@ def build(options: BuildOptions) -> BuildResult:
         return BuildResult(config, [], diag, up_to_date=True)
     check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
     diag.raise_if_errors()
+    # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s) runs
+    # while the chapters are read and checked: an edit's are soon done, and the PDF
+    # waited for it
+    started = [edition.start(config, theme) for edition in editions]
 
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliographies, root, diag)
@@ -109,7 +113,7 @@ def build(options: BuildOptions) -> BuildResult:
         checked = _read_and_check(run, config, chapters, theme, engine, editions,
                                   bibliography, timer)
     outputs = _write_report(run, config, theme, release, csl, checked, bibliography,
-                            converter, timer)
+                            converter, timer, started)
     timer.done("wrote " + ", ".join(options.formats))
     _remember_build(run, fingerprint, outputs, checked.docs, checked.evidence)
     return BuildResult(config, outputs, diag)
@@ -156,12 +160,12 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
 
 def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release,
                   csl: Path | None, checked: _Checked, bibliography: Bibliography,
-                  converter: References, timer: StageTimer) -> list[Path]:
+                  converter: References, timer: StageTimer,
+                  started: list[Callable[[], None] | None]) -> list[Path]:
     """Cite the report and render its chapters, put the reference list and the charts in
-    place, then write the editions (each started first, so its setup overlaps the
-    citing); the files written."""
+    place, then write the editions (``started``: each edition's setup, begun before the
+    chapters were read, to wait for); the files written."""
     docs, editions, diag = checked.docs, checked.editions, run.diag
-    started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
         references, bodies, setup, report = _cite(
