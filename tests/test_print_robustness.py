@@ -130,9 +130,9 @@ def test_an_edit_checks_the_glyphs_of_the_edited_chapter_only(tmp_path, shared, 
     walked: list[str] = []
     real = reportc.pdf.glyphs._missing
 
-    def counting(doc, fonts):
+    def counting(doc, covered):
         walked.append(doc.rel)
-        return real(doc, fonts)
+        return real(doc, covered)
 
     monkeypatch.setattr(reportc.pdf.glyphs, "_missing", counting)
     intro = project / "chapters/01-intro.md"

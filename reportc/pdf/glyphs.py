@@ -36,28 +36,34 @@ def check_glyphs(docs: list[ChapterDoc], fonts: list[Path], diag: Diagnostics,
     if lister is None:
         return  # no fontconfig to ask: WeasyPrint's own message after layout remains
     against = digest(tool_versions(), lister, *map(_font_digest, fonts))
+    covered: frozenset[int] | None = None  # asked for at the first chapter not cached
     for doc, shape in zip(docs, shapes or [""] * len(docs), strict=True):
         key = digest(shape, doc.chapter.text, against) if shape and cache else ""
-        stored = cache.get("glyphs", key) if cache and key else None
-        found = json.loads(stored) if stored is not None else _missing(doc, fonts)
+        found = _recalled(cache, key)
         if found is None:
-            return  # fc-list failed: as without fontconfig
-        if cache and key and stored is None:
-            cache.put("glyphs", key, json.dumps(found))
+            covered = covered if covered is not None else _coverage(fonts, cache, against)
+            if covered is None:
+                return  # fc-list failed: as without fontconfig
+            found = _missing(doc, covered)
+            if cache and key:
+                cache.put("glyphs", key, json.dumps(found))
         for message, line in found:
             diag.error(message, doc.rel, line)
+
+
+def _recalled(cache: BuildCache | None, key: str) -> list[tuple[str, int | None]] | None:
+    """A chapter's errors as the last check with the same key found them."""
+    stored = cache.get("glyphs", key) if cache and key else None
+    return None if stored is None else [(message, line) for message, line in json.loads(stored)]
 
 
 def _font_digest(path: Path) -> str:
     return digest(str(path), path.read_bytes() if path.is_file() else b"<missing>")
 
 
-def _missing(doc: ChapterDoc, fonts: list[Path]) -> list[tuple[str, int | None]] | None:
-    """The chapter's errors: each character no font has, with its first line (``None``
-    if fontconfig could not be asked)."""
-    covered = _coverage(tuple(fonts))
-    if covered is None:
-        return None
+def _missing(doc: ChapterDoc, covered: frozenset[int]) -> list[tuple[str, int | None]]:
+    """The chapter's errors: each character no font (``covered``: their code points) has,
+    with its first line."""
     text = doc.chapter.text
     missing = sorted({char for char in _printed(doc) if ord(char) not in covered
                       and unicodedata.category(char) not in _NO_GLYPH},
@@ -84,11 +90,21 @@ def _printed(doc: ChapterDoc) -> set[str]:
     return chars
 
 
-@functools.cache
-def _coverage(fonts: tuple[Path, ...]) -> frozenset[int] | None:
-    """Every code point a theme font or a system font has (``None`` without fontconfig)."""
+def _coverage(fonts: list[Path], cache: BuildCache | None, against: str
+              ) -> frozenset[int] | None:
+    """Every code point a theme font or a system font has (``None`` without fontconfig);
+    the theme fonts' from ``cache`` under ``against`` (their bytes) when read before:
+    loading their character maps was most of an edit's glyph check."""
     system = system_coverage()
-    return None if system is None else system | theme_coverage(fonts)
+    if system is None:
+        return None
+    stored = cache.get("glyph-fonts", against) if cache else None
+    if stored is not None:
+        return system | frozenset(json.loads(stored))
+    theme = theme_coverage(tuple(fonts))
+    if cache:
+        cache.put("glyph-fonts", against, json.dumps(sorted(theme)))
+    return system | theme
 
 
 @functools.cache
