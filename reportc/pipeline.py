@@ -17,12 +17,11 @@ from reportc.charts.engine import ChartEngine
 from reportc.charts.figures import Drawings, draw_charts
 from reportc.charts.theme import chart_theme
 from reportc.citing.citation import how_to_cite, render_markdown_file
-from reportc.citing.cited import Cited
 from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
 from reportc.document.lists import ReportLists, collect_lists
-from reportc.document.model import ChapterDoc
+from reportc.document.model import ChapterDoc, ast_digest
 from reportc.document.numbering import number_report
 from reportc.document.read import read_report
 from reportc.document.xrefs import resolve_references
@@ -62,6 +61,10 @@ def make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Pa
     editions = chosen(options.formats)
     check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
     diag.raise_if_errors()
+    # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s) runs
+    # while the chapters are read and checked: an edit's are soon done, and the PDF
+    # waited for it
+    started = [edition.start(config, theme) for edition in editions]
 
     timer = StageTimer()
     bibliography = load_bibliography(config.bibliographies, config.root, diag)
@@ -72,7 +75,7 @@ def make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Pa
         checked = _read_and_check(run, config, chapters, theme, engine, editions,
                                   bibliography, timer)
     outputs = _write_report(run, config, theme, release, csl, checked, bibliography,
-                            converter, timer)
+                            converter, timer, started)
     timer.done("wrote " + ", ".join(options.formats))
     inputs = [str(path) for edition in editions for path in edition.inputs(config, theme)]
     _remember_build(run, fingerprint, inputs, outputs, checked.docs, checked.evidence)
@@ -106,10 +109,11 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
         resolve_references(doc, targets, bibliography.keys, root, diag, run.cache)
         check_chapter(doc, root, config.attachments, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
-    evidence = check_evidence(run, docs, bibliography, config) \
+    shapes = [ast_digest(doc) for doc in docs] if run.cache.enabled else None
+    evidence = check_evidence(run, docs, bibliography, config, shapes) \
         if run.options.family == "report" else Evidence()  # a redline mixes two texts
     if any(edition.paged for edition in editions):  # before layout, at the line
-        check_glyphs(docs, theme.fonts, diag)
+        check_glyphs(docs, theme.fonts, diag, run.cache, shapes)
     if evidence.sourced:  # every build with sources writes the table
         editions = chosen((*run.options.formats, "evidence"))
     lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
@@ -119,15 +123,15 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
 
 def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release,
                   csl: Path | None, checked: _Checked, bibliography: Bibliography,
-                  converter: References, timer: StageTimer) -> list[Path]:
+                  converter: References, timer: StageTimer,
+                  started: list[Callable[[], None] | None]) -> list[Path]:
     """Cite the report and render its chapters, put the reference list and the charts in
-    place, then write the editions (each started first, so its setup overlaps the
-    citing); the files written."""
+    place, then write the editions (``started``: each edition's setup, begun before the
+    chapters were read, to wait for); the files written."""
     docs, editions, diag = checked.docs, checked.editions, run.diag
-    started = [edition.start(config, theme) for edition in editions]
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
-        references, bodies, setup, report = _cite(
+        references, bodies, setup = _cite(
             run, docs, cited, bibliography, converter, reported(csl), config,
             Path(scratch), any(edition.notes_list for edition in editions))
         bodies, references = place_bibliography(bodies, references, docs, diag)
@@ -145,8 +149,7 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
             if wait:
                 wait()  # before an edition forks workers (the PDF's layout)
         made = Made(run, config, theme, context, release, docs, setup,
-                    release.artifact_stem(config.slug), evidence=checked.evidence,
-                    cited=report)
+                    release.artifact_stem(config.slug), evidence=checked.evidence)
         return _write_outputs(run, editions, made)
 
 
@@ -202,24 +205,22 @@ def _remember_build(run: Run, fingerprint: Fingerprint, inputs: list[str],
 def _cite(run: Run, docs: list[ChapterDoc], cited: list[str], bibliography: Bibliography,
           converter: References, csl: Path, config: ReportConfig, scratch: Path,
           notes_list: bool = True
-          ) -> tuple[str, list[str], CitationSetup, Cited | None]:
+          ) -> tuple[str, list[str], CitationSetup]:
     """The reference list and each chapter's HTML: the cited entries become CSL JSON in
     ``scratch`` (the .bib file is parsed once), citeproc runs once over the report, then
     the chapters and the list are written in parallel; entries that print nothing are
     left out of the list and unlinked. The setup is returned for the Word edition, whose
-    citeproc run reads the same CSL JSON (in ``scratch``); and the cited report (the EPUB
-    is written from it). ``notes_list``: an edition reads the chapters' web HTML with its
-    list of notes."""
+    citeproc run reads the same CSL JSON (in ``scratch``). ``notes_list``: an edition
+    reads the chapters' web HTML with its list of notes."""
     diag = run.diag
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets(),
                           notes_list=notes_list)
-    bodies, references, dropped, report = render_report(docs, setup, diag, run.cache,
-                                                         run.jobs, bibliography)
+    bodies, references, dropped = render_report(docs, setup, diag, run.cache, run.jobs,
+                                                 bibliography)
     diag.raise_if_errors()
-    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup, \
-        report
+    return references, [reported(body) for body in unlink_citations(bodies, dropped)], setup
 
 
 def _write_outputs(run: Run, editions: list[Edition], made: Made) -> list[Path]:

@@ -226,6 +226,38 @@ def test_a_changed_source_rechecks_and_no_change_rebuilds_nothing(tmp_path):
         (changed.out / "evidence-evidence.csv").read_bytes()
 
 
+
+def test_an_edit_rechecks_only_the_edited_chapter_and_keeps_every_warning(tmp_path,
+                                                                          monkeypatch):
+    """An unchanged chapter's rows and warnings come from the cache, as its last check
+    found them; the edited chapter is checked again; the table is a clean build's."""
+    import reportc.evidence.check
+
+    root = make_root(tmp_path)
+    other = root / "chapters" / "02-more.md"
+    other.write_text("# More\n\nAs @smith2020 [p. 3] put it, \"the old harbour should be "
+                     "rebuilt before the winter storms arrived\".\n")
+    first = build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
+    checked: list[str] = []
+    real = reportc.evidence.check._check_chapter
+
+    def counting(doc, library, diag):
+        checked.append(doc.rel)
+        return real(doc, library, diag)
+
+    monkeypatch.setattr(reportc.evidence.check, "_check_chapter", counting)
+    other.write_text(other.read_text().replace("winter storms", "autumn storms"))
+    edited = build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))
+    assert checked == ["chapters/02-more.md"]
+    ours = [w for w in edited.warnings if w.startswith(F)]
+    assert ours == [w for w in first.warnings if w.startswith(F)] and len(ours) == 10
+    assert any(w.startswith("chapters/02-more.md:3: warning: quotation not found")
+               for w in edited.warnings)
+    clean = build_root(root, out=tmp_path / "clean", formats=("evidence",),
+                       source_dirs=(LIBRARY,), use_cache=False)
+    assert (clean.out / "evidence-evidence.csv").read_bytes() == \
+        (edited.out / "evidence-evidence.csv").read_bytes()
+
 def test_a_source_that_appears_is_read_by_the_next_build(tmp_path):
     root = make_root(tmp_path)
     build_root(root, formats=("evidence",), source_dirs=(LIBRARY,))

@@ -140,6 +140,26 @@ def test_an_edit_inside_one_chapter_lays_out_only_that_chapter(tmp_path, part_jo
     assert "describe these ties" in " ".join(_normalised_pages(rebuilt.pdf))
 
 
+
+def test_an_undone_edit_is_a_cache_hit_and_the_next_edit_still_reuses_parts(
+        tmp_path, part_jobs, shared):
+    """Undoing an edit gives the PDF before it from the cache, page map and all, so that
+    the edit made again lays out only its chapter, not the whole report (the map was
+    dropped with a whole-PDF hit, and the next build laid out every part)."""
+    project = shared.copy("basic", tmp_path, formats=("pdf",)).root
+    intro = project / "chapters/01-intro.md"
+    original = intro.read_text()
+    edited = original.replace("describe the ties", "describe these ties")
+    again = original.replace("describe the ties", "describe those ties")
+    for text, laid_out in [(edited, ["sec-intro"]), (original, []), (edited, ["sec-intro"]),
+                           (original, []), (again, ["sec-intro"])]:
+        part_jobs.clear()
+        intro.write_text(text)
+        rebuilt = build_root(project, formats=("pdf",))
+        assert part_jobs == laid_out
+        printed = " ".join(_normalised_pages(rebuilt.pdf))
+        assert re.search(r"describe \w+ ties", text).group() in printed
+
 def _theme_variant(project, replacements: dict[str, str]) -> None:
     """A report-local copy of the default theme with some print rules changed."""
     shutil.copytree(REPO / "templates", project / "templates")

@@ -119,6 +119,36 @@ def test_a_character_no_font_has_is_an_error_at_its_line_before_layout(tmp_path,
     assert not (root / "out" / "fixture.html").exists()
 
 
+
+def test_an_edit_checks_the_glyphs_of_the_edited_chapter_only(tmp_path, shared, monkeypatch):
+    """An unchanged chapter's characters were checked against the same fonts last time:
+    only the edited chapter is walked again, and a character no font has that the edit
+    brings in is still the error at its line."""
+    import reportc.pdf.glyphs
+
+    project = shared.copy("basic", tmp_path, formats=("pdf",)).root
+    walked: list[str] = []
+    real = reportc.pdf.glyphs._missing
+
+    def counting(doc, covered):
+        walked.append(doc.rel)
+        return real(doc, covered)
+
+    monkeypatch.setattr(reportc.pdf.glyphs, "_missing", counting)
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("describe the ties", "describe these ties"))
+    build_root(project, formats=("pdf",))
+    assert walked == ["chapters/01-intro.md"]
+    intro.write_text(intro.read_text().replace("these ties", "these \U00010000 ties"))
+    with pytest.raises(BuildFailed) as failed:
+        build_root(project, formats=("pdf",))
+    line = intro.read_text().splitlines().index(
+        next(t for t in intro.read_text().splitlines() if "\U00010000" in t)) + 1
+    assert [str(p) for p in failed.value.problems] == [
+        f"chapters/01-intro.md:{line}: no font has '\U00010000' (U+10000 Linear B Syllable "
+        "B008 A): the PDF would print an empty box; install a font that has it (emoji: "
+        "Debian's fonts-noto-color-emoji) or write it another way"]
+
 def test_pandocs_own_warning_carries_its_line(tmp_path):
     diag = Diagnostics()
     text = "# T\n\nSee [the site].\n\n[the site]: https://example.org/a\n" \

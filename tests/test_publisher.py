@@ -219,6 +219,63 @@ def test_pdf_xmp_carries_rights_and_doi(built):
     assert "CC-BY-4.0" in str(built.pdf.xmp_metadata.dc_rights)
 
 
+
+def test_an_edit_and_a_record_change_give_the_clean_build_pdf_xmp_and_all(tmp_path):
+    """The XMP record is written as the parts are merged; a rebuild takes the front matter
+    from the last PDF, whose packet already describes the report, so the record must be
+    written on the packet the front matter had as laid out: after an edit, and after a
+    change to keywords (in the XMP, printed nowhere: every part is reused), the PDF is
+    the clean build's, byte for byte."""
+    root = copy_root("publisher", tmp_path / "pub")
+    build_root(root, formats=("pdf",))
+    chapter = sorted((root / "chapters").glob("*.md"))[-1]
+    chapter.write_text(chapter.read_text() + "\nA sentence added by the test.\n")
+    config = root / "report.yaml"
+    for change in (None, ("keywords: [energy, storage]", "keywords: [energy, batteries]")):
+        if change:
+            config.write_text(config.read_text().replace(*change))
+        rebuilt = build_root(root, formats=("pdf",))
+        clean = build_root(root, out=tmp_path / "clean", formats=("pdf",), use_cache=False)
+        assert rebuilt.pdf_path.read_bytes() == clean.pdf_path.read_bytes(), change
+    with pikepdf.open(rebuilt.pdf_path) as pdf:
+        meta = pdf.open_metadata()
+        assert set(meta["dc:subject"]) == {"energy", "batteries"}
+        assert meta["pdf:Keywords"] == "energy, batteries"
+        assert meta["{http://prismstandard.org/namespaces/basic/2.0/}doi"] == \
+            "10.5555/grid.2026.1"
+
+
+@pytest.mark.skipif(not can_draw_cover(), reason="pdftoppm draws the cover picture")
+def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(tmp_path,
+                                                                           monkeypatch):
+    """Page 1 is the front matter's: an edit elsewhere takes the picture from the cache;
+    a new title is drawn. Either way it is the clean build's picture."""
+    import reportc.pdf.edition
+
+    drawn: list[str] = []
+    real = reportc.pdf.edition.draw_cover
+
+    def counting(pdf, target):
+        drawn.append(target.name)
+        return real(pdf, target)
+
+    monkeypatch.setattr(reportc.pdf.edition, "draw_cover", counting)
+    root = copy_root("publisher", tmp_path / "pub")
+    build_root(root, formats=("pdf",))
+    chapter = sorted((root / "chapters").glob("*.md"))[-1]
+    config = root / "report.yaml"
+    for change, draws in [(lambda: chapter.write_text(chapter.read_text() + "\nMore.\n"), 0),
+                          (lambda: config.write_text(config.read_text().replace(
+                              "Grid storage and the energy transition",
+                              "Grid storage and the transition")), 1)]:
+        drawn.clear()
+        change()
+        rebuilt = build_root(root, formats=("pdf",))
+        assert len(drawn) == draws
+        clean = build_root(root, out=tmp_path / "clean", formats=("pdf",), use_cache=False)
+        assert (rebuilt.out / "grid-storage-cover.png").read_bytes() == \
+            (clean.out / "grid-storage-cover.png").read_bytes()
+
 # --- reference files --------------------------------------------------------------------
 
 def test_bib_file_parses_as_a_report_with_its_institution(built):

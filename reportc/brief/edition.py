@@ -71,7 +71,7 @@ def _lay_out(page: str, made: Made) -> bytes | None:
     """The brief's PDF with its XMP record, or None after reporting why not."""
     from reportc.pdf import compat
     from reportc.pdf.layout import layout_pdf, report_layout
-    from reportc.pdf.xmp import add_xmp
+    from reportc.pdf.xmp import add_xmp, xmp_fields
 
     compat.engage()  # the tagging and wording patches, as for the report's PDF
     config, theme = made.config, made.theme
@@ -95,7 +95,7 @@ def _lay_out(page: str, made: Made) -> bytes | None:
     if record is None:
         return pdf
     brief_config = dataclasses.replace(config, title=f"{config.title}: policy brief")
-    return add_xmp(pdf, dataclasses.replace(record, config=brief_config))
+    return add_xmp(pdf, xmp_fields(dataclasses.replace(record, config=brief_config)))
 
 
 def _record_fields(made: Made) -> list[str]:

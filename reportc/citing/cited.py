@@ -1,6 +1,6 @@
-"""The report as citeproc left it (:class:`Cited`): what the HTML is rendered from and
-what the EPUB is written from, so that citeproc runs once per build, not once per
-edition."""
+"""The report as citeproc left it (:class:`Cited`): what the HTML is rendered from, and
+what an edit that cites nothing new reuses (:mod:`reportc.citing.recite`), so that
+citeproc runs once per build, not once per edition."""
 
 from __future__ import annotations
 

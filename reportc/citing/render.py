@@ -68,18 +68,17 @@ NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
 
 def render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                   cache: BuildCache, jobs: int, source: Bibliography | None = None
-                  ) -> tuple[list[str | None], str, list[str], Cited | None]:
-    """Each chapter's HTML, the reference list's HTML, the keys left out of the list
-    (they print nothing in the style; each a located warning) and the cited report when
-    known (the EPUB is written from it). Citeproc runs once; the chapters are then
-    written in batches, ``jobs`` at a time, beside the list."""
+                  ) -> tuple[list[str | None], str, list[str]]:
+    """Each chapter's HTML, the reference list's HTML and the keys left out of the list
+    (they print nothing in the style; each a located warning). Citeproc runs once; the
+    chapters are then written in batches, ``jobs`` at a time, beside the list."""
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return _render_report(docs, setup, diag, cache, pool, jobs, source)
 
 
 def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
                    cache: BuildCache, pool: Executor, jobs: int, source: Bibliography | None
-                   ) -> tuple[list[str | None], str, list[str], Cited | None]:
+                   ) -> tuple[list[str | None], str, list[str]]:
     chapters = _chapter_sources(docs, setup)
     key = _record_key(chapters, setup)
     recalled = recall(cache, key, chapters) if key else None
@@ -93,14 +92,13 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
         if key and None not in bodies:  # the edited chapters' blocks, for the next edit
             remember(cache, key, chapters, recalled.blocks, recalled.references,
                      recalled.dropped, recalled.listed)
-        listed = None if recalled.listed is None else Cited(recalled.blocks, recalled.listed)
-        return bodies, recalled.references if ok else "", recalled.dropped, listed
+        return bodies, recalled.references if ok else "", recalled.dropped
     seen = len(diag.problems)
     done, cited = _cite_and_render(docs, setup, diag, cache, pool, jobs, source, chapters)
     if key and cited is not None and None not in done[0] and \
             all(p.code == "bib.empty" for p in diag.problems[seen:]):
         remember(cache, key, chapters, cited.blocks, done[1], done[2], cited.references)
-    return (*done, cited)
+    return done
 
 
 def _record_key(chapters: list[tuple[str, str]], setup: CitationSetup) -> str | None:
@@ -284,8 +282,9 @@ def _list_key(kind: str, listing_document: str, setup: CitationSetup) -> str:
 
 def _listed_apart(setup: CitationSetup, document: str, cache: BuildCache,
                   listed: str | None) -> str | None:
-    """The list made apart as citeproc left it (the EPUB's), from ``listed`` (this run's,
-    then kept where :func:`cite_report` looks for it) or else from the cache."""
+    """The list made apart as citeproc left it (kept for the next build's recall), from
+    ``listed`` (this run's, then kept where :func:`cite_report` looks for it) or else
+    from the cache."""
     key = _list_key("json", _list_document(document), setup)
     if listed is None:
         listed = cache.get("cited-list", key)

@@ -3,9 +3,11 @@ cross-reference targets."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportc.cache import digest
 from reportc.project.chapters import Chapter
 
 
@@ -69,3 +71,10 @@ class ChapterDoc:
         if not self.number:
             return ""
         return ("Appendix " if self.chapter.kind == "appendix" else "Chapter ") + self.number
+
+
+def ast_digest(doc: ChapterDoc) -> str:
+    """The chapter's AST, hashed: the key of a check that reads nothing else of it, so
+    that an edit checks again only the chapters whose document changed (and every
+    chapter whose numbers or cross-references moved with it)."""
+    return digest(doc.rel, json.dumps(doc.ast, ensure_ascii=False))

@@ -90,11 +90,12 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
     keys = [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
     for index, chapter in enumerate(chapters):
+        if (cached := cache.get("ast", keys[index])) is not None:
+            asts[index] = cached  # its text passed the checks below when it was read
+            continue
         _check_unclosed_blocks(chapter, diag)
         if not check_brackets(chapter, diag):
             asts[index] = None  # pandoc would stall on it
-        elif (cached := cache.get("ast", keys[index])) is not None:
-            asts[index] = cached
         else:
             todo.append(index)
     shares = batches(todo, lambda index: len(chapters[index].text), jobs)

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from reportc.cache import BuildCache
-from reportc.citing.cited import Cited
 from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.editions.page import PageContext
@@ -49,12 +48,11 @@ class Made:
     theme: Theme
     context: PageContext  # the rendered chapters, bibliography and publisher's matter
     release: Release
-    docs: list[ChapterDoc]  # the numbered chapter ASTs (Word and EPUB convert them)
+    docs: list[ChapterDoc]  # the numbered chapter ASTs (Word converts them)
     setup: CitationSetup  # citeproc's settings and the cited entries as CSL JSON
     stem: str  # the artifacts' file name without suffix: <slug>[-<label>]
     products: dict[str, Any] = field(default_factory=dict)  # what an edition hands the next
     evidence: Evidence = field(default_factory=Evidence)  # quotations and citations checked
-    cited: Cited | None = None  # the report as citeproc left it (the EPUB's source)
 
     @property
     def diag(self) -> Diagnostics:

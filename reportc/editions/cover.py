@@ -5,6 +5,7 @@ page names none."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,3 +30,18 @@ def draw_cover(pdf: Path, target: Path) -> bool:
     except subprocess.TimeoutExpired:
         return False
     return done.returncode == 0 and target.is_file()
+
+
+@functools.cache
+def cover_tool() -> str:
+    """Which pdftoppm draws the cover, and poppler's version (what it prints for ``-v``);
+    empty without one. Part of a cached cover's key."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        return ""
+    try:
+        done = subprocess.run([tool, "-v"], capture_output=True, text=True, timeout=TIMEOUT,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return f"{tool}:{done.stdout}{done.stderr}"

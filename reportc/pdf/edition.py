@@ -20,7 +20,7 @@ from reportc.charts.tables import without_data_tables
 from reportc.citing.citation import bibtex, ris
 from reportc.document.model import ChapterDoc
 from reportc.editions.base import Edition, Made
-from reportc.editions.cover import draw_cover
+from reportc.editions.cover import cover_tool, draw_cover
 from reportc.editions.page import PageContext, render_page
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
@@ -132,30 +132,66 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
         diag.warning(f"{compat.mismatch()}: the PDF is laid out in one WeasyPrint pass "
                      "(correct, slower)", code="compat", fails_strict=False)
     mode = ("numbered" if single_pass else "parts") if by_parts else "native"
-    key = digest(page, environment, mode)
-    pdf = cache.get_bytes("pdf", key)
+    fields = _xmp_fields(context)
+    key = digest(page, environment, mode, json.dumps(fields))
+    pdf, pages = _cached(cache, key)
     if pdf is not None:
-        pages = json.loads(cache.get("pdf-pages", key) or "{}")
         cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
     else:
         job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
+        job.fields = fields
         pdf = _lay_out(page, job, cache, key, single_pass, diag)
     if pdf is not None:
-        _write(path, pdf, config, context, reference_files)
+        _write(path, pdf, config, context, reference_files, cache)
+
+
+def _xmp_fields(context: PageContext) -> dict[str, str | list[str]] | None:
+    """The report's XMP properties, written as the PDF is saved (part of its cache key)."""
+    from reportc.pdf.xmp import xmp_fields  # pikepdf: only when a PDF is written
+
+    record = context.matter.record
+    return xmp_fields(record) if record else None
+
+
+def _cached(cache: BuildCache, key: str) -> tuple[bytes | None, dict]:
+    """The cached PDF of this page and its page map, or ``(None, {})`` unless both are there:
+    a PDF without its map would leave the next build no map to reuse parts by, and so lay
+    out every part again."""
+    pdf = cache.get_bytes("pdf", key)
+    stored = cache.get("pdf-pages", key) if pdf is not None else None
+    if pdf is None or stored is None:
+        return None, {}
+    pages = json.loads(stored)
+    return pdf, pages if isinstance(pages, dict) else {}
 
 
 def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
-           reference_files: bool) -> None:
-    from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
-
+           reference_files: bool, cache: BuildCache) -> None:
+    """The PDF (its XMP record already in it), its cover picture and reference files."""
     record = context.matter.record
-    path.write_bytes(add_xmp(pdf, record) if record else pdf)
+    path.write_bytes(pdf)
     if record and record.image_url:
-        draw_cover(path, path.parent / record.image_url)
+        _cover(path, path.parent / record.image_url, cache)
     if reference_files:
         when = config.date or context.build_date
         path.with_suffix(".bib").write_text(bibtex(config, when), encoding="utf-8")
         path.with_suffix(".ris").write_bytes(ris(config, when).encode("utf-8"))
+
+
+def _cover(pdf: Path, target: Path, cache: BuildCache) -> None:
+    """The cover picture: page 1 drawn, or taken from the cache when the PDF's first part
+    is the one drawn before (its exact key: page 1 is that part's) with the same pdftoppm."""
+    pages = cache.carry.get("pdf_pages")
+    keys = pages.get("keys") if isinstance(pages, dict) else None
+    order = pages.get("order") if isinstance(pages, dict) else None
+    first = keys.get(order[0]) if isinstance(keys, dict) and isinstance(order, list) and \
+        order else None
+    key = digest(first, cover_tool()) if isinstance(first, str) and cover_tool() else ""
+    stored = cache.get_bytes("cover", key) if key else None
+    if stored is not None:
+        target.write_bytes(stored)
+    elif draw_cover(pdf, target) and key:
+        cache.put_bytes("cover", key, target.read_bytes())
 
 
 def _environment(config: ReportConfig, theme: Theme, docs: list[ChapterDoc]) -> str:
@@ -192,6 +228,8 @@ def _lay_out(page: str, job: PdfJob, cache: BuildCache, key: str, single_pass: b
     stored = cache.meta.get("pdf_pages")
     previous: dict[str, Any] = stored if isinstance(stored, dict) else {}
     last_pdf = cache.get_bytes("pdf", str(previous.get("pdf"))) if previous else None
+    if last_pdf is not None:  # kept with its PDF: undoing this edit is then a cache hit
+        cache.get("pdf-pages", str(previous.get("pdf")))
     try:
         pdf, pages = paginate(page, job, previous or None, last_pdf)
     except ReportError:

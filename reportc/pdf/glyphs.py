@@ -10,11 +10,13 @@ is an error at its line before layout starts (and before any edition is written)
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
 
+from reportc.cache import BuildCache, digest, tool_versions
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
@@ -24,25 +26,56 @@ from reportc.pandoc import ast as A
 _NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
-def check_glyphs(docs: list[ChapterDoc], fonts: list[Path], diag: Diagnostics) -> None:
+def check_glyphs(docs: list[ChapterDoc], fonts: list[Path], diag: Diagnostics,
+                 cache: BuildCache | None = None, shapes: list[str] | None = None) -> None:
     """Report each character of a chapter that neither a theme font (``fonts``) nor a
-    system font has, once per chapter at its first line."""
-    system = system_coverage()
-    if system is None:
+    system font has, once per chapter at its first line. ``shapes``: each chapter's
+    :func:`reportc.document.model.ast_digest`; a chapter checked before with the same
+    fonts takes its findings from ``cache`` (no walk, and no ``fc-list`` if none is new)."""
+    lister = shutil.which("fc-list")
+    if lister is None:
         return  # no fontconfig to ask: WeasyPrint's own message after layout remains
-    covered = system | theme_coverage(tuple(fonts))
-    for doc in docs:
-        text = doc.chapter.text
-        missing = sorted({char for char in _printed(doc) if ord(char) not in covered
-                          and unicodedata.category(char) not in _NO_GLYPH},
-                         key=lambda char: text.find(char))
-        for char in missing:
-            line = text.count("\n", 0, text.index(char)) + 1 if char in text else None
-            name = unicodedata.name(char, "").title()
-            diag.error(f"no font has '{char}' (U+{ord(char):04X}{' ' + name if name else ''}): "
-                       "the PDF would print an empty box; install a font that has it (emoji: "
-                       "Debian's fonts-noto-color-emoji) or write it another way",
-                       doc.rel, line)
+    against = digest(tool_versions(), lister, *map(_font_digest, fonts))
+    covered: frozenset[int] | None = None  # asked for at the first chapter not cached
+    for doc, shape in zip(docs, shapes or [""] * len(docs), strict=True):
+        key = digest(shape, doc.chapter.text, against) if shape and cache else ""
+        found = _recalled(cache, key)
+        if found is None:
+            covered = covered if covered is not None else _coverage(fonts, cache, against)
+            if covered is None:
+                return  # fc-list failed: as without fontconfig
+            found = _missing(doc, covered)
+            if cache and key:
+                cache.put("glyphs", key, json.dumps(found))
+        for message, line in found:
+            diag.error(message, doc.rel, line)
+
+
+def _recalled(cache: BuildCache | None, key: str) -> list[tuple[str, int | None]] | None:
+    """A chapter's errors as the last check with the same key found them."""
+    stored = cache.get("glyphs", key) if cache and key else None
+    return None if stored is None else [(message, line) for message, line in json.loads(stored)]
+
+
+def _font_digest(path: Path) -> str:
+    return digest(str(path), path.read_bytes() if path.is_file() else b"<missing>")
+
+
+def _missing(doc: ChapterDoc, covered: frozenset[int]) -> list[tuple[str, int | None]]:
+    """The chapter's errors: each character no font (``covered``: their code points) has,
+    with its first line."""
+    text = doc.chapter.text
+    missing = sorted({char for char in _printed(doc) if ord(char) not in covered
+                      and unicodedata.category(char) not in _NO_GLYPH},
+                     key=lambda char: text.find(char))
+    found = []
+    for char in missing:
+        line = text.count("\n", 0, text.index(char)) + 1 if char in text else None
+        name = unicodedata.name(char, "").title()
+        found.append((f"no font has '{char}' (U+{ord(char):04X}{' ' + name if name else ''}): "
+                      "the PDF would print an empty box; install a font that has it (emoji: "
+                      "Debian's fonts-noto-color-emoji) or write it another way", line))
+    return found
 
 
 def _printed(doc: ChapterDoc) -> set[str]:
@@ -55,6 +88,23 @@ def _printed(doc: ChapterDoc) -> set[str]:
         elif node["t"] in ("Code", "CodeBlock"):
             chars.update(node["c"][1])
     return chars
+
+
+def _coverage(fonts: list[Path], cache: BuildCache | None, against: str
+              ) -> frozenset[int] | None:
+    """Every code point a theme font or a system font has (``None`` without fontconfig);
+    the theme fonts' from ``cache`` under ``against`` (their bytes) when read before:
+    loading their character maps was most of an edit's glyph check."""
+    system = system_coverage()
+    if system is None:
+        return None
+    stored = cache.get("glyph-fonts", against) if cache else None
+    if stored is not None:
+        return system | frozenset(json.loads(stored))
+    theme = theme_coverage(tuple(fonts))
+    if cache:
+        cache.put("glyph-fonts", against, json.dumps(sorted(theme)))
+    return system | theme
 
 
 @functools.cache

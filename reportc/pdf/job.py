@@ -33,6 +33,7 @@ class PdfJob:
     mode: str = "parts"  # "parts" | "numbered" (one pass) | "native" (one pass, no parts.css)
     classes: str = "part"  # the theme's prefix for .part-pad/.part-next (see split_page)
     sided: str = "double"  # "single": pages alike, parts open on the next page, no padding
+    fields: dict[str, str | list[str]] | None = None  # the XMP properties to write (xmp.py)
 
     def padded(self, start: int) -> bool:
         """Double-sided, a part starting on a left (even) page is laid out after a blank

@@ -26,18 +26,32 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Name, OutlineItem
 
+from reportc.pdf.xmp import Fields, describe
+
 # a page of one part's PDF -> the same page in the merged PDF (None: not in the part)
 _Mover = Callable[[pikepdf.Object], pikepdf.Object | None]
 
 
 @dataclass(frozen=True)
 class PartPages:
-    """Pages ``first .. first+count-1`` (0-based) of a PDF, minus some anchor names."""
+    """Pages ``first .. first+count-1`` (0-based) of a PDF, minus some anchor names; for a
+    first part taken from the last merged PDF, the XMP packet it had when laid out (the
+    merged PDF's own carries the report's description)."""
 
     pdf: bytes
     first: int
     count: int
     ghosts: frozenset[str] = frozenset()
+    metadata: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The merged PDF, and its first part's XMP packet as laid out (empty: it had none),
+    for the next build to start from if it takes that part from this PDF."""
+
+    pdf: bytes
+    metadata: bytes
 
 
 class _Source:
@@ -57,8 +71,10 @@ class _Source:
             if tree is not None and "/ParentTree" in tree else {}
 
 
-def assemble(parts: list[PartPages]) -> bytes:
-    """One PDF from the parts in order: pages, links, named destinations, outline, metadata."""
+def assemble(parts: list[PartPages], fields: Fields | None = None) -> Merged:
+    """One PDF from the parts in order: pages, links, named destinations, outline, metadata;
+    with ``fields`` in its XMP packet, written in the one save (not a second pass that
+    opens and saves the whole PDF again)."""
     out = pikepdf.new()
     sources: dict[int, _Source] = {}
     names: dict[str | bytes, Array] = {}
@@ -82,11 +98,20 @@ def assemble(parts: list[PartPages]) -> bytes:
         outline.extend(_outline(source.outline, moved))
         structure.add(source, part, offset)
     structure.finish()
-    _finish(out, sources[id(parts[0].pdf)].pdf, names, outline)
+    first = sources[id(parts[0].pdf)].pdf
+    _finish(out, first, names, outline)
+    metadata = parts[0].metadata if parts[0].metadata is not None else \
+        first.Root.Metadata.read_bytes() if "/Metadata" in first.Root else b""
+    if fields is not None:
+        if metadata:  # the packet as laid out (describing it puts a new stream in its place)
+            out.Root.Metadata = pikepdf.Stream(out, metadata)
+        elif "/Metadata" in out.Root:
+            del out.Root["/Metadata"]
+        describe(out, fields)
     _plain_text_map(out)
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
+    return Merged(buffer.getvalue(), metadata)
 
 
 def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int) -> _Mover:
@@ -134,7 +159,12 @@ def _plain_text_map(out: pikepdf.Pdf) -> None:
     where it hyphenates) with one glyph, and its ToUnicode map can name only one of them:
     whichever the part used first. So in some parts "Key takeaways" was copied and
     searched with a no-break space. Mapping those glyphs to the plain characters makes
-    every part read the same."""
+    every part read the same.
+
+    Every map is written back, even one with nothing to change: a map written back is
+    saved with its dictionary's keys in another order, and a part taken from the last
+    PDF brings maps written back there, so writing only the changed ones made an edit's
+    PDF differ from a clean build's in those bytes (and so in its /ID)."""
     seen: set[tuple[int, int]] = set()
     for page in out.pages:
         resources = page.obj.get("/Resources")
@@ -147,8 +177,7 @@ def _plain_text_map(out: pikepdf.Pdf) -> None:
             data = text_map.read_bytes()
             plain = _SHARED_GLYPHS.sub(lambda m: m.group(1) + b"<" + _PLAIN[m.group(2)] + b">",
                                        data)
-            if plain != data:
-                text_map.write(plain)
+            text_map.write(plain)  # every map, changed or not: written alike (see below)
 
 
 def _finish(out: pikepdf.Pdf, first: pikepdf.Pdf, names: dict[str | bytes, Array],

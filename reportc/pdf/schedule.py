@@ -85,9 +85,10 @@ class _Parts:
             part: max([self._index[part]] + [self._index[owner[t]] for t in refs if t in owner])
             for part, refs in self._references.items()}
 
-    def run(self, last: PageMap | None, last_keys: dict, last_pdf: bytes | None
-            ) -> PageMap | None:
-        """Lay out and draw until every part is drawn under one consistent page map."""
+    def run(self, last: PageMap | None, last_keys: dict, last_pdf: bytes | None,
+            last_xmp: bytes | None = None) -> PageMap | None:
+        """Lay out and draw until every part is drawn under one consistent page map
+        (``last_xmp``: the XMP packet the last PDF's first part had as laid out)."""
         for _ in range(MAX_ROUNDS):
             pages = self.page_map()
             for part in [c for c in self.done if self.done[c].key != self.exact_key(c, pages)]:
@@ -97,7 +98,8 @@ class _Parts:
                 if part in self.done:
                     continue
                 if last and last_pdf and last_keys.get(part) == self.exact_key(part, pages):
-                    self.done[part] = _reused(part, last, last_pdf, last_keys[part])
+                    self.done[part] = _reused(part, last, last_pdf, last_keys[part],
+                                              last_xmp if part == self.order[0] else None)
                 else:
                     todo.append(part)
             if not todo:
@@ -283,25 +285,28 @@ def _near_other_width(page: int) -> bool:
 
 
 def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: dict,
-               last_pdf: bytes | None) -> tuple[bytes | None, dict]:
+              last_pdf: bytes | None, last_xmp: bytes | None = None
+              ) -> tuple[bytes | None, dict]:
     timer = StageTimer()
     total = sum(len(body) for body in split.parts.values())
     with DraftPool(job.draft, job.finish, job.workers, BYTES_PER_PROCESS,
                    total) as pool:
         state = _Parts(split, job, pool, last)
-        pages = state.run(last, last_keys, last_pdf)
+        pages = state.run(last, last_keys, last_pdf, last_xmp)
         processes = pool.processes
     if pages is None:
         return None, {}
     timer.done(f"PDF: {state.laid_out} layout(s) of {len(split.order)} part(s) "
                f"in {processes} process(es)")
     keys = {part: state.done[part].key for part in split.order}
-    pdf = assemble([state.done[part].pages for part in split.order])
+    merged = assemble([state.done[part].pages for part in split.order], job.fields)
     timer.done("PDF: merged the parts")
-    return pdf, {**pages.to_json(), "keys": keys}
+    xmp = merged.metadata.decode("utf-8", "surrogateescape")
+    return merged.pdf, {**pages.to_json(), "keys": keys, "xmp": xmp}
 
 
-def _reused(part: str, last: PageMap, last_pdf: bytes, key: str) -> _Done:
+def _reused(part: str, last: PageMap, last_pdf: bytes, key: str,
+            metadata: bytes | None = None) -> _Done:
     start, count = last.starts[part], last.counts[part]
     anchors = {a: p - start + 1 for a, p in last.anchors.items() if start <= p < start + count}
-    return _Done(key, PartPages(last_pdf, start - 1, count), anchors)
+    return _Done(key, PartPages(last_pdf, start - 1, count, metadata=metadata), anchors)

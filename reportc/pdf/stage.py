@@ -33,13 +33,25 @@ def paginate(page: str, job: PdfJob, previous: dict | None,
     split = split_page(page, job.classes)
     last = PageMap.from_json(previous, split.order) if previous else None
     if job.mode == "native" or not split.parts:
-        return _native_pass(page, split, job)
+        return _described(*_native_pass(page, split, job), job)
     if job.mode == "numbered":
-        return _numbered_pass(split, job, last or estimate_page_map(split))
+        return _described(*_numbered_pass(split, job, last or estimate_page_map(split)), job)
     keys = previous.get("keys") if isinstance(previous, dict) else None
-    if last is None or previous_pdf is None or not isinstance(keys, dict):
-        keys, previous_pdf = {}, None
-    return _by_parts(split, job, last, keys, previous_pdf)
+    xmp = previous.get("xmp") if isinstance(previous, dict) else None
+    if last is None or previous_pdf is None or not isinstance(keys, dict) or \
+            not isinstance(xmp, str):  # the first part's own XMP packet is not known
+        keys, previous_pdf, xmp = {}, None, None
+    return _by_parts(split, job, last, keys, previous_pdf,
+                     None if xmp is None else xmp.encode("utf-8", "surrogateescape"))
+
+
+def _described(pdf: bytes | None, pages: dict, job: PdfJob) -> tuple[bytes | None, dict]:
+    """A PDF laid out in one pass, with the report's XMP properties (a second save)."""
+    if pdf is None or job.fields is None:
+        return pdf, pages
+    from reportc.pdf.xmp import add_xmp  # pikepdf: only when a PDF is written
+
+    return add_xmp(pdf, job.fields), pages
 
 
 def _one_pass(page: str, split: SplitPage, job: PdfJob) -> tuple[bytes, PageMap] | None:

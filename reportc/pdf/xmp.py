@@ -21,19 +21,36 @@ PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 XMP_RIGHTS = "http://ns.adobe.com/xap/1.0/rights/"
 
 
-def add_xmp(pdf: bytes, record: Record) -> bytes:
-    """``pdf`` with an XMP packet describing the report."""
+Fields = dict[str, str | list[str]]
+
+
+def add_xmp(pdf: bytes, fields: Fields) -> bytes:
+    """``pdf`` with an XMP packet holding ``fields`` (a PDF laid out in one pass; the parts'
+    merge writes them while it saves, :func:`reportc.pdf.merge.assemble`)."""
     document = pikepdf.open(io.BytesIO(pdf))
-    with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        _describe(meta, record)
-        _publication(meta, record.config.publisher)
+    describe(document, fields)
     buffer = io.BytesIO()
     document.save(buffer, deterministic_id=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
-def _describe(meta: pikepdf.models.PdfMetadata, record: Record) -> None:
+def describe(document: pikepdf.Pdf, fields: Fields) -> None:
+    """Write ``fields`` into the document's XMP packet (kept as it is otherwise)."""
+    with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        for name, value in fields.items():
+            meta[name] = value
+
+
+def xmp_fields(record: Record) -> Fields:
+    """The XMP properties describing the report, in the order they are written."""
+    fields: Fields = {}
+    _describe(fields, record)
+    _publication(fields, record.config.publisher)
+    return fields
+
+
+def _describe(meta: Fields, record: Record) -> None:
     """Dublin Core: what the report is, by whom, when, in which language."""
     config = record.config
     meta["dc:title"] = config.title
@@ -52,7 +69,7 @@ def _describe(meta: pikepdf.models.PdfMetadata, record: Record) -> None:
         meta["dc:rights"] = record.rights
 
 
-def _publication(meta: pikepdf.models.PdfMetadata, pub: Publisher) -> None:
+def _publication(meta: Fields, pub: Publisher) -> None:
     """The publisher's marks: the licence (XMP rights), and the DOI, ISBN and ISSN (the
     first as the identifier, each in PRISM)."""
     if pub.licence:
