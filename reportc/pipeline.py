@@ -161,7 +161,7 @@ def _draw_charts(run: Run, docs: list[ChapterDoc], config: ReportConfig, theme: 
         return None
     drawings = draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine,
                            run.diag, run.cache)
-    timer.done(f"sent {len(drawings.pending)} chart(s) to the renderer")
+    timer.done(f"sent {drawings.sent} chart(s) to the renderer")
     return drawings
 
 

@@ -10,6 +10,7 @@ captions, cross-references and data tables, the PDF's text by page and its tags.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import shutil
 import subprocess
@@ -352,3 +353,24 @@ def test_a_rebuild_with_every_chart_cached_starts_no_renderer(tmp_path: Path,
     assert not build(BuildOptions(root=root, formats=("html",))).up_to_date
     engine = reportc.charts.engine.current_engine()
     assert engine is not None and engine._process is None
+
+
+def test_an_edit_after_a_clean_build_writes_only_the_edited_chapter_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A chart's figure holds the same stand-in whether it was drawn in this build or an
+    earlier one, so the chapter holding it is the same document after a clean build: the
+    first edit to another chapter cites and writes that chapter alone (it wrote the chart's
+    chapter again too, under another key), and the page equals a clean build's."""
+    root = copy_root("charts", tmp_path)
+    other = root / "chapters" / "02-notes.md"
+    other.write_text("# Notes\n\nThe ports are listed in @fig-tonnage.\n", encoding="utf-8")
+    build(BuildOptions(root=root, formats=("html",)))
+    other.write_text(other.read_text(encoding="utf-8") + "\nOne more line.\n",
+                     encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="reportc"):
+        assert not build(BuildOptions(root=root, formats=("html",))).up_to_date
+    written = [r.getMessage().strip() for r in caplog.records
+               if "rendered chapters/" in r.getMessage()]
+    assert written == ["reportc:   rendered chapters/02-notes.md"]
+    clean = build_root(root, out=tmp_path / "clean", formats=("html",), use_cache=False)
+    assert clean.html_path.read_bytes() == (root / "out" / "charts.html").read_bytes()

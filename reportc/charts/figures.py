@@ -86,46 +86,66 @@ class _Pending:
     stand_in: str  # the figure's address until the drawing arrives
     images: list[A.Node]
     key: str
-    drawing: Future[str]
+    drawing: Future[str] | None  # None: drawn by an earlier build
+    cached: str | None = None  # that drawing, finished
 
 
 class Drawings:
-    """The build's charts: from the cache at once, the others as the renderer finishes."""
+    """The build's charts: from the cache, or as the renderer finishes. Every figure holds
+    a stand-in named by its chart's key until :meth:`finish`, cached or not, so that a
+    chapter's document, and the citing and HTML kept under it, is the same whether its
+    chart was drawn in this build or an earlier one (else the first edit after a clean
+    build cites and writes the chapter again)."""
 
     def __init__(self, theme: ChartTheme, engine: ChartEngine, cache: BuildCache):
         self.theme, self.engine, self.cache = theme, engine, cache
         self.pending: list[_Pending] = []
 
+    @property
+    def sent(self) -> int:
+        """How many charts were sent to the renderer (the others were cached)."""
+        return sum(item.drawing is not None for item in self.pending)
+
     def address(self, chart: Chart, images: list[A.Node]) -> str:
-        """The image address of ``chart``: its drawing if cached, else a stand-in."""
+        """The image address of ``chart`` until :meth:`finish`: a stand-in; the chart is
+        sent to the renderer unless an earlier build drew it."""
         key = digest("chart", chart.text, json.dumps(chart.spec, sort_keys=True),
                      *chart.data.raw, self.theme.fingerprint(), renderer_version())
-        cached = self.cache.get("chart", key)
-        if cached is not None:
-            return _data_url(cached)
         stand_in = _data_url(f'<svg xmlns="http://www.w3.org/2000/svg" '
                              f'id="reportc-chart-{key[:32]}"/>')
-        future = self.engine.submit(chart.spec, self.theme.config)
-        self.pending.append(_Pending(chart, stand_in, images, key, future))
+        cached = self.cache.get("chart", key)
+        future = None if cached is not None else self.engine.submit(chart.spec,
+                                                                     self.theme.config)
+        self.pending.append(_Pending(chart, stand_in, images, key, future, cached))
         return stand_in
 
     def finish(self, bodies: list[str], diag: Diagnostics) -> list[str]:
         """The chapters' HTML (and ASTs, for Word) with every drawing in place of its
         stand-in; a spec the renderer refused is an error at the spec's first line."""
         for item in self.pending:
-            try:
-                svg = _finished(item.drawing.result(), self.theme)
-            except RendererError as exc:
-                diag.error(f"chart: the renderer refused the spec: {exc}", item.chart.where,
-                           item.chart.offset + 1)
+            svg = item.cached if item.drawing is None else self._drawn(item, diag)
+            if svg is None:
                 continue
-            self.cache.put("chart", item.key, svg)
             address = _data_url(svg)
             bodies = [body.replace(item.stand_in, address) for body in bodies]
             for image in item.images:
                 image["c"][2] = [address, ""]
         self.pending = []
         return bodies
+
+
+    def _drawn(self, item: _Pending, diag: Diagnostics) -> str | None:
+        """The renderer's drawing of ``item``, finished and cached; ``None`` (an error at
+        the spec's first line) if the renderer refused the spec."""
+        assert item.drawing is not None
+        try:
+            svg = _finished(item.drawing.result(), self.theme)
+        except RendererError as exc:
+            diag.error(f"chart: the renderer refused the spec: {exc}", item.chart.where,
+                       item.chart.offset + 1)
+            return None
+        self.cache.put("chart", item.key, svg)
+        return svg
 
 
 def _data_url(svg: str) -> str:
