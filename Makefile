@@ -26,8 +26,8 @@ report: system $(STAMP)
 docs: system $(STAMP)
 	$(BIN)/python build.py docs --strict $(ARGS)
 
-# One test worker per core (pytest-xdist); a file's tests stay on one worker, so the projects
-# its fixtures build are built once.
+# One test worker per core and one more (pytest-xdist; tests/conftest.py says why); a
+# file's tests stay on one worker, so the projects its fixtures build are built once.
 test: system $(STAMP) $(AXE) $(ACE)
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)
 
