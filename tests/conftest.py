@@ -30,21 +30,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite tests/goldens/ from this build; review the diff")
 
 
-# Seconds each of the slowest test files took (pytest --durations, summed per file; a
-# shared machine, so only their order counts), heaviest first. `make test` deals the files
-# out to its workers (pytest-xdist, --dist loadfile) in this order, then the rest in
-# collection order: the longest go first and the short ones fill in at the end. xdist's
-# own order (most tests first) left one-test files such as the 200-page site's to the end,
-# on one worker while the other had finished.
+# Seconds each of the slowest test files took (wall, one file after another on one of two
+# workers, summed per file from the timeline of a whole `make test`; a shared machine, so
+# only their order counts), heaviest first. `make test` deals the files out to its workers
+# (pytest-xdist, --dist loadfile) in this order, then the rest in collection order: the
+# longest go first and the short ones fill in at the end. xdist's own order (most tests
+# first) left one-test files such as the 200-page site's to the end, on one worker while
+# the other had finished.
 FILE_SECONDS = {
-    "test_paginate.py": 320, "test_recite.py": 266, "test_exact_cache.py": 210,
-    "test_accessibility.py": 179, "test_epub.py": 170, "test_release.py": 169,
-    "test_cache.py": 110, "test_weasyprint_patches.py": 117, "test_site_axe_200.py": 115,
-    "test_friction.py": 112, "test_publisher.py": 98, "test_trust.py": 96,
-    "test_docs.py": 93, "test_epub_cited.py": 76, "test_site.py": 74,
-    "test_bibliography.py": 66, "test_editions_cache.py": 64, "test_package.py": 61,
-    "test_compat.py": 61, "test_quarto.py": 55, "test_projects.py": 55, "test_fuzz.py": 54,
-    "test_print_robustness.py": 48, "test_error_boundary.py": 42,
+    "test_paginate.py": 59, "test_accessibility.py": 56, "test_site_axe_200.py": 51,
+    "test_exact_cache.py": 51, "test_epub.py": 47, "test_publisher.py": 33,
+    "test_recite.py": 32, "test_release.py": 23, "test_trust.py": 20, "test_site.py": 19,
+    "test_bad_inputs.py": 18, "test_bibliography.py": 12, "test_projects.py": 12,
+    "test_editions_cache.py": 11, "test_friction.py": 11, "test_fuzz.py": 10,
+    "test_weasyprint_patches.py": 10, "test_docs.py": 8, "test_cache.py": 8,
+    "test_brief.py": 8, "test_raw.py": 8, "test_epub_cited.py": 8, "test_errors.py": 7,
+    "test_compat.py": 7, "test_redline.py": 6, "test_docx.py": 6,
 }
 
 
