@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,18 @@ def test_a_deferred_draft_lets_the_others_go_first_but_never_leaves_a_worker_idl
         pool.run([Task("draft", name, _constant(name), 1, lambda n=name: n in uncertain)
                   for name in "abcd"], lambda task, reply: sent.append(task.name) or [])
     assert sent == ["c", "d", "a", "b"]
+
+
+def test_the_warm_up_loads_the_hyphenation_patterns_workers_would_load_again(tmp_path):
+    """Forked workers inherit what the warm-up loaded: the report language's hyphenation
+    patterns too, which WeasyPrint loads only for the first word it must break."""
+    import pyphen
+
+    from reportc.pdf.layout import warm_up
+
+    repo = Path(__file__).resolve().parent.parent
+    sheets = [repo / "templates" / "css" / name for name in ("base.css", "print.css")]
+    patterns = pyphen.LANGUAGES[pyphen.language_fallback("nl-NL")]
+    pyphen.hdcache.pop(patterns, None)
+    warm_up(sheets, tmp_path, [tmp_path, repo / "templates"], "nl-NL")
+    assert patterns in pyphen.hdcache

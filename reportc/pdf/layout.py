@@ -187,6 +187,19 @@ def warm_up(stylesheets: list[Path], base_dir: Path, allowed: list[Path], lang: 
         if draft.document is not None:
             with _weasyprint_log():
                 draft.document.write_pdf(**PDF_OPTIONS)
+    load_hyphenation(lang)
+
+
+def load_hyphenation(lang: str) -> None:
+    """Load the language's hyphenation patterns now (0.1 s CPU). WeasyPrint loads them
+    for the first word it tries to break, which the warm-up's short lines never need, so
+    every forked worker loaded them again on its first part; pyphen keeps them per
+    process once loaded."""
+    import pyphen
+
+    fallback = pyphen.language_fallback(lang)  # as WeasyPrint asks for them
+    if fallback:
+        pyphen.Pyphen(lang=fallback)
 
 
 @dataclass
