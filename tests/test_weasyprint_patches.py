@@ -96,6 +96,7 @@ def test_other_versions_are_left_alone(monkeypatch, caplog):
         assert LayoutContext._update_footnote_area is original
         assert page_layout.block_level_layout is not weasyprint_patches._page_block_level_layout
         assert not isinstance(pydyf.zlib, weasyprint_patches._Deflate)
+        assert not isinstance(weasyprint.pdf.fonts.ffi, weasyprint_patches._OpenArrays)
         # the PDF stage reports why, as a warning of the build (code compat)
         assert "weasyprint 999.0 (pinned: 70.0)" in compat.mismatch()
         assert not [r for r in caplog.records if "[compat]" in r.getMessage()]
@@ -119,6 +120,25 @@ def test_streams_deflated_at_level_6_inflate_to_the_same_bytes(tmp_path, monkeyp
     assert level_6 != level_9
     assert _streams(level_6) == _streams(level_9)
     assert len(level_6) < len(level_9) * 1.05
+
+
+def test_font_subsets_declared_open_ended_give_the_same_pdf(tmp_path, monkeypatch):
+    """The fonts module's ``ffi`` declares glyph arrays open-ended (9.): parsed once, not
+    once per length, and the subset fonts, so the PDF, are the same bytes."""
+    from weasyprint.pdf import fonts
+
+    assert isinstance(fonts.ffi, weasyprint_patches._OpenArrays)
+    declared = []
+    real_new = fonts.ffi.original.new
+    monkeypatch.setattr(fonts.ffi.original, "new",
+                        lambda cdecl, init=None: declared.append(cdecl) or real_new(cdecl, init),
+                        raising=False)
+    html = _page_full_of_notes()
+    open_ended = _layout(html, tmp_path)
+    assert "hb_codepoint_t[]" in declared
+    assert not [d for d in declared if d.startswith("hb_codepoint_t[") and d[-2] != "["]
+    monkeypatch.setattr(fonts, "ffi", fonts.ffi.original)
+    assert _layout(html, tmp_path) == open_ended
 
 
 CONTENTS = ('<html lang="en"><body><nav class="toc"><ol class="toc-list">'

@@ -29,6 +29,7 @@ _NAMES = {
     "line_size": ("weasyprint.text.line_break", "line_size"),
     "pydyf": ("pydyf", ""),
     "RasterImage": ("weasyprint.images", "RasterImage"),
+    "pdf_fonts": ("weasyprint.pdf.fonts", ""),
 }
 # What the patches replace and the boxes' members they read must exist as well.
 _REQUIRED = [
@@ -50,6 +51,7 @@ _REQUIRED = [
     ("weasyprint.formatting_structure.boxes", "BlockContainerBox"),
     ("pydyf", "zlib"),
     ("weasyprint.images", "RasterImage.__init__"),
+    ("weasyprint.pdf.fonts", "ffi"),
 ]
 
 
@@ -69,6 +71,7 @@ class Internals:
     line_size: Callable[..., Any]
     pydyf: ModuleType
     RasterImage: type
+    pdf_fonts: ModuleType
 
 
 def installed_versions() -> dict[str, str]:
