@@ -324,8 +324,9 @@ def apply(w: Internals) -> None:
     if not isinstance(w.pydyf.zlib, _Deflate):
         ORIGINAL["zlib"] = w.pydyf.zlib
         setattr(w.pydyf, "zlib", _Deflate())  # noqa: B010 (a module attribute mypy cannot see)
-    if not isinstance(w.pdf_fonts.ffi, _OpenArrays):
-        w.pdf_fonts.ffi = _OpenArrays(w.pdf_fonts.ffi)
+    ffi = getattr(w.pdf_fonts, "ffi")  # noqa: B009 (a module attribute mypy cannot see)
+    if not isinstance(ffi, _OpenArrays):
+        setattr(w.pdf_fonts, "ffi", _OpenArrays(ffi))  # noqa: B010
 
 
 def remove(w: Internals) -> None:
@@ -334,5 +335,6 @@ def remove(w: Internals) -> None:
         if name in ORIGINAL:
             setattr(owner, name, ORIGINAL.pop(name))
     setattr(w.pydyf, "zlib", ORIGINAL.pop("zlib", zlib))  # noqa: B010
-    if isinstance(w.pdf_fonts.ffi, _OpenArrays):
-        w.pdf_fonts.ffi = w.pdf_fonts.ffi.original
+    ffi = getattr(w.pdf_fonts, "ffi")  # noqa: B009
+    if isinstance(ffi, _OpenArrays):
+        setattr(w.pdf_fonts, "ffi", ffi.original)  # noqa: B010
