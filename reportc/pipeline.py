@@ -144,7 +144,8 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
         matter = _publisher_matter(run, config, docs, checked.lists, csl, release, editions)
         context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
                               release.date, version_label=release.stamp, release=release,
-                              live_reload=run.options.live_reload, matter=matter)
+                              live_reload=run.options.live_reload, matter=matter,
+                              cache=run.cache)
         for wait in started:
             if wait:
                 wait()  # before an edition forks workers (the PDF's layout)
