@@ -68,7 +68,10 @@ def _link_identifiers(items: list[Any], doc: ChapterDoc,
     bib_keys, aliases = keys
     out: list[Any] = []
     for item in items:
-        citations = item["c"][0] if isinstance(item, dict) and item.get("t") == "Cite" else []
+        if not isinstance(item, dict) or item.get("t") != "Cite":
+            out.append(item)  # (most inlines: not looked at further)
+            continue
+        citations = item["c"][0]
         offline = _offline_citations(citations, bib_keys, aliases)
         if not offline:
             out.append(item)
@@ -221,7 +224,8 @@ def _nth_line(doc: ChapterDoc, key: str, seen: dict[str, int], word: str = "") -
 def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnostics) -> None:
     if is_xref(key):
         return  # a cross-reference mixed into a citation: reported once already
-    if key.lower() not in {k.lower() for k in bib_keys} and _LOOKS_LIKE_XREF.match(key):
+    if key not in bib_keys and _LOOKS_LIKE_XREF.match(key) and \
+            key.lower() not in {k.lower() for k in bib_keys}:  # (folded only when needed)
         kinds = ", ".join(LABELS)
         diag.error(f"unknown cross-reference '@{key}': '{key.split('-')[0]}-' is not a "
                    f"cross-reference prefix ({kinds}), and no bibliography entry has this key",
