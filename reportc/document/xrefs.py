@@ -27,10 +27,13 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
     as SVG, kept in ``cache``), style boxes."""
     seen: dict[str, int] = {}  # occurrences located so far, by key: each warning its own line
     aliases = manubot_aliases(doc.chapter.text)
-    doc.ast["blocks"] = A.map_inline_lists(
-        doc.ast["blocks"], lambda items: _link_identifiers(
-            _replace_xrefs(items, doc, targets, diag, seen), doc, (bib_keys, aliases), diag,
-            seen))
+
+    def resolve(items: list[Any]) -> list[Any]:
+        if not _cites(items):
+            return items
+        return _link_identifiers(_replace_xrefs(items, doc, targets, diag, seen), doc,
+                                 (bib_keys, aliases), diag, seen)
+    doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], resolve)
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Cite":
             for citation in node["c"][0]:
@@ -39,6 +42,12 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
             _check_image(doc, node, root, diag, cache)
         elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
             _dress_takeaways(node)
+
+
+def _cites(items: list[Any]) -> bool:
+    """Does the list hold a citation? Most lists of a chapter (of blocks, of attributes,
+    of words) do not: each is scanned once here, where each step scanned it again."""
+    return any(type(item) is dict and item.get("t") == "Cite" for item in items)
 
 
 def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target],
