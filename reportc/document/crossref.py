@@ -48,9 +48,11 @@ def crossref_key(key: str) -> str:
 
 def read_crossref(doc: ChapterDoc) -> None:
     """Rewrite pandoc-crossref's identifiers, references and labels as Quarto's."""
-    if any(node["t"] == "CodeBlock" for node in A.iter_nodes(doc.ast["blocks"])):
+    nodes = A.iter_nodes(doc.ast["blocks"])
+    if any(node["t"] == "CodeBlock" for node in nodes):
         A.map_inline_lists(doc.ast["blocks"], _caption_paragraphs)
-    for node in A.iter_nodes(doc.ast["blocks"]):
+        nodes = A.iter_nodes(doc.ast["blocks"])  # without the captions made attributes
+    for node in nodes:
         kind = node["t"]
         if kind in _ATTR_AT:
             attr = node["c"][_ATTR_AT[kind]]

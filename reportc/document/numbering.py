@@ -40,8 +40,10 @@ def number_report(docs: list[ChapterDoc], diag: Diagnostics,
             counters[kind] += 1
             n = counters[kind]
             doc.number = str(n) if kind == "chapter" else string.ascii_uppercase[(n - 1) % 26]
-        _number_headings(doc, targets, used_ids, diag, words)
-        _number_floats(doc, targets, counters, used_ids, diag, words)
+        # one walk for both: numbering headings adds only spans the floats' walk skips
+        nodes = A.iter_nodes(doc.ast["blocks"])
+        _number_headings(doc, targets, used_ids, diag, words, nodes)
+        _number_floats(doc, targets, counters, used_ids, diag, words, nodes)
     return targets
 
 
@@ -84,12 +86,14 @@ class _Headings:
 
 
 def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str],
-                     diag: Diagnostics, words: dict[str, str] = LABELS) -> None:
+                     diag: Diagnostics, words: dict[str, str] = LABELS,
+                     nodes: list[A.Node] | None = None) -> None:
     """The first level-1 heading is the chapter's title; the others are its sections
-    (a second level-1 heading becomes a section, with a warning)."""
+    (a second level-1 heading becomes a section, with a warning). ``nodes``: the
+    chapter's, if walked already."""
     state = _Headings(targets, used, diag, words)
     seen_title = False
-    for node in A.iter_nodes(doc.ast["blocks"]):
+    for node in A.iter_nodes(doc.ast["blocks"]) if nodes is None else nodes:
         if node["t"] != "Header":
             continue
         title = plain_text(node["c"][2])  # contents, bookmarks: formulas never as TeX
@@ -193,9 +197,11 @@ def _unique_slug(prefix: str, title: str, taken: set[str]) -> str:
 
 
 def _number_floats(doc: ChapterDoc, targets: dict[str, Target], counters: dict[str, int],
-                   used: set[str], diag: Diagnostics, words: dict[str, str] = LABELS) -> None:
-    """Figures, tables, listings, equations, callouts and theorems, in reading order."""
-    for node in A.iter_nodes(doc.ast["blocks"]):
+                   used: set[str], diag: Diagnostics, words: dict[str, str] = LABELS,
+                   nodes: list[A.Node] | None = None) -> None:
+    """Figures, tables, listings, equations, callouts and theorems, in reading order
+    (``nodes``: the chapter's, if walked already)."""
+    for node in A.iter_nodes(doc.ast["blocks"]) if nodes is None else nodes:
         kind = node["t"]
         if kind == "Figure" and "subfloat" not in node["c"][0][1]:
             float_kind = FLOAT_KINDS.get(prefix_of(node["c"][0][0]), "figure")

@@ -7,11 +7,13 @@ chapter can be converted on its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from concurrent.futures import Executor, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.bookdown import bookdown_refs
@@ -89,9 +91,11 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     todo = []
     reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
     keys = [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
+    cached_ones: set[int] = set()
     for index, chapter in enumerate(chapters):
         if (cached := cache.get("ast", keys[index])) is not None:
             asts[index] = cached  # its text passed the checks below when it was read
+            cached_ones.add(index)
             continue
         _check_unclosed_blocks(chapter, diag)
         if not check_brackets(chapter, diag):
@@ -101,7 +105,8 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
     shares = batches(todo, lambda index: len(chapters[index].text), jobs)
     for read in pool.map(lambda share: _read_batch(share, chapters, keys, diag, cache), shares):
         asts.update(read)
-    return list(pool.map(lambda index: _chapter_doc(chapters[index], asts[index], diag),
+    return list(pool.map(lambda index: _chapter_doc(chapters[index], asts[index], diag,
+                                                    index in cached_ones),
                          range(len(chapters))))
 
 
@@ -186,11 +191,11 @@ def _preamble(chapter: Chapter) -> list[list[str]]:
     return [["macros", chapter.macros]] if chapter.macros else []
 
 
-def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
-                 ) -> ChapterDoc | None:
+def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics,
+                 cached: bool = False) -> ChapterDoc | None:
     if ast_json is None:
         return None
-    ast = load_ast(chapter, ast_json, diag)  # None if it nests too deeply to lay out
+    ast = _parsed(chapter, ast_json, diag, cached)
     if ast is None:
         return None
     doc = ChapterDoc(chapter, ast)
@@ -200,6 +205,19 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics
     read_crossref(doc)
     text_before_title(doc, diag)
     return doc
+
+
+def _parsed(chapter: Chapter, ast_json: str, diag: Diagnostics, cached: bool
+            ) -> dict[str, Any] | None:
+    """The chapter's AST; ``None`` if it nests too deeply to lay out (reported). One from
+    the cache passed that check already (the index keeps only a successful build's
+    entries, and that build checked each AST it read): walking every chapter again to
+    measure its depth was a fifth of reading an edit's unchanged chapters."""
+    if cached:
+        with contextlib.suppress(RecursionError):
+            parsed: dict[str, Any] = json.loads(ast_json)
+            return parsed
+    return load_ast(chapter, ast_json, diag)
 
 
 def _check_unclosed_blocks(chapter: Chapter, diag: Diagnostics) -> None:

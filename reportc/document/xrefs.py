@@ -27,10 +27,13 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
     as SVG, kept in ``cache``), style boxes."""
     seen: dict[str, int] = {}  # occurrences located so far, by key: each warning its own line
     aliases = manubot_aliases(doc.chapter.text)
-    doc.ast["blocks"] = A.map_inline_lists(
-        doc.ast["blocks"], lambda items: _link_identifiers(
-            _replace_xrefs(items, doc, targets, diag, seen), doc, (bib_keys, aliases), diag,
-            seen))
+
+    def resolve(items: list[Any]) -> list[Any]:
+        if not _cites(items):
+            return items
+        return _link_identifiers(_replace_xrefs(items, doc, targets, diag, seen), doc,
+                                 (bib_keys, aliases), diag, seen)
+    doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], resolve)
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Cite":
             for citation in node["c"][0]:
@@ -39,6 +42,12 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
             _check_image(doc, node, root, diag, cache)
         elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
             _dress_takeaways(node)
+
+
+def _cites(items: list[Any]) -> bool:
+    """Does the list hold a citation? Most lists of a chapter (of blocks, of attributes,
+    of words) do not: each is scanned once here, where each step scanned it again."""
+    return any(type(item) is dict and item.get("t") == "Cite" for item in items)
 
 
 def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target],
@@ -68,7 +77,10 @@ def _link_identifiers(items: list[Any], doc: ChapterDoc,
     bib_keys, aliases = keys
     out: list[Any] = []
     for item in items:
-        citations = item["c"][0] if isinstance(item, dict) and item.get("t") == "Cite" else []
+        if not isinstance(item, dict) or item.get("t") != "Cite":
+            out.append(item)  # (most inlines: not looked at further)
+            continue
+        citations = item["c"][0]
         offline = _offline_citations(citations, bib_keys, aliases)
         if not offline:
             out.append(item)
@@ -221,7 +233,8 @@ def _nth_line(doc: ChapterDoc, key: str, seen: dict[str, int], word: str = "") -
 def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnostics) -> None:
     if is_xref(key):
         return  # a cross-reference mixed into a citation: reported once already
-    if key.lower() not in {k.lower() for k in bib_keys} and _LOOKS_LIKE_XREF.match(key):
+    if key not in bib_keys and _LOOKS_LIKE_XREF.match(key) and \
+            key.lower() not in {k.lower() for k in bib_keys}:  # (folded only when needed)
         kinds = ", ".join(LABELS)
         diag.error(f"unknown cross-reference '@{key}': '{key.split('-')[0]}-' is not a "
                    f"cross-reference prefix ({kinds}), and no bibliography entry has this key",

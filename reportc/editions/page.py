@@ -12,11 +12,13 @@ import dataclasses
 import datetime as dt
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
 
+from reportc.cache import BuildCache, digest, tool_versions
 from reportc.document.model import ChapterDoc
 from reportc.editions.metadata import PublisherMatter
 from reportc.editions.theme import PAGE_TEMPLATE, Theme
@@ -59,6 +61,7 @@ class PageContext:
     release: Release | None = None  # status (watermark, banner) and provenance
     live_reload: str = ""  # watch mode only: the build id the page's script polls for
     matter: PublisherMatter = field(default_factory=PublisherMatter)  # imprint, lists (#17)
+    cache: BuildCache | None = None  # keeps each chapter's web and print HTML (_set)
 
 
 def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
@@ -68,14 +71,19 @@ def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
             for doc, body in zip(docs, bodies, strict=True)]
 
 
-def for_web(parts: list[Part]) -> list[Part]:
+def for_web(parts: list[Part], cache: BuildCache | None = None) -> list[Part]:
     """The web page has one ``h1`` (the report title), so chapter headings move down a level.
 
     Safe as plain text substitution: chapter HTML is pandoc's own output, and raw
     HTML is disabled in the Markdown reader, so every ``<hN`` tag is pandoc's.
+    ``cache``: keeps each chapter's result (:func:`_set`).
     """
-    return [dataclasses.replace(part, html=Markup(
-        shift_headings(dash_citation_ranges(str(part.html))))) for part in parts]
+    return [dataclasses.replace(part, html=Markup(_set(cache, "web-html", part, _web)))
+            for part in parts]
+
+
+def _web(html: str, _anchor: str) -> str:
+    return shift_headings(dash_citation_ranges(html))
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
@@ -87,7 +95,7 @@ def shift_headings(html: str) -> str:
     return _HEADING_TAG.sub(_shift, html)
 
 
-def for_print(parts: list[Part]) -> list[Part]:
+def for_print(parts: list[Part], cache: BuildCache | None = None) -> list[Part]:
     """The PDF prints each note at the foot of its page (its call is a CSS footnote call),
     so it drops the web page's note calls and end-of-chapter list of notes: a third of a
     chapter's markup, which WeasyPrint would parse and style only to hide. The render
@@ -96,10 +104,32 @@ def for_print(parts: list[Part]) -> list[Part]:
     line of the word before it (:func:`keep_notes_with_words`), URLs break only where a
     reader expects (:func:`break_urls`) and no paragraph ends in a hyphenated fragment
     (:func:`keep_last_words`). Formulas become drawings
-    (:func:`reportc.document.math.print_formulas`): WeasyPrint draws no MathML."""
-    return [dataclasses.replace(part, html=Markup(mark_local_xrefs(print_html(str(part.html)),
-                                                                   part.anchor)))
+    (:func:`reportc.document.math.print_formulas`): WeasyPrint draws no MathML.
+    ``cache``: keeps each chapter's result (:func:`_set`)."""
+    return [dataclasses.replace(part, html=Markup(_set(cache, "print-html", part, _print)))
             for part in parts]
+
+
+def _print(html: str, anchor: str) -> str:
+    return mark_local_xrefs(print_html(html), anchor)
+
+
+def _set(cache: BuildCache | None, kind: str, part: Part,
+         setting: Callable[[str, str], str]) -> str:
+    """A chapter's HTML set for the web or for print (``setting`` of its HTML and anchor),
+    from the cache when this HTML was set before: an edit sets the edited chapter alone
+    (setting the 200-page report's chapters for print took 0.2 s, for the web 0.1 s).
+    The result depends on the HTML, the anchor and reportc's code (in the key), and on
+    nothing else but the formula drawings' library: a chapter with formulas is set anew."""
+    html = str(part.html)
+    if cache is None or not cache.enabled or "<math" in html:
+        return setting(html, part.anchor)
+    key = digest(kind, html, part.anchor, tool_versions())
+    found = cache.get(kind, key)
+    if found is None:
+        found = setting(html, part.anchor)
+        cache.put(kind, key, found)
+    return found
 
 
 def _shift(match: re.Match[str]) -> str:
@@ -155,7 +185,8 @@ def _failed_at(exc: BaseException, theme: Theme, context: PageContext) -> str:
 def _values(context: PageContext) -> dict[str, object]:
     """What the templates see."""
     web = context.edition == "web"
-    parts = for_web(context.parts) if web else for_print(context.parts)
+    parts = for_web(context.parts, context.cache) if web else \
+        for_print(context.parts, context.cache)
     bibliography = dash_citation_ranges(str(context.bibliography), whole=True)
     bibliography = Markup(bibliography if web else break_urls(bibliography))
     return dict(

@@ -62,13 +62,25 @@ class _Source:
         self.index = {page.obj.objgen: number for number, page in enumerate(self.pdf.pages)}
         root = self.pdf.Root
         dests = root.Names.get("/Dests") if "/Names" in root else None
-        self.names = dict(pikepdf.NameTree(dests).items()) if dests is not None else {}
+        names = dict(pikepdf.NameTree(dests).items()) if dests is not None else {}
+        # each destination's page, found once however many parts come from this PDF
+        self.names = [(name, self._page_of(destination), destination)
+                      for name, destination in names.items()]
         with self.pdf.open_outline() as outline:
             self.outline = list(outline.root)
         self.tops = _top_elements(self.pdf, self.index)
         tree = root.get("/StructTreeRoot")
         self.parents = _number_tree(tree.ParentTree) \
             if tree is not None and "/ParentTree" in tree else {}
+
+    def _page_of(self, destination: Any) -> int | None:
+        """The page (0-based) a destination is on (``None``: not one WeasyPrint writes)."""
+        if isinstance(destination, pikepdf.Dictionary) and "/D" in destination:
+            destination = destination.D
+        if not isinstance(destination, Array) or len(destination) < 4:
+            return None
+        page = destination[0]
+        return self.index.get(page.objgen) if isinstance(page, pikepdf.Dictionary) else None
 
 
 def assemble(parts: list[PartPages], fields: Fields | None = None) -> Merged:
@@ -91,9 +103,11 @@ def assemble(parts: list[PartPages], fields: Fields | None = None) -> Merged:
             warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
             out.pages.extend(source.pdf.pages[part.first:part.first + part.count])
         moved = _page_mover(source, part, out, offset)
-        for name, destination in source.names.items():
-            target = _destination(destination, moved)
-            if name not in part.ghosts and target is not None:
+        last = part.first + part.count
+        for name, number, destination in source.names:
+            if number is not None and part.first <= number < last and \
+                    name not in part.ghosts and \
+                    (target := _destination(destination, moved)) is not None:
                 names[name] = target
         outline.extend(_outline(source.outline, moved))
         structure.add(source, part, offset)

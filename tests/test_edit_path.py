@@ -1,0 +1,87 @@
+"""The one-chapter edit path (#25): the work an edit skips for the chapters it did not
+touch, and the bytes it writes, which are a clean build's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Built, build_root
+
+import reportc.citing.render
+import reportc.document.read
+import reportc.editions.page
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch, module: object, name: str,
+               argument: Callable[..., str]) -> list[str]:
+    """Calls of ``module.name`` from now on, each recorded as ``argument(*args)``."""
+    calls: list[str] = []
+    real = getattr(module, name)
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        calls.append(argument(*args))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recorded)
+    return calls
+
+
+@pytest.fixture
+def edited(shared, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+           ) -> tuple[Built, dict[str, list[str]]]:
+    """A copy of the shared basic build, one sentence of its introduction edited and built
+    again; with what that build set for print and for the web, checked and measured."""
+    project = shared.copy("basic", tmp_path).root
+    calls = {
+        "print": _recording(monkeypatch, reportc.editions.page, "_print",
+                            lambda html, anchor: anchor),
+        "web": _recording(monkeypatch, reportc.editions.page, "_web",
+                          lambda html, anchor: anchor),
+        "checked": _recording(monkeypatch, reportc.citing.render, "check_html",
+                              lambda html, where, diag: where),
+        "measured": _recording(monkeypatch, reportc.document.read, "load_ast",
+                               lambda chapter, text, diag: chapter.rel),
+    }
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("describe the ties", "describe these ties"))
+    return build_root(project), calls
+
+
+def test_an_edit_sets_checks_and_measures_only_the_edited_chapter(edited) -> None:
+    """Each chapter's print and web HTML, the check of its HTML and of its nesting depth
+    are the last build's for the chapters the edit did not touch."""
+    _, calls = edited
+    assert calls["print"] == ["sec-intro"]
+    assert calls["web"] == ["sec-intro"]
+    assert [where for where in calls["checked"] if where.startswith("chapters/")] \
+        == ["chapters/01-intro.md"]
+    assert calls["measured"] == ["chapters/01-intro.md"]
+
+
+def test_an_edit_writes_what_a_clean_build_without_the_cache_writes(edited,
+                                                                     tmp_path: Path) -> None:
+    rebuilt, _ = edited
+    clean = build_root(rebuilt.root, out=tmp_path / "clean", use_cache=False)
+    for suffix in (".html", ".pdf"):
+        made = (rebuilt.out / f"{rebuilt.slug}{suffix}").read_bytes()
+        assert made == (clean.out / f"{clean.slug}{suffix}").read_bytes(), suffix
+    assert b"describe these ties" in (rebuilt.out / f"{rebuilt.slug}.html").read_bytes()
+
+
+def test_a_chapter_with_formulas_is_set_for_print_anew(tmp_path: Path) -> None:
+    """The formulas' drawings depend on a library outside the key: such a chapter is set
+    each time, and nothing of it is kept."""
+    from markupsafe import Markup
+
+    from reportc.cache import BuildCache
+    from reportc.editions.page import Part, for_print
+    from reportc.errors import Diagnostics
+
+    cache = BuildCache(tmp_path / "cache", Diagnostics())
+    plain = Part("a", "chapter", "1", "Chapter 1", "A", "A", [], Markup("<p>Words.</p>"))
+    math = Part("b", "chapter", "2", "Chapter 2", "B", "B", [],
+                Markup('<p><math display="inline"><mi>x</mi></math></p>'))
+    for_print([plain, math], cache)
+    assert [key.split(":")[0] for key in cache.entries] == ["print-html"]
