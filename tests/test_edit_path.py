@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Built, build_root
+from conftest import Built, build_root, copy_root
 
 import reportc.citing.render
 import reportc.document.read
 import reportc.editions.page
+import reportc.pipeline
 
 
 def _recording(monkeypatch: pytest.MonkeyPatch, module: object, name: str,
@@ -85,3 +86,29 @@ def test_a_chapter_with_formulas_is_set_for_print_anew(tmp_path: Path) -> None:
                 Markup('<p><math display="inline"><mi>x</mi></math></p>'))
     for_print([plain, math], cache)
     assert [key.split(":")[0] for key in cache.entries] == ["print-html"]
+
+
+def test_the_objects_frozen_for_the_build_are_thawed_after_it(tmp_path: Path):
+    """The build freezes what is alive once the chapters are read (their trees, out of
+    the collector's passes) and thaws it when it ends; a program that froze objects
+    itself keeps them frozen."""
+    import gc
+
+    frozen: list[int] = []
+    real = reportc.pipeline._freeze
+
+    def freeze() -> None:
+        real()
+        frozen.append(gc.get_freeze_count())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reportc.pipeline, "_freeze", freeze)
+        build_root(copy_root("basic", tmp_path / "a"), formats=["html"])
+        assert frozen and frozen[0] > 0, "frozen during the build"
+        assert gc.get_freeze_count() == 0, "thawed after it"
+        gc.freeze()
+        try:
+            build_root(copy_root("basic", tmp_path / "b"), formats=["html"])
+            assert gc.get_freeze_count() > 0, "the caller's frozen objects stay frozen"
+        finally:
+            gc.unfreeze()
