@@ -34,7 +34,7 @@ from reportc.charts.spec import (
     inline_data,
     parse_spec,
 )
-from reportc.charts.tables import data_details
+from reportc.charts.tables import data_details, shown_text
 from reportc.charts.theme import ChartTheme, dark_style
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
@@ -265,6 +265,7 @@ def _fill(figure: A.Node, chart: Chart, alt: str | None, doc: ChapterDoc, line: 
         image["c"][2] = [address, ""]
     if chart.data.rows:
         figure["c"][2].append(data_details(chart.data, MAX_ROWS_SHOWN))
+        doc.charted.append(shown_text(chart.data, MAX_ROWS_SHOWN))
 
 
 def _finished(svg: str, theme: ChartTheme) -> str:
