@@ -104,7 +104,7 @@ class ChartEngine:
             self._guessing.join()
             self._guessing = None
         guessed = self._guesses.pop(_request_key(spec, config), None)
-        return guessed or self._submit(spec, config)
+        return guessed if guessed is not None else self._submit(spec, config)
 
     def _submit(self, spec: dict[str, Any], config: dict[str, Any]) -> Future[str]:
         if self._waiter is None:
