@@ -16,6 +16,7 @@ from markupsafe import Markup
 from reportc.cache import digest
 from reportc.charts.engine import ChartEngine
 from reportc.charts.figures import Drawings, draw_charts
+from reportc.charts.guess import guess_charts
 from reportc.charts.theme import chart_theme
 from reportc.citing.citation import how_to_cite, render_markdown_file
 from reportc.citing.reflist import place_bibliography, unlink_citations
@@ -132,6 +133,8 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     """Read the chapters, send their charts to the renderer, number them, resolve their
     references and check them; every problem is reported before the build stops."""
     root, diag = config.root, run.diag
+    if engine:  # the renderer draws the charts the text shows while pandoc reads it
+        guess_charts(chapters, root, chart_theme(theme.root, config.charts), engine, run.cache)
     docs = read_report(run, chapters)
     _freeze()
     timer.done(f"read {len(docs)} chapter(s)")

@@ -17,14 +17,17 @@ import atexit
 import base64
 import functools
 import json
+import logging
 import subprocess
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
 from reportc.charts.early import VL_VERSION, start, worker_command
 
+log = logging.getLogger("reportc")
 PRINT_PPI = 300  # the Word edition's charts
 CSS_PPI = 96  # a Vega-Lite pixel is a CSS pixel
 
@@ -43,6 +46,8 @@ class ChartEngine:
         self._ready: bool | None = None
         self._failure = ""
         self._waiter: ThreadPoolExecutor | None = None
+        self._guesses: dict[str, Future[str]] = {}  # drawings asked for before pandoc read
+        self._guessing: threading.Thread | None = None
 
     def start(self) -> None:
         """Start the renderer's process now (else at the first drawing)."""
@@ -93,10 +98,46 @@ class ChartEngine:
 
     def submit(self, spec: dict[str, Any], config: dict[str, Any]) -> Future[str]:
         """:meth:`svg` in the background: one thread waits on the renderer (it releases the
-        interpreter lock while it waits), the build goes on."""
+        interpreter lock while it waits), the build goes on. A drawing :meth:`guess` asked
+        for with the same spec and config is that drawing."""
+        if self._guessing is not None:
+            self._guessing.join()
+            self._guessing = None
+        guessed = self._guesses.pop(_request_key(spec, config), None)
+        return guessed if guessed is not None else self._submit(spec, config)
+
+    def _submit(self, spec: dict[str, Any], config: dict[str, Any]) -> Future[str]:
         if self._waiter is None:
             self._waiter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
         return self._waiter.submit(self.svg, spec, config)
+
+    def guess(self, charts: Callable[[], Iterator[tuple[dict[str, Any], dict[str, Any]]]]
+              ) -> None:
+        """Send the drawings ``charts`` yields (spec, config) in a thread of their own, now:
+        the charts a chapter's text seems to hold, drawn while pandoc reads it. A guess
+        that fails is no drawing; :meth:`submit` takes those it asks for again."""
+        self.forget_guesses()
+
+        def send() -> None:
+            try:
+                for spec, config in charts():
+                    key = _request_key(spec, config)
+                    if key not in self._guesses:
+                        self._guesses[key] = self._submit(spec, config)
+            except Exception:  # a guess never fails the build
+                log.debug("charts: a guess failed", exc_info=True)
+
+        self._guessing = threading.Thread(target=send, name="reportc-chart-guess", daemon=True)
+        self._guessing.start()
+
+    def forget_guesses(self) -> None:
+        """Drop the drawings guessed but not asked for (those not begun are not drawn)."""
+        if self._guessing is not None:
+            self._guessing.join()
+            self._guessing = None
+        for future in self._guesses.values():
+            future.cancel()
+        self._guesses = {}
 
     def png(self, svg: str) -> bytes:
         """An SVG at print resolution, for the Word edition (resvg scales by ppi/72 as
@@ -118,6 +159,10 @@ class ChartEngine:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+
+
+def _request_key(spec: dict[str, Any], config: dict[str, Any]) -> str:
+    return json.dumps([spec, config], sort_keys=True)
 
 
 def renderer_message(text: str) -> str:

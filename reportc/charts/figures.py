@@ -34,7 +34,7 @@ from reportc.charts.spec import (
     inline_data,
     parse_spec,
 )
-from reportc.charts.tables import data_details
+from reportc.charts.tables import data_details, shown_text
 from reportc.charts.theme import ChartTheme, dark_style
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
@@ -109,8 +109,7 @@ class Drawings:
     def address(self, chart: Chart, images: list[A.Node]) -> str:
         """The image address of ``chart`` until :meth:`finish`: a stand-in; the chart is
         sent to the renderer unless an earlier build drew it."""
-        key = digest("chart", chart.text, json.dumps(chart.spec, sort_keys=True),
-                     *chart.data.raw, self.theme.fingerprint(), renderer_version())
+        key = chart_key(chart, self.theme)
         stand_in = _data_url(f'<svg xmlns="http://www.w3.org/2000/svg" '
                              f'id="reportc-chart-{key[:32]}"/>')
         cached = self.cache.get("chart", key)
@@ -131,6 +130,7 @@ class Drawings:
             for image in item.images:
                 image["c"][2] = [address, ""]
         self.pending = []
+        self.engine.forget_guesses()
         return bodies
 
 
@@ -146,6 +146,13 @@ class Drawings:
             return None
         self.cache.put("chart", item.key, svg)
         return svg
+
+
+def chart_key(chart: Chart, theme: ChartTheme) -> str:
+    """The drawing's cache key: the spec as written and as sent, its data, the theme and
+    the renderer."""
+    return digest("chart", chart.text, json.dumps(chart.spec, sort_keys=True),
+                  *chart.data.raw, theme.fingerprint(), renderer_version())
 
 
 def _data_url(svg: str) -> str:
@@ -235,14 +242,19 @@ def _spec_path(source: str, root: Path, doc: ChapterDoc, line: int | None,
 def _load(text: str, where: str, offset: int, root: Path, diag: Diagnostics) -> Chart | None:
     """The spec read and checked, its data inlined; ``None`` after reporting a problem."""
     try:
-        spec = parse_spec(text)
-        check_addresses(spec, text)
-        check_marks(spec, text)
-        data = inline_data(spec, text, root)
-        check_fields(spec, text, data)
+        return checked_chart(text, where, offset, root)
     except SpecError as exc:
         diag.error(f"chart: {exc}", where, offset + (exc.line or 1))
         return None
+
+
+def checked_chart(text: str, where: str, offset: int, root: Path) -> Chart:
+    """The spec read and checked, its data inlined; :class:`SpecError` if it cannot be."""
+    spec = parse_spec(text)
+    check_addresses(spec, text)
+    check_marks(spec, text)
+    data = inline_data(spec, text, root)
+    check_fields(spec, text, data)
     return Chart(spec, text, where, offset, data)
 
 
@@ -265,6 +277,7 @@ def _fill(figure: A.Node, chart: Chart, alt: str | None, doc: ChapterDoc, line: 
         image["c"][2] = [address, ""]
     if chart.data.rows:
         figure["c"][2].append(data_details(chart.data, MAX_ROWS_SHOWN))
+        doc.charted.append(shown_text(chart.data, MAX_ROWS_SHOWN))
 
 
 def _finished(svg: str, theme: ChartTheme) -> str:

@@ -54,6 +54,7 @@ class ChapterDoc:
     images: list[str] = field(default_factory=list)
     drawn: list[str] = field(default_factory=list)  # PDF figures drawn into the chapter (SVG)
     inputs: list[str] = field(default_factory=list)  # chart specs and data read (not shipped)
+    charted: list[str] = field(default_factory=list)  # text its charts print (the glyph check's)
     floats: list[Float] = field(default_factory=list)  # numbered figures, tables, listings
     has_refs: bool = False  # the chapter has a `::: {#refs}` div: the bibliography goes there
     # a LaTeX "\appendix" in the chapter: "before" its title (it is the first appendix) or

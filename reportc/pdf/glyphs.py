@@ -79,9 +79,9 @@ def _missing(doc: ChapterDoc, covered: frozenset[int]) -> list[tuple[str, int | 
 
 
 def _printed(doc: ChapterDoc) -> set[str]:
-    """The characters the chapter prints as text (not those of a comment left out, nor of
-    formulas, which are drawn)."""
-    chars: set[str] = set()
+    """The characters the chapter prints as text, its charts' data included (not those of a
+    comment left out, nor of formulas, which are drawn)."""
+    chars: set[str] = set("".join(doc.charted))
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Str":
             chars.update(node["c"])
