@@ -5,7 +5,7 @@ citeproc runs once per build, not once per edition."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REFS = "refs"  # citeproc's reference list Div
@@ -15,10 +15,12 @@ REFS = "refs"  # citeproc's reference list Div
 class Cited:
     """The report after citeproc: each chapter's blocks (JSON, by anchor) and the
     reference list (a JSON list holding citeproc's ``refs`` Div, or ``[]``; ``None`` where
-    it is not known: a list made apart and taken from the cache as HTML)."""
+    it is not known: a list made apart and taken from the cache as HTML); ``trees``: the
+    blocks parsed, by anchor, where they are at hand (saves parsing them again)."""
 
     blocks: dict[str, str]
     references: str | None = "[]"
+    trees: dict[str, list] = field(default_factory=dict)
 
 
 def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
@@ -28,6 +30,7 @@ def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
         for block in json.loads(output)["blocks"]:
             identifier = block["c"][0][0] if block.get("t") == "Div" else None
             if identifier in anchors:
+                cited.trees[identifier] = block["c"][1]
                 cited.blocks[identifier] = json.dumps(block["c"][1])
             elif identifier == REFS:
                 cited.references = json.dumps([block])

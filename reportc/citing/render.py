@@ -39,6 +39,8 @@ from pathlib import Path
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.citing.cited import REFS, Cited, kept_report, split_cited
 from reportc.citing.citesets import cite_set_members
+from reportc.citing.pieces import MARK, keep_cut, layout, spliced, write_parts
+from reportc.citing.pieces import record_key as pieces_key
 from reportc.citing.recite import recall, record_key, remember
 from reportc.citing.reflist import (
     _citing_apart,
@@ -126,21 +128,22 @@ def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnos
             if cited else [None] * len(docs)
         references, dropped = listed.result() if listed else ("", [])
         return (bodies, references, dropped), cited
-    written, cited = whole
+    written, cited, checked = whole
     references, dropped = _drop_empty_entries(written.pop(REFS, ""))
     for empty in dropped:
         _report_empty(empty, setup.csl, source, diag)
-    bodies = [written[doc.anchor] if check_html(written[doc.anchor], doc.rel, diag) else None
-              for doc in docs]
+    bodies = [written[doc.anchor] if doc.anchor in checked or
+              check_html(written[doc.anchor], doc.rel, diag) else None for doc in docs]
     what = source.rel if source else "bibliography"
     return (bodies, references if check_html(references, what, diag) else "", dropped), cited
 
 
 def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache,
                     chapters: list[tuple[str, str]]
-                    ) -> tuple[dict[str, str], Cited | None] | None:
+                    ) -> tuple[dict[str, str], Cited | None, set[str]] | None:
     """anchor -> HTML of every chapter, and ``REFS`` -> the reference list, made in one
-    pandoc process, with the cited report (``None`` if taken from the cache);
+    pandoc process, with the cited report (``None`` if taken from the cache) and the
+    anchors of chapters checked piece by piece (:mod:`.pieces`, kept for an edit);
     ``None`` if it failed or warned (the two-step path then reports what went wrong, with
     the file it is about)."""
     document = _report_document(docs, chapters)
@@ -148,8 +151,9 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
     if cached is not None:
-        return json.loads(cached), None
+        return json.loads(cached), None, set()
     what = ", ".join(doc.rel for doc in docs)
+    marked = MARK not in document
     with tempfile.TemporaryDirectory(prefix="reportc-cited-") as folder:
         kept = Path(folder) / "cited.json"  # the cited report, as citeproc left it
         listing = Path(folder) / "listed.json"  # the list, when made apart
@@ -158,7 +162,8 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
             return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
                                *citing.settings(), *_citeproc(text),
                                f"--lua-filter={KEEP_FILTER}", *setup.writing(),
-                               f"--lua-filter={RENDER_FILTER}"], text, what=what,
+                               *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"],
+                              text, what=what,
                               env={"REPORTC_CITED": str(kept if text is document else listing)})
         try:
             results = _with_list_apart(setup, document, write, cache, "html")
@@ -167,7 +172,8 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
         cited = kept_report(kept, {doc.anchor for doc in docs})
         listed = listing.read_text(encoding="utf-8") if listing.is_file() else None
     written = _written(results, docs)
-    if written is None:
+    checked = _unmarked(written, docs, cited, setup, cache) if marked and written else set()
+    if written is None or checked is None:
         return None
     if cited and len(results) > 1:
         cited.references = _listed_apart(setup, document, cache, listed)
@@ -178,7 +184,34 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
             cache.put("html", _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup),
                       written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
-    return written, cited
+    return written, cited, checked
+
+
+PIECES = ["-M", "reportc-pieces=true"]  # the render filter marks each top-level block
+
+
+def _unmarked(written: dict[str, str], docs: list[ChapterDoc], cited: Cited | None,
+              setup: CitationSetup, cache: BuildCache) -> set[str] | None:
+    """Takes the block markers out of each chapter's HTML in ``written``, keeping its
+    pieces for the next edit; the anchors of the chapters whose pieces all passed their
+    check alone (``None`` if a marker is missing)."""
+    checked, version = set(), str(docs[0].ast["pandoc-api-version"])
+    for doc in docs:
+        tree = cited.trees.get(doc.anchor) if cited else None
+        made = keep_cut(cache, written[doc.anchor], tree, doc.anchor,
+                        _chapter_key(version, setup), setup.notes_list)
+        if made is None:
+            return None
+        written[doc.anchor] = made[0]
+        if made[1]:
+            checked.add(doc.anchor)
+    return checked
+
+
+def _chapter_key(version: str, setup: CitationSetup) -> str:
+    """What a chapter's HTML depends on besides its blocks and anchor."""
+    return digest(version, tool_versions(), *setup.writing(),
+                  file_digest(Path(str(RENDER_FILTER))))
 
 
 def _written(results: list[PandocResult], docs: list[ChapterDoc]) -> dict[str, str] | None:
@@ -314,10 +347,20 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
         keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup)
                 for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
+        checked = set()
+        for doc in batch:  # after an edit: only its blocks written, if the last are kept
+            if html[doc.anchor] is None and (made := _spliced(doc, cited, setup, cache)):
+                html[doc.anchor] = made
+                checked.add(doc.anchor)
+                cache.put("html", keys[doc.anchor], made)
+                item_done(f"rendered the edited blocks of {doc.rel}")
         todo = [doc for doc in batch if html[doc.anchor] is None]
         if todo:
-            html.update(_render_batch(todo, diag, cache, keys, cited.blocks, setup))
-        return {doc.anchor: _checked(html[doc.anchor], doc, diag) for doc in batch}
+            done, fresh = _render_batch(todo, diag, cache, keys, cited, setup)
+            html.update(done)
+            checked |= fresh
+        return {doc.anchor: html[doc.anchor] if doc.anchor in checked else
+                _checked(html[doc.anchor], doc, diag) for doc in batch}
 
     rendered: dict[str, str | None] = {}
     for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
@@ -332,17 +375,27 @@ def _html_key(blocks: str, version: str, anchor: str, setup: CitationSetup) -> s
 
 
 def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
-                  keys: dict[str, str], sources: dict[str, str], setup: CitationSetup
-                  ) -> dict[str, str | None]:
-    """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
+                  keys: dict[str, str], cited: Cited, setup: CitationSetup
+                  ) -> tuple[dict[str, str | None], set[str]]:
+    """One pandoc process for ``batch`` (chapter by chapter if it fails or warns); also
+    the anchors of chapters checked piece by piece (and kept so, :mod:`.pieces`)."""
+    sources = cited.blocks
+    marked = not any(MARK in sources[doc.anchor] for doc in batch)
     args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
-            *setup.writing(), f"--lua-filter={RENDER_FILTER}"]
+            *setup.writing(), *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
     html: dict[str, str | None] = {}
+    checked: set[str] = set()
     for doc in batch:
         result = converted[doc.anchor]
         html[doc.anchor] = result.output
+        if marked and result.output is not None:
+            made = keep_cut(cache, result.output, cited.trees.get(doc.anchor), doc.anchor,
+                            _chapter_key(str(doc.ast["pandoc-api-version"]), setup),
+                            setup.notes_list)
+            html[doc.anchor] = made[0] if made else None
+            checked |= {doc.anchor} if made and made[1] else set()
         if result.error:
             diag.error(str(result.error).removeprefix(f"{doc.rel}: "), doc.rel)
             continue
@@ -352,10 +405,23 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
             else:
                 diag.warning(f"pandoc: {warning}", doc.rel,
                              warning_line(warning, doc.chapter, False), code="pandoc")
-        if not result.warnings and result.output is not None:
-            cache.put("html", keys[doc.anchor], result.output)
+        if not result.warnings and (output := html[doc.anchor]) is not None:
+            cache.put("html", keys[doc.anchor], output)
         item_done(f"rendered {doc.rel}")
-    return html
+    return html, checked
+
+
+def _spliced(doc: ChapterDoc, cited: Cited, setup: CitationSetup, cache: BuildCache
+             ) -> str | None:
+    """The chapter's HTML from its last kept pieces and the blocks an edit changed,
+    written alone (:func:`.pieces.spliced`); ``None`` where it is written whole."""
+    version = doc.ast["pandoc-api-version"]
+    tree = cited.trees.get(doc.anchor) or json.loads(cited.blocks[doc.anchor])
+    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
+            *setup.writing(), f"--lua-filter={RENDER_FILTER}"]
+    return spliced(cache, pieces_key(doc.anchor, _chapter_key(str(version), setup)),
+                   layout(tree), doc.anchor + "-", setup.notes_list,
+                   lambda parts: write_parts(parts, doc.anchor + "-", version, args, doc.rel))
 
 
 def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
