@@ -222,11 +222,11 @@ def test_edits_write_only_changed_blocks_and_match_a_clean_build(tmp_path, monke
     """Each edit's build writes only the blocks it changed (all but the new citation's,
     which citeproc cites again, reuse the last HTML's other blocks) and gives every
     edition byte for byte as a build without a cache does."""
-    import reportc.citing.render
+    import reportc.citing.pieces
 
     written: list[int] = []
     spliced: list[bool] = []
-    real, real_spliced = reportc.citing.render.write_parts, reportc.citing.render.spliced
+    real, real_spliced = reportc.citing.pieces.write_parts, reportc.citing.pieces.spliced
 
     def counting(parts, *args):
         written.append(len(parts))
@@ -237,8 +237,8 @@ def test_edits_write_only_changed_blocks_and_match_a_clean_build(tmp_path, monke
         spliced.append(made is not None)
         return made
 
-    monkeypatch.setattr("reportc.citing.render.write_parts", counting)
-    monkeypatch.setattr("reportc.citing.render.spliced", splicing)
+    monkeypatch.setattr("reportc.citing.pieces.write_parts", counting)
+    monkeypatch.setattr("reportc.citing.pieces.spliced", splicing)
     project = copy_root("basic", tmp_path / "edited")
     build_root(project, jobs=2)
     chapter = project / "chapters/01-intro.md"

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportc.cache import BuildCache, digest
+from reportc.citing.cited import Cited
 from reportc.errors import ToolError
 from reportc.pandoc.runner import BATCH_MARKER, run_pandoc
 from reportc.sandbox.checks import html_problems
@@ -186,6 +187,24 @@ def spliced(cache: BuildCache, key: str, lay: Layout, prefix: str, with_list: bo
     last = _recall(cache, key) if lay.usable else None
     if last is None or (with_list and lay.notes and (last.head is None or last.end is None)):
         return None
+    blocks = _blocks(last, lay, prefix, with_list, write)
+    if blocks is None:
+        return None
+    pieces = [blocks[block][0] for block in lay.keys]
+    notes = ""
+    if lay.notes and with_list:
+        items = [item for block in lay.keys for item in blocks[block][1]]
+        notes = "\n" + str(last.head) + "\n".join(items) + str(last.end)
+    elif lay.notes:
+        notes = f'\n<section id="{prefix}notes" class="notes-heading chapter-notes"></section>'
+    remember(cache, key, Record(last.head, blocks, last.end))
+    return joined(pieces, notes)
+
+
+def _blocks(last: Record, lay: Layout, prefix: str, with_list: bool, write: Writer
+            ) -> dict[str, tuple[str, list[str]]] | None:
+    """Each block's HTML and list items by key: kept, or written now (``None`` if one
+    could not be)."""
     todo = [at for at, block in enumerate(lay.keys) if block not in last.blocks]
     written = write([(lay.texts[at], lay.firsts[at]) for at in todo]) if todo else []
     if written is None:
@@ -196,15 +215,7 @@ def spliced(cache: BuildCache, key: str, lay: Layout, prefix: str, with_list: bo
         if made is None:
             return None
         blocks[lay.keys[at]] = made
-    pieces = [blocks[block][0] for block in lay.keys]
-    notes = ""
-    if lay.notes and with_list:
-        items = [item for block in lay.keys for item in blocks[block][1]]
-        notes = "\n" + str(last.head) + "\n".join(items) + str(last.end)
-    elif lay.notes:
-        notes = f'\n<section id="{prefix}notes" class="notes-heading chapter-notes"></section>'
-    remember(cache, key, Record(last.head, blocks, last.end))
-    return joined(pieces, notes)
+    return blocks
 
 
 def _piece(raw: str, prefix: str, first: int, count: int, with_list: bool
@@ -264,3 +275,35 @@ def write_parts(parts: list[tuple[str, int]], prefix: str, version: list[int],
         return None
     split = BATCH_MARKER.split(result.output)[1:]
     return None if result.warnings or split[::2] != names else split[1::2]
+
+
+def unmark_all(cache: BuildCache, written: dict[str, str] | None, anchors: list[str],
+               cited: Cited | None, marked: bool, chapter_key: str, with_list: bool
+               ) -> set[str] | None:
+    """Takes the block markers out of each chapter's HTML in ``written`` (by anchor; if
+    ``marked``: written in pieces), keeping its pieces for the next edit
+    (:func:`keep_cut`); the anchors of the chapters whose pieces all passed their check
+    alone (``None`` if ``written`` is or a marker is missing)."""
+    if written is None or not marked:
+        return None if written is None else set()
+    checked = set()
+    for anchor in anchors:
+        made = keep_cut(cache, written[anchor], cited.trees.get(anchor) if cited else None,
+                        anchor, chapter_key, with_list)
+        if made is None:
+            return None
+        written[anchor] = made[0]
+        if made[1]:
+            checked.add(anchor)
+    return checked
+
+
+def spliced_chapter(cache: BuildCache, anchor: str, cited: Cited, version: list[int],
+                    args: list[str], chapter_key: str, with_list: bool, what: str
+                    ) -> str | None:
+    """:func:`spliced` for the chapter ``anchor`` of the report ``cited``, its changed
+    blocks written by pandoc with ``args`` (the render filter's)."""
+    tree = cited.trees.get(anchor) or json.loads(cited.blocks[anchor])
+    prefix = anchor + "-"
+    return spliced(cache, record_key(anchor, chapter_key), layout(tree), prefix, with_list,
+                   lambda parts: write_parts(parts, prefix, version, args, what))

@@ -37,10 +37,9 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.citing import pieces
 from reportc.citing.cited import REFS, Cited, kept_report, split_cited
 from reportc.citing.citesets import cite_set_members
-from reportc.citing.pieces import MARK, keep_cut, layout, spliced, write_parts
-from reportc.citing.pieces import record_key as pieces_key
 from reportc.citing.recite import recall, record_key, remember
 from reportc.citing.reflist import (
     _citing_apart,
@@ -153,7 +152,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     if cached is not None:
         return json.loads(cached), None, set()
     what = ", ".join(doc.rel for doc in docs)
-    marked = MARK not in document
+    marked = pieces.MARK not in document
     with tempfile.TemporaryDirectory(prefix="reportc-cited-") as folder:
         kept = Path(folder) / "cited.json"  # the cited report, as citeproc left it
         listing = Path(folder) / "listed.json"  # the list, when made apart
@@ -172,7 +171,9 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
         cited = kept_report(kept, {doc.anchor for doc in docs})
         listed = listing.read_text(encoding="utf-8") if listing.is_file() else None
     written = _written(results, docs)
-    checked = _unmarked(written, docs, cited, setup, cache) if marked and written else set()
+    checked = pieces.unmark_all(cache, written, [doc.anchor for doc in docs], cited, marked,
+                                _chapter_key(str(docs[0].ast["pandoc-api-version"]), setup),
+                                setup.notes_list)
     if written is None or checked is None:
         return None
     if cited and len(results) > 1:
@@ -188,24 +189,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
 
 
 PIECES = ["-M", "reportc-pieces=true"]  # the render filter marks each top-level block
-
-
-def _unmarked(written: dict[str, str], docs: list[ChapterDoc], cited: Cited | None,
-              setup: CitationSetup, cache: BuildCache) -> set[str] | None:
-    """Takes the block markers out of each chapter's HTML in ``written``, keeping its
-    pieces for the next edit; the anchors of the chapters whose pieces all passed their
-    check alone (``None`` if a marker is missing)."""
-    checked, version = set(), str(docs[0].ast["pandoc-api-version"])
-    for doc in docs:
-        tree = cited.trees.get(doc.anchor) if cited else None
-        made = keep_cut(cache, written[doc.anchor], tree, doc.anchor,
-                        _chapter_key(version, setup), setup.notes_list)
-        if made is None:
-            return None
-        written[doc.anchor] = made[0]
-        if made[1]:
-            checked.add(doc.anchor)
-    return checked
+HTML = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox"]  # chapters' HTML
 
 
 def _chapter_key(version: str, setup: CitationSetup) -> str:
@@ -380,9 +364,8 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
     """One pandoc process for ``batch`` (chapter by chapter if it fails or warns); also
     the anchors of chapters checked piece by piece (and kept so, :mod:`.pieces`)."""
     sources = cited.blocks
-    marked = not any(MARK in sources[doc.anchor] for doc in batch)
-    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
-            *setup.writing(), *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"]
+    marked = not any(pieces.MARK in sources[doc.anchor] for doc in batch)
+    args = [*HTML, *setup.writing(), *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
     html: dict[str, str | None] = {}
@@ -391,7 +374,7 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
         result = converted[doc.anchor]
         html[doc.anchor] = result.output
         if marked and result.output is not None:
-            made = keep_cut(cache, result.output, cited.trees.get(doc.anchor), doc.anchor,
+            made = pieces.keep_cut(cache, result.output, cited.trees.get(doc.anchor), doc.anchor,
                             _chapter_key(str(doc.ast["pandoc-api-version"]), setup),
                             setup.notes_list)
             html[doc.anchor] = made[0] if made else None
@@ -416,12 +399,10 @@ def _spliced(doc: ChapterDoc, cited: Cited, setup: CitationSetup, cache: BuildCa
     """The chapter's HTML from its last kept pieces and the blocks an edit changed,
     written alone (:func:`.pieces.spliced`); ``None`` where it is written whole."""
     version = doc.ast["pandoc-api-version"]
-    tree = cited.trees.get(doc.anchor) or json.loads(cited.blocks[doc.anchor])
-    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
-            *setup.writing(), f"--lua-filter={RENDER_FILTER}"]
-    return spliced(cache, pieces_key(doc.anchor, _chapter_key(str(version), setup)),
-                   layout(tree), doc.anchor + "-", setup.notes_list,
-                   lambda parts: write_parts(parts, doc.anchor + "-", version, args, doc.rel))
+    return pieces.spliced_chapter(
+        cache, doc.anchor, cited, version,
+        [*HTML, *setup.writing(), f"--lua-filter={RENDER_FILTER}"],
+        _chapter_key(str(version), setup), setup.notes_list, doc.rel)
 
 
 def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
