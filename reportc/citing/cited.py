@@ -15,12 +15,13 @@ REFS = "refs"  # citeproc's reference list Div
 class Cited:
     """The report after citeproc: each chapter's blocks (JSON, by anchor) and the
     reference list (a JSON list holding citeproc's ``refs`` Div, or ``[]``; ``None`` where
-    it is not known: a list made apart and taken from the cache as HTML); ``trees``: the
-    blocks parsed, by anchor, where they are at hand (saves parsing them again)."""
+    it is not known: a list made apart and taken from the cache as HTML); ``texts``:
+    each chapter's blocks one by one (JSON, ``blocks`` is them joined as a list), where
+    they are at hand (saves writing them again)."""
 
     blocks: dict[str, str]
     references: str | None = "[]"
-    trees: dict[str, list] = field(default_factory=dict)
+    texts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
@@ -30,8 +31,9 @@ def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
         for block in json.loads(output)["blocks"]:
             identifier = block["c"][0][0] if block.get("t") == "Div" else None
             if identifier in anchors:
-                cited.trees[identifier] = block["c"][1]
-                cited.blocks[identifier] = json.dumps(block["c"][1])
+                texts = [json.dumps(item) for item in block["c"][1]]
+                cited.texts[identifier] = texts
+                cited.blocks[identifier] = "[" + ", ".join(texts) + "]"  # json.dumps's form
             elif identifier == REFS:
                 cited.references = json.dumps([block])
     return cited

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from reportc.cache import BuildCache, digest
 from reportc.citing.cited import Cited
+from reportc.citing.recite import sliced
 from reportc.errors import ToolError
 from reportc.pandoc.runner import BATCH_MARKER, run_pandoc
 from reportc.sandbox.checks import html_problems
@@ -55,9 +56,9 @@ class Layout:
         return sum(self.counts)
 
 
-def layout(blocks: list) -> Layout:
-    """The :class:`Layout` of a chapter's cited blocks."""
-    texts = [json.dumps(block) for block in blocks]
+def layout(texts: list[str]) -> Layout:
+    """The :class:`Layout` of a chapter's cited blocks (each one's JSON as json.dumps
+    writes it)."""
     counts = [text.count(_NOTE) for text in texts]
     firsts, first = [], 1
     for count in counts:
@@ -242,16 +243,16 @@ def record_key(anchor: str, chapter_key: str) -> str:
     return digest("html pieces", anchor, chapter_key)
 
 
-def keep_cut(cache: BuildCache, raw: str, tree: list | None, anchor: str, chapter_key: str,
-             with_list: bool) -> tuple[str, bool] | None:
+def keep_cut(cache: BuildCache, raw: str, texts: list[str] | None, anchor: str,
+             chapter_key: str, with_list: bool) -> tuple[str, bool] | None:
     """The chapter's HTML from the filter's output in pieces, and whether every piece
-    passed its check alone (then kept for the next edit; ``tree``: its cited blocks,
+    passed its check alone (then kept for the next edit; ``texts``: its cited blocks,
     ``None`` if not at hand: not kept); ``None`` if the markers are not in place."""
-    if tree is None:
+    if texts is None:
         split = split_output(raw, None)
         return None if split is None else (joined(*split), False)
     try:
-        html, record = cut(raw, layout(tree), anchor + "-", with_list)
+        html, record = cut(raw, layout(texts), anchor + "-", with_list)
     except ValueError:
         return None
     if record is not None:
@@ -288,7 +289,7 @@ def unmark_all(cache: BuildCache, written: dict[str, str] | None, anchors: list[
         return None if written is None else set()
     checked = set()
     for anchor in anchors:
-        made = keep_cut(cache, written[anchor], cited.trees.get(anchor) if cited else None,
+        made = keep_cut(cache, written[anchor], cited.texts.get(anchor) if cited else None,
                         anchor, chapter_key, with_list)
         if made is None:
             return None
@@ -303,7 +304,7 @@ def spliced_chapter(cache: BuildCache, anchor: str, cited: Cited, version: list[
                     ) -> str | None:
     """:func:`spliced` for the chapter ``anchor`` of the report ``cited``, its changed
     blocks written by pandoc with ``args`` (the render filter's)."""
-    tree = cited.trees.get(anchor) or json.loads(cited.blocks[anchor])
+    texts = cited.texts.get(anchor) or sliced(cited.blocks[anchor])[1]
     prefix = anchor + "-"
-    return spliced(cache, record_key(anchor, chapter_key), layout(tree), prefix, with_list,
+    return spliced(cache, record_key(anchor, chapter_key), layout(texts), prefix, with_list,
                    lambda parts: write_parts(parts, prefix, version, args, what))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportc.cache import BuildCache, digest
 
@@ -44,6 +44,7 @@ class Recalled:
     references: str
     dropped: list[str]
     listed: str | None = None
+    texts: dict[str, list[str]] = field(default_factory=dict)  # a spliced chapter's blocks
 
 
 def record_key(chapters: list[tuple[str, str]], fingerprint: str) -> str:
@@ -106,7 +107,7 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
     header, at = json.loads(raw[:line]), line + 1
     if [anchor for anchor, _, _ in header["chapters"]] != [anchor for anchor, _ in chapters]:
         return None
-    blocks = {}
+    blocks, texts = {}, {}
     for (anchor, source), (_, source_size, cited_size) in zip(chapters, header["chapters"],
                                                               strict=True):
         last, cited = raw[at:at + source_size], raw[at + source_size:at + source_size + cited_size]
@@ -114,11 +115,41 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
         if source == last:
             blocks[anchor] = cited
             continue
-        spliced = splice(json.loads(last), json.loads(cited), json.loads(source))
+        spliced = _spliced(last, cited, source)
         if spliced is None:
             return None
-        blocks[anchor] = json.dumps(spliced)
-    return Recalled(blocks, header["references"], header["dropped"], header.get("listed"))
+        texts[anchor] = spliced
+        blocks[anchor] = "[" + ", ".join(spliced) + "]"  # as json.dumps writes the list
+    return Recalled(blocks, header["references"], header["dropped"], header.get("listed"),
+                    texts)
+
+
+def _spliced(last: str, cited: str, source: str) -> list[str] | None:
+    """:func:`splice` of a chapter's JSON texts: each block of the result as json.dumps
+    writes it, taken from the texts where the block is one of theirs."""
+    (old, old_texts), (was, was_texts), (new, new_texts) = map(sliced, (last, cited, source))
+    result = splice(old, was, new, (old_texts, was_texts, new_texts))
+    if result is None:
+        return None
+    known = {id(block): text for block, text in zip(was + new, was_texts + new_texts,
+                                                    strict=True)}
+    return [known.get(id(block)) or json.dumps(block) for block in result]
+
+
+def sliced(text: str) -> tuple[list, list[str]]:
+    """A JSON list as json.dumps writes it: its items and each one's text, read in one
+    pass of the decoder (no item written again); another spacing is parsed and written."""
+    decoder, items, texts = json.JSONDecoder(), [], []
+    at, end = 1, len(text) - 1
+    while at < end and text[0] == "[":
+        item, stop = decoder.raw_decode(text, at)
+        items.append(item)
+        texts.append(text[at:stop])
+        if stop != end and text[stop:stop + 2] != ", ":
+            items = json.loads(text)
+            return items, [json.dumps(item) for item in items]
+        at = stop + 2
+    return items, texts
 
 
 def _text(node: object) -> str:
@@ -141,18 +172,20 @@ def _common(old: list[str], new: list[str]) -> tuple[int, int]:
     return head, tail
 
 
-def splice(old: list, cited: list, new: list) -> list | None:
+def splice(old: list, cited: list, new: list,
+           texts: tuple[list[str], list[str], list[str]] | None = None) -> list | None:
     """The cited form of a chapter's blocks ``new``, from its last blocks ``old`` and their
     cited form ``cited``, when each edit cites nothing and stays apart from citations;
     ``None`` when citeproc must cite it. Unchanged blocks keep their cited form; a run
     of changed blocks that cite nothing is taken as it is, and a changed paragraph that
-    cites is spliced (:func:`splice_inlines`)."""
-    old_text, new_text = [_text(b) for b in old], [_text(b) for b in new]
+    cites is spliced (:func:`splice_inlines`). ``texts``: the three lists' blocks as JSON
+    (one spacing), if known."""
     if len(old) != len(cited):
         return None
-    kept = [i for i, text in enumerate(old_text) if _plain(text)]
-    if any(_text(cited[i]) != old_text[i] for i in kept):
-        return None  # a block citing nothing did not come out of citeproc as it went in
+    old_text, cited_text, new_text = texts or ([_text(b) for b in old], [],
+                                               [_text(b) for b in new])
+    if not _unchanged_by_citeproc(old_text, cited_text or [_text(b) for b in cited]):
+        return None
     matcher = difflib.SequenceMatcher(None, old_text, new_text, autojunk=False)
     result: list = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -168,6 +201,12 @@ def splice(old: list, cited: list, new: list) -> list | None:
         else:
             return None
     return result
+
+
+def _unchanged_by_citeproc(old_text: list[str], cited_text: list[str]) -> bool:
+    """Whether every block citing nothing came out of citeproc as it went in."""
+    return all(cited == text for text, cited in zip(old_text, cited_text, strict=True)
+               if _plain(text))
 
 
 def _splice_each(old: list, cited: list, new: list, new_text: list[str]) -> list | None:

@@ -85,7 +85,8 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
     recalled = recall(cache, key, chapters) if key else None
     if recalled is not None:  # the same citations as a build before: citeproc not needed
         item_done("citations as in the last build: citeproc not run")
-        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, Cited(recalled.blocks))
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs,
+                                 Cited(recalled.blocks, texts=recalled.texts))
         for empty in recalled.dropped:
             _report_empty(empty, setup.csl, source, diag)
         what = source.rel if source else "bibliography"
@@ -374,7 +375,7 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
         result = converted[doc.anchor]
         html[doc.anchor] = result.output
         if marked and result.output is not None:
-            made = pieces.keep_cut(cache, result.output, cited.trees.get(doc.anchor), doc.anchor,
+            made = pieces.keep_cut(cache, result.output, cited.texts.get(doc.anchor), doc.anchor,
                             _chapter_key(str(doc.ast["pandoc-api-version"]), setup),
                             setup.notes_list)
             html[doc.anchor] = made[0] if made else None
