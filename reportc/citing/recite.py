@@ -85,12 +85,15 @@ def _walk(node: object, found: list) -> list:
 
 def remember(cache: BuildCache, key: str, chapters: list[tuple[str, str]],
              cited: dict[str, str], references: str, dropped: list[str],
-             listed: str | None = None) -> None:
+             listed: str | None = None, blocks: dict[str, list[str]] | None = None) -> None:
     """Keep this build's citing under its sequence of citations: a JSON header line, then
     each chapter's blocks and cited blocks one after the other (sliced by their lengths
-    when read, not parsed)."""
+    when read, not parsed; ``blocks``: a chapter's cited blocks one by one, where known,
+    whose lengths are kept too, so that a recall parses only the blocks an edit touched)."""
     texts = [text for anchor, source in chapters for text in (source, cited[anchor])]
-    header = {"chapters": [[anchor, len(source), len(cited[anchor])]
+    sizes = {anchor: [len(text) for text in listed_blocks]
+             for anchor, listed_blocks in (blocks or {}).items()}
+    header = {"chapters": [[anchor, len(source), len(cited[anchor]), sizes.get(anchor)]
                            for anchor, source in chapters],
               "references": references, "dropped": dropped, "listed": listed}
     cache.put(RECORD, key, json.dumps(header) + "\n" + "".join(texts))
@@ -105,17 +108,20 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
         return None
     line = raw.index("\n")
     header, at = json.loads(raw[:line]), line + 1
-    if [anchor for anchor, _, _ in header["chapters"]] != [anchor for anchor, _ in chapters]:
+    if [row[0] for row in header["chapters"]] != [anchor for anchor, _ in chapters]:
         return None
     blocks, texts = {}, {}
-    for (anchor, source), (_, source_size, cited_size) in zip(chapters, header["chapters"],
-                                                              strict=True):
+    for (anchor, source), (_, source_size, cited_size, *sizes) in zip(
+            chapters, header["chapters"], strict=True):
         last, cited = raw[at:at + source_size], raw[at + source_size:at + source_size + cited_size]
         at += source_size + cited_size
+        cut = _cut(cited, sizes[0] if sizes else None)
         if source == last:
             blocks[anchor] = cited
+            if cut is not None:
+                texts[anchor] = cut
             continue
-        spliced = _spliced(last, cited, source)
+        spliced = splice_texts(sliced(last)[1], cut or sliced(cited)[1], sliced(source)[1])
         if spliced is None:
             return None
         texts[anchor] = spliced
@@ -124,16 +130,16 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
                     texts)
 
 
-def _spliced(last: str, cited: str, source: str) -> list[str] | None:
-    """:func:`splice` of a chapter's JSON texts: each block of the result as json.dumps
-    writes it, taken from the texts where the block is one of theirs."""
-    (old, old_texts), (was, was_texts), (new, new_texts) = map(sliced, (last, cited, source))
-    result = splice(old, was, new, (old_texts, was_texts, new_texts))
-    if result is None:
+def _cut(text: str, sizes: list[int] | None) -> list[str] | None:
+    """A JSON list's items' texts by their lengths (json.dumps's ", " between them);
+    ``None`` if the lengths are not known or do not fit."""
+    if sizes is None or len(text) != 2 + sum(sizes) + 2 * max(len(sizes) - 1, 0):
         return None
-    known = {id(block): text for block, text in zip(was + new, was_texts + new_texts,
-                                                    strict=True)}
-    return [known.get(id(block)) or json.dumps(block) for block in result]
+    texts, at = [], 1
+    for size in sizes:
+        texts.append(text[at:at + size])
+        at += size + 2
+    return texts
 
 
 def sliced(text: str) -> tuple[list, list[str]]:
@@ -172,32 +178,35 @@ def _common(old: list[str], new: list[str]) -> tuple[int, int]:
     return head, tail
 
 
-def splice(old: list, cited: list, new: list,
-           texts: tuple[list[str], list[str], list[str]] | None = None) -> list | None:
+def splice(old: list, cited: list, new: list) -> list | None:
     """The cited form of a chapter's blocks ``new``, from its last blocks ``old`` and their
     cited form ``cited``, when each edit cites nothing and stays apart from citations;
-    ``None`` when citeproc must cite it. Unchanged blocks keep their cited form; a run
-    of changed blocks that cite nothing is taken as it is, and a changed paragraph that
-    cites is spliced (:func:`splice_inlines`). ``texts``: the three lists' blocks as JSON
-    (one spacing), if known."""
-    if len(old) != len(cited):
+    ``None`` when citeproc must cite it (:func:`splice_texts` on the blocks' JSON)."""
+    texts = splice_texts(*([_text(block) for block in blocks] for blocks in (old, cited, new)))
+    return None if texts is None else [json.loads(text) for text in texts]
+
+
+def splice_texts(old: list[str], cited: list[str], new: list[str]) -> list[str] | None:
+    """:func:`splice` on the blocks' JSON texts (one spacing throughout), parsing only
+    the blocks an edit touched. Unchanged blocks keep their cited form; a run of changed
+    blocks that cite nothing is taken as it is, and a changed paragraph that cites is
+    spliced (:func:`splice_inlines`; written by json.dumps)."""
+    if len(old) != len(cited) or not _unchanged_by_citeproc(old, cited):
         return None
-    old_text, cited_text, new_text = texts or ([_text(b) for b in old], [],
-                                               [_text(b) for b in new])
-    if not _unchanged_by_citeproc(old_text, cited_text or [_text(b) for b in cited]):
-        return None
-    matcher = difflib.SequenceMatcher(None, old_text, new_text, autojunk=False)
-    result: list = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    result: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             result += cited[i1:i2]
-        elif all(_plain(text) for text in old_text[i1:i2] + new_text[j1:j2]):
+        elif all(_plain(text) for text in old[i1:i2] + new[j1:j2]):
             result += new[j1:j2]
         elif i2 - i1 == j2 - j1:  # blocks edited one for one
-            spliced = _splice_each(old[i1:i2], cited[i1:i2], new[j1:j2], new_text[j1:j2])
+            last, was, now = ([json.loads(text) for text in texts]
+                              for texts in (old[i1:i2], cited[i1:i2], new[j1:j2]))
+            spliced = _splice_each(last, was, now, new[j1:j2])
             if spliced is None:
                 return None
-            result += spliced
+            result += [json.dumps(block) for block in spliced]
         else:
             return None
     return result

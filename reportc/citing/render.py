@@ -89,17 +89,17 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
                                  Cited(recalled.blocks, texts=recalled.texts))
         for empty in recalled.dropped:
             _report_empty(empty, setup.csl, source, diag)
-        what = source.rel if source else "bibliography"
-        ok = check_html(recalled.references, what, diag) if recalled.references else True
         if key and None not in bodies:  # the edited chapters' blocks, for the next edit
             remember(cache, key, chapters, recalled.blocks, recalled.references,
-                     recalled.dropped, recalled.listed)
-        return bodies, recalled.references if ok else "", recalled.dropped
+                     recalled.dropped, recalled.listed, recalled.texts)
+        # the list as a build before made and checked it (one failing is not remembered)
+        return bodies, recalled.references, recalled.dropped
     seen = len(diag.problems)
     done, cited = _cite_and_render(docs, setup, diag, cache, pool, jobs, source, chapters)
     if key and cited is not None and None not in done[0] and \
             all(p.code == "bib.empty" for p in diag.problems[seen:]):
-        remember(cache, key, chapters, cited.blocks, done[1], done[2], cited.references)
+        remember(cache, key, chapters, cited.blocks, done[1], done[2], cited.references,
+                 cited.texts)
     return done
 
 
