@@ -23,6 +23,7 @@ needs no check of its whole HTML.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -104,19 +105,16 @@ def joined(pieces: list[str], notes: str) -> str:
 def _items(notes: str, prefix: str, first: int, count: int
            ) -> tuple[str, list[str], str] | None:
     """The list's head (up to its first item), the items of notes ``first`` on and its
-    end, cut from ``notes`` (a newline and the list); ``None`` if an item is not found
-    once."""
+    end, cut from ``notes`` (a newline and the list); ``None`` unless each item is found
+    once, in order."""
     end = next((end for end in LIST_ENDS if notes.endswith(end)), None)
     if end is None:
         return None
-    starts = []
-    for number in range(first, first + count):
-        start = f'\n<li><div id="{prefix}fn{number}" class="fn-item">'
-        if notes.count(start) != 1:
-            return None
-        starts.append(notes.index(start) + 1)
-    if starts != sorted(starts):
+    item = re.compile(f'\n<li><div id="{re.escape(prefix)}fn([0-9]+)" class="fn-item">')
+    found = list(item.finditer(notes))
+    if [int(match.group(1)) for match in found] != list(range(first, first + count)):
         return None
+    starts = [match.start() + 1 for match in found]
     ends = [start - 1 for start in starts[1:]] + [len(notes) - len(end)]
     return notes[1:starts[0]], [notes[a:b] for a, b in zip(starts, ends, strict=True)], end
 
