@@ -178,7 +178,8 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     if written is None or checked is None:
         return None
     if cited and len(results) > 1:
-        cited.references = _listed_apart(setup, document, cache, listed)
+        _keep_listed(setup, document, cache, listed)
+        cited.references = None  # not read back: the record keeps the list's HTML
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
     version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
@@ -298,17 +299,16 @@ def _list_key(kind: str, listing_document: str, setup: CitationSetup) -> str:
                   file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
 
 
-def _listed_apart(setup: CitationSetup, document: str, cache: BuildCache,
-                  listed: str | None) -> str | None:
-    """The list made apart as citeproc left it (kept for the next build's recall), from
-    ``listed`` (this run's, then kept where :func:`cite_report` looks for it) or else
-    from the cache."""
+def _keep_listed(setup: CitationSetup, document: str, cache: BuildCache,
+                 listed: str | None) -> None:
+    """Keeps the list made apart as citeproc left it (JSON) where :func:`cite_report`
+    looks for it: ``listed``, this run's, or the one the cache has (not parsed: 0.1 s
+    for 750 entries, and nothing reads it in this build)."""
     key = _list_key("json", _list_document(document), setup)
     if listed is None:
-        listed = cache.get("cited-list", key)
+        cache.get("cited-list", key)  # used, so kept
     else:
         cache.put("cited-list", key, listed)
-    return None if listed is None else split_cited([listed], set()).references
 
 
 # Each chapter is a section whose citation positions start afresh (first citation full).
