@@ -40,7 +40,7 @@ def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
 
 
 def kept_report(kept: Path, anchors: set[str]) -> Cited | None:
-    """The cited report the keep filter wrote (``None`` if it wrote none)."""
+    """The cited report the render filter kept (``None`` if it wrote none)."""
     if not kept.is_file():
         return None
     return split_cited([kept.read_text(encoding="utf-8")], anchors)

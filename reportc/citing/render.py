@@ -60,8 +60,6 @@ from reportc.sandbox.checks import check_html
 RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
 # citeproc as --citeproc runs it, but citations in a redline's deleted text are cited apart
 CITE_FILTER = resources.files("reportc.pandoc") / "resources" / "cite.lua"
-# writes the cited report to $REPORTC_CITED, between citeproc and the render filter
-KEEP_FILTER = resources.files("reportc.pandoc") / "resources" / "keep.lua"
 # citeproc's words for an entry the style prints as nothing: reported by the reference
 # list's run with the entry's line and the fields it needs (see _report_empty).
 NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
@@ -161,7 +159,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
         def write(citing: CitationSetup, text: str) -> PandocResult:
             return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
                                *citing.settings(), *_citeproc(text),
-                               f"--lua-filter={KEEP_FILTER}", *setup.writing(),
+                               *setup.writing(),
                                *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"],
                               text, what=what,
                               env={"REPORTC_CITED": str(kept if text is document else listing)})

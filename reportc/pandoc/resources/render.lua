@@ -113,7 +113,21 @@ end
 
 -- When pandoc ran citeproc in this same process (--citeproc before this filter: a report
 -- small enough for one batch), its reference list is the Div 'refs': written as it is.
+-- The cited report as citeproc left it (pandoc's JSON), written to $REPORTC_CITED when
+-- reportc asks (it cites and writes in this one process), so that a later build citing
+-- the same sequence of citations can reuse it (reportc/citing/recite.py). Done here, not
+-- in a filter of its own, which would hand the whole report to Lua and back once more.
+local function keep(doc)
+  local path = os.getenv('REPORTC_CITED')
+  if path then
+    local file = assert(io.open(path, 'w'))
+    file:write(pandoc.write(doc, 'json'))
+    file:close()
+  end
+end
+
 function Pandoc(doc)
+  keep(doc)
   local with_list = doc.meta['reportc-notes-list'] ~= false
   local pieces = doc.meta['reportc-pieces'] == true
   local out = pandoc.Blocks({})
