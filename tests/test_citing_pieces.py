@@ -94,3 +94,31 @@ def test_items_are_found_once_and_in_order_or_not_at_all():
     assert "\n" + head + "\n".join(items) + end == notes
     assert pieces._items(notes, "p-", 1, 3) is None
     assert pieces._items(notes.replace("fn2", "fn1"), "p-", 1, 2) is None
+
+
+def test_edits_to_one_chapter_then_another_both_write_only_their_blocks(tmp_path, monkeypatch):
+    """A chapter whose HTML came whole from the cache keeps its pieces for its own next
+    edit (the cache drops what a build did not use)."""
+    from conftest import build_root, copy_root
+
+    made: list[bool] = []
+    real = pieces.spliced
+
+    def splicing(*args):
+        html = real(*args)
+        made.append(html is not None)
+        return html
+
+    monkeypatch.setattr("reportc.citing.pieces.spliced", splicing)
+    project = copy_root("basic", tmp_path)
+    build_root(project, jobs=2, formats=("html",))
+    for name, before in (("01-intro.md", "describe the ties."),
+                         ("02-defence.md", "Back to @sec-intro and the table [-@tbl-fields].")):
+        chapter = project / "chapters" / name
+        text = chapter.read_text(encoding="utf-8")
+        assert before in text
+        chapter.write_text(text.replace(before, before + " An added sentence."),
+                           encoding="utf-8")
+        made.clear()
+        build_root(project, jobs=2, formats=("html",))
+        assert made == [True], name

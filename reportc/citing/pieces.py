@@ -241,6 +241,15 @@ def record_key(anchor: str, chapter_key: str) -> str:
     return digest("html pieces", anchor, chapter_key)
 
 
+def keep_records(cache: BuildCache, anchors: list[str], chapter_key: str) -> None:
+    """Keeps these chapters' pieces in the cache though this build took their HTML whole
+    from it (marked used, not read), for each chapter's next edit."""
+    for anchor in anchors:
+        name = f"{KIND}:{record_key(anchor, chapter_key)}"
+        if name in cache.entries:
+            cache.used.add(name)
+
+
 def keep_cut(cache: BuildCache, raw: str, texts: list[str] | None, anchor: str,
              chapter_key: str, with_list: bool) -> tuple[str, bool] | None:
     """The chapter's HTML from the filter's output in pieces, and whether every piece

@@ -148,7 +148,9 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     key = digest("cited and written", document, setup.fingerprint(), *setup.writing(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
+    version = str(docs[0].ast["pandoc-api-version"])
     if cached is not None:
+        pieces.keep_records(cache, [doc.anchor for doc in docs], _chapter_key(version, setup))
         return json.loads(cached), None, set()
     what = ", ".join(doc.rel for doc in docs)
     marked = pieces.MARK not in document
@@ -158,8 +160,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
 
         def write(citing: CitationSetup, text: str) -> PandocResult:
             return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
-                               *citing.settings(), *_citeproc(text),
-                               *setup.writing(),
+                               *citing.settings(), *_citeproc(text), *setup.writing(),
                                *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"],
                               text, what=what,
                               env={"REPORTC_CITED": str(kept if text is document else listing)})
@@ -171,15 +172,13 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
         listed = listing.read_text(encoding="utf-8") if listing.is_file() else None
     written = _written(results, docs)
     checked = pieces.unmark_all(cache, written, [doc.anchor for doc in docs], cited, marked,
-                                _chapter_key(str(docs[0].ast["pandoc-api-version"]), setup),
-                                setup.notes_list)
+                                _chapter_key(version, setup), setup.notes_list)
     if written is None or checked is None:
         return None
     if cited and len(results) > 1:
         _keep_listed(setup, document, cache, listed)
         cited.references = None  # not read back: the record keeps the list's HTML
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
-    version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
         if cited and doc.anchor in cited.blocks:  # render_chapters finds it after a recall
             cache.put("html", _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup),
@@ -332,7 +331,9 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
         checked = set()
         for doc in batch:  # after an edit: only its blocks written, if the last are kept
-            if html[doc.anchor] is None and (made := _spliced(doc, cited, setup, cache)):
+            if html[doc.anchor] is not None:
+                pieces.keep_records(cache, [doc.anchor], _chapter_key(version, setup))
+            elif made := _spliced(doc, cited, setup, cache):
                 html[doc.anchor] = made
                 checked.add(doc.anchor)
                 cache.put("html", keys[doc.anchor], made)
