@@ -205,3 +205,56 @@ def test_edits_one_after_another_each_run_no_citeproc(tmp_path, citeproc_runs):
         shutil.copytree(project, clean, ignore=shutil.ignore_patterns("out"))
         build_root(clean, formats=("html",))
         assert _outputs(clean / "out") == _outputs(project / "out")
+
+
+# Edits after which a chapter's HTML is written block by block (reportc/citing/pieces.py):
+# text citing nothing, a new citation (citeproc again: later notes renumbered), a new
+# author's note early in the chapter (every later note renumbered), a block deleted.
+PIECE_EDITS = [
+    ("summarises the evidence.", "summarises the evidence.\n\nA new paragraph, citing nothing."),
+    ("describe the ties.", "describe the ties. See also [@lee2022, 9]."),
+    ("The report covers four fields,", "The report covers^[A new note, early.] four fields,"),
+    ("\n\nA new paragraph, citing nothing.", ""),
+]
+
+
+def test_edits_write_only_changed_blocks_and_match_a_clean_build(tmp_path, monkeypatch):
+    """Each edit's build writes only the blocks it changed (all but the new citation's,
+    which citeproc cites again, reuse the last HTML's other blocks) and gives every
+    edition byte for byte as a build without a cache does."""
+    import reportc.citing.pieces
+
+    written: list[int] = []
+    spliced: list[bool] = []
+    real, real_spliced = reportc.citing.pieces.write_parts, reportc.citing.pieces.spliced
+
+    def counting(parts, *args):
+        written.append(len(parts))
+        return real(parts, *args)
+
+    def splicing(*args):
+        made = real_spliced(*args)
+        spliced.append(made is not None)
+        return made
+
+    monkeypatch.setattr("reportc.citing.pieces.write_parts", counting)
+    monkeypatch.setattr("reportc.citing.pieces.spliced", splicing)
+    project = copy_root("basic", tmp_path / "edited")
+    build_root(project, jobs=2)
+    chapter = project / "chapters/01-intro.md"
+    for step, (before, after) in enumerate(PIECE_EDITS):
+        text = chapter.read_text(encoding="utf-8")
+        assert before in text
+        chapter.write_text(text.replace(before, after, 1), encoding="utf-8")
+        written.clear()
+        spliced.clear()
+        build_root(project, jobs=2)
+        assert spliced == [True], after  # the edited chapter, from its kept blocks
+        # the blocks written: the edited one (with the notes renumbered after it); none
+        # where a block was deleted and the blocks after it kept their note numbers
+        assert written == ([] if not after else [len(written) and written[0]]), after
+        assert not after or 0 < written[0] < 12, (after, written)
+        clean = tmp_path / f"clean{step}" / "basic"
+        shutil.copytree(project, clean, ignore=shutil.ignore_patterns("out"))
+        build_root(clean, jobs=2, use_cache=False)
+        assert _outputs(clean / "out") == _outputs(project / "out"), after

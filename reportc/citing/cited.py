@@ -5,7 +5,7 @@ citeproc runs once per build, not once per edition."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REFS = "refs"  # citeproc's reference list Div
@@ -15,10 +15,13 @@ REFS = "refs"  # citeproc's reference list Div
 class Cited:
     """The report after citeproc: each chapter's blocks (JSON, by anchor) and the
     reference list (a JSON list holding citeproc's ``refs`` Div, or ``[]``; ``None`` where
-    it is not known: a list made apart and taken from the cache as HTML)."""
+    it is not known: a list made apart and taken from the cache as HTML); ``texts``:
+    each chapter's blocks one by one (JSON, ``blocks`` is them joined as a list), where
+    they are at hand (saves writing them again)."""
 
     blocks: dict[str, str]
     references: str | None = "[]"
+    texts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
@@ -28,14 +31,16 @@ def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
         for block in json.loads(output)["blocks"]:
             identifier = block["c"][0][0] if block.get("t") == "Div" else None
             if identifier in anchors:
-                cited.blocks[identifier] = json.dumps(block["c"][1])
+                texts = [json.dumps(item) for item in block["c"][1]]
+                cited.texts[identifier] = texts
+                cited.blocks[identifier] = "[" + ", ".join(texts) + "]"  # json.dumps's form
             elif identifier == REFS:
                 cited.references = json.dumps([block])
     return cited
 
 
 def kept_report(kept: Path, anchors: set[str]) -> Cited | None:
-    """The cited report the keep filter wrote (``None`` if it wrote none)."""
+    """The cited report the render filter kept (``None`` if it wrote none)."""
     if not kept.is_file():
         return None
     return split_cited([kept.read_text(encoding="utf-8")], anchors)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportc.cache import BuildCache, digest
 
@@ -44,6 +44,7 @@ class Recalled:
     references: str
     dropped: list[str]
     listed: str | None = None
+    texts: dict[str, list[str]] = field(default_factory=dict)  # a spliced chapter's blocks
 
 
 def record_key(chapters: list[tuple[str, str]], fingerprint: str) -> str:
@@ -84,12 +85,15 @@ def _walk(node: object, found: list) -> list:
 
 def remember(cache: BuildCache, key: str, chapters: list[tuple[str, str]],
              cited: dict[str, str], references: str, dropped: list[str],
-             listed: str | None = None) -> None:
+             listed: str | None = None, blocks: dict[str, list[str]] | None = None) -> None:
     """Keep this build's citing under its sequence of citations: a JSON header line, then
     each chapter's blocks and cited blocks one after the other (sliced by their lengths
-    when read, not parsed)."""
+    when read, not parsed; ``blocks``: a chapter's cited blocks one by one, where known,
+    whose lengths are kept too, so that a recall parses only the blocks an edit touched)."""
     texts = [text for anchor, source in chapters for text in (source, cited[anchor])]
-    header = {"chapters": [[anchor, len(source), len(cited[anchor])]
+    sizes = {anchor: [len(text) for text in listed_blocks]
+             for anchor, listed_blocks in (blocks or {}).items()}
+    header = {"chapters": [[anchor, len(source), len(cited[anchor]), sizes.get(anchor)]
                            for anchor, source in chapters],
               "references": references, "dropped": dropped, "listed": listed}
     cache.put(RECORD, key, json.dumps(header) + "\n" + "".join(texts))
@@ -104,21 +108,54 @@ def recall(cache: BuildCache, key: str, chapters: list[tuple[str, str]]) -> Reca
         return None
     line = raw.index("\n")
     header, at = json.loads(raw[:line]), line + 1
-    if [anchor for anchor, _, _ in header["chapters"]] != [anchor for anchor, _ in chapters]:
+    if [row[0] for row in header["chapters"]] != [anchor for anchor, _ in chapters]:
         return None
-    blocks = {}
-    for (anchor, source), (_, source_size, cited_size) in zip(chapters, header["chapters"],
-                                                              strict=True):
+    blocks, texts = {}, {}
+    for (anchor, source), (_, source_size, cited_size, *sizes) in zip(
+            chapters, header["chapters"], strict=True):
         last, cited = raw[at:at + source_size], raw[at + source_size:at + source_size + cited_size]
         at += source_size + cited_size
+        cut = _cut(cited, sizes[0] if sizes else None)
         if source == last:
             blocks[anchor] = cited
+            if cut is not None:
+                texts[anchor] = cut
             continue
-        spliced = splice(json.loads(last), json.loads(cited), json.loads(source))
+        spliced = splice_texts(sliced(last)[1], cut or sliced(cited)[1], sliced(source)[1])
         if spliced is None:
             return None
-        blocks[anchor] = json.dumps(spliced)
-    return Recalled(blocks, header["references"], header["dropped"], header.get("listed"))
+        texts[anchor] = spliced
+        blocks[anchor] = "[" + ", ".join(spliced) + "]"  # as json.dumps writes the list
+    return Recalled(blocks, header["references"], header["dropped"], header.get("listed"),
+                    texts)
+
+
+def _cut(text: str, sizes: list[int] | None) -> list[str] | None:
+    """A JSON list's items' texts by their lengths (json.dumps's ", " between them);
+    ``None`` if the lengths are not known or do not fit."""
+    if sizes is None or len(text) != 2 + sum(sizes) + 2 * max(len(sizes) - 1, 0):
+        return None
+    texts, at = [], 1
+    for size in sizes:
+        texts.append(text[at:at + size])
+        at += size + 2
+    return texts
+
+
+def sliced(text: str) -> tuple[list, list[str]]:
+    """A JSON list as json.dumps writes it: its items and each one's text, read in one
+    pass of the decoder (no item written again); another spacing is parsed and written."""
+    decoder, items, texts = json.JSONDecoder(), [], []
+    at, end = 1, len(text) - 1
+    while at < end and text[0] == "[":
+        item, stop = decoder.raw_decode(text, at)
+        items.append(item)
+        texts.append(text[at:stop])
+        if stop != end and text[stop:stop + 2] != ", ":
+            items = json.loads(text)
+            return items, [json.dumps(item) for item in items]
+        at = stop + 2
+    return items, texts
 
 
 def _text(node: object) -> str:
@@ -144,30 +181,41 @@ def _common(old: list[str], new: list[str]) -> tuple[int, int]:
 def splice(old: list, cited: list, new: list) -> list | None:
     """The cited form of a chapter's blocks ``new``, from its last blocks ``old`` and their
     cited form ``cited``, when each edit cites nothing and stays apart from citations;
-    ``None`` when citeproc must cite it. Unchanged blocks keep their cited form; a run
-    of changed blocks that cite nothing is taken as it is, and a changed paragraph that
-    cites is spliced (:func:`splice_inlines`)."""
-    old_text, new_text = [_text(b) for b in old], [_text(b) for b in new]
-    if len(old) != len(cited):
+    ``None`` when citeproc must cite it (:func:`splice_texts` on the blocks' JSON)."""
+    texts = splice_texts(*([_text(block) for block in blocks] for blocks in (old, cited, new)))
+    return None if texts is None else [json.loads(text) for text in texts]
+
+
+def splice_texts(old: list[str], cited: list[str], new: list[str]) -> list[str] | None:
+    """:func:`splice` on the blocks' JSON texts (one spacing throughout), parsing only
+    the blocks an edit touched. Unchanged blocks keep their cited form; a run of changed
+    blocks that cite nothing is taken as it is, and a changed paragraph that cites is
+    spliced (:func:`splice_inlines`; written by json.dumps)."""
+    if len(old) != len(cited) or not _unchanged_by_citeproc(old, cited):
         return None
-    kept = [i for i, text in enumerate(old_text) if _plain(text)]
-    if any(_text(cited[i]) != old_text[i] for i in kept):
-        return None  # a block citing nothing did not come out of citeproc as it went in
-    matcher = difflib.SequenceMatcher(None, old_text, new_text, autojunk=False)
-    result: list = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    result: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             result += cited[i1:i2]
-        elif all(_plain(text) for text in old_text[i1:i2] + new_text[j1:j2]):
+        elif all(_plain(text) for text in old[i1:i2] + new[j1:j2]):
             result += new[j1:j2]
         elif i2 - i1 == j2 - j1:  # blocks edited one for one
-            spliced = _splice_each(old[i1:i2], cited[i1:i2], new[j1:j2], new_text[j1:j2])
+            last, was, now = ([json.loads(text) for text in texts]
+                              for texts in (old[i1:i2], cited[i1:i2], new[j1:j2]))
+            spliced = _splice_each(last, was, now, new[j1:j2])
             if spliced is None:
                 return None
-            result += spliced
+            result += [json.dumps(block) for block in spliced]
         else:
             return None
     return result
+
+
+def _unchanged_by_citeproc(old_text: list[str], cited_text: list[str]) -> bool:
+    """Whether every block citing nothing came out of citeproc as it went in."""
+    return all(cited == text for text, cited in zip(old_text, cited_text, strict=True)
+               if _plain(text))
 
 
 def _splice_each(old: list, cited: list, new: list, new_text: list[str]) -> list | None:

@@ -37,6 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
+from reportc.citing import pieces
 from reportc.citing.cited import REFS, Cited, kept_report, split_cited
 from reportc.citing.citesets import cite_set_members
 from reportc.citing.recite import recall, record_key, remember
@@ -59,8 +60,6 @@ from reportc.sandbox.checks import check_html
 RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
 # citeproc as --citeproc runs it, but citations in a redline's deleted text are cited apart
 CITE_FILTER = resources.files("reportc.pandoc") / "resources" / "cite.lua"
-# writes the cited report to $REPORTC_CITED, between citeproc and the render filter
-KEEP_FILTER = resources.files("reportc.pandoc") / "resources" / "keep.lua"
 # citeproc's words for an entry the style prints as nothing: reported by the reference
 # list's run with the entry's line and the fields it needs (see _report_empty).
 NO_PRINTED_FORM = "Citeproc: Bibliography entry with no printed form"
@@ -84,20 +83,21 @@ def _render_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnosti
     recalled = recall(cache, key, chapters) if key else None
     if recalled is not None:  # the same citations as a build before: citeproc not needed
         item_done("citations as in the last build: citeproc not run")
-        bodies = render_chapters(docs, setup, diag, cache, pool, jobs, Cited(recalled.blocks))
+        bodies = render_chapters(docs, setup, diag, cache, pool, jobs,
+                                 Cited(recalled.blocks, texts=recalled.texts))
         for empty in recalled.dropped:
             _report_empty(empty, setup.csl, source, diag)
-        what = source.rel if source else "bibliography"
-        ok = check_html(recalled.references, what, diag) if recalled.references else True
         if key and None not in bodies:  # the edited chapters' blocks, for the next edit
             remember(cache, key, chapters, recalled.blocks, recalled.references,
-                     recalled.dropped, recalled.listed)
-        return bodies, recalled.references if ok else "", recalled.dropped
+                     recalled.dropped, recalled.listed, recalled.texts)
+        # the list as a build before made and checked it (one failing is not remembered)
+        return bodies, recalled.references, recalled.dropped
     seen = len(diag.problems)
     done, cited = _cite_and_render(docs, setup, diag, cache, pool, jobs, source, chapters)
     if key and cited is not None and None not in done[0] and \
             all(p.code == "bib.empty" for p in diag.problems[seen:]):
-        remember(cache, key, chapters, cited.blocks, done[1], done[2], cited.references)
+        remember(cache, key, chapters, cited.blocks, done[1], done[2], cited.references,
+                 cited.texts)
     return done
 
 
@@ -126,39 +126,43 @@ def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnos
             if cited else [None] * len(docs)
         references, dropped = listed.result() if listed else ("", [])
         return (bodies, references, dropped), cited
-    written, cited = whole
+    written, cited, checked = whole
     references, dropped = _drop_empty_entries(written.pop(REFS, ""))
     for empty in dropped:
         _report_empty(empty, setup.csl, source, diag)
-    bodies = [written[doc.anchor] if check_html(written[doc.anchor], doc.rel, diag) else None
-              for doc in docs]
+    bodies = [written[doc.anchor] if doc.anchor in checked or
+              check_html(written[doc.anchor], doc.rel, diag) else None for doc in docs]
     what = source.rel if source else "bibliography"
     return (bodies, references if check_html(references, what, diag) else "", dropped), cited
 
 
 def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCache,
                     chapters: list[tuple[str, str]]
-                    ) -> tuple[dict[str, str], Cited | None] | None:
+                    ) -> tuple[dict[str, str], Cited | None, set[str]] | None:
     """anchor -> HTML of every chapter, and ``REFS`` -> the reference list, made in one
-    pandoc process, with the cited report (``None`` if taken from the cache);
+    pandoc process, with the cited report (``None`` if taken from the cache) and the
+    anchors of chapters checked piece by piece (:mod:`.pieces`, kept for an edit);
     ``None`` if it failed or warned (the two-step path then reports what went wrong, with
     the file it is about)."""
     document = _report_document(docs, chapters)
     key = digest("cited and written", document, setup.fingerprint(), *setup.writing(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
+    version = str(docs[0].ast["pandoc-api-version"])
     if cached is not None:
-        return json.loads(cached), None
+        pieces.keep_records(cache, [doc.anchor for doc in docs], _chapter_key(version, setup))
+        return json.loads(cached), None, set()
     what = ", ".join(doc.rel for doc in docs)
+    marked = pieces.MARK not in document
     with tempfile.TemporaryDirectory(prefix="reportc-cited-") as folder:
         kept = Path(folder) / "cited.json"  # the cited report, as citeproc left it
         listing = Path(folder) / "listed.json"  # the list, when made apart
 
         def write(citing: CitationSetup, text: str) -> PandocResult:
             return run_pandoc(["-f", "json", "-t", "html5", "--wrap=none", "--mathml",
-                               *citing.settings(), *_citeproc(text),
-                               f"--lua-filter={KEEP_FILTER}", *setup.writing(),
-                               f"--lua-filter={RENDER_FILTER}"], text, what=what,
+                               *citing.settings(), *_citeproc(text), *setup.writing(),
+                               *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"],
+                              text, what=what,
                               env={"REPORTC_CITED": str(kept if text is document else listing)})
         try:
             results = _with_list_apart(setup, document, write, cache, "html")
@@ -167,18 +171,30 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
         cited = kept_report(kept, {doc.anchor for doc in docs})
         listed = listing.read_text(encoding="utf-8") if listing.is_file() else None
     written = _written(results, docs)
-    if written is None:
+    checked = pieces.unmark_all(cache, written, [doc.anchor for doc in docs], cited, marked,
+                                _chapter_key(version, setup), setup.notes_list)
+    if written is None or checked is None:
         return None
     if cited and len(results) > 1:
-        cited.references = _listed_apart(setup, document, cache, listed)
+        _keep_listed(setup, document, cache, listed)
+        cited.references = None  # not read back: the record keeps the list's HTML
     cache.put("report-html", key, json.dumps(written, sort_keys=True))
-    version = str(docs[0].ast["pandoc-api-version"])
     for doc in docs:
         if cited and doc.anchor in cited.blocks:  # render_chapters finds it after a recall
             cache.put("html", _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup),
                       written[doc.anchor])
         item_done(f"cited and rendered {doc.rel}")
-    return written, cited
+    return written, cited, checked
+
+
+PIECES = ["-M", "reportc-pieces=true"]  # the render filter marks each top-level block
+HTML = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox"]  # chapters' HTML
+
+
+def _chapter_key(version: str, setup: CitationSetup) -> str:
+    """What a chapter's HTML depends on besides its blocks and anchor."""
+    return digest(version, tool_versions(), *setup.writing(),
+                  file_digest(Path(str(RENDER_FILTER))))
 
 
 def _written(results: list[PandocResult], docs: list[ChapterDoc]) -> dict[str, str] | None:
@@ -281,17 +297,16 @@ def _list_key(kind: str, listing_document: str, setup: CitationSetup) -> str:
                   file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
 
 
-def _listed_apart(setup: CitationSetup, document: str, cache: BuildCache,
-                  listed: str | None) -> str | None:
-    """The list made apart as citeproc left it (kept for the next build's recall), from
-    ``listed`` (this run's, then kept where :func:`cite_report` looks for it) or else
-    from the cache."""
+def _keep_listed(setup: CitationSetup, document: str, cache: BuildCache,
+                 listed: str | None) -> None:
+    """Keeps the list made apart as citeproc left it (JSON) where :func:`cite_report`
+    looks for it: ``listed``, this run's, or the one the cache has (not parsed: 0.1 s
+    for 750 entries, and nothing reads it in this build)."""
     key = _list_key("json", _list_document(document), setup)
     if listed is None:
-        listed = cache.get("cited-list", key)
+        cache.get("cited-list", key)  # used, so kept
     else:
         cache.put("cited-list", key, listed)
-    return None if listed is None else split_cited([listed], set()).references
 
 
 # Each chapter is a section whose citation positions start afresh (first citation full).
@@ -315,14 +330,24 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
         keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup)
                 for doc in batch}
         html = {doc.anchor: cache.get("html", keys[doc.anchor]) for doc in batch}
-        todo = [doc for doc in batch if html[doc.anchor] is None]
-        if todo:
-            html.update(_render_batch(todo, diag, cache, keys, cited.blocks, setup))
         # HTML from the cache passed the check: the index keeps only a successful build's
         # entries, and that build checked every chapter's HTML (0.45 s on 200 pages)
-        fresh = {doc.anchor for doc in todo}
-        return {doc.anchor: _checked(html[doc.anchor], doc, diag) if doc.anchor in fresh
-                else html[doc.anchor] for doc in batch}
+        checked = {anchor for anchor, found in html.items() if found is not None}
+        for doc in batch:  # after an edit: only its blocks written, if the last are kept
+            if html[doc.anchor] is not None:
+                pieces.keep_records(cache, [doc.anchor], _chapter_key(version, setup))
+            elif made := _spliced(doc, cited, setup, cache):
+                html[doc.anchor] = made
+                checked.add(doc.anchor)
+                cache.put("html", keys[doc.anchor], made)
+                item_done(f"rendered the edited blocks of {doc.rel}")
+        todo = [doc for doc in batch if html[doc.anchor] is None]
+        if todo:
+            done, fresh = _render_batch(todo, diag, cache, keys, cited, setup)
+            html.update(done)
+            checked |= fresh
+        return {doc.anchor: html[doc.anchor] if doc.anchor in checked else
+                _checked(html[doc.anchor], doc, diag) for doc in batch}
 
     rendered: dict[str, str | None] = {}
     for done in pool.map(render, batches(docs, lambda doc: len(doc.chapter.text), jobs)):
@@ -337,17 +362,26 @@ def _html_key(blocks: str, version: str, anchor: str, setup: CitationSetup) -> s
 
 
 def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
-                  keys: dict[str, str], sources: dict[str, str], setup: CitationSetup
-                  ) -> dict[str, str | None]:
-    """One pandoc process for ``batch`` (chapter by chapter if it fails or warns)."""
-    args = ["-f", "json", "-t", "html5", "--wrap=none", "--mathml", "--sandbox",
-            *setup.writing(), f"--lua-filter={RENDER_FILTER}"]
+                  keys: dict[str, str], cited: Cited, setup: CitationSetup
+                  ) -> tuple[dict[str, str | None], set[str]]:
+    """One pandoc process for ``batch`` (chapter by chapter if it fails or warns); also
+    the anchors of chapters checked piece by piece (and kept so, :mod:`.pieces`)."""
+    sources = cited.blocks
+    marked = not any(pieces.MARK in sources[doc.anchor] for doc in batch)
+    args = [*HTML, *setup.writing(), *(PIECES if marked else []), f"--lua-filter={RENDER_FILTER}"]
     converted = run_batch(args, batch, lambda docs: _batch_document(docs, sources),
                           lambda doc: doc.anchor, lambda doc: doc.rel)
     html: dict[str, str | None] = {}
+    checked: set[str] = set()
     for doc in batch:
         result = converted[doc.anchor]
         html[doc.anchor] = result.output
+        if marked and result.output is not None:
+            made = pieces.keep_cut(cache, result.output, cited.texts.get(doc.anchor), doc.anchor,
+                            _chapter_key(str(doc.ast["pandoc-api-version"]), setup),
+                            setup.notes_list)
+            html[doc.anchor] = made[0] if made else None
+            checked |= {doc.anchor} if made and made[1] else set()
         if result.error:
             diag.error(str(result.error).removeprefix(f"{doc.rel}: "), doc.rel)
             continue
@@ -357,10 +391,21 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
             else:
                 diag.warning(f"pandoc: {warning}", doc.rel,
                              warning_line(warning, doc.chapter, False), code="pandoc")
-        if not result.warnings and result.output is not None:
-            cache.put("html", keys[doc.anchor], result.output)
+        if not result.warnings and (output := html[doc.anchor]) is not None:
+            cache.put("html", keys[doc.anchor], output)
         item_done(f"rendered {doc.rel}")
-    return html
+    return html, checked
+
+
+def _spliced(doc: ChapterDoc, cited: Cited, setup: CitationSetup, cache: BuildCache
+             ) -> str | None:
+    """The chapter's HTML from its last kept pieces and the blocks an edit changed,
+    written alone (:func:`.pieces.spliced`); ``None`` where it is written whole."""
+    version = doc.ast["pandoc-api-version"]
+    return pieces.spliced_chapter(
+        cache, doc.anchor, cited, version,
+        [*HTML, *setup.writing(), f"--lua-filter={RENDER_FILTER}"],
+        _chapter_key(str(version), setup), setup.notes_list, doc.rel)
 
 
 def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:

@@ -345,6 +345,19 @@ def _attribute_problem(key: str, value: str) -> str:
     return ""
 
 
+def html_problems(fragment: str) -> list[str] | None:
+    """What :func:`check_html` finds in ``fragment``, checked alone; ``None`` if it ends
+    inside a tag, a comment or a script's text, where what is joined after it could be
+    read otherwise: a fragment that ends outside every tag is checked once, alone, and
+    stays checked wherever it is joined (reportc.citing.pieces keeps such blocks)."""
+    scan = _HtmlScan()
+    scan.feed(fragment)
+    if "<" in scan.rawdata or scan.cdata_elem is not None:
+        return None
+    scan.close()
+    return list(dict.fromkeys(scan.problems))
+
+
 def check_html(fragment: str, where: str | None, diag: Diagnostics) -> bool:
     """Backstop: report script, event handlers or unsafe URLs in rendered HTML."""
     scan = _HtmlScan()

@@ -18,7 +18,16 @@ sets the metadata `reportc-notes-list: false`: the list, which the print page le
 not written, only its empty section (left out too: the print page's bytes are the same).
 The report prints one bibliography at its end,
 or where a chapter's `::: {#refs}` div is (class `reportc-refs`: a marker reportc fills in).
+
+Pieces (metadata `reportc-pieces`): each top-level block of a chapter is written between
+markers `<!--reportc:block-->`, which reportc.citing.pieces takes out again (the writer joins
+top-level blocks with a newline and leaves out empty ones, so the chapter's HTML is its
+blocks' HTML joined): reportc keeps each block's HTML and its notes' list items, and
+after an edit writes only the blocks that changed. Such a block comes as a Div of class
+`reportc-part`, with the chapter's note prefix and the number of its first note.
 ]]
+
+local BLOCK = '<!--reportc:block-->'
 
 local function note_call(prefix, number, content)
   local call = pandoc.Link({pandoc.Superscript({pandoc.Str(number)})},
@@ -37,9 +46,10 @@ local function back_link(prefix, number)
 end
 
 -- The web edition's list of the chapter's notes, each with a link back to its call.
-local function notes_list(prefix, notes)
+local function notes_list(prefix, notes, first)
   local items = {}
-  for n, content in ipairs(notes) do
+  for index, content in ipairs(notes) do
+    local n = first + index - 1
     local body = pandoc.Blocks(content)
     local last = body[#body]
     if last and (last.t == 'Para' or last.t == 'Plain') then
@@ -48,11 +58,11 @@ local function notes_list(prefix, notes)
     else
       body:insert(pandoc.Plain({back_link(prefix, tostring(n))}))
     end
-    items[n] = {pandoc.Div(body, pandoc.Attr(prefix .. 'fn' .. n, {'fn-item'}))}
+    items[index] = {pandoc.Div(body, pandoc.Attr(prefix .. 'fn' .. n, {'fn-item'}))}
   end
   return pandoc.Div({
     pandoc.Header(2, {pandoc.Str('Notes')}, pandoc.Attr(prefix .. 'notes', {'notes-heading'})),
-    pandoc.OrderedList(items)
+    pandoc.OrderedList(items, pandoc.ListAttributes(first))
   }, pandoc.Attr('', {'chapter-notes'}, {{'role', 'doc-endnotes'}}))
 end
 
@@ -60,15 +70,27 @@ local function write(blocks)
   return pandoc.write(pandoc.Pandoc(blocks), 'html5', PANDOC_WRITER_OPTIONS)
 end
 
--- One chapter: notes to calls, HTML; the list of notes is written on its own and
--- appended (the writer joins top-level blocks with a newline), which saves handing the
--- whole chapter back and forth once more.
-local function render_chapter(blocks, meta, prefix, with_list)
+-- Each block behind a marker, and one after the last (reportc.citing.pieces splits on them).
+local function marked(blocks)
+  local out = pandoc.Blocks({})
+  for _, block in ipairs(blocks) do
+    out:insert(pandoc.RawBlock('html', BLOCK))
+    out:insert(block)
+  end
+  out:insert(pandoc.RawBlock('html', BLOCK))
+  return out
+end
+
+-- One chapter (or, as pieces, some of its blocks whose first note is number `first`):
+-- notes to calls, HTML; the list of notes is written on its own and appended (the writer
+-- joins top-level blocks with a newline), which saves handing the whole chapter back and
+-- forth once more.
+local function render_chapter(blocks, meta, prefix, with_list, pieces, first)
   local notes = {}
   local chapter = pandoc.Pandoc(blocks, meta):walk({
     Note = function(note)
       notes[#notes + 1] = note.content
-      return note_call(prefix, tostring(#notes), note.content)
+      return note_call(prefix, tostring(first + #notes - 1), note.content)
     end,
     Div = function(div)
       if div.classes:includes('reportc-refs') then
@@ -78,9 +100,12 @@ local function render_chapter(blocks, meta, prefix, with_list)
       end
     end,
   })
+  if pieces then
+    chapter.blocks = marked(chapter.blocks)
+  end
   local html = pandoc.write(chapter, 'html5', PANDOC_WRITER_OPTIONS)
   if #notes > 0 then
-    html = html .. '\n' .. (with_list and write({notes_list(prefix, notes)}) or
+    html = html .. '\n' .. (with_list and write({notes_list(prefix, notes, first)}) or
       '<section id="' .. prefix .. 'notes" class="notes-heading chapter-notes"></section>')
   end
   return html
@@ -88,16 +113,35 @@ end
 
 -- When pandoc ran citeproc in this same process (--citeproc before this filter: a report
 -- small enough for one batch), its reference list is the Div 'refs': written as it is.
+-- The cited report as citeproc left it (pandoc's JSON), written to $REPORTC_CITED when
+-- reportc asks (it cites and writes in this one process), so that a later build citing
+-- the same sequence of citations can reuse it (reportc/citing/recite.py). Done here, not
+-- in a filter of its own, which would hand the whole report to Lua and back once more.
+local function keep(doc)
+  local path = os.getenv('REPORTC_CITED')
+  if path then
+    local file = assert(io.open(path, 'w'))
+    file:write(pandoc.write(doc, 'json'))
+    file:close()
+  end
+end
+
 function Pandoc(doc)
+  keep(doc)
   local with_list = doc.meta['reportc-notes-list'] ~= false
+  local pieces = doc.meta['reportc-pieces'] == true
   local out = pandoc.Blocks({})
   for _, part in ipairs(doc.blocks) do
     out:insert(pandoc.RawBlock('html', '<!--reportc:chapter ' .. part.identifier .. '-->'))
     if part.identifier == 'refs' then
       out:insert(pandoc.RawBlock('html', write({part})))
+    elseif part.classes:includes('reportc-part') then
+      out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
+        part.attributes['prefix'], with_list, true, tonumber(part.attributes['first']))))
     else
       out:insert(pandoc.RawBlock('html', render_chapter(part.content, doc.meta,
-                                                        part.identifier .. '-', with_list)))
+                                                        part.identifier .. '-', with_list,
+                                                        pieces, 1)))
     end
   end
   return pandoc.Pandoc(out, doc.meta)

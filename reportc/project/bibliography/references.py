@@ -107,7 +107,7 @@ class References:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / REFERENCES_NAME
         path.write_text(json.dumps([items[r.key] for r in records], ensure_ascii=False,
-                                   sort_keys=True, indent=0), encoding="utf-8")
+                                   sort_keys=True), encoding="utf-8")
         return path
 
     def _items(self, records: list[Record], diag: Diagnostics) -> dict[str, dict] | None:
