@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import Built, build_root, copy_root
 
+import reportc.citing.pieces
 import reportc.citing.render
 import reportc.document.read
 import reportc.editions.page
@@ -42,6 +43,8 @@ def edited(shared, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                           lambda html, anchor: anchor),
         "checked": _recording(monkeypatch, reportc.citing.render, "check_html",
                               lambda html, where, diag: where),
+        "pieces": _recording(monkeypatch, reportc.citing.pieces, "html_problems",
+                             lambda html: html),
         "measured": _recording(monkeypatch, reportc.document.read, "load_ast",
                                lambda chapter, text, diag: chapter.rel),
     }
@@ -56,8 +59,12 @@ def test_an_edit_sets_checks_and_measures_only_the_edited_chapter(edited) -> Non
     _, calls = edited
     assert calls["print"] == ["sec-intro"]
     assert calls["web"] == ["sec-intro"]
-    assert [where for where in calls["checked"] if where.startswith("chapters/")] \
-        == ["chapters/01-intro.md"]
+    # the edited chapter: checked whole, or only its edited blocks (written alone and
+    # spliced into its last HTML, reportc.citing.pieces)
+    checked = [where for where in calls["checked"] if where.startswith("chapters/")]
+    assert checked == ["chapters/01-intro.md"] or \
+        (not checked and any("describe these ties" in piece for piece in calls["pieces"]))
+    assert not [piece for piece in calls["pieces"] if "describe the ties" in piece]
     assert calls["measured"] == ["chapters/01-intro.md"]
 
 
