@@ -119,3 +119,19 @@ def test_the_objects_frozen_for_the_build_are_thawed_after_it(tmp_path: Path):
             assert gc.get_freeze_count() > 0, "the caller's frozen objects stay frozen"
         finally:
             gc.unfreeze()
+
+
+def test_an_edit_that_moves_the_bibliography_to_a_page_of_fewer_digits_is_a_clean_build(
+        shared, tmp_path: Path) -> None:
+    """Deleting a heading moves the bibliography from page 12 to page 11 of the basic
+    fixture. The clean build lays the contents out with an estimate of one digit, the
+    edit with the last build's 12; both print 11, and the link around the contents
+    entry's leader must end where the number begins in both (it kept the stand-in's
+    rectangle, so the two PDFs differed)."""
+    project = shared.copy("basic", tmp_path).root
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("## Method\n", "", 1))
+    edited = build_root(project)
+    clean = build_root(project, out=tmp_path / "clean", use_cache=False)
+    made = (edited.out / f"{edited.slug}.pdf").read_bytes()
+    assert made == (clean.out / f"{clean.slug}.pdf").read_bytes()

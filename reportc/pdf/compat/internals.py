@@ -30,6 +30,7 @@ _NAMES = {
     "pydyf": ("pydyf", ""),
     "RasterImage": ("weasyprint.images", "RasterImage"),
     "pdf_fonts": ("weasyprint.pdf.fonts", ""),
+    "gather_anchors": ("weasyprint.anchors", "gather_anchors"),
 }
 # What the patches replace and the boxes' members they read must exist as well.
 _REQUIRED = [
@@ -72,6 +73,7 @@ class Internals:
     pydyf: ModuleType
     RasterImage: type
     pdf_fonts: ModuleType
+    gather_anchors: Callable[..., Any]
 
 
 def installed_versions() -> dict[str, str]:

@@ -43,9 +43,23 @@ def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int
         box = page._page_box
         for margin_box in (c for c in box.children if isinstance(c, w.boxes.MarginBox)):
             _restamp_folio(w, margin_box, str(stand_in + index), str(first_folio + index))
+        moved = False
         for text_box, line in _page_reference_boxes(w, box):
+            place = (text_box.position_x, text_box.width)
             fits &= _restamp_reference(w, text_box, line, numbers)
+            moved |= place != (text_box.position_x, text_box.width)
+        if moved:
+            _gather_links(w, page)
     return fits
+
+
+def _gather_links(w: Internals, page) -> None:
+    """The page's links, anchors and bookmarks gathered again from its boxes: WeasyPrint
+    gathered them when the page was made, so a link around a number that took another
+    width kept the stand-in's rectangle (a clean build and an edit, whose stand-ins
+    differ, then gave different bytes)."""
+    page.links, page.anchors, page.bookmarks, page.forms = [], {}, [], {None: []}
+    w.gather_anchors(page._page_box, page.anchors, page.links, page.bookmarks, page.forms)
 
 
 def _page_reference_boxes(w: Internals, page_box
