@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -193,29 +194,45 @@ def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part
     _same_pdf(by_parts.pdf, single.pdf)
 
 
-def test_merged_output_is_deterministic(tmp_path):
+def test_merged_output_is_deterministic(tmp_path, shared):
+    """Two clean builds in two folders (this test's, and the session's copied), each edited
+    and built again: the same merged PDF."""
     outputs = []
     for name in ("a", "b"):
-        project = copy_root("basic", tmp_path / name)
-        build_root(project, formats=("pdf",))
+        (tmp_path / name).mkdir()
+        if name == "a":
+            project = copy_root("basic", tmp_path / name)
+            build_root(project, formats=("pdf",))
+        else:
+            project = shared.copy("basic", tmp_path / name, formats=("pdf",)).root
         intro = project / "chapters/01-intro.md"
         intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
         outputs.append(build_root(project, formats=("pdf",)).pdf_path.read_bytes())
     assert outputs[0] == outputs[1]
 
 
-def test_clean_builds_are_deterministic_whatever_the_number_of_workers(tmp_path):
-    outputs = []
-    for jobs in (1, 2, 3):
+@pytest.fixture(scope="module")
+def jobs_one(tmp_path_factory) -> tuple[Path, bytes]:
+    """The basic fixture's clean PDF build laid out in this process alone (jobs=1): its
+    folder (read only: a test that edits copies it) and its PDF."""
+    project = copy_root("basic", tmp_path_factory.mktemp("jobs1"))
+    build(BuildOptions(root=project, formats=("pdf",), jobs=1))
+    return project, (project / "out/fixture.pdf").read_bytes()
+
+
+def test_clean_builds_are_deterministic_whatever_the_number_of_workers(tmp_path, jobs_one):
+    outputs = [jobs_one[1]]
+    for jobs in (2, 3):
         project = copy_root("basic", tmp_path / f"jobs{jobs}")
         build(BuildOptions(root=project, formats=("pdf",), jobs=jobs))
         outputs.append((project / "out/fixture.pdf").read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
 
 
-def test_jobs_one_still_merges_correctly(tmp_path):
-    project = copy_root("basic", tmp_path)
-    build(BuildOptions(root=project, formats=("pdf",), jobs=1))
+def test_jobs_one_still_merges_correctly(tmp_path, jobs_one):
+    project = tmp_path / "basic"
+    shutil.copytree(jobs_one[0], project, symlinks=True)  # its out/ and cache too
+    assert (project / "out/fixture.pdf").read_bytes() == jobs_one[1]
     intro = project / "chapters/01-intro.md"
     intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
     build(BuildOptions(root=project, formats=("pdf",), jobs=1))

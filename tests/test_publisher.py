@@ -15,7 +15,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 import rispy
-from conftest import REPO, Built, build_root, copy_root
+from conftest import REPO, Built, SharedBuilds, build_root, copy_root
 from lxml import html as lxml_html
 
 from reportc.editions.cover import can_draw_cover
@@ -220,14 +220,15 @@ def test_pdf_xmp_carries_rights_and_doi(built):
 
 
 
-def test_an_edit_and_a_record_change_give_the_clean_build_pdf_xmp_and_all(tmp_path):
+def test_an_edit_and_a_record_change_give_the_clean_build_pdf_xmp_and_all(
+        tmp_path: Path, shared: SharedBuilds) -> None:
     """The XMP record is written as the parts are merged; a rebuild takes the front matter
     from the last PDF, whose packet already describes the report, so the record must be
     written on the packet the front matter had as laid out: after an edit, and after a
     change to keywords (in the XMP, printed nowhere: every part is reused), the PDF is
-    the clean build's, byte for byte."""
-    root = copy_root("publisher", tmp_path / "pub")
-    build_root(root, formats=("pdf",))
+    the clean build's, byte for byte. (The first build is a copy of the session's.)"""
+    (tmp_path / "pub").mkdir()
+    root = shared.copy("publisher", tmp_path / "pub", formats=("pdf",)).root
     chapter = sorted((root / "chapters").glob("*.md"))[-1]
     chapter.write_text(chapter.read_text() + "\nA sentence added by the test.\n")
     config = root / "report.yaml"
@@ -246,10 +247,11 @@ def test_an_edit_and_a_record_change_give_the_clean_build_pdf_xmp_and_all(tmp_pa
 
 
 @pytest.mark.skipif(not can_draw_cover(), reason="pdftoppm draws the cover picture")
-def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(tmp_path,
-                                                                           monkeypatch):
+def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared: SharedBuilds) -> None:
     """Page 1 is the front matter's: an edit elsewhere takes the picture from the cache;
-    a new title is drawn. Either way it is the clean build's picture."""
+    a new title is drawn. Either way it is the clean build's picture. (The first build is
+    a copy of the session's, so its cover's drawing is not counted.)"""
     import reportc.pdf.edition
 
     drawn: list[str] = []
@@ -260,8 +262,8 @@ def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(tmp_p
         return real(pdf, target)
 
     monkeypatch.setattr(reportc.pdf.edition, "draw_cover", counting)
-    root = copy_root("publisher", tmp_path / "pub")
-    build_root(root, formats=("pdf",))
+    (tmp_path / "pub").mkdir()
+    root = shared.copy("publisher", tmp_path / "pub", formats=("pdf",)).root
     chapter = sorted((root / "chapters").glob("*.md"))[-1]
     config = root / "report.yaml"
     for change, draws in [(lambda: chapter.write_text(chapter.read_text() + "\nMore.\n"), 0),

@@ -59,6 +59,21 @@ def engaged():
     assert compat.engage()
 
 
+@pytest.fixture(scope="module")
+def patched_notes(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list]:
+    """The page full of notes laid out with every patch engaged (streams deflated at level
+    6), and the footnote areas the patch stacked while laying it out: laid out once for
+    the tests that compare it with WeasyPrint's own layout and with level 9."""
+    assert compat.engage()
+    stacked: list = []
+    real_stack = weasyprint_patches._stacked_notes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weasyprint_patches, "_stacked_notes",
+                      lambda *args: stacked.append(real_stack(*args)) or stacked[-1])
+        pdf = _layout(_page_full_of_notes(), tmp_path_factory.mktemp("notes"))
+    return pdf, stacked
+
+
 def test_patch_is_installed_for_the_pinned_weasyprint():
     assert weasyprint.__version__ == compat.internals.PINNED["weasyprint"]
     assert LayoutContext._update_footnote_area is weasyprint_patches._update_footnote_area
@@ -69,13 +84,10 @@ def test_patch_is_installed_for_the_pinned_weasyprint():
     assert page_layout.remake_page is weasyprint_patches._remake_page
 
 
-def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypatch):
+def test_patched_layout_is_byte_identical_to_weasyprints_own(tmp_path, monkeypatch,
+                                                            patched_notes):
     html = _page_full_of_notes()
-    stacked = []
-    real_stack = weasyprint_patches._stacked_notes
-    monkeypatch.setattr(weasyprint_patches, "_stacked_notes",
-                        lambda *args: stacked.append(real_stack(*args)) or stacked[-1])
-    patched = _layout(html, tmp_path)
+    patched, stacked = patched_notes
     assert sum(area is not None for area in stacked) >= 8, "notes stacked on most pages"
     monkeypatch.setattr(LayoutContext, "_update_footnote_area",
                         weasyprint_patches.ORIGINAL["_update_footnote_area"])
@@ -111,10 +123,11 @@ def _streams(pdf: bytes) -> list[bytes]:
                 if isinstance(obj, pikepdf.Stream) and obj.get("/Type") != "/XRef"]
 
 
-def test_streams_deflated_at_level_6_inflate_to_the_same_bytes(tmp_path, monkeypatch):
+def test_streams_deflated_at_level_6_inflate_to_the_same_bytes(tmp_path, monkeypatch,
+                                                              patched_notes):
     assert isinstance(pydyf.zlib, weasyprint_patches._Deflate)
     html = _page_full_of_notes()
-    level_6 = _layout(html, tmp_path)
+    level_6 = patched_notes[0]
     monkeypatch.setattr(pydyf, "zlib", zlib)
     level_9 = _layout(html, tmp_path)
     assert level_6 != level_9
