@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from reportc.pdf.workers import DraftPool, Task, WorkerCrashed
+from reportc.pdf.workers import DraftPool, Task, WorkerCrashed, Zygote
 
 
 def _draft(payload):
@@ -116,3 +116,32 @@ def test_a_deferred_draft_lets_the_others_go_first_but_never_leaves_a_worker_idl
         pool.run([Task("draft", name, _constant(name), 1, lambda n=name: n in uncertain)
                   for name in "abcd"], lambda task, reply: sent.append(task.name) or [])
     assert sent == ["c", "d", "a", "b"]
+
+
+_PREPARED: list[int] = []
+
+
+def _prepare():
+    _PREPARED.append(os.getpid())
+
+
+def _draft_with_parent(payload):
+    return payload, (os.getppid(), list(_PREPARED))
+
+
+def test_a_zygote_forks_the_workers_after_its_warm_up():
+    zygote = Zygote(_prepare, _draft_with_parent, _finish)
+    replies = {}
+    try:
+        with DraftPool(None, None, 2, bytes_per_process=10, total_bytes=30,
+                       zygote=zygote) as pool:
+            assert pool.processes == 3
+            pool.run([Task("draft", name, _constant(name), 10) for name in "abc"],
+                     lambda task, reply: replies.update({task.name: reply}) or [])
+    finally:
+        zygote.close()
+    assert not _PREPARED, "the warm-up ran in the zygote, not here"
+    parents = {parent for parent, _ in replies.values()}
+    assert len(parents) == 1 and os.getpid() not in parents, "forked by the zygote"
+    assert all(prepared == list(parents) for _, prepared in replies.values()), \
+        "each worker starts with what the zygote prepared"
