@@ -317,3 +317,19 @@ def test_the_layout_workers_are_forked_by_a_process_started_before_the_chapters_
     assert events == ["zygote", "read"]
     assert parents and os.getpid() not in parents, "the workers are the zygote's children"
     assert (project / "out/fixture.pdf").is_file()
+
+
+def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(tmp_path):
+    """The zygote warms WeasyPrint up for the workers; the build's process reads their
+    replies (reportc.pdf.results) and would pay 0.5 s of CPU to import it as well."""
+    import subprocess
+    import sys
+
+    project = copy_root("basic", tmp_path)
+    script = ("import sys; from reportc.build import BuildOptions, build; "
+              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
+              "formats=('html', 'pdf'), jobs=2)); print('weasyprint' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split()[-1] == "False", done.stderr
+    assert (project / "out/fixture.pdf").is_file()

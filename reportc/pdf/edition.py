@@ -80,9 +80,9 @@ class HeadStart:
     this process is small (before the chapters are read: 45 MB, against 270 MB by the PDF
     stage of a 500-page report), imports WeasyPrint and lays out a few lines in the theme,
     then forks the workers, which start with that (#25 item 1), and an
-    :class:`~reportc.pdf.workers.Errand` process will merge the parts; this process only
-    imports WeasyPrint and pikepdf, in a thread. Otherwise the thread also warms WeasyPrint
-    up here, where the PDF is laid out and merged."""
+    :class:`~reportc.pdf.workers.Errand` process will merge the parts; this process never
+    imports WeasyPrint. Otherwise a thread warms WeasyPrint up here, where the PDF is laid
+    out and merged."""
 
     zygote: Zygote | None
     merger: Errand | None
@@ -91,15 +91,17 @@ class HeadStart:
         from reportc.pdf.workers import Errand, Zygote
 
         # forked first, from this process's only thread
-        self.zygote = Zygote(partial(_warm_up, config, theme, True), *_worker_functions(
+        self.zygote = Zygote(partial(_warm_up, config, theme), *_worker_functions(
             config, theme)) if workers else None
         self.merger = Errand("PDF merge") if workers else None
-        self._thread = threading.Thread(target=_warm_up, args=(config, theme, not workers),
-                                        name="reportc-preload", daemon=True)
-        self._thread.start()
+        self._thread = None if workers else threading.Thread(
+            target=_warm_up, args=(config, theme), name="reportc-preload", daemon=True)
+        if self._thread is not None:
+            self._thread.start()
 
     def wait(self) -> None:
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
 
     def close(self) -> None:
         for process in (self.zygote, self.merger):
@@ -108,16 +110,17 @@ class HeadStart:
         self.zygote = self.merger = None
 
 
-def _warm_up(config: ReportConfig, theme: Theme, lay_out: bool) -> None:
-    """Import WeasyPrint and pikepdf (0.6 s) and, if ``lay_out``, lay out a few lines in the
-    theme, while pandoc works, not after it: the PDF workers forked afterwards start with
-    the theme's stylesheets parsed and its fonts loaded (0.16 s each)."""
+def _warm_up(config: ReportConfig, theme: Theme) -> tuple[bool, str]:
+    """Import WeasyPrint and pikepdf (0.6 s) and lay out a few lines in the theme, while
+    pandoc works, not after it: the PDF workers forked afterwards start with the theme's
+    stylesheets parsed and its fonts loaded (0.16 s each). Whether WeasyPrint's patches
+    apply, and if not why (:func:`_engaged`)."""
     from reportc.pdf import compat, merge  # noqa: F401
     from reportc.pdf.layout import warm_up
-    compat.engage()  # before any layout: the patches change WeasyPrint's functions
-    if lay_out:
-        warm_up(print_stylesheets(theme, config.sided), config.root,
-                [config.root, theme.root], config.lang)
+    engaged = compat.engage()  # before any layout: the patches change WeasyPrint's functions
+    warm_up(print_stylesheets(theme, config.sided), config.root,
+            [config.root, theme.root], config.lang)
+    return engaged, compat.mismatch()
 
 
 def _worker_functions(config: ReportConfig, theme: Theme) -> tuple[Callable, Callable]:
@@ -129,6 +132,12 @@ def _worker_functions(config: ReportConfig, theme: Theme) -> tuple[Callable, Cal
 def _layout_arguments(config: ReportConfig, theme: Theme) -> dict[str, Any]:
     return {"stylesheets": print_stylesheets(theme, config.sided), "base_dir": config.root,
             "allowed": [config.root, theme.root]}
+
+
+def _layout_pdf(html: str, identifier: bytes, **arguments: Any) -> Any:
+    from reportc.pdf.layout import layout_pdf
+
+    return layout_pdf(html, identifier=identifier, **arguments)
 
 
 def _draft_part(html: str, **arguments: Any) -> tuple[Any, Any]:
@@ -182,16 +191,14 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
     parts of the last PDF that did not change; write it to ``path`` with its XMP record,
     and (``reference_files``) the report's .bib and .ris and cover picture beside it.
     ``begun``: the processes that fork the layout workers and merge (else this one)."""
-    from reportc.pdf import compat  # imports WeasyPrint: only when due
-
     context.edition, context.stylesheets = "pdf", []
     page = without_data_tables(render_page(theme, context))
     environment = _environment(config, theme, docs)
     classes = part_classes(theme, config, diag)
-    # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode
-    by_parts = compat.engage() and parts_stylesheet(theme) is not None
-    if compat.mismatch():  # about this machine, not the report: never fails --strict
-        diag.warning(f"{compat.mismatch()}: the PDF is laid out in one WeasyPrint pass "
+    engaged, mismatch = _engaged(begun)
+    by_parts = engaged and parts_stylesheet(theme) is not None
+    if mismatch:  # about this machine, not the report: never fails --strict
+        diag.warning(f"{mismatch}: the PDF is laid out in one WeasyPrint pass "
                      "(correct, slower)", code="compat", fails_strict=False)
     mode = ("numbered" if single_pass else "parts") if by_parts else "native"
     fields = _xmp_fields(context)
@@ -207,6 +214,19 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
         pdf = _lay_out(page, job, cache, key, single_pass, diag)
     if pdf is not None:
         _write(path, pdf, config, context, reference_files, cache)
+
+
+def _engaged(begun: HeadStart | None) -> tuple[bool, str]:
+    """Do WeasyPrint's patches apply (:func:`reportc.pdf.compat.engage`), and if not, why?
+    As the zygote found, if the workers are its (this process then never imports
+    WeasyPrint); else here, where the PDF is then laid out: the patches also fix
+    WeasyPrint's one-pass layout, so they are engaged whatever the mode."""
+    found = begun.zygote.prepared() if begun is not None and begun.zygote else None
+    if isinstance(found, tuple):
+        return found
+    from reportc.pdf import compat  # imports WeasyPrint: only when due
+
+    return compat.engage(), compat.mismatch()
 
 
 def _xmp_fields(context: PageContext) -> dict[str, str | list[str]] | None:
@@ -270,12 +290,12 @@ def _environment(config: ReportConfig, theme: Theme, docs: list[ChapterDoc]) -> 
 
 def _pdf_job(config: ReportConfig, theme: Theme, docs: list[ChapterDoc], diag: Diagnostics,
              jobs: int, environment: str, mode: str, classes: str) -> PdfJob:
-    from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
+    from reportc.pdf.results import report_layout
 
     arguments = _layout_arguments(config, theme)
-    return PdfJob(
-        layout=partial(layout_pdf, **arguments), draft=partial(draft_part, **arguments),
-        finish=finish_part,
+    return PdfJob(  # WeasyPrint imported only where they are called
+        layout=partial(_layout_pdf, **arguments), draft=partial(_draft_part, **arguments),
+        finish=_finish_part,
         report=partial(report_layout, diag=diag, texts={d.rel: d.chapter.text for d in docs}),
         failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
         sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # WeasyPrint is imported only when a PDF is laid out
-    from reportc.pdf.layout import DraftReport, LayoutResult
+    from reportc.pdf.results import DraftReport, LayoutResult
     from reportc.pdf.workers import Errand, Zygote
 
 

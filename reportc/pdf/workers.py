@@ -92,9 +92,19 @@ class Zygote:
                                         daemon=True, name="reportc-pdf-zygote")
         self._process.start()
         child.close()
+        self._prepared: bool = False
+        self._result: object = None
+
+    def prepared(self) -> object:
+        """What ``prepare`` returned (``None`` if it raised); waits for it."""
+        if not self._prepared:
+            self._result = self._conn.recv()
+            self._prepared = True
+        return self._result
 
     def fork(self) -> tuple[connection.Connection, int]:
         """A new worker's pipe and process id (once ``prepare`` has run)."""
+        self.prepared()
         self._conn.send("fork")
         pipe = connection.Connection(reduction.recv_handle(self._conn))
         return pipe, self._conn.recv()
@@ -115,8 +125,10 @@ def _zygote(conn: connection.Connection, prepare: Callable[[], object], draft: C
             finish: Callable) -> None:
     """The zygote's loop: fork a worker for each "fork", hand its pipe over; on "stop" or
     when the build's end of the pipe closes, wait for the workers and end."""
+    prepared = None
     with contextlib.suppress(Exception):  # only a head start: the workers' layouts report
-        prepare()
+        prepared = prepare()
+    conn.send(prepared)
     children = []
     while True:
         try:
