@@ -74,6 +74,20 @@ def serve(conn: connection.Connection, draft: Callable[[Any], tuple[Any, Any]],
             conn.send(("error", traceback.format_exc()))
 
 
+# This process's ends of the pipes to its zygote and errand processes. A helper forked
+# after another would keep that one's pipe open (and each its own build-side end): killed,
+# the build would leave them waiting for ever. Each closes its copies first (_forked).
+_HELD: list[connection.Connection] = []
+
+
+def _forked() -> None:
+    """In a helper just forked: close its copies of the build's ends of the helpers'
+    pipes, so that each sees its pipe close when the build ends, even killed."""
+    for conn in _HELD:
+        conn.close()
+    _HELD.clear()
+
+
 class Zygote:
     """A process forked while the build is small that forks the layout workers on request.
 
@@ -88,6 +102,7 @@ class Zygote:
                  ) -> None:
         context = get_context("fork")
         self._conn, child = context.Pipe()  # a socket pair: it can carry a worker's pipe
+        _HELD.append(self._conn)
         self._process = context.Process(target=_zygote, args=(child, prepare, draft, finish),
                                         daemon=True, name="reportc-pdf-zygote")
         self._process.start()
@@ -114,7 +129,7 @@ class Zygote:
         pipes close)."""
         with contextlib.suppress(OSError):
             self._conn.send("stop")
-        self._conn.close()
+        _closed(self._conn)
         self._process.join(timeout=10)
         if self._process.is_alive():
             self._process.kill()
@@ -125,6 +140,7 @@ def _zygote(conn: connection.Connection, prepare: Callable[[], object], draft: C
             finish: Callable) -> None:
     """The zygote's loop: fork a worker for each "fork", hand its pipe over; on "stop" or
     when the build's end of the pipe closes, wait for the workers and end."""
+    _forked()
     prepared = None
     with contextlib.suppress(Exception):  # only a head start: the workers' layouts report
         prepared = prepare()
@@ -163,6 +179,7 @@ class Errand:
     def __init__(self, name: str) -> None:
         context = get_context("fork")
         self._conn, child = context.Pipe()
+        _HELD.append(self._conn)
         self._process = context.Process(target=_errand, args=(child,), daemon=True,
                                         name=f"reportc-{name}")
         self._process.start()
@@ -187,14 +204,22 @@ class Errand:
             if self._conn.poll(10):
                 log.debug("reportc: %s process's peak memory (MB): %s", self.name,
                           self._conn.recv())
-        self._conn.close()
+        _closed(self._conn)
         self._process.join(timeout=10)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
 
 
+def _closed(conn: connection.Connection) -> None:
+    """Close this process's end of a helper's pipe (and forget it)."""
+    if conn in _HELD:
+        _HELD.remove(conn)
+    conn.close()
+
+
 def _errand(conn: connection.Connection) -> None:
+    _forked()
     while True:
         try:
             message = conn.recv()
