@@ -27,7 +27,7 @@ from reportc.document.model import ChapterDoc, ast_digest
 from reportc.document.numbering import number_report
 from reportc.document.read import read_report
 from reportc.document.xrefs import resolve_references
-from reportc.editions.base import Edition, Made
+from reportc.editions.base import Edition, Made, Started
 from reportc.editions.metadata import PublisherMatter, publisher_matter
 from reportc.editions.page import PageContext, make_parts
 from reportc.editions.run import write_editions
@@ -72,21 +72,26 @@ def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: P
     editions = chosen(options.formats)
     check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
     diag.raise_if_errors()
-    # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s) runs
-    # while the chapters are read and checked: an edit's are soon done, and the PDF
-    # waited for it
-    started = [edition.start(config, theme) for edition in editions]
-
+    # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s, in the
+    # process that forks its layout workers) runs while the chapters are read and checked:
+    # an edit's are soon done, and the PDF waited for it. First, while this process is
+    # small and has no other thread: the PDF's workers are forked from what it starts.
+    started = {edition.name: begun for edition in editions
+               if (begun := edition.start(run, config, theme)) is not None}
     timer = StageTimer()
-    bibliography = load_bibliography(config.bibliographies, config.root, diag)
-    diag.raise_if_errors()
-    converter = References(bibliography, run.cache, options.jobs)  # read while chapters are
-    timer.done(f"read {len(bibliography.records)} bibliography entries")
-    with converter.finishing():  # a build stopped here waits for the conversion to end
-        checked = _read_and_check(run, config, chapters, theme, engine, editions,
-                                  bibliography, timer)
-    outputs = _write_report(run, config, theme, release, csl, checked, bibliography,
-                            converter, timer, started)
+    try:
+        bibliography = load_bibliography(config.bibliographies, config.root, diag)
+        diag.raise_if_errors()
+        converter = References(bibliography, run.cache, options.jobs)  # read with chapters
+        timer.done(f"read {len(bibliography.records)} bibliography entries")
+        with converter.finishing():  # a build stopped here waits for the conversion to end
+            checked = _read_and_check(run, config, chapters, theme, engine, editions,
+                                      bibliography, timer)
+        outputs = _write_report(run, config, theme, release, csl, checked, bibliography,
+                                converter, timer, started)
+    finally:
+        for begun in started.values():
+            begun.close()
     timer.done("wrote " + ", ".join(options.formats))
     inputs = [str(path) for edition in editions for path in edition.inputs(config, theme)]
     _remember_build(run, fingerprint, inputs, outputs, checked.docs, checked.evidence)
@@ -159,7 +164,7 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
 def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release,
                   csl: Path | None, checked: _Checked, bibliography: Bibliography,
                   converter: References, timer: StageTimer,
-                  started: list[Callable[[], None] | None]) -> list[Path]:
+                  started: dict[str, Started]) -> list[Path]:
     """Cite the report and render its chapters, put the reference list and the charts in
     place, then write the editions (``started``: each edition's setup, begun before the
     chapters were read, to wait for); the files written."""
@@ -181,11 +186,11 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
                               release.date, version_label=release.stamp, release=release,
                               live_reload=run.options.live_reload, matter=matter,
                               cache=run.cache)
-        for wait in started:
-            if wait:
-                wait()  # before an edition forks workers (the PDF's layout)
+        for begun in started.values():
+            begun.wait()
         made = Made(run, config, theme, context, release, docs, setup,
-                    release.artifact_stem(config.slug), evidence=checked.evidence)
+                    release.artifact_stem(config.slug), evidence=checked.evidence,
+                    started=started)
         return _write_outputs(run, editions, made)
 
 

@@ -10,7 +10,7 @@ from conftest import build_root
 from reportc.document.model import ChapterDoc
 from reportc.document.read import warning_place
 from reportc.errors import Diagnostics
-from reportc.pdf.layout import source_line
+from reportc.pdf.results import source_line
 from reportc.project.bibliography.reader import load_bibliography
 from reportc.project.bibliography.references import _warning_place, entry_place, flat_biblatex
 from reportc.project.chapters import Chapter

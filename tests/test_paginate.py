@@ -296,3 +296,57 @@ def test_estimated_numbers_near_another_width_defer_a_part():
 
     assert [p for p in range(1, 130) if _near_other_width(p)] == [
         *range(7, 13), *range(91, 111)]  # within 3 pages, or 10 %, of 9/10 and 99/100
+
+
+def test_the_layout_workers_are_forked_by_a_process_started_before_the_chapters_are_read(
+        tmp_path, monkeypatch):
+    """Forked from the build's process by the PDF stage, a worker started as large as it
+    had grown (the chapters' ASTs, the citing's output): 525 MB on the 500-page report."""
+    import os
+
+    import reportc.pipeline
+    from reportc.pdf.workers import Zygote
+
+    events: list[str] = []
+    parents: set[int] = set()
+    real_read, real_start, real_fork = reportc.pipeline.read_report, Zygote.__init__, \
+        Zygote.fork
+
+    def read(*args):
+        events.append("read")
+        return real_read(*args)
+
+    def start(self, *args):
+        events.append("zygote")
+        real_start(self, *args)
+
+    def fork(self):
+        pipe, pid = real_fork(self)
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            parents.add(int(stat.read().rsplit(")", 1)[1].split()[1]))
+        return pipe, pid
+
+    monkeypatch.setattr(reportc.pipeline, "read_report", read)
+    monkeypatch.setattr(Zygote, "__init__", start)
+    monkeypatch.setattr(Zygote, "fork", fork)
+    project = copy_root("basic", tmp_path)
+    build(BuildOptions(root=project, formats=("pdf",), jobs=2))
+    assert events == ["zygote", "read"]
+    assert parents and os.getpid() not in parents, "the workers are the zygote's children"
+    assert (project / "out/fixture.pdf").is_file()
+
+
+def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(tmp_path):
+    """The zygote warms WeasyPrint up for the workers; the build's process reads their
+    replies (reportc.pdf.results) and would pay 0.5 s of CPU to import it as well."""
+    import subprocess
+    import sys
+
+    project = copy_root("basic", tmp_path)
+    script = ("import sys; from reportc.build import BuildOptions, build; "
+              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
+              "formats=('html', 'pdf'), jobs=2)); print('weasyprint' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split()[-1] == "False", done.stderr
+    assert (project / "out/fixture.pdf").is_file()

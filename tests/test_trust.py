@@ -474,6 +474,18 @@ def test_a_failure_halfway_through_the_moves_is_rolled_back(built_once, monkeypa
     _assert_untouched(project, before)
 
 
+def _processes_of(project: Path) -> list[int]:
+    """Processes whose command line names ``project`` (a build, or a process it forked)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and str(project).encode() in \
+                    (entry / "cmdline").read_bytes().split(b"\0") and \
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
 def test_kill_9_mid_build_leaves_previous_output(tmp_path):
     project = copy_root("basic", tmp_path)
     long_chapter = "# Appendix\n\n" + "".join(
@@ -495,6 +507,10 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 20  # its PDF helpers (zygote, merge) see it gone and end
+    while _processes_of(project) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _processes_of(project), "a helper of the killed build outlived it"
 
     assert _artifacts(project / "out") == before  # byte-identical, whatever was staged
     assert list((project / "out").glob(STAGING_PREFIX + "*")), "the killed build's folder remains"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reportc.pdf.workers import DraftPool, Task, WorkerCrashed
+from reportc.pdf.workers import DraftPool, Task, WorkerCrashed, Zygote
 
 
 def _draft(payload):
@@ -132,3 +132,32 @@ def test_the_warm_up_loads_the_hyphenation_patterns_workers_would_load_again(tmp
     pyphen.hdcache.pop(patterns, None)
     warm_up(sheets, tmp_path, [tmp_path, repo / "templates"], "nl-NL")
     assert patterns in pyphen.hdcache
+
+
+_PREPARED: list[int] = []
+
+
+def _prepare():
+    _PREPARED.append(os.getpid())
+
+
+def _draft_with_parent(payload):
+    return payload, (os.getppid(), list(_PREPARED))
+
+
+def test_a_zygote_forks_the_workers_after_its_warm_up():
+    zygote = Zygote(_prepare, _draft_with_parent, _finish)
+    replies = {}
+    try:
+        with DraftPool(None, None, 2, bytes_per_process=10, total_bytes=30,
+                       zygote=zygote) as pool:
+            assert pool.processes == 3
+            pool.run([Task("draft", name, _constant(name), 10) for name in "abc"],
+                     lambda task, reply: replies.update({task.name: reply}) or [])
+    finally:
+        zygote.close()
+    assert not _PREPARED, "the warm-up ran in the zygote, not here"
+    parents = {parent for parent, _ in replies.values()}
+    assert len(parents) == 1 and os.getpid() not in parents, "forked by the zygote"
+    assert all(prepared == list(parents) for _, prepared in replies.values()), \
+        "each worker starts with what the zygote prepared"

@@ -70,7 +70,8 @@ def brief_stylesheet(theme: Theme) -> Path:
 def _lay_out(page: str, made: Made) -> bytes | None:
     """The brief's PDF with its XMP record, or None after reporting why not."""
     from reportc.pdf import compat
-    from reportc.pdf.layout import layout_pdf, report_layout
+    from reportc.pdf.layout import layout_pdf
+    from reportc.pdf.results import report_layout
     from reportc.pdf.xmp import add_xmp, xmp_fields
 
     compat.engage()  # the tagging and wording patches, as for the report's PDF

@@ -5,8 +5,11 @@ citeproc runs once per build, not once per edition."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REFS = "refs"  # citeproc's reference list Div
 
@@ -28,7 +31,7 @@ def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
     """Each chapter's cited blocks and the list, from citeproc's output documents."""
     cited = Cited({})
     for output in outputs:
-        for block in json.loads(output)["blocks"]:
+        for block in _blocks(output):
             identifier = block["c"][0][0] if block.get("t") == "Div" else None
             if identifier in anchors:
                 texts = [json.dumps(item) for item in block["c"][1]]
@@ -37,6 +40,31 @@ def split_cited(outputs: list[str], anchors: set[str]) -> Cited:
             elif identifier == REFS:
                 cited.references = json.dumps([block])
     return cited
+
+
+_DECODER = json.JSONDecoder()
+_OPENING = re.compile(r'\{"pandoc-api-version":\[[0-9,]*\],"meta":')
+_BLOCKS = ',"blocks":['
+
+
+def _blocks(output: str) -> Iterator[Any]:
+    """The top-level blocks of a pandoc JSON document, parsed one at a time: the whole
+    500-page report parsed at once took 150 MB more than the chapters' ASTs it repeats,
+    the citing stage's peak (#25 item 1). A document pandoc did not write (its keys in
+    another order) is parsed whole."""
+    opening = _OPENING.match(output)
+    if opening is None:
+        yield from json.loads(output)["blocks"]
+        return
+    _, end = _DECODER.raw_decode(output, opening.end())  # the metadata
+    if not output.startswith(_BLOCKS, end):
+        yield from json.loads(output)["blocks"]
+        return
+    position = end + len(_BLOCKS)
+    while output[position] != "]":
+        block, position = _DECODER.raw_decode(output, position)
+        yield block
+        position += output[position] == ","
 
 
 def kept_report(kept: Path, anchors: set[str]) -> Cited | None:

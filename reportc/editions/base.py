@@ -9,7 +9,7 @@ folder. An edition says
 - the editions it **requires** (the EPUB takes its page list and cover from the PDF:
   asking for it builds the PDF too);
 - what it **needs started early** (:meth:`Edition.start`: the PDF warms WeasyPrint up
-  while pandoc works);
+  while pandoc works, in the process that forks its layout workers);
 - **how it is cached** (:meth:`Edition.key`): a key over everything its bytes depend on,
   and the build stores and restores its files by that key (:mod:`reportc.editions.run`);
   ``None`` for an edition that is cheap to write or caches finer-grained pieces itself.
@@ -21,10 +21,9 @@ Adding an edition is one module with a subclass and one line in
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from reportc.cache import BuildCache
 from reportc.citing.setup import CitationSetup
@@ -36,6 +35,17 @@ from reportc.evidence.check import Evidence
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
 from reportc.run import Run
+
+
+class Started(Protocol):
+    """Work an edition began before the shared stages ran (:meth:`Edition.start`)."""
+
+    def wait(self) -> None:
+        """Wait until it is ready (the build calls it before any edition is written)."""
+
+    def close(self) -> None:
+        """End what it keeps running; called once the editions are written, or the build
+        stopped before (safe to call twice)."""
 
 
 @dataclass
@@ -53,6 +63,7 @@ class Made:
     stem: str  # the artifacts' file name without suffix: <slug>[-<label>]
     products: dict[str, Any] = field(default_factory=dict)  # what an edition hands the next
     evidence: Evidence = field(default_factory=Evidence)  # quotations and citations checked
+    started: dict[str, Started] = field(default_factory=dict)  # edition name -> its start
 
     @property
     def diag(self) -> Diagnostics:
@@ -110,9 +121,10 @@ class Edition(ABC):
         """Files it reads besides the chapters, bibliography and theme the build hashes."""
         return []
 
-    def start(self, config: ReportConfig, theme: Theme) -> Callable[[], None] | None:
-        """Work to begin while the shared stages run; the returned function waits for it
-        (called before any edition is written)."""
+    def start(self, run: Run, config: ReportConfig, theme: Theme) -> Started | None:
+        """Work to begin while the shared stages run (the build waits for it before any
+        edition is written, and closes it at its end); :meth:`write` finds it in
+        ``made.started``."""
         return None
 
     def key(self, made: Made) -> str | None:

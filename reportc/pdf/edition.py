@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, tool_versions
 from reportc.charts.tables import without_data_tables
@@ -27,6 +27,10 @@ from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.paths import relative
 from reportc.pdf.job import PdfJob
 from reportc.project.config import ReportConfig
+from reportc.run import Run
+
+if TYPE_CHECKING:
+    from reportc.pdf.workers import Errand, Zygote
 
 log = logging.getLogger("reportc")
 PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
@@ -52,35 +56,100 @@ class PdfEdition(Edition):
         cover = [record.image_url] if record and record.image_url else []
         return [pdf, *extra, *cover]
 
-    def start(self, config: ReportConfig, theme: Theme) -> Callable[[], None]:
-        return start_warm_up(config, theme).join
+    def start(self, run: Run, config: ReportConfig, theme: Theme) -> HeadStart:
+        workers = run.jobs > 1 and not run.options.single_pass \
+            and parts_stylesheet(theme) is not None
+        return HeadStart(config, theme, workers)
 
     def write(self, made: Made, folder: Path) -> None:
         """Write the PDF; hand later editions its page map ("pages": order, counts and
         the page of each anchor) and its cover picture ("cover", if drawn)."""
+        begun = made.started.get(self.name)
         write_pdf(folder / f"{made.stem}.pdf", made.config, made.theme, made.context,
                   made.docs, made.diag, made.cache, made.jobs, made.single_pass,
-                  made.reference_files)
+                  made.reference_files, begun if isinstance(begun, HeadStart) else None)
         made.products["pages"] = made.cache.carry.get("pdf_pages") or {}
         record = made.context.matter.record
         cover = folder / record.image_url if record and record.image_url else None
         made.products["cover"] = cover if cover and cover.is_file() else None
 
 
-def start_warm_up(config: ReportConfig, theme: Theme) -> threading.Thread:
-    """Import WeasyPrint and pikepdf (0.6 s) and lay out a few lines in the theme while
-    pandoc works, not after it: the PDF workers are forked from this process, so they
-    start with the theme's stylesheets parsed and its fonts loaded (0.16 s each). Join
-    the thread before the PDF stage forks its workers."""
-    def load() -> None:
-        from reportc.pdf import compat, merge  # noqa: F401
-        from reportc.pdf.layout import warm_up
-        compat.engage()  # before any layout: the patches change WeasyPrint's functions
-        warm_up(print_stylesheets(theme, config.sided), config.root, [config.root, theme.root],
-                config.lang)
-    thread = threading.Thread(target=load, name="reportc-preload", daemon=True)
-    thread.start()
-    return thread
+class HeadStart:
+    """The PDF's setup, begun with the build (:meth:`PdfEdition.start`). For a layout by
+    parts in worker processes, a :class:`~reportc.pdf.workers.Zygote` forked now, while
+    this process is small (before the chapters are read: 45 MB, against 270 MB by the PDF
+    stage of a 500-page report), imports WeasyPrint and lays out a few lines in the theme,
+    then forks the workers, which start with that (#25 item 1), and an
+    :class:`~reportc.pdf.workers.Errand` process will merge the parts; this process never
+    imports WeasyPrint. Otherwise a thread warms WeasyPrint up here, where the PDF is laid
+    out and merged."""
+
+    zygote: Zygote | None
+    merger: Errand | None
+
+    def __init__(self, config: ReportConfig, theme: Theme, workers: bool) -> None:
+        from reportc.pdf.workers import Errand, Zygote
+
+        # forked first, from this process's only thread
+        self.zygote = Zygote(partial(_warm_up, config, theme), *_worker_functions(
+            config, theme)) if workers else None
+        self.merger = Errand("PDF merge") if workers else None
+        self._thread = None if workers else threading.Thread(
+            target=_warm_up, args=(config, theme), name="reportc-preload", daemon=True)
+        if self._thread is not None:
+            self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def close(self) -> None:
+        for process in (self.zygote, self.merger):
+            if process is not None:
+                process.close()
+        self.zygote = self.merger = None
+
+
+def _warm_up(config: ReportConfig, theme: Theme) -> tuple[bool, str]:
+    """Import WeasyPrint and pikepdf (0.6 s) and lay out a few lines in the theme, while
+    pandoc works, not after it: the PDF workers forked afterwards start with the theme's
+    stylesheets parsed and its fonts loaded (0.16 s each). Whether WeasyPrint's patches
+    apply, and if not why (:func:`_engaged`)."""
+    from reportc.pdf import compat, merge  # noqa: F401
+    from reportc.pdf.layout import warm_up
+    engaged = compat.engage()  # before any layout: the patches change WeasyPrint's functions
+    warm_up(print_stylesheets(theme, config.sided), config.root,
+            [config.root, theme.root], config.lang)
+    return engaged, compat.mismatch()
+
+
+def _worker_functions(config: ReportConfig, theme: Theme) -> tuple[Callable, Callable]:
+    """A layout worker's functions (:class:`~reportc.pdf.job.PdfJob`'s ``draft`` and
+    ``finish``), without importing WeasyPrint here."""
+    return partial(_draft_part, **_layout_arguments(config, theme)), _finish_part
+
+
+def _layout_arguments(config: ReportConfig, theme: Theme) -> dict[str, Any]:
+    return {"stylesheets": print_stylesheets(theme, config.sided), "base_dir": config.root,
+            "allowed": [config.root, theme.root]}
+
+
+def _layout_pdf(html: str, identifier: bytes, **arguments: Any) -> Any:
+    from reportc.pdf.layout import layout_pdf
+
+    return layout_pdf(html, identifier=identifier, **arguments)
+
+
+def _draft_part(html: str, **arguments: Any) -> tuple[Any, Any]:
+    from reportc.pdf.layout import draft_part
+
+    return draft_part(html, **arguments)
+
+
+def _finish_part(draft: Any, order: tuple) -> Any:
+    from reportc.pdf.layout import finish_part
+
+    return finish_part(draft, order)
 
 
 def print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
@@ -115,21 +184,21 @@ def part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
 
 def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageContext,
               docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
-              single_pass: bool, reference_files: bool = True) -> None:
+              single_pass: bool, reference_files: bool = True,
+              begun: HeadStart | None = None) -> None:
     """Lay out the print page part by part in parallel (or in one pass, if asked, if the
     theme has no parts stylesheet or if WeasyPrint is not the pinned version), reusing
     parts of the last PDF that did not change; write it to ``path`` with its XMP record,
-    and (``reference_files``) the report's .bib and .ris and cover picture beside it."""
-    from reportc.pdf import compat  # imports WeasyPrint: only when due
-
+    and (``reference_files``) the report's .bib and .ris and cover picture beside it.
+    ``begun``: the processes that fork the layout workers and merge (else this one)."""
     context.edition, context.stylesheets = "pdf", []
     page = without_data_tables(render_page(theme, context))
     environment = _environment(config, theme, docs)
     classes = part_classes(theme, config, diag)
-    # the patches also fix WeasyPrint's one-pass layout: engaged whatever the mode
-    by_parts = compat.engage() and parts_stylesheet(theme) is not None
-    if compat.mismatch():  # about this machine, not the report: never fails --strict
-        diag.warning(f"{compat.mismatch()}: the PDF is laid out in one WeasyPrint pass "
+    engaged, mismatch = _engaged(begun)
+    by_parts = engaged and parts_stylesheet(theme) is not None
+    if mismatch:  # about this machine, not the report: never fails --strict
+        diag.warning(f"{mismatch}: the PDF is laid out in one WeasyPrint pass "
                      "(correct, slower)", code="compat", fails_strict=False)
     mode = ("numbered" if single_pass else "parts") if by_parts else "native"
     fields = _xmp_fields(context)
@@ -140,9 +209,24 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
     else:
         job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
         job.fields = fields
+        if begun is not None:
+            job.zygote, job.merger = begun.zygote, begun.merger
         pdf = _lay_out(page, job, cache, key, single_pass, diag)
     if pdf is not None:
         _write(path, pdf, config, context, reference_files, cache)
+
+
+def _engaged(begun: HeadStart | None) -> tuple[bool, str]:
+    """Do WeasyPrint's patches apply (:func:`reportc.pdf.compat.engage`), and if not, why?
+    As the zygote found, if the workers are its (this process then never imports
+    WeasyPrint); else here, where the PDF is then laid out: the patches also fix
+    WeasyPrint's one-pass layout, so they are engaged whatever the mode."""
+    found = begun.zygote.prepared() if begun is not None and begun.zygote else None
+    if isinstance(found, tuple):
+        return found
+    from reportc.pdf import compat  # imports WeasyPrint: only when due
+
+    return compat.engage(), compat.mismatch()
 
 
 def _xmp_fields(context: PageContext) -> dict[str, str | list[str]] | None:
@@ -206,14 +290,12 @@ def _environment(config: ReportConfig, theme: Theme, docs: list[ChapterDoc]) -> 
 
 def _pdf_job(config: ReportConfig, theme: Theme, docs: list[ChapterDoc], diag: Diagnostics,
              jobs: int, environment: str, mode: str, classes: str) -> PdfJob:
-    from reportc.pdf.layout import draft_part, finish_part, layout_pdf, report_layout
+    from reportc.pdf.results import report_layout
 
-    sheets = print_stylesheets(theme, config.sided)
-    allowed = [config.root, theme.root]
-    return PdfJob(
-        layout=partial(layout_pdf, stylesheets=sheets, base_dir=config.root, allowed=allowed),
-        draft=partial(draft_part, stylesheets=sheets, base_dir=config.root, allowed=allowed),
-        finish=finish_part,
+    arguments = _layout_arguments(config, theme)
+    return PdfJob(  # WeasyPrint imported only where they are called
+        layout=partial(_layout_pdf, **arguments), draft=partial(_draft_part, **arguments),
+        finish=_finish_part,
         report=partial(report_layout, diag=diag, texts={d.rel: d.chapter.text for d in docs}),
         failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
         sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # WeasyPrint is imported only when a PDF is laid out
-    from reportc.pdf.layout import DraftReport, LayoutResult
+    from reportc.pdf.results import DraftReport, LayoutResult
+    from reportc.pdf.workers import Errand, Zygote
 
 
 class Reporter(Protocol):
@@ -34,6 +35,8 @@ class PdfJob:
     classes: str = "part"  # the theme's prefix for .part-pad/.part-next (see split_page)
     sided: str = "double"  # "single": pages alike, parts open on the next page, no padding
     fields: dict[str, str | list[str]] | None = None  # the XMP properties to write (xmp.py)
+    zygote: Zygote | None = None  # forks the layout workers (None: this process does)
+    merger: Errand | None = None  # merges the parts' PDFs (None: this process does)
 
     def padded(self, start: int) -> bool:
         """Double-sided, a part starting on a left (even) page is laid out after a blank

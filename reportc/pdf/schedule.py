@@ -290,7 +290,7 @@ def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: di
     timer = StageTimer()
     total = sum(len(body) for body in split.parts.values())
     with DraftPool(job.draft, job.finish, job.workers, BYTES_PER_PROCESS,
-                   total) as pool:
+                   total, job.zygote) as pool:
         state = _Parts(split, job, pool, last)
         pages = state.run(last, last_keys, last_pdf, last_xmp)
         processes = pool.processes
@@ -299,7 +299,9 @@ def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: di
     timer.done(f"PDF: {state.laid_out} layout(s) of {len(split.order)} part(s) "
                f"in {processes} process(es)")
     keys = {part: state.done[part].key for part in split.order}
-    merged = assemble([state.done[part].pages for part in split.order], job.fields)
+    parts = [state.done[part].pages for part in split.order]
+    merged = job.merger.call(assemble, parts, job.fields) if job.merger else \
+        assemble(parts, job.fields)
     timer.done("PDF: merged the parts")
     xmp = merged.metadata.decode("utf-8", "surrogateescape")
     return merged.pdf, {**pages.to_json(), "keys": keys, "xmp": xmp}

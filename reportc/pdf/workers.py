@@ -11,18 +11,25 @@ At most ``workers`` processes compute at once (one per core by default). More pr
 than that may be started only to spread the laid-out parts that wait in memory, so that
 no process holds more than about ``bytes_per_process`` of part HTML; they are given work
 only when the others are that full.
+
+The workers are forked by a :class:`Zygote`, a process the build forks at its start, when
+it is small: a worker then starts at the zygote's size (WeasyPrint warmed up, about
+100 MB) instead of the build's by the PDF stage (270 MB with the chapters of a 500-page
+report in memory), which is what kept a worker of that report above 400 MB (#25 item 1).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import resource
+import signal
 import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import connection, get_context
+from multiprocessing import connection, get_context, reduction
 from typing import Any
 
 log = logging.getLogger("reportc")
@@ -67,16 +74,180 @@ def serve(conn: connection.Connection, draft: Callable[[Any], tuple[Any, Any]],
             conn.send(("error", traceback.format_exc()))
 
 
+# This process's ends of the pipes to its zygote and errand processes. A helper forked
+# after another would keep that one's pipe open (and each its own build-side end): killed,
+# the build would leave them waiting for ever. Each closes its copies first (_forked).
+_HELD: list[connection.Connection] = []
+
+
+def _forked() -> None:
+    """In a helper just forked: close its copies of the build's ends of the helpers'
+    pipes, so that each sees its pipe close when the build ends, even killed."""
+    for conn in _HELD:
+        conn.close()
+    _HELD.clear()
+
+
+class Zygote:
+    """A process forked while the build is small that forks the layout workers on request.
+
+    It runs ``prepare`` first (WeasyPrint imported and warmed up in the theme), so each
+    worker starts with those caches, and at its size; ``draft`` and ``finish`` are the
+    workers' functions (:func:`serve`). It forks from its only thread, so no lock another
+    thread held at the time is left locked in a worker. A worker is its child: the zygote
+    waits for it, so its peak memory is counted in this process's ``RUSAGE_CHILDREN``
+    once the zygote is closed."""
+
+    def __init__(self, prepare: Callable[[], object], draft: Callable, finish: Callable
+                 ) -> None:
+        context = get_context("fork")
+        self._conn, child = context.Pipe()  # a socket pair: it can carry a worker's pipe
+        _HELD.append(self._conn)
+        self._process = context.Process(target=_zygote, args=(child, prepare, draft, finish),
+                                        daemon=True, name="reportc-pdf-zygote")
+        self._process.start()
+        child.close()
+        self._prepared: bool = False
+        self._result: object = None
+
+    def prepared(self) -> object:
+        """What ``prepare`` returned (``None`` if it raised); waits for it."""
+        if not self._prepared:
+            self._result = self._conn.recv()
+            self._prepared = True
+        return self._result
+
+    def fork(self) -> tuple[connection.Connection, int]:
+        """A new worker's pipe and process id (once ``prepare`` has run)."""
+        self.prepared()
+        self._conn.send("fork")
+        pipe = connection.Connection(reduction.recv_handle(self._conn))
+        return pipe, self._conn.recv()
+
+    def close(self) -> None:
+        """Stop the zygote once the workers it forked have ended (they end when their
+        pipes close)."""
+        with contextlib.suppress(OSError):
+            self._conn.send("stop")
+        _closed(self._conn)
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _zygote(conn: connection.Connection, prepare: Callable[[], object], draft: Callable,
+            finish: Callable) -> None:
+    """The zygote's loop: fork a worker for each "fork", hand its pipe over; on "stop" or
+    when the build's end of the pipe closes, wait for the workers and end."""
+    _forked()
+    prepared = None
+    with contextlib.suppress(Exception):  # only a head start: the workers' layouts report
+        prepared = prepare()
+    conn.send(prepared)
+    children = []
+    while True:
+        try:
+            if conn.recv() != "fork":
+                break
+        except EOFError:
+            break
+        parent, child = get_context("fork").Pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: it holds no pipe but its own
+            try:
+                conn.close()
+                parent.close()
+                serve(child, draft, finish)
+            finally:
+                os._exit(0)
+        child.close()
+        reduction.send_handle(conn, parent.fileno(), os.getppid())
+        conn.send(pid)
+        parent.close()
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+class Errand:
+    """A process forked while the build is small (45 MB) that runs calls it is sent later:
+    the PDF's merge, whose pikepdf objects take 320 MB for a 500-page report (one qpdf
+    object per structure element, in the parts and in the merged PDF). Run in the build's
+    own process, which holds the chapters by then, that made it the largest (560 MB)."""
+
+    def __init__(self, name: str) -> None:
+        context = get_context("fork")
+        self._conn, child = context.Pipe()
+        _HELD.append(self._conn)
+        self._process = context.Process(target=_errand, args=(child,), daemon=True,
+                                        name=f"reportc-{name}")
+        self._process.start()
+        child.close()
+        self.name = name
+
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in the process; arguments and result cross by pickling."""
+        self._conn.send((function, args))
+        try:
+            status, reply = self._conn.recv()
+        except EOFError as error:
+            raise WorkerCrashed(f"the {self.name} process died") from error
+        if status != "ok":
+            raise WorkerCrashed(f"the {self.name} process failed:\n{reply}")
+        return reply
+
+    def close(self) -> None:
+        """End the process; under -v, say how much memory it needed at most."""
+        with contextlib.suppress(OSError, EOFError):
+            self._conn.send(None)
+            if self._conn.poll(10):
+                log.debug("reportc: %s process's peak memory (MB): %s", self.name,
+                          self._conn.recv())
+        _closed(self._conn)
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _closed(conn: connection.Connection) -> None:
+    """Close this process's end of a helper's pipe (and forget it)."""
+    if conn in _HELD:
+        _HELD.remove(conn)
+    conn.close()
+
+
+def _errand(conn: connection.Connection) -> None:
+    _forked()
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            conn.send(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+            return
+        function, args = message
+        try:
+            conn.send(("ok", function(*args)))
+        except BaseException:
+            conn.send(("error", traceback.format_exc()))
+
+
 class DraftPool:
-    """Runs draft/finish tasks; ``finish`` goes to the process that keeps the draft."""
+    """Runs draft/finish tasks; ``finish`` goes to the process that keeps the draft.
+    The worker processes are forked by ``zygote`` if given (with its own ``draft`` and
+    ``finish``), else from this process."""
 
     def __init__(self, draft: Callable, finish: Callable, workers: int,
-                 bytes_per_process: int, total_bytes: int) -> None:
+                 bytes_per_process: int, total_bytes: int, zygote: Zygote | None = None
+                 ) -> None:
         self._draft, self._finish = draft, finish
         self.workers = max(1, workers)
         self._limit = bytes_per_process
         wanted = max(self.workers, -(-total_bytes // max(1, bytes_per_process)))
-        self._processes: list = []
+        self._processes: list = []  # a Process forked here, or a zygote's worker's pid
         self._conns: list = []
         self._held: list[int] = []
         self._owner: dict[str, int] = {}
@@ -85,12 +256,16 @@ class DraftPool:
         if self.workers > 1:
             context = get_context("fork")
             for _ in range(wanted):
-                parent, child = context.Pipe()
-                process = context.Process(target=serve, args=(child, draft, finish),
-                                          daemon=True)
-                process.start()
-                child.close()
-                self._processes.append(process)
+                if zygote is not None:
+                    parent, pid = zygote.fork()
+                    self._processes.append(pid)
+                else:
+                    parent, child = context.Pipe()
+                    process = context.Process(target=serve, args=(child, draft, finish),
+                                              daemon=True)
+                    process.start()
+                    child.close()
+                    self._processes.append(process)
                 self._conns.append(parent)
                 self._held.append(0)
 
@@ -144,18 +319,26 @@ class DraftPool:
     def close(self) -> None:
         """Stop the workers; under -v, say how much memory each needed at most."""
         peaks = []
-        for conn in self._conns:
+        for conn, process in zip(self._conns, self._processes, strict=True):
+            stopped = False
             with contextlib.suppress(OSError, EOFError):
                 conn.send(("stop", "", None))
                 if conn.poll(10):
                     peaks.append(str(conn.recv()[1]))
-        if peaks:
-            log.debug("reportc: PDF workers' peak memory (MB): %s", ", ".join(peaks))
-        for process in self._processes:
+                    stopped = True
+            conn.close()
+            if isinstance(process, int):  # the zygote's child: the zygote waits for it
+                if not stopped:
+                    with contextlib.suppress(OSError):
+                        os.kill(process, signal.SIGKILL)
+                continue
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
+        if peaks:
+            log.debug("reportc: PDF workers' peak memory (MB): %s", ", ".join(peaks))
         self._processes.clear()
+        self._conns.clear()
 
     def __enter__(self) -> DraftPool:
         return self

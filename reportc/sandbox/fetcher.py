@@ -17,34 +17,19 @@ import mimetypes
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reportc.paths import relative
-from reportc.sandbox.policy import decode_data_url, file_refusal
+from reportc.sandbox.policy import Refusal, decode_data_url, file_refusal, shorten
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 _SCANNED_SUFFIXES = (".svg", ".css")
 _MAX_SCANNED_BYTES = 2 * 1024 * 1024
 _DATA_URL = re.compile(r"data:[\w.+/-]*(?:;[\w=.+-]+)*,[^\s)\"'>]+")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """One resource the layout asked for and did not get (plain data: crosses processes)."""
-
-    url: str
-    reason: str
-    path: str | None = None  # where the reference is, relative to the report
-    line: int | None = None
-
-    @property
-    def message(self) -> str:
-        return f"refused to load '{_shorten(self.url)}': {self.reason}"
 
 
 class Refused(ValueError):
@@ -72,7 +57,7 @@ class SandboxFetcher(URLFetcher):
             path, body = self._read_allowed(url)
         except Refused as refusal:
             self.refused.append(Refusal(url, refusal.reason))
-            raise ValueError(f"refused to load {_shorten(url)}: {refusal.reason}") from None
+            raise ValueError(f"refused to load {shorten(url)}: {refusal.reason}") from None
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, {"Content-Type": mime})
 
@@ -213,7 +198,3 @@ def _line_of(text: str, needle: str) -> int | None:
 
 def _rel(path: Path, root: Path) -> str:
     return relative(path, root)
-
-
-def _shorten(url: str, limit: int = 120) -> str:
-    return url if len(url) <= limit else url[:limit - 1] + "\u2026"

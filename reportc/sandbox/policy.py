@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
 from xml.etree import ElementTree
@@ -70,3 +71,22 @@ def unreadable_image(path: Path) -> str:
     except (OSError, ValueError, SyntaxError):  # Pillow's errors for a broken file
         return "it is not a PNG, JPEG, GIF, WebP or other image Pillow can decode"
     return ""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One resource the layout asked for and did not get (plain data: crosses processes)."""
+
+    url: str
+    reason: str
+    path: str | None = None  # where the reference is, relative to the report
+    line: int | None = None
+
+    @property
+    def message(self) -> str:
+        return f"refused to load '{shorten(self.url)}': {self.reason}"
+
+
+def shorten(url: str, limit: int = 120) -> str:
+    """A URL cut to ``limit`` characters for a message."""
+    return url if len(url) <= limit else url[:limit - 1] + "\u2026"
