@@ -39,7 +39,7 @@ def pandoc_calls(monkeypatch):
             calls.append(what)
         return real(args, stdin, what=what, **kwargs)
 
-    for module in ("reportc.pandoc.runner", "reportc.citing.render"):
+    for module in ("reportc.pandoc.runner", "reportc.citing.render", "reportc.citing.pieces"):
         monkeypatch.setattr(f"{module}.run_pandoc", counting)
     return calls
 

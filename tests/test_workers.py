@@ -161,3 +161,19 @@ def test_a_zygote_forks_the_workers_after_its_warm_up():
     assert len(parents) == 1 and os.getpid() not in parents, "forked by the zygote"
     assert all(prepared == list(parents) for _, prepared in replies.values()), \
         "each worker starts with what the zygote prepared"
+
+
+def _slow_warm_up():
+    import time
+
+    time.sleep(0.5)
+
+
+def test_a_zygote_whose_build_ended_during_its_warm_up_ends_without_a_word(capfd):
+    """A build that fails before its PDF is laid out (a located error in a chapter)
+    closes its end while the zygote still warms up: the zygote ends quietly, without the
+    traceback of a broken pipe on the build's stderr."""
+    zygote = Zygote(_slow_warm_up, _draft, _finish)
+    zygote.close()
+    assert not zygote._process.is_alive()
+    assert "Traceback" not in capfd.readouterr().err

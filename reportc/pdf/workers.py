@@ -144,8 +144,20 @@ def _zygote(conn: connection.Connection, prepare: Callable[[], object], draft: C
     prepared = None
     with contextlib.suppress(Exception):  # only a head start: the workers' layouts report
         prepared = prepare()
-    conn.send(prepared)
-    children = []
+    children: list[int] = []
+    # OSError: the build ended before it needed a worker (it failed early, or was
+    # stopped) and closed its end; there is nothing to hand over and nothing to say
+    with contextlib.suppress(OSError):
+        conn.send(prepared)
+        _fork_on_request(conn, draft, finish, children)
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+def _fork_on_request(conn: connection.Connection, draft: Callable, finish: Callable,
+                     children: list[int]) -> None:
+    """Fork a worker for each "fork" the build sends, and hand it its pipe, until "stop"
+    or the build's end of the pipe closes (``children``: the workers forked)."""
     while True:
         try:
             if conn.recv() != "fork":
@@ -162,12 +174,12 @@ def _zygote(conn: connection.Connection, prepare: Callable[[], object], draft: C
             finally:
                 os._exit(0)
         child.close()
-        reduction.send_handle(conn, parent.fileno(), os.getppid())
-        conn.send(pid)
-        parent.close()
         children.append(pid)
-    for pid in children:
-        os.waitpid(pid, 0)
+        try:
+            reduction.send_handle(conn, parent.fileno(), os.getppid())
+            conn.send(pid)
+        finally:  # the worker ends when its pipe closes, whether handed over or not
+            parent.close()
 
 
 class Errand:
@@ -220,6 +232,11 @@ def _closed(conn: connection.Connection) -> None:
 
 def _errand(conn: connection.Connection) -> None:
     _forked()
+    with contextlib.suppress(OSError):  # the build ended and closed its end: nothing to say
+        _run_errands(conn)
+
+
+def _run_errands(conn: connection.Connection) -> None:
     while True:
         try:
             message = conn.recv()
