@@ -13,6 +13,7 @@ numbers: the lines of the other pieces are blanked, never cut.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 
@@ -29,14 +30,24 @@ def headings(text: str, top: bool = False) -> list[tuple[int, int]]:
     """(0-based line, level) of each heading outside fenced code (``top``: and outside
     ``:::`` blocks, where a heading cannot open a chapter); for a setext heading, the line
     of its text."""
+    return list(_headings(text, top))
+
+
+@functools.lru_cache(maxsize=16)
+def _headings(text: str, top: bool) -> tuple[tuple[int, int], ...]:
+    """:func:`headings`, kept for the last texts asked about: reading a chapter asks
+    about the same text up to four times, and the rebuild with nothing to do reads every
+    chapter (a third of its time on 500 pages was these walks)."""
     found: list[tuple[int, int]] = []
     fences, previous, depth = Fences(), "", 0
     for index, line in enumerate(text.split("\n")):
-        if fences.inside(index + 1, line.strip()):
+        stripped = line.strip()
+        if fences.inside(index + 1, stripped):
             previous = ""
             continue
-        if _DIV_OPEN.match(line.strip()) or (_DIV_CLOSE.match(line.strip()) and depth):
-            depth += 1 if _DIV_OPEN.match(line.strip()) else -1
+        opens = _DIV_OPEN.match(stripped)
+        if opens or (depth and _DIV_CLOSE.match(stripped)):
+            depth += 1 if opens else -1
             previous = ""
             continue
         if top and depth:
@@ -50,7 +61,7 @@ def headings(text: str, top: bool = False) -> list[tuple[int, int]]:
             previous = ""
             continue
         previous = line
-    return found
+    return tuple(found)
 
 
 def drop_empty_tail(text: str) -> str:
