@@ -209,3 +209,38 @@ def test_cli_rejects_a_sources_folder_that_is_not_there(project):
     result = run_cli(project, "--sources", project / "no-such-folder")
     assert result.returncode == 2
     assert f"--sources {project / 'no-such-folder'}: not a folder" in result.stderr
+
+
+def test_ctrl_c_stops_the_build_with_a_line_not_a_traceback(capsys, tmp_path):
+    """Ctrl-C during a build: one line, exit code 130, the previous out/ left as it was
+    (the staging folder is dropped)."""
+    from reportc.commands import cli
+
+    project = copy_root("basic", tmp_path)
+    kept = build_root(project, formats=["html"]).html_path.read_bytes()
+    intro = project / "chapters" / "01-intro.md"
+    intro.write_text(intro.read_text() + "\nOne more sentence.\n")
+
+    def interrupted():
+        import reportc.pipeline
+
+        real = reportc.pipeline._write_outputs
+
+        def stop(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        reportc.pipeline._write_outputs = stop
+        try:
+            return build(BuildOptions(root=project, formats=["html"]))
+        finally:
+            reportc.pipeline._write_outputs = real
+
+    try:
+        code = cli._run(interrupted)
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped the build command (a traceback for the user)")
+    assert code == 130
+    err = capsys.readouterr().err
+    assert "reportc: interrupted; previous output left unchanged" in err
+    assert "Traceback" not in err
+    assert (project / "out" / "fixture.html").read_bytes() == kept

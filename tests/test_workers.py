@@ -177,3 +177,36 @@ def test_a_zygote_whose_build_ended_during_its_warm_up_ends_without_a_word(capfd
     zygote.close()
     assert not zygote._process.is_alive()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def _interrupt_handling():
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def _draft_interrupt_handling(payload):
+    return payload, _interrupt_handling()
+
+
+def test_ctrl_c_is_left_to_the_build_in_every_helper_process():
+    """The terminal sends Ctrl-C to every process of the build: the zygote, the workers
+    (forked by it or by the build) ignore it, and end when the stopping build closes
+    their pipes; each printed its own KeyboardInterrupt traceback before."""
+    import signal
+
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    zygote = Zygote(_interrupt_handling, _draft_interrupt_handling, _finish)
+    try:
+        assert zygote.prepared() is True, "the zygote ignores Ctrl-C"
+        for pool_zygote in (zygote, None):
+            replies: dict[str, bool] = {}
+            keep = replies.update
+            with DraftPool(_draft_interrupt_handling, _finish, 2, bytes_per_process=10,
+                           total_bytes=20, zygote=pool_zygote) as pool:
+                pool.run([Task("draft", name, _constant(name), 10) for name in "ab"],
+                         lambda task, reply, keep=keep: keep({task.name: reply}) or [])
+            assert replies == {"a": True, "b": True}, "so do the workers"
+    finally:
+        zygote.close()
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN, "the build's own is kept"

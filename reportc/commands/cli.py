@@ -186,6 +186,9 @@ def _run(run_build: Callable[[], BuildResult]) -> int:
         print(exc, file=sys.stderr)
         print("reportc: build failed; previous output left unchanged", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: the staging folder was dropped, nothing moved
+        print("reportc: interrupted; previous output left unchanged", file=sys.stderr)
+        return 130
     if result.up_to_date:
         return 0
     shown = (".pdf", ".html", ".docx", ".epub")

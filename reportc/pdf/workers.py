@@ -82,10 +82,20 @@ _HELD: list[connection.Connection] = []
 
 def _forked() -> None:
     """In a helper just forked: close its copies of the build's ends of the helpers'
-    pipes, so that each sees its pipe close when the build ends, even killed."""
+    pipes, so that each sees its pipe close when the build ends, even killed; leave
+    Ctrl-C to the build (the terminal sends it to every process of the build, and the
+    build stopping closes the pipes), so a helper never prints its own traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for conn in _HELD:
         conn.close()
     _HELD.clear()
+
+
+def _serve_apart(conn: connection.Connection, draft: Callable, finish: Callable) -> None:
+    """:func:`serve` in a worker forked from the build itself (no zygote): Ctrl-C is
+    the build's to handle, as in :func:`_forked`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve(conn, draft, finish)
 
 
 class Zygote:
@@ -278,8 +288,8 @@ class DraftPool:
                     self._processes.append(pid)
                 else:
                     parent, child = context.Pipe()
-                    process = context.Process(target=serve, args=(child, draft, finish),
-                                              daemon=True)
+                    process = context.Process(target=_serve_apart,
+                                              args=(child, draft, finish), daemon=True)
                     process.start()
                     child.close()
                     self._processes.append(process)
