@@ -104,7 +104,8 @@ _FROZEN: list[bool] = []  # True while this build holds objects frozen (gc.freez
 def _freeze() -> None:
     """Put the objects alive now out of the garbage collector's sight: the chapters' trees
     (millions of objects on 200 pages) live until the build ends and hold no cycles, and
-    its full passes in this process and in the PDF's workers forked from it walked them
+    its full passes in this process (and in PDF workers forked from it, without a zygote)
+    walked them
     (0.2-0.3 s of an edit's CPU). Not if the calling program froze objects itself: their
     unfreezing is its business."""
     if gc.get_freeze_count() == 0:

@@ -92,9 +92,9 @@ def _forked() -> None:
 
 
 def _serve_apart(conn: connection.Connection, draft: Callable, finish: Callable) -> None:
-    """:func:`serve` in a worker forked from the build itself (no zygote): Ctrl-C is
-    the build's to handle, as in :func:`_forked`."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """:func:`serve` in a worker forked from the build itself (no zygote), set up as every
+    helper is (:func:`_forked`)."""
+    _forked()
     serve(conn, draft, finish)
 
 
