@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportc.cache import (
     CACHE_DIR,
@@ -23,12 +24,12 @@ from reportc.cache import (
     tool_versions,
 )
 from reportc.charts.early import has_charts
-from reportc.charts.engine import ChartEngine, start_engine
 from reportc.editions.theme import Theme, find_theme
 from reportc.errors import Diagnostics
 from reportc.evidence.locate import source_folders
 from reportc.output import check_out_dir
-from reportc.project.chapters import Chapter, load_chapters
+from reportc.paths import inside
+from reportc.project.chapters import Chapter, chapter_files, load_chapters
 from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
 from reportc.project.versioning import Release, resolve_release
@@ -36,7 +37,11 @@ from reportc.run import DEFAULT_FORMATS as DEFAULT_FORMATS
 from reportc.run import BuildOptions, Run
 from reportc.version import __version__
 
+if TYPE_CHECKING:
+    from reportc.charts.engine import ChartEngine
+
 log = logging.getLogger("reportc")
+READS = "reads"  # the index's record of each chapter file and the files it read in
 # The names --format takes, in the registry's order (reportc.registry.EDITIONS: a test
 # checks they agree), written out so that the command line need not import every edition.
 FORMATS = ("html", "pdf", "docx", "epub", "brief", "evidence", "site")
@@ -60,14 +65,18 @@ def build(options: BuildOptions) -> BuildResult:
                     silenced=frozenset(config.silence))  # the one place the policy is set
     release = resolve_release(config, _build_date(config), label=options.version_label,
                               status=options.status, use_git=options.git_stamp)
+    run = Run(options, root, diag, BuildCache(options.out_dir / CACHE_DIR, diag,
+                                              enabled=options.use_cache))
+    if _unchanged_files(run, config, release):
+        return BuildResult(config, [], diag, up_to_date=True)
     chapters = load_chapters(config, diag)
     csl = resolve_csl(config, diag)
     theme = find_theme(root)
     diag.raise_if_errors()
 
-    run = Run(options, root, diag, BuildCache(options.out_dir / CACHE_DIR, diag,
-                                              enabled=options.use_cache))
-    fingerprint = partial(_input_fingerprint, options, config, chapters, csl, theme, release)
+    reads = chapter_reads(chapters)
+    run.cache.carry[READS] = reads  # for the next build's no-change check
+    fingerprint = partial(_input_fingerprint, options, config, reads, csl, theme, release)
     engine = _chart_engine(theme, chapters, run.cache)  # starts while the inputs are hashed
     if _up_to_date(run, fingerprint):
         return BuildResult(config, [], diag, up_to_date=True)
@@ -84,10 +93,42 @@ def _chart_engine(theme: Theme, chapters: list[Chapter], cache: BuildCache
     unchanged chart costs no renderer)."""
     if not has_charts([chapter.text for chapter in chapters]):
         return None
+    from reportc.charts.engine import start_engine  # only now: a report without charts
+
     engine = start_engine([theme.root / "fonts"])
     if not any(key.startswith("chart:") for key in cache.entries):
         engine.start()
     return engine
+
+
+def chapter_reads(chapters: list[Chapter]) -> dict[str, list[str]]:
+    """Each chapter file (its path, in reading order) and the other files its text reads
+    in: what the fingerprint hashes of the chapters (a file split in several is one)."""
+    reads: dict[str, list[str]] = {}
+    for chapter in chapters:
+        names = reads.setdefault(str(chapter.path), [])
+        names += [name for name in chapter.read_in if name not in names]
+    return reads
+
+
+def _unchanged_files(run: Run, config: ReportConfig, release: Release) -> bool:
+    """Up to date, told before any chapter is read (0.06 s of a 500-page report's 0.24 s):
+    the chapter files are found as reading them would find them, and the fingerprint is
+    taken with what the last build recorded each one read in. Were a file another, or one
+    added or gone, its bytes or the list would differ; any doubt (a problem finding them, a
+    file not recorded) leaves the answer to the check after reading."""
+    reads = run.cache.meta.get(READS)
+    if not isinstance(reads, dict) or run.diag.errors:
+        return False
+    found = Diagnostics.until_policy()  # held back: the check repeats the recorded ones
+    files = chapter_files(config, found)
+    if found.errors or any(str(path) not in reads or not inside(path.resolve(), config.root)
+                           for path, _ in files):
+        return False
+    csl = resolve_csl(config, found)
+    last = {str(path): reads[str(path)] for path, _ in files}
+    return not found.errors and _up_to_date(run, partial(
+        _input_fingerprint, run.options, config, last, csl, find_theme(config.root), release))
 
 
 def _up_to_date(run: Run, fingerprint: Callable[[object, object, object], str]) -> bool:
@@ -108,15 +149,17 @@ def _up_to_date(run: Run, fingerprint: Callable[[object, object, object], str]) 
     return True
 
 
-def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: list[Chapter],
-                       csl: Path | None, theme: Theme, release: Release,
-                       images: object, sources: object, edition_inputs: object) -> str:
-    """Everything the outputs depend on, hashed (``images``: the ones the chapters use;
+def _input_fingerprint(options: BuildOptions, config: ReportConfig,
+                       reads: dict[str, list[str]], csl: Path | None, theme: Theme,
+                       release: Release, images: object, sources: object,
+                       edition_inputs: object) -> str:
+    """Everything the outputs depend on, hashed (``reads``: :func:`chapter_reads`;
+    ``images``: the ones the chapters use;
     ``sources``: the source files the evidence check read and the ones report.yaml or a
     ``file`` field names; a ``KEY.EXT`` added shows in the folder listings;
     ``edition_inputs``: the files the editions asked for read besides these; which ones
     follows from the formats, report.yaml and the theme's files, all hashed here)."""
-    files = _input_files(config, chapters, csl, theme, edition_inputs, images)
+    files = _input_files(config, reads, csl, theme, edition_inputs, images)
     readable = [config.root.resolve(), *(f.resolve() for f in options.source_dirs)]
     files += [path for path in map(Path, sources if isinstance(sources, list) else [])
               if any(path.is_relative_to(f) for f in readable)]  # not a folder no longer given
@@ -133,13 +176,13 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig, chapters: li
     return digest(*parts)
 
 
-def _input_files(config: ReportConfig, chapters: list[Chapter], csl: Path | None,
+def _input_files(config: ReportConfig, reads: dict[str, list[str]], csl: Path | None,
                  theme: Theme, edition_inputs: object, images: object) -> list[Path]:
     """The report's files the outputs are made from: configuration, chapters and what they
     read in, theme, the editions' own inputs, bibliographies, style, publisher's files,
     images and attachments."""
-    files = [config.path, *(ch.path for ch in chapters), *theme.files()]
-    files += [config.root / name for ch in chapters for name in ch.read_in]
+    files = [config.path, *map(Path, reads), *theme.files()]
+    files += [config.root / name for names in reads.values() for name in names]
     files += [config.root / name for name in config.project_files]
     files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
     files += [Path(name) for name in edition_inputs] if isinstance(edition_inputs, list) else []

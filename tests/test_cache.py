@@ -39,7 +39,8 @@ def pandoc_calls(monkeypatch):
             calls.append(what)
         return real(args, stdin, what=what, **kwargs)
 
-    for module in ("reportc.pandoc.runner", "reportc.citing.render", "reportc.citing.pieces"):
+    for module in ("reportc.pandoc.runner", "reportc.citing.render", "reportc.citing.pieces",
+                   "reportc.project.bibliography.references"):
         monkeypatch.setattr(f"{module}.run_pandoc", counting)
     return calls
 
@@ -59,9 +60,9 @@ def test_rebuild_without_change_does_no_pandoc_or_weasyprint_work(project, pando
     before = first.pdf_path.read_bytes()
     converted = sorted(name for what in pandoc_calls for name in what.split(", "))
     chapters = ["chapters/00-summary.md", "chapters/01-intro.md", "chapters/02-defence.md"]
-    # read, rendered; citeproc over the chapters and, apart, the reference list; the list
-    # written
-    assert converted == sorted(chapters * 2 + [CSL, CSL, "references.bib"])
+    # read, rendered; the .bib as CSL JSON; citeproc over the chapters and, apart, the
+    # reference list; the list written
+    assert converted == sorted(chapters * 2 + [CSL, CSL, "references.bib", "references.bib"])
     pandoc_calls.clear()
     _forbid_weasyprint(monkeypatch)
     result = build(BuildOptions(root=project))
@@ -113,6 +114,44 @@ def test_a_template_change_invalidates_the_build(project, pandoc_calls):
     assert not result.up_to_date
 
 
+def _refuse_reading(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a chapter was read although no file changed")
+
+    monkeypatch.setattr(sys.modules["reportc.build"], "load_chapters", refuse)
+
+
+def test_no_change_is_told_before_any_chapter_is_read_and_a_new_file_is_seen(project,
+                                                                               monkeypatch):
+    (project / "chapters/notes.txt").write_text("a draft\n")  # a warning found while finding
+    first = build_root(project, formats=("html",))
+    assert any("notes.txt" in w for w in first.warnings)
+    with monkeypatch.context() as patched:
+        _refuse_reading(patched)
+        again = build(BuildOptions(root=project, formats=("html",)))
+    assert again.up_to_date
+    assert [str(w) for w in again.diagnostics.warnings] == []  # shown from the record, once
+    (project / "chapters/03-added.md").write_text("# Added\n\nA sentence only here.\n")
+    added = build(BuildOptions(root=project, formats=("html",)))
+    assert not added.up_to_date
+    assert "A sentence only here." in first.html_path.read_text(encoding="utf-8")
+
+
+def test_a_changed_included_file_is_seen_without_reading_the_chapters(project, monkeypatch):
+    """The chapters' included files are hashed as the last build recorded them."""
+    (project / "parts").mkdir()
+    (project / "parts/box.md").write_text("Included words, first version.\n")
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text() + "\n{{< include ../parts/box.md >}}\n")
+    first = build_root(project, formats=("html",))
+    (project / "parts/box.md").write_text("Included words, second version.\n")
+    with monkeypatch.context() as patched:  # the check may not answer before reading
+        _refuse_reading(patched)
+        with pytest.raises(AssertionError, match="a chapter was read"):
+            build(BuildOptions(root=project, formats=("html",)))
+    assert not build(BuildOptions(root=project, formats=("html",))).up_to_date
+    assert "second version" in first.html_path.read_text(encoding="utf-8")
+
 # Libraries a rebuild with nothing to do must not load: each costs 10-500 ms to import
 # (WeasyPrint alone half a second), against a quarter of a second for the whole rebuild.
 HEAVY_LIBRARIES = ("weasyprint", "pikepdf", "pypdf", "pydyf", "fontTools", "PIL", "tinycss2",
@@ -122,7 +161,9 @@ HEAVY_LIBRARIES = ("weasyprint", "pikepdf", "pypdf", "pydyf", "fontTools", "PIL"
                    # the stages after the no-change check (reportc.pipeline), whose modules
                    # were half of such a rebuild's time
                    "reportc.pipeline", "reportc.registry", "reportc.citing",
-                   "reportc.document", "reportc.editions.base", "reportc.web", "reportc.pdf")
+                   "reportc.document", "reportc.editions.base", "reportc.web", "reportc.pdf",
+                   # a chart renderer and the bibliography's reader are needed by neither
+                   "reportc.charts.engine", "reportc.project.bibliography")
 
 
 def test_a_rebuild_with_nothing_to_do_loads_no_heavy_library(project):

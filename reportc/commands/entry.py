@@ -27,8 +27,10 @@ def command(early: Early) -> Callable[[], int]:
     """The command line's ``main``, imported now, with ``early`` (a renderer's process
     started before, or ``None``) handed to the build, which adopts it if its fonts are the
     report's theme's."""
-    from reportc.charts.engine import adopt
     from reportc.commands.cli import main as run
 
-    adopt(early)
+    if early is not None:  # (the engine's module is not needed by a report without charts)
+        from reportc.charts.engine import adopt
+
+        adopt(early)
     return run

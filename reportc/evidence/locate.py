@@ -12,11 +12,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportc.errors import Diagnostics
-from reportc.project.bibliography import Bibliography
 from reportc.project.config import CONFIG_NAME, ReportConfig
 from reportc.sandbox.policy import file_refusal
+
+if TYPE_CHECKING:  # the no-change check imports this module (source_folders) and no more
+    from reportc.project.bibliography import Bibliography
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 SOURCES_DIR = "sources"

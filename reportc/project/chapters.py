@@ -43,6 +43,24 @@ _TEXT_SUFFIXES = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".t
 
 def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     """Return the chapters in reading order; problems go to ``diag``."""
+    chapters: list[Chapter] = []
+    carry = Carry()
+    for path, entry in chapter_files(config, diag):
+        chapter = _read_chapter(config.root, path, diag, config)
+        if chapter is not None:
+            _place(chapter, entry, config)
+            if chapter.raised and chapters:
+                continue_section(chapters[-1], chapter, diag)
+            chapters.extend(split_chapter(chapter, carry))
+    share_macros(chapters)
+    return chapters
+
+
+def chapter_files(config: ReportConfig, diag: Diagnostics
+                  ) -> list[tuple[Path, Listed | None]]:
+    """The chapter files in reading order, each with its entry in the chapters list, found
+    without reading them (a rebuild with nothing to do hashes them instead); problems with
+    their names and the list go to ``diag``."""
     folder = config.root / CHAPTER_DIR
     found = sorted(folder.glob("*.md"), key=_order_key) if folder.is_dir() else []
     listed = {(config.root / _listed_path(config.root, c.name)).resolve()
@@ -53,17 +71,7 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     if not ordered and not diag.errors:
         diag.error(f"no chapters: put Markdown files in {CHAPTER_DIR}/ (e.g. 01-intro.md)",
                    CONFIG_NAME)
-    chapters: list[Chapter] = []
-    carry = Carry()
-    for path, entry in ordered:
-        chapter = _read_chapter(config.root, path, diag, config)
-        if chapter is not None:
-            _place(chapter, entry, config)
-            if chapter.raised and chapters:
-                continue_section(chapters[-1], chapter, diag)
-            chapters.extend(split_chapter(chapter, carry))
-    share_macros(chapters)
-    return chapters
+    return ordered
 
 
 def _place(chapter: Chapter, entry: Listed | None, config: ReportConfig) -> None:
