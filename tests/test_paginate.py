@@ -211,6 +211,51 @@ def test_merged_output_is_deterministic(tmp_path, shared):
     assert outputs[0] == outputs[1]
 
 
+def test_a_merge_begun_while_parts_are_laid_out_gives_the_bytes_of_one_merge(shared,
+                                                                             monkeypatch):
+    """The merge process begins an edit's merge with the parts before the edited one
+    (reportc.pdf.merge.prepare) while it is laid out; finished with the parts as sent
+    later (other objects, the same bytes), it is the merge done at once. A merge begun
+    with other first parts is dropped, and the merge is done at once."""
+    from reportc.pdf import merge
+    from reportc.pdf.merged import PartPages
+
+    pdf = shared.build("basic", formats=("pdf",)).pdf_path.read_bytes()
+    count = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    fields = {"dc:title": "Merged"}
+    parts = [PartPages(pdf, 0, 3), PartPages(pdf, 3, 4), PartPages(pdf, 7, count - 7)]
+    whole = merge.assemble(parts, fields)
+    sent = bytes(bytearray(pdf))  # as the later call's unpickled parts hold the last PDF
+    merge.prepare(parts[:2], pdf)
+    added: list[int] = []
+    real = merge._Assembly.add
+    monkeypatch.setattr(merge._Assembly, "add", lambda self, part: added.append(part.first)
+                        or real(self, part))
+    assert merge.assemble([PartPages(sent, p.first, p.count) for p in parts], fields) == whole
+    assert added == [7], "the begun merge went on with the last part"
+    merge.prepare([PartPages(pdf, 0, 2)], pdf)
+    assert merge.assemble(parts, fields) == whole
+    assert not merge._AHEAD, "a begun merge serves one merge"
+
+
+def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path):
+    """The merge process merges the parts (pikepdf); the build's process only sends them
+    and reads the merged PDF: importing pikepdf there cost an edit 0.1 s of CPU."""
+    import subprocess
+    import sys
+
+    project = copy_root("basic", tmp_path)
+    script = ("import sys; from reportc.build import BuildOptions, build; "
+              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
+              "formats=('pdf',), jobs=2)); print('pikepdf' in sys.modules)")
+    for _ in range(2):  # a clean build, then an edit (parts from the last PDF)
+        done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                              text=True, check=True)
+        assert done.stdout.split()[-1] == "False", done.stderr
+        intro = project / "chapters/01-intro.md"
+        intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
+
+
 @pytest.fixture(scope="module")
 def jobs_one(tmp_path_factory) -> tuple[Path, bytes]:
     """The basic fixture's clean PDF build laid out in this process alone (jobs=1): its

@@ -210,3 +210,35 @@ def test_ctrl_c_is_left_to_the_build_in_every_helper_process():
     finally:
         zygote.close()
     assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN, "the build's own is kept"
+
+
+_STATE: list[str] = []
+
+
+def _remember(value):
+    if value == "boom":
+        raise ValueError("a head start failed")
+    _STATE.append(value)
+
+
+def _remembered():
+    return list(_STATE)
+
+
+def test_an_errand_posted_runs_before_the_next_call_and_its_failure_is_not_the_calls():
+    """A posted errand (the merge opening the last PDF while parts are laid out) runs in
+    the process in order, its reply read before the next call's; one that fails only
+    leaves the call to do the work itself."""
+    from reportc.pdf.workers import Errand
+
+    errand = Errand("test")
+    try:
+        errand.post(_remember, "a")
+        errand.post(_remember, "boom")
+        errand.post(_remember, "b")
+        assert errand.call(_remembered) == ["a", "b"]
+        errand.post(_remember, "c")  # its reply still unread when the process is closed
+    finally:
+        errand.close()
+    assert not errand._process.is_alive()
+    assert not _STATE, "run in the errand process, not here"

@@ -207,11 +207,13 @@ class Errand:
         self._process.start()
         child.close()
         self.name = name
+        self._posted = 0  # calls posted whose replies are still to be read
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """``function(*args)`` in the process; arguments and result cross by pickling."""
         self._conn.send((function, args))
         try:
+            self._read_posted()
             status, reply = self._conn.recv()
         except EOFError as error:
             raise WorkerCrashed(f"the {self.name} process died") from error
@@ -219,9 +221,27 @@ class Errand:
             raise WorkerCrashed(f"the {self.name} process failed:\n{reply}")
         return reply
 
+    def post(self, function: Callable[..., Any], *args: Any) -> None:
+        """Start ``function(*args)`` in the process and go on: a head start on a later
+        :meth:`call` (the merge opening the last PDF while parts are laid out), whose
+        result is not wanted. A failure is only logged: the call it prepares does the
+        work itself then, and reports what fails."""
+        self._conn.send((function, args))
+        self._posted += 1
+
+    def _read_posted(self) -> None:
+        """Read the replies to the calls posted before (they come first, in order)."""
+        while self._posted:
+            self._posted -= 1
+            status, reply = self._conn.recv()
+            if status != "ok":
+                log.debug("reportc: a head start in the %s process failed:\n%s", self.name,
+                          reply)
+
     def close(self) -> None:
         """End the process; under -v, say how much memory it needed at most."""
         with contextlib.suppress(OSError, EOFError):
+            self._read_posted()
             self._conn.send(None)
             if self._conn.poll(10):
                 log.debug("reportc: %s process's peak memory (MB): %s", self.name,
