@@ -256,6 +256,26 @@ def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path):
         intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
 
 
+def test_the_zygote_warms_up_without_pikepdf_which_only_the_merge_needs(tmp_path):
+    """The zygote's warm-up imports WeasyPrint for its workers, not pikepdf (an edit's
+    layout waited for it); the warm-up of a process that merges the parts itself does."""
+    import subprocess
+    import sys
+
+    project = copy_root("basic", tmp_path)
+    for merges in (False, True):
+        script = ("import sys; from pathlib import Path; from reportc.errors import Diagnostics;"
+                  " from reportc.project.config import load_config;"
+                  " from reportc.editions.theme import find_theme;"
+                  " from reportc.pdf.edition import _warm_up;"
+                  f" root = Path({str(project)!r});"
+                  f" _warm_up(load_config(root, Diagnostics()), find_theme(root), {merges});"
+                  " print('pikepdf' in sys.modules)")
+        done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                              text=True, check=True)
+        assert done.stdout.split()[-1] == str(merges), done.stderr
+
+
 @pytest.fixture(scope="module")
 def jobs_one(tmp_path_factory) -> tuple[Path, bytes]:
     """The basic fixture's clean PDF build laid out in this process alone (jobs=1): its

@@ -127,12 +127,15 @@ class _Assembly:
 _AHEAD: list[_Assembly] = []
 
 
-def prepare(first_parts: list[PartPages], last_pdf: bytes) -> None:
+def prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
     """Begin the next :func:`assemble` with its first parts, the ones an edit takes from
     the last PDF up to the first part laid out again, and open that PDF: the merge process
     does it while the parts are laid out, instead of after (on 200 pages, opening the last
-    PDF and copying the parts before the edited chapter was 40 % of the merge)."""
+    PDF and copying the parts before the edited chapter was 40 % of the merge). Without
+    a last PDF to take parts from, only this module is imported (pikepdf: 0.09 s)."""
     _AHEAD.clear()
+    if last_pdf is None:
+        return
     assembly = _Assembly()
     assembly.source(last_pdf)
     for part in first_parts:

@@ -112,18 +112,18 @@ class _Parts:
         raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} rounds")
 
     def _merge_ahead(self, last_pdf: bytes | None) -> None:
-        """Have the merge process begin the merge while the parts are laid out, if parts
-        come from the last PDF: open it and copy the parts before the first one laid out
-        again (they stay as they are unless a page count before them changes; the merge
-        checks)."""
-        if self.job.merger is None or last_pdf is None or not self.done:
+        """Have the merge process begin the merge while the parts are laid out: import
+        pikepdf, and if parts come from the last PDF, open it and copy the parts before
+        the first one laid out again (they stay as they are unless a page count before
+        them changes; the merge checks)."""
+        if self.job.merger is None:
             return
         first: list[PartPages] = []
-        for part in self.order:
+        for part in self.order if last_pdf is not None and self.done else []:
             if part not in self.done:
                 break
             first.append(self.done[part].pages)
-        self.job.merger.post(_prepare, first, last_pdf)
+        self.job.merger.post(_prepare, first, last_pdf if self.done else None)
 
     def page_map(self) -> PageMap:
         """Starts and anchors from what is known; for the rest, the last build's map or
@@ -330,7 +330,7 @@ def _reused(part: str, last: PageMap, last_pdf: bytes, key: str,
     return _Done(key, PartPages(last_pdf, start - 1, count, metadata=metadata), anchors)
 
 
-def _prepare(first_parts: list[PartPages], last_pdf: bytes) -> None:
+def _prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
     """:func:`reportc.pdf.merge.prepare`, imported where it runs (the merge process):
     this process never needs pikepdf."""
     from reportc.pdf.merge import prepare
