@@ -236,6 +236,10 @@ def test_a_merge_begun_while_parts_are_laid_out_gives_the_bytes_of_one_merge(sha
     merge.prepare([PartPages(pdf, 0, 2)], pdf)
     assert merge.assemble(parts, fields) == whole
     assert not merge._AHEAD, "a begun merge serves one merge"
+    assert not merge._KEPT, "the build's own process frees a merge's objects"
+    assert merge.assemble(parts, fields, keep=True) == whole and merge._KEPT, \
+        "the merge process keeps them past its reply: it ends without freeing them"
+    merge._KEPT.clear()
 
 
 def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path):

@@ -143,17 +143,25 @@ def prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
     _AHEAD.append(assembly)
 
 
-def assemble(parts: list[PartPages], fields: Fields | None = None) -> Merged:
+def assemble(parts: list[PartPages], fields: Fields | None = None, keep: bool = False
+             ) -> Merged:
     """One PDF from the parts in order: pages, links, named destinations, outline, metadata;
     with ``fields`` in its XMP packet, written in the one save (not a second pass that
     opens and saves the whole PDF again). Continues the merge :func:`prepare` began if
-    these parts start with its parts: the same steps in the same order, the same bytes."""
+    these parts start with its parts: the same steps in the same order, the same bytes.
+    ``keep``: in a merge process, which ends without freeing objects one by one, keep
+    this merge's objects (freeing them took 0.13 s of a 200-page edit before the reply)."""
     assembly = _AHEAD.pop() if _AHEAD else None
     if assembly is None or parts[:len(assembly.parts)] != assembly.parts:
         assembly = _Assembly()  # (a prepared one that does not fit is dropped)
     for part in parts[len(assembly.parts):]:
         assembly.add(part)
-    return assembly.finish(fields)
+    merged = assembly.finish(fields)
+    _KEPT[:] = [assembly] if keep else []
+    return merged
+
+
+_KEPT: list[_Assembly] = []  # the last merge's objects, if asked to keep them (assemble)
 
 
 def _page_mover(source: _Source, part: PartPages, out: pikepdf.Pdf, offset: int) -> _Mover:

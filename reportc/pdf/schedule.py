@@ -316,7 +316,7 @@ def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: di
                f"in {processes} process(es)")
     keys = {part: state.done[part].key for part in split.order}
     parts = [state.done[part].pages for part in split.order]
-    merged = job.merger.call(_assemble, parts, job.fields) if job.merger else \
+    merged = job.merger.call(_assemble, parts, job.fields, True) if job.merger else \
         _assemble(parts, job.fields)
     timer.done("PDF: merged the parts")
     xmp = merged.metadata.decode("utf-8", "surrogateescape")
@@ -338,8 +338,9 @@ def _prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
     prepare(first_parts, last_pdf)
 
 
-def _assemble(parts: list[PartPages], fields: dict[str, str | list[str]] | None) -> Merged:
+def _assemble(parts: list[PartPages], fields: dict[str, str | list[str]] | None,
+              keep: bool = False) -> Merged:
     """:func:`reportc.pdf.merge.assemble`, imported where it runs (see :func:`_prepare`)."""
     from reportc.pdf.merge import assemble
 
-    return assemble(parts, fields)
+    return assemble(parts, fields, keep)
