@@ -70,8 +70,6 @@ def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: P
                  fingerprint: Fingerprint) -> list[Path]:
     diag, options = run.diag, run.options
     editions = chosen(options.formats)
-    check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
-    diag.raise_if_errors()
     # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s, in the
     # process that forks its layout workers) runs while the chapters are read and checked:
     # an edit's are soon done, and the PDF waited for it. First, while this process is
@@ -80,6 +78,8 @@ def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: P
                if (begun := edition.start(run, config, theme)) is not None}
     timer = StageTimer()
     try:
+        check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
+        diag.raise_if_errors()
         bibliography = load_bibliography(config.bibliographies, config.root, diag)
         diag.raise_if_errors()
         converter = References(bibliography, run.cache, options.jobs)  # read with chapters

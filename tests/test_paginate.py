@@ -211,6 +211,75 @@ def test_merged_output_is_deterministic(tmp_path, shared):
     assert outputs[0] == outputs[1]
 
 
+def test_a_merge_begun_while_parts_are_laid_out_gives_the_bytes_of_one_merge(shared,
+                                                                             monkeypatch):
+    """The merge process begins an edit's merge with the parts before the edited one
+    (reportc.pdf.merge.prepare) while it is laid out; finished with the parts as sent
+    later (other objects, the same bytes), it is the merge done at once. A merge begun
+    with other first parts is dropped, and the merge is done at once."""
+    from reportc.pdf import merge
+    from reportc.pdf.merged import PartPages
+
+    pdf = shared.build("basic", formats=("pdf",)).pdf_path.read_bytes()
+    count = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    fields = {"dc:title": "Merged"}
+    parts = [PartPages(pdf, 0, 3), PartPages(pdf, 3, 4), PartPages(pdf, 7, count - 7)]
+    whole = merge.assemble(parts, fields)
+    sent = bytes(bytearray(pdf))  # as the later call's unpickled parts hold the last PDF
+    merge.prepare(parts[:2], pdf)
+    added: list[int] = []
+    real = merge._Assembly.add
+    monkeypatch.setattr(merge._Assembly, "add", lambda self, part: added.append(part.first)
+                        or real(self, part))
+    assert merge.assemble([PartPages(sent, p.first, p.count) for p in parts], fields) == whole
+    assert added == [7], "the begun merge went on with the last part"
+    merge.prepare([PartPages(pdf, 0, 2)], pdf)
+    assert merge.assemble(parts, fields) == whole
+    assert not merge._AHEAD, "a begun merge serves one merge"
+    assert not merge._KEPT, "the build's own process frees a merge's objects"
+    assert merge.assemble(parts, fields, keep=True) == whole and merge._KEPT, \
+        "the merge process keeps them past its reply: it ends without freeing them"
+    merge._KEPT.clear()
+
+
+def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path):
+    """The merge process merges the parts (pikepdf); the build's process only sends them
+    and reads the merged PDF: importing pikepdf there cost an edit 0.1 s of CPU."""
+    import subprocess
+    import sys
+
+    project = copy_root("basic", tmp_path)
+    script = ("import sys; from reportc.build import BuildOptions, build; "
+              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
+              "formats=('pdf',), jobs=2)); print('pikepdf' in sys.modules)")
+    for _ in range(2):  # a clean build, then an edit (parts from the last PDF)
+        done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                              text=True, check=True)
+        assert done.stdout.split()[-1] == "False", done.stderr
+        intro = project / "chapters/01-intro.md"
+        intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
+
+
+def test_the_zygote_warms_up_without_pikepdf_which_only_the_merge_needs(tmp_path):
+    """The zygote's warm-up imports WeasyPrint for its workers, not pikepdf (an edit's
+    layout waited for it); the warm-up of a process that merges the parts itself does."""
+    import subprocess
+    import sys
+
+    project = copy_root("basic", tmp_path)
+    for merges in (False, True):
+        script = ("import sys; from pathlib import Path; from reportc.errors import Diagnostics;"
+                  " from reportc.project.config import load_config;"
+                  " from reportc.editions.theme import find_theme;"
+                  " from reportc.pdf.edition import _warm_up;"
+                  f" root = Path({str(project)!r});"
+                  f" _warm_up(load_config(root, Diagnostics()), find_theme(root), {merges});"
+                  " print('pikepdf' in sys.modules)")
+        done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                              text=True, check=True)
+        assert done.stdout.split()[-1] == str(merges), done.stderr
+
+
 @pytest.fixture(scope="module")
 def jobs_one(tmp_path_factory) -> tuple[Path, bytes]:
     """The basic fixture's clean PDF build laid out in this process alone (jobs=1): its

@@ -53,3 +53,42 @@ def test_a_warning_in_a_batch_is_reported_against_its_own_chapter(tmp_path):
     assert all(docs)
     assert [(w.path, "Duplicate link reference" in w.message) for w in diag.warnings] == [
         ("chapters/02-defence.md", True)]
+
+
+def test_the_cached_chapters_are_made_ready_while_pandoc_reads_an_edited_one(tmp_path,
+                                                                            monkeypatch):
+    """An edit reads one chapter with pandoc; the others, from the cache, are parsed and
+    cleaned meanwhile (they waited for pandoc, and the edit for them); every chapter
+    comes out as a build without the cache reads it."""
+    import threading
+
+    import reportc.document.read as read
+
+    root, config, diag = _chapters(tmp_path)
+    cache = BuildCache(root / "cache", diag)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # every chapter read into the cache
+        read_chapters(load_chapters(config, diag), diag, cache, pool, 2)
+    intro = root / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("describe the ties", "describe these ties"))
+    ready, seen = threading.Event(), []
+    real_read, real_doc = read._read_batch, read._chapter_doc
+
+    def reading(*args):
+        seen.append(ready.wait(timeout=10))  # a cached chapter made ready meanwhile?
+        return real_read(*args)
+
+    def making(chapter, *args):
+        doc = real_doc(chapter, *args)
+        if chapter.rel != "chapters/01-intro.md":
+            ready.set()
+        return doc
+
+    monkeypatch.setattr(read, "_read_batch", reading)
+    monkeypatch.setattr(read, "_chapter_doc", making)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        docs = read_chapters(load_chapters(config, diag), diag, cache, pool, 2)
+    assert seen == [True], "a cached chapter was made ready while pandoc read the edited one"
+    monkeypatch.undo()
+    clean = _read(config, diag, jobs=2)
+    assert [json.dumps(doc.ast) for doc in docs] == [json.dumps(doc.ast) for doc in clean]
+    assert '"these"' in json.dumps(docs[1].ast)

@@ -114,3 +114,31 @@ CALL = ('<span class="fn"><a href="#n1" class="fn-ref"><sup>1</sup></a>'
 ])
 def test_a_note_call_is_kept_with_the_word_before_it(html, kept):
     assert keep_notes_with_words(html) == kept
+
+
+def test_an_image_is_looked_for_in_the_text_only_for_a_message(tmp_path, monkeypatch):
+    """Finding an image's line reads the whole chapter (for every image, a fifth of
+    resolving a 200-page edit's chapters): it is found only when there is something to
+    say, and then at the image's line."""
+    from reportc.project.chapters import Chapter
+
+    root = copy_root("basic", tmp_path)
+    intro = root / "chapters/01-intro.md"
+    intro.write_text(intro.read_text() + "\n![A missing map.](figures/map.svg)\n")
+    diag = Diagnostics()
+    config = load_config(root, diag)
+    cache = BuildCache(root / "cache", diag, enabled=False)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        docs = read_chapters(load_chapters(config, diag), diag, cache, pool, 1)
+    targets = number_report(docs, diag)
+    looked_for: list[str] = []
+    real = Chapter.line_of
+    monkeypatch.setattr(Chapter, "line_of", lambda chapter, needle: looked_for.append(
+        str(needle)) or real(chapter, needle))
+    for doc in docs:
+        resolve_references(doc, targets, load_bibliography(config.bibliography, root,
+                                                           diag).keys, root, diag)
+    assert looked_for == ["figures/map.svg"], "not figures/bars.svg, which is there"
+    missing = [p for p in diag.problems if "missing image 'figures/map.svg'" in p.message]
+    lines = intro.read_text().splitlines()
+    assert missing and lines[missing[0].line - 1] == "![A missing map.](figures/map.svg)"

@@ -38,7 +38,8 @@ def test_each_draft_is_finished_by_the_process_that_keeps_it(workers):
     with DraftPool(_draft, _finish, workers, bytes_per_process=10, total_bytes=40) as pool:
         tasks = [Task("draft", name, _constant(name), 10) for name in "abcd"]
         pool.run(tasks, on_reply)
-        assert pool.processes == (4 if workers == 2 else 1)  # 40 bytes at 10 per process
+        # 40 bytes at 10 per process: up to 4, each started when a task first needs it
+        assert pool.processes <= 4 if workers == 2 else pool.processes == 1
     assert {name: text for name, (text, _, _) in finished.items()} == {
         "a": "a!", "b": "b!", "c": "c!", "d": "d!"}
     assert all(drafted_in == finished_in for _, drafted_in, finished_in in finished.values())
@@ -56,10 +57,10 @@ def test_spare_processes_take_only_the_drafts_others_have_no_room_for():
         return []
 
     with DraftPool(_draft, _finish, 2, bytes_per_process=20, total_bytes=80) as pool:
-        assert pool.processes == 4
         pool.run([Task("draft", name, _constant(name), 10) for name in "abcd"], on_reply)
         warm = set(drafted_in.values())
         assert len(warm) == 2, "drafts finished at once: two processes suffice"
+        assert pool.processes == 2, "and only two were started"
         pool.run([Task("draft", name, _constant(name), 10) for name in "efghij"], on_reply)
         kept = [drafted_in[name] for name in "efghij"]
         assert all(kept.count(pid) <= 2 for pid in kept), "20 bytes at most per process"
@@ -151,9 +152,9 @@ def test_a_zygote_forks_the_workers_after_its_warm_up():
     try:
         with DraftPool(None, None, 2, bytes_per_process=10, total_bytes=30,
                        zygote=zygote) as pool:
-            assert pool.processes == 3
             pool.run([Task("draft", name, _constant(name), 10) for name in "abc"],
                      lambda task, reply: replies.update({task.name: reply}) or [])
+            assert pool.processes == 3
     finally:
         zygote.close()
     assert not _PREPARED, "the warm-up ran in the zygote, not here"
@@ -210,3 +211,49 @@ def test_ctrl_c_is_left_to_the_build_in_every_helper_process():
     finally:
         zygote.close()
     assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN, "the build's own is kept"
+
+
+_STATE: list[str] = []
+
+
+def _remember(value):
+    if value == "boom":
+        raise ValueError("a head start failed")
+    _STATE.append(value)
+
+
+def _remembered():
+    return list(_STATE)
+
+
+def test_an_errand_posted_runs_before_the_next_call_and_its_failure_is_not_the_calls():
+    """A posted errand (the merge opening the last PDF while parts are laid out) runs in
+    the process in order, its reply read before the next call's; one that fails only
+    leaves the call to do the work itself."""
+    from reportc.pdf.workers import Errand
+
+    errand = Errand("test")
+    try:
+        errand.post(_remember, "a")
+        errand.post(_remember, "boom")
+        errand.post(_remember, "b")
+        assert errand.call(_remembered) == ["a", "b"]
+        errand.post(_remember, "c")  # its reply still unread when the process is closed
+    finally:
+        errand.close()
+    assert not errand._process.is_alive()
+    assert not _STATE, "run in the errand process, not here"
+
+
+def test_a_worker_is_started_only_when_a_task_needs_it():
+    """An edit lays out one part: one worker starts, not one per core (the second was
+    forked, warmed and stopped for nothing)."""
+    zygote = Zygote(_prepare, _draft_with_parent, _finish)
+    try:
+        with DraftPool(None, None, 2, bytes_per_process=100, total_bytes=10,
+                       zygote=zygote) as pool:
+            assert pool.processes == 1 and not pool._conns, "none before a task"
+            pool.run([Task("draft", "a", _constant("a"), 10)], lambda task, reply: [])
+            assert len(pool._conns) == 1
+    finally:
+        zygote.close()

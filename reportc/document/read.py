@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -103,11 +103,17 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
         else:
             todo.append(index)
     shares = batches(todo, lambda index: len(chapters[index].text), jobs)
-    for read in pool.map(lambda share: _read_batch(share, chapters, keys, diag, cache), shares):
-        asts.update(read)
-    return list(pool.map(lambda index: _chapter_doc(chapters[index], asts[index], diag,
-                                                    index in cached_ones),
-                         range(len(chapters))))
+    running = [pool.submit(_read_batch, share, chapters, keys, diag, cache) for share in shares]
+    # the cached chapters are parsed and cleaned while pandoc reads the others (an edit's
+    # one chapter): they waited for it, and then the edit waited for them
+    docs: dict[int, Future[ChapterDoc | None]] = {
+        index: pool.submit(_chapter_doc, chapters[index], asts[index], diag, True)
+        for index in sorted(cached_ones)}
+    for future in running:
+        asts.update(future.result())
+    docs.update({index: pool.submit(_chapter_doc, chapters[index], asts[index], diag)
+                 for index in range(len(chapters)) if index not in docs})
+    return [docs[index].result() for index in range(len(chapters))]
 
 
 def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,10 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
     seen: dict[str, int] = {}  # occurrences located so far, by key: each warning its own line
     aliases = manubot_aliases(doc.chapter.text)
 
-    def resolve(items: list[Any]) -> list[Any]:
-        if not _cites(items):
-            return items
+    def resolve(items: list[Any]) -> list[Any]:  # a list holding a citation
         return _link_identifiers(_replace_xrefs(items, doc, targets, diag, seen), doc,
                                  (bib_keys, aliases), diag, seen)
-    doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], resolve)
+    doc.ast["blocks"] = _map_cite_lists(doc.ast["blocks"], resolve)
     for node in A.iter_nodes(doc.ast["blocks"]):
         if node["t"] == "Cite":
             for citation in node["c"][0]:
@@ -44,10 +43,24 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
             _dress_takeaways(node)
 
 
-def _cites(items: list[Any]) -> bool:
-    """Does the list hold a citation? Most lists of a chapter (of blocks, of attributes,
-    of words) do not: each is scanned once here, where each step scanned it again."""
-    return any(type(item) is dict and item.get("t") == "Cite" for item in items)
+def _map_cite_lists(tree: Any, fn: Callable[[list[Any]], list[Any]]) -> Any:
+    """:func:`reportc.pandoc.ast.map_inline_lists` for the lists that hold a citation
+    (bottom-up, in place): each list is looked at once, its citations noted on the way
+    down, where asking each list whether it held one went over it again (a quarter of
+    resolving the chapters of a 200-page edit)."""
+    if type(tree) is dict:
+        for key, value in tree.items():
+            if type(value) is dict or type(value) is list:
+                tree[key] = _map_cite_lists(value, fn)
+        return tree
+    cites = False
+    for index, item in enumerate(tree):
+        if type(item) is dict:
+            cites = cites or item.get("t") == "Cite"
+            tree[index] = _map_cite_lists(item, fn)
+        elif type(item) is list:
+            tree[index] = _map_cite_lists(item, fn)
+    return fn(tree) if cites else tree
 
 
 def _replace_xrefs(items: list[Any], doc: ChapterDoc, targets: dict[str, Target],
@@ -252,17 +265,22 @@ def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnos
 def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
                  cache: BuildCache | None = None) -> None:
     source = node["c"][2][0]
-    line = doc.chapter.line_of(source)
+
+    def line() -> int | None:
+        """The image's line: looked for only for a message, since it reads the chapter
+        (for every image, that was a fifth of resolving an edit's 200 pages)."""
+        return doc.chapter.line_of(source)
+
     decorative = ["alt", ""] in node["c"][0][2]  # ![](f.svg){alt=""}: tagged as artifact
     if not A.stringify(node["c"][1]) and not decorative:
         diag.warning(f"image '{source}' has no alt text (write ![what it shows](...), or "
-                     "{alt=\"\"} if it is decoration)", doc.rel, line, code="image.alt")
+                     "{alt=\"\"} if it is decoration)", doc.rel, line(), code="image.alt")
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):
         diag.error(f"image '{source}' is not a file in the report directory (a build "
                    "fetches nothing: save the image in the report directory, e.g. in "
-                   "figures/, and write its path)", doc.rel, line)
+                   "figures/, and write its path)", doc.rel, line())
         return
     name = source.split("#")[0].split("?")[0]
     try:
@@ -271,15 +289,15 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
     except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         shown = source[:60].replace("\x00", "\\0")
-        diag.error(f"image '{shown}' cannot be a file name ({reason.lower()})", doc.rel, line)
+        diag.error(f"image '{shown}' cannot be a file name ({reason.lower()})", doc.rel, line())
         return
     if found is None and not inside(path, root):
-        diag.error(f"image '{source}' is outside the report directory", doc.rel, line)
+        diag.error(f"image '{source}' is outside the report directory", doc.rel, line())
     elif found is None:
         diag.error(f"missing image '{source}' (paths are relative to the report directory)",
-                   doc.rel, line)
+                   doc.rel, line())
     elif found.suffix.lower() == ".pdf":
-        drawn = pdf_figure(found, doc.rel, line, diag, cache)
+        drawn = pdf_figure(found, doc.rel, line(), diag, cache)
         doc.drawn.append(found.relative_to(root.resolve()).as_posix())  # for the cache key
         if drawn is not None:
             node["c"][2][0] = drawn

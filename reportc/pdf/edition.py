@@ -91,11 +91,11 @@ class HeadStart:
         from reportc.pdf.workers import Errand, Zygote
 
         # forked first, from this process's only thread
-        self.zygote = Zygote(partial(_warm_up, config, theme), *_worker_functions(
-            config, theme)) if workers else None
+        self.zygote = Zygote(partial(_warm_up, config, theme, merges=False),
+                             *_worker_functions(config, theme)) if workers else None
         self.merger = Errand("PDF merge") if workers else None
         self._thread = None if workers else threading.Thread(
-            target=_warm_up, args=(config, theme), name="reportc-preload", daemon=True)
+            target=_warm_up, args=(config, theme, True), name="reportc-preload", daemon=True)
         if self._thread is not None:
             self._thread.start()
 
@@ -110,13 +110,18 @@ class HeadStart:
         self.zygote = self.merger = None
 
 
-def _warm_up(config: ReportConfig, theme: Theme) -> tuple[bool, str]:
-    """Import WeasyPrint and pikepdf (0.6 s) and lay out a few lines in the theme, while
-    pandoc works, not after it: the PDF workers forked afterwards start with the theme's
-    stylesheets parsed and its fonts loaded (0.16 s each). Whether WeasyPrint's patches
-    apply, and if not why (:func:`_engaged`)."""
-    from reportc.pdf import compat, merge  # noqa: F401
+def _warm_up(config: ReportConfig, theme: Theme, merges: bool) -> tuple[bool, str]:
+    """Import WeasyPrint (0.5 s), and pikepdf if this process ``merges`` the parts (not a
+    zygote: its workers never use it, and an edit's layout waited 0.09 s longer for it),
+    and lay out a few lines in the theme, while pandoc works, not after it: the PDF
+    workers forked afterwards start with the theme's stylesheets parsed and its fonts
+    loaded (0.16 s each). Whether WeasyPrint's patches apply, and if not why
+    (:func:`_engaged`)."""
+    from reportc.pdf import compat
     from reportc.pdf.layout import warm_up
+
+    if merges:
+        from reportc.pdf import merge  # noqa: F401
     engaged = compat.engage()  # before any layout: the patches change WeasyPrint's functions
     warm_up(print_stylesheets(theme, config.sided), config.root,
             [config.root, theme.root], config.lang)

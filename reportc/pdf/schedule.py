@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportc.cache import digest
 from reportc.pdf.job import PdfJob
-from reportc.pdf.merge import PartPages, assemble
+from reportc.pdf.merged import Merged, PartPages
 from reportc.pdf.pagemap import BYTES_PER_PAGE, Estimate, PageMap
 from reportc.pdf.split import FOLIO_SENTINEL, FRONT, SplitPage, page_references, part_document
 from reportc.pdf.workers import DraftPool, Task
@@ -89,7 +89,7 @@ class _Parts:
             last_xmp: bytes | None = None) -> PageMap | None:
         """Lay out and draw until every part is drawn under one consistent page map
         (``last_xmp``: the XMP packet the last PDF's first part had as laid out)."""
-        for _ in range(MAX_ROUNDS):
+        for round_ in range(MAX_ROUNDS):
             pages = self.page_map()
             for part in [c for c in self.done if self.done[c].key != self.exact_key(c, pages)]:
                 del self.done[part]  # a count before it changed late: its numbers moved
@@ -104,10 +104,26 @@ class _Parts:
                     todo.append(part)
             if not todo:
                 return pages
+            if round_ == 0:
+                self._merge_ahead(last_pdf)
             self.pool.run([self._draft_task(part) for part in todo], self._on_reply)
             if self.job.failed():
                 return None
         raise RuntimeError(f"page numbers did not settle after {MAX_ROUNDS} rounds")
+
+    def _merge_ahead(self, last_pdf: bytes | None) -> None:
+        """Have the merge process begin the merge while the parts are laid out: import
+        pikepdf, and if parts come from the last PDF, open it and copy the parts before
+        the first one laid out again (they stay as they are unless a page count before
+        them changes; the merge checks)."""
+        if self.job.merger is None:
+            return
+        first: list[PartPages] = []
+        for part in self.order if last_pdf is not None and self.done else []:
+            if part not in self.done:
+                break
+            first.append(self.done[part].pages)
+        self.job.merger.post(_prepare, first, last_pdf if self.done else None)
 
     def page_map(self) -> PageMap:
         """Starts and anchors from what is known; for the rest, the last build's map or
@@ -300,8 +316,8 @@ def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: di
                f"in {processes} process(es)")
     keys = {part: state.done[part].key for part in split.order}
     parts = [state.done[part].pages for part in split.order]
-    merged = job.merger.call(assemble, parts, job.fields) if job.merger else \
-        assemble(parts, job.fields)
+    merged = job.merger.call(_assemble, parts, job.fields, True) if job.merger else \
+        _assemble(parts, job.fields)
     timer.done("PDF: merged the parts")
     xmp = merged.metadata.decode("utf-8", "surrogateescape")
     return merged.pdf, {**pages.to_json(), "keys": keys, "xmp": xmp}
@@ -312,3 +328,19 @@ def _reused(part: str, last: PageMap, last_pdf: bytes, key: str,
     start, count = last.starts[part], last.counts[part]
     anchors = {a: p - start + 1 for a, p in last.anchors.items() if start <= p < start + count}
     return _Done(key, PartPages(last_pdf, start - 1, count, metadata=metadata), anchors)
+
+
+def _prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
+    """:func:`reportc.pdf.merge.prepare`, imported where it runs (the merge process):
+    this process never needs pikepdf."""
+    from reportc.pdf.merge import prepare
+
+    prepare(first_parts, last_pdf)
+
+
+def _assemble(parts: list[PartPages], fields: dict[str, str | list[str]] | None,
+              keep: bool = False) -> Merged:
+    """:func:`reportc.pdf.merge.assemble`, imported where it runs (see :func:`_prepare`)."""
+    from reportc.pdf.merge import assemble
+
+    return assemble(parts, fields, keep)

@@ -207,11 +207,13 @@ class Errand:
         self._process.start()
         child.close()
         self.name = name
+        self._posted = 0  # calls posted whose replies are still to be read
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """``function(*args)`` in the process; arguments and result cross by pickling."""
         self._conn.send((function, args))
         try:
+            self._read_posted()
             status, reply = self._conn.recv()
         except EOFError as error:
             raise WorkerCrashed(f"the {self.name} process died") from error
@@ -219,9 +221,27 @@ class Errand:
             raise WorkerCrashed(f"the {self.name} process failed:\n{reply}")
         return reply
 
+    def post(self, function: Callable[..., Any], *args: Any) -> None:
+        """Start ``function(*args)`` in the process and go on: a head start on a later
+        :meth:`call` (the merge opening the last PDF while parts are laid out), whose
+        result is not wanted. A failure is only logged: the call it prepares does the
+        work itself then, and reports what fails."""
+        self._conn.send((function, args))
+        self._posted += 1
+
+    def _read_posted(self) -> None:
+        """Read the replies to the calls posted before (they come first, in order)."""
+        while self._posted:
+            self._posted -= 1
+            status, reply = self._conn.recv()
+            if status != "ok":
+                log.debug("reportc: a head start in the %s process failed:\n%s", self.name,
+                          reply)
+
     def close(self) -> None:
         """End the process; under -v, say how much memory it needed at most."""
         with contextlib.suppress(OSError, EOFError):
+            self._read_posted()
             self._conn.send(None)
             if self._conn.poll(10):
                 log.debug("reportc: %s process's peak memory (MB): %s", self.name,
@@ -272,29 +292,33 @@ class DraftPool:
                  ) -> None:
         self._draft, self._finish = draft, finish
         self.workers = max(1, workers)
+        self._apart = self.workers > 1  # else the tasks run in this process
         self._limit = bytes_per_process
+        self._zygote = zygote
+        # the processes it may start, each once a task goes to it (an edit's part: one)
         wanted = max(self.workers, -(-total_bytes // max(1, bytes_per_process)))
         self._processes: list = []  # a Process forked here, or a zygote's worker's pid
         self._conns: list = []
-        self._held: list[int] = []
+        self._held: list[int] = [0] * (wanted if self._apart else 0)
         self._owner: dict[str, int] = {}
         self._sizes: dict[str, int] = {}
         self._local: dict[str, Any] = {}  # drafts kept in this process (workers == 1)
-        if self.workers > 1:
-            context = get_context("fork")
-            for _ in range(wanted):
-                if zygote is not None:
-                    parent, pid = zygote.fork()
-                    self._processes.append(pid)
-                else:
-                    parent, child = context.Pipe()
-                    process = context.Process(target=_serve_apart,
-                                              args=(child, draft, finish), daemon=True)
-                    process.start()
-                    child.close()
-                    self._processes.append(process)
-                self._conns.append(parent)
-                self._held.append(0)
+
+    def _start(self, worker: int) -> None:
+        """Start the processes up to number ``worker``, in order."""
+        while len(self._conns) <= worker:
+            if self._zygote is not None:
+                parent, pid = self._zygote.fork()
+                self._processes.append(pid)
+            else:
+                context = get_context("fork")
+                parent, child = context.Pipe()
+                process = context.Process(target=_serve_apart,
+                                          args=(child, self._draft, self._finish), daemon=True)
+                process.start()
+                child.close()
+                self._processes.append(process)
+            self._conns.append(parent)
 
     @property
     def processes(self) -> int:
@@ -307,7 +331,7 @@ class DraftPool:
         ``on_reply`` sees each reply as it arrives and returns tasks to run next (ahead of
         the waiting ones), or ``None`` to send nothing more."""
         waiting = deque(tasks)
-        if not self._processes:
+        if not self._apart:
             while waiting:
                 task = waiting.popleft()
                 more = on_reply(task, self._run_here(task))
@@ -325,6 +349,7 @@ class DraftPool:
                 index, worker = found
                 task = busy[worker] = waiting[index]
                 del waiting[index]
+                self._start(worker)
                 self._conns[worker].send((task.kind, task.name, task.payload()))
             for conn in connection.wait([self._conns[w] for w in busy]):
                 worker = self._conns.index(conn)
@@ -397,7 +422,7 @@ class DraftPool:
         if task.kind == "finish":
             owner = self._owner[task.name]
             return None if owner in busy else owner
-        idle = [w for w in range(len(self._conns)) if w not in busy]
+        idle = [w for w in range(len(self._held)) if w not in busy]  # started or not
         if not idle:
             return None
         # The process holding least, so that the parts it must still draw (each by the

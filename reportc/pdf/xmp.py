@@ -11,11 +11,13 @@ its namespace URI, ``prism2:``; readers go by the URI, as XML namespaces are mea
 from __future__ import annotations
 
 import io
-
-import pikepdf
+from typing import TYPE_CHECKING
 
 from reportc.editions.metadata import Record
 from reportc.project.publisher import Publisher
+
+if TYPE_CHECKING:  # pikepdf is imported where a PDF is opened: xmp_fields runs without it
+    import pikepdf
 
 PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 XMP_RIGHTS = "http://ns.adobe.com/xap/1.0/rights/"
@@ -27,6 +29,8 @@ Fields = dict[str, str | list[str]]
 def add_xmp(pdf: bytes, fields: Fields) -> bytes:
     """``pdf`` with an XMP packet holding ``fields`` (a PDF laid out in one pass; the parts'
     merge writes them while it saves, :func:`reportc.pdf.merge.assemble`)."""
+    import pikepdf
+
     document = pikepdf.open(io.BytesIO(pdf))
     describe(document, fields)
     buffer = io.BytesIO()
