@@ -8,7 +8,7 @@ import json
 from reportc.citing import pieces
 from reportc.citing.render import HTML, RENDER_FILTER
 from reportc.pandoc.runner import BATCH_MARKER, run_pandoc
-from reportc.sandbox.checks import html_problems
+from reportc.sandbox.rendered import html_problems
 
 TEXT = """# A chapter {#sec-a}
 

@@ -48,8 +48,9 @@ from reportc.pdf.layout import layout_pdf
 from reportc.project.chapters import Chapter
 from reportc.project.csl import STYLES_DIR
 from reportc.sandbox.brackets import check_brackets
-from reportc.sandbox.checks import check_html, nesting_depth
+from reportc.sandbox.checks import nesting_depth
 from reportc.sandbox.fetcher import SandboxFetcher, locate
+from reportc.sandbox.rendered import check_html
 
 BASE = Path(__file__).resolve().parent / "bad" / "_base"
 PIXEL = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kg"

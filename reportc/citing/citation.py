@@ -18,7 +18,7 @@ from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import READER, run_pandoc
 from reportc.project.config import Author, ReportConfig
-from reportc.sandbox.checks import check_html
+from reportc.sandbox.rendered import check_html
 
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos", "ten"}
 _ENTRY = re.compile(r'<div id="ref-[^"]*" class="csl-entry"[^>]*>(.*?)</div>', re.S)

@@ -15,7 +15,7 @@ chapter holding one is not kept in pieces, nor one whose text holds the marker i
 After an edit, the blocks whose key the last record lacks are written, one pandoc process
 for all of them (:func:`spliced`), each alone as a part of class ``reportc-part`` with its
 prefix and first note number; everything else is the last build's HTML. Each piece is
-checked alone (:func:`reportc.sandbox.checks.html_problems`) when it is made, and only a
+checked alone (:func:`reportc.sandbox.rendered.html_problems`) when it is made, and only a
 piece that ends outside every tag and passes is kept, so a chapter made of kept pieces
 needs no check of its whole HTML.
 """
@@ -32,7 +32,7 @@ from reportc.citing.cited import Cited
 from reportc.citing.recite import sliced
 from reportc.errors import ToolError
 from reportc.pandoc.runner import BATCH_MARKER, run_pandoc
-from reportc.sandbox.checks import html_problems
+from reportc.sandbox.rendered import html_problems
 
 KIND = "html-pieces"  # cache kind: the last HTML of each block of a chapter
 MARK = "<!--reportc:block-->"

@@ -55,7 +55,7 @@ from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
 from reportc.progress import item_done
 from reportc.project.bibliography import Bibliography
-from reportc.sandbox.checks import check_html
+from reportc.sandbox.rendered import check_html
 
 RENDER_FILTER = resources.files("reportc.pandoc") / "resources" / "render.lua"
 # citeproc as --citeproc runs it, but citations in a redline's deleted text are cited apart

@@ -12,7 +12,7 @@ what remains, each problem as ``path:line: message``:
   targets (``javascript:``, ``file:``), attachments (``rel=attachment``, refused
   unless report.yaml lists the file), images (hidden or non-image files, SVGs
   that script or reference files outside the report);
-* after rendering: the HTML of every chapter, as a backstop;
+* after rendering: the HTML of every chapter, as a backstop (:mod:`.rendered`);
 * the CSL style: a dependent style would make citeproc download its parent.
 
 The file policy is :mod:`reportc.sandbox.policy`.
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -52,7 +51,7 @@ _LEAVES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math", "RawInline"
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _ATTR_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
-_STYLE_LOADS = re.compile(r"url\s*\(|image-set|@import|expression\s*\(|\\|javascript:|"
+STYLE_LOADS = re.compile(r"url\s*\(|image-set|@import|expression\s*\(|\\|javascript:|"
                           r"behavior\s*:|-moz-binding", re.I)
 _SVG_REFERENCE = re.compile(
     r"""(?:\b(?:xlink:)?href|\bsrc)\s*=\s*(["'])(.*?)\1"""
@@ -161,11 +160,11 @@ class _Checker:
             elif lowered in URL_ATTRIBUTES:
                 self.error(f"attribute '{key}' is not allowed: it would make the reader's "
                            "browser load or run something", written)
-            elif lowered == "style" and _STYLE_LOADS.search(value):
+            elif lowered == "style" and STYLE_LOADS.search(value):
                 self.error("a style attribute may not load anything (url(), @import, "
                            "expression(), escapes)", written)
-            elif _dangerous_scheme(value):
-                self.error(f"attribute '{key}' holds a '{_dangerous_scheme(value)}:' address, "
+            elif dangerous_scheme(value):
+                self.error(f"attribute '{key}' holds a '{dangerous_scheme(value)}:' address, "
                            "which is never allowed", written)
             elif lowered == "rel" and "attachment" in value.lower().split():
                 pass  # checked with the link that carries it
@@ -177,34 +176,34 @@ class _Checker:
         if "attachment" in rel.split():
             self.attachment(target, text)
             return
-        scheme = _scheme(target)
+        scheme = url_scheme(target)
         if scheme and scheme not in LINK_SCHEMES:
-            self.error(f"link to '{_short(target)}' is not allowed: links may point to http, "
+            self.error(f"link to '{shortened(target)}' is not allowed: links may point to http, "
                        "https or mailto addresses, or to files and sections of the report",
                        target, text)
 
     def attachment(self, target: str, text: str) -> None:
         where = (target, text)
-        if _scheme(target) or target.startswith("//"):
-            self.error(f"attachment '{_short(target)}' is refused: only files inside the "
+        if url_scheme(target) or target.startswith("//"):
+            self.error(f"attachment '{shortened(target)}' is refused: only files inside the "
                        "report directory can be attached", *where)
             return
         path = _resolved(self.root, unquote(target.split("#")[0].split("?")[0]))
         if path is None:
-            self.error(f"attachment '{_short(target)}' cannot be a file name (too long, or "
+            self.error(f"attachment '{shortened(target)}' cannot be a file name (too long, or "
                        "it holds a NUL character)", *where)
             return
         if not inside(path, self.root):
-            self.error(f"attachment '{_short(target)}' is refused: it is outside the report "
+            self.error(f"attachment '{shortened(target)}' is refused: it is outside the report "
                        "directory", *where)
             return
         name = path.relative_to(self.root).as_posix()
         if name not in self.attachments:
-            self.error(f"attachment '{_short(target)}' is refused: list '{name}' under "
+            self.error(f"attachment '{shortened(target)}' is refused: list '{name}' under "
                        "'attachments:' in report.yaml to attach it to the PDF", *where)
             return
         if not _is_file(path):
-            self.error(f"attachment '{_short(target)}' not found", *where)
+            self.error(f"attachment '{shortened(target)}' not found", *where)
             return
         self.doc.images.append(name)  # the web edition ships it beside the page
 
@@ -215,7 +214,7 @@ class _Checker:
         if source[:5].lower() == "data:":
             self.data_image(source)
             return
-        if _scheme(source) or source.startswith("//"):
+        if url_scheme(source) or source.startswith("//"):
             return  # xrefs._check_image reports remote and absolute URLs
         path = _resolved(self.root, unquote(source.split("#")[0].split("?")[0]))
         if path is None or not inside(path, self.root) or not _is_file(path):
@@ -227,11 +226,11 @@ class _Checker:
     def data_image(self, source: str) -> None:
         """A data: URL must hold an image; an SVG one is checked like an SVG file."""
         if not re.match(r"data:image/", source, re.I):
-            self.error(f"image '{_short(source)}' is not an image (data: URLs must be "
+            self.error(f"image '{shortened(source)}' is not an image (data: URLs must be "
                        "data:image/...)", source[:40])
         elif re.match(r"data:image/svg\+xml", source, re.I):
             self.svg(decode_data_url(source), (self.root / "chapters").as_uri() + "/",
-                     _short(source), source[:40])
+                     shortened(source), source[:40])
 
     def image_file(self, path: Path, source: str) -> None:
         """An image file of the report: not hidden, of an image type, readable, and an SVG
@@ -273,7 +272,7 @@ class _Checker:
             url = urljoin(base, reference)
             _path, reason = file_refusal(url, [self.root])
             if reason:
-                self.error(f"image '{name}' refers to '{_short(reference)}', which will not "
+                self.error(f"image '{name}' refers to '{shortened(reference)}', which will not "
                            f"be loaded: {reason}", needle)
 
 
@@ -290,84 +289,19 @@ def _is_attr(tree: list[Any]) -> bool:
                     for p in tree[2]))
 
 
-def _scheme(url: str) -> str:
+def url_scheme(url: str) -> str:
     """The scheme a browser would see (it drops whitespace and control characters)."""
     match = _SCHEME.match(_CONTROL.sub("", url).lower())
     return match.group(1) if match else ""
 
 
-def _dangerous_scheme(value: str) -> str:
-    scheme = _scheme(value)
+def dangerous_scheme(value: str) -> str:
+    scheme = url_scheme(value)
     return scheme if scheme in ("javascript", "vbscript", "livescript") else ""
 
 
-
-
-def _short(text: str, limit: int = 80) -> str:
+def shortened(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
-
-
-# --- after rendering: the HTML (a backstop) ---------------------------------------------------
-
-class _HtmlScan(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in UNSAFE_TAGS:
-            self.problems.append(f"a <{tag}> element")
-        for key, value in attrs:
-            if tag == "math" and key == "xmlns" and value == "http://www.w3.org/1998/Math/MathML":
-                continue  # pandoc's MathML names its namespace; nothing is loaded
-            problem = _attribute_problem(key, value or "")
-            if problem:
-                self.problems.append(problem)
-
-    handle_startendtag = handle_starttag
-
-
-def _attribute_problem(key: str, value: str) -> str:
-    """What an attribute of the rendered HTML would make a browser do that a report may
-    not: run script, follow a link of another scheme, load an image or a style ("": none)."""
-    if key.startswith("on"):
-        return f"an event-handler attribute '{key}'"
-    if key in ("href", "xlink:href") and _scheme(value) not in LINK_SCHEMES | {""}:
-        return f"a link to '{_short(value)}'"
-    if key == "src" and _scheme(value) and not value.lower().startswith("data:image/"):
-        return f"an image from '{_short(value)}'"
-    if key in URL_ATTRIBUTES - {"href", "src"}:
-        return f"an attribute '{key}'"
-    if key == "style" and _STYLE_LOADS.search(value):
-        return "a style attribute that loads something"
-    if _dangerous_scheme(value):
-        return f"a '{_dangerous_scheme(value)}:' address"
-    return ""
-
-
-def html_problems(fragment: str) -> list[str] | None:
-    """What :func:`check_html` finds in ``fragment``, checked alone; ``None`` if it ends
-    inside a tag, a comment or a script's text, where what is joined after it could be
-    read otherwise: a fragment that ends outside every tag is checked once, alone, and
-    stays checked wherever it is joined (reportc.citing.pieces keeps such blocks)."""
-    scan = _HtmlScan()
-    scan.feed(fragment)
-    if "<" in scan.rawdata or scan.cdata_elem is not None:
-        return None
-    scan.close()
-    return list(dict.fromkeys(scan.problems))
-
-
-def check_html(fragment: str, where: str | None, diag: Diagnostics) -> bool:
-    """Backstop: report script, event handlers or unsafe URLs in rendered HTML."""
-    scan = _HtmlScan()
-    scan.feed(fragment)
-    scan.close()
-    for problem in dict.fromkeys(scan.problems):
-        diag.error(f"the HTML made from this file would contain {problem}; nothing from a "
-                   "chapter or the bibliography may script the page or load remote content",
-                   where)
-    return not scan.problems
 
 
 def _resolved(root: Path, relative: str) -> Path | None:
