@@ -13,6 +13,7 @@ import contextlib
 import errno
 import html.parser
 import json
+import logging
 import os
 import shutil
 import signal
@@ -36,7 +37,13 @@ from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
 from reportc.errors import BuildFailed, Diagnostics
 from reportc.output import STAGING_PREFIX, remove_stale_staging, staging_folder
-from reportc.pandoc.runner import READER, PandocOutOfMemory, PandocStalled, run_pandoc
+from reportc.pandoc.runner import (
+    READER,
+    PandocOutOfMemory,
+    PandocStalled,
+    collector,
+    run_pandoc,
+)
 from reportc.pdf.layout import layout_pdf
 from reportc.project.chapters import Chapter
 from reportc.project.csl import STYLES_DIR
@@ -256,6 +263,24 @@ def test_pandoc_stall_and_heap_become_errors(monkeypatch):
     with pytest.raises(PandocOutOfMemory, match=r"big\.md: pandoc ran out of memory"):
         run_pandoc(["-f", READER, "-t", "json"], big, what="big.md")
 
+
+
+def test_pandoc_collector_is_sized_under_the_default_heap_limit_only(monkeypatch, caplog):
+    """Citing runs with a large allocation area; a tight heap limit (a user's or the heap
+    test's) gets the runtime's defaults, so pandoc stops at the limit, and so do inputs over
+    1 MB (a long report cited at once) and runs that do not cite, whose peak memory it
+    raised."""
+    caplog.set_level(logging.DEBUG, logger="reportc.pandoc")
+    monkeypatch.delenv("REPORTC_PANDOC_HEAP", raising=False)
+    cite = ["-t", "html", "--citeproc"]
+    assert run_pandoc(cite, "*x*\n", what="a.md").output == "<p><em>x</em></p>\n"
+    monkeypatch.setenv("REPORTC_PANDOC_HEAP", "64m")
+    assert run_pandoc(cite, "*x*\n", what="b.md").output == "<p><em>x</em></p>\n"
+    commands = [record.getMessage() for record in caplog.records]
+    assert "+RTS -M1500m -A128m -O128m -RTS" in commands[0]
+    assert "+RTS -M64m -RTS" in commands[1]
+    assert collector("2g", cite, 1000) == ["-A128m", "-O128m"]
+    assert collector("1500m", cite, 1 << 20) == [] and collector("2g", ["-t", "html"], 9) == []
 
 def test_bracket_check_has_no_false_alarms():
     text = ("# T\n\nSee [one], [two] and [three](https://example.org).\n\n"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import os
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -212,44 +210,3 @@ def test_ctrl_c_is_left_to_the_build_in_every_helper_process():
     finally:
         zygote.close()
     assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN, "the build's own is kept"
-
-
-def _warm_up_and_count(tmp_path: Path) -> int:
-    from reportc.pdf.layout import warm_up
-
-    repo = Path(__file__).resolve().parent.parent
-    sheets = [repo / "templates" / "css" / name for name in ("base.css", "print.css")]
-    warm_up(sheets, tmp_path, [tmp_path, repo / "templates"], "en-GB")
-    return gc.get_freeze_count()
-
-
-def test_a_zygote_freezes_what_its_warm_up_holds_and_the_build_does_not(tmp_path):
-    """Frozen in the zygote, the warm-up's objects are out of the workers' full garbage
-    collections; the build's own process is left to reportc.pipeline's freezing."""
-    before = gc.get_freeze_count()
-    zygote = Zygote(partial(_warm_up_and_count, tmp_path), _draft, _finish)
-    try:
-        assert zygote.prepared() > before + 10_000
-    finally:
-        zygote.close()
-    assert _warm_up_and_count(tmp_path) == before
-
-
-def test_a_worker_collects_rarely_while_it_lays_out_and_lets_a_finished_draft_go(
-        tmp_path, monkeypatch):
-    from reportc.pdf import compat, layout
-
-    assert compat.engage()  # a worker's finish draws with the patches (restamp)
-    repo = Path(__file__).resolve().parent.parent
-    sheets = [repo / "templates" / "css" / name for name in ("base.css", "print.css")]
-    seen = []
-    original = layout.draft_layout
-    monkeypatch.setattr(layout, "draft_layout",
-                        lambda *args: seen.append(gc.get_threshold()[0]) or original(*args))
-    thresholds = gc.get_threshold()
-    draft, report = layout.draft_part("<p>A part.</p>", tmp_path, sheets,
-                                      [tmp_path, repo / "templates"])
-    assert seen[0] >= 10_000 and gc.get_threshold() == thresholds
-    result = layout.finish_part(draft, ((0, report.pages), 1, {}, b"0" * 32))
-    assert result is not None and result.pdf and draft.document is None
-    assert gc.get_threshold() == thresholds

@@ -9,9 +9,7 @@ the report directory and the theme, through :class:`reportc.sandbox.fetcher.Sand
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
-import multiprocessing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,49 +142,20 @@ def finish_draft(draft: Draft, keep: tuple[int, int], first_folio: int,
 def draft_part(html: str, base_dir: Path, stylesheets: list[Path], allowed: list[Path]
                 ) -> tuple[Draft, DraftReport]:
     """Worker side of a part's first step: lay it out and keep it (see reportc.pdf.workers)."""
-    with _collecting_rarely():
-        draft = draft_layout(html, base_dir, stylesheets, allowed)
-        return draft, report_draft(draft)
+    draft = draft_layout(html, base_dir, stylesheets, allowed)
+    return draft, report_draft(draft)
 
 
 def finish_part(draft: Draft, order: tuple) -> LayoutResult | None:
-    """Worker side of a part's second step: ``order`` is (keep, first_folio, numbers, id).
-    The draft is done with either way (drawn, or to be laid out again): its document is
-    let go and collected here, once, while the garbage collector is otherwise held back."""
+    """Worker side of a part's second step: ``order`` is (keep, first_folio, numbers, id)."""
     keep, first_folio, numbers, identifier = order
-    with _collecting_rarely():
-        result = finish_draft(draft, keep, first_folio, numbers, identifier)
-    draft.document = None
-    gc.collect()
-    return result
-
-
-# The garbage collector's first threshold while a worker lays out or draws a part. A part's
-# layout allocates millions of objects that live until it is drawn (the boxes, their
-# styles) and makes little cyclic garbage (about 10,000 objects a part, measured); at
-# Python's 700, the collector walked the live boxes again and again: a tenth of the
-# workers' CPU on the 200-page report (py-spy). The dropped draft's cycles are collected
-# by finish_part. Collecting changes no object that is alive, so no byte of the PDF.
-_RARE_COLLECTIONS = 10_000
-
-
-@contextmanager
-def _collecting_rarely() -> Iterator[None]:
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(_RARE_COLLECTIONS, thresholds[0]), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
+    return finish_draft(draft, keep, first_folio, numbers, identifier)
 
 
 def warm_up(stylesheets: list[Path], base_dir: Path, allowed: list[Path], lang: str) -> None:
     """Lay out and draw a few lines in the theme, for nothing but the caches it fills:
     parsed stylesheets, loaded fonts, Pango's font map, cffi's C types. Processes forked
-    afterwards inherit them instead of paying for them on their first part. In a process
-    forked to fork the workers (the zygote, never the build's own process, whose freezing
-    is reportc.pipeline's), what it holds then is frozen (gc.freeze): alive for good, and
-    out of the sight of the workers' full collections, which walked it each time."""
+    afterwards inherit them instead of paying for them on their first part."""
     html = (f'<html lang="{escape(lang)}"><body><main><section class="part">'
             "<h1>Warm-up</h1><p>Text, <em>emphasis</em>, <strong>strong</strong> and a "
             'note.<span class="fn-body">A note.</span></p></section></main></body></html>')
@@ -196,9 +165,6 @@ def warm_up(stylesheets: list[Path], base_dir: Path, allowed: list[Path], lang: 
             with _weasyprint_log():
                 draft.document.write_pdf(**PDF_OPTIONS)
     load_hyphenation(lang)
-    if multiprocessing.parent_process() is not None:
-        gc.collect()  # the warm-up's own garbage is not frozen with the rest
-        gc.freeze()
 
 
 def load_hyphenation(lang: str) -> None:
