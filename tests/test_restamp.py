@@ -80,3 +80,36 @@ def test_a_number_in_an_entry_of_two_lines_may_not_change_width(tmp_path):
     same_width = _layout(_contents([9], [LONG_TITLE]), tmp_path)
     assert restamp(same_width.pages, 1, 1, {"t0": 8})
     assert re.search(r"\.\s+8\n", _text(same_width))
+
+
+def _figures(numbers: list[int], titles: list[str]) -> str:
+    """A list of figures as the PDF's lists page prints it: each page in a cell of its own."""
+    entries = "".join(
+        f'<li class="list-entry"><a href="#f{i}" data-page="{number}">'
+        f'<span class="list-number">Figure {i + 1}</span><span class="list-text">{title}</span>'
+        "</a></li>" for i, (number, title) in enumerate(zip(numbers, titles, strict=True)))
+    targets = "".join(f'<p id="f{i}">Target {i}.</p>' for i in range(len(numbers)))
+    return (f'<html lang="en"><body><nav class="lists"><section class="list list-figures">'
+            f'<ol class="list-entries">{entries}</ol></section></nav>'
+            f"<main>{targets}</main></body></html>")
+
+
+def _pdf(document) -> bytes:
+    return document.write_pdf(pdf_identifier=b"0" * 32)
+
+
+def test_list_numbers_with_more_or_fewer_digits_keep_the_right_edge_of_their_cell(tmp_path):
+    """The flagship's figure on page 9 estimated, 10 in fact: its list entry, one cell of a
+    fixed width, was laid out again at the end of the build; now restamped, the same bytes."""
+    titles = ["A timeline", LONG_TITLE, "Short"]
+    real = {"f0": 10, "f1": 100, "f2": 7}
+    laid = _layout(_figures([9, 99, 12], titles), tmp_path)
+    assert restamp(laid.pages, 1, 1, real)
+    direct = _layout(_figures(list(real.values()), titles), tmp_path)
+    assert _pdf(laid) == _pdf(direct)
+    assert re.search(r"\b10\n", _text(laid)) and re.search(r"\b100\n", _text(laid))
+
+
+def test_a_list_number_wider_than_its_cell_is_laid_out_again(tmp_path):
+    laid = _layout(_figures([9], ["A timeline"]), tmp_path)
+    assert not restamp(laid.pages, 1, 1, {"f0": 123456})

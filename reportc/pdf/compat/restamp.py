@@ -10,11 +10,14 @@ drawn.
 Page references keep their position only if the real number is exactly as wide as the
 stand-in (the default theme prints them in tabular figures, and the estimate has the right
 number of digits almost always); :func:`restamp` reports any that is not, and the caller
-lays that part out again with the real numbers. Two kinds of number may change width:
+lays that part out again with the real numbers. Three kinds of number may change width:
 folios sit alone in a margin box, so they move along their line as their alignment says;
 a contents entry's number ends a one-line entry after a leader, so it keeps its right edge
 and the leader gives or takes the difference, dot by dot exactly as WeasyPrint places
-them (``weasyprint.layout.leader``), as long as one dot still fits.
+them (``weasyprint.layout.leader``), as long as one dot still fits; a list entry's number
+sits right-aligned in a table cell of a fixed width, so it keeps its right edge as long
+as it fits in the cell (the flagship's lists page was laid out again at the end of every
+clean build, for one figure estimated on page 9 and found on page 10).
 """
 
 from __future__ import annotations
@@ -44,9 +47,9 @@ def restamp(pages: list, stand_in: int, first_folio: int, numbers: dict[str, int
         for margin_box in (c for c in box.children if isinstance(c, w.boxes.MarginBox)):
             _restamp_folio(w, margin_box, str(stand_in + index), str(first_folio + index))
         moved = False
-        for text_box, line in _page_reference_boxes(w, box):
+        for text_box, line, cell in _page_reference_boxes(w, box):
             place = (text_box.position_x, text_box.width)
-            fits &= _restamp_reference(w, text_box, line, numbers)
+            fits &= _restamp_reference(w, text_box, line, cell, numbers)
             moved |= place != (text_box.position_x, text_box.width)
         if moved:
             _gather_links(w, page)
@@ -62,27 +65,26 @@ def _gather_links(w: Internals, page) -> None:
     w.gather_anchors(page._page_box, page.anchors, page.links, page.bookmarks, page.forms)
 
 
-def _page_reference_boxes(w: Internals, page_box
-                          ) -> list[tuple[boxes.TextBox, boxes.LineBox | None]]:
+def _page_reference_boxes(w: Internals, page_box) -> list[tuple]:
     """Each text box that prints a page reference, with its line if that line is the only
-    one of its block (a one-line contents entry), else ``None``."""
-    single_lines = {id(child) for box in page_box.descendants()
+    one of its block (a one-line contents entry), else ``None``, and that block."""
+    single_lines = {id(box.children[0]): box for box in page_box.descendants()
                     if isinstance(box, w.boxes.BlockContainerBox)
-                    and len(box.children) == 1 and isinstance(box.children[0], w.boxes.LineBox)
-                    for child in box.children}
-    found: dict[int, tuple[boxes.TextBox, boxes.LineBox | None]] = {}
+                    and len(box.children) == 1 and isinstance(box.children[0], w.boxes.LineBox)}
+    found: dict[int, tuple] = {}
     for line in page_box.descendants():
         if not isinstance(line, w.boxes.LineBox):
             continue
         for box in line.descendants():
             if (isinstance(box, w.boxes.TextBox) and (box.element_tag or "").endswith("::after")
                     and box.element is not None and box.element.get("data-page")):
-                found[id(box)] = (box, line if id(line) in single_lines else None)
+                block = single_lines.get(id(line))
+                found[id(box)] = (box, line if block is not None else None, block)
     return list(found.values())
 
 
 def _restamp_reference(w: Internals, box: boxes.TextBox, line: boxes.LineBox | None,
-                       numbers: dict[str, int]) -> bool:
+                       cell, numbers: dict[str, int]) -> bool:
     stand_in = box.element.get("data-page")
     target = (box.element.get("href") or "").removeprefix("#")
     if target not in numbers or not box.text.endswith(stand_in):
@@ -93,7 +95,29 @@ def _restamp_reference(w: Internals, box: boxes.TextBox, line: boxes.LineBox | N
     if _width(w, box.text, box.style) == _width(w, text, box.style):
         _set_text(box, text)
         return True
-    return line is not None and _restamp_after_leader(w, box, line, text)
+    return line is not None and (_restamp_after_leader(w, box, line, text)
+                                 or _restamp_in_cell(w, box, line, cell, text))
+
+
+def _restamp_in_cell(w: Internals, box: boxes.TextBox, line: boxes.LineBox, cell,
+                     text: str) -> bool:
+    """A number alone at the end of a table cell of a fixed width that it still fits in
+    (a list of figures' page column) keeps its right edge, as WeasyPrint aligns it. The
+    table's columns are as wide as before: WeasyPrint sizes a column of a fixed width
+    from that width whatever its content as long as the content fits, unless the table
+    is too narrow for its fixed widths, and then the cell would be narrower than its
+    width (not restamped). Anything else is laid out again."""
+    fixed = _fixed_width(w, cell)
+    if fixed is None or not _alone_at_its_right_edge(box, line, cell):
+        return False
+    new_width = _width(w, text, box.style)
+    if new_width > fixed:
+        return False
+    position = cell.content_box_x() + (cell.width - new_width)  # as text_align() offsets
+    line.position_x = box.position_x = position
+    line.width = box.width = new_width
+    _set_text(box, text)
+    return True
 
 
 def _restamp_after_leader(w: Internals, box: boxes.TextBox, line: boxes.LineBox, text: str) -> bool:
@@ -125,6 +149,26 @@ def _restamp_after_leader(w: Internals, box: boxes.TextBox, line: boxes.LineBox,
     box.position_x, box.width = position, width
     _set_text(box, text)
     return True
+
+
+def _fixed_width(w: Internals, cell) -> float | None:
+    """The width a table cell is given in its style (``None``: not a cell, or its width
+    is not a fixed length, or the cell got less of it)."""
+    if not isinstance(cell, w.boxes.TableCellBox):
+        return None
+    width = cell.style["width"]
+    if getattr(width, "unit", None) != "px" or cell.width < width.value:
+        return None
+    return float(width.value)
+
+
+def _alone_at_its_right_edge(box: boxes.TextBox, line: boxes.LineBox, cell) -> bool:
+    """Is ``box`` the only box of ``line``, set flush right in ``cell`` (left to right)?"""
+    return (list(line.children) == [box] and line.style["direction"] == "ltr"
+            and line.style["text_align_all"] in ("right", "end")
+            and line.style["text_indent"].value == 0
+            and abs(box.position_x + box.width - (cell.content_box_x() + cell.width)) <= 0.01
+            and (line.position_x, line.width) == (box.position_x, box.width))
 
 
 def _placed(box: boxes.TextBox, x: float) -> boxes.TextBox:
