@@ -57,25 +57,30 @@ Fingerprint = Callable[[object, object, object], str]
 
 def make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Path | None,
                 theme: Theme, release: Release, engine: ChartEngine | None,
-                fingerprint: Fingerprint) -> list[Path]:
-    """Write the report's editions and remember the build; the files written."""
+                fingerprint: Fingerprint, started: dict[str, Started] | None = None
+                ) -> list[Path]:
+    """Write the report's editions and remember the build; the files written
+    (``started``: the editions' head starts the caller began, closed here too)."""
     try:
-        return _make_report(run, config, chapters, csl, theme, release, engine, fingerprint)
+        return _make_report(run, config, chapters, csl, theme, release, engine, fingerprint,
+                            started or {})
     finally:
         _thaw()  # what _read_and_check froze, collectable again (a watch session goes on)
 
 
 def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Path | None,
                  theme: Theme, release: Release, engine: ChartEngine | None,
-                 fingerprint: Fingerprint) -> list[Path]:
+                 fingerprint: Fingerprint, begun_early: dict[str, Started]) -> list[Path]:
     diag, options = run.diag, run.options
     editions = chosen(options.formats)
     # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s, in the
     # process that forks its layout workers) runs while the chapters are read and checked:
     # an edit's are soon done, and the PDF waited for it. First, while this process is
     # small and has no other thread: the PDF's workers are forked from what it starts.
+    # (The build begins the PDF's earlier when it can: reportc.build._head_start.)
     started = {edition.name: begun for edition in editions
-               if (begun := edition.start(run, config, theme)) is not None}
+               if (begun := begun_early.get(edition.name)
+                   or edition.start(run, config, theme)) is not None}
     timer = StageTimer()
     try:
         check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time

@@ -57,7 +57,7 @@ def collect_lists(docs: list[ChapterDoc], kinds: list[str]) -> ReportLists:
         return lists
     taken = {_identifier(node) for doc in docs for node in A.iter_nodes(doc.ast["blocks"])}
     for doc in docs:
-        chapter = doc.label or doc.title
+        chapter, named = doc.label or doc.title, len(taken)
         for node in A.iter_nodes(doc.ast["blocks"]):
             entry = None
             if node["t"] in ("Figure", "Table") and node["c"][1][1]:
@@ -68,6 +68,8 @@ def collect_lists(docs: list[ChapterDoc], kinds: list[str]) -> ReportLists:
                 entry = _takeaway_entry(node, chapter, doc.anchor, taken)
             if entry is not None and kind in kinds:
                 lists.entries(kind).append(entry)
+        if len(taken) > named:  # an anchor given: the blocks' JSON kept is another's
+            doc.blocks_json = None
     return lists
 
 

@@ -61,6 +61,9 @@ class ChapterDoc:
     # "after" it (the next chapter is); see reportc.document.raw.start_appendices
     appendix: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # a LaTeX \label -> its identifier
+    # the blocks as JSON, written by ast_digest for the citing stage to take (take_blocks):
+    # whatever changes the blocks in between clears it
+    blocks_json: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def rel(self) -> str:
@@ -78,5 +81,17 @@ def ast_digest(doc: ChapterDoc) -> str:
     """The chapter's AST, hashed: the key of a check that reads nothing else of it, so
     that an edit checks again only the chapters whose document changed (and every
     chapter whose numbers or cross-references moved with it). A tree has no cycles: not
-    looking for them writes it a quarter faster, the same text."""
-    return digest(doc.rel, json.dumps(doc.ast, ensure_ascii=False, check_circular=False))
+    looking for them writes it a quarter faster, the same text. The blocks' JSON is kept
+    for the citing stage (:func:`take_blocks`): one serialisation of the chapters instead
+    of two (0.08 s each on 200 pages)."""
+    doc.blocks_json = json.dumps(doc.ast["blocks"], check_circular=False)
+    rest = {name: value for name, value in doc.ast.items() if name != "blocks"}
+    return digest(doc.rel, json.dumps(rest, ensure_ascii=False, check_circular=False),
+                  doc.blocks_json)
+
+
+def take_blocks(doc: ChapterDoc) -> str:
+    """The chapter's blocks as JSON: the text :func:`ast_digest` wrote, taken once (a
+    later change of the tree would not show in it), else written now."""
+    text, doc.blocks_json = doc.blocks_json, None
+    return text if text is not None else json.dumps(doc.ast["blocks"], check_circular=False)

@@ -1,6 +1,7 @@
 """Stage 7a: the PDF edition. Which of the theme's stylesheets apply, whether the page is
-laid out part by part or in one pass, the cached PDF when nothing changed, and a warm-up
-that gets WeasyPrint ready while pandoc works.
+laid out part by part or in one pass, the cached PDF when nothing changed (the warm-up
+that gets WeasyPrint ready while pandoc works, and the layout processes, are begun by
+:mod:`reportc.pdf.headstart`).
 
 WeasyPrint is imported only inside these functions: ``import reportc`` stays cheap.
 """
@@ -9,11 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportc.cache import BuildCache, digest, file_digest, theme_outside_files, tool_versions
 from reportc.charts.tables import without_data_tables
@@ -25,18 +24,24 @@ from reportc.editions.page import PageContext, render_page
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.paths import relative
+from reportc.pdf.headstart import (
+    LEGACY_PARTS_STYLESHEET,
+    PARTS_STYLESHEET,
+    HeadStart,
+    draft_part,
+    finish_part,
+    lay_out_whole,
+    layout_arguments,
+    parts_stylesheet,
+    start_pdf,
+)
+from reportc.pdf.headstart import PRINT_STYLESHEETS as PRINT_STYLESHEETS  # the brief's
+from reportc.pdf.headstart import warm_up_weasyprint as _warm_up  # noqa: F401 (the tests' name)
 from reportc.pdf.job import PdfJob
 from reportc.project.config import ReportConfig
 from reportc.run import Run
 
-if TYPE_CHECKING:
-    from reportc.pdf.workers import Errand, Zygote
-
 log = logging.getLogger("reportc")
-PRINT_STYLESHEETS = ["css/base.css", "css/print.css"]
-PARTS_STYLESHEET = "css/parts.css"  # added when the PDF is laid out part by part
-LEGACY_PARTS_STYLESHEET = "css/chunks.css"  # its old name, with .chunk-pad/.chunk-next
-SINGLE_SIDED_STYLESHEET = "css/single-sided.css"  # added last for report.yaml's sided: single
 
 
 class PdfEdition(Edition):
@@ -57,9 +62,7 @@ class PdfEdition(Edition):
         return [pdf, *extra, *cover]
 
     def start(self, run: Run, config: ReportConfig, theme: Theme) -> HeadStart:
-        workers = run.jobs > 1 and not run.options.single_pass \
-            and parts_stylesheet(theme) is not None
-        return HeadStart(config, theme, workers)
+        return start_pdf(run, config, theme)
 
     def write(self, made: Made, folder: Path) -> None:
         """Write the PDF; hand later editions its page map ("pages": order, counts and
@@ -72,106 +75,6 @@ class PdfEdition(Edition):
         record = made.context.matter.record
         cover = folder / record.image_url if record and record.image_url else None
         made.products["cover"] = cover if cover and cover.is_file() else None
-
-
-class HeadStart:
-    """The PDF's setup, begun with the build (:meth:`PdfEdition.start`). For a layout by
-    parts in worker processes, a :class:`~reportc.pdf.workers.Zygote` forked now, while
-    this process is small (before the chapters are read: 45 MB, against 270 MB by the PDF
-    stage of a 500-page report), imports WeasyPrint and lays out a few lines in the theme,
-    then forks the workers, which start with that (#25 item 1), and an
-    :class:`~reportc.pdf.workers.Errand` process will merge the parts; this process never
-    imports WeasyPrint. Otherwise a thread warms WeasyPrint up here, where the PDF is laid
-    out and merged."""
-
-    zygote: Zygote | None
-    merger: Errand | None
-
-    def __init__(self, config: ReportConfig, theme: Theme, workers: bool) -> None:
-        from reportc.pdf.workers import Errand, Zygote
-
-        # forked first, from this process's only thread
-        self.zygote = Zygote(partial(_warm_up, config, theme, merges=False),
-                             *_worker_functions(config, theme)) if workers else None
-        self.merger = Errand("PDF merge") if workers else None
-        self._thread = None if workers else threading.Thread(
-            target=_warm_up, args=(config, theme, True), name="reportc-preload", daemon=True)
-        if self._thread is not None:
-            self._thread.start()
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-    def close(self) -> None:
-        for process in (self.zygote, self.merger):
-            if process is not None:
-                process.close()
-        self.zygote = self.merger = None
-
-
-def _warm_up(config: ReportConfig, theme: Theme, merges: bool) -> tuple[bool, str]:
-    """Import WeasyPrint (0.5 s), and pikepdf if this process ``merges`` the parts (not a
-    zygote: its workers never use it, and an edit's layout waited 0.09 s longer for it),
-    and lay out a few lines in the theme, while pandoc works, not after it: the PDF
-    workers forked afterwards start with the theme's stylesheets parsed and its fonts
-    loaded (0.16 s each). Whether WeasyPrint's patches apply, and if not why
-    (:func:`_engaged`)."""
-    from reportc.pdf import compat
-    from reportc.pdf.layout import warm_up
-
-    if merges:
-        from reportc.pdf import merge  # noqa: F401
-    engaged = compat.engage()  # before any layout: the patches change WeasyPrint's functions
-    warm_up(print_stylesheets(theme, config.sided), config.root,
-            [config.root, theme.root], config.lang)
-    return engaged, compat.mismatch()
-
-
-def _worker_functions(config: ReportConfig, theme: Theme) -> tuple[Callable, Callable]:
-    """A layout worker's functions (:class:`~reportc.pdf.job.PdfJob`'s ``draft`` and
-    ``finish``), without importing WeasyPrint here."""
-    return partial(_draft_part, **_layout_arguments(config, theme)), _finish_part
-
-
-def _layout_arguments(config: ReportConfig, theme: Theme) -> dict[str, Any]:
-    return {"stylesheets": print_stylesheets(theme, config.sided), "base_dir": config.root,
-            "allowed": [config.root, theme.root]}
-
-
-def _layout_pdf(html: str, identifier: bytes, **arguments: Any) -> Any:
-    from reportc.pdf.layout import layout_pdf
-
-    return layout_pdf(html, identifier=identifier, **arguments)
-
-
-def _draft_part(html: str, **arguments: Any) -> tuple[Any, Any]:
-    from reportc.pdf.layout import draft_part
-
-    return draft_part(html, **arguments)
-
-
-def _finish_part(draft: Any, order: tuple) -> Any:
-    from reportc.pdf.layout import finish_part
-
-    return finish_part(draft, order)
-
-
-def print_stylesheets(theme: Theme, sided: str = "double") -> list[Path]:
-    """The print page's stylesheets, with the part rules if the theme has them and, for a
-    single-sided report, the theme's single-sided rules."""
-    sheets = [theme.root / sheet for sheet in PRINT_STYLESHEETS]
-    single = theme.root / SINGLE_SIDED_STYLESHEET
-    extra = [parts_stylesheet(theme), single if sided == "single" else None]
-    return sheets + [path for path in extra if path and path.is_file()]
-
-
-def parts_stylesheet(theme: Theme) -> Path | None:
-    """The theme's stylesheet for the part-by-part layout (None: lay out in one pass)."""
-    for name in (PARTS_STYLESHEET, LEGACY_PARTS_STYLESHEET):
-        if (theme.root / name).is_file():
-            return theme.root / name
-    return None
 
 
 def part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
@@ -297,10 +200,10 @@ def _pdf_job(config: ReportConfig, theme: Theme, docs: list[ChapterDoc], diag: D
              jobs: int, environment: str, mode: str, classes: str) -> PdfJob:
     from reportc.pdf.results import report_layout
 
-    arguments = _layout_arguments(config, theme)
+    arguments = layout_arguments(config, theme)
     return PdfJob(  # WeasyPrint imported only where they are called
-        layout=partial(_layout_pdf, **arguments), draft=partial(_draft_part, **arguments),
-        finish=_finish_part,
+        layout=partial(lay_out_whole, **arguments), draft=partial(draft_part, **arguments),
+        finish=finish_part,
         report=partial(report_layout, diag=diag, texts={d.rel: d.chapter.text for d in docs}),
         failed=lambda: bool(diag.errors), environment=environment, workers=jobs,
         sources={doc.anchor: doc.rel for doc in docs}, sided=config.sided,

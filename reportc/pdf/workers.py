@@ -136,11 +136,11 @@ class Zygote:
 
     def close(self) -> None:
         """Stop the zygote once the workers it forked have ended (they end when their
-        pipes close)."""
+        pipes close); one that forked none is stopped at once, not after its warm-up."""
         with contextlib.suppress(OSError):
             self._conn.send("stop")
         _closed(self._conn)
-        self._process.join(timeout=10)
+        self._process.join(timeout=10 if self._prepared else 0)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
@@ -155,8 +155,7 @@ def _zygote(conn: connection.Connection, prepare: Callable[[], object], draft: C
     with contextlib.suppress(Exception):  # only a head start: the workers' layouts report
         prepared = prepare()
     children: list[int] = []
-    # OSError: the build ended before it needed a worker (it failed early, or was
-    # stopped) and closed its end; there is nothing to hand over and nothing to say
+    # OSError: the build ended before it needed a worker (failed early, was stopped)
     with contextlib.suppress(OSError):
         conn.send(prepared)
         _fork_on_request(conn, draft, finish, children)

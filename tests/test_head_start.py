@@ -1,0 +1,99 @@
+"""The PDF's head start (#25): its layout processes are forked as soon as the no-change
+check has found work, before the chapters are read, and never by a rebuild with nothing
+to do."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import build_root, copy_root
+
+import reportc.pdf.workers
+from reportc.cache import CACHE_DIR
+from reportc.pdf.workers import Zygote
+
+
+def _record_forks_and_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """"zygote" for each zygote forked, "read" when the build reads its chapters."""
+    events: list[str] = []
+    real_zygote = Zygote.__init__
+    build_module = sys.modules["reportc.build"]
+    real_load = build_module.load_chapters
+
+    def zygote(self, *args, **kwargs):
+        events.append("zygote")
+        real_zygote(self, *args, **kwargs)
+
+    def load(*args, **kwargs):
+        events.append("read")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(reportc.pdf.workers.Zygote, "__init__", zygote)
+    monkeypatch.setattr(build_module, "load_chapters", load)
+    return events
+
+
+def test_an_edit_forks_the_pdf_zygote_before_reading_the_chapters(tmp_path, monkeypatch):
+    """Its warm-up (WeasyPrint imported) then runs while the chapters are read and the
+    stages' modules imported; the edit is in the PDF all the same. (Built in its own
+    folder: the last build's record names the chapter files by their paths.)"""
+    project = copy_root("basic", tmp_path)
+    build_root(project)
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("describe the ties", "describe these ties"))
+    events = _record_forks_and_reads(monkeypatch)
+    built = build_root(project)
+    assert events == ["zygote", "read"]
+    assert "these ties" in built.html_path.read_text()
+    clean = build_root(project, out=tmp_path / "clean", use_cache=False)
+    assert built.pdf_path.read_bytes() == clean.pdf_path.read_bytes()
+
+
+def test_a_rebuild_found_up_to_date_only_after_reading_forks_nothing(tmp_path, monkeypatch):
+    """Without the record of what each chapter read in, the first check cannot tell; the
+    check after reading finds nothing changed: no zygote was forked for it."""
+    project = copy_root("basic", tmp_path)
+    build_root(project)
+    index = project / "out" / CACHE_DIR / "index.json"
+    data = json.loads(index.read_text())
+    del data["meta"]["reads"]
+    index.write_text(json.dumps(data))
+    events = _record_forks_and_reads(monkeypatch)
+    result = sys.modules["reportc.build"].build(
+        sys.modules["reportc.build"].BuildOptions(root=project))
+    assert result.up_to_date
+    assert events == ["read"]
+
+
+def _long_warm_up() -> None:
+    time.sleep(3)  # waited for, the zygote would end of itself (exit code 0)
+
+
+def test_a_zygote_never_asked_for_a_worker_is_stopped_during_its_warm_up():
+    """A build that failed reading its chapters closes a zygote still warming up: it has
+    forked no worker, so it is stopped then, not waited for."""
+    zygote = Zygote(_long_warm_up, print, print)
+    zygote.close()
+    assert zygote._process.exitcode == -signal.SIGKILL
+
+
+def test_a_build_that_fails_reading_its_chapters_leaves_no_pdf_process(tmp_path: Path,
+                                                                     monkeypatch):
+    """The zygote and the merge process begun before reading end with the failed build."""
+    import multiprocessing
+
+    from reportc.errors import ReportError
+
+    project = copy_root("basic", tmp_path)
+    build_root(project)
+    (project / "chapters/01-intro.md").write_bytes(b"# Intro\n\nNot UTF-8: \xff\xfe.\n")
+    events = _record_forks_and_reads(monkeypatch)
+    with pytest.raises(ReportError, match="not valid UTF-8"):
+        build_root(project)
+    assert events == ["zygote", "read"]
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("reportc")]
