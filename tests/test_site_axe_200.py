@@ -2,7 +2,13 @@
 bench/generate.py writes for 200 PDF pages (a summary and 17 chapters with tables,
 figures, notes, a long bibliography) built as ``html,site`` only, then every page in one
 browser session: light, with the search open and results shown, and the landing page and
-a chapter dark and 375 px wide. 0 violations. Its time is printed (``-s``)."""
+a chapter dark and 375 px wide. 0 violations. Its time is printed (``-s``).
+
+Opening the search adds the same results to the same header on every chapter page (one
+query, one index, pages in one folder): the landing page and a chapter, whose headers
+differ, are checked whole with it open; on the others axe checks the search box and its
+results as they sit in that page, each page's own content having been checked whole in
+the light. A whole check costs about a second of the browser's time on these pages."""
 
 from __future__ import annotations
 
@@ -76,8 +82,10 @@ def test_every_page_of_a_200_page_site_has_no_axe_violations(site: Path) -> None
             session.open(page)
             found[(page.name, "light")] = session.violations()
             assert _search(session, "market") > 0, page.name
-            found[(page.name, "search open")] = session.violations()
-            if page.name in ("index.html", chapter):
+            whole = page.name in ("index.html", chapter)
+            found[(page.name, "search open")] = session.violations(
+                None if whole else ".site-search")
+            if whole:
                 session.press("Escape")
                 session.color_scheme("dark")
                 found[(page.name, "dark")] = session.violations()
