@@ -235,3 +235,26 @@ def git(cwd: Path, *args: str) -> str:
                            "-c", "init.defaultBranch=main", *args],
                           cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
     return done.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[object]:
+    """One headless Chromium per test process (about a CPU-second to start), shared by the
+    browser tests of every file; tests that need it skip where it is not installed."""
+    from tests.a11y import browser as web
+
+    if web.missing() is not None:
+        pytest.skip(web.missing() or "")
+    session = web.Browser()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def chromium(_browser):
+    """The shared browser at its starting state for each test: 1280 x 900, light colours
+    (a test that set another size or scheme leaves it to the next)."""
+    _browser.size(1280, 900)
+    _browser.color_scheme("light")
+    return _browser
+

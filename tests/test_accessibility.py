@@ -181,13 +181,6 @@ def editions(shared: SharedBuilds) -> list[Path]:
     return pages
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    session = web.Browser()
-    yield session
-    session.close()
-
-
 @needs_browser
 def test_web_edition_has_no_axe_violations(editions: list[Path], chromium) -> None:
     """WCAG 2.2 A/AA and best practice: light, dark, 375 px wide, and a note pop-up open."""
