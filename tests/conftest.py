@@ -38,9 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # first) left one-test files such as the 200-page site's to the end, on one worker while
 # the other had finished.
 FILE_SECONDS = {
-    "test_paginate.py": 59, "test_accessibility.py": 56, "test_site_axe_200.py": 51,
-    "test_exact_cache.py": 51, "test_epub.py": 47, "test_publisher.py": 33,
-    "test_recite.py": 32, "test_release.py": 23, "test_trust.py": 20, "test_site.py": 19,
+    "test_paginate.py": 59, "test_accessibility.py": 56, "test_exact_cache.py": 51,
+    "test_epub.py": 47, "test_publisher.py": 33, "test_recite.py": 32,
+    "test_site_axe_200.py": 30, "test_release.py": 23, "test_trust.py": 20, "test_site.py": 19,
     "test_bad_inputs.py": 18, "test_bibliography.py": 12, "test_projects.py": 12,
     "test_editions_cache.py": 11, "test_friction.py": 11, "test_fuzz.py": 10,
     "test_weasyprint_patches.py": 10, "test_docs.py": 8, "test_cache.py": 8,
@@ -235,3 +235,26 @@ def git(cwd: Path, *args: str) -> str:
                            "-c", "init.defaultBranch=main", *args],
                           cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
     return done.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[object]:
+    """One headless Chromium per test process (about a CPU-second to start), shared by the
+    browser tests of every file; tests that need it skip where it is not installed."""
+    from tests.a11y import browser as web
+
+    if web.missing() is not None:
+        pytest.skip(web.missing() or "")
+    session = web.Browser()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def chromium(_browser):
+    """The shared browser at its starting state for each test: 1280 x 900, light colours
+    (a test that set another size or scheme leaves it to the next)."""
+    _browser.size(1280, 900)
+    _browser.color_scheme("light")
+    return _browser
+

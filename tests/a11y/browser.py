@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,22 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 KEYS = {"Tab": "\ue004", "Escape": "\ue00c", "ArrowUp": "\ue013", "ArrowDown": "\ue015",
         "Enter": "\ue007"}
+
+
+# True once the web edition's script has run to its end on the page: it shows the search box
+SEARCH_SHOWN = "return !document.querySelector('.site-search').hidden"
+
+
+def search_markup(page: Path) -> str:
+    """A site page's search box and the script element that runs it, as written: the same
+    on every page means the search a reader opens is the same on every page (one index,
+    one script, pages in one folder)."""
+    html = page.read_text(encoding="utf-8")
+    start = html.index('<div class="site-search"')
+    end = html.index("</header>", start)
+    script = re.search(r'<script src="[^"]*site\.js"></script>', html)
+    assert script is not None, page
+    return html[start:end] + script.group(0)
 
 
 def missing() -> str | None:
@@ -118,23 +135,31 @@ class Browser:
         import base64
         target.write_bytes(base64.b64decode(self._session("GET", "/screenshot")))
 
-    def violations(self) -> list[str]:
+    def violations(self, within: str | None = None) -> list[str]:
         """axe-core's violations, one line each as a failing assertion shows them."""
-        return [f"{v['id']} ({v['impact']}): {v['help']}; {v['nodes']}" for v in self.axe()]
+        return [f"{v['id']} ({v['impact']}): {v['help']}; {v['nodes']}"
+                for v in self.axe(within)]
 
-    def axe(self) -> list[dict]:
-        """axe-core's violations on the page as it is now: [{id, impact, nodes: [...]}]."""
+    def axe(self, within: str | None = None) -> list[dict]:
+        """axe-core's violations on the page as it is now: [{id, impact, nodes: [...]}].
+        ``within``, a CSS selector, checks only the elements it selects and their content,
+        as they sit in the page (colours, sizes and names as the page gives them); axe then
+        leaves out its rules about the page as a whole (one main landmark, a level-one
+        heading...), and reports an error where the selector selects nothing."""
         if not self.run("return !!window.axe"):
             self.run(self.axe_source + "\nreturn true;")
         script = ("var done = arguments[arguments.length - 1];"
-                  "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},"
+                  "var context = arguments[1] ? {include: [arguments[1]]} : document;"
+                  "axe.run(context, {runOnly: {type: 'tag', values: arguments[0]},"
                   " resultTypes: ['violations']})"
                   ".then(function (r) { done(r.violations.map(function (v) {"
                   " return {id: v.id, impact: v.impact, help: v.help,"
                   " nodes: v.nodes.slice(0, 5).map(function (n) { return n.target.join(' ') + '"
                   " :: ' + n.failureSummary; })}; })); },"
-                  " function (e) { done([{id: 'axe-error', nodes: [String(e)]}]); });")
-        return self._session("POST", "/execute/async", {"script": script, "args": [AXE_TAGS]})
+                  " function (e) { done([{id: 'axe-error', impact: 'error', help: String(e),"
+                  " nodes: []}]); });")
+        return self._session("POST", "/execute/async",
+                             {"script": script, "args": [AXE_TAGS, within]})
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError, OSError):
