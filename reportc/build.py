@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -109,11 +110,21 @@ def _head_start(run: Run, config: ReportConfig, theme: Theme) -> dict[str, Start
     laid out in the theme) runs meanwhile on the other core; an edit's layout waited for
     it. Not when the check could not tell: a rebuild found up to date after reading forks
     nothing. A PDF another format requires is begun by the pipeline, as before."""
-    if "pdf" not in run.options.formats:
+    if "pdf" not in run.options.formats or _renderer_starting():
         return {}
     from reportc.pdf.headstart import start_pdf  # imports nothing heavy
 
     return {"pdf": start_pdf(run, config, theme)}
+
+
+def _renderer_starting() -> bool:
+    """Did the command line start the chart renderer before the build (a clean build of a
+    report with charts)? Its own start-up (0.5 s of CPU) then has the other core, and the
+    PDF's processes begin with the pipeline instead: with both at once, the 20-chart
+    benchmark's clean build took 3.41 s against 3.31 s. (The engine's module is imported
+    only when there is such a renderer: it is looked up, not imported.)"""
+    engine = sys.modules.get("reportc.charts.engine")
+    return engine is not None and engine.adopted()
 
 
 def _chart_engine(theme: Theme, chapters: list[Chapter], cache: BuildCache

@@ -70,6 +70,19 @@ def test_a_rebuild_found_up_to_date_only_after_reading_forks_nothing(tmp_path, m
     assert events == ["read"]
 
 
+def test_a_clean_build_whose_chart_renderer_starts_first_forks_the_zygote_after_reading(
+        tmp_path, monkeypatch):
+    """The command line's renderer, started before the build, has the other core for its
+    own start-up: the PDF's processes wait for the pipeline."""
+    import reportc.charts.engine
+
+    project = copy_root("basic", tmp_path)
+    events = _record_forks_and_reads(monkeypatch)
+    monkeypatch.setattr(reportc.charts.engine, "_early", ("a renderer", []))
+    monkeypatch.setattr(reportc.charts.engine, "_adopted", lambda fonts: None)
+    build_root(project, formats=("pdf",))
+    assert events == ["read", "zygote"]
+
 def _long_warm_up() -> None:
     time.sleep(3)  # waited for, the zygote would end of itself (exit code 0)
 

@@ -192,6 +192,11 @@ _engine_lock = threading.Lock()
 _early: tuple[subprocess.Popen[str], list[str]] | None = None
 
 
+def adopted() -> bool:
+    """Is a renderer started before reportc was imported waiting to be taken?"""
+    return _early is not None
+
+
 def adopt(early: tuple[subprocess.Popen[str], list[str]] | None) -> None:
     """A renderer's process started before reportc was imported, with its font folders
     (:mod:`reportc.charts.early`): the engine's if the fonts are the report's."""
