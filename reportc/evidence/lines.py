@@ -9,6 +9,7 @@ import re
 from reportc.project.chapters import Chapter
 
 _WORD = re.compile(r"[^\W_]+")
+_LONGER_KEY = re.compile(r"[\w:.#$%&+?<>~/-]*\w")  # what would make @key a longer key
 FIRST_WORDS = 6
 
 
@@ -50,8 +51,18 @@ class Locator:
         return self.line(self.offsets[self.places[place + 1]])
 
     def find_key(self, key: str, after: int | None) -> int | None:
-        """The line of ``@key`` at or after line ``after``."""
+        """The line of ``@key`` at or after line ``after`` (else the first anywhere)."""
         start = self.starts[after - 1] if after else 0
-        pattern = re.compile("@" + re.escape(key) + r"(?![\w:.#$%&+?<>~/-]*\w)")
-        found = pattern.search(self.text, start) or pattern.search(self.text)
-        return self.line(found.start()) if found else after
+        found = self._key_from("@" + key, start)
+        if found is None:
+            found = self._key_from("@" + key, 0)
+        return self.line(found) if found is not None else after
+
+    def _key_from(self, written: str, start: int) -> int | None:
+        """Where ``written`` (``@key``) first stands from ``start`` on, not the start of a
+        longer key. Found with str.find: a pattern per key (750 in a long bibliography)
+        overflowed the re module's cache, and each was compiled again for every citation."""
+        at = self.text.find(written, start)
+        while at >= 0 and _LONGER_KEY.match(self.text, at + len(written)):
+            at = self.text.find(written, at + 1)
+        return at if at >= 0 else None

@@ -53,6 +53,9 @@ def find_sources(keys: list[str], bibliography: Bibliography, config: ReportConf
     """The source files of the entries ``keys``; refusals and missing files are warnings."""
     allowed = [config.root, *folders]
     found = SourceFiles()
+    # KEY.EXT is looked for only in the folders that exist (sources/ is often absent): a
+    # stat for every key and suffix cost 0.03 s on a 750-key bibliography's every build
+    searched = [folder for folder in source_folders(config.root, folders) if folder.is_dir()]
     for key in keys:
         for name in config.sources.get(key, []):
             _mapped(key, name, config, folders, allowed, found, diag)
@@ -62,7 +65,7 @@ def find_sources(keys: list[str], bibliography: Bibliography, config: ReportConf
             for name in file_field_paths(record.fields["file"]):
                 _from_field(key, base, name, (bibliography.rel, record.line), allowed, found,
                             diag)
-        for folder in source_folders(config.root, folders):
+        for folder in searched:
             for suffix in SUFFIXES:
                 _conventional(key, folder / (key + suffix), allowed, found)
     _report_outside(found.outside, diag)
