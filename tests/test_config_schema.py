@@ -65,6 +65,9 @@ MESSAGES = [
       "(brief: {figure: fig-x})"]),
     ("title: T\ncolour: red\n",
      ["report.yaml:2: warning: unknown setting 'colour' (ignored) [config.unknown]"]),
+    ("title: T\nauthor: A. Writer\n",  # pandoc's and Quarto's name
+     ["report.yaml:2: warning: unknown setting 'author' (ignored): did you mean 'authors'? "
+      "[config.unknown]"]),
     ("title: T\nsilence: [config.unknown]\ncolour: red\n", []),
 ]
 

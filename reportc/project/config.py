@@ -200,6 +200,10 @@ def _unknown(data: dict, lines: dict[str, int], files: dict[str, str],
     other keys are Quarto's own, not ours to judge)."""
     for key in data:
         if key not in KNOWN_KEYS and files.get(str(key)) == CONFIG_NAME:
-            diag.warning(f"unknown setting '{key}' (ignored)", CONFIG_NAME, lines.get(str(key)),
-                         code="config.unknown")
+            import difflib  # only for a key to correct (the no-change check reads this file)
+
+            close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1, cutoff=0.8)
+            hint = f": did you mean '{close[0]}'?" if close else ""
+            diag.warning(f"unknown setting '{key}' (ignored){hint}", CONFIG_NAME,
+                         lines.get(str(key)), code="config.unknown")
 
