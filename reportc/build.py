@@ -33,7 +33,7 @@ from reportc.paths import inside
 from reportc.project.chapters import Chapter, chapter_files, load_chapters
 from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
-from reportc.project.versioning import Release, resolve_release
+from reportc.project.versioning import Release, build_date, resolve_release
 from reportc.run import DEFAULT_FORMATS as DEFAULT_FORMATS
 from reportc.run import BuildOptions, Run
 from reportc.version import __version__
@@ -65,7 +65,7 @@ def build(options: BuildOptions) -> BuildResult:
     config = load_config(root, diag)
     diag.set_policy(strict=options.strict or (options.status or config.status) == "final",
                     silenced=frozenset(config.silence))  # the one place the policy is set
-    release = resolve_release(config, _build_date(config), label=options.version_label,
+    release = resolve_release(config, build_date(config), label=options.version_label,
                               status=options.status, use_git=options.git_stamp)
     run = Run(options, root, diag, BuildCache(options.out_dir / CACHE_DIR, diag,
                                               enabled=options.use_cache))
@@ -245,11 +245,3 @@ def _listing(folder: Path) -> str:
         return "\n".join(sorted(os.listdir(folder)))
     except OSError:  # absent (the usual case for sources/) or unreadable
         return "<none>"
-
-
-def _build_date(config: ReportConfig) -> dt.date:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else the report's date, else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return config.date or dt.date.today()

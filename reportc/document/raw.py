@@ -400,8 +400,9 @@ def text_before_title(doc: ChapterDoc, diag: Diagnostics) -> None:
         return
     before = [block for block in blocks[:title] if not _page_break(block)]
     if before:
-        words = A.stringify(before[0]).split()
-        line = doc.chapter.line_of(" ".join(words[:4])) if words else None
+        words = A.stringify(before[0]).split()  # its first words, or fewer: a line may end
+        line = next(filter(None, (doc.chapter.line_of(" ".join(words[:n])) for n in (4, 2, 1)
+                                  if words)), None)
         diag.warning("text before the chapter's '# Title' is moved below the title (a chapter "
                      "starts with its title)", doc.rel, line, code="heading.first")
     after = blocks[title + 1:]

@@ -21,15 +21,19 @@ from reportc.project.config import (
 )
 from reportc.project.listing import Listed
 from reportc.project.macros import header_definitions, share_macros
+from reportc.project.manubot import has_template, is_manubot, render_templates
 from reportc.project.markdown import Chapter, Fences, lists_read_as_text, promote_sections
 from reportc.project.shortcodes import expand
 from reportc.project.split import (
     Carry,
     continue_section,
+    headings,
+    open_with,
     put_title,
     split_chapter,
     title_over_headings,
 )
+from reportc.project.versioning import build_date
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
@@ -45,13 +49,22 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     """Return the chapters in reading order; problems go to ``diag``."""
     chapters: list[Chapter] = []
     carry = Carry()
+    opening: Chapter | None = None  # a Manubot paper's first file, before any heading
     for path, entry in chapter_files(config, diag):
         chapter = _read_chapter(config.root, path, diag, config)
-        if chapter is not None:
-            _place(chapter, entry, config)
-            if chapter.raised and chapters:
-                continue_section(chapters[-1], chapter, diag)
-            chapters.extend(split_chapter(chapter, carry))
+        if chapter is None:
+            continue
+        _place(chapter, entry, config)
+        if opening is not None:
+            open_with(opening, chapter, diag)
+            opening = None
+        if chapter.raised and chapters:
+            continue_section(chapters[-1], chapter, diag)
+        elif not chapters and not headings(chapter.text) and is_manubot(config.root):
+            opening = chapter  # Manubot prints it under the title: it opens the next file
+            continue
+        chapters.extend(split_chapter(chapter, carry))
+    chapters.extend(split_chapter(opening, carry) if opening is not None else [])
     share_macros(chapters)
     return chapters
 
@@ -169,6 +182,8 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
     meta, text = _split_front_matter(raw, rel, diag)
     text, expanded, read_in = expand(root, rel, text, diag)
+    if config is not None and has_template(text) and is_manubot(root):
+        text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
                       header_macros=tuple(header_definitions(meta)))
     if config is not None and rel == config.meta_document:
@@ -183,6 +198,19 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         raised = promote_sections(chapter.text)  # Manubot's content files start at ##
         chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
+
+
+def _manubot_templates(root: Path, rel: str, text: str, expanded: bool, config: ReportConfig,
+                       diag: Diagnostics) -> tuple[str, bool]:
+    """A Manubot chapter's Jinja2 templates rendered (:mod:`reportc.project.manubot`); its
+    lines' origins follow what the templates added or took away."""
+    origins = diag.origins.get(rel) if expanded else None
+    origins = origins or [(rel, number) for number in range(1, text.count("\n") + 2)]
+    rendered, moved = render_templates(root, rel, text, origins, build_date(config), diag)
+    if rendered == text:
+        return text, expanded
+    diag.origins[rel] = moved
+    return rendered, True
 
 
 def _split_front_matter(raw: str, rel: str, diag: Diagnostics) -> tuple[dict, str]:

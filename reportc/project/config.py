@@ -38,9 +38,11 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
         raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory? "
-                          "a Quarto project has _quarto.yml, a Bookdown book _bookdown.yml; for "
-                          "other Markdown, such as a pandoc thesis, write a report.yaml with "
-                          "'title:' and 'chapters:' listing the files in reading order)")
+                          "a Quarto project has _quarto.yml, a Bookdown book _bookdown.yml, a "
+                          "Manubot paper content/metadata.yaml and numbered content/*.md "
+                          "files; for other Markdown, such as a pandoc thesis, write a "
+                          "report.yaml with 'title:' and 'chapters:' listing the files in "
+                          "reading order)")
     data, lines = _read_yaml(path) if path.is_file() else ({}, {})
     manubot = {k: v for k, v in manubot_metadata(root).items() if k not in data}
     files = {str(key): CONFIG_NAME for key in data}

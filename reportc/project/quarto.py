@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError
+from reportc.project.manubot import METADATA, is_manubot, manubot_settings
 from reportc.project.schema import quarto_keys
 
 QUARTO_NAME = "_quarto.yml"
@@ -43,11 +44,15 @@ class ProjectSettings:
 
 
 def read_project(root: Path) -> ProjectSettings | None:
-    """The settings of the Quarto or Bookdown project in ``root``; ``None`` if it is none."""
+    """The settings of the Quarto or Bookdown project (or Manubot paper) in ``root``;
+    ``None`` if it is none."""
     if (root / QUARTO_NAME).is_file():
         return _quarto(root)
     if (root / BOOKDOWN_NAME).is_file() or (root / "index.Rmd").is_file():
         return _bookdown(root)
+    if is_manubot(root):
+        data, lines = manubot_settings(root)
+        return ProjectSettings(METADATA, data, lines)
     return None
 
 

@@ -166,6 +166,21 @@ def title_over_headings(chapter: Chapter, title: str, line: int, diag: Diagnosti
                  code="frontmatter.title", fails_strict=False)
 
 
+def open_with(opening: Chapter, chapter: Chapter, diag: Diagnostics) -> None:
+    """A Manubot paper's first file with no heading (a front matter of templates: the
+    date, the authors) put before the text of the next file, which then opens with it
+    (below its first heading, with a warning, as any text before a title); its lines are
+    still reported as the first file's."""
+    lines = [*opening.text.split("\n"), ""]
+    origin = diag.origins.get(opening.rel) or [(opening.rel, n) for n in range(1, len(lines))]
+    own = diag.origins.get(chapter.rel) or [(chapter.rel, n) for n in
+                                            range(1, chapter.text.count("\n") + 2)]
+    chapter.text = "\n".join([*lines, chapter.text])
+    diag.origins[chapter.rel] = [*origin, origin[-1], *own]
+    chapter.read_in = (opening.rel, *opening.read_in, *chapter.read_in)
+    chapter.expanded = True
+
+
 def continue_section(previous: Chapter, chapter: Chapter, diag: Diagnostics) -> None:
     """Text before the first heading of a Manubot content file continues the section the
     file before it ends with (Manubot joins the files into one document): it moves to the

@@ -18,6 +18,7 @@ Decisions (documented in the manual, docs/chapters/08-review.md):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,14 @@ class Release:
     def fingerprint(self) -> str:
         """Everything here that changes the outputs (for the build cache)."""
         return f"{self.label}|{self.status}|{self.git}|{self.date}"
+
+
+def build_date(config: ReportConfig) -> dt.date:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else the report's date, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return config.date or dt.date.today()
 
 
 def check_label(label: str) -> str | None:

@@ -66,6 +66,26 @@ local function notes_list(prefix, notes, first)
   }, pandoc.Attr('', {'chapter-notes'}, {{'role', 'doc-endnotes'}}))
 end
 
+-- An image's width or height in pixels (`{width=16}`, which pandoc writes as an HTML
+-- attribute) as a style: WeasyPrint, which lays out the PDF, reads no size attributes, and
+-- a 16-pixel icon was printed as wide as the page. A size with a unit is a style already.
+local function sized(image)
+  local style = {}
+  for _, key in ipairs({'width', 'height'}) do
+    local value = image.attributes[key]
+    if value and value:match('^%d+%.?%d*$') then
+      style[#style + 1] = key .. ':' .. value .. 'px'
+      image.attributes[key] = nil
+    end
+  end
+  if #style == 0 then
+    return nil
+  end
+  local given = image.attributes['style']
+  image.attributes['style'] = table.concat(style, ';') .. (given and (';' .. given) or '')
+  return image
+end
+
 local function write(blocks)
   return pandoc.write(pandoc.Pandoc(blocks), 'html5', PANDOC_WRITER_OPTIONS)
 end
@@ -88,6 +108,7 @@ end
 local function render_chapter(blocks, meta, prefix, with_list, pieces, first)
   local notes = {}
   local chapter = pandoc.Pandoc(blocks, meta):walk({
+    Image = sized,
     Note = function(note)
       notes[#notes + 1] = note.content
       return note_call(prefix, tostring(first + #notes - 1), note.content)

@@ -1,0 +1,187 @@
+"""A Manubot paper built as it is published: no report.yaml, its text in ``content/`` and
+rendered with Jinja2 as Manubot renders it (the layout and the templates of
+manubot/rootstock, read for this; the fixture below is written here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import build_root, run_cli
+from htmlparse import parse_html
+
+from reportc.errors import BuildFailed, Diagnostics
+from reportc.project.manubot import manubot_settings, moved_origins, render_templates
+
+METADATA = """\
+title: "Counting river bars"
+date: 2026-03-05
+keywords: [rivers]
+lang: en-GB
+authors:
+  - name: Rowan Example
+    github: rexample
+    orcid: 0000-0002-1825-0097
+    affiliations: Department of Tests; University of Fixtures
+  - name: Sam Sample
+    affiliations:
+      - Department of Tests
+    corresponding: true
+"""
+FRONT = """\
+{## A comment over
+    three lines ##}
+
+<small><em>
+Published on {{manubot.date_long}}{% if manubot.ci_source is defined %} from \
+{{manubot.ci_source.repo_slug}}{% endif %}.
+</em></small>
+
+## Authors
+
+{% for author in manubot.authors %}
++ **{{author.name}}**
+  ![icon](images/dot.svg){.inline_icon width=16 height=16}
+  {{author.affiliations | join('; ')}} ({{author.affiliation_numbers | join(', ')}})
+{% endfor %}
+
+The paper has {{manubot.manuscript_stats.word_count}} words <i class="fa">here</i>.
+"""
+ABSTRACT = "## Abstract\n\nBars were counted [@smith2020].\n"
+REFERENCES = [{"id": "smith2020", "type": "article-journal", "title": "Bars of braided rivers",
+               "author": [{"family": "Smith", "given": "Ann"}],
+               "issued": {"date-parts": [[2020]]}, "container-title": "Rivers"}]
+
+
+def _paper(folder: Path, front: str = FRONT) -> Path:
+    """A Manubot paper as rootstock lays it out."""
+    content = folder / "paper" / "content"
+    (content / "images").mkdir(parents=True)
+    (content / "metadata.yaml").write_text(METADATA, encoding="utf-8")
+    (content / "00.front-matter.md").write_text(front, encoding="utf-8")
+    (content / "01.abstract.md").write_text(ABSTRACT, encoding="utf-8")
+    (content / "manual-references.json").write_text(json.dumps(REFERENCES), encoding="utf-8")
+    (content / "images" / "dot.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">'
+        '<circle cx="256" cy="256" r="200"/></svg>', encoding="utf-8")
+    (content / "notes.md").write_text("Not a numbered file: not read.\n", encoding="utf-8")
+    return folder / "paper"
+
+
+def test_a_manubot_paper_builds_without_report_yaml(tmp_path):
+    root = _paper(tmp_path)
+    built = build_root(root, formats=("html", "pdf"), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    page = parse_html(html)
+    assert page.find_all("title")[0].text().startswith("Counting river bars")
+    body = page.find_all("main")[0].text()
+    assert "Published on March 5, 2026." in body  # the CI link's condition is false
+    assert "Rowan Example" in body and "Department of Tests; University of Fixtures (1, 2)" in body
+    assert "Sam Sample" in body and "Department of Tests (1)" in body
+    words = sum(len(p.read_text(encoding="utf-8").split())
+                for p in sorted((root / "content").glob("[0-9]*.md")))
+    assert f"The paper has {words} words" in body
+    assert "Bars of Braided Rivers" in body  # cited from content/manual-references.json
+    assert "Not a numbered file" not in body
+    for mark in ("{%", "%}", "{{", "}}", "{##", "##}", "comment over"):
+        assert mark not in body, mark
+    assert 'style="width:16px;height:16px"' in html
+    text = subprocess.run(["pdftotext", str(built.pdf_path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Published on March 5, 2026." in text and "{%" not in text and "{{" not in text
+    # the line of a warning after the templates is its line in the file, not the rendered one
+    icon = FRONT.split("\n").index(next(line for line in FRONT.split("\n") if "<i " in line))
+    assert any(w.startswith(f"content/00.front-matter.md:{icon + 1}: warning: raw HTML '<i ")
+               for w in built.warnings), built.warnings
+
+
+def test_an_icon_sized_in_pixels_is_that_size_in_the_pdf(tmp_path):
+    """WeasyPrint reads no width attribute: the 16-pixel icon was as wide as the page."""
+    import pypdfium2
+
+    root = _paper(tmp_path)
+    built = build_root(root, formats=("pdf",), git_stamp=False)
+    document = pypdfium2.PdfDocument(str(built.pdf_path))
+    sizes = [obj.get_bounds() for page in document for obj in page.get_objects(max_depth=4)
+             if obj.type in (pypdfium2.raw.FPDF_PAGEOBJ_PATH,) and _is_dot(obj)]
+    assert sizes, "the icon is drawn"
+    for left, bottom, right, top in sizes:
+        assert right - left <= 13 and top - bottom <= 13  # 16 px = 12 pt (a 400 px circle)
+
+
+def _is_dot(obj) -> bool:
+    left, bottom, right, top = obj.get_bounds()
+    return abs((right - left) - (top - bottom)) < 0.5 and right - left > 1
+
+
+def test_an_undefined_variable_is_a_warning_at_its_line(tmp_path):
+    front = "Intro.\n\n{## two\nlines ##}\nSee {{manubot.html_url}}.\n"
+    root = _paper(tmp_path, front)
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert [w for w in built.warnings if "[template.undefined]" in w] == [
+        "content/00.front-matter.md:5: warning: Manubot template variable 'html_url' is not "
+        "defined: it prints nothing (reportc gives templates metadata.yaml's variables and the "
+        "build's date, not a CI service's) [template.undefined]"]
+
+
+@pytest.mark.parametrize(("front", "line", "says"), [
+    ("A.\n\n{% if manubot.date %}\nno end\n", 3, "Manubot template: Unexpected end of template"),
+    ("A.\n\n{## a\ncomment ##}\nFrom {{manubot.ci_source.repo_slug}}.\n", 5,
+     "Manubot template: 'dict object' has no attribute 'ci_source'"),
+    ("A.\n\n{{ 1 / 0 }}\n", 3, "Manubot template: division by zero"),
+    ("A.\n\n{% include 'secret.txt' %}\n", 3, "Manubot template: secret.txt"),
+    ("A.\n\n{% include '/etc/passwd' %}\n", 3, "Manubot template: /etc/passwd"),
+    ("A.\n\nB {{ ''.__class__.__mro__[1].__subclasses__() }}\n", 3,
+     "Manubot template: access to attribute '__class__'"),
+])
+def test_a_template_that_cannot_be_rendered_is_a_located_error(tmp_path, front, line, says):
+    root = _paper(tmp_path, front)
+    (root / "content" / "secret.txt").write_text("SECRET", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    message = str(failed.value)
+    assert f"content/00.front-matter.md:{line}: {says}" in message, message
+    assert "SECRET" not in message
+
+
+def test_the_command_line_reports_a_broken_template_without_a_traceback(tmp_path):
+    root = _paper(tmp_path, "A.\n\n{% for x in %}\n")
+    done = run_cli(root, "--format", "html")
+    assert done.returncode != 0
+    assert "content/00.front-matter.md:3: Manubot template:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_manubot_settings_follow_the_rootstock_layout(tmp_path):
+    root = _paper(tmp_path)
+    (root / "content" / "manual-references-extra.bib").write_text("", encoding="utf-8")
+    (root / "build" / "assets").mkdir(parents=True)
+    (root / "build" / "assets" / "style.csl").write_text("<style/>", encoding="utf-8")
+    data, _ = manubot_settings(root)
+    assert data == {"chapters": ["content/00.front-matter.md", "content/01.abstract.md"],
+                    "bibliography": ["content/manual-references-extra.bib",
+                                     "content/manual-references.json"],
+                    "csl": "build/assets/style.csl"}
+
+
+def test_rendered_lines_keep_where_they_were_written():
+    before = ["a", "{% for x in y %}", "- {{x}}", "{% endfor %}", "b"]
+    origins = [("f.md", n) for n in range(1, 6)]
+    after = ["a", "", "- 1", "", "- 2", "", "b"]
+    moved = moved_origins(before, origins, after)
+    assert moved[0] == ("f.md", 1) and moved[-1] == ("f.md", 5)
+    assert all(2 <= line <= 4 for _, line in moved[1:-1])
+
+
+def test_a_template_renders_with_the_build_date_when_metadata_has_none(tmp_path):
+    import datetime as dt
+
+    root = _paper(tmp_path)
+    (root / "content" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    diag = Diagnostics.until_policy()
+    text = "On {{manubot.date_long}}, made {{manubot.generated_date_long}}."
+    rendered, _ = render_templates(root, "x.md", text, [("x.md", 1)], dt.date(2026, 12, 7), diag)
+    assert rendered == "On December 7, 2026, made December 7, 2026."
+    assert not diag.problems
