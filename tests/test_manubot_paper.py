@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import build_root, run_cli
 from htmlparse import parse_html
+from PIL import Image
 
 from reportc.errors import BuildFailed, Diagnostics
 from reportc.project.manubot import manubot_settings, moved_origins, render_templates
@@ -49,7 +50,8 @@ Published on {{manubot.date_long}}{% if manubot.ci_source is defined %} from \
 
 The paper has {{manubot.manuscript_stats.word_count}} words <i class="fa">here</i>.
 """
-ABSTRACT = "## Abstract\n\nBars were counted [@smith2020].\n"
+ABSTRACT = "## Abstract\n\nBars were counted [@smith2020], as Figure @fig:bar shows.\n\n" \
+    "![A bar](images/bar.png){#fig:bar}\n"
 REFERENCES = [{"id": "smith2020", "type": "article-journal", "title": "Bars of braided rivers",
                "author": [{"family": "Smith", "given": "Ann"}],
                "issued": {"date-parts": [[2020]]}, "container-title": "Rivers"}]
@@ -66,6 +68,7 @@ def _paper(folder: Path, front: str = FRONT) -> Path:
     (content / "images" / "dot.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">'
         '<circle cx="256" cy="256" r="200"/></svg>', encoding="utf-8")
+    Image.new("RGB", (40, 20), "navy").save(content / "images" / "bar.png")
     (content / "notes.md").write_text("Not a numbered file: not read.\n", encoding="utf-8")
     return folder / "paper"
 
@@ -84,6 +87,8 @@ def test_a_manubot_paper_builds_without_report_yaml(tmp_path):
                 for p in sorted((root / "content").glob("[0-9]*.md")))
     assert f"The paper has {words} words" in body
     assert "Bars of Braided Rivers" in body  # cited from content/manual-references.json
+    assert "as Figure\u00a01 shows" in body  # pandoc-fignos's way of writing it: no warning
+    assert not [w for w in built.warnings if "xref.word" in w]
     assert "Not a numbered file" not in body
     for mark in ("{%", "%}", "{{", "}}", "{##", "##}", "comment over"):
         assert mark not in body, mark
@@ -163,7 +168,7 @@ def test_manubot_settings_follow_the_rootstock_layout(tmp_path):
     assert data == {"chapters": ["content/00.front-matter.md", "content/01.abstract.md"],
                     "bibliography": ["content/manual-references-extra.bib",
                                      "content/manual-references.json"],
-                    "csl": "build/assets/style.csl"}
+                    "csl": "build/assets/style.csl", "silence": ["xref.word"]}
 
 
 def test_rendered_lines_keep_where_they_were_written():

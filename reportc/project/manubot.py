@@ -37,8 +37,8 @@ def is_manubot(root: Path) -> bool:
 
 
 def manubot_settings(root: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """report.yaml's chapters, bibliography and csl as Manubot would take them (title and
-    authors come from metadata.yaml as for any project that has one)."""
+    """report.yaml's chapters, bibliography, csl and silenced warnings as Manubot would
+    have them (title and authors come from metadata.yaml as for any project that has one)."""
     content = root / CONTENT
     data: dict[str, Any] = {"chapters": [p.relative_to(root).as_posix()
                                          for p in sorted(content.glob("[0-9]*.md"))]}
@@ -48,6 +48,9 @@ def manubot_settings(root: Path) -> tuple[dict[str, Any], dict[str, int]]:
         data["bibliography"] = references
     if (root / STYLE).is_file():
         data["csl"] = STYLE
+    # Manubot numbers with pandoc-fignos, where "Figure @fig:x" is how one writes "Figure 1"
+    # (reportc prints that too): the warning that the word is repeated would be wrong here
+    data["silence"] = ["xref.word"]
     return data, {key: 1 for key in data}
 
 
