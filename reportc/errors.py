@@ -43,8 +43,8 @@ WARNING_CODES = {
     "markdown.list": "a list item right after a paragraph line is read as text (add a blank line)",
     "shortcode.unknown": "a Quarto shortcode reportc does not read ({{< var >}}, {{< meta >}}; "
                          "left out)",
-    "template.undefined": "a Manubot template prints a variable reportc does not give (prints "
-                          "nothing)",
+    "template.undefined": "a Manubot template prints a variable reportc does not give (a CI "
+                          "service's, or one of a variables file it cannot read): nothing",
     "raw.html": "raw HTML other than a comment or a simple tag (left out, its content kept)",
     "raw.latex": "raw LaTeX reportc cannot give a meaning (left out)",
     "raw.other": "a raw block for another output format, ```{=typst} (left out)",

@@ -26,7 +26,7 @@ from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc, ast_digest
 from reportc.document.numbering import number_report
 from reportc.document.read import read_report
-from reportc.document.xrefs import resolve_references
+from reportc.document.xrefs import report_aliases, resolve_references
 from reportc.editions.base import Edition, Made, Started
 from reportc.editions.metadata import PublisherMatter, publisher_matter
 from reportc.editions.page import PageContext, make_parts
@@ -151,8 +151,9 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     timer.done(f"read {len(docs)} chapter(s)")
     drawings = _draw_charts(run, docs, config, theme, engine, timer)
     targets = number_report(docs, diag, run.cache, config.crossref)
+    keys, aliases = bibliography.keys, report_aliases(docs)  # (the keys: a new set each time)
     for doc in docs:
-        resolve_references(doc, targets, bibliography.keys, root, diag, run.cache)
+        resolve_references(doc, targets, keys, root, diag, run.cache, aliases)
         check_chapter(doc, root, config.attachments, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
     shapes = [ast_digest(doc) for doc in docs] if run.cache.enabled else None

@@ -36,6 +36,27 @@ _RESOLVERS = {"doi": "https://doi.org/", "arxiv": "https://arxiv.org/abs/",
 _ALIAS = re.compile(r"^ {0,3}\[@([^\]\s]+)\]:\s*(\S+)", re.M)
 
 
+# Manubot's names for one source: the prefix it writes a key in
+_STANDARD_PREFIX = {"pmid": "pubmed", "pmc": "pmcid"}
+
+
+def standard_key(key: str) -> str | None:
+    """A Manubot identifier key in one form (``None`` if it is not one), so that the
+    citation ``@doi:10.7554/eLife.1`` finds the entry ``doi:10.7554/elife.1`` Manubot wrote
+    (DOIs do not differ by case), ``@https://x.org/a`` the entry ``url:https://x.org/a/``:
+    the prefix in lower case and Manubot's name, a DOI in lower case, no slash ending a
+    URL."""
+    match = IDENTIFIER.match(key)
+    if not match:
+        return None
+    if match.group(3):
+        return "url:" + match.group(3).rstrip("/")
+    prefix = match.group(1).lower()
+    prefix = _STANDARD_PREFIX.get(prefix, prefix)
+    value = match.group(2).lower() if prefix == "doi" else match.group(2)
+    return f"{prefix}:{value.rstrip('/') if prefix == 'url' else value}"
+
+
 def crossref_key(key: str) -> str:
     """``fig:x`` -> ``fig-x``; ``Fig:x`` -> ``Fig-x`` (capitalised, as Quarto's); any other
     key unchanged."""

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reportc.cache import BuildCache
-from reportc.document.crossref import identifier_link, identifier_url, manubot_aliases
+from reportc.document.crossref import (
+    identifier_link,
+    identifier_url,
+    manubot_aliases,
+    standard_key,
+)
 from reportc.document.images import find_image, pdf_figure
 from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
 from reportc.document.model import ChapterDoc, Target
@@ -23,11 +29,13 @@ URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: set[str],
-                       root: Path, diag: Diagnostics, cache: BuildCache | None = None) -> None:
+                       root: Path, diag: Diagnostics, cache: BuildCache | None = None,
+                       aliases: dict[str, str] | None = None) -> None:
     """Turn ``@fig-x`` into links, check citation keys and image paths (PDF figures drawn
-    as SVG, kept in ``cache``), style boxes."""
+    as SVG, kept in ``cache``), style boxes. ``aliases``: Manubot's ``[@tag:x]: doi:…``
+    of the whole report (:func:`report_aliases`; else those of the chapter's text)."""
     seen: dict[str, int] = {}  # occurrences located so far, by key: each warning its own line
-    aliases = manubot_aliases(doc.chapter.text)
+    aliases = manubot_aliases(doc.chapter.text) if aliases is None else aliases
 
     def resolve(items: list[Any]) -> list[Any]:  # a list holding a citation
         return _link_identifiers(_replace_xrefs(items, doc, targets, diag, seen), doc,
@@ -41,6 +49,14 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
             _check_image(doc, node, root, diag, cache)
         elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
             _dress_takeaways(node)
+
+
+def report_aliases(docs: list[ChapterDoc]) -> dict[str, str]:
+    """Manubot's citation aliases hold in the whole paper, wherever defined: Manubot joins
+    its files, and a section split off a file (one chapter per ``##``) has the others'
+    lines blanked."""
+    return {alias: target for doc in docs if "[@" in doc.chapter.text
+            for alias, target in manubot_aliases(doc.chapter.text).items()}
 
 
 def _map_cite_lists(tree: Any, fn: Callable[[list[Any]], list[Any]]) -> Any:
@@ -111,13 +127,26 @@ def _link_identifiers(items: list[Any], doc: ChapterDoc,
 def _offline_citations(citations: list[Any], bib_keys: set[str],
                        aliases: dict[str, str]) -> list[Any]:
     """The citations of identifiers no bibliography holds (an alias whose identifier one
-    holds is made to cite that first)."""
+    holds, or an identifier an entry holds in another form, is made to cite that first)."""
     for citation in citations:
-        if citation["citationId"] not in bib_keys and \
-                aliases.get(citation["citationId"]) in bib_keys:
-            citation["citationId"] = aliases[citation["citationId"]]
+        key = citation["citationId"]
+        if key in bib_keys:
+            continue
+        target = aliases.get(key, key)
+        if target in bib_keys:
+            citation["citationId"] = target
+        elif (standard := standard_key(target)) is not None:
+            citation["citationId"] = _standard_keys(frozenset(bib_keys)).get(standard, key)
     return [c for c in citations if c["citationId"] not in bib_keys
             and identifier_url(aliases.get(c["citationId"], c["citationId"])) is not None]
+
+
+@functools.lru_cache(maxsize=2)
+def _standard_keys(bib_keys: frozenset[str]) -> dict[str, str]:
+    """Each identifier key of the bibliography by its :func:`standard_key` (asked only
+    when a citation is not found as written: most reports never build it)."""
+    return {standard: key for key in sorted(bib_keys)
+            if (standard := standard_key(key)) is not None}
 
 
 def _with_links(item: A.Node, citations: list[Any], offline: list[Any],

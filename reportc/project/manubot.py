@@ -14,17 +14,23 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from reportc.errors import Diagnostics
+from reportc.paths import inside
 
 CONTENT = "content"
 METADATA = f"{CONTENT}/metadata.yaml"
 STYLE = "build/assets/style.csl"
+BUILD_SCRIPT = "build/build.sh"  # where a paper names its own template variables
+_VARIABLES_OPTION = re.compile(r"--template-variables-path[= ]+[\"']?([^\s\"'\\]+)")
+_NAMESPACE = re.compile(r"([a-zA-Z_][a-zA-Z0-9_]*)=(.+)")
 # what a Manubot bibliography may be (its manual references); other files are not read
 REFERENCE_SUFFIXES = (".bib", ".json", ".yaml", ".yml")
 _TEMPLATE = re.compile(r"\{\{|\{%|\{##")
@@ -54,6 +60,14 @@ def manubot_settings(root: Path) -> tuple[dict[str, Any], dict[str, int]]:
     return data, {key: 1 for key in data}
 
 
+def manubot_files(root: Path) -> list[str]:
+    """The paper's files a build reads besides its text (for the no-change check): the
+    build script and the variables files it names."""
+    names = [BUILD_SCRIPT] if (root / BUILD_SCRIPT).is_file() else []
+    return names + [name for _, _, name in variable_files(root) if "://" not in name
+                    and inside((root / name).resolve(), root) and (root / name).is_file()]
+
+
 def has_template(text: str) -> bool:
     return _TEMPLATE.search(text) is not None
 
@@ -68,7 +82,7 @@ def render_templates(root: Path, rel: str, text: str, origins: list[Origin], day
     unknown: list[str] = []
     try:
         rendered = _environment(unknown).from_string(text).render(
-            **manubot_variables(root, day))
+            **manubot_variables(root, day, diag))
     except TemplateSyntaxError as exc:
         where = origins[min(max(exc.lineno, 1), len(origins)) - 1] if origins else (rel, 1)
         diag.error(f"Manubot template: {exc.message}", *where)
@@ -106,11 +120,17 @@ def _environment(unknown: list[str]) -> Any:
                                 extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
 
 
-def manubot_variables(root: Path, day: dt.date) -> dict[str, Any]:
+def manubot_variables(root: Path, day: dt.date, diag: Diagnostics | None = None
+                      ) -> dict[str, Any]:
     """The variables Manubot's templates see, from metadata.yaml: ``pandoc`` (title,
     keywords, lang), ``manubot`` (date, date_long, generated_date_long: the build's date;
     authors with numbered affiliations, the manuscript's word count) and every other
-    field of metadata.yaml as it is."""
+    field of metadata.yaml as it is; then the files the paper's build script names with
+    ``--template-variables-path`` (:func:`template_variables`)."""
+    return {**_metadata_variables(root, day), **template_variables(root, diag)}
+
+
+def _metadata_variables(root: Path, day: dt.date) -> dict[str, Any]:
     try:
         meta = yaml.safe_load((root / METADATA).read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -128,6 +148,57 @@ def manubot_variables(root: Path, day: dt.date) -> dict[str, Any]:
         extra = meta.pop(key, None)
         into.update(extra if isinstance(extra, dict) else {})
     return {**meta, "pandoc": pandoc, "manubot": manubot}
+
+
+def variable_files(root: Path) -> list[tuple[str, int, str]]:
+    """(namespace or "", line of build/build.sh, path or URL) of each
+    ``--template-variables-path`` the paper's build script gives ``manubot process``."""
+    try:
+        lines = (root / BUILD_SCRIPT).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
+    found = []
+    for number, line in enumerate(lines, start=1):
+        for value in _VARIABLES_OPTION.findall(line.split("#")[0]):
+            named = _NAMESPACE.fullmatch(value)
+            found.append((named.group(1), number, named.group(2)) if named and "://" not in
+                         value.split("=")[0] else ("", number, value))
+    return found
+
+
+def template_variables(root: Path, diag: Diagnostics | None) -> dict[str, Any]:
+    """What the files named by :func:`variable_files` hold (JSON, YAML or TOML), each under
+    its namespace or at the top level, as Manubot reads them; one that is a URL (a build
+    fetches nothing), outside the report or unreadable is skipped with a warning at its
+    line of build/build.sh, as Manubot skips one it cannot read."""
+    variables: dict[str, Any] = {}
+    for namespace, line, name in variable_files(root):
+        data, problem = _variables_file(root, name)
+        if problem and diag is not None:
+            diag.warning(f"template variables '{name}' are not read: {problem}; the templates "
+                         "that use them print nothing", BUILD_SCRIPT, line,
+                         code="template.undefined")
+        if namespace and data is not None:
+            variables[namespace] = data
+        elif isinstance(data, dict):
+            variables.update(data)
+    return variables
+
+
+def _variables_file(root: Path, name: str) -> tuple[Any, str]:
+    """A variables file's data, or why it is not read."""
+    if "://" in name:
+        return None, "a build fetches nothing (save the file in the report directory)"
+    path = (root / name).resolve()
+    if not inside(path, root):
+        return None, "it is outside the report directory"
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".toml":
+            return tomllib.loads(text), ""
+        return (json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)), ""
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        return None, f"{type(exc).__name__}: {exc}".split("\n")[0]
 
 
 def _date(value: object) -> dt.date | None:

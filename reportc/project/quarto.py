@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError
-from reportc.project.manubot import METADATA, is_manubot, manubot_settings
+from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
 from reportc.project.schema import quarto_keys
 
 QUARTO_NAME = "_quarto.yml"
@@ -52,7 +52,7 @@ def read_project(root: Path) -> ProjectSettings | None:
         return _bookdown(root)
     if is_manubot(root):
         data, lines = manubot_settings(root)
-        return ProjectSettings(METADATA, data, lines)
+        return ProjectSettings(METADATA, data, lines, files=manubot_files(root))
     return None
 
 

@@ -2,7 +2,8 @@
 ``--to csljson`` write): a list of items, each with an ``id``.
 
 Such an item is already what citeproc reads, so it is passed on as it is; only its key
-and its line (for messages) are taken here, and a file that is not such a list is an
+(Manubot's standard citation key when Manubot wrote it) and its line (for messages) are
+taken here, and a file that is not such a list is an
 error at its line, never 0 entries.
 """
 
@@ -37,7 +38,7 @@ def read_csl_file(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
             diag.error(f"item {index + 1} has no 'id' (each CSL item needs one: its "
                        "citation key)", rel, line)
             continue
-        key = str(item["id"])
+        key = manubot_id(item) or str(item["id"])
         if key.lower() in seen:
             diag.error(f"duplicate entry key '{key}' (first defined at line "
                        f"{seen[key.lower()]})", rel, line)
@@ -53,6 +54,20 @@ def read_csl_file(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
         record.fields = {"title": str(item.get("title", ""))}  # what the checks read
         records.append(record)
     return records
+
+
+_STANDARD_ID = re.compile(r"^standard_id:\s*(\S+)\s*$", re.M)
+
+
+def manubot_id(item: dict[str, Any]) -> str | None:
+    """The key Manubot cites an item it wrote by (``standard_citation``, or the
+    ``standard_id:`` line of its note, such as ``doi:10.1/x``), where its ``id`` is a short
+    hash no author writes: Manubot matches its manual references by this key."""
+    given = item.get("standard_citation")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    found = _STANDARD_ID.search(str(item.get("note") or ""))
+    return found.group(1) if found else None
 
 
 def _parse(text: str, is_json: bool, rel: str, diag: Diagnostics) -> list[Any] | None:

@@ -60,11 +60,16 @@ def load_bibliography(paths: list[Path] | Path | None, root: Path, diag: Diagnos
 
 
 def _merge(bib: Bibliography, found: list[Record], rel: str, diag: Diagnostics) -> None:
-    """Add one file's records; a key another file defines is an error where it repeats."""
+    """Add one file's records; a key another file defines is an error where it repeats,
+    except between a Manubot paper's manual references, where the later file's entry
+    replaces the earlier one (Manubot's rule: the files are read in name order)."""
     folded = {key.lower(): record for key, record in bib.records.items()}
     for record in found:
         first = folded.get(record.key.lower())
-        if first is not None:
+        if first is not None and _manual_references(bib.rel_of(first)) and \
+                _manual_references(rel):
+            del bib.records[first.key]
+        elif first is not None:
             diag.error(f"duplicate entry key '{record.key}' (first defined in "
                        f"{bib.rel_of(first)}:{first.line})", rel, record.line)
             continue
@@ -72,6 +77,10 @@ def _merge(bib: Bibliography, found: list[Record], rel: str, diag: Diagnostics) 
             record.rel = rel
         bib.records[record.key] = record
         folded[record.key.lower()] = record
+
+
+def _manual_references(rel: str) -> bool:
+    return Path(rel).name.startswith("manual-references")
 
 
 def _read_bibtex(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
