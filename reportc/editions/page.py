@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from reportc.cache import BuildCache, digest, tool_versions
 from reportc.document.model import ChapterDoc
+from reportc.editions.byline import crowded_cover
 from reportc.editions.metadata import PublisherMatter
 from reportc.editions.theme import PAGE_TEMPLATE, Theme
 from reportc.editions.typography import (
@@ -195,6 +196,7 @@ def _values(context: PageContext) -> dict[str, object]:
         stylesheets=context.stylesheets, version_label=context.version_label,
         release=context.release or Release(date=context.build_date),
         live_reload=context.live_reload, matter=context.matter,
-        summary=[p for p in parts if p.kind == "summary"],
+        summary=[p for p in parts if p.kind == "summary"], cover_crowded=crowded_cover(
+            context.config),
         body_parts=[p for p in parts if p.kind != "summary"],
     )
