@@ -22,7 +22,13 @@ from reportc.project.config import (
 from reportc.project.listing import Listed
 from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
-from reportc.project.markdown import Chapter, Fences, lists_read_as_text, promote_sections
+from reportc.project.markdown import (
+    Chapter,
+    Fences,
+    Maths,
+    lists_read_as_text,
+    promote_sections,
+)
 from reportc.project.shortcodes import expand
 from reportc.project.split import (
     Carry,
@@ -296,9 +302,9 @@ _SETEXT_ONE = re.compile(r"^ {0,3}=+[ \t]*$")
 
 def _has_level_one_heading(text: str) -> bool:
     """Is there a ``# Title`` (or a title underlined with ``===``) outside fenced code?"""
-    fences, previous = Fences(), ""
+    fences, maths, previous = Fences(), Maths(), ""
     for number, line in enumerate(text.split("\n"), start=1):
-        if fences.inside(number, line.strip()):
+        if fences.inside(number, line.strip()) or maths.inside(line):
             previous = ""
             continue
         if _ATX_ONE.match(line) or (_SETEXT_ONE.match(line) and previous.strip()):

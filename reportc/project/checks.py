@@ -83,11 +83,45 @@ def date(ctx: Context, key: Key) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
+    found = read_date(str(value))
+    if found is None:
         ctx.err(key.name, f"date '{value}' must be written as YYYY-MM-DD")
+    return found
+
+
+_MONTHS = {name: number for number, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+     ("october", "oct"), ("november", "nov"), ("december", "dec")], start=1)
+    for name in names}
+_NUMERIC = re.compile(r"(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})")
+_WORDS = re.compile(r"(?:(\d{1,2})\s+([a-z]+)\.?|([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?)"
+                    r"\s+(\d{4})")
+
+
+def read_date(text: str) -> dt.date | None:
+    """A date as Quarto and Bookdown projects write it: ``2026-01-15``, ``2026/01/15``,
+    ``1/15/2026`` (month first, as Quarto reads it, unless the first number is over 12),
+    ``15.01.2026`` (day first), ``January 15, 2026``, ``15 Jan 2026``; ``None`` if none."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    numeric, words = _NUMERIC.fullmatch(text), _WORDS.fullmatch(text.lower())
+    try:
+        if numeric:
+            first, separator, middle, last = numeric.groups()
+            if len(first) == 4:
+                return dt.date(int(first), int(middle), int(last))
+            day_first = separator == "." or int(first) > 12
+            month, day = (middle, first) if day_first else (first, middle)
+            return dt.date(int(last), int(month), int(day)) if len(last) == 4 else None
+        if words and (month := _MONTHS.get(words.group(2) or words.group(3) or "")):
+            return dt.date(int(words.group(5)), month, int(words.group(1) or words.group(4)))
+    except ValueError:
         return None
+    return None
 
 
 def authors(ctx: Context, key: Key) -> list[Author]:

@@ -36,6 +36,25 @@ class Fences:
         return False
 
 
+class Maths:
+    """Feed it each line outside fenced code, in order; it says whether the line belongs to
+    a display formula written over several lines (``$$`` … ``$$``): those lines are never
+    Markdown, so ``=`` under ``x`` there underlines no heading (a Quarto book's formula was
+    split into two chapters)."""
+
+    def __init__(self) -> None:
+        self.opened = False
+
+    def inside(self, line: str) -> bool:
+        """Is ``line`` part of such a formula, its opening and closing lines included?"""
+        toggles = line.count("$$") - line.count("\\$$")
+        if self.opened:
+            self.opened = toggles % 2 == 0
+            return True
+        self.opened = toggles % 2 == 1
+        return self.opened
+
+
 @dataclass(frozen=True)
 class Definition:
     """One macro definition: the macro's name (``\\argmin``), its TeX, where it starts."""

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from reportc.errors import Diagnostics
-from reportc.project.markdown import Chapter, Fences
+from reportc.project.markdown import Chapter, Fences, Maths
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -39,10 +39,11 @@ def _headings(text: str, top: bool) -> tuple[tuple[int, int], ...]:
     about the same text up to four times, and the rebuild with nothing to do reads every
     chapter (a third of its time on 500 pages was these walks)."""
     found: list[tuple[int, int]] = []
-    fences, previous, depth = Fences(), "", 0
+    fences, maths, previous, depth = Fences(), Maths(), "", 0
     for index, line in enumerate(text.split("\n")):
         stripped = line.strip()
-        if fences.inside(index + 1, stripped):
+        if fences.inside(index + 1, stripped) or (("$$" in line or maths.opened) and \
+                maths.inside(line)):
             previous = ""
             continue
         opens = _DIV_OPEN.match(stripped)

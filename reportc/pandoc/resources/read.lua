@@ -114,6 +114,9 @@ end
 
 local function table_end(blocks, first)
   if not raw_html(blocks[first], TABLE_OPENS) then return nil end
+  if blocks[first].text:match('</[Tt][Aa][Bb][Ll][Ee]%s*>%s*$') then
+    return first -- a whole table in one block (```{=html}, as a Quarto book writes one)
+  end
   local depth = 0
   for index = first, #blocks do
     if raw_html(blocks[index], TABLE_OPENS) then depth = depth + 1 end

@@ -1,0 +1,82 @@
+"""What a real Quarto book (kviswana/bus-stats-quarto-book, read for this; the fixtures
+are written here) needed before it built: a date written 1/15/2026, a display formula
+whose ``=`` line under ``x`` split the chapter as a heading, and tables written as one
+```` ```{=html} ```` block with a caption and a ``tbl-`` id that the text refers to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from conftest import build_root, copy_root
+
+from reportc.project.checks import read_date
+from reportc.project.split import headings
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("2026-01-15", dt.date(2026, 1, 15)), ("2026/01/15", dt.date(2026, 1, 15)),
+    ("1/15/2026", dt.date(2026, 1, 15)), ("15/1/2026", dt.date(2026, 1, 15)),
+    ("03/04/2026", dt.date(2026, 3, 4)), ("15.01.2026", dt.date(2026, 1, 15)),
+    ("January 15, 2026", dt.date(2026, 1, 15)), ("15 Jan 2026", dt.date(2026, 1, 15)),
+    ("Sept 3rd, 2025", dt.date(2025, 9, 3)),
+    ("13/13/2026", None), ("2026-13-01", None), ("soon", None), ("1/15/26", None),
+])
+def test_dates_are_read_as_quarto_reads_them(written, meant):
+    assert read_date(written) == meant
+
+
+def test_a_project_date_in_us_form_builds(tmp_path):
+    root = copy_root("basic", tmp_path)
+    report = root / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("date: 2026-05-04",
+                                                                 'date: "5/4/2026"'),
+                      encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert "4 May 2026" in built.html_path.read_text(encoding="utf-8")
+
+
+def test_a_line_of_a_formula_is_no_heading():
+    text = "# Chapter\n\nText.\n\n$$\nx\n=\ny\n$$ {#eq-x}\n\nA title\n=======\n"
+    assert headings(text) == [(0, 1), (10, 1)]
+    assert headings("# A\n\nCosts $$x\n=\n1$$ here.\n") == [(0, 1)]
+
+
+FORMULA_AND_TABLE = """
+And he writes @eq-quality:
+
+$$
+\\text{Model quality}
+=
+\\frac{\\text{Var}(\\text{estimates})}
+     {\\text{Var}(\\text{outcome})}
+$$ {#eq-quality}
+
+@tbl-penalty shows the computation.
+
+```{=html}
+<table id="tbl-penalty" style="border-collapse:collapse;">
+  <caption>Decision and resulting penalties</caption>
+  <thead>
+    <!-- the decision row above the headers -->
+    <tr><td colspan="2">Decision =</td><td>6</td></tr>
+    <tr><th>choice</th><th>diff</th><th>penalty</th></tr>
+  </thead>
+  <tbody><tr><td>9</td><td>-3</td><td>9</td></tr></tbody>
+</table>
+```
+"""
+
+
+def test_a_formula_over_lines_and_an_html_table_block_are_numbered_and_referred_to(tmp_path):
+    root = copy_root("basic", tmp_path)
+    chapter = root / "chapters" / "01-intro.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + FORMULA_AND_TABLE,
+                       encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert not [w for w in built.warnings if "01-intro" in w], built.warnings
+    assert re.search(r'<a href="#tbl-penalty" class="xref">Table\xa0\d+</a> shows', html)
+    assert 'href="#eq-quality"' in html and "Decision and resulting penalties" in html
+    assert "the decision row" not in html and "\\text" not in html.split("<math")[0]
