@@ -45,6 +45,7 @@ WARNING_CODES = {
                          "left out)",
     "template.undefined": "a Manubot template prints a variable reportc does not give (a CI "
                           "service's, or one of a variables file it cannot read): nothing",
+    "freeze.stale": "a file was edited after Quarto froze its results (it prints as frozen)",
     "raw.html": "raw HTML other than a comment or a simple tag (left out, its content kept)",
     "raw.latex": "raw LaTeX reportc cannot give a meaning (left out)",
     "raw.other": "a raw block for another output format, ```{=typst} (left out)",

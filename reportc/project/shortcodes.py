@@ -11,6 +11,7 @@ from (:attr:`reportc.errors.Diagnostics.origins`), so messages name the included
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ def expand(root: Path, rel: str, text: str, diag: Diagnostics
     if source.cells:
         frozen = _frozen(root, rel)
         if frozen is not None:
+            _warn_if_stale(root, rel, diag)
             diag.origins[rel] = frozen_origins(frozen.split("\n"), source)
             return frozen, True, [*source.files, freeze_path(root, rel).relative_to(
                 root).as_posix()]
@@ -206,6 +208,22 @@ def _short(text: str, limit: int = 40) -> str:
 def freeze_path(root: Path, rel: str) -> Path:
     """Where Quarto freezes the results of ``rel``'s cells."""
     return root / "_freeze" / Path(rel).with_suffix("") / "execute-results" / "html.json"
+
+
+def _warn_if_stale(root: Path, rel: str, diag: Diagnostics) -> None:
+    """Quarto records the MD5 of the file it froze (``hash``): a file edited since prints
+    as it was then, without the edits, as Quarto's own ``freeze: true`` render prints it.
+    Said once, at the file, so that no edit vanishes without a word."""
+    try:
+        recorded = json.loads(freeze_path(root, rel).read_text(encoding="utf-8")).get("hash")
+        now = hashlib.md5((root / rel).read_bytes(), usedforsecurity=False).hexdigest()
+    except (OSError, ValueError, AttributeError):  # unreadable: _frozen says nothing either
+        return
+    if isinstance(recorded, str) and recorded != now:
+        frozen = freeze_path(root, rel).relative_to(root).as_posix()
+        diag.warning(f"was edited after Quarto froze its results ({frozen}): it prints as "
+                     "it was then, without the edits; render it again with 'quarto render "
+                     f"{rel}' to take them in", rel, code="freeze.stale")
 
 
 def _frozen(root: Path, rel: str) -> str | None:
