@@ -80,3 +80,38 @@ def test_a_formula_over_lines_and_an_html_table_block_are_numbered_and_referred_
     assert re.search(r'<a href="#tbl-penalty" class="xref">Table\xa0\d+</a> shows', html)
     assert 'href="#eq-quality"' in html and "Decision and resulting penalties" in html
     assert "the decision row" not in html and "\\text" not in html.split("<math")[0]
+
+
+def _paged_table(rows: int, columns: int) -> str:
+    """R Markdown's paged table as knitr leaves it in a frozen Quarto result."""
+    import json
+
+    spec = {"columns": [{"label": [f"col{c}"], "name": [c], "type": ["chr"],
+                         "align": ["right" if c == 1 else "left"]}
+                        for c in range(1, columns + 1)],
+            "data": [{str(c): "__NA__" if (r, c) == (2, 2) else f"r{r}c{c}"
+                      for c in range(1, columns + 1)} for r in range(1, rows + 1)],
+            "options": {"columns": {"min": {}, "max": [10]},
+                        "rows": {"min": [10], "max": [10]}, "pages": {}}}
+    return ("\n`````{=html}\n<div data-pagedtable=\"false\">\n  <script data-pagedtable-source "
+            f"type=\"application/json\">\n{json.dumps(spec)}\n  </script>\n</div>\n`````\n")
+
+
+def test_a_paged_table_prints_its_first_page(tmp_path):
+    """kviswana/bus-stats-quarto-book shows data frames with df_print: paged: each was a
+    script, left out with a warning, and the data frame missing from the book."""
+    root = copy_root("basic", tmp_path)
+    chapter = root / "chapters" / "01-intro.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nThe data:\n" +
+                       _paged_table(12, 11) + "\nA small one:\n" + _paged_table(3, 2),
+                       encoding="utf-8")
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert not [w for w in built.warnings if "01-intro" in w], built.warnings
+    html = built.html_path.read_text(encoding="utf-8")
+    tables = re.findall(r"<table>.*?</table>", html[html.index("The data:"):], re.S)
+    big, small = tables[0], tables[1]
+    assert big.count("<tr") == 11 and "r10c10" in big and "r11c1" not in big
+    assert "col10" in big and "col11" not in big and ">NA<" in big and "__NA__" not in big
+    assert "Shown: rows 1–10 of 12, columns 1–10 of 11." in html
+    assert small.count("<tr") == 4 and html.count("Shown:") == 1
+    assert "pagedtable" not in html

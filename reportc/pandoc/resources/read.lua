@@ -126,11 +126,79 @@ local function table_end(blocks, first)
   return nil
 end
 
+-- R Markdown's paged table (`df_print: paged`, in a result Quarto froze): a data frame as
+-- JSON for a script to page through, which no edition runs. It prints as the script first
+-- shows it: its first rows and columns (10 of each unless its options say otherwise) as a
+-- table, and how many there are.
+local function first(value)
+  if type(value) == 'table' then return value[1] end
+  return value
+end
+
+local function column_key(column)
+  local name = first(column.name)
+  if type(name) == 'number' then return string.format('%d', name) end -- 1, never "1.0"
+  return tostring(name)
+end
+
+-- A header row (`row` nil: the columns' labels) or a row of the data.
+local function paged_cells(columns, row)
+  local cells = {}
+  for c, column in ipairs(columns) do
+    local value = first(column.label)
+    if row then value = row[column_key(column)] end
+    if value == '__NA__' then value = 'NA' end -- R's missing value, as the script shows it
+    cells[c] = {pandoc.Plain(pandoc.Inlines(tostring(value or '')))}
+  end
+  return cells
+end
+
+local function paged_table(block)
+  if block.t ~= 'RawBlock' or block.format ~= 'html' or
+      not block.text:find('data-pagedtable-source', 1, true) then
+    return nil
+  end
+  local source = block.text:match('<script data%-pagedtable%-source[^>]*>(.-)</script>')
+  local ok, data = pcall(pandoc.json.decode, source or '', false)
+  if not ok or type(data) ~= 'table' or type(data.columns) ~= 'table' or
+      type(data.data) ~= 'table' then
+    return nil
+  end
+  local options = type(data.options) == 'table' and data.options or {}
+  local most_rows = tonumber(first((options.rows or {}).max)) or 10
+  local most_columns = tonumber(first((options.columns or {}).max)) or 10
+  local columns, aligns, widths, rows = {}, {}, {}, {}
+  for c = 1, math.min(#data.columns, most_columns) do
+    columns[c] = data.columns[c]
+    aligns[c] = first(columns[c].align) == 'right' and pandoc.AlignRight or pandoc.AlignLeft
+    widths[c] = 0
+  end
+  for r = 1, math.min(#data.data, most_rows) do rows[r] = paged_cells(columns, data.data[r]) end
+  local out = pandoc.Blocks({pandoc.utils.from_simple_table(
+    pandoc.SimpleTable({}, aligns, widths, paged_cells(columns, nil), rows))})
+  local shown = {}
+  if #data.data > #rows then
+    shown[#shown + 1] = 'rows 1–' .. #rows .. ' of ' .. #data.data
+  end
+  if #data.columns > #columns then
+    shown[#shown + 1] = 'columns 1–' .. #columns .. ' of ' .. #data.columns
+  end
+  if #shown > 0 then
+    out:insert(pandoc.Div({pandoc.Para(pandoc.Inlines('Shown: ' .. table.concat(shown, ', ') ..
+      '.'))}, pandoc.Attr('', {'paged-table-extent'})))
+  end
+  return out
+end
+
 local function html_tables(blocks)
   local out, index = pandoc.Blocks({}), 1
   while index <= #blocks do
     local last = table_end(blocks, index)
-    if last then
+    local paged = paged_table(blocks[index])
+    if paged then
+      out:extend(paged)
+      index = index + 1
+    elseif last then
       local parts = {}
       for inner = index, last do parts[#parts + 1] = html_of(blocks[inner]) end
       local html = table.concat(parts, '\n')
