@@ -42,8 +42,7 @@ def _headings(text: str, top: bool) -> tuple[tuple[int, int], ...]:
     fences, maths, previous, depth = Fences(), Maths(), "", 0
     for index, line in enumerate(text.split("\n")):
         stripped = line.strip()
-        if fences.inside(index + 1, stripped) or (("$$" in line or maths.opened) and \
-                maths.inside(line)):
+        if _not_markdown(index, line, fences, maths):
             previous = ""
             continue
         opens = _DIV_OPEN.match(stripped)
@@ -63,6 +62,12 @@ def _headings(text: str, top: bool) -> tuple[tuple[int, int], ...]:
             continue
         previous = line
     return tuple(found)
+
+
+def _not_markdown(index: int, line: str, fences: Fences, maths: Maths) -> bool:
+    """Is line ``index`` fenced code or part of a display formula over several lines?"""
+    return fences.inside(index + 1, line.strip()) or \
+        (("$$" in line or maths.opened) and maths.inside(line))
 
 
 def drop_empty_tail(text: str) -> str:
