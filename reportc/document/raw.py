@@ -90,7 +90,7 @@ def clean_raw(doc: ChapterDoc, diag: Diagnostics) -> None:
     """Settle every raw node of ``doc`` (see the module's docstring)."""
     if not any(node["t"] in _RAW_NODES or _wrapped(node) for node in A.iter_nodes(doc.ast)):
         return
-    _heading_labels(doc.ast["blocks"], doc.labels)
+    _inline_labels(doc.ast["blocks"], doc.labels)
     settler = _Settler(doc)
     doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], settler.settle)
     groups: dict[tuple[str, str], list[_Left]] = {}
@@ -120,15 +120,23 @@ class _Left:
     kind: str
 
 
-def _heading_labels(blocks: list[Any], labels: dict[str, str]) -> None:
-    """``# Title \\label{sec:x}``: the label is the heading's identifier (``sec-x``)."""
+# where a node keeps its attributes and the inlines a \label in it may stand among
+_LABELLED = {"Header": (1, "sec"), "Figure": (0, "fig"), "Table": (0, "tbl")}
+
+
+def _inline_labels(blocks: list[Any], labels: dict[str, str]) -> None:
+    """``# Title \\label{sec:x}``, ``![Caption \\label{fig:x}](f.png)`` and a table caption
+    ending ``\\label{tab:x}`` (how a pandoc thesis written for LaTeX labels them): the label
+    is the heading's, figure's or table's identifier (``sec-x``, ``fig-x``, ``tbl-x``)."""
     for node in A.iter_nodes(blocks):
-        if node["t"] != "Header":
+        if node["t"] not in _LABELLED:
             continue
-        for inline in node["c"][2]:
+        at, kind = _LABELLED[node["t"]]
+        inlines = node["c"][2] if kind == "sec" else A.iter_nodes(node["c"][1][1])
+        for inline in inlines:
             label = _LABEL.fullmatch(_latex_of(inline).strip()) if _wrapped(inline) else None
-            if label and not node["c"][1][0]:
-                node["c"][1][0] = labels[label.group(1)] = quarto_id(label.group(1), "sec")
+            if label and not node["c"][at][0]:
+                node["c"][at][0] = labels[label.group(1)] = quarto_id(label.group(1), kind)
 
 
 _RAW_NODES = {"RawBlock", "RawInline"}

@@ -89,20 +89,33 @@ def date(ctx: Context, key: Key) -> dt.date | None:
     return found
 
 
-_MONTHS = {name: number for number, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-     ("october", "oct"), ("november", "nov"), ("december", "dec")], start=1)
-    for name in names}
+# month names (and their short forms) of the languages reports are written in most
+_MONTH_NAMES = (
+    "january jan janvier janv januar jän enero ene gennaio gen janeiro januari",
+    "february feb février févr februar febrero febbraio fev fevereiro februari",
+    "march mar mars märz marzo março maart",
+    "april apr avril abril aprile abr",
+    "may mai mayo maggio mag maio mei",
+    "june jun juin juni junio giugno giu junho",
+    "july jul juillet juil juli julio luglio lug julho",
+    "august aug août agosto ago augustus",
+    "september sep sept septembre septiembre settembre set setembro",
+    "october oct octobre oktober octubre ottobre ott outubro out",
+    "november nov novembre noviembre novembro",
+    "december dec décembre déc dezember dez diciembre dic dicembre dezembro")
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1)
+           for name in names.split()}
 _NUMERIC = re.compile(r"(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})")
-_WORDS = re.compile(r"(?:(\d{1,2})\s+([a-z]+)\.?|([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?)"
-                    r"\s+(\d{4})")
+_WORDS = re.compile(r"(?:(\d{1,2})(?:\.|er)?\s+(?:de\s+)?([^\W\d_]+)\.?(?:\s+de)?|"
+                    r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?)\s+(\d{4})")
 
 
 def read_date(text: str) -> dt.date | None:
     """A date as Quarto and Bookdown projects write it: ``2026-01-15``, ``2026/01/15``,
     ``1/15/2026`` (month first, as Quarto reads it, unless the first number is over 12),
-    ``15.01.2026`` (day first), ``January 15, 2026``, ``15 Jan 2026``; ``None`` if none."""
+    ``15.01.2026`` (day first), ``January 15, 2026``, ``15 Jan 2026``, ``20. Juli 2025``,
+    ``3 de marzo de 2026`` (month names in English, French, German, Spanish, Italian,
+    Portuguese and Dutch); ``None`` if none."""
     text = text.strip()
     try:
         return dt.date.fromisoformat(text)

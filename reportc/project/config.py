@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
-from reportc.project.quarto import node_lines, read_project
+from reportc.project.quarto import node_lines, one_document, read_project
 from reportc.project.schema import FILE_KEYS, KEYS, KNOWN_KEYS
 from reportc.project.settings import (
     CONFIG_NAME,
@@ -44,6 +44,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
                           "report.yaml with 'title:' and 'chapters:' listing the files in "
                           "reading order)")
     data, lines = _read_yaml(path) if path.is_file() else ({}, {})
+    project = project or one_document(root, data)
     manubot = {k: v for k, v in manubot_metadata(root).items() if k not in data}
     files = {str(key): CONFIG_NAME for key in data}
     if project is not None:

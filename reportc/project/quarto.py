@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError
+from reportc.paths import inside
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
 from reportc.project.schema import quarto_keys
 
@@ -184,6 +185,23 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     settings.lines["chapters"] = lines.get(RENDER, 1)
     if len(names) == 1 and (root / names[0]).is_file():
         _document_meta(root, names[0], settings)
+
+
+def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
+    """A pandoc project that is one document (``thesis.md``, its title, author, date and
+    lang in its front matter, as pandoc reads them), listed alone in report.yaml (``data``),
+    which gives no title: the document's front matter is the report's title page and its
+    ``#`` headings its chapters, as for a Quarto project that renders one document."""
+    chapters = data.get("chapters")
+    if "title" in data or not isinstance(chapters, list) or len(chapters) != 1 or \
+            not isinstance(chapters[0], str):
+        return None
+    name, path = chapters[0], (root / chapters[0]).resolve()
+    if not inside(path, root) or not path.is_file() or path.suffix.lower() not in SOURCE_SUFFIXES:
+        return None  # (a chapter outside the report is an error where chapters are read)
+    settings = ProjectSettings(name)
+    _document_meta(root, name, settings)
+    return settings if "title" in settings.data else None
 
 
 def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:

@@ -231,14 +231,17 @@ local function html_image(raw)
   end
 end
 
--- Quarto's caption attributes (fig-cap, tbl-cap, lst-cap) hold Markdown: each is read
+-- Quarto's caption attributes (fig-cap, tbl-cap, lst-cap) hold Markdown (as does
+-- pandoc-crossref's caption="..." on a code block): each is read
 -- here, as the chapter is, into the metadata field `reportc-captions` (attribute text ->
 -- inlines), where reportc.document.floats takes a float's caption from.
 local function read_captions(chapter, reader)
   local captions = {}
   local function note(element)
     for key, value in pairs(element.attributes) do
-      if key:match('^%a+%-cap$') and captions[value] == nil then
+      -- (pandoc-crossref's `caption` on a code block is a listing's caption too)
+      if (key:match('^%a+%-cap$') or (key == 'caption' and element.t == 'CodeBlock'))
+          and captions[value] == nil then
         local read = pandoc.read(value, reader, PANDOC_READER_OPTIONS)
         captions[value] = pandoc.utils.blocks_to_inlines(read.blocks)
       end
