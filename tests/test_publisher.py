@@ -252,16 +252,18 @@ def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(
     """Page 1 is the front matter's: an edit elsewhere takes the picture from the cache;
     a new title is drawn. Either way it is the clean build's picture. (The first build is
     a copy of the session's, so its cover's drawing is not counted.)"""
+    import reportc.pdf.cover
     import reportc.pdf.edition
 
     drawn: list[str] = []
     real = reportc.pdf.edition.draw_cover
 
-    def counting(pdf, target):
+    def counting(pdf, target, *page):
         drawn.append(target.name)
-        return real(pdf, target)
+        return real(pdf, target, *page)
 
     monkeypatch.setattr(reportc.pdf.edition, "draw_cover", counting)
+    monkeypatch.setattr(reportc.pdf.cover, "draw_cover", counting)  # drawn during the merge
     (tmp_path / "pub").mkdir()
     root = shared.copy("publisher", tmp_path / "pub", formats=("pdf",)).root
     chapter = sorted((root / "chapters").glob("*.md"))[-1]
@@ -277,6 +279,31 @@ def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(
         clean = build_root(root, out=tmp_path / "clean", formats=("pdf",), use_cache=False)
         assert (rebuilt.out / "grid-storage-cover.png").read_bytes() == \
             (clean.out / "grid-storage-cover.png").read_bytes()
+
+@pytest.mark.skipif(not can_draw_cover(), reason="pdftoppm is not installed")
+def test_the_cover_picture_is_drawn_from_the_first_part_while_the_parts_merge(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The picture is drawn once, from the front matter's own PDF (page 1 of it), before
+    the merge, and it is page 1 of the merged PDF drawn by pdftoppm."""
+    import reportc.pdf.cover
+    import reportc.pdf.edition
+    from reportc.editions.cover import draw_cover
+
+    drawn: list[tuple[str, int]] = []
+
+    def early(pdf, target, page=1):
+        drawn.append((pdf.name, page))
+        return draw_cover(pdf, target, page)
+
+    monkeypatch.setattr(reportc.pdf.cover, "draw_cover", early)
+    monkeypatch.setattr(reportc.pdf.edition, "draw_cover", lambda *args: pytest.fail(
+        "drawn from the merged PDF"))
+    built = build_root(copy_root("publisher", tmp_path), formats=("pdf",), use_cache=False)
+    assert drawn == [("first-part.pdf", 1)]
+    again = tmp_path / "cover.png"
+    assert draw_cover(built.out / "grid-storage.pdf", again)
+    assert (built.out / "grid-storage-cover.png").read_bytes() == again.read_bytes()
+
 
 # --- reference files --------------------------------------------------------------------
 
