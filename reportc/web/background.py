@@ -68,11 +68,12 @@ class FontsInBackground:
         return self._fonts.complete(found, jobs)
 
     def _hurry(self) -> bool:
-        """Back to normal priority (a user without the right to lower a nice value cannot:
-        then False)."""
+        """Back to the build's own priority (a user without the right to lower a nice value
+        cannot: then False)."""
+        own = os.getpriority(os.PRIO_PROCESS, 0)
         for pid in self._pids:
             try:
-                os.setpriority(os.PRIO_PROCESS, pid, 0)
+                os.setpriority(os.PRIO_PROCESS, pid, own)
             except ProcessLookupError:
                 continue  # done already
             except PermissionError:
