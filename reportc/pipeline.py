@@ -5,6 +5,7 @@ modules (about half of its time was importing them)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import tempfile
 from collections.abc import Callable
@@ -18,7 +19,6 @@ from reportc.charts.engine import ChartEngine
 from reportc.charts.figures import Drawings, draw_charts
 from reportc.charts.guess import guess_charts
 from reportc.charts.theme import chart_theme
-from reportc.citing.citation import how_to_cite, render_markdown_file
 from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
@@ -28,6 +28,7 @@ from reportc.document.numbering import number_report
 from reportc.document.read import read_report
 from reportc.document.xrefs import report_aliases, resolve_references
 from reportc.editions.base import Edition, Made, Started
+from reportc.editions.imprint import ImprintTexts
 from reportc.editions.metadata import PublisherMatter, publisher_matter
 from reportc.editions.page import PageContext, make_parts
 from reportc.editions.run import write_editions
@@ -177,7 +178,9 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
     chapters were read, to wait for); the files written."""
     docs, editions, diag = checked.docs, checked.editions, run.diag
     cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
-    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch:  # CSL JSON the editions read
+    imprint = ImprintTexts(config, csl, config.date or release.date, run.cache)  # meanwhile
+    with tempfile.TemporaryDirectory(prefix="reportc-") as scratch, \
+            contextlib.closing(imprint):  # CSL JSON the editions read
         references, bodies, setup = _cite(
             run, docs, cited, bibliography, converter, reported(csl), config,
             Path(scratch), any(edition.notes_list for edition in editions))
@@ -188,7 +191,8 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
         diag.raise_if_errors()
         timer.done(f"cited {len(cited)} source(s) and rendered the chapters")
 
-        matter = _publisher_matter(run, config, docs, checked.lists, csl, release, editions)
+        matter = _publisher_matter(run, config, docs, checked.lists, imprint, release,
+                                   editions)
         context = PageContext(config, make_parts(docs, bodies), Markup(references), "web",
                               release.date, version_label=release.stamp, release=release,
                               live_reload=run.options.live_reload, matter=matter,
@@ -214,15 +218,14 @@ def _draw_charts(run: Run, docs: list[ChapterDoc], config: ReportConfig, theme: 
 
 
 def _publisher_matter(run: Run, config: ReportConfig, docs: list[ChapterDoc],
-                      lists: ReportLists, csl: Path | None, release: Release,
+                      lists: ReportLists, imprint: ImprintTexts, release: Release,
                       editions: list[Edition]) -> PublisherMatter:
-    """Imprint, how to cite, lists and metadata (#17); reference files go beside a paged
-    edition (the PDF) or a release."""
-    diag, cache, options = run.diag, run.cache, run.options
+    """Imprint, how to cite (made while the report was cited: ``imprint``), lists and
+    metadata (#17); reference files go beside a paged edition (the PDF) or a release."""
+    diag, options = run.diag, run.options
     matter = publisher_matter(
-        config, docs, lists, how_to_cite(config, csl, config.date or release.date, diag, cache),
-        render_markdown_file(config.publisher.acknowledgements, config.root, diag, cache),
-        release.date, release.artifact_stem(config.slug),
+        config, docs, lists, *imprint.result(diag), release.date,
+        release.artifact_stem(config.slug),
         options.reference_files and (any(e.reference_files for e in editions)
                                      or bool(options.version_label)))
     diag.raise_if_errors()

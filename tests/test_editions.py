@@ -4,6 +4,7 @@ edition without knowing it, and an edition with a cache key is restored from the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from conftest import build_root, copy_root, run_cli
@@ -81,3 +82,90 @@ def test_the_command_line_refuses_an_unknown_format(tmp_path):
 def test_every_edition_names_its_outputs(edition):
     assert edition.name in FORMATS
     assert type(edition).outputs is not Edition.outputs
+
+
+class Later:
+    """An edition's files left pending (as the web page's fonts are): what was done."""
+
+    def __init__(self, folder: Path, name: str, done: list[str]) -> None:
+        self.folder, self.name, self.done = folder, name, done
+
+    def finish(self) -> None:
+        self.done.append("finish")
+        (self.folder / self.name).write_text("finished\n", encoding="utf-8")
+
+    def close(self) -> None:
+        self.done.append("close")
+
+
+class Pending(WordCount):
+    """WordCount whose file is written by the pending part after every edition."""
+
+    name = "pending"
+    done: ClassVar[list[str]] = []
+
+    def outputs(self, made: Made) -> list[str]:
+        return [made.stem + "-pending.txt"]
+
+    def write(self, made: Made, folder: Path) -> Later:
+        Pending.done.append("write")
+        return Later(folder, self.outputs(made)[0], Pending.done)
+
+
+class Failing(WordCount):
+    name = "failing"
+
+    def write(self, made: Made, folder: Path) -> None:
+        raise RuntimeError("the edition after failed")
+
+
+def test_pending_files_are_finished_after_every_edition_then_cached(tmp_path, monkeypatch):
+    """An edition may leave files to finish once the others are written: they are written
+    into the output (and stored under its cache key, complete: the next build restores
+    them), and what it keeps running is closed."""
+    monkeypatch.setitem(registry.EDITIONS, "pending", Pending())
+    root = copy_root("basic", tmp_path)
+    Pending.done = []
+    built = build_root(root, formats=("pending", "words"))
+    assert Pending.done == ["write", "finish", "close"]
+    assert (built.out / f"{built.slug}-pending.txt").read_text() == "finished\n"
+    (built.out / f"{built.slug}-pending.txt").unlink()
+    (root / "words.cfg").write_text("changed\n")  # a rebuild, the editions from the cache
+    Pending.done = []
+    again = build_root(root, formats=("pending", "words"))
+    assert Pending.done == []
+    assert (again.out / f"{again.slug}-pending.txt").read_text() == "finished\n"
+
+
+def test_pending_files_are_closed_unfinished_when_a_later_edition_fails(tmp_path, monkeypatch):
+    monkeypatch.setitem(registry.EDITIONS, "pending", Pending())
+    monkeypatch.setitem(registry.EDITIONS, "failing", Failing())
+    Pending.done = []
+    with pytest.raises(RuntimeError, match="the edition after failed"):
+        build_root(copy_root("basic", tmp_path), formats=("pending", "failing"))
+    assert Pending.done == ["write", "close"]
+
+
+def test_the_page_templates_are_compiled_once_for_the_web_and_the_print_page(
+        tmp_path, monkeypatch):
+    """The web page and the print page come from the same templates: each is read and
+    compiled once per build (0.05 s of CPU each time on the default theme), and the next
+    build (a watch session's) reads them again."""
+    import jinja2
+
+    loaded: list[str] = []
+    real = jinja2.FileSystemLoader.get_source
+
+    def counting(self, environment, template):
+        loaded.append(template)
+        return real(self, environment, template)
+
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source", counting)
+    root = copy_root("basic", tmp_path)
+    build_root(root, formats=("html", "pdf"), use_cache=False)
+    assert "report.html.j2" in loaded
+    assert sorted(loaded) == sorted(set(loaded))
+    first = sorted(loaded)
+    loaded.clear()
+    build_root(root, formats=("html", "pdf"), use_cache=False)
+    assert sorted(loaded) == first

@@ -154,6 +154,23 @@ def test_missing_glyph_is_an_error_not_a_silent_box(project):
         "names the chapter and line lacking the glyph, before layout"
 
 
+def test_the_theme_fonts_characters_are_their_best_unicode_maps(tmp_path):
+    """The glyph check reads the theme fonts' characters with HarfBuzz: the characters of
+    each font's best Unicode map, as fontTools reads them; a damaged or missing file has
+    none (WeasyPrint reports it)."""
+    from fontTools.ttLib import TTFont
+
+    from reportc.editions.theme import DEFAULT_THEME, Theme
+    from reportc.pdf.glyphs import theme_coverage
+
+    fonts = Theme(DEFAULT_THEME).fonts
+    damaged = tmp_path / "Damaged.ttf"
+    damaged.write_bytes(b"not a font")
+    expected = set().union(*(TTFont(font).getBestCmap() for font in fonts))
+    assert theme_coverage((*fonts, damaged, tmp_path / "Missing.ttf")) == expected
+    assert 0x2014 in expected and 0x4E2D not in expected  # the dash; no Chinese
+
+
 def test_cli_exit_code_and_previous_outputs_left_intact(shared, tmp_path):
     project = shared.copy("basic", tmp_path).root  # built: this run finds it up to date
     good = run_cli(project)

@@ -22,7 +22,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Every pandoc output of the build, and the web edition's stages as they are called."""
     seen: dict[str, list[str]] = {"pandoc": [], "web page": [], "web fonts": []}
     real_pandoc, real_write, real_fonts = runner.run_pandoc, html.HtmlEdition.write, \
-        html.web_fonts
+        html.WebFonts
 
     def pandoc(*args, **kwargs):
         result = real_pandoc(*args, **kwargs)
@@ -40,7 +40,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     monkeypatch.setattr(runner, "run_pandoc", pandoc)  # run_batch's
     monkeypatch.setattr(render, "run_pandoc", pandoc)  # citing and the one-process path
     monkeypatch.setattr(html.HtmlEdition, "write", write)
-    monkeypatch.setattr(html, "web_fonts", fonts)
+    monkeypatch.setattr(html, "WebFonts", fonts)
     return seen
 
 

@@ -6,6 +6,7 @@ takeaway boxes over several pages so that a wrong page number in a list shows.""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -252,16 +253,18 @@ def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(
     """Page 1 is the front matter's: an edit elsewhere takes the picture from the cache;
     a new title is drawn. Either way it is the clean build's picture. (The first build is
     a copy of the session's, so its cover's drawing is not counted.)"""
+    import reportc.pdf.cover
     import reportc.pdf.edition
 
     drawn: list[str] = []
     real = reportc.pdf.edition.draw_cover
 
-    def counting(pdf, target):
+    def counting(pdf, target, *page):
         drawn.append(target.name)
-        return real(pdf, target)
+        return real(pdf, target, *page)
 
     monkeypatch.setattr(reportc.pdf.edition, "draw_cover", counting)
+    monkeypatch.setattr(reportc.pdf.cover, "draw_cover", counting)  # drawn during the merge
     (tmp_path / "pub").mkdir()
     root = shared.copy("publisher", tmp_path / "pub", formats=("pdf",)).root
     chapter = sorted((root / "chapters").glob("*.md"))[-1]
@@ -277,6 +280,31 @@ def test_the_cover_picture_is_drawn_again_only_when_the_first_pages_change(
         clean = build_root(root, out=tmp_path / "clean", formats=("pdf",), use_cache=False)
         assert (rebuilt.out / "grid-storage-cover.png").read_bytes() == \
             (clean.out / "grid-storage-cover.png").read_bytes()
+
+@pytest.mark.skipif(not can_draw_cover(), reason="pdftoppm is not installed")
+def test_the_cover_picture_is_drawn_from_the_first_part_while_the_parts_merge(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The picture is drawn once, from the front matter's own PDF (page 1 of it), before
+    the merge, and it is page 1 of the merged PDF drawn by pdftoppm."""
+    import reportc.pdf.cover
+    import reportc.pdf.edition
+    from reportc.editions.cover import draw_cover
+
+    drawn: list[tuple[str, int]] = []
+
+    def early(pdf, target, page=1):
+        drawn.append((pdf.name, page))
+        return draw_cover(pdf, target, page)
+
+    monkeypatch.setattr(reportc.pdf.cover, "draw_cover", early)
+    monkeypatch.setattr(reportc.pdf.edition, "draw_cover", lambda *args: pytest.fail(
+        "drawn from the merged PDF"))
+    built = build_root(copy_root("publisher", tmp_path), formats=("pdf",), use_cache=False)
+    assert drawn == [("first-part.pdf", 1)]
+    again = tmp_path / "cover.png"
+    assert draw_cover(built.out / "grid-storage.pdf", again)
+    assert (built.out / "grid-storage-cover.png").read_bytes() == again.read_bytes()
+
 
 # --- reference files --------------------------------------------------------------------
 
@@ -405,3 +433,51 @@ def test_an_imprint_longer_than_its_page_goes_on_instead_of_being_cut(tmp_path):
     text = " ".join(" ".join(" ".join(visible).split()).split())
     assert "Paragraph 1 ends here." in text and "Paragraph 12 ends here." in text
     assert "HOW TO CITE THIS REPORT" in text.upper() and "Fixture Policy Institute, 2026" in text
+
+
+def test_how_to_cite_is_made_while_the_report_is_cited(tmp_path, monkeypatch):
+    """The imprint's pandoc runs depend on report.yaml and the style alone: they run
+    beside citing (which here waits for them), not after it, on the way to the PDF."""
+    import threading
+
+    import reportc.citing.citation
+    import reportc.editions.imprint
+    import reportc.pipeline
+
+    begun = threading.Event()
+    real_cite, real_how = reportc.pipeline._cite, reportc.citing.citation.how_to_cite
+    made: list[str] = []
+
+    def how(*args, **kwargs):
+        begun.set()
+        made.append(real_how(*args, **kwargs))
+        return made[-1]
+
+    def cite(*args, **kwargs):
+        assert begun.wait(60), "how to cite was not begun before citing ended"
+        return real_cite(*args, **kwargs)
+
+    monkeypatch.setattr(reportc.citing.citation, "how_to_cite", how)
+    monkeypatch.setattr(reportc.editions.imprint, "how_to_cite", how)
+    monkeypatch.setattr(reportc.pipeline, "_cite", cite)
+    built = build_root(copy_root("publisher", tmp_path), formats=("html",), use_cache=False)
+    page = (built.out / "grid-storage.html").read_text(encoding="utf-8")
+    assert len(made) == 1 and made[0] and made[0] in page
+
+
+def test_the_imprint_reports_its_problems_when_asked_for_its_texts(tmp_path):
+    """Made in a thread, its problems are held until the build asks for the texts, then
+    reported (a script address in the acknowledgements is an error at that file)."""
+    from reportc.cache import BuildCache
+    from reportc.editions.imprint import ImprintTexts
+
+    root = copy_root("publisher", tmp_path)
+    (root / "acknowledgements.md").write_text("Thanks to [them](javascript:alert(1)).\n")
+    config = load_config(root, Diagnostics())
+    imprint = ImprintTexts(config, None, dt.date(2026, 12, 7), BuildCache(
+        tmp_path / "cache", Diagnostics(), enabled=False))
+    diag = Diagnostics()
+    how, thanks = imprint.result(diag)
+    imprint.close()
+    assert how == "" and thanks == ""
+    assert [(p.path, p.severity) for p in diag.problems] == [("acknowledgements.md", "error")]

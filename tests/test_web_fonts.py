@@ -4,13 +4,23 @@ page shows, a fraction of the TrueType files' size, the same bytes on every buil
 from __future__ import annotations
 
 import io
+import os
 import re
+import tempfile
+import time
+from pathlib import Path
 
+import pytest
 from conftest import build_root, copy_root
 from fontTools.ttLib import TTFont
 
+from reportc.cache import BuildCache
 from reportc.editions.theme import DEFAULT_THEME, Theme
-from reportc.web.fonts import code_points, subset_font, woff2_stylesheet
+from reportc.errors import ConfigError, Diagnostics
+from reportc.web import background as background_module
+from reportc.web import fonts as fonts_module
+from reportc.web.background import LOWEST_PRIORITY, FontsInBackground
+from reportc.web.fonts import WebFonts, code_points, subset_font, woff2_stylesheet
 
 
 def test_the_page_links_woff2_subsets_that_hold_its_characters(tmp_path):
@@ -100,3 +110,100 @@ def test_brotli_compresses_at_the_chosen_quality(monkeypatch):
     assert qualities and set(qualities) == {WOFF2_QUALITY} and WOFF2_QUALITY < 11
     monkeypatch.undo()  # reading the file decompresses it
     assert TTFont(io.BytesIO(made)).flavor == "woff2"
+
+
+def _children() -> set[int]:
+    """This process's child processes alive (or not yet waited for)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if entry.name.isdigit() and int(stat[stat.rfind(")") + 2:].split()[1]) == os.getpid():
+            found.add(int(entry.name))
+    return found
+
+
+def _no_cache(tmp_path: Path) -> BuildCache:
+    return BuildCache(tmp_path / "cache", Diagnostics(), enabled=False)
+
+
+@pytest.fixture(autouse=True)
+def _made_afresh(monkeypatch):
+    """No font made by an earlier test of this process counts as made."""
+    monkeypatch.setattr(fonts_module, "_MADE", {})
+
+
+THEME_FONTS = Theme(DEFAULT_THEME).fonts
+TEXT = "Grid storage – the “energy” transition, 2026 é"
+
+
+def test_fonts_made_in_the_background_are_the_fonts_made_at_once(tmp_path):
+    """Made by two processes at nice 19 while the build goes on, the same bytes as made in
+    the build's process, in the theme's order; no process or scratch file left behind."""
+    before, scratch = _children(), set(Path(tempfile.gettempdir()).glob("reportc-fonts-*"))
+    points = code_points(TEXT)
+    background = FontsInBackground(WebFonts(THEME_FONTS, TEXT, _no_cache(tmp_path)), jobs=2)
+    assert len(_children() - before) == 2
+    assert len(set(Path(tempfile.gettempdir()).glob("reportc-fonts-*")) - scratch) == 1
+    made = background.result(2)
+    assert made == [subset_font(font, points) for font in THEME_FONTS]
+    assert _children() == before
+    assert set(Path(tempfile.gettempdir()).glob("reportc-fonts-*")) <= scratch
+
+
+def test_background_fonts_run_at_the_lowest_priority_and_are_stopped_on_close(
+        tmp_path, monkeypatch):
+    """While the processes work (here they wait), they run at nice 19; asked for the fonts,
+    the build brings them back to its own priority where it may; a build that stops
+    (close) ends them."""
+    monkeypatch.setattr(background_module, "subset_font", lambda *args: time.sleep(30))
+    before = _children()
+    background = FontsInBackground(WebFonts(THEME_FONTS, TEXT, _no_cache(tmp_path)), jobs=2)
+    started = _children() - before
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and \
+            {os.getpriority(os.PRIO_PROCESS, pid) for pid in started} != {LOWEST_PRIORITY}:
+        time.sleep(0.01)  # each lowers its own priority as it starts
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in started} == {LOWEST_PRIORITY}
+    if background._hurry():  # allowed here: back to this process's own priority
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in started} == \
+            {os.getpriority(os.PRIO_PROCESS, 0)}
+    background.close()
+    assert _children() == before
+
+
+def test_fonts_left_unmade_are_made_at_once_where_priority_cannot_be_raised(
+        tmp_path, monkeypatch):
+    """A user who may not lower a nice value: the background processes are stopped and the
+    fonts they had not made are made in the build, the same bytes."""
+    monkeypatch.setattr(background_module, "subset_font", lambda *args: time.sleep(30))
+
+    def refused(*args):
+        raise PermissionError("not allowed")
+
+    monkeypatch.setattr(background_module.os, "setpriority", refused)
+    before = _children()
+    background = FontsInBackground(WebFonts(THEME_FONTS[:3], TEXT, _no_cache(tmp_path)),
+                                   jobs=2)
+    made = background.result(1)
+    assert made == [subset_font(font, code_points(TEXT)) for font in THEME_FONTS[:3]]
+    assert _children() == before
+
+
+def test_a_font_that_cannot_be_made_in_the_background_is_reported_by_the_build(tmp_path):
+    bad = tmp_path / "Broken-Regular.ttf"
+    bad.write_bytes(b"not a font")
+    background = FontsInBackground(WebFonts([bad], TEXT, _no_cache(tmp_path)), jobs=2)
+    with pytest.raises(ConfigError, match=r"Broken-Regular\.ttf: cannot make a web font"):
+        background.result(2)
+
+
+def test_cached_fonts_start_no_process(tmp_path):
+    cache = BuildCache(tmp_path / "cache", Diagnostics())
+    first = FontsInBackground(WebFonts(THEME_FONTS[:2], TEXT, cache), jobs=2).result(2)
+    before = _children()
+    again = FontsInBackground(WebFonts(THEME_FONTS[:2], TEXT, cache), jobs=2)
+    assert _children() == before
+    assert again.result(2) == first

@@ -48,6 +48,17 @@ class Started(Protocol):
         stopped before (safe to call twice)."""
 
 
+class Pending(Protocol):
+    """An edition's files still being made when its :meth:`Edition.write` returned (the
+    web page's fonts, made while the PDF is laid out)."""
+
+    def finish(self) -> None:
+        """Write the rest of its files (the build calls it once every edition is written)."""
+
+    def close(self) -> None:
+        """End what it keeps running; called whether or not it finished (safe twice)."""
+
+
 @dataclass
 class Made:
     """What the shared stages made, the same for every edition, and the build's run (its
@@ -114,8 +125,10 @@ class Edition(ABC):
         """The files it writes, relative to the output folder (the main one first)."""
 
     @abstractmethod
-    def write(self, made: Made, folder: Path) -> None:
-        """Write :meth:`outputs` into ``folder``; problems go to ``made.diag``."""
+    def write(self, made: Made, folder: Path) -> Pending | None:
+        """Write :meth:`outputs` into ``folder``; problems go to ``made.diag``. Files still
+        being made may be left to the :class:`Pending` returned, finished once every
+        edition is written (the other editions' work overlaps theirs)."""
 
     def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
         """Files it reads besides the chapters, bibliography and theme the build hashes."""

@@ -18,13 +18,14 @@ def can_draw_cover() -> bool:
     return shutil.which("pdftoppm") is not None
 
 
-def draw_cover(pdf: Path, target: Path) -> bool:
-    """Write page 1 of ``pdf`` as the PNG ``target``; ``False`` if that was not possible."""
+def draw_cover(pdf: Path, target: Path, page: int = 1) -> bool:
+    """Write ``page`` of ``pdf`` (page 1: the cover) as the PNG ``target``; ``False`` if
+    that was not possible."""
     tool = shutil.which("pdftoppm")
     if tool is None:
         return False
-    command = [tool, "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", str(WIDTH),
-               "-scale-to-y", "-1", str(pdf), str(target.with_suffix(""))]
+    command = [tool, "-png", "-f", str(page), "-l", str(page), "-singlefile", "-scale-to-x",
+               str(WIDTH), "-scale-to-y", "-1", str(pdf), str(target.with_suffix(""))]
     try:
         done = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired:

@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -63,6 +64,9 @@ class PageContext:
     live_reload: str = ""  # watch mode only: the build id the page's script polls for
     matter: PublisherMatter = field(default_factory=PublisherMatter)  # imprint, lists (#17)
     cache: BuildCache | None = None  # keeps each chapter's web and print HTML (_set)
+    # the Jinja2 environment of each theme folder this build rendered a page from: its
+    # templates compiled once, for the web page and the print page (_environment)
+    environments: dict[Path, Any] = field(default_factory=dict, repr=False)
 
 
 def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
@@ -144,14 +148,7 @@ def render_page(theme: Theme, context: PageContext) -> str:
     a rebuild with nothing to do renders no page)."""
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(theme.root),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = _environment(theme, context)
     values = _values(context)
     try:
         return env.get_template(PAGE_TEMPLATE).render(**values)
@@ -166,6 +163,25 @@ def render_page(theme: Theme, context: PageContext) -> str:
         said = str(exc) if isinstance(exc, jinja2.TemplateError) else \
             f"{type(exc).__name__}: {exc}"
         raise ConfigError(f"{_failed_at(exc, theme, context)}: template error: {said}") from exc
+
+
+def _environment(theme: Theme, context: PageContext) -> Any:
+    """The theme's Jinja2 environment, made once per build (``context``): the web page and
+    the print page are rendered from the same templates, and compiling them took 0.05 s of
+    CPU each time (the default theme's page and its six included templates)."""
+    import jinja2
+
+    env = context.environments.get(theme.root)
+    if env is None:
+        env = context.environments[theme.root] = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(theme.root),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    return env
 
 
 def _shown(path: Path, context: PageContext) -> str:

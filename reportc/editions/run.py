@@ -8,21 +8,32 @@ import json
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest
-from reportc.editions.base import Edition, Made
+from reportc.editions.base import Edition, Made, Pending
 
 KIND = "edition"  # cache kind of an edition's list of files (name -> blob key)
 FILE_KIND = "edition-file"  # cache kind of one file's bytes, keyed by their digest
 
 
 def write_editions(editions: list[Edition], made: Made, folder: Path) -> None:
-    """Write every edition into ``folder`` (the staging folder), in registry order."""
-    for edition in editions:
-        key = edition.key(made)
-        if key is not None and _restore(made.cache, edition, key, folder):
-            continue
-        edition.write(made, folder)
-        if key is not None and not made.diag.errors:
-            _store(made.cache, edition, key, folder, edition.outputs(made))
+    """Write every edition into ``folder`` (the staging folder), in registry order; then
+    finish what each left :class:`~reportc.editions.base.Pending` and store the cached
+    ones (an edition's files are complete only then)."""
+    written: list[tuple[Edition, str | None, Pending | None]] = []
+    try:
+        for edition in editions:
+            key = edition.key(made)
+            if key is not None and _restore(made.cache, edition, key, folder):
+                continue
+            written.append((edition, key, edition.write(made, folder)))
+        for edition, key, pending in written:
+            if pending is not None:
+                pending.finish()
+            if key is not None and not made.diag.errors:
+                _store(made.cache, edition, key, folder, edition.outputs(made))
+    finally:
+        for _, _, pending in written:
+            if pending is not None:
+                pending.close()
 
 
 def _restore(cache: BuildCache, edition: Edition, key: str, folder: Path) -> bool:

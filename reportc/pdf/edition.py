@@ -19,11 +19,13 @@ from reportc.charts.tables import without_data_tables
 from reportc.citing.citation import bibtex, ris
 from reportc.document.model import ChapterDoc
 from reportc.editions.base import Edition, Made
-from reportc.editions.cover import cover_tool, draw_cover
+from reportc.editions.cover import draw_cover
 from reportc.editions.page import PageContext, render_page
 from reportc.editions.theme import Theme
 from reportc.errors import Diagnostics, ReportError, ToolError
 from reportc.paths import relative
+from reportc.pdf.cover import KIND as COVER
+from reportc.pdf.cover import EarlyCover, cover_key
 from reportc.pdf.headstart import (
     LEGACY_PARTS_STYLESHEET,
     PARTS_STYLESHEET,
@@ -112,16 +114,22 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
     fields = _xmp_fields(context)
     key = digest(page, environment, mode, json.dumps(fields))
     pdf, pages = _cached(cache, key)
-    if pdf is not None:
-        cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
-    else:
-        job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
-        job.fields = fields
-        if begun is not None:
-            job.zygote, job.merger = begun.zygote, begun.merger
-        pdf = _lay_out(page, job, cache, key, single_pass, diag)
-    if pdf is not None:
-        _write(path, pdf, config, context, reference_files, cache)
+    early = EarlyCover(cache)
+    try:
+        if pdf is not None:
+            cache.carry["pdf_pages"] = {**pages, "pdf": key} if pages else {}
+        else:
+            job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
+            job.fields = fields
+            if begun is not None:
+                job.zygote, job.merger = begun.zygote, begun.merger
+            if _cover_name(context):
+                job.first_part = early.begin
+            pdf = _lay_out(page, job, cache, key, single_pass, diag)
+        if pdf is not None:
+            _write(path, pdf, config, context, reference_files, cache, early)
+    finally:
+        early.close()
 
 
 def _engaged(begun: HeadStart | None) -> tuple[bool, str]:
@@ -157,33 +165,41 @@ def _cached(cache: BuildCache, key: str) -> tuple[bytes | None, dict]:
     return pdf, pages if isinstance(pages, dict) else {}
 
 
-def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
-           reference_files: bool, cache: BuildCache) -> None:
-    """The PDF (its XMP record already in it), its cover picture and reference files."""
+def _cover_name(context: PageContext) -> str:
+    """The cover picture's file name ('': the report has none)."""
     record = context.matter.record
+    return record.image_url if record and record.image_url else ""
+
+
+def _write(path: Path, pdf: bytes, config: ReportConfig, context: PageContext,
+           reference_files: bool, cache: BuildCache, early: EarlyCover) -> None:
+    """The PDF (its XMP record already in it), its cover picture and reference files."""
     path.write_bytes(pdf)
-    if record and record.image_url:
-        _cover(path, path.parent / record.image_url, cache)
+    if name := _cover_name(context):
+        _cover(path, path.parent / name, cache, early)
     if reference_files:
         when = config.date or context.build_date
         path.with_suffix(".bib").write_text(bibtex(config, when), encoding="utf-8")
         path.with_suffix(".ris").write_bytes(ris(config, when).encode("utf-8"))
 
 
-def _cover(pdf: Path, target: Path, cache: BuildCache) -> None:
-    """The cover picture: page 1 drawn, or taken from the cache when the PDF's first part
-    is the one drawn before (its exact key: page 1 is that part's) with the same pdftoppm."""
+def _cover(pdf: Path, target: Path, cache: BuildCache, early: EarlyCover) -> None:
+    """The cover picture: taken from the cache when the PDF's first part is the one drawn
+    before (its exact key: page 1 is that part's) with the same pdftoppm, else the one
+    ``early`` drew from that part while the parts merged, else page 1 drawn now."""
     pages = cache.carry.get("pdf_pages")
     keys = pages.get("keys") if isinstance(pages, dict) else None
     order = pages.get("order") if isinstance(pages, dict) else None
     first = keys.get(order[0]) if isinstance(keys, dict) and isinstance(order, list) and \
         order else None
-    key = digest(first, cover_tool()) if isinstance(first, str) and cover_tool() else ""
-    stored = cache.get_bytes("cover", key) if key else None
-    if stored is not None:
-        target.write_bytes(stored)
+    key = cover_key(first)
+    picture = cache.get_bytes(COVER, key) if key else None
+    if picture is None and key and (picture := early.take(key)) is not None:
+        cache.put_bytes(COVER, key, picture)
+    if picture is not None:
+        target.write_bytes(picture)
     elif draw_cover(pdf, target) and key:
-        cache.put_bytes("cover", key, target.read_bytes())
+        cache.put_bytes(COVER, key, target.read_bytes())
 
 
 def _environment(config: ReportConfig, theme: Theme, docs: list[ChapterDoc]) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # WeasyPrint is imported only when a PDF is laid out
+    from reportc.pdf.merged import PartPages
     from reportc.pdf.results import DraftReport, LayoutResult
     from reportc.pdf.workers import Errand, Zygote
 
@@ -37,6 +38,9 @@ class PdfJob:
     fields: dict[str, str | list[str]] | None = None  # the XMP properties to write (xmp.py)
     zygote: Zygote | None = None  # forks the layout workers (None: this process does)
     merger: Errand | None = None  # merges the parts' PDFs (None: this process does)
+    # called with the first part's exact key and pages once every part is drawn, before
+    # the merge (the cover picture is drawn from them meanwhile: reportc.pdf.cover)
+    first_part: Callable[[str, PartPages], None] | None = None
 
     def padded(self, start: int) -> bool:
         """Double-sided, a part starting on a left (even) page is laid out after a blank

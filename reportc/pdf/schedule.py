@@ -316,6 +316,8 @@ def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: di
                f"in {processes} process(es)")
     keys = {part: state.done[part].key for part in split.order}
     parts = [state.done[part].pages for part in split.order]
+    if job.first_part is not None:
+        job.first_part(keys[split.order[0]], parts[0])
     merged = job.merger.call(_assemble, parts, job.fields, True) if job.merger else \
         _assemble(parts, job.fields)
     timer.done("PDF: merged the parts")

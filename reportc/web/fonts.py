@@ -51,22 +51,43 @@ def web_fonts(fonts: list[Path], text: str, cache: BuildCache, jobs: int) -> lis
     """Each of ``fonts`` subset to the blocks ``text`` uses, as WOFF2; the ones neither
     cached nor made earlier in this process are made in parallel (about 0.1 s of CPU a
     font, mostly Brotli)."""
-    points = code_points(text)
-    keys = [digest(file_digest(font), ",".join(map(str, points)), tool_versions(),
-                   f"brotli-quality={WOFF2_QUALITY}")
-            for font in fonts]  # the subsetter's version (uharfbuzz) is among the tools
-    made = [cache.get_bytes("woff2", key) for key in keys]
-    for n, key in enumerate(keys):
-        if made[n] is None and key in _MADE:
-            made[n] = _MADE[key]
-            cache.put_bytes("woff2", key, _MADE[key])  # kept in this out/'s cache too
-    missing = [n for n, data in enumerate(made) if data is None]
-    done = _subset_fonts([fonts[n] for n in missing], points, jobs)
-    for n, data in zip(missing, done, strict=True):
-        made[n] = data
-        cache.put_bytes("woff2", keys[n], data)
-    _MADE.update((key, data) for key, data in zip(keys, made, strict=True) if data)
-    return [data for data in made if data is not None]
+    return WebFonts(fonts, text, cache).complete({}, jobs)
+
+
+class WebFonts:
+    """The WOFF2 subsets one page needs: each font's key (its bytes, the code points kept,
+    the tools and Brotli's quality), and those found in the cache or made earlier in this
+    process; :meth:`complete` makes the others."""
+
+    def __init__(self, fonts: list[Path], text: str, cache: BuildCache) -> None:
+        self.fonts, self.points, self._cache = fonts, code_points(text), cache
+        self._keys = [digest(file_digest(font), ",".join(map(str, self.points)),
+                             tool_versions(), f"brotli-quality={WOFF2_QUALITY}")
+                      for font in fonts]  # the subsetter's version (uharfbuzz) is a tool
+        self._made = [cache.get_bytes("woff2", key) for key in self._keys]
+        for n, key in enumerate(self._keys):
+            if self._made[n] is None and key in _MADE:
+                self._made[n] = _MADE[key]
+                cache.put_bytes("woff2", key, _MADE[key])  # kept in this out/'s cache too
+
+    @property
+    def missing(self) -> list[int]:
+        """The indexes of the fonts still to make."""
+        return [n for n, data in enumerate(self._made) if data is None]
+
+    def complete(self, found: dict[int, bytes], jobs: int) -> list[bytes]:
+        """Every subset: ``found`` (index -> bytes, made elsewhere by :func:`subset_font`)
+        taken, the rest made here; all kept in the cache and for this process."""
+        missing = [n for n in self.missing if n not in found]
+        made = dict(found)
+        made.update(zip(missing, _subset_fonts([self.fonts[n] for n in missing], self.points,
+                                               jobs), strict=True))
+        for n, data in made.items():
+            self._made[n] = data
+            self._cache.put_bytes("woff2", self._keys[n], data)
+        _MADE.update((key, data) for key, data in zip(self._keys, self._made, strict=True)
+                     if data)
+        return [data for data in self._made if data is not None]
 
 
 def _subset_fonts(fonts: list[Path], points: list[int], jobs: int) -> list[bytes]:
