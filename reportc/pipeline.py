@@ -23,16 +23,17 @@ from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
 from reportc.document.lists import ReportLists, collect_lists
-from reportc.document.model import ChapterDoc, ast_digest
+from reportc.document.model import ChapterDoc, Target, ast_digest
 from reportc.document.numbering import number_report
 from reportc.document.read import read_report
+from reportc.document.reuse import Reuse
 from reportc.document.xrefs import resolve_references
 from reportc.editions.base import Edition, Made, Started
 from reportc.editions.metadata import PublisherMatter, publisher_matter
 from reportc.editions.page import PageContext, make_parts
 from reportc.editions.run import write_editions
 from reportc.editions.theme import Theme
-from reportc.errors import reported
+from reportc.errors import Diagnostics, reported
 from reportc.evidence.check import Evidence, check_evidence
 from reportc.output import staging_folder
 from reportc.pdf.glyphs import check_glyphs
@@ -146,16 +147,19 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     root, diag = config.root, run.diag
     if engine:  # the renderer draws the charts the text shows while pandoc reads it
         guess_charts(chapters, root, chart_theme(theme.root, config.charts), engine, run.cache)
-    docs = read_report(run, chapters)
+    reuse = _reuse(run, config, bibliography, engine)
+    docs = read_report(run, chapters, reuse)
     _freeze()
     timer.done(f"read {len(docs)} chapter(s)")
     drawings = _draw_charts(run, docs, config, theme, engine, timer)
-    targets = number_report(docs, diag, run.cache, config.crossref)
+    targets = number_report(docs, diag, run.cache, config.crossref,
+                            reuse.number if reuse else None)
     for doc in docs:
-        resolve_references(doc, targets, bibliography.keys, root, diag, run.cache)
+        _resolve(doc, targets, bibliography, run, reuse, root)
         check_chapter(doc, root, config.attachments, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
-    shapes = [ast_digest(doc) for doc in docs] if run.cache.enabled else None
+    shapes = [reuse.shape(doc) if reuse else ast_digest(doc) for doc in docs] \
+        if run.cache.enabled else None
     evidence = check_evidence(run, docs, bibliography, config, shapes) \
         if run.options.family == "report" else Evidence()  # a redline mixes two texts
     if any(edition.paged for edition in editions):  # before layout, at the line
@@ -165,6 +169,26 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
     diag.raise_if_errors()
     return _Checked(docs, drawings, evidence, editions, lists)
+
+
+def _reuse(run: Run, config: ReportConfig, bibliography: Bibliography,
+           engine: ChartEngine | None) -> Reuse | None:
+    """The per-chapter cache (:mod:`reportc.document.reuse`), for a report without charts
+    (drawn between reading and numbering) built from one text (a redline mixes two)."""
+    if not run.cache.enabled or engine is not None or run.options.family != "report":
+        return None
+    return Reuse(run.cache, config.crossref, bibliography.keys, config.root)
+
+
+def _resolve(doc: ChapterDoc, targets: dict[str, Target], bibliography: Bibliography,
+             run: Run, reuse: Reuse | None, root: Path) -> None:
+    """Resolve the chapter's references (taken from the per-chapter cache if it can)."""
+    def resolver(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics) -> None:
+        resolve_references(doc, targets, bibliography.keys, root, diag, run.cache)
+    if reuse is None:
+        resolver(doc, targets, run.diag)
+    else:
+        reuse.resolve(doc, targets, resolver, run.diag)
 
 
 def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release,

@@ -305,6 +305,8 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
         name = found.relative_to(root.resolve()).as_posix()
         node["c"][2][0] = name
         doc.images.append(name)
+        if doc.trace is not None:  # the per-chapter cache finds it again next time
+            doc.trace.images.append([source, name])
 
 
 def _dress_takeaways(node: A.Node) -> None:
