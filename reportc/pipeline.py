@@ -49,7 +49,7 @@ from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
 from reportc.registry import chosen
 from reportc.run import Run
-from reportc.sandbox.checks import check_chapter, check_csl
+from reportc.sandbox.checks import check_chapter, check_csl, check_images
 
 # The build's fingerprint of its inputs, given the images and source files the chapters
 # used and the files the editions read (:func:`reportc.build._input_fingerprint`).
@@ -156,7 +156,10 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
                             reuse.number if reuse else None)
     for doc in docs:
         _resolve(doc, targets, bibliography, run, reuse, root)
-        check_chapter(doc, root, config.attachments, diag)
+        if reuse is not None and reuse.checked(doc):
+            check_images(doc, root, config.attachments, diag)
+        else:
+            check_chapter(doc, root, config.attachments, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
     shapes = [reuse.shape(doc) if reuse else ast_digest(doc) for doc in docs] \
         if run.cache.enabled else None
@@ -177,7 +180,8 @@ def _reuse(run: Run, config: ReportConfig, bibliography: Bibliography,
     (drawn between reading and numbering) built from one text (a redline mixes two)."""
     if not run.cache.enabled or engine is not None or run.options.family != "report":
         return None
-    return Reuse(run.cache, config.crossref, bibliography.keys, config.root)
+    return Reuse(run.cache, config.crossref, bibliography.keys, config.root,
+                 config.attachments)
 
 
 def _resolve(doc: ChapterDoc, targets: dict[str, Target], bibliography: Bibliography,

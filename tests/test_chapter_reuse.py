@@ -14,6 +14,7 @@ from conftest import Built, build_root, copy_root
 
 import reportc.document.read
 import reportc.document.reuse
+import reportc.pipeline
 from reportc.document.numbering import Numbering
 from reportc.errors import ReportError
 
@@ -47,8 +48,9 @@ def _copy(base: Path, tmp_path: Path) -> Path:
 
 
 def _calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """The chapters read into a tree, numbered, and taken whole, from now on."""
-    calls: dict[str, list[str]] = {"made": [], "numbered": [], "taken": []}
+    """The chapters read into a tree, numbered, whose tree is checked, and taken whole,
+    from now on."""
+    calls: dict[str, list[str]] = {"made": [], "numbered": [], "taken": [], "checked": []}
 
     def spy(name: str, real: Callable[..., object], rel: Callable[..., str]
             ) -> Callable[..., object]:
@@ -63,6 +65,8 @@ def _calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         "made", reportc.document.reuse._chapter_doc, lambda chapter, *_: chapter.rel))
     monkeypatch.setattr(Numbering, "number", spy(
         "numbered", Numbering.number, lambda self, doc, diag: doc.rel))
+    monkeypatch.setattr(reportc.pipeline, "check_chapter", spy(
+        "checked", reportc.pipeline.check_chapter, lambda doc, *_: doc.rel))
     monkeypatch.setattr(reportc.document.reuse.Reuse, "load", spy(
         "taken", reportc.document.reuse.Reuse.load, lambda self, chapter, trace: chapter.rel))
     return calls
@@ -94,6 +98,7 @@ def test_an_edit_takes_the_other_chapters_whole(base: Path, tmp_path: Path,
     assert calls["made"] == ["chapters/01-intro.md"]
     assert calls["numbered"] == ["chapters/01-intro.md"]
     assert sorted(calls["taken"]) == ["chapters/00-summary.md", "chapters/02-defence.md"]
+    assert calls["checked"] == ["chapters/01-intro.md"]
     assert any("image 'figures/bars.svg' has no alt text" in w for w in built.warnings)
     monkeypatch.undo()
     _as_without_cache(built, tmp_path)
@@ -146,3 +151,14 @@ def test_an_image_gone_from_an_unchanged_chapter_is_an_error(base: Path,
     _replace(root / "chapters/01-intro.md", "describe the ties", "describe these ties")
     message = _fails_as_without_cache(root, tmp_path)
     assert "missing image 'figures/other.svg'" in message
+
+
+def test_the_images_of_an_unchanged_chapter_are_checked_again(base: Path,
+                                                              tmp_path: Path) -> None:
+    """Its tree passed the sandbox's check before; its image files may not now."""
+    root = _copy(base, tmp_path)
+    (root / "figures/other.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    _replace(root / "chapters/01-intro.md", "describe the ties", "describe these ties")
+    message = _fails_as_without_cache(root, tmp_path)
+    assert "image 'figures/other.svg' contains script" in message

@@ -43,7 +43,7 @@ from reportc.errors import WARNING_CODES, Diagnostics, reported
 from reportc.project.chapters import Chapter
 
 KIND = "chapter"
-FORMAT = "1"  # the record's layout: a change makes every record another key
+FORMAT = "2"  # the record's layout: a change makes every record another key
 FIELDS = ("anchor", "title", "number", "cite_keys", "images", "drawn", "inputs", "charted",
           "has_refs", "appendix", "labels")
 Resolver = Callable[[ChapterDoc, dict[str, Target], Diagnostics], None]
@@ -67,11 +67,11 @@ class Reuse:
     words; ``bib_keys``, the bibliography's keys; ``root``, the report's folder."""
 
     def __init__(self, cache: BuildCache, prefixes: dict[str, str] | None,
-                 bib_keys: set[str], root: Path):
+                 bib_keys: set[str], root: Path, attachments: list[str]):
         self.cache, self.root = cache, root
         # (not the report's folder: what resolving found in it, its images, is checked)
         self.context = digest(FORMAT, json.dumps(prefixes or {}, sort_keys=True),
-                              *sorted(bib_keys))
+                              json.dumps(sorted(attachments)), *sorted(bib_keys))
         self.numbering: Numbering | None = None  # the report's, once numbering began
 
     def trace(self, chapter: Chapter, key: str) -> Trace:
@@ -193,6 +193,15 @@ class Reuse:
         trace.claimed, trace.targets = meta["claimed"], meta["targets"]
         trace.formulas, trace.warnings["number"] = meta["formulas"], meta["warnings"]["number"]
 
+    def checked(self, doc: ChapterDoc) -> bool:
+        """Did the sandbox's check of the chapter's tree pass in the last build, on the tree
+        it has now (taken whole), without reading files besides its images (no ``data:``
+        image, whose SVG may name files; no attachment)? Then only its images are to be
+        checked again (:func:`reportc.sandbox.checks.check_images`)."""
+        trace = doc.trace
+        return trace is not None and trace.record is not None and \
+            not trace.record["meta"]["attached"] and "data:" not in doc.chapter.text
+
     def shape(self, doc: ChapterDoc) -> str:
         """The chapter's :func:`reportc.document.model.ast_digest`; a chapter made anew
         (numbered and resolved with a trace, no PDF figure drawn) is recorded with it."""
@@ -205,7 +214,8 @@ class Reuse:
             meta = {"entry": trace.entry, "after": trace.after, "claimed": trace.claimed,
                     "targets": trace.targets, "looked": trace.looked, "images": trace.images,
                     "formulas": trace.formulas, "warnings": trace.warnings,
-                    "fields": trace.fields, "shape": shape}
+                    "fields": trace.fields, "shape": shape,
+                    "attached": doc.images != trace.fields["images"]}  # the check added
             self.cache.put(KIND, trace.key, "\n".join([
                 json.dumps(meta, ensure_ascii=False),
                 json.dumps(rest, ensure_ascii=False, check_circular=False), doc.blocks_json]))
