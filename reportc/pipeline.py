@@ -25,7 +25,7 @@ from reportc.citing.setup import CitationSetup
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc, Target, ast_digest
 from reportc.document.numbering import number_report
-from reportc.document.read import read_report
+from reportc.document.read import Reading, read_report
 from reportc.document.reuse import Reuse
 from reportc.document.xrefs import resolve_references
 from reportc.editions.base import Edition, Made, Started
@@ -58,20 +58,22 @@ Fingerprint = Callable[[object, object, object], str]
 
 def make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Path | None,
                 theme: Theme, release: Release, engine: ChartEngine | None,
-                fingerprint: Fingerprint, started: dict[str, Started] | None = None
-                ) -> list[Path]:
+                fingerprint: Fingerprint, started: dict[str, Started] | None = None,
+                begun: Reading | None = None) -> list[Path]:
     """Write the report's editions and remember the build; the files written
-    (``started``: the editions' head starts the caller began, closed here too)."""
+    (``started``: the editions' head starts the caller began, closed here too;
+    ``begun``: the chapters' reading, begun by the caller)."""
     try:
         return _make_report(run, config, chapters, csl, theme, release, engine, fingerprint,
-                            started or {})
+                            started or {}, begun)
     finally:
         _thaw()  # what _read_and_check froze, collectable again (a watch session goes on)
 
 
 def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Path | None,
                  theme: Theme, release: Release, engine: ChartEngine | None,
-                 fingerprint: Fingerprint, begun_early: dict[str, Started]) -> list[Path]:
+                 fingerprint: Fingerprint, begun_early: dict[str, Started],
+                 reading: Reading | None) -> list[Path]:
     diag, options = run.diag, run.options
     editions = chosen(options.formats)
     # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s, in the
@@ -92,7 +94,7 @@ def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: P
         timer.done(f"read {len(bibliography.records)} bibliography entries")
         with converter.finishing():  # a build stopped here waits for the conversion to end
             checked = _read_and_check(run, config, chapters, theme, engine, editions,
-                                      bibliography, timer)
+                                      bibliography, timer, reading)
         outputs = _write_report(run, config, theme, release, csl, checked, bibliography,
                                 converter, timer, started)
     finally:
@@ -141,14 +143,15 @@ class _Checked:
 
 def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], theme: Theme,
                     engine: ChartEngine | None, editions: list[Edition],
-                    bibliography: Bibliography, timer: StageTimer) -> _Checked:
+                    bibliography: Bibliography, timer: StageTimer,
+                    reading: Reading | None = None) -> _Checked:
     """Read the chapters, send their charts to the renderer, number them, resolve their
     references and check them; every problem is reported before the build stops."""
     root, diag = config.root, run.diag
     if engine:  # the renderer draws the charts the text shows while pandoc reads it
         guess_charts(chapters, root, chart_theme(theme.root, config.charts), engine, run.cache)
     reuse = _reuse(run, config, bibliography, engine)
-    docs = read_report(run, chapters, reuse)
+    docs = read_report(run, chapters, reuse, reading)
     _freeze()
     timer.done(f"read {len(docs)} chapter(s)")
     drawings = _draw_charts(run, docs, config, theme, engine, timer)

@@ -11,6 +11,7 @@ import contextlib
 import json
 import re
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,13 +51,53 @@ class Reusing(Protocol):
         """The chapter as its record holds it (None: it cannot be read)."""
 
 
-def read_report(run: Run, chapters: list[Chapter], reuse: Reusing | None = None
-                ) -> list[ChapterDoc]:
+@dataclass
+class Reading:
+    """pandoc reading the chapters whose AST the cache lacks, begun by
+    :func:`start_reading` before the build imports its stages (an edit's chapter was read
+    0.2 s later, and the build waited for it). Its problems are held (``diag``) until the
+    reading stage takes them, in its place among the build's."""
+
+    keys: list[str]  # each chapter's read AST's key
+    todo: list[int]  # the chapters being read
+    running: list[Future[dict[int, str | None]]]
+    pool: ThreadPoolExecutor
+    diag: Diagnostics
+
+    def take_problems(self, diag: Diagnostics) -> None:
+        """The problems found, now the build's (its warnings printed now)."""
+        self.diag.set_policy(strict=diag.strict, silenced=diag.silenced)
+        diag.problems += [problem for problem in self.diag.problems
+                          if problem not in diag.problems]
+
+    def close(self) -> None:
+        """Wait for pandoc (a build that stopped before reading leaves none running)."""
+        self.pool.shutdown(wait=True)
+
+
+def start_reading(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
+                  jobs: int) -> Reading:
+    """Begin reading the chapters whose read AST the cache does not hold (see
+    :class:`Reading`)."""
+    held = Diagnostics.until_policy()
+    held.origins = diag.origins
+    keys = _read_keys(chapters)
+    todo = [index for index, key in enumerate(keys) if f"ast:{key}" not in cache.entries]
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    todo = [index for index in todo if _readable(chapters[index], held)]
+    shares = batches(todo, lambda index: len(chapters[index].text), jobs)
+    running = [pool.submit(_read_batch, share, chapters, keys, held, cache) for share in shares]
+    return Reading(keys, todo, running, pool, held)
+
+
+def read_report(run: Run, chapters: list[Chapter], reuse: Reusing | None = None,
+                begun: Reading | None = None) -> list[ChapterDoc]:
     """Stage 4a: every chapter's AST, read by the run's ``jobs`` pandoc processes at a
-    time (``reuse``: the chapters it holds are taken whole); raises the problems found."""
+    time (``reuse``: the chapters it holds are taken whole; ``begun``: the reading begun
+    early, whose pool is used); raises the problems found."""
     diag = run.diag
-    with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
-        docs = read_chapters(chapters, diag, run.cache, pool, run.jobs, reuse)
+    with begun.pool if begun else ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
+        docs = read_chapters(chapters, diag, run.cache, pool, run.jobs, reuse, begun)
     diag.raise_if_errors()
     read = list(map(reported, docs))
     if reuse is not None:
@@ -117,20 +158,21 @@ def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:
 
 
 def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
-                  pool: Executor, jobs: int, reuse: Reusing | None = None
-                  ) -> list[ChapterDoc | None]:
+                  pool: Executor, jobs: int, reuse: Reusing | None = None,
+                  begun: Reading | None = None) -> list[ChapterDoc | None]:
     """Each chapter's AST (``None`` where a problem was reported): taken whole by
     ``reuse``, from the cache, or read in batches on ``pool``
-    (:func:`reportc.pandoc.runner.batches`). A batch that fails or warns is read again
-    chapter by chapter, so that every message names its file."""
-    reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
-    keys = [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
-    traces = {index: trace for index, chapter in enumerate(chapters)
-              if reuse is not None and (trace := reuse.trace(chapter, keys[index]))}
+    (:func:`reportc.pandoc.runner.batches`; ``begun``: some are being read already). A
+    batch that fails or warns is read again chapter by chapter, so that every message
+    names its file."""
+    keys = begun.keys if begun else _read_keys(chapters)
+    traces = _traces(chapters, keys, reuse)
     whole = [index for index, trace in traces.items() if trace.record is not None]
-    asts, cached_ones, todo = _cached_asts(chapters, keys, set(whole), diag, cache)
+    reading = set(begun.todo) if begun else set()
+    asts, cached_ones, todo = _cached_asts(chapters, keys, {*whole, *reading}, diag, cache)
     shares = batches(todo, lambda index: len(chapters[index].text), jobs)
     running = [pool.submit(_read_batch, share, chapters, keys, diag, cache) for share in shares]
+    running += begun.running if begun else []
     taken = {index: pool.submit(_taken, reuse, chapters[index], traces[index], diag, cache)
              for index in whole if reuse is not None}
     # the cached chapters are parsed and cleaned while pandoc reads the others (an edit's
@@ -141,11 +183,34 @@ def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
         for index in sorted(cached_ones)}
     for future in running:
         asts.update(future.result())
+    if begun is not None:
+        begun.take_problems(diag)
     docs.update(taken)
     docs.update({index: pool.submit(_chapter_doc, chapters[index], asts[index], diag, False,
                                     traces.get(index))
                  for index in range(len(chapters)) if index not in docs})
     return [docs[index].result() for index in range(len(chapters))]
+
+
+def _traces(chapters: list[Chapter], keys: list[str], reuse: Reusing | None
+            ) -> dict[int, Trace]:
+    """Each chapter's trace for the per-chapter cache (none without it)."""
+    if reuse is None:
+        return {}
+    return {index: trace for index, chapter in enumerate(chapters)
+            if (trace := reuse.trace(chapter, keys[index])) is not None}
+
+
+def _read_keys(chapters: list[Chapter]) -> list[str]:
+    """Each chapter's read AST's key: its text and macros, and the reader's code."""
+    reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
+    return [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
+
+
+def _readable(chapter: Chapter, diag: Diagnostics) -> bool:
+    """Can pandoc read the chapter (no block left open, no brackets it would stall on)?"""
+    _check_unclosed_blocks(chapter, diag)
+    return check_brackets(chapter, diag)
 
 
 def _cached_asts(chapters: list[Chapter], keys: list[str], whole: set[int],
@@ -163,8 +228,7 @@ def _cached_asts(chapters: list[Chapter], keys: list[str], whole: set[int],
             asts[index] = cached  # its text passed the checks below when it was read
             cached_ones.add(index)
             continue
-        _check_unclosed_blocks(chapter, diag)
-        if not check_brackets(chapter, diag):
+        if not _readable(chapter, diag):
             asts[index] = None  # pandoc would stall on it
         else:
             todo.append(index)
