@@ -162,3 +162,28 @@ def test_the_images_of_an_unchanged_chapter_are_checked_again(base: Path,
     _replace(root / "chapters/01-intro.md", "describe the ties", "describe these ties")
     message = _fails_as_without_cache(root, tmp_path)
     assert "image 'figures/other.svg' contains script" in message
+
+
+def test_pandoc_reads_the_edited_chapter_from_the_head_start(base: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """With the PDF's processes forked (its head start), pandoc begins reading what the
+    cache lacks before the stages are imported; without them (an HTML build) it does not:
+    a fork while another thread starts pandoc would hang the build."""
+    root = _copy(base, tmp_path)
+    _replace(root / "chapters/01-intro.md", "describe the ties", "describe these ties")
+    begun: list[list[int]] = []
+    real = reportc.document.read.start_reading
+
+    def recorded(*args: object, **kwargs: object) -> reportc.document.read.Reading:
+        reading = real(*args, **kwargs)  # type: ignore[arg-type]
+        begun.append(list(reading.todo))
+        return reading
+
+    monkeypatch.setattr(reportc.document.read, "start_reading", recorded)
+    build_root(root, formats=HTML)
+    assert begun == []
+    _replace(root / "chapters/01-intro.md", "describe these ties", "describe those ties")
+    built = build_root(root)
+    assert begun == [[1]]
+    assert b"describe those ties" in built.html_path.read_bytes()
