@@ -187,3 +187,15 @@ def test_pandoc_reads_the_edited_chapter_from_the_head_start(base: Path, tmp_pat
     built = build_root(root)
     assert begun == [[1]]
     assert b"describe those ties" in built.html_path.read_bytes()
+
+
+@pytest.mark.parametrize("cut", [10, -100])
+def test_a_damaged_record_makes_its_chapter_anew(base: Path, tmp_path: Path, cut: int) -> None:
+    """A record cut short (in its description, or in its tree) is no record."""
+    root = _copy(base, tmp_path)
+    records = list((root / "out/.reportc-cache").glob("chapter-*.blob"))
+    assert len(records) == 3
+    for blob in records:
+        blob.write_bytes(blob.read_bytes()[:cut])
+    _replace(root / "chapters/01-intro.md", "describe the ties", "describe these ties")
+    _as_without_cache(build_root(root, formats=HTML), tmp_path)

@@ -46,6 +46,8 @@ KIND = "chapter"
 FORMAT = "2"  # the record's layout: a change makes every record another key
 FIELDS = ("anchor", "title", "number", "cite_keys", "images", "drawn", "inputs", "charted",
           "has_refs", "appendix", "labels")
+RECORDED = {"entry", "after", "claimed", "targets", "looked", "images", "formulas",
+            "warnings", "fields", "shape", "attached"}  # a record's description's keys
 Resolver = Callable[[ChapterDoc, dict[str, Target], Diagnostics], None]
 
 
@@ -82,8 +84,7 @@ class Reuse:
         name = self.cache.entries.get(f"ast:{key}")
         if name and (self.cache.folder / name).is_file() and \
                 (blob := self.cache.get(KIND, trace.key)) is not None:
-            meta, rest, blocks = blob.split("\n", 2)
-            trace.record = {"meta": json.loads(meta), "rest": rest, "blocks": blocks}
+            trace.record = _record(blob)
         return trace
 
     def load(self, chapter: Chapter, trace: Trace) -> ChapterDoc | None:
@@ -91,8 +92,11 @@ class Reuse:
         record = trace.record
         if record is None:
             return None
-        ast = json.loads(record["rest"])
-        ast["blocks"] = json.loads(record["blocks"])
+        try:
+            ast = json.loads(record["rest"])
+            ast["blocks"] = json.loads(record["blocks"])
+        except (ValueError, TypeError):  # a damaged record: the chapter is made anew
+            return None
         doc = ChapterDoc(chapter, ast, trace=trace, blocks_json=record["blocks"])
         fields = record["meta"]["fields"]
         for name in FIELDS:
@@ -220,6 +224,17 @@ class Reuse:
                 json.dumps(meta, ensure_ascii=False),
                 json.dumps(rest, ensure_ascii=False, check_circular=False), doc.blocks_json]))
         return shape
+
+
+def _record(blob: str) -> dict[str, Any] | None:
+    """A record's parts (its description parsed); None if it is damaged."""
+    try:
+        meta, rest, blocks = blob.split("\n", 2)
+        parsed = json.loads(meta)
+    except ValueError:
+        return None
+    return {"meta": parsed, "rest": rest, "blocks": blocks} \
+        if isinstance(parsed, dict) and parsed.keys() >= RECORDED else None
 
 
 def _found(root: Path, chapter: Chapter, source: str) -> str:
