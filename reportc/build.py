@@ -40,6 +40,7 @@ from reportc.version import __version__
 
 if TYPE_CHECKING:
     from reportc.charts.engine import ChartEngine
+    from reportc.document.read import Reading
     from reportc.editions.base import Started
 
 log = logging.getLogger("reportc")
@@ -96,11 +97,30 @@ def _read_and_make(run: Run, config: ReportConfig, theme: Theme, release: Releas
     engine = _chart_engine(theme, chapters, run.cache)  # starts while the inputs are hashed
     if _up_to_date(run, fingerprint):
         return BuildResult(config, [], diag, up_to_date=True)
-    from reportc.pipeline import make_report  # only now: see the module's docstring
+    reading = _start_reading(run, chapters, started)
+    try:
+        from reportc.pipeline import make_report  # only now: see the module's docstring
 
-    outputs = make_report(run, config, chapters, csl, theme, release, engine, fingerprint,
-                          started)
+        outputs = make_report(run, config, chapters, csl, theme, release, engine,
+                              fingerprint, started, reading)
+    finally:
+        if reading is not None:
+            reading.close()
     return BuildResult(config, outputs, diag)
+
+
+def _start_reading(run: Run, chapters: list[Chapter], started: dict[str, Started]
+                   ) -> Reading | None:
+    """pandoc begins reading what the cache lacks (an edit's chapter) while the stages are
+    imported, once the PDF's processes are forked: a process forked while another thread
+    starts pandoc inherits the pipe that tells the thread pandoc has started, and the
+    thread waits for the forked process to end (the PDF's setup, begun by the pipeline
+    when not here, forks)."""
+    if "pdf" not in started:
+        return None
+    from reportc.document.read import start_reading
+
+    return start_reading(chapters, run.diag, run.cache, run.jobs)
 
 
 def _head_start(run: Run, config: ReportConfig, theme: Theme) -> dict[str, Started]:

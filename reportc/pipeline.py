@@ -23,9 +23,10 @@ from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
 from reportc.document.lists import ReportLists, collect_lists
-from reportc.document.model import ChapterDoc, ast_digest
+from reportc.document.model import ChapterDoc, Target, ast_digest
 from reportc.document.numbering import number_report
-from reportc.document.read import read_report
+from reportc.document.read import Reading, read_report
+from reportc.document.reuse import Reuse
 from reportc.document.xrefs import report_aliases, resolve_references
 from reportc.editions.base import Edition, Made, Started
 from reportc.editions.imprint import ImprintTexts
@@ -33,7 +34,7 @@ from reportc.editions.metadata import PublisherMatter, publisher_matter
 from reportc.editions.page import PageContext, make_parts
 from reportc.editions.run import write_editions
 from reportc.editions.theme import Theme
-from reportc.errors import reported
+from reportc.errors import Diagnostics, reported
 from reportc.evidence.check import Evidence, check_evidence
 from reportc.output import staging_folder
 from reportc.pdf.glyphs import check_glyphs
@@ -49,7 +50,7 @@ from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
 from reportc.registry import chosen
 from reportc.run import Run
-from reportc.sandbox.checks import check_chapter, check_csl
+from reportc.sandbox.checks import check_chapter, check_csl, check_images
 
 # The build's fingerprint of its inputs, given the images and source files the chapters
 # used and the files the editions read (:func:`reportc.build._input_fingerprint`).
@@ -58,20 +59,22 @@ Fingerprint = Callable[[object, object, object], str]
 
 def make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Path | None,
                 theme: Theme, release: Release, engine: ChartEngine | None,
-                fingerprint: Fingerprint, started: dict[str, Started] | None = None
-                ) -> list[Path]:
+                fingerprint: Fingerprint, started: dict[str, Started] | None = None,
+                begun: Reading | None = None) -> list[Path]:
     """Write the report's editions and remember the build; the files written
-    (``started``: the editions' head starts the caller began, closed here too)."""
+    (``started``: the editions' head starts the caller began, closed here too;
+    ``begun``: the chapters' reading, begun by the caller)."""
     try:
         return _make_report(run, config, chapters, csl, theme, release, engine, fingerprint,
-                            started or {})
+                            started or {}, begun)
     finally:
         _thaw()  # what _read_and_check froze, collectable again (a watch session goes on)
 
 
 def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: Path | None,
                  theme: Theme, release: Release, engine: ChartEngine | None,
-                 fingerprint: Fingerprint, begun_early: dict[str, Started]) -> list[Path]:
+                 fingerprint: Fingerprint, begun_early: dict[str, Started],
+                 reading: Reading | None) -> list[Path]:
     diag, options = run.diag, run.options
     editions = chosen(options.formats)
     # the editions' own setup (the PDF's: WeasyPrint imported and warmed up, 1 s, in the
@@ -92,7 +95,7 @@ def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: P
         timer.done(f"read {len(bibliography.records)} bibliography entries")
         with converter.finishing():  # a build stopped here waits for the conversion to end
             checked = _read_and_check(run, config, chapters, theme, engine, editions,
-                                      bibliography, timer)
+                                      bibliography, timer, reading)
         outputs = _write_report(run, config, theme, release, csl, checked, bibliography,
                                 converter, timer, started)
     finally:
@@ -141,23 +144,29 @@ class _Checked:
 
 def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], theme: Theme,
                     engine: ChartEngine | None, editions: list[Edition],
-                    bibliography: Bibliography, timer: StageTimer) -> _Checked:
+                    bibliography: Bibliography, timer: StageTimer,
+                    reading: Reading | None = None) -> _Checked:
     """Read the chapters, send their charts to the renderer, number them, resolve their
     references and check them; every problem is reported before the build stops."""
     root, diag = config.root, run.diag
     if engine:  # the renderer draws the charts the text shows while pandoc reads it
         guess_charts(chapters, root, chart_theme(theme.root, config.charts), engine, run.cache)
-    docs = read_report(run, chapters)
+    # the bibliography's keys (a new set each time they are asked for) and Manubot's
+    # citation aliases, which hold in every chapter wherever they are written
+    keys, aliases = bibliography.keys, report_aliases(chapter.text for chapter in chapters)
+    reuse = _reuse(run, config, keys, aliases, engine)
+    docs = read_report(run, chapters, reuse, reading)
     _freeze()
     timer.done(f"read {len(docs)} chapter(s)")
     drawings = _draw_charts(run, docs, config, theme, engine, timer)
-    targets = number_report(docs, diag, run.cache, config.crossref)
-    keys, aliases = bibliography.keys, report_aliases(docs)  # (the keys: a new set each time)
+    targets = number_report(docs, diag, run.cache, config.crossref,
+                            reuse.number if reuse else None)
     for doc in docs:
-        resolve_references(doc, targets, keys, root, diag, run.cache, aliases)
-        check_chapter(doc, root, config.attachments, diag)
+        _resolve(doc, targets, keys, aliases, run, reuse)
+        _check(doc, config, reuse, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
-    shapes = [ast_digest(doc) for doc in docs] if run.cache.enabled else None
+    shapes = [reuse.shape(doc) if reuse else ast_digest(doc) for doc in docs] \
+        if run.cache.enabled else None
     evidence = check_evidence(run, docs, bibliography, config, shapes) \
         if run.options.family == "report" else Evidence()  # a redline mixes two texts
     if any(edition.paged for edition in editions):  # before layout, at the line
@@ -167,6 +176,36 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
     diag.raise_if_errors()
     return _Checked(docs, drawings, evidence, editions, lists)
+
+
+def _reuse(run: Run, config: ReportConfig, keys: set[str], aliases: dict[str, str],
+           engine: ChartEngine | None) -> Reuse | None:
+    """The per-chapter cache (:mod:`reportc.document.reuse`), for a report without charts
+    (drawn between reading and numbering) built from one text (a redline mixes two)."""
+    if not run.cache.enabled or engine is not None or run.options.family != "report":
+        return None
+    return Reuse(run.cache, config.crossref, keys, config.root, config.attachments, aliases)
+
+
+def _check(doc: ChapterDoc, config: ReportConfig, reuse: Reuse | None, diag: Diagnostics
+           ) -> None:
+    """What the chapter may read into an output (a chapter taken whole from the cache:
+    only its image files, its tree passed the check in the last build)."""
+    if reuse is not None and reuse.checked(doc):
+        check_images(doc, config.root, config.attachments, diag)
+    else:
+        check_chapter(doc, config.root, config.attachments, diag)
+
+
+def _resolve(doc: ChapterDoc, targets: dict[str, Target], keys: set[str],
+             aliases: dict[str, str], run: Run, reuse: Reuse | None) -> None:
+    """Resolve the chapter's references (taken from the per-chapter cache if it can)."""
+    def resolver(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics) -> None:
+        resolve_references(doc, targets, keys, run.root, diag, run.cache, aliases)
+    if reuse is None:
+        resolver(doc, targets, run.diag)
+    else:
+        reuse.resolve(doc, targets, resolver, run.diag)
 
 
 def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release,

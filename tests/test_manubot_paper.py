@@ -265,3 +265,23 @@ def test_a_duplicate_key_in_other_bibliographies_is_still_an_error(tmp_path):
                                       encoding="utf-8")
     with pytest.raises(BuildFailed, match=r"refs-b.json:1: duplicate entry key 'smith2020'"):
         build_root(root, formats=("html",), git_stamp=False)
+
+
+def test_an_alias_changed_in_another_file_is_seen_by_an_unchanged_chapter(tmp_path):
+    """The per-chapter cache keys a chapter's resolving by the paper's aliases too: the
+    chapter citing [@tag:alias] is unchanged, the file defining the alias is not."""
+    root = _paper(tmp_path)
+    (root / "content" / "02.methods.md").write_text("## Methods\n\nSee [@tag:alias].\n",
+                                                   encoding="utf-8")
+    back = root / "content" / "90.back-matter.md"
+    back.write_text("## References\n\n[@tag:alias]: doi:10.1000/xyz\n", encoding="utf-8")
+    (root / "content" / "manual-references-2019.json").write_text(json.dumps(
+        [_item("h4sh", "doi:10.1000/xyz", "Aliased work"),
+         _item("p4ge", "url:https://example.org/page/", "A web page")]), encoding="utf-8")
+    first = build_root(root, formats=("html",), git_stamp=False)
+    assert "Aliased Work" in first.html_path.read_text(encoding="utf-8")
+    back.write_text("## References\n\n[@tag:alias]: url:https://example.org/page\n",
+                    encoding="utf-8")
+    second = build_root(root, formats=("html",), git_stamp=False)
+    methods = second.html_path.read_text(encoding="utf-8").split('id="ch-02-methods"')[1]
+    assert "A Web Page" in methods.split("</section>")[0]

@@ -18,7 +18,6 @@ import html
 import json
 import re
 import warnings
-from importlib import metadata
 from typing import Any
 
 from reportc.cache import BuildCache, digest
@@ -83,10 +82,9 @@ def check_formulas(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node],
     if not formulas:
         return
     key = digest(json.dumps(formulas), _ziamath_version(), REWRITES_VERSION)
-    cached = cache.get("formulas", key) if cache else None
-    if cached:
-        for tex, display, *drawn in json.loads(cached):
-            _DRAWN[(tex, display)] = tuple(drawn)
+    if doc.trace is not None:  # a chapter taken whole recalls its drawings by this key
+        doc.trace.formulas.append(key)
+    cached = recall_formulas(cache, key) if cache else None
     failed = False
     for tex, display in formulas:
         if problem := formula_problem(tex, display):
@@ -97,6 +95,16 @@ def check_formulas(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node],
     if cache and not cached and not failed:
         drawn = [[tex.strip(), display, *_svg(tex.strip(), display)] for tex, display in formulas]
         cache.put("formulas", key, json.dumps(drawn))
+
+
+def recall_formulas(cache: BuildCache, key: str) -> str | None:
+    """The drawings of a chapter's formulas kept under ``key``, made known to the print
+    page's (:func:`print_formulas`); the entry's text, or None."""
+    cached = cache.get("formulas", key)
+    if cached:
+        for tex, display, *drawn in json.loads(cached):
+            _DRAWN[(tex, display)] = tuple(drawn)
+    return cached
 
 
 def formula_problem(tex: str, display: bool) -> str:
@@ -153,6 +161,11 @@ def located_math_warning(warning: str, doc: ChapterDoc) -> tuple[str, int | None
 
 @functools.cache
 def _ziamath_version() -> str:
+    """ziamath's version (a key of the formulas' drawings). importlib.metadata imported
+    only now: with the email and zip modules it brings, a quarter of the time the build
+    took to import its stages, for a report that may have no formula."""
+    from importlib import metadata
+
     return metadata.version("ziamath")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportc.cache import digest
+from reportc.errors import Diagnostics, PathLike
 from reportc.project.chapters import Chapter
 
 
@@ -41,6 +42,31 @@ class Float:
 
 
 @dataclass
+class Trace:
+    """How a chapter was read, numbered and resolved, for the per-chapter cache
+    (:mod:`reportc.document.reuse`): what it took from the rest of the report (the counters
+    it started from, the targets it looked up, the images it found) and what it gave and
+    said (its identifiers, targets and warnings), so that an unchanged chapter whose inputs
+    from the others are unchanged is taken whole from the last build."""
+
+    key: str  # the chapter's record in the cache
+    ast_key: str  # the read AST's entry (kept for a chapter taken whole)
+    record: dict[str, Any] | None = None  # taken: the last build's record of it
+    replayed: bool = False  # taken and its numbering replayed: resolving is to be checked
+    warnings: dict[str, list[list[Any]]] = field(
+        default_factory=lambda: {"read": [], "number": [], "resolve": []})
+    entry: dict[str, int] = field(default_factory=dict)  # the counters it started from
+    after: dict[str, int] = field(default_factory=dict)  # the counters it left
+    claimed: list[str] = field(default_factory=list)  # identifiers it claimed
+    targets: list[list[str]] = field(default_factory=list)  # [id, label, number] it made
+    looked: dict[str, list[str] | None] = field(default_factory=dict)  # targets it read
+    images: list[list[str]] = field(default_factory=list)  # [name written, file found]
+    formulas: list[str] = field(default_factory=list)  # cache keys of its formulas' drawings
+    fields: dict[str, Any] = field(default_factory=dict)  # the doc's fields after resolving
+    shape: str | None = None  # taken: its ast_digest, with blocks_json its blocks
+
+
+@dataclass
 class ChapterDoc:
     """A chapter after reading: its AST plus what the rest of the report needs to know."""
 
@@ -64,6 +90,7 @@ class ChapterDoc:
     # the blocks as JSON, written by ast_digest for the citing stage to take (take_blocks):
     # whatever changes the blocks in between clears it
     blocks_json: str | None = field(default=None, repr=False, compare=False)
+    trace: Trace | None = field(default=None, repr=False, compare=False)
 
     @property
     def rel(self) -> str:
@@ -83,7 +110,11 @@ def ast_digest(doc: ChapterDoc) -> str:
     chapter whose numbers or cross-references moved with it). A tree has no cycles: not
     looking for them writes it a quarter faster, the same text. The blocks' JSON is kept
     for the citing stage (:func:`take_blocks`): one serialisation of the chapters instead
-    of two (0.08 s each on 200 pages)."""
+    of two (0.08 s each on 200 pages). A chapter taken whole from the last build has both
+    from its record."""
+    if doc.trace is not None and doc.trace.shape is not None:
+        shape, doc.trace.shape = doc.trace.shape, None  # (its blocks_json: set when taken)
+        return shape
     doc.blocks_json = json.dumps(doc.ast["blocks"], check_circular=False)
     rest = {name: value for name, value in doc.ast.items() if name != "blocks"}
     return digest(doc.rel, json.dumps(rest, ensure_ascii=False, check_circular=False),
@@ -95,3 +126,25 @@ def take_blocks(doc: ChapterDoc) -> str:
     later change of the tree would not show in it), else written now."""
     text, doc.blocks_json = doc.blocks_json, None
     return text if text is not None else json.dumps(doc.ast["blocks"], check_circular=False)
+
+
+class Recording(Diagnostics):
+    """``diag`` itself (its problems, policy and origins), noting each warning's words as
+    given in ``said``: a chapter taken from the cache says them again (:func:`replay`),
+    under the policy of its build."""
+
+    def __init__(self, diag: Diagnostics, said: list[list[Any]]):
+        super().__init__(diag.strict, diag.problems, diag.silenced, diag.origins, diag.pending)
+        self.said = said
+
+    def warning(self, message: str, path: PathLike = None, line: int | None = None, *,
+                code: str, fails_strict: bool = True) -> None:
+        self.said.append([message, None if path is None else str(path), line, code,
+                          fails_strict])
+        super().warning(message, path, line, code=code, fails_strict=fails_strict)
+
+
+def replay(diag: Diagnostics, said: list[list[Any]]) -> None:
+    """The warnings :class:`Recording` noted, given to ``diag`` again."""
+    for message, path, line, code, fails_strict in said:
+        diag.warning(message, path, line, code=code, fails_strict=fails_strict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportc.cache import BuildCache
@@ -22,29 +23,58 @@ FLOAT_WORDS = {"figure": "Figure", "table": "Table", "listing": "Listing"}
 FLOAT_PREFIXES = {kind: prefix for prefix, kind in FLOAT_KINDS.items()}
 
 
-def number_report(docs: list[ChapterDoc], diag: Diagnostics,
-                  cache: BuildCache | None = None,
-                  prefixes: dict[str, str] | None = None) -> dict[str, Target]:
-    """Number chapters, sections, figures and tables; return every cross-reference target
-    (``cache`` keeps the drawings of formulas between builds; ``prefixes``: the words a
-    project chose for its labels, Quarto's ``crossref: fig-prefix: Fig.``)."""
-    words = {**LABELS, **{prefix: word for prefix, word in (prefixes or {}).items()
-                          if prefix in LABELS}}
-    targets: dict[str, Target] = {}
-    counters = {"chapter": 0, "appendix": 0, "figure": 0, "table": 0, "listing": 0}
-    used_ids: set[str] = set()
-    for doc in docs:
-        shape_quarto(doc, diag, cache)
+@dataclass
+class Numbering:
+    """The report's numbering so far, as each chapter is numbered in reading order: the
+    targets made, the counters (chapters, appendices, floats and every labelled kind) and
+    the identifiers claimed; ``words``: the labels' words."""
+
+    targets: dict[str, Target]
+    counters: dict[str, int]
+    used: set[str]
+    words: dict[str, str]
+    cache: BuildCache | None = None
+
+    def number(self, doc: ChapterDoc, diag: Diagnostics) -> None:
+        """Number one chapter, the next in reading order."""
+        shape_quarto(doc, diag, self.cache)
         kind = doc.chapter.kind
         if doc.chapter.numbered and kind in ("chapter", "appendix"):
-            counters[kind] += 1
-            n = counters[kind]
+            self.counters[kind] += 1
+            n = self.counters[kind]
             doc.number = str(n) if kind == "chapter" else string.ascii_uppercase[(n - 1) % 26]
         # one walk for both: numbering headings adds only spans the floats' walk skips
         nodes = A.iter_nodes(doc.ast["blocks"])
-        _number_headings(doc, targets, used_ids, diag, words, nodes)
-        _number_floats(doc, targets, counters, used_ids, diag, words, nodes)
-    return targets
+        _number_headings(doc, self.targets, self.used, diag, self.words, nodes)
+        _number_floats(doc, self.targets, self.counters, self.used, diag, self.words, nodes)
+
+    def claim(self, doc: ChapterDoc, identifier: str, diag: Diagnostics) -> None:
+        """``identifier`` is ``doc``'s (an error if another chapter had it first)."""
+        _claim_id(doc, identifier, self.used, diag)
+
+
+# numbers a chapter with the numbering so far (the per-chapter cache: replayed or traced)
+EachChapter = Callable[[ChapterDoc, Numbering, Diagnostics], None]
+
+
+def number_report(docs: list[ChapterDoc], diag: Diagnostics,
+                  cache: BuildCache | None = None,
+                  prefixes: dict[str, str] | None = None,
+                  each: EachChapter | None = None) -> dict[str, Target]:
+    """Number chapters, sections, figures and tables; return every cross-reference target
+    (``cache`` keeps the drawings of formulas between builds; ``prefixes``: the words a
+    project chose for its labels, Quarto's ``crossref: fig-prefix: Fig.``; ``each``:
+    numbers each chapter instead of :meth:`Numbering.number`)."""
+    words = {**LABELS, **{prefix: word for prefix, word in (prefixes or {}).items()
+                          if prefix in LABELS}}
+    state = Numbering({}, {"chapter": 0, "appendix": 0, "figure": 0, "table": 0,
+                           "listing": 0}, set(), words, cache)
+    for doc in docs:
+        if each is None:
+            state.number(doc, diag)
+        else:
+            each(doc, state, diag)
+    return state.targets
 
 
 def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None) -> None:

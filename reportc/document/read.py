@@ -11,9 +11,10 @@ import contextlib
 import json
 import re
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.bookdown import bookdown_refs
@@ -21,7 +22,7 @@ from reportc.document.crossref import read_crossref
 from reportc.document.hidden import drop_hidden
 from reportc.document.math import located_math_warning
 from reportc.document.mathtex import drop_macro_formulas
-from reportc.document.model import ChapterDoc
+from reportc.document.model import ChapterDoc, Recording, Trace, replay
 from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
 from reportc.pandoc import ast as A
@@ -40,14 +41,67 @@ _POSITION = re.compile(r"\s*\bat line \d+ column \d+")
 READ_FILTER = resources.files("reportc.pandoc") / "resources" / "read.lua"
 
 
-def read_report(run: Run, chapters: list[Chapter]) -> list[ChapterDoc]:
+class Reusing(Protocol):
+    """The per-chapter cache as reading sees it (:class:`reportc.document.reuse.Reuse`)."""
+
+    def trace(self, chapter: Chapter, key: str) -> Trace | None:
+        """The chapter's trace (with its record if it can be taken whole), or None."""
+
+    def load(self, chapter: Chapter, trace: Trace) -> ChapterDoc | None:
+        """The chapter as its record holds it (None: it cannot be read)."""
+
+
+@dataclass
+class Reading:
+    """pandoc reading the chapters whose AST the cache lacks, begun by
+    :func:`start_reading` before the build imports its stages (an edit's chapter was read
+    0.2 s later, and the build waited for it). Its problems are held (``diag``) until the
+    reading stage takes them, in its place among the build's."""
+
+    keys: list[str]  # each chapter's read AST's key
+    todo: list[int]  # the chapters being read
+    running: list[Future[dict[int, str | None]]]
+    pool: ThreadPoolExecutor
+    diag: Diagnostics
+
+    def take_problems(self, diag: Diagnostics) -> None:
+        """The problems found, now the build's (its warnings printed now)."""
+        self.diag.set_policy(strict=diag.strict, silenced=diag.silenced)
+        diag.problems += [problem for problem in self.diag.problems
+                          if problem not in diag.problems]
+
+    def close(self) -> None:
+        """Wait for pandoc (a build that stopped before reading leaves none running)."""
+        self.pool.shutdown(wait=True)
+
+
+def start_reading(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
+                  jobs: int) -> Reading:
+    """Begin reading the chapters whose read AST the cache does not hold (see
+    :class:`Reading`)."""
+    held = Diagnostics.until_policy()
+    held.origins = diag.origins
+    keys = _read_keys(chapters)
+    todo = [index for index, key in enumerate(keys) if f"ast:{key}" not in cache.entries]
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    todo = [index for index in todo if _readable(chapters[index], held)]
+    shares = batches(todo, lambda index: len(chapters[index].text), jobs)
+    running = [pool.submit(_read_batch, share, chapters, keys, held, cache) for share in shares]
+    return Reading(keys, todo, running, pool, held)
+
+
+def read_report(run: Run, chapters: list[Chapter], reuse: Reusing | None = None,
+                begun: Reading | None = None) -> list[ChapterDoc]:
     """Stage 4a: every chapter's AST, read by the run's ``jobs`` pandoc processes at a
-    time; raises the problems found."""
+    time (``reuse``: the chapters it holds are taken whole; ``begun``: the reading begun
+    early, whose pool is used); raises the problems found."""
     diag = run.diag
-    with ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
-        docs = read_chapters(chapters, diag, run.cache, pool, run.jobs)
+    with begun.pool if begun else ThreadPoolExecutor(max_workers=max(1, run.jobs)) as pool:
+        docs = read_chapters(chapters, diag, run.cache, pool, run.jobs, reuse, begun)
     diag.raise_if_errors()
     read = list(map(reported, docs))
+    if reuse is not None:
+        read = _settle(read, diag, run.cache)
     start_appendices(read)
     link_labels(read)
     bookdown_refs(read)
@@ -59,6 +113,27 @@ def read_report(run: Run, chapters: list[Chapter]) -> list[ChapterDoc]:
                      code="chapter.empty", fails_strict=False)
         kept.pop()
     return kept
+
+
+def _settle(docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache
+            ) -> list[ChapterDoc]:
+    """The chapters taken whole say their reading's warnings again. Unless chapters reach
+    into each other while read (LaTeX's ``\\appendix`` and ``\\label``, bookdown's
+    ``\\@ref``): then every chapter is made anew and none recorded."""
+    if not any(doc.appendix or any(label != name for label, name in doc.labels.items())
+               or "@ref(" in doc.chapter.text for doc in docs):
+        for doc in docs:
+            if doc.trace is not None and doc.trace.record is not None:
+                replay(diag, doc.trace.record["meta"]["warnings"]["read"])
+        return docs
+    settled = []
+    for doc in docs:
+        if doc.trace is not None and doc.trace.record is not None:
+            doc = reported(_chapter_doc(doc.chapter, cache.get("ast", doc.trace.ast_key),
+                                        diag, True))
+        doc.trace = None
+        settled.append(doc)
+    return settled
 
 
 def _only_a_title(doc: ChapterDoc) -> bool:
@@ -83,37 +158,91 @@ def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:
 
 
 def read_chapters(chapters: list[Chapter], diag: Diagnostics, cache: BuildCache,
-                  pool: Executor, jobs: int) -> list[ChapterDoc | None]:
-    """Each chapter's AST (``None`` where a problem was reported): from the cache, or read
-    in batches on ``pool`` (:func:`reportc.pandoc.runner.batches`). A batch that fails or warns is
-    read again chapter by chapter, so that every message names its file."""
-    asts: dict[int, str | None] = {}
-    todo = []
+                  pool: Executor, jobs: int, reuse: Reusing | None = None,
+                  begun: Reading | None = None) -> list[ChapterDoc | None]:
+    """Each chapter's AST (``None`` where a problem was reported): taken whole by
+    ``reuse``, from the cache, or read in batches on ``pool``
+    (:func:`reportc.pandoc.runner.batches`; ``begun``: some are being read already). A
+    batch that fails or warns is read again chapter by chapter, so that every message
+    names its file."""
+    keys = begun.keys if begun else _read_keys(chapters)
+    traces = _traces(chapters, keys, reuse)
+    whole = [index for index, trace in traces.items() if trace.record is not None]
+    reading = set(begun.todo) if begun else set()
+    asts, cached_ones, todo = _cached_asts(chapters, keys, {*whole, *reading}, diag, cache)
+    shares = batches(todo, lambda index: len(chapters[index].text), jobs)
+    running = [pool.submit(_read_batch, share, chapters, keys, diag, cache) for share in shares]
+    running += begun.running if begun else []
+    taken = {index: pool.submit(_taken, reuse, chapters[index], traces[index], diag, cache)
+             for index in whole if reuse is not None}
+    # the cached chapters are parsed and cleaned while pandoc reads the others (an edit's
+    # one chapter): they waited for it, and then the edit waited for them
+    docs: dict[int, Future[ChapterDoc | None]] = {
+        index: pool.submit(_chapter_doc, chapters[index], asts[index], diag, True,
+                           traces.get(index))
+        for index in sorted(cached_ones)}
+    for future in running:
+        asts.update(future.result())
+    if begun is not None:
+        begun.take_problems(diag)
+    docs.update(taken)
+    docs.update({index: pool.submit(_chapter_doc, chapters[index], asts[index], diag, False,
+                                    traces.get(index))
+                 for index in range(len(chapters)) if index not in docs})
+    return [docs[index].result() for index in range(len(chapters))]
+
+
+def _traces(chapters: list[Chapter], keys: list[str], reuse: Reusing | None
+            ) -> dict[int, Trace]:
+    """Each chapter's trace for the per-chapter cache (none without it)."""
+    if reuse is None:
+        return {}
+    return {index: trace for index, chapter in enumerate(chapters)
+            if (trace := reuse.trace(chapter, keys[index])) is not None}
+
+
+def _read_keys(chapters: list[Chapter]) -> list[str]:
+    """Each chapter's read AST's key: its text and macros, and the reader's code."""
     reading = digest(CHAPTER_READER, file_digest(Path(str(READ_FILTER))), tool_versions())
-    keys = [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
+    return [digest(chapter.text, chapter.macros, reading) for chapter in chapters]
+
+
+def _readable(chapter: Chapter, diag: Diagnostics) -> bool:
+    """Can pandoc read the chapter (no block left open, no brackets it would stall on)?"""
+    _check_unclosed_blocks(chapter, diag)
+    return check_brackets(chapter, diag)
+
+
+def _cached_asts(chapters: list[Chapter], keys: list[str], whole: set[int],
+                 diag: Diagnostics, cache: BuildCache
+                 ) -> tuple[dict[int, str | None], set[int], list[int]]:
+    """The read ASTs the cache holds (but for the chapters taken ``whole``), which ones
+    those are, and the chapters pandoc is to read (their text checked first)."""
+    asts: dict[int, str | None] = {}
     cached_ones: set[int] = set()
+    todo = []
     for index, chapter in enumerate(chapters):
+        if index in whole:
+            continue
         if (cached := cache.get("ast", keys[index])) is not None:
             asts[index] = cached  # its text passed the checks below when it was read
             cached_ones.add(index)
             continue
-        _check_unclosed_blocks(chapter, diag)
-        if not check_brackets(chapter, diag):
+        if not _readable(chapter, diag):
             asts[index] = None  # pandoc would stall on it
         else:
             todo.append(index)
-    shares = batches(todo, lambda index: len(chapters[index].text), jobs)
-    running = [pool.submit(_read_batch, share, chapters, keys, diag, cache) for share in shares]
-    # the cached chapters are parsed and cleaned while pandoc reads the others (an edit's
-    # one chapter): they waited for it, and then the edit waited for them
-    docs: dict[int, Future[ChapterDoc | None]] = {
-        index: pool.submit(_chapter_doc, chapters[index], asts[index], diag, True)
-        for index in sorted(cached_ones)}
-    for future in running:
-        asts.update(future.result())
-    docs.update({index: pool.submit(_chapter_doc, chapters[index], asts[index], diag)
-                 for index in range(len(chapters)) if index not in docs})
-    return [docs[index].result() for index in range(len(chapters))]
+    return asts, cached_ones, todo
+
+
+def _taken(reuse: Reusing, chapter: Chapter, trace: Trace, diag: Diagnostics,
+           cache: BuildCache) -> ChapterDoc | None:
+    """The chapter as the per-chapter cache holds it; from its read AST if that fails."""
+    doc = reuse.load(chapter, trace)
+    if doc is None:
+        trace.record = None
+        return _chapter_doc(chapter, cache.get("ast", trace.ast_key), diag, True, trace)
+    return doc
 
 
 def _read_batch(share: list[int], chapters: list[Chapter], keys: list[str],
@@ -198,13 +327,17 @@ def _preamble(chapter: Chapter) -> list[list[str]]:
 
 
 def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics,
-                 cached: bool = False) -> ChapterDoc | None:
+                 cached: bool = False, trace: Trace | None = None) -> ChapterDoc | None:
+    """The chapter's tree as read and cleaned (``trace``: notes its warnings for the
+    per-chapter cache)."""
     if ast_json is None:
         return None
     ast = _parsed(chapter, ast_json, diag, cached)
     if ast is None:
         return None
-    doc = ChapterDoc(chapter, ast)
+    doc = ChapterDoc(chapter, ast, trace=trace)
+    if trace is not None:
+        diag = Recording(diag, trace.warnings["read"])
     clean_raw(doc, diag)  # before anything else: no raw node of a chapter goes further
     drop_macro_formulas(doc)
     drop_hidden(doc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,12 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
             _dress_takeaways(node)
 
 
-def report_aliases(docs: list[ChapterDoc]) -> dict[str, str]:
-    """Manubot's citation aliases hold in the whole paper, wherever defined: Manubot joins
-    its files, and a section split off a file (one chapter per ``##``) has the others'
-    lines blanked."""
-    return {alias: target for doc in docs if "[@" in doc.chapter.text
-            for alias, target in manubot_aliases(doc.chapter.text).items()}
+def report_aliases(texts: Iterable[str]) -> dict[str, str]:
+    """Manubot's citation aliases hold in the whole paper, wherever defined (``texts``: the
+    chapters'): Manubot joins its files, and a section split off a file (one chapter per
+    ``##``) has the others' lines blanked."""
+    return {alias: target for text in texts if "[@" in text
+            for alias, target in manubot_aliases(text).items()}
 
 
 def _map_cite_lists(tree: Any, fn: Callable[[list[Any]], list[Any]]) -> Any:
@@ -334,6 +334,8 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
         name = found.relative_to(root.resolve()).as_posix()
         node["c"][2][0] = name
         doc.images.append(name)
+        if doc.trace is not None:  # the per-chapter cache finds it again next time
+            doc.trace.images.append([source, name])
 
 
 def _dress_takeaways(node: A.Node) -> None:

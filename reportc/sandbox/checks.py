@@ -116,6 +116,15 @@ def check_chapter(doc: Any, root: Path, attachments: list[str], diag: Diagnostic
     _Checker(doc, root.resolve(), set(attachments), diag).run()
 
 
+def check_images(doc: Any, root: Path, attachments: list[str], diag: Diagnostics) -> None:
+    """:func:`check_chapter`'s checks of the image files alone, for a chapter whose tree
+    passed it before (:meth:`reportc.document.reuse.Reuse.checked`): its files may not
+    have."""
+    checker = _Checker(doc, root.resolve(), set(attachments), diag)
+    for name in doc.images:
+        checker.image({"t": "Image", "c": [["", [], []], [], [name, ""]]})
+
+
 class _Checker:
     def __init__(self, doc: Any, root: Path, attachments: set[str], diag: Diagnostics):
         self.doc, self.root, self.attachments, self.diag = doc, root, attachments, diag
