@@ -110,3 +110,72 @@ def test_a_build_that_fails_reading_its_chapters_leaves_no_pdf_process(tmp_path:
         build_root(project)
     assert events == ["zygote", "read"]
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("reportc")]
+
+
+def _layout_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name == "reportc-pdf-layout"]
+
+
+def test_the_pdf_is_laid_out_while_the_web_edition_is_written(tmp_path, monkeypatch):
+    """A clean HTML + PDF build sends the PDF's parts to the workers while the web edition
+    is written (PdfEdition.begin: here the web edition waits until one is sent, which
+    laid out after it, none would be), and writes the bytes of a build that lays the
+    PDF out after it (jobs=1: no workers, nothing begun)."""
+    import threading
+
+    from reportc.build import BuildOptions, build
+    from reportc.pdf.workers import DraftPool
+    from reportc.web.html import HtmlEdition
+
+    sent, waited = threading.Event(), []
+    real_start, real_write = DraftPool._start, HtmlEdition.write
+    monkeypatch.setattr(DraftPool, "_start", lambda self, worker: sent.set()
+                        or real_start(self, worker))
+    monkeypatch.setattr(HtmlEdition, "write", lambda self, made, folder: waited.append(
+        sent.wait(timeout=60)) or real_write(self, made, folder))
+    begun = copy_root("basic", tmp_path / "begun")
+    build(BuildOptions(root=begun, jobs=2))
+    assert waited == [True], "no part was sent while the web edition was written"
+    assert not _layout_threads()
+    alone = copy_root("basic", tmp_path / "alone")
+    build(BuildOptions(root=alone, jobs=1))
+    for name in ("fixture.pdf", "fixture.html"):
+        assert (begun / "out" / name).read_bytes() == (alone / "out" / name).read_bytes()
+
+
+def test_a_web_edition_that_fails_stops_the_pdf_laid_out_beside_it(tmp_path, monkeypatch):
+    """The web edition failing while the PDF is laid out: the build reports its error,
+    the layout stops (no thread, no process left) and no output is written."""
+    import multiprocessing
+
+    from reportc.build import BuildOptions, build
+    from reportc.errors import ConfigError
+    from reportc.web.html import HtmlEdition
+
+    def failing(self, made, folder):
+        raise ConfigError("templates/report.html.j2:1: template error: the web's own")
+
+    monkeypatch.setattr(HtmlEdition, "write", failing)
+    project = copy_root("basic", tmp_path)
+    with pytest.raises(ConfigError, match="the web's own"):
+        build(BuildOptions(root=project, jobs=2))
+    assert not _layout_threads()
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("reportc")]
+    assert not (project / "out" / "fixture.pdf").exists()
+
+
+def test_a_failure_of_the_pdf_laid_out_in_its_thread_is_the_build_s(tmp_path, monkeypatch):
+    """What the PDF's layout raises in its thread is raised by the build, as before."""
+    from reportc.build import BuildOptions, build
+    from reportc.errors import ToolError
+
+    def failing(*args, **kwargs):
+        raise ToolError("PDF layout failed: as this test asks")
+
+    monkeypatch.setattr(sys.modules["reportc.pdf.edition"], "write_pdf", failing)
+    project = copy_root("basic", tmp_path)
+    with pytest.raises(ToolError, match="as this test asks"):
+        build(BuildOptions(root=project, jobs=2))
+    assert not _layout_threads()

@@ -242,6 +242,55 @@ def test_a_merge_begun_while_parts_are_laid_out_gives_the_bytes_of_one_merge(sha
     merge._KEPT.clear()
 
 
+def test_parts_opened_ahead_by_the_merge_process_give_the_bytes_of_one_merge(shared,
+                                                                             monkeypatch):
+    """The merge process opens each part's PDF as it is drawn (reportc.pdf.merge.open_ahead),
+    while the other parts are laid out; the merge then finds them by their bytes, opens
+    none itself, and writes the bytes of a merge that opened them all at the end. A part
+    opened but not merged (drawn again since) is let go with the merge."""
+    from reportc.pdf import merge
+    from reportc.pdf.merged import PartPages
+
+    pdf = shared.build("basic", formats=("pdf",)).pdf_path.read_bytes()
+    count = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    fields = {"dc:title": "Merged"}
+    others = bytes(bytearray(pdf))  # another part's PDF: unpickled bytes, equal or not
+    parts = [PartPages(pdf, 0, 3), PartPages(others, 3, count - 3)]
+    merge.prepare([], None)
+    whole = merge.assemble(parts, fields)
+    merge.prepare([], None)  # as each build begins
+    merge.open_ahead(bytes(bytearray(pdf)))
+    merge.open_ahead(pdf[:-1] + b"\n")  # a part drawn again later: not merged
+    opened: list[int] = []
+    real = merge._Source.__init__
+    monkeypatch.setattr(merge._Source, "__init__", lambda self, data: opened.append(len(data))
+                        or real(self, data))
+    assert merge.assemble(parts, fields) == whole
+    assert opened == [], "every part's PDF was opened ahead"
+    assert not merge._OPENED, "what was opened ahead goes with the merge"
+    merge.open_ahead(pdf)
+    merge.prepare([], None)
+    assert not merge._OPENED, "a new build starts with nothing opened"
+
+
+def test_each_drawn_part_is_sent_to_the_merge_process_as_it_is_drawn(tmp_path, part_jobs,
+                                                                     monkeypatch):
+    """A clean build by parts posts every drawn part's PDF to the merge process before
+    the merge is called (reportc.pdf.schedule._open_ahead), one post per part drawn."""
+    from reportc.pdf.workers import Errand
+
+    calls: list[str] = []
+    real_post, real_call = Errand.post, Errand.call
+    monkeypatch.setattr(Errand, "post", lambda self, function, *args: calls.append(
+        function.__name__) or real_post(self, function, *args))
+    monkeypatch.setattr(Errand, "call", lambda self, function, *args: calls.append(
+        function.__name__) or real_call(self, function, *args))
+    project = copy_root("basic", tmp_path)
+    build(BuildOptions(root=project, formats=("pdf",), jobs=2))
+    assert calls[0] == "_prepare" and calls[-1] == "_assemble"
+    assert calls[1:-1] == ["_open_ahead"] * len(set(part_jobs)), calls
+
+
 def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path):
     """The merge process merges the parts (pikepdf); the build's process only sends them
     and reads the merged PDF: importing pikepdf there cost an edit 0.1 s of CPU."""

@@ -130,6 +130,13 @@ class Edition(ABC):
         being made may be left to the :class:`Pending` returned, finished once every
         edition is written (the other editions' work overlaps theirs)."""
 
+    def begin(self, made: Made, folder: Path) -> None:
+        """Begin writing before the editions ahead of it are written (the PDF's layout,
+        in its worker processes, while the web edition is written); :meth:`write`
+        finishes it. Called for every edition, first; one cached as a whole
+        (:meth:`key`) begins nothing."""
+        return None
+
     def inputs(self, config: ReportConfig, theme: Theme) -> list[Path]:
         """Files it reads besides the chapters, bibliography and theme the build hashes."""
         return []

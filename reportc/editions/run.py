@@ -15,11 +15,14 @@ FILE_KIND = "edition-file"  # cache kind of one file's bytes, keyed by their dig
 
 
 def write_editions(editions: list[Edition], made: Made, folder: Path) -> None:
-    """Write every edition into ``folder`` (the staging folder), in registry order; then
-    finish what each left :class:`~reportc.editions.base.Pending` and store the cached
-    ones (an edition's files are complete only then)."""
+    """Write every edition into ``folder`` (the staging folder), in registry order, each
+    having begun what it can begin at once (:meth:`Edition.begin`); then finish what each
+    left :class:`~reportc.editions.base.Pending` and store the cached ones (an edition's
+    files are complete only then)."""
     written: list[tuple[Edition, str | None, Pending | None]] = []
     try:
+        for edition in editions:
+            edition.begin(made, folder)
         for edition in editions:
             key = edition.key(made)
             if key is not None and _restore(made.cache, edition, key, folder):

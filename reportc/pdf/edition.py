@@ -66,17 +66,43 @@ class PdfEdition(Edition):
     def start(self, run: Run, config: ReportConfig, theme: Theme) -> HeadStart:
         return start_pdf(run, config, theme)
 
-    def write(self, made: Made, folder: Path) -> None:
-        """Write the PDF; hand later editions its page map ("pages": order, counts and
-        the page of each anchor) and its cover picture ("cover", if drawn)."""
+    def begin(self, made: Made, folder: Path) -> None:
+        """With worker processes to lay it out, render the print page now (the page
+        context is shared: this thread) and lay it out in a thread that mostly waits for
+        them, while this one writes the editions before the PDF: the web edition's page
+        and fonts no longer keep the workers waiting."""
         begun = made.started.get(self.name)
-        write_pdf(folder / f"{made.stem}.pdf", made.config, made.theme, made.context,
-                  made.docs, made.diag, made.cache, made.jobs, made.single_pass,
-                  made.reference_files, begun if isinstance(begun, HeadStart) else None)
+        if isinstance(begun, HeadStart) and begun.zygote is not None:
+            begun.lay_out(partial(self._write_pdf, made, folder, begun,
+                                  print_page(made.theme, made.context)))
+
+    def write(self, made: Made, folder: Path) -> None:
+        """Write the PDF (or wait for the layout :meth:`begin` began); hand later editions
+        its page map ("pages": order, counts and the page of each anchor) and its cover
+        picture ("cover", if drawn)."""
+        begun = made.started.get(self.name)
+        if isinstance(begun, HeadStart) and begun.laying_out():
+            begun.finish()
+        else:
+            self._write_pdf(made, folder, begun if isinstance(begun, HeadStart) else None)
         made.products["pages"] = made.cache.carry.get("pdf_pages") or {}
         record = made.context.matter.record
         cover = folder / record.image_url if record and record.image_url else None
         made.products["cover"] = cover if cover and cover.is_file() else None
+
+
+    @staticmethod
+    def _write_pdf(made: Made, folder: Path, begun: HeadStart | None,
+                   page: str | None = None) -> None:
+        write_pdf(folder / f"{made.stem}.pdf", made.config, made.theme, made.context,
+                  made.docs, made.diag, made.cache, made.jobs, made.single_pass,
+                  made.reference_files, begun, page)
+
+
+def print_page(theme: Theme, context: PageContext) -> str:
+    """The print page (``context`` set for it), without the charts' data tables."""
+    context.edition, context.stylesheets = "pdf", []
+    return without_data_tables(render_page(theme, context))
 
 
 def part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
@@ -95,14 +121,14 @@ def part_classes(theme: Theme, config: ReportConfig, diag: Diagnostics) -> str:
 def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageContext,
               docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache, jobs: int,
               single_pass: bool, reference_files: bool = True,
-              begun: HeadStart | None = None) -> None:
+              begun: HeadStart | None = None, page: str | None = None) -> None:
     """Lay out the print page part by part in parallel (or in one pass, if asked, if the
     theme has no parts stylesheet or if WeasyPrint is not the pinned version), reusing
     parts of the last PDF that did not change; write it to ``path`` with its XMP record,
     and (``reference_files``) the report's .bib and .ris and cover picture beside it.
-    ``begun``: the processes that fork the layout workers and merge (else this one)."""
-    context.edition, context.stylesheets = "pdf", []
-    page = without_data_tables(render_page(theme, context))
+    ``begun``: the processes that fork the layout workers and merge (else this one);
+    ``page``: the print page, if rendered already."""
+    page = print_page(theme, context) if page is None else page
     environment = _environment(config, theme, docs)
     classes = part_classes(theme, config, diag)
     engaged, mismatch = _engaged(begun)
@@ -123,6 +149,7 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
             job.fields = fields
             if begun is not None:
                 job.zygote, job.merger = begun.zygote, begun.merger
+                job.failed = lambda: bool(diag.errors) or begun.stopping()
             if _cover_name(context):
                 job.first_part = early.begin
             pdf = _lay_out(page, job, cache, key, single_pass, diag)

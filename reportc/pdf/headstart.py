@@ -76,12 +76,50 @@ class HeadStart:
             daemon=True)
         if self._thread is not None:
             self._thread.start()
+        self._layout: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._stop = threading.Event()
 
     def wait(self) -> None:
         if self._thread is not None:
             self._thread.join()
 
+    def lay_out(self, work: Callable[[], None]) -> None:
+        """Run ``work``, the PDF's layout by the workers, in a thread that mostly waits for
+        their replies, while this one writes the editions before the PDF
+        (:meth:`reportc.pdf.edition.PdfEdition.begin`); :meth:`finish` waits for it."""
+        self._layout = threading.Thread(target=self._run, args=(work,),
+                                        name="reportc-pdf-layout", daemon=True)
+        self._layout.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as failure:  # raised again by finish(), in the build's thread
+            self._failure = failure
+
+    def laying_out(self) -> bool:
+        """Is there a layout begun by :meth:`lay_out` to :meth:`finish`?"""
+        return self._layout is not None
+
+    def finish(self) -> None:
+        """Wait for the layout :meth:`lay_out` began; raise what it raised."""
+        layout, self._layout = self._layout, None
+        if layout is not None:
+            layout.join()
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
+
+    def stopping(self) -> bool:
+        """Has the build ended (failed) while the PDF was laid out? Then it sends no more."""
+        return self._stop.is_set()
+
     def close(self) -> None:
+        self._stop.set()  # a layout still running (another edition failed) sends no more
+        if self._layout is not None:
+            self._layout.join()
+            self._layout = None
         for process in (self.zygote, self.merger):
             if process is not None:
                 process.close()

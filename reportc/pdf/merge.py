@@ -77,9 +77,10 @@ class _Assembly:
         """``data`` opened, once however many parts come from it (parts of one PDF share
         its bytes; those of another call to the merge process are found by equality)."""
         for source in self.sources:
-            if source.data is data or (len(source.data) == len(data) and source.data == data):
+            if _same(source.data, data):
                 return source
-        self.sources.append(_Source(data))
+        opened = next((n for n, source in enumerate(_OPENED) if _same(source.data, data)), None)
+        self.sources.append(_Source(data) if opened is None else _OPENED.pop(opened))
         return self.sources[-1]
 
     def add(self, part: PartPages) -> None:
@@ -123,8 +124,14 @@ class _Assembly:
         return Merged(buffer.getvalue(), metadata)
 
 
+def _same(one: bytes, other: bytes) -> bool:
+    return one is other or (len(one) == len(other) and one == other)
+
+
 # The next merge, begun by prepare() in the merge process while the parts are laid out
 _AHEAD: list[_Assembly] = []
+# Drawn parts' PDFs opened by open_ahead() while other parts are laid out
+_OPENED: list[_Source] = []
 
 
 def prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
@@ -134,6 +141,7 @@ def prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
     PDF and copying the parts before the edited chapter was 40 % of the merge). Without
     a last PDF to take parts from, only this module is imported (pikepdf: 0.09 s)."""
     _AHEAD.clear()
+    _OPENED.clear()
     if last_pdf is None:
         return
     assembly = _Assembly()
@@ -141,6 +149,14 @@ def prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
     for part in first_parts:
         assembly.add(part)
     _AHEAD.append(assembly)
+
+
+def open_ahead(data: bytes) -> None:
+    """Open a drawn part's PDF now, while other parts are laid out, for the merge to
+    find by its bytes (:meth:`_Assembly.source`): parsing each part's PDF, its names,
+    outline and structure was a third of a clean 200-page build's merge, which waits
+    for the last part. Opened once, whenever: the same objects, so the same bytes."""
+    _OPENED.append(_Source(data))
 
 
 def assemble(parts: list[PartPages], fields: Fields | None = None, keep: bool = False
@@ -157,6 +173,7 @@ def assemble(parts: list[PartPages], fields: Fields | None = None, keep: bool = 
     for part in parts[len(assembly.parts):]:
         assembly.add(part)
     merged = assembly.finish(fields)
+    _OPENED.clear()  # parts drawn again since, with other bytes
     _KEPT[:] = [assembly] if keep else []
     return merged
 

@@ -238,6 +238,8 @@ class _Parts:
             if pdf is not None:
                 self.done[task.name] = _Done(key, PartPages(pdf, 0, laid.count, laid.ghosts),
                                              laid.anchors)
+                if self.job.merger is not None:  # opened there while the others are laid out
+                    self.job.merger.post(_open_ahead, pdf)
         return None if self.job.failed() else self._ready_tasks()
 
     def _laid_out(self, part: str, report: DraftReport) -> None:
@@ -338,6 +340,13 @@ def _prepare(first_parts: list[PartPages], last_pdf: bytes | None) -> None:
     from reportc.pdf.merge import prepare
 
     prepare(first_parts, last_pdf)
+
+
+def _open_ahead(pdf: bytes) -> None:
+    """:func:`reportc.pdf.merge.open_ahead`, imported where it runs (see :func:`_prepare`)."""
+    from reportc.pdf.merge import open_ahead
+
+    open_ahead(pdf)
 
 
 def _assemble(parts: list[PartPages], fields: dict[str, str | list[str]] | None,
