@@ -6,6 +6,7 @@ its page numbers given and checked until they are the pages it lays out.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -91,12 +92,66 @@ def _single_pass(project, tmp_path, name="single"):
     return build_root(fresh, formats=("pdf",), single_pass=True)
 
 
-def test_a_clean_build_by_parts_matches_a_one_pass_build(tmp_path, part_jobs, shared):
-    project = copy_root("basic", tmp_path)
-    by_parts = build_root(project, formats=("pdf",))
+@dataclasses.dataclass(frozen=True)
+class CleanBuild:
+    """The basic fixture's clean PDF build with two workers, as this process saw it: which
+    parts it laid out, the order of the zygote's start and the chapters' reading, and the
+    processes that forked the layout workers. Read only: a test that edits copies it."""
+
+    project: Path
+    pdf: bytes
+    laid_out: list[str]
+    events: list[str]
+    parents: set[int]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> CleanBuild:
+    """One clean build read by the tests of the clean path (a clean build of the basic
+    fixture costs about 2.5 CPU-s; four tests each made their own)."""
+    import reportc.pipeline
+    from reportc.pdf.workers import Zygote
+
+    laid_out: list[str] = []
+    events: list[str] = []
+    parents: set[int] = set()
+    real_task, real_read = reportc.pdf.schedule._Parts._draft_task, reportc.pipeline.read_report
+    real_start, real_fork = Zygote.__init__, Zygote.fork
+
+    def recording(self, part):
+        laid_out.append(part)
+        return real_task(self, part)
+
+    def read(*args):
+        events.append("read")
+        return real_read(*args)
+
+    def start(self, *args):
+        events.append("zygote")
+        real_start(self, *args)
+
+    def fork(self):
+        pipe, pid = real_fork(self)
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            parents.add(int(stat.read().rsplit(")", 1)[1].split()[1]))
+        return pipe, pid
+
+    project = copy_root("basic", tmp_path_factory.mktemp("clean"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reportc.pdf.schedule._Parts, "_draft_task", recording)
+        patch.setattr(reportc.pipeline, "read_report", read)
+        patch.setattr(Zygote, "__init__", start)
+        patch.setattr(Zygote, "fork", fork)
+        build(BuildOptions(root=project, formats=("pdf",), jobs=2))
+    return CleanBuild(project, (project / "out/fixture.pdf").read_bytes(), laid_out, events,
+                      parents)
+
+
+def test_a_clean_build_by_parts_matches_a_one_pass_build(clean, shared):
     assert {"front", "ch-00-summary", "sec-intro", "ch-02-defence", "bibliography"} \
-        <= set(part_jobs)
-    _same_pdf(by_parts.pdf, shared.build("basic", single_pass=True).pdf)
+        <= set(clean.laid_out)
+    _same_pdf(pypdf.PdfReader(io.BytesIO(clean.pdf)),
+              shared.build("basic", single_pass=True).pdf)
 
 
 def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path, part_jobs,
@@ -194,15 +249,15 @@ def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part
     _same_pdf(by_parts.pdf, single.pdf)
 
 
-def test_merged_output_is_deterministic(tmp_path, shared):
-    """Two clean builds in two folders (this test's, and the session's copied), each edited
-    and built again: the same merged PDF."""
+def test_merged_output_is_deterministic(tmp_path, shared, clean):
+    """Two clean builds in two folders (this file's, and the session's), each copied,
+    edited and built again: the same merged PDF."""
     outputs = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         if name == "a":
-            project = copy_root("basic", tmp_path / name)
-            build_root(project, formats=("pdf",))
+            project = tmp_path / name / "basic"
+            shutil.copytree(clean.project, project, symlinks=True)  # its out/ and cache too
         else:
             project = shared.copy("basic", tmp_path / name, formats=("pdf",)).root
         intro = project / "chapters/01-intro.md"
@@ -242,22 +297,45 @@ def test_a_merge_begun_while_parts_are_laid_out_gives_the_bytes_of_one_merge(sha
     merge._KEPT.clear()
 
 
-def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path):
-    """The merge process merges the parts (pikepdf); the build's process only sends them
-    and reads the merged PDF: importing pikepdf there cost an edit 0.1 s of CPU."""
+# A build in a fresh Python process, which says which of the heavy modules it imported.
+_IMPORTED = ("import sys; from reportc.build import BuildOptions, build; "
+             "build(BuildOptions(root=__import__('pathlib').Path(sys.argv[1]), "
+             "formats=('html', 'pdf'), jobs=2)); "
+             "print('pikepdf' in sys.modules, 'weasyprint' in sys.modules)")
+
+
+def _imported(project: Path) -> dict[str, bool]:
+    """Build ``project`` (html and pdf) in a new process: which heavy modules it imported."""
     import subprocess
     import sys
 
-    project = copy_root("basic", tmp_path)
-    script = ("import sys; from reportc.build import BuildOptions, build; "
-              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
-              "formats=('pdf',), jobs=2)); print('pikepdf' in sys.modules)")
-    for _ in range(2):  # a clean build, then an edit (parts from the last PDF)
-        done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                              text=True, check=True)
-        assert done.stdout.split()[-1] == "False", done.stderr
-        intro = project / "chapters/01-intro.md"
-        intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
+    done = subprocess.run([sys.executable, "-c", _IMPORTED, str(project)], cwd=REPO,
+                          capture_output=True, text=True, check=True)
+    flags = done.stdout.split()[-2:]
+    assert set(flags) <= {"True", "False"} and len(flags) == 2, done.stderr
+    return dict(zip(("pikepdf", "weasyprint"), (flag == "True" for flag in flags),
+                    strict=True))
+
+
+@pytest.fixture(scope="module")
+def clean_in_a_process(tmp_path_factory) -> tuple[Path, dict[str, bool]]:
+    """The basic fixture's clean build in its own process (read only: copy to edit), and
+    which heavy modules that process imported; two tests read it."""
+    project = copy_root("basic", tmp_path_factory.mktemp("process"))
+    return project, _imported(project)
+
+
+def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path,
+                                                                    clean_in_a_process):
+    """The merge process merges the parts (pikepdf); the build's process only sends them
+    and reads the merged PDF: importing pikepdf there cost an edit 0.1 s of CPU."""
+    built, imported = clean_in_a_process
+    assert imported["pikepdf"] is False  # a clean build
+    project = tmp_path / "basic"
+    shutil.copytree(built, project, symlinks=True)  # its out/ and cache too
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
+    assert _imported(project)["pikepdf"] is False  # an edit (parts from the last PDF)
 
 
 def test_the_zygote_warms_up_without_pikepdf_which_only_the_merge_needs(tmp_path):
@@ -289,12 +367,12 @@ def jobs_one(tmp_path_factory) -> tuple[Path, bytes]:
     return project, (project / "out/fixture.pdf").read_bytes()
 
 
-def test_clean_builds_are_deterministic_whatever_the_number_of_workers(tmp_path, jobs_one):
-    outputs = [jobs_one[1]]
-    for jobs in (2, 3):
-        project = copy_root("basic", tmp_path / f"jobs{jobs}")
-        build(BuildOptions(root=project, formats=("pdf",), jobs=jobs))
-        outputs.append((project / "out/fixture.pdf").read_bytes())
+def test_clean_builds_are_deterministic_whatever_the_number_of_workers(tmp_path, jobs_one,
+                                                                       clean):
+    outputs = [jobs_one[1], clean.pdf]  # jobs=1, jobs=2
+    project = copy_root("basic", tmp_path / "jobs3")
+    build(BuildOptions(root=project, formats=("pdf",), jobs=3))
+    outputs.append((project / "out/fixture.pdf").read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
 
 
@@ -368,54 +446,21 @@ def test_estimated_numbers_near_another_width_defer_a_part():
 
 
 def test_the_layout_workers_are_forked_by_a_process_started_before_the_chapters_are_read(
-        tmp_path, monkeypatch):
+        clean):
     """Forked from the build's process by the PDF stage, a worker started as large as it
     had grown (the chapters' ASTs, the citing's output): 525 MB on the 500-page report."""
     import os
 
-    import reportc.pipeline
-    from reportc.pdf.workers import Zygote
-
-    events: list[str] = []
-    parents: set[int] = set()
-    real_read, real_start, real_fork = reportc.pipeline.read_report, Zygote.__init__, \
-        Zygote.fork
-
-    def read(*args):
-        events.append("read")
-        return real_read(*args)
-
-    def start(self, *args):
-        events.append("zygote")
-        real_start(self, *args)
-
-    def fork(self):
-        pipe, pid = real_fork(self)
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            parents.add(int(stat.read().rsplit(")", 1)[1].split()[1]))
-        return pipe, pid
-
-    monkeypatch.setattr(reportc.pipeline, "read_report", read)
-    monkeypatch.setattr(Zygote, "__init__", start)
-    monkeypatch.setattr(Zygote, "fork", fork)
-    project = copy_root("basic", tmp_path)
-    build(BuildOptions(root=project, formats=("pdf",), jobs=2))
-    assert events == ["zygote", "read"]
-    assert parents and os.getpid() not in parents, "the workers are the zygote's children"
-    assert (project / "out/fixture.pdf").is_file()
+    assert clean.events == ["zygote", "read"]
+    assert clean.parents and os.getpid() not in clean.parents, \
+        "the workers are the zygote's children"
+    assert (clean.project / "out/fixture.pdf").is_file()
 
 
-def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(tmp_path):
+def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(
+        clean_in_a_process):
     """The zygote warms WeasyPrint up for the workers; the build's process reads their
     replies (reportc.pdf.results) and would pay 0.5 s of CPU to import it as well."""
-    import subprocess
-    import sys
-
-    project = copy_root("basic", tmp_path)
-    script = ("import sys; from reportc.build import BuildOptions, build; "
-              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
-              "formats=('html', 'pdf'), jobs=2)); print('weasyprint' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split()[-1] == "False", done.stderr
+    project, imported = clean_in_a_process
+    assert imported["weasyprint"] is False
     assert (project / "out/fixture.pdf").is_file()
