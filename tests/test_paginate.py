@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, build_root, copy_root
+from conftest import REPO, Built, build_root, copy_root
 
 import reportc.pdf.pagemap
 import reportc.pdf.schedule
@@ -227,20 +227,46 @@ def _theme_variant(project, replacements: dict[str, str]) -> None:
     print_css.write_text(text)
 
 
-def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part_jobs):
+# Parts that may open on left-hand pages, and page numbers in proportional figures.
+LEFT_PAGES = {".part { break-before: right;": ".part { break-before: page;",
+              ".toc { break-before: right;": ".toc { break-before: page;",
+              "font-variant-numeric: lining-nums tabular-nums;": "font-variant-numeric: normal;"}
+
+
+def _left_pages_project(folder: Path) -> Path:
+    """The basic fixture with :data:`LEFT_PAGES`' theme and a longer defence chapter."""
+    project = copy_root("basic", folder)
+    _theme_variant(project, LEFT_PAGES)
+    defence = project / "chapters/02-defence.md"
+    defence.write_text(defence.read_text() + LONG_PARAGRAPH)
+    return project
+
+
+@pytest.fixture(scope="module")
+def left_pages(tmp_path_factory) -> tuple[Built, list[str]]:
+    """:func:`_left_pages_project` built by parts (read only), and the parts it laid out;
+    two tests read it."""
+    laid_out: list[str] = []
+    real = reportc.pdf.schedule._Parts._draft_task
+
+    def recording(self, part):
+        laid_out.append(part)
+        return real(self, part)
+
+    project = _left_pages_project(tmp_path_factory.mktemp("left"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reportc.pdf.schedule._Parts, "_draft_task", recording)
+        built = build_root(project, formats=("pdf",))
+    return built, laid_out
+
+
+def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, left_pages):
     """Parts laid out as right-hand pages that turn out to start on a left-hand page are
     laid out again behind a blank page; numbers in proportional figures change width, so
     parts whose estimates were wrong are laid out again with the real numbers (the
     re-layout path itself is forced in test_friction's progress-line test)."""
-    project = copy_root("basic", tmp_path)
-    _theme_variant(project, {
-        ".part { break-before: right;": ".part { break-before: page;",
-        ".toc { break-before: right;": ".toc { break-before: page;",
-        "font-variant-numeric: lining-nums tabular-nums;": "font-variant-numeric: normal;"})
-    defence = project / "chapters/02-defence.md"
-    defence.write_text(defence.read_text() + LONG_PARAGRAPH)
-    by_parts = build_root(project, formats=("pdf",))
-    single = _single_pass(project, tmp_path)
+    by_parts, part_jobs = left_pages
+    single = _single_pass(by_parts.root, tmp_path)
     texts = _normalised_pages(single.pdf)
     assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
     # Whether a part is laid out before or after the parts in front of it are known depends
@@ -410,32 +436,25 @@ def test_a_template_reportc_cannot_cut_into_parts_still_builds(tmp_path, part_jo
     assert re.search(rf"Defence-oriented technologies(?: \.)+ {defence}\b", contents)
 
 
-def test_a_theme_with_the_old_chunks_css_still_lays_out_by_parts(tmp_path, part_jobs):
+def test_a_theme_with_the_old_chunks_css_still_lays_out_by_parts(tmp_path, part_jobs,
+                                                                 left_pages):
     """A theme's css/chunks.css (the old name, with .chunk-pad and .chunk-next) is still
     used, with a deprecation warning: its parts open on left-hand pages behind the same
-    blank pages as with css/parts.css."""
-    left_pages = {".part { break-before: right;": ".part { break-before: page;",
-                  ".toc { break-before: right;": ".toc { break-before: page;"}
-    pdfs = []
-    for name in ("parts", "chunks"):
-        project = copy_root("basic", tmp_path / name)
-        _theme_variant(project, left_pages)
-        defence = project / "chapters/02-defence.md"
-        defence.write_text(defence.read_text() + LONG_PARAGRAPH)
-        if name == "chunks":
-            css = project / "templates/css/parts.css"
-            css.rename(css.with_name("chunks.css"))
-            text = css.with_name("chunks.css").read_text().replace(".part-", ".chunk-")
-            css.with_name("chunks.css").write_text(text)
-        part_jobs.clear()
-        built = build_root(project, formats=("pdf",))
-        assert part_jobs, "laid out part by part"
+    blank pages as with css/parts.css (:func:`left_pages`' build)."""
+    parts, parts_laid_out = left_pages
+    project = _left_pages_project(tmp_path / "chunks")
+    css = project / "templates/css/parts.css"
+    css.rename(css.with_name("chunks.css"))
+    text = css.with_name("chunks.css").read_text().replace(".part-", ".chunk-")
+    css.with_name("chunks.css").write_text(text)
+    chunks = build_root(project, formats=("pdf",))
+    for built, laid_out in ((parts, parts_laid_out), (chunks, part_jobs)):
+        assert laid_out, "laid out part by part"
         deprecated = [w for w in built.warnings if "chunks.css is deprecated" in w]
-        assert len(deprecated) == (name == "chunks"), built.warnings
-        pdfs.append(built.pdf)
-    texts = _normalised_pages(pdfs[0])
+        assert len(deprecated) == (built is chunks), built.warnings
+    texts = _normalised_pages(parts.pdf)
     assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
-    _same_pdf(pdfs[1], pdfs[0])
+    _same_pdf(chunks.pdf, parts.pdf)
 
 
 def test_estimated_numbers_near_another_width_defer_a_part():
