@@ -18,7 +18,7 @@ import docx
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import Built, build_root, copy_root, run_cli
+from conftest import Built, build_root, copy_root, run_cli, run_command
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.text.run import Run
@@ -47,7 +47,9 @@ def source_line(root: Path, rel: str, text: str) -> int:
 
 
 def comments(reviewed: Path, root: Path, *args: str):
-    return run_cli("comments", reviewed, root, *args)
+    """The comments command run in this process (conftest.run_command; the DOCX test runs
+    it as a user does)."""
+    return run_command("comments", reviewed, root, *args)
 
 
 # --- making a reviewed DOCX ---------------------------------------------------------------
@@ -162,7 +164,7 @@ def reviewed_docx(report: Built, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 def test_docx_comments_and_tracked_changes_print_at_their_source_lines(report, reviewed_docx):
     root = report.root
-    done = comments(reviewed_docx, root)
+    done = run_cli("comments", reviewed_docx, root)  # as a user runs it
     assert done.returncode == 0, done.stderr
     line = lambda text: source_line(root, DEFENCE, text)  # noqa: E731
     assert done.stdout.splitlines() == [

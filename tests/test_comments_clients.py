@@ -19,7 +19,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import copy_root, run_cli
+from conftest import copy_root, run_cli, run_command
 
 CLIENTS = Path(__file__).parent / "review_clients"
 SUMMARY = "chapters/00-summary.md"
@@ -126,7 +126,7 @@ def expected(root: Path, rows: list[tuple[str, str, str]]) -> list[str]:
 
 
 def test_libreoffice_comments_and_tracked_changes_land_on_their_lines(root):
-    done = run_cli("comments", CLIENTS / "clients-reviewed.docx", root)
+    done = run_cli("comments", CLIENTS / "clients-reviewed.docx", root)  # as a user runs it
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == expected(root, WORD)
 
@@ -141,7 +141,7 @@ def remarks_in(pdf_path: Path) -> list[str]:
 @pytest.mark.parametrize("saved", ["incremental", "garbage", "linearized", "gs"])
 def test_pymupdf_annotations_land_on_their_lines_however_saved(root, saved):
     reviewed = CLIENTS / f"clients-{saved}.pdf"
-    done = run_cli("comments", reviewed, root)
+    done = run_command("comments", reviewed, root)
     assert done.returncode == 0, done.stderr
     rows = PDF
     if saved == "gs":
@@ -165,7 +165,7 @@ def test_an_annotation_type_reportc_does_not_know_is_listed(root, tmp_path):
                 if annot.get("/Subtype") == "/Square" and "margin" in str(annot.Contents):
                     annot.Contents = pikepdf.String("")
         pdf.save(reviewed)
-    done = run_cli("comments", reviewed, root)
+    done = run_command("comments", reviewed, root)
     assert done.returncode == 0, done.stderr
     line = line_of(root, PIPES, "Blagoveshchensk")
     assert f'{PIPES}:{line}: {R}Circle: spelling. (on "Blagoveshchensk,")' in done.stdout
@@ -184,7 +184,7 @@ def test_a_comment_whose_range_a_tool_dropped_is_listed(root, tmp_path):
                 data = re.sub(rb'<w:commentRange(?:Start|End) w:id="%s"/>' % ident, b"", data)
                 data = re.sub(rb'<w:commentReference w:id="%s"/>' % ident, b"", data)
             target.writestr(name, data)
-    done = run_cli("comments", reviewed, root)
+    done = run_command("comments", reviewed, root)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[-2:] == ["-- 1 remark(s) not found in the sources:",
@@ -213,7 +213,8 @@ def test_word_moves_are_listed_where_they_leave_and_arrive(root, tmp_path):
         return data[:first] + b'<w:moveTo w:id="902" %s>%s</w:moveTo>' % (stamp, run) \
             + data[first:]
 
-    done = run_cli("comments", rezip(tmp_path / "moved.docx", "word/document.xml", move), root)
+    done = run_command("comments", rezip(tmp_path / "moved.docx", "word/document.xml", move),
+                       root)
     assert done.returncode == 0, done.stderr
     quoted = f'"{moved.strip()}"'
     assert f"{PIPES}:{line_of(root, PIPES, 'Its route')}: Word User: suggests moving " \
@@ -234,7 +235,7 @@ def test_an_entity_naming_a_local_file_is_not_read(root, tmp_path):
         return data.replace(b"Title is provisional.", b"&s;", 1)
 
     reviewed = rezip(tmp_path / "entity.docx", "word/comments.xml", entity)
-    done = run_cli("comments", reviewed, root)
+    done = run_command("comments", reviewed, root)
     assert done.returncode == 0, done.stderr
     assert "TOP-SECRET" not in done.stdout + done.stderr
     assert done.stdout.splitlines()[0] == ('report.yaml:1: Rita Reviewer: (comment) (on '
@@ -253,7 +254,7 @@ def rezip(target: Path, part: str, change) -> Path:
 
 
 def one_line_error(reviewed: Path, root: Path) -> str:
-    done = run_cli("comments", reviewed, root)
+    done = run_command("comments", reviewed, root)
     assert done.returncode == 1, done.stdout
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
@@ -298,7 +299,7 @@ def test_remarks_on_a_page_pdfium_cannot_load_are_listed(root, tmp_path):
     wrong.write_bytes(data.replace(b"/Count 13", b"/Count 10"))
     with pytest.raises((pdfium.PdfiumError, IndexError)):
         pdfium.PdfDocument(str(wrong))[10]
-    done = run_cli("comments", wrong, root)
+    done = run_command("comments", wrong, root)
     assert done.returncode == 0, done.stderr
     page_11 = ["Chapter title too.", "Paraphrase.", "Page numbers?",
                "Rectangle: check the route.", "Circle: spelling.", "Ink: which station?",

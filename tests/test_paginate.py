@@ -6,6 +6,7 @@ its page numbers given and checked until they are the pages it lays out.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, build_root, copy_root
+from conftest import REPO, Built, build_root, copy_root
 
 import reportc.pdf.pagemap
 import reportc.pdf.schedule
@@ -91,12 +92,66 @@ def _single_pass(project, tmp_path, name="single"):
     return build_root(fresh, formats=("pdf",), single_pass=True)
 
 
-def test_a_clean_build_by_parts_matches_a_one_pass_build(tmp_path, part_jobs, shared):
-    project = copy_root("basic", tmp_path)
-    by_parts = build_root(project, formats=("pdf",))
+@dataclasses.dataclass(frozen=True)
+class CleanBuild:
+    """The basic fixture's clean PDF build with two workers, as this process saw it: which
+    parts it laid out, the order of the zygote's start and the chapters' reading, and the
+    processes that forked the layout workers. Read only: a test that edits copies it."""
+
+    project: Path
+    pdf: bytes
+    laid_out: list[str]
+    events: list[str]
+    parents: set[int]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> CleanBuild:
+    """One clean build read by the tests of the clean path (a clean build of the basic
+    fixture costs about 2.5 CPU-s; four tests each made their own)."""
+    import reportc.pipeline
+    from reportc.pdf.workers import Zygote
+
+    laid_out: list[str] = []
+    events: list[str] = []
+    parents: set[int] = set()
+    real_task, real_read = reportc.pdf.schedule._Parts._draft_task, reportc.pipeline.read_report
+    real_start, real_fork = Zygote.__init__, Zygote.fork
+
+    def recording(self, part):
+        laid_out.append(part)
+        return real_task(self, part)
+
+    def read(*args):
+        events.append("read")
+        return real_read(*args)
+
+    def start(self, *args):
+        events.append("zygote")
+        real_start(self, *args)
+
+    def fork(self):
+        pipe, pid = real_fork(self)
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            parents.add(int(stat.read().rsplit(")", 1)[1].split()[1]))
+        return pipe, pid
+
+    project = copy_root("basic", tmp_path_factory.mktemp("clean"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reportc.pdf.schedule._Parts, "_draft_task", recording)
+        patch.setattr(reportc.pipeline, "read_report", read)
+        patch.setattr(Zygote, "__init__", start)
+        patch.setattr(Zygote, "fork", fork)
+        build(BuildOptions(root=project, formats=("pdf",), jobs=2))
+    return CleanBuild(project, (project / "out/fixture.pdf").read_bytes(), laid_out, events,
+                      parents)
+
+
+def test_a_clean_build_by_parts_matches_a_one_pass_build(clean, shared):
     assert {"front", "ch-00-summary", "sec-intro", "ch-02-defence", "bibliography"} \
-        <= set(part_jobs)
-    _same_pdf(by_parts.pdf, shared.build("basic", single_pass=True).pdf)
+        <= set(clean.laid_out)
+    _same_pdf(pypdf.PdfReader(io.BytesIO(clean.pdf)),
+              shared.build("basic", single_pass=True).pdf)
 
 
 def test_contents_estimated_with_too_few_digits_are_not_laid_out_again(tmp_path, part_jobs,
@@ -172,20 +227,46 @@ def _theme_variant(project, replacements: dict[str, str]) -> None:
     print_css.write_text(text)
 
 
-def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part_jobs):
+# Parts that may open on left-hand pages, and page numbers in proportional figures.
+LEFT_PAGES = {".part { break-before: right;": ".part { break-before: page;",
+              ".toc { break-before: right;": ".toc { break-before: page;",
+              "font-variant-numeric: lining-nums tabular-nums;": "font-variant-numeric: normal;"}
+
+
+def _left_pages_project(folder: Path) -> Path:
+    """The basic fixture with :data:`LEFT_PAGES`' theme and a longer defence chapter."""
+    project = copy_root("basic", folder)
+    _theme_variant(project, LEFT_PAGES)
+    defence = project / "chapters/02-defence.md"
+    defence.write_text(defence.read_text() + LONG_PARAGRAPH)
+    return project
+
+
+@pytest.fixture(scope="module")
+def left_pages(tmp_path_factory) -> tuple[Built, list[str]]:
+    """:func:`_left_pages_project` built by parts (read only), and the parts it laid out;
+    two tests read it."""
+    laid_out: list[str] = []
+    real = reportc.pdf.schedule._Parts._draft_task
+
+    def recording(self, part):
+        laid_out.append(part)
+        return real(self, part)
+
+    project = _left_pages_project(tmp_path_factory.mktemp("left"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reportc.pdf.schedule._Parts, "_draft_task", recording)
+        built = build_root(project, formats=("pdf",))
+    return built, laid_out
+
+
+def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, left_pages):
     """Parts laid out as right-hand pages that turn out to start on a left-hand page are
     laid out again behind a blank page; numbers in proportional figures change width, so
     parts whose estimates were wrong are laid out again with the real numbers (the
     re-layout path itself is forced in test_friction's progress-line test)."""
-    project = copy_root("basic", tmp_path)
-    _theme_variant(project, {
-        ".part { break-before: right;": ".part { break-before: page;",
-        ".toc { break-before: right;": ".toc { break-before: page;",
-        "font-variant-numeric: lining-nums tabular-nums;": "font-variant-numeric: normal;"})
-    defence = project / "chapters/02-defence.md"
-    defence.write_text(defence.read_text() + LONG_PARAGRAPH)
-    by_parts = build_root(project, formats=("pdf",))
-    single = _single_pass(project, tmp_path)
+    by_parts, part_jobs = left_pages
+    single = _single_pass(by_parts.root, tmp_path)
     texts = _normalised_pages(single.pdf)
     assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
     # Whether a part is laid out before or after the parts in front of it are known depends
@@ -194,15 +275,15 @@ def test_a_theme_whose_parts_may_open_on_left_pages_still_matches(tmp_path, part
     _same_pdf(by_parts.pdf, single.pdf)
 
 
-def test_merged_output_is_deterministic(tmp_path, shared):
-    """Two clean builds in two folders (this test's, and the session's copied), each edited
-    and built again: the same merged PDF."""
+def test_merged_output_is_deterministic(tmp_path, shared, clean):
+    """Two clean builds in two folders (this file's, and the session's), each copied,
+    edited and built again: the same merged PDF."""
     outputs = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         if name == "a":
-            project = copy_root("basic", tmp_path / name)
-            build_root(project, formats=("pdf",))
+            project = tmp_path / name / "basic"
+            shutil.copytree(clean.project, project, symlinks=True)  # its out/ and cache too
         else:
             project = shared.copy("basic", tmp_path / name, formats=("pdf",)).root
         intro = project / "chapters/01-intro.md"
@@ -291,22 +372,45 @@ def test_each_drawn_part_is_sent_to_the_merge_process_as_it_is_drawn(tmp_path, p
     assert calls[1:-1] == ["_open_ahead"] * len(set(part_jobs)), calls
 
 
-def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path):
-    """The merge process merges the parts (pikepdf); the build's process only sends them
-    and reads the merged PDF: importing pikepdf there cost an edit 0.1 s of CPU."""
+# A build in a fresh Python process, which says which of the heavy modules it imported.
+_IMPORTED = ("import sys; from reportc.build import BuildOptions, build; "
+             "build(BuildOptions(root=__import__('pathlib').Path(sys.argv[1]), "
+             "formats=('html', 'pdf'), jobs=2)); "
+             "print('pikepdf' in sys.modules, 'weasyprint' in sys.modules)")
+
+
+def _imported(project: Path) -> dict[str, bool]:
+    """Build ``project`` (html and pdf) in a new process: which heavy modules it imported."""
     import subprocess
     import sys
 
-    project = copy_root("basic", tmp_path)
-    script = ("import sys; from reportc.build import BuildOptions, build; "
-              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
-              "formats=('pdf',), jobs=2)); print('pikepdf' in sys.modules)")
-    for _ in range(2):  # a clean build, then an edit (parts from the last PDF)
-        done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                              text=True, check=True)
-        assert done.stdout.split()[-1] == "False", done.stderr
-        intro = project / "chapters/01-intro.md"
-        intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
+    done = subprocess.run([sys.executable, "-c", _IMPORTED, str(project)], cwd=REPO,
+                          capture_output=True, text=True, check=True)
+    flags = done.stdout.split()[-2:]
+    assert set(flags) <= {"True", "False"} and len(flags) == 2, done.stderr
+    return dict(zip(("pikepdf", "weasyprint"), (flag == "True" for flag in flags),
+                    strict=True))
+
+
+@pytest.fixture(scope="module")
+def clean_in_a_process(tmp_path_factory) -> tuple[Path, dict[str, bool]]:
+    """The basic fixture's clean build in its own process (read only: copy to edit), and
+    which heavy modules that process imported; two tests read it."""
+    project = copy_root("basic", tmp_path_factory.mktemp("process"))
+    return project, _imported(project)
+
+
+def test_the_build_process_reads_the_merge_without_importing_pikepdf(tmp_path,
+                                                                    clean_in_a_process):
+    """The merge process merges the parts (pikepdf); the build's process only sends them
+    and reads the merged PDF: importing pikepdf there cost an edit 0.1 s of CPU."""
+    built, imported = clean_in_a_process
+    assert imported["pikepdf"] is False  # a clean build
+    project = tmp_path / "basic"
+    shutil.copytree(built, project, symlinks=True)  # its out/ and cache too
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("describe the ties", "describe ties"))
+    assert _imported(project)["pikepdf"] is False  # an edit (parts from the last PDF)
 
 
 def test_the_zygote_warms_up_without_pikepdf_which_only_the_merge_needs(tmp_path):
@@ -338,12 +442,12 @@ def jobs_one(tmp_path_factory) -> tuple[Path, bytes]:
     return project, (project / "out/fixture.pdf").read_bytes()
 
 
-def test_clean_builds_are_deterministic_whatever_the_number_of_workers(tmp_path, jobs_one):
-    outputs = [jobs_one[1]]
-    for jobs in (2, 3):
-        project = copy_root("basic", tmp_path / f"jobs{jobs}")
-        build(BuildOptions(root=project, formats=("pdf",), jobs=jobs))
-        outputs.append((project / "out/fixture.pdf").read_bytes())
+def test_clean_builds_are_deterministic_whatever_the_number_of_workers(tmp_path, jobs_one,
+                                                                       clean):
+    outputs = [jobs_one[1], clean.pdf]  # jobs=1, jobs=2
+    project = copy_root("basic", tmp_path / "jobs3")
+    build(BuildOptions(root=project, formats=("pdf",), jobs=3))
+    outputs.append((project / "out/fixture.pdf").read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
 
 
@@ -381,32 +485,25 @@ def test_a_template_reportc_cannot_cut_into_parts_still_builds(tmp_path, part_jo
     assert re.search(rf"Defence-oriented technologies(?: \.)+ {defence}\b", contents)
 
 
-def test_a_theme_with_the_old_chunks_css_still_lays_out_by_parts(tmp_path, part_jobs):
+def test_a_theme_with_the_old_chunks_css_still_lays_out_by_parts(tmp_path, part_jobs,
+                                                                 left_pages):
     """A theme's css/chunks.css (the old name, with .chunk-pad and .chunk-next) is still
     used, with a deprecation warning: its parts open on left-hand pages behind the same
-    blank pages as with css/parts.css."""
-    left_pages = {".part { break-before: right;": ".part { break-before: page;",
-                  ".toc { break-before: right;": ".toc { break-before: page;"}
-    pdfs = []
-    for name in ("parts", "chunks"):
-        project = copy_root("basic", tmp_path / name)
-        _theme_variant(project, left_pages)
-        defence = project / "chapters/02-defence.md"
-        defence.write_text(defence.read_text() + LONG_PARAGRAPH)
-        if name == "chunks":
-            css = project / "templates/css/parts.css"
-            css.rename(css.with_name("chunks.css"))
-            text = css.with_name("chunks.css").read_text().replace(".part-", ".chunk-")
-            css.with_name("chunks.css").write_text(text)
-        part_jobs.clear()
-        built = build_root(project, formats=("pdf",))
-        assert part_jobs, "laid out part by part"
+    blank pages as with css/parts.css (:func:`left_pages`' build)."""
+    parts, parts_laid_out = left_pages
+    project = _left_pages_project(tmp_path / "chunks")
+    css = project / "templates/css/parts.css"
+    css.rename(css.with_name("chunks.css"))
+    text = css.with_name("chunks.css").read_text().replace(".part-", ".chunk-")
+    css.with_name("chunks.css").write_text(text)
+    chunks = build_root(project, formats=("pdf",))
+    for built, laid_out in ((parts, parts_laid_out), (chunks, part_jobs)):
+        assert laid_out, "laid out part by part"
         deprecated = [w for w in built.warnings if "chunks.css is deprecated" in w]
-        assert len(deprecated) == (name == "chunks"), built.warnings
-        pdfs.append(built.pdf)
-    texts = _normalised_pages(pdfs[0])
+        assert len(deprecated) == (built is chunks), built.warnings
+    texts = _normalised_pages(parts.pdf)
     assert any(text.startswith("CHAPTER") for text in texts[1::2]), "an opener on a left page"
-    _same_pdf(pdfs[1], pdfs[0])
+    _same_pdf(chunks.pdf, parts.pdf)
 
 
 def test_estimated_numbers_near_another_width_defer_a_part():
@@ -417,54 +514,21 @@ def test_estimated_numbers_near_another_width_defer_a_part():
 
 
 def test_the_layout_workers_are_forked_by_a_process_started_before_the_chapters_are_read(
-        tmp_path, monkeypatch):
+        clean):
     """Forked from the build's process by the PDF stage, a worker started as large as it
     had grown (the chapters' ASTs, the citing's output): 525 MB on the 500-page report."""
     import os
 
-    import reportc.pipeline
-    from reportc.pdf.workers import Zygote
-
-    events: list[str] = []
-    parents: set[int] = set()
-    real_read, real_start, real_fork = reportc.pipeline.read_report, Zygote.__init__, \
-        Zygote.fork
-
-    def read(*args):
-        events.append("read")
-        return real_read(*args)
-
-    def start(self, *args):
-        events.append("zygote")
-        real_start(self, *args)
-
-    def fork(self):
-        pipe, pid = real_fork(self)
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            parents.add(int(stat.read().rsplit(")", 1)[1].split()[1]))
-        return pipe, pid
-
-    monkeypatch.setattr(reportc.pipeline, "read_report", read)
-    monkeypatch.setattr(Zygote, "__init__", start)
-    monkeypatch.setattr(Zygote, "fork", fork)
-    project = copy_root("basic", tmp_path)
-    build(BuildOptions(root=project, formats=("pdf",), jobs=2))
-    assert events == ["zygote", "read"]
-    assert parents and os.getpid() not in parents, "the workers are the zygote's children"
-    assert (project / "out/fixture.pdf").is_file()
+    assert clean.events == ["zygote", "read"]
+    assert clean.parents and os.getpid() not in clean.parents, \
+        "the workers are the zygote's children"
+    assert (clean.project / "out/fixture.pdf").is_file()
 
 
-def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(tmp_path):
+def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(
+        clean_in_a_process):
     """The zygote warms WeasyPrint up for the workers; the build's process reads their
     replies (reportc.pdf.results) and would pay 0.5 s of CPU to import it as well."""
-    import subprocess
-    import sys
-
-    project = copy_root("basic", tmp_path)
-    script = ("import sys; from reportc.build import BuildOptions, build; "
-              f"build(BuildOptions(root=__import__('pathlib').Path({str(project)!r}), "
-              "formats=('html', 'pdf'), jobs=2)); print('weasyprint' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split()[-1] == "False", done.stderr
+    project, imported = clean_in_a_process
+    assert imported["weasyprint"] is False
     assert (project / "out/fixture.pdf").is_file()

