@@ -133,9 +133,11 @@ def warm_up_weasyprint(config: ReportConfig, theme: Theme, merges: bool) -> tupl
     workers forked afterwards start with the theme's stylesheets parsed and its fonts
     loaded (0.16 s each). Whether WeasyPrint's patches apply, and if not why
     (:func:`_engaged`)."""
-    from reportc.pdf import compat
-    from reportc.pdf.layout import warm_up
+    from reportc.pdf.libraries import quick_library_lookup
 
+    with quick_library_lookup():  # (WeasyPrint's C libraries found without gcc)
+        from reportc.pdf import compat
+        from reportc.pdf.layout import warm_up
     if merges:
         from reportc.pdf import merge  # noqa: F401
     engaged = compat.engage()  # before any layout: the patches change WeasyPrint's functions
