@@ -143,6 +143,11 @@ class Diagnostics:
     def error(self, message: str, path: PathLike = None, line: int | None = None) -> None:
         self._add(Problem(message, *self._where(path, line), "error"))
 
+    def origins_of(self, rel: str, text: str) -> list[tuple[str, int]]:
+        """Where each line of chapter ``rel``'s ``text`` was written: the origins recorded
+        when its text was put together from other lines, else its own lines."""
+        return self.origins.get(rel) or [(rel, n) for n in range(1, text.count("\n") + 2)]
+
     def _where(self, path: PathLike, line: int | None) -> tuple[str | None, int | None]:
         """The file and line a writer sees: a line of an included file is its own."""
         name = _as_str(path)

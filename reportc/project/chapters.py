@@ -210,9 +210,8 @@ def _manubot_templates(root: Path, rel: str, text: str, expanded: bool, config: 
                        diag: Diagnostics) -> tuple[str, bool]:
     """A Manubot chapter's Jinja2 templates rendered (:mod:`reportc.project.manubot`); its
     lines' origins follow what the templates added or took away."""
-    origins = diag.origins.get(rel) if expanded else None
-    origins = origins or [(rel, number) for number in range(1, text.count("\n") + 2)]
-    rendered, moved = render_templates(root, rel, text, origins, build_date(config), diag)
+    rendered, moved = render_templates(root, rel, text, diag.origins_of(rel, text),
+                                       build_date(config), diag)
     if rendered == text:
         return text, expanded
     diag.origins[rel] = moved

@@ -177,11 +177,9 @@ def open_with(opening: Chapter, chapter: Chapter, diag: Diagnostics) -> None:
     date, the authors) put before the text of the next file, which then opens with it
     (below its first heading, with a warning, as any text before a title); its lines are
     still reported as the first file's."""
-    lines = [*opening.text.split("\n"), ""]
-    origin = diag.origins.get(opening.rel) or [(opening.rel, n) for n in range(1, len(lines))]
-    own = diag.origins.get(chapter.rel) or [(chapter.rel, n) for n in
-                                            range(1, chapter.text.count("\n") + 2)]
-    chapter.text = "\n".join([*lines, chapter.text])
+    origin = diag.origins_of(opening.rel, opening.text)
+    own = diag.origins_of(chapter.rel, chapter.text)
+    chapter.text = "\n".join([opening.text, "", chapter.text])
     diag.origins[chapter.rel] = [*origin, origin[-1], *own]
     chapter.read_in = (opening.rel, *opening.read_in, *chapter.read_in)
     chapter.expanded = True
@@ -195,10 +193,8 @@ def continue_section(previous: Chapter, chapter: Chapter, diag: Diagnostics) -> 
     first = next((index for index, _ in headings(chapter.text)), len(lines))
     if not any(line.strip() for line in lines[:first]):
         return
-    own = previous.text.split("\n")
-    origin = diag.origins.get(previous.rel) or [(previous.rel, n)
-                                                 for n in range(1, len(own) + 1)]
-    previous.text = "\n".join([*own, "", *lines[:first]])
+    origin = diag.origins_of(previous.rel, previous.text)
+    previous.text = "\n".join([previous.text, "", *lines[:first]])
     diag.origins[previous.rel] = [*origin, origin[-1],
                                   *((chapter.rel, n) for n in range(1, first + 1))]
     previous.read_in = (*previous.read_in, chapter.rel)
