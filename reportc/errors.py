@@ -32,6 +32,8 @@ WARNING_CODES = {
     "xref.word": "a cross-reference repeats the word its label brings ('Figure @fig-x')",
     "float.caption": "a figure or table block has no caption",
     "heading.level": "a chapter has a second level-1 heading (treated as a section)",
+    "language.missing": "a word reportc prints itself has no translation into the report's "
+                        "lang and prints in English (set it under language:)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
     "chapter.skipped": "a file in chapters/ is not a .md file (skipped)",
     "chapter.prefix": "a chapter file has no NN- number prefix",

@@ -48,6 +48,7 @@ from reportc.project.bibliography import (
 from reportc.project.chapters import Chapter
 from reportc.project.config import ReportConfig
 from reportc.project.versioning import Release
+from reportc.project.words import ENGLISH
 from reportc.registry import chosen
 from reportc.run import Run
 from reportc.sandbox.checks import check_chapter, check_csl, check_images
@@ -159,10 +160,10 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     _freeze()
     timer.done(f"read {len(docs)} chapter(s)")
     drawings = _draw_charts(run, docs, config, theme, engine, timer)
-    targets = number_report(docs, diag, run.cache, config.crossref,
+    targets = number_report(docs, diag, run.cache, config.words.labels(),
                             reuse.number if reuse else None)
     for doc in docs:
-        _resolve(doc, targets, keys, aliases, run, reuse)
+        _resolve(doc, targets, (keys, aliases, config.words["takeaways-title"]), run, reuse)
         _check(doc, config, reuse, diag)
     check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
     shapes = [reuse.shape(doc) if reuse else ast_digest(doc) for doc in docs] \
@@ -173,9 +174,19 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
         check_glyphs(docs, theme.fonts, diag, run.cache, shapes)
     if evidence.sourced:  # every build with sources writes the table
         editions = chosen((*run.options.formats, "evidence"))
-    lists = collect_lists(docs, config.publisher.lists)  # gives list entries their anchors
+    # gives list entries their anchors
+    lists = collect_lists(docs, config.publisher.lists, config.words["takeaways-title"])
     diag.raise_if_errors()
     return _Checked(docs, drawings, evidence, editions, lists)
+
+
+NOTE_WORDS = ("footnote-title", "footnote-back", "section-title-footnotes")  # render.lua's
+
+
+def _note_words(config: ReportConfig) -> tuple[tuple[str, str], ...]:
+    """The words the notes print (render.lua's), where the report's are not English."""
+    return tuple((key, config.words[key]) for key in NOTE_WORDS
+                 if config.words[key] != ENGLISH[key])
 
 
 def _reuse(run: Run, config: ReportConfig, keys: set[str], aliases: dict[str, str],
@@ -184,7 +195,7 @@ def _reuse(run: Run, config: ReportConfig, keys: set[str], aliases: dict[str, st
     (drawn between reading and numbering) built from one text (a redline mixes two)."""
     if not run.cache.enabled or engine is not None or run.options.family != "report":
         return None
-    return Reuse(run.cache, config.crossref, keys, config.root, config.attachments, aliases)
+    return Reuse(run.cache, config.words.labels(), keys, config.root, config.attachments, aliases)
 
 
 def _check(doc: ChapterDoc, config: ReportConfig, reuse: Reuse | None, diag: Diagnostics
@@ -197,11 +208,15 @@ def _check(doc: ChapterDoc, config: ReportConfig, reuse: Reuse | None, diag: Dia
         check_chapter(doc, config.root, config.attachments, diag)
 
 
-def _resolve(doc: ChapterDoc, targets: dict[str, Target], keys: set[str],
-             aliases: dict[str, str], run: Run, reuse: Reuse | None) -> None:
-    """Resolve the chapter's references (taken from the per-chapter cache if it can)."""
+def _resolve(doc: ChapterDoc, targets: dict[str, Target],
+             looked_up: tuple[set[str], dict[str, str], str], run: Run,
+             reuse: Reuse | None) -> None:
+    """Resolve the chapter's references (taken from the per-chapter cache if it can);
+    ``looked_up``: the bibliography's keys, Manubot's aliases and a takeaway box's title."""
+    keys, aliases, takeaways = looked_up
+
     def resolver(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics) -> None:
-        resolve_references(doc, targets, keys, run.root, diag, run.cache, aliases)
+        resolve_references(doc, targets, keys, run.root, diag, run.cache, aliases, takeaways)
     if reuse is None:
         resolver(doc, targets, run.diag)
     else:
@@ -306,7 +321,7 @@ def _cite(run: Run, docs: list[ChapterDoc], cited: list[str], bibliography: Bibl
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets(),
-                          notes_list=notes_list)
+                          notes_list=notes_list, words=_note_words(config))
     bodies, references, dropped = render_report(docs, setup, diag, run.cache, run.jobs,
                                                  bibliography)
     diag.raise_if_errors()

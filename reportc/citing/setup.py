@@ -23,10 +23,14 @@ class CitationSetup:
     lang: str
     sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes_list: bool = True
+    words: tuple[tuple[str, str], ...] = ()  # the notes' words not in English (render.lua)
 
     def writing(self) -> list[str]:
         """The render filter's arguments (its key part: the same HTML either way)."""
-        return [] if self.notes_list else ["-M", "reportc-notes-list=false"]
+        args = [] if self.notes_list else ["-M", "reportc-notes-list=false"]
+        for key, word in self.words:
+            args += ["-M", f"reportc-word-{key}={word}"]
+        return args
 
     def fingerprint(self) -> str:
         """What citeproc's output depends on besides the chapters themselves."""

@@ -116,7 +116,7 @@ def _index(config: ReportConfig, diag: Diagnostics) -> SourceIndex:
         docs = read_chapters(chapters, diag, cache, pool, 2)
     diag.raise_if_errors()
     readable = [doc for doc in docs if doc is not None]
-    targets = number_report(readable, Diagnostics())
+    targets = number_report(readable, Diagnostics(), prefixes=config.words.labels())
     extra = [read_source(config.root, path) for path in (config.path, config.bibliography)
              if path is not None]
     return build_index(readable, targets, [source for source in extra if source])

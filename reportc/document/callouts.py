@@ -30,14 +30,17 @@ def callout_kind(node: A.Node) -> str:
     return kind or ("note" if "callout" in classes else "")
 
 
-def shape_callouts(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node]) -> None:
-    """Give every callout of ``doc`` (``nodes``: its nodes) its box, title and fold."""
+def shape_callouts(doc: ChapterDoc, diag: Diagnostics, nodes: list[A.Node],
+                   words: dict[str, str] | None = None) -> None:
+    """Give every callout of ``doc`` (``nodes``: its nodes) its box, title and fold
+    (``words``: the default titles by prefix, "nte": "Hinweis")."""
     for node in nodes:
         if kind := callout_kind(node):
-            _shape(node, kind, doc, diag)
+            prefix, english = CALLOUTS[kind]
+            _shape(node, kind, (words or {}).get(prefix, english))
 
 
-def _shape(div: A.Node, kind: str, doc: ChapterDoc, diag: Diagnostics) -> None:
+def _shape(div: A.Node, kind: str, default: str) -> None:
     identifier, _classes, pairs = div["c"][0]
     given = dict(pairs)
     blocks: list[Any] = div["c"][1]
@@ -46,7 +49,7 @@ def _shape(div: A.Node, kind: str, doc: ChapterDoc, diag: Diagnostics) -> None:
     elif blocks and blocks[0]["t"] == "Header":
         title = blocks.pop(0)["c"][2]
     else:
-        title = A.text_inlines(CALLOUTS[kind][1])
+        title = A.text_inlines(default)
     folded = given.get("collapse", "").lower() in ("true", "yes")
     heading = A.span(title, ["callout-title"])
     body = {"t": "Div", "c": [A.attr("", ["callout-body"]), blocks]}
@@ -67,13 +70,13 @@ def _raw(html: str) -> A.Node:
     return {"t": "RawBlock", "c": ["html", html]}
 
 
-def label_callout(div: A.Node, label: str) -> None:
-    """Put the callout's number into its title: "Note 1" alone, or "Note 1: Title"."""
-    kind = callout_kind(div)
+def label_callout(div: A.Node, label: str, default: str) -> None:
+    """Put the callout's number into its title: "Note 1" alone (``default``: the title
+    it had, the kind's word), or "Note 1: Title"."""
     for node in A.iter_nodes(div["c"][1][:4]):
         if node["t"] == "Span" and "callout-title" in node["c"][0][1]:
             inlines = node["c"][1]
-            if A.stringify(inlines) == CALLOUTS[kind][1]:
+            if A.stringify(inlines) == default:
                 node["c"][1] = A.text_inlines(label)
             else:
                 node["c"][1] = [*A.text_inlines(label + ":"), {"t": "Space"}, *inlines]

@@ -15,6 +15,7 @@ LABELS = {
     "rem": "Remark", "sol": "Solution",
     "nte": "Note", "tip": "Tip", "wrn": "Warning", "imp": "Important", "cau": "Caution",
 }
+DEFAULT_TAKEAWAYS_TITLE = "Key takeaways"  # a takeaway box's title when it has none
 XREF_PREFIXES = tuple(f"{prefix}-" for prefix in LABELS)
 FLOAT_KINDS = {"fig": "figure", "tbl": "table", "lst": "listing"}
 THEOREM_PREFIXES = ("thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "rem", "sol")

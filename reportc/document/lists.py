@@ -13,11 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportc.document.kinds import DEFAULT_TAKEAWAYS_TITLE
 from reportc.document.model import ChapterDoc
 from reportc.pandoc import ast as A
-
-DEFAULT_TAKEAWAYS_TITLE = "Key takeaways"
-_LABEL = re.compile(r"^(Figure|Table)\s\w+\.\s*")
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,10 @@ class ReportLists:
         return any(self.entries(kind) for kind in self.shown)
 
 
-def collect_lists(docs: list[ChapterDoc], kinds: list[str]) -> ReportLists:
-    """Gather the entries of the ``kinds`` lists, giving anchors to what has none.
+def collect_lists(docs: list[ChapterDoc], kinds: list[str],
+                  takeaways: str = DEFAULT_TAKEAWAYS_TITLE) -> ReportLists:
+    """Gather the entries of the ``kinds`` lists, giving anchors to what has none
+    (``takeaways``: the title of a box that has none of its own).
 
     Call after numbering and cross-references (captions carry their "Figure N." label
     then, and takeaway boxes their title); changes the chapters' ASTs."""
@@ -65,7 +65,7 @@ def collect_lists(docs: list[ChapterDoc], kinds: list[str]) -> ReportLists:
                 entry = _float_entry(node, kind, chapter, doc.anchor, taken)
             elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
                 kind = "takeaways"
-                entry = _takeaway_entry(node, chapter, doc.anchor, taken)
+                entry = _takeaway_entry(node, chapter, doc.anchor, taken, takeaways)
             if entry is not None and kind in kinds:
                 lists.entries(kind).append(entry)
         if len(taken) > named:  # an anchor given: the blocks' JSON kept is another's
@@ -98,23 +98,32 @@ def _anchor(node: A.Node, stem: str, taken: set[str]) -> str:
 def _float_entry(node: A.Node, kind: str, chapter: str, chapter_anchor: str,
                  taken: set[str]) -> ListEntry:
     caption = plain_text(node["c"][1][1])
-    label = _LABEL.match(caption)
-    number = label.group(0).rstrip(". ").replace("\u00a0", " ") if label else ""
-    text = caption[label.end():] if label else caption
+    label = _caption_label(node["c"][1][1])
+    number = label.rstrip(". ").replace("\u00a0", " ")
+    text = caption[len(label):].lstrip() if label and caption.startswith(label) else caption
     anchor = _anchor(node, "list-figure" if kind == "figures" else "list-table", taken)
     return ListEntry(anchor, number, _first_sentence(text).rstrip("."), chapter,
                      chapter_anchor)
 
 
 def _takeaway_entry(node: A.Node, chapter: str, chapter_anchor: str,
-                    taken: set[str]) -> ListEntry:
+                    taken: set[str], default: str) -> ListEntry:
     """A box is quoted by its own title, or by its first item when it has the default one."""
     box_attr, blocks = node["c"]
-    title = dict(box_attr[2]).get("aria-label", DEFAULT_TAKEAWAYS_TITLE)
+    title = dict(box_attr[2]).get("aria-label", default)
     content = [b for b in blocks if not (b["t"] == "Div" and "takeaways-label" in b["c"][0][1])]
-    text = title if title != DEFAULT_TAKEAWAYS_TITLE else _first_item(content)
+    text = title if title != default else _first_item(content)
     return ListEntry(_anchor(node, "takeaways", taken), "", text or title, chapter,
                      chapter_anchor)
+
+
+def _caption_label(blocks: list[A.Node]) -> str:
+    """The label numbering put in front of a caption ("Abbildung 3."), in whatever words
+    the report's language gives it; ``""`` when there is none."""
+    first = blocks[0]["c"] if blocks and blocks[0]["t"] in ("Para", "Plain") else []
+    if first and first[0]["t"] == "Span" and "caption-label" in first[0]["c"][0][1]:
+        return plain_text([{"t": "Plain", "c": first[0]["c"][1]}])
+    return ""
 
 
 def _first_item(blocks: list[A.Node]) -> str:

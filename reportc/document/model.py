@@ -75,6 +75,7 @@ class ChapterDoc:
     anchor: str = ""
     title: str = ""
     number: str = ""
+    label_word: str = ""  # "Chapter" or "Appendix" in the report's language (numbering's)
     headings: list[Heading] = field(default_factory=list)
     cite_keys: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -101,7 +102,8 @@ class ChapterDoc:
         """'Chapter 3', 'Appendix A' or '' for unnumbered parts."""
         if not self.number:
             return ""
-        return ("Appendix " if self.chapter.kind == "appendix" else "Chapter ") + self.number
+        english = "Appendix" if self.chapter.kind == "appendix" else "Chapter"
+        return f"{self.label_word or english} {self.number}"
 
 
 def ast_digest(doc: ChapterDoc) -> str:

@@ -18,6 +18,7 @@ from reportc.document.model import ChapterDoc, Float, Heading, Target
 from reportc.document.theorems import label_theorem, shape_theorems, theorem_prefix
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
+from reportc.project.language import Words
 
 FLOAT_WORDS = {"figure": "Figure", "table": "Table", "listing": "Listing"}
 FLOAT_PREFIXES = {kind: prefix for prefix, kind in FLOAT_KINDS.items()}
@@ -37,12 +38,13 @@ class Numbering:
 
     def number(self, doc: ChapterDoc, diag: Diagnostics) -> None:
         """Number one chapter, the next in reading order."""
-        shape_quarto(doc, diag, self.cache)
+        shape_quarto(doc, diag, self.cache, self.words)
         kind = doc.chapter.kind
         if doc.chapter.numbered and kind in ("chapter", "appendix"):
             self.counters[kind] += 1
             n = self.counters[kind]
             doc.number = str(n) if kind == "chapter" else string.ascii_uppercase[(n - 1) % 26]
+            doc.label_word = self.words["ch" if kind == "chapter" else "apx"]
         # one walk for both: numbering headings adds only spans the floats' walk skips
         nodes = A.iter_nodes(doc.ast["blocks"])
         _number_headings(doc, self.targets, self.used, diag, self.words, nodes)
@@ -65,8 +67,7 @@ def number_report(docs: list[ChapterDoc], diag: Diagnostics,
     (``cache`` keeps the drawings of formulas between builds; ``prefixes``: the words a
     project chose for its labels, Quarto's ``crossref: fig-prefix: Fig.``; ``each``:
     numbers each chapter instead of :meth:`Numbering.number`)."""
-    words = {**LABELS, **{prefix: word for prefix, word in (prefixes or {}).items()
-                          if prefix in LABELS}}
+    words = {**Words().labels(), **(prefixes or {})}
     state = Numbering({}, {"chapter": 0, "appendix": 0, "figure": 0, "table": 0,
                            "listing": 0}, set(), words, cache)
     for doc in docs:
@@ -77,14 +78,17 @@ def number_report(docs: list[ChapterDoc], diag: Diagnostics,
     return state.targets
 
 
-def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None) -> None:
+def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None,
+                 words: dict[str, str] | None = None) -> None:
     """Quarto's block forms in the one shape numbering reads: callouts and theorem blocks
     (their title headings leave the flow first, so they are never numbered sections),
     floats as Figure nodes, ``{#eq-x}`` equations; each formula checked; and the place the
-    author chose for the bibliography (``::: {#refs}``)."""
+    author chose for the bibliography (``::: {#refs}``). ``words``: the titles' words, by
+    prefix (:meth:`reportc.project.language.Words.labels`)."""
     nodes = A.iter_nodes(doc.ast["blocks"])  # one walk; each step looks at what it needs
-    shape_callouts(doc, diag, nodes)
-    shape_theorems(nodes)
+    words = words or Words().labels()
+    shape_callouts(doc, diag, nodes, words)
+    shape_theorems(nodes, words)
     shape_floats(doc, diag, nodes)
     mark_equations(doc, nodes)
     check_formulas(doc, diag, nodes, cache)
@@ -245,7 +249,7 @@ def _number_floats(doc: ChapterDoc, targets: dict[str, Target], counters: dict[s
             if node["c"][0][0]:
                 label = _count(doc, node["c"][0][0], prefix, targets, counters, used, diag,
                                words)
-                label_callout(node, label)
+                label_callout(node, label, words.get(prefix, CALLOUTS[callout][1]))
         elif kind == "Div" and (prefix := theorem_prefix(node)):
             label_theorem(node, _count(doc, node["c"][0][0], prefix, targets, counters,
                                        used, diag, words))

@@ -43,9 +43,9 @@ from reportc.errors import WARNING_CODES, Diagnostics, reported
 from reportc.project.chapters import Chapter
 
 KIND = "chapter"
-FORMAT = "2"  # the record's layout: a change makes every record another key
-FIELDS = ("anchor", "title", "number", "cite_keys", "images", "drawn", "inputs", "charted",
-          "has_refs", "appendix", "labels")
+FORMAT = "3"  # the record's layout: a change makes every record another key
+FIELDS = ("anchor", "title", "number", "label_word", "cite_keys", "images", "drawn",
+          "inputs", "charted", "has_refs", "appendix", "labels")
 RECORDED = {"entry", "after", "claimed", "targets", "looked", "images", "formulas",
             "warnings", "fields", "shape", "attached"}  # a record's description's keys
 Resolver = Callable[[ChapterDoc, dict[str, Target], Diagnostics], None]

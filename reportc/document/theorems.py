@@ -23,14 +23,15 @@ def theorem_prefix(node: A.Node) -> str:
     return prefix if prefix in THEOREM_PREFIXES else ""
 
 
-def shape_theorems(nodes: list[A.Node]) -> None:
+def shape_theorems(nodes: list[A.Node], words: dict[str, str] | None = None) -> None:
     """Mark theorem blocks among ``nodes`` and open each with a title span that numbering
-    fills in."""
+    fills in (``words``: "proof", "remark" and "solution" in the report's language)."""
     for node in nodes:
         if prefix := theorem_prefix(node):
             _shape_theorem(node, prefix)
-        elif node["t"] == "Div" and (word := next((PROOF_WORDS[c] for c in node["c"][0][1]
-                                                   if c in PROOF_WORDS), "")):
+        elif node["t"] == "Div" and (word := next(((words or PROOF_WORDS).get(c, english)
+                                                   for c, english in PROOF_WORDS.items()
+                                                   if c in node["c"][0][1]), "")):
             _shape_proof(node, word)
 
 

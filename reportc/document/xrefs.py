@@ -16,7 +16,13 @@ from reportc.document.crossref import (
     standard_key,
 )
 from reportc.document.images import find_image, pdf_figure
-from reportc.document.kinds import LABELS, XREF_PREFIXES, is_xref, target_id
+from reportc.document.kinds import (
+    DEFAULT_TAKEAWAYS_TITLE,
+    LABELS,
+    XREF_PREFIXES,
+    is_xref,
+    target_id,
+)
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
@@ -30,10 +36,12 @@ URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: set[str],
                        root: Path, diag: Diagnostics, cache: BuildCache | None = None,
-                       aliases: dict[str, str] | None = None) -> None:
+                       aliases: dict[str, str] | None = None,
+                       takeaways: str = DEFAULT_TAKEAWAYS_TITLE) -> None:
     """Turn ``@fig-x`` into links, check citation keys and image paths (PDF figures drawn
     as SVG, kept in ``cache``), style boxes. ``aliases``: Manubot's ``[@tag:x]: doi:…``
-    of the whole report (:func:`report_aliases`; else those of the chapter's text)."""
+    of the whole report (:func:`report_aliases`; else those of the chapter's text);
+    ``takeaways``: a takeaway box's title when it has none of its own."""
     seen: dict[str, int] = {}  # occurrences located so far, by key: each warning its own line
     aliases = manubot_aliases(doc.chapter.text) if aliases is None else aliases
 
@@ -48,7 +56,7 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
         elif node["t"] == "Image":
             _check_image(doc, node, root, diag, cache)
         elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
-            _dress_takeaways(node)
+            _dress_takeaways(node, takeaways)
 
 
 def report_aliases(texts: Iterable[str]) -> dict[str, str]:
@@ -338,11 +346,11 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
             doc.trace.images.append([source, name])
 
 
-def _dress_takeaways(node: A.Node) -> None:
+def _dress_takeaways(node: A.Node, default: str) -> None:
     """Give a takeaways box its visible label and an accessible name."""
     box_attr, blocks = node["c"]
     pairs = dict(box_attr[2])
-    title = pairs.pop("title", "Key takeaways")
+    title = pairs.pop("title", default)
     box_attr[2] = [["role", "note"], ["aria-label", title], *pairs.items()]
     label = {"t": "Div", "c": [A.attr("", ["takeaways-label"]), [
         {"t": "Plain", "c": A.text_inlines(title)}]]}

@@ -95,7 +95,7 @@ def _citation_args(setup: CitationSetup) -> list[str]:
     return [arg for arg in setup.settings() if arg != "--sandbox"]
 
 
-def contents_field(entries: list[tuple[int, str, str]]) -> A.Node:
+def contents_field(entries: list[tuple[int, str, str]], title: str = "Contents") -> A.Node:
     """The contents after the cover lines: a TOC field of chapters and sections (as the
     PDF's contents), marked dirty so that Word fills it in, with page numbers, when the
     document is opened. Until then (and in LibreOffice, which shows a field's last result)
@@ -117,7 +117,8 @@ def contents_field(entries: list[tuple[int, str, str]]) -> A.Node:
     return {"t": "RawBlock", "c": ["openxml", (
         '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents" />'
         '<w:docPartUnique /></w:docPartObj></w:sdtPr><w:sdtContent>'
-        '<w:p><w:pPr><w:pStyle w:val="TOCHeading" /></w:pPr><w:r><w:t>Contents</w:t></w:r>'
+        '<w:p><w:pPr><w:pStyle w:val="TOCHeading" /></w:pPr><w:r><w:t>'
+        + html.escape(title, quote=False) + '</w:t></w:r>'
         '</w:p>' + "".join(lines) + "</w:sdtContent></w:sdt>")]}
 
 
@@ -139,9 +140,10 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
     """One pandoc document: title block metadata, cover lines, every chapter, bibliography."""
     placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
     listed = bool(setup.bibliography and any(doc.cite_keys for doc in docs) and not placed)
-    heading = config.references_title or "Bibliography"
+    heading = config.references_title or config.words["section-title-references"]
     blocks: list[A.Node] = [*_cover_blocks(config, release),
-                            contents_field(_contents_entries(docs, heading if listed else ""))]
+                            contents_field(_contents_entries(docs, heading if listed else ""),
+                                           config.words["toc-title-document"])]
     for doc in docs:
         if doc.chapter.part:  # a part: group's title, on a page of its own
             blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
@@ -189,14 +191,15 @@ def _cover_blocks(config: ReportConfig, release: Release) -> list[A.Node]:
     lines = []
     if config.organisation:
         lines.append(config.organisation)
-    version = f"Version {config.version}" if config.version else ""
+    version = f"{config.words['version-title']} {config.version}" if config.version else ""
     if release.stamp:
         version = f"{version} · build {release.stamp}" if version else f"Build {release.stamp}"
     if version:
         lines.append(version)
     blocks = [_styled("Cover Info", line) for line in lines]
     if release.watermark:
-        blocks.append(_styled("Status", f"{release.watermark} · not the final text · "
+        not_final = config.words["status-not-final"]
+        blocks.append(_styled("Status", f"{release.watermark} · {not_final} · "
                                         f"{release.watermark_detail}"))
     return blocks
 

@@ -101,7 +101,7 @@ def _chapters(made: Made, media: Media) -> list[BookFile]:
         _status(made, files[0])
     references = str(made.context.bibliography)
     if references.strip():
-        title = made.config.references_title or "Bibliography"
+        title = made.config.references_title or made.config.words["section-title-references"]
         section = (f'<section class="level1 unnumbered" epub:type="bibliography" '
                    f'role="doc-bibliography">\n'
                    f'<h1 id="bibliography" class="unnumbered">{escape(title)}</h1>\n'
@@ -130,8 +130,9 @@ def _status(made: Made, first: BookFile) -> None:
     if not release.watermark:
         return
     banner = etree.Element(f"{{{XHTML}}}div", {"class": "status-banner", "role": "note"})
+    not_final = made.config.words["status-not-final"]
     etree.SubElement(banner, f"{{{XHTML}}}p").text = \
-        f"{release.watermark} · not the final text · {release.watermark_detail}"
+        f"{release.watermark} · {not_final} · {release.watermark_detail}"
     banner.tail = first.body.text
     first.body.text = "\n"
     first.body.insert(0, banner)

@@ -16,8 +16,10 @@ from typing import Any
 from reportc.errors import WARNING_CODES
 from reportc.paths import inside
 from reportc.project import publisher as pub
+from reportc.project.language import Words, words_for
 from reportc.project.listing import Err, Listed, listed_chapters
-from reportc.project.settings import CONFIG_NAME, PAPER_SIZES, Author, Context, Key
+from reportc.project.settings import CONFIG_NAME, LANG_PATTERN, PAPER_SIZES, Author, Context, Key
+from reportc.project.words import ALIASES, ENGLISH
 
 
 def _default(ctx: Context, key: Key) -> Any:
@@ -354,3 +356,49 @@ def slugify(text: str) -> str:
     and digits joined by '-', at most 60 characters."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text.lower()).strip("-")
     return slug[:60].strip("-") or "report"
+
+
+def language(ctx: Context, key: Key) -> Words:
+    """``language:``: reportc's own words over ``lang``'s (a mapping, or a YAML file in
+    the report holding one); an unknown key is a warning, a word the language has no
+    translation for another (it prints in English)."""
+    value = ctx.data.get(key.name)
+    if isinstance(value, str):
+        value = _language_file(ctx, key, value)
+    if value is not None and not isinstance(value, dict):
+        ctx.err(key.name, "'language' must be a mapping such as toc-title-document: Inhalt, "
+                          "or a YAML file holding one")
+        value = None
+    own = {str(k): str(v) for k, v in (value or {}).items() if isinstance(v, (str, int, float))}
+    for name in own:
+        if ALIASES.get(name, name) not in ENGLISH:
+            ctx.diag.warning(f"language: unknown word '{name}' (ignored); the words are listed "
+                             "in the manual's Languages section", ctx.files.get(key.name,
+                             CONFIG_NAME), ctx.lines.get(key.name), code="config.unknown")
+    if "section-title-references" in own and not ctx.config.references_title:
+        ctx.config.references_title = own["section-title-references"]
+    found = words_for(ctx.config.lang, own, ctx.config.crossref)
+    if found.missing and re.fullmatch(LANG_PATTERN, ctx.config.lang):
+        ctx.diag.warning(
+            f"lang '{ctx.config.lang}': {len(found.missing)} of reportc's own words have no "
+            f"translation and print in English ({', '.join(found.missing[:3])}, ...): set "
+            "them under 'language:'", ctx.files.get("lang", CONFIG_NAME),
+            ctx.lines.get("lang"), code="language.missing")
+    return found
+
+
+def _language_file(ctx: Context, key: Key, name: str) -> Any:
+    """The mapping a ``language: words.yml`` file holds (``None`` after an error)."""
+    import yaml  # only for a report that keeps its words in a file
+
+    path = _inside(ctx, name, key.name)
+    if path is None:
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        ctx.err(key.name, f"language file '{name}' not found")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        ctx.err(key.name, f"language file '{name}' cannot be read: "
+                          f"{str(exc).splitlines()[0]}")
+    return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from reportc.project import checks as c
-from reportc.project.settings import DEFAULT_CSL, SIDED, STATUSES, Context, Key
+from reportc.project.settings import DEFAULT_CSL, LANG_PATTERN, SIDED, STATUSES, Context, Key
 
 __all__ = ["DEFAULT_CSL", "KEYS", "KNOWN_KEYS", "SIDED", "STATUSES", "Key", "commented",
            "quarto_keys"]
@@ -49,7 +49,7 @@ KEYS: tuple[Key, ...] = (
     Key("version", "text", "printed on the cover and in the metadata", c.text),
     Key("description", "text", "the metadata's description", c.text, quarto=("description",)),
     Key("lang", "BCP 47 tag", "hyphenation, quotation marks, dates in notes", c.text,
-        default="en", pattern=r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", quarto=("lang",),
+        default="en", pattern=LANG_PATTERN, quarto=("lang",),
         message="lang '{value}' is not a BCP 47 language tag (e.g. en-GB)"),
     Key("authors", "list of names or mappings", "each a name or {name, affiliation, ...}",
         c.authors, default=[], quarto=("author",), keys=AUTHOR),
@@ -73,6 +73,11 @@ KEYS: tuple[Key, ...] = (
     Key("reference-section-title", "text", "the list of references' heading",
         c.text, shown_default="from the style and lang", field="references_title",
         quarto=("reference-section-title",)),
+    Key("language", "mapping or YAML file", "reportc's own words (Contents, Figure, on the "
+        "next page, ...) over the lang's: see Languages", c.language, default=None,
+        shown_default="from lang", field="words", quarto=("language",), keys=(
+            Key("KEY", "text", "toc-title-document, crossref-fig-title, xref-page-next, "
+                "..."),), names_files=True),
     Key("paper", "A4 or letter", "the PDF's paper size: A4 or letter", c.paper, default="A4",
         message="paper '{value}' must be A4 or letter"),
     Key("csl", "style name or .csl file", "any official CSL style, or a .csl file in the "

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reportc.errors import Diagnostics
+from reportc.project.language import Words
 from reportc.project.listing import Listed
 from reportc.project.publisher import Publisher
 
@@ -94,6 +95,9 @@ Check = Callable[[Context, "Key"], Any]
 
 
 
+LANG_PATTERN = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"  # a BCP 47 tag, as far as lang: needs
+
+
 @dataclass
 class ReportConfig:
     """The validated contents of ``report.yaml``; paths are absolute."""
@@ -119,6 +123,7 @@ class ReportConfig:
     project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
     meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
     references_title: str = ""  # the bibliography's heading (from the style and lang)
+    words: Words = field(default_factory=Words)  # reportc's own words, in lang (language:)
     csl: str = DEFAULT_CSL
     paper: str = "A4"
     keywords: list[str] = field(default_factory=list)
@@ -154,7 +159,4 @@ class ReportConfig:
         """The date as a reader of ``lang`` writes it (US English puts the month first)."""
         if self.date is None:
             return ""
-        month = self.date.strftime("%B")
-        if self.lang.lower() in ("en-us", "en_us"):
-            return f"{month} {self.date.day}, {self.date.year}"
-        return f"{self.date.day} {month} {self.date.year}"
+        return self.words.date(self.date, us=self.lang.lower() in ("en-us", "en_us"))

@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -63,9 +63,10 @@ class Download:
     detail: str
 
 
-DOWNLOAD_LABELS = {".pdf": ("PDF", "print edition"), ".epub": ("EPUB", "e-readers"),
-                   ".docx": ("Word", "for comments"), ".bib": ("BibTeX", "citation"),
-                   ".ris": ("RIS", "citation")}
+# a download's label and the key of the words that say what it is for
+DOWNLOAD_LABELS = {".pdf": ("PDF", "download-pdf"), ".epub": ("EPUB", "download-epub"),
+                   ".docx": ("Word", "download-docx"), ".bib": ("BibTeX", "download-citation"),
+                   ".ris": ("RIS", "download-citation")}
 
 
 class SiteEdition(Edition):
@@ -100,7 +101,7 @@ def write_site(staging: Path, context: PageContext, config: ReportConfig, theme:
 
     editions = [beside(name) for name in editions]
     bib, ris = beside(matter.bib_name), beside(matter.ris_name)
-    downloads = _downloads([name for name in [*editions, bib, ris] if name])
+    downloads = _downloads([name for name in [*editions, bib, ris] if name], config.words)
     site_matter = dataclasses.replace(matter, bib_name=f"../{bib}" if bib and ris else "",
                                       ris_name=f"../{ris}" if bib and ris else "")
     pdf = next((name for name in editions if name.endswith(".pdf")), "")
@@ -126,12 +127,12 @@ def _write_pages(folder: Path, pages: list[SitePage], rendered: dict[str, str], 
     return written
 
 
-def _downloads(names: list[str]) -> list[Download]:
+def _downloads(names: list[str], words: Mapping[str, str]) -> list[Download]:
     out = []
     for name in names:
         suffix = Path(name).suffix.lower()
-        label, detail = DOWNLOAD_LABELS.get(suffix, (suffix.lstrip(".").upper(), "file"))
-        out.append(Download(f"../{name}", f"{label}: {name}", detail))
+        label, key = DOWNLOAD_LABELS.get(suffix, (suffix.lstrip(".").upper(), ""))
+        out.append(Download(f"../{name}", f"{label}: {name}", words[key] if key else "file"))
     return out
 
 

@@ -47,7 +47,7 @@ class SitePage:
     in_contents: bool = True
 
     @property
-    def noun(self) -> str:
+    def noun(self) -> str:  # the words' key: cite-chapter-title, cite-appendix-title
         return "appendix" if self.kind == "appendix" else "chapter"
 
 
@@ -55,7 +55,9 @@ def plan_pages(config: ReportConfig, parts: list[Part], has_bibliography: bool) 
     """Every page in reading order, linked to its neighbours."""
     title = config.title
     summary = [p for p in parts if p.kind == "summary"]
-    pages = [SitePage(LANDING, "landing", "Overview" if summary else "Cover", title,
+    words = config.words
+    pages = [SitePage(LANDING, "landing",
+                      words["overview-title"] if summary else words["cover-title"], title,
                       parts=for_web(summary))]
     taken = {LANDING, BIBLIOGRAPHY}
     for part in (p for p in parts if p.kind != "summary"):
@@ -64,8 +66,8 @@ def plan_pages(config: ReportConfig, parts: list[Part], has_bibliography: bool) 
                               f"{part.title} · {title}", part.number, _label(part),
                               [page_part], [h for h in part.headings if h.level == 2]))
     if has_bibliography:
-        pages.append(SitePage(BIBLIOGRAPHY, "bibliography", "Bibliography",
-                              f"Bibliography · {title}"))
+        heading = config.references_title or words["section-title-references"]
+        pages.append(SitePage(BIBLIOGRAPHY, "bibliography", heading, f"{heading} · {title}"))
     for before, after in itertools.pairwise(pages):
         before.next, after.prev = after, before
     return pages

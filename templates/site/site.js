@@ -57,6 +57,9 @@
   var byId = {};
   var index = null;
   var LIMIT = 20;
+  /* The words the search prints: the page's language's (data-words), else English. */
+  var WORDS = JSON.parse(box.getAttribute("data-words") || "{}");
+  function word(key, english) { return WORDS[key] || english; }
   box.hidden = false;
 
   function build() {
@@ -132,8 +135,9 @@
       list.appendChild(li);
     });
     var count = hits.length;
-    status.textContent = count === 0 ? "No results" : count + (count === 1 ? " result" : " results") +
-      (count > LIMIT ? ", the first " + LIMIT + " shown" : "");
+    status.textContent = count === 0 ? word("search-no-results-text", "No results") :
+      count + " " + (count === 1 ? word("search-result", "result") : word("search-results", "results")) +
+      (count > LIMIT ? ", " + word("search-shown", "the first {count} shown").replace("{count}", LIMIT) : "");
   }
 
   function load(done) {
@@ -151,7 +155,7 @@
         var script = document.createElement("script");
         script.src = base + name;
         script.onload = next;
-        script.onerror = function () { status.textContent = "Search is not available"; panel.hidden = false; };
+        script.onerror = function () { status.textContent = word("search-unavailable", "Search is not available"); panel.hidden = false; };
         document.head.appendChild(script);
       };
       next();

@@ -29,11 +29,23 @@ after an edit writes only the blocks that changed. Such a block comes as a Div o
 
 local BLOCK = '<!--reportc:block-->'
 
+-- The words the notes print, in the report's language: metadata `reportc-word-KEY`
+-- (reportc.citing.setup), else English.
+local WORDS = {['footnote-title'] = 'Note', ['footnote-back'] = 'Back to the text of note',
+               ['section-title-footnotes'] = 'Notes'}
+
+local function read_words(meta)
+  for key, _ in pairs(WORDS) do
+    local word = meta['reportc-word-' .. key]
+    if word then WORDS[key] = pandoc.utils.stringify(word) end
+  end
+end
+
 local function note_call(prefix, number, content)
   local call = pandoc.Link({pandoc.Superscript({pandoc.Str(number)})},
     '#' .. prefix .. 'fn' .. number, '',
     pandoc.Attr(prefix .. 'fnref' .. number, {'fn-ref'},
-      {{'role', 'doc-noteref'}, {'aria-label', 'Note ' .. number}}))
+      {{'role', 'doc-noteref'}, {'aria-label', WORDS['footnote-title'] .. ' ' .. number}}))
   local body = pandoc.Span(pandoc.utils.blocks_to_inlines(content, {pandoc.Space()}),
     pandoc.Attr('', {'fn-body'}, {{'aria-hidden', 'true'}}))
   return pandoc.Span({call, body}, pandoc.Attr('', {'fn'}))
@@ -42,7 +54,7 @@ end
 local function back_link(prefix, number)
   return pandoc.Link({pandoc.Str('\u{21A9}\u{FE0E}')}, '#' .. prefix .. 'fnref' .. number, '',
     pandoc.Attr('', {'fn-back'},
-      {{'role', 'doc-backlink'}, {'aria-label', 'Back to the text of note ' .. number}}))
+      {{'role', 'doc-backlink'}, {'aria-label', WORDS['footnote-back'] .. ' ' .. number}}))
 end
 
 -- The web edition's list of the chapter's notes, each with a link back to its call.
@@ -61,7 +73,7 @@ local function notes_list(prefix, notes, first)
     items[index] = {pandoc.Div(body, pandoc.Attr(prefix .. 'fn' .. n, {'fn-item'}))}
   end
   return pandoc.Div({
-    pandoc.Header(2, {pandoc.Str('Notes')}, pandoc.Attr(prefix .. 'notes', {'notes-heading'})),
+    pandoc.Header(2, pandoc.Inlines(WORDS['section-title-footnotes']), pandoc.Attr(prefix .. 'notes', {'notes-heading'})),
     pandoc.OrderedList(items, pandoc.ListAttributes(first))
   }, pandoc.Attr('', {'chapter-notes'}, {{'role', 'doc-endnotes'}}))
 end
@@ -149,6 +161,7 @@ end
 
 function Pandoc(doc)
   keep(doc)
+  read_words(doc.meta)
   local with_list = doc.meta['reportc-notes-list'] ~= false
   local pieces = doc.meta['reportc-pieces'] == true
   local out = pandoc.Blocks({})
