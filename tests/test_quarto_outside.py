@@ -115,3 +115,11 @@ def test_a_paged_table_prints_its_first_page(tmp_path):
     assert "Shown: rows 1–10 of 12, columns 1–10 of 11." in html
     assert small.count("<tr") == 4 and html.count("Shown:") == 1
     assert "pagedtable" not in html
+    assert '<div class="paged-table-extent">' in html  # the counts read.lua gave are used up
+    config = root / "report.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("lang: en-GB", "lang: de"),
+                      encoding="utf-8")
+    html = build_root(root, formats=("html",), git_stamp=False).html_path.read_text(
+        encoding="utf-8")
+    assert "Angezeigt: Zeilen 1–10 von 12, Spalten 1–10 von 11." in html
+    assert "Shown:" not in html

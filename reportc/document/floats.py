@@ -271,3 +271,18 @@ def _alt_text(alt: list[Any]) -> list[Any]:
         return alt
     kept = A.map_inline_lists(alt, lambda items: [item for item in items if not dropped(item)])
     return A.text_inlines(re.sub(r"\s+(?=[.,;:!?)])", "", A.stringify(kept)))
+
+
+def word_extents(nodes: list[A.Node], words: dict[str, str]) -> None:
+    """How much of an R Markdown paged table is shown ("Shown: rows 1–10 of 175."), from
+    the numbers read.lua gives (``rows="10/175"``) in the report's ``words``."""
+    for node in nodes:
+        if node["t"] != "Div" or "paged-table-extent" not in node["c"][0][1]:
+            continue
+        parts = []
+        for kind, counts in node["c"][0][2]:
+            last, total = counts.split("/")
+            parts.append(words[f"table-{kind}"].format(first=1, last=last, total=total))
+        node["c"][0][2] = []
+        text = words["table-shown"].format(extent=", ".join(parts))
+        node["c"][1] = [{"t": "Para", "c": A.text_inlines(text)}]

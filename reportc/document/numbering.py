@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from reportc.cache import BuildCache
 from reportc.document.callouts import callout_kind, label_callout, shape_callouts
 from reportc.document.crossref import id_line
-from reportc.document.floats import shape_floats
+from reportc.document.floats import shape_floats, word_extents
 from reportc.document.kinds import CALLOUTS, FLOAT_KINDS, LABELS, prefix_of
 from reportc.document.math import check_formulas, mark_equations, plain_text
 from reportc.document.model import ChapterDoc, Float, Heading, Target
@@ -89,6 +89,7 @@ def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = 
     words = words or Words().labels()
     shape_callouts(doc, diag, nodes, words)
     shape_theorems(nodes, words)
+    word_extents(nodes, words)
     shape_floats(doc, diag, nodes)
     mark_equations(doc, nodes)
     check_formulas(doc, diag, nodes, cache)

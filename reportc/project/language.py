@@ -40,6 +40,7 @@ _LABEL_KEYS = {
     "ch": "crossref-ch-prefix", "apx": "crossref-apx-prefix",
     "proof": "environment-proof-title", "remark": "environment-remark-title",
     "solution": "environment-solution-title", "takeaways": "takeaways-title",
+    "table-shown": "table-shown", "table-rows": "table-rows", "table-columns": "table-columns",
 }
 
 

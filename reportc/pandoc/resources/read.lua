@@ -176,16 +176,15 @@ local function paged_table(block)
   for r = 1, math.min(#data.data, most_rows) do rows[r] = paged_cells(columns, data.data[r]) end
   local out = pandoc.Blocks({pandoc.utils.from_simple_table(
     pandoc.SimpleTable({}, aligns, widths, paged_cells(columns, nil), rows))})
-  local shown = {}
-  if #data.data > #rows then
-    shown[#shown + 1] = 'rows 1–' .. #rows .. ' of ' .. #data.data
-  end
+  -- how much is shown, as numbers: reportc words it in the report's language
+  -- (reportc.document.floats.word_extents)
+  local extent = {}
+  if #data.data > #rows then extent[#extent + 1] = {'rows', #rows .. '/' .. #data.data} end
   if #data.columns > #columns then
-    shown[#shown + 1] = 'columns 1–' .. #columns .. ' of ' .. #data.columns
+    extent[#extent + 1] = {'columns', #columns .. '/' .. #data.columns}
   end
-  if #shown > 0 then
-    out:insert(pandoc.Div({pandoc.Para(pandoc.Inlines('Shown: ' .. table.concat(shown, ', ') ..
-      '.'))}, pandoc.Attr('', {'paged-table-extent'})))
+  if #extent > 0 then
+    out:insert(pandoc.Div({}, pandoc.Attr('', {'paged-table-extent'}, extent)))
   end
   return out
 end

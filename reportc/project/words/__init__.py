@@ -92,6 +92,9 @@ ENGLISH: dict[str, str] = {
     "brief-cite-title": "How to cite it",
     "brief-where": "Where to get it",
     "page-of": "of",
+    "table-shown": "Shown: {extent}.",
+    "table-rows": "rows {first}–{last} of {total}",
+    "table-columns": "columns {first}–{last} of {total}",
     "months": "January February March April May June July August September October "
               "November December",
     "date-format": "{day} {month} {year}",

@@ -79,6 +79,9 @@ WORDS: dict[str, str] = {
     "brief-source-title": "Der vollständige Bericht",
     "brief-cite-title": "Zitiervorschlag",
     "brief-where": "Bezugsquellen",
+    "table-shown": "Angezeigt: {extent}.",
+    "table-rows": "Zeilen {first}–{last} von {total}",
+    "table-columns": "Spalten {first}–{last} von {total}",
     "page-of": "von",
     "months": "Januar Februar März April Mai Juni Juli August September Oktober "
               "November Dezember",

@@ -79,6 +79,9 @@ WORDS: dict[str, str] = {
     "brief-source-title": "El informe completo",
     "brief-cite-title": "Cómo citarlo",
     "brief-where": "Dónde obtenerlo",
+    "table-shown": "Se muestran: {extent}.",
+    "table-rows": "filas {first}–{last} de {total}",
+    "table-columns": "columnas {first}–{last} de {total}",
     "page-of": "de",
     "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
               "noviembre diciembre",

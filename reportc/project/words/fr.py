@@ -79,6 +79,9 @@ WORDS: dict[str, str] = {
     "brief-source-title": "Le rapport complet",
     "brief-cite-title": "Pour le citer",
     "brief-where": "Où le trouver",
+    "table-shown": "Affiché : {extent}.",
+    "table-rows": "lignes {first} à {last} sur {total}",
+    "table-columns": "colonnes {first} à {last} sur {total}",
     "page-of": "sur",
     "months": "janvier février mars avril mai juin juillet août septembre octobre "
               "novembre décembre",

@@ -79,6 +79,9 @@ WORDS: dict[str, str] = {
     "brief-source-title": "Il rapporto completo",
     "brief-cite-title": "Come citarlo",
     "brief-where": "Dove trovarlo",
+    "table-shown": "Mostrate: {extent}.",
+    "table-rows": "righe {first}–{last} di {total}",
+    "table-columns": "colonne {first}–{last} di {total}",
     "page-of": "di",
     "months": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
               "ottobre novembre dicembre",

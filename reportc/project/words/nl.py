@@ -79,6 +79,9 @@ WORDS: dict[str, str] = {
     "brief-source-title": "Het volledige rapport",
     "brief-cite-title": "Zo citeert u het",
     "brief-where": "Waar te vinden",
+    "table-shown": "Getoond: {extent}.",
+    "table-rows": "rijen {first}–{last} van {total}",
+    "table-columns": "kolommen {first}–{last} van {total}",
     "page-of": "van",
     "months": "januari februari maart april mei juni juli augustus september oktober "
               "november december",

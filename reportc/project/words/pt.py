@@ -79,6 +79,9 @@ WORDS: dict[str, str] = {
     "brief-source-title": "O relatório completo",
     "brief-cite-title": "Como citá-lo",
     "brief-where": "Onde obtê-lo",
+    "table-shown": "Mostradas: {extent}.",
+    "table-rows": "linhas {first}–{last} de {total}",
+    "table-columns": "colunas {first}–{last} de {total}",
     "page-of": "de",
     "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
               "novembro dezembro",
