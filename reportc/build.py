@@ -250,7 +250,7 @@ def _input_files(config: ReportConfig, reads: dict[str, list[str]], csl: Path | 
     images and attachments."""
     files = [config.path, *map(Path, reads), *theme.files()]
     files += [config.root / name for names in reads.values() for name in names]
-    files += [config.root / name for name in config.project_files]
+    files += [config.root / name for name in [*config.project_files, *config.setting_files]]
     files += [config.root / name for name in MANUBOT_METADATA]  # title, authors (if absent)
     files += [Path(name) for name in edition_inputs] if isinstance(edition_inputs, list) else []
     files += [*config.bibliographies, *([csl] if csl else []), *config.publisher.files()]

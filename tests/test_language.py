@@ -158,3 +158,18 @@ def test_a_changed_word_rebuilds_exactly(tmp_path):
     html = cached.html_path.read_text(encoding="utf-8")
     assert "Teil 1" in html and "Bild\u00a01" in html and "Abbildung\u00a01" not in html
     assert cached.html_path.read_bytes() == fresh.html_path.read_bytes()
+
+
+def test_a_changed_language_file_is_a_change_to_the_report(tmp_path):
+    """The no-change check hashes the files a setting reads (here ``language: words.yml``)."""
+    root = copy_root("language-de", tmp_path)
+    words = root / "words.yml"
+    words.write_text("toc-title-document: Übersicht\n", encoding="utf-8")
+    config = root / "report.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "language: words.yml\n",
+                      encoding="utf-8")
+    built = build_root(root, formats=("html",))
+    assert ">Übersicht<" in built.html_path.read_text(encoding="utf-8")
+    words.write_text("toc-title-document: Inhaltsübersicht\n", encoding="utf-8")
+    html = build_root(root, formats=("html",)).html_path.read_text(encoding="utf-8")
+    assert ">Inhaltsübersicht<" in html and ">Übersicht<" not in html

@@ -99,7 +99,8 @@ def test_a_macro_defined_nowhere_is_an_error_naming_it(tmp_path):
     assert [str(problem) for problem in failed.value.problems] == [
         "chapters/01-a.md:7: formula '\\frob{x}' cannot be typeset: \\frob is not defined: "
         "define it with \\newcommand{\\frob}{...} (or \\DeclareMathOperator{\\frob}{...}) in a "
-        "chapter or in its front matter's header-includes"]
+        "chapter, in its front matter's header-includes, or in a LaTeX preamble named by "
+        "report.yaml's include-in-header"]
 
 
 def test_a_macro_only_the_print_engine_knows_is_named_too(tmp_path):
@@ -110,7 +111,32 @@ def test_a_macro_only_the_print_engine_knows_is_named_too(tmp_path):
     assert [str(problem) for problem in failed.value.problems] == [
         "chapters/01-a.md:3: formula '\\argmax_x f' cannot be typeset: \\argmax is not defined: "
         "define it with \\newcommand{\\argmax}{...} (or \\DeclareMathOperator{\\argmax}{...}) in "
-        "a chapter or in its front matter's header-includes"]
+        "a chapter, in its front matter's header-includes, or in a LaTeX preamble named by "
+        "report.yaml's include-in-header"]
+
+
+def test_a_preamble_named_by_include_in_header_defines_macros_for_every_chapter(tmp_path):
+    """A pandoc thesis (tompollard/phd_thesis_markdown) keeps \\DeclareMathOperator in the
+    LaTeX preamble its Makefile passes with --include-in-header; a commented-out definition
+    is not one."""
+    root = _maths_report(tmp_path, {"01-a.md": "# A\n\nThe $\\argmin_x f$ and $\\hsp$.\n"})
+    (root / "style").mkdir()
+    (root / "style/preamble.tex").write_text(
+        "\\usepackage{amsmath}\n% \\newcommand{\\hsp}{\\hspace{20pt}}\n"
+        "\\DeclareMathOperator*{\\argmin}{\\arg\\!\\min}\n", encoding="utf-8")
+    config = root / "report.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + "include-in-header: style/preamble.tex\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(root=root, formats=("html",), git_stamp=False))
+    assert [str(problem).split(":")[2] for problem in failed.value.problems] == [
+        " formula '\\hsp' cannot be typeset"]  # \\argmin is defined; \\hsp only in a comment
+    chapter = root / "chapters/01-a.md"
+    chapter.write_text("# A\n\nThe $\\argmin_x f$.\n", encoding="utf-8")
+    built = build(BuildOptions(root=root, formats=("html",), git_stamp=False))
+    assert not built.diagnostics.problems
+    html = (root / "out/maths.html").read_text(encoding="utf-8")
+    assert "<math" in html and "arg" in html
 
 
 def test_pandocs_warnings_keep_their_line_after_the_macros_preamble(tmp_path):

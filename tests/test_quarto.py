@@ -492,7 +492,8 @@ def test_pandocs_tex_warning_becomes_one_error_at_the_formulas_line(tmp_path):
     assert line == 3
     assert message == ("formula '\\weird{x}' cannot be typeset: \\weird is not defined: define "
                        "it with \\newcommand{\\weird}{...} (or \\DeclareMathOperator{\\weird}{...})"
-                       " in a chapter or in its front matter's header-includes")
+                       " in a chapter, in its front matter's header-includes, or in a LaTeX "
+                       "preamble named by report.yaml's include-in-header")
     assert located_math_warning("Some other warning", doc) is None
 
 

@@ -122,8 +122,9 @@ def formula_problem(tex: str, display: bool) -> str:
 def undefined(command: str) -> str:
     """What to say of a command no engine knows: an author's macro defined nowhere."""
     return (f"{command} is not defined: define it with \\newcommand{{{command}}}{{...}} (or "
-            f"\\DeclareMathOperator{{{command}}}{{...}}) in a chapter or in its front "
-            "matter's header-includes")
+            f"\\DeclareMathOperator{{{command}}}{{...}}) in a chapter, in its front "
+            "matter's header-includes, or in a LaTeX preamble named by report.yaml's "
+            "include-in-header")
 
 
 def _mathml(tex: str) -> str:

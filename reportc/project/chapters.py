@@ -71,7 +71,7 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
             continue
         chapters.extend(split_chapter(chapter, carry))
     chapters.extend(split_chapter(opening, carry) if opening is not None else [])
-    share_macros(chapters)
+    share_macros(chapters, config.header_macros)
     return chapters
 
 

@@ -18,6 +18,8 @@ from reportc.paths import inside
 from reportc.project import publisher as pub
 from reportc.project.language import Words, words_for
 from reportc.project.listing import Err, Listed, listed_chapters
+from reportc.project.macros import definitions
+from reportc.project.markdown import Definition
 from reportc.project.settings import CONFIG_NAME, LANG_PATTERN, PAPER_SIZES, Author, Context, Key
 from reportc.project.words import ALIASES, ENGLISH
 
@@ -394,6 +396,7 @@ def _language_file(ctx: Context, key: Key, name: str) -> Any:
     path = _inside(ctx, name, key.name)
     if path is None:
         return None
+    ctx.config.setting_files.append(name)
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
@@ -402,3 +405,30 @@ def _language_file(ctx: Context, key: Key, name: str) -> Any:
         ctx.err(key.name, f"language file '{name}' cannot be read: "
                           f"{str(exc).splitlines()[0]}")
     return None
+
+
+def header_files(ctx: Context, key: Key) -> list[Definition]:
+    """The macro definitions of ``include-in-header`` files and ``header-includes`` text:
+    a pandoc thesis keeps its ``\\DeclareMathOperator`` lines in the LaTeX preamble it
+    passes with ``-H``. Only definitions are read (reportc runs no LaTeX), comments left out."""
+    texts = _one_or_list(ctx, "header-includes")
+    for name in _one_or_list(ctx, key.name):
+        path = _inside(ctx, name, key.name)
+        if path is None:
+            continue
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            ctx.err(key.name, f"'{name}' not found")
+        except (OSError, UnicodeDecodeError):
+            ctx.err(key.name, f"'{name}' cannot be read as UTF-8 text")
+        else:
+            ctx.config.setting_files.append(name)
+    return [found for text in texts
+            for found in definitions(re.sub(r"(?<!\\)%[^\n]*", "", text))]
+
+
+def _one_or_list(ctx: Context, key: str) -> list[str]:
+    """A setting written as one text or as a list of texts."""
+    value = ctx.data.get(key)
+    return [value] if isinstance(value, str) else _string_list(ctx.data, key, ctx.err)

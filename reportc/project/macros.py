@@ -67,11 +67,16 @@ def header_definitions(meta: dict[str, Any]) -> list[Definition]:
     return [found for text in texts if isinstance(text, str) for found in definitions(text)]
 
 
-def share_macros(chapters: list[Chapter]) -> None:
-    """Give each chapter the definitions it does not make itself: front matter's, those of
-    ``$$`` blocks (pandoc does not apply them), and other chapters'. The first definition of
-    a name wins, as with ``\\newcommand``."""
+def share_macros(chapters: list[Chapter], report: list[Definition] | None = None) -> None:
+    """Give each chapter the definitions it does not make itself: the report's
+    (``include-in-header``: those a chapter uses), front matter's, those of ``$$`` blocks
+    (pandoc does not apply them), and other chapters'. The first definition of a name wins,
+    as with ``\\newcommand``."""
     everywhere: dict[str, str] = {}
+    for definition in report or []:
+        pattern = re.compile(re.escape(definition.name) + r"(?![A-Za-z])")
+        if any(pattern.search(chapter.text) for chapter in chapters):
+            everywhere.setdefault(definition.name, _one_line(definition.tex))
     own: list[set[str]] = []
     for chapter in chapters:
         for definition in chapter.header_macros:

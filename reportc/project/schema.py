@@ -66,6 +66,11 @@ KEYS: tuple[Key, ...] = (
         quarto=("book.appendices",), names_files=True),
     Key("number_sections", "true/false", "number chapters and sections", c.flags,
         default=True, aliases=("number-sections",), quarto=("number-sections",)),
+    Key("include-in-header", "file or list of files", "LaTeX preambles (pandoc's "
+        "--include-in-header): their macro definitions hold in every formula", c.header_files,
+        default=[], field="header_macros", names_files=True),
+    Key("header-includes", "TeX or list of TeX", "macro definitions for every formula "
+        "(pandoc's header-includes)"),
     Key("crossref", "mapping", "the word a label takes, e.g. {fig-prefix: Fig.}", c.crossref,
         default={}, quarto=("crossref",), keys=(
             Key("KIND-prefix", "text", "fig, tbl, sec, eq, thm, ...: the word before the "

@@ -14,6 +14,7 @@ from typing import Any
 from reportc.errors import Diagnostics
 from reportc.project.language import Words
 from reportc.project.listing import Listed
+from reportc.project.markdown import Definition
 from reportc.project.publisher import Publisher
 
 CONFIG_NAME = "report.yaml"
@@ -121,6 +122,8 @@ class ReportConfig:
     crossref: dict[str, str] = field(default_factory=dict)  # prefix -> word (fig -> Fig.)
     files: dict[str, str] = field(default_factory=dict)  # key -> file it is written in
     project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
+    setting_files: list[str] = field(default_factory=list)  # read by a setting (language:)
+    header_macros: list[Definition] = field(default_factory=list)  # include-in-header's
     meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
     references_title: str = ""  # the bibliography's heading (from the style and lang)
     words: Words = field(default_factory=Words)  # reportc's own words, in lang (language:)
