@@ -87,6 +87,7 @@ ENGLISH: dict[str, str] = {
     "overview-title": "Overview",
     "status-not-final": "not the final text",
     "brief-title": "Policy brief",
+    "brief-description": "Policy brief of the report",
     "brief-figure": "From the report",
     "brief-source-title": "The full report",
     "brief-cite-title": "How to cite it",

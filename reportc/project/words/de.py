@@ -75,6 +75,7 @@ WORDS: dict[str, str] = {
     "overview-title": "Überblick",
     "status-not-final": "nicht die endgültige Fassung",
     "brief-title": "Policy Brief",
+    "brief-description": "Policy Brief zum Bericht",
     "brief-figure": "Aus dem Bericht",
     "brief-source-title": "Der vollständige Bericht",
     "brief-cite-title": "Zitiervorschlag",

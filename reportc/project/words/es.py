@@ -75,6 +75,7 @@ WORDS: dict[str, str] = {
     "overview-title": "Resumen",
     "status-not-final": "no es el texto definitivo",
     "brief-title": "Resumen de políticas",
+    "brief-description": "Resumen de políticas del informe",
     "brief-figure": "Del informe",
     "brief-source-title": "El informe completo",
     "brief-cite-title": "Cómo citarlo",

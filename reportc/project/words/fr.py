@@ -75,6 +75,7 @@ WORDS: dict[str, str] = {
     "overview-title": "Aperçu",
     "status-not-final": "texte non définitif",
     "brief-title": "Note de synthèse",
+    "brief-description": "Note de synthèse du rapport",
     "brief-figure": "Extrait du rapport",
     "brief-source-title": "Le rapport complet",
     "brief-cite-title": "Pour le citer",

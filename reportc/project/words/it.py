@@ -75,6 +75,7 @@ WORDS: dict[str, str] = {
     "overview-title": "Panoramica",
     "status-not-final": "testo non definitivo",
     "brief-title": "Policy brief",
+    "brief-description": "Policy brief del rapporto",
     "brief-figure": "Dal rapporto",
     "brief-source-title": "Il rapporto completo",
     "brief-cite-title": "Come citarlo",

@@ -75,6 +75,7 @@ WORDS: dict[str, str] = {
     "overview-title": "Overzicht",
     "status-not-final": "niet de definitieve tekst",
     "brief-title": "Beleidsnotitie",
+    "brief-description": "Beleidsnotitie bij het rapport",
     "brief-figure": "Uit het rapport",
     "brief-source-title": "Het volledige rapport",
     "brief-cite-title": "Zo citeert u het",

@@ -75,6 +75,7 @@ WORDS: dict[str, str] = {
     "overview-title": "Visão geral",
     "status-not-final": "texto não definitivo",
     "brief-title": "Resumo de políticas",
+    "brief-description": "Resumo de políticas do relatório",
     "brief-figure": "Do relatório",
     "brief-source-title": "O relatório completo",
     "brief-cite-title": "Como citá-lo",
