@@ -123,3 +123,21 @@ def test_a_paged_table_prints_its_first_page(tmp_path):
         encoding="utf-8")
     assert "Angezeigt: Zeilen 1–10 von 12, Spalten 1–10 von 11." in html
     assert "Shown:" not in html
+
+
+def test_a_projects_lua_filters_are_said_not_to_run(tmp_path):
+    """aeturrell/cookie-cutter-quarto-book-manuscript lists section-bibliographies, which
+    puts a bibliography under each chapter; reportc runs no filter and must say so."""
+    from reportc.errors import Diagnostics
+    from reportc.project.config import load_config
+
+    (tmp_path / "index.qmd").write_text("# Preface\n\nText.\n", encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: T\n  chapters: [index.qmd]\nfilters:\n"
+        "  - quarto\n  - section-bibliographies\n  - path: tools/own.lua\n", encoding="utf-8")
+    diag = Diagnostics()
+    load_config(tmp_path, diag)
+    assert [str(w) for w in diag.warnings] == [
+        f"_quarto.yml:{line}: warning: filter '{name}' is not run (reportc runs no project "
+        "filters): what it adds or changes is not in the editions [quarto.filter]"
+        for name, line in (("section-bibliographies", 8), ("tools/own.lua", 9))]

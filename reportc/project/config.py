@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
-from reportc.project.quarto import node_lines, one_document, read_project
+from reportc.project.quarto import ProjectSettings, node_lines, one_document, read_project
 from reportc.project.schema import FILE_KEYS, KEYS, KNOWN_KEYS
 from reportc.project.settings import (
     CONFIG_NAME,
@@ -59,9 +59,17 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
             files.setdefault("title", project.file)
     config = _validate(root, {**manubot, **data}, lines, diagnostics, files)
     if project is not None:
-        config.project_files = project.files
-        config.meta_document = project.meta_document
+        _take_project(config, project, diagnostics)
     return config
+
+
+def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnostics) -> None:
+    """What a Quarto or Bookdown project (or the one document) adds besides settings: the
+    files read, the document of the front matter, and what of it is not done."""
+    for message, line in project.unused:
+        diag.warning(message, project.file, line, code="quarto.filter")
+    config.project_files = project.files
+    config.meta_document = project.meta_document
 
 
 def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:

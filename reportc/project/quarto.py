@@ -42,6 +42,7 @@ class ProjectSettings:
     sources: dict[str, str] = field(default_factory=dict)  # key -> file, where not ``file``
     meta_document: str = ""  # the document whose front matter is the report's
     files: list[str] = field(default_factory=list)  # every file read (for the cache key)
+    unused: list[tuple[str, int]] = field(default_factory=list)  # (what is not done, line)
 
 
 def read_project(root: Path) -> ProjectSettings | None:
@@ -100,7 +101,21 @@ def _quarto(root: Path) -> ProjectSettings:
         _take_chapters(settings, book, lines, "book.")
     else:
         _single_document(root, data, settings, lines)
+    _unused_filters(data, lines, settings)
     return settings
+
+
+def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
+    """A project's Lua filters (``filters: [section-bibliographies]``) change what Quarto
+    prints, and reportc runs none (a filter is code): each is said, at its line, so that
+    what it would have added is not missing without a word. ``quarto`` names Quarto's own."""
+    names = data.get("filters")
+    for index, name in enumerate(names if isinstance(names, list) else []):
+        name = name.get("path", "") if isinstance(name, dict) else str(name)
+        if name and name != "quarto":
+            settings.unused.append((f"filter '{name}' is not run (reportc runs no project "
+                                    "filters): what it adds or changes is not in the editions",
+                                    lines.get(f"filters[{index}]", lines.get("filters", 1))))
 
 
 def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str = "") -> None:
