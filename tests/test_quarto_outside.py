@@ -11,6 +11,7 @@ import re
 import pytest
 from conftest import build_root, copy_root
 
+from reportc.errors import BuildFailed
 from reportc.project.checks import read_date
 from reportc.project.split import headings
 
@@ -141,3 +142,28 @@ def test_a_projects_lua_filters_are_said_not_to_run(tmp_path):
         f"_quarto.yml:{line}: warning: filter '{name}' is not run (reportc runs no project "
         "filters): what it adds or changes is not in the editions [quarto.filter]"
         for name, line in (("section-bibliographies", 8), ("tools/own.lua", 9))]
+
+
+def test_quartos_include_in_header_gives_its_macros_to_every_formula(tmp_path):
+    """A Quarto book keeps LaTeX macros in ``format: pdf: include-in-header:`` (a file or
+    ``text:``); its definitions hold in the web edition's formulas too."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "index.qmd").write_text("# Preface\n\nThe estimate $\\argmin_x f$ in $\\R$.\n",
+                                        encoding="utf-8")
+    (tmp_path / "macros.tex").write_text("\\usepackage{amsmath}\n"
+                                         "\\DeclareMathOperator*{\\argmin}{arg\\,min}\n",
+                                         encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: T\n  chapters: [index.qmd]\nformat:\n"
+        "  html:\n    include-in-header:\n      - text: <script>window.x = 1;</script>\n"
+        "  pdf:\n    include-in-header:\n      - macros.tex\n"
+        "      - text: \\newcommand{\\R}{\\mathbb{R}}\n", encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert not built.diagnostics.problems
+    html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+    assert "<math" in html and "window.x" not in html
+    (tmp_path / "macros.tex").write_text("% nothing defined\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert "\\argmin is not defined" in str(failed.value.problems[0])

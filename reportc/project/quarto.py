@@ -102,7 +102,36 @@ def _quarto(root: Path) -> ProjectSettings:
     else:
         _single_document(root, data, settings, lines)
     _unused_filters(data, lines, settings)
+    _take_headers(data, lines, settings)
     return settings
+
+
+def _take_headers(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
+    """Quarto's ``include-in-header`` (top level or under a format: ``pdf:``, ``html:``),
+    each a file, ``{file: ...}`` or ``{text: ...}``: where a book keeps its LaTeX macros.
+    Files feed report.yaml's ``include-in-header``, texts its ``header-includes``."""
+    formats = data.get("format")
+    formats = formats if isinstance(formats, dict) else {}
+    places = [("include-in-header", data.get("include-in-header")), *(
+        (f"format.{name}.include-in-header", options.get("include-in-header"))
+        for name, options in formats.items() if isinstance(options, dict))]
+    files: list[str] = []
+    texts: list[str] = []
+    for place, value in places:
+        for item in value if isinstance(value, list) else [value]:
+            item = {"file": item} if isinstance(item, str) else item
+            if isinstance(item, dict) and isinstance(item.get("file"), str):
+                files += [] if item["file"] in files else [item["file"]]
+            elif isinstance(item, dict) and isinstance(item.get("text"), str):
+                texts.append(item["text"])
+            else:
+                continue
+            settings.lines.setdefault("include-in-header", lines.get(place, 1))
+            settings.lines.setdefault("header-includes", lines.get(place, 1))
+    if files:
+        settings.data["include-in-header"] = files
+    if texts:
+        settings.data["header-includes"] = texts
 
 
 def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
