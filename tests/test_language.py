@@ -173,3 +173,23 @@ def test_a_changed_language_file_is_a_change_to_the_report(tmp_path):
     words.write_text("toc-title-document: Inhaltsübersicht\n", encoding="utf-8")
     html = build_root(root, formats=("html",)).html_path.read_text(encoding="utf-8")
     assert ">Inhaltsübersicht<" in html and ">Übersicht<" not in html
+
+
+def test_the_epub_and_word_editions_speak_german_too(tmp_path):
+    import zipfile
+
+    root = copy_root("language-de", tmp_path)
+    built = build_root(root, formats=("epub", "docx"), use_cache=False)
+    with zipfile.ZipFile(built.out / f"{built.slug}.epub") as book:
+        nav = book.read(next(n for n in book.namelist() if n.endswith("nav.xhtml"))).decode()
+        text = " ".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
+    for words in (">Titelseite<", ">Inhaltsverzeichnis<", ">Textanfang<",
+                  ">Literaturverzeichnis<"):
+        assert words in nav, words
+    assert "Abbildung\u00a01" in text and "Kapitel" in text
+    with zipfile.ZipFile(built.out / f"{built.slug}.docx") as document:
+        xml = document.read("word/document.xml").decode()
+    assert "<w:t>Inhalt</w:t>" in xml and "Version 2.0" in xml
+    shown = " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))  # the text Word shows
+    for english in ("Contents", "Figure", "Bibliography"):
+        assert english not in shown and english not in nav, english

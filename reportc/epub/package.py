@@ -10,6 +10,7 @@ import io
 import re
 import struct
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path, PurePosixPath
@@ -66,7 +67,7 @@ def make_book(made: Made, style: BookStyle, modified: dt.datetime) -> bytes:
     entries = contents(chapters)
     marked = mark_pages([*front, *chapters], made.products.get("pages") or {})
     nav = navigation_document(made.config.title, lang, entries, marked,
-                              _landmarks(front, chapters, owners))
+                              _landmarks(front, chapters, owners, made.config.words))
     files = theme_files(style.css, style.root, STYLESHEET, style.fonts)
     files.update(media.files)
     if cover:
@@ -177,19 +178,20 @@ def _png_size(picture: bytes) -> tuple[int, int]:
     return 1200, 1698
 
 
-def _landmarks(front: list[BookFile], chapters: list[BookFile], owners: dict[str, str]
-               ) -> list[tuple[str, str, str]]:
+def _landmarks(front: list[BookFile], chapters: list[BookFile], owners: dict[str, str],
+               words: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(href, epub:type, words) of the title page, the cover, the contents, the start of
     the text and the bibliography (its own file's, or the list where a chapter places
     it)."""
-    marks = [(f.name, f.kind.replace("_", ""), "Title Page" if f.kind == "title_page"
-              else "Cover") for f in reversed(front)]
-    marks.append(("#toc", "toc", "Table of Contents"))
+    marks = [(f.name, f.kind.replace("_", ""), words["landmark-title-page"]
+              if f.kind == "title_page" else words["cover-title"]) for f in reversed(front)]
+    marks.append(("#toc", "toc", words["landmark-toc"]))
     if chapters:
-        marks.append((chapters[0].name, "bodymatter", "Start of content"))
+        marks.append((chapters[0].name, "bodymatter", words["landmark-start"]))
     for anchor in ("bibliography", "refs"):
         if anchor in owners:
-            marks.append((f"{owners[anchor]}#{anchor}", "bibliography", "Bibliography"))
+            marks.append((f"{owners[anchor]}#{anchor}", "bibliography",
+                          words["section-title-references"]))
             break
     return marks
 

@@ -83,6 +83,9 @@ WORDS: dict[str, str] = {
     "table-shown": "Angezeigt: {extent}.",
     "table-rows": "Zeilen {first}–{last} von {total}",
     "table-columns": "Spalten {first}–{last} von {total}",
+    "landmark-title-page": "Titelseite",
+    "landmark-toc": "Inhaltsverzeichnis",
+    "landmark-start": "Textanfang",
     "page-of": "von",
     "months": "Januar Februar März April Mai Juni Juli August September Oktober "
               "November Dezember",

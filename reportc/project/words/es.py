@@ -83,6 +83,9 @@ WORDS: dict[str, str] = {
     "table-shown": "Se muestran: {extent}.",
     "table-rows": "filas {first}–{last} de {total}",
     "table-columns": "columnas {first}–{last} de {total}",
+    "landmark-title-page": "Página de título",
+    "landmark-toc": "Índice",
+    "landmark-start": "Inicio del contenido",
     "page-of": "de",
     "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
               "noviembre diciembre",

@@ -83,6 +83,9 @@ WORDS: dict[str, str] = {
     "table-shown": "Affiché : {extent}.",
     "table-rows": "lignes {first} à {last} sur {total}",
     "table-columns": "colonnes {first} à {last} sur {total}",
+    "landmark-title-page": "Page de titre",
+    "landmark-toc": "Table des matières",
+    "landmark-start": "Début du texte",
     "page-of": "sur",
     "months": "janvier février mars avril mai juin juillet août septembre octobre "
               "novembre décembre",

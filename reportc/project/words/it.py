@@ -83,6 +83,9 @@ WORDS: dict[str, str] = {
     "table-shown": "Mostrate: {extent}.",
     "table-rows": "righe {first}–{last} di {total}",
     "table-columns": "colonne {first}–{last} di {total}",
+    "landmark-title-page": "Frontespizio",
+    "landmark-toc": "Indice",
+    "landmark-start": "Inizio del testo",
     "page-of": "di",
     "months": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
               "ottobre novembre dicembre",

@@ -83,6 +83,9 @@ WORDS: dict[str, str] = {
     "table-shown": "Getoond: {extent}.",
     "table-rows": "rijen {first}–{last} van {total}",
     "table-columns": "kolommen {first}–{last} van {total}",
+    "landmark-title-page": "Titelpagina",
+    "landmark-toc": "Inhoudsopgave",
+    "landmark-start": "Begin van de tekst",
     "page-of": "van",
     "months": "januari februari maart april mei juni juli augustus september oktober "
               "november december",

@@ -83,6 +83,9 @@ WORDS: dict[str, str] = {
     "table-shown": "Mostradas: {extent}.",
     "table-rows": "linhas {first}–{last} de {total}",
     "table-columns": "colunas {first}–{last} de {total}",
+    "landmark-title-page": "Página de rosto",
+    "landmark-toc": "Índice",
+    "landmark-start": "Início do conteúdo",
     "page-of": "de",
     "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
               "novembro dezembro",
