@@ -193,3 +193,11 @@ def test_the_epub_and_word_editions_speak_german_too(tmp_path):
     shown = " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))  # the text Word shows
     for english in ("Contents", "Figure", "Bibliography"):
         assert english not in shown and english not in nav, english
+
+
+def test_a_drafts_watermark_and_banner_are_in_german(tmp_path):
+    root = copy_root("language-de", tmp_path)
+    built = build_root(root, formats=("html", "pdf"), status="draft", git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "<strong>ENTWURF</strong> · nicht die endgültige Fassung · " in html
+    assert "ENTWURF" in built.page_texts()[6] and "DRAFT" not in "".join(built.page_texts())

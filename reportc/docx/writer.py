@@ -199,8 +199,8 @@ def _cover_blocks(config: ReportConfig, release: Release) -> list[A.Node]:
     blocks = [_styled("Cover Info", line) for line in lines]
     if release.watermark:
         not_final = config.words["status-not-final"]
-        blocks.append(_styled("Status", f"{release.watermark} · {not_final} · "
-                                        f"{release.watermark_detail}"))
+        blocks.append(_styled("Status", f"{release.word_in(config.words)} · {not_final} · "
+                                        f"{release.detail_in(config.words)}"))
     return blocks
 
 

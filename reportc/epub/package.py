@@ -131,9 +131,9 @@ def _status(made: Made, first: BookFile) -> None:
     if not release.watermark:
         return
     banner = etree.Element(f"{{{XHTML}}}div", {"class": "status-banner", "role": "note"})
-    not_final = made.config.words["status-not-final"]
-    etree.SubElement(banner, f"{{{XHTML}}}p").text = \
-        f"{release.watermark} · {not_final} · {release.watermark_detail}"
+    words = made.config.words
+    etree.SubElement(banner, f"{{{XHTML}}}p").text = (
+        f"{release.word_in(words)} · {words['status-not-final']} · {release.detail_in(words)}")
     banner.tail = first.body.text
     first.body.text = "\n"
     first.body.insert(0, banner)

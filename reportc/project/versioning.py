@@ -20,12 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportc.errors import ConfigError
 from reportc.project.config import STATUSES, ReportConfig
 from reportc.project.git import run_git
+from reportc.project.words import ENGLISH
 
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 GIT_TIMEOUT = 10
@@ -64,10 +66,18 @@ class Release:
     @property
     def watermark_detail(self) -> str:
         """Date and commit printed under the watermark word."""
+        return self.detail_in(ENGLISH)
+
+    def word_in(self, words: Mapping[str, str]) -> str:
+        """The watermark word in the report's language ("ENTWURF"); ``""`` without one."""
+        return words[f"status-{self.status}"] if self.watermark else ""
+
+    def detail_in(self, words: Mapping[str, str]) -> str:
+        """Date and commit printed under the watermark word, in the report's language."""
         parts = [self.date.isoformat()]
         if self.git:
-            parts.append(f"commit {self.git.commit}" + (" + local changes" if self.git.dirty
-                                                         else ""))
+            parts.append(f"{words['status-commit']} {self.git.commit}"
+                         + (f" + {words['status-changes']}" if self.git.dirty else ""))
         return " · ".join(parts)
 
     def artifact_stem(self, slug: str) -> str:

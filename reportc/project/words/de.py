@@ -86,6 +86,10 @@ WORDS: dict[str, str] = {
     "landmark-title-page": "Titelseite",
     "landmark-toc": "Inhaltsverzeichnis",
     "landmark-start": "Textanfang",
+    "status-draft": "ENTWURF",
+    "status-review": "PRÜFFASSUNG",
+    "status-commit": "Commit",
+    "status-changes": "lokale Änderungen",
     "page-of": "von",
     "months": "Januar Februar März April Mai Juni Juli August September Oktober "
               "November Dezember",

@@ -86,6 +86,10 @@ WORDS: dict[str, str] = {
     "landmark-title-page": "Página de título",
     "landmark-toc": "Índice",
     "landmark-start": "Inicio del contenido",
+    "status-draft": "BORRADOR",
+    "status-review": "REVISIÓN",
+    "status-commit": "commit",
+    "status-changes": "cambios locales",
     "page-of": "de",
     "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
               "noviembre diciembre",

@@ -86,6 +86,10 @@ WORDS: dict[str, str] = {
     "landmark-title-page": "Page de titre",
     "landmark-toc": "Table des matières",
     "landmark-start": "Début du texte",
+    "status-draft": "BROUILLON",
+    "status-review": "RELECTURE",
+    "status-commit": "commit",
+    "status-changes": "modifications locales",
     "page-of": "sur",
     "months": "janvier février mars avril mai juin juillet août septembre octobre "
               "novembre décembre",

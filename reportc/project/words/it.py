@@ -86,6 +86,10 @@ WORDS: dict[str, str] = {
     "landmark-title-page": "Frontespizio",
     "landmark-toc": "Indice",
     "landmark-start": "Inizio del testo",
+    "status-draft": "BOZZA",
+    "status-review": "REVISIONE",
+    "status-commit": "commit",
+    "status-changes": "modifiche locali",
     "page-of": "di",
     "months": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
               "ottobre novembre dicembre",

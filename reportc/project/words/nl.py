@@ -86,6 +86,10 @@ WORDS: dict[str, str] = {
     "landmark-title-page": "Titelpagina",
     "landmark-toc": "Inhoudsopgave",
     "landmark-start": "Begin van de tekst",
+    "status-draft": "CONCEPT",
+    "status-review": "REVISIE",
+    "status-commit": "commit",
+    "status-changes": "lokale wijzigingen",
     "page-of": "van",
     "months": "januari februari maart april mei juni juli augustus september oktober "
               "november december",

@@ -86,6 +86,10 @@ WORDS: dict[str, str] = {
     "landmark-title-page": "Página de rosto",
     "landmark-toc": "Índice",
     "landmark-start": "Início do conteúdo",
+    "status-draft": "RASCUNHO",
+    "status-review": "REVISÃO",
+    "status-commit": "commit",
+    "status-changes": "alterações locais",
     "page-of": "de",
     "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
               "novembro dezembro",
