@@ -167,3 +167,29 @@ def test_quartos_include_in_header_gives_its_macros_to_every_formula(tmp_path):
     with pytest.raises(BuildFailed) as failed:
         build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
     assert "\\argmin is not defined" in str(failed.value.problems[0])
+
+
+@pytest.mark.parametrize("project", ["report.yaml", "_quarto.yml"])
+def test_an_article_without_level_one_headings_is_one_chapter_under_its_title(tmp_path,
+                                                                            project):
+    """Quarto's own test documents are articles: a title in the front matter and ``##``
+    sections (29 of 40 picked from quarto-cli's smoke tests stopped at 'chapter has no
+    title'). A ``#`` heading inside a ``:::`` block is the block's, not a chapter's."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "doc.qmd").write_text(
+        "---\ntitle: An article\n---\n\n## First\n\nText.\n\n## Second\n\n"
+        "::: {.solution}\n\n# **Solution** 2\n\nThe solution.\n:::\n", encoding="utf-8")
+    if project == "report.yaml":
+        (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    else:
+        (tmp_path / "_quarto.yml").write_text("project:\n  render: [doc.qmd]\n",
+                                              encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert not built.diagnostics.problems
+    html = (tmp_path / "out/an-article.html").read_text(encoding="utf-8")
+    main = html[html.index("<main"):]
+    assert main.count('class="chapter-title">An article<') == 1  # one chapter, its title
+    assert "chapter-label" not in main and "secnum" not in main  # unnumbered, as Quarto's
+    assert ">First</h3>" in main and ">Second</h3>" in main  # its sections (web: one down)
+    assert "Solution (<strong>Solution</strong> 2)." in main

@@ -24,8 +24,6 @@ from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
 from reportc.project.markdown import (
     Chapter,
-    Fences,
-    Maths,
     lists_read_as_text,
     promote_sections,
 )
@@ -193,7 +191,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
                       header_macros=tuple(header_definitions(meta)))
     if config is not None and rel == config.meta_document:
-        meta = {}  # its front matter is the report's title page (read into config)
+        meta = _document_title(meta, chapter.text)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
                         bool(config.project_files))
     for line in lists_read_as_text(chapter.text.split("\n")):
@@ -283,6 +281,16 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
                             diag)
 
 
+def _document_title(meta: dict, text: str) -> dict:
+    """The front matter a report's one document keeps as a chapter's: its front matter is
+    the report's title page (read into the config), so none, unless the text has no ``#``
+    heading (a Quarto article, its sections ``##``): then it is one chapter under the
+    document's title, unnumbered, as Quarto prints an article."""
+    if _has_level_one_heading(text) or not meta.get("title"):
+        return {}
+    return {"_lines": meta.get("_lines", {}), "title": meta["title"], "numbered": False}
+
+
 def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnostics) -> None:
     """Quarto and pandoc documents give their title in the front matter (``title:``). A
     chapter without a level-1 heading takes it as its ``# Title``, written on the front
@@ -295,18 +303,9 @@ def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnosti
     chapter.text = put_title(chapter.text, title, line)
 
 
-_ATX_ONE = re.compile(r"^ {0,3}#(?:[ \t]|$)")
-_SETEXT_ONE = re.compile(r"^ {0,3}=+[ \t]*$")
 
 
 def _has_level_one_heading(text: str) -> bool:
-    """Is there a ``# Title`` (or a title underlined with ``===``) outside fenced code?"""
-    fences, maths, previous = Fences(), Maths(), ""
-    for number, line in enumerate(text.split("\n"), start=1):
-        if fences.inside(number, line.strip()) or maths.inside(line):
-            previous = ""
-            continue
-        if _ATX_ONE.match(line) or (_SETEXT_ONE.match(line) and previous.strip()):
-            return True
-        previous = line
-    return False
+    """Is there a ``# Title`` (or a title underlined with ``===``) outside fenced code,
+    display maths and ``:::`` blocks (where a heading is a box's, not the chapter's)?"""
+    return any(level == 1 for _line, level in headings(text, top=True))
