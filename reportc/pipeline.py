@@ -159,7 +159,7 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     docs = read_report(run, chapters, reuse, reading)
     _freeze()
     timer.done(f"read {len(docs)} chapter(s)")
-    drawings = _draw_charts(run, docs, config, theme, engine, timer)
+    drawings = _draw_charts(run, docs, config, theme, engine, timer, reuse)
     targets = number_report(docs, diag, run.cache, config.words.labels(),
                             reuse.number if reuse else None)
     for doc in docs:
@@ -191,11 +191,12 @@ def _note_words(config: ReportConfig) -> tuple[tuple[str, str], ...]:
 
 def _reuse(run: Run, config: ReportConfig, keys: set[str], aliases: dict[str, str],
            engine: ChartEngine | None) -> Reuse | None:
-    """The per-chapter cache (:mod:`reportc.document.reuse`), for a report without charts
-    (drawn between reading and numbering) built from one text (a redline mixes two)."""
-    if not run.cache.enabled or engine is not None or run.options.family != "report":
+    """The per-chapter cache (:mod:`reportc.document.reuse`), for a report built from one
+    text (a redline mixes two)."""
+    if not run.cache.enabled or run.options.family != "report":
         return None
-    return Reuse(run.cache, config.words.labels(), keys, config.root, config.attachments, aliases)
+    return Reuse(run.cache, config.words.labels(), keys, config.root, config.attachments, aliases,
+                 engine is not None)
 
 
 def _check(doc: ChapterDoc, config: ReportConfig, reuse: Reuse | None, diag: Diagnostics
@@ -260,13 +261,17 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
 
 
 def _draw_charts(run: Run, docs: list[ChapterDoc], config: ReportConfig, theme: Theme,
-                 engine: ChartEngine | None, timer: StageTimer) -> Drawings | None:
+                 engine: ChartEngine | None, timer: StageTimer, reuse: Reuse | None
+                 ) -> Drawings | None:
     """Charts become figures before numbering counts them; the renderer draws the new
-    ones while the chapters are numbered and rendered."""
+    ones while the chapters are numbered and rendered. A chapter taken whole has its
+    charts recalled; one made anew later (:mod:`reportc.document.reuse`) is drawn again."""
     if engine is None:
         return None
     drawings = draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine,
-                           run.diag, run.cache)
+                           run.diag, run.cache, reuse.read_again if reuse else None)
+    if reuse is not None:
+        reuse.redraw = drawings.draw
     timer.done(f"sent {drawings.sent} chart(s) to the renderer")
     return drawings
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from reportc.charts.spec import (
 )
 from reportc.charts.tables import data_details, shown_text
 from reportc.charts.theme import ChartTheme, dark_style
-from reportc.document.model import ChapterDoc
+from reportc.document.model import ChapterDoc, Recording, replay
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.paths import inside
@@ -56,33 +57,32 @@ class Chart:
     where: str  # the file messages name
     offset: int  # lines before the spec's first line in that file
     data: ChartData = field(default_factory=ChartData)
+    source: str = ""  # the spec file as the chapter names it ("": a chart block)
 
 
 def draw_charts(docs: list[ChapterDoc], root: Path, theme: ChartTheme, engine: ChartEngine,
-                diag: Diagnostics, cache: BuildCache) -> Drawings:
+                diag: Diagnostics, cache: BuildCache,
+                again: Callable[[ChapterDoc], None] | None = None) -> Drawings:
     """Make every chart of every chapter a figure; problems to ``diag``. Charts not in the
     cache are sent to the renderer and drawn while the build goes on: their figures hold a
-    stand-in until :meth:`Drawings.finish` puts the drawings in."""
-    drawings = Drawings(theme, engine, cache)
+    stand-in until :meth:`Drawings.finish` puts the drawings in. A chapter taken whole
+    from the per-chapter cache has its figures already: its charts are recalled
+    (:meth:`Drawings.recall`), or if they changed its tree is made anew (``again``) and
+    drawn."""
+    drawings = Drawings(theme, engine, cache, root)
     for doc in docs:
-        fences = [n for n, line in enumerate(doc.chapter.text.splitlines(), 1)
-                  if _FENCE.match(line)]
-        state = {"fence": 0}
-
-        def blocks(items: list[Any], doc: ChapterDoc = doc, fences: list[int] = fences,
-                   state: dict[str, int] = state) -> list[Any]:
-            return _blocks(items, doc, fences, state, root, drawings, diag)
-
-        doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], blocks)
-        for node in A.iter_nodes(doc.ast["blocks"]):
-            if node["t"] == "Figure":
-                _figure(node, doc, root, drawings, diag)
+        if doc.trace is not None and doc.trace.record is not None:
+            if drawings.recall(doc, diag):
+                continue
+            if again is not None:
+                again(doc)
+        drawings.draw(doc, diag)
     return drawings
 
 
 @dataclass
 class _Pending:
-    chart: Chart
+    chart: Chart | None  # None: recalled for a chapter taken whole (its drawing cached)
     stand_in: str  # the figure's address until the drawing arrives
     images: list[A.Node]
     key: str
@@ -97,21 +97,90 @@ class Drawings:
     chart was drawn in this build or an earlier one (else the first edit after a clean
     build cites and writes the chapter again)."""
 
-    def __init__(self, theme: ChartTheme, engine: ChartEngine, cache: BuildCache):
-        self.theme, self.engine, self.cache = theme, engine, cache
+    def __init__(self, theme: ChartTheme, engine: ChartEngine, cache: BuildCache,
+                 root: Path):
+        self.theme, self.engine, self.cache, self.root = theme, engine, cache, root
         self.pending: list[_Pending] = []
+
+    def draw(self, doc: ChapterDoc, diag: Diagnostics) -> None:
+        """Make the chapter's charts figures (:func:`draw_charts`); a chapter with a trace
+        notes each chart's source and drawing, and its warnings, for its record."""
+        trace = doc.trace
+        if trace is not None:
+            trace.charts, trace.warnings["charts"] = [], []
+            diag = Recording(diag, trace.warnings["charts"])
+        fences = [n for n, line in enumerate(doc.chapter.text.splitlines(), 1)
+                  if _FENCE.match(line)]
+        state = {"fence": 0}
+
+        def blocks(items: list[Any]) -> list[Any]:
+            return _blocks(items, doc, fences, state, self.root, self, diag)
+
+        doc.ast["blocks"] = A.map_inline_lists(doc.ast["blocks"], blocks)
+        for node in A.iter_nodes(doc.ast["blocks"]):
+            if node["t"] == "Figure":
+                _figure(node, doc, self.root, self, diag)
+
+    def recall(self, doc: ChapterDoc, diag: Diagnostics) -> bool:
+        """A chapter taken whole: its charts' drawings are to be put in as this build
+        drew them, and its warnings about them said again, if each chart's spec and data
+        give the drawing's key they gave, the files they read are those it names, and the
+        drawing is cached; else (False) the chapter is to be drawn anew."""
+        trace = doc.trace
+        assert trace is not None and trace.record is not None
+        charts, said = trace.record["meta"]["charts"], trace.record["meta"]["warnings"]
+        svgs = self._unchanged(doc, charts)
+        if svgs is None:
+            return False
+        images: dict[str, list[A.Node]] = {}
+        if charts:
+            for node in A.iter_nodes(doc.ast["blocks"]):
+                if node["t"] == "Image" and CHART_CLASS in node["c"][0][1]:
+                    images.setdefault(node["c"][2][0], []).append(node)
+        for (key, _source, _text), svg in zip(charts, svgs, strict=True):
+            stand_in = _stand_in(key)
+            self.pending.append(_Pending(None, stand_in, images.get(stand_in, []), key, None,
+                                         svg))
+        trace.charts, trace.warnings["charts"] = charts, said["charts"]
+        replay(diag, said["charts"])
+        return True
+
+    def _unchanged(self, doc: ChapterDoc, charts: list[list[str]]) -> list[str] | None:
+        """The drawings of a taken chapter's charts (``None``: one changed, see
+        :meth:`recall`)."""
+        inputs: list[str] = []
+        for key, source, text in charts:
+            try:
+                if source:
+                    path = _spec_path(source, self.root, doc, None, Diagnostics())
+                    if path is None:
+                        return None
+                    inputs.append(path.relative_to(self.root.resolve()).as_posix())
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                chart = checked_chart(text, "", 0, self.root)
+            except (SpecError, OSError, ValueError, RecursionError):
+                return None
+            if chart_key(chart, self.theme) != key:
+                return None
+            inputs.extend(chart.data.files)
+        if inputs != doc.inputs:
+            return None
+        svgs = [self.cache.get("chart", key) for key, _source, _text in charts]
+        return None if None in svgs else [svg for svg in svgs if svg is not None]
 
     @property
     def sent(self) -> int:
         """How many charts were sent to the renderer (the others were cached)."""
         return sum(item.drawing is not None for item in self.pending)
 
-    def address(self, chart: Chart, images: list[A.Node]) -> str:
+    def address(self, chart: Chart, images: list[A.Node], doc: ChapterDoc) -> str:
         """The image address of ``chart`` until :meth:`finish`: a stand-in; the chart is
-        sent to the renderer unless an earlier build drew it."""
+        sent to the renderer unless an earlier build drew it (noted in the chapter's
+        trace, if it has one)."""
         key = chart_key(chart, self.theme)
-        stand_in = _data_url(f'<svg xmlns="http://www.w3.org/2000/svg" '
-                             f'id="reportc-chart-{key[:32]}"/>')
+        stand_in = _stand_in(key)
+        if doc.trace is not None:
+            doc.trace.charts.append([key, chart.source, "" if chart.source else chart.text])
         cached = self.cache.get("chart", key)
         future = None if cached is not None else self.engine.submit(chart.spec,
                                                                      self.theme.config)
@@ -141,6 +210,7 @@ class Drawings:
         try:
             svg = _finished(item.drawing.result(), self.theme)
         except RendererError as exc:
+            assert item.chart is not None  # (a recalled chart's drawing is cached)
             diag.error(f"chart: the renderer refused the spec: {exc}", item.chart.where,
                        item.chart.offset + 1)
             return None
@@ -153,6 +223,11 @@ def chart_key(chart: Chart, theme: ChartTheme) -> str:
     the renderer."""
     return digest("chart", chart.text, json.dumps(chart.spec, sort_keys=True),
                   *chart.data.raw, theme.fingerprint(), renderer_version())
+
+
+def _stand_in(key: str) -> str:
+    """The address a chart's figure holds until its drawing is put in."""
+    return _data_url(f'<svg xmlns="http://www.w3.org/2000/svg" id="reportc-chart-{key[:32]}"/>')
 
 
 def _data_url(svg: str) -> str:
@@ -219,6 +294,7 @@ def _figure(node: A.Node, doc: ChapterDoc, root: Path, drawings: Drawings,
         doc.inputs.append(rel)
         chart = _load(path.read_text(encoding="utf-8", errors="replace"), rel, 0, root, diag)
         if chart is not None:
+            chart.source = source
             _fill(node, chart, alt, doc, line, drawings, diag)
 
 
@@ -271,7 +347,7 @@ def _fill(figure: A.Node, chart: Chart, alt: str | None, doc: ChapterDoc, line: 
     text = alt or describe(chart.spec, chart.data)
     images = [image for image in A.iter_nodes(figure["c"][2])
               if image["t"] == "Image" and CHART_CLASS in image["c"][0][1]]
-    address = drawings.address(chart, images)
+    address = drawings.address(chart, images, doc)
     for image in images:
         image["c"][1] = A.text_inlines(text)
         image["c"][2] = [address, ""]

@@ -54,7 +54,7 @@ class Trace:
     record: dict[str, Any] | None = None  # taken: the last build's record of it
     replayed: bool = False  # taken and its numbering replayed: resolving is to be checked
     warnings: dict[str, list[list[Any]]] = field(
-        default_factory=lambda: {"read": [], "number": [], "resolve": []})
+        default_factory=lambda: {"read": [], "charts": [], "number": [], "resolve": []})
     entry: dict[str, int] = field(default_factory=dict)  # the counters it started from
     after: dict[str, int] = field(default_factory=dict)  # the counters it left
     claimed: list[str] = field(default_factory=list)  # identifiers it claimed
@@ -62,6 +62,8 @@ class Trace:
     looked: dict[str, list[str] | None] = field(default_factory=dict)  # targets it read
     images: list[list[str]] = field(default_factory=list)  # [name written, file found]
     formulas: list[str] = field(default_factory=list)  # cache keys of its formulas' drawings
+    # its charts, each [drawing's key, spec file as written ("": a chart block), block's text]
+    charts: list[list[str]] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)  # the doc's fields after resolving
     shape: str | None = None  # taken: its ast_digest, with blocks_json its blocks
 

@@ -11,9 +11,12 @@ bibliography's keys and the image files it found. Anything else makes it anew fr
 AST, as a build without the cache does: the record decides only whether work is skipped,
 never what comes out. Its warnings are said again where they were found.
 
-Not taken: any chapter of a report with charts (drawn between reading and numbering) or of
-one whose chapters reach into each other while read (:func:`reportc.document.read._settle`),
-nor a chapter with a PDF figure drawn as SVG.
+A chapter's charts (made figures between reading and numbering) are in its record as
+their sources and drawings' keys: a taken chapter's are recalled when their specs and data
+give the same keys (:meth:`reportc.charts.figures.Drawings.recall`), else the chapter is
+made anew and drawn. Not taken: any chapter of one whose chapters reach into each other
+while read (:func:`reportc.document.read._settle`), nor a chapter with a PDF figure drawn
+as SVG.
 """
 
 from __future__ import annotations
@@ -43,11 +46,11 @@ from reportc.errors import WARNING_CODES, Diagnostics, reported
 from reportc.project.chapters import Chapter
 
 KIND = "chapter"
-FORMAT = "3"  # the record's layout: a change makes every record another key
+FORMAT = "4"  # the record's layout: a change makes every record another key
 FIELDS = ("anchor", "title", "number", "label_word", "cite_keys", "images", "drawn",
           "inputs", "charted", "has_refs", "appendix", "labels")
 RECORDED = {"entry", "after", "claimed", "targets", "looked", "images", "formulas",
-            "warnings", "fields", "shape", "attached"}  # a record's description's keys
+            "charts", "warnings", "fields", "shape", "attached"}  # a record's description's keys
 Resolver = Callable[[ChapterDoc, dict[str, Target], Diagnostics], None]
 
 
@@ -66,18 +69,22 @@ class Looking(dict[str, Target]):
 
 class Reuse:
     """The per-chapter cache of one build (see the module): ``prefixes``, the labels'
-    words; ``bib_keys``, the bibliography's keys; ``root``, the report's folder."""
+    words; ``bib_keys``, the bibliography's keys; ``root``, the report's folder;
+    ``charted``: the build draws charts (a record's charts are drawn figures)."""
 
     def __init__(self, cache: BuildCache, prefixes: dict[str, str] | None,
                  bib_keys: set[str], root: Path, attachments: list[str],
-                 aliases: dict[str, str] | None = None):
+                 aliases: dict[str, str] | None = None, charted: bool = False):
         self.cache, self.root = cache, root
         # (not the report's folder: what resolving found in it, its images, is checked;
         # ``aliases``: Manubot's citation aliases, written in any chapter, used in all)
         self.context = digest(FORMAT, json.dumps(prefixes or {}, sort_keys=True),
                               json.dumps(sorted(attachments)),
-                              json.dumps(aliases or {}, sort_keys=True), *sorted(bib_keys))
+                              json.dumps(aliases or {}, sort_keys=True), str(charted),
+                              *sorted(bib_keys))
         self.numbering: Numbering | None = None  # the report's, once numbering began
+        # draws a chapter's charts (its warnings were said): set once the charts are drawn
+        self.redraw: Callable[[ChapterDoc, Diagnostics], None] | None = None
 
     def trace(self, chapter: Chapter, key: str) -> Trace:
         """The chapter's trace, with the last build's record when there is one and its read
@@ -179,9 +186,16 @@ class Reuse:
         return all(_found(self.root, doc.chapter, source) == name
                    for source, name in meta["images"])
 
-    def _read_again(self, doc: ChapterDoc, trace: Trace) -> None:
+    def read_again(self, doc: ChapterDoc) -> None:
+        """A taken chapter's tree made anew from its read AST, not yet drawn (its charts
+        changed: :func:`reportc.charts.figures.draw_charts` draws it)."""
+        assert doc.trace is not None
+        self._read_again(doc, doc.trace, drawn=False)
+
+    def _read_again(self, doc: ChapterDoc, trace: Trace, drawn: bool = True) -> None:
         """The chapter's tree made anew from its read AST, in place of the record's (its
-        reading's warnings were said already: they are noted, not said again)."""
+        reading's warnings were said already: they are noted, not said again), its charts
+        drawn again if they were (``drawn``), silently: their warnings were said too."""
         record = reported(trace.record)
         fresh = reported(_chapter_doc(doc.chapter, self.cache.get("ast", trace.ast_key),
                                       _silent(), True))
@@ -189,6 +203,8 @@ class Reuse:
         doc.trace, doc.blocks_json = trace, None
         trace.record, trace.shape = None, None
         trace.warnings["read"] = record["meta"]["warnings"]["read"]
+        if drawn and self.redraw is not None:
+            self.redraw(doc, _silent())
 
     def _number_again(self, doc: ChapterDoc, trace: Trace, meta: dict[str, Any]) -> None:
         """Number a chapter made anew after its numbering was replayed: alone, from the
@@ -220,7 +236,8 @@ class Reuse:
             rest = {name: value for name, value in doc.ast.items() if name != "blocks"}
             meta = {"entry": trace.entry, "after": trace.after, "claimed": trace.claimed,
                     "targets": trace.targets, "looked": trace.looked, "images": trace.images,
-                    "formulas": trace.formulas, "warnings": trace.warnings,
+                    "formulas": trace.formulas, "charts": trace.charts,
+                    "warnings": trace.warnings,
                     "fields": trace.fields, "shape": shape,
                     "attached": doc.images != trace.fields["images"]}  # the check added
             self.cache.put(KIND, trace.key, "\n".join([
