@@ -269,7 +269,8 @@ def _draw_charts(run: Run, docs: list[ChapterDoc], config: ReportConfig, theme: 
     if engine is None:
         return None
     drawings = draw_charts(docs, config.root, chart_theme(theme.root, config.charts), engine,
-                           run.diag, run.cache, reuse.read_again if reuse else None)
+                           run.diag, run.cache, reuse.read_again if reuse else None,
+                           config.words)
     if reuse is not None:
         reuse.redraw = drawings.draw
     timer.done(f"sent {drawings.sent} chart(s) to the renderer")

@@ -201,3 +201,14 @@ def test_a_drafts_watermark_and_banner_are_in_german(tmp_path):
     html = built.html_path.read_text(encoding="utf-8")
     assert "<strong>ENTWURF</strong> · nicht die endgültige Fassung · " in html
     assert "ENTWURF" in built.page_texts()[6] and "DRAFT" not in "".join(built.page_texts())
+
+
+def test_a_charts_data_table_is_titled_in_german(tmp_path):
+    root = copy_root("charts", tmp_path)
+    config = root / "report.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^lang: .*$", "lang: de", text) if "lang:" in text
+                      else text + "lang: de\n", encoding="utf-8")
+    html = build_root(root, formats=("html",)).html_path.read_text(encoding="utf-8")
+    assert re.search(r"<summary>Daten dieses Diagramms \(\d+ Zeilen", html)
+    assert "Data of this chart" not in html

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,7 @@ from reportc.document.model import ChapterDoc, Recording, replay
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.paths import inside
+from reportc.project.words import ENGLISH
 
 CHART_CLASS = "chart"
 SPEC_SUFFIXES = (".vl.yaml", ".vl.yml", ".vl.json")
@@ -62,14 +63,15 @@ class Chart:
 
 def draw_charts(docs: list[ChapterDoc], root: Path, theme: ChartTheme, engine: ChartEngine,
                 diag: Diagnostics, cache: BuildCache,
-                again: Callable[[ChapterDoc], None] | None = None) -> Drawings:
+                again: Callable[[ChapterDoc], None] | None = None,
+                words: Mapping[str, str] = ENGLISH) -> Drawings:
     """Make every chart of every chapter a figure; problems to ``diag``. Charts not in the
     cache are sent to the renderer and drawn while the build goes on: their figures hold a
     stand-in until :meth:`Drawings.finish` puts the drawings in. A chapter taken whole
     from the per-chapter cache has its figures already: its charts are recalled
     (:meth:`Drawings.recall`), or if they changed its tree is made anew (``again``) and
     drawn."""
-    drawings = Drawings(theme, engine, cache, root)
+    drawings = Drawings(theme, engine, cache, root, words)
     for doc in docs:
         if doc.trace is not None and doc.trace.record is not None:
             if drawings.recall(doc, diag):
@@ -98,8 +100,9 @@ class Drawings:
     build cites and writes the chapter again)."""
 
     def __init__(self, theme: ChartTheme, engine: ChartEngine, cache: BuildCache,
-                 root: Path):
+                 root: Path, words: Mapping[str, str] = ENGLISH):
         self.theme, self.engine, self.cache, self.root = theme, engine, cache, root
+        self.words = words  # the data tables' words, in the report's language
         self.pending: list[_Pending] = []
 
     def draw(self, doc: ChapterDoc, diag: Diagnostics) -> None:
@@ -352,7 +355,7 @@ def _fill(figure: A.Node, chart: Chart, alt: str | None, doc: ChapterDoc, line: 
         image["c"][1] = A.text_inlines(text)
         image["c"][2] = [address, ""]
     if chart.data.rows:
-        figure["c"][2].append(data_details(chart.data, MAX_ROWS_SHOWN))
+        figure["c"][2].append(data_details(chart.data, MAX_ROWS_SHOWN, drawings.words))
         doc.charted.append(shown_text(chart.data, MAX_ROWS_SHOWN))
 
 

@@ -10,9 +10,11 @@ every walk of the chapter's document paid for it, and pandoc for reading and wri
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from reportc.charts.spec import ChartData
 from reportc.pandoc import ast as A
+from reportc.project.words import ENGLISH
 
 DATA_CLASS = "chart-data"
 _DETAILS = re.compile(r'<div class="chart-data">\s*<details class="chart-data-fold">.*?'
@@ -23,12 +25,14 @@ _RIGHT = ' style="text-align: right;"'
 _TEXT_STYLE = re.compile("([\u2194\u21a9])(?!\ufe0e)")
 
 
-def data_details(data: ChartData, limit: int) -> A.Node:
-    """``<details><summary>Data (N rows)</summary><table>...</table></details>``."""
+def data_details(data: ChartData, limit: int, words: Mapping[str, str] = ENGLISH) -> A.Node:
+    """``<details><summary>Data (N rows)</summary><table>...</table></details>`` in the
+    report's ``words``."""
     rows = data.rows[:limit]
     count = len(data.rows)
-    summary = f"Data of this chart ({count} row{'s' if count != 1 else ''}"
-    summary += f", the first {limit} shown)" if count > limit else ")"
+    counted = f"{count} {words['chart-row'] if count == 1 else words['chart-rows']}"
+    summary = words["chart-data-shown" if count > limit else "chart-data"].format(
+        rows=counted, count=limit)
     html = (f'<details class="{DATA_CLASS}-fold">\n<summary>{_escape(summary)}</summary>\n'
             f"{table_html(data.columns, rows)}\n</details>")
     return {"t": "Div", "c": [A.attr("", [DATA_CLASS]), [{"t": "RawBlock", "c": ["html", html]}]]}

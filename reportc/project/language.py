@@ -41,6 +41,9 @@ _LABEL_KEYS = {
     "proof": "environment-proof-title", "remark": "environment-remark-title",
     "solution": "environment-solution-title", "takeaways": "takeaways-title",
     "table-shown": "table-shown", "table-rows": "table-rows", "table-columns": "table-columns",
+    # not labels, but words a chapter's tree holds: the per-chapter cache keys on them too
+    "chart-data": "chart-data", "chart-data-shown": "chart-data-shown",
+    "chart-row": "chart-row", "chart-rows": "chart-rows",
 }
 
 

@@ -76,6 +76,7 @@ WORDS: dict[str, str] = {
     "status-not-final": "nicht die endgültige Fassung",
     "brief-title": "Policy Brief",
     "brief-description": "Policy Brief zum Bericht",
+    "brief-title-inline": "Policy Brief",
     "brief-figure": "Aus dem Bericht",
     "brief-source-title": "Der vollständige Bericht",
     "brief-cite-title": "Zitiervorschlag",
@@ -90,6 +91,10 @@ WORDS: dict[str, str] = {
     "status-review": "PRÜFFASSUNG",
     "status-commit": "Commit",
     "status-changes": "lokale Änderungen",
+    "chart-data": "Daten dieses Diagramms ({rows})",
+    "chart-data-shown": "Daten dieses Diagramms ({rows}, die ersten {count} angezeigt)",
+    "chart-row": "Zeile",
+    "chart-rows": "Zeilen",
     "page-of": "von",
     "months": "Januar Februar März April Mai Juni Juli August September Oktober "
               "November Dezember",

@@ -76,6 +76,7 @@ WORDS: dict[str, str] = {
     "status-not-final": "no es el texto definitivo",
     "brief-title": "Resumen de políticas",
     "brief-description": "Resumen de políticas del informe",
+    "brief-title-inline": "resumen de políticas",
     "brief-figure": "Del informe",
     "brief-source-title": "El informe completo",
     "brief-cite-title": "Cómo citarlo",
@@ -90,6 +91,10 @@ WORDS: dict[str, str] = {
     "status-review": "REVISIÓN",
     "status-commit": "commit",
     "status-changes": "cambios locales",
+    "chart-data": "Datos de este gráfico ({rows})",
+    "chart-data-shown": "Datos de este gráfico ({rows}, se muestran las {count} primeras)",
+    "chart-row": "fila",
+    "chart-rows": "filas",
     "page-of": "de",
     "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
               "noviembre diciembre",

@@ -76,6 +76,7 @@ WORDS: dict[str, str] = {
     "status-not-final": "texte non définitif",
     "brief-title": "Note de synthèse",
     "brief-description": "Note de synthèse du rapport",
+    "brief-title-inline": "note de synthèse",
     "brief-figure": "Extrait du rapport",
     "brief-source-title": "Le rapport complet",
     "brief-cite-title": "Pour le citer",
@@ -90,6 +91,10 @@ WORDS: dict[str, str] = {
     "status-review": "RELECTURE",
     "status-commit": "commit",
     "status-changes": "modifications locales",
+    "chart-data": "Données de ce graphique ({rows})",
+    "chart-data-shown": "Données de ce graphique ({rows}, les {count} premières affichées)",
+    "chart-row": "ligne",
+    "chart-rows": "lignes",
     "page-of": "sur",
     "months": "janvier février mars avril mai juin juillet août septembre octobre "
               "novembre décembre",

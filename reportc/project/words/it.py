@@ -76,6 +76,7 @@ WORDS: dict[str, str] = {
     "status-not-final": "testo non definitivo",
     "brief-title": "Policy brief",
     "brief-description": "Policy brief del rapporto",
+    "brief-title-inline": "policy brief",
     "brief-figure": "Dal rapporto",
     "brief-source-title": "Il rapporto completo",
     "brief-cite-title": "Come citarlo",
@@ -90,6 +91,10 @@ WORDS: dict[str, str] = {
     "status-review": "REVISIONE",
     "status-commit": "commit",
     "status-changes": "modifiche locali",
+    "chart-data": "Dati di questo grafico ({rows})",
+    "chart-data-shown": "Dati di questo grafico ({rows}, mostrate le prime {count})",
+    "chart-row": "riga",
+    "chart-rows": "righe",
     "page-of": "di",
     "months": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
               "ottobre novembre dicembre",

@@ -76,6 +76,7 @@ WORDS: dict[str, str] = {
     "status-not-final": "niet de definitieve tekst",
     "brief-title": "Beleidsnotitie",
     "brief-description": "Beleidsnotitie bij het rapport",
+    "brief-title-inline": "beleidsnotitie",
     "brief-figure": "Uit het rapport",
     "brief-source-title": "Het volledige rapport",
     "brief-cite-title": "Zo citeert u het",
@@ -90,6 +91,10 @@ WORDS: dict[str, str] = {
     "status-review": "REVISIE",
     "status-commit": "commit",
     "status-changes": "lokale wijzigingen",
+    "chart-data": "Gegevens van deze grafiek ({rows})",
+    "chart-data-shown": "Gegevens van deze grafiek ({rows}, de eerste {count} getoond)",
+    "chart-row": "rij",
+    "chart-rows": "rijen",
     "page-of": "van",
     "months": "januari februari maart april mei juni juli augustus september oktober "
               "november december",

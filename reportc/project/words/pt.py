@@ -76,6 +76,7 @@ WORDS: dict[str, str] = {
     "status-not-final": "texto não definitivo",
     "brief-title": "Resumo de políticas",
     "brief-description": "Resumo de políticas do relatório",
+    "brief-title-inline": "resumo de políticas",
     "brief-figure": "Do relatório",
     "brief-source-title": "O relatório completo",
     "brief-cite-title": "Como citá-lo",
@@ -90,6 +91,10 @@ WORDS: dict[str, str] = {
     "status-review": "REVISÃO",
     "status-commit": "commit",
     "status-changes": "alterações locais",
+    "chart-data": "Dados deste gráfico ({rows})",
+    "chart-data-shown": "Dados deste gráfico ({rows}, mostradas as primeiras {count})",
+    "chart-row": "linha",
+    "chart-rows": "linhas",
     "page-of": "de",
     "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
               "novembro dezembro",
