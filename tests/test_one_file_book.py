@@ -92,3 +92,6 @@ def test_a_heading_inside_a_block_opens_no_chapter():
     assert all(len(p.split("\n")) == len(text.split("\n")) for p in pieces)  # lines kept
     assert drop_empty_tail("# A\n\nx\n\n# References\n\n") == "# A\n\nx\n\n\n\n"
     assert drop_empty_tail("# Only\n") == "# Only\n"  # a chapter's own title stays
+    assert drop_empty_tail("# A\n\nx\n\n## Bibliografía {.unnumbered}\n") == "# A\n\nx\n\n\n"
+    # any other last heading is the author's (Quarto's tests end with one): it prints
+    assert drop_empty_tail("## A\n\n## B\n\ntext\n\n## C") == "## A\n\n## B\n\ntext\n\n## C"

@@ -193,3 +193,59 @@ def test_an_article_without_level_one_headings_is_one_chapter_under_its_title(tm
     assert "chapter-label" not in main and "secnum" not in main  # unnumbered, as Quarto's
     assert ">First</h3>" in main and ">Second</h3>" in main  # its sections (web: one down)
     assert "Solution (<strong>Solution</strong> 2)." in main
+
+
+def test_a_websites_title_and_an_articles_unnumbered_sections(tmp_path):
+    """A Quarto website gives its title under ``website:``; a document rendered alone
+    numbers nothing unless it says ``number-sections: true`` (Quarto's default), and a
+    last heading with nothing under it is printed (only a last ``# References`` is
+    where the bibliography goes)."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: website\nwebsite:\n"
+                                          "  title: Harbour notes\n", encoding="utf-8")
+    page = tmp_path / "index.qmd"
+    page.write_text("---\ntitle: Home\n---\n\n# Tides\n\nText.\n\n## Neap\n\nMore.\n\n"
+                    "# Moon\n\nText.\n\n## Last words\n", encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    html = (tmp_path / "out/harbour-notes.html").read_text(encoding="utf-8")
+    main = html[html.index("<main"):]
+    assert 'class="report-title">Harbour notes<' in html
+    assert "chapter-label" not in main and "secnum" not in main
+    assert ">Last words</h3>" in main
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "title: Home\n", "title: Home\nnumber-sections: true\n"), encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    html = (tmp_path / "out/harbour-notes.html").read_text(encoding="utf-8")
+    assert 'class="chapter-label">Chapter 2<' in html and ">1.1</span> Neap" in html
+
+
+def test_a_documents_own_filters_are_said_not_to_run(tmp_path):
+    """quarto-cli's callout-constructor.qmd builds a callout in its own filter: without
+    the filter nothing prints, and that must not pass without a word."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "doc.qmd").write_text("---\ntitle: T\nfilters:\n  - callout.lua\n---\n\n"
+                                      "Text.\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert [str(w) for w in built.diagnostics.warnings] == [
+        "doc.qmd:3: warning: filter 'callout.lua' is not run (reportc runs no project "
+        "filters): what it adds or changes is not in the editions [quarto.filter]"]
+
+
+def test_an_include_may_name_a_file_with_spaces_in_quotes(tmp_path):
+    """quarto-cli's 3159.qmd includes "_file with spaces.md": its text was lost, with a
+    warning about an unknown shortcode."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "doc.qmd").write_text(
+        "---\ntitle: T\n---\n\n{{< include \"_file with spaces.md\" >}}\n\n"
+        "{{< include '_single quoted.md' >}}\n", encoding="utf-8")
+    (tmp_path / "_file with spaces.md").write_text("Included text.\n", encoding="utf-8")
+    (tmp_path / "_single quoted.md").write_text("Second text.\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert not built.diagnostics.problems
+    html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+    assert "<p>Included text.</p>" in html and "<p>Second text.</p>" in html

@@ -185,6 +185,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         return None
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
     meta, text = _split_front_matter(raw, rel, diag)
+    _unused_filters(meta, rel, diag)
     text, expanded, read_in = expand(root, rel, text, diag)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
@@ -279,6 +280,18 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
     if meta.get("title") is not None:
         _front_matter_title(chapter, " ".join(str(meta["title"]).split()), lines.get("title", 1),
                             diag)
+
+
+def _unused_filters(meta: dict, rel: str, diag: Diagnostics) -> None:
+    """A document's own Lua filters (front matter ``filters:``) are not run, as a
+    project's are not (:func:`reportc.project.quarto._unused_filters`): said at the line."""
+    names = meta.get("filters")
+    for name in names if isinstance(names, list) else []:
+        name = name.get("path", "") if isinstance(name, dict) else str(name)
+        if name and name != "quarto":
+            diag.warning(f"filter '{name}' is not run (reportc runs no project filters): what "
+                         "it adds or changes is not in the editions", rel,
+                         meta.get("_lines", {}).get("filters"), code="quarto.filter")
 
 
 def _document_title(meta: dict, text: str) -> dict:

@@ -97,6 +97,7 @@ def _quarto(root: Path) -> ProjectSettings:
             if key in source:
                 _take(settings, key, source[key], lines.get(prefix + key, 1))
                 _take_item_lines(settings, key, prefix, lines)
+    _site_title(data, lines, settings)
     if book:
         _take_chapters(settings, book, lines, "book.")
     else:
@@ -132,6 +133,16 @@ def _take_headers(data: dict, lines: dict[str, int], settings: ProjectSettings) 
         settings.data["include-in-header"] = files
     if texts:
         settings.data["header-includes"] = texts
+
+
+def _site_title(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
+    """A website's title (``website: title:``, or ``project: title:``) where neither the
+    top level nor ``book:`` gives one: Quarto prints it in every page's navigation."""
+    for section in ("website", "project"):
+        value = data.get(section)
+        title = value.get("title") if isinstance(value, dict) else None
+        if "title" not in settings.data and isinstance(title, str) and title.strip():
+            _take(settings, "title", title, lines.get(f"{section}.title", 1))
 
 
 def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
@@ -229,6 +240,7 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     settings.lines["chapters"] = lines.get(RENDER, 1)
     if len(names) == 1 and (root / names[0]).is_file():
         _document_meta(root, names[0], settings)
+        _article(names[0], settings)
 
 
 def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
@@ -245,6 +257,7 @@ def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
         return None  # (a chapter outside the report is an error where chapters are read)
     settings = ProjectSettings(name)
     _document_meta(root, name, settings)
+    _article(name, settings)
     return settings if "title" in settings.data else None
 
 
@@ -268,6 +281,13 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
                          if text_line.startswith(f"{key}:")), 1)
             _take(settings, key, meta[key], line, name)
     settings.meta_document = name
+
+
+def _article(name: str, settings: ProjectSettings) -> None:
+    """A Quarto or R Markdown document rendered alone is an article: its sections are
+    numbered only when it asks (``number-sections: true``), as Quarto numbers them."""
+    if Path(name).suffix.lower() in (".qmd", ".rmd"):
+        settings.data.setdefault("number_sections", False)
 
 
 def _bookdown(root: Path) -> ProjectSettings:

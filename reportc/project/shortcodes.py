@@ -21,7 +21,8 @@ from reportc.errors import Diagnostics
 from reportc.paths import inside
 from reportc.project.markdown import Fences
 
-_INCLUDE = re.compile(r"^\s*\{\{<\s*include\s+\"?([^\s\">]+)\"?\s*>\}\}\s*$")
+_INCLUDE = re.compile(r"^\s*\{\{<\s*include\s+"  # a name in quotes may hold spaces
+                      r"(?:\"([^\">]+)\"|'([^'>]+)'|([^\s\"'>]+))\s*>\}\}\s*$")
 _PAGEBREAK = re.compile(r"^\s*\{\{<\s*pagebreak\s*>\}\}\s*$")
 _CELL = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w-]*)([ ,][^}]*)?\}\s*$")
 _OFF = re.compile(r"\beval\s*=\s*(?:FALSE|F)\b|^#\|\s*eval:\s*false\s*$", re.M)
@@ -95,7 +96,8 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
         if fences.inside(number, line.strip()):
             source.add(line, (rel, number))
         elif include := _INCLUDE.match(line):
-            _include(root, rel, include.group(1), number, source, diag, stack)
+            name = include.group(1) or include.group(2) or include.group(3)
+            _include(root, rel, name, number, source, diag, stack)
         elif _PAGEBREAK.match(line):
             for part in ("", "::: {.pagebreak}", ":::", ""):
                 source.add(part, (rel, number))

@@ -70,15 +70,28 @@ def _not_markdown(index: int, line: str, fences: Fences, maths: Maths) -> bool:
         (("$$" in line or maths.opened) and maths.inside(line))
 
 
+# the headings under which pandoc puts the bibliography, in the languages reports are
+# written in most (a last heading with nothing under it is printed unless it is one)
+_REFERENCES = re.compile(
+    r"(references|bibliography|works cited|literature( cited)?|sources|literatur|"
+    r"literaturverzeichnis|quellen|bibliographie|références|referencias|bibliografía|"
+    r"bibliografia|riferimenti( bibliografici)?|referências|literatuur|referenties)",
+    re.IGNORECASE)
+
+
 def drop_empty_tail(text: str) -> str:
-    """``text`` without a last heading that has nothing after it (blanked in place)."""
+    """``text`` without a last heading that has nothing after it, where that heading is
+    where pandoc puts the bibliography (``# References``): the report's list has its own
+    heading. Any other heading stays, as the author wrote it (blanked in place)."""
     found = headings(text)
     if not found:
         return text
     lines = text.split("\n")
     start, _level = found[-1]
     end = start + 1 + (1 if start + 1 < len(lines) and _SETEXT.match(lines[start + 1]) else 0)
-    if len(found) > 1 and not any(line.strip() for line in lines[end:]):
+    title = re.sub(r"\{[^}]*\}\s*$", "", lines[start].lstrip(" #")).strip(" #")
+    if len(found) > 1 and _REFERENCES.fullmatch(title) and \
+            not any(line.strip() for line in lines[end:]):
         for index in range(start, end):
             lines[index] = ""
     return "\n".join(lines)
