@@ -352,25 +352,28 @@ def test_a_pdf_figure_is_a_vector_drawing_in_word_too(tmp_path):
 
 
 def test_a_shortcode_reportc_does_not_read_is_left_out_with_a_located_warning(tmp_path):
-    """{{< var >}} and {{< meta >}} never print as text; an escaped shortcode prints as
-    Quarto prints it, and inline code keeps its text."""
+    """A shortcode reportc does not read ({{< video >}}) and a {{< var >}} with no value
+    never print as text; {{< meta >}} prints the book's title; an escaped shortcode prints
+    as Quarto prints it, and inline code keeps its text."""
     root = copy_root("quarto-book", tmp_path)
     (root / "_acknowledgements.qmd").write_text(
-        "## Acknowledgements\n\nVersion {{< var version >}} of {{< meta title >}}.\n\n"
+        "## Acknowledgements\n\nVersion {{< var version >}} of {{< meta title >}}."
+        "{{< video clip.mp4 >}}\n\n"
         "Write {{{< var name >}}} to show a shortcode, or `{{< var name >}}` as code.\n",
         encoding="utf-8")
     built = build_root(root, formats=("html",))
     assert [w for w in built.warnings if "shortcode" in w] == [
-        "_acknowledgements.qmd:3: warning: Quarto shortcode '{{< var >}}' is not read by "
-        "reportc (left out): write its text in the chapter instead [shortcode.unknown]",
-        "_acknowledgements.qmd:3: warning: Quarto shortcode '{{< meta >}}' is not read by "
-        "reportc (left out): write its text in the chapter instead [shortcode.unknown]"]
+        "_acknowledgements.qmd:3: warning: '{{< var version >}}': no such value (left out) "
+        "[shortcode.unknown]",
+        "_acknowledgements.qmd:3: warning: Quarto shortcode '{{< video clip.mp4 >}}' is not "
+        "read by reportc (left out): write its text in the chapter instead "
+        "[shortcode.unknown]"]
     html = built.html_path.read_text(encoding="utf-8")
-    assert "Version  of ." in html or "Version of ." in html
+    assert "Version of Rivers of the North." in html
     assert "Write {{&lt; var name &gt;}} to show a shortcode" in html or \
         "Write {{< var name >}} to show a shortcode" in html
     assert "<code>{{&lt; var name &gt;}}</code>" in html
-    assert "var version" not in html and "meta title" not in html
+    assert "var version" not in html and "video" not in html
 
 
 def test_a_pdf_figure_that_cannot_be_drawn_is_one_located_error(tmp_path):

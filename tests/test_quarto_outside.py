@@ -249,3 +249,32 @@ def test_an_include_may_name_a_file_with_spaces_in_quotes(tmp_path):
     assert not built.diagnostics.problems
     html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
     assert "<p>Included text.</p>" in html and "<p>Second text.</p>" in html
+
+
+def test_meta_var_and_kbd_shortcodes_print_their_values(tmp_path):
+    """Quarto's {{< meta >}} (the front matter over _quarto.yml), {{< var >}}
+    (_variables.yml) and {{< kbd >}}: left out, they broke the text around them ("Press
+    now.", "$5 + $", an image with an empty path)."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "doc.qmd").write_text(
+        "---\ntitle: T\nfive: 5\nauthor:\n  name: Ada\n---\n\n"
+        "Sum $5 + {{< meta five >}}$ by {{< meta author.name >}}.\n\n"
+        "Press {{< kbd Ctrl-C >}} in {{< meta site >}} {{< var version >}}; "
+        "`{{< meta five >}}` stays code; {{{< meta five >}}} is escaped; "
+        "{{< var missing.key >}} is not.\n", encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text("project:\n  render: [doc.qmd]\nsite: Harbour\n",
+                                          encoding="utf-8")
+    (tmp_path / "_variables.yml").write_text("version: '2.1'\n", encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert [str(w) for w in built.diagnostics.warnings] == [
+        "doc.qmd:10: warning: '{{< var missing.key >}}': no such value (left out) "
+        "[shortcode.unknown]"]
+    html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+    assert "5 + 5" in html and "by Ada." in html
+    assert 'Press <code class="kbd">Ctrl-C</code> in Harbour 2.1;' in html
+    assert "<code>{{&lt; meta five &gt;}}</code> stays code" in html
+    assert "{{&lt; meta five &gt;}} is escaped" in html
+    (tmp_path / "_variables.yml").write_text("version: '2.2'\n", encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert "Harbour 2.2;" in (tmp_path / "out/t.html").read_text(encoding="utf-8")

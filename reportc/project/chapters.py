@@ -186,7 +186,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
     meta, text = _split_front_matter(raw, rel, diag)
     _unused_filters(meta, rel, diag)
-    text, expanded, read_in = expand(root, rel, text, diag)
+    text, expanded, read_in = expand(root, rel, text, diag, meta)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),

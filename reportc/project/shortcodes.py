@@ -16,6 +16,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from reportc.errors import Diagnostics
 from reportc.paths import inside
@@ -33,7 +36,59 @@ _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 # inline code that runs: R Markdown's `r expr`, Quarto's `{r} expr` and `{python} expr`
 _INLINE_CODE = re.compile(r"(?<!`)`(?:r|\{[A-Za-z][\w-]*\})[ \t][^`]*")
 MAX_DEPTH = 8
+VARIABLES = "_variables.yml"  # Quarto's {{< var >}} values
 Origin = tuple[str, int]
+
+
+@dataclass
+class Values:
+    """What ``{{< meta key >}}`` and ``{{< var key >}}`` print: the document's front
+    matter over the project's ``_quarto.yml`` (``book:`` too), and ``_variables.yml``
+    (read when first asked for); a dotted key reaches into a mapping, as in Quarto."""
+
+    root: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+    read: list[str] = field(default_factory=list)  # the files a value came from
+    _project: dict[str, Any] | None = None
+    _variables: dict[str, Any] | None = None
+
+    def get(self, kind: str, key: str) -> str | None:
+        """The text of a ``meta`` or ``var`` value; ``None`` if there is none to print."""
+        if kind == "var":
+            if self._variables is None:
+                self._variables = self._load(VARIABLES)
+            return _scalar(_dotted(self._variables, key))
+        found = _dotted(self.meta, key)
+        if found is None:
+            if self._project is None:
+                project = self._load("_quarto.yml")
+                book = project.get("book")
+                self._project = {**project, **(book if isinstance(book, dict) else {})}
+            found = _dotted(self._project, key)
+        return _scalar(found)
+
+    def _load(self, name: str) -> dict[str, Any]:
+        path = self.root / name
+        if not path.is_file():
+            return {}
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return {}  # (a broken _quarto.yml is reported where the project is read)
+        self.read.append(name)
+        return data if isinstance(data, dict) else {}
+
+
+def _dotted(data: Any, key: str) -> Any:
+    for part in key.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (str, int, float)) else None
 
 
 @dataclass
@@ -45,19 +100,23 @@ class Source:
     cells: list[tuple[Origin, str]] = field(default_factory=list)  # (where, language) to run
     files: list[str] = field(default_factory=list)  # included files and frozen results
     cell_at: list[int] = field(default_factory=list)  # each cell's place among the lines
+    values: Values | None = None  # what meta and var shortcodes print
 
     def add(self, line: str, where: Origin) -> None:
         self.lines.append(line)
         self.origin.append(where)
 
 
-def expand(root: Path, rel: str, text: str, diag: Diagnostics
-           ) -> tuple[str, bool, list[str]]:
-    """``text`` of chapter ``rel`` with includes, page breaks and cells done; whether it
+def expand(root: Path, rel: str, text: str, diag: Diagnostics,
+           meta: dict[str, Any] | None = None) -> tuple[str, bool, list[str]]:
+    """``text`` of chapter ``rel`` with includes, page breaks, cells and the shortcodes
+    reportc reads done (``meta``: its front matter, for ``{{< meta >}}``); whether it
     differs line by line from the file (its origins are then in ``diag.origins``); the
     other files read into it (for the cache key)."""
-    source = Source()
+    values = Values(root, meta or {})
+    source = Source(values=values)
     _expand(root, rel, text, source, diag, [rel])
+    source.files.extend(name for name in values.read if name not in source.files)
     if source.cells:
         frozen = _frozen(root, rel)
         if frozen is not None:
@@ -105,26 +164,42 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
             if rel.lower().endswith((".qmd", ".rmd")) and (inline := _INLINE_CODE.search(line)):
                 source.cells.append(((rel, number), f"`{_short(inline.group(0)[1:])}`"))
                 source.cell_at.append(len(source.lines))
-            source.add(_other_shortcodes(line, rel, number, diag), (rel, number))
+            source.add(_other_shortcodes(line, rel, number, diag, source.values),
+                       (rel, number))
 
 
-def _other_shortcodes(line: str, rel: str, number: int, diag: Diagnostics) -> str:
-    """``line`` without the shortcodes reportc does not read (``{{< var x >}}``,
-    ``{{< meta x >}}``, ``{{< video ... >}}``): each is left out with a located warning,
-    never printed as text; an escaped one (``{{{< x >}}}``) prints as ``{{< x >}}``, as in
-    Quarto. Inline code keeps its text."""
+def _other_shortcodes(line: str, rel: str, number: int, diag: Diagnostics,
+                      values: Values | None = None) -> str:
+    """``line`` with ``{{< meta x >}}``, ``{{< var x >}}`` and ``{{< kbd Ctrl-C >}}``
+    done and without the shortcodes reportc does not read (``{{< video ... >}}``): each
+    is left out with a located warning, never printed as text; an escaped one
+    (``{{{< x >}}}``) prints as ``{{< x >}}``, as in Quarto. Inline code keeps its text."""
     if "{{<" not in line:
         return line
     parts = _CODE_SPAN.split(line)  # odd items: `code` spans, left as they are
     for index in range(0, len(parts), 2):
-        parts[index] = _SHORTCODE.sub(lambda m: _shortcode(m, rel, number, diag), parts[index])
+        parts[index] = _SHORTCODE.sub(lambda m: _shortcode(m, rel, number, diag, values),
+                                      parts[index])
     return "".join(parts)
 
 
-def _shortcode(match: re.Match[str], rel: str, number: int, diag: Diagnostics) -> str:
+def _shortcode(match: re.Match[str], rel: str, number: int, diag: Diagnostics,
+               values: Values | None) -> str:
     if match.group(1) and match.group(4):  # {{{< x >}}}: the shortcode's own text
         return match.group(0)[1:-1]
-    diag.warning(f"Quarto shortcode '{{{{< {match.group(2)} >}}}}' is not read by reportc "
+    name, arguments = match.group(2), match.group(3).split()
+    if name == "kbd" and arguments:  # the keys, as code ({{< kbd mac=Cmd-C win=Ctrl-C >}})
+        keys = next((a for a in arguments if "=" not in a), arguments[0].split("=")[-1])
+        return f"`{keys.strip(chr(34))}`{{.kbd}}"
+    if name in ("meta", "var") and len(arguments) == 1 and values is not None:
+        found = values.get(name, arguments[0].strip("\"'"))
+        if found is not None:
+            return found
+        diag.warning(f"'{{{{< {name} {arguments[0]} >}}}}': no such value (left out)", rel,
+                     number, code="shortcode.unknown")
+        return ""
+    shown = f"{name} {' '.join(arguments)}".strip()
+    diag.warning(f"Quarto shortcode '{{{{< {shown} >}}}}' is not read by reportc "
                  "(left out): write its text in the chapter instead", rel, number,
                  code="shortcode.unknown")
     return ""
