@@ -278,3 +278,26 @@ def test_meta_var_and_kbd_shortcodes_print_their_values(tmp_path):
     (tmp_path / "_variables.yml").write_text("version: '2.2'\n", encoding="utf-8")
     build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
     assert "Harbour 2.2;" in (tmp_path / "out/t.html").read_text(encoding="utf-8")
+
+
+def test_content_for_formats_reportc_never_makes_is_decided(tmp_path):
+    """quarto-cli's issue-3847.qmd shows content only in a notebook (when-format="ipynb"):
+    reportc printed it; a condition naming one of its editions stays (one text)."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "doc.qmd").write_text(
+        "---\ntitle: T\n---\n\n::: {.content-visible when-format=\"ipynb\"}\nNotebook only.\n"
+        ":::\n\n::: {.content-hidden when-format=\"revealjs\"}\nNot in slides.\n:::\n\n"
+        "::: {.content-hidden unless-format=\"ipynb\"}\nHidden but in notebooks.\n:::\n\n"
+        "::: {.content-visible unless-format=\"typst\"}\nNot in Typst.\n:::\n\n"
+        "::: {.content-visible when-format=\"pdf\"}\nFor the PDF.\n:::\n\n"
+        "Text [slide words]{.content-visible when-format=\"revealjs\"} ends.\n\n"
+        "```{.python .content-visible when-format=\"ipynb\"}\nprint(1)\n```\n",
+        encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+    for shown in ("Not in slides.", "Not in Typst.", "For the PDF.", "Text  ends."):
+        assert shown in html, shown
+    for gone in ("Notebook only.", "Hidden but in notebooks.", "slide words", "print(1)"):
+        assert gone not in html, gone
