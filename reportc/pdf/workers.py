@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import resource
 import signal
 import traceback
 from collections import deque
@@ -31,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import connection, get_context, reduction
 from typing import Any
+
+from reportc.pdf.waits import Clock, used
 
 log = logging.getLogger("reportc")
 
@@ -59,8 +60,7 @@ def serve(conn: connection.Connection, draft: Callable[[Any], tuple[Any, Any]],
             return
         try:
             if kind == "stop":
-                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-                conn.send(("ok", peak))
+                conn.send(("ok", used()))
                 return
             if kind == "drop":
                 kept.pop(name, None)
@@ -272,7 +272,7 @@ def _run_errands(conn: connection.Connection) -> None:
         except EOFError:
             return
         if message is None:
-            conn.send(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+            conn.send(used()[0])
             return
         function, args = message
         try:
@@ -302,6 +302,7 @@ class DraftPool:
         self._owner: dict[str, int] = {}
         self._sizes: dict[str, int] = {}
         self._local: dict[str, Any] = {}  # drafts kept in this process (workers == 1)
+        self._clock = Clock()
 
     def _start(self, worker: int) -> None:
         """Start the processes up to number ``worker``, in order."""
@@ -350,8 +351,10 @@ class DraftPool:
                 del waiting[index]
                 self._start(worker)
                 self._conns[worker].send((task.kind, task.name, task.payload()))
+                self._clock.sent(worker)
             for conn in connection.wait([self._conns[w] for w in busy]):
                 worker = self._conns.index(conn)
+                self._clock.replied(worker)
                 task = busy.pop(worker)
                 more = on_reply(task, self._receive(worker, task))
                 if more is None:
@@ -368,14 +371,13 @@ class DraftPool:
             self._conns[worker].send(("drop", name, None))
 
     def close(self) -> None:
-        """Stop the workers; under -v, say how much memory each needed at most."""
-        peaks = []
+        """Stop the workers; under -v, say what each used (:class:`~reportc.pdf.waits.Clock`)."""
         for conn, process in zip(self._conns, self._processes, strict=True):
             stopped = False
             with contextlib.suppress(OSError, EOFError):
                 conn.send(("stop", "", None))
                 if conn.poll(10):
-                    peaks.append(str(conn.recv()[1]))
+                    self._clock.stopped(*conn.recv()[1])
                     stopped = True
             conn.close()
             if isinstance(process, int):  # the zygote's child: the zygote waits for it
@@ -386,8 +388,7 @@ class DraftPool:
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
-        if peaks:
-            log.debug("reportc: PDF workers' peak memory (MB): %s", ", ".join(peaks))
+        self._clock.report()
         self._processes.clear()
         self._conns.clear()
 

@@ -1,7 +1,10 @@
 """The only code that touches WeasyPrint or pydyf internals (pinned: WeasyPrint 70.0,
 pydyf 0.13.0): :mod:`~reportc.pdf.compat.patches` (speed and footnote fixes to WeasyPrint's
 layout, a lower deflate level in pydyf) and :mod:`~reportc.pdf.compat.restamp` (final page
-numbers drawn into laid-out pages, which the part-by-part layout needs).
+numbers drawn into laid-out pages, which the part-by-part layout needs); and one of
+tinyhtml5, WeasyPrint's HTML parser (pinned 2.1.0): :mod:`~reportc.pdf.compat.parser`
+(its cache of regular expressions made to find what it stores), applied by :func:`engage`
+whatever WeasyPrint's version.
 
 Nothing happens on import. The PDF stage calls :func:`engage`: if the installed versions
 are the pinned ones and every private name is where :mod:`~reportc.pdf.compat.internals`
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import threading
 
-from reportc.pdf.compat import internals, patches, tags
+from reportc.pdf.compat import internals, parser, patches, tags
 from reportc.pdf.compat.internals import Internals
 
 _lock = threading.Lock()
@@ -42,6 +45,7 @@ def engage() -> bool:
     and internals; ``False`` means: lay out in one pass (:func:`mismatch` says why)."""
     with _lock:
         if "engaged" not in _state:
+            parser.apply()  # tinyhtml5's own: whichever way the page is laid out
             found, why = internals.resolve()
             if found is None:
                 _reasons["why"] = why
@@ -76,6 +80,7 @@ def disengage() -> None:
     with _lock:
         found = _state.pop("engaged", None)
         _reasons.clear()
+        parser.remove()
         if found is not None:
             patches.remove(found)
             tags.remove()

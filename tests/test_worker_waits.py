@@ -1,0 +1,59 @@
+"""Under -v the PDF workers say what they used and how long they waited for work
+(reportc.pdf.waits): the idle core time of a layout, measured."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from reportc.pdf.waits import Clock, used
+from reportc.pdf.workers import DraftPool, Task
+
+
+def _draft(payload):
+    end = time.process_time() + 0.2  # CPU time, not sleep: the worker reports its CPU time
+    while time.process_time() < end:
+        pass
+    return payload, payload
+
+
+def _finish(kept, payload):
+    return kept
+
+
+def test_workers_report_cpu_time_and_waiting(caplog):
+    with caplog.at_level(logging.DEBUG, logger="reportc"), \
+            DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=20) as pool:
+        # one part only: the second worker waits the whole time the first one works
+        pool.run([Task("draft", "a", lambda: "a", 10)], lambda task, reply: [])
+    lines = [r.getMessage() for r in caplog.records if "PDF workers' CPU time" in r.getMessage()]
+    assert len(lines) == 1
+    found = re.fullmatch(r"reportc: PDF workers' CPU time \(s\): ([\d.]+); "
+                         r"waited for work \(s\): ([\d.]+) of ([\d.]+)", lines[0])
+    assert found, lines[0]
+    cpu, waited, span = map(float, found.groups())
+    assert cpu >= 0.2 and waited < span  # only the worker that was sent work is counted
+    assert any("PDF workers' peak memory (MB): " in r.getMessage() for r in caplog.records)
+
+
+def test_clock_counts_what_each_worker_waited(monkeypatch, caplog):
+    now = iter([0.0, 1.0, 3.0, 4.0])  # sent 0, sent 1, replied 0 at 3, replied 1 at 4
+    monkeypatch.setattr(time, "monotonic", lambda: next(now))
+    clock = Clock()
+    clock.sent(0)
+    clock.sent(1)
+    clock.replied(0)
+    clock.replied(1)
+    clock.stopped(100, 2.5)
+    clock.stopped(90, 2.0)
+    with caplog.at_level(logging.DEBUG, logger="reportc"):
+        clock.report()
+    assert caplog.messages == [
+        "reportc: PDF workers' peak memory (MB): 100, 90",
+        "reportc: PDF workers' CPU time (s): 2.5, 2.0; waited for work (s): 1.0, 1.0 of 4.0"]
+
+
+def test_used_is_this_process():
+    peak, seconds = used()
+    assert peak > 10 and seconds > 0
