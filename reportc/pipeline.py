@@ -165,7 +165,7 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     for doc in docs:
         _resolve(doc, targets, (keys, aliases, config.words["takeaways-title"]), run, reuse)
         _check(doc, config, reuse, diag)
-    check_citations(bibliography, {key for doc in docs for key in doc.cite_keys}, diag)
+    check_citations(bibliography, listed_keys(docs, config, bibliography), diag)
     shapes = [reuse.shape(doc) if reuse else ast_digest(doc) for doc in docs] \
         if run.cache.enabled else None
     evidence = check_evidence(run, docs, bibliography, config, shapes) \
@@ -181,6 +181,23 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
 
 
 NOTE_WORDS = ("footnote-title", "footnote-back", "section-title-footnotes")  # render.lua's
+
+
+def listed_keys(docs: list[ChapterDoc], config: ReportConfig, bibliography: Bibliography
+                ) -> set[str]:
+    """The entries the bibliography lists: those the chapters cite and those ``nocite:``
+    names (report.yaml's, _quarto.yml's or a chapter's front matter; ``*``: every entry)."""
+    keys = {key for doc in docs for key in doc.cite_keys}
+    named = {*config.nocite, *(key for doc in docs for key in doc.chapter.nocite)}
+    known = bibliography.keys
+    return keys | (known if "*" in named else named & known)
+
+
+def _uncited(docs: list[ChapterDoc], config: ReportConfig, bibliography: Bibliography
+             ) -> tuple[str, ...]:
+    """The entries listed only because ``nocite:`` names them, in order."""
+    cited = {key for doc in docs for key in doc.cite_keys}
+    return tuple(sorted(listed_keys(docs, config, bibliography) - cited))
 
 
 def _note_words(config: ReportConfig) -> tuple[tuple[str, str], ...]:
@@ -232,7 +249,7 @@ def _write_report(run: Run, config: ReportConfig, theme: Theme, release: Release
     place, then write the editions (``started``: each edition's setup, begun before the
     chapters were read, to wait for); the files written."""
     docs, editions, diag = checked.docs, checked.editions, run.diag
-    cited = bibliography.expand({key for doc in docs for key in doc.cite_keys})
+    cited = bibliography.expand(listed_keys(docs, config, bibliography))
     imprint = ImprintTexts(config, csl, config.date or release.date, run.cache)  # meanwhile
     with tempfile.TemporaryDirectory(prefix="reportc-") as scratch, \
             contextlib.closing(imprint):  # CSL JSON the editions read
@@ -327,7 +344,8 @@ def _cite(run: Run, docs: list[ChapterDoc], cited: list[str], bibliography: Bibl
     path = converter.write(cited, scratch, diag)
     diag.raise_if_errors()
     setup = CitationSetup(path, csl, config.lang, sets=bibliography.sets(),
-                          notes_list=notes_list, words=_note_words(config))
+                          notes_list=notes_list, words=_note_words(config),
+                          listed=_uncited(docs, config, bibliography))
     bodies, references, dropped = render_report(docs, setup, diag, run.cache, run.jobs,
                                                  bibliography)
     diag.raise_if_errors()

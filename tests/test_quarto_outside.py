@@ -301,3 +301,30 @@ def test_content_for_formats_reportc_never_makes_is_decided(tmp_path):
         assert shown in html, shown
     for gone in ("Notebook only.", "Hidden but in notebooks.", "slide words", "print(1)"):
         assert gone not in html, gone
+
+
+def test_nocite_lists_entries_nobody_cites(tmp_path):
+    """quarto-cli's 8362.qmd lists its whole bibliography with ``nocite: '@*'``: reportc
+    printed an empty References section and warned that the entries were never cited."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "refs.bib").write_text(
+        "@book{alpha, author={Ann Alpha}, title={First Book}, publisher={P}, year=2020}\n"
+        "@book{beta, author={Bo Beta}, title={Second Book}, publisher={P}, year=2021}\n",
+        encoding="utf-8")
+    (tmp_path / "doc.qmd").write_text("---\ntitle: T\nbibliography: refs.bib\nnocite: |\n"
+                                      "  @*\n---\n\nNo citation here.\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert not [w for w in built.diagnostics.warnings if "never cited" in str(w)]
+    html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+    assert "First Book" in html and "Second Book" in html
+    (tmp_path / "doc.qmd").write_text("---\ntitle: T\nbibliography: refs.bib\n---\n\n"
+                                      "# One\n\nText.\n\n# Two\n\nMore.\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("title: T\nchapters: [doc.qmd]\nnocite: '@beta'\n"
+                                          "bibliography: refs.bib\n", encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+    assert "Second Book" in html and "First Book" not in html
+    assert [str(w) for w in built.diagnostics.warnings if "never cited" in str(w)] == [
+        "refs.bib:1: warning: entry 'alpha' is never cited [bib.unused]"]

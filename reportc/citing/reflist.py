@@ -10,9 +10,10 @@ import html as html_lib
 import json
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from reportc.citing.setup import CitationSetup
 from reportc.document.model import ChapterDoc
@@ -107,13 +108,18 @@ _CITATION_ID = re.compile(r'"citationId":\s*("(?:[^"\\]|\\.)*")')
 def _list_document(document: str) -> str:
     """A document with no text that cites (``nocite``) every source ``document`` cites."""
     keys = list(dict.fromkeys(json.loads(m.group(1)) for m in _CITATION_ID.finditer(document)))
+    version = json.loads(document[:document.index("]") + 1] + "}")["pandoc-api-version"]
+    return json.dumps({"pandoc-api-version": version, "meta": nocite_meta(keys),
+                       "blocks": []})
+
+
+def nocite_meta(keys: Iterable[str]) -> dict[str, Any]:
+    """A document's metadata citing ``keys`` without a text (pandoc's ``nocite``): the
+    report's own ``nocite:`` entries, and the list made apart."""
     citations = [{"citationId": key, "citationPrefix": [], "citationSuffix": [],
                   "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
                   "citationHash": 0} for key in keys]
-    version = json.loads(document[:document.index("]") + 1] + "}")["pandoc-api-version"]
-    nocite = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [citations, []]}]}
-    return json.dumps({"pandoc-api-version": version, "meta": {"nocite": nocite},
-                       "blocks": []})
+    return {"nocite": {"t": "MetaInlines", "c": [{"t": "Cite", "c": [citations, []]}]}}
 
 
 _STYLE_BIBLIOGRAPHY = re.compile(r"<bibliography\b.*?</bibliography>", re.S)

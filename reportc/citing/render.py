@@ -10,9 +10,8 @@ the list.
 A build whose sequence of citations is that of a build before runs no citeproc: the last
 citing is reused, edited blocks spliced in (:mod:`reportc.citing.recite`).
 
-A report that fits in one batch is cited and written in one pandoc process
-(:func:`render_report`: ``resources/cite.lua``, citeproc, then the render filter), which
-saves handing the cited report over as JSON; the output is the same (tested).
+A report that fits in one batch is cited and written in one pandoc process (``cite.lua``,
+citeproc, then the render filter): the same output, without the JSON in between (tested).
 
 The reference list is made apart, by a second pandoc process at the same time, wherever
 the style's citations do not depend on its list (``reflist._citing_apart``: a note
@@ -46,6 +45,7 @@ from reportc.citing.reflist import (
     _drop_empty_entries,
     _list_document,
     _report_empty,
+    nocite_meta,
 )
 from reportc.citing.setup import CitationSetup
 from reportc.document.math import located_math_warning
@@ -144,7 +144,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     anchors of chapters checked piece by piece (:mod:`.pieces`, kept for an edit);
     ``None`` if it failed or warned (the two-step path then reports what went wrong, with
     the file it is about)."""
-    document = _report_document(docs, chapters)
+    document = _report_document(docs, chapters, setup.listed)
     key = digest("cited and written", document, setup.fingerprint(), *setup.writing(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
@@ -216,14 +216,16 @@ def _chapter_sources(docs: list[ChapterDoc], setup: CitationSetup) -> list[tuple
     return [(doc.anchor, cite_set_members(take_blocks(doc), setup.sets)) for doc in docs]
 
 
-def _report_document(docs: list[ChapterDoc], chapters: list[tuple[str, str]]) -> str:
-    """The whole report for citeproc: each chapter a section Div named by its anchor,
-    whose citation positions start afresh. No chapter metadata reaches citeproc:
-    bibliography and csl come only from report.yaml."""
+def _report_document(docs: list[ChapterDoc], chapters: list[tuple[str, str]],
+                     listed: tuple[str, ...] = ()) -> str:
+    """The whole report for citeproc: each chapter a section Div named by its anchor, its
+    citation positions afresh. No chapter metadata reaches citeproc (bibliography and csl
+    come from report.yaml), only ``listed``: the entries ``nocite:`` names."""
     divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(anchor)},{SECTION},[]],{blocks}]}}'
                     for anchor, blocks in chapters)
     version = json.dumps(docs[0].ast["pandoc-api-version"])
-    return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
+    meta = json.dumps(nocite_meta(listed)) if listed else "{}"
+    return f'{{"pandoc-api-version":{version},"meta":{meta},"blocks":[{divs}]}}'
 
 
 def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
@@ -234,7 +236,7 @@ def cite_report(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnostics,
     (serialising the 200-page report's chapters takes 0.1 s)."""
     if not docs:
         return Cited({})
-    document = _report_document(docs, chapters or _chapter_sources(docs, setup))
+    document = _report_document(docs, chapters or _chapter_sources(docs, setup), setup.listed)
     anchors = {doc.anchor for doc in docs}
     key = digest("cited", document, setup.fingerprint())
     cached = cache.get("cited", key)

@@ -24,6 +24,7 @@ class CitationSetup:
     sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes_list: bool = True
     words: tuple[tuple[str, str], ...] = ()  # the notes' words not in English (render.lua)
+    listed: tuple[str, ...] = ()  # entries listed though not cited (nocite), sorted
 
     def writing(self) -> list[str]:
         """The render filter's arguments (its key part: the same HTML either way)."""

@@ -25,6 +25,7 @@ from reportc.project.manubot import has_template, is_manubot, render_templates
 from reportc.project.markdown import (
     Chapter,
     lists_read_as_text,
+    nocite_keys,
     promote_sections,
 )
 from reportc.project.shortcodes import expand
@@ -41,7 +42,7 @@ from reportc.project.versioning import build_date
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
-FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes"}
+FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes", "nocite"}
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
@@ -277,6 +278,7 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
         numbered = kind != "summary"
     chapter.numbered = numbered and kind != "summary"
     chapter.short_title = str(meta.get("short_title") or "")
+    chapter.nocite = tuple(nocite_keys(meta.get("nocite")))
     if meta.get("title") is not None:
         _front_matter_title(chapter, " ".join(str(meta["title"]).split()), lines.get("title", 1),
                             diag)

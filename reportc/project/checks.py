@@ -19,7 +19,7 @@ from reportc.project import publisher as pub
 from reportc.project.language import Words, words_for
 from reportc.project.listing import Err, Listed, listed_chapters
 from reportc.project.macros import definitions
-from reportc.project.markdown import Definition
+from reportc.project.markdown import Definition, nocite_keys
 from reportc.project.settings import CONFIG_NAME, LANG_PATTERN, PAPER_SIZES, Author, Context, Key
 from reportc.project.words import ALIASES, ENGLISH
 
@@ -432,3 +432,13 @@ def _one_or_list(ctx: Context, key: str) -> list[str]:
     """A setting written as one text or as a list of texts."""
     value = ctx.data.get(key)
     return [value] if isinstance(value, str) else _string_list(ctx.data, key, ctx.err)
+
+
+def nocite(ctx: Context, key: Key) -> list[str]:
+    """``nocite: "@*"`` (or ``"@a, @b"``, a list): entries listed though not cited."""
+    value = ctx.data.get(key.name)
+    keys = nocite_keys(value)
+    if value is not None and not keys:
+        ctx.err(key.name, "'nocite' must name entries as pandoc writes them: \"@key1, @key2\" "
+                          "or \"@*\" for every entry")
+    return keys

@@ -79,6 +79,7 @@ class Chapter:
     read_in: tuple[str, ...] = ()  # other files its text holds (includes, frozen results)
     slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
     header_macros: tuple[Definition, ...] = ()  # from its front matter's header-includes
+    nocite: tuple[str, ...] = ()  # keys its front matter lists uncited (nocite:; "*": all)
     macros: str = ""  # the report's macro definitions it does not make itself (one line)
     raised: bool = False  # its headings were raised a level (it started at ##: Manubot)
 
@@ -168,3 +169,14 @@ def lists_read_as_text(lines: list[str]) -> list[int]:
             state = "para" if line[0] not in " \t>|[!" else "other"
     return found
 
+
+
+_NOCITE = re.compile(r"@\{?([\w*][\w:.#$%&+?<>~/*-]*)")
+
+
+def nocite_keys(value: object) -> list[str]:
+    """The keys of pandoc's ``nocite:`` (``"@*"``, ``"@a, @b"``, ``[@a; @b]``, a list of
+    them): entries listed in the bibliography though nothing cites them; ``*``: all."""
+    texts = value if isinstance(value, list) else [value]
+    return [key.rstrip(".,;:") for text in texts if isinstance(text, str)
+            for key in _NOCITE.findall(text)]
