@@ -328,3 +328,19 @@ def test_nocite_lists_entries_nobody_cites(tmp_path):
     assert "Second Book" in html and "First Book" not in html
     assert [str(w) for w in built.diagnostics.warnings if "never cited" in str(w)] == [
         "refs.bib:1: warning: entry 'alpha' is never cited [bib.unused]"]
+
+
+def test_a_shortcode_in_a_front_matter_title_prints_its_value(tmp_path):
+    """quarto-cli's website/title-shortcode: ``title: "{{< meta custom-title >}} Page"``
+    was printed as it is written, as the chapter's title."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: book\nbook:\n  title: B\n"
+                                          "  chapters: [index.qmd, about.qmd]\n"
+                                          "custom-title: About\n", encoding="utf-8")
+    (tmp_path / "index.qmd").write_text("# Home\n\nText.\n", encoding="utf-8")
+    (tmp_path / "about.qmd").write_text("---\ntitle: \"{{< meta custom-title >}} Page\"\n"
+                                        "---\n\nText.\n", encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    html = (tmp_path / "out/b.html").read_text(encoding="utf-8")
+    assert 'class="chapter-title">About Page<' in html and "{{" not in html

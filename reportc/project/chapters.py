@@ -28,7 +28,7 @@ from reportc.project.markdown import (
     nocite_keys,
     promote_sections,
 )
-from reportc.project.shortcodes import expand
+from reportc.project.shortcodes import expand, title_shortcodes
 from reportc.project.split import (
     Carry,
     continue_section,
@@ -187,6 +187,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
     meta, text = _split_front_matter(raw, rel, diag)
     _unused_filters(meta, rel, diag)
+    title_shortcodes(root, rel, meta, diag)
     text, expanded, read_in = expand(root, rel, text, diag, meta)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)

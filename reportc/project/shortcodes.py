@@ -168,6 +168,15 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
                        (rel, number))
 
 
+def title_shortcodes(root: Path, rel: str, meta: dict[str, Any], diag: Diagnostics) -> None:
+    """A front matter ``title:`` with ``{{< meta x >}}`` in it gets the value, as the
+    text does: a title is printed, and a shortcode must never be."""
+    title = meta.get("title")
+    if isinstance(title, str) and "{{<" in title:
+        line = meta.get("_lines", {}).get("title", 1)
+        meta["title"] = _other_shortcodes(title, rel, line, diag, Values(root, meta))
+
+
 def _other_shortcodes(line: str, rel: str, number: int, diag: Diagnostics,
                       values: Values | None = None) -> str:
     """``line`` with ``{{< meta x >}}``, ``{{< var x >}}`` and ``{{< kbd Ctrl-C >}}``
