@@ -180,7 +180,7 @@ QUARTO_VALUES = {"title": "Harbour book", "subtitle": "Sub", "description": "Abo
                  "lang": "de", "author": ["Ada Example"], "date": "2026-03-04",
                  "number-sections": False, "crossref": {"fig-prefix": "Abb."},
                  "reference-section-title": "Quellen", "csl": "apa",
-                 "bibliography": "refs.bib", "nocite": "@*",
+                 "bibliography": "refs.bib", "nocite": "@*", "abstract": "Short.",
                  "language": {"toc-title-document": "Übersicht"}}
 
 

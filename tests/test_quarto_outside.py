@@ -344,3 +344,25 @@ def test_a_shortcode_in_a_front_matter_title_prints_its_value(tmp_path):
     build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
     html = (tmp_path / "out/b.html").read_text(encoding="utf-8")
     assert 'class="chapter-title">About Page<' in html and "{{" not in html
+
+
+def test_an_abstract_prints_first_under_its_heading(tmp_path):
+    """A Quarto or pandoc article's ``abstract:`` was dropped without a word (12 of
+    quarto-cli's smoke documents have one); it is the report's first part, its lines
+    the front matter's."""
+    from reportc.build import BuildOptions, build
+
+    doc = tmp_path / "doc.qmd"
+    doc.write_text("---\ntitle: An article\nlang: de\nabstract: |\n  We study *tides* "
+                   "[@nope].\n---\n\n## First\n\nText.\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert [str(p) for p in failed.value.problems] == [
+        "doc.qmd:5: unknown citation key 'nope'"]
+    doc.write_text(doc.read_text(encoding="utf-8").replace(" [@nope]", ""), encoding="utf-8")
+    build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    html = (tmp_path / "out/an-article.html").read_text(encoding="utf-8")
+    main = html[html.index("<main"):]
+    assert main.index('chapter-title">Zusammenfassung<') < main.index("We study <em>tides</em>.") \
+        < main.index('chapter-title">An article<') < main.index(">First</h3>")

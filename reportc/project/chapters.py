@@ -70,8 +70,23 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
             continue
         chapters.extend(split_chapter(chapter, carry))
     chapters.extend(split_chapter(opening, carry) if opening is not None else [])
+    if config.abstract.strip():
+        chapters.insert(0, _abstract(config))
     share_macros(chapters, config.header_macros)
     return chapters
+
+
+def _abstract(config: ReportConfig) -> Chapter:
+    """``abstract:`` (report.yaml, _quarto.yml or the one document's front matter) as the
+    report's first part, a summary under "Abstract", as pandoc and Quarto print it under the
+    title; its lines are those of the file it is written in (the text from the line after
+    the key, as a ``|`` block gives it)."""
+    rel = config.file_of("abstract")
+    line = config.line_of("abstract") or 1
+    text = "\n" * (line - 1) + f"# {config.words['section-title-abstract']} {{.unnumbered}}\n" \
+        + config.abstract
+    return Chapter(path=config.root / rel, rel=rel, text=text, kind="summary", numbered=False,
+                   slug="abstract")
 
 
 def chapter_files(config: ReportConfig, diag: Diagnostics

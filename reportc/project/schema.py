@@ -55,6 +55,8 @@ KEYS: tuple[Key, ...] = (
         c.authors, default=[], quarto=("author",), keys=AUTHOR),
     Key("date", "YYYY-MM-DD", "the report's date; without it, the build date", c.date,
         default=None, shown_default="the build date", quarto=("date",)),
+    Key("abstract", "Markdown text", "printed first, under Abstract (pandoc's and Quarto's "
+        "abstract:)", c.text, default="", quarto=("abstract",)),
     Key("keywords", "list of text", "the PDF's and the web page's keywords", c.text_list,
         default=[]),
     Key("attachments", "list of files", "files a chapter may attach to the PDF",

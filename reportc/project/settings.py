@@ -126,6 +126,7 @@ class ReportConfig:
     header_macros: list[Definition] = field(default_factory=list)  # include-in-header's
     meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
     references_title: str = ""  # the bibliography's heading (from the style and lang)
+    abstract: str = ""  # Markdown printed first, as a summary under Abstract
     nocite: list[str] = field(default_factory=list)  # entries listed uncited ("*": all)
     words: Words = field(default_factory=Words)  # reportc's own words, in lang (language:)
     csl: str = DEFAULT_CSL

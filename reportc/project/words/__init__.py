@@ -17,6 +17,7 @@ ENGLISH: dict[str, str] = {
     "toc-title-document": "Contents",
     "section-title-footnotes": "Notes",
     "section-title-references": "Bibliography",
+    "section-title-abstract": "Abstract",
     "callout-note-title": "Note",
     "callout-tip-title": "Tip",
     "callout-warning-title": "Warning",

@@ -6,6 +6,7 @@ WORDS: dict[str, str] = {
     "toc-title-document": "Inhalt",
     "section-title-footnotes": "Anmerkungen",
     "section-title-references": "Literaturverzeichnis",
+    "section-title-abstract": "Zusammenfassung",
     "callout-note-title": "Hinweis",
     "callout-tip-title": "Tipp",
     "callout-warning-title": "Warnung",

@@ -6,6 +6,7 @@ WORDS: dict[str, str] = {
     "toc-title-document": "Índice",
     "section-title-footnotes": "Notas",
     "section-title-references": "Bibliografía",
+    "section-title-abstract": "Resumen",
     "callout-note-title": "Nota",
     "callout-tip-title": "Consejo",
     "callout-warning-title": "Advertencia",

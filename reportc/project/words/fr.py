@@ -6,6 +6,7 @@ WORDS: dict[str, str] = {
     "toc-title-document": "Table des matières",
     "section-title-footnotes": "Notes",
     "section-title-references": "Bibliographie",
+    "section-title-abstract": "Résumé",
     "callout-note-title": "Note",
     "callout-tip-title": "Astuce",
     "callout-warning-title": "Avertissement",

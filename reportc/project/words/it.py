@@ -6,6 +6,7 @@ WORDS: dict[str, str] = {
     "toc-title-document": "Indice",
     "section-title-footnotes": "Note",
     "section-title-references": "Bibliografia",
+    "section-title-abstract": "Sommario",
     "callout-note-title": "Nota",
     "callout-tip-title": "Suggerimento",
     "callout-warning-title": "Avvertenza",

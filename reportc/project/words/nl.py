@@ -6,6 +6,7 @@ WORDS: dict[str, str] = {
     "toc-title-document": "Inhoud",
     "section-title-footnotes": "Noten",
     "section-title-references": "Literatuur",
+    "section-title-abstract": "Samenvatting",
     "callout-note-title": "Opmerking",
     "callout-tip-title": "Tip",
     "callout-warning-title": "Waarschuwing",

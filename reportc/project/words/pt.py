@@ -6,6 +6,7 @@ WORDS: dict[str, str] = {
     "toc-title-document": "Índice",
     "section-title-footnotes": "Notas",
     "section-title-references": "Bibliografia",
+    "section-title-abstract": "Resumo",
     "callout-note-title": "Nota",
     "callout-tip-title": "Dica",
     "callout-warning-title": "Aviso",
