@@ -64,23 +64,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: -FILE_SECONDS.get(item.path.name, 0))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _pdf_libraries_imported() -> None:
-    """WeasyPrint, pikepdf and reportc's modules that use them, imported once per test
-    process. A build forks its PDF zygote and merge process from the process that runs
-    it, and each of them imports these at its start (0.4 CPU-s a PDF build, measured on
-    the basic fixture) unless the process it is forked from already has: a test process
-    runs hundreds of builds. Importing them changes no output (WeasyPrint is patched by
-    :func:`reportc.pdf.compat.engage`, in the zygote, not on import); the tests of what a
-    build imports run it in a new Python."""
-    from reportc.pdf.libraries import quick_library_lookup
-
-    with quick_library_lookup():
-        import reportc.pdf.compat
-        import reportc.pdf.layout
-        import reportc.pdf.merge  # noqa: F401
-
-
 @pytest.fixture(scope="session")
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
