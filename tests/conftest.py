@@ -34,21 +34,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 # Seconds each of the slowest test files took (wall, one file after another on one of two
-# workers, summed per file from the timeline of a whole `make test`; a shared machine, so
-# only their order counts), heaviest first. `make test` deals the files out to its workers
-# (pytest-xdist, --dist loadfile) in this order, then the rest in collection order: the
-# longest go first and the short ones fill in at the end. xdist's own order (most tests
-# first) left one-test files such as the 200-page site's to the end, on one worker while
-# the other had finished.
+# workers, summed per file from `make test ARGS=--durations=0`, the mean of two runs on a
+# shared machine, so only their order counts), heaviest first. `make test` deals the files
+# out to its workers (pytest-xdist, --dist loadfile) in this order, then the rest in
+# collection order: the longest go first and the short ones fill in at the end. xdist's
+# own order (most tests first) left one-test files such as the 200-page site's to the end,
+# on one worker while the other had finished.
 FILE_SECONDS = {
-    "test_paginate.py": 59, "test_accessibility.py": 56, "test_exact_cache.py": 51,
-    "test_epub.py": 47, "test_publisher.py": 33, "test_recite.py": 32,
-    "test_site_axe_200.py": 30, "test_release.py": 23, "test_trust.py": 20, "test_site.py": 19,
-    "test_bad_inputs.py": 18, "test_bibliography.py": 12, "test_projects.py": 12,
-    "test_editions_cache.py": 11, "test_friction.py": 11, "test_fuzz.py": 10,
-    "test_weasyprint_patches.py": 10, "test_docs.py": 8, "test_cache.py": 8,
-    "test_brief.py": 8, "test_raw.py": 8, "test_epub_cited.py": 8, "test_errors.py": 7,
-    "test_compat.py": 7, "test_redline.py": 6, "test_docx.py": 6,
+    "test_accessibility.py": 156, "test_paginate.py": 138, "test_site_axe_200.py": 105,
+    "test_exact_cache.py": 94, "test_recite.py": 86, "test_publisher.py": 85, "test_epub.py": 76,
+    "test_release.py": 63, "test_trust.py": 56, "test_bad_inputs.py": 50, "test_site.py": 44,
+    "test_fuzz.py": 42, "test_friction.py": 38, "test_projects.py": 33,
+    "test_weasyprint_patches.py": 32, "test_package.py": 32, "test_head_start.py": 31,
+    "test_compat.py": 29, "test_editions_cache.py": 29, "test_cache.py": 25,
+    "test_bibliography.py": 24, "test_errors.py": 24, "test_docs.py": 24, "test_raw.py": 22,
+    "test_epub_cited.py": 22, "test_charts_early.py": 20, "test_print_robustness.py": 19,
+    "test_redline.py": 19, "test_typesetting.py": 19, "test_pdf_only.py": 18,
 }
 
 

@@ -218,7 +218,8 @@ PIECE_EDITS = [
 ]
 
 
-def test_edits_write_only_changed_blocks_and_match_a_clean_build(tmp_path, monkeypatch):
+def test_edits_write_only_changed_blocks_and_match_a_clean_build(tmp_path, monkeypatch,
+                                                                 shared):
     """Each edit's build writes only the blocks it changed (all but the new citation's,
     which citeproc cites again, reuse the last HTML's other blocks) and gives every
     edition byte for byte as a build without a cache does."""
@@ -239,8 +240,8 @@ def test_edits_write_only_changed_blocks_and_match_a_clean_build(tmp_path, monke
 
     monkeypatch.setattr("reportc.citing.pieces.write_parts", counting)
     monkeypatch.setattr("reportc.citing.pieces.spliced", splicing)
-    project = copy_root("basic", tmp_path / "edited")
-    build_root(project, jobs=2)
+    (tmp_path / "edited").mkdir()  # the session's clean build, its out/ and cache
+    project = shared.copy("basic", tmp_path / "edited").root
     chapter = project / "chapters/01-intro.md"
     for step, (before, after) in enumerate(PIECE_EDITS):
         text = chapter.read_text(encoding="utf-8")

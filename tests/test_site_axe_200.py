@@ -1,6 +1,6 @@
 """A 200-page report's site under axe-core (issue #28 item 2): the report
 bench/generate.py writes for 200 PDF pages (a summary and 17 chapters with tables,
-figures, notes, a long bibliography) built as ``html,site`` only, then every page in one
+figures, notes, a long bibliography) built as ``site`` only, then every page in one
 browser session, light; the landing page and a chapter also with the search open and
 results shown, dark, and 375 px wide. 0 violations. Its time is printed (``-s``).
 
@@ -31,7 +31,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("p200") / "report"
     subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--pages", "200",
                     "--out", str(root)], check=True, capture_output=True, timeout=120)
-    build_root(root, formats=("html", "site"))
+    build_root(root, formats=("site",))  # the site's pages are the same with "html" or not
     return root / "out" / "site"
 
 
