@@ -28,6 +28,7 @@ from reportc.project.markdown import (
     nocite_keys,
     promote_sections,
 )
+from reportc.project.quarto import unrun_filters
 from reportc.project.shortcodes import expand, title_shortcodes
 from reportc.project.split import (
     Carry,
@@ -303,13 +304,8 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
 def _unused_filters(meta: dict, rel: str, diag: Diagnostics) -> None:
     """A document's own Lua filters (front matter ``filters:``) are not run, as a
     project's are not (:func:`reportc.project.quarto._unused_filters`): said at the line."""
-    names = meta.get("filters")
-    for name in names if isinstance(names, list) else []:
-        name = name.get("path", "") if isinstance(name, dict) else str(name)
-        if name and name != "quarto":
-            diag.warning(f"filter '{name}' is not run (reportc runs no project filters): what "
-                         "it adds or changes is not in the editions", rel,
-                         meta.get("_lines", {}).get("filters"), code="quarto.filter")
+    for _index, message in unrun_filters(meta.get("filters")):
+        diag.warning(message, rel, meta.get("_lines", {}).get("filters"), code="quarto.filter")
 
 
 def _document_title(meta: dict, text: str) -> dict:

@@ -149,13 +149,21 @@ def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings
     """A project's Lua filters (``filters: [section-bibliographies]``) change what Quarto
     prints, and reportc runs none (a filter is code): each is said, at its line, so that
     what it would have added is not missing without a word. ``quarto`` names Quarto's own."""
-    names = data.get("filters")
+    for index, message in unrun_filters(data.get("filters")):
+        settings.unused.append((message, lines.get(f"filters[{index}]",
+                                                   lines.get("filters", 1))))
+
+
+def unrun_filters(names: Any) -> list[tuple[int, str]]:
+    """(place in the list, what to say) of each Lua filter a ``filters:`` list names
+    (``quarto`` names Quarto's own, not a filter of the project)."""
+    found = []
     for index, name in enumerate(names if isinstance(names, list) else []):
         name = name.get("path", "") if isinstance(name, dict) else str(name)
         if name and name != "quarto":
-            settings.unused.append((f"filter '{name}' is not run (reportc runs no project "
-                                    "filters): what it adds or changes is not in the editions",
-                                    lines.get(f"filters[{index}]", lines.get("filters", 1))))
+            found.append((index, f"filter '{name}' is not run (reportc runs no project "
+                                 "filters): what it adds or changes is not in the editions"))
+    return found
 
 
 def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str = "") -> None:
