@@ -26,8 +26,10 @@ from reportc.project.words import ALIASES, ENGLISH, TRANSLATIONS
 
 __all__ = ["ENGLISH", "Words", "language_of", "words_for"]
 
-# the label words numbering uses, by the prefix it knows them by (kinds.LABELS' keys and
-# the chapter's, the appendix's, the proof's and the takeaway box's)
+# the words reading, numbering and shaping write into a chapter's tree, by the key they
+# know them by (kinds.LABELS' prefixes; the chapter's, the appendix's, the proof's, the
+# takeaway box's; a paged table's and a chart's data table's words): the per-chapter
+# cache keys on all of them
 _LABEL_KEYS = {
     "fig": "crossref-fig-title", "tbl": "crossref-tbl-title", "lst": "crossref-lst-title",
     "sec": "crossref-sec-prefix", "eq": "crossref-eq-prefix",
@@ -41,7 +43,6 @@ _LABEL_KEYS = {
     "proof": "environment-proof-title", "remark": "environment-remark-title",
     "solution": "environment-solution-title", "takeaways": "takeaways-title",
     "table-shown": "table-shown", "table-rows": "table-rows", "table-columns": "table-columns",
-    # not labels, but words a chapter's tree holds: the per-chapter cache keys on them too
     "chart-data": "chart-data", "chart-data-shown": "chart-data-shown",
     "chart-row": "chart-row", "chart-rows": "chart-rows",
 }
@@ -75,7 +76,7 @@ class Words(Mapping[str, str]):
         return len(self.table)
 
     def labels(self) -> dict[str, str]:
-        """The words labels take, by prefix (``{"fig": "Abbildung", "ch": "Kapitel"}``),
+        """The words a chapter's tree is given (``{"fig": "Abbildung", "ch": "Kapitel"}``),
         with the report's ``crossref:`` prefixes over them: what numbering writes."""
         words = {prefix: self.table[key] for prefix, key in _LABEL_KEYS.items()}
         return {**words, **self.crossref}
