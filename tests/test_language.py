@@ -92,6 +92,8 @@ def test_dates_follow_the_language():
     assert words_for("de").date(dt.date(2026, 3, 4)) == "4. März 2026"
     assert words_for("fr-CA").date(dt.date(2026, 3, 4)) == "4 mars 2026"
     assert words_for("es").date(dt.date(2026, 3, 4)) == "4 de marzo de 2026"
+    assert words_for("pt-BR")["crossref-sec-prefix"] == "Seção"
+    assert words_for("pt-PT")["crossref-sec-prefix"] == "Secção"
 
 
 def test_a_word_in_css_cannot_close_the_style_element_or_the_string():

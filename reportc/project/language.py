@@ -51,7 +51,10 @@ _LABEL_KEYS = {
 def language_of(lang: str) -> str:
     """The table a BCP 47 tag reads from: ``de-CH`` the German one, ``pt-BR`` the
     Portuguese one; ``""`` for a language without one."""
-    base = lang.replace("_", "-").split("-")[0].lower()
+    tag = lang.replace("_", "-").lower()
+    if tag in TRANSLATIONS:
+        return tag
+    base = tag.split("-")[0]
     return base if base in TRANSLATIONS or base == "en" else ""
 
 

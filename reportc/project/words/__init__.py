@@ -116,3 +116,4 @@ ENGLISH: dict[str, str] = {
 
 TRANSLATIONS: dict[str, dict[str, str]] = {
     module.__name__.rsplit(".", 1)[1]: module.WORDS for module in (de, es, fr, it, nl, pt)}
+TRANSLATIONS["pt-br"] = pt.BRAZIL  # a region's own words, where they differ

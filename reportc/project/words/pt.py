@@ -101,3 +101,14 @@ WORDS: dict[str, str] = {
               "novembro dezembro",
     "date-format": "{day} de {month} de {year}",
 }
+
+# Brazilian Portuguese where it differs (lang: pt-BR)
+BRAZIL: dict[str, str] = {
+    **WORDS,
+    "crossref-sec-prefix": "Seção",
+    "downloads-title": "Baixar o relatório",
+    "download-epub": "leitores de livros eletrônicos",
+    "cite-files": "Arquivos de referências",
+    "landmark-title-page": "Folha de rosto",
+    "imprint-title": "Expediente",
+}
