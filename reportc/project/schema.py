@@ -85,8 +85,8 @@ KEYS: tuple[Key, ...] = (
         shown_default="from lang", field="words", quarto=("language",), keys=(
             Key("KEY", "text", "toc-title-document, crossref-fig-title, xref-page-next, "
                 "..."),), names_files=True),
-    Key("nocite", "citation keys or @*", "entries the bibliography lists though no chapter "
-        "cites them (pandoc's nocite; @* lists every entry)", c.nocite, default=[],
+    Key("nocite", "citation keys", "entries the bibliography lists though no chapter cites "
+        "them (pandoc's nocite; `\"@*\"` lists every entry)", c.nocite, default=[],
         quarto=("nocite",)),
     Key("paper", "A4 or letter", "the PDF's paper size: A4 or letter", c.paper, default="A4",
         message="paper '{value}' must be A4 or letter"),
