@@ -366,3 +366,27 @@ def test_an_abstract_prints_first_under_its_heading(tmp_path):
     main = html[html.index("<main"):]
     assert main.index('chapter-title">Zusammenfassung<') < main.index("We study <em>tides</em>.") \
         < main.index('chapter-title">An article<') < main.index(">First</h3>")
+
+
+def test_a_quarto_chapter_numbers_only_floats_whose_id_says_so(tmp_path):
+    """Quarto numbers a figure or table only with a #fig- or #tbl- id; reportc numbered
+    every captioned one, so "@fig-b" read "Figure 2" where Quarto prints "Figure 1"
+    (quarto-cli's table/appearance.qmd). A Markdown chapter keeps reportc's numbering."""
+    from reportc.build import BuildOptions, build
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    (tmp_path / "a.svg").write_text(svg, encoding="utf-8")
+    text = ("# One\n\n![Plain picture](a.svg)\n\n![Numbered picture](a.svg){#fig-b}\n\n"
+            "| x |\n|---|\n| 1 |\n\n: A plain table\n\nSee @fig-b.\n")
+    for name in ("doc.qmd", "doc.md"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        (tmp_path / "report.yaml").write_text(f"title: T\nchapters: [{name}]\n",
+                                              encoding="utf-8")
+        build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+        html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+        labels = re.findall(r'class="caption-label">([^<]*)<', html)
+        if name == "doc.qmd":
+            assert labels == ["Figure\u00a01."] and "See <a" in html and ">Figure\u00a01<" in html
+        else:
+            assert labels == ["Figure\u00a01.", "Figure\u00a02.", "Table\u00a01."]
+        (tmp_path / name).unlink()

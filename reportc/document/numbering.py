@@ -285,6 +285,8 @@ def _number_float(doc: ChapterDoc, node: A.Node, kind: str, targets: dict[str, T
     caption_blocks = caption[1]
     if not caption_blocks:
         return  # uncaptioned tables and images are not numbered
+    if doc.chapter.path.suffix.lower() == ".qmd" and prefix_of(node_attr[0]) not in FLOAT_KINDS:
+        return  # Quarto numbers a float only when its id says what it is (#fig-, #tbl-)
     counters[kind] += 1
     number = str(counters[kind])
     label = f"{words.get(FLOAT_PREFIXES[kind], FLOAT_WORDS[kind])}\u00a0{number}"
