@@ -390,3 +390,22 @@ def test_a_quarto_chapter_numbers_only_floats_whose_id_says_so(tmp_path):
         else:
             assert labels == ["Figure\u00a01.", "Figure\u00a02.", "Table\u00a01."]
         (tmp_path / name).unlink()
+
+
+def test_a_last_chapter_of_only_a_title_prints_unless_it_is_references(tmp_path):
+    """Only a last ``# References`` (or ``# Literaturverzeichnis``...) is where pandoc puts
+    the bibliography; quarto-cli's issue-11580 page was left out with a warning saying
+    it was the bibliography's place."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("# Epilogue\n", encoding="utf-8")
+    (tmp_path / "c.md").write_text("# Literaturverzeichnis\n", encoding="utf-8")
+    for last, printed in (("b.md", True), ("c.md", False)):
+        (tmp_path / "report.yaml").write_text(f"title: T\nchapters: [a.md, {last}]\n",
+                                              encoding="utf-8")
+        built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+        html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
+        assert ('class="chapter-title">Epilogue<' in html) is printed
+        assert bool([w for w in built.diagnostics.warnings if "chapter.empty" in str(w)]) \
+            is not printed

@@ -33,6 +33,7 @@ from reportc.project.bibliography.references import entry_place
 from reportc.project.chapters import Chapter
 from reportc.project.macros import PREAMBLE_LINES
 from reportc.project.markdown import Fences
+from reportc.project.split import REFERENCES_TITLE
 from reportc.run import Run
 from reportc.sandbox.brackets import check_brackets, stall_hint
 from reportc.sandbox.checks import load_ast
@@ -138,11 +139,13 @@ def _settle(docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache
 
 def _only_a_title(doc: ChapterDoc) -> bool:
     """A last chapter that is nothing but a ``# References`` heading (a pandoc thesis's
-    place for citeproc's list) would print as an empty numbered chapter."""
+    place for citeproc's list) would print as an empty numbered chapter; a chapter with
+    another title is the author's, and prints."""
     blocks = [block for block in doc.ast["blocks"]
               if block["t"] != "Div" or "pagebreak" not in block["c"][0][1]]
     return len(blocks) == 1 and blocks[0]["t"] == "Header" and blocks[0]["c"][0] == 1 \
-        and not doc.has_refs
+        and not doc.has_refs and bool(REFERENCES_TITLE.fullmatch(
+            A.stringify(blocks[0]["c"][2]).strip()))
 
 
 def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:

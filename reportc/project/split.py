@@ -72,7 +72,7 @@ def _not_markdown(index: int, line: str, fences: Fences, maths: Maths) -> bool:
 
 # the headings under which pandoc puts the bibliography, in the languages reports are
 # written in most (a last heading with nothing under it is printed unless it is one)
-_REFERENCES = re.compile(
+REFERENCES_TITLE = re.compile(
     r"(references|bibliography|works cited|literature( cited)?|sources|literatur|"
     r"literaturverzeichnis|quellen|bibliographie|références|referencias|bibliografía|"
     r"bibliografia|riferimenti( bibliografici)?|referências|literatuur|referenties)",
@@ -90,7 +90,7 @@ def drop_empty_tail(text: str) -> str:
     start, _level = found[-1]
     end = start + 1 + (1 if start + 1 < len(lines) and _SETEXT.match(lines[start + 1]) else 0)
     title = re.sub(r"\{[^}]*\}\s*$", "", lines[start].lstrip(" #")).strip(" #")
-    if len(found) > 1 and _REFERENCES.fullmatch(title) and \
+    if len(found) > 1 and REFERENCES_TITLE.fullmatch(title) and \
             not any(line.strip() for line in lines[end:]):
         for index in range(start, end):
             lines[index] = ""
