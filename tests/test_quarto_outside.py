@@ -409,3 +409,17 @@ def test_a_last_chapter_of_only_a_title_prints_unless_it_is_references(tmp_path)
         assert ('class="chapter-title">Epilogue<' in html) is printed
         assert bool([w for w in built.diagnostics.warnings if "chapter.empty" in str(w)]) \
             is not printed
+
+
+def test_two_second_level_one_headings_of_one_title_are_each_at_their_line(tmp_path):
+    """quarto-cli's issue-3847.qmd: two `# Heading` lines inside ::: blocks (not chapters)
+    were both reported at the first one's line."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "a.md").write_text("# A\n\nText.\n\n::: {.x}\n# Notes\n\nOne.\n:::\n\n"
+                                   "::: {.x}\n# Notes\n\nTwo.\n:::\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("title: T\nchapters: [a.md]\n", encoding="utf-8")
+    built = build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    lines = [str(w).split(":")[1] for w in built.diagnostics.warnings
+             if "heading.level" in str(w)]
+    assert lines == ["6", "12"]

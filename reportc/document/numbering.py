@@ -19,6 +19,7 @@ from reportc.document.theorems import label_theorem, shape_theorems, theorem_pre
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 from reportc.project.language import Words
+from reportc.project.split import headings
 
 FLOAT_WORDS = {"figure": "Figure", "table": "Table", "listing": "Listing"}
 FLOAT_PREFIXES = {kind: prefix for prefix, kind in FLOAT_KINDS.items()}
@@ -127,14 +128,16 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
     (a second level-1 heading becomes a section, with a warning). ``nodes``: the
     chapter's, if walked already."""
     state = _Headings(targets, used, diag, words)
-    seen_title = False
+    seen_title, ones = False, 0
     for node in A.iter_nodes(doc.ast["blocks"]) if nodes is None else nodes:
         if node["t"] != "Header":
             continue
         title = plain_text(node["c"][2])  # contents, bookmarks: formulas never as TeX
+        ones += node["c"][0] == 1
         if node["c"][0] == 1 and seen_title:
             diag.warning(f"second level-1 heading '{title}' treated as a section "
-                         "(a chapter has one '# Title')", doc.rel, doc.chapter.line_of(title),
+                         "(a chapter has one '# Title')", doc.rel,
+                         _level_one_line(doc, ones, title) or doc.chapter.line_of(title),
                          code="heading.level")
             node["c"][0] = 2
         if node["c"][0] == 1:
@@ -145,6 +148,16 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
     if not seen_title:
         diag.error("chapter has no title: start it with a '# Title' line", doc.rel, 1)
         doc.anchor = doc.chapter.anchor
+
+
+def _level_one_line(doc: ChapterDoc, nth: int, title: str) -> int | None:
+    """The line of the chapter's ``nth`` level-1 heading, if it holds ``title`` (two
+    headings may have the same title; a box's heading may have left the tree)."""
+    text = doc.chapter.text.split("\n")
+    lines = [line for line, level in headings(doc.chapter.text) if level == 1]
+    if nth <= len(lines) and title.split()[:1] and title.split()[0] in text[lines[nth - 1]]:
+        return lines[nth - 1] + 1
+    return None
 
 
 def _chapter_title(doc: ChapterDoc, node: A.Node, title: str, state: _Headings) -> None:
