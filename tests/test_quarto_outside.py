@@ -423,3 +423,17 @@ def test_two_second_level_one_headings_of_one_title_are_each_at_their_line(tmp_p
     lines = [str(w).split(":")[1] for w in built.diagnostics.warnings
              if "heading.level" in str(w)]
     assert lines == ["6", "12"]
+
+
+def test_no_chapters_is_said_in_the_projects_own_file(tmp_path):
+    """A _quarto.yml project without report.yaml was told 'report.yaml: no chapters'."""
+    from reportc.build import BuildOptions, build
+
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: website\nwebsite:\n  title: S\n",
+                                          encoding="utf-8")
+    (tmp_path / "_index.qmd").write_text("# Partial\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
+    assert [str(p) for p in failed.value.problems] == [
+        "_quarto.yml: no chapters: put Markdown files in chapters/ (e.g. 01-intro.md), or "
+        "list them in 'render:' or 'chapters:'"]

@@ -102,9 +102,12 @@ def chapter_files(config: ReportConfig, diag: Diagnostics
     _warn_about_names(folder, [p for p in found if p.resolve() not in listed],
                       config.chapters is None, diag, listed)
     ordered = _ordered_paths(config, found, diag)
-    if not ordered and not diag.errors:
-        diag.error(f"no chapters: put Markdown files in {CHAPTER_DIR}/ (e.g. 01-intro.md)",
-                   CONFIG_NAME)
+    if not ordered and not diag.errors:  # said in the file the report's settings are in
+        where = CONFIG_NAME if config.path.is_file() or not config.project_files else \
+            config.project_files[0]
+        diag.error(f"no chapters: put Markdown files in {CHAPTER_DIR}/ (e.g. 01-intro.md)"
+                   + ("" if where == CONFIG_NAME else ", or list them in 'render:' or "
+                      "'chapters:'"), where)
     return ordered
 
 
