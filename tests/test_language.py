@@ -214,3 +214,13 @@ def test_a_charts_data_table_is_titled_in_german(tmp_path):
     html = build_root(root, formats=("html",)).html_path.read_text(encoding="utf-8")
     assert re.search(r"<summary>Daten dieses Diagramms \(\d+ Zeilen", html)
     assert "Data of this chart" not in html
+
+
+def test_the_pdfs_links_are_described_in_german(german):
+    """What a screen reader announces for a link: its text and where it goes."""
+    described = [str(annot.get_object().get("/Contents", "")) for page in german.pdf.pages
+                 for annot in page.get("/Annots", [])]
+    assert "Anhang A auf Seite 11" in described
+    assert "Satz 1 auf der vorigen Seite" in described  # its words broken over two lines
+    assert "Kapitel 2 auf Seite 9" in described and "2 Methode, Seite 9" in described
+    assert not [text for text in described if "page" in text or "Link" == text]

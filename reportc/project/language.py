@@ -84,6 +84,12 @@ class Words(Mapping[str, str]):
         words = {prefix: self.table[key] for prefix, key in _LABEL_KEYS.items()}
         return {**words, **self.crossref}
 
+    def links(self) -> dict[str, str]:
+        """The words the PDF's link descriptions for screen readers use, where they are not
+        English (the tagging patch's defaults): ``{}`` for an English report."""
+        keys = ("link-title", "link-bibliography", "xref-page", "xref-page-spoken")
+        return {key: self.table[key] for key in keys} if self._changed(*keys) else {}
+
     def search(self) -> dict[str, str]:
         """The web edition's search words that are not English (its script's defaults)."""
         keys = ("search-no-results-text", "search-result", "search-results", "search-shown",

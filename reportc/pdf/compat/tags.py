@@ -29,6 +29,7 @@ The merge of part-by-part layouts (:mod:`reportc.pdf.merge`) joins these trees.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pydyf
@@ -41,6 +42,11 @@ from weasyprint.logger import LOGGER
 from weasyprint.pdf import stream as wp_stream
 
 from reportc.pdf.compat.tagwrite import _Node, _write
+
+# a link's description for screen readers, in English; a page in another language gives
+# its words on its html element (data-link-words, reportc.project.language.Words.links)
+LINK_WORDS = {"link-title": "Link", "link-bibliography": "Bibliography entry",
+              "xref-page": "on p.", "xref-page-spoken": "on page"}
 
 PATCHED_VERSION = "70.0"
 
@@ -178,6 +184,7 @@ class _Builder:
         self.parent_of: dict = {}
         self.links: list[tuple[object, object]] = []  # (HTML element, annotation)
         self.printed: dict[object, str] = {}  # link element -> text of its ::after
+        self.words = LINK_WORDS  # the link descriptions' words (the page's data-link-words)
 
     def walk_page(self, page_number: int, page_box, tags: dict, artifacts: set[int]) -> None:
         self.page, self.tags, self.artifacts = page_number, tags, artifacts
@@ -185,6 +192,7 @@ class _Builder:
             html = page_box.children[0].element  # xml.etree elements know no parent
             if html is not None:
                 self.parent_of = {kid: up for up in html.iter() for kid in up}
+                self.words = {**LINK_WORDS, **json.loads(html.get("data-link-words") or "{}")}
         self.walk(page_box, self.root, None)
         for box, kid in list(tags.items()):  # drawn but not reached: keep it tagged
             self.root.kids.append(_Node("Span", page_number, self.root, [(page_number,
@@ -202,7 +210,10 @@ class _Builder:
             return
         node, key = self.node_for(box, parent, parent_key)
         if (box.element_tag or "").endswith("::after") and box.element is not None:
-            self.printed[box.element] = "".join(_text(box))  # "on p. 19", ". . . 19"
+            # "on p. 19", ". . . 19"; broken over two lines, it is two boxes: both words
+            before = self.printed.get(box.element)
+            text = "".join(_text(box))
+            self.printed[box.element] = f"{before} {text}" if before else text
         if box.link_annotation:
             self.add_link(box.link_annotation, node)
         if isinstance(box, boxes.ReplacedBox):
@@ -333,14 +344,16 @@ class _Builder:
         text = " ".join(" ".join(element.itertext()).split())
         after = " ".join(self.printed.get(element, "").split())
         page = re.fullmatch(r"[. ]*(\d+)", after)  # a contents line: leader dots, page
-        description = text or "Link"
+        words = self.words
+        description = text or words["link-title"]
         if element.get("role") == "doc-biblioref" or href.startswith("#ref-"):
             short = description if len(description) <= 90 else description[:89] + "\u2026"
-            description = f"Bibliography entry: {short}"
+            description = f"{words['link-bibliography']}: {short}"
         if page:
-            description += f", page {page.group(1)}"
+            spoken = words["xref-page-spoken"].split()[-1]  # "on page" -> "page"
+            description += f", {spoken} {page.group(1)}"
         elif after:  # a cross-reference's "on p. 9", "on the next page"
-            description += " " + after.replace("p. ", "page ")
+            description += " " + after.replace(words["xref-page"], words["xref-page-spoken"])
         annotation["Contents"] = pydyf.String(description)
 
 

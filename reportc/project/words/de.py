@@ -96,6 +96,9 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Daten dieses Diagramms ({rows}, die ersten {count} angezeigt)",
     "chart-row": "Zeile",
     "chart-rows": "Zeilen",
+    "link-title": "Link",
+    "link-bibliography": "Literaturangabe",
+    "xref-page-spoken": "auf Seite",
     "page-of": "von",
     "months": "Januar Februar März April Mai Juni Juli August September Oktober "
               "November Dezember",

@@ -96,6 +96,9 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Datos de este gráfico ({rows}, se muestran las {count} primeras)",
     "chart-row": "fila",
     "chart-rows": "filas",
+    "link-title": "Enlace",
+    "link-bibliography": "Entrada bibliográfica",
+    "xref-page-spoken": "en la página",
     "page-of": "de",
     "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
               "noviembre diciembre",

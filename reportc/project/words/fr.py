@@ -96,6 +96,9 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Données de ce graphique ({rows}, les {count} premières affichées)",
     "chart-row": "ligne",
     "chart-rows": "lignes",
+    "link-title": "Lien",
+    "link-bibliography": "Entrée bibliographique",
+    "xref-page-spoken": "page",
     "page-of": "sur",
     "months": "janvier février mars avril mai juin juillet août septembre octobre "
               "novembre décembre",

@@ -96,6 +96,9 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Dati di questo grafico ({rows}, mostrate le prime {count})",
     "chart-row": "riga",
     "chart-rows": "righe",
+    "link-title": "Collegamento",
+    "link-bibliography": "Voce bibliografica",
+    "xref-page-spoken": "a pagina",
     "page-of": "di",
     "months": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
               "ottobre novembre dicembre",

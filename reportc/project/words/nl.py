@@ -96,6 +96,9 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Gegevens van deze grafiek ({rows}, de eerste {count} getoond)",
     "chart-row": "rij",
     "chart-rows": "rijen",
+    "link-title": "Link",
+    "link-bibliography": "Bronvermelding",
+    "xref-page-spoken": "op pagina",
     "page-of": "van",
     "months": "januari februari maart april mei juni juli augustus september oktober "
               "november december",

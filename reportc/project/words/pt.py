@@ -96,6 +96,9 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Dados deste gráfico ({rows}, mostradas as primeiras {count})",
     "chart-row": "linha",
     "chart-rows": "linhas",
+    "link-title": "Ligação",
+    "link-bibliography": "Entrada bibliográfica",
+    "xref-page-spoken": "na página",
     "page-of": "de",
     "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
               "novembro dezembro",
