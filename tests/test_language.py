@@ -223,4 +223,4 @@ def test_the_pdfs_links_are_described_in_german(german):
     assert "Anhang A auf Seite 11" in described
     assert "Satz 1 auf der vorigen Seite" in described  # its words broken over two lines
     assert "Kapitel 2 auf Seite 9" in described and "2 Methode, Seite 9" in described
-    assert not [text for text in described if "page" in text or "Link" == text]
+    assert not [text for text in described if "page" in text or text == "Link"]
