@@ -180,7 +180,8 @@ QUARTO_VALUES = {"title": "Harbour book", "subtitle": "Sub", "description": "Abo
                  "lang": "de", "author": ["Ada Example"], "date": "2026-03-04",
                  "number-sections": False, "crossref": {"fig-prefix": "Abb."},
                  "reference-section-title": "Quellen", "csl": "apa",
-                 "bibliography": "refs.bib", "language": {"toc-title-document": "Übersicht"}}
+                 "bibliography": "refs.bib", "language": {"toc-title-document": "Übersicht"},
+                 "code-annotations": False}
 
 
 def test_every_quarto_key_the_schema_declares_is_read_from_quarto_yml(tmp_path):
@@ -199,6 +200,7 @@ def test_every_quarto_key_the_schema_declares_is_read_from_quarto_yml(tmp_path):
     assert (config.title, config.subtitle, config.lang, config.csl) == \
         ("Harbour book", "Sub", "de", "apa")
     assert config.number_sections is False and config.crossref == {"fig": "Abb."}
+    assert config.code_annotations == "none"  # Quarto's false hides them
     assert config.references_title == "Quellen" and config.authors[0].name == "Ada Example"
     assert config.words["toc-title-document"] == "Übersicht"  # and the rest German:
     assert (config.words["crossref-tbl-title"], config.words.labels()["fig"]) == \

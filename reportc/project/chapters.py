@@ -27,6 +27,7 @@ from reportc.project.markdown import (
     lists_read_as_text,
     promote_sections,
 )
+from reportc.project.settings import ANNOTATION_STYLES, annotation_style
 from reportc.project.shortcodes import expand
 from reportc.project.split import (
     Carry,
@@ -41,7 +42,8 @@ from reportc.project.versioning import build_date
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
-FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes"}
+FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes",
+                     "code-annotations"}
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
@@ -98,6 +100,7 @@ def _place(chapter: Chapter, entry: Listed | None, config: ReportConfig) -> None
         chapter.kind = entry.kind if chapter.kind == "chapter" else chapter.kind
         chapter.part = entry.part or chapter.part
     chapter.numbered = chapter.numbered and config.number_sections
+    chapter.code_annotations = chapter.code_annotations or config.code_annotations
 
 
 def _warn_about_names(folder: Path, found: list[Path], ordered_by_name: bool,
@@ -277,9 +280,23 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
         numbered = kind != "summary"
     chapter.numbered = numbered and kind != "summary"
     chapter.short_title = str(meta.get("short_title") or "")
+    _code_annotations(chapter, meta, lines.get("code-annotations"), diag)
     if meta.get("title") is not None:
         _front_matter_title(chapter, " ".join(str(meta["title"]).split()), lines.get("title", 1),
                             diag)
+
+
+def _code_annotations(chapter: Chapter, meta: dict, line: int | None,
+                      diag: Diagnostics) -> None:
+    """The file's own ``code-annotations`` (Quarto's: below, hover, select, none or
+    false), over the report's."""
+    if "code-annotations" not in meta:
+        return
+    chapter.code_annotations = annotation_style(meta["code-annotations"])
+    if not chapter.code_annotations:
+        diag.warning(f"code-annotations '{meta['code-annotations']}' is not one of "
+                     f"{', '.join(ANNOTATION_STYLES)} (the report's is used)", chapter.rel, line,
+                     code="quarto.annotation")
 
 
 def _unused_filters(meta: dict, rel: str, diag: Diagnostics) -> None:

@@ -104,6 +104,8 @@ ENGLISH: dict[str, str] = {
     "chart-data-shown": "Data of this chart ({rows}, the first {count} shown)",
     "chart-row": "row",
     "chart-rows": "rows",
+    "code-line": "Line",
+    "code-lines": "Lines",
     "page-of": "of",
     "table-shown": "Shown: {extent}.",
     "table-rows": "rows {first}–{last} of {total}",

@@ -95,6 +95,8 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Daten dieses Diagramms ({rows}, die ersten {count} angezeigt)",
     "chart-row": "Zeile",
     "chart-rows": "Zeilen",
+    "code-line": "Zeile",
+    "code-lines": "Zeilen",
     "page-of": "von",
     "months": "Januar Februar März April Mai Juni Juli August September Oktober "
               "November Dezember",

@@ -95,6 +95,8 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Datos de este gráfico ({rows}, se muestran las {count} primeras)",
     "chart-row": "fila",
     "chart-rows": "filas",
+    "code-line": "Línea",
+    "code-lines": "Líneas",
     "page-of": "de",
     "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
               "noviembre diciembre",

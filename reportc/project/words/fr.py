@@ -95,6 +95,8 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Données de ce graphique ({rows}, les {count} premières affichées)",
     "chart-row": "ligne",
     "chart-rows": "lignes",
+    "code-line": "Ligne",
+    "code-lines": "Lignes",
     "page-of": "sur",
     "months": "janvier février mars avril mai juin juillet août septembre octobre "
               "novembre décembre",

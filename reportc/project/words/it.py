@@ -95,6 +95,8 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Dati di questo grafico ({rows}, mostrate le prime {count})",
     "chart-row": "riga",
     "chart-rows": "righe",
+    "code-line": "Riga",
+    "code-lines": "Righe",
     "page-of": "di",
     "months": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
               "ottobre novembre dicembre",

@@ -95,6 +95,8 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Gegevens van deze grafiek ({rows}, de eerste {count} getoond)",
     "chart-row": "rij",
     "chart-rows": "rijen",
+    "code-line": "Regel",
+    "code-lines": "Regels",
     "page-of": "van",
     "months": "januari februari maart april mei juni juli augustus september oktober "
               "november december",

@@ -95,6 +95,8 @@ WORDS: dict[str, str] = {
     "chart-data-shown": "Dados deste gráfico ({rows}, mostradas as primeiras {count})",
     "chart-row": "linha",
     "chart-rows": "linhas",
+    "code-line": "Linha",
+    "code-lines": "Linhas",
     "page-of": "de",
     "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
               "novembro dezembro",
