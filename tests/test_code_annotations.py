@@ -173,3 +173,15 @@ def test_a_style_reportc_does_not_know_is_said(tmp_path):
     (tmp_path / "report.yaml").write_text('title: "A"\nslug: t\n', encoding="utf-8")
     built = _build(tmp_path)
     assert any("01-code.md:2:" in w and "'aside'" in w for w in built.warnings), built.warnings
+
+
+def test_a_cells_list_goes_under_its_code_above_the_output(tmp_path):
+    """A frozen result writes a cell as a div (code, then output); the list follows the
+    cell, and Quarto puts it under the code."""
+    text = ("# Code\n\n::: {.cell}\n```{.python .cell-code}\nx = 1  # <1>\n```\n\n"
+            "::: {.cell-output}\n```\n1\n```\n:::\n:::\n\n1. Set x.\n")
+    built = _build(_report(tmp_path, text))
+    html = built.html_path.read_text(encoding="utf-8")
+    assert not [w for w in built.warnings if "quarto.annotation" in w], built.warnings
+    assert "&lt;1&gt;" not in html and 'data-code-annotation="1"' in html
+    assert html.index("Set x.") < html.index('class="cell-output"')

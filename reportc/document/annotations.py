@@ -53,20 +53,40 @@ def shape_annotations(doc: ChapterDoc, diag: Diagnostics, style: str = "below") 
     if not may_annotate(doc.chapter.text):
         return  # nothing to look at: the tree is left as read
     count = 0
-    for blocks in list(_block_lists(doc.ast["blocks"])):
+    for blocks in list(_block_lists(doc.ast["blocks"])):  # outer lists first: a cell's too
         index = 0
         while index < len(blocks):
-            node = blocks[index]
-            if node["t"] == "CodeBlock" and (lines := _markers(node)):
+            node: A.Node | None = blocks[index]
+            cell = None
+            if node and node["t"] == "Div" and "cell" in node["c"][0][1]:
+                cell, node = node, _cell_code(node)
+            if node is not None and node["t"] == "CodeBlock" and (lines := _markers(node)):
                 count += 1
                 following = blocks[index + 1] if index + 1 < len(blocks) else None
                 listed = following if following and following["t"] == "OrderedList" else None
                 _annotate(doc, diag, node, lines, listed, style, count)
                 if listed is not None and style != "none":
-                    blocks[index + 1] = {"t": "Div", "c": [
-                        A.attr("", [LIST_CLASS], [("data-code-cell", node["c"][0][0])]),
-                        [listed]]}
+                    _place_list(blocks, index, node, cell)
             index += 1
+
+
+def _cell_code(cell: A.Node) -> A.Node | None:
+    """The code of a Quarto cell (a frozen result's ``::: {.cell}``), whose list follows
+    the cell, after its output."""
+    return next((block for block in cell["c"][1] if block["t"] == "CodeBlock"), None)
+
+
+def _place_list(blocks: list[A.Node], index: int, code: A.Node, cell: A.Node | None) -> None:
+    """The list after ``blocks[index]`` in a ``div.code-annotations`` naming its block; a
+    cell's goes right under its code, above the output, as Quarto puts it."""
+    wrapped = {"t": "Div", "c": [A.attr("", [LIST_CLASS], [("data-code-cell", code["c"][0][0])]),
+                                 [blocks[index + 1]]]}
+    if cell is None:
+        blocks[index + 1] = wrapped
+        return
+    del blocks[index + 1]
+    inside = cell["c"][1]
+    inside.insert(next(i for i, block in enumerate(inside) if block is code) + 1, wrapped)
 
 
 def may_annotate(text: str) -> bool:
