@@ -185,3 +185,19 @@ def test_a_cells_list_goes_under_its_code_above_the_output(tmp_path):
     assert not [w for w in built.warnings if "quarto.annotation" in w], built.warnings
     assert "&lt;1&gt;" not in html and 'data-code-annotation="1"' in html
     assert html.index("Set x.") < html.index('class="cell-output"')
+
+
+@pytest.mark.parametrize("where", ["quarto", "document"])
+def test_a_style_under_format_html_is_read(tmp_path, where):
+    """Quarto takes code-annotations under a format too (``format: html:``), in
+    _quarto.yml and in a document's front matter."""
+    front = "format:\n  html:\n    code-annotations: none\n"
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  render: [paper.qmd]\n" + (front if where == "quarto" else ""),
+        encoding="utf-8")
+    (tmp_path / "paper.qmd").write_text(
+        "---\ntitle: Paper\ndate: 2026-05-04\n" + (front if where == "document" else "")
+        + "---\n\n" + ANNOTATED.replace("# Code", "## Code"), encoding="utf-8")
+    html = _build(tmp_path).html_path.read_text(encoding="utf-8").split("</head>")[1]
+    assert "code-annotation" not in html and "&lt;1&gt;" not in html
+    assert "<li>Load the library.</li>" in html

@@ -27,7 +27,7 @@ from reportc.project.markdown import (
     lists_read_as_text,
     promote_sections,
 )
-from reportc.project.settings import ANNOTATION_STYLES, annotation_style
+from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand
 from reportc.project.split import (
     Carry,
@@ -280,23 +280,23 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
         numbered = kind != "summary"
     chapter.numbered = numbered and kind != "summary"
     chapter.short_title = str(meta.get("short_title") or "")
-    _code_annotations(chapter, meta, lines.get("code-annotations"), diag)
+    _code_annotations(chapter, meta, lines, diag)
     if meta.get("title") is not None:
         _front_matter_title(chapter, " ".join(str(meta["title"]).split()), lines.get("title", 1),
                             diag)
 
 
-def _code_annotations(chapter: Chapter, meta: dict, line: int | None,
+def _code_annotations(chapter: Chapter, meta: dict, lines: dict[str, int],
                       diag: Diagnostics) -> None:
     """The file's own ``code-annotations`` (Quarto's: below, hover, select, none or
-    false), over the report's."""
-    if "code-annotations" not in meta:
+    false; at the top level or under ``format: html:``), over the report's."""
+    if (found := format_option(meta, "code-annotations")) is None:
         return
-    chapter.code_annotations = annotation_style(meta["code-annotations"])
+    chapter.code_annotations = annotation_style(found[0])
     if not chapter.code_annotations:
-        diag.warning(f"code-annotations '{meta['code-annotations']}' is not one of "
-                     f"{', '.join(ANNOTATION_STYLES)} (the report's is used)", chapter.rel, line,
-                     code="quarto.annotation")
+        diag.warning(f"code-annotations '{found[0]}' is not one of "
+                     f"{', '.join(ANNOTATION_STYLES)} (the report's is used)", chapter.rel,
+                     lines.get(found[1].split(".")[0]), code="quarto.annotation")
 
 
 def _unused_filters(meta: dict, rel: str, diag: Diagnostics) -> None:

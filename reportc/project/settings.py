@@ -101,6 +101,20 @@ Check = Callable[[Context, "Key"], Any]
 ANNOTATION_STYLES = ("below", "hover", "select", "none")
 
 
+def format_option(data: dict, key: str) -> tuple[Any, str] | None:
+    """A Quarto option written at the top level or under a format (``format: html:
+    code-annotations: none``; the HTML format's first, the editions share one text), with
+    where it is written (``format.html.code-annotations``); None if nowhere."""
+    if key in data:
+        return data[key], key
+    formats = data.get("format")
+    formats = formats if isinstance(formats, dict) else {}
+    for name in sorted(formats, key=lambda name: name != "html"):
+        if isinstance(formats[name], dict) and key in formats[name]:
+            return formats[name][key], f"format.{name}.{key}"
+    return None
+
+
 def annotation_style(value: Any) -> str:
     """Quarto's ``code-annotations`` value as one of :data:`ANNOTATION_STYLES` (``false``,
     which Quarto's schema allows, hides them: "none"); "" for a value it does not take."""
