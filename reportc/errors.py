@@ -32,6 +32,8 @@ WARNING_CODES = {
     "xref.word": "a cross-reference repeats the word its label brings ('Figure @fig-x')",
     "float.caption": "a figure or table block has no caption",
     "heading.level": "a chapter has a second level-1 heading (treated as a section)",
+    "quarto.annotation": "a Quarto code annotation marker or list item without its other "
+                         "half (or code-annotations with an unknown value)",
     "quarto.filter": "a Quarto project's Lua filter is not run (what it adds is missing)",
     "language.missing": "a word reportc prints itself has no translation into the report's "
                         "lang and prints in English (set it under language:)",

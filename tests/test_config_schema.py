@@ -181,7 +181,7 @@ QUARTO_VALUES = {"title": "Harbour book", "subtitle": "Sub", "description": "Abo
                  "number-sections": False, "crossref": {"fig-prefix": "Abb."},
                  "reference-section-title": "Quellen", "csl": "apa",
                  "bibliography": "refs.bib", "nocite": "@*", "abstract": "Short.",
-                 "language": {"toc-title-document": "Übersicht"}}
+                 "language": {"toc-title-document": "Übersicht"}, "code-annotations": False}
 
 
 def test_every_quarto_key_the_schema_declares_is_read_from_quarto_yml(tmp_path):
@@ -200,6 +200,7 @@ def test_every_quarto_key_the_schema_declares_is_read_from_quarto_yml(tmp_path):
     assert (config.title, config.subtitle, config.lang, config.csl) == \
         ("Harbour book", "Sub", "de", "apa")
     assert config.number_sections is False and config.crossref == {"fig": "Abb."}
+    assert config.code_annotations == "none"  # Quarto's false hides them
     assert config.references_title == "Quellen" and config.authors[0].name == "Ada Example"
     assert config.words["toc-title-document"] == "Übersicht" and config.nocite == ["*"]
     assert (config.words["crossref-tbl-title"], config.words.labels()["fig"]) == \

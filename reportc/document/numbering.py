@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportc.cache import BuildCache
+from reportc.document.annotations import shape_annotations
 from reportc.document.callouts import callout_kind, label_callout, shape_callouts
 from reportc.document.crossref import id_line
 from reportc.document.floats import shape_floats, word_extents
@@ -81,11 +82,12 @@ def number_report(docs: list[ChapterDoc], diag: Diagnostics,
 
 def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = None,
                  words: dict[str, str] | None = None) -> None:
-    """Quarto's block forms in the one shape numbering reads: callouts and theorem blocks
-    (their title headings leave the flow first, so they are never numbered sections),
-    floats as Figure nodes, ``{#eq-x}`` equations; each formula checked; and the place the
-    author chose for the bibliography (``::: {#refs}``). ``words``: the titles' words, by
-    prefix (:meth:`reportc.project.language.Words.labels`)."""
+    """Quarto's block forms in the one shape numbering reads: code annotations, callouts
+    and theorem blocks (their title headings leave the flow first, so they are never
+    numbered sections), floats as Figure nodes, ``{#eq-x}`` equations; each formula
+    checked; and the place the author chose for the bibliography (``::: {#refs}``).
+    ``words``: the titles' words, by prefix (:meth:`reportc.project.language.Words.labels`)."""
+    shape_annotations(doc, diag, doc.chapter.code_annotations)  # before floats wrap blocks
     nodes = A.iter_nodes(doc.ast["blocks"])  # one walk; each step looks at what it needs
     words = words or Words().labels()
     shape_callouts(doc, diag, nodes, words)

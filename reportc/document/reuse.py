@@ -90,7 +90,8 @@ class Reuse:
         """The chapter's trace, with the last build's record when there is one and its read
         AST is kept too (``key``: the read AST's)."""
         trace = Trace(digest(KIND, key, self.context, chapter.rel, chapter.kind,
-                             str(chapter.numbered), chapter.short_title, chapter.anchor), key)
+                             str(chapter.numbered), chapter.short_title, chapter.anchor,
+                             chapter.code_annotations), key)
         name = self.cache.entries.get(f"ast:{key}")
         if name and (self.cache.folder / name).is_file() and \
                 (blob := self.cache.get(KIND, trace.key)) is not None:

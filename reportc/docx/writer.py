@@ -28,6 +28,7 @@ from typing import Any
 from reportc.charts.engine import current_engine
 from reportc.charts.word import word_charts
 from reportc.citing.setup import CitationSetup
+from reportc.document.annotations import label_lines, may_annotate
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import flatten_chapter_heading
 from reportc.document.read import warning_place
@@ -148,8 +149,10 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
         if doc.chapter.part:  # a part: group's title, on a page of its own
             blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
                                                 A.text_inlines(doc.chapter.part)]})
-        blocks.extend(word_charts(_chapter_blocks(copy.deepcopy(doc.ast["blocks"])),
-                                  current_engine()))
+        chapter = _chapter_blocks(copy.deepcopy(doc.ast["blocks"]))
+        if may_annotate(doc.chapter.text):
+            label_lines(chapter, config.words["code-line"], config.words["code-lines"])
+        blocks.extend(word_charts(chapter, current_engine()))
     if listed:
         blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
                                             A.text_inlines(heading)]})

@@ -29,6 +29,7 @@ from reportc.project.markdown import (
     promote_sections,
 )
 from reportc.project.quarto import unrun_filters
+from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, title_shortcodes
 from reportc.project.split import (
     Carry,
@@ -43,7 +44,8 @@ from reportc.project.versioning import build_date
 
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
-FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes", "nocite"}
+FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes", "nocite",
+                     "code-annotations"}
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
@@ -118,6 +120,7 @@ def _place(chapter: Chapter, entry: Listed | None, config: ReportConfig) -> None
         chapter.kind = entry.kind if chapter.kind == "chapter" else chapter.kind
         chapter.part = entry.part or chapter.part
     chapter.numbered = chapter.numbered and config.number_sections
+    chapter.code_annotations = chapter.code_annotations or config.code_annotations
 
 
 def _warn_about_names(folder: Path, found: list[Path], ordered_by_name: bool,
@@ -299,9 +302,23 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
     chapter.numbered = numbered and kind != "summary"
     chapter.short_title = str(meta.get("short_title") or "")
     chapter.nocite = tuple(nocite_keys(meta.get("nocite")))
+    _code_annotations(chapter, meta, lines, diag)
     if meta.get("title") is not None:
         _front_matter_title(chapter, " ".join(str(meta["title"]).split()), lines.get("title", 1),
                             diag)
+
+
+def _code_annotations(chapter: Chapter, meta: dict, lines: dict[str, int],
+                      diag: Diagnostics) -> None:
+    """The file's own ``code-annotations`` (Quarto's: below, hover, select, none or
+    false; at the top level or under ``format: html:``), over the report's."""
+    if (found := format_option(meta, "code-annotations")) is None:
+        return
+    chapter.code_annotations = annotation_style(found[0])
+    if not chapter.code_annotations:
+        diag.warning(f"code-annotations '{found[0]}' is not one of "
+                     f"{', '.join(ANNOTATION_STYLES)} (the report's is used)", chapter.rel,
+                     lines.get(found[1].split(".")[0]), code="quarto.annotation")
 
 
 def _unused_filters(meta: dict, rel: str, diag: Diagnostics) -> None:

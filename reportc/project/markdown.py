@@ -78,6 +78,8 @@ class Chapter:
     expanded: bool = False  # the text holds included files (its lines map to theirs)
     read_in: tuple[str, ...] = ()  # other files its text holds (includes, frozen results)
     slug: str = ""  # the second and later chapters of one file: stem-2, stem-3, ...
+    # Quarto's code-annotations for this file (its front matter, else the report's)
+    code_annotations: str = ""
     header_macros: tuple[Definition, ...] = ()  # from its front matter's header-includes
     nocite: tuple[str, ...] = ()  # keys its front matter lists uncited (nocite:; "*": all)
     macros: str = ""  # the report's macro definitions it does not make itself (one line)

@@ -21,6 +21,7 @@ from reportc.errors import ConfigError
 from reportc.paths import inside
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
 from reportc.project.schema import quarto_keys
+from reportc.project.settings import format_option
 
 QUARTO_NAME = "_quarto.yml"
 BOOKDOWN_NAME = "_bookdown.yml"
@@ -98,6 +99,7 @@ def _quarto(root: Path) -> ProjectSettings:
                 _take(settings, key, source[key], lines.get(prefix + key, 1))
                 _take_item_lines(settings, key, prefix, lines)
     _site_title(data, lines, settings)
+    _format_annotations(data, lines, settings)
     if book:
         _take_chapters(settings, book, lines, "book.")
     else:
@@ -133,6 +135,14 @@ def _take_headers(data: dict, lines: dict[str, int], settings: ProjectSettings) 
         settings.data["include-in-header"] = files
     if texts:
         settings.data["header-includes"] = texts
+
+
+def _format_annotations(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
+    """``code-annotations`` written under a format (``format: html: code-annotations:
+    none``) where the top level gives none."""
+    found = format_option(data, "code-annotations")
+    if found is not None and "code-annotations" not in settings.data:
+        _take(settings, "code-annotations", found[0], lines.get(found[1], 1))
 
 
 def _site_title(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
@@ -288,6 +298,11 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
             line = next((n for n, text_line in enumerate(match.group(1).split("\n"), 2)
                          if text_line.startswith(f"{key}:")), 1)
             _take(settings, key, meta[key], line, name)
+    found = format_option(meta, "code-annotations")
+    if found is not None and "code-annotations" not in settings.data:
+        line = next((n for n, text_line in enumerate(match.group(1).split("\n"), 2)
+                     if text_line.startswith("format:")), 1)
+        _take(settings, "code-annotations", found[0], line, name)
     settings.meta_document = name
 
 

@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 
 from reportc.project import checks as c
-from reportc.project.settings import DEFAULT_CSL, LANG_PATTERN, SIDED, STATUSES, Context, Key
+from reportc.project.settings import (
+    DEFAULT_CSL,
+    LANG_PATTERN,
+    SIDED,
+    STATUSES,
+    Context,
+    Key,
+    code_annotations,
+)
 
 __all__ = ["DEFAULT_CSL", "KEYS", "KNOWN_KEYS", "SIDED", "STATUSES", "Key", "commented",
            "quarto_keys"]
@@ -68,6 +76,10 @@ KEYS: tuple[Key, ...] = (
         quarto=("book.appendices",), names_files=True),
     Key("number_sections", "true/false", "number chapters and sections", c.flags,
         default=True, aliases=("number-sections",), quarto=("number-sections",)),
+    Key("code-annotations", "below, hover, select or none", "Quarto's code annotations: "
+        "none prints each block's list as an ordinary list", code_annotations,
+        default="below", aliases=("code_annotations",), quarto=("code-annotations",),
+        message="code-annotations '{value}' must be below, hover, select or none"),
     Key("include-in-header", "file or list of files", "LaTeX preambles (pandoc's "
         "--include-in-header): their macro definitions hold in every formula", c.header_files,
         default=[], field="header_macros", names_files=True),

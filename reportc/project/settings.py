@@ -96,6 +96,36 @@ Check = Callable[[Context, "Key"], Any]
 
 
 
+# Quarto's code-annotations styles: a static page shows each list below its block, so
+# hover and select print as below does; none takes the markers out, the lists stay lists
+ANNOTATION_STYLES = ("below", "hover", "select", "none")
+
+
+def format_option(data: dict, key: str) -> tuple[Any, str] | None:
+    """A Quarto option written at the top level or under a format (``format: html:
+    code-annotations: none``; the HTML format's first, the editions share one text), with
+    where it is written (``format.html.code-annotations``); None if nowhere."""
+    if key in data:
+        return data[key], key
+    formats = data.get("format")
+    formats = formats if isinstance(formats, dict) else {}
+    for name in sorted(formats, key=lambda name: name != "html"):
+        if isinstance(formats[name], dict) and key in formats[name]:
+            return formats[name][key], f"format.{name}.{key}"
+    return None
+
+
+def annotation_style(value: Any) -> str:
+    """Quarto's ``code-annotations`` value as one of :data:`ANNOTATION_STYLES` (``false``,
+    which Quarto's schema allows, hides them: "none"); "" for a value it does not take."""
+    if value is False:
+        return "none"
+    if value is True:
+        return "below"
+    text = str(value).strip().lower()
+    return text if text in ANNOTATION_STYLES else ""
+
+
 LANG_PATTERN = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"  # a BCP 47 tag, as far as lang: needs
 
 
@@ -119,6 +149,7 @@ class ReportConfig:
     bibliography: Path | None = None  # the first of ``bibliographies``
     bibliographies: list[Path] = field(default_factory=list)
     number_sections: bool = True
+    code_annotations: str = "below"  # Quarto's code-annotations (below, hover, select, none)
     crossref: dict[str, str] = field(default_factory=dict)  # prefix -> word (fig -> Fig.)
     files: dict[str, str] = field(default_factory=dict)  # key -> file it is written in
     project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
@@ -165,3 +196,14 @@ class ReportConfig:
         if self.date is None:
             return ""
         return self.words.date(self.date, us=self.lang.lower() in ("en-us", "en_us"))
+
+
+def code_annotations(ctx: Context, key: Key) -> str:
+    """``code-annotations``: below, hover, select, none (or true, false)."""
+    for name in key.names:
+        if name in ctx.data:
+            style = annotation_style(ctx.data[name])
+            if not style:
+                ctx.err(key.name, key.message.format(value=ctx.data[name]))
+            return style or key.default
+    return key.default

@@ -102,6 +102,36 @@ local function write(blocks)
   return pandoc.write(pandoc.Pandoc(blocks), 'html5', PANDOC_WRITER_OPTIONS)
 end
 
+-- A code block with Quarto's code annotations (reportc.document.annotations took the
+-- markers out and left `data-code-annotations="LINE:N,..."`): written as the writer
+-- writes it, with an empty span after each annotated line whose CSS shows the number, so
+-- that copying the code copies no number.
+local function annotated(block)
+  local marks = block.attributes['data-code-annotations']
+  if not marks then return nil end
+  block.attributes['data-code-annotations'] = nil
+  local numbers = {}
+  for line, number in marks:gmatch('(%d+):(%d+)') do numbers[tonumber(line)] = number end
+  local html = write({block})
+  local head, body, tail = html:match('^(.-<code[^>]*>)(.*)(</code>.-)$')
+  if not body then return nil end
+  local out = {}
+  for line in (body .. '\n'):gmatch('(.-)\n') do
+    local number = numbers[#out + 1]
+    if number then
+      local mark = '<span class="code-annotation-anchor" data-code-annotation="' .. number
+                   .. '" aria-hidden="true"></span>'
+      if line:match('^<span id=') and line:sub(-7) == '</span>' then
+        line = line:sub(1, -8) .. mark .. '</span>'  -- inside the highlighted line's span
+      else
+        line = line .. mark
+      end
+    end
+    out[#out + 1] = line
+  end
+  return pandoc.RawBlock('html', head .. table.concat(out, '\n') .. tail)
+end
+
 -- Each block behind a marker, and one after the last (reportc.citing.pieces splits on them).
 local function marked(blocks)
   local out = pandoc.Blocks({})
@@ -121,6 +151,7 @@ local function render_chapter(blocks, meta, prefix, with_list, pieces, first)
   local notes = {}
   local chapter = pandoc.Pandoc(blocks, meta):walk({
     Image = sized,
+    CodeBlock = annotated,
     Note = function(note)
       notes[#notes + 1] = note.content
       return note_call(prefix, tostring(first + #notes - 1), note.content)

@@ -108,6 +108,8 @@ ENGLISH: dict[str, str] = {
     "link-title": "Link",
     "link-bibliography": "Bibliography entry",
     "xref-page-spoken": "on page",
+    "code-line": "Line",
+    "code-lines": "Lines",
     "page-of": "of",
     "table-shown": "Shown: {extent}.",
     "table-rows": "rows {first}–{last} of {total}",

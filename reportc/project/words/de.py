@@ -99,6 +99,8 @@ WORDS: dict[str, str] = {
     "link-title": "Link",
     "link-bibliography": "Literaturangabe",
     "xref-page-spoken": "auf Seite",
+    "code-line": "Zeile",
+    "code-lines": "Zeilen",
     "page-of": "von",
     "months": "Januar Februar März April Mai Juni Juli August September Oktober "
               "November Dezember",

@@ -99,6 +99,8 @@ WORDS: dict[str, str] = {
     "link-title": "Enlace",
     "link-bibliography": "Entrada bibliográfica",
     "xref-page-spoken": "en la página",
+    "code-line": "Línea",
+    "code-lines": "Líneas",
     "page-of": "de",
     "months": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
               "noviembre diciembre",

@@ -99,6 +99,8 @@ WORDS: dict[str, str] = {
     "link-title": "Lien",
     "link-bibliography": "Entrée bibliographique",
     "xref-page-spoken": "page",
+    "code-line": "Ligne",
+    "code-lines": "Lignes",
     "page-of": "sur",
     "months": "janvier février mars avril mai juin juillet août septembre octobre "
               "novembre décembre",

@@ -99,6 +99,8 @@ WORDS: dict[str, str] = {
     "link-title": "Collegamento",
     "link-bibliography": "Voce bibliografica",
     "xref-page-spoken": "a pagina",
+    "code-line": "Riga",
+    "code-lines": "Righe",
     "page-of": "di",
     "months": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
               "ottobre novembre dicembre",

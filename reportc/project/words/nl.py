@@ -99,6 +99,8 @@ WORDS: dict[str, str] = {
     "link-title": "Link",
     "link-bibliography": "Bronvermelding",
     "xref-page-spoken": "op pagina",
+    "code-line": "Regel",
+    "code-lines": "Regels",
     "page-of": "van",
     "months": "januari februari maart april mei juni juli augustus september oktober "
               "november december",

@@ -99,6 +99,8 @@ WORDS: dict[str, str] = {
     "link-title": "Ligação",
     "link-bibliography": "Entrada bibliográfica",
     "xref-page-spoken": "na página",
+    "code-line": "Linha",
+    "code-lines": "Linhas",
     "page-of": "de",
     "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
               "novembro dezembro",
