@@ -25,7 +25,8 @@ EDITION_FORMATS = {"html", "html4", "html5", "html:js", "pdf", "latex", "docx", 
 
 def drop_hidden(doc: ChapterDoc) -> None:
     """Every hidden Div and Span of the chapter, content and all, leaves it."""
-    if ".hidden" in doc.chapter.text or "content-" in doc.chapter.text:
+    text = doc.chapter.text  # (a copy of the whole tree: only where such a class is written)
+    if ".hidden" in text or "content-hidden" in text or "content-visible" in text:
         doc.ast["blocks"] = _without_hidden(doc.ast["blocks"])
 
 

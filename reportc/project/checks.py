@@ -18,7 +18,7 @@ from reportc.paths import inside
 from reportc.project import publisher as pub
 from reportc.project.language import Words, words_for
 from reportc.project.listing import Err, Listed, listed_chapters
-from reportc.project.macros import definitions
+from reportc.project.macros import definitions, without_comments
 from reportc.project.markdown import Definition, nocite_keys
 from reportc.project.settings import CONFIG_NAME, LANG_PATTERN, PAPER_SIZES, Author, Context, Key
 from reportc.project.words import ALIASES, ENGLISH
@@ -425,7 +425,7 @@ def header_files(ctx: Context, key: Key) -> list[Definition]:
         else:
             ctx.config.setting_files.append(name)
     return [found for text in texts
-            for found in definitions(re.sub(r"(?<!\\)%[^\n]*", "", text))]
+            for found in definitions(without_comments(text))]
 
 
 def _one_or_list(ctx: Context, key: str) -> list[str]:

@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 
 from reportc.project.words import ALIASES, ENGLISH, TRANSLATIONS
 
-__all__ = ["ENGLISH", "Words", "language_of", "words_for"]
+__all__ = ["ENGLISH", "LINK_KEYS", "Words", "language_of", "words_for"]
+
+# the words of the PDF's link descriptions for screen readers (reportc.pdf.compat.tags)
+LINK_KEYS = ("link-title", "link-bibliography", "xref-page", "xref-page-spoken")
 
 # the words reading, numbering and shaping write into a chapter's tree, by the key they
 # know them by (kinds.LABELS' prefixes; the chapter's, the appendix's, the proof's, the
@@ -87,8 +90,8 @@ class Words(Mapping[str, str]):
     def links(self) -> dict[str, str]:
         """The words the PDF's link descriptions for screen readers use, where they are not
         English (the tagging patch's defaults): ``{}`` for an English report."""
-        keys = ("link-title", "link-bibliography", "xref-page", "xref-page-spoken")
-        return {key: self.table[key] for key in keys} if self._changed(*keys) else {}
+        changed = self._changed(*LINK_KEYS)
+        return {key: self.table[key] for key in LINK_KEYS} if changed else {}
 
     def search(self) -> dict[str, str]:
         """The web edition's search words that are not English (its script's defaults)."""

@@ -23,6 +23,7 @@ _DEFINER = re.compile(r"\\(newcommand|renewcommand|providecommand|DeclareMathOpe
                       r"(?![A-Za-z])(\*?)\s*")
 _NAME = re.compile(r"\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+)")
 _OPTION = re.compile(r"\s*\[[^\]]*\]")
+_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _DISPLAY = re.compile(r"\$\$(.*?)\$\$", re.S)
 PREAMBLE_LINES = 2  # the preamble's line and the blank line after it (read.lua)
 
@@ -50,9 +51,14 @@ def _name(text: str, position: int) -> tuple[str, int | None]:
     return "", None
 
 
+def without_comments(tex: str) -> str:
+    """``tex`` without its comments (``%`` to the end of the line, ``\\%`` kept)."""
+    return _COMMENT.sub("", tex)
+
+
 def only_definitions(tex: str) -> bool:
     """Does ``tex`` hold macro definitions and nothing else (comments and space aside)?"""
-    rest = re.sub(r"(?<!\\)%[^\n]*", "", tex)
+    rest = without_comments(tex)
     found = definitions(rest)
     for definition in reversed(found):
         start = definition.offset
@@ -140,4 +146,4 @@ def _without_code(text: str) -> str:
 
 def _one_line(tex: str) -> str:
     """A definition on one line (the preamble is one line: chapter lines shift by two)."""
-    return " ".join(re.sub(r"(?<!\\)%[^\n]*", "", tex).split())
+    return " ".join(without_comments(tex).split())

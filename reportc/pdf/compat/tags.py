@@ -42,11 +42,11 @@ from weasyprint.logger import LOGGER
 from weasyprint.pdf import stream as wp_stream
 
 from reportc.pdf.compat.tagwrite import _Node, _write
+from reportc.project.language import ENGLISH, LINK_KEYS
 
 # a link's description for screen readers, in English; a page in another language gives
 # its words on its html element (data-link-words, reportc.project.language.Words.links)
-LINK_WORDS = {"link-title": "Link", "link-bibliography": "Bibliography entry",
-              "xref-page": "on p.", "xref-page-spoken": "on page"}
+LINK_WORDS = {key: ENGLISH[key] for key in LINK_KEYS}
 
 PATCHED_VERSION = "70.0"
 
