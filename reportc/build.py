@@ -63,7 +63,7 @@ def build(options: BuildOptions) -> BuildResult:
     root = options.root.resolve()
     diag = Diagnostics.until_policy()
     check_out_dir(options.out_dir)
-    config = load_config(root, diag)
+    config = load_config(root, diag, options.document)
     diag.set_policy(strict=options.strict or (options.status or config.status) == "final",
                     silenced=frozenset(config.silence))  # the one place the policy is set
     release = resolve_release(config, build_date(config), label=options.version_label,

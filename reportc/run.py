@@ -32,6 +32,7 @@ class BuildOptions:
     family: str = "report"  # "redline": replaces earlier redlines in out/, not the report
     reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
     source_dirs: tuple[Path, ...] = ()  # --sources: folders outside the report sources may be in
+    document: str = ""  # `reportc FILE.md`: that document alone is the report (root: its folder)
 
     @property
     def out_dir(self) -> Path:

@@ -213,8 +213,11 @@ def test_a_directory_with_neither_file_says_what_it_looks_for(tmp_path):
     with pytest.raises(ConfigError, match=r"report.yaml: not found in .* a Quarto project "
                                           r"has _quarto.yml, a Bookdown book _bookdown.yml, "
                                           r"a Manubot paper content/metadata.yaml and numbered "
-                                          r"content/\*.md files; for other Markdown, such as "
-                                          r"a pandoc thesis, write a report.yaml with 'title:' "
+                                          r"content/\*.md files; one Markdown document with "
+                                          r"a title in its front matter builds alone "
+                                          r"\(reportc FILE.md\); for other Markdown, such as "
+                                          r"a pandoc thesis in several files, write a "
+                                          r"report.yaml with 'title:' "
                                           r"and 'chapters:'"):
         build(BuildOptions(root=tmp_path, formats=("html",)))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, build
 from reportc.errors import BuildFailed, ReportError
+from reportc.project.chapters import SOURCE_SUFFIXES
 from reportc.project.config import STATUSES
 from reportc.project.versioning import check_label
 from reportc.version import __version__
@@ -30,7 +31,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Build a report directory (report.yaml, chapters/, references.bib) "
                     "into a PDF and an HTML edition.")
     parser.add_argument("report_dir", nargs="?", default=".", type=Path,
-                        help="the report directory (default: the current directory)")
+                        help="the report directory (default: the current directory), or one "
+                             "Markdown document (.md, .qmd, .Rmd) to build alone")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
                         help="comma-separated formats to build: html, pdf, docx, epub, "
@@ -145,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         return new_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
-    options = BuildOptions(root=args.report_dir, out=args.out, formats=args.formats,
+    root, document = _report_and_document(args.report_dir)
+    options = BuildOptions(root=root, document=document, out=args.out, formats=args.formats,
                            strict=args.strict, version_label=args.version_label,
                            status=args.status or "", git_stamp=not args.no_git_stamp,
                            self_contained=args.self_contained, single_pass=args.single_pass,
@@ -158,6 +161,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return watch(options, args.port)
     return _run(lambda: build(options))
+
+
+def _report_and_document(given: Path) -> tuple[Path, str]:
+    """The report folder, and the document named if a Markdown file was given instead
+    (``reportc thesis.md``, as one runs ``pandoc thesis.md``): its folder, and the file."""
+    if given.suffix.lower() in SOURCE_SUFFIXES and given.is_file():
+        return given.parent, given.name
+    return given, ""
 
 
 def diff_main(argv: list[str]) -> int:

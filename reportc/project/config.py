@@ -13,7 +13,13 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
-from reportc.project.quarto import ProjectSettings, node_lines, one_document, read_project
+from reportc.project.quarto import (
+    SOURCE_SUFFIXES,
+    ProjectSettings,
+    node_lines,
+    one_document,
+    read_project,
+)
 from reportc.project.schema import FILE_KEYS, KEYS, KNOWN_KEYS
 from reportc.project.settings import (
     CONFIG_NAME,
@@ -31,21 +37,28 @@ __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPE
            "unreadable_date"]
 
 
-def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
+def load_config(root: Path, diagnostics: Diagnostics, document: str = "") -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
-    ``root``; raise :class:`ConfigError` when they cannot be used."""
+    ``root``; raise :class:`ConfigError` when they cannot be used. ``document``: the one
+    Markdown file of ``root`` to build alone (``reportc thesis.md``); its front matter
+    gives the title, and no report.yaml or project file is read."""
+    if document:
+        return _config_of(root, {}, {}, diagnostics, _document_project(root, document),
+                          alone=True)
     project = read_project(root)
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
-        raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory? "
-                          "a Quarto project has _quarto.yml, a Bookdown book _bookdown.yml, a "
-                          "Manubot paper content/metadata.yaml and numbered content/*.md "
-                          "files; for other Markdown, such as a pandoc thesis, write a "
-                          "report.yaml with 'title:' and 'chapters:' listing the files in "
-                          "reading order)")
+        project = _lone_document(root)
     data, lines = _read_yaml(path) if path.is_file() else ({}, {})
-    project = project or one_document(root, data)
-    manubot = {k: v for k, v in manubot_metadata(root).items() if k not in data}
+    return _config_of(root, data, lines, diagnostics, project or one_document(root, data))
+
+
+def _config_of(root: Path, data: dict, lines: dict[str, int], diagnostics: Diagnostics,
+               project: ProjectSettings | None, alone: bool = False) -> ReportConfig:
+    """report.yaml's settings (``data``, at ``lines``) over the project's (``alone``: a
+    document given on the command line, with no settings file around it read)."""
+    manubot = {} if alone else \
+        {k: v for k, v in manubot_metadata(root).items() if k not in data}
     files = {str(key): CONFIG_NAME for key in data}
     if project is not None:
         own = set(data)
@@ -55,12 +68,68 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
         lines = {**{k: v for k, v in project.lines.items()
                     if k.split("[")[0] not in own}, **lines}
         data = {**project.data, **data}
-        if not path.is_file():
+        if alone or not (root / CONFIG_NAME).is_file():
             files.setdefault("title", project.file)
     config = _validate(root, {**manubot, **data}, lines, diagnostics, files)
     if project is not None:
         _take_project(config, project, diagnostics)
     return config
+
+
+def _document_project(root: Path, name: str) -> ProjectSettings:
+    """The settings of the one document ``name`` given on the command line."""
+    settings = one_document(root, {"chapters": [name]})
+    if settings is None:
+        raise ConfigError(f"{name}:1: no title: a document built alone needs one in its "
+                          "front matter (---\ntitle: ...\n---), or a report.yaml beside it "
+                          "listing it under 'chapters:'")
+    settings.data["chapters"] = [name]
+    settings.lines["chapters"] = 1
+    # as pandoc numbers it: only when asked (number-sections, or its LaTeX numbersections)
+    settings.data.setdefault("number_sections", _asks_numbers(root / name))
+    return settings
+
+
+def _lone_document(root: Path) -> ProjectSettings:
+    """A folder with no report.yaml or project file: its one Markdown document with a
+    title in its front matter is the report (a pandoc user's ``document.md`` beside its
+    build script; a README without front matter is not a candidate)."""
+    found = [path.name for path in sorted(root.iterdir()) if path.is_file()
+             and path.suffix.lower() in SOURCE_SUFFIXES and _titled(path)] \
+        if root.is_dir() else []
+    if len(found) == 1:
+        return _document_project(root, found[0])
+    several = f" (it has {len(found)} titled documents: {', '.join(found)}; name one: " \
+        f"reportc {found[0]})" if found else ""
+    raise ConfigError(f"{CONFIG_NAME}: not found in {root}{several} (is this a report "
+                      "directory? a Quarto project has _quarto.yml, a Bookdown book "
+                      "_bookdown.yml, a Manubot paper content/metadata.yaml and numbered "
+                      "content/*.md files; one Markdown document with a title in its front "
+                      "matter builds alone (reportc FILE.md); for other Markdown, such as a "
+                      "pandoc thesis in several files, write a report.yaml with 'title:' and "
+                      "'chapters:' listing the files in reading order)")
+
+
+def _titled(path: Path) -> bool:
+    """Does the file open with a front matter that has a ``title:``?"""
+    return bool(re.search(r"^title:", _front_matter(path), re.M))
+
+
+def _asks_numbers(path: Path) -> bool:
+    """Does the document's front matter say ``numbersections: true`` (pandoc's LaTeX
+    variable; ``number-sections`` is read as report.yaml's key)?"""
+    return bool(re.search(r"^numbersections:\s*(true|yes)\s*$", _front_matter(path), re.M))
+
+
+def _front_matter(path: Path) -> str:
+    """The YAML front matter the file opens with ('' if none)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as text:
+            head = text.read(65536)
+    except OSError:
+        return ""
+    match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*\r?\n", head, re.S)
+    return match.group(1) if match else ""
 
 
 def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnostics) -> None:

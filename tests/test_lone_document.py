@@ -1,0 +1,92 @@
+"""One Markdown document built as it is, the way pandoc users run ``pandoc document.md``:
+a folder holding ``document.md`` (its title in the front matter) beside a build script and
+a README, with no report.yaml, or the file named on the command line. The layout is
+Wandmalfarbe/pandoc-latex-template's examples' (read for this; the documents are written
+here). Sections are numbered as pandoc numbers them: only when the document asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build_root, run_cli
+
+from reportc.errors import ConfigError
+
+DOCUMENT = """\
+---
+title: "Example PDF"
+author: [Author]
+date: "2017-02-20"
+keywords: [Markdown, Example]
+lang: "en"
+...
+
+# Vinaque sanguine
+
+## Aesculeae domus
+
+Lorem markdownum Letoia, et alios.
+"""
+
+
+def _folder(tmp_path: Path, **documents: str) -> Path:
+    root = tmp_path / "example"
+    root.mkdir()
+    (root / "build.sh").write_text("pandoc document.md -o document.pdf\n", encoding="utf-8")
+    (root / "README.md").write_text("# How to build\n\nRun build.sh.\n", encoding="utf-8")
+    for name, text in documents.items():
+        (root / f"{name}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def _headings(html: str) -> list[str]:
+    return [line for line in html.split("\n") if 'class="chapter-heading' in line]
+
+
+def test_a_folder_with_one_titled_document_builds_it_unnumbered(tmp_path):
+    built = build_root(_folder(tmp_path, document=DOCUMENT), formats=("html",),
+                       git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "<title>Example PDF</title>" in html and "Lorem markdownum" in html
+    assert "Run build.sh" not in html  # the README is not part of it
+    heading = _headings(html)
+    assert len(heading) == 1 and "Vinaque sanguine" in heading[0]
+    assert "chapter-label" not in heading[0] and 'class="secnum"' not in html
+    assert built.warnings == []
+
+
+def test_the_file_named_on_the_command_line_is_built_alone(tmp_path):
+    other = DOCUMENT.replace("Example PDF", "Other").replace("Lorem", "Ipsum")
+    root = _folder(tmp_path, document=DOCUMENT, other=other)
+    (root / "report.yaml").write_text('title: "Not this"\nchapters: [other.md]\n',
+                                      encoding="utf-8")
+    done = run_cli(root / "document.md", "--format", "html", "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "example-pdf.html").read_text(encoding="utf-8")
+    assert "<title>Example PDF</title>" in html and "Lorem markdownum" in html
+    assert "Ipsum" not in html and "Not this" not in html  # nor report.yaml's settings
+
+
+def test_numbersections_numbers_it_as_pandoc_would(tmp_path):
+    numbered = DOCUMENT.replace('lang: "en"\n', 'lang: "en"\nnumbersections: true\n')
+    built = build_root(_folder(tmp_path, document=numbered), formats=("html",),
+                       git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "Chapter 1" in _headings(html)[0] and '<span class="secnum">1.1</span>' in html
+
+
+def test_several_titled_documents_are_named_in_the_error(tmp_path):
+    root = _folder(tmp_path, a=DOCUMENT, b=DOCUMENT)
+    with pytest.raises(ConfigError) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    message = str(failed.value)
+    assert "2 titled documents: a.md, b.md" in message and "reportc a.md" in message
+    assert not (root / "out").exists()
+
+
+def test_a_named_document_without_a_title_is_a_located_error(tmp_path):
+    root = _folder(tmp_path, notes="# Notes\n\nText.\n")
+    done = run_cli(root / "notes.md", "--format", "html")
+    assert done.returncode == 1 and "notes.md:1: no title" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not (root / "out").exists()
