@@ -155,6 +155,9 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     # the bibliography's keys (a new set each time they are asked for) and Manubot's
     # citation aliases, which hold in every chapter wherever they are written
     keys, aliases = bibliography.keys, report_aliases(chapter.text for chapter in chapters)
+    shown = frozenset(edition.shows for edition in editions if edition.shows)
+    for chapter in chapters:  # what is for none of them is left out as it is read
+        chapter.editions = shown
     reuse = _reuse(run, config, keys, aliases, engine)
     docs = read_report(run, chapters, reuse, reading)
     _freeze()

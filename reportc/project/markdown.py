@@ -84,6 +84,9 @@ class Chapter:
     nocite: tuple[str, ...] = ()  # keys its front matter lists uncited (nocite:; "*": all)
     macros: str = ""  # the report's macro definitions it does not make itself (one line)
     raised: bool = False  # its headings were raised a level (it started at ##: Manubot)
+    # the kinds of edition the build writes, in Quarto's terms (html, pdf, docx, epub): its
+    # content for other formats only is left out when read (reportc.document.hidden)
+    editions: frozenset[str] = frozenset({"html", "pdf", "docx", "epub"})
 
     @property
     def stem(self) -> str:
