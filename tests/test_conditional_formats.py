@@ -101,8 +101,9 @@ def test_the_web_page_shows_only_its_content_not_even_in_its_source(every_editio
     assert _words(source) == SHOWN["html"] and "reportc-only" not in source
 
 
-def test_the_pdf_prints_only_its_content(every_edition):
+def test_the_pdf_prints_only_its_content_and_nothing_is_warned(every_edition):
     assert _words(" ".join(every_edition.page_texts())) == SHOWN["pdf"]
+    assert every_edition.warnings == []  # well-formed conditional content
 
 
 def test_the_word_file_holds_only_its_content(every_edition):
@@ -119,10 +120,6 @@ def test_the_site_pages_and_search_index_hold_only_the_web_content(every_edition
             and path.suffix in (".html", ".json", ".js", ".xml", ".txt")]
     assert any(path.suffix == ".html" for path in site)
     assert _words(" ".join(path.read_text(encoding="utf-8") for path in site)) == WEB
-
-
-def test_well_formed_conditional_content_gives_no_warning(every_edition):
-    assert every_edition.warnings == []
 
 
 def test_a_quarto_project_chapter_shows_per_edition_content(tmp_path):
@@ -150,6 +147,19 @@ def test_an_edit_rebuild_gives_the_bytes_of_a_clean_build(tmp_path):
     for name in ("t.html", "t.pdf", "t.docx"):
         assert (cached.out / name).read_bytes() == (clean.out / name).read_bytes(), name
     assert "edited" in cached.html_path.read_text(encoding="utf-8")
+    assert _words(cached.html_path.read_text(encoding="utf-8")) == SHOWN["html"]
+
+
+def test_a_build_of_other_editions_from_the_cache_gives_the_bytes_of_a_clean_one(tmp_path):
+    """Content for the PDF only is marked in an html+pdf build and left out when read in
+    an html build: the chapter's cached record is not taken across the two."""
+    root = _report(tmp_path / "r")
+    build_root(root, formats=("html", "pdf"), git_stamp=False)
+    cached = build_root(root, formats=("html",), git_stamp=False)
+    clean = build_root(root, out=tmp_path / "clean", formats=("html",), git_stamp=False,
+                       use_cache=False)
+    assert cached.html_path.read_bytes() == clean.html_path.read_bytes()
+    assert _words(cached.html_path.read_text(encoding="utf-8")) == SHOWN["html"]
 
 
 def test_a_numbered_figure_for_some_editions_only_is_warned_at_its_line(tmp_path):
