@@ -206,8 +206,8 @@ def test_nested_marked_content_is_cut_per_edition_in_html_and_in_the_tree():
     doc = _doc("content-visible", [_div("content-hidden", "docx", [PARA, inner])],
                {"html", "pdf", "docx"})
     drop_hidden(doc)
-    assert blocks_for(doc.ast["blocks"], "docx") == []
-    html_kept = blocks_for(doc.ast["blocks"], "html")
+    assert blocks_for(doc.ast["blocks"], "docx", set()) == []
+    html_kept = blocks_for(doc.ast["blocks"], "html", set())
     assert len(html_kept) == 1 and html_kept[0]["c"][1] == [PARA]
     html = ("a<!--reportc-only 1 html pdf-->b<!--reportc-only 2 pdf-->c"
             "<!--/reportc-only 2-->d<!--/reportc-only 1-->e")
@@ -225,3 +225,17 @@ def _png(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + \
         chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def test_a_cross_reference_to_content_cut_from_an_edition_links_to_nothing_there(tmp_path):
+    chapter = ("# One\n\nSee @fig-web.\n\n::: {.content-visible when-format=\"html\"}\n"
+               "![Zebrafig](pic.png){#fig-web}\n:::\n\nEnd.\n")
+    root = _report(tmp_path, chapter)
+    (root / "pic.png").write_bytes(_png(20, 10))
+    built = build_root(root, formats=("html", "pdf", "docx"), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert '<a href="#fig-web" class="xref">Figure\u00a01</a>' in html
+    pdf = " ".join(built.page_texts())
+    assert "Figure" not in pdf and "See ??fig-web." in pdf
+    word = _zipped(built.out / "t.docx", ("document.xml",))
+    assert "Figure" not in word and "??fig-web" in word and "Zebrafig" not in word

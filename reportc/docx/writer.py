@@ -34,7 +34,7 @@ from reportc.document.model import ChapterDoc
 from reportc.document.numbering import flatten_chapter_heading
 from reportc.document.read import warning_place
 from reportc.editions.base import Edition, Made
-from reportc.editions.conditional import blocks_for
+from reportc.editions.conditional import blocks_for, unlink
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
@@ -149,8 +149,11 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
     listed = bool(setup.bibliography and any(doc.cite_keys for doc in docs) and not placed)
     heading = config.references_title or config.words["section-title-references"]
     # each chapter's blocks, a copy without the content for other editions only
-    chapters = [blocks_for(doc.ast["blocks"], "docx") if conditional(doc.chapter.text)
+    cut: set[str] = set()
+    chapters = [blocks_for(doc.ast["blocks"], "docx", cut) if conditional(doc.chapter.text)
                 else copy.deepcopy(doc.ast["blocks"]) for doc in docs]
+    if cut:
+        unlink(chapters, cut)
     blocks: list[A.Node] = [*_cover_blocks(config, release),
                             contents_field(_contents_entries(docs, heading if listed else "",
                                                              chapters),

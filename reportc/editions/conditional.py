@@ -18,9 +18,12 @@ from markupsafe import Markup
 from reportc.document.hidden import MARK, OPENING
 from reportc.editions.base import Made
 from reportc.editions.page import Part
+from reportc.pandoc import ast as A
 
+_IDS = ("Div", "Span", "CodeBlock", "Figure", "Table", "Image")  # an identifier first
 _MARKED = re.compile(rf"<!--{MARK} (\d+) ([a-z ]+)-->(.*?)<!--/{MARK} \1-->", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
+_XREF = re.compile(r'<a href="#([^"]+)" class="xref">.*?</a>', re.S)
 _NOTE = re.compile(r'<li><div id="([^"]+)-fn(\d+)" class="fn-item">.*?</div></li>\n?', re.S)
 _EMPTY_NOTES = re.compile(r'<section id="[^"]+-notes" [^>]*>\s*<h\d class="notes-heading">'
                           r'[^<]*</h\d>\s*<ol>\s*</ol>\s*</section>\n?')
@@ -29,23 +32,37 @@ _EMPTY_NOTES = re.compile(r'<section id="[^"]+-notes" [^>]*>\s*<h\d class="notes
 def for_edition(made: Made, kind: str) -> Made:
     """What the shared stages made, as an edition of ``kind`` (``html``, ``pdf``, ``docx``,
     ``epub``; ``""``: one that shows no chapter text) shows it; ``made`` itself when no
-    chapter holds marked content."""
+    chapter holds marked content. A cross-reference to something cut prints as one to
+    nothing (``??fig-x``, as an unknown one), not as a link to a number not in it."""
     parts = made.context.parts
     if not kind or not any(MARK in part.html for part in parts):
         return made
-    context = dataclasses.replace(made.context, parts=[_part_for(part, kind) for part in parts])
+    cut: set[str] = set()
+    parts = [_part_for(part, kind, cut) for part in parts]
+    if cut:
+        parts = [_unlinked(part, cut) for part in parts]
+    context = dataclasses.replace(made.context, parts=parts)
     return dataclasses.replace(made, context=context)
 
 
-def _part_for(part: Part, kind: str) -> Part:
-    """The chapter without the content not for ``kind``, and its contents' entries without
-    the headings that went with it."""
+def _part_for(part: Part, kind: str, cut: set[str]) -> Part:
+    """The chapter without the content not for ``kind`` (its identifiers go to ``cut``),
+    and its contents' entries without the headings that went with it."""
     if MARK not in part.html:
         return part
     html = html_for(part.html, kind)
     ids = set(_ID.findall(html))
+    cut |= set(_ID.findall(part.html)) - ids
     headings = [heading for heading in part.headings if heading.id in ids]
     return dataclasses.replace(part, html=Markup(html), headings=headings)
+
+
+def _unlinked(part: Part, cut: set[str]) -> Part:
+    if 'class="xref"' not in part.html:
+        return part
+    html = _XREF.sub(lambda link: f"<strong>??{link.group(1)}</strong>"
+                     if link.group(1) in cut else link.group(0), part.html)
+    return dataclasses.replace(part, html=Markup(html))
 
 
 def html_for(html: str, kind: str) -> str:
@@ -70,9 +87,10 @@ def _without_lost_notes(html: str) -> str:
     return _EMPTY_NOTES.sub("", kept)
 
 
-def blocks_for(tree: Any, kind: str) -> Any:
+def blocks_for(tree: Any, kind: str, cut: set[str]) -> Any:
     """A copy of a chapter's blocks (or any part of its tree) as an edition of ``kind``
-    shows it: a marked node kept without its markers, or gone with them."""
+    shows it: a marked node kept without its markers, or gone with them (the identifiers
+    inside go to ``cut``)."""
     if isinstance(tree, list):
         kept: list[Any] = []
         cutting: str | None = None  # the closing marker of the piece being cut
@@ -80,14 +98,30 @@ def blocks_for(tree: Any, kind: str) -> Any:
             marker = _marker(item)
             if cutting is not None:
                 cutting = None if marker == cutting else cutting
+                cut |= {_node_id(node) for node in A.iter_nodes(item)} - {""}
             elif marker is None:
-                kept.append(blocks_for(item, kind))
+                kept.append(blocks_for(item, kind, cut))
             elif (opened := OPENING.fullmatch(marker)) and kind not in opened.group(2).split():
                 cutting = f"<!--/{MARK} {opened.group(1)}-->"
         return kept
     if isinstance(tree, dict):
-        return {key: blocks_for(value, kind) for key, value in tree.items()}
+        return {key: blocks_for(value, kind, cut) for key, value in tree.items()}
     return tree
+
+
+def unlink(tree: Any, cut: set[str]) -> None:
+    """Each cross-reference in ``tree`` to something ``cut``: as one to nothing
+    (``??fig-x``), in place."""
+    for node in A.iter_nodes(tree):
+        if node["t"] == "Link" and "xref" in node["c"][0][1] and \
+                node["c"][2][0][1:] in cut:
+            node["t"], node["c"] = "Strong", [{"t": "Str", "c": "??" + node["c"][2][0][1:]}]
+
+
+def _node_id(node: A.Node) -> str:
+    if node["t"] == "Header":
+        return str(node["c"][1][0])
+    return str(node["c"][0][0]) if node["t"] in _IDS else ""
 
 
 def _marker(node: Any) -> str | None:
