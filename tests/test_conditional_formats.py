@@ -239,3 +239,16 @@ def test_a_cross_reference_to_content_cut_from_an_edition_links_to_nothing_there
     assert "Figure" not in pdf and "See ??fig-web." in pdf
     word = _zipped(built.out / "t.docx", ("document.xml",))
     assert "Figure" not in word and "??fig-web" in word and "Zebrafig" not in word
+
+
+def test_the_policy_brief_is_a_pdf_edition(tmp_path):
+    root = _report(tmp_path)
+    (root / "chapters" / "00-summary.md").write_text(
+        "---\nkind: summary\n---\n\n# Summary\n\nThe findings in short.\n\n"
+        "::: {.content-visible when-format=\"pdf\"}\nZebrabriefprint words.\n:::\n\n"
+        "::: {.content-visible when-format=\"html\"}\nZebrabriefweb words.\n:::\n",
+        encoding="utf-8")
+    built = build_root(root, formats=("brief",), git_stamp=False)
+    brief = next(path for path in built.out.glob("*.pdf") if path.name != "t.pdf")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(brief).pages)
+    assert "Zebrabriefprint" in text and "Zebrabriefweb" not in text

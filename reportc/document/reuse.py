@@ -92,7 +92,7 @@ class Reuse:
         AST is kept too (``key``: the read AST's)."""
         trace = Trace(digest(KIND, key, self.context, chapter.rel, chapter.kind,
                              str(chapter.numbered), chapter.short_title, chapter.anchor,
-                             chapter.code_annotations, _editions(chapter)), key)
+                             chapter.code_annotations, *_editions(chapter)), key)
         name = self.cache.entries.get(f"ast:{key}")
         if name and (self.cache.folder / name).is_file() and \
                 (blob := self.cache.get(KIND, trace.key)) is not None:
@@ -248,10 +248,11 @@ class Reuse:
         return shape
 
 
-def _editions(chapter: Chapter) -> str:
+def _editions(chapter: Chapter) -> tuple[str, ...]:
     """The build's kinds of edition, for a chapter whose content may be for some only
-    (:mod:`reportc.document.hidden`); another chapter's record holds in every build."""
-    return " ".join(sorted(chapter.editions)) if conditional(chapter.text) else ""
+    (:mod:`reportc.document.hidden`); another chapter's record holds in every build (and
+    keeps the key it had before conditional content was decided per edition)."""
+    return (" ".join(sorted(chapter.editions)),) if conditional(chapter.text) else ()
 
 
 def _record(blob: str) -> dict[str, Any] | None:
