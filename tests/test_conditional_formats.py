@@ -252,3 +252,48 @@ def test_the_policy_brief_is_a_pdf_edition(tmp_path):
     brief = next(path for path in built.out.glob("*.pdf") if path.name != "t.pdf")
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(brief).pages)
     assert "Zebrabriefprint" in text and "Zebrabriefweb" not in text
+
+
+META = """---
+draft-notes: true
+said: "true"
+---
+
+# Flags
+
+::: {.content-visible when-meta="draft-notes"}
+Zebradraft shown: the front matter sets it true.
+:::
+
+::: {.content-hidden when-meta="review.open"}
+Zebrareview hidden while _quarto.yml's review.open is true.
+:::
+
+[zebrasaid]{.content-visible when-meta="said"} [zebraabsent]{.content-visible unless-meta="nothing"}
+
+::: {.content-visible when-meta="draft-notes" when-format="pdf"}
+Zebradraftprint in the PDF only.
+:::
+"""
+
+
+def test_when_meta_reads_the_front_matter_and_the_quarto_project(tmp_path):
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Q\n  chapters:\n    - index.qmd\n"
+        "review:\n  open: true\n", encoding="utf-8")
+    (tmp_path / "index.qmd").write_text(META, encoding="utf-8")
+    built = build_root(tmp_path, formats=("html", "pdf"), git_stamp=False)
+    html = next(built.out.glob("*.html")).read_text(encoding="utf-8")
+    assert _words(html) == {"Zebradraft", "zebraabsent"}  # "true" as a string is not true
+    pdf = next(built.out.glob("*.pdf"))
+    assert _words(" ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)) == \
+        {"Zebradraft", "zebraabsent", "Zebradraftprint"}
+    assert built.warnings == []
+    (tmp_path / "index.qmd").write_text(META.replace("draft-notes: true", "draft-notes: false"),
+                                        encoding="utf-8")
+    cached = build_root(tmp_path, formats=("html", "pdf"), git_stamp=False)
+    clean = build_root(tmp_path, out=tmp_path / "clean", formats=("html", "pdf"),
+                       git_stamp=False, use_cache=False)
+    page = next(cached.out.glob("*.html"))
+    assert _words(page.read_text(encoding="utf-8")) == {"zebraabsent"}
+    assert page.read_bytes() == (clean.out / page.name).read_bytes()

@@ -19,8 +19,11 @@ that each edition's filter (:mod:`reportc.editions.conditional`) cuts at, with w
 between when the edition is not one it names. Numbered things inside marked content are
 numbered in every edition (the others skip their numbers): a located warning says so.
 
-``when-meta``/``unless-meta`` and ``when-profile``/``unless-profile`` are not decided: such
-content is kept in every edition (``.content-hidden`` with one of them too).
+``when-meta="key"`` holds where the front matter (else ``_quarto.yml``) sets ``key`` (dotted:
+a mapping's) to the boolean true, ``unless-meta`` where it does not
+(:func:`reportc.project.shortcodes.meta_flags`, ``Chapter.flags``), in every edition alike.
+``when-profile``/``unless-profile`` are not decided: such content is kept in every edition
+(``.content-hidden`` with one of them too).
 """
 
 from __future__ import annotations
@@ -33,8 +36,7 @@ from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
-_FORMAT_KEYS = ("when-format", "unless-format")
-_UNDECIDED = {"when-profile", "unless-profile", "when-meta", "unless-meta"}
+_UNDECIDED = {"when-profile", "unless-profile"}
 EDITION_KINDS = frozenset({"html", "pdf", "docx", "epub"})
 _HTML = frozenset({"html", "epub"})  # Quarto: epub is HTML-based output
 # each format name an edition of reportc is (Quarto's aliases too), and the kinds it holds
@@ -88,7 +90,7 @@ class _Walk:
 
     def _item(self, node: Any) -> list[Any]:
         """The node as it stays in a list of blocks or inlines: gone, itself, or marked."""
-        kinds = _shown_in(node)
+        kinds = _shown_in(node, self.doc.chapter.flags)
         if kinds is None:
             return [self.tree(node)]
         shown = kinds & self.editions
@@ -142,9 +144,10 @@ def _identifier(kind: str, content: Any) -> str:
     return ""
 
 
-def _shown_in(node: Any) -> frozenset[str] | None:
+def _shown_in(node: Any, flags: dict[str, bool]) -> frozenset[str] | None:
     """The kinds of edition a hidden or conditional node is shown in (none: it is hidden);
-    ``None`` for any other node and for a condition this build cannot decide (kept)."""
+    ``None`` for any other node and for a condition this build cannot decide (kept).
+    ``flags``: the metadata keys ``when-meta`` may name, true or not."""
     if type(node) is not dict or node.get("t") not in ("Div", "Span", "CodeBlock"):
         return None
     _, classes, pairs = node["c"][0]
@@ -156,18 +159,21 @@ def _shown_in(node: Any) -> frozenset[str] | None:
     keys = {key for key, _ in pairs}
     if keys & _UNDECIDED:
         return None
-    holds = frozenset(kind for kind in EDITION_KINDS if _holds(pairs, kind))
+    tests = {"format": lambda name, kind: kind in MATCHES.get(name, ()),
+             "meta": lambda name, _kind: flags.get(name, False)}
+    holds = frozenset(kind for kind in EDITION_KINDS if _holds(pairs, kind, tests))
     return holds if visible else EDITION_KINDS - holds
 
 
-def _holds(pairs: list[list[str]], kind: str) -> bool:
+def _holds(pairs: list[list[str]], kind: str, tests: dict[str, Any]) -> bool:
     """Quarto's match of a condition in an edition of ``kind``: every key given holds, a
     ``when-format`` if any format named (a key may repeat; a value may list names with
-    commas) is the edition's, an ``unless-format`` if none is."""
-    for key in _FORMAT_KEYS:
-        names = [name.strip() for value in (v for k, v in pairs if k == key)
-                 for name in value.split(",")]
-        if names and any(kind in MATCHES.get(name, ()) for name in names) != \
-                (key == "when-format"):
-            return False
+    commas) is the edition's, an ``unless-format`` if none is; ``when-meta`` and
+    ``unless-meta`` alike with a metadata key that is true."""
+    for what, test in tests.items():
+        for key in (f"when-{what}", f"unless-{what}"):
+            names = [name.strip() for value in (v for k, v in pairs if k == key)
+                     for name in value.split(",")]
+            if names and any(test(name, kind) for name in names) != key.startswith("when"):
+                return False
     return True

@@ -249,10 +249,13 @@ class Reuse:
 
 
 def _editions(chapter: Chapter) -> tuple[str, ...]:
-    """The build's kinds of edition, for a chapter whose content may be for some only
-    (:mod:`reportc.document.hidden`); another chapter's record holds in every build (and
-    keeps the key it had before conditional content was decided per edition)."""
-    return (" ".join(sorted(chapter.editions)),) if conditional(chapter.text) else ()
+    """The build's kinds of edition and the chapter's metadata flags, for a chapter whose
+    content may be for some only (:mod:`reportc.document.hidden`); another chapter's record
+    holds in every build (and keeps the key it had before conditional content was decided
+    per edition)."""
+    if not conditional(chapter.text):
+        return ()
+    return " ".join(sorted(chapter.editions)), json.dumps(chapter.flags, sort_keys=True)
 
 
 def _record(blob: str) -> dict[str, Any] | None:

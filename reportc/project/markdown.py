@@ -6,7 +6,7 @@ written (:meth:`Chapter.line_of`), for messages."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
@@ -87,6 +87,8 @@ class Chapter:
     # the kinds of edition the build writes, in Quarto's terms (html, pdf, docx, epub): its
     # content for other formats only is left out when read (reportc.document.hidden)
     editions: frozenset[str] = frozenset({"html", "pdf", "docx", "epub"})
+    # the metadata keys its when-meta/unless-meta conditions name: true or not
+    flags: dict[str, bool] = field(default_factory=dict)
 
     @property
     def stem(self) -> str:
