@@ -230,15 +230,18 @@ def _png(width: int, height: int) -> bytes:
 def test_a_cross_reference_to_content_cut_from_an_edition_links_to_nothing_there(tmp_path):
     chapter = ("# One\n\nSee @fig-web.\n\n::: {.content-visible when-format=\"html\"}\n"
                "![Zebrafig](pic.png){#fig-web}\n:::\n\nEnd.\n")
-    root = _report(tmp_path, chapter)
+    root = _report(tmp_path, chapter + "\n![Zebrashared](pic.png){#fig-shared}\n")
+    with (root / "report.yaml").open("a", encoding="utf-8") as config:
+        config.write("lists: [figures]\n")  # the PDF's list of figures leaves it out too
     (root / "pic.png").write_bytes(_png(20, 10))
     built = build_root(root, formats=("html", "pdf", "docx"), git_stamp=False)
     html = built.html_path.read_text(encoding="utf-8")
     assert '<a href="#fig-web" class="xref">Figure\u00a01</a>' in html
     pdf = " ".join(built.page_texts())
-    assert "Figure" not in pdf and "See ??fig-web." in pdf
+    assert "Figure 1" not in pdf and "See ??fig-web." in pdf and "Zebrafig" not in pdf
+    assert "Zebrashared" in pdf
     word = _zipped(built.out / "t.docx", ("document.xml",))
-    assert "Figure" not in word and "??fig-web" in word and "Zebrafig" not in word
+    assert "Figure 1" not in word and "??fig-web" in word and "Zebrafig" not in word
 
 
 def test_the_policy_brief_is_a_pdf_edition(tmp_path):

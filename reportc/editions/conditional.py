@@ -16,7 +16,9 @@ from typing import Any
 from markupsafe import Markup
 
 from reportc.document.hidden import MARK, OPENING
+from reportc.document.lists import ListEntry
 from reportc.editions.base import Made
+from reportc.editions.metadata import PublisherMatter
 from reportc.editions.page import Part
 from reportc.pandoc import ast as A
 
@@ -33,16 +35,29 @@ def for_edition(made: Made, kind: str) -> Made:
     """What the shared stages made, as an edition of ``kind`` (``html``, ``pdf``, ``docx``,
     ``epub``; ``""``: one that shows no chapter text) shows it; ``made`` itself when no
     chapter holds marked content. A cross-reference to something cut prints as one to
-    nothing (``??fig-x``, as an unknown one), not as a link to a number not in it."""
+    nothing (``??fig-x``, as an unknown one), not as a link to a number not in it, and
+    the lists of figures and tables leave it out."""
     parts = made.context.parts
     if not kind or not any(MARK in part.html for part in parts):
         return made
     cut: set[str] = set()
     parts = [_part_for(part, kind, cut) for part in parts]
-    if cut:
-        parts = [_unlinked(part, cut) for part in parts]
     context = dataclasses.replace(made.context, parts=parts)
+    if cut:
+        context.parts = [_unlinked(part, cut) for part in parts]
+        context.matter = _listed(context.matter, cut)
     return dataclasses.replace(made, context=context)
+
+
+def _listed(matter: PublisherMatter, cut: set[str]) -> PublisherMatter:
+    """The lists of figures, tables and takeaways without the entries ``cut``."""
+    lists = matter.lists
+
+    def kept(entries: list[ListEntry]) -> list[ListEntry]:
+        return [entry for entry in entries if entry.anchor not in cut]
+    return dataclasses.replace(matter, lists=dataclasses.replace(
+        lists, figures=kept(lists.figures), tables=kept(lists.tables),
+        takeaways=kept(lists.takeaways)))
 
 
 def _part_for(part: Part, kind: str, cut: set[str]) -> Part:
