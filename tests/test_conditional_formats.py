@@ -28,6 +28,10 @@ Shared opening words.
 
 ::: {.content-visible when-format="html"}
 Zebraweb paragraph for the web pages.
+
+## Zebrawebsection {#web-only .unnumbered}
+
+Its words.
 :::
 
 ::: {.content-visible when-format="pdf"}
@@ -62,7 +66,7 @@ Closing words.
 """
 # what each edition shows (Quarto: html holds for the EPUB, which is HTML-based; html:js
 # does not; latex is pdf)
-WEB = {"Zebraweb", "Zebranotprint", "Zebrahtmlpdf", "zebraspanweb"}
+WEB = {"Zebraweb", "Zebrawebsection", "Zebranotprint", "Zebrahtmlpdf", "zebraspanweb"}
 SHOWN = {
     "html": WEB,
     "pdf": {"Zebraprint", "Zebrahtmlpdf", "Zebranojs", "zebraspanprint"},
@@ -136,15 +140,18 @@ def test_a_quarto_project_chapter_shows_per_edition_content(tmp_path):
 
 
 def test_an_edit_rebuild_gives_the_bytes_of_a_clean_build(tmp_path):
-    root = _report(tmp_path / "r")
-    build_root(root, formats=("html", "pdf", "docx"), git_stamp=False)
+    root, formats = _report(tmp_path / "r"), ("html", "pdf", "docx", "epub", "site")
+    build_root(root, formats=formats, git_stamp=False)
     chapter = root / "chapters" / "01-intro.md"
     chapter.write_text(CHAPTER.replace("Closing words.", "Closing words, edited."),
                        encoding="utf-8")
-    cached = build_root(root, formats=("html", "pdf", "docx"), git_stamp=False)
-    clean = build_root(root, out=tmp_path / "clean", formats=("html", "pdf", "docx"),
-                       git_stamp=False, use_cache=False)
-    for name in ("t.html", "t.pdf", "t.docx"):
+    cached = build_root(root, formats=formats, git_stamp=False)
+    clean = build_root(root, out=tmp_path / "clean", formats=formats, git_stamp=False,
+                       use_cache=False)
+    site = sorted(path.relative_to(cached.out).as_posix()
+                  for path in (cached.out / "site").rglob("*") if path.is_file())
+    assert site
+    for name in ("t.html", "t.pdf", "t.docx", "t.epub", *site):
         assert (cached.out / name).read_bytes() == (clean.out / name).read_bytes(), name
     assert "edited" in cached.html_path.read_text(encoding="utf-8")
     assert _words(cached.html_path.read_text(encoding="utf-8")) == SHOWN["html"]
