@@ -307,3 +307,20 @@ def test_when_meta_reads_the_front_matter_and_the_quarto_project(tmp_path):
     page = next(cached.out.glob("*.html"))
     assert _words(page.read_text(encoding="utf-8")) == {"zebraabsent"}
     assert page.read_bytes() == (clean.out / page.name).read_bytes()
+
+
+def test_a_reference_to_content_for_no_edition_of_the_build_is_a_warning(tmp_path):
+    """quarto-cli's issue-13992-figure.qmd: a figure for every format but HTML, referred
+    to from the text. An HTML build leaves it out when read; the reference prints as one
+    to nothing with a located warning (Quarto prints ?@fig-cond), not a failed build."""
+    chapter = ("# One\n\nSee @fig-cond for it.\n\n"
+               "::: {#fig-cond .content-visible unless-format=\"html\"}\n![](pic.png)\n\n"
+               "Zebrafig\n:::\n")
+    root = _report(tmp_path, chapter)
+    (root / "pic.png").write_bytes(_png(20, 10))
+    built = build_root(root, formats=("html",), git_stamp=False)
+    assert built.warnings == [
+        "chapters/01-intro.md:3: warning: cross-reference '@fig-cond' points at content for "
+        "other editions than this build's: it prints as ??fig-cond [quarto.conditional]"]
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "See <strong>??fig-cond</strong> for it." in html and "Zebrafig" not in html

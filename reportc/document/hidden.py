@@ -31,8 +31,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reportc.document.kinds import XREF_PREFIXES
-from reportc.document.model import ChapterDoc
+from reportc.document.kinds import XREF_PREFIXES, target_id
+from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
@@ -46,9 +46,19 @@ MATCHES: dict[str, frozenset[str]] = {
     "pdf": frozenset({"pdf"}), "latex": frozenset({"pdf"}), "docx": frozenset({"docx"}),
     "epub": frozenset({"epub"}), "epub2": frozenset({"epub"}), "epub3": frozenset({"epub"}),
 }
+_LABEL = re.compile(r"\{[^}\n]*#([A-Za-z]+-[\w-]+)")  # an attribute block's identifier
 MARK = "reportc-only"
 # an opening marker: its number in the chapter and the kinds it is for
 OPENING = re.compile(rf"<!--{MARK} (\d+) ([a-z ]+)-->")
+
+
+def absent_targets(texts: list[str], targets: dict[str, Target]) -> dict[str, Target]:
+    """The labels written in conditional content (``{#fig-x}`` in a chapter with such
+    content) that no target has: content for none of the build's editions held them, left
+    out when read. Each is a target without an identifier: a cross-reference to it is a
+    warning, not an unknown one's error (Quarto prints ``?@fig-x``)."""
+    return {label: Target("", "", "") for text in texts if conditional(text)
+            for label in map(target_id, _LABEL.findall(text)) if label not in targets}
 
 
 def opening(number: int, kinds: frozenset[str]) -> str:
@@ -114,7 +124,7 @@ class _Walk:
         self.diag.warning(
             f"{what} is in content for the {' and '.join(sorted(shown))} edition(s) only: "
             "it is numbered in every edition (the others skip its number, and a "
-            "cross-reference to it there leads nowhere)",
+            "cross-reference to it there prints as one to nothing)",
             self.doc.rel, self.doc.chapter.line_of(needle) if needle else None,
             code="quarto.conditional")
 
