@@ -122,11 +122,18 @@ class _Walk:
             return
         what, needle = found
         self.diag.warning(
-            f"{what} is in content for the {' and '.join(sorted(shown))} edition(s) only: "
+            f"{what} is in content for the {_named(shown)} only: "
             "it is numbered in every edition (the others skip its number, and a "
             "cross-reference to it there prints as one to nothing)",
             self.doc.rel, self.doc.chapter.line_of(needle) if needle else None,
             code="quarto.conditional")
+
+
+def _named(kinds: frozenset[str]) -> str:
+    """``"pdf edition"``, ``"docx and pdf editions"``, ``"docx, epub and html editions"``."""
+    names = sorted(kinds)
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return listed + (" edition" if len(names) == 1 else " editions")
 
 
 def _numbered(node: Any, sections: bool) -> tuple[str, str] | None:
