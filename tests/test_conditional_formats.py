@@ -20,6 +20,7 @@ from conftest import build_root
 from reportc.document.hidden import drop_hidden
 from reportc.document.model import ChapterDoc
 from reportc.editions.conditional import blocks_for, html_for
+from reportc.errors import Diagnostics
 from reportc.project.markdown import Chapter
 
 CHAPTER = """# Introduction
@@ -325,3 +326,16 @@ def test_a_reference_to_content_for_no_edition_of_the_build_is_a_warning(tmp_pat
         "other editions than this build's: it prints as ??fig-cond [quarto.conditional]"]
     html = built.html_path.read_text(encoding="utf-8")
     assert "See <strong>??fig-cond</strong> for it." in html and "Zebrafig" not in html
+
+
+def test_marked_content_inside_marked_content_is_warned_of_once():
+    figure = {"t": "Div", "c": [["fig-x", [], []], [PARA]]}
+    inner = _div("content-visible", "pdf", [figure])
+    doc = _doc("content-visible", [_div("content-hidden", "docx", [inner])],
+               {"html", "pdf", "docx"})
+    diag = Diagnostics()
+    drop_hidden(doc, diag)
+    assert [str(w) for w in diag.warnings] == [
+        "c.md: warning: 'fig-x' is in content for the pdf edition only: it is numbered in "
+        "every edition (the others skip its number, and a cross-reference to it there "
+        "prints as one to nothing) [quarto.conditional]"]

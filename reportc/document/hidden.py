@@ -90,6 +90,7 @@ class _Walk:
 
     def __init__(self, doc: ChapterDoc, editions: frozenset[str], diag: Diagnostics | None):
         self.doc, self.editions, self.diag, self.marked = doc, editions, diag, 0
+        self.warned: set[str] = set()  # (marked content inside marked content: warned once)
 
     def tree(self, tree: Any) -> Any:
         if isinstance(tree, list):
@@ -118,9 +119,10 @@ class _Walk:
     def _warn_numbered(self, node: Any, shown: frozenset[str]) -> None:
         """A located warning for a numbered thing in content for some editions only."""
         found = _numbered(node, self.doc.chapter.numbered)
-        if found is None or self.diag is None:
+        if found is None or self.diag is None or found[0] in self.warned:
             return
         what, needle = found
+        self.warned.add(what)
         self.diag.warning(
             f"{what} is in content for the {_named(shown)} only: "
             "it is numbered in every edition (the others skip its number, and a "
