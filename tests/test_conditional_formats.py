@@ -339,3 +339,12 @@ def test_marked_content_inside_marked_content_is_warned_of_once():
         "c.md: warning: 'fig-x' is in content for the pdf edition only: it is numbered in "
         "every edition (the others skip its number, and a cross-reference to it there "
         "prints as one to nothing) [quarto.conditional]"]
+
+
+def test_a_character_no_font_has_in_web_only_content_does_not_stop_the_pdf(tmp_path):
+    """The PDF's glyph check (an error before layout) reads what the PDF prints."""
+    chapter = ("# One\n\nPrinted.\n\n::: {.content-visible when-format=\"html\"}\n"
+               "Web only \U0010fffd.\n:::\n")
+    built = build_root(_report(tmp_path, chapter), formats=("html", "pdf"), git_stamp=False)
+    assert built.warnings == [] and "Printed." in " ".join(built.page_texts())
+    assert "\U0010fffd" in built.html_path.read_text(encoding="utf-8")
