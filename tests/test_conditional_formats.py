@@ -348,3 +348,17 @@ def test_a_character_no_font_has_in_web_only_content_does_not_stop_the_pdf(tmp_p
     built = build_root(_report(tmp_path, chapter), formats=("html", "pdf"), git_stamp=False)
     assert built.warnings == [] and "Printed." in " ".join(built.page_texts())
     assert "\U0010fffd" in built.html_path.read_text(encoding="utf-8")
+
+
+def test_an_entry_only_cut_content_cites_leaves_that_editions_reference_list(tmp_path):
+    chapter = ("# One\n\nShared words [@alpha].\n\n::: {.content-visible when-format=\"pdf\"}\n"
+               "Print words [@beta].\n:::\n")
+    root = _report(tmp_path, chapter)
+    (root / "references.bib").write_text(
+        "@book{alpha, author={Ann Alpha}, title={Zebraalphabook}, publisher={P}, year=2020}\n"
+        "@book{beta, author={Bo Beta}, title={Zebrabetabook}, publisher={P}, year=2021}\n",
+        encoding="utf-8")
+    built = build_root(root, formats=("html", "pdf"), git_stamp=False)
+    assert built.warnings == []
+    assert _words(built.html_path.read_text(encoding="utf-8")) == {"Zebraalphabook"}
+    assert _words(" ".join(built.page_texts())) == {"Zebraalphabook", "Zebrabetabook"}

@@ -15,16 +15,18 @@ from typing import Any
 
 from markupsafe import Markup
 
+from reportc.citing.reflist import without_entries
 from reportc.document.hidden import MARK, OPENING
 from reportc.document.lists import ListEntry
 from reportc.editions.base import Made
 from reportc.editions.metadata import PublisherMatter
-from reportc.editions.page import Part
+from reportc.editions.page import PageContext, Part
 from reportc.pandoc import ast as A
 
 _IDS = ("Div", "Span", "CodeBlock", "Figure", "Table", "Image")  # an identifier first
 _MARKED = re.compile(rf"<!--{MARK} (\d+) ([a-z ]+)-->(.*?)<!--/{MARK} \1-->", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
+_BIBREF = re.compile(r'href="#ref-([^"]+)"')
 _XREF = re.compile(r'<a href="#([^"]+)" class="xref">.*?</a>', re.S)
 _NOTE = re.compile(r'<li><div id="([^"]+)-fn(\d+)" class="fn-item">.*?</div></li>\n?', re.S)
 _EMPTY_NOTES = re.compile(r'<section id="[^"]+-notes" [^>]*>\s*<h\d class="notes-heading">'
@@ -35,18 +37,34 @@ def for_edition(made: Made, kind: str) -> Made:
     """What the shared stages made, as an edition of ``kind`` (``html``, ``pdf``, ``docx``,
     ``epub``; ``""``: one that shows no chapter text) shows it; ``made`` itself when no
     chapter holds marked content. A cross-reference to something cut prints as one to
-    nothing (``??fig-x``, as an unknown one), not as a link to a number not in it, and
-    the lists of figures and tables leave it out."""
+    nothing (``??fig-x``, as an unknown one), not as a link to a number not in it, the
+    lists of figures and tables leave it out, and so does the reference list an entry
+    only cut content cited."""
     parts = made.context.parts
     if not kind or not any(MARK in part.html for part in parts):
         return made
     cut: set[str] = set()
-    parts = [_part_for(part, kind, cut) for part in parts]
-    context = dataclasses.replace(made.context, parts=parts)
+    own = [_part_for(part, kind, cut) for part in parts]
+    context = dataclasses.replace(made.context, parts=own)
     if cut:
-        context.parts = [_unlinked(part, cut) for part in parts]
+        context.parts = [_unlinked(part, cut) for part in own]
         context.matter = _listed(context.matter, cut)
+    if lost := _cited(parts) - _cited(context.parts):
+        _uncite(context, lost)
     return dataclasses.replace(made, context=context)
+
+
+def _cited(parts: list[Part]) -> set[str]:
+    """The reference-list entries the chapters' citations link to."""
+    return {key for part in parts for key in _BIBREF.findall(part.html)}
+
+
+def _uncite(context: PageContext, lost: set[str]) -> None:
+    """The reference list without the entries only content cut from the edition cited
+    (where the list is: apart, or in a chapter's ``{#refs}``)."""
+    context.bibliography = Markup(without_entries(str(context.bibliography), lost))
+    context.parts = [dataclasses.replace(part, html=Markup(without_entries(part.html, lost)))
+                     if "csl-entry" in part.html else part for part in context.parts]
 
 
 def _listed(matter: PublisherMatter, cut: set[str]) -> PublisherMatter:
