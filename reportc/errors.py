@@ -35,6 +35,9 @@ WARNING_CODES = {
     "quarto.annotation": "a Quarto code annotation marker or list item without its other "
                          "half (or code-annotations with an unknown value)",
     "quarto.filter": "a Quarto project's Lua filter is not run (what it adds is missing)",
+    "quarto.conditional": "a heading, figure, table or note in content for some editions "
+                          "only is numbered in all (the others skip its number); a "
+                          "cross-reference to content for none of the editions built",
     "language.missing": "a word reportc prints itself has no translation into the report's "
                         "lang and prints in English (set it under language:)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",

@@ -22,6 +22,7 @@ from reportc.charts.theme import chart_theme
 from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
+from reportc.document.hidden import absent_targets
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc, Target, ast_digest
 from reportc.document.numbering import number_report
@@ -155,6 +156,7 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     # the bibliography's keys (a new set each time they are asked for) and Manubot's
     # citation aliases, which hold in every chapter wherever they are written
     keys, aliases = bibliography.keys, report_aliases(chapter.text for chapter in chapters)
+    _show(chapters, editions)
     reuse = _reuse(run, config, keys, aliases, engine)
     docs = read_report(run, chapters, reuse, reading)
     _freeze()
@@ -162,6 +164,7 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     drawings = _draw_charts(run, docs, config, theme, engine, timer, reuse)
     targets = number_report(docs, diag, run.cache, config.words.labels(),
                             reuse.number if reuse else None)
+    targets.update(absent_targets([chapter.text for chapter in chapters], targets))
     for doc in docs:
         _resolve(doc, targets, (keys, aliases, config.words["takeaways-title"]), run, reuse)
         _check(doc, config, reuse, diag)
@@ -178,6 +181,14 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     lists = collect_lists(docs, config.publisher.lists, config.words["takeaways-title"])
     diag.raise_if_errors()
     return _Checked(docs, drawings, evidence, editions, lists)
+
+
+def _show(chapters: list[Chapter], editions: list[Edition]) -> None:
+    """Each chapter knows the kinds of edition the build writes: its content for none of
+    them is left out as it is read (:mod:`reportc.document.hidden`)."""
+    shown = frozenset(edition.shows for edition in editions if edition.shows)
+    for chapter in chapters:
+        chapter.editions = shown
 
 
 NOTE_WORDS = ("footnote-title", "footnote-back", "section-title-footnotes")  # render.lua's

@@ -282,7 +282,8 @@ def test_meta_var_and_kbd_shortcodes_print_their_values(tmp_path):
 
 def test_content_for_formats_reportc_never_makes_is_decided(tmp_path):
     """quarto-cli's issue-3847.qmd shows content only in a notebook (when-format="ipynb"):
-    reportc printed it; a condition naming one of its editions stays (one text)."""
+    reportc printed it. (A condition naming one of its editions, the PDF's paragraph, is
+    decided per edition: tests/test_conditional_formats.py.)"""
     from reportc.build import BuildOptions, build
 
     (tmp_path / "doc.qmd").write_text(
@@ -297,9 +298,10 @@ def test_content_for_formats_reportc_never_makes_is_decided(tmp_path):
     (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
     build(BuildOptions(root=tmp_path, formats=("html",), git_stamp=False))
     html = (tmp_path / "out/t.html").read_text(encoding="utf-8")
-    for shown in ("Not in slides.", "Not in Typst.", "For the PDF.", "Text  ends."):
+    for shown in ("Not in slides.", "Not in Typst.", "Text  ends."):
         assert shown in html, shown
-    for gone in ("Notebook only.", "Hidden but in notebooks.", "slide words", "print(1)"):
+    for gone in ("Notebook only.", "Hidden but in notebooks.", "slide words", "print(1)",
+                 "For the PDF."):
         assert gone not in html, gone
 
 

@@ -31,7 +31,7 @@ def test_quartos_hidden_content_is_in_no_edition(tmp_path):
         "# Hidden\n\nShown.\n\n::: {.hidden}\n$$\n\\newcommand{\\R}{\\mathbb{R}}\n$$\n\n"
         "Note to self.\n:::\n\nThe reals $\\R$ and [a secret]{.hidden} span.\n\n"
         "::: {.content-hidden}\nAlso hidden.\n:::\n\n"
-        "::: {.content-hidden when-format=\"docx\"}\nKept: reportc's editions share one text.\n"
+        "::: {.content-hidden when-format=\"docx\"}\nKept: hidden in Word only.\n"
         ":::\n", encoding="utf-8")
     built = build_root(root, formats=("html",), git_stamp=False)
     assert not [w for w in built.warnings if "03-hidden" in w], built.warnings

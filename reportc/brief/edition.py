@@ -31,6 +31,7 @@ class BriefEdition(Edition):
     """``<stem>-brief.pdf``: the summary, takeaways and one figure, tagged PDF/UA-1."""
 
     name = "brief"
+    shows = "pdf"
     paged = True
     notes_list = False  # the print page leaves the web edition's list of notes out
 

@@ -42,6 +42,20 @@ def _drop_empty_entries(listed: str) -> tuple[str, list[str]]:
     return "".join(kept), dropped
 
 
+def without_entries(listed: str, keys: set[str]) -> str:
+    """The reference list (or a chapter holding it) without the entries of ``keys`` (as
+    the HTML writes them)."""
+    kept, position = [], 0
+    for start in _ENTRY.finditer(listed):
+        if start.group(1) not in keys:
+            continue
+        kept.append(listed[position:start.start()])
+        position = _closing_div(listed, start.start()) + len("</div>")
+        position += listed[position:position + 1] == "\n"
+    kept.append(listed[position:])
+    return "".join(kept)
+
+
 def _closing_div(text: str, start: int) -> int:
     """Where the ``</div>`` closing the div opened at ``start`` begins."""
     depth = 0

@@ -343,7 +343,7 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics,
         diag = Recording(diag, trace.warnings["read"])
     clean_raw(doc, diag)  # before anything else: no raw node of a chapter goes further
     drop_macro_formulas(doc)
-    drop_hidden(doc)
+    drop_hidden(doc, diag)
     read_crossref(doc)
     text_before_title(doc, diag)
     return doc

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from reportc.cache import BuildCache, digest
+from reportc.document.hidden import conditional
 from reportc.document.images import find_image
 from reportc.document.math import recall_formulas
 from reportc.document.model import (
@@ -91,7 +92,7 @@ class Reuse:
         AST is kept too (``key``: the read AST's)."""
         trace = Trace(digest(KIND, key, self.context, chapter.rel, chapter.kind,
                              str(chapter.numbered), chapter.short_title, chapter.anchor,
-                             chapter.code_annotations), key)
+                             chapter.code_annotations, *_editions(chapter)), key)
         name = self.cache.entries.get(f"ast:{key}")
         if name and (self.cache.folder / name).is_file() and \
                 (blob := self.cache.get(KIND, trace.key)) is not None:
@@ -245,6 +246,16 @@ class Reuse:
                 json.dumps(meta, ensure_ascii=False),
                 json.dumps(rest, ensure_ascii=False, check_circular=False), doc.blocks_json]))
         return shape
+
+
+def _editions(chapter: Chapter) -> tuple[str, ...]:
+    """The build's kinds of edition and the chapter's metadata flags, for a chapter whose
+    content may be for some only (:mod:`reportc.document.hidden`); another chapter's record
+    holds in every build (and keeps the key it had before conditional content was decided
+    per edition)."""
+    if not conditional(chapter.text):
+        return ()
+    return " ".join(sorted(chapter.editions)), json.dumps(chapter.flags, sort_keys=True)
 
 
 def _record(blob: str) -> dict[str, Any] | None:

@@ -231,8 +231,8 @@ def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
         target = targets.get(target_id(key))
         if index:
             out.extend(A.text_inlines(", " if index < len(citations) - 1 else " and "))
-        if target is None:
-            diag.error(f"unknown cross-reference '@{key}'", doc.rel, _cite_line(doc, key))
+        if target is None or not target.id:  # not target.id: in other editions only
+            _unknown(key, doc, diag, target is not None)
             out.append({"t": "Strong", "c": [{"t": "Str", "c": f"??{key}"}]})
             continue
         suppress = citation["citationMode"]["t"] == "SuppressAuthor"
@@ -246,6 +246,17 @@ def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
         out.append(A.link(words, f"#{target.id}", ["xref"]))
         out.extend(citation["citationSuffix"])
     return out
+
+
+def _unknown(key: str, doc: ChapterDoc, diag: Diagnostics, elsewhere: bool) -> None:
+    """An unknown cross-reference is an error; one to content for none of the build's
+    editions (``elsewhere``: :func:`reportc.document.hidden.absent_targets`) a warning."""
+    if elsewhere:
+        diag.warning(f"cross-reference '@{key}' points at content for other editions than "
+                     f"this build's: it prints as ??{key}", doc.rel, _cite_line(doc, key),
+                     code="quarto.conditional")
+    else:
+        diag.error(f"unknown cross-reference '@{key}'", doc.rel, _cite_line(doc, key))
 
 
 def _cite_line(doc: ChapterDoc, key: str) -> int | None:

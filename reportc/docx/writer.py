@@ -29,10 +29,12 @@ from reportc.charts.engine import current_engine
 from reportc.charts.word import word_charts
 from reportc.citing.setup import CitationSetup
 from reportc.document.annotations import label_lines, may_annotate
+from reportc.document.hidden import conditional
 from reportc.document.model import ChapterDoc
 from reportc.document.numbering import flatten_chapter_heading
 from reportc.document.read import warning_place
 from reportc.editions.base import Edition, Made
+from reportc.editions.conditional import blocks_for, unlink
 from reportc.editions.theme import DEFAULT_THEME
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc import ast as A
@@ -53,6 +55,7 @@ class DocxEdition(Edition):
     """The Word edition for reviewers: ``<stem>.docx``, written by pandoc from the ASTs."""
 
     name = "docx"
+    shows = "docx"
     notes_list = False  # written from the chapters' AST, not their HTML
 
     def outputs(self, made: Made) -> list[str]:
@@ -123,14 +126,17 @@ def contents_field(entries: list[tuple[int, str, str]], title: str = "Contents")
         '</w:p>' + "".join(lines) + "</w:sdtContent></w:sdt>")]}
 
 
-def _contents_entries(docs: list[ChapterDoc], bibliography: str) -> list[tuple[int, str, str]]:
-    """Each chapter ("2 Title"), its sections ("2.1 Title") and the bibliography (its
-    heading, if it is listed)."""
+def _contents_entries(docs: list[ChapterDoc], bibliography: str, chapters: list[list[A.Node]]
+                      ) -> list[tuple[int, str, str]]:
+    """Each chapter ("2 Title"), its sections ("2.1 Title": those its ``chapters``' blocks,
+    as Word shows them, hold) and the bibliography (its heading, if it is listed)."""
     entries = []
-    for doc in docs:
+    for doc, blocks in zip(docs, chapters, strict=True):
         entries.append((1, f"{doc.number} {doc.title}" if doc.number else doc.title, doc.anchor))
+        held = {node["c"][1][0] for node in A.iter_nodes(blocks) if node["t"] == "Header"} \
+            if conditional(doc.chapter.text) else None
         entries += [(2, f"{h.number} {h.title}" if h.number else h.title, h.id)
-                    for h in doc.headings if h.level == 2]
+                    for h in doc.headings if h.level == 2 and (held is None or h.id in held)]
     if bibliography:
         entries.append((1, bibliography, "bibliography"))
     return entries
@@ -142,14 +148,21 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
     placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
     listed = bool(setup.bibliography and any(doc.cite_keys for doc in docs) and not placed)
     heading = config.references_title or config.words["section-title-references"]
+    # each chapter's blocks, a copy without the content for other editions only
+    cut: set[str] = set()
+    chapters = [blocks_for(doc.ast["blocks"], "docx", cut) if conditional(doc.chapter.text)
+                else copy.deepcopy(doc.ast["blocks"]) for doc in docs]
+    if cut:
+        unlink(chapters, cut)
     blocks: list[A.Node] = [*_cover_blocks(config, release),
-                            contents_field(_contents_entries(docs, heading if listed else ""),
+                            contents_field(_contents_entries(docs, heading if listed else "",
+                                                             chapters),
                                            config.words["toc-title-document"])]
-    for doc in docs:
+    for doc, own in zip(docs, chapters, strict=True):
         if doc.chapter.part:  # a part: group's title, on a page of its own
             blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
                                                 A.text_inlines(doc.chapter.part)]})
-        chapter = _chapter_blocks(copy.deepcopy(doc.ast["blocks"]))
+        chapter = _chapter_blocks(own)
         if may_annotate(doc.chapter.text):
             label_lines(chapter, config.words["code-line"], config.words["code-lines"])
         blocks.extend(word_charts(chapter, current_engine()))

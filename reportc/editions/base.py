@@ -119,6 +119,9 @@ class Edition(ABC):
     # reads the chapters' web HTML with its list of notes; a build whose editions all say
     # False (``--format pdf``) has pandoc leave the list out
     notes_list: ClassVar[bool] = True
+    # the kind of output it is in Quarto's terms (html, pdf, docx, epub): the conditional
+    # content it shows (reportc.editions.conditional); "": it shows no chapter text
+    shows: ClassVar[str] = ""
 
     @abstractmethod
     def outputs(self, made: Made) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reportc.cache import BuildCache, digest
 from reportc.editions.base import Edition, Made, Pending
+from reportc.editions.conditional import for_edition
 
 KIND = "edition"  # cache kind of an edition's list of files (name -> blob key)
 FILE_KIND = "edition-file"  # cache kind of one file's bytes, keyed by their digest
@@ -20,14 +21,16 @@ def write_editions(editions: list[Edition], made: Made, folder: Path) -> None:
     left :class:`~reportc.editions.base.Pending` and store the cached ones (an edition's
     files are complete only then)."""
     written: list[tuple[Edition, str | None, Pending | None]] = []
+    kinds = {kind: for_edition(made, kind) for kind in {edition.shows for edition in editions}}
     try:
         for edition in editions:
-            edition.begin(made, folder)
+            edition.begin(kinds[edition.shows], folder)
         for edition in editions:
-            key = edition.key(made)
+            own = kinds[edition.shows]  # the chapters as it shows them
+            key = edition.key(own)
             if key is not None and _restore(made.cache, edition, key, folder):
                 continue
-            written.append((edition, key, edition.write(made, folder)))
+            written.append((edition, key, edition.write(own, folder)))
         for edition, key, pending in written:
             if pending is not None:
                 pending.finish()

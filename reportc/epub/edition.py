@@ -35,6 +35,7 @@ class EpubEdition(Edition):
     """``<stem>.epub``: EPUB 3, checked by EPUBCheck and DAISY Ace in the tests."""
 
     name = "epub"
+    shows = "epub"
     requires = ("pdf",)
 
     def outputs(self, made: Made) -> list[str]:

@@ -52,6 +52,7 @@ class PdfEdition(Edition):
     of the last build carries into the next), not as a whole."""
 
     name = "pdf"
+    shows = "pdf"
     paged = True
     notes_list = False  # the print page leaves the web edition's list of notes out
     reference_files = True

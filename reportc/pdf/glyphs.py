@@ -17,7 +17,9 @@ import unicodedata
 from pathlib import Path
 
 from reportc.cache import BuildCache, digest, tool_versions
+from reportc.document.hidden import conditional
 from reportc.document.model import ChapterDoc
+from reportc.editions.conditional import blocks_for
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
@@ -82,7 +84,10 @@ def _printed(doc: ChapterDoc) -> set[str]:
     """The characters the chapter prints as text, its charts' data included (not those of a
     comment left out, nor of formulas, which are drawn)."""
     chars: set[str] = set("".join(doc.charted))
-    for node in A.iter_nodes(doc.ast["blocks"]):
+    blocks = doc.ast["blocks"]
+    if conditional(doc.chapter.text):  # not the content for other editions only
+        blocks = blocks_for(blocks, "pdf", set())
+    for node in A.iter_nodes(blocks):
         if node["t"] == "Str":
             chars.update(node["c"])
         elif node["t"] in ("Code", "CodeBlock"):

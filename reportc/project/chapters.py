@@ -30,7 +30,7 @@ from reportc.project.markdown import (
 )
 from reportc.project.quarto import unrun_filters
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
-from reportc.project.shortcodes import expand, title_shortcodes
+from reportc.project.shortcodes import expand, meta_flags, title_shortcodes
 from reportc.project.split import (
     Carry,
     continue_section,
@@ -214,7 +214,8 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
-                      header_macros=tuple(header_definitions(meta)))
+                      header_macros=tuple(header_definitions(meta)),
+                      flags=meta_flags(root, text, meta) if "-meta=" in text else {})
     if config is not None and rel == config.meta_document:
         meta = _document_title(meta, chapter.text)
     _apply_front_matter(chapter, meta, diag, project=config is not None and

@@ -6,7 +6,7 @@ written (:meth:`Chapter.line_of`), for messages."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
@@ -84,6 +84,11 @@ class Chapter:
     nocite: tuple[str, ...] = ()  # keys its front matter lists uncited (nocite:; "*": all)
     macros: str = ""  # the report's macro definitions it does not make itself (one line)
     raised: bool = False  # its headings were raised a level (it started at ##: Manubot)
+    # the kinds of edition the build writes, in Quarto's terms (html, pdf, docx, epub): its
+    # content for other formats only is left out when read (reportc.document.hidden)
+    editions: frozenset[str] = frozenset({"html", "pdf", "docx", "epub"})
+    # the metadata keys its when-meta/unless-meta conditions name: true or not
+    flags: dict[str, bool] = field(default_factory=dict)
 
     @property
     def stem(self) -> str:

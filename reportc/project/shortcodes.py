@@ -58,6 +58,14 @@ class Values:
             if self._variables is None:
                 self._variables = self._load(VARIABLES)
             return _scalar(_dotted(self._variables, key))
+        return _scalar(self._meta(key))
+
+    def flag(self, key: str) -> bool:
+        """Whether a metadata value is the boolean true (Quarto's ``when-meta``: the
+        string "true" is not)."""
+        return self._meta(key) is True
+
+    def _meta(self, key: str) -> Any:
         found = _dotted(self.meta, key)
         if found is None:
             if self._project is None:
@@ -65,7 +73,7 @@ class Values:
                 book = project.get("book")
                 self._project = {**project, **(book if isinstance(book, dict) else {})}
             found = _dotted(self._project, key)
-        return _scalar(found)
+        return found
 
     def _load(self, name: str) -> dict[str, Any]:
         path = self.root / name
@@ -77,6 +85,18 @@ class Values:
             return {}  # (a broken _quarto.yml is reported where the project is read)
         self.read.append(name)
         return data if isinstance(data, dict) else {}
+
+
+_META_CONDITION = re.compile(r"""\b(?:when|unless)-meta=(?:"([^"]*)"|'([^']*)'|([^\s}]+))""")
+
+
+def meta_flags(root: Path, text: str, meta: dict[str, Any]) -> dict[str, bool]:
+    """The metadata keys the text's ``when-meta``/``unless-meta`` conditions name, each
+    with whether it is true (front matter over ``_quarto.yml``, as ``{{< meta >}}``)."""
+    names = {name.strip() for found in _META_CONDITION.finditer(text)
+             for name in (found.group(1) or found.group(2) or found.group(3)).split(",")}
+    values = Values(root, meta)
+    return {name: values.flag(name) for name in sorted(names) if name}
 
 
 def _dotted(data: Any, key: str) -> Any:

@@ -75,6 +75,7 @@ class SiteEdition(Edition):
     (its fonts are)."""
 
     name = "site"
+    shows = "html"
 
     def outputs(self, made: Made) -> list[str]:
         return [f"{SITE_DIR}/index.html"]

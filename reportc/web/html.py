@@ -23,6 +23,7 @@ class HtmlEdition(Edition):
     """The accessible web page: ``<stem>.html`` with its stylesheets, fonts and images."""
 
     name = "html"
+    shows = "html"
 
     def outputs(self, made: Made) -> list[str]:
         page = made.stem + ".html"
