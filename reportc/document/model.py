@@ -76,6 +76,9 @@ class ChapterDoc:
     ast: dict[str, Any]
     anchor: str = ""
     title: str = ""
+    # a page without a heading (a declaration, a dedication): its first words, which name it
+    # where a name is needed; "" for a chapter with a title
+    untitled: str = ""
     number: str = ""
     label_word: str = ""  # "Chapter" or "Appendix" in the report's language (numbering's)
     headings: list[Heading] = field(default_factory=list)

@@ -127,7 +127,7 @@ def _contents_entries(docs: list[ChapterDoc], bibliography: str) -> list[tuple[i
     """Each chapter ("2 Title"), its sections ("2.1 Title") and the bibliography (its
     heading, if it is listed)."""
     entries = []
-    for doc in docs:
+    for doc in (doc for doc in docs if not doc.untitled):  # a declaration is not listed
         entries.append((1, f"{doc.number} {doc.title}" if doc.number else doc.title, doc.anchor))
         entries += [(2, f"{h.number} {h.title}" if h.number else h.title, h.id)
                     for h in doc.headings if h.level == 2]
@@ -150,6 +150,8 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
             blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
                                                 A.text_inlines(doc.chapter.part)]})
         chapter = _chapter_blocks(copy.deepcopy(doc.ast["blocks"]))
+        if doc.untitled:  # a page without a heading opens a page (a heading 1 does itself)
+            chapter.insert(0, PAGE_BREAK)
         if may_annotate(doc.chapter.text):
             label_lines(chapter, config.words["code-line"], config.words["code-lines"])
         blocks.extend(word_charts(chapter, current_engine()))
