@@ -22,6 +22,7 @@ from epub import checkers
 from htmlparse import parse_html
 
 from reportc.errors import BuildFailed, ConfigError
+from tests.a11y import browser as web
 from tests.a11y.pdfcheck import Tree, check
 
 DECLARATION = ("I, Ada Example, confirm that the work presented in this report is my own. "
@@ -112,6 +113,20 @@ def test_the_html_names_its_section_and_shows_no_heading(built: Built) -> None:
     intro = page[page.index('id="sec-intro"') - 300:page.index('id="sec-intro"') + 400]
     assert "Chapter 1" in " ".join(re.sub(r"<[^>]+>", " ", intro).split()) or \
         "1 Introduction" in intro
+
+
+@pytest.mark.skipif(web.missing() is not None, reason=web.missing() or "")
+def test_axe_finds_nothing_on_the_page_or_the_site_page(built: Built, chromium) -> None:
+    """The named section is a region landmark a screen reader lists by its first words."""
+    found = {}
+    for page in (built.html_path, built.out / "site/ch-01-declaration.html"):
+        chromium.open(page)
+        found[page.name] = chromium.violations()
+        name = chromium.run("var s = document.getElementById('ch-01-declaration');"
+                            "return [s.getAttribute('aria-label'), s.querySelectorAll("
+                            "'h1, h2, h3').length];")
+        assert name == [NAME, 0], page
+    assert found == {built.html_path.name: [], "ch-01-declaration.html": []}
 
 
 def test_the_site_gives_it_a_page_titled_by_its_first_words_out_of_the_contents(

@@ -110,6 +110,12 @@ class ChapterDoc:
         english = "Appendix" if self.chapter.kind == "appendix" else "Chapter"
         return f"{self.label_word or english} {self.number}"
 
+    @property
+    def listed_name(self) -> str:
+        """What names the chapter beside its figures in a list: 'Chapter 3', else its
+        title, else its first words (a page without a heading has neither)."""
+        return self.label or self.title or self.untitled
+
 
 def ast_digest(doc: ChapterDoc) -> str:
     """The chapter's AST, hashed: the key of a check that reads nothing else of it, so
