@@ -21,6 +21,7 @@ from conftest import Built, build_root, copy_root
 from epub import checkers
 from htmlparse import parse_html
 
+from reportc.document.numbering import first_words
 from reportc.errors import BuildFailed, ConfigError
 from tests.a11y import browser as web
 from tests.a11y.pdfcheck import Tree, check
@@ -99,6 +100,22 @@ def test_the_pdf_tags_its_text_as_a_paragraph_of_a_section_without_a_heading(
     assert len(mine) == 1, [s.type for s in sects]
     kinds = [e.type for e in mine[0].walk()]
     assert "P" in kinds and not [k for k in kinds if re.fullmatch(r"H\d?", k)], kinds
+
+
+def test_laid_out_in_one_pass_it_reads_the_same(built: Built, tmp_path: Path) -> None:
+    """The part-by-part layout cuts the page at each part's anchor: this part's is its
+    section's own id, not a heading's."""
+    root = _with_declaration(copy_root("basic", tmp_path))
+    single = build_root(root, formats=("pdf",), git_stamp=False, single_pass=True)
+    assert _pages(single) == _pages(built)
+    assert _outline(single.pdf.outline) == _outline(built.pdf.outline)
+
+
+def test_its_name_is_its_first_words_across_paragraphs() -> None:
+    para = [{"t": "Para", "c": [{"t": "Str", "c": "To"}, {"t": "Space"},
+                                {"t": "Str", "c": "Ada."}]}]
+    assert first_words(para) == "To Ada."
+    assert first_words(para * 5) == "To Ada. To Ada. To Ada. To Ada\u2026"
 
 
 def test_the_html_names_its_section_and_shows_no_heading(built: Built) -> None:

@@ -162,15 +162,18 @@ def _untitled_page(doc: ChapterDoc, state: _Headings) -> None:
     the EPUB's and the site's page title)."""
     doc.anchor = doc.chapter.anchor
     _claim_id(doc, doc.anchor, state.used, state.diag)
-    doc.untitled = first_words(plain_text(doc.ast["blocks"])) or doc.chapter.stem
+    doc.untitled = first_words(doc.ast["blocks"]) or doc.chapter.stem
 
 
-def first_words(text: str, count: int = 8) -> str:
-    """The first ``count`` words of ``text``, an ellipsis after them when there are more."""
-    words = text.split()
-    if len(words) <= count:
-        return " ".join(words)
-    return " ".join(words[:count]).rstrip(",;:.") + "\u2026"
+def first_words(blocks: list[A.Node], count: int = 8) -> str:
+    """The first ``count`` words of ``blocks`` (each block's words apart from the next
+    one's), an ellipsis after them when there are more."""
+    words: list[str] = []
+    for block in blocks:
+        words += plain_text([block]).split()
+        if len(words) > count:
+            return " ".join(words[:count]).rstrip(",;:.") + "\u2026"
+    return " ".join(words)
 
 
 def _level_one_line(doc: ChapterDoc, nth: int, title: str) -> int | None:
