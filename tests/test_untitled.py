@@ -246,6 +246,14 @@ def test_a_quarto_document_without_a_title_is_titled_by_its_file_name(tmp_path: 
     assert built.pdf.metadata.title == "analysis"
     assert _pages(built)[0].startswith("analysis")  # the cover
     assert check(built.pdf_path.read_bytes()) == []
+    # a project rendering several documents: none of their names is the report's title
+    root = built.root
+    (root / "other.qmd").write_text("# Other\n\nText.\n", encoding="utf-8")
+    (root / "_quarto.yml").write_text("project:\n  type: default\n  render: [analysis.qmd, "
+                                      "other.qmd]\n", encoding="utf-8")
+    with pytest.raises((BuildFailed, ConfigError)) as failed:
+        build_root(root, formats=("html",), git_stamp=False)
+    assert "_quarto.yml:1: 'title' is required" in str(failed.value)
 
 
 def test_its_pagetitle_comes_first_and_the_warning_can_be_silenced(tmp_path: Path) -> None:

@@ -260,8 +260,8 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     if len(names) == 1 and (root / names[0]).is_file():
         _document_meta(root, names[0], settings)
         _article(names[0], settings)
-    if names and "title" not in settings.data and (root / names[0]).is_file():
-        _file_title(root, names[0], settings)
+        if "title" not in settings.data:  # (several documents: no one of them is the title)
+            _file_title(root, names[0], settings)
 
 
 def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
