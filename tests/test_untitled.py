@@ -200,11 +200,15 @@ def test_word_opens_a_page_for_it_and_does_not_list_it(built: Built) -> None:
 
 
 def test_an_edit_rebuilt_from_the_cache_is_the_clean_build(tmp_path: Path) -> None:
+    """The last build had the page under a heading (chapter 1, the introduction chapter 2):
+    the edit takes the heading out, so every chapter after it is numbered anew."""
     root = _with_declaration(copy_root("basic", tmp_path / "cached"))
-    build_root(root, formats=("html", "pdf"), git_stamp=False)
     page = root / "chapters/01-declaration.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("my own", "mine alone"),
-                    encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    page.write_text("# Declaration\n\n" + text, encoding="utf-8")
+    before = build_root(root, formats=("html", "pdf"), git_stamp=False)
+    assert "CHAPTER 2 Introduction" in " ".join(_pages(before))
+    page.write_text(text.replace("my own", "mine alone"), encoding="utf-8")
     cached = build_root(root, formats=("html", "pdf"), git_stamp=False)
     clean_root = copy_root("basic", tmp_path / "clean")
     shutil.copy(page, clean_root / "chapters/01-declaration.md")
@@ -212,6 +216,7 @@ def test_an_edit_rebuilt_from_the_cache_is_the_clean_build(tmp_path: Path) -> No
     assert cached.html_path.read_bytes() == clean.html_path.read_bytes()
     assert cached.pdf_path.read_bytes() == clean.pdf_path.read_bytes()
     assert "mine alone" in " ".join(_pages(cached))
+    assert "CHAPTER 1 Introduction" in " ".join(_pages(cached))
 
 
 def test_a_file_that_starts_at_a_second_level_heading_is_still_an_error(tmp_path: Path) -> None:
