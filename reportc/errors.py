@@ -41,6 +41,7 @@ WARNING_CODES = {
     "language.missing": "a word reportc prints itself has no translation into the report's "
                         "lang and prints in English (set it under language:)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
+    "config.title": "a Quarto document without a title: its file name is the report's title",
     "chapter.skipped": "a file in chapters/ is not a .md file (skipped)",
     "chapter.prefix": "a chapter file has no NN- number prefix",
     "chapter.empty": "a chapter holds only raw markup that is left out (skipped)",

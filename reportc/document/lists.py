@@ -57,7 +57,7 @@ def collect_lists(docs: list[ChapterDoc], kinds: list[str],
         return lists
     taken = {_identifier(node) for doc in docs for node in A.iter_nodes(doc.ast["blocks"])}
     for doc in docs:
-        chapter, named = doc.label or doc.title, len(taken)
+        chapter, named = doc.listed_name, len(taken)
         for node in A.iter_nodes(doc.ast["blocks"]):
             entry = None
             if node["t"] in ("Figure", "Table") and node["c"][1][1]:

@@ -76,6 +76,9 @@ class ChapterDoc:
     ast: dict[str, Any]
     anchor: str = ""
     title: str = ""
+    # a page without a heading (a declaration, a dedication): its first words, which name it
+    # where a name is needed; "" for a chapter with a title
+    untitled: str = ""
     number: str = ""
     label_word: str = ""  # "Chapter" or "Appendix" in the report's language (numbering's)
     headings: list[Heading] = field(default_factory=list)
@@ -106,6 +109,12 @@ class ChapterDoc:
             return ""
         english = "Appendix" if self.chapter.kind == "appendix" else "Chapter"
         return f"{self.label_word or english} {self.number}"
+
+    @property
+    def listed_name(self) -> str:
+        """What names the chapter beside its figures in a list: 'Chapter 3', else its
+        title, else its first words (a page without a heading has neither)."""
+        return self.label or self.title or self.untitled
 
 
 def ast_digest(doc: ChapterDoc) -> str:

@@ -42,13 +42,14 @@ class Numbering:
         """Number one chapter, the next in reading order."""
         shape_quarto(doc, diag, self.cache, self.words)
         kind = doc.chapter.kind
-        if doc.chapter.numbered and kind in ("chapter", "appendix"):
+        # one walk for both: numbering headings adds only spans the floats' walk skips
+        nodes = A.iter_nodes(doc.ast["blocks"])
+        untitled = not any(node["t"] == "Header" for node in nodes)  # a page: not counted
+        if doc.chapter.numbered and kind in ("chapter", "appendix") and not untitled:
             self.counters[kind] += 1
             n = self.counters[kind]
             doc.number = str(n) if kind == "chapter" else string.ascii_uppercase[(n - 1) % 26]
             doc.label_word = self.words["ch" if kind == "chapter" else "apx"]
-        # one walk for both: numbering headings adds only spans the floats' walk skips
-        nodes = A.iter_nodes(doc.ast["blocks"])
         _number_headings(doc, self.targets, self.used, diag, self.words, nodes)
         _number_floats(doc, self.targets, self.counters, self.used, diag, self.words, nodes)
 
@@ -147,9 +148,32 @@ def _number_headings(doc: ChapterDoc, targets: dict[str, Target], used: set[str]
             _chapter_title(doc, node, title, state)
         else:
             _section_heading(doc, node, title, state)
-    if not seen_title:
+    if not seen_title and not doc.headings:
+        _untitled_page(doc, state)
+    elif not seen_title:  # it starts at '##': its '# Title' is more likely lost than meant
         diag.error("chapter has no title: start it with a '# Title' line", doc.rel, 1)
         doc.anchor = doc.chapter.anchor
+
+
+def _untitled_page(doc: ChapterDoc, state: _Headings) -> None:
+    """A file with no heading at all (a declaration, a dedication, an epigraph, as a pandoc
+    thesis has them) is a page without a title: not numbered, not in the contents or the
+    outline. Its first words name it where a name is needed (a screen reader's landmark,
+    the EPUB's and the site's page title)."""
+    doc.anchor = doc.chapter.anchor
+    _claim_id(doc, doc.anchor, state.used, state.diag)
+    doc.untitled = first_words(doc.ast["blocks"]) or doc.chapter.stem
+
+
+def first_words(blocks: list[A.Node], count: int = 8) -> str:
+    """The first ``count`` words of ``blocks`` (each block's words apart from the next
+    one's), an ellipsis after them when there are more."""
+    words: list[str] = []
+    for block in blocks:
+        words += plain_text([block]).split()
+        if len(words) > count:
+            return " ".join(words[:count]).rstrip(",;:.") + "\u2026"
+    return " ".join(words)
 
 
 def _level_one_line(doc: ChapterDoc, nth: int, title: str) -> int | None:

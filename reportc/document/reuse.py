@@ -47,8 +47,8 @@ from reportc.errors import WARNING_CODES, Diagnostics, reported
 from reportc.project.chapters import Chapter
 
 KIND = "chapter"
-FORMAT = "4"  # the record's layout: a change makes every record another key
-FIELDS = ("anchor", "title", "number", "label_word", "cite_keys", "images", "drawn",
+FORMAT = "5"  # the record's layout: a change makes every record another key
+FIELDS = ("anchor", "title", "untitled", "number", "label_word", "cite_keys", "images", "drawn",
           "inputs", "charted", "has_refs", "appendix", "labels")
 RECORDED = {"entry", "after", "claimed", "targets", "looked", "images", "formulas",
             "charts", "warnings", "fields", "shape", "attached"}  # a record's description's keys

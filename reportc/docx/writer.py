@@ -132,6 +132,8 @@ def _contents_entries(docs: list[ChapterDoc], bibliography: str, chapters: list[
     as Word shows them, hold) and the bibliography (its heading, if it is listed)."""
     entries = []
     for doc, blocks in zip(docs, chapters, strict=True):
+        if doc.untitled:  # a declaration is not listed
+            continue
         entries.append((1, f"{doc.number} {doc.title}" if doc.number else doc.title, doc.anchor))
         held = {node["c"][1][0] for node in A.iter_nodes(blocks) if node["t"] == "Header"} \
             if conditional(doc.chapter.text) else None
@@ -148,12 +150,7 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
     placed = any(getattr(doc, "has_refs", False) for doc in docs)  # an author's {#refs}
     listed = bool(setup.bibliography and any(doc.cite_keys for doc in docs) and not placed)
     heading = config.references_title or config.words["section-title-references"]
-    # each chapter's blocks, a copy without the content for other editions only
-    cut: set[str] = set()
-    chapters = [blocks_for(doc.ast["blocks"], "docx", cut) if conditional(doc.chapter.text)
-                else copy.deepcopy(doc.ast["blocks"]) for doc in docs]
-    if cut:
-        unlink(chapters, cut)
+    chapters = _edition_blocks(docs)
     blocks: list[A.Node] = [*_cover_blocks(config, release),
                             contents_field(_contents_entries(docs, heading if listed else "",
                                                              chapters),
@@ -163,6 +160,8 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
             blocks.append({"t": "Header", "c": [1, [f"part-{doc.anchor}", ["unnumbered"], []],
                                                 A.text_inlines(doc.chapter.part)]})
         chapter = _chapter_blocks(own)
+        if doc.untitled:  # a page without a heading opens a page (a heading 1 does itself)
+            chapter.insert(0, PAGE_BREAK)
         if may_annotate(doc.chapter.text):
             label_lines(chapter, config.words["code-line"], config.words["code-lines"])
         blocks.extend(word_charts(chapter, current_engine()))
@@ -172,6 +171,16 @@ def docx_document(config: ReportConfig, release: Release, docs: list[ChapterDoc]
         blocks.append({"t": "Div", "c": [["refs", [], []], []]})
     api = docs[0].ast["pandoc-api-version"] if docs else [1, 23]
     return {"pandoc-api-version": api, "meta": _metadata(config, release), "blocks": blocks}
+
+
+def _edition_blocks(docs: list[ChapterDoc]) -> list[list[A.Node]]:
+    """Each chapter's blocks: a copy, without the content for other editions only."""
+    cut: set[str] = set()
+    chapters = [blocks_for(doc.ast["blocks"], "docx", cut) if conditional(doc.chapter.text)
+                else copy.deepcopy(doc.ast["blocks"]) for doc in docs]
+    if cut:
+        unlink(chapters, cut)
+    return chapters
 
 
 def _meta_text(text: str) -> dict[str, Any]:

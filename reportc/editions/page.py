@@ -49,6 +49,9 @@ class Part:
     headings: list
     html: Markup
     part: str = ""  # the title of the part this chapter opens (Quarto's part: groups)
+    # a page without a heading: ``title`` is its first words, its name for screen readers
+    # and page titles; it is in no contents and has no running head of its own
+    untitled: bool = False
 
 
 @dataclass
@@ -70,9 +73,9 @@ class PageContext:
 
 
 def make_parts(docs: list[ChapterDoc], bodies: list[str]) -> list[Part]:
-    return [Part(doc.anchor, doc.chapter.kind, doc.number, doc.label, doc.title,
-                 doc.chapter.short_title or doc.title, doc.headings, Markup(body),
-                 doc.chapter.part)
+    return [Part(doc.anchor, doc.chapter.kind, doc.number, doc.label,
+                 doc.title or doc.untitled, doc.chapter.short_title or doc.title,
+                 doc.headings, Markup(body), doc.chapter.part, bool(doc.untitled))
             for doc, body in zip(docs, bodies, strict=True)]
 
 

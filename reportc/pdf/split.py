@@ -14,7 +14,9 @@ FRONT = "front"
 FOLIO_SENTINEL = 90000  # a part laid out before its start is known: folio of its first page
 
 
-_PART_START = re.compile(r'<section class="(cover|part)[^"]*"(?: aria-labelledby="([^"]+)")?')
+# a part's anchor: its heading's id, or the section's own (a page without a heading)
+_PART_START = re.compile(
+    r'<section class="(cover|part)[^"]*"(?: (?:aria-labelledby|id)="([^"]+)")?')
 _LINK = re.compile(r'<a href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
 

@@ -137,6 +137,12 @@ def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnost
     files read, the document of the front matter, and what of it is not done."""
     for message, line in project.unused:
         diag.warning(message, project.file, line, code="quarto.filter")
+    if project.untitled and config.file_of("title") == project.untitled:
+        named = "file name" if config.title == Path(project.untitled).stem else "'pagetitle'"
+        diag.warning(f"the document has no title: its {named} '{config.title}' is the "
+                     "report's title, as Quarto titles its page (give it 'title:' in its "
+                     "front matter or in _quarto.yml)", project.untitled, 1,
+                     code="config.title")
     config.project_files = project.files
     config.meta_document = project.meta_document
 

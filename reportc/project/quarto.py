@@ -44,6 +44,7 @@ class ProjectSettings:
     meta_document: str = ""  # the document whose front matter is the report's
     files: list[str] = field(default_factory=list)  # every file read (for the cache key)
     unused: list[tuple[str, int]] = field(default_factory=list)  # (what is not done, line)
+    untitled: str = ""  # the document whose name is the title (it gives none: _file_title)
 
 
 def read_project(root: Path) -> ProjectSettings | None:
@@ -259,6 +260,22 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     if len(names) == 1 and (root / names[0]).is_file():
         _document_meta(root, names[0], settings)
         _article(names[0], settings)
+        if "title" not in settings.data:  # (several documents: no one of them is the title)
+            _file_title(root, names[0], settings)
+
+
+def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
+    """A document rendered without a title (none in its front matter or _quarto.yml) is
+    titled as Quarto and pandoc title its page: its ``pagetitle:``, else its file name
+    (``analysis.qmd``: "analysis"); the report's cover and metadata need one. A warning at
+    the document says so (see :func:`reportc.project.config.load_config`)."""
+    meta, _block = _front_matter(root, name)
+    page_title = meta.get("pagetitle")
+    title = str(page_title).strip() if isinstance(page_title, (str, int, float)) else ""
+    settings.data["title"] = title or Path(name).stem
+    settings.lines["title"] = 1
+    settings.sources["title"] = name
+    settings.untitled = name
 
 
 def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
@@ -282,28 +299,35 @@ def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
 def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
     """The front matter of the one document a project renders, under _quarto.yml's own
     settings: it holds the report's title, not a chapter's."""
-    text = (root / name).read_text(encoding="utf-8")
-    match = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", text.replace("\r\n", "\n"),
-                     re.S)
-    if not match:
-        return
-    try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
-        return  # reported where the chapter is read
-    if not isinstance(meta, dict):
+    meta, block = _front_matter(root, name)
+    if not meta:
         return
     for key, target in QUARTO_KEYS.items():
         if key in meta and target not in settings.data:
-            line = next((n for n, text_line in enumerate(match.group(1).split("\n"), 2)
+            line = next((n for n, text_line in enumerate(block.split("\n"), 2)
                          if text_line.startswith(f"{key}:")), 1)
             _take(settings, key, meta[key], line, name)
     found = format_option(meta, "code-annotations")
     if found is not None and "code-annotations" not in settings.data:
-        line = next((n for n, text_line in enumerate(match.group(1).split("\n"), 2)
+        line = next((n for n, text_line in enumerate(block.split("\n"), 2)
                      if text_line.startswith("format:")), 1)
         _take(settings, "code-annotations", found[0], line, name)
     settings.meta_document = name
+
+
+def _front_matter(root: Path, name: str) -> tuple[dict[str, Any], str]:
+    """A document's front matter, read (``{}`` if it has none or it is not a mapping:
+    reported where the chapter is read), and its text."""
+    text = (root / name).read_text(encoding="utf-8")
+    match = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", text.replace("\r\n", "\n"),
+                     re.S)
+    if not match:
+        return {}, ""
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}, ""
+    return (meta, match.group(1)) if isinstance(meta, dict) else ({}, "")
 
 
 def _article(name: str, settings: ProjectSettings) -> None:

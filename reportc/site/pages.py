@@ -64,7 +64,8 @@ def plan_pages(config: ReportConfig, parts: list[Part], has_bibliography: bool) 
         page_part = dataclasses.replace(part, html=Markup(dash_citation_ranges(str(part.html))))
         pages.append(SitePage(_file_name(part.anchor, taken), part.kind, part.title,
                               f"{part.title} · {title}", part.number, _label(part),
-                              [page_part], [h for h in part.headings if h.level == 2]))
+                              [page_part], [h for h in part.headings if h.level == 2],
+                              in_contents=not part.untitled))  # a declaration: not listed
     if has_bibliography:
         heading = config.references_title or words["section-title-references"]
         pages.append(SitePage(BIBLIOGRAPHY, "bibliography", heading, f"{heading} · {title}"))

@@ -361,10 +361,16 @@ def _note_id(parent_of: dict, element, page: int, number: str) -> str:
     """Unique in the merged PDF too: the part's anchor and the note's number (notes are
     numbered per chapter); page and number outside a part."""
     up = parent_of.get(element)
-    while up is not None and not (up.tag == "section" and up.get("aria-labelledby")):
+    while up is not None and not (up.tag == "section" and _part_anchor(up)):
         up = parent_of.get(up)
-    where = up.get("aria-labelledby") if up is not None else f"p{page}"
+    where = _part_anchor(up) if up is not None else f"p{page}"
     return f"note-{where}-{number}"
+
+
+def _part_anchor(section) -> str:
+    """A part's anchor: its heading's id, or its own (a page without a heading)."""
+    return section.get("aria-labelledby") or \
+        (section.get("id", "") if "untitled" in section.get("class", "").split() else "")
 
 
 def _index(parent: _Node, kid: _Node) -> int:
