@@ -119,6 +119,25 @@ def test_a_character_no_font_has_is_an_error_at_its_line_before_layout(tmp_path,
     assert not (root / "out" / "fixture.html").exists()
 
 
+def test_a_line_in_a_script_no_font_has_is_one_error_naming_its_characters(tmp_path,
+                                                                              no_layout):
+    """A page of Linear B (no font here has it) is one error a line, naming the first five
+    characters, not one a character: a font-fallback demo gave 2,246 lines before."""
+    root = copy_root("basic", tmp_path)
+    signs = "".join(chr(0x10000 + n) for n in range(7))
+    text = f"# Odd\n\nSigns {signs}.\n\nAgain {signs[0]} and {chr(0x10080)}.\n"
+    (root / "chapters/03-odd.md").write_text(text, encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_root(root, formats=("pdf",), git_stamp=False)
+    problems = [str(p) for p in failed.value.problems]
+    assert len(problems) == 2, problems
+    assert problems[0].startswith(
+        "chapters/03-odd.md:3: no font has 7 characters of this line: '\U00010000' (U+10000 "
+        "Linear B Syllable B008 A), '\U00010001' (U+10001 Linear B Syllable B038 E), ")
+    assert " and 2 more: the PDF would print empty boxes; " in problems[0]
+    assert "\U00010005" not in problems[0]  # the sixth and seventh are counted, not named
+    assert problems[1].startswith("chapters/03-odd.md:5: no font has '\U00010080' (U+10080 ")
+
 
 def test_an_edit_checks_the_glyphs_of_the_edited_chapter_only(tmp_path, shared, monkeypatch):
     """An unchanged chapter's characters were checked against the same fonts last time:

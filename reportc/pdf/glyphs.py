@@ -31,7 +31,8 @@ _NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 def check_glyphs(docs: list[ChapterDoc], fonts: list[Path], diag: Diagnostics,
                  cache: BuildCache | None = None, shapes: list[str] | None = None) -> None:
     """Report each character of a chapter that neither a theme font (``fonts``) nor a
-    system font has, once per chapter at its first line. ``shapes``: each chapter's
+    system font has, once per chapter at its first line (those first on one line in one
+    error). ``shapes``: each chapter's
     :func:`reportc.document.model.ast_digest`; a chapter checked before with the same
     fonts takes its findings from ``cache`` (no walk, and no ``fc-list`` if none is new)."""
     lister = shutil.which("fc-list")
@@ -63,6 +64,9 @@ def _font_digest(path: Path) -> str:
     return digest(str(path), path.read_bytes() if path.is_file() else b"<missing>")
 
 
+MAX_NAMED = 5  # characters a line's error names
+
+
 def _missing(doc: ChapterDoc, covered: frozenset[int]) -> list[tuple[str, int | None]]:
     """The chapter's errors: each character no font (``covered``: their code points) has,
     with its first line."""
@@ -70,14 +74,31 @@ def _missing(doc: ChapterDoc, covered: frozenset[int]) -> list[tuple[str, int | 
     missing = sorted({char for char in _printed(doc) if ord(char) not in covered
                       and unicodedata.category(char) not in _NO_GLYPH},
                      key=lambda char: text.find(char))
-    found = []
+    lines: dict[int | None, list[str]] = {}  # first line -> the characters first there
     for char in missing:
         line = text.count("\n", 0, text.index(char)) + 1 if char in text else None
-        name = unicodedata.name(char, "").title()
-        found.append((f"no font has '{char}' (U+{ord(char):04X}{' ' + name if name else ''}): "
-                      "the PDF would print an empty box; install a font that has it (emoji: "
-                      "Debian's fonts-noto-color-emoji) or write it another way", line))
-    return found
+        lines.setdefault(line, []).append(char)
+    return [(_message(chars), line) for line, chars in lines.items()]
+
+
+def _message(chars: list[str]) -> str:
+    """One error for the characters first found on one line: a text in a script no font has
+    (a page of Oriya) is one error a line, not one a character."""
+    if len(chars) == 1:
+        return (f"no font has {_named(chars[0])}: the PDF would print an empty box; install a "
+                "font that has it (emoji: Debian's fonts-noto-color-emoji) or write it another "
+                "way")
+    shown = ", ".join(_named(char) for char in chars[:MAX_NAMED])
+    more = f" and {len(chars) - MAX_NAMED} more" if len(chars) > MAX_NAMED else ""
+    return (f"no font has {len(chars)} characters of this line: {shown}{more}: the PDF would "
+            "print empty boxes; install a font that has them (Debian: fonts-noto-core for "
+            "most scripts, fonts-noto-cjk for Chinese, Japanese and Korean, "
+            "fonts-noto-color-emoji for emoji) or write them another way")
+
+
+def _named(char: str) -> str:
+    name = unicodedata.name(char, "").title()
+    return f"'{char}' (U+{ord(char):04X}{' ' + name if name else ''})"
 
 
 def _printed(doc: ChapterDoc) -> set[str]:
