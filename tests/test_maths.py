@@ -47,6 +47,35 @@ def test_operator_names_print_their_name_and_no_stray_star():
     assert math_text(r"\Alpha + \dag") == "A + †"
 
 
+SIZED = [(r"\Big\{ - \sum_n \Big( 1 - x_n \Big) \Big\}", "{(1−xₙ)}"),
+         (r"\bigl\langle u, v \bigr\rangle", "⟨u,v⟩"), (r"\Bigl\lVert x \Bigr\rVert", "‖x‖"),
+         (r"\bigl\lfloor x \bigr\rfloor + \bigg\lceil y \bigg\rceil", "⌊x⌋+⌈y⌉"),
+         (r"\bigl. \frac{a}{b} \bigr|_{x=0}", "|"), (r"\Big\| v \Big\|", "‖v‖")]
+
+
+@pytest.mark.parametrize(("tex", "drawn"), SIZED)
+def test_a_sized_delimiter_written_as_a_command_draws_the_delimiter(tex, drawn):
+    r"""phd_thesis_markdown's \Big\{ printed a backslash before its brace in the PDF, and
+    \bigl\langle was called undefined: the print engine (latex2mathml, through ziamath)
+    drew the command's name, or a dot for the invisible \bigl."""
+    assert formula_problem(tex, display=True) == ""  # (imports ziamath as the build does)
+    from ziamath.zmath import tex2mml
+
+    drawn_ops = "".join(re.findall(r"<mo[^>]*>([^<]*)</mo>", tex2mml(drawable(tex))))
+    assert "\\" not in drawn_ops and "." not in drawn_ops
+    shown = "".join(ch for ch in drawn_ops if ch in "{}()⟨⟩‖|⌊⌋⌈⌉")
+    assert shown == "".join(ch for ch in drawn if ch in "{}()⟨⟩‖|⌊⌋⌈⌉")
+
+
+def test_a_double_struck_digit_is_drawn_double_struck():
+    """\\mathbb{1} (an indicator function) drew a plain 1 in the PDF; the web edition's
+    MathML has it right."""
+    from reportc.document.math import _svg
+
+    assert drawable(r"1-\mathbb{1}[x]") == "1-\U0001d7d9[x]"
+    assert _svg(r"\mathbb{1}", False)[0] != _svg("1", False)[0]
+
+
 def test_macro_definitions_are_found_with_their_names():
     text = ("\\newcommand{\\R}{\\mathbb{R}}\n\\DeclareMathOperator*{\\argmin}{arg\\,min}\n"
             "\\renewcommand\\vec[1]{\\mathbf{#1}}\n\\def\\abs#1{\\lvert #1 \\rvert}\n"

@@ -38,8 +38,23 @@ _CAPITAL = re.compile(r"\\(" + "|".join(_CAPITALS) + ")" + _END)
 _OPERATOR = re.compile(r"\\operatorname(\*?)\s*\{([^{}]*)\}|\\mathop\s*\{\s*\\mathrm\s*"
                        r"\{([^{}]*)\}\s*\}")
 _SPACES = {"\\,": "\u2009", "\\:": "\u205f", "\\;": " ", "\\ ": " ", "\\!": "", "~": " "}
+# A sized delimiter written as a command (\Big\{, \bigl\langle): latex2mathml draws the
+# command's name ("\{", "\langle") for the delimiter, or, for the invisible "\big.", a dot.
+# It takes the character after the size as it is, so the command becomes its character.
+_DELIMITERS = {"{": "{", "}": "}", "|": "‖", "lbrace": "{", "rbrace": "}", "langle": "⟨",
+               "rangle": "⟩", "lvert": "|", "rvert": "|", "vert": "|", "Vert": "‖",
+               "lVert": "‖", "rVert": "‖", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈",
+               "rceil": "⌉", "backslash": "⧵", "lparen": "(", "rparen": ")",
+               "lbrack": "[", "rbrack": "]", "uparrow": "↑", "downarrow": "↓",
+               "updownarrow": "↕", "Uparrow": "⇑", "Downarrow": "⇓", "Updownarrow": "⇕",
+               "lgroup": "⟮", "rgroup": "⟯", "llbracket": "⟦", "rrbracket": "⟧"}
+_SIZED = re.compile(r"(\\[bB]igg?[lrm]?)\s*(?:\\([{}|]|[A-Za-z]+" + _END + r")|(\.))")
+# \mathbb{1}, the indicator function's one: ziamath draws a double-struck letter but a plain
+# digit; the digit's own character (U+1D7D8 and on) draws double-struck
+_DOUBLE_STRUCK = re.compile(r"\\mathbb\s*\{\s*(\d+)\s*\}")
 # part of the drawings' cache key
-REWRITES_VERSION = digest(repr(_REWRITES), _OPERATOR.pattern, repr(_SPACES), repr(_CAPITALS))
+REWRITES_VERSION = digest(repr(_REWRITES), _OPERATOR.pattern, repr(_SPACES), repr(_CAPITALS),
+                          repr(_DELIMITERS), _SIZED.pattern, _DOUBLE_STRUCK.pattern)
 
 
 def drawable(tex: str) -> str:
@@ -49,7 +64,19 @@ def drawable(tex: str) -> str:
     tex = _OPERATOR.sub(_operator, tex)
     for pattern, replacement in _REWRITES:
         tex = re.sub(pattern, replacement, tex)
+    tex = _SIZED.sub(_sized, tex)
+    tex = _DOUBLE_STRUCK.sub(lambda m: "".join(chr(0x1D7D8 + int(d)) for d in m.group(1)), tex)
     return _CAPITAL.sub(lambda match: "\\mathrm{" + _CAPITALS[match.group(1)] + "}", tex)
+
+
+def _sized(match: re.Match[str]) -> str:
+    """A sized delimiter as latex2mathml draws it: the size and the delimiter's character
+    (an invisible one, ``\\big.``, as nothing; a command it has no character for as it was)."""
+    size, command, dot = match.groups()
+    if dot:
+        return ""
+    char = _DELIMITERS.get(command)
+    return match.group(0) if char is None else f"{size}{char}"
 
 
 def _operator(match: re.Match[str]) -> str:
