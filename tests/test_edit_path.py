@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 from conftest import Built, build_root, copy_root
 
@@ -47,6 +48,8 @@ def edited(shared, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                              lambda html: html),
         "measured": _recording(monkeypatch, reportc.document.read, "load_ast",
                                lambda chapter, text, diag: chapter.rel),
+        "compiled": _recording(monkeypatch, jinja2.Environment, "compile",
+                               lambda env, source, name=None, *rest: name),
     }
     intro = project / "chapters/01-intro.md"
     intro.write_text(intro.read_text().replace("describe the ties", "describe these ties"))
@@ -66,6 +69,7 @@ def test_an_edit_sets_checks_and_measures_only_the_edited_chapter(edited) -> Non
         (not checked and any("describe these ties" in piece for piece in calls["pieces"]))
     assert not [piece for piece in calls["pieces"] if "describe the ties" in piece]
     assert calls["measured"] == ["chapters/01-intro.md"]
+    assert calls["compiled"] == []  # the theme's templates: compiled by the clean build
 
 
 def test_an_edit_writes_what_a_clean_build_without_the_cache_writes(edited,

@@ -121,6 +121,10 @@ MUTATIONS: list[tuple[str, Callable[[Path, pytest.MonkeyPatch], None]]] = [
         root / "report.yaml", "Exact cache fixture", "Exact cache fixture, second edition")),
     ("theme stylesheet", lambda root, mp: (root / "templates/css/base.css").write_text(
         (root / "templates/css/base.css").read_text() + "\nh1, h2 { color: #c0392b; }\n")),
+    # (the templates' compiled code is cached by their source: an included one's change)
+    ("theme template", lambda root, mp: replace_in(
+        root / "templates/toc.html.j2", '<ol class="toc-list">',
+        '<ol class="toc-list" dir="ltr">')),
     ("a report file the theme loads", lambda root, mp: (root / "figures/band.svg").write_text(
         BAND.format(colour="#c7721c"))),
     ("theme font", lambda root, mp: shutil.copyfile(

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from reportc.cache import BuildCache, digest, tool_versions
 from reportc.document.model import ChapterDoc
 from reportc.editions.byline import crowded_cover
+from reportc.editions.compiled import compiled_templates
 from reportc.editions.metadata import PublisherMatter
 from reportc.editions.theme import PAGE_TEMPLATE, Theme
 from reportc.editions.typography import (
@@ -183,6 +184,7 @@ def _environment(theme: Theme, context: PageContext) -> Any:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=compiled_templates(context.cache),
         )
     return env
 
