@@ -35,6 +35,12 @@ WARNING_CODES = {
     "quarto.annotation": "a Quarto code annotation marker or list item without its other "
                          "half (or code-annotations with an unknown value)",
     "quarto.filter": "a Quarto project's Lua filter is not run (what it adds is missing)",
+    "jupyterbook.config": "a Jupyter Book setting reportc does not do (code execution, Sphinx "
+                          "extensions, a toc url entry)",
+    "myst.directive": "a MyST directive reportc does not read (its content kept as text)",
+    "myst.role": "a MyST role reportc does not read (its text kept as code)",
+    "myst.code-cell": "MyST code cells print as code, without outputs (reportc never runs "
+                      "code)",
     "language.missing": "a word reportc prints itself has no translation into the report's "
                         "lang and prints in English (set it under language:)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",

@@ -19,9 +19,12 @@ from reportc.project.config import (
     ReportConfig,
     unreadable_date,
 )
+from reportc.project.jupyterbook import KIND as JUPYTER_BOOK
 from reportc.project.listing import Listed
 from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
+from reportc.project.myst import translate
+from reportc.project.mystroles import Book, scan_book
 from reportc.project.markdown import (
     Chapter,
     lists_read_as_text,
@@ -58,8 +61,12 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     chapters: list[Chapter] = []
     carry = Carry()
     opening: Chapter | None = None  # a Manubot paper's first file, before any heading
-    for path, entry in chapter_files(config, diag):
-        chapter = _read_chapter(config.root, path, diag, config)
+    files = chapter_files(config, diag)
+    book = scan_book(config.root, [path.relative_to(config.root.resolve()).as_posix()
+                                   for path, _ in files]) \
+        if config.project_kind == JUPYTER_BOOK else None
+    for path, entry in files:
+        chapter = _read_chapter(config.root, path, diag, config, book)
         if chapter is None:
             continue
         _place(chapter, entry, config)
@@ -166,6 +173,10 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
             diag.error(f"chapter '{name}' not found (looked for {looked})", *where)
         elif any(path == p for p, _ in paths):
             diag.error(f"chapter '{name}' is listed twice", *where)
+        elif path.suffix.lower() == ".ipynb":
+            diag.error(f"chapter '{name}' is a Jupyter notebook, which reportc does not read: "
+                       f"save it as MyST Markdown (jupytext --to myst {name}) and write its "
+                       "outputs in the text", *where)
         elif path.suffix.lower() not in SOURCE_SUFFIXES:
             diag.error(f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)", *where)
         else:
@@ -190,7 +201,8 @@ def _listed_path(root: Path, name: str) -> str:
 
 
 def _read_chapter(root: Path, path: Path, diag: Diagnostics,
-                  config: ReportConfig | None = None) -> Chapter | None:
+                  config: ReportConfig | None = None, book: Book | None = None
+                  ) -> Chapter | None:
     resolved = path.resolve()
     if not inside(resolved, root):
         diag.error("is a link to a file outside the report directory; chapters must be "
@@ -210,7 +222,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     meta, text = _split_front_matter(raw, rel, diag)
     _unused_filters(meta, rel, diag)
     title_shortcodes(root, rel, meta, diag)
-    text, expanded, read_in = expand(root, rel, text, diag, meta)
+    text, expanded, read_in = _expand(root, rel, text, diag, meta, book)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
@@ -227,6 +239,23 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         raised = promote_sections(chapter.text)  # Manubot's content files start at ##
         chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
+
+
+def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,
+            book: Book | None) -> tuple[str, bool, list[str]]:
+    """:func:`~reportc.project.shortcodes.expand`, after a Jupyter Book chapter's MyST is
+    written as pandoc Markdown (``book``: the book's labels); the lines' origins are those
+    of the file."""
+    if book is None:
+        return expand(root, rel, text, diag, meta)
+    text, lines = translate(text, rel, book, diag)
+    text, expanded, read_in = expand(root, rel, text, diag, meta)
+    if expanded:
+        diag.origins[rel] = [(file, lines[n - 1] if file == rel else n)
+                             for file, n in diag.origins[rel]]
+    elif lines != list(range(1, len(lines) + 1)):
+        diag.origins[rel] = [(rel, n) for n in lines]
+    return text, expanded or rel in diag.origins, read_in
 
 
 def _manubot_templates(root: Path, rel: str, text: str, expanded: bool, config: ReportConfig,

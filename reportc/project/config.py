@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
+from reportc.project.jupyterbook import is_jupyter_book, jupyter_book_settings
 from reportc.project.quarto import ProjectSettings, node_lines, one_document, read_project
 from reportc.project.schema import FILE_KEYS, KEYS, KNOWN_KEYS
 from reportc.project.settings import (
@@ -34,11 +35,13 @@ __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPE
 def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
     ``root``; raise :class:`ConfigError` when they cannot be used."""
-    project = read_project(root)
+    project = read_project(root) or (jupyter_book_settings(root) if is_jupyter_book(root)
+                                     else None)
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
         raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory? "
                           "a Quarto project has _quarto.yml, a Bookdown book _bookdown.yml, a "
+                          "Jupyter Book _toc.yml, a "
                           "Manubot paper content/metadata.yaml and numbered content/*.md "
                           "files; for other Markdown, such as a pandoc thesis, write a "
                           "report.yaml with 'title:' and 'chapters:' listing the files in "
@@ -68,6 +71,9 @@ def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnost
     files read, the document of the front matter, and what of it is not done."""
     for message, line in project.unused:
         diag.warning(message, project.file, line, code="quarto.filter")
+    for message, file, line, code in project.warnings:
+        diag.warning(message, file, line, code=code)
+    config.project_kind = project.kind
     config.project_files = project.files
     config.meta_document = project.meta_document
 

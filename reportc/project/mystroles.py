@@ -1,0 +1,255 @@
+"""MyST roles and links in a line of a Jupyter Book chapter, as pandoc Markdown.
+
+``{cite:p}`a,b``` becomes ``[@a; @b]``, ``{cite:t}`a``` the narrative ``@a``;
+``{numref}`fig-x``` the cross-reference ``@fig-x`` ("Figure 1.1"), ``{ref}`x``` a link
+carrying the target's title, ``{eq}`x``` the equation's number, ``{doc}`file``` a link to
+that chapter, ``[](label)`` as ``{ref}``. Labels are the book's, all files at once
+(:func:`scan_book`): a reference in one chapter may point into another, and what it prints
+depends on what the label names (a heading, a figure, an equation). A role reportc does
+not read is a warning at its line and prints its text as code, never its braces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportc.errors import Diagnostics
+
+# a directive's opening line: ```{name} argument or :::{name} argument
+DIRECTIVE = re.compile(r"^(\s*)(`{3,}|:{3,})\{([^}\s]+)\}[ \t]*(.*?)\s*$")
+TARGET = re.compile(r"^\s*\(([^()\s]+)\)=\s*$")  # (label)=
+_OPTION = re.compile(r"^\s*:(name|label):\s*(\S+)\s*$")
+_YAML_NAME = re.compile(r"^\s*(name|label):\s*(\S+)\s*$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*(?:\{[^}]*\})?[ \t]*#*[ \t]*$")
+_DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
+_ROLE = re.compile(r"(\{([\w:.+-]+)\})?(`+)(.+?)(?<!`)\3(?!`)")
+_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
+_WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
+_KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
+          "csv-table": "tbl"}
+_PARENTHETICAL = {"cite", "cite:p", "cite:ps", "cite:alp", "cite:alps", "footcite"}
+_NARRATIVE = {"cite:t", "cite:ts", "cite:ct", "cite:cts", "cite:author"}
+_CODE_ROLES = {"code", "file", "samp", "command", "program", "envvar", "literal"}
+_PLAIN_ROLES = {"term", "guilabel", "menuselection", "dfn", "emphasis", "strong"}
+SUFFIXES = (".md", ".ipynb", ".rst", ".Rmd")
+
+
+def label_id(label: str, kind: str) -> str:
+    """The identifier a MyST label becomes: the kind's prefix (``fig-``, ``eq-``,
+    ``sec-``, which number it) before the label, once (``fig-x`` stays ``fig-x``)."""
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-") or "label"
+    return clean if not kind or clean.startswith(f"{kind}-") else f"{kind}-{clean}"
+
+
+@dataclass
+class Book:
+    """What a reference needs of the whole book: each label's identifier and title (a
+    heading's; ``""`` for a figure or equation), each file's anchor and title."""
+
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    docs: dict[str, tuple[str, str]] = field(default_factory=dict)  # "dir/file" -> ...
+
+
+def scan_book(root: Path, names: list[str]) -> Book:
+    """The labels and titles of the book's files ``names`` (paths from ``root``)."""
+    book = Book()
+    for name in names:
+        path = root / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # (reported where the chapter is read)
+        _scan(text.replace("\r\n", "\n").split("\n"), Path(name), book)
+    return book
+
+
+def _scan(lines: list[str], name: Path, book: Book) -> None:
+    """One file's labels into ``book``, and its anchor and title (its first heading)."""
+    pending = ""
+    fence, kind = "", ""  # the fence of the directive or code block the line is in
+    first: tuple[str, str] | None = None
+    for line in lines:
+        stripped = line.strip()
+        if fence:
+            fence = "" if stripped.startswith(fence) and not stripped.strip(fence[0]) else fence
+            if kind and (option := _OPTION.match(line) or _YAML_NAME.match(line)):
+                book.labels.setdefault(option.group(2), (label_id(option.group(2), kind), ""))
+            continue
+        if target := TARGET.match(line):
+            pending = target.group(1)
+            continue
+        if heading := _HEADING.match(line):
+            title = heading.group(2).strip()
+            identifier = label_id(pending, "sec") if pending else ""
+            first = first or (identifier, title)
+        elif directive := DIRECTIVE.match(line):
+            fence, kind = directive.group(2), _KINDS.get(directive.group(3), "")
+            identifier, title = label_id(pending, kind), ""
+        elif stripped.startswith(("```", "~~~")):
+            fence, kind = stripped[:3], ""
+        elif display := _DISPLAY_LABEL.search(line):
+            book.labels[display.group(1)] = (label_id(display.group(1), "eq"), "")
+        if not stripped or not pending:
+            continue
+        if not (heading or directive):
+            identifier, title = label_id(pending, ""), ""
+        book.labels[pending] = (identifier, title)
+        pending = ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.stem)
+    anchor, title = first or ("", name.stem)
+    book.docs[name.with_suffix("").as_posix()] = (anchor or f"ch-{stem}", title)
+
+
+@dataclass
+class Place:
+    """Where a line is: its file (for ``{doc}`` paths) and line (for messages)."""
+
+    rel: str
+    number: int
+    book: Book
+    diag: Diagnostics
+
+
+def inline(line: str, place: Place) -> str:
+    """``line`` with its roles and MyST links written as pandoc Markdown; inline code
+    (without a role) is left as it is."""
+    if "`" not in line and "](" not in line:
+        return line
+    out: list[str] = []
+    at = 0
+    for match in _ROLE.finditer(line):
+        out.append(_links(line[at:match.start()], place))
+        out.append(_role(match.group(2), match.group(4), place) if match.group(1)
+                   else match.group(0))
+        at = match.end()
+    out.append(_links(line[at:], place))
+    return "".join(out)
+
+
+def _links(text: str, place: Place) -> str:
+    """``[text](label)``, ``[](label)`` and ``[text](file.md)`` (MyST's links to a target
+    or a page) as links inside the book; other links as they are."""
+    def replace(match: re.Match[str]) -> str:
+        words, target = match.group(1), match.group(2)
+        if target in place.book.labels:
+            return _reference(words, target, place)
+        if target.split("#")[0].endswith(SUFFIXES) and "://" not in target:
+            return _doc(words, target.split("#")[0], place)
+        return match.group(0)
+    return _LINK.sub(replace, text) if "](" in text else text
+
+
+def _role(name: str, content: str, place: Place) -> str:
+    """One role as Markdown (see the module's docstring)."""
+    content = content.strip()
+    if name in _PARENTHETICAL or name in _NARRATIVE or name == "cite:year":
+        return _cite(name, content)
+    words, target = _split(content)
+    if name in ("ref", "numref", "eq"):
+        return _reference(words, target, place, name)
+    if name == "doc":
+        return _doc(words, target, place)
+    simple = _simple(name, content, words, target)
+    if simple is not None:
+        return simple
+    place.diag.warning(f"MyST role '{{{name}}}' is not read by reportc: its text prints as "
+                       "code", place.rel, place.number, code="myst.role")
+    return _code(content)
+
+
+def _simple(name: str, content: str, words: str, target: str) -> str | None:
+    """The roles that print their own text, formatted; ``None`` for another role."""
+    if name in _CODE_ROLES:
+        return _code(content)
+    if name in _PLAIN_ROLES:
+        text = escape(words or target).replace("--&gt;", "\u2192").replace("--\\>", "\u2192")
+        return {"dfn": f"*{text}*", "emphasis": f"*{text}*", "strong": f"**{text}**"}.get(
+            name, text)
+    if name == "abbr":
+        short, _, long = content.partition("(")
+        title = long.rstrip(")").replace('"', "'")
+        return f'[{escape(short.strip())}]{{title="{title}"}}' if title else escape(short)
+    if name in ("sub", "sup"):
+        mark = "~" if name == "sub" else "^"
+        return mark + escape(content).replace(" ", "\\ ") + mark
+    if name == "kbd":
+        return _code(content) + "{.kbd}"
+    if name == "math":
+        return f"${content}$"
+    if name == "download":
+        return f"[{escape(words or Path(target).name)}]({target})"
+    return None
+
+
+def _split(content: str) -> tuple[str, str]:
+    """``text <target>`` -> (text, target); ``target`` -> ("", target)."""
+    match = _WITH_TARGET.match(content)
+    return (match.group(1).strip(), match.group(2).strip()) if match else ("", content)
+
+
+def _cite(name: str, content: str) -> str:
+    keys = [key.strip() for key in content.split(",") if key.strip()]
+    if name == "cite:year":
+        return "[" + "; ".join(f"-@{key}" for key in keys) + "]"
+    if name in _NARRATIVE:
+        return ", ".join(f"@{key}" for key in keys)
+    return "[" + "; ".join(f"@{key}" for key in keys) + "]"
+
+
+def _reference(words: str, label: str, place: Place, name: str = "ref") -> str:
+    """A reference to a label of the book: ``@fig-x`` where the number is what prints,
+    else a link with the author's text or the heading's title."""
+    found = place.book.labels.get(label)
+    if found is None:
+        place.diag.warning(f"{{{name}}} '{label}': no such label in the book (its text "
+                           "prints, without a link)", place.rel, place.number,
+                           code="myst.role")
+        return escape(words or label)
+    identifier, title = found
+    numbered = identifier.split("-")[0] in ("fig", "tbl", "eq")
+    if name == "eq" and not words:
+        return f"([-@{identifier}])"
+    if numbered and ("%s" in words or "{number}" in words):
+        before, _, after = words.replace("{number}", "%s").partition("%s")
+        return f"[{escape(before.strip())} @{identifier}]{escape(after)}" if before.strip() \
+            else f"[-@{identifier}]{escape(after)}"
+    if numbered and not words:
+        return f"@{identifier}"
+    return f"[{escape(words or title or label)}](#{identifier})"
+
+
+def _doc(words: str, target: str, place: Place) -> str:
+    """A link to a file of the book: its chapter, under the author's text or its title."""
+    path = target.lstrip("/") if target.startswith("/") else \
+        (Path(place.rel).parent / target).as_posix()
+    key = re.sub(r"\.(md|ipynb|rst|Rmd)$", "", _normal(path))
+    found = place.book.docs.get(key)
+    if found is None:
+        place.diag.warning(f"{{doc}} '{target}': no such file in the book's table of contents"
+                           " (its text prints, without a link)", place.rel, place.number,
+                           code="myst.role")
+        return escape(words or target)
+    return f"[{escape(words or found[1])}](#{found[0]})"
+
+
+def _normal(path: str) -> str:
+    """``a/./b/../c`` -> ``a/c``."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _code(text: str) -> str:
+    ticks = "``" if "`" in text else "`"
+    return f"{ticks}{text}{ticks}" if ticks == "`" else f"{ticks} {text} {ticks}"
+
+
+def escape(text: str) -> str:
+    """Text pandoc prints as it is (its Markdown characters escaped)."""
+    return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)
