@@ -1,0 +1,138 @@
+"""A Jupyter Book (1.x: ``_config.yml``, ``_toc.yml`` in the jb-book format, MyST Markdown
+chapters) builds as it is, and a reader meets no MyST syntax: admonitions are boxes,
+``{cite}`` roles citations, ``(label)=`` targets and ``{numref}``/``{ref}``/``{eq}``/
+``{doc}`` references links that resolve, comments and ``+++`` breaks nothing.
+
+Fixture: ``tests/roots/jbook``, written for these tests after the layout of Jupyter Book's
+own documentation (v1 branch): a root page, two parts with captions, a chapter with a
+nested section, a bibliography in ``bibtex_bibfiles``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from conftest import build_root, copy_root
+
+from reportc.build import BuildOptions, build
+
+# what MyST writes that must never print (the comment's words included)
+RAW = ("{note}", "{warning}", "{cite", "(resource-chapter)=", ")=", "```", "{eq}", "{ref}",
+       "{numref}", "{doc}", "{figure}", "{math}", "{bibliography}", "{tableofcontents}",
+       "{code-cell}", "+++", "draft note 42", "{mystery-box}", "{unknownrole}", "{kbd}")
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    return build_root(copy_root("jbook", tmp_path_factory.mktemp("jb")))
+
+
+def _pdf_text(built) -> str:
+    return " ".join(" ".join(built.page_texts()).replace("\u00a0", " ").split())
+
+
+def _html_text(built) -> str:
+    html = built.html_path.read_text(encoding="utf-8")
+    body = html[html.index("<body"):]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def test_the_book_takes_its_settings_from_config_and_toc(book):
+    assert not (book.root / "report.yaml").exists()
+    assert book.slug == "tidal-energy-notes"
+    cover = book.page_texts()[0]
+    assert "Tidal Energy Notes" in cover and "Ada Marsh" in cover and "Ben Okafor" in cover
+    text = _pdf_text(book)
+    assert "\u00a9 2026" in " ".join(book.page_texts())  # copyright: on the imprint page
+    contents = text[text.index("Contents"):text.index("Bibliography")]
+    order = [contents.index(title) for title in
+             ("Welcome", "RESOURCES", "The tidal resource", "Sites", "MACHINES", "Turbines")]
+    assert order == sorted(order)  # root, then the parts' captions and chapters, in order
+
+
+def test_admonitions_print_as_titled_boxes(book):
+    text = _pdf_text(book)
+    for title, words in (("Note", "Tidal power is the only"), ("Warning", "Velocities above"),
+                         ("Rule of thumb", "Power grows with"), ("See also", "The sites chapter lists sites"),
+                         ("Tip", "Survey a site"), ("Important", "A turbine's rotor")):
+        assert f"{title} {words}".replace("'", "\u2019") in text.replace("'", "\u2019")
+    html = book.html_path.read_text(encoding="utf-8")
+    assert html.count('class="callout callout-') >= 6
+
+
+def test_citations_and_the_bibliography_are_formatted(book):
+    text = _pdf_text(book)
+    assert "as Pugh and Woodworth" in text  # {cite:t}: narrative
+    assert "David Pugh and Philip Woodworth, Sea-Level Science" in text  # {cite}: a note
+    assert "Bibliography Lewis, Matt, and Simon Neill." in text  # the list, sorted
+    assert "Pugh, David, and Philip Woodworth. Sea-Level Science." in text
+
+
+def test_figures_and_equations_are_numbered_and_referenced(book):
+    text = _pdf_text(book)
+    assert re.search(r"Figure \d+\. A narrow channel between two islands", text)
+    assert re.search(r"See Figure \d+ for a channel", text)  # {numref}
+    assert re.search(r"The formula of Fig\. \d+", text)  # {numref}`Fig. %s <x>`
+    assert re.search(r"given by \(\d+\)", text)  # {eq}
+    assert text.count("A narrow channel between two islands") == 1  # the caption, once
+
+
+def test_no_myst_syntax_prints(book):
+    for where, text in (("PDF", _pdf_text(book)), ("HTML", _html_text(book))):
+        printed = [raw for raw in RAW if raw in text]
+        assert printed == [], f"{where} prints {printed}"
+
+
+def test_references_link_to_ids_that_exist(book):
+    html = book.html_path.read_text(encoding="utf-8")
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    wanted = {"sec-power-section", "sec-resource-chapter", "sec-sites-chapter", "fig-channel",
+              "eq-power-eq", "eq-energy-eq", "ch-turbines"}
+    hrefs = set(re.findall(r'href="#([^"]+)"', html))
+    assert wanted <= hrefs
+    assert wanted <= ids
+    text = _html_text(book)
+    assert "Machines are in Turbines" in text  # {doc}: the chapter's title
+    assert "see also the resource and Power in a flow" in text  # [text](label), [](label)
+
+
+def test_what_reportc_does_not_read_is_one_located_warning_each(book):
+    directive = [w for w in book.warnings if "[myst.directive]" in w]
+    role = [w for w in book.warnings if "[myst.role]" in w]
+    cells = [w for w in book.warnings if "[myst.code-cell]" in w]
+    assert len(directive) == 1 and directive[0].startswith("content/sites.md:13:")
+    assert len(role) == 1 and role[0].startswith("content/sites.md:17:")
+    assert len(cells) == 1 and cells[0].startswith("content/turbines.md:7:")
+    text = _pdf_text(book)
+    assert "Hidden argument The box\u2019s words still print" in text  # content kept
+    assert "An unknown role prints as code" in text
+    assert "print(1 + 1)" in text  # the cell, as code
+
+
+def test_a_notebook_chapter_is_a_located_error(tmp_path):
+    root = copy_root("jbook", tmp_path)
+    (root / "content" / "turbines.md").rename(root / "content" / "turbines.ipynb")
+    with pytest.raises(Exception) as failure:
+        build(BuildOptions(root=root, formats=("html",)))
+    assert "_toc.yml:11: chapter 'content/turbines.ipynb' is a Jupyter notebook" in \
+        str(failure.value.problems[0])  # type: ignore[attr-defined]
+
+
+def test_an_edit_rebuild_equals_a_clean_build(tmp_path):
+    """A heading's title, edited in one chapter, is what another chapter's ``[](label)``
+    prints: the rebuild from the cache must print it as a clean build does."""
+    root = copy_root("jbook", tmp_path)
+    build(BuildOptions(root=root, formats=("html",)))
+    chapter = root / "content" / "resource.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(
+        "## Power in a flow", "## Power in a moving flow"), encoding="utf-8")
+    build(BuildOptions(root=root, formats=("html",)))
+    clean = tmp_path / "clean"
+    build(BuildOptions(root=root, formats=("html",), out=clean, use_cache=False))
+    edited = (root / "out" / "tidal-energy-notes.html").read_bytes()
+    assert edited == (clean / "tidal-energy-notes.html").read_bytes()
+    assert edited.count(b"Power in a moving flow") >= 3  # heading, contents, both links
+    shutil.rmtree(clean)
