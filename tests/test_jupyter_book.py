@@ -56,7 +56,8 @@ def test_the_book_takes_its_settings_from_config_and_toc(book):
 def test_admonitions_print_as_titled_boxes(book):
     text = _pdf_text(book)
     for title, words in (("Note", "Tidal power is the only"), ("Warning", "Velocities above"),
-                         ("Rule of thumb", "Power grows with"), ("See also", "The sites chapter lists sites"),
+                         ("Rule of thumb", "Power grows with"),
+                         ("See also", "The sites chapter lists sites"),
                          ("Tip", "Survey a site"), ("Important", "A turbine's rotor")):
         assert f"{title} {words}".replace("'", "\u2019") in text.replace("'", "\u2019")
     html = book.html_path.read_text(encoding="utf-8")

@@ -23,14 +23,14 @@ from reportc.project.jupyterbook import KIND as JUPYTER_BOOK
 from reportc.project.listing import Listed
 from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
-from reportc.project.myst import translate
-from reportc.project.mystroles import Book, scan_book
 from reportc.project.markdown import (
     Chapter,
     lists_read_as_text,
     nocite_keys,
     promote_sections,
 )
+from reportc.project.myst import translate
+from reportc.project.mystroles import Book, scan_book
 from reportc.project.quarto import unrun_filters
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, title_shortcodes

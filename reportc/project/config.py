@@ -35,8 +35,7 @@ __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPE
 def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
     ``root``; raise :class:`ConfigError` when they cannot be used."""
-    project = read_project(root) or (jupyter_book_settings(root) if is_jupyter_book(root)
-                                     else None)
+    project = _project(root)
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
         raise ConfigError(f"{CONFIG_NAME}: not found in {root} (is this a report directory? "
@@ -64,6 +63,14 @@ def load_config(root: Path, diagnostics: Diagnostics) -> ReportConfig:
     if project is not None:
         _take_project(config, project, diagnostics)
     return config
+
+
+def _project(root: Path) -> ProjectSettings | None:
+    """The settings of the Quarto, Bookdown, Manubot or Jupyter Book project in ``root``."""
+    project = read_project(root)
+    if project is None and is_jupyter_book(root):
+        return jupyter_book_settings(root)
+    return project
 
 
 def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnostics) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reportc.project.quarto import ProjectSettings, load_yaml, authors
+from reportc.project.quarto import ProjectSettings, authors, load_yaml
 
 CONFIG = "_config.yml"
 TOC = "_toc.yml"
@@ -59,8 +59,7 @@ def jupyter_book_settings(root: Path) -> ProjectSettings:
 
 def _take_config(settings: ProjectSettings, data: dict, lines: dict[str, int]) -> None:
     """``_config.yml``'s title, author, ... (an empty title is none: the template's ``""``)."""
-    sphinx = data.get("sphinx") if isinstance(data.get("sphinx"), dict) else {}
-    config = sphinx.get("config") if isinstance(sphinx.get("config"), dict) else {}
+    config = _section(_section(data, "sphinx"), "config")
     found = {**({"language": (config["language"], "sphinx.config.language")}
                 if config.get("language") else {}),
              **{key: (data[key], key) for key in _SIMPLE if data.get(key) not in (None, "")}}
@@ -76,9 +75,15 @@ def _take_config(settings: ProjectSettings, data: dict, lines: dict[str, int]) -
     _undone(settings, data, lines)
 
 
+def _section(data: dict, key: str) -> dict:
+    """``data[key]`` if it is a mapping, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _undone(settings: ProjectSettings, data: dict, lines: dict[str, int]) -> None:
     """Each setting reportc does not do that would change the book, at its line."""
-    execute = data.get("execute") if isinstance(data.get("execute"), dict) else {}
+    execute = _section(data, "execute")
     if execute.get("execute_notebooks", "auto") not in ("off", False):
         settings.warnings.append((
             "execute_notebooks: reportc never runs code: code cells print as code, without "

@@ -65,40 +65,62 @@ def scan_book(root: Path, names: list[str]) -> Book:
     return book
 
 
-def _scan(lines: list[str], name: Path, book: Book) -> None:
-    """One file's labels into ``book``, and its anchor and title (its first heading)."""
-    pending = ""
-    fence, kind = "", ""  # the fence of the directive or code block the line is in
-    first: tuple[str, str] | None = None
-    for line in lines:
+@dataclass
+class _Scan:
+    """Reading one file's labels: the ``(label)=`` waiting for its block, the fence of the
+    directive or code the line is in (and the kind of thing the directive numbers)."""
+
+    book: Book
+    pending: str = ""
+    fence: str = ""
+    kind: str = ""
+    first: tuple[str, str] | None = None  # the first heading's identifier and title
+
+    def fenced(self, line: str) -> bool:
+        """Is ``line`` inside a directive or code (a ``:name:`` there labels it)?"""
+        if not self.fence:
+            return False
         stripped = line.strip()
-        if fence:
-            fence = "" if stripped.startswith(fence) and not stripped.strip(fence[0]) else fence
-            if kind and (option := _OPTION.match(line) or _YAML_NAME.match(line)):
-                book.labels.setdefault(option.group(2), (label_id(option.group(2), kind), ""))
-            continue
-        if target := TARGET.match(line):
-            pending = target.group(1)
-            continue
+        if stripped.startswith(self.fence) and not stripped.strip(self.fence[0]):
+            self.fence = ""
+        elif self.kind and (option := _OPTION.match(line) or _YAML_NAME.match(line)):
+            self.book.labels.setdefault(option.group(2),
+                                        (label_id(option.group(2), self.kind), ""))
+        return True
+
+    def block(self, line: str) -> tuple[str, str] | None:
+        """The identifier and title a ``(label)=`` before ``line`` takes (``None``: the
+        line is no block)."""
         if heading := _HEADING.match(line):
             title = heading.group(2).strip()
-            identifier = label_id(pending, "sec") if pending else ""
-            first = first or (identifier, title)
-        elif directive := DIRECTIVE.match(line):
-            fence, kind = directive.group(2), _KINDS.get(directive.group(3), "")
-            identifier, title = label_id(pending, kind), ""
-        elif stripped.startswith(("```", "~~~")):
-            fence, kind = stripped[:3], ""
+            identifier = label_id(self.pending, "sec") if self.pending else ""
+            self.first = self.first or (identifier, title)
+            return identifier, title
+        if directive := DIRECTIVE.match(line):
+            self.fence, self.kind = directive.group(2), _KINDS.get(directive.group(3), "")
+            return label_id(self.pending, self.kind), ""
+        if line.strip().startswith(("```", "~~~")):
+            self.fence, self.kind = line.strip()[:3], ""
         elif display := _DISPLAY_LABEL.search(line):
-            book.labels[display.group(1)] = (label_id(display.group(1), "eq"), "")
-        if not stripped or not pending:
+            self.book.labels[display.group(1)] = (label_id(display.group(1), "eq"), "")
+        return (label_id(self.pending, ""), "") if line.strip() else None
+
+
+def _scan(lines: list[str], name: Path, book: Book) -> None:
+    """One file's labels into ``book``, and its anchor and title (its first heading)."""
+    scan = _Scan(book)
+    for line in lines:
+        if scan.fenced(line):
             continue
-        if not (heading or directive):
-            identifier, title = label_id(pending, ""), ""
-        book.labels[pending] = (identifier, title)
-        pending = ""
+        if target := TARGET.match(line):
+            scan.pending = target.group(1)
+            continue
+        found = scan.block(line)
+        if found is not None and scan.pending:
+            book.labels[scan.pending] = found
+            scan.pending = ""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.stem)
-    anchor, title = first or ("", name.stem)
+    anchor, title = scan.first or ("", name.stem)
     book.docs[name.with_suffix("").as_posix()] = (anchor or f"ch-{stem}", title)
 
 
