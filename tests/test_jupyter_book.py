@@ -91,7 +91,7 @@ def test_references_link_to_ids_that_exist(book):
     html = book.html_path.read_text(encoding="utf-8")
     ids = set(re.findall(r'\sid="([^"]+)"', html))
     wanted = {"sec-power-section", "sec-resource-chapter", "sec-sites-chapter", "fig-channel",
-              "eq-power-eq", "eq-energy-eq", "ch-turbines"}
+              "eq-power-eq", "eq-energy-eq", "ch-content-turbines"}
     hrefs = set(re.findall(r'href="#([^"]+)"', html))
     assert wanted <= hrefs
     assert wanted <= ids

@@ -30,7 +30,7 @@ from reportc.project.markdown import (
     promote_sections,
 )
 from reportc.project.myst import translate
-from reportc.project.mystroles import Book, scan_book
+from reportc.project.mystroles import Book, page_slug, scan_book
 from reportc.project.quarto import unrun_filters
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, title_shortcodes
@@ -226,7 +226,8 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
-                      header_macros=tuple(header_definitions(meta)))
+                      header_macros=tuple(header_definitions(meta)),
+                      slug=page_slug(Path(rel)) if book is not None else "")
     if config is not None and rel == config.meta_document:
         meta = _document_title(meta, chapter.text)
     _apply_front_matter(chapter, meta, diag, project=config is not None and

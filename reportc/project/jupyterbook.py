@@ -14,6 +14,7 @@ execution, Sphinx extensions, a toc ``url:`` entry) are each a warning at their 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,9 @@ CODE = "jupyterbook.config"  # the warnings' type
 # what a toc entry without a suffix may be, in the order Jupyter Book looks for them
 SUFFIXES = (".md", ".ipynb", ".rst", ".Rmd", ".myst.md")
 # _config.yml keys -> report.yaml's
+# (``logo:`` is the web page's corner, not a cover: not taken)
 _SIMPLE = {"title": "title", "description": "description", "copyright": "copyright",
-           "logo": "logo", "language": "lang", "bibtex_bibfiles": "bibliography"}
+           "language": "lang", "bibtex_bibfiles": "bibliography"}
 # _config.yml settings that change what Jupyter Book prints, which reportc does not do
 _UNDONE = {
     "sphinx.extra_extensions": "Sphinx extensions are not run: what they add (their "
@@ -54,7 +56,26 @@ def jupyter_book_settings(root: Path) -> ProjectSettings:
     toc, toc_lines = load_yaml(root, TOC)
     settings.files.append(TOC)
     _take_toc(root, settings, toc, toc_lines)
+    if "title" not in settings.data:
+        _root_title(root, settings)
     return settings
+
+
+def _root_title(root: Path, settings: ProjectSettings) -> None:
+    """A book whose ``_config.yml`` gives no title (its template's ``title: ""``) is
+    titled by its root page's first heading, as the page Jupyter Book opens with."""
+    chapters = settings.data.get("chapters") or []
+    first = chapters[0] if chapters and isinstance(chapters[0], str) else None
+    try:
+        text = (root / first).read_text(encoding="utf-8") if first else ""
+    except (OSError, UnicodeDecodeError):
+        return  # (reported where the chapter is read)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if heading := re.match(r"^#[ \t]+(.+?)[ \t]*(?:\{[^}]*\})?[ \t]*$", line):
+            settings.data["title"] = heading.group(1)
+            settings.lines["title"] = number
+            settings.sources["title"] = str(first)
+            return
 
 
 def _take_config(settings: ProjectSettings, data: dict, lines: dict[str, int]) -> None:
@@ -69,6 +90,10 @@ def _take_config(settings: ProjectSettings, data: dict, lines: dict[str, int]) -
             value = str(value) if str(value).startswith("\u00a9") else f"\u00a9 {value}"
         settings.data[target] = value
         settings.lines[target] = lines.get(place, 1)
+    preamble = _section(config, "latex_elements").get("preamble")
+    if isinstance(preamble, str) and preamble.strip():  # its macros hold in every formula
+        settings.data["header-includes"] = [preamble]
+        settings.lines["header-includes"] = lines.get("sphinx.config.latex_elements.preamble", 1)
     if data.get("author"):
         settings.data["authors"] = authors(str(data["author"]).replace(",", " and "))
         settings.lines["authors"] = lines.get("author", 1)

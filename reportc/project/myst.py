@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from reportc.errors import Diagnostics
 from reportc.project.mystroles import DIRECTIVE, TARGET, Book, Place, escape, inline, label_id
+from reportc.project.mysttables import grid_table
 
 log = logging.getLogger("reportc")
 Line = tuple[str, int]  # a line's text and the line of the file it comes from
@@ -36,11 +37,13 @@ _TITLES = {"seealso": "See also", "hint": "Hint", "attention": "Attention",
 _CODE = {"code", "code-block", "sourcecode", "code-cell"}
 _QUOTES = {"epigraph", "pull-quote", "highlights", "blockquote"}
 _SILENT = {"bibliography", "tableofcontents", "toctree"}
-_PLAIN = {"div", "container", "margin", "sidebar", "card", "tab-set", "tab-item", "grid",
+_PLAIN = {"div", "container", "only", "margin", "sidebar", "card", "tab-set", "tab-item", "grid",
           "grid-item", "grid-item-card"}  # boxes whose content prints as text
 _HEADING = re.compile(r"^(\s{0,3}#{1,6}[ \t]+.*?)[ \t]*$")
 _OPTION = re.compile(r"^\s*:([\w-]+):[ \t]*(.*?)\s*$")
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
+_FENCE = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])[ \t]+)*(`{3,}|~{3,})")  # in a list item too
+_IMAGE_SUFFIXES = [".svg", ".png", ".jpg", ".jpeg", ".gif", ".pdf"]
 _REMOVED = re.compile(r"remove-(?:cell|input)")
 
 
@@ -87,28 +90,38 @@ def _block(work: Translation, lines: list[Line]) -> None:
     """Translate ``lines`` (a file's or a directive's body) into ``work.out``."""
     index = 0
     fence = ""
-    maths = False
     while index < len(lines):
         text, number = lines[index]
         stripped = text.strip()
         index += 1
-        if fence or maths:  # code or display maths: as it is (a label ends the maths)
-            if fence and stripped.startswith(fence) and not stripped.strip(fence[0]):
+        if fence:  # code: as it is
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 fence = ""
-            elif maths and "$$" in stripped:
-                maths = False
-                text = _DISPLAY_LABEL.sub(lambda m: "$$ {#" + label_id(m.group(1), "eq")
-                                          + "}", text)
             work.out.append((text, number))
-            continue
-        if opening := DIRECTIVE.match(text):
+        elif opening := DIRECTIVE.match(text):
             index = _directive(work, lines, index, opening)
-            continue
-        if stripped.startswith(("```", "~~~")):
-            fence = re.match(r"`{3,}|~{3,}", stripped).group(0)  # type: ignore[union-attr]
         elif stripped.startswith("$$") and stripped.count("$$") == 1:
-            maths = True
-        _line(work, text, number)
+            index = _display(work, lines, index)
+        else:
+            if opens := _FENCE.match(text):
+                fence = opens.group(1)
+            _line(work, text, number)
+
+
+def _display(work: Translation, lines: list[Line], index: int) -> int:
+    """Display maths opening at ``lines[index - 1]``: as it is, aligned if it has several
+    lines (:func:`aligned`), numbered if its closing ``$$ (label)`` gives a label; returns
+    the index after it."""
+    end = index
+    while end < len(lines) and "$$" not in lines[end][0]:
+        end += 1
+    if end == len(lines):  # never closed: pandoc reads it as text
+        work.out += lines[index - 1:]
+        return end
+    closing, number = lines[end]
+    closing = _DISPLAY_LABEL.sub(lambda m: "$$ {#" + label_id(m.group(1), "eq") + "}", closing)
+    work.out += [lines[index - 1], *aligned(lines[index:end]), (closing, number)]
+    return end + 1
 
 
 def _line(work: Translation, text: str, number: int) -> None:
@@ -192,6 +205,8 @@ def _dispatch(work: Translation, d: Directive) -> None:
         _math(work, d)
     elif d.name in _CODE:
         _code(work, d)
+    elif d.name in ("list-table", "table"):
+        _table(work, d)
     elif d.name in _SILENT:
         log.debug("%s:%d: {%s} left out: reportc makes its own", work.rel, d.opened, d.name)
     elif d.name == "include":
@@ -253,10 +268,20 @@ def _figure(work: Translation, d: Directive) -> None:
     words = " ".join(inline(t.strip(), Place(work.rel, n, work.book, work.diag))
                      for t, n in caption) or ("" if d.name == "figure" else
                                               escape(d.options.get("alt", "")))
-    shown = f"![{words}]({d.argument}){{{' '.join(attributes)}}}"
+    shown = f"![{words}]({_any_suffix(work, d.argument)}){{{' '.join(attributes)}}}"
     work.out += [("", d.opened), (d.indent + shown + ("" if d.name == "figure" else "\\"),
                                   d.opened), ("", d.opened)]
     _block(work, d.body[after:])
+
+
+def _any_suffix(work: Translation, path: str) -> str:
+    """Sphinx's ``image.*``: the file of that name there is (SVG first, then PNG, ...)."""
+    if not path.endswith(".*"):
+        return path
+    folder = (work.book.root / work.rel).parent
+    found = sorted((p for p in folder.glob(path) if p.suffix.lower() in _IMAGE_SUFFIXES),
+                   key=lambda p: _IMAGE_SUFFIXES.index(p.suffix.lower()))
+    return path[:-2] + found[0].suffix if found else path[:-2] + ".png"
 
 
 def _caption(body: list[Line]) -> tuple[list[Line], int]:
@@ -280,9 +305,18 @@ def _math(work: Translation, d: Directive) -> None:
     """``{math}`` as display maths, numbered when it has a ``:label:``."""
     label = d.options.get("label") or d.options.get("name")
     tail = "$$" + (f" {{#{label_id(label, 'eq')}}}" if label else "")
-    body = d.body if not d.argument else [(d.argument, d.opened), *d.body]
+    body = aligned(d.body if not d.argument else [(d.argument, d.opened), *d.body])
     work.out += [("", d.opened), (d.indent + "$$", d.opened), *body, (d.indent + tail, d.closed),
                  ("", d.closed)]
+
+
+def aligned(body: list[Line]) -> list[Line]:
+    """A formula of several lines (``\\\\``) not in an environment of its own is aligned at
+    its ``&``, as Sphinx wraps it in ``split``."""
+    tex = "\n".join(text for text, _ in body)
+    if "\\\\" not in tex or "\\begin{" in tex or not body:
+        return body
+    return [("\\begin{aligned}", body[0][1]), *body, ("\\end{aligned}", body[-1][1])]
 
 
 def _code(work: Translation, d: Directive) -> None:
@@ -296,6 +330,33 @@ def _code(work: Translation, d: Directive) -> None:
     language = d.argument.split()[0] if d.argument else ""
     fence = "````" if any(t.strip().startswith("```") for t, _ in d.body) else "```"
     _wrapped(work, d, f"{fence}{language}", fence, literal=True)
+
+
+def _table(work: Translation, d: Directive) -> None:
+    """``{list-table}`` as a grid table, ``{table}`` as the table its body holds; the
+    argument is the caption, ``:name:`` the identifier."""
+    def cell(lines: list[Line]) -> list[Line]:
+        inner = Translation(work.rel, work.book, work.diag)
+        _block(inner, lines)
+        _flush_label(inner, None)
+        work.cells += inner.cells
+        return inner.out
+
+    caption = inline(d.argument, Place(work.rel, d.opened, work.book, work.diag))
+    if d.name == "list-table" and (table := grid_table(d.body, d.options, caption, d.opened,
+                                                       cell)):
+        work.out += table
+        return
+    if d.name == "list-table":
+        _other(work, d)
+        return
+    work.out.append(("", d.opened))
+    _block(work, d.body)
+    name = d.options.get("name")
+    attribute = f" {{#{label_id(name, 'tbl')}}}" if name else ""
+    if caption or name:
+        work.out += [("", d.closed), (f": {caption}{attribute}", d.closed)]
+    work.out.append(("", d.closed))
 
 
 def _other(work: Translation, d: Directive) -> None:

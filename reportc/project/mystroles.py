@@ -26,6 +26,8 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*(?:\{[^}]*\})?[ \t]*#*[ 
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
 _ROLE = re.compile(r"(\{([\w:.+-]+)\})?(`+)(.+?)(?<!`)\3(?!`)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
+_TAIL = re.compile(r"^([^\[]*?)\]\(([^)\s]+)\)")
+_URL = re.compile(r"^(?:https?|mailto|ftp|file|data):", re.I)
 _WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
           "csv-table": "tbl"}
@@ -50,11 +52,12 @@ class Book:
 
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     docs: dict[str, tuple[str, str]] = field(default_factory=dict)  # "dir/file" -> ...
+    root: Path = Path()  # the book's folder
 
 
 def scan_book(root: Path, names: list[str]) -> Book:
     """The labels and titles of the book's files ``names`` (paths from ``root``)."""
-    book = Book()
+    book = Book(root=root)
     for name in names:
         path = root / name
         try:
@@ -75,15 +78,19 @@ class _Scan:
     fence: str = ""
     kind: str = ""
     first: tuple[str, str] | None = None  # the first heading's identifier and title
+    options: bool = False  # in the options right after a directive's opening line
 
     def fenced(self, line: str) -> bool:
-        """Is ``line`` inside a directive or code (a ``:name:`` there labels it)?"""
+        """Is ``line`` inside a directive or code (a ``:name:`` among the options of a
+        figure, table or formula labels it)?"""
         if not self.fence:
             return False
         stripped = line.strip()
+        option = _OPTION.match(line) or _YAML_NAME.match(line) if self.options else None
+        self.options = bool(option) or stripped == "---"
         if stripped.startswith(self.fence) and not stripped.strip(self.fence[0]):
             self.fence = ""
-        elif self.kind and (option := _OPTION.match(line) or _YAML_NAME.match(line)):
+        elif self.kind and option:
             self.book.labels.setdefault(option.group(2),
                                         (label_id(option.group(2), self.kind), ""))
         return True
@@ -98,6 +105,7 @@ class _Scan:
             return identifier, title
         if directive := DIRECTIVE.match(line):
             self.fence, self.kind = directive.group(2), _KINDS.get(directive.group(3), "")
+            self.options = True
             return label_id(self.pending, self.kind), ""
         if line.strip().startswith(("```", "~~~")):
             self.fence, self.kind = line.strip()[:3], ""
@@ -119,9 +127,14 @@ def _scan(lines: list[str], name: Path, book: Book) -> None:
         if found is not None and scan.pending:
             book.labels[scan.pending] = found
             scan.pending = ""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.stem)
     anchor, title = scan.first or ("", name.stem)
-    book.docs[name.with_suffix("").as_posix()] = (anchor or f"ch-{stem}", title)
+    book.docs[name.with_suffix("").as_posix()] = (anchor or f"ch-{page_slug(name)}", title)
+
+
+def page_slug(name: Path) -> str:
+    """A book page's slug, from its path (``basics/index.md`` -> ``basics-index``): pages
+    in different folders share names (``index``), and each chapter's anchor is its own."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name.with_suffix("").as_posix())
 
 
 @dataclass
@@ -136,31 +149,54 @@ class Place:
 
 def inline(line: str, place: Place) -> str:
     """``line`` with its roles and MyST links written as pandoc Markdown; inline code
-    (without a role) is left as it is."""
+    (without a role) is left as it is, also inside a link's text."""
     if "`" not in line and "](" not in line:
         return line
-    out: list[str] = []
-    at = 0
-    for match in _ROLE.finditer(line):
-        out.append(_links(line[at:match.start()], place))
-        out.append(_role(match.group(2), match.group(4), place) if match.group(1)
-                   else match.group(0))
-        at = match.end()
-    out.append(_links(line[at:], place))
-    return "".join(out)
+    spans: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:  # a role or code span, out of the links' way
+        spans.append(_role(match.group(2), match.group(4), place) if match.group(1)
+                     else match.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    masked = _links(_ROLE.sub(hold, line), place)
+    return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], masked)
 
 
 def _links(text: str, place: Place) -> str:
     """``[text](label)``, ``[](label)`` and ``[text](file.md)`` (MyST's links to a target
-    or a page) as links inside the book; other links as they are."""
+    or a page) as links inside the book; other links as they are. A link whose text began
+    on an earlier line is settled by its ``](target)`` (as a span when nothing is linked)."""
     def replace(match: re.Match[str]) -> str:
         words, target = match.group(1), match.group(2)
         if target in place.book.labels:
             return _reference(words, target, place)
         if target.split("#")[0].endswith(SUFFIXES) and "://" not in target:
             return _doc(words, target.split("#")[0], place)
+        if _unresolved(target, place):
+            return words or escape(target)
         return match.group(0)
-    return _LINK.sub(replace, text) if "](" in text else text
+
+    def tail(match: re.Match[str]) -> str:
+        before, target = match.group(1), match.group(2)
+        if target in place.book.labels:
+            return f"{before}](#{place.book.labels[target][0]})"
+        return before + "]{.myst-link}" if _unresolved(target, place) else match.group(0)
+
+    if "](" not in text:
+        return text
+    return _TAIL.sub(tail, _LINK.sub(replace, text))
+
+
+def _unresolved(target: str, place: Place) -> bool:
+    """Is ``target`` a MyST reference reportc cannot follow (``inv:sphinx#x``, a label
+    that no file of the book has)? Then it is said, at the line, and nothing links."""
+    if ":" not in target or _URL.match(target):
+        return False
+    place.diag.warning(f"MyST link to '{target}': no such label in the book, and other "
+                       "projects' inventories are not read (its text prints, without a link)",
+                       place.rel, place.number, code="myst.role")
+    return True
 
 
 def _role(name: str, content: str, place: Place) -> str:
