@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from reportc.errors import Diagnostics
 from reportc.project.mystroles import DIRECTIVE, TARGET, Book, Place, escape, inline, label_id
-from reportc.project.mysttables import grid_table
+from reportc.project.mysttables import caption_line, grid_table
 
 log = logging.getLogger("reportc")
 Line = tuple[str, int]  # a line's text and the line of the file it comes from
@@ -352,11 +352,7 @@ def _table(work: Translation, d: Directive) -> None:
         return
     work.out.append(("", d.opened))
     _block(work, d.body)
-    name = d.options.get("name")
-    attribute = f" {{#{label_id(name, 'tbl')}}}" if name else ""
-    if caption or name:
-        work.out += [("", d.closed), (f": {caption}{attribute}", d.closed)]
-    work.out.append(("", d.closed))
+    work.out += [*caption_line(caption, d.options.get("name"), d.closed), ("", d.closed)]
 
 
 def _other(work: Translation, d: Directive) -> None:

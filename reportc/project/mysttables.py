@@ -39,30 +39,48 @@ def grid_table(body: list[Line], options: dict[str, str], caption: str, opened: 
                translate: Callable[[list[Line]], list[Line]]) -> list[Line]:
     """The grid table of a list table's ``body`` (``translate``: a cell's content as
     pandoc Markdown); ``[]`` when the body is no list of lists."""
-    rows = [[_trim(translate(_trim(cell))) for cell in items(row)] for row in items(body)]
-    if not rows or not any(rows):
+    rows = _cells(body, translate)
+    if not rows:
         return []
-    columns = max(len(row) for row in rows)
-    rows = [row + [[]] * (columns - len(row)) for row in rows]
-    widths = [max([3, *(len(t) for row in rows for t, _ in row[c])]) for c in range(columns)]
-    header = int(options.get("header-rows", "0") or 0) if \
-        options.get("header-rows", "0").isdigit() else 0
+    widths = [max([3, *(len(t) for row in rows for t, _ in row[c])])
+              for c in range(len(rows[0]))]
+    written = options.get("header-rows", "0")
+    header = int(written) if written.isdigit() else 0
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
     out: list[Line] = [("", opened), (rule, opened)]
     for index, row in enumerate(rows):
         number = next((n for cell in row for _, n in cell), opened)
-        height = max(1, *(len(cell) for cell in row))
-        for at in range(height):
-            texts = [cell[at][0] if at < len(cell) else "" for cell in row]
-            out.append(("| " + " | ".join(t.ljust(w) for t, w in zip(texts, widths,
-                                                                     strict=True)) + " |",
-                        number))
+        out += _row(row, widths, number)
         out.append((rule.replace("-", "=") if index + 1 == header else rule, number))
-    name = options.get("name")
-    if caption or name:
-        attribute = f" {{#{label_id(name, 'tbl')}}}" if name else ""
-        out += [("", opened), (f": {caption}{attribute}", opened)]
-    return [*out, ("", opened)]
+    return [*out, *caption_line(caption, options.get("name"), opened), ("", opened)]
+
+
+def _cells(body: list[Line], translate: Callable[[list[Line]], list[Line]]
+           ) -> list[list[Cell]]:
+    """The rows of cells (translated), each row as long as the longest."""
+    rows = [[_trim(translate(_trim(cell))) for cell in items(row)] for row in items(body)]
+    if not any(rows):
+        return []
+    columns = max(len(row) for row in rows)
+    return [row + [[]] * (columns - len(row)) for row in rows]
+
+
+def caption_line(caption: str, name: str | None, number: int) -> list[Line]:
+    """A table's caption line (pandoc's ``: Caption {#tbl-name}``), if it has either."""
+    if not caption and not name:
+        return []
+    attribute = f" {{#{label_id(name, 'tbl')}}}" if name else ""
+    return [("", number), (f": {caption}{attribute}", number)]
+
+
+def _row(row: list[Cell], widths: list[int], number: int) -> list[Line]:
+    """One row's lines: its cells side by side, each padded to its column's width."""
+    lines = []
+    for at in range(max(1, *(len(cell) for cell in row))):
+        texts = [cell[at][0] if at < len(cell) else "" for cell in row]
+        lines.append(("| " + " | ".join(t.ljust(w) for t, w in zip(texts, widths, strict=True))
+                      + " |", number))
+    return lines
 
 
 def _trim(cell: Cell) -> Cell:
