@@ -21,7 +21,8 @@ from reportc.build import BuildOptions, build
 # what MyST writes that must never print (the comment's words included)
 RAW = ("{note}", "{warning}", "{cite", "(resource-chapter)=", ")=", "```", "{eq}", "{ref}",
        "{numref}", "{doc}", "{figure}", "{math}", "{bibliography}", "{tableofcontents}",
-       "{code-cell}", "+++", "draft note 42", "{mystery-box}", "{unknownrole}", "{kbd}")
+       "{code-cell}", "+++", "draft note 42", "{mystery-box}", "{unknownrole}", "{kbd}",
+       "{{", "{list-table}", "substitutions:")
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +82,15 @@ def test_figures_and_equations_are_numbered_and_referenced(book):
     assert text.count("A narrow channel between two islands") == 1  # the caption, once
 
 
+def test_list_tables_and_substitutions_print_what_they_mean(book):
+    text = _pdf_text(book)
+    assert re.search(r"listed in Table \d+\.", text)  # {numref} to a {list-table}'s :name:
+    assert re.search(r"Table \d+\. Sites by current", text)
+    assert "Site Peak current Pentland Firth 5 m/s Raz Blanchard 4 m/s" in text
+    assert "The survey found twelve sites" in text  # _config.yml's myst_substitutions
+    assert "A rotor of 18 m turns slowly" in text  # the front matter's substitutions
+
+
 def test_no_myst_syntax_prints(book):
     for where, text in (("PDF", _pdf_text(book)), ("HTML", _html_text(book))):
         printed = [raw for raw in RAW if raw in text]
@@ -106,7 +116,7 @@ def test_what_reportc_does_not_read_is_one_located_warning_each(book):
     cells = [w for w in book.warnings if "[myst.code-cell]" in w]
     assert len(directive) == 1 and directive[0].startswith("content/sites.md:13:")
     assert len(role) == 1 and role[0].startswith("content/sites.md:17:")
-    assert len(cells) == 1 and cells[0].startswith("content/turbines.md:7:")
+    assert len(cells) == 1 and cells[0].startswith("content/turbines.md:13:")
     text = _pdf_text(book)
     assert "Hidden argument The box\u2019s words still print" in text  # content kept
     assert "An unknown role prints as code" in text

@@ -249,7 +249,7 @@ def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,
     of the file."""
     if book is None:
         return expand(root, rel, text, diag, meta)
-    text, lines = translate(text, rel, book, diag)
+    text, lines = translate(text, rel, book, diag, meta)
     text, expanded, read_in = expand(root, rel, text, diag, meta)
     if expanded:
         diag.origins[rel] = [(file, lines[n - 1] if file == rel else n)

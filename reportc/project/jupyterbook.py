@@ -35,8 +35,6 @@ _UNDONE = {
     "sphinx.extra_extensions": "Sphinx extensions are not run: what they add (their "
                                "directives and roles) is reported where it is written",
     "sphinx.local_extensions": "local Sphinx extensions are not run",
-    "parse.myst_substitutions": "MyST substitutions ({{ name }}) are not read: write the text "
-                                "in the chapters",
 }
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportc.errors import Diagnostics
 from reportc.project.mystroles import DIRECTIVE, TARGET, Book, Place, escape, inline, label_id
@@ -44,6 +44,7 @@ _OPTION = re.compile(r"^\s*:([\w-]+):[ \t]*(.*?)\s*$")
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
 _FENCE = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])[ \t]+)*(`{3,}|~{3,})")  # in a list item too
 _IMAGE_SUFFIXES = [".svg", ".png", ".jpg", ".jpeg", ".gif", ".pdf"]
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+")
 _REMOVED = re.compile(r"remove-(?:cell|input)")
 
 
@@ -71,10 +72,32 @@ class Translation:
     out: list[Line] = field(default_factory=list)
     cells: list[int] = field(default_factory=list)  # lines of code cells shown as code
     pending: tuple[str, int] | None = None  # a (label)= waiting for its block
+    columns: list[int] = field(default_factory=list)  # content columns of the open list items
+
+    def follow(self, text: str) -> None:
+        """Keep the content columns of the list items ``text`` is in (a div's fence must
+        stand exactly at its item's column, or pandoc reads it as text)."""
+        if not text.strip():
+            return
+        indent = len(text) - len(text.lstrip())
+        self.columns = [c for c in self.columns if c <= indent]
+        if item := _LIST_ITEM.match(text):
+            self.columns.append(len(item.group(0)))
+
+    def fence_indent(self, indent: str) -> str:
+        """Where a div's fence goes for a directive indented by ``indent``: its list
+        item's content column (none: the margin)."""
+        return " " * max((c for c in self.columns if c <= len(indent)), default=0)
 
 
-def translate(text: str, rel: str, book: Book, diag: Diagnostics) -> tuple[str, list[int]]:
-    """``text`` of chapter ``rel`` as pandoc Markdown, and each line's line in the file."""
+def translate(text: str, rel: str, book: Book, diag: Diagnostics,
+              meta: dict | None = None) -> tuple[str, list[int]]:
+    """``text`` of chapter ``rel`` as pandoc Markdown, and each line's line in the file
+    (``meta``: its front matter, whose ``substitutions:`` add to the book's)."""
+    local = (meta or {}).get("substitutions")
+    if book.substitutions is not None and isinstance(local, dict):
+        book = replace(book, substitutions={**book.substitutions,
+                                            **{str(k): str(v) for k, v in local.items()}})
     work = Translation(rel, book, diag)
     _block(work, [(line, number) for number, line in enumerate(text.split("\n"), start=1)])
     _flush_label(work, None)
@@ -105,6 +128,7 @@ def _block(work: Translation, lines: list[Line]) -> None:
         else:
             if opens := _FENCE.match(text):
                 fence = opens.group(1)
+            work.follow(text)
             _line(work, text, number)
 
 
@@ -166,7 +190,8 @@ def _directive(work: Translation, lines: list[Line], index: int, opening: re.Mat
         end += 1
     options, body = _options(lines[index:end])
     closed = lines[min(end, len(lines) - 1)][1]
-    directive = Directive(indent, name, argument, options, body, lines[index - 1][1], closed)
+    directive = Directive(work.fence_indent(indent), name, argument, options, body,
+                          lines[index - 1][1], closed)
     label = options.get("name") or options.get("label")
     if work.pending and not label and name in ("figure", "math", "table", "list-table"):
         directive.options["name"] = label = work.pending[0]

@@ -15,18 +15,22 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from reportc.errors import Diagnostics
 
 # a directive's opening line: ```{name} argument or :::{name} argument
 DIRECTIVE = re.compile(r"^(\s*)(`{3,}|:{3,})\{([^}\s]+)\}[ \t]*(.*?)\s*$")
 TARGET = re.compile(r"^\s*\(([^()\s]+)\)=\s*$")  # (label)=
 _OPTION = re.compile(r"^\s*:(name|label):\s*(\S+)\s*$")
+_ANY_OPTION = re.compile(r"^\s*:?[\w-]+:")
 _YAML_NAME = re.compile(r"^\s*(name|label):\s*(\S+)\s*$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*(?:\{[^}]*\})?[ \t]*#*[ \t]*$")
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
 _ROLE = re.compile(r"(\{([\w:.+-]+)\})?(`+)(.+?)(?<!`)\3(?!`)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 _TAIL = re.compile(r"^([^\[]*?)\]\(([^)\s]+)\)")
+_SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 _URL = re.compile(r"^(?:https?|mailto|ftp|file|data):", re.I)
 _WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
@@ -53,11 +57,13 @@ class Book:
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     docs: dict[str, tuple[str, str]] = field(default_factory=dict)  # "dir/file" -> ...
     root: Path = Path()  # the book's folder
+    # {{ name }} values (_config.yml's, a file's front matter's); None: the extension is off
+    substitutions: dict[str, str] | None = None
 
 
 def scan_book(root: Path, names: list[str]) -> Book:
     """The labels and titles of the book's files ``names`` (paths from ``root``)."""
-    book = Book(root=root)
+    book = Book(root=root, substitutions=_substitutions(root))
     for name in names:
         path = root / name
         try:
@@ -87,7 +93,8 @@ class _Scan:
             return False
         stripped = line.strip()
         option = _OPTION.match(line) or _YAML_NAME.match(line) if self.options else None
-        self.options = bool(option) or stripped == "---"
+        self.options = self.options and (_ANY_OPTION.match(line) is not None or
+                                         stripped == "---")
         if stripped.startswith(self.fence) and not stripped.strip(self.fence[0]):
             self.fence = ""
         elif self.kind and option:
@@ -112,6 +119,20 @@ class _Scan:
         elif display := _DISPLAY_LABEL.search(line):
             self.book.labels[display.group(1)] = (label_id(display.group(1), "eq"), "")
         return (label_id(self.pending, ""), "") if line.strip() else None
+
+
+def _substitutions(root: Path) -> dict[str, str] | None:
+    """``parse: myst_substitutions:`` of ``_config.yml`` when ``myst_enable_extensions``
+    has ``substitution`` (without it, ``{{ x }}`` is text in MyST too)."""
+    try:
+        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+        parse = config.get("parse") or {}
+        if "substitution" not in (parse.get("myst_enable_extensions") or []):
+            return None
+        values = parse.get("myst_substitutions") or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError):
+        return None  # (a broken _config.yml is reported where the project is read)
+    return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
 
 
 def _scan(lines: list[str], name: Path, book: Book) -> None:
@@ -150,7 +171,7 @@ class Place:
 def inline(line: str, place: Place) -> str:
     """``line`` with its roles and MyST links written as pandoc Markdown; inline code
     (without a role) is left as it is, also inside a link's text."""
-    if "`" not in line and "](" not in line:
+    if "`" not in line and "](" not in line and "{{" not in line:
         return line
     spans: list[str] = []
 
@@ -159,8 +180,25 @@ def inline(line: str, place: Place) -> str:
                      else match.group(0))
         return f"\x00{len(spans) - 1}\x00"
 
-    masked = _links(_ROLE.sub(hold, line), place)
+    masked = _substitute(_links(_ROLE.sub(hold, line), place), place)
     return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], masked)
+
+
+def _substitute(text: str, place: Place) -> str:
+    """``{{ name }}`` as its value (MyST's substitution extension); one it does not have
+    is left out, with a warning at its line."""
+    values = place.book.substitutions
+    if values is None or "{{" not in text:
+        return text
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) in values:
+            return values[match.group(1)]
+        place.diag.warning(f"MyST substitution '{{{{ {match.group(1)} }}}}' has no value in "
+                           "_config.yml or the front matter (left out)", place.rel,
+                           place.number, code="myst.role")
+        return ""
+    return _SUBSTITUTION.sub(value, text)
 
 
 def _links(text: str, place: Place) -> str:
