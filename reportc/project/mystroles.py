@@ -31,6 +31,8 @@ _ROLE = re.compile(r"(\{([\w:.+-]+)\})?(`+)(.+?)(?<!`)\3(?!`)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 _TAIL = re.compile(r"^([^\[]*?)\]\(([^)\s]+)\)")
 _SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
+_PLACEHOLDER = re.compile(r"%s|\{number\}")
+_JINJA = re.compile(r"\{\{(.+?)\}\}")
 _URL = re.compile(r"^(?:https?|mailto|ftp|file|data):", re.I)
 _WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
@@ -198,7 +200,14 @@ def _substitute(text: str, place: Place) -> str:
                            "_config.yml or the front matter (left out)", place.rel,
                            place.number, code="myst.role")
         return ""
-    return _SUBSTITUTION.sub(value, text)
+
+    def expression(match: re.Match[str]) -> str:
+        shown = re.sub("\x00\\d+\x00", "`\u2026`", match.group(1))  # (a code span held)
+        place.diag.warning(f"MyST substitution '{{{{{shown}}}}}' is a Jinja "
+                           "expression, which reportc does not evaluate (left out)",
+                           place.rel, place.number, code="myst.role")
+        return ""
+    return _JINJA.sub(expression, _SUBSTITUTION.sub(value, text))
 
 
 def _links(text: str, place: Place) -> str:
@@ -302,8 +311,9 @@ def _reference(words: str, label: str, place: Place, name: str = "ref") -> str:
         place.diag.warning(f"{{{name}}} '{label}': no such label in the book (its text "
                            "prints, without a link)", place.rel, place.number,
                            code="myst.role")
-        return escape(words or label)
+        return escape(_PLACEHOLDER.sub("?", words).replace("{name}", label) or label)
     identifier, title = found
+    words = words.replace("{name}", title)
     numbered = identifier.split("-")[0] in ("fig", "tbl", "eq")
     if name == "eq" and not words:
         return f"([-@{identifier}])"
