@@ -5,7 +5,7 @@ chapters) builds as it is, and a reader meets no MyST syntax: admonitions are bo
 
 Fixture: ``tests/roots/jbook``, written for these tests after the layout of Jupyter Book's
 own documentation (v1 branch): a root page, two parts with captions, a chapter with a
-nested section, a bibliography in ``bibtex_bibfiles``.
+nested section, a notebook with stored outputs, a bibliography in ``bibtex_bibfiles``.
 """
 
 from __future__ import annotations
@@ -123,13 +123,17 @@ def test_what_reportc_does_not_read_is_one_located_warning_each(book):
     assert "print(1 + 1)" in text  # the cell, as code
 
 
-def test_a_notebook_chapter_is_a_located_error(tmp_path):
-    root = copy_root("jbook", tmp_path)
-    (root / "content" / "turbines.md").rename(root / "content" / "turbines.ipynb")
-    with pytest.raises(Exception) as failure:
-        build(BuildOptions(root=root, formats=("html",)))
-    assert "_toc.yml:11: chapter 'content/turbines.ipynb' is a Jupyter notebook" in \
-        str(failure.value.problems[0])  # type: ignore[attr-defined]
+def test_a_notebook_prints_its_code_and_stored_outputs_never_run(book):
+    text = _pdf_text(book)
+    chapter = text[text.index("CHAPTER 5 Survey results"):]
+    assert re.match(r"CHAPTER 5 Survey results The survey of Table \d+ .*?was run again\.1 "
+                    r"speeds = \[5, 4\] print\(max\(speeds\)\) 5 sum\(speeds\) 9 Note "
+                    r"Outputs were stored", chapter)  # code, its stream and result, in order
+    assert "secret" not in text and "import plot" not in text  # remove-cell, remove-input
+    html = book.html_path.read_text(encoding="utf-8")
+    assert 'alt="&lt;Figure: current speeds&gt;"' in html  # the stored image, its text as alt
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', html)
+    assert not [w for w in book.warnings if w.startswith("content/survey.ipynb")]
 
 
 def test_an_edit_rebuild_equals_a_clean_build(tmp_path):

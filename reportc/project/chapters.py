@@ -30,6 +30,7 @@ from reportc.project.markdown import (
     promote_sections,
 )
 from reportc.project.myst import translate
+from reportc.project.notebook import notebook_text
 from reportc.project.mystroles import Book, page_slug, scan_book
 from reportc.project.quarto import unrun_filters
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
@@ -173,10 +174,12 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
             diag.error(f"chapter '{name}' not found (looked for {looked})", *where)
         elif any(path == p for p, _ in paths):
             diag.error(f"chapter '{name}' is listed twice", *where)
+        elif path.suffix.lower() == ".ipynb" and config.project_kind != JUPYTER_BOOK:
+            diag.error(f"chapter '{name}' is a Jupyter notebook, which reportc reads only in a "
+                       "Jupyter Book (a folder with _toc.yml): save it as MyST Markdown "
+                       f"(jupytext --to myst {name})", *where)
         elif path.suffix.lower() == ".ipynb":
-            diag.error(f"chapter '{name}' is a Jupyter notebook, which reportc does not read: "
-                       f"save it as MyST Markdown (jupytext --to myst {name}) and write its "
-                       "outputs in the text", *where)
+            paths.append((path, entry))
         elif path.suffix.lower() not in SOURCE_SUFFIXES:
             diag.error(f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)", *where)
         else:
@@ -219,10 +222,15 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         diag.error("file is not valid UTF-8", rel, line)
         return None
     raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
-    meta, text = _split_front_matter(raw, rel, diag)
+    notebook = notebook_text(raw, rel, diag) if book is not None and rel.endswith(".ipynb") \
+        else None
+    if notebook is None and book is not None and rel.endswith(".ipynb"):
+        return None
+    meta, text = _split_front_matter(raw, rel, diag) if notebook is None else ({}, notebook[0])
     _unused_filters(meta, rel, diag)
     title_shortcodes(root, rel, meta, diag)
-    text, expanded, read_in = _expand(root, rel, text, diag, meta, book)
+    text, expanded, read_in = _expand(root, rel, text, diag, meta, book,
+                                      notebook[1] if notebook else None)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
@@ -243,13 +251,14 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
 
 
 def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,
-            book: Book | None) -> tuple[str, bool, list[str]]:
+            book: Book | None, cells: list[int] | None = None) -> tuple[str, bool, list[str]]:
     """:func:`~reportc.project.shortcodes.expand`, after a Jupyter Book chapter's MyST is
-    written as pandoc Markdown (``book``: the book's labels); the lines' origins are those
-    of the file."""
+    written as pandoc Markdown (``book``: the book's labels; ``cells``: a notebook's, the
+    line of the file each line of ``text`` comes from); the lines' origins are the file's."""
     if book is None:
         return expand(root, rel, text, diag, meta)
     text, lines = translate(text, rel, book, diag, meta)
+    lines = [cells[n - 1] for n in lines] if cells else lines
     text, expanded, read_in = expand(root, rel, text, diag, meta)
     if expanded:
         diag.origins[rel] = [(file, lines[n - 1] if file == rel else n)

@@ -18,9 +18,10 @@ from pathlib import Path
 import yaml
 
 from reportc.errors import Diagnostics
+from reportc.project.notebook import notebook_text
 
 # a directive's opening line: ```{name} argument or :::{name} argument
-DIRECTIVE = re.compile(r"^(\s*)(`{3,}|:{3,})\{([^}\s]+)\}[ \t]*(.*?)\s*$")
+DIRECTIVE = re.compile(r"^(\s*)(`{3,}|:{3,})\{([A-Za-z][^}\s]*)\}[ \t]*(.*?)\s*$")
 TARGET = re.compile(r"^\s*\(([^()\s]+)\)=\s*$")  # (label)=
 _OPTION = re.compile(r"^\s*:(name|label):\s*(\S+)\s*$")
 _ANY_OPTION = re.compile(r"^\s*:?[\w-]+:")
@@ -72,6 +73,8 @@ def scan_book(root: Path, names: list[str]) -> Book:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue  # (reported where the chapter is read)
+        if name.endswith(".ipynb"):
+            text = (notebook_text(text, name, Diagnostics()) or ("", []))[0]
         _scan(text.replace("\r\n", "\n").split("\n"), Path(name), book)
     return book
 
