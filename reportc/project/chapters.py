@@ -30,8 +30,8 @@ from reportc.project.markdown import (
     promote_sections,
 )
 from reportc.project.myst import translate
-from reportc.project.notebook import notebook_text
 from reportc.project.mystroles import Book, page_slug, scan_book
+from reportc.project.notebook import notebook_text
 from reportc.project.quarto import unrun_filters
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, title_shortcodes
