@@ -70,6 +70,8 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
         chapter = _read_chapter(config.root, path, diag, config, book)
         if chapter is None:
             continue
+        if book is not None:  # a book's pages share names (index): each anchor its own
+            chapter.slug = page_slug(Path(chapter.rel))
         _place(chapter, entry, config)
         if opening is not None:
             open_with(opening, chapter, diag)
@@ -174,14 +176,8 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
             diag.error(f"chapter '{name}' not found (looked for {looked})", *where)
         elif any(path == p for p, _ in paths):
             diag.error(f"chapter '{name}' is listed twice", *where)
-        elif path.suffix.lower() == ".ipynb" and config.project_kind != JUPYTER_BOOK:
-            diag.error(f"chapter '{name}' is a Jupyter notebook, which reportc reads only in a "
-                       "Jupyter Book (a folder with _toc.yml): save it as MyST Markdown "
-                       f"(jupytext --to myst {name})", *where)
-        elif path.suffix.lower() == ".ipynb":
-            paths.append((path, entry))
-        elif path.suffix.lower() not in SOURCE_SUFFIXES:
-            diag.error(f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)", *where)
+        elif problem := _not_a_chapter(config, name, path):
+            diag.error(problem, *where)
         else:
             paths.append((path, entry))
     listed = {p for p, _ in paths}
@@ -191,6 +187,19 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
                          config.file_of("chapters"), config.line_of("chapters"),
                          code="chapter.unlisted")
     return paths
+
+
+def _not_a_chapter(config: ReportConfig, name: str, path: Path) -> str:
+    """Why a listed file cannot be a chapter ("": it can): it is no Markdown, or a
+    notebook outside a Jupyter Book (a book's notebooks are read: their outputs stored)."""
+    suffix = path.suffix.lower()
+    if suffix == ".ipynb" and config.project_kind != JUPYTER_BOOK:
+        return (f"chapter '{name}' is a Jupyter notebook, which reportc reads only in a "
+                f"Jupyter Book (a folder with _toc.yml): save it as MyST Markdown (jupytext "
+                f"--to myst {name})")
+    if suffix not in (*SOURCE_SUFFIXES, ".ipynb"):
+        return f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)"
+    return ""
 
 
 def _listed_path(root: Path, name: str) -> str:
@@ -221,21 +230,17 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         diag.error("file is not valid UTF-8", rel, line)
         return None
-    raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
-    notebook = notebook_text(raw, rel, diag) if book is not None and rel.endswith(".ipynb") \
-        else None
-    if notebook is None and book is not None and rel.endswith(".ipynb"):
+    source = _source(raw.replace("\r\n", "\n").removeprefix("\ufeff"), rel, diag, book)
+    if source is None:
         return None
-    meta, text = _split_front_matter(raw, rel, diag) if notebook is None else ({}, notebook[0])
+    meta, text, cells = source
     _unused_filters(meta, rel, diag)
     title_shortcodes(root, rel, meta, diag)
-    text, expanded, read_in = _expand(root, rel, text, diag, meta, book,
-                                      notebook[1] if notebook else None)
+    text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
-                      header_macros=tuple(header_definitions(meta)),
-                      slug=page_slug(Path(rel)) if book is not None else "")
+                      header_macros=tuple(header_definitions(meta)))
     if config is not None and rel == config.meta_document:
         meta = _document_title(meta, chapter.text)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
@@ -248,6 +253,17 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         raised = promote_sections(chapter.text)  # Manubot's content files start at ##
         chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
+
+
+def _source(raw: str, rel: str, diag: Diagnostics, book: Book | None
+            ) -> tuple[dict, str, list[int] | None] | None:
+    """A chapter's front matter and text (front matter lines blanked); a Jupyter Book's
+    notebook as MyST, with the line of the file each line comes from (``None``: it is
+    no notebook, said)."""
+    if book is None or not rel.endswith(".ipynb"):
+        return (*_split_front_matter(raw, rel, diag), None)
+    notebook = notebook_text(raw, rel, diag)
+    return None if notebook is None else ({}, *notebook)
 
 
 def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,

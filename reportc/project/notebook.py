@@ -62,13 +62,18 @@ def _cell(cell: dict[str, Any], language: str, line: int) -> list[Line]:
         return [(text, line) for text in source] + [("", line)]
     if cell.get("cell_type") != "code":
         return []  # a raw cell prints nothing in Jupyter Book's editions either
+    return [(text, line) for text in _code_cell(cell, source, tags, language)]
+
+
+def _code_cell(cell: dict[str, Any], source: list[str], tags: list[str], language: str
+               ) -> list[str]:
+    """A code cell's code (a ``{code-cell}`` when no output is stored) and its outputs."""
     outputs = [] if "remove-output" in tags else [
         part for output in cell.get("outputs") or [] for part in _output(output)]
     code = [] if "remove-input" in tags else source
     fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", "\n".join(code)))])
     head = f"{fence}{{code-cell}} {language}" if not outputs else f"{fence}{language}"
-    shown = [head, *code, fence, ""] if code else []
-    return [(text, line) for text in [*shown, *outputs]]
+    return [*([head, *code, fence, ""] if code else []), *outputs]
 
 
 def _output(output: dict[str, Any]) -> list[str]:
