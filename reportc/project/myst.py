@@ -103,9 +103,10 @@ def translate(text: str, rel: str, book: Book, diag: Diagnostics,
     _flush_label(work, None)
     if work.cells:
         more = f" (and {len(work.cells) - 1} more in this file)" if len(work.cells) > 1 else ""
+        instead = "run the notebook and save it with its outputs" if rel.endswith(".ipynb") \
+            else "write the results in the text"
         diag.warning("code cell printed as code, without its outputs: reportc never runs "
-                     f"code{more}; write the results in the text", rel, work.cells[0],
-                     code="myst.code-cell")
+                     f"code{more}; {instead}", rel, work.cells[0], code="myst.code-cell")
     return "\n".join(line for line, _ in work.out), [number for _, number in work.out]
 
 
