@@ -273,15 +273,18 @@ def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,
     line of the file each line of ``text`` comes from); the lines' origins are the file's."""
     if book is None:
         return expand(root, rel, text, diag, meta)
+    if cells:  # what translate says of a notebook's line is said at its cell
+        diag.origins[rel] = [(rel, n) for n in cells]
     text, lines = translate(text, rel, book, diag, meta)
-    lines = [cells[n - 1] for n in lines] if cells else lines
+    mine = [(rel, cells[n - 1] if cells else n) for n in lines]
+    moved = mine != [(rel, n) for n in range(1, len(mine) + 1)]
+    if moved:  # so that what expand says is located in the file
+        diag.origins[rel] = mine
     text, expanded, read_in = expand(root, rel, text, diag, meta)
-    if expanded:
-        diag.origins[rel] = [(file, lines[n - 1] if file == rel else n)
+    if expanded:  # its origins are lines of the translated text
+        diag.origins[rel] = [mine[n - 1] if file == rel else (file, n)
                              for file, n in diag.origins[rel]]
-    elif lines != list(range(1, len(lines) + 1)):
-        diag.origins[rel] = [(rel, n) for n in lines]
-    return text, expanded or rel in diag.origins, read_in
+    return text, expanded or moved, read_in
 
 
 def _manubot_templates(root: Path, rel: str, text: str, expanded: bool, config: ReportConfig,
