@@ -22,7 +22,7 @@ from reportc.build import BuildOptions, build
 RAW = ("{note}", "{warning}", "{cite", "(resource-chapter)=", ")=", "```", "{eq}", "{ref}",
        "{numref}", "{doc}", "{figure}", "{math}", "{bibliography}", "{tableofcontents}",
        "{code-cell}", "+++", "draft note 42", "{mystery-box}", "{unknownrole}", "{kbd}",
-       "{{", "{list-table}", "substitutions:")
+       "{{", "{list-table}", "substitutions:", "prf:", ":label:")
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,13 @@ def test_list_tables_and_substitutions_print_what_they_mean(book):
     assert "A rotor of 18 m turns slowly" in text  # the front matter's substitutions
 
 
+def test_proofs_and_theorems_are_numbered_blocks(book):
+    text = _pdf_text(book)
+    assert re.search(r"Theorem \d+ \(Betz limit\)\.? No turbine captures", text)
+    assert re.search(r"Proof\.? Momentum theory bounds", text)
+    assert re.search(r"By Theorem \d+, a site", text)  # {prf:ref}
+
+
 def test_no_myst_syntax_prints(book):
     for where, text in (("PDF", _pdf_text(book)), ("HTML", _html_text(book))):
         printed = [raw for raw in RAW if raw in text]
@@ -114,8 +121,8 @@ def test_what_reportc_does_not_read_is_one_located_warning_each(book):
     directive = [w for w in book.warnings if "[myst.directive]" in w]
     role = [w for w in book.warnings if "[myst.role]" in w]
     cells = [w for w in book.warnings if "[myst.code-cell]" in w and ".md:" in w]
-    assert len(directive) == 1 and directive[0].startswith("content/sites.md:13:")
-    assert len(role) == 1 and role[0].startswith("content/sites.md:17:")
+    assert len(directive) == 1 and directive[0].startswith("content/sites.md:25:")
+    assert len(role) == 1 and role[0].startswith("content/sites.md:29:")
     assert len(cells) == 1 and cells[0].startswith("content/turbines.md:13:")
     text = _pdf_text(book)
     assert "Hidden argument The box\u2019s words still print" in text  # content kept

@@ -32,6 +32,11 @@ CALLOUTS = {"note": "note", "tip": "tip", "warning": "warning", "important": "im
             "caution": "caution", "hint": "tip", "attention": "important",
             "danger": "caution", "error": "caution", "seealso": "note", "admonition": "note",
             "dropdown": "note"}
+# sphinx-proof's and sphinx-exercise's numbered blocks -> the theorem kinds reportc numbers
+THEOREMS = {"prf:theorem": "thm", "prf:lemma": "lem", "prf:corollary": "cor",
+            "prf:proposition": "prp", "prf:conjecture": "cnj", "prf:definition": "def",
+            "prf:example": "exm", "exercise": "exr", "prf:remark": "rem"}
+_PROOFS = {"prf:proof": "proof", "solution": "solution"}
 _TITLES = {"seealso": "See also", "hint": "Hint", "attention": "Attention",
            "danger": "Danger", "error": "Error"}
 _CODE = {"code", "code-block", "sourcecode", "code-cell"}
@@ -194,7 +199,8 @@ def _directive(work: Translation, lines: list[Line], index: int, opening: re.Mat
     directive = Directive(work.fence_indent(indent), name, argument, options, body,
                           lines[index - 1][1], closed)
     label = options.get("name") or options.get("label")
-    if work.pending and not label and name in ("figure", "math", "table", "list-table"):
+    if work.pending and not label and name in ("figure", "math", "table", "list-table",
+                                               *THEOREMS):
         directive.options["name"] = label = work.pending[0]
     _flush_label(work, label)
     _dispatch(work, directive)
@@ -231,6 +237,8 @@ def _dispatch(work: Translation, d: Directive) -> None:
         _math(work, d)
     elif d.name in _CODE:
         _code(work, d)
+    elif d.name in THEOREMS or d.name in _PROOFS:
+        _theorem(work, d)
     elif d.name in ("list-table", "table"):
         _table(work, d)
     elif d.name in _SILENT:
@@ -277,6 +285,19 @@ def _callout(work: Translation, d: Directive) -> None:
         attributes.insert(0, "#" + label_id(name, ""))
     first = [] if title or not d.argument else [(d.indent + d.argument, d.opened), ("", d.opened)]
     _wrapped(work, d, "::: {" + " ".join(attributes) + "}", ":::", first=first)
+
+
+def _theorem(work: Translation, d: Directive) -> None:
+    """A theorem, definition, exercise, ... (numbered, its argument its name) or a proof
+    or solution (unnumbered), as Quarto's blocks that reportc numbers and titles."""
+    if d.name in _PROOFS:
+        _wrapped(work, d, "::: {." + _PROOFS[d.name] + "}", ":::")
+        return
+    kind = THEOREMS[d.name]
+    label = d.options.get("label") or d.options.get("name")
+    identifier = label_id(label, kind) if label else f"{kind}-{label_id(work.rel, '')}-{d.opened}"
+    name = f' name="{escape(d.argument).replace(chr(34), chr(39))}"' if d.argument else ""
+    _wrapped(work, d, f"::: {{#{identifier}{name}}}", ":::")
 
 
 def _figure(work: Translation, d: Directive) -> None:

@@ -37,7 +37,10 @@ _JINJA = re.compile(r"\{\{(.+?)\}\}")
 _URL = re.compile(r"^(?:https?|mailto|ftp|file|data):", re.I)
 _WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
-          "csv-table": "tbl"}
+          "csv-table": "tbl", "prf:theorem": "thm", "prf:lemma": "lem", "prf:corollary": "cor",
+          "prf:proposition": "prp", "prf:conjecture": "cnj", "prf:definition": "def",
+          "prf:example": "exm", "exercise": "exr", "prf:remark": "rem"}
+_NUMBERED = {"fig", "tbl", "eq", *(kind for kind in _KINDS.values())}
 _PARENTHETICAL = {"cite", "cite:p", "cite:ps", "cite:alp", "cite:alps", "footcite"}
 _NARRATIVE = {"cite:t", "cite:ts", "cite:ct", "cite:cts", "cite:author"}
 _CODE_ROLES = {"code", "file", "samp", "command", "program", "envvar", "literal"}
@@ -255,7 +258,7 @@ def _role(name: str, content: str, place: Place) -> str:
     if name in _PARENTHETICAL or name in _NARRATIVE or name == "cite:year":
         return _cite(name, content)
     words, target = _split(content)
-    if name in ("ref", "numref", "eq"):
+    if name in ("ref", "numref", "eq", "prf:ref"):
         return _reference(words, target, place, name)
     if name == "doc":
         return _doc(words, target, place)
@@ -317,7 +320,7 @@ def _reference(words: str, label: str, place: Place, name: str = "ref") -> str:
         return escape(_PLACEHOLDER.sub("?", words).replace("{name}", label) or label)
     identifier, title = found
     words = words.replace("{name}", title)
-    numbered = identifier.split("-")[0] in ("fig", "tbl", "eq")
+    numbered = identifier.split("-")[0] in _NUMBERED
     if name == "eq" and not words:
         return f"([-@{identifier}])"
     if numbered and ("%s" in words or "{number}" in words):
