@@ -109,8 +109,8 @@ def _undone(settings: ProjectSettings, data: dict, lines: dict[str, int]) -> Non
     execute = _section(data, "execute")
     if execute.get("execute_notebooks", "auto") not in ("off", False):
         settings.warnings.append((
-            "execute_notebooks: reportc never runs code: code cells print as code, without "
-            "outputs (a notebook's stored outputs are not read either)",
+            "execute_notebooks: reportc never runs code: a notebook prints the outputs it "
+            "stored when it last ran, a MyST code cell prints as code without outputs",
             CONFIG, lines.get("execute.execute_notebooks", lines.get("execute", 1)), CODE))
     for place, message in _UNDONE.items():
         head, _dot, key = place.partition(".")
