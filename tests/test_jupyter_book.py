@@ -22,7 +22,7 @@ from reportc.build import BuildOptions, build
 RAW = ("{note}", "{warning}", "{cite", "(resource-chapter)=", ")=", "```", "{eq}", "{ref}",
        "{numref}", "{doc}", "{figure}", "{math}", "{bibliography}", "{tableofcontents}",
        "{code-cell}", "+++", "draft note 42", "{mystery-box}", "{unknownrole}", "{kbd}",
-       "{{", "{list-table}", "substitutions:", "prf:", ":label:")
+       "{{", "{list-table}", "substitutions:", "prf:", ":label:", "{glossary}", "{term}")
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +89,8 @@ def test_list_tables_and_substitutions_print_what_they_mean(book):
     assert "Site Peak current Pentland Firth 5 m/s Raz Blanchard 4 m/s" in text
     assert "The survey found twelve sites" in text  # _config.yml's myst_substitutions
     assert "A rotor of 18 m turns slowly" in text  # the front matter's substitutions
+    assert "Tidal stream The flow of water that a rising or falling tide drives. A tidal " \
+        "stream turns the rotor." in text  # {glossary} as a definition list, {term}
 
 
 def test_proofs_and_theorems_are_numbered_blocks(book):

@@ -239,6 +239,8 @@ def _dispatch(work: Translation, d: Directive) -> None:
         _code(work, d)
     elif d.name in THEOREMS or d.name in _PROOFS:
         _theorem(work, d)
+    elif d.name == "glossary":
+        _glossary(work, d)
     elif d.name in ("list-table", "table"):
         _table(work, d)
     elif d.name in _SILENT:
@@ -400,6 +402,29 @@ def _table(work: Translation, d: Directive) -> None:
     work.out.append(("", d.opened))
     _block(work, d.body)
     work.out += [*caption_line(caption, d.options.get("name"), d.closed), ("", d.closed)]
+
+
+def _glossary(work: Translation, d: Directive) -> None:
+    """A glossary as a definition list: a line at the margin is a term (several in a row
+    share the definition), the indented lines under it its definition."""
+    lines: list[Line] = [("", d.opened)]
+    margin = min((len(t) - len(t.lstrip()) for t, _ in d.body if t.strip()), default=0)
+    opened = False  # inside a definition
+    for text, number in d.body:
+        if not text.strip():
+            lines.append(("", number))
+            opened = False
+        elif len(text) - len(text.lstrip()) <= margin:
+            lines += [("", number)] if opened else []
+            lines.append((text.strip(), number))
+            opened = False
+        else:
+            lines.append(((":   " if not opened else "    ") + text.strip(), number))
+            opened = True
+    work.out += [(d.indent + t if t else t, n) for t, n in lines] + [("", d.closed)]
+    for index in range(len(work.out) - len(lines) - 1, len(work.out)):
+        text, number = work.out[index]
+        work.out[index] = (inline(text, Place(work.rel, number, work.book, work.diag)), number)
 
 
 def _other(work: Translation, d: Directive) -> None:
