@@ -41,6 +41,15 @@ def _html_text(built) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", body).split())
 
 
+def test_a_section_file_is_a_section_of_its_chapter(book):
+    text = _pdf_text(book)
+    contents = text[text.index("Contents"):text.index("Bibliography")]
+    assert re.search(r"2 The tidal resource .*2\.1 Power in a flow .*2\.2 Sites .*3 Turbines",
+                     contents)
+    assert re.search(r"2\.2 Sites Strong currents run", text)
+    assert not [w for w in book.warnings if "[heading." in w]
+
+
 def test_the_book_takes_its_settings_from_config_and_toc(book):
     assert not (book.root / "report.yaml").exists()
     assert book.slug == "tidal-energy-notes"
@@ -134,8 +143,8 @@ def test_what_reportc_does_not_read_is_one_located_warning_each(book):
 
 def test_a_notebook_prints_its_code_and_stored_outputs_never_run(book):
     text = _pdf_text(book)
-    chapter = text[text.index("CHAPTER 5 Survey results"):]
-    assert re.match(r"CHAPTER 5 Survey results The survey of Table \d+ .*?was run again\.1 "
+    chapter = text[text.index("CHAPTER 4 Survey results"):]
+    assert re.match(r"CHAPTER 4 Survey results The survey of Table \d+ .*?was run again\.1 "
                     r"speeds = \[5, 4\] print\(max\(speeds\)\) 5 sum\(speeds\) 9 Note "
                     r"Outputs were stored", chapter)  # code, its stream and result, in order
     assert "secret" not in text and "import plot" not in text  # remove-cell, remove-input
@@ -167,3 +176,12 @@ def test_an_edit_rebuild_equals_a_clean_build(tmp_path):
     assert edited == (clean / "tidal-energy-notes.html").read_bytes()
     assert edited.count(b"Power in a moving flow") >= 3  # heading, contents, both links
     shutil.rmtree(clean)
+    section = root / "content" / "sites.md"  # a section file, printed in resource.md's chapter
+    section.write_text(section.read_text(encoding="utf-8").replace(
+        "Survey a site for a full year.", "Survey a site for two full years."),
+        encoding="utf-8")
+    build(BuildOptions(root=root, formats=("html",)))
+    build(BuildOptions(root=root, formats=("html",), out=clean, use_cache=False))
+    edited = (root / "out" / "tidal-energy-notes.html").read_bytes()
+    assert edited == (clean / "tidal-energy-notes.html").read_bytes()
+    assert b"Survey a site for two full years." in edited

@@ -39,6 +39,7 @@ from reportc.project.split import (
     Carry,
     continue_section,
     headings,
+    nest_section,
     open_with,
     put_title,
     split_chapter,
@@ -63,15 +64,11 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     carry = Carry()
     opening: Chapter | None = None  # a Manubot paper's first file, before any heading
     files = chapter_files(config, diag)
-    book = scan_book(config.root, [path.relative_to(config.root.resolve()).as_posix()
-                                   for path, _ in files]) \
-        if config.project_kind == JUPYTER_BOOK else None
+    book = _book(config, files)
     for path, entry in files:
         chapter = _read_chapter(config.root, path, diag, config, book)
-        if chapter is None:
+        if chapter is None or (book is not None and _nested(chapter, entry, chapters, diag)):
             continue
-        if book is not None:  # a book's pages share names (index): each anchor its own
-            chapter.slug = page_slug(Path(chapter.rel))
         _place(chapter, entry, config)
         if opening is not None:
             open_with(opening, chapter, diag)
@@ -87,6 +84,26 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
         chapters.insert(0, _abstract(config))
     share_macros(chapters, config.header_macros)
     return chapters
+
+
+def _book(config: ReportConfig, files: list[tuple[Path, Listed | None]]) -> Book | None:
+    """A Jupyter Book's labels and titles, all its files read at once (``None``: the
+    report is no Jupyter Book)."""
+    if config.project_kind != JUPYTER_BOOK:
+        return None
+    return scan_book(config.root, [path.relative_to(config.root.resolve()).as_posix()
+                                   for path, _ in files])
+
+
+def _nested(chapter: Chapter, entry: Listed | None, chapters: list[Chapter],
+            diag: Diagnostics) -> bool:
+    """A Jupyter Book page's slug (pages in two folders share names: ``index``); a section
+    file put in the chapter before it (True: it is no chapter of its own)."""
+    chapter.slug = page_slug(Path(chapter.rel))
+    if entry is None or not entry.level or not chapters:
+        return False
+    nest_section(chapters[-1], chapter, entry.level, chapter.anchor, diag)
+    return True
 
 
 def _abstract(config: ReportConfig) -> Chapter:

@@ -124,7 +124,7 @@ def _take_toc(root: Path, settings: ProjectSettings, toc: dict, lines: dict[str,
     chapters: list[Any] = []
     where: dict[str, int] = {}
     if toc.get("root"):
-        _add(root, chapters, where, toc["root"], lines.get("root", 1), settings)
+        _add(root, chapters, where, toc["root"], lines.get("root", 1))
     if isinstance(toc.get("parts"), list):
         for index, part in enumerate(toc["parts"]):
             if isinstance(part, dict):
@@ -159,31 +159,34 @@ def _part(root: Path, part: dict, place: str, chapters: list[Any], where: dict[s
 
 
 def _entries(root: Path, entries: Any, place: str, out: list[Any], where: dict[str, int],
-             lines: dict[str, int], settings: ProjectSettings) -> None:
-    """The files of a ``chapters:``/``sections:`` list and their nested sections, in order."""
+             lines: dict[str, int], settings: ProjectSettings, level: int = 0) -> None:
+    """The files of a ``chapters:``/``sections:`` list and their nested sections, in order
+    (``level``: how deep the list is nested under a chapter file)."""
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         at = f"{place}[{index}]"
         line = lines.get(at, 1)
         if not isinstance(entry, dict):
             continue
         if entry.get("file"):
-            _add(root, out, where, entry["file"], line, settings)
+            _add(root, out, where, entry["file"], line, level)
         elif entry.get("glob"):
             for name in sorted(p.relative_to(root).with_suffix("").as_posix()
                                for p in root.glob(str(entry["glob"]))
                                if p.suffix in SUFFIXES):
-                _add(root, out, where, name, line, settings)
+                _add(root, out, where, name, line, level)
         elif entry.get("url"):
             settings.warnings.append((f"toc entry url '{entry['url']}' is a web page, not "
                                       "a chapter: it is not in the editions", TOC, line, CODE))
-        _entries(root, entry.get("sections"), f"{at}.sections", out, where, lines, settings)
+        _entries(root, entry.get("sections"), f"{at}.sections", out, where, lines, settings,
+                 level + 1)
 
 
 def _add(root: Path, out: list[Any], where: dict[str, int], name: Any, line: int,
-         settings: ProjectSettings) -> None:
-    """A toc file name (written without its suffix) as the file it names."""
+         level: int = 0) -> None:
+    """A toc file name (written without its suffix) as the file it names; a section file
+    with its depth, for it is a section of the chapter file before it."""
     name = str(name)
     found = next((name + suffix for suffix in SUFFIXES if (root / (name + suffix)).is_file()),
                  name if (root / name).is_file() else name + ".md")
     where[f"chapters[{len(out)}]"] = line
-    out.append(found)
+    out.append({"file": found, "level": level} if level else found)
