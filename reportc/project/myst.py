@@ -23,7 +23,16 @@ import re
 from dataclasses import dataclass, field, replace
 
 from reportc.errors import Diagnostics
-from reportc.project.mystroles import DIRECTIVE, TARGET, Book, Place, escape, inline, label_id
+from reportc.project.mystroles import (
+    DIRECTIVE,
+    TARGET,
+    Book,
+    Place,
+    escape,
+    inline,
+    label_id,
+    rooted,
+)
 from reportc.project.mysttables import caption_line, grid_table
 
 log = logging.getLogger("reportc")
@@ -317,7 +326,8 @@ def _figure(work: Translation, d: Directive) -> None:
     words = " ".join(inline(t.strip(), Place(work.rel, n, work.book, work.diag))
                      for t, n in caption) or ("" if d.name == "figure" else
                                               escape(d.options.get("alt", "")))
-    shown = f"![{words}]({_any_suffix(work, d.argument)}){{{' '.join(attributes)}}}"
+    path = rooted(_any_suffix(work, d.argument), Place(work.rel, d.opened, work.book, work.diag))
+    shown = f"![{words}]({path}){{{' '.join(attributes)}}}"
     work.out += [("", d.opened), (d.indent + shown + ("" if d.name == "figure" else "\\"),
                                   d.opened), ("", d.opened)]
     _block(work, d.body[after:])

@@ -34,6 +34,8 @@ _TAIL = re.compile(r"^([^\[]*?)\]\(([^)\s]+)\)")
 _SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"%s|\{number\}")
 _JINJA = re.compile(r"\{\{(.+?)\}\}")
+_IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)")
+_IMG = re.compile(r"(<img\b[^>]*?\bsrc=[\"'])([^\"']+)", re.I)
 _URL = re.compile(r"^(?:https?|mailto|ftp|file|data):", re.I)
 _WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
@@ -188,8 +190,31 @@ def inline(line: str, place: Place) -> str:
                      else match.group(0))
         return f"\x00{len(spans) - 1}\x00"
 
-    masked = _substitute(_links(_ROLE.sub(hold, line), place), place)
+    masked = _images(_substitute(_links(_ROLE.sub(hold, line), place), place), place)
     return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], masked)
+
+
+def rooted(path: str, place: Place) -> str:
+    """An image path written from the page's folder as a path from the book's folder
+    (where reportc looks first), so it holds wherever the page's text goes: a section
+    file's text is printed in its chapter, which may be in another folder."""
+    if not path or _URL.match(path) or path.startswith(("/", "#", "data:")):
+        return path
+    folder = place.book.root / Path(place.rel).parent
+    try:
+        found = any(folder.glob(path)) if "*" in path else (folder / path).is_file()
+    except (OSError, ValueError):
+        return path  # (a name no file system takes: reported where images are checked)
+    joined = _normal((Path(place.rel).parent / path).as_posix())
+    return joined if found and not joined.startswith("..") else path
+
+
+def _images(text: str, place: Place) -> str:
+    """Markdown and HTML images' paths :func:`rooted`."""
+    if "](" not in text and "<img" not in text:
+        return text
+    text = _IMAGE.sub(lambda m: m.group(1) + rooted(m.group(2), place), text)
+    return _IMG.sub(lambda m: m.group(1) + rooted(m.group(2), place), text)
 
 
 def _substitute(text: str, place: Place) -> str:
