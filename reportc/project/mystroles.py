@@ -247,8 +247,8 @@ def _links(text: str, place: Place) -> str:
     on an earlier line is settled by its ``](target)`` (as a span when nothing is linked)."""
     def replace(match: re.Match[str]) -> str:
         words, target = match.group(1), match.group(2)
-        if target in place.book.labels:
-            return _reference(words, target, place)
+        if target.removeprefix("#") in place.book.labels:  # [](label), [](#label)
+            return _reference(words, target.removeprefix("#"), place)
         if target.split("#")[0].endswith(SUFFIXES) and "://" not in target:
             return _doc(words, target.split("#")[0], place)
         if _unresolved(target, place):
