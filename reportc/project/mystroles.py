@@ -253,6 +253,13 @@ def _links(text: str, place: Place) -> str:
             return _doc(words, target.split("#")[0], place)
         if _unresolved(target, place):
             return words or escape(target)
+        if not words and _URL.match(target):  # MyST prints the address
+            return f"<{target}>"
+        if not words:
+            place.diag.warning(f"MyST link to '{target}' has no text and its target is no "
+                               "label of the book (the target prints)", place.rel,
+                               place.number, code="myst.role")
+            return f"[{escape(target)}]({target})"
         return match.group(0)
 
     def tail(match: re.Match[str]) -> str:
