@@ -232,24 +232,11 @@ def _listed_path(root: Path, name: str) -> str:
 def _read_chapter(root: Path, path: Path, diag: Diagnostics,
                   config: ReportConfig | None = None, book: Book | None = None
                   ) -> Chapter | None:
-    resolved = path.resolve()
-    if not inside(resolved, root):
-        diag.error("is a link to a file outside the report directory; chapters must be "
-                   "files of the report", path.relative_to(root).as_posix())
+    found = _raw(root, path, diag)
+    source = None if found is None else _source(found[1], found[0], diag, book)
+    if found is None or source is None:
         return None
-    rel = resolved.relative_to(root.resolve()).as_posix()
-    if not resolved.is_file():
-        diag.error("is not a regular file", rel)
-        return None
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        diag.error("file is not valid UTF-8", rel, line)
-        return None
-    source = _source(raw.replace("\r\n", "\n").removeprefix("\ufeff"), rel, diag, book)
-    if source is None:
-        return None
+    rel = found[0]
     meta, text, cells = source
     _unused_filters(meta, rel, diag)
     title_shortcodes(root, rel, meta, diag)
@@ -270,6 +257,27 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         raised = promote_sections(chapter.text)  # Manubot's content files start at ##
         chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
+
+
+def _raw(root: Path, path: Path, diag: Diagnostics) -> tuple[str, str] | None:
+    """A chapter file's path from the report directory and its text (``None``: it cannot
+    be read, said)."""
+    resolved = path.resolve()
+    if not inside(resolved, root):
+        diag.error("is a link to a file outside the report directory; chapters must be "
+                   "files of the report", path.relative_to(root).as_posix())
+        return None
+    rel = resolved.relative_to(root.resolve()).as_posix()
+    if not resolved.is_file():
+        diag.error("is not a regular file", rel)
+        return None
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        diag.error("file is not valid UTF-8", rel, line)
+        return None
+    return rel, raw.replace("\r\n", "\n").removeprefix("\ufeff")
 
 
 def _source(raw: str, rel: str, diag: Diagnostics, book: Book | None
