@@ -38,6 +38,12 @@ WARNING_CODES = {
     "quarto.conditional": "a heading, figure, table or note in content for some editions "
                           "only is numbered in all (the others skip its number); a "
                           "cross-reference to content for none of the editions built",
+    "jupyterbook.config": "a Jupyter Book setting reportc does not do (code execution, Sphinx "
+                          "extensions, a toc url entry)",
+    "myst.directive": "a MyST directive reportc does not read (its content kept as text)",
+    "myst.role": "a MyST role reportc does not read (its text kept as code)",
+    "myst.code-cell": "MyST code cells print as code, without outputs (reportc never runs "
+                      "code)",
     "language.missing": "a word reportc prints itself has no translation into the report's "
                         "lang and prints in English (set it under language:)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",

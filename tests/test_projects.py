@@ -212,7 +212,8 @@ def test_a_quarto_chapter_missing_is_located_in_quarto_yml(tmp_path):
 def test_a_directory_with_neither_file_says_what_it_looks_for(tmp_path):
     with pytest.raises(ConfigError, match=r"report.yaml: not found in .* a Quarto project "
                                           r"has _quarto.yml, a Bookdown book _bookdown.yml, "
-                                          r"a Manubot paper content/metadata.yaml and numbered "
+                                          r"a Jupyter Book _toc.yml, a Manubot paper "
+                                          r"content/metadata.yaml and numbered "
                                           r"content/\*.md files; one Markdown document with "
                                           r"a title in its front matter builds alone "
                                           r"\(reportc FILE.md\); for other Markdown, such as "

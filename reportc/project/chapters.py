@@ -19,6 +19,7 @@ from reportc.project.config import (
     ReportConfig,
     unreadable_date,
 )
+from reportc.project.jupyterbook import KIND as JUPYTER_BOOK
 from reportc.project.listing import Listed
 from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
@@ -28,6 +29,9 @@ from reportc.project.markdown import (
     nocite_keys,
     promote_sections,
 )
+from reportc.project.myst import translate
+from reportc.project.mystroles import Book, page_slug, scan_book
+from reportc.project.notebook import notebook_text
 from reportc.project.quarto import unrun_filters
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, meta_flags, title_shortcodes
@@ -35,6 +39,7 @@ from reportc.project.split import (
     Carry,
     continue_section,
     headings,
+    nest_section,
     open_with,
     put_title,
     split_chapter,
@@ -58,9 +63,11 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     chapters: list[Chapter] = []
     carry = Carry()
     opening: Chapter | None = None  # a Manubot paper's first file, before any heading
-    for path, entry in chapter_files(config, diag):
-        chapter = _read_chapter(config.root, path, diag, config)
-        if chapter is None:
+    files = chapter_files(config, diag)
+    book = _book(config, files)
+    for path, entry in files:
+        chapter = _read_chapter(config.root, path, diag, config, book)
+        if chapter is None or (book is not None and _nested(chapter, entry, chapters, diag)):
             continue
         _place(chapter, entry, config)
         if opening is not None:
@@ -77,6 +84,26 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
         chapters.insert(0, _abstract(config))
     share_macros(chapters, config.header_macros)
     return chapters
+
+
+def _book(config: ReportConfig, files: list[tuple[Path, Listed | None]]) -> Book | None:
+    """A Jupyter Book's labels and titles, all its files read at once (``None``: the
+    report is no Jupyter Book)."""
+    if config.project_kind != JUPYTER_BOOK:
+        return None
+    return scan_book(config.root, [path.relative_to(config.root.resolve()).as_posix()
+                                   for path, _ in files])
+
+
+def _nested(chapter: Chapter, entry: Listed | None, chapters: list[Chapter],
+            diag: Diagnostics) -> bool:
+    """A Jupyter Book page's slug (pages in two folders share names: ``index``); a section
+    file put in the chapter before it (True: it is no chapter of its own)."""
+    chapter.slug = page_slug(Path(chapter.rel))
+    if entry is None or not entry.level or not chapters:
+        return False
+    nest_section(chapters[-1], chapter, entry.level, chapter.anchor, diag)
+    return True
 
 
 def _abstract(config: ReportConfig) -> Chapter:
@@ -166,8 +193,8 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
             diag.error(f"chapter '{name}' not found (looked for {looked})", *where)
         elif any(path == p for p, _ in paths):
             diag.error(f"chapter '{name}' is listed twice", *where)
-        elif path.suffix.lower() not in SOURCE_SUFFIXES:
-            diag.error(f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)", *where)
+        elif problem := _not_a_chapter(config, name, path):
+            diag.error(problem, *where)
         else:
             paths.append((path, entry))
     listed = {p for p, _ in paths}
@@ -177,6 +204,19 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
                          config.file_of("chapters"), config.line_of("chapters"),
                          code="chapter.unlisted")
     return paths
+
+
+def _not_a_chapter(config: ReportConfig, name: str, path: Path) -> str:
+    """Why a listed file cannot be a chapter ("": it can): it is no Markdown, or a
+    notebook outside a Jupyter Book (a book's notebooks are read: their outputs stored)."""
+    suffix = path.suffix.lower()
+    if suffix == ".ipynb" and config.project_kind != JUPYTER_BOOK:
+        return (f"chapter '{name}' is a Jupyter notebook, which reportc reads only in a "
+                f"Jupyter Book (a folder with _toc.yml): save it as MyST Markdown (jupytext "
+                f"--to myst {name})")
+    if suffix not in (*SOURCE_SUFFIXES, ".ipynb"):
+        return f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)"
+    return ""
 
 
 def _listed_path(root: Path, name: str) -> str:
@@ -190,27 +230,17 @@ def _listed_path(root: Path, name: str) -> str:
 
 
 def _read_chapter(root: Path, path: Path, diag: Diagnostics,
-                  config: ReportConfig | None = None) -> Chapter | None:
-    resolved = path.resolve()
-    if not inside(resolved, root):
-        diag.error("is a link to a file outside the report directory; chapters must be "
-                   "files of the report", path.relative_to(root).as_posix())
+                  config: ReportConfig | None = None, book: Book | None = None
+                  ) -> Chapter | None:
+    found = _raw(root, path, diag)
+    source = None if found is None else _source(found[1], found[0], diag, book)
+    if found is None or source is None:
         return None
-    rel = resolved.relative_to(root.resolve()).as_posix()
-    if not resolved.is_file():
-        diag.error("is not a regular file", rel)
-        return None
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        diag.error("file is not valid UTF-8", rel, line)
-        return None
-    raw = raw.replace("\r\n", "\n").removeprefix("\ufeff")
-    meta, text = _split_front_matter(raw, rel, diag)
+    rel = found[0]
+    meta, text, cells = source
     _unused_filters(meta, rel, diag)
     title_shortcodes(root, rel, meta, diag)
-    text, expanded, read_in = expand(root, rel, text, diag, meta)
+    text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
@@ -228,6 +258,59 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         raised = promote_sections(chapter.text)  # Manubot's content files start at ##
         chapter.text, chapter.raised = raised, raised != chapter.text
     return chapter
+
+
+def _raw(root: Path, path: Path, diag: Diagnostics) -> tuple[str, str] | None:
+    """A chapter file's path from the report directory and its text (``None``: it cannot
+    be read, said)."""
+    resolved = path.resolve()
+    if not inside(resolved, root):
+        diag.error("is a link to a file outside the report directory; chapters must be "
+                   "files of the report", path.relative_to(root).as_posix())
+        return None
+    rel = resolved.relative_to(root.resolve()).as_posix()
+    if not resolved.is_file():
+        diag.error("is not a regular file", rel)
+        return None
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        diag.error("file is not valid UTF-8", rel, line)
+        return None
+    return rel, raw.replace("\r\n", "\n").removeprefix("\ufeff")
+
+
+def _source(raw: str, rel: str, diag: Diagnostics, book: Book | None
+            ) -> tuple[dict, str, list[int] | None] | None:
+    """A chapter's front matter and text (front matter lines blanked); a Jupyter Book's
+    notebook as MyST, with the line of the file each line comes from (``None``: it is
+    no notebook, said)."""
+    if book is None or not rel.endswith(".ipynb"):
+        return (*_split_front_matter(raw, rel, diag), None)
+    notebook = notebook_text(raw, rel, diag)
+    return None if notebook is None else ({}, *notebook)
+
+
+def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,
+            book: Book | None, cells: list[int] | None = None) -> tuple[str, bool, list[str]]:
+    """:func:`~reportc.project.shortcodes.expand`, after a Jupyter Book chapter's MyST is
+    written as pandoc Markdown (``book``: the book's labels; ``cells``: a notebook's, the
+    line of the file each line of ``text`` comes from); the lines' origins are the file's."""
+    if book is None:
+        return expand(root, rel, text, diag, meta)
+    if cells:  # what translate says of a notebook's line is said at its cell
+        diag.origins[rel] = [(rel, n) for n in cells]
+    text, lines = translate(text, rel, book, diag, meta)
+    mine = [(rel, cells[n - 1] if cells else n) for n in lines]
+    moved = mine != [(rel, n) for n in range(1, len(mine) + 1)]
+    if moved:  # so that what expand says is located in the file
+        diag.origins[rel] = mine
+    text, expanded, read_in = expand(root, rel, text, diag, meta)
+    if expanded:  # its origins are lines of the translated text
+        diag.origins[rel] = [mine[n - 1] if file == rel else (file, n)
+                             for file, n in diag.origins[rel]]
+    return text, expanded or moved, read_in
 
 
 def _manubot_templates(root: Path, rel: str, text: str, expanded: bool, config: ReportConfig,

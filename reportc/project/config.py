@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
+from reportc.project.jupyterbook import is_jupyter_book, jupyter_book_settings
 from reportc.project.quarto import (
     SOURCE_SUFFIXES,
     ProjectSettings,
@@ -45,7 +46,7 @@ def load_config(root: Path, diagnostics: Diagnostics, document: str = "") -> Rep
     if document:
         return _config_of(root, {}, {}, diagnostics, _document_project(root, document),
                           alone=True)
-    project = read_project(root)
+    project = _project(root)
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
         project = _lone_document(root)
@@ -103,9 +104,10 @@ def _lone_document(root: Path) -> ProjectSettings:
         f"reportc {found[0]})" if found else ""
     raise ConfigError(f"{CONFIG_NAME}: not found in {root}{several} (is this a report "
                       "directory? a Quarto project has _quarto.yml, a Bookdown book "
-                      "_bookdown.yml, a Manubot paper content/metadata.yaml and numbered "
-                      "content/*.md files; one Markdown document with a title in its front "
-                      "matter builds alone (reportc FILE.md); for other Markdown, such as a "
+                      "_bookdown.yml, a Jupyter Book _toc.yml, a Manubot paper "
+                      "content/metadata.yaml and numbered content/*.md files; one Markdown "
+                      "document with a title in its front matter builds alone (reportc "
+                      "FILE.md); for other Markdown, such as a "
                       "pandoc thesis in several files, write a report.yaml with 'title:' and "
                       "'chapters:' listing the files in reading order)")
 
@@ -132,11 +134,22 @@ def _front_matter(path: Path) -> str:
     return match.group(1) if match else ""
 
 
+def _project(root: Path) -> ProjectSettings | None:
+    """The settings of the Quarto, Bookdown, Manubot or Jupyter Book project in ``root``."""
+    project = read_project(root)
+    if project is None and is_jupyter_book(root):
+        return jupyter_book_settings(root)
+    return project
+
+
 def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnostics) -> None:
     """What a Quarto or Bookdown project (or the one document) adds besides settings: the
     files read, the document of the front matter, and what of it is not done."""
     for message, line in project.unused:
         diag.warning(message, project.file, line, code="quarto.filter")
+    for message, file, line, code in project.warnings:
+        diag.warning(message, file, line, code=code)
+    config.project_kind = project.kind
     if project.untitled and config.file_of("title") == project.untitled:
         named = "file name" if config.title == Path(project.untitled).stem else "'pagetitle'"
         diag.warning(f"the document has no title: its {named} '{config.title}' is the "

@@ -26,6 +26,7 @@ class Listed:
     file: str  # report.yaml or _quarto.yml
     kind: str = "chapter"  # or "appendix"
     part: str = ""  # the title of the part this chapter opens
+    level: int = 0  # a Jupyter Book's section file: its depth under the chapter file before
 
 
 Err = Callable[[str, str], None]
@@ -66,12 +67,18 @@ def _items(item: Any, where: str, lines: dict[str, int], file: str, kind: str, r
                  for x in _items(sub, f"{where}.chapters[{i}]", lines, file, kind, root, err)]
         if found:
             first = found[0]
-            found[0] = Listed(first.name, first.line, first.file, first.kind, part)
+            found[0] = Listed(first.name, first.line, first.file, first.kind, part, first.level)
         return found
     if isinstance(item, dict) and isinstance(item.get("file") or item.get("href"), str):
-        return [Listed(str(item.get("file") or item.get("href")), line, file, kind)]
+        return [Listed(str(item.get("file") or item.get("href")), line, file, kind,
+                       level=_level(item.get("level")))]
     err(where, "each chapter is a file name or a group 'part: Title' with its 'chapters:'")
     return []
+
+
+def _level(value: Any) -> int:
+    """A Jupyter Book section's depth (0: a chapter)."""
+    return value if isinstance(value, int) and value > 0 else 0
 
 
 def part_title(value: str, root: Path) -> str:

@@ -45,6 +45,9 @@ class ProjectSettings:
     files: list[str] = field(default_factory=list)  # every file read (for the cache key)
     unused: list[tuple[str, int]] = field(default_factory=list)  # (what is not done, line)
     untitled: str = ""  # the document whose name is the title (it gives none: _file_title)
+    # other warnings: (message, file, line, code)
+    warnings: list[tuple[str, str, int, str]] = field(default_factory=list)
+    kind: str = ""  # "jupyter-book" for a Jupyter Book (its chapters are MyST Markdown)
 
 
 def read_project(root: Path) -> ProjectSettings | None:
@@ -60,7 +63,7 @@ def read_project(root: Path) -> ProjectSettings | None:
     return None
 
 
-def _load(root: Path, name: str) -> tuple[Any, dict[str, int]]:
+def load_yaml(root: Path, name: str) -> tuple[Any, dict[str, int]]:
     """A YAML file's data and the line of every key (``book.chapters``, ``chapters[2]``)."""
     text = (root / name).read_text(encoding="utf-8")
     try:
@@ -90,7 +93,7 @@ def node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
 
 
 def _quarto(root: Path) -> ProjectSettings:
-    data, lines = _load(root, QUARTO_NAME)
+    data, lines = load_yaml(root, QUARTO_NAME)
     settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME])
     book = data.get("book")
     book = book if isinstance(book, dict) else {}
@@ -340,7 +343,7 @@ def _article(name: str, settings: ProjectSettings) -> None:
 def _bookdown(root: Path) -> ProjectSettings:
     """A Bookdown book: ``rmd_files`` of _bookdown.yml (or every .Rmd, index first) and
     the metadata of index.Rmd's front matter."""
-    data, lines = _load(root, BOOKDOWN_NAME) if (root / BOOKDOWN_NAME).is_file() else ({}, {})
+    data, lines = load_yaml(root, BOOKDOWN_NAME) if (root / BOOKDOWN_NAME).is_file() else ({}, {})
     file = BOOKDOWN_NAME if (root / BOOKDOWN_NAME).is_file() else "index.Rmd"
     settings = ProjectSettings(file, files=[BOOKDOWN_NAME] if file == BOOKDOWN_NAME else [])
     files = data.get("rmd_files")

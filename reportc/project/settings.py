@@ -155,6 +155,7 @@ class ReportConfig:
     project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
     setting_files: list[str] = field(default_factory=list)  # read by a setting (language:)
     header_macros: list[Definition] = field(default_factory=list)  # include-in-header's
+    project_kind: str = ""  # "jupyter-book": the chapters are MyST Markdown
     meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
     references_title: str = ""  # the bibliography's heading (from the style and lang)
     abstract: str = ""  # Markdown printed first, as a summary under Abstract

@@ -213,3 +213,26 @@ def continue_section(previous: Chapter, chapter: Chapter, diag: Diagnostics) -> 
     previous.read_in = (*previous.read_in, chapter.rel)
     previous.expanded = True
     chapter.text = "\n".join(["" for _ in lines[:first]] + lines[first:])
+
+
+def nest_section(parent: Chapter, section: Chapter, level: int, anchor: str,
+                 diag: Diagnostics) -> None:
+    """A Jupyter Book's section file as sections of the chapter before it (``level``: how
+    deep it is nested): its headings ``level`` levels down, after the chapter's text, its
+    first heading keeping the page's ``anchor`` (a link to the page lands there) unless it
+    has an identifier of its own; its lines still reported as its own file's."""
+    text = section.text
+    for _ in range(level):
+        text = demote(text)
+    lines = text.split("\n")
+    first = next((index for index, _ in headings(text)), None)
+    if first is not None and not re.search(r"\{[^}]*#[^}]*\}\s*$", lines[first]):
+        lines[first] = f"{lines[first].rstrip()} {{#{anchor}}}"
+    origin = diag.origins_of(parent.rel, parent.text)
+    own = diag.origins_of(section.rel, section.text)
+    parent.text = "\n".join([parent.text, "", *lines])
+    diag.origins[parent.rel] = [*origin, origin[-1], *own]
+    parent.read_in = (*parent.read_in, section.rel, *section.read_in)
+    parent.header_macros = (*parent.header_macros, *section.header_macros)
+    parent.nocite = (*parent.nocite, *section.nocite)
+    parent.expanded = True
