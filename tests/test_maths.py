@@ -76,6 +76,19 @@ def test_a_double_struck_digit_is_drawn_double_struck():
     assert _svg(r"\mathbb{1}", False)[0] != _svg("1", False)[0]
 
 
+@pytest.mark.parametrize("tex", [
+    r"\begin{aligned}\mbox{mean} la_{tex} \\ \\ math blocks\end{aligned}",
+    r"a \\ \\ \\ b", r"x = 1 \\"])
+def test_an_empty_line_in_a_formula_is_drawn(tex):
+    """Jupyter Book's demo book: an empty line (or a last line break) made the print
+    engine draw the formula with a negative height, so the PDF printed nothing there and
+    said nothing; the HTML had it."""
+    from reportc.document.math import _svg
+
+    assert formula_problem(tex, display=True) == ""
+    assert _svg(tex, True)[1] > 0
+
+
 def test_macro_definitions_are_found_with_their_names():
     text = ("\\newcommand{\\R}{\\mathbb{R}}\n\\DeclareMathOperator*{\\argmin}{arg\\,min}\n"
             "\\renewcommand\\vec[1]{\\mathbf{#1}}\n\\def\\abs#1{\\lvert #1 \\rvert}\n"

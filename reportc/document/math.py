@@ -111,11 +111,13 @@ def formula_problem(tex: str, display: bool) -> str:
     """Why ``tex`` cannot be drawn, or ``""``."""
     try:
         mathml = _mathml(tex)
-        _svg(tex.strip(), display)
+        _drawing, height, _depth = _svg(tex.strip(), display)
     except Exception as exc:  # the converters raise many kinds
         return str(exc) or type(exc).__name__
     if unknown := _UNKNOWN.search(mathml):
         return undefined(unknown.group(1))
+    if height <= 0 and tex.strip(" {}\n"):  # drawn at no size: it would print nothing at all
+        return "the print engine draws it with no height (write it another way)"
     return ""
 
 

@@ -52,9 +52,15 @@ _SIZED = re.compile(r"(\\[bB]igg?[lrm]?)\s*(?:\\([{}|]|[A-Za-z]+" + _END + r")|(
 # \mathbb{1}, the indicator function's one: ziamath draws a double-struck letter but a plain
 # digit; the digit's own character (U+1D7D8 and on) draws double-struck
 _DOUBLE_STRUCK = re.compile(r"\\mathbb\s*\{\s*(\d+)\s*\}")
+# An empty line (\\ \\, or a formula ending in \\): ziamath draws the formula with a
+# negative height, which prints nothing at all; the empty line gets a strut's height, and a
+# last line break (nothing after it) goes
+_EMPTY_LINE = re.compile(r"\\\\(\s*)(?=\\\\)")
+_LAST_BREAK = re.compile(r"\\\\\s*$")
 # part of the drawings' cache key
 REWRITES_VERSION = digest(repr(_REWRITES), _OPERATOR.pattern, repr(_SPACES), repr(_CAPITALS),
-                          repr(_DELIMITERS), _SIZED.pattern, _DOUBLE_STRUCK.pattern)
+                          repr(_DELIMITERS), _SIZED.pattern, _DOUBLE_STRUCK.pattern,
+                          _EMPTY_LINE.pattern, _LAST_BREAK.pattern)
 
 
 def drawable(tex: str) -> str:
@@ -65,6 +71,7 @@ def drawable(tex: str) -> str:
     for pattern, replacement in _REWRITES:
         tex = re.sub(pattern, replacement, tex)
     tex = _SIZED.sub(_sized, tex)
+    tex = _LAST_BREAK.sub("", _EMPTY_LINE.sub(r"\\\\\1\\vphantom{x}", tex))
     tex = _DOUBLE_STRUCK.sub(lambda m: "".join(chr(0x1D7D8 + int(d)) for d in m.group(1)), tex)
     return _CAPITAL.sub(lambda match: "\\mathrm{" + _CAPITALS[match.group(1)] + "}", tex)
 
