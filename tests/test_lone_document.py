@@ -6,6 +6,7 @@ here). Sections are numbered as pandoc numbers them: only when the document asks
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,31 @@ def test_a_named_document_without_a_title_is_a_located_error(tmp_path):
     done = run_cli(root / "notes.md", "--format", "html")
     assert done.returncode == 1 and "notes.md:1: no title" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and not (root / "out").exists()
+
+
+ALERTS = DOCUMENT + """
+> [!NOTE]
+> Useful information.
+
+> [!warning] Mind the gap
+> Between the train and the platform.
+
+> [!TIP]
+>
+> A paragraph of its own, with **strong** words.
+
+> A plain quotation stays one.
+"""
+
+
+def test_github_alerts_are_callouts_not_markers(tmp_path):
+    """Wandmalfarbe's github-alerts example printed "[!NOTE]" before each alert's text:
+    GitHub's alerts are Quarto's five callout kinds."""
+    built = build_root(_folder(tmp_path, document=ALERTS), formats=("html",),
+                       git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "[!" not in html and built.warnings == []
+    boxes = re.findall(r'class="callout callout-(\w+)" role="note" aria-label="([^"]+)"', html)
+    assert boxes == [("note", "Note"), ("warning", "Mind the gap"), ("tip", "Tip")]
+    assert "Between the train and the platform." in html and "<strong>strong</strong>" in html
+    assert "<blockquote>\n<p>A plain quotation stays one.</p>\n</blockquote>" in html

@@ -11,6 +11,7 @@ open: WeasyPrint lays out a ``<details>`` body like any block).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reportc.document.kinds import CALLOUTS
@@ -64,6 +65,44 @@ def _shape(div: A.Node, kind: str, default: str) -> None:
     else:
         div["c"][1] = [{"t": "Div", "c": [A.attr("", ["callout-header"]),
                                           [{"t": "Plain", "c": [heading]}]]}, body]
+
+
+def alerts_as_callouts(doc: ChapterDoc) -> None:
+    """GitHub's alerts (``> [!NOTE]``, tip, important, warning, caution: Quarto's five
+    kinds) are callouts; printed as they were read, the marker showed as "[!NOTE]". Text
+    after the marker on its line (Obsidian's form, ``> [!tip] Title``) is the title."""
+    if "[!" in doc.chapter.text:
+        doc.ast["blocks"] = _alerts(doc.ast["blocks"])
+
+
+def _alerts(tree: Any) -> Any:
+    if isinstance(tree, list):
+        return [_alerts(item) for item in tree]
+    if not isinstance(tree, dict):
+        return tree
+    if tree.get("t") == "BlockQuote" and (callout := _alert(tree["c"])) is not None:
+        return callout
+    return {key: _alerts(value) for key, value in tree.items()}
+
+
+def _alert(blocks: list[Any]) -> A.Node | None:
+    """The callout an alert's blocks make, or ``None`` if they are not an alert."""
+    first = blocks[0] if blocks else None
+    if not first or first["t"] not in ("Para", "Plain") or not first["c"] or \
+            first["c"][0]["t"] != "Str":
+        return None
+    marker = re.fullmatch(r"\[!(\w+)\]", first["c"][0]["c"])
+    kind = marker.group(1).lower() if marker else ""
+    if kind not in CALLOUTS:
+        return None
+    inlines = first["c"][1:]
+    end = next((n for n, node in enumerate(inlines)
+                if node["t"] in ("SoftBreak", "LineBreak")), len(inlines))
+    title = A.stringify(inlines[:end]).strip()
+    rest = inlines[end + 1:]
+    body = ([{"t": first["t"], "c": rest}] if rest else []) + _alerts(blocks[1:])
+    pairs = [("title", title)] if title else []
+    return {"t": "Div", "c": [A.attr("", [f"callout-{kind}"], pairs), body]}
 
 
 def _raw(html: str) -> A.Node:
