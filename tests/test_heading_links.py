@@ -28,6 +28,7 @@ See [the scope](#scope), [the method](#method) and [arms sales](#sec-defence).
 The [first results](#results) and [the second results](#results-1).
 A [typo](#no-such-place) and [the figure](#fig-bars), [the chapter](#defence-oriented-technologies).
 And a [label](#fig:bars), [GitHub's form](#1-numbers-first).
+The [list](#refs), [the entry](#ref-lee2022) and [the bibliography](#bibliography).
 
 ## Results
 
@@ -46,7 +47,8 @@ EXPECTED = {"the scope": "ch-01-intro-scope", "the method": "ch-01-intro-method"
             "arms sales": "sec-defence", "first results": "ch-03-links-results",
             "the second results": "ch-03-links-results-2", "the figure": "fig-bars",
             "the chapter": "ch-02-defence", "label": "fig-bars",
-            "GitHub\u2019s form": "ch-03-links-1-numbers-first"}
+            "GitHub\u2019s form": "ch-03-links-1-numbers-first", "list": "refs",
+            "the entry": "ref-lee2022", "the bibliography": "bibliography"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

@@ -31,6 +31,8 @@ _ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Image": 0, "Figure": 0, "Table": 
 # where a chapter's text may hold a link to a fragment: [x](#y), [x]: #y, <a href="#y">
 _FRAGMENT_LINK = re.compile(r"\]\(\s*<?#|\]:\s*<?#|href\s*=\s*[\"']?#")
 _ALLOWED = {"pandoc": "_-.", "gfm": "_-"}
+# identifiers every edition gives the bibliography it prints (its part's, citeproc's list's)
+BIBLIOGRAPHY_IDS = frozenset({"bibliography", "refs"})
 
 
 def heading_id(inlines: list[Any], style: str = "pandoc") -> str:
@@ -88,9 +90,11 @@ def heading_aliases(docs: list[ChapterDoc], targets: dict[str, Target]) -> dict[
     return aliases
 
 
-def resolve_links(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics) -> None:
+def resolve_links(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics,
+                  bib_keys: set[str] | frozenset[str] = frozenset()) -> None:
     """Point the chapter's links to ``#x`` at the element ``x`` names; a link to no
-    element warns at its line and prints its words alone."""
+    element warns at its line and prints its words alone. The bibliography's identifiers
+    (``#refs``, an entry's ``#ref-key`` of ``bib_keys``) are left as they are."""
     if not _FRAGMENT_LINK.search(doc.chapter.text):
         return  # (most chapters: their tree is not walked)
     seen: dict[str, int] = {}
@@ -100,12 +104,18 @@ def resolve_links(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics
             return items
         out: list[Any] = []
         for item in items:
-            if type(item) is dict and item.get("t") == "Link" and _fragment(item):
+            name = _fragment(item) if type(item) is dict and item.get("t") == "Link" else ""
+            if name and not _bibliography(name, bib_keys):
                 out.extend(_relinked(item, doc, targets, diag, seen))
             else:
                 out.append(item)
         return out
     A.map_inline_lists(doc.ast["blocks"], relink)
+
+
+def _bibliography(name: str, bib_keys: set[str] | frozenset[str]) -> bool:
+    """Is ``name`` an identifier of the bibliography's (its list's, an entry's)?"""
+    return name in BIBLIOGRAPHY_IDS or name.startswith("ref-") and name[4:] in bib_keys
 
 
 def _fragment(link: A.Node) -> str:
