@@ -115,7 +115,7 @@ def resolve_links(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics
 
 def _bibliography(name: str, bib_keys: set[str] | frozenset[str]) -> bool:
     """Is ``name`` an identifier of the bibliography's (its list's, an entry's)?"""
-    return name in BIBLIOGRAPHY_IDS or name.startswith("ref-") and name[4:] in bib_keys
+    return name in BIBLIOGRAPHY_IDS or (name.startswith("ref-") and name[4:] in bib_keys)
 
 
 def _fragment(link: A.Node) -> str:
