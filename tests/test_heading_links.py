@@ -186,3 +186,31 @@ def test_an_edit_rebuilt_from_the_cache_is_the_clean_build(tmp_path: Path) -> No
     assert cached.pdf_path.read_bytes() == clean.pdf_path.read_bytes()
     assert sorted(cached.warnings) == sorted(clean.warnings)
     assert _anchors(cached.html_path.read_text(encoding="utf-8"))["the scope"] == "#scope"
+
+
+PRINT_ONLY = """# Print only
+
+::: {.content-visible when-format="pdf"}
+![Drawn for print.](figures/bars.svg){#fig-print}
+:::
+
+See [the printed figure](#fig-print) and [the scope](#scope).
+"""
+
+
+def test_a_link_to_content_cut_from_an_edition_keeps_its_words_there(tmp_path: Path) -> None:
+    """The figure is in the PDF only: the PDF links to it, the web page and Word print the
+    link's words alone; a build of none of its editions says so at the link's line."""
+    root = copy_root("basic", tmp_path)
+    (root / "chapters/03-print.md").write_text(PRINT_ONLY, encoding="utf-8")
+    built = build_root(root, formats=("html", "pdf", "docx"), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "See the printed figure and" in re.sub(r"<[^>]+>", "", html)
+    assert "fig-print" not in html and 'href="#ch-01-intro-scope"' in html
+    assert "fig-print" in {dest for _, dest in _link_annotations(built)}
+    with zipfile.ZipFile(built.out / f"{built.slug}.docx") as word:
+        assert 'w:anchor="fig-print"' not in word.read("word/document.xml").decode("utf-8")
+    alone = build_root(root, formats=("html",), git_stamp=False)
+    assert [w for w in alone.warnings if "'#fig-print'" in w] == [
+        "chapters/03-print.md:7: warning: link to '#fig-print' points at content for other "
+        "editions than this build's: its words print without the link [quarto.conditional]"]
