@@ -16,8 +16,10 @@ looks them up as it looks up a figure, so the per-chapter cache sees every one i
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from reportc.document.crossref import crossref_key
 from reportc.document.model import ChapterDoc, Target
@@ -25,11 +27,14 @@ from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
 ELEMENT = "#"  # a target's key prefix: an element has this identifier
+FILE = "#/"  # a target's key prefix: a chapter file (its path in the report), its anchor
 ALIAS = "#>"  # a target's key prefix: another name of a heading's identifier
 _ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Image": 0, "Figure": 0, "Table": 0,
             "CodeBlock": 0, "Link": 0, "Code": 0}
 # where a chapter's text may hold a link to a fragment: [x](#y), [x]: #y, <a href="#y">
-_FRAGMENT_LINK = re.compile(r"\]\(\s*<?#|\]:\s*<?#|href\s*=\s*[\"']?#")
+_FRAGMENT_LINK = re.compile(r"\]\(\s*<?#|\]:\s*<?#|href\s*=\s*[\"']?#|\.[qR]?md\b")
+# a link to a chapter's file, as Quarto books and GitHub pages have them: intro.qmd#sec-x
+_FILE_LINK = re.compile(r"^(?![A-Za-z][A-Za-z0-9+.-]*:)([^#?]+\.[qR]?md)(?:#(.*))?$")
 _ALLOWED = {"pandoc": "_-.", "gfm": "_-"}
 # identifiers every edition gives the bibliography it prints (its part's, citeproc's list's)
 BIBLIOGRAPHY_IDS = frozenset({"bibliography", "refs"})
@@ -65,6 +70,8 @@ def note_elements(doc: ChapterDoc, nodes: list[A.Node], targets: dict[str, Targe
     for identifier in ids:
         if identifier:
             targets.setdefault(ELEMENT + identifier, Target(identifier, "", ""))
+    if doc.anchor:  # (a file that holds several chapters: its first)
+        targets.setdefault(FILE + doc.chapter.rel, Target(doc.anchor, "", ""))
 
 
 def heading_aliases(docs: list[ChapterDoc], targets: dict[str, Target]) -> dict[str, Target]:
@@ -104,6 +111,8 @@ def resolve_links(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics
             return items
         out: list[Any] = []
         for item in items:
+            if type(item) is dict and item.get("t") == "Link":
+                _file_to_fragment(item, doc, targets)
             name = _fragment(item) if type(item) is dict and item.get("t") == "Link" else ""
             if name and not _bibliography(name, bib_keys):
                 out.extend(_relinked(item, doc, targets, diag, seen))
@@ -116,6 +125,20 @@ def resolve_links(doc: ChapterDoc, targets: dict[str, Target], diag: Diagnostics
 def _bibliography(name: str, bib_keys: set[str] | frozenset[str]) -> bool:
     """Is ``name`` an identifier of the bibliography's (its list's, an entry's)?"""
     return name in BIBLIOGRAPHY_IDS or (name.startswith("ref-") and name[4:] in bib_keys)
+
+
+def _file_to_fragment(link: A.Node, doc: ChapterDoc, targets: dict[str, Target]) -> None:
+    """A link to a chapter's file (``01-intro.md``, ``methods.qmd#sec-x``, relative to the
+    linking chapter's folder) made one to its place in the report: the identifier after
+    its ``#``, else the chapter's anchor. Any other file: left as it is."""
+    written = _FILE_LINK.match(link["c"][2][0])
+    if not written:
+        return
+    rel = posixpath.normpath(posixpath.join(posixpath.dirname(doc.rel),
+                                            unquote(written.group(1))))
+    chapter = targets.get(FILE + rel)
+    if chapter is not None:
+        link["c"][2][0] = "#" + (written.group(2) or chapter.id)
 
 
 def _fragment(link: A.Node) -> str:
@@ -160,7 +183,7 @@ def _find(name: str, targets: dict[str, Target]) -> Target | None:
 
 def _nth_line(doc: ChapterDoc, name: str, seen: dict[str, int]) -> int | None:
     """The line of the next link to ``#name`` in the chapter's text."""
-    pattern = r"(?:\]\(\s*<?|\]:\s*<?|href\s*=\s*[\"']?)#" + re.escape(name) + \
+    pattern = r"(?:\]\(\s*<?|\]:\s*<?|href\s*=\s*[\"']?)[^\s)\"'#]*#" + re.escape(name) + \
         r"(?![\w.:-])"
     text = doc.chapter.text
     lines = [text.count("\n", 0, match.start()) + 1 for match in re.finditer(pattern, text)]
