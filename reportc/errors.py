@@ -30,6 +30,8 @@ WARNING_CODES = {
                   "reads each)",
     "image.alt": "an image has no alt text",
     "xref.word": "a cross-reference repeats the word its label brings ('Figure @fig-x')",
+    "link.target": "a link to '#x' no heading, figure or other element of the report has "
+                   "(its words print without the link)",
     "float.caption": "a figure or table block has no caption",
     "heading.level": "a chapter has a second level-1 heading (treated as a section)",
     "quarto.annotation": "a Quarto code annotation marker or list item without its other "

@@ -23,6 +23,7 @@ from reportc.citing.reflist import place_bibliography, unlink_citations
 from reportc.citing.render import render_report
 from reportc.citing.setup import CitationSetup
 from reportc.document.hidden import absent_targets
+from reportc.document.links import heading_aliases
 from reportc.document.lists import ReportLists, collect_lists
 from reportc.document.model import ChapterDoc, Target, ast_digest
 from reportc.document.numbering import number_report
@@ -165,6 +166,7 @@ def _read_and_check(run: Run, config: ReportConfig, chapters: list[Chapter], the
     targets = number_report(docs, diag, run.cache, config.words.labels(),
                             reuse.number if reuse else None)
     targets.update(absent_targets([chapter.text for chapter in chapters], targets))
+    targets.update(heading_aliases(docs, targets))  # links written to pandoc's identifiers
     for doc in docs:
         _resolve(doc, targets, (keys, aliases, config.words["takeaways-title"]), run, reuse)
         _check(doc, config, reuse, diag)

@@ -58,7 +58,7 @@ class Trace:
     entry: dict[str, int] = field(default_factory=dict)  # the counters it started from
     after: dict[str, int] = field(default_factory=dict)  # the counters it left
     claimed: list[str] = field(default_factory=list)  # identifiers it claimed
-    targets: list[list[str]] = field(default_factory=list)  # [id, label, number] it made
+    targets: list[list[str]] = field(default_factory=list)  # [key, id, label, number] it made
     looked: dict[str, list[str] | None] = field(default_factory=dict)  # targets it read
     images: list[list[str]] = field(default_factory=list)  # [name written, file found]
     formulas: list[str] = field(default_factory=list)  # cache keys of its formulas' drawings
@@ -82,6 +82,8 @@ class ChapterDoc:
     number: str = ""
     label_word: str = ""  # "Chapter" or "Appendix" in the report's language (numbering's)
     headings: list[Heading] = field(default_factory=list)
+    # each heading's [pandoc's identifier, GitHub's, reportc's] (reportc.document.links)
+    heading_ids: list[list[str]] = field(default_factory=list)
     cite_keys: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     drawn: list[str] = field(default_factory=list)  # PDF figures drawn into the chapter (SVG)

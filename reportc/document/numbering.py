@@ -14,6 +14,7 @@ from reportc.document.callouts import callout_kind, label_callout, shape_callout
 from reportc.document.crossref import id_line
 from reportc.document.floats import shape_floats, word_extents
 from reportc.document.kinds import CALLOUTS, FLOAT_KINDS, LABELS, prefix_of
+from reportc.document.links import note_elements, note_heading
 from reportc.document.math import check_formulas, mark_equations, plain_text
 from reportc.document.model import ChapterDoc, Float, Heading, Target
 from reportc.document.theorems import label_theorem, shape_theorems, theorem_prefix
@@ -52,6 +53,7 @@ class Numbering:
             doc.label_word = self.words["ch" if kind == "chapter" else "apx"]
         _number_headings(doc, self.targets, self.used, diag, self.words, nodes)
         _number_floats(doc, self.targets, self.counters, self.used, diag, self.words, nodes)
+        note_elements(doc, nodes, self.targets)
 
     def claim(self, doc: ChapterDoc, identifier: str, diag: Diagnostics) -> None:
         """``identifier`` is ``doc``'s (an error if another chapter had it first)."""
@@ -191,6 +193,7 @@ def _chapter_title(doc: ChapterDoc, node: A.Node, title: str, state: _Headings) 
     identifier, if it has one) and is the target a reference to the chapter points to."""
     node_attr = node["c"][1]
     doc.title = title
+    note_heading(doc, node["c"][2], node_attr[0], node_attr[0] or doc.chapter.anchor)
     doc.anchor = node_attr[0] or doc.chapter.anchor
     node_attr[0] = doc.anchor
     _claim_id(doc, doc.anchor, state.used, state.diag)
@@ -204,10 +207,11 @@ def _section_heading(doc: ChapterDoc, node: A.Node, title: str, state: _Headings
     (its own or a slug of its title) and recorded as a heading and a target."""
     level, node_attr, inlines = node["c"]
     explicit = node_attr[0]
+    identifier = explicit or _unique_slug(doc.chapter.anchor, title, state.slugs)
+    note_heading(doc, inlines, explicit, identifier)
     number = _section_number(doc, level, node_attr, inlines, state.counts)
     if title != A.stringify(inlines[2:] if number else inlines):  # it holds a formula
         node_attr[2].append(["data-bookmark", f"{number} {title}" if number else title])
-    identifier = explicit or _unique_slug(doc.chapter.anchor, title, state.slugs)
     node_attr[0] = identifier
     _claim_id(doc, identifier, state.used, state.diag)
     doc.headings.append(Heading(level, identifier, title, number))

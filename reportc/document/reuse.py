@@ -47,9 +47,9 @@ from reportc.errors import WARNING_CODES, Diagnostics, reported
 from reportc.project.chapters import Chapter
 
 KIND = "chapter"
-FORMAT = "5"  # the record's layout: a change makes every record another key
+FORMAT = "6"  # the record's layout: a change makes every record another key
 FIELDS = ("anchor", "title", "untitled", "number", "label_word", "cite_keys", "images", "drawn",
-          "inputs", "charted", "has_refs", "appendix", "labels")
+          "inputs", "charted", "has_refs", "appendix", "labels", "heading_ids")
 RECORDED = {"entry", "after", "claimed", "targets", "looked", "images", "formulas",
             "charts", "warnings", "fields", "shape", "attached"}  # a record's description's keys
 Resolver = Callable[[ChapterDoc, dict[str, Target], Diagnostics], None]
@@ -137,7 +137,7 @@ class Reuse:
         numbering.number(doc, Recording(diag, trace.warnings["number"]))
         trace.after = dict(numbering.counters)
         trace.claimed = sorted(numbering.used - used)
-        trace.targets = [[target.id, target.label, target.number]
+        trace.targets = [[name, target.id, target.label, target.number]
                          for name, target in numbering.targets.items() if name not in had]
 
     def _replay_numbers(self, doc: ChapterDoc, meta: dict[str, Any], numbering: Numbering,
@@ -146,8 +146,8 @@ class Reuse:
         (another chapter's first claim is still an error), targets and counters."""
         for identifier in meta["claimed"]:
             numbering.claim(doc, identifier, diag)
-        for identifier, label, number in meta["targets"]:
-            numbering.targets[identifier] = Target(identifier, label, number)
+        for name, identifier, label, number in meta["targets"]:  # (its key: an element's
+            numbering.targets[name] = Target(identifier, label, number)  # is "#" + its id)
         numbering.counters.clear()
         numbering.counters.update(meta["after"])
         for key in meta["formulas"]:  # the print page draws its formulas from these

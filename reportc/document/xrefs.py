@@ -23,6 +23,7 @@ from reportc.document.kinds import (
     is_xref,
     target_id,
 )
+from reportc.document.links import resolve_links
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
@@ -57,6 +58,7 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
             _check_image(doc, node, root, diag, cache)
         elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
             _dress_takeaways(node, takeaways)
+    resolve_links(doc, targets, diag, bib_keys)  # hand-written links to #x
 
 
 def report_aliases(texts: Iterable[str]) -> dict[str, str]:

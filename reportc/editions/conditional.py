@@ -28,6 +28,7 @@ _MARKED = re.compile(rf"<!--{MARK} (\d+) ([a-z ]+)-->(.*?)<!--/{MARK} \1-->", re
 _ID = re.compile(r'\bid="([^"]+)"')
 _BIBREF = re.compile(r'href="#ref-([^"]+)"')
 _XREF = re.compile(r'<a href="#([^"]+)" class="xref">.*?</a>', re.S)
+_LINK = re.compile(r'<a href="#([^"]+)">(.*?)</a>', re.S)  # written by hand: [words](#x)
 _NOTE = re.compile(r'<li><div id="([^"]+)-fn(\d+)" class="fn-item">.*?</div></li>\n?', re.S)
 _EMPTY_NOTES = re.compile(r'<section id="[^"]+-notes" [^>]*>\s*<h\d class="notes-heading">'
                           r'[^<]*</h\d>\s*<ol>\s*</ol>\s*</section>\n?')
@@ -91,10 +92,14 @@ def _part_for(part: Part, kind: str, cut: set[str]) -> Part:
 
 
 def _unlinked(part: Part, cut: set[str]) -> Part:
-    if 'class="xref"' not in part.html:
+    """A cross-reference to something cut as one to nothing; a link written by hand to it
+    (``[words](#x)``): its words alone, as a link to nothing (reportc.document.links)."""
+    if 'class="xref"' not in part.html and '<a href="#' not in part.html:
         return part
     html = _XREF.sub(lambda link: f"<strong>??{link.group(1)}</strong>"
                      if link.group(1) in cut else link.group(0), part.html)
+    html = _LINK.sub(lambda link: link.group(2) if link.group(1) in cut else link.group(0),
+                     html)
     return dataclasses.replace(part, html=Markup(html))
 
 
@@ -144,11 +149,15 @@ def blocks_for(tree: Any, kind: str, cut: set[str]) -> Any:
 
 def unlink(tree: Any, cut: set[str]) -> None:
     """Each cross-reference in ``tree`` to something ``cut``: as one to nothing
-    (``??fig-x``), in place."""
+    (``??fig-x``), in place; a link written by hand to it: its words alone."""
     for node in A.iter_nodes(tree):
-        if node["t"] == "Link" and "xref" in node["c"][0][1] and \
-                node["c"][2][0][1:] in cut:
+        if node["t"] != "Link" or not node["c"][2][0].startswith("#") or \
+                node["c"][2][0][1:] not in cut:
+            continue
+        if "xref" in node["c"][0][1]:
             node["t"], node["c"] = "Strong", [{"t": "Str", "c": "??" + node["c"][2][0][1:]}]
+        else:
+            node["t"], node["c"] = "Span", [A.attr(), node["c"][1]]
 
 
 def _node_id(node: A.Node) -> str:
