@@ -197,6 +197,23 @@ def test_an_edit_inside_one_chapter_lays_out_only_that_chapter(tmp_path, part_jo
 
 
 
+def test_a_renamed_heading_is_numbered_in_the_contents_as_a_clean_build_numbers_it(
+        tmp_path, shared):
+    """A renamed heading has a new anchor the last build's page map lacks: the contents,
+    laid out before the chapter, printed the stand-in folio 90000 for it, which drawing
+    did not replace (found by the links helper); the edit now gives the clean build's
+    bytes."""
+    project = shared.copy("basic", tmp_path, formats=("pdf",)).root
+    intro = project / "chapters/01-intro.md"
+    intro.write_text(intro.read_text().replace("## Scope", "## Range"))
+    rebuilt = build_root(project, formats=("pdf",), git_stamp=False)
+    clean = build_root(project, formats=("pdf",), git_stamp=False, use_cache=False,
+                       out=tmp_path / "clean")
+    contents = _normalised_pages(rebuilt.pdf)[2]
+    assert re.search(r"Range(?: \.)+ \d", contents) and "90000" not in contents, contents
+    assert rebuilt.pdf_path.read_bytes() == clean.pdf_path.read_bytes()
+
+
 def test_an_undone_edit_is_a_cache_hit_and_the_next_edit_still_reuses_parts(
         tmp_path, part_jobs, shared):
     """Undoing an edit gives the PDF before it from the cache, page map and all, so that
