@@ -50,7 +50,9 @@ FILE_SECONDS = {
     "test_bibliography.py": 24, "test_errors.py": 24, "test_docs.py": 24, "test_raw.py": 22,
     "test_epub_cited.py": 22, "test_charts_early.py": 20, "test_print_robustness.py": 19,
     "test_redline.py": 19, "test_typesetting.py": 19, "test_pdf_only.py": 18,
-    "test_language.py": 45, "test_quarto_outside.py": 25,  # this session's, estimated
+    "test_language.py": 45, "test_quarto_outside.py": 25, "test_untitled.py": 30,
+    "test_conditional_formats.py": 25, "test_heading_links.py": 20,
+    "test_jupyter_book.py": 15,  # the last two sessions', estimated from their CPU-s
 }
 
 
