@@ -63,6 +63,8 @@ WARNING_CODES = {
     "template.undefined": "a Manubot template prints a variable reportc does not give (a CI "
                           "service's, or one of a variables file it cannot read): nothing",
     "freeze.stale": "a file was edited after Quarto froze its results (it prints as frozen)",
+    "environment.box": "a pandoc-latex-environment box whose class names no callout kind "
+                       "prints as plain text",
     "raw.html": "raw HTML other than a comment or a simple tag (left out, its content kept)",
     "raw.latex": "raw LaTeX reportc cannot give a meaning (left out)",
     "raw.other": "a raw block for another output format, ```{=typst} (left out)",

@@ -119,3 +119,54 @@ def test_github_alerts_are_callouts_not_markers(tmp_path):
     assert boxes == [("note", "Note"), ("warning", "Mind the gap"), ("tip", "Tip")]
     assert "Between the train and the platform." in html and "<strong>strong</strong>" in html
     assert "<blockquote>\n<p>A plain quotation stays one.</p>\n</blockquote>" in html
+
+
+BOXES = DOCUMENT.replace('lang: "en"\n', '''lang: "en"
+pandoc-latex-environment:
+  noteblock: [note]
+  warning-box: [warning]
+  error-box: [error]
+  tcolorbox: [box]
+''') + """
+::: note
+A note.
+:::
+
+::: warning
+A warning.
+:::
+
+::: error
+An error.
+:::
+
+::: box
+A plain box.
+:::
+"""
+
+
+def test_pandoc_latex_environment_boxes_are_callouts_or_said(tmp_path):
+    """Eisvogel's boxes (pandoc-latex-environment maps LaTeX environments to the classes
+    of ::: blocks) printed as plain text without a word: a box named as a callout kind is
+    that callout, any other is said at its line. A change of the map in the front matter
+    rebuilds from the cache what a clean build gives."""
+    root = _folder(tmp_path, document=BOXES)
+    built = build_root(root, formats=("html",), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    kinds = re.findall(r'class="callout callout-(\w+)"', html)
+    assert kinds == ["note", "warning", "caution"] and "A plain box." in html
+    line = BOXES.split("\n").index("::: box") + 1
+    assert built.warnings == [f"document.md:{line}: warning: 'box' blocks are LaTeX's "
+                              "tcolorbox environment (pandoc-latex-environment): they print "
+                              "as plain text; style the class .box in the theme, or name a "
+                              "callout kind (note, tip, important, warning, caution) "
+                              "[environment.box]"]
+    document = root / "document.md"
+    document.write_text(BOXES.replace("tcolorbox: [box]", "tip-box: [box]"), encoding="utf-8")
+    rebuilt = build_root(root, formats=("html",), git_stamp=False)
+    clean = build_root(root, formats=("html",), git_stamp=False, use_cache=False,
+                       out=tmp_path / "clean")
+    made = rebuilt.html_path.read_text(encoding="utf-8")
+    assert re.findall(r'class="callout callout-(\w+)"', made)[-1] == "tip"
+    assert made == clean.html_path.read_text(encoding="utf-8") and rebuilt.warnings == []

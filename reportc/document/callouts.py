@@ -105,6 +105,51 @@ def _alert(blocks: list[Any]) -> A.Node | None:
     return {"t": "Div", "c": [A.attr("", [f"callout-{kind}"], pairs), body]}
 
 
+_KIND_WORDS = (("note", "note"), ("info", "note"), ("tip", "tip"), ("hint", "tip"),
+               ("important", "important"), ("warning", "warning"), ("caution", "caution"),
+               ("error", "caution"), ("danger", "caution"))
+
+
+def environment_boxes(doc: ChapterDoc, diag: Diagnostics) -> None:
+    """The boxes of pandoc-latex-environment (``::: note`` made an awesomebox or tcolorbox
+    by its front matter's map of LaTeX environments to classes), printed as plain text
+    before: a class or environment named as a callout kind ("noteblock: [note]",
+    "warning-box: [warning]", "error-box: [error]") is that callout; any other (a plain
+    ``tcolorbox: [box]``) keeps its text, with an ``environment.box`` warning at its line."""
+    boxes = _boxes(doc)
+    warned: set[str] = set()
+    for node in A.iter_nodes(doc.ast["blocks"]) if boxes else []:
+        names = [name for name in node["c"][0][1] if name in boxes] \
+            if node["t"] == "Div" and not callout_kind(node) else []
+        if names and (kind := _box_kind(names[0], boxes[names[0]])):
+            node["c"][0][1] = [f"callout-{kind}"]
+        elif names and names[0] not in warned:
+            warned.add(names[0])
+            _plain_box(doc, diag, names[0], boxes[names[0]])
+
+
+def _boxes(doc: ChapterDoc) -> dict[str, str]:
+    """The front matter's boxes: each class and its LaTeX environment."""
+    return dict(doc.chapter.boxes)
+
+
+def _plain_box(doc: ChapterDoc, diag: Diagnostics, name: str, environment: str) -> None:
+    opening = re.compile(rf"^:::+\s*\{{?\.?{re.escape(name)}\b")
+    diag.warning(f"'{name}' blocks are LaTeX's {environment} environment "
+                 "(pandoc-latex-environment): they print as plain text; style the class "
+                 f".{name} in the theme, or name a callout kind (note, tip, important, "
+                 "warning, caution)", doc.rel, doc.chapter.line_of(opening),
+                 code="environment.box")
+
+
+def _box_kind(name: str, environment: str) -> str:
+    """The callout kind a box's class or environment names, or ``""``."""
+    for word, kind in _KIND_WORDS:
+        if word in name.lower() or word in environment.lower():
+            return kind
+    return ""
+
+
 def _raw(html: str) -> A.Node:
     return {"t": "RawBlock", "c": ["html", html]}
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from reportc.cache import BuildCache, digest, file_digest, tool_versions
 from reportc.document.bookdown import bookdown_refs
-from reportc.document.callouts import alerts_as_callouts
+from reportc.document.callouts import alerts_as_callouts, environment_boxes
 from reportc.document.crossref import read_crossref
 from reportc.document.hidden import drop_hidden
 from reportc.document.math import located_math_warning
@@ -346,6 +346,7 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics,
     drop_macro_formulas(doc)
     drop_hidden(doc, diag)
     alerts_as_callouts(doc)
+    environment_boxes(doc, diag)
     read_crossref(doc)
     text_before_title(doc, diag)
     return doc

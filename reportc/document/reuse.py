@@ -92,7 +92,8 @@ class Reuse:
         AST is kept too (``key``: the read AST's)."""
         trace = Trace(digest(KIND, key, self.context, chapter.rel, chapter.kind,
                              str(chapter.numbered), chapter.short_title, chapter.anchor,
-                             chapter.code_annotations, *_editions(chapter)), key)
+                             chapter.code_annotations, *_editions(chapter),
+                             json.dumps(chapter.boxes)), key)
         name = self.cache.entries.get(f"ast:{key}")
         if name and (self.cache.folder / name).is_file() and \
                 (blob := self.cache.get(KIND, trace.key)) is not None:

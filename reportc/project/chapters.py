@@ -25,6 +25,7 @@ from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
 from reportc.project.markdown import (
     Chapter,
+    environment_classes,
     lists_read_as_text,
     nocite_keys,
     promote_sections,
@@ -50,7 +51,7 @@ from reportc.project.versioning import build_date
 CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
 FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes", "nocite",
-                     "code-annotations"}
+                     "code-annotations", "pandoc-latex-environment"}
 SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
@@ -386,6 +387,7 @@ def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,
     chapter.numbered = numbered and kind != "summary"
     chapter.short_title = str(meta.get("short_title") or "")
     chapter.nocite = tuple(nocite_keys(meta.get("nocite")))
+    chapter.boxes = environment_classes(meta.get("pandoc-latex-environment"))
     _code_annotations(chapter, meta, lines, diag)
     if meta.get("title") is not None:
         _front_matter_title(chapter, " ".join(str(meta["title"]).split()), lines.get("title", 1),
@@ -417,9 +419,11 @@ def _document_title(meta: dict, text: str) -> dict:
     the report's title page (read into the config), so none, unless the text has no ``#``
     heading (a Quarto article, its sections ``##``): then it is one chapter under the
     document's title, unnumbered, as Quarto prints an article."""
+    kept = {key: meta[key] for key in ("pandoc-latex-environment",) if key in meta}
     if _has_level_one_heading(text) or not meta.get("title"):
-        return {}
-    return {"_lines": meta.get("_lines", {}), "title": meta["title"], "numbered": False}
+        return kept  # (what is about its text: its boxes)
+    return {**kept, "_lines": meta.get("_lines", {}), "title": meta["title"],
+            "numbered": False}
 
 
 def _front_matter_title(chapter: Chapter, title: str, line: int, diag: Diagnostics) -> None:

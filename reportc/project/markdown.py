@@ -89,6 +89,8 @@ class Chapter:
     editions: frozenset[str] = frozenset({"html", "pdf", "docx", "epub"})
     # the metadata keys its when-meta/unless-meta conditions name: true or not
     flags: dict[str, bool] = field(default_factory=dict)
+    # its front matter's pandoc-latex-environment boxes: (class, LaTeX environment)
+    boxes: tuple[tuple[str, str], ...] = ()
 
     @property
     def stem(self) -> str:
@@ -187,3 +189,12 @@ def nocite_keys(value: object) -> list[str]:
     texts = value if isinstance(value, list) else [value]
     return [key.rstrip(".,;:") for text in texts if isinstance(text, str)
             for key in _NOCITE.findall(text)]
+
+
+def environment_classes(value: object) -> tuple[tuple[str, str], ...]:
+    """pandoc-latex-environment's map (``noteblock: [note]``: a LaTeX environment, the
+    classes of the blocks it makes) as (class, environment) pairs; ``()`` if it is none."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple((str(name), str(environment)) for environment, names in value.items()
+                 for name in (names if isinstance(names, list) else [names]))
