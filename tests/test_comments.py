@@ -446,3 +446,21 @@ def test_a_file_that_is_neither_docx_nor_pdf(report, tmp_path):
 def test_folding_undoes_ligatures_quotes_and_hyphenation():
     assert fold("ﬁnance “co-de-\nvelopment”") == fold("finance \"co-development\"")
     assert re.fullmatch(r"[a-z0-9]+", fold("The S-400 deliveries"))
+
+
+def test_a_remark_on_a_takeaway_boxs_title_in_the_reports_language_maps(tmp_path):
+    """A takeaway box without a title prints the report's word for it ("Das Wichtigste"
+    in German): the index of what the build prints said "Key takeaways" whatever the
+    language, so a remark on the German title found no line."""
+    built = build_root(copy_root("language-de", tmp_path), formats=("docx",),
+                       git_stamp=False)
+    document = docx.Document(built.out / f"{built.slug}.docx")
+    add_comment(document, "Das Wichtigste", "Zu knapp.")
+    reviewed = tmp_path / "reviewed.docx"
+    document.save(reviewed)
+    done = comments(reviewed, built.root)
+    rel = "chapters/00-zusammenfassung.md"
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{rel}:{source_line(built.root, rel, '::: takeaways')}: Jane Reviewer: Zu knapp. "
+        "(on \"Das Wichtigste\")"]

@@ -119,7 +119,8 @@ def _index(config: ReportConfig, diag: Diagnostics) -> SourceIndex:
     targets = number_report(readable, Diagnostics(), prefixes=config.words.labels())
     extra = [read_source(config.root, path) for path in (config.path, config.bibliography)
              if path is not None]
-    return build_index(readable, targets, [source for source in extra if source])
+    return build_index(readable, targets, [source for source in extra if source],
+                       config.words["takeaways-title"])
 
 
 def _quote(text: str) -> str:

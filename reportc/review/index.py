@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportc.document.kinds import DEFAULT_TAKEAWAYS_TITLE
 from reportc.document.model import ChapterDoc, Target
 from reportc.document.xrefs import XREF_PREFIXES
 
@@ -112,21 +113,22 @@ class SourceIndex:
 
 
 def build_index(docs: list[ChapterDoc], targets: dict[str, Target],
-                extra: list[Source]) -> SourceIndex:
+                extra: list[Source], takeaways: str = DEFAULT_TAKEAWAYS_TITLE) -> SourceIndex:
     """The index of the chapters (in report order), then ``extra`` (report.yaml, the
-    bibliography) whose title and entries a remark may be anchored to."""
+    bibliography) whose title and entries a remark may be anchored to (``takeaways``: a
+    takeaway box's title in the report's language, where the author gave none)."""
     index = SourceIndex()
     for doc in docs:
         source = Source(doc.rel, doc.chapter.text)
-        index.add(source, chapter_pieces(source.text, doc, targets))
+        index.add(source, chapter_pieces(source.text, doc, targets, takeaways))
     for source in extra:
         index.add(source, [(offset, ch, False) for offset, ch in enumerate(source.text)])
     index.freeze()
     return index
 
 
-def chapter_pieces(text: str, doc: ChapterDoc, targets: dict[str, Target]
-                   ) -> list[tuple[int, str, bool]]:
+def chapter_pieces(text: str, doc: ChapterDoc, targets: dict[str, Target],
+                   takeaways: str = DEFAULT_TAKEAWAYS_TITLE) -> list[tuple[int, str, bool]]:
     """The chapter as rendered text, in pieces that each know their source offset."""
     notes = bytearray(len(text) + 1)
     for start, end in _note_spans(text):
@@ -149,7 +151,7 @@ def chapter_pieces(text: str, doc: ChapterDoc, targets: dict[str, Target]
         plain(position, token.start())
         flush(token.start())
         position = token.end()
-        rendered = _render_token(token, targets)
+        rendered = _render_token(token, targets, takeaways)
         if rendered:
             pieces.append((token.start(), rendered, bool(notes[token.start()])))
     plain(position, len(text))
@@ -157,14 +159,14 @@ def chapter_pieces(text: str, doc: ChapterDoc, targets: dict[str, Target]
     return pieces
 
 
-def _render_token(token: re.Match[str], targets: dict[str, Target]) -> str:
+def _render_token(token: re.Match[str], targets: dict[str, Target], takeaways: str) -> str:
     """What the build prints in place of a piece of markup."""
     kind = token.lastgroup
     if kind == "div":
         title = _TITLE.search(token.group())
         if title:
             return next(group for group in title.groups() if group is not None)
-        return "Key takeaways" if "takeaways" in token.group() else ""
+        return takeaways if "takeaways" in token.group() else ""
     if kind == "cites":
         keys = re.findall(rf"(-?)@\{{?({KEY})", token.group())
         if keys and all(key.startswith(XREF_PREFIXES) for _, key in keys):
