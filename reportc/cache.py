@@ -25,6 +25,7 @@ import platform
 import re
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from reportc.errors import Diagnostics
@@ -128,7 +129,11 @@ class BuildCache:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """``data`` at ``path`` whole or not at all. The temporary file is this thread's own:
+    two chapters whose texts are the same once read (three Quarto articles whose only
+    difference, a shortcode reportc leaves out, was gone) were read in two threads that
+    wrote the same entry through one temporary name, and the second found it moved."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, temporary.with_name(path.name))
 

@@ -211,3 +211,34 @@ def test_library_versions_read_from_folder_names_are_importlibs():
     listed = dict(part.split("=", 1) for part in library_versions().split(";"))
     for name in RENDERING_LIBRARIES:
         assert listed[name] == version(name), name
+
+
+def test_one_entry_written_by_several_threads_at_once_is_written(tmp_path):
+    """Chapters whose texts are the same once read are read in threads that write the
+    same entry; through one temporary name the second thread found its file moved
+    (FileNotFoundError, a traceback: three Quarto articles that differed only by a
+    shortcode reportc leaves out)."""
+    import threading
+
+    from reportc.cache import BuildCache
+    from reportc.errors import Diagnostics
+
+    cache = BuildCache(tmp_path / "cache", Diagnostics())
+    start, failures = threading.Barrier(8), []
+
+    def write() -> None:
+        start.wait()
+        try:
+            for _ in range(20):
+                cache.put("ast", "same-key", "x" * 100_000)
+        except OSError as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and cache.get("ast", "same-key") == "x" * 100_000
+    assert [p.name for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")] == []
+
