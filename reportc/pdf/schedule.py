@@ -149,18 +149,20 @@ class _Parts:
                 shift = starts[part] - last_starts[part]
                 pages.anchors.update({a: self.last.anchors[a] + shift
                                       for a in self._ids[part] if a in self.last.anchors})
-                pages.anchors.update(self._new_anchors(part, starts[part], counts[part], ratio))
+                pages.anchors.update(self._new_anchors(part, starts[part], counts[part], ratio,
+                                                       self.last))
             else:
                 pages.anchors.update(self.estimate.anchors(part, starts[part], counts[part],
                                                            ratio))
         return pages
 
-    def _new_anchors(self, part: str, start: int, count: int, ratio: float) -> dict[str, int]:
-        """Estimates for the anchors of a part not laid out yet that the last build's map
-        does not have (a renamed heading's): without one, a contents entry laid out before
-        that part printed the stand-in folio (90000), which drawing does not replace."""
-        assert self.last is not None
-        new = {a for a in self._ids[part] if a not in self.last.anchors}
+    def _new_anchors(self, part: str, start: int, count: int, ratio: float, last: PageMap
+                     ) -> dict[str, int]:
+        """Estimates for the anchors of a part not laid out yet that the ``last`` build's
+        map does not have (a renamed heading's): without one, a contents entry laid out
+        before that part printed the stand-in folio (90000), which drawing does not
+        replace."""
+        new = {a for a in self._ids[part] if a not in last.anchors}
         if not new:
             return {}
         return {a: page for a, page in self.estimate.anchors(part, start, count, ratio).items()
