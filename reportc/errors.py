@@ -36,6 +36,8 @@ WARNING_CODES = {
     "heading.level": "a chapter has a second level-1 heading (treated as a section)",
     "quarto.annotation": "a Quarto code annotation marker or list item without its other "
                          "half (or code-annotations with an unknown value)",
+    "quarto.presentation": "a Quarto project's slide deck (format: revealjs, pptx, beamer) is "
+                           "left out of the report",
     "quarto.filter": "a Quarto project's Lua filter is not run (what it adds is missing)",
     "quarto.conditional": "a heading, figure, table or note in content for some editions "
                           "only is numbered in all (the others skip its number); a "

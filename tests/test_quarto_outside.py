@@ -439,3 +439,25 @@ def test_no_chapters_is_said_in_the_projects_own_file(tmp_path):
     assert [str(p) for p in failed.value.problems] == [
         "_quarto.yml: no chapters: put Markdown files in chapters/ (e.g. 01-intro.md), or "
         "list them in 'render:' or 'chapters:'"]
+
+
+def test_a_projects_slide_decks_are_left_out_with_a_word(tmp_path):
+    """A Quarto website renders each document in its own format: its slide deck
+    (format: revealjs) stopped the report with "chapter has no title" (its slides are
+    ## headings); it is left out, said at its first line (quarto-cli's brand smoke test)."""
+    (tmp_path / "_quarto.yml").write_text('project:\n  type: website\nwebsite:\n  title: "Site"\n',
+                                          encoding="utf-8")
+    (tmp_path / "index.qmd").write_text('---\ntitle: "Home"\n---\n\nWelcome text.\n',
+                                        encoding="utf-8")
+    (tmp_path / "slides.qmd").write_text("---\nformat: revealjs\n---\n\n## Slide\n\nDeck text.\n",
+                                         encoding="utf-8")
+    (tmp_path / "talk.qmd").write_text("---\nformat:\n  pptx: default\n  beamer: default\n---\n\n"
+                                       "## Slide\n\nTalk text.\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "Welcome text." in html and "Deck text." not in html and "Talk text." not in html
+    assert built.warnings == [
+        "slides.qmd:1: warning: a presentation (revealjs): not part of the report (list the "
+        "documents in project: render: to choose) [quarto.presentation]",
+        "talk.qmd:1: warning: a presentation (beamer, pptx): not part of the report (list the "
+        "documents in project: render: to choose) [quarto.presentation]"]

@@ -256,8 +256,7 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     project = data.get(RENDER.split(".")[0])
     render = project.get(RENDER.split(".")[1]) if isinstance(project, dict) else None
     render = render if isinstance(render, list) else None
-    names = [str(n) for n in render] if render else sorted(
-        p.name for p in root.glob("*.qmd") if not p.name.startswith("_"))
+    names = [str(n) for n in render] if render else _documents(root, settings)
     settings.data["chapters"] = names
     settings.lines["chapters"] = lines.get(RENDER, 1)
     if len(names) == 1 and (root / names[0]).is_file():
@@ -279,6 +278,36 @@ def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
     settings.lines["title"] = 1
     settings.sources["title"] = name
     settings.untitled = name
+
+
+PRESENTATIONS = {"revealjs", "pptx", "beamer"}  # Quarto's slide formats: no report's part
+
+
+def _documents(root: Path, settings: ProjectSettings) -> list[str]:
+    """The project's documents (every ``.qmd`` of its folder, as Quarto renders them), but
+    a slide deck (``format: revealjs`` alone) is no part of a report: said, at its line."""
+    names = sorted(p.name for p in root.glob("*.qmd") if not p.name.startswith("_"))
+    slides = [name for name in names if _slide_formats(root / name)]
+    for name in slides:
+        settings.warnings.append((
+            f"a presentation ({', '.join(sorted(_slide_formats(root / name)))}): not part of "
+            "the report (list the documents in project: render: to choose)", name, 1,
+            "quarto.presentation"))
+    return [name for name in names if name not in slides]
+
+
+def _slide_formats(path: Path) -> set[str]:
+    """The document's formats if they are all slide formats, else an empty set."""
+    match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*\r?\n",
+                     path.read_text(encoding="utf-8", errors="replace"), re.S)
+    try:
+        meta = yaml.safe_load(match.group(1)) if match else None
+    except yaml.YAMLError:
+        return set()  # reported where the chapter is read
+    found = meta.get("format") if isinstance(meta, dict) else None
+    formats = {str(f).split("+")[0] for f in (
+        [found] if isinstance(found, str) else found if isinstance(found, (dict, list)) else [])}
+    return formats if formats and formats <= PRESENTATIONS else set()
 
 
 def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
