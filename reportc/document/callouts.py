@@ -116,7 +116,7 @@ def environment_boxes(doc: ChapterDoc, diag: Diagnostics) -> None:
     before: a class or environment named as a callout kind ("noteblock: [note]",
     "warning-box: [warning]", "error-box: [error]") is that callout; any other (a plain
     ``tcolorbox: [box]``) keeps its text, with an ``environment.box`` warning at its line."""
-    boxes = _boxes(doc)
+    boxes = dict(doc.chapter.boxes)  # class -> its LaTeX environment
     warned: set[str] = set()
     for node in A.iter_nodes(doc.ast["blocks"]) if boxes else []:
         names = [name for name in node["c"][0][1] if name in boxes] \
@@ -126,11 +126,6 @@ def environment_boxes(doc: ChapterDoc, diag: Diagnostics) -> None:
         elif names and names[0] not in warned:
             warned.add(names[0])
             _plain_box(doc, diag, names[0], boxes[names[0]])
-
-
-def _boxes(doc: ChapterDoc) -> dict[str, str]:
-    """The front matter's boxes: each class and its LaTeX environment."""
-    return dict(doc.chapter.boxes)
 
 
 def _plain_box(doc: ChapterDoc, diag: Diagnostics, name: str, environment: str) -> None:

@@ -33,7 +33,7 @@ from reportc.project.markdown import (
 from reportc.project.myst import translate
 from reportc.project.mystroles import Book, page_slug, scan_book
 from reportc.project.notebook import notebook_text
-from reportc.project.quarto import unrun_filters
+from reportc.project.quarto import SOURCE_SUFFIXES, unrun_filters  # what a chapter may be
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, meta_flags, title_shortcodes
 from reportc.project.split import (
@@ -52,7 +52,6 @@ CHAPTER_DIR = "chapters"
 KINDS = ("summary", "chapter", "appendix")
 FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-includes", "nocite",
                      "code-annotations", "pandoc-latex-environment"}
-SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")  # what a listed chapter may be
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
 _TEXT_SUFFIXES = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text",

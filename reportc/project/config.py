@@ -17,6 +17,7 @@ from reportc.project.jupyterbook import is_jupyter_book, jupyter_book_settings
 from reportc.project.quarto import (
     SOURCE_SUFFIXES,
     ProjectSettings,
+    front_matter,
     node_lines,
     one_document,
     read_project,
@@ -113,25 +114,14 @@ def _lone_document(root: Path) -> ProjectSettings:
 
 
 def _titled(path: Path) -> bool:
-    """Does the file open with a front matter that has a ``title:``?"""
-    return bool(re.search(r"^title:", _front_matter(path), re.M))
+    """Does the file open with a front matter that gives a ``title:``?"""
+    return bool(front_matter(path.parent, path.name)[0].get("title"))
 
 
 def _asks_numbers(path: Path) -> bool:
     """Does the document's front matter say ``numbersections: true`` (pandoc's LaTeX
     variable; ``number-sections`` is read as report.yaml's key)?"""
-    return bool(re.search(r"^numbersections:\s*(true|yes)\s*$", _front_matter(path), re.M))
-
-
-def _front_matter(path: Path) -> str:
-    """The YAML front matter the file opens with ('' if none)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as text:
-            head = text.read(65536)
-    except OSError:
-        return ""
-    match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*\r?\n", head, re.S)
-    return match.group(1) if match else ""
+    return front_matter(path.parent, path.name)[0].get("numbersections") is True
 
 
 def _project(root: Path) -> ProjectSettings | None:

@@ -271,7 +271,7 @@ def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
     titled as Quarto and pandoc title its page: its ``pagetitle:``, else its file name
     (``analysis.qmd``: "analysis"); the report's cover and metadata need one. A warning at
     the document says so (see :func:`reportc.project.config.load_config`)."""
-    meta, _block = _front_matter(root, name)
+    meta, _block = front_matter(root, name)
     page_title = meta.get("pagetitle")
     title = str(page_title).strip() if isinstance(page_title, (str, int, float)) else ""
     settings.data["title"] = title or Path(name).stem
@@ -298,13 +298,7 @@ def _documents(root: Path, settings: ProjectSettings) -> list[str]:
 
 def _slide_formats(path: Path) -> set[str]:
     """The document's formats if they are all slide formats, else an empty set."""
-    match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*\r?\n",
-                     path.read_text(encoding="utf-8", errors="replace"), re.S)
-    try:
-        meta = yaml.safe_load(match.group(1)) if match else None
-    except yaml.YAMLError:
-        return set()  # reported where the chapter is read
-    found = meta.get("format") if isinstance(meta, dict) else None
+    found = front_matter(path.parent, path.name)[0].get("format")
     formats = {str(f).split("+")[0] for f in (
         [found] if isinstance(found, str) else found if isinstance(found, (dict, list)) else [])}
     return formats if formats and formats <= PRESENTATIONS else set()
@@ -331,7 +325,7 @@ def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
 def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
     """The front matter of the one document a project renders, under _quarto.yml's own
     settings: it holds the report's title, not a chapter's."""
-    meta, block = _front_matter(root, name)
+    meta, block = front_matter(root, name)
     if not meta:
         return
     for key, target in QUARTO_KEYS.items():
@@ -347,10 +341,10 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
     settings.meta_document = name
 
 
-def _front_matter(root: Path, name: str) -> tuple[dict[str, Any], str]:
+def front_matter(root: Path, name: str) -> tuple[dict[str, Any], str]:
     """A document's front matter, read (``{}`` if it has none or it is not a mapping:
-    reported where the chapter is read), and its text."""
-    text = (root / name).read_text(encoding="utf-8")
+    reported where the chapter is read, as are bytes that are not UTF-8), and its text."""
+    text = (root / name).read_text(encoding="utf-8", errors="replace")
     match = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", text.replace("\r\n", "\n"),
                      re.S)
     if not match:
