@@ -11,7 +11,7 @@ import re
 import pytest
 from conftest import build_root, copy_root
 
-from reportc.errors import BuildFailed
+from reportc.errors import BuildFailed, ConfigError
 from reportc.project.checks import read_date
 from reportc.project.split import headings
 
@@ -461,3 +461,49 @@ def test_a_projects_slide_decks_are_left_out_with_a_word(tmp_path):
         "documents in project: render: to choose) [quarto.presentation]",
         "talk.qmd:1: warning: a presentation (beamer, pptx): not part of the report (list the "
         "documents in project: render: to choose) [quarto.presentation]"]
+
+
+def _website(root, quarto: str) -> None:
+    """A Quarto website of five pages, one in a subfolder, without a title of its own."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "_quarto.yml").write_text(quarto, encoding="utf-8")
+    for name, title in (("index.qmd", "Harbour notes"), ("zeta.qmd", "Zeta"),
+                        ("alpha.qmd", "Alpha"), ("beta.qmd", "Beta"),
+                        ("guides/more.qmd", "More")):
+        (root / name).parent.mkdir(exist_ok=True)
+        (root / name).write_text(f"---\ntitle: {title}\n---\n\nText of {title.lower()}.\n",
+                                 encoding="utf-8")
+
+
+def test_a_website_without_a_title_reads_as_its_visitors_meet_it(tmp_path):
+    """quarto-cli's website smoke tests give no title (their navigation shows the home page
+    alone) and stopped at "'title' is required"; their pages were read in file-name order.
+    The home page's title titles the report, said at _quarto.yml, and the pages follow the
+    home page in the order the sidebar and navbar list them, then the pages no menu lists."""
+    _website(tmp_path, "project:\n  type: website\nwebsite:\n  sidebar:\n    contents:\n"
+                       "      - index.qmd\n      - section: Parts\n        contents:\n"
+                       "          - zeta.qmd\n          - href: ./alpha.qmd\n"
+                       "            text: A\n  navbar:\n    left:\n      - guides/more.qmd\n"
+                       "      - text: Away\n        href: https://example.org/\n")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert built.warnings == [
+        "_quarto.yml:1: warning: the project has no title: its home page's title 'Harbour "
+        "notes' (index.qmd) is the report's title (give 'title:' under 'website:' or 'book:' "
+        "in _quarto.yml) [config.title]"]
+    html = built.html_path.read_text(encoding="utf-8")
+    assert built.html_path.name == "harbour-notes.html"
+    assert 'class="report-title">Harbour notes<' in html
+    main = html[html.index("<main"):]
+    places = [main.index(f"Text of {page}.") for page in ("harbour notes", "zeta", "alpha",
+                                                          "more", "beta")]
+    assert places == sorted(places)
+
+
+def test_a_website_whose_home_page_has_no_title_still_asks_for_one(tmp_path):
+    """Only a home page's own ``title:`` is taken: another page's title, or a heading, is
+    no title for the whole report."""
+    _website(tmp_path, "project:\n  type: website\n")
+    (tmp_path / "index.qmd").write_text("# Welcome\n\nText.\n", encoding="utf-8")
+    with pytest.raises((BuildFailed, ConfigError)) as failed:
+        build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert "_quarto.yml:1: 'title' is required" in str(failed.value)

@@ -22,6 +22,7 @@ from reportc.paths import inside
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
 from reportc.project.schema import quarto_keys
 from reportc.project.settings import format_option
+from reportc.project.website import home_title, site_order
 
 QUARTO_NAME = "_quarto.yml"
 BOOKDOWN_NAME = "_bookdown.yml"
@@ -108,9 +109,26 @@ def _quarto(root: Path) -> ProjectSettings:
         _take_chapters(settings, book, lines, "book.")
     else:
         _single_document(root, data, settings, lines)
+    if "title" not in settings.data:
+        _home_title(root, settings)
     _unused_filters(data, lines, settings)
     _take_headers(data, lines, settings)
     return settings
+
+
+def _home_title(root: Path, settings: ProjectSettings) -> None:
+    """A website or book of several documents that gives no title is titled by its home
+    page's (``index.qmd``'s) ``title:``, said at _quarto.yml (silenceable: config.title)."""
+    chapters = settings.data.get("chapters")
+    found = home_title(root, chapters, front_matter) if isinstance(chapters, list) else None
+    if found is None:
+        return  # (no title: the error says where to give one)
+    title, home, line = found
+    _take(settings, "title", title, line, home)
+    settings.warnings.append((
+        f"the project has no title: its home page's title '{title}' ({home}) is the report's "
+        "title (give 'title:' under 'website:' or 'book:' in _quarto.yml)", QUARTO_NAME, 1,
+        "config.title"))
 
 
 def _take_headers(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
@@ -257,6 +275,8 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     render = project.get(RENDER.split(".")[1]) if isinstance(project, dict) else None
     render = render if isinstance(render, list) else None
     names = [str(n) for n in render] if render else _documents(root, settings)
+    if not render and isinstance(project, dict) and project.get("type") == "website":
+        names = site_order(root, data.get("website"), names)
     settings.data["chapters"] = names
     settings.lines["chapters"] = lines.get(RENDER, 1)
     if len(names) == 1 and (root / names[0]).is_file():

@@ -1,0 +1,78 @@
+"""A Quarto website (or a book) read as one report: its reading order and its title.
+
+A website renders every document of its folder; its visitors meet them in the order of its
+navigation, home page first. A report is read in one order, so it follows the same: the home
+page (``index.qmd``), then each page the sidebar and the navbar list, then the pages no menu
+lists. A website or book often gives no title of its own (Quarto's navigation then shows the
+home page alone), so the home page's ``title:`` titles the report, with a warning that says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from reportc.paths import inside
+
+HOME = ("index.qmd", "index.md", "index.ipynb", "index.rmd", "index.Rmd")
+SUFFIXES = (".md", ".qmd", ".rmd", ".markdown", ".ipynb")
+
+
+def site_order(root: Path, website: Any, found: list[str]) -> list[str]:
+    """The documents of a website (``found``: those of its folder) in its visitors' order;
+    pages its menus list in subfolders are read too, as Quarto renders them."""
+    listed = [name for name in _menu_pages(website) if _source(root, name)]
+    home = [name for name in HOME if name in found or name in listed][:1]
+    order = [*home, *listed, *found]
+    return list(dict.fromkeys(order))
+
+
+def _menu_pages(website: Any) -> list[str]:
+    """The pages named in a website's sidebar(s) and navbar, in the order written."""
+    if not isinstance(website, dict):
+        return []
+    return [*_pages(website.get("sidebar")), *_pages(website.get("navbar"))]
+
+
+def _pages(node: Any) -> list[str]:
+    """Every page named in a menu node: a path, ``href:``/``file:``, or the items under
+    ``contents:``, ``menu:``, ``left:`` or ``right:`` (sections nest)."""
+    if isinstance(node, str):
+        return [_normal(node)] if node.lower().endswith(SUFFIXES) else []
+    if isinstance(node, list):
+        return [page for item in node for page in _pages(item)]
+    if not isinstance(node, dict):
+        return []
+    named = [node[key] for key in ("href", "file") if isinstance(node.get(key), str)]
+    nested = [node.get(key) for key in ("contents", "menu", "left", "right")]
+    return [*(page for name in named for page in _pages(name)),
+            *(page for item in nested for page in _pages(item))]
+
+
+def _normal(name: str) -> str:
+    """``./a/b.qmd`` and ``/a/b.qmd`` (site-absolute) as ``a/b.qmd``."""
+    return str(PurePosixPath(name.lstrip("/"))).removeprefix("./")
+
+
+def _source(root: Path, name: str) -> bool:
+    """Is ``name`` a document inside the project (not a partial: ``_x.qmd``)?"""
+    path = (root / name).resolve()
+    return inside(path, root) and path.is_file() and not path.name.startswith("_")
+
+
+def home_title(root: Path, chapters: list[Any],
+               front_matter: Any) -> tuple[str, str, int] | None:
+    """The title of the home page (``index.qmd`` listed among ``chapters``): (title, file,
+    line of ``title:``), or ``None`` where there is none to take."""
+    names = [item for item in chapters if isinstance(item, str)]
+    home = next((name for name in names if PurePosixPath(name).name in HOME
+                 and PurePosixPath(name).parent == PurePosixPath(".")), None)
+    if home is None or not (root / home).is_file():
+        return None
+    meta, block = front_matter(root, home)
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return None
+    line = next((n for n, text in enumerate(block.split("\n"), 2) if text.startswith("title:")),
+                1)
+    return title.strip(), home, line
