@@ -469,7 +469,7 @@ def _website(root, quarto: str) -> None:
     (root / "_quarto.yml").write_text(quarto, encoding="utf-8")
     for name, title in (("index.qmd", "Harbour notes"), ("zeta.qmd", "Zeta"),
                         ("alpha.qmd", "Alpha"), ("beta.qmd", "Beta"),
-                        ("guides/more.qmd", "More")):
+                        ("guides/index.qmd", "More")):
         (root / name).parent.mkdir(exist_ok=True)
         (root / name).write_text(f"---\ntitle: {title}\n---\n\nText of {title.lower()}.\n",
                                  encoding="utf-8")
@@ -479,11 +479,12 @@ def test_a_website_without_a_title_reads_as_its_visitors_meet_it(tmp_path):
     """quarto-cli's website smoke tests give no title (their navigation shows the home page
     alone) and stopped at "'title' is required"; their pages were read in file-name order.
     The home page's title titles the report, said at _quarto.yml, and the pages follow the
-    home page in the order the sidebar and navbar list them, then the pages no menu lists."""
+    home page in the order the sidebar and navbar list them, then the pages no menu lists.
+    A section's index.qmd stopped the build as a "duplicate identifier '#ch-index'"."""
     _website(tmp_path, "project:\n  type: website\nwebsite:\n  sidebar:\n    contents:\n"
                        "      - index.qmd\n      - section: Parts\n        contents:\n"
                        "          - zeta.qmd\n          - href: ./alpha.qmd\n"
-                       "            text: A\n  navbar:\n    left:\n      - guides/more.qmd\n"
+                       "            text: A\n  navbar:\n    left:\n      - guides/index.qmd\n"
                        "      - text: Away\n        href: https://example.org/\n")
     built = build_root(tmp_path, formats=("html",), git_stamp=False)
     assert built.warnings == [
@@ -497,6 +498,8 @@ def test_a_website_without_a_title_reads_as_its_visitors_meet_it(tmp_path):
     places = [main.index(f"Text of {page}.") for page in ("harbour notes", "zeta", "alpha",
                                                           "more", "beta")]
     assert places == sorted(places)
+    # a section's own index.qmd is a chapter of its own, not a duplicate of the home page
+    assert 'id="ch-index"' in main and 'id="ch-guides-index"' in main
 
 
 def test_a_website_whose_home_page_has_no_title_still_asks_for_one(tmp_path):

@@ -42,6 +42,7 @@ from reportc.project.split import (
     headings,
     nest_section,
     open_with,
+    own_slug,
     put_title,
     split_chapter,
     title_over_headings,
@@ -62,6 +63,7 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
     """Return the chapters in reading order; problems go to ``diag``."""
     chapters: list[Chapter] = []
     carry = Carry()
+    stems: set[str] = set()  # the file names read so far (without suffix)
     opening: Chapter | None = None  # a Manubot paper's first file, before any heading
     files = chapter_files(config, diag)
     book = _book(config, files)
@@ -70,6 +72,7 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
         if chapter is None or (book is not None and _nested(chapter, entry, chapters, diag)):
             continue
         _place(chapter, entry, config)
+        own_slug(chapter, stems)
         if opening is not None:
             open_with(opening, chapter, diag)
             opening = None

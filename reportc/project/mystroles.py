@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import yaml
 
@@ -162,7 +162,7 @@ def _scan(lines: list[str], name: Path, book: Book) -> None:
     book.docs[name.with_suffix("").as_posix()] = (anchor or f"ch-{page_slug(name)}", title)
 
 
-def page_slug(name: Path) -> str:
+def page_slug(name: PurePath) -> str:
     """A book page's slug, from its path (``basics/index.md`` -> ``basics-index``): pages
     in different folders share names (``index``), and each chapter's anchor is its own."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name.with_suffix("").as_posix())

@@ -16,9 +16,11 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from reportc.errors import Diagnostics
 from reportc.project.markdown import Chapter, Fences, Maths
+from reportc.project.mystroles import page_slug
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -236,3 +238,12 @@ def nest_section(parent: Chapter, section: Chapter, level: int, anchor: str,
     parent.header_macros = (*parent.header_macros, *section.header_macros)
     parent.nocite = (*parent.nocite, *section.nocite)
     parent.expanded = True
+
+
+def own_slug(chapter: Chapter, stems: set[str]) -> None:
+    """A second file of one name in another folder (``index.qmd``, ``guide/index.qmd``: a
+    Quarto website's section pages) is named by its path, so that each chapter's anchor and
+    page are its own."""
+    if not chapter.slug and chapter.stem in stems:
+        chapter.slug = page_slug(PurePosixPath(chapter.rel))
+    stems.add(chapter.stem)

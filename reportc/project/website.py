@@ -35,7 +35,8 @@ def _menu_pages(website: Any) -> list[str]:
 
 
 def _pages(node: Any) -> list[str]:
-    """Every page named in a menu node: a path, ``href:``/``file:``, or the items under
+    """Every page named in a menu node: a path, ``href:``/``file:``/``section:`` (a section
+    may be a page), or the items under
     ``contents:``, ``menu:``, ``left:`` or ``right:`` (sections nest)."""
     if isinstance(node, str):
         return [_normal(node)] if node.lower().endswith(SUFFIXES) else []
@@ -43,7 +44,7 @@ def _pages(node: Any) -> list[str]:
         return [page for item in node for page in _pages(item)]
     if not isinstance(node, dict):
         return []
-    named = [node[key] for key in ("href", "file") if isinstance(node.get(key), str)]
+    named = [node[key] for key in ("href", "file", "section") if isinstance(node.get(key), str)]
     nested = [node.get(key) for key in ("contents", "menu", "left", "right")]
     return [*(page for name in named for page in _pages(name)),
             *(page for item in nested for page in _pages(item))]
