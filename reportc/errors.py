@@ -38,6 +38,8 @@ WARNING_CODES = {
                          "half (or code-annotations with an unknown value)",
     "quarto.presentation": "a Quarto project's slide deck (format: revealjs, pptx, beamer) is "
                            "left out of the report",
+    "quarto.notebook": "a Quarto project's Jupyter notebook is left out of the report (save "
+                       "it as Markdown to print it)",
     "quarto.filter": "a Quarto project's Lua filter is not run (what it adds is missing)",
     "quarto.conditional": "a heading, figure, table or note in content for some editions "
                           "only is numbered in all (the others skip its number); a "

@@ -510,3 +510,32 @@ def test_a_website_whose_home_page_has_no_title_still_asks_for_one(tmp_path):
     with pytest.raises((BuildFailed, ConfigError)) as failed:
         build_root(tmp_path, formats=("html",), git_stamp=False)
     assert "_quarto.yml:1: 'title' is required" in str(failed.value)
+
+
+def test_a_project_renders_what_quarto_renders_in_its_subfolders(tmp_path):
+    """A project with no ``render:`` list renders every document of its folder and
+    subfolders (a blog's ``posts/*/index.qmd``, a site's ``.md`` pages); reportc read only
+    the folder's own ``.qmd`` files and left the rest out without a word. Partials, hidden
+    folders, READMEs, the output folder and package folders are no documents; a notebook
+    is left out with a word."""
+    _website(tmp_path, "project:\n  type: website\n  output-dir: docs\n")
+    files = {"posts/2024-tide/index.qmd": "Tide post", "notes.md": "Notes page",
+             "posts/_draft.qmd": "DRAFT", "_partials/x.qmd": "PARTIAL",
+             ".hidden/y.qmd": "HIDDEN", "README.md": "README", "docs/old.md": "OUTPUT",
+             "renv/z.md": "PACKAGE", "out/w.md": "OUT"}
+    for name, words in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"---\ntitle: {words}\n---\n\n{words} text.\n",
+                                     encoding="utf-8")
+    (tmp_path / "book.ipynb").write_text('{"cells": [], "nbformat": 4, "nbformat_minor": 5, '
+                                         '"metadata": {}}', encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert built.warnings[:1] == [
+        "book.ipynb:1: warning: a Jupyter notebook: not part of the report (reportc reads "
+        "notebooks only in a Jupyter Book): save it as Markdown (quarto convert book.ipynb) "
+        "to print it [quarto.notebook]"]
+    main = built.html_path.read_text(encoding="utf-8").split("<main", 1)[1]
+    places = [main.index(f"{words} text.") for words in ("Notes page", "Tide post")]
+    assert places == sorted(places) and main.index("Text of beta.") < places[0]
+    for words in ("DRAFT", "PARTIAL", "HIDDEN", "README", "OUTPUT", "PACKAGE", "OUT"):
+        assert f"{words} text." not in main, words

@@ -22,7 +22,7 @@ from reportc.paths import inside
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
 from reportc.project.schema import quarto_keys
 from reportc.project.settings import format_option
-from reportc.project.website import home_title, site_order
+from reportc.project.website import home_title, project_inputs, site_order
 
 QUARTO_NAME = "_quarto.yml"
 BOOKDOWN_NAME = "_bookdown.yml"
@@ -274,7 +274,8 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     project = data.get(RENDER.split(".")[0])
     render = project.get(RENDER.split(".")[1]) if isinstance(project, dict) else None
     render = render if isinstance(render, list) else None
-    names = [str(n) for n in render] if render else _documents(root, settings)
+    names = [str(n) for n in render] if render else _documents(
+        root, settings, project.get("output-dir") if isinstance(project, dict) else None)
     if not render and isinstance(project, dict) and project.get("type") == "website":
         names = site_order(root, data.get("website"), names)
     settings.data["chapters"] = names
@@ -303,17 +304,24 @@ def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
 PRESENTATIONS = {"revealjs", "pptx", "beamer"}  # Quarto's slide formats: no report's part
 
 
-def _documents(root: Path, settings: ProjectSettings) -> list[str]:
-    """The project's documents (every ``.qmd`` of its folder, as Quarto renders them), but
-    a slide deck (``format: revealjs`` alone) is no part of a report: said, at its line."""
-    names = sorted(p.name for p in root.glob("*.qmd") if not p.name.startswith("_"))
+def _documents(root: Path, settings: ProjectSettings, output_dir: Any) -> list[str]:
+    """The project's documents (every one of its folder and subfolders, as Quarto renders
+    them), but a slide deck (``format: revealjs`` alone) is no part of a report, and a
+    notebook outside a Jupyter Book is not read: each said, at its first line."""
+    names = project_inputs(root, output_dir)
     slides = [name for name in names if _slide_formats(root / name)]
     for name in slides:
         settings.warnings.append((
             f"a presentation ({', '.join(sorted(_slide_formats(root / name)))}): not part of "
             "the report (list the documents in project: render: to choose)", name, 1,
             "quarto.presentation"))
-    return [name for name in names if name not in slides]
+    notebooks = [name for name in names if name.lower().endswith(".ipynb")]
+    for name in notebooks:
+        settings.warnings.append((
+            "a Jupyter notebook: not part of the report (reportc reads notebooks only in a "
+            f"Jupyter Book): save it as Markdown (quarto convert {name}) to print it", name, 1,
+            "quarto.notebook"))
+    return [name for name in names if name not in slides and name not in notebooks]
 
 
 def _slide_formats(path: Path) -> set[str]:

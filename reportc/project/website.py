@@ -9,6 +9,8 @@ home page alone), so the home page's ``title:`` titles the report, with a warnin
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -16,6 +18,27 @@ from reportc.paths import inside
 
 HOME = ("index.qmd", "index.md", "index.ipynb", "index.rmd", "index.Rmd")
 SUFFIXES = (".md", ".qmd", ".rmd", ".markdown", ".ipynb")
+# folders Quarto never renders from (besides _x and .x): packages, environments, and out/,
+# where reportc writes
+SKIPPED = {"node_modules", "renv", "packrat", "rsconnect", "venv", "env", "out"}
+README = re.compile(r"README\.[Rrq]?md")
+
+
+def project_inputs(root: Path, output_dir: Any = None) -> list[str]:
+    """Every document a Quarto project renders when it lists none (``project: render:``),
+    as Quarto finds them: files of its folder and subfolders, but none whose name or folder
+    starts with ``_`` or ``.``, no README, nothing in the output folder or a package
+    folder. The folder's own files come first, then each subfolder's, by name."""
+    found: list[str] = []
+    skipped = (root / str(output_dir)).resolve() if isinstance(output_dir, str) else None
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = [name for name in dirs if not name.startswith(("_", "."))
+                   and name not in SKIPPED and (here / name).resolve() != skipped]
+        found += [(here / name).relative_to(root).as_posix() for name in files
+                  if not name.startswith(("_", ".")) and not README.fullmatch(name)
+                  and name.lower().endswith(SUFFIXES)]
+    return sorted(found, key=lambda name: (name.count("/"), name))
 
 
 def site_order(root: Path, website: Any, found: list[str]) -> list[str]:
