@@ -40,6 +40,8 @@ WARNING_CODES = {
                            "left out of the report",
     "quarto.notebook": "a Quarto project's Jupyter notebook is left out of the report (save "
                        "it as Markdown to print it)",
+    "quarto.draft": "a Quarto website's draft (draft: true) is left out of the report",
+    "quarto.listing": "a Quarto listing's YAML items or template are not printed",
     "quarto.filter": "a Quarto project's Lua filter is not run (what it adds is missing)",
     "quarto.conditional": "a heading, figure, table or note in content for some editions "
                           "only is numbered in all (the others skip its number); a "

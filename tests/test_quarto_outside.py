@@ -539,3 +539,48 @@ def test_a_project_renders_what_quarto_renders_in_its_subfolders(tmp_path):
     assert places == sorted(places) and main.index("Text of beta.") < places[0]
     for words in ("DRAFT", "PARTIAL", "HIDDEN", "README", "OUTPUT", "PACKAGE", "OUT"):
         assert f"{words} text." not in main, words
+
+
+def _blog(root) -> None:
+    """A Quarto blog: a home page that lists its posts, three posts (one a draft)."""
+    (root / "posts").mkdir(parents=True)
+    (root / "_quarto.yml").write_text("project:\n  type: website\nwebsite:\n  title: Tides\n",
+                                      encoding="utf-8")
+    (root / "index.qmd").write_text("---\ntitle: Home\nlisting:\n  contents: posts\n"
+                                    "  sort: \"date desc\"\n---\n\nWelcome.\n",
+                                    encoding="utf-8")
+    for name, front in (("a", "title: Alpha post\ndate: 2024-01-02\ndescription: First."),
+                        ("b", "title: Beta post\ndate: 2024-03-05"),
+                        ("c", "title: Gamma post\ndate: 2024-04-01\ndraft: true")):
+        (root / "posts" / name).mkdir()
+        (root / "posts" / name / "index.qmd").write_text(
+            f"---\n{front}\n---\n\nPost {name} text.\n", encoding="utf-8")
+
+
+def test_a_blogs_listing_page_lists_its_posts_and_drafts_stay_out(tmp_path):
+    """A Quarto blog's home page is its front matter's ``listing:``: Quarto fills it with
+    the posts, newest first; the report printed it empty. A draft is left out of the site
+    by Quarto and of the report here, each with a word; the list follows its posts' edits
+    from the cache as a clean build does."""
+    _blog(tmp_path)
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert built.warnings == [
+        "posts/c/index.qmd:1: warning: a draft (draft: true): not part of the report, as "
+        "Quarto leaves it out of the website (draft-mode: visible keeps it) [quarto.draft]"]
+    html = built.html_path.read_text(encoding="utf-8")
+    main = html[html.index("<main"):]
+    listed = main[main.index("Welcome."):main.index("Post b text.")]
+    assert listed.index("Beta post</a> (2024-03-05)") < listed.index(
+        "Alpha post</a> (2024-01-02): First.")
+    for anchor in re.findall(r'href="#(ch-[^"]+)"', listed):
+        assert f'id="{anchor}"' in main
+    assert "Gamma" not in html and "Post c text." not in html
+    post = tmp_path / "posts/a/index.qmd"
+    post.write_text(post.read_text(encoding="utf-8").replace("2024-01-02", "2024-06-07"),
+                    encoding="utf-8")
+    edited = build_root(tmp_path, formats=("html",), git_stamp=False).html_path.read_bytes()
+    assert b"Alpha post</a> (2024-06-07)" in edited
+    clean = build_root(tmp_path, formats=("html",), git_stamp=False, use_cache=False)
+    assert clean.html_path.read_bytes() == edited
+    main = edited.decode()[edited.decode().index("<main"):]
+    assert main.index("Alpha post</a>") < main.index("Beta post</a>")

@@ -21,6 +21,7 @@ from reportc.project.config import (
 )
 from reportc.project.jupyterbook import KIND as JUPYTER_BOOK
 from reportc.project.listing import Listed
+from reportc.project.listings import add_listing
 from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
 from reportc.project.markdown import (
@@ -244,6 +245,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     _unused_filters(meta, rel, diag)
     title_shortcodes(root, rel, meta, diag)
     text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells)
+    text, expanded = add_listing(root, (rel, found[1]), (text, expanded), meta, read_in, diag)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),

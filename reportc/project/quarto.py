@@ -274,8 +274,11 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     project = data.get(RENDER.split(".")[0])
     render = project.get(RENDER.split(".")[1]) if isinstance(project, dict) else None
     render = render if isinstance(render, list) else None
+    website = data.get("website")
+    website = website if isinstance(website, dict) else {}
     names = [str(n) for n in render] if render else _documents(
-        root, settings, project.get("output-dir") if isinstance(project, dict) else None)
+        root, settings, project.get("output-dir") if isinstance(project, dict) else None,
+        website.get("draft-mode") in ("visible", "unlinked"))
     if not render and isinstance(project, dict) and project.get("type") == "website":
         names = site_order(root, data.get("website"), names)
     settings.data["chapters"] = names
@@ -304,10 +307,12 @@ def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
 PRESENTATIONS = {"revealjs", "pptx", "beamer"}  # Quarto's slide formats: no report's part
 
 
-def _documents(root: Path, settings: ProjectSettings, output_dir: Any) -> list[str]:
+def _documents(root: Path, settings: ProjectSettings, output_dir: Any,
+               keep_drafts: bool) -> list[str]:
     """The project's documents (every one of its folder and subfolders, as Quarto renders
-    them), but a slide deck (``format: revealjs`` alone) is no part of a report, and a
-    notebook outside a Jupyter Book is not read: each said, at its first line."""
+    them), but a slide deck (``format: revealjs`` alone) is no part of a report, a notebook
+    outside a Jupyter Book is not read, and a draft is left out as Quarto leaves it out
+    (``keep_drafts``: ``draft-mode: visible``): each said, at its first line."""
     names = project_inputs(root, output_dir)
     slides = [name for name in names if _slide_formats(root / name)]
     for name in slides:
@@ -321,7 +326,13 @@ def _documents(root: Path, settings: ProjectSettings, output_dir: Any) -> list[s
             "a Jupyter notebook: not part of the report (reportc reads notebooks only in a "
             f"Jupyter Book): save it as Markdown (quarto convert {name}) to print it", name, 1,
             "quarto.notebook"))
-    return [name for name in names if name not in slides and name not in notebooks]
+    drafts = [] if keep_drafts else [
+        name for name in names if front_matter(root, name)[0].get("draft") is True]
+    for name in drafts:
+        settings.warnings.append((
+            "a draft (draft: true): not part of the report, as Quarto leaves it out of the "
+            "website (draft-mode: visible keeps it)", name, 1, "quarto.draft"))
+    return [name for name in names if name not in (*slides, *notebooks, *drafts)]
 
 
 def _slide_formats(path: Path) -> set[str]:
