@@ -29,7 +29,8 @@ The [first results](#results) and [the second results](#results-1).
 A [typo](#no-such-place) and [the figure](#fig-bars), [the chapter](#defence-oriented-technologies).
 And a [label](#fig:bars), [GitHub's form](#1-numbers-first).
 The [list](#refs), [the entry](#ref-lee2022) and [the bibliography](#bibliography).
-Its [file's section](01-intro.md#method) and [its file](01-intro.md), as Quarto writes them.
+Its [file's section](01-intro.md#method) and [its file](01-intro.md), as Quarto writes them;
+its [page's section](01-intro.html#method) and [its page](01-intro.html), as Quarto's pages link.
 
 ## Results
 
@@ -50,7 +51,8 @@ EXPECTED = {"the scope": "ch-01-intro-scope", "the method": "ch-01-intro-method"
             "the chapter": "ch-02-defence", "label": "fig-bars",
             "GitHub\u2019s form": "ch-03-links-1-numbers-first", "list": "refs",
             "the entry": "ref-lee2022", "the bibliography": "bibliography",
-            "file\u2019s section": "ch-01-intro-method", "its file": "sec-intro"}
+            "file\u2019s section": "ch-01-intro-method", "its file": "sec-intro",
+            "page\u2019s section": "ch-01-intro-method", "its page": "sec-intro"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

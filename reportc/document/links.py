@@ -32,9 +32,11 @@ ALIAS = "#>"  # a target's key prefix: another name of a heading's identifier
 _ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Image": 0, "Figure": 0, "Table": 0,
             "CodeBlock": 0, "Link": 0, "Code": 0}
 # where a chapter's text may hold a link to a fragment: [x](#y), [x]: #y, <a href="#y">
-_FRAGMENT_LINK = re.compile(r"\]\(\s*<?#|\]:\s*<?#|href\s*=\s*[\"']?#|\.[qR]?md\b")
-# a link to a chapter's file, as Quarto books and GitHub pages have them: intro.qmd#sec-x
-_FILE_LINK = re.compile(r"^(?![A-Za-z][A-Za-z0-9+.-]*:)([^#?]+\.[qR]?md)(?:#(.*))?$")
+_FRAGMENT_LINK = re.compile(r"\]\(\s*<?#|\]:\s*<?#|href\s*=\s*[\"']?#|\.[qR]?md\b|\.html\b")
+# a link to a chapter's file, as Quarto books and GitHub pages have them: intro.qmd#sec-x,
+# or to the page Quarto makes of it: intro.html#sec-x
+_FILE_LINK = re.compile(r"^(?![A-Za-z][A-Za-z0-9+.-]*:)([^#?]+\.(?:[qR]?md|html))(?:#(.*))?$")
+PAGE_SOURCES = (".qmd", ".md", ".Rmd", ".rmd", ".ipynb")  # what a Quarto page.html is made from
 _ALLOWED = {"pandoc": "_-.", "gfm": "_-"}
 # identifiers every edition gives the bibliography it prints (its part's, citeproc's list's)
 BIBLIOGRAPHY_IDS = frozenset({"bibliography", "refs"})
@@ -129,14 +131,17 @@ def _bibliography(name: str, bib_keys: set[str] | frozenset[str]) -> bool:
 
 def _file_to_fragment(link: A.Node, doc: ChapterDoc, targets: dict[str, Target]) -> None:
     """A link to a chapter's file (``01-intro.md``, ``methods.qmd#sec-x``, relative to the
-    linking chapter's folder) made one to its place in the report: the identifier after
-    its ``#``, else the chapter's anchor. Any other file: left as it is."""
+    linking chapter's folder), or to the page Quarto makes of it (``methods.html``), made
+    one to its place in the report: the identifier after its ``#``, else the chapter's
+    anchor. Any other file: left as it is."""
     written = _FILE_LINK.match(link["c"][2][0])
     if not written:
         return
     rel = posixpath.normpath(posixpath.join(posixpath.dirname(doc.rel),
                                             unquote(written.group(1))))
-    chapter = targets.get(FILE + rel)
+    names = [rel] if not rel.endswith(".html") else [
+        rel.removesuffix(".html") + suffix for suffix in PAGE_SOURCES]
+    chapter = next((found for name in names if (found := targets.get(FILE + name))), None)
     if chapter is not None:
         link["c"][2][0] = "#" + (written.group(2) or chapter.id)
 
