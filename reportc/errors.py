@@ -55,6 +55,7 @@ WARNING_CODES = {
     "language.missing": "a word reportc prints itself has no translation into the report's "
                         "lang and prints in English (set it under language:)",
     "config.unknown": "report.yaml has a setting reportc does not know (ignored)",
+    "config.bibliography": "a page's own bibliography is not a file of the report",
     "config.title": "a Quarto document without a title: its file name is the report's title",
     "chapter.skipped": "a file in chapters/ is not a .md file (skipped)",
     "chapter.prefix": "a chapter file has no NN- number prefix",

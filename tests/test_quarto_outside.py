@@ -584,3 +584,56 @@ def test_a_blogs_listing_page_lists_its_posts_and_drafts_stay_out(tmp_path):
     assert clean.html_path.read_bytes() == edited
     main = edited.decode()[edited.decode().index("<main"):]
     assert main.index("Alpha post</a>") < main.index("Beta post</a>")
+
+
+def test_each_pages_own_bibliography_is_read_from_its_folder(tmp_path):
+    """In a Quarto website each page names its own bibliography, relative to the page
+    (``bibliography: ../../refs/shelf.bib``); reportc read none of them (every citation an
+    "unknown citation key") or, for a one-page project, looked for it from the project's
+    folder ("outside the report directory"). The report cites from them all."""
+    _website(tmp_path, "project:\n  type: website\n")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs/shelf.bib").write_text(
+        "@book{lr2002, author = {Little, Roderick and Rubin, Donald}, title = {Statistical "
+        "Analysis with Missing Data}, publisher = {Wiley}, year = {2002}}\n", encoding="utf-8")
+    (tmp_path / "guides/own.bib").write_text(
+        "@book{g1979, author = {Goodnight, James}, title = {A Tutorial on the Sweep "
+        "Operator}, publisher = {SAS}, year = {1979}}\n", encoding="utf-8")
+    (tmp_path / "guides/index.qmd").write_text(
+        "---\ntitle: More\nbibliography: [../refs/shelf.bib, own.bib, gone.bib]\n---\n\n"
+        "As @lr2002 [p. 148] and @g1979 show.\n", encoding="utf-8")
+    (tmp_path / "zeta.qmd").write_text("---\ntitle: Zeta\nbibliography: refs/shelf.bib\n"
+                                       "---\n\nAgain [@lr2002].\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert "guides/index.qmd:3: warning: bibliography 'guides/gone.bib' is not a file of the " \
+        "report: its entries are not read [config.bibliography]" in built.warnings
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "Roderick Little and Donald Rubin" in html and "James Goodnight" in html
+    assert "@lr2002" not in html and "@g1979" not in html
+    # one page in a subfolder, alone: its bibliography is named from its folder too
+    alone = tmp_path / "alone"
+    (alone / "posts").mkdir(parents=True)
+    (alone / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    (alone / "refs").mkdir()
+    (alone / "refs/shelf.bib").write_bytes((tmp_path / "refs/shelf.bib").read_bytes())
+    (alone / "posts/sweep.qmd").write_text("---\ntitle: Sweep\nbibliography: ../refs/shelf"
+                                           ".bib\n---\n\nAs @lr2002 define it.\n",
+                                           encoding="utf-8")
+    built = build_root(alone, formats=("html",), git_stamp=False)
+    assert "Roderick Little and Donald Rubin" in built.html_path.read_text(encoding="utf-8")
+
+
+def test_bookdowns_equation_labels_number_the_formula(tmp_path):
+    """bookdown labels a formula inside it, ``(\\#eq:CE)``, and refers to it with
+    ``\\@ref(eq:CE)``: the reference was an "unknown cross-reference '@eq-CE'" and the
+    label would print in the formula."""
+    (tmp_path / "doc.qmd").write_text(
+        "---\ntitle: Loss\n---\n\n# Loss\n\n$$\nCE = - \\sum_i p_i \\log q_i (\\#eq:CE)\n$$\n\n"
+        "\\begin{equation}\nH = 1 (\\#eq:H)\n\\end{equation}\n\nBy \\@ref(eq:CE) and "
+        "\\@ref(eq:H).\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert built.warnings == []
+    html = built.html_path.read_text(encoding="utf-8")
+    assert 'id="eq-CE"' in html and 'id="eq-H"' in html and "#eq:" not in html
+    assert re.search(r'By <a [^>]*href="#eq-CE"[^>]*>\(?1\)?</a> and <a [^>]*href="#eq-H"', html)

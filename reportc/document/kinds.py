@@ -7,6 +7,11 @@ which word labels it ("Figure 2", "Theorem 1").
 
 from __future__ import annotations
 
+import re
+
+# bookdown's equation label, written in the formula: $$ E = mc^2 (\#eq:energy) $$
+BOOKDOWN_LABEL = re.compile(r"\s*\(\\#eq:([^()\s]+)\)")
+
 # prefix -> the word that labels it (Quarto's default English titles)
 LABELS = {
     "fig": "Figure", "tbl": "Table", "lst": "Listing", "sec": "Section", "eq": "Equation",

@@ -21,7 +21,7 @@ import warnings
 from typing import Any
 
 from reportc.cache import BuildCache, digest
-from reportc.document.kinds import prefix_of
+from reportc.document.kinds import BOOKDOWN_LABEL, prefix_of
 from reportc.document.mathtex import REWRITES_VERSION, drawable
 from reportc.document.model import ChapterDoc
 from reportc.errors import Diagnostics
@@ -47,9 +47,9 @@ def plain_text(tree: Any) -> str:
 
 
 def mark_equations(doc: ChapterDoc, nodes: list[A.Node]) -> None:
-    """``$$ ... $$ {#eq-x}``: the formula in a Span with the id and class ``equation``
-    (numbered by :mod:`reportc.document.numbering`). ``nodes``: the chapter's nodes, to
-    walk it only if it has display math."""
+    """``$$ ... $$ {#eq-x}`` (or bookdown's ``$$ ... (\\#eq:x) $$``): the formula in a Span
+    with the id and class ``equation`` (numbered by :mod:`reportc.document.numbering`).
+    ``nodes``: the chapter's nodes, to walk it only if it has display math."""
     if any(node["t"] == "Math" and node["c"][0]["t"] == "DisplayMath" for node in nodes):
         A.map_inline_lists(doc.ast["blocks"], _mark)
 
@@ -68,6 +68,10 @@ def _mark(items: list[Any]) -> list[Any]:
             items[index] = {"t": "Span", "c": [A.attr(match.group(1), ["equation"]), [item]]}
             del items[index + 1:after + 1]
             return _mark(items)  # the list changed under the loop
+        if found := BOOKDOWN_LABEL.search(item["c"][1]):
+            item["c"][1] = BOOKDOWN_LABEL.sub("", item["c"][1])
+            items[index] = {"t": "Span", "c": [A.attr(f"eq-{found.group(1)}", ["equation"]),
+                                               [item]]}
     return items
 
 

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from reportc.document.kinds import BOOKDOWN_LABEL
 from reportc.document.model import ChapterDoc
 from reportc.document.rawhtml import (
     COMMENT,
@@ -337,8 +338,8 @@ def _equation(match: re.Match[str], block: bool, labels: dict[str, str]) -> list
     """``\\begin{equation} ... \\label{eq:x} \\end{equation}``: display maths, numbered as
     Quarto's ``$$ ... $$ {#eq-x}`` when it has a label."""
     environment, starred, body = match.groups()
-    label = _LABEL.search(body)
-    tex = _LABEL.sub("", body).strip()
+    label = _LABEL.search(body) or BOOKDOWN_LABEL.search(body)
+    tex = BOOKDOWN_LABEL.sub("", _LABEL.sub("", body)).strip()
     if environment != "equation":
         tex = "\\begin{aligned}" + tex.replace("&=", "&=") + "\\end{aligned}"
     inlines: list[Any] = [{"t": "Math", "c": [{"t": "DisplayMath"}, tex]}]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reportc.errors import Diagnostics
-from reportc.project.quarto import front_matter
+from reportc.project.frontmatter import front_matter
 from reportc.project.website import project_inputs
 
 DEFAULT_SORT = ("date desc", "title")

@@ -19,10 +19,17 @@ import yaml
 
 from reportc.errors import ConfigError
 from reportc.paths import inside
+from reportc.project.frontmatter import front_matter
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
 from reportc.project.schema import quarto_keys
 from reportc.project.settings import format_option
-from reportc.project.website import home_title, project_inputs, site_order
+from reportc.project.website import (
+    add_page_bibliographies,
+    home_title,
+    project_inputs,
+    rebased,
+    site_order,
+)
 
 QUARTO_NAME = "_quarto.yml"
 BOOKDOWN_NAME = "_bookdown.yml"
@@ -32,6 +39,7 @@ SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")
 QUARTO_KEYS = {name: key for name, key in quarto_keys().items() if "." not in name}
 BOOK_LISTS = {name: key for name, key in quarto_keys().items() if name.startswith("book.")}
 RENDER = "project.render"  # a single-document project's list (declared with chapters)
+RELATIVE = {"bibliography", "csl"}  # files a document names from its own folder
 
 
 @dataclass
@@ -111,6 +119,7 @@ def _quarto(root: Path) -> ProjectSettings:
         _single_document(root, data, settings, lines)
     if "title" not in settings.data:
         _home_title(root, settings)
+    settings.warnings += add_page_bibliographies(root, settings.data, settings.lines)
     _unused_filters(data, lines, settings)
     _take_headers(data, lines, settings)
     return settings
@@ -120,7 +129,7 @@ def _home_title(root: Path, settings: ProjectSettings) -> None:
     """A website or book of several documents that gives no title is titled by its home
     page's (``index.qmd``'s) ``title:``, said at _quarto.yml (silenceable: config.title)."""
     chapters = settings.data.get("chapters")
-    found = home_title(root, chapters, front_matter) if isinstance(chapters, list) else None
+    found = home_title(root, chapters) if isinstance(chapters, list) else None
     if found is None:
         return  # (no title: the error says where to give one)
     title, home, line = found
@@ -371,7 +380,7 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
         if key in meta and target not in settings.data:
             line = next((n for n, text_line in enumerate(block.split("\n"), 2)
                          if text_line.startswith(f"{key}:")), 1)
-            _take(settings, key, meta[key], line, name)
+            _take(settings, key, _from_root(name, key, meta[key]), line, name)
     found = format_option(meta, "code-annotations")
     if found is not None and "code-annotations" not in settings.data:
         line = next((n for n, text_line in enumerate(block.split("\n"), 2)
@@ -380,19 +389,13 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
     settings.meta_document = name
 
 
-def front_matter(root: Path, name: str) -> tuple[dict[str, Any], str]:
-    """A document's front matter, read (``{}`` if it has none or it is not a mapping:
-    reported where the chapter is read, as are bytes that are not UTF-8), and its text."""
-    text = (root / name).read_text(encoding="utf-8", errors="replace")
-    match = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", text.replace("\r\n", "\n"),
-                     re.S)
-    if not match:
-        return {}, ""
-    try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
-        return {}, ""
-    return (meta, match.group(1)) if isinstance(meta, dict) else ({}, "")
+def _from_root(name: str, key: str, value: Any) -> Any:
+    """A document's setting, its file names (``bibliography``, ``csl``) made paths from the
+    report directory: the document names them from its own folder."""
+    if key not in RELATIVE or "/" not in name:
+        return value
+    files = rebased(name, value)
+    return files if isinstance(value, list) else files[0] if files else value
 
 
 def _article(name: str, settings: ProjectSettings) -> None:

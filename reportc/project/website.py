@@ -10,11 +10,13 @@ home page alone), so the home page's ``title:`` titles the report, with a warnin
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from reportc.paths import inside
+from reportc.project.frontmatter import front_matter
 
 HOME = ("index.qmd", "index.md", "index.ipynb", "index.rmd", "index.Rmd")
 SUFFIXES = (".md", ".qmd", ".rmd", ".markdown", ".ipynb")
@@ -84,8 +86,7 @@ def _source(root: Path, name: str) -> bool:
     return inside(path, root) and path.is_file() and not path.name.startswith("_")
 
 
-def home_title(root: Path, chapters: list[Any],
-               front_matter: Any) -> tuple[str, str, int] | None:
+def home_title(root: Path, chapters: list[Any]) -> tuple[str, str, int] | None:
     """The title of the home page (``index.qmd`` listed among ``chapters``): (title, file,
     line of ``title:``), or ``None`` where there is none to take."""
     names = [item for item in chapters if isinstance(item, str)]
@@ -100,3 +101,68 @@ def home_title(root: Path, chapters: list[Any],
     line = next((n for n, text in enumerate(block.split("\n"), 2) if text.startswith("title:")),
                 1)
     return title.strip(), home, line
+
+
+def page_bibliographies(root: Path, names: list[str]
+                        ) -> tuple[list[str], list[tuple[str, str, int, str]]]:
+    """The bibliographies the pages' own front matter names (``bibliography:``, relative
+    to each page), in reading order: in a website each page cites from its own; the report
+    cites from them all. A file that is not there is said at its page (the citations it
+    was to give are errors where they are)."""
+    files: list[str] = []
+    said: list[tuple[str, str, int, str]] = []
+    for name in names:
+        meta, block = front_matter(root, name)
+        line = next((n for n, text in enumerate(block.split("\n"), 2)
+                     if text.startswith("bibliography:")), 1)
+        for written in rebased(name, meta.get("bibliography")):
+            if not _source_file(root, written):
+                said.append((f"bibliography '{written}' is not a file of the report: its "
+                             "entries are not read", name, line, "config.bibliography"))
+            elif written not in files:
+                files.append(written)
+    return files, said
+
+
+def rebased(page: str, value: Any) -> list[str]:
+    """The files a page's front matter names (one or a list), as paths from the report
+    directory: they are written relative to the page's folder."""
+    written = value if isinstance(value, list) else [value]
+    folder = posixpath.dirname(page)
+    return [posixpath.normpath(posixpath.join(folder, item)) for item in written
+            if isinstance(item, str) and item.strip()]
+
+
+def _source_file(root: Path, name: str) -> bool:
+    """Is ``name`` a file inside the report directory?"""
+    path = (root / name).resolve()
+    return inside(path, root) and path.is_file()
+
+
+def add_page_bibliographies(root: Path, data: dict[str, Any], lines: dict[str, int]
+                            ) -> list[tuple[str, str, int, str]]:
+    """The bibliographies of a project's pages (each page's ``bibliography:``) joined to
+    the report's settings ``data`` when it has several pages (one page's are the report's
+    own); what is said of them, as (message, file, line, code)."""
+    names = [name for key in ("chapters", "appendices") for name in _names(data.get(key))]
+    if len(names) < 2:
+        return []
+    files, said = page_bibliographies(root, names)
+    value = data.get("bibliography")
+    mine = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    more = [name for name in files if name not in mine]
+    if more:
+        data["bibliography"] = [*mine, *more]
+        lines.setdefault("bibliography", 1)
+    return said
+
+
+def _names(items: Any) -> list[str]:
+    """The files a chapters list names (in ``part:`` groups too)."""
+    if isinstance(items, str):
+        return [items]
+    if isinstance(items, dict):
+        part = str(items.get("part", ""))
+        return _names(items.get("chapters")) + ([part] if part.lower().endswith(SUFFIXES)
+                                                 else [])
+    return [name for item in items for name in _names(item)] if isinstance(items, list) else []
