@@ -33,6 +33,7 @@ from reportc.project.markdown import (
 from reportc.project.myst import translate
 from reportc.project.mystroles import Book, page_slug, scan_book
 from reportc.project.notebook import notebook_text
+from reportc.project.profiles import chapter_profiles
 from reportc.project.quarto import SOURCE_SUFFIXES, unrun_filters  # what a chapter may be
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, meta_flags, title_shortcodes
@@ -245,7 +246,8 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
                       header_macros=tuple(header_definitions(meta)),
-                      flags=meta_flags(root, text, meta) if "-meta=" in text else {})
+                      flags=meta_flags(root, text, meta) if "-meta=" in text else {},
+                      profiles=chapter_profiles(text, config))
     if config is not None and rel == config.meta_document:
         meta = _document_title(meta, chapter.text)
     _apply_front_matter(chapter, meta, diag, project=config is not None and

@@ -20,6 +20,7 @@ import yaml
 from reportc.errors import ConfigError
 from reportc.paths import inside
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
+from reportc.project.profiles import Layered, active_profiles, layered, read_local
 from reportc.project.schema import quarto_keys
 from reportc.project.settings import format_option
 
@@ -48,13 +49,14 @@ class ProjectSettings:
     # other warnings: (message, file, line, code)
     warnings: list[tuple[str, str, int, str]] = field(default_factory=list)
     kind: str = ""  # "jupyter-book" for a Jupyter Book (its chapters are MyST Markdown)
+    profiles: list[str] | None = None  # a Quarto project's active profiles (in order)
 
 
-def read_project(root: Path) -> ProjectSettings | None:
+def read_project(root: Path, profile: str | None = None) -> ProjectSettings | None:
     """The settings of the Quarto or Bookdown project (or Manubot paper) in ``root``;
-    ``None`` if it is none."""
+    ``None`` if it is none. ``profile``: ``--profile``'s value (a Quarto project's)."""
     if (root / QUARTO_NAME).is_file():
-        return _quarto(root)
+        return _quarto(root, profile)
     if (root / BOOKDOWN_NAME).is_file() or (root / "index.Rmd").is_file():
         return _bookdown(root)
     if is_manubot(root):
@@ -92,23 +94,31 @@ def node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
             node_lines(item, f"{path}[{index}]", lines)
 
 
-def _quarto(root: Path) -> ProjectSettings:
+def _quarto(root: Path, profile: str | None) -> ProjectSettings:
+    """_quarto.yml's settings, the active profiles' files merged over it
+    (:mod:`reportc.project.profiles`): each remembered with the file it is written in."""
     data, lines = load_yaml(root, QUARTO_NAME)
-    settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME])
+    profiles = active_profiles(root, data, profile, read_local(root, load_yaml))
+    merged = layered(root, Layered(data, lines), profiles, load_yaml)
+    settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME, *merged.files],
+                               profiles=profiles)
     book = data.get("book")
     book = book if isinstance(book, dict) else {}
     for key in QUARTO_KEYS:
         for source, prefix in ((data, ""), (book, "book.")):
             if key in source:
-                _take(settings, key, source[key], lines.get(prefix + key, 1))
+                _take(settings, key, source[key], lines.get(prefix + key, 1),
+                      merged.origins.get(prefix + key, ""))
                 _take_item_lines(settings, key, prefix, lines)
     _site_title(data, lines, settings)
     _format_annotations(data, lines, settings)
     if book:
-        _take_chapters(settings, book, lines, "book.")
+        _take_chapters(settings, book, lines, "book.", merged.origins)
     else:
         _single_document(root, data, settings, lines)
-    _unused_filters(data, lines, settings)
+        if RENDER in merged.origins:  # a profile's own list of documents
+            settings.sources["chapters"] = merged.origins[RENDER]
+    _unused_filters(data, lines, settings, merged.origins)
     _take_headers(data, lines, settings)
     return settings
 
@@ -159,13 +169,19 @@ def _site_title(data: dict, lines: dict[str, int], settings: ProjectSettings) ->
             _take(settings, "title", title, lines.get(f"{section}.title", 1))
 
 
-def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
+def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings,
+                    origins: dict[str, str]) -> None:
     """A project's Lua filters (``filters: [section-bibliographies]``) change what Quarto
-    prints, and reportc runs none (a filter is code): each is said, at its line, so that
-    what it would have added is not missing without a word. ``quarto`` names Quarto's own."""
+    prints, and reportc runs none (a filter is code): each is said, at its line (in the
+    profile's file that names it, if one does), so that what it would have added is not
+    missing without a word. ``quarto`` names Quarto's own."""
     for index, message in unrun_filters(data.get("filters")):
-        settings.unused.append((message, lines.get(f"filters[{index}]",
-                                                   lines.get("filters", 1))))
+        line = lines.get(f"filters[{index}]", lines.get("filters", 1))
+        if f"filters[{index}]" in origins:
+            settings.warnings.append((message, origins[f"filters[{index}]"], line,
+                                      "quarto.filter"))
+        else:
+            settings.unused.append((message, line))
 
 
 def unrun_filters(names: Any) -> list[tuple[int, str]]:
@@ -238,15 +254,20 @@ def _author(item: dict) -> dict[str, str]:
 
 
 def _take_chapters(settings: ProjectSettings, book: dict, lines: dict[str, int],
-                   prefix: str) -> None:
-    """``book: chapters`` and ``appendices`` as report.yaml's ``chapters`` (with its lines)."""
+                   prefix: str, origins: dict[str, str] | None = None) -> None:
+    """``book: chapters`` and ``appendices`` as report.yaml's ``chapters`` (with its lines;
+    ``origins``: the file of an item a profile's file adds, as ``chapters[3]``)."""
     for written, key in BOOK_LISTS.items():
         if written.removeprefix(prefix) in book:
             settings.data[key] = book[written.removeprefix(prefix)]
             settings.lines[key] = lines.get(written, 1)
+            if written in (origins or {}):
+                settings.sources[key] = (origins or {})[written]
             for name, line in lines.items():
                 if name.startswith(f"{written}["):
                     settings.lines[name.removeprefix(prefix)] = line
+                    if name in (origins or {}) and "." not in name.removeprefix(prefix):
+                        settings.sources[name.removeprefix(prefix)] = (origins or {})[name]
 
 
 def _single_document(root: Path, data: dict, settings: ProjectSettings,
