@@ -8,6 +8,7 @@ version is read as a reader meets it: the web page's text and the PDF's pages.""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from collections.abc import Iterator
@@ -54,16 +55,19 @@ def test_the_default_profile_and_its_group_make_the_basic_version(versions):
     page = _page(versions["basic"])
     assert _words(page) == ["Kelpcommon", "Kelpbasic", "kelpfinalspan", "Kelpbasics"]
     assert "Basic edition" in page and "Advanced edition" not in page
+    assert "written for everyone." in page
     assert versions["basic"].warnings == []
 
 
 def test_a_profile_named_on_the_command_line_adds_its_chapter_and_content(versions):
     """``--profile advanced``: its file's chapter list extends the book's (as Quarto merges
-    lists), its subtitle replaces none of basic's (basic, in its group, is not added)."""
+    lists), its subtitle replaces none of basic's (basic, in its group, is not added), its
+    metadata is what ``{{< meta >}}`` prints and ``when-meta`` reads."""
     page = _page(versions["advanced"])
-    assert _words(page) == ["Kelpcommon", "Kelpadvanced", "kelpfinalspan", "Kelpbasics",
-                            "Kelpsurge"]
+    assert _words(page) == ["Kelpcommon", "Kelpadvanced", "kelpfinalspan", "Kelpderivation",
+                            "Kelpbasics", "Kelpsurge"]
     assert "Advanced edition" in page and "Basic edition" not in page
+    assert "written for specialists." in page
 
 
 def test_a_profile_without_a_file_decides_its_content_and_the_group_adds_the_default(versions):
@@ -86,17 +90,27 @@ def test_profile_and_format_conditions_hold_together_in_the_pdf(versions, tmp_pa
 
 
 def test_quarto_profile_in_the_environment_chooses_and_the_command_line_wins(
-        versions, tmp_path, monkeypatch):
-    """``QUARTO_PROFILE=advanced,draft``: both active; ``--profile`` over it."""
+        versions, tmp_path, monkeypatch, caplog):
+    """``QUARTO_PROFILE=advanced,draft``: both active (the build says so, and that draft has
+    no file); ``--profile`` over it; without it, the line of the project's ``_environment``
+    file (Quarto's dotenv) that sets it."""
     root = versions["basic"].root
     monkeypatch.setenv("QUARTO_PROFILE", "advanced,draft")
+    caplog.set_level(logging.INFO, logger="reportc")
     built = build_root(root, out=tmp_path / "env", formats=("html",), git_stamp=False,
                        use_cache=False)
+    assert "reportc: profiles advanced, draft (no _quarto-draft.yml)" in caplog.messages
     assert _words(_page(built)) == ["Kelpcommon", "Kelpadvanced", "kelpdraftspan",
-                                    "Kelpbasics", "Kelpsurge"]  # (no kelpfinalspan)
+                                    "Kelpderivation", "Kelpbasics", "Kelpsurge"]
     chosen = build_root(root, out=tmp_path / "given", formats=("html",), git_stamp=False,
                         use_cache=False, profile="basic")
     assert _words(_page(chosen)) == _words(_page(versions["basic"]))
+    monkeypatch.delenv("QUARTO_PROFILE")
+    own = copy_root(NAME, tmp_path)
+    (own / "_environment").write_text("# settings\nDATA_DIR=/srv/data\nQUARTO_PROFILE=draft\n",
+                                      encoding="utf-8")
+    dotenv = build_root(own, formats=("html",), git_stamp=False, use_cache=False)
+    assert _page(dotenv) == _page(versions["draft"])
 
 
 def test_switching_profile_through_the_cache_gives_the_clean_builds_bytes(versions, tmp_path):

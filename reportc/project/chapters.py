@@ -33,7 +33,7 @@ from reportc.project.markdown import (
 from reportc.project.myst import translate
 from reportc.project.mystroles import Book, page_slug, scan_book
 from reportc.project.notebook import notebook_text
-from reportc.project.profiles import chapter_profiles
+from reportc.project.profiles import chapter_profiles, project_meta
 from reportc.project.quarto import SOURCE_SUFFIXES, unrun_filters  # what a chapter may be
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, meta_flags, title_shortcodes
@@ -240,13 +240,14 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     rel = found[0]
     meta, text, cells = source
     _unused_filters(meta, rel, diag)
-    title_shortcodes(root, rel, meta, diag)
-    text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells)
+    project = project_meta(config)  # what {{< meta >}} reads under the front matter
+    title_shortcodes(root, rel, meta, diag, project)
+    text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells, project)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
                       header_macros=tuple(header_definitions(meta)),
-                      flags=meta_flags(root, text, meta) if "-meta=" in text else {},
+                      flags=meta_flags(root, text, meta, project) if "-meta=" in text else {},
                       profiles=chapter_profiles(text, config))
     if config is not None and rel == config.meta_document:
         meta = _document_title(meta, chapter.text)
@@ -294,13 +295,14 @@ def _source(raw: str, rel: str, diag: Diagnostics, book: Book | None
     return None if notebook is None else ({}, *notebook)
 
 
-def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,
-            book: Book | None, cells: list[int] | None = None) -> tuple[str, bool, list[str]]:
+def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict, book: Book | None,
+            cells: list[int] | None, project: dict | None) -> tuple[str, bool, list[str]]:
     """:func:`~reportc.project.shortcodes.expand`, after a Jupyter Book chapter's MyST is
     written as pandoc Markdown (``book``: the book's labels; ``cells``: a notebook's, the
-    line of the file each line of ``text`` comes from); the lines' origins are the file's."""
+    line of the file each line of ``text`` comes from); the lines' origins are the file's
+    (``project``: a Quarto project's settings, its profiles' merged in)."""
     if book is None:
-        return expand(root, rel, text, diag, meta)
+        return expand(root, rel, text, diag, meta, project)
     if cells:  # what translate says of a notebook's line is said at its cell
         diag.origins[rel] = [(rel, n) for n in cells]
     text, lines = translate(text, rel, book, diag, meta)

@@ -163,6 +163,7 @@ def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnost
                      "front matter or in _quarto.yml)", project.untitled, 1,
                      code="config.title")
     config.project_files = project.files
+    config.quarto_meta = project.meta
     config.meta_document = project.meta_document
 
 

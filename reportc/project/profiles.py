@@ -201,3 +201,17 @@ def chapter_profiles(text: str, config: ReportConfig | None) -> tuple[str, ...]:
     """The active profiles, for a chapter whose conditions may name one (``Chapter.profiles``;
     another chapter's cached record keeps its key whatever the profiles)."""
     return tuple(config.profiles) if config is not None and "-profile=" in text else ()
+
+
+def project_meta(config: ReportConfig | None) -> dict[str, Any] | None:
+    """A Quarto project's settings with its active profiles' merged in, for what
+    ``{{< meta >}}`` and ``when-meta`` read under a chapter's front matter (None: read
+    ``_quarto.yml``, if any, as it is)."""
+    return config.quarto_meta if config is not None else None
+
+
+def said(root: Path, profiles: list[str]) -> str:
+    """The active profiles as the build names them: a profile with no file of its own is
+    allowed, as in Quarto, but said (a name mistyped on the command line shows)."""
+    return ", ".join(name if profile_file(root, name) else f"{name} (no _quarto-{name}.yml)"
+                     for name in profiles)

@@ -50,6 +50,7 @@ class ProjectSettings:
     warnings: list[tuple[str, str, int, str]] = field(default_factory=list)
     kind: str = ""  # "jupyter-book" for a Jupyter Book (its chapters are MyST Markdown)
     profiles: list[str] | None = None  # a Quarto project's active profiles (in order)
+    meta: dict[str, Any] | None = None  # _quarto.yml with their files merged in
 
 
 def read_project(root: Path, profile: str | None = None) -> ProjectSettings | None:
@@ -101,7 +102,7 @@ def _quarto(root: Path, profile: str | None) -> ProjectSettings:
     profiles = active_profiles(root, data, profile, read_local(root, load_yaml))
     merged = layered(root, Layered(data, lines), profiles, load_yaml)
     settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME, *merged.files],
-                               profiles=profiles)
+                               profiles=profiles, meta=merged.data)
     book = data.get("book")
     book = book if isinstance(book, dict) else {}
     for key in QUARTO_KEYS:

@@ -158,6 +158,7 @@ class ReportConfig:
     header_macros: list[Definition] = field(default_factory=list)  # include-in-header's
     project_kind: str = ""  # "jupyter-book": the chapters are MyST Markdown
     profiles: list[str] = field(default_factory=list)  # Quarto's active profiles, in order
+    quarto_meta: dict[str, Any] | None = None  # _quarto.yml, the profiles' files merged in
     meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
     references_title: str = ""  # the bibliography's heading (from the style and lang)
     abstract: str = ""  # Markdown printed first, as a summary under Abstract
