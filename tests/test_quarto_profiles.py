@@ -163,7 +163,7 @@ def test_a_profile_files_problems_are_located_in_it(tmp_path):
     root = copy_root(NAME, tmp_path)
     (root / "advanced.qmd").unlink()
     problems = _problems(root, "advanced")
-    assert len(problems) == 1 and problems[0].startswith("_quarto-advanced.yml:4: ")
+    assert len(problems) == 1 and problems[0].startswith("_quarto-advanced.yml:7: ")
     shutil.copy(ROOTS / NAME / "advanced.qmd", root)
     (root / "_quarto-advanced.yml").write_text("book:\n  chapters: [a.qmd\n", encoding="utf-8")
     problems = _problems(root, "advanced")

@@ -110,7 +110,7 @@ def _quarto(root: Path, profile: str | None) -> ProjectSettings:
             if key in source:
                 _take(settings, key, source[key], lines.get(prefix + key, 1),
                       merged.origins.get(prefix + key, ""))
-                _take_item_lines(settings, key, prefix, lines)
+                _take_item_lines(settings, key, prefix, lines, merged.origins)
     _site_title(data, lines, settings)
     _format_annotations(data, lines, settings)
     if book:
@@ -213,12 +213,16 @@ def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str 
 
 
 def _take_item_lines(settings: ProjectSettings, key: str, prefix: str,
-                     lines: dict[str, int]) -> None:
-    """The lines of a list setting's items (``bibliography[1]``), for its messages."""
+                     lines: dict[str, int], origins: dict[str, str]) -> None:
+    """The lines of a list setting's items (``bibliography[1]``), for its messages, and
+    the file of each a profile's file adds."""
     target = QUARTO_KEYS[key]
     for name, line in lines.items():
         if name.startswith(f"{prefix}{key}["):
-            settings.lines[target + name[len(prefix + key):]] = line
+            item = target + name[len(prefix + key):]
+            settings.lines[item] = line
+            if name in origins and "." not in item:
+                settings.sources[item] = origins[name]
 
 
 def authors(value: Any) -> list[Any]:
