@@ -240,8 +240,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     rel = found[0]
     meta, text, cells = source
     _unused_filters(meta, rel, diag)
-    project = project_meta(config)  # what {{< meta >}} reads under the front matter
-    title_shortcodes(root, rel, meta, diag, project)
+    title_shortcodes(root, rel, meta, diag, project := project_meta(config))  # profiles' too
     text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells, project)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
@@ -297,10 +296,9 @@ def _source(raw: str, rel: str, diag: Diagnostics, book: Book | None
 
 def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict, book: Book | None,
             cells: list[int] | None, project: dict | None) -> tuple[str, bool, list[str]]:
-    """:func:`~reportc.project.shortcodes.expand`, after a Jupyter Book chapter's MyST is
-    written as pandoc Markdown (``book``: the book's labels; ``cells``: a notebook's, the
-    line of the file each line of ``text`` comes from); the lines' origins are the file's
-    (``project``: a Quarto project's settings, its profiles' merged in)."""
+    """:func:`~reportc.project.shortcodes.expand` (``project``: _quarto.yml's, profiles merged),
+    after a Jupyter Book chapter's MyST is written as pandoc Markdown (``book``: its labels;
+    ``cells``: a notebook's, the file's line of each line of ``text``): origins the file's."""
     if book is None:
         return expand(root, rel, text, diag, meta, project)
     if cells:  # what translate says of a notebook's line is said at its cell
