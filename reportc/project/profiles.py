@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ PROFILE_ENV = "QUARTO_PROFILE"
 ENVIRONMENT_FILES = ("_environment.local", "_environment")  # dotenv files; the first wins
 LOCAL_FILES = ("_quarto.yml.local", "_quarto.yaml.local")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?QUARTO_PROFILE\s*=\s*(.*?)\s*$")
+# reads a YAML file of the project: its data and the line of every key (quarto.load_yaml)
+Loader = Callable[[Path, str], tuple[Any, dict[str, int]]]
 
 
 @dataclass
@@ -118,11 +121,9 @@ def profile_file(root: Path, name: str) -> str:
                  if (root / file).is_file()), "")
 
 
-def layered(root: Path, base: Layered, profiles: list[str],
-            load: Any) -> Layered:
+def layered(root: Path, base: Layered, profiles: list[str], load: Loader) -> Layered:
     """``base`` (``_quarto.yml`` read) with each active profile's file and the local file
-    merged over it (``load(root, name)``: a YAML file's data and lines, as
-    :func:`reportc.project.quarto.load_yaml` reads it)."""
+    merged over it, each read by ``load`` (an invalid one is an error at its line)."""
     names = [file for file in (profile_file(root, name) for name in reversed(profiles)) if file]
     for name in [*names, *filter(None, [local_file(root)])]:
         data, lines = load(root, name)
@@ -190,7 +191,7 @@ def _extend(into: Layered, target: dict[str, Any], key: str, value: Any, at: str
     target[key] = merged
 
 
-def read_local(root: Path, load: Any) -> dict[str, Any]:
+def read_local(root: Path, load: Loader) -> dict[str, Any]:
     """``_quarto.yml.local``'s settings ({} if there is none)."""
     name = local_file(root)
     return load(root, name)[0] if name else {}
