@@ -33,6 +33,7 @@ from reportc.paths import inside
 from reportc.project.chapters import Chapter, chapter_files, load_chapters
 from reportc.project.config import MANUBOT_METADATA, ReportConfig, load_config
 from reportc.project.csl import resolve_csl
+from reportc.project.profiles import said
 from reportc.project.versioning import Release, build_date, resolve_release
 from reportc.run import DEFAULT_FORMATS as DEFAULT_FORMATS
 from reportc.run import BuildOptions, Run
@@ -63,7 +64,9 @@ def build(options: BuildOptions) -> BuildResult:
     root = options.root.resolve()
     diag = Diagnostics.until_policy()
     check_out_dir(options.out_dir)
-    config = load_config(root, diag, options.document)
+    config = load_config(root, diag, options.document, options.profile)
+    if config.profiles:
+        log.info("reportc: profiles %s", said(root, config.profiles))
     diag.set_policy(strict=options.strict or (options.status or config.status) == "final",
                     silenced=frozenset(config.silence))  # the one place the policy is set
     release = resolve_release(config, build_date(config), label=options.version_label,
@@ -235,6 +238,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig,
         os.environ.get("SOURCE_DATE_EPOCH", ""), str(dt.date.today())
         if config.date is None else "", release.fingerprint(),
         f"{options.self_contained}|{options.live_reload}|{options.single_pass}",
+        ",".join(config.profiles),  # when-profile content and profiles' settings
         "|".join(str(folder.resolve()) for folder in options.source_dirs),
         *map(_listing, source_folders(config.root, options.source_dirs))]
     for path in files:

@@ -33,6 +33,7 @@ class BuildOptions:
     reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
     source_dirs: tuple[Path, ...] = ()  # --sources: folders outside the report sources may be in
     document: str = ""  # `reportc FILE.md`: that document alone is the report (root: its folder)
+    profile: str | None = None  # --profile a,b: Quarto's active profiles (None: not given)
 
     @property
     def out_dir(self) -> Path:

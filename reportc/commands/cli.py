@@ -47,6 +47,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--single-pass", action="store_true",
                         help="lay the PDF out in one WeasyPrint pass instead of part by part "
                              "(slower; the reference the part-by-part PDF is tested against)")
+    parser.add_argument("--profile", default=None, metavar="NAMES",
+                        help="a Quarto project's active profiles, comma-separated: their "
+                             "_quarto-NAME.yml merged over _quarto.yml and their when-profile "
+                             "content shown (default: QUARTO_PROFILE, else _quarto.yml's "
+                             "profile: default:)")
     parser.add_argument("--no-cache", action="store_true",
                         help="build everything afresh, without reading or writing the build "
                              "cache (out/.reportc-cache)")
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                            strict=args.strict, version_label=args.version_label,
                            status=args.status or "", git_stamp=not args.no_git_stamp,
                            self_contained=args.self_contained, single_pass=args.single_pass,
-                           use_cache=not args.no_cache,
+                           use_cache=not args.no_cache, profile=args.profile,
                            source_dirs=tuple(folder.resolve() for folder in args.sources))
     if args.jobs:
         options.jobs = args.jobs

@@ -21,9 +21,10 @@ numbered in every edition (the others skip their numbers): a located warning say
 
 ``when-meta="key"`` holds where the front matter (else ``_quarto.yml``) sets ``key`` (dotted:
 a mapping's) to the boolean true, ``unless-meta`` where it does not
-(:func:`reportc.project.shortcodes.meta_flags`, ``Chapter.flags``), in every edition alike.
-``when-profile``/``unless-profile`` are not decided: such content is kept in every edition
-(``.content-hidden`` with one of them too).
+(:func:`reportc.project.shortcodes.meta_flags`, ``Chapter.flags``), in every edition alike;
+``when-profile="advanced"`` holds where ``advanced`` is one of the build's active Quarto
+profiles (:mod:`reportc.project.profiles`, ``Chapter.profiles``), ``unless-profile`` where
+it is not, in every edition alike too.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
 
-_UNDECIDED = {"when-profile", "unless-profile"}
 EDITION_KINDS = frozenset({"html", "pdf", "docx", "epub"})
 _HTML = frozenset({"html", "epub"})  # Quarto: epub is HTML-based output
 # each format name an edition of reportc is (Quarto's aliases too), and the kinds it holds
@@ -101,7 +101,7 @@ class _Walk:
 
     def _item(self, node: Any) -> list[Any]:
         """The node as it stays in a list of blocks or inlines: gone, itself, or marked."""
-        kinds = _shown_in(node, self.doc.chapter.flags)
+        kinds = _shown_in(node, self.doc.chapter.flags, self.doc.chapter.profiles)
         if kinds is None:
             return [self.tree(node)]
         shown = kinds & self.editions
@@ -163,10 +163,11 @@ def _identifier(kind: str, content: Any) -> str:
     return ""
 
 
-def _shown_in(node: Any, flags: dict[str, bool]) -> frozenset[str] | None:
+def _shown_in(node: Any, flags: dict[str, bool], profiles: tuple[str, ...]
+              ) -> frozenset[str] | None:
     """The kinds of edition a hidden or conditional node is shown in (none: it is hidden);
-    ``None`` for any other node and for a condition this build cannot decide (kept).
-    ``flags``: the metadata keys ``when-meta`` may name, true or not."""
+    ``None`` for any other node. ``flags``: the metadata keys ``when-meta`` may name, true
+    or not; ``profiles``: the active profiles ``when-profile`` may name."""
     if type(node) is not dict or node.get("t") not in ("Div", "Span", "CodeBlock"):
         return None
     _, classes, pairs = node["c"][0]
@@ -175,11 +176,9 @@ def _shown_in(node: Any, flags: dict[str, bool]) -> frozenset[str] | None:
     visible = "content-visible" in classes
     if not visible and "content-hidden" not in classes:
         return None
-    keys = {key for key, _ in pairs}
-    if keys & _UNDECIDED:
-        return None
     tests = {"format": lambda name, kind: kind in MATCHES.get(name, ()),
-             "meta": lambda name, _kind: flags.get(name, False)}
+             "meta": lambda name, _kind: flags.get(name, False),
+             "profile": lambda name, _kind: name in profiles}
     holds = frozenset(kind for kind in EDITION_KINDS if _holds(pairs, kind, tests))
     return holds if visible else EDITION_KINDS - holds
 
@@ -188,7 +187,8 @@ def _holds(pairs: list[list[str]], kind: str, tests: dict[str, Any]) -> bool:
     """Quarto's match of a condition in an edition of ``kind``: every key given holds, a
     ``when-format`` if any format named (a key may repeat; a value may list names with
     commas) is the edition's, an ``unless-format`` if none is; ``when-meta`` and
-    ``unless-meta`` alike with a metadata key that is true."""
+    ``unless-meta`` alike with a metadata key that is true, ``when-profile`` and
+    ``unless-profile`` with an active profile."""
     for what, test in tests.items():
         for key in (f"when-{what}", f"unless-{what}"):
             names = [name.strip() for value in (v for k, v in pairs if k == key)

@@ -250,13 +250,15 @@ class Reuse:
 
 
 def _editions(chapter: Chapter) -> tuple[str, ...]:
-    """The build's kinds of edition and the chapter's metadata flags, for a chapter whose
+    """The build's kinds of edition, the chapter's metadata flags and the active profiles
+    its conditions name (when it names one), for a chapter whose
     content may be for some only (:mod:`reportc.document.hidden`); another chapter's record
     holds in every build (and keeps the key it had before conditional content was decided
     per edition)."""
     if not conditional(chapter.text):
         return ()
-    return " ".join(sorted(chapter.editions)), json.dumps(chapter.flags, sort_keys=True)
+    kinds = " ".join(sorted(chapter.editions)), json.dumps(chapter.flags, sort_keys=True)
+    return (*kinds, ",".join(chapter.profiles)) if chapter.profiles else kinds
 
 
 def _record(blob: str) -> dict[str, Any] | None:

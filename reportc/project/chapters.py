@@ -34,6 +34,7 @@ from reportc.project.markdown import (
 from reportc.project.myst import translate
 from reportc.project.mystroles import Book, page_slug, scan_book
 from reportc.project.notebook import notebook_text
+from reportc.project.profiles import chapter_profiles, project_meta
 from reportc.project.quarto import SOURCE_SUFFIXES, unrun_filters  # what a chapter may be
 from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
 from reportc.project.shortcodes import expand, meta_flags, title_shortcodes
@@ -243,14 +244,15 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     rel = found[0]
     meta, text, cells = source
     _unused_filters(meta, rel, diag)
-    title_shortcodes(root, rel, meta, diag)
-    text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells)
+    title_shortcodes(root, rel, meta, diag, project := project_meta(config))  # profiles' too
+    text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells, project)
     text, expanded = add_listing(root, (rel, found[1]), (text, expanded), meta, read_in, diag)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),
                       header_macros=tuple(header_definitions(meta)),
-                      flags=meta_flags(root, text, meta) if "-meta=" in text else {})
+                      flags=meta_flags(root, text, meta, project) if "-meta=" in text else {},
+                      profiles=chapter_profiles(text, config))
     if config is not None and rel == config.meta_document:
         meta = _document_title(meta, chapter.text)
     _apply_front_matter(chapter, meta, diag, project=config is not None and
@@ -297,13 +299,13 @@ def _source(raw: str, rel: str, diag: Diagnostics, book: Book | None
     return None if notebook is None else ({}, *notebook)
 
 
-def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict,
-            book: Book | None, cells: list[int] | None = None) -> tuple[str, bool, list[str]]:
-    """:func:`~reportc.project.shortcodes.expand`, after a Jupyter Book chapter's MyST is
-    written as pandoc Markdown (``book``: the book's labels; ``cells``: a notebook's, the
-    line of the file each line of ``text`` comes from); the lines' origins are the file's."""
+def _expand(root: Path, rel: str, text: str, diag: Diagnostics, meta: dict, book: Book | None,
+            cells: list[int] | None, project: dict | None) -> tuple[str, bool, list[str]]:
+    """:func:`~reportc.project.shortcodes.expand` (``project``: _quarto.yml's, profiles merged),
+    after a Jupyter Book chapter's MyST is written as pandoc Markdown (``book``: its labels;
+    ``cells``: a notebook's, the file's line of each line of ``text``): origins the file's."""
     if book is None:
-        return expand(root, rel, text, diag, meta)
+        return expand(root, rel, text, diag, meta, project)
     if cells:  # what translate says of a notebook's line is said at its cell
         diag.origins[rel] = [(rel, n) for n in cells]
     text, lines = translate(text, rel, book, diag, meta)
@@ -362,10 +364,7 @@ def _split_front_matter(raw: str, rel: str, diag: Diagnostics) -> tuple[dict, st
 
 
 def _front_line(lines: list[str], key: object) -> int:
-    for number, line in enumerate(lines, start=1):
-        if line.startswith(f"{key}:"):
-            return number
-    return 1
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)
 
 
 def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,

@@ -14,6 +14,7 @@ import yaml
 
 from reportc.errors import ConfigError, Diagnostics
 from reportc.project.jupyterbook import is_jupyter_book, jupyter_book_settings
+from reportc.project.profiles import active_profiles
 from reportc.project.quarto import (
     SOURCE_SUFFIXES,
     ProjectSettings,
@@ -39,20 +40,27 @@ __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPE
            "unreadable_date"]
 
 
-def load_config(root: Path, diagnostics: Diagnostics, document: str = "") -> ReportConfig:
+def load_config(root: Path, diagnostics: Diagnostics, document: str = "",
+                profile: str | None = None) -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
     ``root``; raise :class:`ConfigError` when they cannot be used. ``document``: the one
     Markdown file of ``root`` to build alone (``reportc thesis.md``); its front matter
-    gives the title, and no report.yaml or project file is read."""
+    gives the title, and no report.yaml or project file is read. ``profile``: the Quarto
+    profiles ``--profile`` names (None: not given; see :mod:`reportc.project.profiles`)."""
     if document:
-        return _config_of(root, {}, {}, diagnostics, _document_project(root, document),
-                          alone=True)
-    project = _project(root)
+        config = _config_of(root, {}, {}, diagnostics, _document_project(root, document),
+                            alone=True)
+        config.profiles = active_profiles(root, {}, profile)
+        return config
+    project = _project(root, profile)
     path = root / CONFIG_NAME
     if not path.is_file() and project is None:
         project = _lone_document(root)
     data, lines = _read_yaml(path) if path.is_file() else ({}, {})
-    return _config_of(root, data, lines, diagnostics, project or one_document(root, data))
+    config = _config_of(root, data, lines, diagnostics, project or one_document(root, data))
+    config.profiles = project.profiles if project is not None and \
+        project.profiles is not None else active_profiles(root, {}, profile)
+    return config
 
 
 def _config_of(root: Path, data: dict, lines: dict[str, int], diagnostics: Diagnostics,
@@ -64,7 +72,8 @@ def _config_of(root: Path, data: dict, lines: dict[str, int], diagnostics: Diagn
     files = {str(key): CONFIG_NAME for key in data}
     if project is not None:
         own = set(data)
-        files = {**{k: project.sources.get(k, project.file) for k in project.data}, **files}
+        files = {**{k: project.sources.get(k, project.file) for k in project.data},
+                 **_item_sources(project, own), **files}
         if "chapters" in own:  # report.yaml's list replaces the book's
             project.data.pop("appendices", None)
         lines = {**{k: v for k, v in project.lines.items()
@@ -76,6 +85,13 @@ def _config_of(root: Path, data: dict, lines: dict[str, int], diagnostics: Diagn
     if project is not None:
         _take_project(config, project, diagnostics)
     return config
+
+
+def _item_sources(project: ProjectSettings, own: set[str]) -> dict[str, str]:
+    """The file of each list item a Quarto profile's file added (``chapters[3]``), where
+    report.yaml does not give the list."""
+    return {key: file for key, file in project.sources.items()
+            if "[" in key and key.split("[")[0] not in own}
 
 
 def _document_project(root: Path, name: str) -> ProjectSettings:
@@ -124,9 +140,9 @@ def _asks_numbers(path: Path) -> bool:
     return front_matter(path.parent, path.name)[0].get("numbersections") is True
 
 
-def _project(root: Path) -> ProjectSettings | None:
+def _project(root: Path, profile: str | None) -> ProjectSettings | None:
     """The settings of the Quarto, Bookdown, Manubot or Jupyter Book project in ``root``."""
-    project = read_project(root)
+    project = read_project(root, profile)
     if project is None and is_jupyter_book(root):
         return jupyter_book_settings(root)
     return project
@@ -147,6 +163,7 @@ def _take_project(config: ReportConfig, project: ProjectSettings, diag: Diagnost
                      "front matter or in _quarto.yml)", project.untitled, 1,
                      code="config.title")
     config.project_files = project.files
+    config.quarto_meta = project.meta
     config.meta_document = project.meta_document
 
 

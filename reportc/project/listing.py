@@ -47,8 +47,8 @@ def listed_chapters(data: dict, lines: dict[str, int], files: dict[str, str], ro
             continue
         file = files.get(key, "report.yaml")
         for index, item in enumerate(value):
-            where = f"{key}[{index}]"
-            listed.extend(_items(item, where, lines, file, kind, root, err))
+            where = f"{key}[{index}]"  # (an item a Quarto profile adds: in its own file)
+            listed.extend(_items(item, where, lines, files.get(where, file), kind, root, err))
     return listed
 
 

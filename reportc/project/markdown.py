@@ -89,6 +89,8 @@ class Chapter:
     editions: frozenset[str] = frozenset({"html", "pdf", "docx", "epub"})
     # the metadata keys its when-meta/unless-meta conditions name: true or not
     flags: dict[str, bool] = field(default_factory=dict)
+    # the active Quarto profiles, for its when-profile/unless-profile conditions (if any)
+    profiles: tuple[str, ...] = ()
     # its front matter's pandoc-latex-environment boxes: (class, LaTeX environment)
     boxes: tuple[tuple[str, str], ...] = ()
 

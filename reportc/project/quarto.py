@@ -21,13 +21,14 @@ from reportc.errors import ConfigError
 from reportc.paths import inside
 from reportc.project.frontmatter import front_matter
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
+from reportc.project.profiles import Layered, active_profiles, layered, read_local
 from reportc.project.schema import quarto_keys
 from reportc.project.settings import format_option
 from reportc.project.website import (
     add_page_bibliographies,
+    from_root,
     home_title,
     project_inputs,
-    rebased,
     site_order,
 )
 
@@ -39,7 +40,6 @@ SOURCE_SUFFIXES = (".md", ".qmd", ".rmd", ".markdown")
 QUARTO_KEYS = {name: key for name, key in quarto_keys().items() if "." not in name}
 BOOK_LISTS = {name: key for name, key in quarto_keys().items() if name.startswith("book.")}
 RENDER = "project.render"  # a single-document project's list (declared with chapters)
-RELATIVE = {"bibliography", "csl"}  # files a document names from its own folder
 
 
 @dataclass
@@ -57,13 +57,15 @@ class ProjectSettings:
     # other warnings: (message, file, line, code)
     warnings: list[tuple[str, str, int, str]] = field(default_factory=list)
     kind: str = ""  # "jupyter-book" for a Jupyter Book (its chapters are MyST Markdown)
+    profiles: list[str] | None = None  # a Quarto project's active profiles (in order)
+    meta: dict[str, Any] | None = None  # _quarto.yml with their files merged in
 
 
-def read_project(root: Path) -> ProjectSettings | None:
+def read_project(root: Path, profile: str | None = None) -> ProjectSettings | None:
     """The settings of the Quarto or Bookdown project (or Manubot paper) in ``root``;
-    ``None`` if it is none."""
+    ``None`` if it is none. ``profile``: ``--profile``'s value (a Quarto project's)."""
     if (root / QUARTO_NAME).is_file():
-        return _quarto(root)
+        return _quarto(root, profile)
     if (root / BOOKDOWN_NAME).is_file() or (root / "index.Rmd").is_file():
         return _bookdown(root)
     if is_manubot(root):
@@ -101,26 +103,34 @@ def node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
             node_lines(item, f"{path}[{index}]", lines)
 
 
-def _quarto(root: Path) -> ProjectSettings:
+def _quarto(root: Path, profile: str | None) -> ProjectSettings:
+    """_quarto.yml's settings, the active profiles' files merged over it
+    (:mod:`reportc.project.profiles`): each remembered with the file it is written in."""
     data, lines = load_yaml(root, QUARTO_NAME)
-    settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME])
+    profiles = active_profiles(root, data, profile, read_local(root, load_yaml))
+    merged = layered(root, Layered(data, lines), profiles, load_yaml)
+    settings = ProjectSettings(QUARTO_NAME, files=[QUARTO_NAME, *merged.files],
+                               profiles=profiles, meta=merged.data)
     book = data.get("book")
     book = book if isinstance(book, dict) else {}
     for key in QUARTO_KEYS:
         for source, prefix in ((data, ""), (book, "book.")):
             if key in source:
-                _take(settings, key, source[key], lines.get(prefix + key, 1))
-                _take_item_lines(settings, key, prefix, lines)
+                _take(settings, key, source[key], lines.get(prefix + key, 1),
+                      merged.origins.get(prefix + key, ""))
+                _take_item_lines(settings, key, prefix, lines, merged.origins)
     _site_title(data, lines, settings)
     _format_annotations(data, lines, settings)
     if book:
-        _take_chapters(settings, book, lines, "book.")
+        _take_chapters(settings, book, lines, "book.", merged.origins)
     else:
         _single_document(root, data, settings, lines)
+        if RENDER in merged.origins:  # a profile's own list of documents
+            settings.sources["chapters"] = merged.origins[RENDER]
     if "title" not in settings.data:
         _home_title(root, settings)
     settings.warnings += add_page_bibliographies(root, settings.data, settings.lines)
-    _unused_filters(data, lines, settings)
+    _unused_filters(data, lines, settings, merged.origins)
     _take_headers(data, lines, settings)
     return settings
 
@@ -186,13 +196,19 @@ def _site_title(data: dict, lines: dict[str, int], settings: ProjectSettings) ->
             _take(settings, "title", title, lines.get(f"{section}.title", 1))
 
 
-def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
+def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings,
+                    origins: dict[str, str]) -> None:
     """A project's Lua filters (``filters: [section-bibliographies]``) change what Quarto
-    prints, and reportc runs none (a filter is code): each is said, at its line, so that
-    what it would have added is not missing without a word. ``quarto`` names Quarto's own."""
+    prints, and reportc runs none (a filter is code): each is said, at its line (in the
+    profile's file that names it, if one does), so that what it would have added is not
+    missing without a word. ``quarto`` names Quarto's own."""
     for index, message in unrun_filters(data.get("filters")):
-        settings.unused.append((message, lines.get(f"filters[{index}]",
-                                                   lines.get("filters", 1))))
+        line = lines.get(f"filters[{index}]", lines.get("filters", 1))
+        if f"filters[{index}]" in origins:
+            settings.warnings.append((message, origins[f"filters[{index}]"], line,
+                                      "quarto.filter"))
+        else:
+            settings.unused.append((message, line))
 
 
 def unrun_filters(names: Any) -> list[tuple[int, str]]:
@@ -223,12 +239,16 @@ def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str 
 
 
 def _take_item_lines(settings: ProjectSettings, key: str, prefix: str,
-                     lines: dict[str, int]) -> None:
-    """The lines of a list setting's items (``bibliography[1]``), for its messages."""
+                     lines: dict[str, int], origins: dict[str, str]) -> None:
+    """The lines of a list setting's items (``bibliography[1]``), for its messages, and
+    the file of each a profile's file adds."""
     target = QUARTO_KEYS[key]
     for name, line in lines.items():
         if name.startswith(f"{prefix}{key}["):
-            settings.lines[target + name[len(prefix + key):]] = line
+            item = target + name[len(prefix + key):]
+            settings.lines[item] = line
+            if name in origins and "." not in item:
+                settings.sources[item] = origins[name]
 
 
 def authors(value: Any) -> list[Any]:
@@ -265,15 +285,20 @@ def _author(item: dict) -> dict[str, str]:
 
 
 def _take_chapters(settings: ProjectSettings, book: dict, lines: dict[str, int],
-                   prefix: str) -> None:
-    """``book: chapters`` and ``appendices`` as report.yaml's ``chapters`` (with its lines)."""
+                   prefix: str, origins: dict[str, str] | None = None) -> None:
+    """``book: chapters`` and ``appendices`` as report.yaml's ``chapters`` (with its lines;
+    ``origins``: the file of an item a profile's file adds, as ``chapters[3]``)."""
     for written, key in BOOK_LISTS.items():
         if written.removeprefix(prefix) in book:
             settings.data[key] = book[written.removeprefix(prefix)]
             settings.lines[key] = lines.get(written, 1)
+            if written in (origins or {}):
+                settings.sources[key] = (origins or {})[written]
             for name, line in lines.items():
                 if name.startswith(f"{written}["):
                     settings.lines[name.removeprefix(prefix)] = line
+                    if name in (origins or {}) and "." not in name.removeprefix(prefix):
+                        settings.sources[name.removeprefix(prefix)] = (origins or {})[name]
 
 
 def _single_document(root: Path, data: dict, settings: ProjectSettings,
@@ -380,22 +405,13 @@ def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
         if key in meta and target not in settings.data:
             line = next((n for n, text_line in enumerate(block.split("\n"), 2)
                          if text_line.startswith(f"{key}:")), 1)
-            _take(settings, key, _from_root(name, key, meta[key]), line, name)
+            _take(settings, key, from_root(name, key, meta[key]), line, name)
     found = format_option(meta, "code-annotations")
     if found is not None and "code-annotations" not in settings.data:
         line = next((n for n, text_line in enumerate(block.split("\n"), 2)
                      if text_line.startswith("format:")), 1)
         _take(settings, "code-annotations", found[0], line, name)
     settings.meta_document = name
-
-
-def _from_root(name: str, key: str, value: Any) -> Any:
-    """A document's setting, its file names (``bibliography``, ``csl``) made paths from the
-    report directory: the document names them from its own folder."""
-    if key not in RELATIVE or "/" not in name:
-        return value
-    files = rebased(name, value)
-    return files if isinstance(value, list) else files[0] if files else value
 
 
 def _article(name: str, settings: ProjectSettings) -> None:

@@ -89,7 +89,8 @@ class Context:
         top = key.split("[")[0].split(".")[0]
         line = self.lines.get(key) or self.lines.get(key.split(".")[0]) or \
             self.lines.get(top, 1)
-        self.diag.error(message, self.files.get(top, CONFIG_NAME), line)
+        item = key.split(".")[0]  # a list's item a Quarto profile's file adds is there
+        self.diag.error(message, self.files.get(item, self.files.get(top, CONFIG_NAME)), line)
 
 
 Check = Callable[[Context, "Key"], Any]
@@ -156,6 +157,8 @@ class ReportConfig:
     setting_files: list[str] = field(default_factory=list)  # read by a setting (language:)
     header_macros: list[Definition] = field(default_factory=list)  # include-in-header's
     project_kind: str = ""  # "jupyter-book": the chapters are MyST Markdown
+    profiles: list[str] = field(default_factory=list)  # Quarto's active profiles, in order
+    quarto_meta: dict[str, Any] | None = None  # _quarto.yml, the profiles' files merged in
     meta_document: str = ""  # a document whose front matter is the report's, not a chapter's
     references_title: str = ""  # the bibliography's heading (from the style and lang)
     abstract: str = ""  # Markdown printed first, as a summary under Abstract

@@ -48,6 +48,7 @@ class Values:
 
     root: Path
     meta: dict[str, Any] = field(default_factory=dict)
+    project: dict[str, Any] | None = None  # _quarto.yml's, profiles merged (None: read it)
     read: list[str] = field(default_factory=list)  # the files a value came from
     _project: dict[str, Any] | None = None
     _variables: dict[str, Any] | None = None
@@ -76,6 +77,9 @@ class Values:
         return found
 
     def _load(self, name: str) -> dict[str, Any]:
+        if name == "_quarto.yml" and self.project is not None:  # read already, merged
+            self.read.append(name)
+            return self.project
         path = self.root / name
         if not path.is_file():
             return {}
@@ -90,12 +94,14 @@ class Values:
 _META_CONDITION = re.compile(r"""\b(?:when|unless)-meta=(?:"([^"]*)"|'([^']*)'|([^\s}]+))""")
 
 
-def meta_flags(root: Path, text: str, meta: dict[str, Any]) -> dict[str, bool]:
+def meta_flags(root: Path, text: str, meta: dict[str, Any],
+               project: dict[str, Any] | None = None) -> dict[str, bool]:
     """The metadata keys the text's ``when-meta``/``unless-meta`` conditions name, each
-    with whether it is true (front matter over ``_quarto.yml``, as ``{{< meta >}}``)."""
+    with whether it is true (front matter over ``_quarto.yml``, as ``{{< meta >}}``;
+    ``project``: its settings with the active profiles' merged in)."""
     names = {name.strip() for found in _META_CONDITION.finditer(text)
              for name in (found.group(1) or found.group(2) or found.group(3)).split(",")}
-    values = Values(root, meta)
+    values = Values(root, meta, project)
     return {name: values.flag(name) for name in sorted(names) if name}
 
 
@@ -128,12 +134,13 @@ class Source:
 
 
 def expand(root: Path, rel: str, text: str, diag: Diagnostics,
-           meta: dict[str, Any] | None = None) -> tuple[str, bool, list[str]]:
+           meta: dict[str, Any] | None = None, project: dict[str, Any] | None = None
+           ) -> tuple[str, bool, list[str]]:
     """``text`` of chapter ``rel`` with includes, page breaks, cells and the shortcodes
     reportc reads done (``meta``: its front matter, for ``{{< meta >}}``); whether it
     differs line by line from the file (its origins are then in ``diag.origins``); the
     other files read into it (for the cache key)."""
-    values = Values(root, meta or {})
+    values = Values(root, meta or {}, project)
     source = Source(values=values)
     _expand(root, rel, text, source, diag, [rel])
     source.files.extend(name for name in values.read if name not in source.files)
@@ -188,13 +195,14 @@ def _expand(root: Path, rel: str, text: str, source: Source, diag: Diagnostics,
                        (rel, number))
 
 
-def title_shortcodes(root: Path, rel: str, meta: dict[str, Any], diag: Diagnostics) -> None:
+def title_shortcodes(root: Path, rel: str, meta: dict[str, Any], diag: Diagnostics,
+                     project: dict[str, Any] | None = None) -> None:
     """A front matter ``title:`` with ``{{< meta x >}}`` in it gets the value, as the
     text does: a title is printed, and a shortcode must never be."""
     title = meta.get("title")
     if isinstance(title, str) and "{{<" in title:
         line = meta.get("_lines", {}).get("title", 1)
-        meta["title"] = _other_shortcodes(title, rel, line, diag, Values(root, meta))
+        meta["title"] = _other_shortcodes(title, rel, line, diag, Values(root, meta, project))
 
 
 def _other_shortcodes(line: str, rel: str, number: int, diag: Diagnostics,

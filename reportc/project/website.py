@@ -23,6 +23,7 @@ SUFFIXES = (".md", ".qmd", ".rmd", ".markdown", ".ipynb")
 # folders Quarto never renders from (besides _x and .x): packages, environments, and out/,
 # where reportc writes
 SKIPPED = {"node_modules", "renv", "packrat", "rsconnect", "venv", "env", "out"}
+RELATIVE = {"bibliography", "csl"}  # files a document names from its own folder
 README = re.compile(r"README\.[Rrq]?md")
 
 
@@ -112,6 +113,8 @@ def page_bibliographies(root: Path, names: list[str]
     files: list[str] = []
     said: list[tuple[str, str, int, str]] = []
     for name in names:
+        if not _source_file(root, name):
+            continue  # (a listed chapter that is not there: an error where it is listed)
         meta, block = front_matter(root, name)
         line = next((n for n, text in enumerate(block.split("\n"), 2)
                      if text.startswith("bibliography:")), 1)
@@ -166,3 +169,12 @@ def _names(items: Any) -> list[str]:
         return _names(items.get("chapters")) + ([part] if part.lower().endswith(SUFFIXES)
                                                  else [])
     return [name for item in items for name in _names(item)] if isinstance(items, list) else []
+
+
+def from_root(name: str, key: str, value: Any) -> Any:
+    """A document's setting, its file names (``bibliography``, ``csl``) made paths from the
+    report directory: the document names them from its own folder."""
+    if key not in RELATIVE or "/" not in name:
+        return value
+    files = rebased(name, value)
+    return files if isinstance(value, list) else files[0] if files else value
