@@ -637,3 +637,24 @@ def test_bookdowns_equation_labels_number_the_formula(tmp_path):
     html = built.html_path.read_text(encoding="utf-8")
     assert 'id="eq-CE"' in html and 'id="eq-H"' in html and "#eq:" not in html
     assert re.search(r'By <a [^>]*href="#eq-CE"[^>]*>\(?1\)?</a> and <a [^>]*href="#eq-H"', html)
+
+
+def test_latex_display_brackets_on_their_own_lines_are_formulas(tmp_path):
+    """R Markdown and MathJax read ``\\[ ... \\]`` as display math; pandoc reads ``\\[`` as
+    an escaped bracket, so a migrated blog's formulas printed as raw LaTeX left out. On
+    lines of their own they are formulas; in code, or as a bracket in a sentence, not."""
+    from reportc.project.markdown import bracket_maths
+
+    text = ("Mean:\n\\[\n\\bar{x} = \\sum_i w_i x_i\n\\]\nand\n  \\[ q = 1 \\]\n\n"
+            "A note \\[1\\] here.\n\n```\n\\[\ncode\n\\]\n```\n")
+    assert bracket_maths(text) == (
+        "Mean:\n$$\n\\bar{x} = \\sum_i w_i x_i\n$$\nand\n  $$ q = 1 $$\n\n"
+        "A note \\[1\\] here.\n\n```\n\\[\ncode\n\\]\n```\n")
+    lines = bracket_maths(text).split("\n")
+    assert len(lines) == len(text.split("\n"))  # each line where it was: messages' lines
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters/01-a.md").write_text("# Means\n\n" + text, encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("title: T\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert built.warnings == [] and html.count('<math display="block"') == 2

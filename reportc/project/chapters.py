@@ -26,6 +26,7 @@ from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
 from reportc.project.markdown import (
     Chapter,
+    bracket_maths,
     environment_classes,
     lists_read_as_text,
     nocite_keys,
@@ -241,12 +242,12 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     source = None if found is None else _source(found[1], found[0], diag, book)
     if found is None or source is None:
         return None
-    rel = found[0]
-    meta, text, cells = source
+    rel, (meta, text, cells) = found[0], source
     _unused_filters(meta, rel, diag)
     title_shortcodes(root, rel, meta, diag, project := project_meta(config))  # profiles' too
     text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells, project)
     text, expanded = add_listing(root, (rel, found[1]), (text, expanded), meta, read_in, diag)
+    text = bracket_maths(text)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),

@@ -200,3 +200,29 @@ def environment_classes(value: object) -> tuple[tuple[str, str], ...]:
         return ()
     return tuple((str(name), str(environment)) for environment, names in value.items()
                  for name in (names if isinstance(names, list) else [names]))
+
+
+_BRACKETS = re.compile(r"^(\s*)\\\[(.*?)\\\](\s*)$")  # \[ x \] alone on its line
+
+
+def bracket_maths(text: str) -> str:
+    """LaTeX's display-math brackets on lines of their own (``\\[`` ... ``\\]``, or
+    ``\\[ x \\]`` alone on a line), as R Markdown and MathJax read them, written as
+    ``$$``: pandoc reads ``\\[`` as an escaped bracket, so the formula printed as raw
+    LaTeX left out. Code is not touched; each line stays where it is."""
+    if "\\[" not in text:
+        return text
+    lines = text.split("\n")
+    fences, opened = Fences(), None
+    for number, line in enumerate(lines):
+        if fences.inside(number + 1, line.strip()):
+            continue
+        if opened is None and (one := _BRACKETS.match(line)):
+            lines[number] = f"{one.group(1)}$${one.group(2)}$${one.group(3)}"
+        elif line.strip() == "\\[" and opened is None:
+            opened = number
+        elif line.strip() == "\\]" and opened is not None:
+            for at in (opened, number):
+                lines[at] = lines[at].replace(lines[at].strip(), "$$")
+            opened = None
+    return "\n".join(lines)
