@@ -658,3 +658,17 @@ def test_latex_display_brackets_on_their_own_lines_are_formulas(tmp_path):
     built = build_root(tmp_path, formats=("html",), git_stamp=False)
     html = built.html_path.read_text(encoding="utf-8")
     assert built.warnings == [] and html.count('<math display="block"') == 2
+
+
+def test_the_tex_logos_in_a_formula_print_as_their_names(tmp_path):
+    """``$\\LaTeX$`` (MathJax draws the logo) stopped the build: "\\LaTeX is not defined"."""
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters/01-a.md").write_text("# Logos\n\nA $\\LaTeX$ CV, set in $\\TeX$.\n",
+                                               encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("title: T\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html", "pdf"), git_stamp=False)
+    assert built.warnings == []
+    html = built.html_path.read_text(encoding="utf-8")
+    assert '<mtext mathvariant="normal">LaTeX</mtext>' in html
+    assert '<mtext mathvariant="normal">TeX</mtext>' in html and "\\LaTeX" not in html
+    assert "A CV, set in ." in " ".join(built.page_texts()[-1].split())  # (drawn formulas)

@@ -46,6 +46,20 @@ def plain_text(tree: Any) -> str:
     return A.stringify(copy)
 
 
+# the TeX logos MathJax and KaTeX draw in a formula ($\LaTeX$), which texmath and ziamath
+# do not know: their names, upright
+_LOGOS = re.compile(r"\\(LaTeX|TeX|LaTeXe)(?![A-Za-z])")
+
+
+def spell_logos(nodes: list[A.Node]) -> None:
+    """``$\\LaTeX$`` and ``$\\TeX$`` as the words, upright, in every edition: they were
+    "not defined" (an error) though the author's web page (MathJax) draws them."""
+    for node in nodes:
+        if node["t"] == "Math" and "TeX" in node["c"][1]:
+            node["c"][1] = _LOGOS.sub(lambda m: "\\text{" + m.group(1).replace(
+                "LaTeXe", "LaTeX2ε") + "}", node["c"][1])
+
+
 def mark_equations(doc: ChapterDoc, nodes: list[A.Node]) -> None:
     """``$$ ... $$ {#eq-x}`` (or bookdown's ``$$ ... (\\#eq:x) $$``): the formula in a Span
     with the id and class ``equation`` (numbered by :mod:`reportc.document.numbering`).

@@ -15,7 +15,7 @@ from reportc.document.crossref import id_line
 from reportc.document.floats import shape_floats, word_extents
 from reportc.document.kinds import CALLOUTS, FLOAT_KINDS, LABELS, prefix_of
 from reportc.document.links import note_elements, note_heading
-from reportc.document.math import check_formulas, mark_equations, plain_text
+from reportc.document.math import check_formulas, mark_equations, plain_text, spell_logos
 from reportc.document.model import ChapterDoc, Float, Heading, Target
 from reportc.document.theorems import label_theorem, shape_theorems, theorem_prefix
 from reportc.errors import Diagnostics
@@ -97,6 +97,7 @@ def shape_quarto(doc: ChapterDoc, diag: Diagnostics, cache: BuildCache | None = 
     shape_theorems(nodes, words)
     word_extents(nodes, words)
     shape_floats(doc, diag, nodes)
+    spell_logos(nodes)
     mark_equations(doc, nodes)
     check_formulas(doc, diag, nodes, cache)
     for node in nodes:
