@@ -672,3 +672,22 @@ def test_the_tex_logos_in_a_formula_print_as_their_names(tmp_path):
     assert '<mtext mathvariant="normal">LaTeX</mtext>' in html
     assert '<mtext mathvariant="normal">TeX</mtext>' in html and "\\LaTeX" not in html
     assert "A CV, set in ." in " ".join(built.page_texts()[-1].split())  # (drawn formulas)
+
+
+def test_a_cell_of_a_language_no_engine_runs_is_shown_as_code(tmp_path):
+    """```` ```{yaml} ```` is no executable cell: it stopped the build ("reportc never runs
+    code"), and from Quarto's frozen results, which keep it as written, it printed as inline
+    code ("{yaml} a: 1 b: 2")."""
+    from reportc.project.shortcodes import shown_cells
+
+    (tmp_path / "doc.qmd").write_text("---\ntitle: Config\n---\n\n## Data\n\n```{yaml}\n"
+                                      "tide: high\nmoon: full\n```\n\nAfter.\n",
+                                      encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("chapters: [doc.qmd]\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert built.warnings == [] and "{yaml}" not in html
+    assert re.search(r'<pre[^>]*class="[^"]*yaml[^"]*"[^>]*>.*tide', html, re.S) or \
+        re.search(r'class="sourceCode yaml".*tide', html, re.S)
+    frozen = "Text.\n\n```{yaml}\na: 1\n```\n\n````markdown\n```{yaml}\n```\n````\n"
+    assert shown_cells(frozen) == frozen.replace("```{yaml}\na", "```yaml\na", 1)

@@ -28,6 +28,9 @@ _INCLUDE = re.compile(r"^\s*\{\{<\s*include\s+"  # a name in quotes may hold spa
                       r"(?:\"([^\">]+)\"|'([^'>]+)'|([^\s\"'>]+))\s*>\}\}\s*$")
 _PAGEBREAK = re.compile(r"^\s*\{\{<\s*pagebreak\s*>\}\}\s*$")
 _CELL = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w-]*)([ ,][^}]*)?\}\s*$")
+# languages no engine runs: a cell of one (```{yaml}) is shown as code, as its author meant
+SHOWN = {"yaml", "yml", "json", "toml", "ini", "xml", "csv", "markdown", "md", "text", "txt",
+         "plaintext", "diff", "console", "output", "default"}
 _OFF = re.compile(r"\beval\s*=\s*(?:FALSE|F)\b|^#\|\s*eval:\s*false\s*$", re.M)
 _HIDDEN = re.compile(r"\b(?:echo|include)\s*=\s*(?:FALSE|F)\b|^#\|\s*(?:echo|include):\s*"
                      r"false\s*$", re.M)
@@ -147,6 +150,7 @@ def expand(root: Path, rel: str, text: str, diag: Diagnostics,
     if source.cells:
         frozen = _frozen(root, rel)
         if frozen is not None:
+            frozen = shown_cells(frozen)
             _warn_if_stale(root, rel, diag)
             diag.origins[rel] = frozen_origins(frozen.split("\n"), source)
             return frozen, True, [*source.files, freeze_path(root, rel).relative_to(
@@ -242,6 +246,21 @@ def _shortcode(match: re.Match[str], rel: str, number: int, diag: Diagnostics,
     return ""
 
 
+def shown_cells(text: str) -> str:
+    """Quarto's frozen results keep a cell of a language no engine runs as it was written
+    (```{yaml}): pandoc reads that as inline code, so it opens a code block here (not
+    inside code, where it is shown as written)."""
+    if "{" not in text:
+        return text
+    lines, fences = text.split("\n"), Fences()
+    for number, line in enumerate(lines, start=1):
+        cell = _CELL.match(line) if fences.opened is None else None
+        if cell and cell.group(3).lower() in SHOWN:
+            lines[number - 1] = f"{cell.group(1)}{cell.group(2)}{cell.group(3).lower()}"
+        fences.inside(number, lines[number - 1].strip())
+    return "\n".join(lines)
+
+
 def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: Source) -> int:
     """An executable cell opening at line ``number``: shown as code if it is not to be run
     (``eval: false``), else remembered; returns the line after it."""
@@ -253,7 +272,7 @@ def _cell(lines: list[str], number: int, cell: re.Match[str], rel: str, source: 
     body = lines[number:end]
     options = [b.strip() for b in body if b.strip().startswith("#|")]
     settings = (cell.group(4) or "") + "\n" + "\n".join(options)
-    if not _OFF.search(settings):
+    if not _OFF.search(settings) and language.lower() not in SHOWN:
         source.cells.append(((rel, number), language))
         source.cell_at.append(len(source.lines))
     elif not _HIDDEN.search(settings):
