@@ -691,3 +691,45 @@ def test_a_cell_of_a_language_no_engine_runs_is_shown_as_code(tmp_path):
         re.search(r'class="sourceCode yaml".*tide', html, re.S)
     frozen = "Text.\n\n```{yaml}\na: 1\n```\n\n````markdown\n```{yaml}\n```\n````\n"
     assert shown_cells(frozen) == frozen.replace("```{yaml}\na", "```yaml\na", 1)
+
+
+def test_knitrs_cells_in_a_list_item_are_not_printed_as_fences(tmp_path):
+    """knitr writes a cell under ``1.`` indented as the chunk was (four spaces), one past
+    the item's text, where pandoc reads no div: Quarto's frozen results of a blog post
+    printed "::: {.cell}" and ":::" around its code, without a word."""
+    from reportc.project.markdown import list_div_fences
+
+    text = ("Steps:\n\n1. Estimate the intercept\n\n    ::: {.cell}\n    \n"
+            "    ```{.r .cell-code}\n    b0 <- mean(y)\n    ```\n    :::\n\n"
+            "  a. Compute the products.\n\n        ::: {.cell}\n        ```{.r}\n"
+            "        XtX <- t(X) %*% X\n        ```\n        :::\n\n"
+            "Prose with ::: in it.\n\n```\n    ::: {.kept}\n```\n")
+    fixed = list_div_fences(text)
+    assert fixed.split("\n")[4] == "   ::: {.cell}" and fixed.split("\n")[9] == "   :::"
+    assert "\n     ::: {.cell}\n" in fixed and "\n    ::: {.kept}\n" in fixed
+    assert len(fixed.split("\n")) == len(text.split("\n"))
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters/01-a.md").write_text("# Ridge\n\n" + text, encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("title: T\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    main = built.html_path.read_text(encoding="utf-8").split("<main", 1)[1]
+    assert built.warnings == [] and "{.cell}" not in main
+    assert main.count(":::") == 2  # the sentence's own and the code's, no fence
+    words = re.sub(r"<[^>]+>", "", main)
+    assert "b0 &lt;- mean(y)" in words and "XtX &lt;- t(X)" in words
+
+
+def test_a_fence_pandoc_reads_as_words_is_said_and_not_printed(tmp_path):
+    """A ``:::`` fence indented where pandoc reads none printed "::: {.note}" and ":::" as
+    text, without a word; now it is left out (its words kept) and said at its line."""
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters/01-a.md").write_text(
+        "# Notes\n\nFirst.\n\n ::: {.note}\n Kept words.\n :::\n\nLast.\n", encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("title: T\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert built.warnings == [
+        "chapters/01-a.md:5: warning: a ':::' block fence pandoc reads as words (indented "
+        "past its list item's text, or inside a paragraph): left out; put it at the column of "
+        "the text it belongs to, after a blank line [markdown.fence]"]
+    main = built.html_path.read_text(encoding="utf-8").split("<main", 1)[1]
+    assert ":::" not in main and "{.note}" not in main and "Kept words." in main

@@ -103,7 +103,7 @@ def drop_macro_formulas(doc: ChapterDoc) -> None:
             for node in A.iter_nodes(doc.ast["blocks"])):
         return
     A.map_inline_lists(doc.ast["blocks"], _without_definitions)
-    doc.ast["blocks"] = _without_empty(doc.ast["blocks"])
+    doc.ast["blocks"] = without_empty(doc.ast["blocks"])
 
 
 def _without_definitions(items: list[Any]) -> list[Any]:
@@ -111,12 +111,12 @@ def _without_definitions(items: list[Any]) -> list[Any]:
                                            and only_definitions(item["c"][1]))]
 
 
-def _without_empty(tree: Any) -> Any:
+def without_empty(tree: Any) -> Any:
     """``tree`` without paragraphs that hold only spaces (in every list of blocks)."""
     if isinstance(tree, list):
-        return [_without_empty(item) for item in tree
+        return [without_empty(item) for item in tree
                 if not (type(item) is dict and item.get("t") in ("Para", "Plain") and
                         all(inline.get("t") in ("Space", "SoftBreak") for inline in item["c"]))]
     if isinstance(tree, dict):
-        return {key: _without_empty(value) for key, value in tree.items()}
+        return {key: without_empty(value) for key, value in tree.items()}
     return tree

@@ -22,7 +22,7 @@ from reportc.document.callouts import alerts_as_callouts, environment_boxes
 from reportc.document.crossref import read_crossref
 from reportc.document.hidden import drop_hidden
 from reportc.document.math import located_math_warning
-from reportc.document.mathtex import drop_macro_formulas
+from reportc.document.mathtex import drop_macro_formulas, without_empty
 from reportc.document.model import ChapterDoc, Recording, Trace, replay
 from reportc.document.raw import clean_raw, link_labels, start_appendices, text_before_title
 from reportc.errors import Diagnostics, reported
@@ -349,7 +349,50 @@ def _chapter_doc(chapter: Chapter, ast_json: str | None, diag: Diagnostics,
     environment_boxes(doc, diag)
     read_crossref(doc)
     text_before_title(doc, diag)
+    _stray_fences(doc, diag)
     return doc
+
+
+_FENCE_WORD = re.compile(r":{3,}")
+_FENCE_LINE = re.compile(r"^[ \t]*:{3,}", re.M)
+
+
+def _stray_fences(doc: ChapterDoc, diag: Diagnostics) -> None:
+    """A ``:::`` fence pandoc read as words (indented where it reads none): it is left out,
+    with its attributes, and said once at the chapter's first such line, not printed."""
+    if ":::" not in doc.chapter.text:
+        return
+    found = [block for block in A.iter_nodes(doc.ast["blocks"]) if block["t"] in (
+        "Para", "Plain") and block["c"] and block["c"][0].get("t") == "Str"
+        and _FENCE_WORD.fullmatch(block["c"][0]["c"])]
+    for block in found:
+        block["c"] = _without_fences(block["c"])
+    if found:
+        doc.ast["blocks"] = without_empty(doc.ast["blocks"])
+        indented = [m for m in _FENCE_LINE.finditer(doc.chapter.text) if m.group(0)[0] in " \t"]
+        at = (indented or list(_FENCE_LINE.finditer(doc.chapter.text)))[:1]
+        line = doc.chapter.text.count("\n", 0, at[0].start()) + 1 if at else None
+        diag.warning("a ':::' block fence pandoc reads as words (indented past its list item's "
+                     "text, or inside a paragraph): left out; put it at the column of the "
+                     "text it belongs to, after a blank line", doc.rel, line, code="markdown.fence")
+
+
+def _without_fences(inlines: list[Any]) -> list[Any]:
+    """The words with each line that is a fence (``:::``, ``::: {.cell}``) taken out."""
+    lines: list[list[Any]] = [[]]
+    for item in inlines:
+        if item.get("t") in ("SoftBreak", "LineBreak"):
+            lines.append([])
+        lines[-1].append(item)
+    kept = [line for line in lines if not _a_fence(line)]
+    out = [item for line in kept for item in line]
+    return out[1:] if out and out[0].get("t") in ("SoftBreak", "LineBreak") else out
+
+
+def _a_fence(line: list[Any]) -> bool:
+    words = "".join(A.stringify(item) if item.get("t") != "Space" else " " for item in line
+                    if item.get("t") not in ("SoftBreak", "LineBreak")).strip()
+    return bool(re.fullmatch(r":{3,}(\s*\{[^}]*\}|\s+[\w-]+)?", words))
 
 
 def _parsed(chapter: Chapter, ast_json: str, diag: Diagnostics, cached: bool

@@ -26,10 +26,10 @@ from reportc.project.macros import header_definitions, share_macros
 from reportc.project.manubot import has_template, is_manubot, render_templates
 from reportc.project.markdown import (
     Chapter,
-    bracket_maths,
     environment_classes,
     lists_read_as_text,
     nocite_keys,
+    pandoc_ready,
     promote_sections,
 )
 from reportc.project.myst import translate
@@ -247,7 +247,7 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
     title_shortcodes(root, rel, meta, diag, project := project_meta(config))  # profiles' too
     text, expanded, read_in = _expand(root, rel, text, diag, meta, book, cells, project)
     text, expanded = add_listing(root, (rel, found[1]), (text, expanded), meta, read_in, diag)
-    text = bracket_maths(text)
+    text = pandoc_ready(text)
     if config is not None and has_template(text) and is_manubot(root):
         text, expanded = _manubot_templates(root, rel, text, expanded, config, diag)
     chapter = Chapter(path=path, rel=rel, text=text, expanded=expanded, read_in=tuple(read_in),

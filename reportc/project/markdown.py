@@ -226,3 +226,46 @@ def bracket_maths(text: str) -> str:
                 lines[at] = lines[at].replace(lines[at].strip(), "$$")
             opened = None
     return "\n".join(lines)
+
+
+_MARKER = re.compile(r"^( *)(?:[-*+]|\d{1,9}[.)]|[A-Za-z][.)]|#[.)])( +)(?=\S)")
+_INDENTED_DIV = re.compile(r"^( +)(:{3,}.*)$")
+
+
+def list_div_fences(text: str) -> str:
+    """A ``:::`` div fence in a list item, indented past the item's text by one to three
+    spaces, moved to the item's column: pandoc reads it only there, else it prints
+    ``::: {.cell}`` as text. knitr writes its cells so (indented as the chunk was: four
+    spaces under ``1.``), as Quarto's frozen results keep them. Lines stay where they are."""
+    if "\n " not in text or ":::" not in text:
+        return text
+    lines = text.split("\n")
+    fences = Fences()
+    for number, line in enumerate(lines):
+        if fences.inside(number + 1, line.strip()) or not (div := _INDENTED_DIV.match(line)):
+            continue
+        column = _item_column(lines, number, len(div.group(1)))
+        if column is not None and column < len(div.group(1)) <= column + 3:
+            lines[number] = " " * column + div.group(2)
+    return "\n".join(lines)
+
+
+def _item_column(lines: list[str], number: int, indent: int) -> int | None:
+    """The text column of the list item line ``number`` belongs to (``None``: none), looked
+    for upwards among the lines indented less than ``indent``."""
+    for line in reversed(lines[:number]):
+        stripped = len(line) - len(line.lstrip(" "))
+        if not line.strip() or stripped >= indent:
+            continue
+        marker = _MARKER.match(line)
+        if marker:
+            return len(marker.group(0))
+        if stripped == 0:
+            return None
+    return None
+
+
+def pandoc_ready(text: str) -> str:
+    """What pandoc would misread, written as it reads it (:func:`list_div_fences`,
+    :func:`bracket_maths`); each line stays where it is."""
+    return bracket_maths(list_div_fences(text))
