@@ -181,7 +181,8 @@ QUARTO_VALUES = {"title": "Harbour book", "subtitle": "Sub", "description": "Abo
                  "number-sections": False, "crossref": {"fig-prefix": "Abb."},
                  "reference-section-title": "Quellen", "csl": "apa",
                  "bibliography": "refs.bib", "nocite": "@*", "abstract": "Short.",
-                 "language": {"toc-title-document": "Übersicht"}, "code-annotations": False}
+                 "language": {"toc-title-document": "Übersicht"}, "code-annotations": False,
+                 "output-file": "harbour-book-2026.pdf"}
 
 
 def test_every_quarto_key_the_schema_declares_is_read_from_quarto_yml(tmp_path):
@@ -199,6 +200,7 @@ def test_every_quarto_key_the_schema_declares_is_read_from_quarto_yml(tmp_path):
             assert config.file_of(key) == "_quarto.yml", written
     assert (config.title, config.subtitle, config.lang, config.csl) == \
         ("Harbour book", "Sub", "de", "apa")
+    assert config.slug == "harbour-book-2026"  # Quarto's output-file names the outputs
     assert config.number_sections is False and config.crossref == {"fig": "Abb."}
     assert config.code_annotations == "none"  # Quarto's false hides them
     assert config.references_title == "Quellen" and config.authors[0].name == "Ada Example"
@@ -258,3 +260,12 @@ def test_an_unreadable_report_yaml_is_still_one_located_error(tmp_path):
     (tmp_path / "report.yaml").write_text("title: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"^report\.yaml:2: invalid YAML"):
         load_config(tmp_path, Diagnostics())
+
+
+def test_an_output_file_name_reportc_cannot_use_leaves_the_titles(tmp_path):
+    """Quarto allows any file name (``My thesis``); a slug may not have spaces, so such a
+    name leaves the outputs named by the title rather than stopping the build."""
+    (tmp_path / "index.qmd").write_text("# Index\n\nText.\n", encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text("book:\n  title: Harbour book\n  output-file: My "
+                                          "thesis\n  chapters: [index.qmd]\n", encoding="utf-8")
+    assert load_config(tmp_path, Diagnostics()).slug == "harbour-book"

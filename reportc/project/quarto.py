@@ -232,6 +232,10 @@ def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str 
     elif key == "date" and (str(value) in ("today", "last-modified", "now")
                             or "`r " in str(value)):
         return  # the build date, as reportc takes it anyway
+    elif key == "output-file":  # the outputs' name, as Quarto names them (one reportc takes)
+        value = re.sub(r"\.(?:pdf|html|docx|epub|tex|typ)$", "", str(value))
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
+            return
     settings.data[name] = value
     settings.lines[name] = line
     if file:

@@ -49,7 +49,7 @@ KEYS: tuple[Key, ...] = (
         default=_slug_default, shown_default="from the title",
         pattern=r"[A-Za-z0-9][A-Za-z0-9._-]*",
         message="slug '{value}' must use only letters, digits, '.', '_' and '-'",
-        names_files=True),
+        names_files=True, quarto=("output-file",)),
     Key("subtitle", "text", "printed under the title", c.text, quarto=("subtitle",)),
     Key("short_title", "text", "running head in the PDF (default: the title)", c.text),
     Key("organisation", "text", "the publishing organisation", c.text,
