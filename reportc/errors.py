@@ -64,6 +64,7 @@ WARNING_CODES = {
     "frontmatter.unknown": "a chapter's front matter has a key reportc does not know",
     "frontmatter.title": "a front matter title over level-1 headings (they become its sections)",
     "heading.first": "a chapter has text before its level-1 heading (moved below it)",
+    "image.remote": "a remote image is not fetched: its description prints as a link to it",
     "markdown.fence": "a ':::' block fence pandoc reads as words (left out, not printed)",
     "markdown.list": "a list item right after a paragraph line is read as text (add a blank line)",
     "shortcode.unknown": "a Quarto shortcode reportc does not read ({{< var >}}, {{< meta >}}; "

@@ -42,20 +42,32 @@ def test_quartos_hidden_content_is_in_no_edition(tmp_path):
         assert hidden not in page
 
 
-def test_a_remote_image_says_what_to_do(tmp_path):
+def test_a_remote_image_is_a_link_to_it_in_every_edition(tmp_path):
     """manubot/rootstock loads its example figures from GitHub, the caption over three
-    lines: one located error each, saying what to write instead."""
-    import pytest
-
-    from reportc.errors import BuildFailed
-
+    lines. A build fetches nothing: it stopped with an error; now each edition prints a
+    framed link to the image (in a figure, its address under its numbered caption; in a
+    sentence, its description), and the build says so at the image's line."""
     root = copy_root("basic", tmp_path)
     (root / "chapters/03-remote.md").write_text(
         "# Remote\n\n![\n**A square image.**\nLoaded from GitHub.\n]"
-        "(https://example.org/square.png \"Square\"){#fig:square}\n", encoding="utf-8")
-    with pytest.raises(BuildFailed) as failed:
-        build_root(root, formats=("html",), git_stamp=False)
-    assert [str(p) for p in failed.value.problems] == [
-        "chapters/03-remote.md:6: image 'https://example.org/square.png' is not a file in the "
-        "report directory (a build fetches nothing: save the image in the report directory, "
-        "e.g. in figures/, and write its path)"]
+        "(https://example.org/square.png \"Square\"){#fig:square}\n\nSee @fig:square and "
+        "![the logo](https://example.org/logo.svg) here.\n", encoding="utf-8")
+    built = build_root(root, formats=("html", "pdf"), git_stamp=False)
+    remote = [w for w in built.warnings if "[image.remote]" in w]
+    assert [w.split(": warning:")[0] for w in remote] == ["chapters/03-remote.md:6",
+                                                        "chapters/03-remote.md:8"]
+    assert remote[0].endswith("image 'https://example.org/square.png' is not fetched (a build "
+                              "fetches nothing): every edition prints its description as a "
+                              "link to it; save the image in the report directory, e.g. in "
+                              "figures/, and write its path to print it [image.remote]")
+    html = built.html_path.read_text(encoding="utf-8")
+    assert "<img" not in html.split('id="ch-03-remote"')[1].split("</section>")[0]
+    assert '<a href="https://example.org/square.png" class="remote-image" title="Square">' \
+        'https://example.org/square.png</a>' in html
+    assert '<a href="https://example.org/logo.svg" class="remote-image">the logo</a>' in html
+    text = " ".join(" ".join(built.page_texts()).split())
+    assert "https://example.org/square.png Figure 2. A square image." in text
+    assert "See Figure 2 and the logo here." in text
+    from tests.a11y.pdfcheck import check
+
+    assert check(built.pdf_path.read_bytes()) == []  # PDF/UA: its links are tagged

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -56,6 +57,8 @@ def resolve_references(doc: ChapterDoc, targets: dict[str, Target], bib_keys: se
                 _check_citation(doc, citation["citationId"], bib_keys, diag)
         elif node["t"] == "Image":
             _check_image(doc, node, root, diag, cache)
+        elif node["t"] == "Figure" and "://" in json.dumps(node["c"][2]):
+            _remote_in_figure(node)
         elif node["t"] == "Div" and "takeaways" in node["c"][0][1]:
             _dress_takeaways(node, takeaways)
     resolve_links(doc, targets, diag, bib_keys)  # hand-written links to #x
@@ -312,6 +315,24 @@ def _check_citation(doc: ChapterDoc, key: str, bib_keys: set[str], diag: Diagnos
         diag.error(f"unknown citation key '{key}'{hint}", doc.rel, _cite_line(doc, key))
 
 
+def _remote_in_figure(figure: A.Node) -> None:
+    """A remote image in a figure: its caption says what it shows, so the link to it
+    reads as its address (the figure's nodes are met before its image's)."""
+    for node in A.iter_nodes(figure["c"][2]):
+        if node["t"] == "Image" and (URL_SCHEME.match(node["c"][2][0]) or
+                                     node["c"][2][0].startswith("//")):
+            node["c"][1] = A.text_inlines(node["c"][2][0])
+
+
+def _remote_link(node: A.Node) -> None:
+    """A remote image as a link to it, its words the image's description (or its
+    address): no edition loads anything from elsewhere."""
+    words, (address, title) = node["c"][1], node["c"][2]
+    node["t"] = "Link"
+    node["c"] = [A.attr("", ["remote-image"]), words or A.text_inlines(address),
+                 [address, title]]
+
+
 def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
                  cache: BuildCache | None = None) -> None:
     source = node["c"][2][0]
@@ -328,9 +349,11 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):
-        diag.error(f"image '{source}' is not a file in the report directory (a build "
-                   "fetches nothing: save the image in the report directory, e.g. in "
-                   "figures/, and write its path)", doc.rel, line())
+        diag.warning(f"image '{source}' is not fetched (a build fetches nothing): every "
+                     "edition prints its description as a link to it; save the image in the "
+                     "report directory, e.g. in figures/, and write its path to print it",
+                     doc.rel, line(), code="image.remote")
+        _remote_link(node)
         return
     name = source.split("#")[0].split("?")[0]
     try:
