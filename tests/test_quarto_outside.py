@@ -516,17 +516,18 @@ def test_a_project_renders_what_quarto_renders_in_its_subfolders(tmp_path):
     """A project with no ``render:`` list renders every document of its folder and
     subfolders (a blog's ``posts/*/index.qmd``, a site's ``.md`` pages); reportc read only
     the folder's own ``.qmd`` files and left the rest out without a word. Partials, hidden
-    folders, READMEs, the output folder and package folders are no documents; a notebook
-    is left out with a word."""
+    folders, READMEs, the output folder, package folders and what .gitignore names are no
+    documents; a notebook is left out with a word."""
     _website(tmp_path, "project:\n  type: website\n  output-dir: docs\n")
     files = {"posts/2024-tide/index.qmd": "Tide post", "notes.md": "Notes page",
              "posts/_draft.qmd": "DRAFT", "_partials/x.qmd": "PARTIAL",
              ".hidden/y.qmd": "HIDDEN", "README.md": "README", "docs/old.md": "OUTPUT",
-             "renv/z.md": "PACKAGE", "out/w.md": "OUT"}
+             "renv/z.md": "PACKAGE", "out/w.md": "OUT", "pyenv/lib/v.md": "IGNORED"}
     for name, words in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(f"---\ntitle: {words}\n---\n\n{words} text.\n",
                                      encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("# local\n/pyenv/\n*.html\n", encoding="utf-8")
     (tmp_path / "book.ipynb").write_text('{"cells": [], "nbformat": 4, "nbformat_minor": 5, '
                                          '"metadata": {}}', encoding="utf-8")
     built = build_root(tmp_path, formats=("html",), git_stamp=False)
@@ -537,7 +538,7 @@ def test_a_project_renders_what_quarto_renders_in_its_subfolders(tmp_path):
     main = built.html_path.read_text(encoding="utf-8").split("<main", 1)[1]
     places = [main.index(f"{words} text.") for words in ("Notes page", "Tide post")]
     assert places == sorted(places) and main.index("Text of beta.") < places[0]
-    for words in ("DRAFT", "PARTIAL", "HIDDEN", "README", "OUTPUT", "PACKAGE", "OUT"):
+    for words in ("DRAFT", "PARTIAL", "HIDDEN", "README", "OUTPUT", "PACKAGE", "OUT", "IGNORED"):
         assert f"{words} text." not in main, words
 
 

@@ -9,9 +9,11 @@ home page alone), so the home page's ``title:`` titles the report, with a warnin
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,14 +36,27 @@ def project_inputs(root: Path, output_dir: Any = None) -> list[str]:
     folder. The folder's own files come first, then each subfolder's, by name."""
     found: list[str] = []
     skipped = (root / str(output_dir)).resolve() if isinstance(output_dir, str) else None
+    ignored = _git_ignored(root)
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         dirs[:] = [name for name in dirs if not name.startswith(("_", "."))
-                   and name not in SKIPPED and (here / name).resolve() != skipped]
+                   and name not in SKIPPED and (here / name).resolve() != skipped
+                   and not ignored(name)]
         found += [(here / name).relative_to(root).as_posix() for name in files
                   if not name.startswith(("_", ".")) and not README.fullmatch(name)
-                  and name.lower().endswith(SUFFIXES)]
+                  and name.lower().endswith(SUFFIXES) and not ignored(name)]
     return sorted(found, key=lambda name: (name.count("/"), name))
+
+
+def _git_ignored(root: Path) -> Callable[[str], bool]:
+    """Whether a file or folder name is one the project's .gitignore names (a virtual
+    environment, a build folder): Quarto renders nothing there."""
+    path = root / ".gitignore"
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    patterns = [line.strip().strip("/") for line in text.splitlines()
+                if line.strip() and not line.lstrip().startswith(("#", "!"))]
+    names = [pattern for pattern in patterns if "/" not in pattern]
+    return lambda name: any(fnmatch.fnmatch(name, pattern) for pattern in names)
 
 
 def site_order(root: Path, website: Any, found: list[str]) -> list[str]:
