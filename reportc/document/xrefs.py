@@ -319,9 +319,23 @@ def _remote_in_figure(figure: A.Node) -> None:
     """A remote image in a figure: its caption says what it shows, so the link to it
     reads as its address (the figure's nodes are met before its image's)."""
     for node in A.iter_nodes(figure["c"][2]):
-        if node["t"] == "Image" and (URL_SCHEME.match(node["c"][2][0]) or
-                                     node["c"][2][0].startswith("//")):
+        if node["t"] == "Image" and re.match(r"(?i)https?://|//", node["c"][2][0]):
             node["c"][1] = A.text_inlines(node["c"][2][0])
+
+
+def _url_image(doc: ChapterDoc, node: A.Node, diag: Diagnostics, line: int | None) -> None:
+    """An image named by its address: on the web, a link to it in every edition (a build
+    fetches nothing); any other scheme (``file:``) is an error."""
+    source = node["c"][2][0]
+    if not re.match(r"(?i)https?://|//", source):
+        diag.error(f"image '{source}' is not a file in the report directory (write the path "
+                   "of a file in the report directory, e.g. in figures/)", doc.rel, line)
+        return
+    diag.warning(f"image '{source}' is not fetched (a build fetches nothing): every edition "
+                 "prints its description as a link to it; save the image in the report "
+                 "directory, e.g. in figures/, and write its path to print it", doc.rel, line,
+                 code="image.remote")
+    _remote_link(node)
 
 
 def _remote_link(node: A.Node) -> None:
@@ -349,11 +363,7 @@ def _check_image(doc: ChapterDoc, node: A.Node, root: Path, diag: Diagnostics,
     if source.startswith("data:"):
         return
     if URL_SCHEME.match(source) or source.startswith("//"):
-        diag.warning(f"image '{source}' is not fetched (a build fetches nothing): every "
-                     "edition prints its description as a link to it; save the image in the "
-                     "report directory, e.g. in figures/, and write its path to print it",
-                     doc.rel, line(), code="image.remote")
-        _remote_link(node)
+        _url_image(doc, node, diag, line())
         return
     name = source.split("#")[0].split("?")[0]
     try:
