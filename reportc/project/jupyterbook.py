@@ -7,8 +7,12 @@ A Jupyter Book keeps its settings in ``_config.yml`` (title, author, copyright, 
 first chapter; a section file is a chapter of its own, after the file it is nested in, in
 the order the table of contents lists them (a Jupyter Book's PDF makes sections of them;
 their ``#`` titles stay chapter titles here, so each keeps its page and its place in the
-contents). Each value keeps the file and line it comes from; report.yaml overrides key by
-key. Settings that change what Jupyter Book prints but that reportc does not do (code
+contents). ``format: jb-article`` is one document: its root page is the one chapter and
+the files of its ``sections`` are sections of it. A table of contents written before
+Jupyter Book 0.11 (a list) is read as ``jupyter-book toc migrate`` would write it, and
+sphinx-external-toc's own keys (``subtrees``, ``entries``) as jb-book's; another
+``format`` is an error at its line. Each value keeps the file and line it comes from;
+report.yaml overrides key by key. Settings that change what Jupyter Book prints but that reportc does not do (code
 execution, Sphinx extensions, a toc ``url:`` entry) are each a warning at their line.
 """
 
@@ -18,12 +22,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from reportc.errors import ConfigError
 from reportc.project.quarto import ProjectSettings, authors, load_yaml
 
 CONFIG = "_config.yml"
 TOC = "_toc.yml"
 KIND = "jupyter-book"
 CODE = "jupyterbook.config"  # the warnings' type
+FORMATS = ("jb-book", "jb-article")
+# the keys of a list of files: jb-book's, jb-article's, sphinx-external-toc's own
+_ENTRIES = ("chapters", "sections", "entries")
 # what a toc entry without a suffix may be, in the order Jupyter Book looks for them
 SUFFIXES = (".md", ".ipynb", ".rst", ".Rmd", ".myst.md")
 # _config.yml keys -> report.yaml's
@@ -51,7 +59,7 @@ def jupyter_book_settings(root: Path) -> ProjectSettings:
         data, lines = load_yaml(root, CONFIG)
         settings.files.append(CONFIG)
         _take_config(settings, data, lines)
-    toc, toc_lines = load_yaml(root, TOC)
+    toc, toc_lines = load_yaml(root, TOC, mapping=False)
     settings.files.append(TOC)
     _take_toc(root, settings, toc, toc_lines)
     if "title" not in settings.data:
@@ -119,23 +127,77 @@ def _undone(settings: ProjectSettings, data: dict, lines: dict[str, int]) -> Non
             settings.warnings.append((message, CONFIG, lines.get(place, 1), CODE))
 
 
-def _take_toc(root: Path, settings: ProjectSettings, toc: dict, lines: dict[str, int]) -> None:
-    """``_toc.yml``'s root and chapters (parts with a caption become ``part:`` groups)."""
+def _take_toc(root: Path, settings: ProjectSettings, toc: Any, lines: dict[str, int]) -> None:
+    """``_toc.yml``'s root and chapters (parts with a caption become ``part:`` groups); a
+    jb-article's files are sections of its root page, the one chapter."""
+    if isinstance(toc, list):  # before Jupyter Book 0.11
+        toc = _migrated(toc, settings, lines)
+    form = toc.get("format")
+    if form not in (None, *FORMATS):
+        raise ConfigError(f"{TOC}:{lines.get('format', 1)}: format '{form}' is not a table of "
+                          f"contents reportc reads: write it as {' or '.join(FORMATS)} (a root, "
+                          "then parts, chapters or sections of files)")
     chapters: list[Any] = []
     where: dict[str, int] = {}
     if toc.get("root"):
         _add(root, chapters, where, toc["root"], lines.get("root", 1))
-    if isinstance(toc.get("parts"), list):
-        for index, part in enumerate(toc["parts"]):
-            if isinstance(part, dict):
-                _part(root, part, f"parts[{index}]", chapters, where, lines, settings)
-    else:
-        key = "chapters" if "chapters" in toc else "sections"  # jb-article: sections
-        _entries(root, toc.get(key), key, chapters, where, lines, settings)
+    level = 1 if form == "jb-article" and chapters else 0
+    if form == "jb-article":
+        settings.data.setdefault("number_sections", False)  # numbered only if toc asks
+    parts = next((key for key in ("parts", "subtrees") if isinstance(toc.get(key), list)), "")
+    for index, part in enumerate(toc[parts] if parts else []):
+        if isinstance(part, dict):
+            _part(root, part, f"{parts}[{index}]", chapters, where, lines, settings)
+    if not parts:
+        key = next((k for k in _ENTRIES if k in toc), "chapters")
+        _entries(root, toc.get(key), key, chapters, where, lines, settings, level)
     settings.data["chapters"] = chapters
     settings.lines["chapters"] = lines.get("root", 1)
     settings.lines.update(where)
     settings.sources["chapters"] = TOC
+
+
+def _migrated(toc: list[Any], settings: ProjectSettings, lines: dict[str, int]
+              ) -> dict[str, Any]:
+    """A table of contents in Jupyter Book's format before 0.11 (a list: the root's
+    ``file`` first, then chapters, and ``part:`` groups of ``chapters``) as the jb-book it
+    migrates to (``jupyter-book toc migrate``); its lines are kept under the new keys."""
+    first = toc[0] if toc and isinstance(toc[0], dict) else {}
+    nested = "sections" if "sections" in first else "chapters"
+    rest = [*(first.get(nested) or []), *toc[1:]]
+    places = [f"[0].{nested}[{i}]" for i in range(len(rest) - len(toc) + 1)] + \
+        [f"[{i}]" for i in range(1, len(toc))]
+    grouped = any(_is_part(entry) for entry in rest)
+    key = "parts" if grouped else "chapters"
+    for index, place in enumerate(places):
+        rest[index] = _migrated_entry(rest[index], f"{key}[{index}]", place, grouped, lines)
+    lines["root"] = lines.get("[0]", 1)
+    settings.warnings.append((
+        "a table of contents in the format before Jupyter Book 0.11: read as `jupyter-book "
+        f"toc migrate {TOC} -o {TOC}` would write it (Jupyter Book itself now refuses it)",
+        TOC, 1, CODE))
+    return {"format": "jb-book", "root": first.get("file"), key: rest}
+
+
+def _is_part(entry: Any) -> bool:
+    return isinstance(entry, dict) and ("part" in entry or "chapter" in entry)
+
+
+def _migrated_entry(entry: Any, to: str, place: str, grouped: bool,
+                    lines: dict[str, int]) -> Any:
+    """One entry of an old table of contents as jb-book's (a ``part:`` a part with a
+    caption; a file among parts a part of its own, without one), its lines moved from
+    ``place`` to ``to``."""
+    if grouped and not _is_part(entry):
+        to += ".chapters[0]"
+    for name, line in list(lines.items()):
+        if name == place or name.startswith((place + ".", place + "[")):
+            lines[to + name[len(place):]] = line
+    if _is_part(entry):
+        lines[f"{to}.caption"] = lines.get(place, 1)
+        return {"caption": entry.get("part") or entry.get("chapter"),
+                **{k: v for k, v in entry.items() if k in _ENTRIES}}
+    return {"chapters": [entry]} if grouped else entry
 
 
 def _part(root: Path, part: dict, place: str, chapters: list[Any], where: dict[str, int],
@@ -143,8 +205,8 @@ def _part(root: Path, part: dict, place: str, chapters: list[Any], where: dict[s
     """One ``parts:`` item: its chapters, under its caption when it has one."""
     inner: list[Any] = []
     inner_where: dict[str, int] = {}
-    _entries(root, part.get("chapters"), f"{place}.chapters", inner, inner_where, lines,
-             settings)
+    key = next((k for k in _ENTRIES if k in part), "chapters")
+    _entries(root, part.get(key), f"{place}.{key}", inner, inner_where, lines, settings)
     if not part.get("caption"):
         for offset, item in enumerate(inner):  # no caption: chapters of no part
             where[f"chapters[{len(chapters)}]"] = inner_where[f"chapters[{offset}]"]
@@ -177,8 +239,8 @@ def _entries(root: Path, entries: Any, place: str, out: list[Any], where: dict[s
         elif entry.get("url"):
             settings.warnings.append((f"toc entry url '{entry['url']}' is a web page, not "
                                       "a chapter: it is not in the editions", TOC, line, CODE))
-        _entries(root, entry.get("sections"), f"{at}.sections", out, where, lines, settings,
-                 level + 1)
+        key = next((k for k in _ENTRIES if k in entry), "sections")
+        _entries(root, entry.get(key), f"{at}.{key}", out, where, lines, settings, level + 1)
 
 
 def _add(root: Path, out: list[Any], where: dict[str, int], name: Any, line: int,
