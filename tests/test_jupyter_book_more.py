@@ -7,6 +7,7 @@ and built to HTML only.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -82,3 +83,125 @@ def test_an_unknown_toc_format_is_a_located_error_that_says_what_to_write(tmp_pa
         build(BuildOptions(root=root, formats=("html",)))
     assert str(raised.value).startswith("_toc.yml:2: format 'jb-paper'")
     assert "jb-book or jb-article" in str(raised.value)
+
+
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJ"
+       "RU5ErkJggg==")
+RECORD = "application/papermill.record/"
+
+
+def _glued(name: str, data: dict, shown: bool = True) -> dict:
+    """An output as MyST-NB's ``glue(name, value, display=shown)`` stores it."""
+    prefix = "" if shown else RECORD
+    return {"output_type": "display_data", "data": {prefix + k: v for k, v in data.items()},
+            "metadata": {"scrapbook": {"name": name, "mime_prefix": prefix}}}
+
+
+def _notebook() -> str:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Measures\n", "\n",
+                                                             "Stored when it last ran."]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": [
+            "glue('speed', 4.5678)\n", "glue('site', 'Raz', display=False)"], "outputs": [
+            _glued("speed", {"text/plain": "4.5678"}),
+            _glued("site", {"text/plain": "'Raz'"}, shown=False)]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 2, "source": [
+            "glue('plot', fig, display=False)\n", "glue('law', Math('P = k v^3'))\n",
+            "glue('sites', frame, display=False)"], "outputs": [
+            _glued("plot", {"image/png": PNG, "text/plain": "<Figure size 640x480>"}, False),
+            _glued("law", {"text/latex": "$\\displaystyle P = k v^3$",
+                           "text/plain": "<IPython.core.display.Math object>"}, False),
+            _glued("sites", {"text/html": "<table><tr><td>Raz</td><td>4</td></tr></table>",
+                             "text/plain": "   site  speed\n0  Raz  4"}, False)]}]
+    return json.dumps({"cells": cells, "metadata": {"kernelspec": {"language": "python"}},
+                       "nbformat": 4, "nbformat_minor": 5}, indent=1)
+
+
+GLUE_PAGE = """# Results
+
+The peak speed was {glue}`speed` m/s, about {glue:text}`speed:.1f` m/s, at
+{glue:text}`site` ({glue}`site` as Python prints it).
+
+```{glue:figure} plot
+:name: fig-plot
+
+Current speeds over a day.
+```
+
+{numref}`fig-plot` shows the day; the law is {eq}`eq-law`.
+
+```{glue:math} law
+:label: eq-law
+```
+
+```{glue} sites
+```
+
+```{glue:figure} sites
+:name: fig-sites
+
+The sites, glued as a table.
+```
+
+A name never glued: {glue:text}`nowhere`.
+"""
+
+
+@pytest.fixture(scope="module")
+def glued(tmp_path_factory):
+    toc = "format: jb-book\nroot: measures\nchapters:\n- file: results\n"
+    root = _book(tmp_path_factory.mktemp("glue") / "glue", toc,
+                 {"measures.ipynb": _notebook(), "results.md": GLUE_PAGE}, "Glue")
+    return build_root(root, formats=("html",))
+
+
+def test_glue_roles_print_the_stored_values(glued):
+    text = _text(glued)
+    assert "The peak speed was 4.5678 m/s, about 4.6 m/s, at Raz (\u2018Raz\u2019 as Python " \
+        "prints it)." in text  # {glue:text} reads the stored 'Raz' as Python does
+    assert "{glue" not in text and "speed:.1f" not in text
+
+
+def test_a_value_glued_without_display_is_not_printed_in_its_cell(glued):
+    measures = _html(glued).split('id="ch-results"')[0]
+    assert '</pre></div>\n<pre class="text"><code>4.5678</code></pre>' in measures
+    assert "<img" not in measures and "<table" not in measures  # display=False: not here
+    assert not [w for w in glued.warnings if "code cell printed" in w]  # the cells ran
+
+
+def test_glue_figure_and_math_are_numbered_and_referenced(glued):
+    html = _html(glued)
+    assert re.search(r'<figure[^>]*id="fig-plot".*?<img[^>]+src="data:image/png;base64,'
+                     r'iVBOR.*?Figure\s1\.</span> Current speeds over a day', html, re.S)
+    text = _text(glued)
+    assert re.search(r"Figure\s1 shows the day; the law is \( ?1 ?\)", text)
+    assert re.search(r'id="eq-law" class="equation"><math display="block".*?<mi>P</mi>', html)
+    assert "<td>Raz</td>" in html  # {glue}: the stored HTML table
+    assert re.search(r'<figure[^>]*id="fig-sites".*?<td>Raz</td>.*?Figure\s2\.</span> The '
+                     r"sites, glued as a table", html, re.S)  # a figure of what is no image
+
+
+def test_a_name_no_notebook_glued_is_a_located_warning_its_words_kept(glued):
+    said = [w for w in glued.warnings if "[myst.glue]" in w]
+    lines = GLUE_PAGE.split("\n")
+    at = next(n for n, line in enumerate(lines, 1) if "nowhere" in line)
+    assert len(said) == 1 and said[0].startswith(f"results.md:{at}: warning: glue 'nowhere'")
+    assert "A name never glued: nowhere." in _text(glued)
+
+
+def test_a_glued_value_edited_in_its_notebook_rebuilds_as_a_clean_build(tmp_path):
+    """The page that pastes a value is not the file that changed: the rebuild from the
+    cache must print the new value as a --no-cache build does."""
+    toc = "format: jb-book\nroot: measures\nchapters:\n- file: results\n"
+    root = _book(tmp_path / "glue", toc, {"measures.ipynb": _notebook(),
+                                          "results.md": GLUE_PAGE}, "Glue")
+    build(BuildOptions(root=root, formats=("html",)))
+    notebook = root / "measures.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace('"4.5678"', '"5.25"'),
+                        encoding="utf-8")
+    build(BuildOptions(root=root, formats=("html",)))
+    clean = tmp_path / "clean"
+    build(BuildOptions(root=root, formats=("html",), out=clean, use_cache=False))
+    edited = (root / "out" / "glue.html").read_bytes()
+    assert edited == (clean / "glue.html").read_bytes()
+    assert b"The peak speed was 5.25 m/s, about 5.2 m/s" in edited

@@ -12,8 +12,9 @@ the files of its ``sections`` are sections of it. A table of contents written be
 Jupyter Book 0.11 (a list) is read as ``jupyter-book toc migrate`` would write it, and
 sphinx-external-toc's own keys (``subtrees``, ``entries``) as jb-book's; another
 ``format`` is an error at its line. Each value keeps the file and line it comes from;
-report.yaml overrides key by key. Settings that change what Jupyter Book prints but that reportc does not do (code
-execution, Sphinx extensions, a toc ``url:`` entry) are each a warning at their line.
+report.yaml overrides key by key. Settings that change what Jupyter Book prints but
+that reportc does not do (code execution, Sphinx extensions, a toc ``url:`` entry) are
+each a warning at their line.
 """
 
 from __future__ import annotations

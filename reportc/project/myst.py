@@ -10,6 +10,7 @@ line of the file it comes from (so later messages point there):
   a numbered equation, ``(label)=`` the identifier of the heading (or block) after it;
 - ``{code-block}`` and ``{code-cell}`` code (a cell is never run: one warning per file,
   ``myst.code-cell``); ``{include}`` Quarto's include; ``{raw}`` a raw block;
+- MyST-NB's ``{glue}`` directives: :mod:`reportc.project.mystglue`;
 - ``{bibliography}`` and ``{tableofcontents}`` print nothing (reportc prints its own);
   ``% comments`` and ``+++`` breaks are not printed;
 - roles and links: :mod:`reportc.project.mystroles`;
@@ -23,6 +24,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from reportc.errors import Diagnostics
+from reportc.project.mystglue import DIRECTIVES as GLUE
+from reportc.project.mystglue import pasted_block
 from reportc.project.mystroles import (
     DIRECTIVE,
     TARGET,
@@ -33,7 +36,7 @@ from reportc.project.mystroles import (
     label_id,
     rooted,
 )
-from reportc.project.mysttables import caption_line, grid_table
+from reportc.project.mysttables import caption_line, definitions, grid_table
 
 log = logging.getLogger("reportc")
 Line = tuple[str, int]  # a line's text and the line of the file it comes from
@@ -254,6 +257,16 @@ def _dispatch(work: Translation, d: Directive) -> None:
         _table(work, d)
     elif d.name in _SILENT:
         log.debug("%s:%d: {%s} left out: reportc makes its own", work.rel, d.opened, d.name)
+    else:
+        _standing_for(work, d)
+
+
+def _standing_for(work: Translation, d: Directive) -> None:
+    """A directive that stands for other text (a file, raw output, a quotation, a glued
+    output), or one reportc does not read."""
+    if d.name in GLUE:  # the MyST it stands for, read again
+        _block(work, pasted_block(d.name, d.argument, d.options, d.body, d.opened,
+                                  (work.book.glue, work.rel, work.diag, label_id)))
     elif d.name == "include":
         work.out.append((f"{d.indent}{{{{< include {d.argument} >}}}}", d.opened))
     elif d.name == "raw":
@@ -415,26 +428,10 @@ def _table(work: Translation, d: Directive) -> None:
 
 
 def _glossary(work: Translation, d: Directive) -> None:
-    """A glossary as a definition list: a line at the margin is a term (several in a row
-    share the definition), the indented lines under it its definition."""
-    lines: list[Line] = [("", d.opened)]
-    margin = min((len(t) - len(t.lstrip()) for t, _ in d.body if t.strip()), default=0)
-    opened = False  # inside a definition
-    for text, number in d.body:
-        if not text.strip():
-            lines.append(("", number))
-            opened = False
-        elif len(text) - len(text.lstrip()) <= margin:
-            lines += [("", number)] if opened else []
-            lines.append((text.strip(), number))
-            opened = False
-        else:
-            lines.append(((":   " if not opened else "    ") + text.strip(), number))
-            opened = True
-    work.out += [(d.indent + t if t else t, n) for t, n in lines] + [("", d.closed)]
-    for index in range(len(work.out) - len(lines) - 1, len(work.out)):
-        text, number = work.out[index]
-        work.out[index] = (inline(text, Place(work.rel, number, work.book, work.diag)), number)
+    """A glossary as a definition list (:func:`~reportc.project.mysttables.definitions`),
+    its roles written as Markdown."""
+    work.out += [(inline(d.indent + t if t else t, Place(work.rel, n, work.book, work.diag)), n)
+                 for t, n in definitions(d.body, d.opened, d.closed)]
 
 
 def _other(work: Translation, d: Directive) -> None:

@@ -11,6 +11,8 @@ not read is a warning at its line and prints its text as code, never its braces.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,8 @@ from pathlib import Path
 import yaml
 
 from reportc.errors import Diagnostics
+from reportc.project.mystglue import ROLES as GLUE
+from reportc.project.mystglue import Glue, glued, pasted_inline
 from reportc.project.notebook import notebook_text
 
 # a directive's opening line: ```{name} argument or :::{name} argument
@@ -41,7 +45,8 @@ _WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
           "csv-table": "tbl", "prf:theorem": "thm", "prf:lemma": "lem", "prf:corollary": "cor",
           "prf:proposition": "prp", "prf:conjecture": "cnj", "prf:definition": "def",
-          "prf:example": "exm", "exercise": "exr", "prf:remark": "rem"}
+          "prf:example": "exm", "exercise": "exr", "prf:remark": "rem", "glue:figure": "fig",
+          "glue:math": "eq"}
 _NUMBERED = {"fig", "tbl", "eq", *(kind for kind in _KINDS.values())}
 _PARENTHETICAL = {"cite", "cite:p", "cite:ps", "cite:alp", "cite:alps", "footcite"}
 _NARRATIVE = {"cite:t", "cite:ts", "cite:ct", "cite:cts", "cite:author"}
@@ -67,6 +72,7 @@ class Book:
     root: Path = Path()  # the book's folder
     # {{ name }} values (_config.yml's, a file's front matter's); None: the extension is off
     substitutions: dict[str, str] | None = None
+    glue: Glue = field(default_factory=dict)  # notebooks' glued outputs (mystglue)
 
 
 def scan_book(root: Path, names: list[str]) -> Book:
@@ -79,9 +85,19 @@ def scan_book(root: Path, names: list[str]) -> Book:
         except (OSError, UnicodeDecodeError):
             continue  # (reported where the chapter is read)
         if name.endswith(".ipynb"):
+            _glued(text, name, book)
             text = (notebook_text(text, name, Diagnostics()) or ("", []))[0]
         _scan(text.replace("\r\n", "\n").split("\n"), Path(name), book)
     return book
+
+
+def _glued(text: str, name: str, book: Book) -> None:
+    """A notebook's glued outputs into ``book`` (a notebook that does not read is said
+    where the chapter is read)."""
+    if '"scrapbook"' not in text:
+        return
+    with contextlib.suppress(ValueError):
+        book.glue[name] = glued(json.loads(text))
 
 
 @dataclass
@@ -294,6 +310,10 @@ def _role(name: str, content: str, place: Place) -> str:
         return _reference(words, target, place, name)
     if name == "doc":
         return _doc(words, target, place)
+    if name in GLUE:
+        found = pasted_inline(name, content, place.book.glue, place.rel, place.number,
+                              place.diag)
+        return escape(content) if found is None else found
     simple = _simple(name, content, words, target)
     if simple is not None:
         return simple

@@ -19,7 +19,7 @@ from typing import Any
 from reportc.errors import Diagnostics
 
 Line = tuple[str, int]
-_IMAGES = ("image/svg+xml", "image/png", "image/jpeg", "image/gif")
+IMAGES = ("image/svg+xml", "image/png", "image/jpeg", "image/gif")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL = re.compile(r'^\s*"cell_type":', re.M)
 
@@ -69,14 +69,15 @@ def _code_cell(cell: dict[str, Any], source: list[str], tags: list[str], languag
                ) -> list[str]:
     """A code cell's code (a ``{code-cell}`` when no output is stored) and its outputs."""
     outputs = [] if "remove-output" in tags else [
-        part for output in cell.get("outputs") or [] for part in _output(output)]
+        part for output in cell.get("outputs") or [] for part in output_lines(output)]
     code = [] if "remove-input" in tags else source
     fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", "\n".join(code)))])
-    head = f"{fence}{{code-cell}} {language}" if not outputs else f"{fence}{language}"
+    ran = cell.get("outputs")  # (outputs glued with display=False print nothing here)
+    head = f"{fence}{{code-cell}} {language}" if not ran else f"{fence}{language}"
     return [*([head, *code, fence, ""] if code else []), *outputs]
 
 
-def _output(output: dict[str, Any]) -> list[str]:
+def output_lines(output: dict[str, Any]) -> list[str]:
     """One stored output as Markdown lines."""
     kind = output.get("output_type")
     if kind == "stream":
@@ -85,7 +86,7 @@ def _output(output: dict[str, Any]) -> list[str]:
         return _block(_ANSI.sub("", "\n".join(output.get("traceback") or [])) or
                       f"{output.get('ename')}: {output.get('evalue')}")
     data = output.get("data") or {}
-    image = next((kind for kind in _IMAGES if kind in data), None)
+    image = next((kind for kind in IMAGES if kind in data), None)
     if image:
         payload = _text(data[image]).replace("\n", "")
         if image == "image/svg+xml":
