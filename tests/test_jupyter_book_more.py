@@ -205,3 +205,86 @@ def test_a_glued_value_edited_in_its_notebook_rebuilds_as_a_clean_build(tmp_path
     edited = (root / "out" / "glue.html").read_bytes()
     assert edited == (clean / "glue.html").read_bytes()
     assert b"The peak speed was 5.25 m/s, about 5.2 m/s" in edited
+
+
+DESIGN_PAGE = """# Design
+
+::::{tab-set}
+:::{tab-item} Python
+:sync: py
+Python words.
+:::
+:::{tab-item} R
+R words.
+:::
+::::
+
+:::{card} Card Title
+:link: https://example.com
+
+Header words
+^^^
+Card content.
++++
+Footer words
+:::
+
+::::{grid} 1 2 2 2
+:gutter: 2
+
+:::{grid-item-card} First card
+:link: target
+:link-type: ref
+
+Card one body.
+:::
+::::
+
+````{tab-set-code}
+```python
+print(1)
+```
+````
+
+```{button-link} https://example.com
+Go there
+```
+
+```{button-ref} target
+Back to target
+```
+
+A badge {bdg-primary}`new`, a link badge {bdg-link-info}`docs <https://example.com>`,
+an icon {octicon}`rocket;1em` here.
+"""
+
+
+@pytest.fixture(scope="module")
+def design(tmp_path_factory):
+    toc = "format: jb-book\nroot: intro\nchapters:\n- file: design\n"
+    pages = {"intro.md": "# Intro\n\n(target)=\n## Target\n\nAim.\n", "design.md": DESIGN_PAGE}
+    return build_root(_book(tmp_path_factory.mktemp("design") / "design", toc, pages,
+                            "Design"), formats=("html",))
+
+
+def test_tabs_cards_and_grids_print_every_part_titled(design):
+    text = _text(design)
+    design_text = text[text.index("Design"):]
+    assert design_text.startswith("Design Python Python words. R R words. Card Title Header "
+                                  "words Card content. Footer words First card Card one body. "
+                                  "print ( 1 ) Go there Back to target A badge new, a link "
+                                  "badge docs , an icon here.")
+    html = _html(design)
+    assert "<strong>Python</strong>" in html and "<strong>R</strong>" in html  # tab labels
+    assert '<strong><a href="https://example.com">Card Title</a></strong>' in html
+    assert '<a href="#sec-target">First card</a>' in html  # :link-type: ref
+    assert '<a href="https://example.com">Go there</a>' in html
+    assert '<a href="#sec-target">Back to target</a>' in html
+    assert '<a href="https://example.com">docs</a>' in html  # {bdg-link-*}
+
+
+def test_sphinx_design_is_read_without_warnings_or_markup(design):
+    assert not [w for w in design.warnings if "[myst." in w]
+    text = _text(design)
+    for raw in ("^^^", "+++", "1 2 2 2", ":sync:", ":link:", "{bdg", "rocket", "{tab"):
+        assert raw not in text, raw

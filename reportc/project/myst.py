@@ -10,7 +10,8 @@ line of the file it comes from (so later messages point there):
   a numbered equation, ``(label)=`` the identifier of the heading (or block) after it;
 - ``{code-block}`` and ``{code-cell}`` code (a cell is never run: one warning per file,
   ``myst.code-cell``); ``{include}`` Quarto's include; ``{raw}`` a raw block;
-- MyST-NB's ``{glue}`` directives: :mod:`reportc.project.mystglue`;
+- MyST-NB's ``{glue}`` directives: :mod:`reportc.project.mystglue`; sphinx-design's
+  tabs, cards, grids and buttons: :mod:`reportc.project.mystdesign`;
 - ``{bibliography}`` and ``{tableofcontents}`` print nothing (reportc prints its own);
   ``% comments`` and ``+++`` breaks are not printed;
 - roles and links: :mod:`reportc.project.mystroles`;
@@ -24,8 +25,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from reportc.errors import Diagnostics
-from reportc.project.mystglue import DIRECTIVES as GLUE
-from reportc.project.mystglue import pasted_block
+from reportc.project.mystdesign import DESIGN, designed
+from reportc.project.mystglue import GLUE_DIRECTIVES, pasted_block
 from reportc.project.mystroles import (
     DIRECTIVE,
     TARGET,
@@ -54,8 +55,7 @@ _TITLES = {"seealso": "See also", "hint": "Hint", "attention": "Attention",
 _CODE = {"code", "code-block", "sourcecode", "code-cell"}
 _QUOTES = {"epigraph", "pull-quote", "highlights", "blockquote"}
 _SILENT = {"bibliography", "tableofcontents", "toctree"}
-_PLAIN = {"div", "container", "only", "margin", "sidebar", "card", "tab-set", "tab-item", "grid",
-          "grid-item", "grid-item-card"}  # boxes whose content prints as text
+_PLAIN = {"div", "container", "only", "margin", "sidebar"}  # boxes whose content prints as text
 _HEADING = re.compile(r"^(\s{0,3}#{1,6}[ \t]+.*?)[ \t]*$")
 _OPTION = re.compile(r"^\s*:([\w-]+):[ \t]*(.*?)\s*$")
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
@@ -264,9 +264,12 @@ def _dispatch(work: Translation, d: Directive) -> None:
 def _standing_for(work: Translation, d: Directive) -> None:
     """A directive that stands for other text (a file, raw output, a quotation, a glued
     output), or one reportc does not read."""
-    if d.name in GLUE:  # the MyST it stands for, read again
+    if d.name in GLUE_DIRECTIVES:  # the MyST it stands for, read again
         _block(work, pasted_block(d.name, d.argument, d.options, d.body, d.opened,
                                   (work.book.glue, work.rel, work.diag, label_id)))
+    elif d.name in DESIGN:
+        _block(work, designed(d.name, d.argument, d.options, d.body, d.indent,
+                              (d.opened, d.closed)))
     elif d.name == "include":
         work.out.append((f"{d.indent}{{{{< include {d.argument} >}}}}", d.opened))
     elif d.name == "raw":

@@ -35,8 +35,8 @@ Line = tuple[str, int]
 # the book's glue, the page, its diagnostics, how a label becomes an identifier
 Place = tuple[Glue, str, Diagnostics, Callable[[str, str], str]]
 PREFIX = "application/papermill.record/"
-ROLES = {"glue", "glue:", "glue:any", "glue:text", "glue:md"}
-DIRECTIVES = {"glue", "glue:", "glue:any", "glue:figure", "glue:math", "glue:md"}
+GLUE_ROLES = {"glue", "glue:", "glue:any", "glue:text", "glue:md"}
+GLUE_DIRECTIVES = {"glue", "glue:", "glue:any", "glue:figure", "glue:math", "glue:md"}
 _LATEX = re.compile(r"^\s*(?:\$\$|\$|\\\[|\\\()?(.*?)(?:\$\$|\$|\\\]|\\\))?\s*$", re.S)
 _CODE = "myst.glue"
 

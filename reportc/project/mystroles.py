@@ -20,8 +20,8 @@ from pathlib import Path
 import yaml
 
 from reportc.errors import Diagnostics
-from reportc.project.mystglue import ROLES as GLUE
-from reportc.project.mystglue import Glue, glued, pasted_inline
+from reportc.project.mystdesign import design_role, is_design_role
+from reportc.project.mystglue import GLUE_ROLES, Glue, glued, pasted_inline
 from reportc.project.notebook import notebook_text
 
 # a directive's opening line: ```{name} argument or :::{name} argument
@@ -310,7 +310,10 @@ def _role(name: str, content: str, place: Place) -> str:
         return _reference(words, target, place, name)
     if name == "doc":
         return _doc(words, target, place)
-    if name in GLUE:
+    if is_design_role(name):
+        role, text = design_role(name, content)
+        return _role(role, text, place) if role else text
+    if name in GLUE_ROLES:
         found = pasted_inline(name, content, place.book.glue, place.rel, place.number,
                               place.diag)
         return escape(content) if found is None else found

@@ -1,0 +1,86 @@
+"""sphinx-design's components (tabs, cards, grids, buttons, badges, icons) as the text a
+printed page can hold.
+
+A web page shows tabs one at a time, cards in a grid and buttons as buttons; a report
+prints all of it, in order, each in a box of its own (``::: {.myst-card}``) whose title
+is a bold line: ``{tab-set}`` its tabs, each ``{tab-item}`` under its label (and
+``{tab-set-code}`` its code blocks); ``{grid}`` its items (its argument, the column
+counts, is left out); ``{card}`` and ``{grid-item-card}`` their title (a link when
+``:link:`` gives one), header, body and footer (the ``^^^`` and ``+++`` lines between
+them print nothing), ``:img-top:``/``:img-bottom:`` images; ``{button-link}`` and
+``{button-ref}`` links. Roles: ``{bdg-*}`` badges print their text (``{bdg-link-*}`` and
+``{bdg-ref-*}`` as links), icons (``{octicon}``, ``{fas}``, ...) nothing. What is
+returned is MyST, read again by :mod:`reportc.project.myst` (so roles and directives
+inside a card are read as anywhere else).
+"""
+
+from __future__ import annotations
+
+import re
+
+Line = tuple[str, int]
+DESIGN = {"tab-set", "tab-item", "tab-set-code", "grid", "grid-item", "card",
+         "grid-item-card", "button-link", "button-ref"}
+ICONS = {"octicon", "fas", "far", "fab", "fa"}
+_TITLED = {"tab-item", "card", "grid-item-card"}
+_SEPARATOR = re.compile(r"^\s*(\^{3,}|\+{3,})\s*$")
+_LINK_ROLES = {"ref": "ref", "doc": "doc", "any": "ref"}
+
+
+def is_design_role(name: str) -> bool:
+    """A badge or icon role of sphinx-design."""
+    return name in ICONS or name.startswith(("bdg-", "material-"))
+
+
+def design_role(name: str, content: str) -> tuple[str, str]:
+    """A badge or icon as (the role it reads as, its content); role ``""``: the content
+    is Markdown to print (an icon prints nothing, a badge its text)."""
+    if name in ICONS or name.startswith("material-"):
+        return "", ""
+    if name.startswith("bdg-link-"):
+        words, _, target = content.rpartition("<")
+        words = words.strip() or target.rstrip(">")
+        return "", f"[{_escape(words)}]({target.rstrip('>').strip()})" if target else content
+    if name.startswith("bdg-ref-"):
+        return "ref", content
+    return "", _escape(content)
+
+
+def designed(name: str, argument: str, options: dict[str, str], body: list[Line],
+             indent: str, lines: tuple[int, int]) -> list[Line]:
+    """The component ``name`` as MyST lines (a box around its content, or a link)."""
+    opened, closed = lines
+    if name in ("button-link", "button-ref"):
+        return [("", opened), (indent + _button(name, argument, options, body), opened),
+                ("", closed)]
+    title = _title(argument, options) if name in _TITLED else ""
+    inner = [("", n) if _SEPARATOR.match(t) and "card" in name else (t, n) for t, n in body]
+    if image := options.get("img-top"):
+        inner.insert(0, (f"![]({image})", opened))
+    if image := options.get("img-bottom"):
+        inner.append((f"![]({image})", closed))
+    head = [(indent + f"**{title}**", opened), ("", opened)] if title else []
+    return [("", opened), (indent + "::: {.myst-" + name + "}", opened), *head, *inner,
+            ("", closed), (indent + ":::", closed), ("", closed)]
+
+
+def _title(argument: str, options: dict[str, str]) -> str:
+    """A card's or tab's title, a link when the card has ``:link:``."""
+    link = options.get("link", "").strip()
+    if not argument or not link:
+        return _escape(argument)
+    role = _LINK_ROLES.get(options.get("link-type", "url"))
+    return f"{{{role}}}`{argument} <{link}>`" if role else f"[{_escape(argument)}]({link})"
+
+
+def _button(name: str, argument: str, options: dict[str, str], body: list[Line]) -> str:
+    """A button as a link: its content is its text (none: the target)."""
+    words = " ".join(t.strip() for t, _ in body if t.strip())
+    if name == "button-link":
+        return f"[{_escape(words or argument)}]({argument})"
+    role = _LINK_ROLES.get(options.get("ref-type", "any"), "ref")
+    return f"{{{role}}}`{words} <{argument}>`" if words else f"{{{role}}}`{argument}`"
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)
