@@ -54,8 +54,8 @@ _TITLES = {"seealso": "See also", "hint": "Hint", "attention": "Attention",
            "danger": "Danger", "error": "Error"}
 _CODE = {"code", "code-block", "sourcecode", "code-cell"}
 _QUOTES = {"epigraph", "pull-quote", "highlights", "blockquote"}
-_SILENT = {"bibliography", "tableofcontents", "toctree"}
-_PLAIN = {"div", "container", "only", "margin", "sidebar"}  # boxes whose content prints as text
+_SILENT = {"bibliography", "tableofcontents", "toctree", "index"}  # (no index is made)
+_PLAIN = {"div", "container", "only", "margin", "sidebar", "toggle"}  # content prints as text
 _HEADING = re.compile(r"^(\s{0,3}#{1,6}[ \t]+.*?)[ \t]*$")
 _OPTION = re.compile(r"^\s*:([\w-]+):[ \t]*(.*?)\s*$")
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")

@@ -4,14 +4,16 @@ printed page can hold.
 A web page shows tabs one at a time, cards in a grid and buttons as buttons; a report
 prints all of it, in order, each in a box of its own (``::: {.myst-card}``) whose title
 is a bold line: ``{tab-set}`` its tabs, each ``{tab-item}`` under its label (and
-``{tab-set-code}`` its code blocks); ``{grid}`` its items (its argument, the column
-counts, is left out); ``{card}`` and ``{grid-item-card}`` their title (a link when
-``:link:`` gives one), header, body and footer (the ``^^^`` and ``+++`` lines between
-them print nothing), ``:img-top:``/``:img-bottom:`` images; ``{button-link}`` and
-``{button-ref}`` links. Roles: ``{bdg-*}`` badges print their text (``{bdg-link-*}`` and
-``{bdg-ref-*}`` as links), icons (``{octicon}``, ``{fas}``, ...) nothing. What is
-returned is MyST, read again by :mod:`reportc.project.myst` (so roles and directives
-inside a card are read as anywhere else).
+``{tab-set-code}`` its code blocks; sphinx-inline-tabs' ``{tab}`` likewise); ``{grid}``
+and ``{card-carousel}`` their items (their argument, a count of columns, left out);
+``{card}`` and ``{grid-item-card}`` their title (a link when ``:link:`` gives one), header,
+body and footer (the ``^^^`` and ``+++`` lines between them print nothing), an
+``:img-top:``/``:img-bottom:`` image of the book (one on the web, a gallery's decoration,
+is left out: a build fetches nothing); ``{button-link}`` and ``{button-ref}`` links.
+Roles: ``{bdg-*}`` badges print their text (``{bdg-link-*}`` and ``{bdg-ref-*}`` as
+links), icons (``{octicon}``, ``{fas}``, ...) nothing. What is returned is MyST, read
+again by :mod:`reportc.project.myst` (so roles and directives inside a card are read as
+anywhere else).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import re
 
 Line = tuple[str, int]
 DESIGN = {"tab-set", "tab-item", "tab-set-code", "grid", "grid-item", "card",
-         "grid-item-card", "button-link", "button-ref"}
+          "grid-item-card", "card-carousel", "button-link", "button-ref", "tab"}
 ICONS = {"octicon", "fas", "far", "fab", "fa"}
-_TITLED = {"tab-item", "card", "grid-item-card"}
+_TITLED = {"tab-item", "card", "grid-item-card", "tab"}  # ({tab}: sphinx-inline-tabs')
 _SEPARATOR = re.compile(r"^\s*(\^{3,}|\+{3,})\s*$")
+_WEB = re.compile(r"^[a-z]+://", re.I)
 _LINK_ROLES = {"ref": "ref", "doc": "doc", "any": "ref"}
 
 
@@ -55,9 +58,9 @@ def designed(name: str, argument: str, options: dict[str, str], body: list[Line]
                 ("", closed)]
     title = _title(argument, options) if name in _TITLED else ""
     inner = [("", n) if _SEPARATOR.match(t) and "card" in name else (t, n) for t, n in body]
-    if image := options.get("img-top"):
+    if (image := options.get("img-top", "")) and not _WEB.match(image):
         inner.insert(0, (f"![]({image})", opened))
-    if image := options.get("img-bottom"):
+    if (image := options.get("img-bottom", "")) and not _WEB.match(image):
         inner.append((f"![]({image})", closed))
     head = [(indent + f"**{title}**", opened), ("", opened)] if title else []
     return [("", opened), (indent + "::: {.myst-" + name + "}", opened), *head, *inner,
