@@ -88,6 +88,9 @@ def test_an_unknown_toc_format_is_a_located_error_that_says_what_to_write(tmp_pa
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJ"
        "RU5ErkJggg==")
 RECORD = "application/papermill.record/"
+DATAFRAME = ('<div>\n<style scoped>\n    .dataframe tbody tr th {\n        vertical-align: top;\n'
+             '    }\n</style>\n<table border="1" class="dataframe">\n  <tbody>\n    <tr>\n'
+             '      <td>Raz</td>\n      <td>4</td>\n    </tr>\n  </tbody>\n</table>\n</div>')
 
 
 def _glued(name: str, data: dict, shown: bool = True) -> dict:
@@ -101,6 +104,11 @@ def _notebook() -> str:
     cells = [
         {"cell_type": "markdown", "metadata": {}, "source": ["# Measures\n", "\n",
                                                              "Stored when it last ran."]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": ["import math"],
+         "outputs": []},  # it ran and printed nothing: no warning
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": ["formula"],
+         "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                      "data": {"image/png": PNG, "text/plain": "\u239b1\u239e\n\u239d2\u23a0"}}]},
         {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": [
             "glue('speed', 4.5678)\n", "glue('site', 'Raz', display=False)"], "outputs": [
             _glued("speed", {"text/plain": "4.5678"}),
@@ -111,7 +119,7 @@ def _notebook() -> str:
             _glued("plot", {"image/png": PNG, "text/plain": "<Figure size 640x480>"}, False),
             _glued("law", {"text/latex": "$\\displaystyle P = k v^3$",
                            "text/plain": "<IPython.core.display.Math object>"}, False),
-            _glued("sites", {"text/html": "<table><tr><td>Raz</td><td>4</td></tr></table>",
+            _glued("sites", {"text/html": DATAFRAME,
                              "text/plain": "   site  speed\n0  Raz  4"}, False)]}]
     return json.dumps({"cells": cells, "metadata": {"kernelspec": {"language": "python"}},
                        "nbformat": 4, "nbformat_minor": 5}, indent=1)
@@ -165,8 +173,9 @@ def test_glue_roles_print_the_stored_values(glued):
 def test_a_value_glued_without_display_is_not_printed_in_its_cell(glued):
     measures = _html(glued).split('id="ch-results"')[0]
     assert '</pre></div>\n<pre class="text"><code>4.5678</code></pre>' in measures
-    assert "<img" not in measures and "<table" not in measures  # display=False: not here
+    assert measures.count("<img") == 1 and "<table" not in measures  # display=False: not here
     assert not [w for w in glued.warnings if "code cell printed" in w]  # the cells ran
+    assert 'alt="\u239b1\u239e \u239d2\u23a0"' in measures  # a formula's text/plain, one line
 
 
 def test_glue_figure_and_math_are_numbered_and_referenced(glued):
@@ -176,7 +185,8 @@ def test_glue_figure_and_math_are_numbered_and_referenced(glued):
     text = _text(glued)
     assert re.search(r"Figure\s1 shows the day; the law is \( ?1 ?\)", text)
     assert re.search(r'id="eq-law" class="equation"><math display="block".*?<mi>P</mi>', html)
-    assert "<td>Raz</td>" in html  # {glue}: the stored HTML table
+    assert "<td>Raz</td>" in html and "vertical-align" not in html  # a DataFrame: its table
+    assert not [w for w in glued.warnings if "[raw.html]" in w]
     assert re.search(r'<figure[^>]*id="fig-sites".*?<td>Raz</td>.*?Figure\s2\.</span> The '
                      r"sites, glued as a table", html, re.S)  # a figure of what is no image
 
@@ -256,6 +266,24 @@ Back to target
 
 A badge {bdg-primary}`new`, a link badge {bdg-link-info}`docs <https://example.com>`,
 an icon {octicon}`rocket;1em` here.
+
+::::{card-carousel} 2
+:::{card} Remote
+:img-top: https://example.com/logo.png
+A gallery card.
+:::
+::::
+
+````{tab} Shell
+Inline tabs.
+````
+
+```{index} single: tides
+```
+
+```{toggle}
+Toggled words.
+```
 """
 
 
@@ -281,6 +309,8 @@ def test_tabs_cards_and_grids_print_every_part_titled(design):
     assert '<a href="https://example.com">Go there</a>' in html
     assert '<a href="#sec-target">Back to target</a>' in html
     assert '<a href="https://example.com">docs</a>' in html  # {bdg-link-*}
+    assert text.endswith("here. Remote A gallery card. Shell Inline tabs. Toggled words.")
+    assert "logo.png" not in html  # a card's image on the web: left out, not an error
 
 
 def test_sphinx_design_is_read_without_warnings_or_markup(design):
