@@ -90,7 +90,8 @@ PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGA
 RECORD = "application/papermill.record/"
 DATAFRAME = ('<div>\n<style scoped>\n    .dataframe tbody tr th {\n        vertical-align: top;\n'
              '    }\n</style>\n<table border="1" class="dataframe">\n  <tbody>\n    <tr>\n'
-             '      <td>Raz</td>\n      <td>4</td>\n    </tr>\n  </tbody>\n</table>\n</div>')
+             '      <td>Raz</td>\n      <td>4</td>\n    </tr>\n  </tbody>\n</table>\n'
+             '<p>1 rows \u00d7 2 columns</p>\n</div>')
 
 
 def _glued(name: str, data: dict, shown: bool = True) -> dict:
@@ -186,6 +187,7 @@ def test_glue_figure_and_math_are_numbered_and_referenced(glued):
     assert re.search(r"Figure\s1 shows the day; the law is \( ?1 ?\)", text)
     assert re.search(r'id="eq-law" class="equation"><math display="block".*?<mi>P</mi>', html)
     assert "<td>Raz</td>" in html and "vertical-align" not in html  # a DataFrame: its table
+    assert "</table>\n<p>1 rows \u00d7 2 columns</p>" in html  # and its size
     assert not [w for w in glued.warnings if "[raw.html]" in w]
     assert re.search(r'<figure[^>]*id="fig-sites".*?<td>Raz</td>.*?Figure\s2\.</span> The '
                      r"sites, glued as a table", html, re.S)  # a figure of what is no image
@@ -318,3 +320,65 @@ def test_sphinx_design_is_read_without_warnings_or_markup(design):
     text = _text(design)
     for raw in ("^^^", "+++", "1 2 2 2", ":sync:", ":link:", "{bdg", "rocket", "{tab"):
         assert raw not in text, raw
+
+
+def test_a_toc_with_headers_before_0_9_groups_the_files_after_each(tmp_path):
+    toc = "- file: intro\n- file: one\n\n- header: Basics\n- file: one-a\n- file: two\n"
+    built = build_root(_book(tmp_path / "hdr", toc, PAGES, "Headers"), formats=("html",))
+    assert _contents(built) == "Contents 1 Intro 2 One Basics 3 One A 4 Two"
+
+
+OLDER_PAGE = """# Older
+
+The [@vectorize](https://numba.pydata.org) decorator, and @property too, are words.
+
+![Chart](/_static/chart.png)
+
+```{math}
+---
+label: poly
+---
+
+p(x) = a_0 + a_1 x
+```
+
+See {math:numref}`poly`.
+
+<!-- a draft, left out
+```{code-cell} ipython3
+draft()
+``` -->
+
+```{link-button} https://example.com/lab
+:text: Launch lab
+```
+
+````{tabbed} First tab
+Tab words.
+````
+
+````{panels}
+Left panel.
+---
+Right panel.
+````
+"""
+
+
+def test_what_books_written_for_older_tools_hold_prints_as_meant(tmp_path):
+    """Found building 2i2c's utoronto-demo (a toc before 0.9, sphinx-panels, QuantEcon's
+    lectures): each was a failed build, markup printed or a warning."""
+    root = _book(tmp_path / "older", "format: jb-book\nroot: older\n", {"older.md": OLDER_PAGE},
+                 "Older")
+    (root / "_static").mkdir()
+    (root / "_static" / "chart.png").write_bytes(__import__("base64").b64decode(PNG))
+    built = build_root(root, formats=("html",))
+    text, html = _text(built), _html(built)
+    assert "The @vectorize decorator, and @property too, are words." in text  # no citations
+    assert '<img src="_static/chart.png" alt="Chart"' in html  # "/_static": from the root
+    assert re.search(r'id="eq-poly" class="equation"><math display="block"', html)
+    assert re.search(r"See \( ?1 ?\)", text)
+    assert "draft" not in text and "```" not in text  # an HTML comment's fences: nothing
+    assert '<a href="https://example.com/lab">Launch lab</a>' in html
+    assert "First tab Tab words. Left panel. Right panel." in text
+    assert not [w for w in built.warnings if "[myst." in w]

@@ -161,44 +161,55 @@ def _take_toc(root: Path, settings: ProjectSettings, toc: Any, lines: dict[str, 
 def _migrated(toc: list[Any], settings: ProjectSettings, lines: dict[str, int]
               ) -> dict[str, Any]:
     """A table of contents in Jupyter Book's format before 0.11 (a list: the root's
-    ``file`` first, then chapters, and ``part:`` groups of ``chapters``) as the jb-book it
-    migrates to (``jupyter-book toc migrate``); its lines are kept under the new keys."""
+    ``file`` first, then chapters, ``part:`` groups of ``chapters`` or, before 0.9,
+    ``header:`` lines over the files after them) as the jb-book it migrates to
+    (``jupyter-book toc migrate``); its lines are kept under the new keys."""
     first = toc[0] if toc and isinstance(toc[0], dict) else {}
     nested = "sections" if "sections" in first else "chapters"
     rest = [*(first.get(nested) or []), *toc[1:]]
     places = [f"[0].{nested}[{i}]" for i in range(len(rest) - len(toc) + 1)] + \
         [f"[{i}]" for i in range(1, len(toc))]
     grouped = any(_is_part(entry) for entry in rest)
-    key = "parts" if grouped else "chapters"
-    for index, place in enumerate(places):
-        rest[index] = _migrated_entry(rest[index], f"{key}[{index}]", place, grouped, lines)
+    out: list[Any] = []
+    for entry, place in zip(rest, places, strict=True):
+        _migrate_entry(entry, place, out, grouped, lines)
     lines["root"] = lines.get("[0]", 1)
     settings.warnings.append((
         "a table of contents in the format before Jupyter Book 0.11: read as `jupyter-book "
         f"toc migrate {TOC} -o {TOC}` would write it (Jupyter Book itself now refuses it)",
         TOC, 1, CODE))
-    return {"format": "jb-book", "root": first.get("file"), key: rest}
+    return {"format": "jb-book", "root": first.get("file"), "parts" if grouped else "chapters":
+            out}
 
 
 def _is_part(entry: Any) -> bool:
-    return isinstance(entry, dict) and ("part" in entry or "chapter" in entry)
+    return isinstance(entry, dict) and any(key in entry for key in ("part", "chapter", "header"))
 
 
-def _migrated_entry(entry: Any, to: str, place: str, grouped: bool,
-                    lines: dict[str, int]) -> Any:
-    """One entry of an old table of contents as jb-book's (a ``part:`` a part with a
-    caption; a file among parts a part of its own, without one), its lines moved from
-    ``place`` to ``to``."""
-    if grouped and not _is_part(entry):
-        to += ".chapters[0]"
+def _migrate_entry(entry: Any, place: str, out: list[Any], grouped: bool,
+                   lines: dict[str, int]) -> None:
+    """One entry of an old table of contents into ``out`` as jb-book's: a ``part:`` a
+    part with a caption and its chapters, a ``header:`` one whose chapters are the files
+    after it, another file a chapter (among parts: in the header's part before it, else
+    a part of its own without a caption); its lines moved from ``place``."""
+    if _is_part(entry):
+        caption = entry.get("part") or entry.get("chapter") or entry.get("header")
+        children = {k: v for k, v in entry.items() if k in _ENTRIES} or {"chapters": []}
+        out.append({"caption": caption, **children, "open": "header" in entry})
+        lines[f"parts[{len(out) - 1}].caption"] = lines.get(place, 1)
+        to = f"parts[{len(out) - 1}]"
+    elif grouped and out and out[-1].get("open"):
+        out[-1]["chapters"].append(entry)
+        to = f"parts[{len(out) - 1}].chapters[{len(out[-1]['chapters']) - 1}]"
+    elif grouped:
+        out.append({"chapters": [entry]})
+        to = f"parts[{len(out) - 1}].chapters[0]"
+    else:
+        out.append(entry)
+        to = f"chapters[{len(out) - 1}]"
     for name, line in list(lines.items()):
         if name == place or name.startswith((place + ".", place + "[")):
             lines[to + name[len(place):]] = line
-    if _is_part(entry):
-        lines[f"{to}.caption"] = lines.get(place, 1)
-        return {"caption": entry.get("part") or entry.get("chapter"),
-                **{k: v for k, v in entry.items() if k in _ENTRIES}}
-    return {"chapters": [entry]} if grouped else entry
 
 
 def _part(root: Path, part: dict, place: str, chapters: list[Any], where: dict[str, int],

@@ -32,6 +32,7 @@ from reportc.project.mystroles import (
     TARGET,
     Book,
     Place,
+    any_suffix,
     escape,
     inline,
     label_id,
@@ -60,7 +61,6 @@ _HEADING = re.compile(r"^(\s{0,3}#{1,6}[ \t]+.*?)[ \t]*$")
 _OPTION = re.compile(r"^\s*:([\w-]+):[ \t]*(.*?)\s*$")
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
 _FENCE = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])[ \t]+)*(`{3,}|~{3,})")  # in a list item too
-_IMAGE_SUFFIXES = [".svg", ".png", ".jpg", ".jpeg", ".gif", ".pdf"]
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+")
 _REMOVED = re.compile(r"remove-(?:cell|input)")
 
@@ -135,10 +135,15 @@ def _block(work: Translation, lines: list[Line]) -> None:
         text, number = lines[index]
         stripped = text.strip()
         index += 1
-        if fence:  # code: as it is
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+        if fence:  # code: as it is; an HTML comment (to its -->): nothing
+            comment = fence == "-->"
+            if (stripped.startswith(fence) and not stripped.strip(fence[0])) or \
+                    (comment and fence in stripped):
                 fence = ""
-            work.out.append((text, number))
+            work.out.append(("" if comment else text, number))
+        elif re.match(r" {0,3}<!--", text) and "-->" not in text:  # (its fences are no code)
+            fence = "-->"
+            work.out.append(("", number))
         elif opening := DIRECTIVE.match(text):
             index = _directive(work, lines, index, opening)
         elif stripped.startswith("$$") and stripped.count("$$") == 1:
@@ -342,21 +347,12 @@ def _figure(work: Translation, d: Directive) -> None:
     words = " ".join(inline(t.strip(), Place(work.rel, n, work.book, work.diag))
                      for t, n in caption) or ("" if d.name == "figure" else
                                               escape(d.options.get("alt", "")))
-    path = rooted(_any_suffix(work, d.argument), Place(work.rel, d.opened, work.book, work.diag))
+    path = rooted(any_suffix(d.argument, work.book.root / work.rel),
+                  Place(work.rel, d.opened, work.book, work.diag))
     shown = f"![{words}]({path}){{{' '.join(attributes)}}}"
     work.out += [("", d.opened), (d.indent + shown + ("" if d.name == "figure" else "\\"),
                                   d.opened), ("", d.opened)]
     _block(work, d.body[after:])
-
-
-def _any_suffix(work: Translation, path: str) -> str:
-    """Sphinx's ``image.*``: the file of that name there is (SVG first, then PNG, ...)."""
-    if not path.endswith(".*"):
-        return path
-    folder = (work.book.root / work.rel).parent
-    found = sorted((p for p in folder.glob(path) if p.suffix.lower() in _IMAGE_SUFFIXES),
-                   key=lambda p: _IMAGE_SUFFIXES.index(p.suffix.lower()))
-    return path[:-2] + found[0].suffix if found else path[:-2] + ".png"
 
 
 def _caption(body: list[Line]) -> tuple[list[Line], int]:
@@ -377,10 +373,11 @@ def _quoted(value: str) -> str:
 
 
 def _math(work: Translation, d: Directive) -> None:
-    """``{math}`` as display maths, numbered when it has a ``:label:``."""
+    """``{math}`` as display maths, numbered when it has a ``:label:`` (an empty line, which
+    would end pandoc's formula, left out)."""
     label = d.options.get("label") or d.options.get("name")
     tail = "$$" + (f" {{#{label_id(label, 'eq')}}}" if label else "")
-    body = aligned(d.body if not d.argument else [(d.argument, d.opened), *d.body])
+    body = aligned([t for t in [(d.argument, d.opened), *d.body] if t[0].strip()])
     work.out += [("", d.opened), (d.indent + "$$", d.opened), *body, (d.indent + tail, d.closed),
                  ("", d.closed)]
 

@@ -10,6 +10,8 @@ and ``{card-carousel}`` their items (their argument, a count of columns, left ou
 body and footer (the ``^^^`` and ``+++`` lines between them print nothing), an
 ``:img-top:``/``:img-bottom:`` image of the book (one on the web, a gallery's decoration,
 is left out: a build fetches nothing); ``{button-link}`` and ``{button-ref}`` links.
+sphinx-panels' (sphinx-design's predecessor) ``{panels}`` (its panels between rules),
+``{tabbed}`` (a tab) and ``{link-button}`` (a link) likewise.
 Roles: ``{bdg-*}`` badges print their text (``{bdg-link-*}`` and ``{bdg-ref-*}`` as
 links), icons (``{octicon}``, ``{fas}``, ...) nothing. What is returned is MyST, read
 again by :mod:`reportc.project.myst` (so roles and directives inside a card are read as
@@ -22,10 +24,12 @@ import re
 
 Line = tuple[str, int]
 DESIGN = {"tab-set", "tab-item", "tab-set-code", "grid", "grid-item", "card",
-          "grid-item-card", "card-carousel", "button-link", "button-ref", "tab"}
+          "grid-item-card", "card-carousel", "button-link", "button-ref", "tab",
+          "tabbed", "panels", "link-button"}  # (the last three: sphinx-panels')
 ICONS = {"octicon", "fas", "far", "fab", "fa"}
-_TITLED = {"tab-item", "card", "grid-item-card", "tab"}  # ({tab}: sphinx-inline-tabs')
+_TITLED = {"tab-item", "card", "grid-item-card", "tab", "tabbed"}  # {tab}: sphinx-inline-tabs
 _SEPARATOR = re.compile(r"^\s*(\^{3,}|\+{3,})\s*$")
+_PARTED = {"card", "grid-item-card", "panels"}  # header ^^^, body, +++ footer
 _WEB = re.compile(r"^[a-z]+://", re.I)
 _LINK_ROLES = {"ref": "ref", "doc": "doc", "any": "ref"}
 
@@ -53,11 +57,14 @@ def designed(name: str, argument: str, options: dict[str, str], body: list[Line]
              indent: str, lines: tuple[int, int]) -> list[Line]:
     """The component ``name`` as MyST lines (a box around its content, or a link)."""
     opened, closed = lines
-    if name in ("button-link", "button-ref"):
+    if name in ("button-link", "button-ref", "link-button"):
         return [("", opened), (indent + _button(name, argument, options, body), opened),
                 ("", closed)]
     title = _title(argument, options) if name in _TITLED else ""
-    inner = [("", n) if _SEPARATOR.match(t) and "card" in name else (t, n) for t, n in body]
+    inner = [("", n) if _SEPARATOR.match(t) and name in _PARTED else (t, n) for t, n in body]
+    if name == "panels":  # its panels, between --- lines: a rule between them
+        inner = [p for t, n in inner for p in (
+            [("", n), ("* * *", n), ("", n)] if t.strip() == "---" else [(t, n)])]
     if (image := options.get("img-top", "")) and not _WEB.match(image):
         inner.insert(0, (f"![]({image})", opened))
     if (image := options.get("img-bottom", "")) and not _WEB.match(image):
@@ -78,8 +85,10 @@ def _title(argument: str, options: dict[str, str]) -> str:
 
 def _button(name: str, argument: str, options: dict[str, str], body: list[Line]) -> str:
     """A button as a link: its content is its text (none: the target)."""
-    words = " ".join(t.strip() for t, _ in body if t.strip())
-    if name == "button-link":
+    words = options.get("text") or " ".join(t.strip() for t, _ in body if t.strip())
+    if name == "link-button" and options.get("type", "url") != "url":
+        name, options = "button-ref", {"ref-type": options.get("type", "ref")}
+    if name in ("button-link", "link-button"):
         return f"[{_escape(words or argument)}]({argument})"
     role = _LINK_ROLES.get(options.get("ref-type", "any"), "ref")
     return f"{{{role}}}`{words} <{argument}>`" if words else f"{{{role}}}`{argument}`"

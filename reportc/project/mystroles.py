@@ -35,6 +35,8 @@ _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
 _ROLE = re.compile(r"(\{([\w:.+-]+)\})?(`+)(.+?)(?<!`)\3(?!`)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 _TAIL = re.compile(r"^([^\[]*?)\]\(([^)\s]+)\)")
+_IMAGE_SUFFIXES = [".svg", ".png", ".jpg", ".jpeg", ".gif", ".pdf"]
+_AT = re.compile(r"(?<![\w\\])@(?=[\w{])")  # what pandoc would read as a citation
 _SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"%s|\{number\}")
 _JINJA = re.compile(r"\{\{(.+?)\}\}")
@@ -72,12 +74,16 @@ class Book:
     root: Path = Path()  # the book's folder
     # {{ name }} values (_config.yml's, a file's front matter's); None: the extension is off
     substitutions: dict[str, str] | None = None
+    # Sphinx's MyST (Jupyter Book 1) has no @key citations: "@name" is text; mystmd's
+    # (a myst.yml beside _toc.yml) cites and refers with it
+    at_is_text: bool = True
     glue: Glue = field(default_factory=dict)  # notebooks' glued outputs (mystglue)
 
 
 def scan_book(root: Path, names: list[str]) -> Book:
     """The labels and titles of the book's files ``names`` (paths from ``root``)."""
-    book = Book(root=root, substitutions=_substitutions(root))
+    book = Book(root=root, substitutions=_substitutions(root),
+                at_is_text=not (root / "myst.yml").is_file())
     for name in names:
         path = root / name
         try:
@@ -197,7 +203,7 @@ class Place:
 def inline(line: str, place: Place) -> str:
     """``line`` with its roles and MyST links written as pandoc Markdown; inline code
     (without a role) is left as it is, also inside a link's text."""
-    if "`" not in line and "](" not in line and "{{" not in line:
+    if "`" not in line and "](" not in line and "{{" not in line and "@" not in line:
         return line
     spans: list[str] = []
 
@@ -206,14 +212,21 @@ def inline(line: str, place: Place) -> str:
                      else match.group(0))
         return f"\x00{len(spans) - 1}\x00"
 
-    masked = _images(_substitute(_links(_ROLE.sub(hold, line), place), place), place)
+    masked = _ROLE.sub(hold, line)
+    if place.book.at_is_text:  # ([@vectorize](url): pandoc read a citation of 'vectorize')
+        masked = _AT.sub(r"\\@", masked)
+    masked = _images(_substitute(_links(masked, place), place), place)
     return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], masked)
 
 
 def rooted(path: str, place: Place) -> str:
     """An image path written from the page's folder as a path from the book's folder
     (where reportc looks first), so it holds wherever the page's text goes: a section
-    file's text is printed in its chapter, which may be in another folder."""
+    file's text is printed in its chapter, which may be in another folder. A path that
+    starts with ``/`` is from the book's folder already, as Sphinx reads it."""
+    if path.startswith("/") and not path.startswith("//") and \
+            (place.book.root / path.lstrip("/")).is_file():
+        return path.lstrip("/")  # Sphinx's "absolute" path: from the book's folder
     if not path or _URL.match(path) or path.startswith(("/", "#", "data:")):
         return path
     folder = place.book.root / Path(place.rel).parent
@@ -223,6 +236,16 @@ def rooted(path: str, place: Place) -> str:
         return path  # (a name no file system takes: reported where images are checked)
     joined = _normal((Path(place.rel).parent / path).as_posix())
     return joined if found and not joined.startswith("..") else path
+
+
+def any_suffix(path: str, page: Path) -> str:
+    """Sphinx's ``image.*``: the file of that name beside ``page`` (SVG first, then PNG,
+    ...; none: PNG, said where images are checked)."""
+    if not path.endswith(".*"):
+        return path
+    found = sorted((p for p in page.parent.glob(path) if p.suffix.lower() in _IMAGE_SUFFIXES),
+                   key=lambda p: _IMAGE_SUFFIXES.index(p.suffix.lower()))
+    return path[:-2] + found[0].suffix if found else path[:-2] + ".png"
 
 
 def _images(text: str, place: Place) -> str:
@@ -306,8 +329,8 @@ def _role(name: str, content: str, place: Place) -> str:
     if name in _PARENTHETICAL or name in _NARRATIVE or name == "cite:year":
         return _cite(name, content)
     words, target = _split(content)
-    if name in ("ref", "numref", "eq", "prf:ref"):
-        return _reference(words, target, place, name)
+    if name in ("ref", "numref", "eq", "prf:ref", "math:numref"):
+        return _reference(words, target, place, "eq" if name == "math:numref" else name)
     if name == "doc":
         return _doc(words, target, place)
     if is_design_role(name):

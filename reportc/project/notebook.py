@@ -23,7 +23,8 @@ Line = tuple[str, int]
 IMAGES = ("image/svg+xml", "image/png", "image/jpeg", "image/gif")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
-_WRAPPED_TABLE = re.compile(r"^\s*<div\b[^>]*>\s*(<table\b.*</table>)\s*</div>\s*$", re.S | re.I)
+_WRAPPED_TABLE = re.compile(r"^\s*<div\b[^>]*>\s*(<table\b.*</table>)\s*(?:<p>([^<]*)</p>)?\s*"
+                            r"</div>\s*$", re.S | re.I)
 _CELL = re.compile(r'^\s*"cell_type":', re.M)
 
 
@@ -104,18 +105,20 @@ def output_lines(output: dict[str, Any]) -> list[str]:
     if "text/markdown" in data:
         return [*_text(data["text/markdown"]).split("\n"), ""]
     if "text/html" in data:
-        return ["```{=html}", *_table_only(_text(data["text/html"])).split("\n"), "```", ""]
+        html, size = _table_only(_text(data["text/html"]))
+        return ["```{=html}", *html.split("\n"), "```", "", *([size, ""] if size else [])]
     if "text/plain" in data:
         return _block(_text(data["text/plain"]))
     return []
 
 
-def _table_only(html: str) -> str:
+def _table_only(html: str) -> tuple[str, str]:
     """A pandas DataFrame's HTML (``<div><style scoped>...</style><table
-    class="dataframe">``) as its table alone: the web page's style is no table's, and a
-    table is what the editions read of raw HTML (the div around it would hide it)."""
+    class="dataframe">``) as its table alone, and the size a long one says under it
+    ("93 rows × 4 columns"): the web page's style is no table's, and a table is what the
+    editions read of raw HTML (the div around it would hide it)."""
     found = _WRAPPED_TABLE.match(_STYLE.sub("", html))
-    return found.group(1) if found else html
+    return (found.group(1), found.group(2) or "") if found else (html, "")
 
 
 def _block(text: str) -> list[str]:
