@@ -36,7 +36,8 @@ _ROLE = re.compile(r"(\{([\w:.+-]+)\})?(`+)(.+?)(?<!`)\3(?!`)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 _TAIL = re.compile(r"^([^\[]*?)\]\(([^)\s]+)\)")
 _IMAGE_SUFFIXES = [".svg", ".png", ".jpg", ".jpeg", ".gif", ".pdf"]
-_AT = re.compile(r"(?<![\w\\])@(?=[\w{])")  # what pandoc would read as a citation
+# what pandoc would read as a citation (group 1: a formula, kept as it is)
+_AT = re.compile(r"(\$[^$]+\$)|(?<![\w\\])@(?=[\w{])")
 _SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"%s|\{number\}")
 _JINJA = re.compile(r"\{\{(.+?)\}\}")
@@ -214,7 +215,7 @@ def inline(line: str, place: Place) -> str:
 
     masked = _ROLE.sub(hold, line)
     if place.book.at_is_text:  # ([@vectorize](url): pandoc read a citation of 'vectorize')
-        masked = _AT.sub(r"\\@", masked)
+        masked = _AT.sub(lambda m: m.group(1) or "\\@", masked)
     masked = _images(_substitute(_links(masked, place), place), place)
     return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], masked)
 
