@@ -362,6 +362,20 @@ Left panel.
 ---
 Right panel.
 ````
+
+Call {py:func}`~numpy.linalg.solve` on a {class}`frame <pandas.DataFrame>` of
+{index}`tides`.
+
+```{figure-md} md-chart
+![A chart](/_static/chart.png)
+
+The chart, written in Markdown.
+```
+
+{numref}`md-chart` shows it.
+
+```{footbibliography}
+```
 """
 
 
@@ -381,4 +395,9 @@ def test_what_books_written_for_older_tools_hold_prints_as_meant(tmp_path):
     assert "draft" not in text and "```" not in text  # an HTML comment's fences: nothing
     assert '<a href="https://example.com/lab">Launch lab</a>' in html
     assert "First tab Tab words. Left panel. Right panel." in text
+    assert "Call solve on a frame of tides." in text and "<code>solve</code>" in html
+    assert re.search(r'<figure id="fig-md-chart"[^>]*>\s*<img src="_static/chart.png" '
+                     r'alt="A chart".*?Figure\s2\.</span> The chart, written in Markdown', html,
+                     re.S)
+    assert re.search(r"Figure\s2 shows it\.", text)  # (Figure 1: the captioned image)
     assert not [w for w in built.warnings if "[myst." in w]

@@ -33,12 +33,12 @@ from reportc.project.mystroles import (
     Book,
     Place,
     any_suffix,
-    escape,
     inline,
     label_id,
     rooted,
 )
 from reportc.project.mysttables import caption_line, definitions, grid_table
+from reportc.project.mysttext import escape
 
 log = logging.getLogger("reportc")
 Line = tuple[str, int]  # a line's text and the line of the file it comes from
@@ -55,7 +55,7 @@ _TITLES = {"seealso": "See also", "hint": "Hint", "attention": "Attention",
            "danger": "Danger", "error": "Error"}
 _CODE = {"code", "code-block", "sourcecode", "code-cell"}
 _QUOTES = {"epigraph", "pull-quote", "highlights", "blockquote"}
-_SILENT = {"bibliography", "tableofcontents", "toctree", "index"}  # (no index is made)
+_SILENT = {"bibliography", "footbibliography", "tableofcontents", "toctree", "index"}
 _PLAIN = {"div", "container", "only", "margin", "sidebar", "toggle"}  # content prints as text
 _HEADING = re.compile(r"^(\s{0,3}#{1,6}[ \t]+.*?)[ \t]*$")
 _OPTION = re.compile(r"^\s*:([\w-]+):[ \t]*(.*?)\s*$")

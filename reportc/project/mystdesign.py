@@ -11,7 +11,8 @@ body and footer (the ``^^^`` and ``+++`` lines between them print nothing), an
 ``:img-top:``/``:img-bottom:`` image of the book (one on the web, a gallery's decoration,
 is left out: a build fetches nothing); ``{button-link}`` and ``{button-ref}`` links.
 sphinx-panels' (sphinx-design's predecessor) ``{panels}`` (its panels between rules),
-``{tabbed}`` (a tab) and ``{link-button}`` (a link) likewise.
+``{tabbed}`` (a tab) and ``{link-button}`` (a link) likewise; MyST-parser's
+``{figure-md}`` (a Markdown image and its caption) is a ``{figure}``.
 Roles: ``{bdg-*}`` badges print their text (``{bdg-link-*}`` and ``{bdg-ref-*}`` as
 links), icons (``{octicon}``, ``{fas}``, ...) nothing. What is returned is MyST, read
 again by :mod:`reportc.project.myst` (so roles and directives inside a card are read as
@@ -22,14 +23,18 @@ from __future__ import annotations
 
 import re
 
+from reportc.project.mysttext import escape
+
 Line = tuple[str, int]
 DESIGN = {"tab-set", "tab-item", "tab-set-code", "grid", "grid-item", "card",
           "grid-item-card", "card-carousel", "button-link", "button-ref", "tab",
-          "tabbed", "panels", "link-button"}  # (the last three: sphinx-panels')
+          "tabbed", "panels", "link-button",  # (these three: sphinx-panels')
+          "figure-md"}  # (MyST-parser's figure of Markdown, read as a {figure})
 ICONS = {"octicon", "fas", "far", "fab", "fa"}
 _TITLED = {"tab-item", "card", "grid-item-card", "tab", "tabbed"}  # {tab}: sphinx-inline-tabs
 _SEPARATOR = re.compile(r"^\s*(\^{3,}|\+{3,})\s*$")
 _PARTED = {"card", "grid-item-card", "panels"}  # header ^^^, body, +++ footer
+_IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\(([^)\s]+)[^)]*\)\s*$")  # ![alt](path "title")
 _WEB = re.compile(r"^[a-z]+://", re.I)
 _LINK_ROLES = {"ref": "ref", "doc": "doc", "any": "ref"}
 
@@ -47,40 +52,65 @@ def design_role(name: str, content: str) -> tuple[str, str]:
     if name.startswith("bdg-link-"):
         words, _, target = content.rpartition("<")
         words = words.strip() or target.rstrip(">")
-        return "", f"[{_escape(words)}]({target.rstrip('>').strip()})" if target else content
+        return "", f"[{escape(words)}]({target.rstrip('>').strip()})" if target else content
     if name.startswith("bdg-ref-"):
         return "ref", content
-    return "", _escape(content)
+    return "", escape(content)
 
 
 def designed(name: str, argument: str, options: dict[str, str], body: list[Line],
              indent: str, lines: tuple[int, int]) -> list[Line]:
     """The component ``name`` as MyST lines (a box around its content, or a link)."""
     opened, closed = lines
+    if name == "figure-md" and (figure := _figure_md(
+            {"name": argument, **options} if argument else options, body, lines)):
+        return figure
     if name in ("button-link", "button-ref", "link-button"):
         return [("", opened), (indent + _button(name, argument, options, body), opened),
                 ("", closed)]
     title = _title(argument, options) if name in _TITLED else ""
+    head = [(indent + f"**{title}**", opened), ("", opened)] if title else []
+    return [("", opened), (indent + "::: {.myst-" + name + "}", opened), *head,
+            *_inner(name, options, body, lines), ("", closed), (indent + ":::", closed),
+            ("", closed)]
+
+
+def _inner(name: str, options: dict[str, str], body: list[Line], lines: tuple[int, int]
+           ) -> list[Line]:
+    """A box's content: a card's without its ^^^ and +++ lines, with its images of the
+    book; panels with a rule between them."""
     inner = [("", n) if _SEPARATOR.match(t) and name in _PARTED else (t, n) for t, n in body]
     if name == "panels":  # its panels, between --- lines: a rule between them
         inner = [p for t, n in inner for p in (
             [("", n), ("* * *", n), ("", n)] if t.strip() == "---" else [(t, n)])]
     if (image := options.get("img-top", "")) and not _WEB.match(image):
-        inner.insert(0, (f"![]({image})", opened))
+        inner.insert(0, (f"![]({image})", lines[0]))
     if (image := options.get("img-bottom", "")) and not _WEB.match(image):
-        inner.append((f"![]({image})", closed))
-    head = [(indent + f"**{title}**", opened), ("", opened)] if title else []
-    return [("", opened), (indent + "::: {.myst-" + name + "}", opened), *head, *inner,
-            ("", closed), (indent + ":::", closed), ("", closed)]
+        inner.append((f"![]({image})", lines[1]))
+    return inner
+
+
+def _figure_md(options: dict[str, str], body: list[Line], lines: tuple[int, int]
+               ) -> list[Line] | None:
+    """``{figure-md}``: its Markdown image as a ``{figure}``'s (its alt text the figure's),
+    the text after it the caption (``None``: it holds no image, a box then)."""
+    found = next(((i, m) for i, (t, _) in enumerate(body) if (m := _IMAGE.match(t))), None)
+    if found is None:
+        return None
+    index, image = found
+    options = {**options, **({"alt": image.group(1)} if image.group(1) else {})}
+    return [(f"````{{figure}} {image.group(2)}", lines[0]),
+            *((f":{k}: {v}", lines[0]) for k, v in options.items()), *body[index + 1:],
+            ("````", lines[1])]
 
 
 def _title(argument: str, options: dict[str, str]) -> str:
     """A card's or tab's title, a link when the card has ``:link:``."""
     link = options.get("link", "").strip()
     if not argument or not link:
-        return _escape(argument)
+        return escape(argument)
     role = _LINK_ROLES.get(options.get("link-type", "url"))
-    return f"{{{role}}}`{argument} <{link}>`" if role else f"[{_escape(argument)}]({link})"
+    return f"{{{role}}}`{argument} <{link}>`" if role else f"[{escape(argument)}]({link})"
 
 
 def _button(name: str, argument: str, options: dict[str, str], body: list[Line]) -> str:
@@ -89,10 +119,6 @@ def _button(name: str, argument: str, options: dict[str, str], body: list[Line])
     if name == "link-button" and options.get("type", "url") != "url":
         name, options = "button-ref", {"ref-type": options.get("type", "ref")}
     if name in ("button-link", "link-button"):
-        return f"[{_escape(words or argument)}]({argument})"
+        return f"[{escape(words or argument)}]({argument})"
     role = _LINK_ROLES.get(options.get("ref-type", "any"), "ref")
     return f"{{{role}}}`{words} <{argument}>`" if words else f"{{{role}}}`{argument}`"
-
-
-def _escape(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)

@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from reportc.errors import Diagnostics
+from reportc.project.mysttext import escape
 from reportc.project.notebook import IMAGES, output_lines
 
 Glue = dict[str, dict[str, dict[str, Any]]]  # file -> name -> MIME bundle
@@ -121,11 +122,7 @@ def pasted_inline(role: str, content: str, glue: Glue, rel: str, line: int,
         diag.warning(f"{{glue:text}} '{content}': {exc} (the stored text prints)", rel, line,
                      code=_CODE)
         shown = value
-    return " ".join(shown.split()) if kind == "text/markdown" else _escape(shown.strip())
-
-
-def _escape(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)
+    return " ".join(shown.split()) if kind == "text/markdown" else escape(shown.strip())
 
 
 def pasted_block(name: str, argument: str, options: dict[str, str], body: list[Line],

@@ -22,6 +22,7 @@ import yaml
 from reportc.errors import Diagnostics
 from reportc.project.mystdesign import design_role, is_design_role
 from reportc.project.mystglue import GLUE_ROLES, Glue, glued, pasted_inline
+from reportc.project.mysttext import code_span, escape, simple_role
 from reportc.project.notebook import notebook_text
 
 # a directive's opening line: ```{name} argument or :::{name} argument
@@ -49,12 +50,10 @@ _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
           "csv-table": "tbl", "prf:theorem": "thm", "prf:lemma": "lem", "prf:corollary": "cor",
           "prf:proposition": "prp", "prf:conjecture": "cnj", "prf:definition": "def",
           "prf:example": "exm", "exercise": "exr", "prf:remark": "rem", "glue:figure": "fig",
-          "glue:math": "eq"}
+          "figure-md": "fig", "glue:math": "eq"}
 _NUMBERED = {"fig", "tbl", "eq", *(kind for kind in _KINDS.values())}
 _PARENTHETICAL = {"cite", "cite:p", "cite:ps", "cite:alp", "cite:alps", "footcite"}
 _NARRATIVE = {"cite:t", "cite:ts", "cite:ct", "cite:cts", "cite:author"}
-_CODE_ROLES = {"code", "file", "samp", "command", "program", "envvar", "literal"}
-_PLAIN_ROLES = {"term", "guilabel", "menuselection", "dfn", "emphasis", "strong"}
 SUFFIXES = (".md", ".ipynb", ".rst", ".Rmd")
 
 
@@ -146,6 +145,8 @@ class _Scan:
         if directive := DIRECTIVE.match(line):
             self.fence, self.kind = directive.group(2), _KINDS.get(directive.group(3), "")
             self.options = True
+            if directive.group(3) == "figure-md" and directive.group(4):  # its label
+                self.book.labels[directive.group(4)] = (label_id(directive.group(4), "fig"), "")
             return label_id(self.pending, self.kind), ""
         if line.strip().startswith(("```", "~~~")):
             self.fence, self.kind = line.strip()[:3], ""
@@ -341,36 +342,12 @@ def _role(name: str, content: str, place: Place) -> str:
         found = pasted_inline(name, content, place.book.glue, place.rel, place.number,
                               place.diag)
         return escape(content) if found is None else found
-    simple = _simple(name, content, words, target)
+    simple = simple_role(name, content, words, target)
     if simple is not None:
         return simple
     place.diag.warning(f"MyST role '{{{name}}}' is not read by reportc: its text prints as "
                        "code", place.rel, place.number, code="myst.role")
-    return _code(content)
-
-
-def _simple(name: str, content: str, words: str, target: str) -> str | None:
-    """The roles that print their own text, formatted; ``None`` for another role."""
-    if name in _CODE_ROLES:
-        return _code(content)
-    if name in _PLAIN_ROLES:
-        text = escape(words or target).replace("--&gt;", "\u2192").replace("--\\>", "\u2192")
-        return {"dfn": f"*{text}*", "emphasis": f"*{text}*", "strong": f"**{text}**"}.get(
-            name, text)
-    if name == "abbr":
-        short, _, long = content.partition("(")
-        title = long.rstrip(")").replace('"', "'")
-        return f'[{escape(short.strip())}]{{title="{title}"}}' if title else escape(short)
-    if name in ("sub", "sup"):
-        mark = "~" if name == "sub" else "^"
-        return mark + escape(content).replace(" ", "\\ ") + mark
-    if name == "kbd":
-        return _code(content) + "{.kbd}"
-    if name == "math":
-        return f"${content}$"
-    if name == "download":
-        return f"[{escape(words or Path(target).name)}]({target})"
-    return None
+    return code_span(content)
 
 
 def _split(content: str) -> tuple[str, str]:
@@ -434,13 +411,3 @@ def _normal(path: str) -> str:
         elif part not in (".", ""):
             parts.append(part)
     return "/".join(parts)
-
-
-def _code(text: str) -> str:
-    ticks = "``" if "`" in text else "`"
-    return f"{ticks}{text}{ticks}" if ticks == "`" else f"{ticks} {text} {ticks}"
-
-
-def escape(text: str) -> str:
-    """Text pandoc prints as it is (its Markdown characters escaped)."""
-    return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)
