@@ -376,6 +376,14 @@ The chart, written in Markdown.
 
 ```{footbibliography}
 ```
+
+The lift is $\\lift{2}$, with macros MathJax defines.
+
+`````{tabs}
+````{code-tab} py
+print("tabs")
+````
+`````
 """
 
 
@@ -384,6 +392,9 @@ def test_what_books_written_for_older_tools_hold_prints_as_meant(tmp_path):
     lectures): each was a failed build, markup printed or a warning."""
     root = _book(tmp_path / "older", "format: jb-book\nroot: older\n", {"older.md": OLDER_PAGE},
                  "Older")
+    with (root / "_config.yml").open("a", encoding="utf-8") as config:  # MathJax 3's macros
+        config.write("sphinx:\n  config:\n    mathjax3_config:\n      tex:\n        macros:\n"
+                     '          lift: ["L_{#1}", 1]\n')
     (root / "_static").mkdir()
     (root / "_static" / "chart.png").write_bytes(__import__("base64").b64decode(PNG))
     built = build_root(root, formats=("html",))
@@ -400,4 +411,7 @@ def test_what_books_written_for_older_tools_hold_prints_as_meant(tmp_path):
                      r'alt="A chart".*?Figure\s2\.</span> The chart, written in Markdown', html,
                      re.S)
     assert re.search(r"Figure\s2 shows it\.", text)  # (Figure 1: the captioned image)
+    assert re.search(r"The lift is <math.*?<msub><mi>L</mi><mn>2</mn></msub>", html, re.S)
+    assert '<code class="sourceCode python"><span id="cb1-1"><a href="#cb1-1" aria-hidden' \
+        in html and "tabs" in text
     assert not [w for w in built.warnings if "[myst." in w]

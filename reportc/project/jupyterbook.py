@@ -97,14 +97,39 @@ def _take_config(settings: ProjectSettings, data: dict, lines: dict[str, int]) -
             value = str(value) if str(value).startswith("\u00a9") else f"\u00a9 {value}"
         settings.data[target] = value
         settings.lines[target] = lines.get(place, 1)
-    preamble = _section(config, "latex_elements").get("preamble")
-    if isinstance(preamble, str) and preamble.strip():  # its macros hold in every formula
-        settings.data["header-includes"] = [preamble]
-        settings.lines["header-includes"] = lines.get("sphinx.config.latex_elements.preamble", 1)
+    _preamble(settings, config, lines)
     if data.get("author"):
         settings.data["authors"] = authors(str(data["author"]).replace(",", " and "))
         settings.lines["authors"] = lines.get("author", 1)
     _undone(settings, data, lines)
+
+
+def _preamble(settings: ProjectSettings, config: dict, lines: dict[str, int]) -> None:
+    """The LaTeX preamble (``latex_elements: preamble:``) and MathJax's macros as
+    ``header-includes``: their macros hold in every formula."""
+    preamble = _section(config, "latex_elements").get("preamble")
+    found = [p for p in (preamble, _mathjax_macros(config)) if isinstance(p, str) and p.strip()]
+    if found:
+        settings.data["header-includes"] = found
+        settings.lines["header-includes"] = lines.get(
+            "sphinx.config.latex_elements.preamble",
+            next((lines[k] for k in lines if k.startswith("sphinx.config.mathjax")), 1))
+
+
+def _mathjax_macros(config: dict) -> str:
+    """The TeX macros the web book's MathJax defines (``mathjax3_config: tex: macros:``,
+    MathJax 2's ``mathjax_config: TeX: Macros:``; a macro is its definition or a list of
+    its definition and its number of arguments), as ``\\newcommand`` lines."""
+    two = _section(config, "mathjax_config") or _section(config, "mathjax2_config")
+    found = {**_section(_section(two, "TeX"), "Macros"),
+             **_section(_section(_section(config, "mathjax3_config"), "tex"), "macros")}
+    lines = []
+    for name, value in found.items():
+        body, count = (value[0], value[1]) if isinstance(value, list) and len(value) > 1 \
+            else (value, 0)
+        lines.append(f"\\newcommand{{\\{name}}}" + (f"[{count}]" if count else "")
+                     + f"{{{body}}}")
+    return "\n".join(lines)
 
 
 def _section(data: dict, key: str) -> dict:

@@ -12,7 +12,8 @@ body and footer (the ``^^^`` and ``+++`` lines between them print nothing), an
 is left out: a build fetches nothing); ``{button-link}`` and ``{button-ref}`` links.
 sphinx-panels' (sphinx-design's predecessor) ``{panels}`` (its panels between rules),
 ``{tabbed}`` (a tab) and ``{link-button}`` (a link) likewise; MyST-parser's
-``{figure-md}`` (a Markdown image and its caption) is a ``{figure}``.
+``{figure-md}`` (a Markdown image and its caption) is a ``{figure}``; sphinx-tabs'
+``{tabs}``, ``{group-tab}`` and ``{code-tab}`` (code in its language) are tabs too.
 Roles: ``{bdg-*}`` badges print their text (``{bdg-link-*}`` and ``{bdg-ref-*}`` as
 links), icons (``{octicon}``, ``{fas}``, ...) nothing. What is returned is MyST, read
 again by :mod:`reportc.project.myst` (so roles and directives inside a card are read as
@@ -29,9 +30,10 @@ Line = tuple[str, int]
 DESIGN = {"tab-set", "tab-item", "tab-set-code", "grid", "grid-item", "card",
           "grid-item-card", "card-carousel", "button-link", "button-ref", "tab",
           "tabbed", "panels", "link-button",  # (these three: sphinx-panels')
-          "figure-md"}  # (MyST-parser's figure of Markdown, read as a {figure})
+          "figure-md",  # (MyST-parser's figure of Markdown, read as a {figure})
+          "tabs", "group-tab", "code-tab"}  # (sphinx-tabs')
 ICONS = {"octicon", "fas", "far", "fab", "fa"}
-_TITLED = {"tab-item", "card", "grid-item-card", "tab", "tabbed"}  # {tab}: sphinx-inline-tabs
+_TITLED = {"tab-item", "card", "grid-item-card", "tab", "tabbed", "group-tab"}
 _SEPARATOR = re.compile(r"^\s*(\^{3,}|\+{3,})\s*$")
 _PARTED = {"card", "grid-item-card", "panels"}  # header ^^^, body, +++ footer
 _IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\(([^)\s]+)[^)]*\)\s*$")  # ![alt](path "title")
@@ -65,6 +67,9 @@ def designed(name: str, argument: str, options: dict[str, str], body: list[Line]
     if name == "figure-md" and (figure := _figure_md(
             {"name": argument, **options} if argument else options, body, lines)):
         return figure
+    if name == "code-tab":  # its argument: the language (then a label)
+        return [("", opened), (f"{indent}````{(argument.split() or [''])[0]}", opened), *body,
+                (indent + "````", closed), ("", closed)]
     if name in ("button-link", "button-ref", "link-button"):
         return [("", opened), (indent + _button(name, argument, options, body), opened),
                 ("", closed)]
