@@ -415,3 +415,11 @@ def test_what_books_written_for_older_tools_hold_prints_as_meant(tmp_path):
     assert '<code class="sourceCode python"><span id="cb1-1"><a href="#cb1-1" aria-hidden' \
         in html and "tabs" in text
     assert not [w for w in built.warnings if "[myst." in w]
+
+
+def test_a_book_without_a_title_takes_its_root_notebooks_heading(tmp_path):
+    toc = "format: jb-book\nroot: measures\n"
+    built = build_root(_book(tmp_path / "untitled", toc, {"measures.ipynb": _notebook()}),
+                       formats=("html",))
+    assert built.slug == "measures"  # the notebook's '# Measures' (was: 'title' is required)
+    assert '<h1 class="report-title">Measures</h1>' in built.html_path.read_text(encoding="utf-8")

@@ -23,7 +23,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportc.errors import ConfigError
+from reportc.errors import ConfigError, Diagnostics
+from reportc.project.notebook import notebook_text
 from reportc.project.quarto import ProjectSettings, authors, load_yaml
 
 CONFIG = "_config.yml"
@@ -70,17 +71,21 @@ def jupyter_book_settings(root: Path) -> ProjectSettings:
 
 def _root_title(root: Path, settings: ProjectSettings) -> None:
     """A book whose ``_config.yml`` gives no title (its template's ``title: ""``) is
-    titled by its root page's first heading, as the page Jupyter Book opens with."""
+    titled by its root page's first heading, as the page Jupyter Book opens with (a
+    notebook's: in its Markdown cells)."""
     chapters = settings.data.get("chapters") or []
     first = chapters[0] if chapters and isinstance(chapters[0], str) else None
     try:
         text = (root / first).read_text(encoding="utf-8") if first else ""
     except (OSError, UnicodeDecodeError):
         return  # (reported where the chapter is read)
+    numbers = None  # a notebook's: its Markdown, each line's line of the file
+    if str(first).endswith(".ipynb"):
+        text, numbers = notebook_text(text, str(first), Diagnostics()) or ("", [])
     for number, line in enumerate(text.split("\n"), start=1):
         if heading := re.match(r"^#[ \t]+(.+?)[ \t]*(?:\{[^}]*\})?[ \t]*$", line):
             settings.data["title"] = heading.group(1)
-            settings.lines["title"] = number
+            settings.lines["title"] = numbers[number - 1] if numbers else number
             settings.sources["title"] = str(first)
             return
 
