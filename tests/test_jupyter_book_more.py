@@ -374,6 +374,14 @@ The chart, written in Markdown.
 
 {numref}`md-chart` shows it.
 
+:::{figure-md} html-chart
+<img src="/_static/chart.png" alt="An HTML chart" width="200px">
+
+Drawn in HTML.
+:::
+
+[The HTML chart](html-chart) is {numref}`html-chart`.
+
 ```{footbibliography}
 ```
 
@@ -411,6 +419,11 @@ def test_what_books_written_for_older_tools_hold_prints_as_meant(tmp_path):
                      r'alt="A chart".*?Figure\s2\.</span> The chart, written in Markdown', html,
                      re.S)
     assert re.search(r"Figure\s2 shows it\.", text)  # (Figure 1: the captioned image)
+    assert re.search(r'<figure id="fig-html-chart"[^>]*>\s*<img src="_static/chart.png" '
+                     r'width="200" alt="An HTML chart".*?Figure\s3\.</span> Drawn in HTML',
+                     html, re.S)
+    assert re.search(r'<a href="#fig-html-chart">The HTML chart</a> is <a href="#fig-html-'
+                     r'chart" class="xref">Figure\s3</a>', html)
     assert re.search(r"The lift is <math.*?<msub><mi>L</mi><mn>2</mn></msub>", html, re.S)
     assert '<code class="sourceCode python"><span id="cb1-1"><a href="#cb1-1" aria-hidden' \
         in html and "tabs" in text

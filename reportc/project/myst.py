@@ -34,11 +34,10 @@ from reportc.project.mystroles import (
     Place,
     any_suffix,
     inline,
-    label_id,
     rooted,
 )
 from reportc.project.mysttables import caption_line, definitions, grid_table
-from reportc.project.mysttext import escape
+from reportc.project.mysttext import escape, label_id
 
 log = logging.getLogger("reportc")
 Line = tuple[str, int]  # a line's text and the line of the file it comes from

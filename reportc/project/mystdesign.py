@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from reportc.project.mysttext import escape
+from reportc.project.mysttext import escape, label_id
 
 Line = tuple[str, int]
 DESIGN = {"tab-set", "tab-item", "tab-set-code", "grid", "grid-item", "card",
@@ -36,7 +36,8 @@ ICONS = {"octicon", "fas", "far", "fab", "fa"}
 _TITLED = {"tab-item", "card", "grid-item-card", "tab", "tabbed", "group-tab"}
 _SEPARATOR = re.compile(r"^\s*(\^{3,}|\+{3,})\s*$")
 _PARTED = {"card", "grid-item-card", "panels"}  # header ^^^, body, +++ footer
-_IMAGE = re.compile(r"^\s*!\[([^\]]*)\]\(([^)\s]+)[^)]*\)\s*$")  # ![alt](path "title")
+_IMAGE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)[^)]*\)\s*$")  # ![alt](path)
+_IMG = re.compile(r"^\s*<img\b[^>]*\bsrc\s*=[^>]*>\s*$", re.I)
 _WEB = re.compile(r"^[a-z]+://", re.I)
 _LINK_ROLES = {"ref": "ref", "doc": "doc", "any": "ref"}
 
@@ -64,9 +65,8 @@ def designed(name: str, argument: str, options: dict[str, str], body: list[Line]
              indent: str, lines: tuple[int, int]) -> list[Line]:
     """The component ``name`` as MyST lines (a box around its content, or a link)."""
     opened, closed = lines
-    if name == "figure-md" and (figure := _figure_md(
-            {"name": argument, **options} if argument else options, body, lines)):
-        return figure
+    if name == "figure-md":
+        return _figure_md({"name": argument, **options} if argument else options, body, lines)
     if name == "code-tab":  # its argument: the language (then a label)
         return [("", opened), (f"{indent}````{(argument.split() or [''])[0]}", opened), *body,
                 (indent + "````", closed), ("", closed)]
@@ -96,17 +96,29 @@ def _inner(name: str, options: dict[str, str], body: list[Line], lines: tuple[in
 
 
 def _figure_md(options: dict[str, str], body: list[Line], lines: tuple[int, int]
-               ) -> list[Line] | None:
-    """``{figure-md}``: its Markdown image as a ``{figure}``'s (its alt text the figure's),
-    the text after it the caption (``None``: it holds no image, a box then)."""
-    found = next(((i, m) for i, (t, _) in enumerate(body) if (m := _IMAGE.match(t))), None)
+               ) -> list[Line]:
+    """``{figure-md}``: its image (Markdown's, or an ``<img>``) as a ``{figure}``'s (its
+    alt text the figure's), the text after it the caption; without one, a figure's div
+    around its content (the last paragraph the caption)."""
+    found = next(((i, m) for i, (t, _) in enumerate(body)
+                  if (m := _IMAGE.match(t) or _IMG.match(t))), None)
     if found is None:
-        return None
+        identifier = label_id(options.get("name") or f"figure-{lines[0]}", "fig")
+        return [("", lines[0]), (f"::: {{#{identifier}}}", lines[0]), *body, ("", lines[1]),
+                (":::", lines[1]), ("", lines[1])]
     index, image = found
-    options = {**options, **({"alt": image.group(1)} if image.group(1) else {})}
-    return [(f"````{{figure}} {image.group(2)}", lines[0]),
+    alt = image.group("alt") if image.re is _IMAGE else _attribute(image.group(0), "alt")
+    src = image.group("src") if image.re is _IMAGE else _attribute(image.group(0), "src")
+    width = {} if image.re is _IMAGE else {"width": _attribute(image.group(0), "width")}
+    options = {**options, **{k: v for k, v in (("alt", alt), *width.items()) if v}}
+    return [(f"````{{figure}} {src}", lines[0]),
             *((f":{k}: {v}", lines[0]) for k, v in options.items()), *body[index + 1:],
             ("````", lines[1])]
+
+
+def _attribute(tag: str, name: str) -> str:
+    found = re.search(rf"\b{name}\s*=\s*[\"']([^\"']*)[\"']", tag, re.I)
+    return found.group(1) if found else ""
 
 
 def _title(argument: str, options: dict[str, str]) -> str:

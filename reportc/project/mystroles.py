@@ -22,7 +22,7 @@ import yaml
 from reportc.errors import Diagnostics
 from reportc.project.mystdesign import design_role, is_design_role
 from reportc.project.mystglue import GLUE_ROLES, Glue, glued, pasted_inline
-from reportc.project.mysttext import code_span, escape, simple_role
+from reportc.project.mysttext import code_span, escape, label_id, simple_role
 from reportc.project.notebook import notebook_text
 
 # a directive's opening line: ```{name} argument or :::{name} argument
@@ -55,13 +55,6 @@ _NUMBERED = {"fig", "tbl", "eq", *(kind for kind in _KINDS.values())}
 _PARENTHETICAL = {"cite", "cite:p", "cite:ps", "cite:alp", "cite:alps", "footcite"}
 _NARRATIVE = {"cite:t", "cite:ts", "cite:ct", "cite:cts", "cite:author"}
 SUFFIXES = (".md", ".ipynb", ".rst", ".Rmd")
-
-
-def label_id(label: str, kind: str) -> str:
-    """The identifier a MyST label becomes: the kind's prefix (``fig-``, ``eq-``,
-    ``sec-``, which number it) before the label, once (``fig-x`` stays ``fig-x``)."""
-    clean = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-") or "label"
-    return clean if not kind or clean.startswith(f"{kind}-") else f"{kind}-{clean}"
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from reportc.project.mystroles import label_id
+from reportc.project.mysttext import label_id
 
 Line = tuple[str, int]
 Cell = list[Line]

@@ -1,6 +1,7 @@
 """The MyST roles that print their own text (code, terms, abbreviations, sub- and
-superscripts, keys, downloads, the names of a program's objects), and the escaping that
-makes text print as it is: shared by the modules that write MyST as pandoc Markdown.
+superscripts, keys, downloads, the names of a program's objects), the escaping that makes
+text print as it is, and the identifier a label becomes: shared by the modules that
+write MyST as pandoc Markdown.
 """
 
 from __future__ import annotations
@@ -58,3 +59,10 @@ def code_span(text: str) -> str:
 def escape(text: str) -> str:
     """Text pandoc prints as it is (its Markdown characters escaped)."""
     return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)
+
+
+def label_id(label: str, kind: str) -> str:
+    """The identifier a MyST label becomes: the kind's prefix (``fig-``, ``eq-``,
+    ``sec-``, which number it) before the label, once (``fig-x`` stays ``fig-x``)."""
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-") or "label"
+    return clean if not kind or clean.startswith(f"{kind}-") else f"{kind}-{clean}"
