@@ -50,6 +50,8 @@ WARNING_CODES = {
                           "extensions, a toc url entry)",
     "myst.directive": "a MyST directive reportc does not read (its content kept as text)",
     "myst.role": "a MyST role reportc does not read (its text kept as code)",
+    "myst.glue": "a MyST-NB glue role or directive names an output no notebook of the book "
+                 "stored (its name prints)",
     "myst.code-cell": "MyST code cells print as code, without outputs (reportc never runs "
                       "code)",
     "language.missing": "a word reportc prints itself has no translation into the report's "

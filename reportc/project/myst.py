@@ -10,6 +10,8 @@ line of the file it comes from (so later messages point there):
   a numbered equation, ``(label)=`` the identifier of the heading (or block) after it;
 - ``{code-block}`` and ``{code-cell}`` code (a cell is never run: one warning per file,
   ``myst.code-cell``); ``{include}`` Quarto's include; ``{raw}`` a raw block;
+- MyST-NB's ``{glue}`` directives: :mod:`reportc.project.mystglue`; sphinx-design's
+  tabs, cards, grids and buttons: :mod:`reportc.project.mystdesign`;
 - ``{bibliography}`` and ``{tableofcontents}`` print nothing (reportc prints its own);
   ``% comments`` and ``+++`` breaks are not printed;
 - roles and links: :mod:`reportc.project.mystroles`;
@@ -23,17 +25,19 @@ import re
 from dataclasses import dataclass, field, replace
 
 from reportc.errors import Diagnostics
+from reportc.project.mystdesign import DESIGN, designed
+from reportc.project.mystglue import GLUE_DIRECTIVES, pasted_block
 from reportc.project.mystroles import (
     DIRECTIVE,
     TARGET,
     Book,
     Place,
-    escape,
+    any_suffix,
     inline,
-    label_id,
     rooted,
 )
-from reportc.project.mysttables import caption_line, grid_table
+from reportc.project.mysttables import caption_line, definitions, grid_table
+from reportc.project.mysttext import escape, label_id
 
 log = logging.getLogger("reportc")
 Line = tuple[str, int]  # a line's text and the line of the file it comes from
@@ -50,14 +54,12 @@ _TITLES = {"seealso": "See also", "hint": "Hint", "attention": "Attention",
            "danger": "Danger", "error": "Error"}
 _CODE = {"code", "code-block", "sourcecode", "code-cell"}
 _QUOTES = {"epigraph", "pull-quote", "highlights", "blockquote"}
-_SILENT = {"bibliography", "tableofcontents", "toctree"}
-_PLAIN = {"div", "container", "only", "margin", "sidebar", "card", "tab-set", "tab-item", "grid",
-          "grid-item", "grid-item-card"}  # boxes whose content prints as text
+_SILENT = {"bibliography", "footbibliography", "tableofcontents", "toctree", "index"}
+_PLAIN = {"div", "container", "only", "margin", "sidebar", "toggle"}  # content prints as text
 _HEADING = re.compile(r"^(\s{0,3}#{1,6}[ \t]+.*?)[ \t]*$")
 _OPTION = re.compile(r"^\s*:([\w-]+):[ \t]*(.*?)\s*$")
 _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
 _FENCE = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])[ \t]+)*(`{3,}|~{3,})")  # in a list item too
-_IMAGE_SUFFIXES = [".svg", ".png", ".jpg", ".jpeg", ".gif", ".pdf"]
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+")
 _REMOVED = re.compile(r"remove-(?:cell|input)")
 
@@ -132,10 +134,15 @@ def _block(work: Translation, lines: list[Line]) -> None:
         text, number = lines[index]
         stripped = text.strip()
         index += 1
-        if fence:  # code: as it is
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+        if fence:  # code: as it is; an HTML comment (to its -->): nothing
+            comment = fence == "-->"
+            if (stripped.startswith(fence) and not stripped.strip(fence[0])) or \
+                    (comment and fence in stripped):
                 fence = ""
-            work.out.append((text, number))
+            work.out.append(("" if comment else text, number))
+        elif re.match(r" {0,3}<!--", text) and "-->" not in text:  # (its fences are no code)
+            fence = "-->"
+            work.out.append(("", number))
         elif opening := DIRECTIVE.match(text):
             index = _directive(work, lines, index, opening)
         elif stripped.startswith("$$") and stripped.count("$$") == 1:
@@ -254,6 +261,19 @@ def _dispatch(work: Translation, d: Directive) -> None:
         _table(work, d)
     elif d.name in _SILENT:
         log.debug("%s:%d: {%s} left out: reportc makes its own", work.rel, d.opened, d.name)
+    else:
+        _standing_for(work, d)
+
+
+def _standing_for(work: Translation, d: Directive) -> None:
+    """A directive that stands for other text (a file, raw output, a quotation, a glued
+    output), or one reportc does not read."""
+    if d.name in GLUE_DIRECTIVES:  # the MyST it stands for, read again
+        _block(work, pasted_block(d.name, d.argument, d.options, d.body, d.opened,
+                                  (work.book.glue, work.rel, work.diag, label_id)))
+    elif d.name in DESIGN:
+        _block(work, designed(d.name, d.argument, d.options, d.body, d.indent,
+                              (d.opened, d.closed)))
     elif d.name == "include":
         work.out.append((f"{d.indent}{{{{< include {d.argument} >}}}}", d.opened))
     elif d.name == "raw":
@@ -326,21 +346,12 @@ def _figure(work: Translation, d: Directive) -> None:
     words = " ".join(inline(t.strip(), Place(work.rel, n, work.book, work.diag))
                      for t, n in caption) or ("" if d.name == "figure" else
                                               escape(d.options.get("alt", "")))
-    path = rooted(_any_suffix(work, d.argument), Place(work.rel, d.opened, work.book, work.diag))
+    path = rooted(any_suffix(d.argument, work.book.root / work.rel),
+                  Place(work.rel, d.opened, work.book, work.diag))
     shown = f"![{words}]({path}){{{' '.join(attributes)}}}"
     work.out += [("", d.opened), (d.indent + shown + ("" if d.name == "figure" else "\\"),
                                   d.opened), ("", d.opened)]
     _block(work, d.body[after:])
-
-
-def _any_suffix(work: Translation, path: str) -> str:
-    """Sphinx's ``image.*``: the file of that name there is (SVG first, then PNG, ...)."""
-    if not path.endswith(".*"):
-        return path
-    folder = (work.book.root / work.rel).parent
-    found = sorted((p for p in folder.glob(path) if p.suffix.lower() in _IMAGE_SUFFIXES),
-                   key=lambda p: _IMAGE_SUFFIXES.index(p.suffix.lower()))
-    return path[:-2] + found[0].suffix if found else path[:-2] + ".png"
 
 
 def _caption(body: list[Line]) -> tuple[list[Line], int]:
@@ -361,10 +372,11 @@ def _quoted(value: str) -> str:
 
 
 def _math(work: Translation, d: Directive) -> None:
-    """``{math}`` as display maths, numbered when it has a ``:label:``."""
+    """``{math}`` as display maths, numbered when it has a ``:label:`` (an empty line, which
+    would end pandoc's formula, left out)."""
     label = d.options.get("label") or d.options.get("name")
     tail = "$$" + (f" {{#{label_id(label, 'eq')}}}" if label else "")
-    body = aligned(d.body if not d.argument else [(d.argument, d.opened), *d.body])
+    body = aligned([t for t in [(d.argument, d.opened), *d.body] if t[0].strip()])
     work.out += [("", d.opened), (d.indent + "$$", d.opened), *body, (d.indent + tail, d.closed),
                  ("", d.closed)]
 
@@ -415,26 +427,10 @@ def _table(work: Translation, d: Directive) -> None:
 
 
 def _glossary(work: Translation, d: Directive) -> None:
-    """A glossary as a definition list: a line at the margin is a term (several in a row
-    share the definition), the indented lines under it its definition."""
-    lines: list[Line] = [("", d.opened)]
-    margin = min((len(t) - len(t.lstrip()) for t, _ in d.body if t.strip()), default=0)
-    opened = False  # inside a definition
-    for text, number in d.body:
-        if not text.strip():
-            lines.append(("", number))
-            opened = False
-        elif len(text) - len(text.lstrip()) <= margin:
-            lines += [("", number)] if opened else []
-            lines.append((text.strip(), number))
-            opened = False
-        else:
-            lines.append(((":   " if not opened else "    ") + text.strip(), number))
-            opened = True
-    work.out += [(d.indent + t if t else t, n) for t, n in lines] + [("", d.closed)]
-    for index in range(len(work.out) - len(lines) - 1, len(work.out)):
-        text, number = work.out[index]
-        work.out[index] = (inline(text, Place(work.rel, number, work.book, work.diag)), number)
+    """A glossary as a definition list (:func:`~reportc.project.mysttables.definitions`),
+    its roles written as Markdown."""
+    work.out += [(inline(d.indent + t if t else t, Place(work.rel, n, work.book, work.diag)), n)
+                 for t, n in definitions(d.body, d.opened, d.closed)]
 
 
 def _other(work: Translation, d: Directive) -> None:

@@ -11,6 +11,8 @@ not read is a warning at its line and prints its text as code, never its braces.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -18,6 +20,9 @@ from pathlib import Path, PurePath
 import yaml
 
 from reportc.errors import Diagnostics
+from reportc.project.mystdesign import design_role, is_design_role
+from reportc.project.mystglue import GLUE_ROLES, Glue, glued, pasted_inline
+from reportc.project.mysttext import code_span, escape, label_id, simple_role
 from reportc.project.notebook import notebook_text
 
 # a directive's opening line: ```{name} argument or :::{name} argument
@@ -31,6 +36,9 @@ _DISPLAY_LABEL = re.compile(r"\$\$[ \t]*\(([^()\s]+)\)\s*$")
 _ROLE = re.compile(r"(\{([\w:.+-]+)\})?(`+)(.+?)(?<!`)\3(?!`)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 _TAIL = re.compile(r"^([^\[]*?)\]\(([^)\s]+)\)")
+_IMAGE_SUFFIXES = [".svg", ".png", ".jpg", ".jpeg", ".gif", ".pdf"]
+# what pandoc would read as a citation (group 1: a formula, kept as it is)
+_AT = re.compile(r"(\$[^$]+\$)|(?<![\w\\])@(?=[\w{])")
 _SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"%s|\{number\}")
 _JINJA = re.compile(r"\{\{(.+?)\}\}")
@@ -41,20 +49,12 @@ _WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$", re.S)
 _KINDS = {"figure": "fig", "math": "eq", "table": "tbl", "list-table": "tbl",
           "csv-table": "tbl", "prf:theorem": "thm", "prf:lemma": "lem", "prf:corollary": "cor",
           "prf:proposition": "prp", "prf:conjecture": "cnj", "prf:definition": "def",
-          "prf:example": "exm", "exercise": "exr", "prf:remark": "rem"}
+          "prf:example": "exm", "exercise": "exr", "prf:remark": "rem", "glue:figure": "fig",
+          "figure-md": "fig", "glue:math": "eq"}
 _NUMBERED = {"fig", "tbl", "eq", *(kind for kind in _KINDS.values())}
 _PARENTHETICAL = {"cite", "cite:p", "cite:ps", "cite:alp", "cite:alps", "footcite"}
 _NARRATIVE = {"cite:t", "cite:ts", "cite:ct", "cite:cts", "cite:author"}
-_CODE_ROLES = {"code", "file", "samp", "command", "program", "envvar", "literal"}
-_PLAIN_ROLES = {"term", "guilabel", "menuselection", "dfn", "emphasis", "strong"}
 SUFFIXES = (".md", ".ipynb", ".rst", ".Rmd")
-
-
-def label_id(label: str, kind: str) -> str:
-    """The identifier a MyST label becomes: the kind's prefix (``fig-``, ``eq-``,
-    ``sec-``, which number it) before the label, once (``fig-x`` stays ``fig-x``)."""
-    clean = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-") or "label"
-    return clean if not kind or clean.startswith(f"{kind}-") else f"{kind}-{clean}"
 
 
 @dataclass
@@ -67,11 +67,16 @@ class Book:
     root: Path = Path()  # the book's folder
     # {{ name }} values (_config.yml's, a file's front matter's); None: the extension is off
     substitutions: dict[str, str] | None = None
+    # Sphinx's MyST (Jupyter Book 1) has no @key citations: "@name" is text; mystmd's
+    # (a myst.yml beside _toc.yml) cites and refers with it
+    at_is_text: bool = True
+    glue: Glue = field(default_factory=dict)  # notebooks' glued outputs (mystglue)
 
 
 def scan_book(root: Path, names: list[str]) -> Book:
     """The labels and titles of the book's files ``names`` (paths from ``root``)."""
-    book = Book(root=root, substitutions=_substitutions(root))
+    book = Book(root=root, substitutions=_substitutions(root),
+                at_is_text=not (root / "myst.yml").is_file())
     for name in names:
         path = root / name
         try:
@@ -79,9 +84,19 @@ def scan_book(root: Path, names: list[str]) -> Book:
         except (OSError, UnicodeDecodeError):
             continue  # (reported where the chapter is read)
         if name.endswith(".ipynb"):
+            _glued(text, name, book)
             text = (notebook_text(text, name, Diagnostics()) or ("", []))[0]
         _scan(text.replace("\r\n", "\n").split("\n"), Path(name), book)
     return book
+
+
+def _glued(text: str, name: str, book: Book) -> None:
+    """A notebook's glued outputs into ``book`` (a notebook that does not read is said
+    where the chapter is read)."""
+    if '"scrapbook"' not in text:
+        return
+    with contextlib.suppress(ValueError):
+        book.glue[name] = glued(json.loads(text))
 
 
 @dataclass
@@ -123,6 +138,8 @@ class _Scan:
         if directive := DIRECTIVE.match(line):
             self.fence, self.kind = directive.group(2), _KINDS.get(directive.group(3), "")
             self.options = True
+            if directive.group(3) == "figure-md" and directive.group(4):  # its label
+                self.book.labels[directive.group(4)] = (label_id(directive.group(4), "fig"), "")
             return label_id(self.pending, self.kind), ""
         if line.strip().startswith(("```", "~~~")):
             self.fence, self.kind = line.strip()[:3], ""
@@ -181,7 +198,7 @@ class Place:
 def inline(line: str, place: Place) -> str:
     """``line`` with its roles and MyST links written as pandoc Markdown; inline code
     (without a role) is left as it is, also inside a link's text."""
-    if "`" not in line and "](" not in line and "{{" not in line:
+    if "`" not in line and "](" not in line and "{{" not in line and "@" not in line:
         return line
     spans: list[str] = []
 
@@ -190,14 +207,21 @@ def inline(line: str, place: Place) -> str:
                      else match.group(0))
         return f"\x00{len(spans) - 1}\x00"
 
-    masked = _images(_substitute(_links(_ROLE.sub(hold, line), place), place), place)
+    masked = _ROLE.sub(hold, line)
+    if place.book.at_is_text:  # ([@vectorize](url): pandoc read a citation of 'vectorize')
+        masked = _AT.sub(lambda m: m.group(1) or "\\@", masked)
+    masked = _images(_substitute(_links(masked, place), place), place)
     return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], masked)
 
 
 def rooted(path: str, place: Place) -> str:
     """An image path written from the page's folder as a path from the book's folder
     (where reportc looks first), so it holds wherever the page's text goes: a section
-    file's text is printed in its chapter, which may be in another folder."""
+    file's text is printed in its chapter, which may be in another folder. A path that
+    starts with ``/`` is from the book's folder already, as Sphinx reads it."""
+    if path.startswith("/") and not path.startswith("//") and \
+            (place.book.root / path.lstrip("/")).is_file():
+        return path.lstrip("/")  # Sphinx's "absolute" path: from the book's folder
     if not path or _URL.match(path) or path.startswith(("/", "#", "data:")):
         return path
     folder = place.book.root / Path(place.rel).parent
@@ -207,6 +231,16 @@ def rooted(path: str, place: Place) -> str:
         return path  # (a name no file system takes: reported where images are checked)
     joined = _normal((Path(place.rel).parent / path).as_posix())
     return joined if found and not joined.startswith("..") else path
+
+
+def any_suffix(path: str, page: Path) -> str:
+    """Sphinx's ``image.*``: the file of that name beside ``page`` (SVG first, then PNG,
+    ...; none: PNG, said where images are checked)."""
+    if not path.endswith(".*"):
+        return path
+    found = sorted((p for p in page.parent.glob(path) if p.suffix.lower() in _IMAGE_SUFFIXES),
+                   key=lambda p: _IMAGE_SUFFIXES.index(p.suffix.lower()))
+    return path[:-2] + found[0].suffix if found else path[:-2] + ".png"
 
 
 def _images(text: str, place: Place) -> str:
@@ -290,40 +324,23 @@ def _role(name: str, content: str, place: Place) -> str:
     if name in _PARENTHETICAL or name in _NARRATIVE or name == "cite:year":
         return _cite(name, content)
     words, target = _split(content)
-    if name in ("ref", "numref", "eq", "prf:ref"):
-        return _reference(words, target, place, name)
+    if name in ("ref", "numref", "eq", "prf:ref", "math:numref"):
+        return _reference(words, target, place, "eq" if name == "math:numref" else name)
     if name == "doc":
         return _doc(words, target, place)
-    simple = _simple(name, content, words, target)
+    if is_design_role(name):
+        role, text = design_role(name, content)
+        return _role(role, text, place) if role else text
+    if name in GLUE_ROLES:
+        found = pasted_inline(name, content, place.book.glue, place.rel, place.number,
+                              place.diag)
+        return escape(content) if found is None else found
+    simple = simple_role(name, content, words, target)
     if simple is not None:
         return simple
     place.diag.warning(f"MyST role '{{{name}}}' is not read by reportc: its text prints as "
                        "code", place.rel, place.number, code="myst.role")
-    return _code(content)
-
-
-def _simple(name: str, content: str, words: str, target: str) -> str | None:
-    """The roles that print their own text, formatted; ``None`` for another role."""
-    if name in _CODE_ROLES:
-        return _code(content)
-    if name in _PLAIN_ROLES:
-        text = escape(words or target).replace("--&gt;", "\u2192").replace("--\\>", "\u2192")
-        return {"dfn": f"*{text}*", "emphasis": f"*{text}*", "strong": f"**{text}**"}.get(
-            name, text)
-    if name == "abbr":
-        short, _, long = content.partition("(")
-        title = long.rstrip(")").replace('"', "'")
-        return f'[{escape(short.strip())}]{{title="{title}"}}' if title else escape(short)
-    if name in ("sub", "sup"):
-        mark = "~" if name == "sub" else "^"
-        return mark + escape(content).replace(" ", "\\ ") + mark
-    if name == "kbd":
-        return _code(content) + "{.kbd}"
-    if name == "math":
-        return f"${content}$"
-    if name == "download":
-        return f"[{escape(words or Path(target).name)}]({target})"
-    return None
+    return code_span(content)
 
 
 def _split(content: str) -> tuple[str, str]:
@@ -387,13 +404,3 @@ def _normal(path: str) -> str:
         elif part not in (".", ""):
             parts.append(part)
     return "/".join(parts)
-
-
-def _code(text: str) -> str:
-    ticks = "``" if "`" in text else "`"
-    return f"{ticks}{text}{ticks}" if ticks == "`" else f"{ticks} {text} {ticks}"
-
-
-def escape(text: str) -> str:
-    """Text pandoc prints as it is (its Markdown characters escaped)."""
-    return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)

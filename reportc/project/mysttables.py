@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from reportc.project.mystroles import label_id
+from reportc.project.mysttext import label_id
 
 Line = tuple[str, int]
 Cell = list[Line]
@@ -91,3 +91,23 @@ def _trim(cell: Cell) -> Cell:
     while lines and not lines[0][0]:
         lines.pop(0)
     return lines
+
+
+def definitions(body: list[Line], opened: int, closed: int) -> list[Line]:
+    """A ``{glossary}`` as a definition list: a line at the margin is a term (several in a
+    row share the definition), the indented lines under it its definition."""
+    lines: list[Line] = [("", opened)]
+    margin = min((len(t) - len(t.lstrip()) for t, _ in body if t.strip()), default=0)
+    inside = False  # in a definition
+    for text, number in body:
+        if not text.strip():
+            lines.append(("", number))
+            inside = False
+        elif len(text) - len(text.lstrip()) <= margin:
+            lines += [("", number)] if inside else []
+            lines.append((text.strip(), number))
+            inside = False
+        else:
+            lines.append(((":   " if not inside else "    ") + text.strip(), number))
+            inside = True
+    return [*lines, ("", closed)]

@@ -74,8 +74,9 @@ def read_project(root: Path, profile: str | None = None) -> ProjectSettings | No
     return None
 
 
-def load_yaml(root: Path, name: str) -> tuple[Any, dict[str, int]]:
-    """A YAML file's data and the line of every key (``book.chapters``, ``chapters[2]``)."""
+def load_yaml(root: Path, name: str, mapping: bool = True) -> tuple[Any, dict[str, int]]:
+    """A YAML file's data and the line of every key (``book.chapters``, ``chapters[2]``);
+    ``mapping``: data that is no mapping is ``{}`` (else a list is kept: ``[0].file``)."""
     text = (root / name).read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -87,7 +88,8 @@ def load_yaml(root: Path, name: str) -> tuple[Any, dict[str, int]]:
                           ) from exc
     lines: dict[str, int] = {}
     node_lines(node, "", lines)
-    return (data if isinstance(data, dict) else {}), lines
+    return (data if isinstance(data, dict) or (not mapping and isinstance(data, list))
+            else {}), lines
 
 
 def node_lines(node: Any, path: str, lines: dict[str, int]) -> None:
