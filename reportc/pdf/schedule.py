@@ -322,7 +322,7 @@ def _by_parts(split: SplitPage, job: PdfJob, last: PageMap | None, last_keys: di
     timer = StageTimer()
     total = sum(len(body) for body in split.parts.values())
     with DraftPool(job.draft, job.finish, job.workers, BYTES_PER_PROCESS,
-                   total, job.zygote) as pool:
+                   total, job.zygote, job.sent) as pool:
         state = _Parts(split, job, pool, last)
         pages = state.run(last, last_keys, last_pdf, last_xmp)
         processes = pool.processes

@@ -287,8 +287,8 @@ class DraftPool:
     ``finish``), else from this process."""
 
     def __init__(self, draft: Callable, finish: Callable, workers: int,
-                 bytes_per_process: int, total_bytes: int, zygote: Zygote | None = None
-                 ) -> None:
+                 bytes_per_process: int, total_bytes: int, zygote: Zygote | None = None,
+                 sent: Callable[[], None] | None = None) -> None:
         self._draft, self._finish = draft, finish
         self.workers = max(1, workers)
         self._apart = self.workers > 1  # else the tasks run in this process
@@ -303,6 +303,7 @@ class DraftPool:
         self._sizes: dict[str, int] = {}
         self._local: dict[str, Any] = {}  # drafts kept in this process (workers == 1)
         self._clock = Clock()
+        self._sent = sent  # called once, when the first tasks are sent
 
     def _start(self, worker: int) -> None:
         """Start the processes up to number ``worker``, in order."""
@@ -352,6 +353,9 @@ class DraftPool:
                 self._start(worker)
                 self._conns[worker].send((task.kind, task.name, task.payload()))
                 self._clock.sent(worker)
+            if busy and (sent := self._sent) is not None:
+                self._sent = None
+                sent()
             for conn in connection.wait([self._conns[w] for w in busy]):
                 worker = self._conns.index(conn)
                 self._clock.replied(worker)
