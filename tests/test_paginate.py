@@ -19,6 +19,7 @@ from conftest import REPO, Built, build_root, copy_root
 import reportc.pdf.pagemap
 import reportc.pdf.schedule
 from reportc.build import BuildOptions, build
+from reportc.pdf import split
 
 LONG_PARAGRAPH = (
     "\n\nA long paragraph that pushes the defence chapter onto a second page, so that every "
@@ -549,3 +550,13 @@ def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(
     project, imported = clean_in_a_process
     assert imported["weasyprint"] is False
     assert (project / "out/fixture.pdf").is_file()
+
+
+def test_element_ids_are_found_as_the_white_space_pattern_finds_them():
+    """split.ids finds what ``\\sid="..."`` found (with the offset of the white space),
+    from the literal ``id="``: not data-id, nor an id at the very start, nor an empty one."""
+    body = ('id="start"<h2 id="a" data-id="b">x</h2>\n<p\tid="c"><span aria-labelledby="d" '
+            'id=""></span><a href="#e" xid="f"> id="g"</a><div\nid="h" id="i"></div>')
+    old = [(m.group(1), m.start()) for m in re.finditer(r'\sid="([^"]+)"', body)]
+    assert list(split.ids(body)) == old
+    assert [name for name, _ in old] == ["a", "c", "g", "h", "i"]
