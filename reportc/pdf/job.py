@@ -41,7 +41,7 @@ class PdfJob:
     # called with the first part's exact key and pages once every part is drawn, before
     # the merge (the cover picture is drawn from them meanwhile: reportc.pdf.cover)
     first_part: Callable[[str, PartPages], None] | None = None
-    # called once the first parts are sent to the workers (the build goes on then)
+    # called as each part is sent to a worker (after the first, the build goes on)
     sent: Callable[[], None] | None = None
 
     def padded(self, start: int) -> bool:

@@ -302,8 +302,7 @@ class DraftPool:
         self._owner: dict[str, int] = {}
         self._sizes: dict[str, int] = {}
         self._local: dict[str, Any] = {}  # drafts kept in this process (workers == 1)
-        self._clock = Clock()
-        self._sent = sent  # called once, when the first tasks are sent
+        self._clock = Clock(sent)  # ``sent``: called as each task is sent
 
     def _start(self, worker: int) -> None:
         """Start the processes up to number ``worker``, in order."""
@@ -353,9 +352,6 @@ class DraftPool:
                 self._start(worker)
                 self._conns[worker].send((task.kind, task.name, task.payload()))
                 self._clock.sent(worker)
-            if busy and (sent := self._sent) is not None:
-                self._sent = None
-                sent()
             for conn in connection.wait([self._conns[w] for w in busy]):
                 worker = self._conns.index(conn)
                 self._clock.replied(worker)
