@@ -90,7 +90,7 @@ def _make_report(run: Run, config: ReportConfig, chapters: list[Chapter], csl: P
                    or edition.start(run, config, theme)) is not None}
     timer = StageTimer()
     try:
-        check_csl(csl, config.line_of("csl"), diag)  # the same style passed it last time
+        check_csl(csl, config.line_of("csl"), diag, run.cache)
         diag.raise_if_errors()
         bibliography = load_bibliography(config.bibliographies, config.root, diag)
         diag.raise_if_errors()

@@ -15,6 +15,7 @@ from conftest import Built, build_root, copy_root
 import reportc.document.read
 import reportc.document.reuse
 import reportc.pipeline
+from reportc.document.model import Unparsed
 from reportc.document.numbering import Numbering
 from reportc.errors import ReportError
 
@@ -102,6 +103,38 @@ def test_an_edit_takes_the_other_chapters_whole(base: Path, tmp_path: Path,
     assert any("image 'figures/bars.svg' has no alt text" in w for w in built.warnings)
     monkeypatch.undo()
     _as_without_cache(built, tmp_path)
+
+
+def test_an_edit_parses_no_other_chapters_tree(base: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chapter taken whole keeps its blocks as their JSON until something reads them:
+    in an edit's build (HTML and PDF, after one of both) only the summary's are, for
+    the first sentence that describes the report in its metadata."""
+    root = _copy(base, tmp_path)
+    build_root(root, formats=["html", "pdf"])  # (the base has no PDF: its checks not cached)
+    _replace(root / "chapters/01-intro.md", "describe the ties", "describe these ties")
+    parsed: list[str] = []
+    real = Unparsed.parsed
+    monkeypatch.setattr(Unparsed, "parsed", lambda self: parsed.append(self.blocks) or real(self))
+    calls = _calls(monkeypatch)
+    built = build_root(root, formats=["html", "pdf"])
+    assert sorted(calls["taken"]) == ["chapters/00-summary.md", "chapters/02-defence.md"]
+    assert len(parsed) == 1 and '"ch-00-summary"' in parsed[0]
+    monkeypatch.undo()
+    clean = build_root(root, out=tmp_path / "clean", use_cache=False, formats=["html", "pdf"])
+    for name in (f"{built.slug}.html", f"{built.slug}.pdf"):
+        assert (built.out / name).read_bytes() == (clean.out / name).read_bytes()
+
+
+def test_a_taken_chapters_tree_read_later_is_its_tree(base: Path, tmp_path: Path) -> None:
+    """The Word edition reads every chapter's tree: a taken chapter's, parsed when read,
+    writes what a build without the cache writes."""
+    root = _copy(base, tmp_path)
+    _replace(root / "chapters/01-intro.md", "describe the ties", "describe these ties")
+    built = build_root(root, formats=["html", "docx"])
+    clean = build_root(root, out=tmp_path / "clean", use_cache=False, formats=["html", "docx"])
+    docx = f"{built.slug}.docx"
+    assert (built.out / docx).read_bytes() == (clean.out / docx).read_bytes()
 
 
 def test_a_chapter_whose_reference_moved_is_resolved_anew(base: Path, tmp_path: Path,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -19,6 +20,7 @@ from conftest import REPO, Built, build_root, copy_root
 import reportc.pdf.pagemap
 import reportc.pdf.schedule
 from reportc.build import BuildOptions, build
+from reportc.pdf import split
 
 LONG_PARAGRAPH = (
     "\n\nA long paragraph that pushes the defence chapter onto a second page, so that every "
@@ -549,3 +551,40 @@ def test_the_build_process_imports_no_weasyprint_when_workers_lay_the_pdf_out(
     project, imported = clean_in_a_process
     assert imported["weasyprint"] is False
     assert (project / "out/fixture.pdf").is_file()
+
+
+def test_element_ids_are_found_as_the_white_space_pattern_finds_them():
+    """split.ids finds what ``\\sid="..."`` found (with the offset of the white space),
+    from the literal ``id="``: not data-id, nor an id at the very start, nor an empty one."""
+    body = ('id="start"<h2 id="a" data-id="b">x</h2>\n<p\tid="c"><span aria-labelledby="d" '
+            'id=""></span><a href="#e" xid="f"> id="g"</a><div\nid="h" id="i"></div>')
+    old = [(m.group(1), m.start()) for m in re.finditer(r'\sid="([^"]+)"', body)]
+    assert list(split.ids(body)) == old
+    assert [name for name, _ in old] == ["a", "c", "g", "h", "i"]
+
+
+def test_a_parts_key_changes_exactly_when_its_document_does():
+    """A part's exact key hashes what its document is made of (schedule._Parts.exact_key),
+    not the document: two page maps give it the same key only if they give it the same
+    document (the numbers it prints, where it starts, whether it is padded)."""
+    page = ('<html><head><title>t</title></head><body><main>'
+            '<section class="cover" id="front"><a href="#a" class="x">A</a></section>'
+            '<section class="part" id="a"><h1 id="a">A</h1><p id="a1">x</p>'
+            '<a href="#b1" class="xref">see</a> <a href="#a1">here</a></section>'
+            '<section class="part" id="b"><h1 id="b">B</h1><p id="b1">y</p><p id="b2">z</p>'
+            '</section></main></body></html>')
+    page_split = split.split_page(page)
+    job = reportc.pdf.schedule.PdfJob(None, None, None, None, lambda: False, "env")
+    parts = reportc.pdf.schedule._Parts(page_split, job, None, None)
+    maps = []
+    for counts, b1, b2 in [(2, 5, 6), (2, 5, 7), (2, 6, 6), (3, 6, 6), (1, 5, 6), (1, 4, 6)]:
+        pages = reportc.pdf.pagemap.PageMap(["front", "a", "b"],
+                                           {"front": 1, "a": counts, "b": 4})
+        pages.anchors.update({"a": 2, "a1": 2, "b": b1 - 1, "b1": b1, "b2": b2})
+        maps.append(pages)
+    for part in ("front", "a", "b"):
+        for one, other in itertools.combinations(maps, 2):
+            same_document = [split.part_document(page_split, part, m.starts[part], m.anchors,
+                                                 job.padded(m.starts[part])) for m in (one, other)]
+            assert (parts.exact_key(part, one) == parts.exact_key(part, other)) == \
+                (same_document[0] == same_document[1]), (part, one, other)

@@ -57,3 +57,38 @@ def test_clock_counts_what_each_worker_waited(monkeypatch, caplog):
 def test_used_is_this_process():
     peak, seconds = used()
     assert peak > 10 and seconds > 0
+
+
+def test_the_pool_says_when_each_task_is_sent():
+    """The build's thread waits for the first before writing the other editions
+    (PdfEdition.begin): said as each task goes out, before its reply."""
+    said: list[str] = []
+    with DraftPool(_draft, _finish, 2, bytes_per_process=100, total_bytes=20,
+                   sent=lambda: said.append("sent")) as pool:
+        tasks = [Task("draft", name, lambda name=name: name, 10) for name in "abc"]
+        pool.run(tasks, lambda task, reply: said.append("reply") or [])
+    assert said[:2] == ["sent", "sent"] and said.count("sent") == 3
+    assert all(said[:index].count("sent") > said[:index].count("reply")
+               for index, word in enumerate(said) if word == "reply")
+
+
+def test_an_edit_writes_the_other_editions_once_its_part_is_sent(tmp_path, monkeypatch):
+    """The web edition is written after the PDF's first parts are sent to the workers,
+    not while the layout thread is still getting them ready."""
+    from conftest import build_root, copy_root
+
+    from reportc.pdf import waits
+    from reportc.web.html import HtmlEdition
+
+    root = copy_root("basic", tmp_path)
+    build_root(root, formats=["html", "pdf"], jobs=2)
+    chapter = root / "chapters/01-intro.md"
+    chapter.write_text(chapter.read_text() + "\nOne more sentence.\n")
+    order: list[str] = []
+    sent, write = waits.Clock.sent, HtmlEdition.write
+    monkeypatch.setattr(waits.Clock, "sent", lambda self, worker: order.append("sent")
+                        or sent(self, worker))
+    monkeypatch.setattr(HtmlEdition, "write", lambda self, made, folder: order.append("html")
+                        or write(self, made, folder))
+    build_root(root, formats=["html", "pdf"], jobs=2)
+    assert order[:2] == ["sent", "html"]  # (then the part is drawn)

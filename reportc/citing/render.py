@@ -49,7 +49,7 @@ from reportc.citing.reflist import (
 )
 from reportc.citing.setup import CitationSetup
 from reportc.document.math import located_math_warning
-from reportc.document.model import ChapterDoc, take_blocks
+from reportc.document.model import ChapterDoc, api_version, take_blocks
 from reportc.document.read import place_warnings, warning_line
 from reportc.errors import Diagnostics, ToolError
 from reportc.pandoc.runner import BATCH_MARKER, PandocResult, batches, run_batch, run_pandoc
@@ -120,7 +120,7 @@ def _cite_and_render(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnos
         whole = _cite_and_write(docs, setup, cache, chapters)
     if whole is None:
         cited = cite_report(docs, setup, diag, cache, source, chapters)
-        listed = pool.submit(render_bibliography, cited, docs[0].ast["pandoc-api-version"],
+        listed = pool.submit(render_bibliography, cited, api_version(docs[0]),
                              setup, diag, cache, source) if docs else None
         bodies: list[str | None] = render_chapters(docs, setup, diag, cache, pool, jobs, cited) \
             if cited else [None] * len(docs)
@@ -148,7 +148,7 @@ def _cite_and_write(docs: list[ChapterDoc], setup: CitationSetup, cache: BuildCa
     key = digest("cited and written", document, setup.fingerprint(), *setup.writing(),
                  file_digest(Path(str(RENDER_FILTER))), file_digest(Path(str(CITE_FILTER))))
     cached = cache.get("report-html", key)
-    version = str(docs[0].ast["pandoc-api-version"])
+    version = str(api_version(docs[0]))
     if cached is not None:
         pieces.keep_records(cache, [doc.anchor for doc in docs], _chapter_key(version, setup))
         return json.loads(cached), None, set()
@@ -223,7 +223,7 @@ def _report_document(docs: list[ChapterDoc], chapters: list[tuple[str, str]],
     come from report.yaml), only ``listed``: the entries ``nocite:`` names."""
     divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(anchor)},{SECTION},[]],{blocks}]}}'
                     for anchor, blocks in chapters)
-    version = json.dumps(docs[0].ast["pandoc-api-version"])
+    version = json.dumps(api_version(docs[0]))
     meta = json.dumps(nocite_meta(listed)) if listed else "{}"
     return f'{{"pandoc-api-version":{version},"meta":{meta},"blocks":[{divs}]}}'
 
@@ -324,7 +324,7 @@ def render_chapters(docs: list[ChapterDoc], setup: CitationSetup, diag: Diagnost
     cited = cited or cite_report(docs, setup, diag, cache)
     if cited is None:
         return [None] * len(docs)
-    version = str(docs[0].ast["pandoc-api-version"]) if docs else ""
+    version = str(api_version(docs[0])) if docs else ""
 
     def render(batch: list[ChapterDoc]) -> dict[str, str | None]:
         keys = {doc.anchor: _html_key(cited.blocks[doc.anchor], version, doc.anchor, setup)
@@ -378,7 +378,7 @@ def _render_batch(batch: list[ChapterDoc], diag: Diagnostics, cache: BuildCache,
         html[doc.anchor] = result.output
         if marked and result.output is not None:
             made = pieces.keep_cut(cache, result.output, cited.texts.get(doc.anchor), doc.anchor,
-                            _chapter_key(str(doc.ast["pandoc-api-version"]), setup),
+                            _chapter_key(str(api_version(doc)), setup),
                             setup.notes_list)
             html[doc.anchor] = made[0] if made else None
             checked |= {doc.anchor} if made and made[1] else set()
@@ -401,7 +401,7 @@ def _spliced(doc: ChapterDoc, cited: Cited, setup: CitationSetup, cache: BuildCa
              ) -> str | None:
     """The chapter's HTML from its last kept pieces and the blocks an edit changed,
     written alone (:func:`.pieces.spliced`); ``None`` where it is written whole."""
-    version = doc.ast["pandoc-api-version"]
+    version = api_version(doc)
     return pieces.spliced_chapter(
         cache, doc.anchor, cited, version,
         [*HTML, *setup.writing(), f"--lua-filter={RENDER_FILTER}"],
@@ -413,7 +413,7 @@ def _batch_document(batch: list[ChapterDoc], sources: dict[str, str]) -> str:
     each chapter's cited blocks already serialised for its cache key)."""
     divs = ",".join(f'{{"t":"Div","c":[[{json.dumps(doc.anchor)},[],[]],{sources[doc.anchor]}]}}'
                     for doc in batch)
-    version = json.dumps(batch[0].ast["pandoc-api-version"])
+    version = json.dumps(api_version(batch[0]))
     return f'{{"pandoc-api-version":{version},"meta":{{}},"blocks":[{divs}]}}'
 
 

@@ -68,12 +68,42 @@ class Trace:
     shape: str | None = None  # taken: its ast_digest, with blocks_json its blocks
 
 
+class Unparsed:
+    """A chapter's tree whose blocks are still their JSON text (:class:`Tree`)."""
+
+    def __init__(self, rest: dict[str, Any], blocks: str) -> None:
+        self.rest, self.blocks = rest, blocks
+
+    def parsed(self) -> dict[str, Any]:
+        return {**self.rest, "blocks": json.loads(self.blocks)}
+
+
+class Tree:
+    """:attr:`ChapterDoc.ast`, which may be given :class:`Unparsed`: the tree of a chapter
+    taken whole from the last build (:mod:`reportc.document.reuse`) has its blocks parsed
+    when first read. An edit reads no other chapter's blocks (their HTML, checks and PDF
+    parts are kept too), and parsing every record's blocks took 0.1 s of CPU (200 pages)
+    on the way to the PDF's layout. Kept in the instance's ``ast`` entry, so that
+    ``vars(doc)`` copies it whole, parsed or not."""
+
+    def __get__(self, doc: ChapterDoc | None, owner: type | None = None) -> dict[str, Any]:
+        if doc is None:
+            raise AttributeError("ast")  # (so the dataclass field has no default)
+        value = doc.__dict__["ast"]
+        if isinstance(value, Unparsed):
+            value = doc.__dict__["ast"] = value.parsed()
+        return value
+
+    def __set__(self, doc: ChapterDoc, value: dict[str, Any] | Unparsed) -> None:
+        doc.__dict__["ast"] = value
+
+
 @dataclass
 class ChapterDoc:
     """A chapter after reading: its AST plus what the rest of the report needs to know."""
 
     chapter: Chapter
-    ast: dict[str, Any]
+    ast: Tree = Tree()
     anchor: str = ""
     title: str = ""
     # a page without a heading (a declaration, a dedication): its first words, which name it
@@ -134,6 +164,14 @@ def ast_digest(doc: ChapterDoc) -> str:
     rest = {name: value for name, value in doc.ast.items() if name != "blocks"}
     return digest(doc.rel, json.dumps(rest, ensure_ascii=False, check_circular=False),
                   doc.blocks_json)
+
+
+def api_version(doc: ChapterDoc) -> list[int]:
+    """The pandoc API version of the chapter's tree, read without parsing its blocks (the
+    citing stage's keys name it: :class:`Tree`)."""
+    value = doc.__dict__["ast"]
+    tree: dict[str, Any] = value.rest if isinstance(value, Unparsed) else value
+    return tree["pandoc-api-version"]
 
 
 def take_blocks(doc: ChapterDoc) -> str:

@@ -141,7 +141,10 @@ def _settle(docs: list[ChapterDoc], diag: Diagnostics, cache: BuildCache
 def _only_a_title(doc: ChapterDoc) -> bool:
     """A last chapter that is nothing but a ``# References`` heading (a pandoc thesis's
     place for citeproc's list) would print as an empty numbered chapter; a chapter with
-    another title is the author's, and prints."""
+    another title is the author's, and prints. One with a section heading has more (a
+    chapter taken whole has its headings from its record: its tree is not read)."""
+    if doc.headings:
+        return False
     blocks = [block for block in doc.ast["blocks"]
               if block["t"] != "Div" or "pagebreak" not in block["c"][0][1]]
     return len(blocks) == 1 and blocks[0]["t"] == "Header" and blocks[0]["c"][0] == 1 \
@@ -151,7 +154,10 @@ def _only_a_title(doc: ChapterDoc) -> bool:
 
 def _left_empty(doc: ChapterDoc, diag: Diagnostics) -> bool:
     """A file of a LaTeX-minded project that only says ``\\listoffigures`` (or holds only
-    comments) has nothing to print once its raw markup is settled: it is left out."""
+    comments) has nothing to print once its raw markup is settled: it is left out. A
+    chapter taken whole was not (a build that kept it recorded it): its tree unread."""
+    if doc.trace is not None and doc.trace.record is not None:
+        return False
     if not doc.chapter.text.strip() or doc.appendix or \
             any(block["t"] != "Div" or "pagebreak" not in block["c"][0][1]
                 for block in doc.ast["blocks"]):

@@ -38,6 +38,7 @@ from reportc.document.model import (
     Recording,
     Target,
     Trace,
+    Unparsed,
     ast_digest,
     replay,
 )
@@ -105,12 +106,16 @@ class Reuse:
         record = trace.record
         if record is None:
             return None
-        try:
-            ast = json.loads(record["rest"])
-            ast["blocks"] = json.loads(record["blocks"])
-        except (ValueError, TypeError):  # a damaged record: the chapter is made anew
+        # its blocks are parsed if read (an edit reads no other chapter's), so a damaged
+        # record is told by its tree's digest: the chapter is made anew
+        if digest(chapter.rel, record["rest"], record["blocks"]) != record["meta"]["shape"]:
             return None
-        doc = ChapterDoc(chapter, ast, trace=trace, blocks_json=record["blocks"])
+        try:
+            rest = json.loads(record["rest"])
+        except (ValueError, TypeError):
+            return None
+        doc = ChapterDoc(chapter, Unparsed(rest, record["blocks"]), trace=trace,
+                         blocks_json=record["blocks"])
         fields = record["meta"]["fields"]
         for name in FIELDS:
             setattr(doc, name, fields[name])

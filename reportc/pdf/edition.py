@@ -71,11 +71,14 @@ class PdfEdition(Edition):
         """With worker processes to lay it out, render the print page now (the page
         context is shared: this thread) and lay it out in a thread that mostly waits for
         them, while this one writes the editions before the PDF: the web edition's page
-        and fonts no longer keep the workers waiting."""
+        and fonts no longer keep the workers waiting. This one waits until the first
+        parts are sent: writing meanwhile, it held Python's lock half the time, and an
+        edit's part was sent that much later."""
         begun = made.started.get(self.name)
         if isinstance(begun, HeadStart) and begun.zygote is not None:
             begun.lay_out(partial(self._write_pdf, made, folder, begun,
                                   print_page(made.theme, made.context)))
+            begun.sent.wait()
 
     def write(self, made: Made, folder: Path) -> None:
         """Write the PDF (or wait for the layout :meth:`begin` began); hand later editions
@@ -149,7 +152,7 @@ def write_pdf(path: Path, config: ReportConfig, theme: Theme, context: PageConte
             job = _pdf_job(config, theme, docs, diag, jobs, environment, mode, classes)
             job.fields = fields
             if begun is not None:
-                job.zygote, job.merger = begun.zygote, begun.merger
+                job.zygote, job.merger, job.sent = begun.zygote, begun.merger, begun.sent.set
                 job.failed = lambda: bool(diag.errors) or begun.stopping()
             if _cover_name(context):
                 job.first_part = early.begin

@@ -9,6 +9,7 @@ is an error at its line before layout starts (and before any edition is written)
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import shutil
@@ -39,7 +40,7 @@ def check_glyphs(docs: list[ChapterDoc], fonts: list[Path], diag: Diagnostics,
     if lister is None:
         return  # no fontconfig to ask: WeasyPrint's own message after layout remains
     against = digest(tool_versions(), lister, *map(_font_digest, fonts))
-    covered: frozenset[int] | None = None  # asked for at the first chapter not cached
+    covered: Coverage | None = None  # asked for at the first chapter not cached
     for doc, shape in zip(docs, shapes or [""] * len(docs), strict=True):
         key = digest(shape, doc.chapter.text, against) if shape and cache else ""
         found = _recalled(cache, key)
@@ -67,7 +68,7 @@ def _font_digest(path: Path) -> str:
 MAX_NAMED = 5  # characters a line's error names
 
 
-def _missing(doc: ChapterDoc, covered: frozenset[int]) -> list[tuple[str, int | None]]:
+def _missing(doc: ChapterDoc, covered: Coverage) -> list[tuple[str, int | None]]:
     """The chapter's errors: each character no font (``covered``: their code points) has,
     with its first line."""
     text = doc.chapter.text
@@ -116,26 +117,48 @@ def _printed(doc: ChapterDoc) -> set[str]:
     return chars
 
 
-def _coverage(fonts: list[Path], cache: BuildCache | None, against: str
-              ) -> frozenset[int] | None:
+class Coverage:
+    """The code points some font has: a theme font's (a set) or fontconfig's (sorted,
+    disjoint ``[first, last]`` ranges, looked up by bisection: not expanded into a set of
+    its 50,000 points on every build)."""
+
+    def __init__(self, system: list[list[int]], theme: frozenset[int]) -> None:
+        self.firsts = [first for first, _ in system]
+        self.lasts = [last for _, last in system]
+        self.theme = theme
+
+    def __contains__(self, point: int) -> bool:
+        if point in self.theme:
+            return True
+        index = bisect.bisect_right(self.firsts, point) - 1
+        return index >= 0 and point <= self.lasts[index]
+
+
+def _coverage(fonts: list[Path], cache: BuildCache | None, against: str) -> Coverage | None:
     """Every code point a theme font or a system font has (``None`` without fontconfig);
-    the theme fonts' from ``cache`` under ``against`` (their bytes) when read before:
-    loading their character maps was most of an edit's glyph check."""
-    system = system_coverage()
+    both from ``cache`` under ``against`` (the theme fonts' bytes, the installed fonts as
+    :func:`~reportc.cache.tool_versions` sees them: the key the chapters' findings are
+    kept under too) when found before: loading the theme fonts' character maps was most
+    of an edit's glyph check, then running ``fc-list`` and reading its ranges (0.03 s)."""
+    stored = cache.get("glyph-system", against) if cache else None
+    system = json.loads(stored) if stored is not None else system_ranges()
     if system is None:
         return None
+    if cache and stored is None:
+        cache.put("glyph-system", against, json.dumps(system))
     stored = cache.get("glyph-fonts", against) if cache else None
     if stored is not None:
-        return system | frozenset(json.loads(stored))
+        return Coverage(system, frozenset(json.loads(stored)))
     theme = theme_coverage(tuple(fonts))
     if cache:
         cache.put("glyph-fonts", against, json.dumps(sorted(theme)))
-    return system | theme
+    return Coverage(system, theme)
 
 
 @functools.cache
-def system_coverage() -> frozenset[int] | None:
-    """Every code point some fontconfig font has (``None`` without ``fc-list``)."""
+def system_ranges() -> list[list[int]] | None:
+    """The code points fontconfig's fonts have, as sorted disjoint ``[first, last]``
+    ranges (``None`` without ``fc-list``)."""
     if shutil.which("fc-list") is None:
         return None
     try:
@@ -143,14 +166,20 @@ def system_coverage() -> frozenset[int] | None:
                                  text=True, timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    points: set[int] = set()
+    ranges: list[list[int]] = []
     for item in set(listing.split()):
         first, _, last = item.partition("-")
         try:
-            points.update(range(int(first, 16), int(last or first, 16) + 1))
+            ranges.append([int(first, 16), int(last or first, 16)])
         except ValueError:
             continue
-    return frozenset(points)
+    merged: list[list[int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], high)
+        elif low <= high:
+            merged.append([low, high])
+    return merged
 
 
 @functools.cache

@@ -79,6 +79,7 @@ class HeadStart:
         self._layout: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._stop = threading.Event()
+        self.sent = threading.Event()  # the layout's first parts sent, or the layout over
 
     def wait(self) -> None:
         if self._thread is not None:
@@ -97,6 +98,8 @@ class HeadStart:
             work()
         except BaseException as failure:  # raised again by finish(), in the build's thread
             self._failure = failure
+        finally:
+            self.sent.set()
 
     def laying_out(self) -> bool:
         """Is there a layout begun by :meth:`lay_out` to :meth:`finish`?"""

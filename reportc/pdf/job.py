@@ -41,6 +41,8 @@ class PdfJob:
     # called with the first part's exact key and pages once every part is drawn, before
     # the merge (the cover picture is drawn from them meanwhile: reportc.pdf.cover)
     first_part: Callable[[str, PartPages], None] | None = None
+    # called as each part is sent to a worker (after the first, the build goes on)
+    sent: Callable[[], None] | None = None
 
     def padded(self, start: int) -> bool:
         """Double-sided, a part starting on a left (even) page is laid out after a blank

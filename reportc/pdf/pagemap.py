@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reportc.pdf.split import _ID, SplitPage
+from reportc.pdf.split import SplitPage, ids
 
 BYTES_PER_PAGE = 4500  # print HTML per page in the default theme: the first estimate
 
@@ -64,7 +64,7 @@ class Estimate:
 
     def __init__(self, split: SplitPage) -> None:
         self.sizes = {part: max(1, len(body)) for part, body in split.parts.items()}
-        self.offsets = {part: [(m.group(1), m.start()) for m in _ID.finditer(body)]
+        self.offsets = {part: list(ids(body))
                         for part, body in split.parts.items()}
 
     def count(self, part: str, pages_per_byte: float, even: bool) -> int:

@@ -8,6 +8,7 @@ WeasyPrint never re-lays pages out to settle them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 FRONT = "front"
@@ -18,7 +19,7 @@ FOLIO_SENTINEL = 90000  # a part laid out before its start is known: folio of it
 _PART_START = re.compile(
     r'<section class="(cover|part)[^"]*"(?: (?:aria-labelledby|id)="([^"]+)")?')
 _LINK = re.compile(r'<a href="#([^"]+)"')
-_ID = re.compile(r'\sid="([^"]+)"')
+_ID = re.compile(r'id="([^"]+)"')  # an element's id once white space precedes it: ids()
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,17 @@ class SplitPage:
             return ""
         return (f'<section class="{opened.group(1)}"><div class="{self.classes}-next"></div>'
                 '</section>\n')
+
+
+def ids(body: str) -> Iterator[tuple[str, int]]:
+    """Each element id in ``body`` with the offset of the white space before it: what
+    ``\\sid="([^"]+)"`` finds, found from the literal ``id="`` instead, which ``re`` looks
+    for quickly (a third of the time on the 2 MB print page; no id holds a quote, so no
+    match hides another)."""
+    for match in _ID.finditer(body):
+        start = match.start()
+        if start and body[start - 1].isspace():
+            yield match.group(1), start - 1
 
 
 def split_page(html: str, classes: str = "part") -> SplitPage:
@@ -99,7 +111,7 @@ def part_document(split: SplitPage, part: str, first_folio: int, numbers: dict[s
     last page is dropped.
     """
     body = split.parts[part]
-    own = set(_ID.findall(body))
+    own = {name for name, _ in ids(body)}
     foreign = {target for target in _LINK.findall(body) if target not in own}
     first_counter = first_folio - 1 if padded else first_folio
     style = f"<style>@page :first {{ counter-reset: page {first_counter}; }}</style>\n</head>"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import resource
 import time
+from collections.abc import Callable
 
 log = logging.getLogger("reportc")
 
@@ -17,7 +18,8 @@ class Clock:
     start for the parts' HTML, at the end for the last parts' numbers; and what each
     worker said it used when stopped (peak memory, CPU time)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sent: Callable[[], None] | None = None) -> None:
+        self._on_sent = sent  # told of each task sent (the first lets the build go on)
         self._start: float | None = None  # the first task sent
         self._end = 0.0  # the last reply
         self._sent: dict[int, float] = {}
@@ -27,6 +29,8 @@ class Clock:
     def sent(self, worker: int) -> None:
         self._sent[worker] = now = time.monotonic()
         self._start = now if self._start is None else self._start
+        if self._on_sent is not None:
+            self._on_sent()
 
     def replied(self, worker: int) -> None:
         self._end = time.monotonic()

@@ -287,8 +287,8 @@ class DraftPool:
     ``finish``), else from this process."""
 
     def __init__(self, draft: Callable, finish: Callable, workers: int,
-                 bytes_per_process: int, total_bytes: int, zygote: Zygote | None = None
-                 ) -> None:
+                 bytes_per_process: int, total_bytes: int, zygote: Zygote | None = None,
+                 sent: Callable[[], None] | None = None) -> None:
         self._draft, self._finish = draft, finish
         self.workers = max(1, workers)
         self._apart = self.workers > 1  # else the tasks run in this process
@@ -302,7 +302,7 @@ class DraftPool:
         self._owner: dict[str, int] = {}
         self._sizes: dict[str, int] = {}
         self._local: dict[str, Any] = {}  # drafts kept in this process (workers == 1)
-        self._clock = Clock()
+        self._clock = Clock(sent)  # ``sent``: called as each task is sent
 
     def _start(self, worker: int) -> None:
         """Start the processes up to number ``worker``, in order."""

@@ -58,12 +58,14 @@ def unreadable_image(path: Path) -> str:
     """Why WeasyPrint would fail to load the image ``path`` (found at the image's line
     before the PDF is laid out, not after), or ``""``: a raster image Pillow cannot decode,
     an SVG that is not well-formed XML."""
-    from PIL import Image  # here: a rebuild with nothing to do loads no imaging library
-
     try:
         if path.suffix.lower() == ".svg":
             ElementTree.parse(path)
         else:
+            # here: a rebuild with nothing to do, or a report of SVG figures only, loads no
+            # imaging library (0.015 s of an edit's way to the PDF's layout)
+            from PIL import Image
+
             with Image.open(path) as image:
                 image.verify()
     except ElementTree.ParseError as exc:
