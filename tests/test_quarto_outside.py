@@ -734,3 +734,23 @@ def test_a_fence_pandoc_reads_as_words_is_said_and_not_printed(tmp_path):
         "the text it belongs to, after a blank line [markdown.fence]"]
     main = built.html_path.read_text(encoding="utf-8").split("<main", 1)[1]
     assert ":::" not in main and "{.note}" not in main and "Kept words." in main
+
+
+def test_a_manuscript_project_is_its_article(tmp_path):
+    """A Quarto manuscript renders its article (``manuscript: article:``, else index.qmd)
+    as the manuscript; its notebooks are pages of their own, not chapters of it."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: manuscript\nmanuscript:\n"
+                                          "  article: paper.qmd\n  notebooks:\n"
+                                          "    - notebook: notebooks/explore.qmd\n",
+                                          encoding="utf-8")
+    (tmp_path / "paper.qmd").write_text("---\ntitle: Tides and moons\n---\n\n## Intro\n\n"
+                                        "Article text.\n", encoding="utf-8")
+    (tmp_path / "notebooks/explore.qmd").write_text("---\ntitle: Explore\n---\n\nNotebook "
+                                                    "text.\n", encoding="utf-8")
+    (tmp_path / "index.qmd").write_text("---\ntitle: Other\n---\n\nOther text.\n",
+                                        encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    html = built.html_path.read_text(encoding="utf-8")
+    assert built.html_path.name == "tides-and-moons.html" and "Article text." in html
+    assert "Notebook text." not in html and "Other text." not in html

@@ -26,10 +26,12 @@ from reportc.project.schema import quarto_keys
 from reportc.project.settings import format_option
 from reportc.project.website import (
     add_page_bibliographies,
+    article_of,
     from_root,
     home_title,
     project_inputs,
     site_order,
+    slide_formats,
 )
 
 QUARTO_NAME = "_quarto.yml"
@@ -319,8 +321,11 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     names = [str(n) for n in render] if render else _documents(
         root, settings, project.get("output-dir") if isinstance(project, dict) else None,
         website.get("draft-mode") in ("visible", "unlinked"))
-    if not render and isinstance(project, dict) and project.get("type") == "website":
+    kind = project.get("type") if isinstance(project, dict) else None
+    if not render and kind == "website":
         names = site_order(root, data.get("website"), names)
+    elif not render and kind == "manuscript":  # the article; its notebooks are pages of it
+        names = [article_of(data.get("manuscript"))]
     settings.data["chapters"] = names
     settings.lines["chapters"] = lines.get(RENDER, 1)
     if len(names) == 1 and (root / names[0]).is_file():
@@ -344,9 +349,6 @@ def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
     settings.untitled = name
 
 
-PRESENTATIONS = {"revealjs", "pptx", "beamer"}  # Quarto's slide formats: no report's part
-
-
 def _documents(root: Path, settings: ProjectSettings, output_dir: Any,
                keep_drafts: bool) -> list[str]:
     """The project's documents (every one of its folder and subfolders, as Quarto renders
@@ -354,10 +356,10 @@ def _documents(root: Path, settings: ProjectSettings, output_dir: Any,
     outside a Jupyter Book is not read, and a draft is left out as Quarto leaves it out
     (``keep_drafts``: ``draft-mode: visible``): each said, at its first line."""
     names = project_inputs(root, output_dir)
-    slides = [name for name in names if _slide_formats(root / name)]
+    slides = [name for name in names if slide_formats(root / name)]
     for name in slides:
         settings.warnings.append((
-            f"a presentation ({', '.join(sorted(_slide_formats(root / name)))}): not part of "
+            f"a presentation ({', '.join(sorted(slide_formats(root / name)))}): not part of "
             "the report (list the documents in project: render: to choose)", name, 1,
             "quarto.presentation"))
     notebooks = [name for name in names if name.lower().endswith(".ipynb")]
@@ -373,14 +375,6 @@ def _documents(root: Path, settings: ProjectSettings, output_dir: Any,
             "a draft (draft: true): not part of the report, as Quarto leaves it out of the "
             "website (draft-mode: visible keeps it)", name, 1, "quarto.draft"))
     return [name for name in names if name not in (*slides, *notebooks, *drafts)]
-
-
-def _slide_formats(path: Path) -> set[str]:
-    """The document's formats if they are all slide formats, else an empty set."""
-    found = front_matter(path.parent, path.name)[0].get("format")
-    formats = {str(f).split("+")[0] for f in (
-        [found] if isinstance(found, str) else found if isinstance(found, (dict, list)) else [])}
-    return formats if formats and formats <= PRESENTATIONS else set()
 
 
 def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:

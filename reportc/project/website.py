@@ -25,6 +25,7 @@ SUFFIXES = (".md", ".qmd", ".rmd", ".markdown", ".ipynb")
 # folders Quarto never renders from (besides _x and .x): packages, environments, and out/,
 # where reportc writes
 SKIPPED = {"node_modules", "renv", "packrat", "rsconnect", "venv", "env", "out"}
+PRESENTATIONS = {"revealjs", "pptx", "beamer"}  # Quarto's slide formats: no report's part
 RELATIVE = {"bibliography", "csl"}  # files a document names from its own folder
 README = re.compile(r"README\.[Rrq]?md")
 
@@ -193,3 +194,17 @@ def from_root(name: str, key: str, value: Any) -> Any:
         return value
     files = rebased(name, value)
     return files if isinstance(value, list) else files[0] if files else value
+
+
+def article_of(manuscript: Any) -> str:
+    """A Quarto manuscript's article: ``manuscript: article:``, else ``index.qmd``."""
+    article = manuscript.get("article") if isinstance(manuscript, dict) else None
+    return article if isinstance(article, str) and article.strip() else "index.qmd"
+
+
+def slide_formats(path: Path) -> set[str]:
+    """The document's formats if they are all slide formats, else an empty set."""
+    found = front_matter(path.parent, path.name)[0].get("format")
+    formats = {str(f).split("+")[0] for f in (
+        [found] if isinstance(found, str) else found if isinstance(found, (dict, list)) else [])}
+    return formats if formats and formats <= PRESENTATIONS else set()
