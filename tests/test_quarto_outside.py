@@ -754,3 +754,17 @@ def test_a_manuscript_project_is_its_article(tmp_path):
     html = built.html_path.read_text(encoding="utf-8")
     assert built.html_path.name == "tides-and-moons.html" and "Article text." in html
     assert "Notebook text." not in html and "Other text." not in html
+
+
+def test_a_default_projects_markdown_notes_are_not_its_documents(tmp_path):
+    """Beside a project's .qmd documents, .md files are the repository's notes
+    (CONTRIBUTING.md, LICENSE.md): the analysis is the report, alone, as before; a
+    website's .md files are its pages."""
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    (tmp_path / "analysis.qmd").write_text("---\ntitle: Tides\n---\n\n## Data\n\nText.\n",
+                                           encoding="utf-8")
+    for name in ("CONTRIBUTING.md", "LICENSE.md"):
+        (tmp_path / name).write_text(f"# {name}\n\nNotes.\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert built.html_path.name == "tides.html" and "Notes." not in \
+        built.html_path.read_text(encoding="utf-8")

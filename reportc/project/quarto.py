@@ -318,10 +318,10 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     render = render if isinstance(render, list) else None
     website = data.get("website")
     website = website if isinstance(website, dict) else {}
+    kind = project.get("type") if isinstance(project, dict) else None
     names = [str(n) for n in render] if render else _documents(
         root, settings, project.get("output-dir") if isinstance(project, dict) else None,
-        website.get("draft-mode") in ("visible", "unlinked"))
-    kind = project.get("type") if isinstance(project, dict) else None
+        (website.get("draft-mode") in ("visible", "unlinked"), kind == "website"))
     if not render and kind == "website":
         names = site_order(root, data.get("website"), names)
     elif not render and kind == "manuscript":  # the article; its notebooks are pages of it
@@ -350,12 +350,15 @@ def _file_title(root: Path, name: str, settings: ProjectSettings) -> None:
 
 
 def _documents(root: Path, settings: ProjectSettings, output_dir: Any,
-               keep_drafts: bool) -> list[str]:
+               kind: tuple[bool, bool]) -> list[str]:
     """The project's documents (every one of its folder and subfolders, as Quarto renders
-    them), but a slide deck (``format: revealjs`` alone) is no part of a report, a notebook
-    outside a Jupyter Book is not read, and a draft is left out as Quarto leaves it out
-    (``keep_drafts``: ``draft-mode: visible``): each said, at its first line."""
-    names = project_inputs(root, output_dir)
+    them; ``.md`` files only in a website, where they are pages: elsewhere they are the
+    repository's README-like notes), but a slide deck (``format: revealjs`` alone) is no
+    part of a report, a notebook outside a Jupyter Book is not read, and a draft is left out
+    as Quarto leaves it out (``kind``: drafts kept by ``draft-mode: visible``, a website):
+    each said, at its first line."""
+    keep_drafts, website = kind
+    names = project_inputs(root, output_dir, markdown=website)
     slides = [name for name in names if slide_formats(root / name)]
     for name in slides:
         settings.warnings.append((

@@ -22,6 +22,7 @@ from reportc.project.frontmatter import front_matter
 
 HOME = ("index.qmd", "index.md", "index.ipynb", "index.rmd", "index.Rmd")
 SUFFIXES = (".md", ".qmd", ".rmd", ".markdown", ".ipynb")
+COMPUTED = (".qmd", ".rmd", ".ipynb")  # Quarto's own documents (not a repository's notes)
 # folders Quarto never renders from (besides _x and .x): packages, environments, and out/,
 # where reportc writes
 SKIPPED = {"node_modules", "renv", "packrat", "rsconnect", "venv", "env", "out"}
@@ -30,11 +31,13 @@ RELATIVE = {"bibliography", "csl"}  # files a document names from its own folder
 README = re.compile(r"README\.[Rrq]?md")
 
 
-def project_inputs(root: Path, output_dir: Any = None) -> list[str]:
+def project_inputs(root: Path, output_dir: Any = None, markdown: bool = True) -> list[str]:
     """Every document a Quarto project renders when it lists none (``project: render:``),
     as Quarto finds them: files of its folder and subfolders, but none whose name or folder
     starts with ``_`` or ``.``, no README, nothing in the output folder or a package
-    folder. The folder's own files come first, then each subfolder's, by name."""
+    folder. The folder's own files come first, then each subfolder's, by name.
+    ``markdown``: ``.md`` files too (a website's pages; elsewhere notes beside the work)."""
+    suffixes = SUFFIXES if markdown else COMPUTED
     found: list[str] = []
     skipped = (root / str(output_dir)).resolve() if isinstance(output_dir, str) else None
     ignored = _git_ignored(root)
@@ -45,7 +48,7 @@ def project_inputs(root: Path, output_dir: Any = None) -> list[str]:
                    and not ignored(name)]
         found += [(here / name).relative_to(root).as_posix() for name in files
                   if not name.startswith(("_", ".")) and not README.fullmatch(name)
-                  and name.lower().endswith(SUFFIXES) and not ignored(name)]
+                  and name.lower().endswith(suffixes) and not ignored(name)]
     return sorted(found, key=lambda name: (name.count("/"), name))
 
 
