@@ -102,8 +102,7 @@ def _normal(name: str) -> str:
 
 def _source(root: Path, name: str) -> bool:
     """Is ``name`` a document inside the project (not a partial: ``_x.qmd``)?"""
-    path = (root / name).resolve()
-    return inside(path, root) and path.is_file() and not path.name.startswith("_")
+    return _source_file(root, name) and not PurePosixPath(name).name.startswith("_")
 
 
 def home_title(root: Path, chapters: list[Any]) -> tuple[str, str, int] | None:
