@@ -768,3 +768,16 @@ def test_a_default_projects_markdown_notes_are_not_its_documents(tmp_path):
     built = build_root(tmp_path, formats=("html",), git_stamp=False)
     assert built.html_path.name == "tides.html" and "Notes." not in \
         built.html_path.read_text(encoding="utf-8")
+
+
+def test_lettered_and_roman_lists_keep_their_numbering_in_the_pdf(tmp_path):
+    """pandoc writes ``a.`` and ``i.`` lists as <ol type="a">; WeasyPrint does not read the
+    attribute, so the PDF numbered them 1, 2, 3 (a knitr blog post's steps a., b., c.)."""
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters/01-a.md").write_text(
+        "# Steps\n\n1. Fit.\n\n    a. Scale.\n    b. Solve.\n\nThen:\n\ni. first\nii. second\n",
+        encoding="utf-8")
+    (tmp_path / "report.yaml").write_text("title: T\n", encoding="utf-8")
+    built = build_root(tmp_path, formats=("pdf",), git_stamp=False)
+    text = " ".join(built.page_texts()[-1].split())
+    assert "1. a. b. i. ii." in text  # (the markers, drawn apart from the items' words)
