@@ -770,6 +770,23 @@ def test_a_default_projects_markdown_notes_are_not_its_documents(tmp_path):
         built.html_path.read_text(encoding="utf-8")
 
 
+def test_a_default_project_of_several_analyses_is_titled_by_its_first(tmp_path):
+    """Quarto's default project renders each document alone and needs no title; with two
+    analyses and no index.qmd the build stopped at "'title' is required". The first
+    document that gives a title titles the report, said at _quarto.yml; both are read."""
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+    (tmp_path / "a-intro.qmd").write_text("Untitled opening text.\n", encoding="utf-8")
+    for name, title in (("b-tides.qmd", "Tides"), ("c-moons.qmd", "Moons")):
+        (tmp_path / name).write_text(f"---\ntitle: {title}\n---\n\nText of {title}.\n",
+                                     encoding="utf-8")
+    built = build_root(tmp_path, formats=("html",), git_stamp=False)
+    assert "_quarto.yml:1: warning: the project has no title: its first document's title " \
+        "'Tides' (b-tides.qmd) is the report's title (give 'title:' under 'website:' or " \
+        "'book:' in _quarto.yml) [config.title]" in built.warnings
+    html = built.html_path.read_text(encoding="utf-8")
+    assert built.html_path.name == "tides.html" and "Text of Moons." in html
+
+
 def test_lettered_and_roman_lists_keep_their_numbering_in_the_pdf(tmp_path):
     """pandoc writes ``a.`` and ``i.`` lists as <ol type="a">; WeasyPrint does not read the
     attribute, so the PDF numbered them 1, 2, 3 (a knitr blog post's steps a., b., c.)."""

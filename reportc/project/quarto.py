@@ -27,6 +27,7 @@ from reportc.project.settings import format_option
 from reportc.project.website import (
     add_page_bibliographies,
     article_of,
+    first_title,
     from_root,
     home_title,
     project_inputs,
@@ -140,16 +141,20 @@ def _quarto(root: Path, profile: str | None) -> ProjectSettings:
 
 
 def _home_title(root: Path, settings: ProjectSettings) -> None:
-    """A website or book of several documents that gives no title is titled by its home
-    page's (``index.qmd``'s) ``title:``, said at _quarto.yml (silenceable: config.title)."""
-    chapters = settings.data.get("chapters")
-    found = home_title(root, chapters) if isinstance(chapters, list) else None
+    """A project of several documents that gives no title is titled by its home page's
+    (``index.qmd``'s) ``title:``, else by its first document's (a default project's
+    analyses, which Quarto renders one by one), said at _quarto.yml (config.title)."""
+    chapters = settings.data["chapters"] if isinstance(settings.data.get("chapters"), list) \
+        else []
+    found, whose = home_title(root, chapters), "its home page's"
+    if found is None:
+        found, whose = first_title(root, chapters), "its first document's"
     if found is None:
         return  # (no title: the error says where to give one)
     title, home, line = found
     _take(settings, "title", title, line, home)
     settings.warnings.append((
-        f"the project has no title: its home page's title '{title}' ({home}) is the report's "
+        f"the project has no title: {whose} title '{title}' ({home}) is the report's "
         "title (give 'title:' under 'website:' or 'book:' in _quarto.yml)", QUARTO_NAME, 1,
         "config.title"))
 
@@ -329,7 +334,7 @@ def _single_document(root: Path, data: dict, settings: ProjectSettings,
     settings.data["chapters"] = names
     settings.lines["chapters"] = lines.get(RENDER, 1)
     if len(names) == 1 and (root / names[0]).is_file():
-        _document_meta(root, names[0], settings)
+        document_meta(root, names[0], settings)
         _article(names[0], settings)
         if "title" not in settings.data:  # (several documents: no one of them is the title)
             _file_title(root, names[0], settings)
@@ -393,12 +398,12 @@ def one_document(root: Path, data: dict[str, Any]) -> ProjectSettings | None:
     if not inside(path, root) or not path.is_file() or path.suffix.lower() not in SOURCE_SUFFIXES:
         return None  # (a chapter outside the report is an error where chapters are read)
     settings = ProjectSettings(name)
-    _document_meta(root, name, settings)
+    document_meta(root, name, settings)
     _article(name, settings)
     return settings if "title" in settings.data else None
 
 
-def _document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
+def document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
     """The front matter of the one document a project renders, under _quarto.yml's own
     settings: it holds the report's title, not a chapter's."""
     meta, block = front_matter(root, name)
@@ -441,5 +446,5 @@ def _bookdown(root: Path) -> ProjectSettings:
         settings.data["chapters"] = sorted(names, key=lambda n: n != "index.Rmd")
     if (root / "index.Rmd").is_file():
         settings.files.append("index.Rmd")
-        _document_meta(root, "index.Rmd", settings)
+        document_meta(root, "index.Rmd", settings)
     return settings

@@ -111,15 +111,31 @@ def home_title(root: Path, chapters: list[Any]) -> tuple[str, str, int] | None:
     names = [item for item in chapters if isinstance(item, str)]
     home = next((name for name in names if PurePosixPath(name).name in HOME
                  and PurePosixPath(name).parent == PurePosixPath(".")), None)
-    if home is None or not (root / home).is_file():
+    return None if home is None else document_title(root, home)
+
+
+def first_title(root: Path, chapters: list[Any]) -> tuple[str, str, int] | None:
+    """The title of the first of ``chapters`` whose front matter gives one, as
+    :func:`home_title`: what titles a project of documents with no home page (Quarto's
+    default project renders each document on its own; the report joins them). A project
+    with a home page is titled by the home page's own title alone."""
+    names = [item for item in chapters if isinstance(item, str)]
+    if any(PurePosixPath(name).name in HOME and "/" not in name for name in names):
         return None
-    meta, block = front_matter(root, home)
+    return next((found for name in names if (found := document_title(root, name))), None)
+
+
+def document_title(root: Path, name: str) -> tuple[str, str, int] | None:
+    """The ``title:`` of the document ``name`` (title, file, line), if it gives one."""
+    if not _source_file(root, name):
+        return None
+    meta, block = front_matter(root, name)
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         return None
     line = next((n for n, text in enumerate(block.split("\n"), 2) if text.startswith("title:")),
                 1)
-    return title.strip(), home, line
+    return title.strip(), name, line
 
 
 def page_bibliographies(root: Path, names: list[str]
