@@ -64,7 +64,7 @@ def build(options: BuildOptions) -> BuildResult:
     root = options.root.resolve()
     diag = Diagnostics.until_policy()
     check_out_dir(options.out_dir)
-    config = load_config(root, diag, options.document, options.profile)
+    config = load_config(root, diag, options.given_files, options.profile)
     if config.profiles:
         log.info("reportc: profiles %s", said(root, config.profiles))
     diag.set_policy(strict=options.strict or (options.status or config.status) == "final",

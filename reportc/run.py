@@ -33,11 +33,18 @@ class BuildOptions:
     reference_files: bool = True  # <stem>.bib/.ris and the cover picture beside the PDF (#17)
     source_dirs: tuple[Path, ...] = ()  # --sources: folders outside the report sources may be in
     document: str = ""  # `reportc FILE.md`: that document alone is the report (root: its folder)
+    # `reportc metadata.yaml ch1.md ch2.md`: these files of root are the report, in this order
+    documents: tuple[str, ...] = ()
     profile: str | None = None  # --profile a,b: Quarto's active profiles (None: not given)
 
     @property
     def out_dir(self) -> Path:
         return self.out or self.root / "out"
+
+    @property
+    def given_files(self) -> tuple[str, ...]:
+        """The documents (and metadata files) named on the command line, if any."""
+        return self.documents or ((self.document,) if self.document else ())
 
 
 @dataclass(frozen=True)

@@ -170,3 +170,61 @@ def test_pandoc_latex_environment_boxes_are_callouts_or_said(tmp_path):
     made = rebuilt.html_path.read_text(encoding="utf-8")
     assert re.findall(r'class="callout callout-(\w+)"', made)[-1] == "tip"
     assert made == clean.html_path.read_text(encoding="utf-8") and rebuilt.warnings == []
+
+
+METADATA = """\
+---
+title: "Tides and moons"
+author: [Jo Bloggs]
+bibliography: refs.bib
+numbersections: true
+---
+"""
+
+
+def _thesis(tmp_path: Path) -> Path:
+    """A pandoc thesis as its Makefile builds it (``pandoc metadata.yaml chapters/*.md``):
+    the settings in a metadata file, one chapter per file, no report.yaml."""
+    root = tmp_path / "thesis"
+    (root / "chapters").mkdir(parents=True)
+    (root / "metadata.yaml").write_text(METADATA, encoding="utf-8")
+    (root / "refs.bib").write_text("@book{doe2020, author = {Doe, Jane}, title = {Tides}, "
+                                   "publisher = {Sea Press}, year = {2020}}\n", encoding="utf-8")
+    (root / "chapters/01-results.md").write_text("# Results\n\nThe moon pulls [@doe2020].\n",
+                                                 encoding="utf-8")
+    (root / "chapters/02-opening.md").write_text("# Opening\n\nTides rise.\n", encoding="utf-8")
+    return root
+
+
+def test_documents_named_with_a_metadata_file_are_one_report_in_the_order_given(tmp_path):
+    """``reportc metadata.yaml b.md a.md`` reads as ``pandoc metadata.yaml b.md a.md``:
+    the metadata block titles the report and names its bibliography, the documents are its
+    chapters in the order named (not by file name), numbered as the metadata asks."""
+    root = _thesis(tmp_path)
+    done = run_cli(root / "metadata.yaml", root / "chapters/02-opening.md",
+                   root / "chapters/01-results.md", "--format", "html", "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "tides-and-moons.html").read_text(encoding="utf-8")
+    assert "<title>Tides and moons</title>" in html and "Jo Bloggs" in html
+    headings = _headings(html)
+    assert "Chapter 1" in headings[0] and "Opening" in headings[0]
+    assert "Chapter 2" in headings[1] and "Results" in headings[1]
+    assert "Sea Press" in html and "[@doe2020]" not in html
+
+
+@pytest.mark.parametrize(("names", "message"), [
+    (["plain.yaml", "chapters/02-opening.md"],
+     "plain.yaml:1: no metadata block: write its settings between two '---' lines"),
+    (["refs.bib", "chapters/02-opening.md"],
+     "reportc: {root}/refs.bib: not a Markdown document or metadata file"),
+    (["chapters/01-results.md", "chapters/02-opening.md"],
+     "01-results.md:1: no title: give 'title:' in a metadata file's block or in "
+     "the first document's front matter"),
+    (["metadata.yaml"], "metadata.yaml:1: no Markdown document among the files given"),
+])
+def test_documents_that_cannot_make_a_report_are_a_located_error(tmp_path, names, message):
+    root = _thesis(tmp_path)
+    (root / "plain.yaml").write_text("title: Plain\n", encoding="utf-8")
+    done = run_cli(*(root / name for name in names), "--format", "html")
+    assert done.returncode == 1 and message.format(root=root) in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not (root / "out").exists()

@@ -217,8 +217,10 @@ def test_a_directory_with_neither_file_says_what_it_looks_for(tmp_path):
                                           r"content/\*.md files; one Markdown document with "
                                           r"a title in its front matter builds alone "
                                           r"\(reportc FILE.md\); for other Markdown, such as "
-                                          r"a pandoc thesis in several files, write a "
-                                          r"report.yaml with 'title:' "
+                                          r"a pandoc thesis in several files, name them "
+                                          r"as pandoc takes them \(reportc metadata.yaml "
+                                          r"ch1.md ch2.md\) or write a report.yaml with "
+                                          r"'title:' "
                                           r"and 'chapters:'"):
         build(BuildOptions(root=tmp_path, formats=("html",)))
 

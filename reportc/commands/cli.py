@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, build
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.chapters import SOURCE_SUFFIXES
-from reportc.project.config import STATUSES
+from reportc.project.config import METADATA_SUFFIXES, STATUSES
 from reportc.project.versioning import check_label
 from reportc.version import __version__
 
@@ -30,9 +31,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="reportc",
         description="Build a report directory (report.yaml, chapters/, references.bib) "
                     "into a PDF and an HTML edition.")
-    parser.add_argument("report_dir", nargs="?", default=".", type=Path,
+    parser.add_argument("report_dir", nargs="*", type=Path, metavar="report_dir",
                         help="the report directory (default: the current directory), or one "
-                             "Markdown document (.md, .qmd, .Rmd) to build alone")
+                             "Markdown document (.md, .qmd, .Rmd) to build alone, or several "
+                             "with metadata files, in reading order (as pandoc takes them: "
+                             "metadata.yaml ch1.md ch2.md)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
                         help="comma-separated formats to build: html, pdf, docx, epub, "
@@ -152,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return new_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
-    root, document = _report_and_document(args.report_dir)
-    options = BuildOptions(root=root, document=document, out=args.out, formats=args.formats,
+    root, documents = _report_and_documents(args.report_dir or [Path(".")])
+    options = BuildOptions(root=root, documents=documents, out=args.out, formats=args.formats,
                            strict=args.strict, version_label=args.version_label,
                            status=args.status or "", git_stamp=not args.no_git_stamp,
                            self_contained=args.self_contained, single_pass=args.single_pass,
@@ -168,12 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     return _run(lambda: build(options))
 
 
-def _report_and_document(given: Path) -> tuple[Path, str]:
-    """The report folder, and the document named if a Markdown file was given instead
-    (``reportc thesis.md``, as one runs ``pandoc thesis.md``): its folder, and the file."""
-    if given.suffix.lower() in SOURCE_SUFFIXES and given.is_file():
-        return given.parent, given.name
-    return given, ""
+def _report_and_documents(given: list[Path]) -> tuple[Path, tuple[str, ...]]:
+    """The report folder, and the documents named if Markdown files were given instead
+    (``reportc thesis.md``, ``reportc metadata.yaml ch1.md ch2.md``, as one runs pandoc):
+    the folder that holds them all, and each file's path in it."""
+    files = [path for path in given if path.suffix.lower() in (*SOURCE_SUFFIXES,
+                                                                 *METADATA_SUFFIXES)]
+    if len(given) == 1 and not (files and given[0].is_file()):
+        return given[0], ()
+    for path in given:
+        if path not in files or not path.is_file():
+            sys.exit(f"reportc: {path}: not a Markdown document or metadata file (.md, .qmd, "
+                     ".Rmd, .yaml): give one report directory, or the documents to build")
+    root = Path(os.path.commonpath([path.resolve().parent for path in files]))
+    return root, tuple(path.resolve().relative_to(root).as_posix() for path in files)
 
 
 def diff_main(argv: list[str]) -> int:

@@ -18,6 +18,7 @@ from reportc.project.profiles import active_profiles
 from reportc.project.quarto import (
     SOURCE_SUFFIXES,
     ProjectSettings,
+    document_meta,
     front_matter,
     node_lines,
     one_document,
@@ -40,16 +41,20 @@ __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPE
            "unreadable_date"]
 
 
-def load_config(root: Path, diagnostics: Diagnostics, document: str = "",
+def load_config(root: Path, diagnostics: Diagnostics, document: str | tuple[str, ...] = "",
                 profile: str | None = None) -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
     ``root``; raise :class:`ConfigError` when they cannot be used. ``document``: the one
-    Markdown file of ``root`` to build alone (``reportc thesis.md``); its front matter
-    gives the title, and no report.yaml or project file is read. ``profile``: the Quarto
+    Markdown file of ``root`` to build alone (``reportc thesis.md``), or the files of
+    ``root`` given in reading order (``reportc metadata.yaml ch1.md ch2.md``); their front
+    matter gives the title, and no report.yaml or project file is read. ``profile``: the Quarto
     profiles ``--profile`` names (None: not given; see :mod:`reportc.project.profiles`)."""
-    if document:
-        config = _config_of(root, {}, {}, diagnostics, _document_project(root, document),
-                            alone=True)
+    names = (document,) if isinstance(document, str) and document else tuple(document)
+    if names:
+        given = _document_project(root, names[0]) if len(names) == 1 and \
+            Path(names[0]).suffix.lower() not in METADATA_SUFFIXES else \
+            _documents_project(root, names)
+        config = _config_of(root, {}, {}, diagnostics, given, alone=True)
         config.profiles = active_profiles(root, {}, profile)
         return config
     project = _project(root, profile)
@@ -108,6 +113,36 @@ def _document_project(root: Path, name: str) -> ProjectSettings:
     return settings
 
 
+def _documents_project(root: Path, names: tuple[str, ...]) -> ProjectSettings:
+    """The settings of several files given in reading order, as ``pandoc metadata.yaml
+    ch1.md ch2.md`` reads them: the Markdown documents are the chapters; a YAML file is a
+    metadata block (``---`` ... ``---``), a later block's setting over an earlier's; where
+    none gives a title, the first document's front matter is the title page."""
+    metadata = [name for name in names if Path(name).suffix.lower() in METADATA_SUFFIXES]
+    chapters = [name for name in names if name not in metadata]
+    if not chapters:
+        raise ConfigError(f"{names[0]}:1: no Markdown document among the files given "
+                          "(give the chapters after the metadata files)")
+    settings = ProjectSettings(metadata[0] if metadata else chapters[0], files=metadata)
+    for name in reversed(metadata):  # (each takes only what a later one did not give)
+        if not front_matter(root, name)[0]:
+            raise ConfigError(f"{name}:1: no metadata block: write its settings between "
+                              "two '---' lines, as pandoc reads a metadata file given "
+                              "with the documents")
+        document_meta(root, name, settings)
+    if "title" not in settings.data:
+        document_meta(root, chapters[0], settings)
+        settings.file = chapters[0]
+    if "title" not in settings.data:
+        raise ConfigError(f"{chapters[0]}:1: no title: give 'title:' in a metadata file's "
+                          "block or in the first document's front matter")
+    settings.data["chapters"] = chapters
+    settings.lines["chapters"] = 1
+    settings.data.setdefault("number_sections", any(
+        _asks_numbers(root / name) for name in metadata + chapters[:1]))
+    return settings
+
+
 def _lone_document(root: Path) -> ProjectSettings:
     """A folder with no report.yaml or project file: its one Markdown document with a
     title in its front matter is the report (a pandoc user's ``document.md`` beside its
@@ -125,8 +160,12 @@ def _lone_document(root: Path) -> ProjectSettings:
                       "content/metadata.yaml and numbered content/*.md files; one Markdown "
                       "document with a title in its front matter builds alone (reportc "
                       "FILE.md); for other Markdown, such as a "
-                      "pandoc thesis in several files, write a report.yaml with 'title:' and "
-                      "'chapters:' listing the files in reading order)")
+                      "pandoc thesis in several files, name them as pandoc takes them "
+                      "(reportc metadata.yaml ch1.md ch2.md) or write a report.yaml with "
+                      "'title:' and 'chapters:' listing the files in reading order)")
+
+
+METADATA_SUFFIXES = (".yaml", ".yml")  # a metadata file given with the documents
 
 
 def _titled(path: Path) -> bool:
