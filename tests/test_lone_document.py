@@ -212,6 +212,38 @@ def test_documents_named_with_a_metadata_file_are_one_report_in_the_order_given(
     assert "Sea Press" in html and "[@doe2020]" not in html
 
 
+def test_a_thesis_as_pandoc_joins_its_files(tmp_path):
+    """What pandoc's joining of the files gives (a 2016 thesis built by ``pandoc
+    bibliography.yml metadata.yml content/*.md``, read for this): a file with no ``#``
+    heading goes on with the chapter before it (it stopped as "chapter has no title"); a
+    metadata file's ``references:`` are cited, their dates as pandoc-citeproc wrote them
+    (pandoc stopped at them); a last file that is only ``# Quellenverzeichnis`` is where
+    the bibliography goes, under that heading, not an empty chapter."""
+    root = _thesis(tmp_path)
+    (root / "metadata.yaml").write_text(METADATA.replace("bibliography: refs.bib\n", ""),
+                                        encoding="utf-8")
+    (root / "sources.yml").write_text(
+        "---\nreferences:\n- id: roe2014\n  type: webpage\n  title: Moon tables\n"
+        "  author:\n  - family: Roe\n  URL: https://example.org/moon\n  issued:\n"
+        "  - year: '2014'\n    month: '09'\n...", encoding="utf-8")  # (no newline at the end)
+    (root / "chapters/01-results.md").write_text("# Results\n\nThe moon pulls.\n",
+                                                 encoding="utf-8")
+    (root / "chapters/01b-study.md").write_text("## Study\n\nTables agree [@roe2014].\n",
+                                                encoding="utf-8")
+    (root / "chapters/09-sources.md").write_text("# Quellenverzeichnis\n", encoding="utf-8")
+    done = run_cli(root / "sources.yml", root / "metadata.yaml",
+                   *sorted((root / "chapters").glob("*.md")), "--format", "html",
+                   "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "tides-and-moons.html").read_text(encoding="utf-8")
+    headings = _headings(html)
+    assert [next((t for t in ("Results", "Opening", "Quellenverzeichnis") if t in h), h)
+            for h in headings] == ["Results", "Opening", "Quellenverzeichnis"]
+    results = html[html.index('id="ch-01-results"'):html.index('id="ch-02-opening"')]
+    assert "Study</h" in results and "Tables agree" in results
+    assert "Roe, <span>“Moon Tables,”" in html and "September 2014" in html
+
+
 @pytest.mark.parametrize(("names", "message"), [
     (["plain.yaml", "chapters/02-opening.md"],
      "plain.yaml:1: no metadata block: write its settings between two '---' lines"),
@@ -221,10 +253,15 @@ def test_documents_named_with_a_metadata_file_are_one_report_in_the_order_given(
      "01-results.md:1: no title: give 'title:' in a metadata file's block or in "
      "the first document's front matter"),
     (["metadata.yaml"], "metadata.yaml:1: no Markdown document among the files given"),
+    (["tabs.yaml", "chapters/02-opening.md"],
+     "tabs.yaml:3: invalid YAML in the metadata block: found character '\\t' that cannot "
+     "start any token"),
 ])
 def test_documents_that_cannot_make_a_report_are_a_located_error(tmp_path, names, message):
     root = _thesis(tmp_path)
     (root / "plain.yaml").write_text("title: Plain\n", encoding="utf-8")
+    (root / "tabs.yaml").write_text("---\nabstract:\n\tIndented with a tab.\n---\n",
+                                    encoding="utf-8")
     done = run_cli(*(root / name for name in names), "--format", "html")
     assert done.returncode == 1 and message.format(root=root) in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and not (root / "out").exists()

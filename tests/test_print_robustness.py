@@ -4,9 +4,11 @@ pandoc's own warnings carry their line."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -184,9 +186,11 @@ def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tm
     (root / "figures/broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     (root / "figures/broken.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><rect",
                                              encoding="utf-8")
+    (root / "figures/damaged.png").write_bytes(_damaged_png())
     (root / "chapters/03-broken.md").write_text(
         "# Broken\n\n![A broken picture](figures/broken.png)\n\n"
-        "![A broken drawing](figures/broken.svg)\n", encoding="utf-8")
+        "![A broken drawing](figures/broken.svg)\n\n![A damaged chunk](figures/damaged.png)\n",
+        encoding="utf-8")
 
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("html", "pdf"), git_stamp=False)
@@ -194,4 +198,18 @@ def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tm
         "chapters/03-broken.md:3: image 'figures/broken.png' cannot be read: it is not a PNG, "
         "JPEG, GIF, WebP or other image Pillow can decode",
         "chapters/03-broken.md:5: image 'figures/broken.svg' cannot be read: it is not "
-        "well-formed SVG (unclosed token: line 1, column 40)"]
+        "well-formed SVG (unclosed token: line 1, column 40)",
+        "chapters/03-broken.md:7: image 'figures/damaged.png' cannot be read: its PNG chunk "
+        "'zTXt' is damaged (its checksum does not match; a browser skips it, the PDF cannot): "
+        "save the image again, e.g. from an image editor or with optipng"]
+
+
+def _damaged_png() -> bytes:
+    """A PNG whose metadata chunk (zTXt, as an editor wrote it in a 2016 thesis's figures)
+    has a wrong checksum: browsers skip the chunk, Pillow refuses the file."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    data = buffer.getvalue()
+    body = b"zTXt" + b"Comment\x00\x00" + zlib.compress(b"made by an editor")
+    chunk = len(body[4:]).to_bytes(4, "big") + body + (zlib.crc32(body) ^ 1).to_bytes(4, "big")
+    return data[:33] + chunk + data[33:]  # after the signature and IHDR

@@ -9,16 +9,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from reportc.errors import Diagnostics
 from reportc.paths import inside
 from reportc.project.config import (
     CONFIG_NAME,
     MANUBOT_METADATA,
     ReportConfig,
-    unreadable_date,
 )
+from reportc.project.frontmatter import split_front_matter
 from reportc.project.jupyterbook import KIND as JUPYTER_BOOK
 from reportc.project.listing import Listed
 from reportc.project.listings import add_listing
@@ -37,11 +35,18 @@ from reportc.project.mystroles import Book, page_slug, scan_book
 from reportc.project.notebook import notebook_text
 from reportc.project.profiles import chapter_profiles, project_meta
 from reportc.project.quarto import SOURCE_SUFFIXES, unrun_filters  # what a chapter may be
-from reportc.project.settings import ANNOTATION_STYLES, annotation_style, format_option
+from reportc.project.settings import (
+    ANNOTATION_STYLES,
+    GIVEN_FILES,
+    annotation_style,
+    format_option,
+)
 from reportc.project.shortcodes import expand, meta_flags, title_shortcodes
 from reportc.project.split import (
     Carry,
+    bibliography_heading,
     continue_section,
+    goes_on,
     headings,
     nest_section,
     open_with,
@@ -79,17 +84,38 @@ def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
         if opening is not None:
             open_with(opening, chapter, diag)
             opening = None
-        if chapter.raised and chapters:
-            continue_section(chapters[-1], chapter, diag)
-        elif not chapters and not headings(chapter.text) and is_manubot(config.root):
+        if chapters and _joined(chapters[-1], chapter, config, diag):
+            continue
+        if not chapters and not headings(chapter.text) and is_manubot(config.root):
             opening = chapter  # Manubot prints it under the title: it opens the next file
             continue
         chapters.extend(split_chapter(chapter, carry))
     chapters.extend(split_chapter(opening, carry) if opening is not None else [])
+    _references_place(chapters, config)
     if config.abstract.strip():
         chapters.insert(0, _abstract(config))
     share_macros(chapters, config.header_macros)
     return chapters
+
+
+def _joined(previous: Chapter, chapter: Chapter, config: ReportConfig,
+            diag: Diagnostics) -> bool:
+    """Does all of ``chapter`` go on with the chapter before it (pandoc joins the files it is
+    given)? A Manubot file's text before its first heading does; its chapters do not."""
+    if config.project_kind == GIVEN_FILES:
+        return goes_on(previous, chapter, diag)
+    if chapter.raised:
+        continue_section(previous, chapter, diag)
+    return False
+
+
+def _references_place(chapters: list[Chapter], config: ReportConfig) -> None:
+    """A last chapter that is only pandoc's place for the bibliography (``# References``)
+    is no chapter: the report's list goes there, under that heading unless one is set."""
+    if len(chapters) > 1 and (heading := bibliography_heading(chapters[-1])):
+        chapters.pop()
+        config.references_title = config.references_title if \
+            "reference-section-title" in config.files else heading
 
 
 def _book(config: ReportConfig, files: list[tuple[Path, Listed | None]]) -> Book | None:
@@ -262,10 +288,17 @@ def _read_chapter(root: Path, path: Path, diag: Diagnostics,
         diag.warning("a list item right after a paragraph line, with no blank line between, "
                      "is read as more of the paragraph (it prints as text with a dash): put a "
                      "blank line before the list", rel, line, code="markdown.list")
-    if config is not None and any((root / name).is_file() for name in MANUBOT_METADATA):
-        raised = promote_sections(chapter.text)  # Manubot's content files start at ##
-        chapter.text, chapter.raised = raised, raised != chapter.text
+    if config is not None:
+        _raise_manubot(root, chapter, config)
     return chapter
+
+
+def _raise_manubot(root: Path, chapter: Chapter, config: ReportConfig) -> None:
+    """A Manubot content file's headings one level up: its files start at ``##``."""
+    if config.project_kind != GIVEN_FILES and \
+            any((root / name).is_file() for name in MANUBOT_METADATA):
+        raised = promote_sections(chapter.text)
+        chapter.text, chapter.raised = raised, raised != chapter.text
 
 
 def _raw(root: Path, path: Path, diag: Diagnostics) -> tuple[str, str] | None:
@@ -295,7 +328,7 @@ def _source(raw: str, rel: str, diag: Diagnostics, book: Book | None
     notebook as MyST, with the line of the file each line comes from (``None``: it is
     no notebook, said)."""
     if book is None or not rel.endswith(".ipynb"):
-        return (*_split_front_matter(raw, rel, diag), None)
+        return (*split_front_matter(raw, rel, diag), None)
     notebook = notebook_text(raw, rel, diag)
     return None if notebook is None else ({}, *notebook)
 
@@ -333,39 +366,6 @@ def _manubot_templates(root: Path, rel: str, text: str, expanded: bool, config: 
     return rendered, True
 
 
-def _split_front_matter(raw: str, rel: str, diag: Diagnostics) -> tuple[dict, str]:
-    """Return (front matter, text with the front matter lines blanked)."""
-    lines = raw.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, raw
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        diag.error("front matter opened with '---' is never closed", rel, 1)
-        return {}, raw
-    block = "\n".join(lines[1:end])
-    blanked = "\n" * end + "\n" + "\n".join(lines[end + 1:])
-    try:
-        meta = yaml.safe_load(block) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        diag.error(f"invalid front matter: {getattr(exc, 'problem', exc)}", rel, line)
-        return {}, blanked
-    except (ValueError, OverflowError) as exc:  # a date YAML reads but Python cannot hold
-        line, value = unreadable_date(yaml.compose(block, Loader=yaml.SafeLoader))
-        diag.error(f"invalid front matter: invalid date '{value}' ({exc})", rel, line + 1)
-        return {}, blanked
-    if not isinstance(meta, dict):
-        diag.error("front matter must be a mapping (kind: ..., numbered: ...)", rel, 2)
-        return {}, blanked
-    meta["_lines"] = {str(k): _front_line(lines, k) for k in meta}
-    return meta, blanked
-
-
-def _front_line(lines: list[str], key: object) -> int:
-    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)
 
 
 def _apply_front_matter(chapter: Chapter, meta: dict, diag: Diagnostics,

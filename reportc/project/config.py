@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError, Diagnostics
+from reportc.project.frontmatter import unreadable_date
 from reportc.project.jupyterbook import is_jupyter_book, jupyter_book_settings
 from reportc.project.profiles import active_profiles
 from reportc.project.quarto import (
@@ -28,6 +29,7 @@ from reportc.project.schema import FILE_KEYS, KEYS, KNOWN_KEYS
 from reportc.project.settings import (
     CONFIG_NAME,
     DEFAULT_CSL,
+    GIVEN_FILES,
     PAPER_SIZES,
     SIDED,
     STATUSES,
@@ -123,13 +125,13 @@ def _documents_project(root: Path, names: tuple[str, ...]) -> ProjectSettings:
     if not chapters:
         raise ConfigError(f"{names[0]}:1: no Markdown document among the files given "
                           "(give the chapters after the metadata files)")
-    settings = ProjectSettings(metadata[0] if metadata else chapters[0], files=metadata)
+    settings = ProjectSettings(metadata[0] if metadata else chapters[0], files=metadata,
+                               kind=GIVEN_FILES)
     for name in reversed(metadata):  # (each takes only what a later one did not give)
         if not front_matter(root, name)[0]:
-            raise ConfigError(f"{name}:1: no metadata block: write its settings between "
-                              "two '---' lines, as pandoc reads a metadata file given "
-                              "with the documents")
+            raise ConfigError(_no_metadata(root, name))
         document_meta(root, name, settings)
+    _inline_references(root, metadata, settings)
     if "title" not in settings.data:
         document_meta(root, chapters[0], settings)
         settings.file = chapters[0]
@@ -166,6 +168,37 @@ def _lone_document(root: Path) -> ProjectSettings:
 
 
 METADATA_SUFFIXES = (".yaml", ".yml")  # a metadata file given with the documents
+
+
+def _inline_references(root: Path, metadata: list[str], settings: ProjectSettings) -> None:
+    """A metadata file that lists ``references:`` (CSL YAML, as pandoc cites from them) is
+    a bibliography too, after the files ``bibliography:`` names."""
+    files = settings.data.get("bibliography", [])
+    files = [files] if isinstance(files, str) else list(files)
+    for name in metadata:
+        if isinstance(front_matter(root, name)[0].get("references"), list):
+            files.append(name)
+            settings.sources.setdefault("bibliography", name)
+    if files:
+        settings.data["bibliography"] = files
+
+
+def _no_metadata(root: Path, name: str) -> str:
+    """Why the metadata file ``name`` gives no settings: no ``---`` block, or YAML that
+    cannot be read (where)."""
+    text = (root / name).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+    lines = text.split("\n")
+    end = next((n for n in range(1, len(lines)) if lines[n].strip() in ("---", "...")), 0)
+    if lines[0].strip() != "---" or not end:
+        return (f"{name}:1: no metadata block: write its settings between two '---' lines, "
+                "as pandoc reads a metadata file given with the documents")
+    try:
+        yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return (f"{name}:{mark.line + 2 if mark else 1}: invalid YAML in the metadata block: "
+                f"{getattr(exc, 'problem', None) or exc}")
+    return f"{name}:2: the metadata block is not a mapping of settings (title: ...)"
 
 
 def _titled(path: Path) -> bool:
@@ -293,22 +326,6 @@ def _strings(value: Any) -> list[str]:
         return [text for item in value for text in _strings(item)]
     return [value] if isinstance(value, str) else []
 
-
-def unreadable_date(node: Any) -> tuple[int, str]:
-    """Line and text of the first timestamp (``date: 2026-13-45``) that is no date."""
-    stack = [node]
-    while stack:
-        current = stack.pop(0)
-        if isinstance(current, yaml.ScalarNode) and current.tag.endswith(":timestamp"):
-            try:
-                yaml.SafeLoader("").construct_yaml_timestamp(current)
-            except (ValueError, OverflowError):
-                return current.start_mark.line + 1, current.value
-        elif isinstance(current, yaml.MappingNode):
-            stack += [item for pair in current.value for item in pair]
-        elif isinstance(current, yaml.SequenceNode):
-            stack += current.value
-    return 1, ""
 
 
 def _key_lines(node: Any) -> dict[str, int]:

@@ -24,6 +24,7 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 DEFAULT_CSL = "chicago-notes-bibliography"
 STATUSES = ("draft", "review", "final")  # absent: not final (warnings allowed, no watermark)
 SIDED = ("double", "single")
+GIVEN_FILES = "given-files"  # a project kind: the files named on the command line
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class ReportConfig:
     project_files: list[str] = field(default_factory=list)  # _quarto.yml, index.Rmd, ...
     setting_files: list[str] = field(default_factory=list)  # read by a setting (language:)
     header_macros: list[Definition] = field(default_factory=list)  # include-in-header's
-    project_kind: str = ""  # "jupyter-book": the chapters are MyST Markdown
+    project_kind: str = ""  # "jupyter-book": the chapters are MyST Markdown; GIVEN_FILES
     profiles: list[str] = field(default_factory=list)  # Quarto's active profiles, in order
     quarto_meta: dict[str, Any] | None = None  # _quarto.yml, the profiles' files merged in
     meta_document: str = ""  # a document whose front matter is the report's, not a chapter's

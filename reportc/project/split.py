@@ -76,7 +76,7 @@ def _not_markdown(index: int, line: str, fences: Fences, maths: Maths) -> bool:
 # written in most (a last heading with nothing under it is printed unless it is one)
 REFERENCES_TITLE = re.compile(
     r"(references|bibliography|works cited|literature( cited)?|sources|literatur|"
-    r"literaturverzeichnis|quellen|bibliographie|références|referencias|bibliografía|"
+    r"literaturverzeichnis|quellen|quellenverzeichnis|bibliographie|références|referencias|bibliografía|"
     r"bibliografia|riferimenti( bibliografici)?|referências|literatuur|referenties)",
     re.IGNORECASE)
 
@@ -97,6 +97,23 @@ def drop_empty_tail(text: str) -> str:
         for index in range(start, end):
             lines[index] = ""
     return "\n".join(lines)
+
+
+_REFS_PLACE = re.compile(r"\s*(<div id=[\"']refs[\"']>\s*</div>|:::+\s*\{#refs\}\s*:::+)?\s*")
+
+
+def bibliography_heading(chapter: Chapter) -> str:
+    """The title of ``chapter`` if it is only the heading pandoc fills with the
+    bibliography (a thesis's last file, ``# Quellenverzeichnis``, perhaps with its
+    ``<div id="refs">``), else ``""``: the report's list takes that heading."""
+    found = headings(chapter.text)
+    if len(found) != 1 or found[0][1] != 1:
+        return ""
+    lines = chapter.text.split("\n")
+    start = found[0][0]
+    title = re.sub(r"\{[^}]*\}\s*$", "", lines[start].lstrip(" #")).strip(" #")
+    rest = "\n".join(lines[:start] + lines[start + 1:])
+    return title if REFERENCES_TITLE.fullmatch(title) and _REFS_PLACE.fullmatch(rest) else ""
 
 
 def split_pieces(text: str) -> list[str]:
@@ -215,6 +232,23 @@ def continue_section(previous: Chapter, chapter: Chapter, diag: Diagnostics) -> 
     previous.read_in = (*previous.read_in, chapter.rel)
     previous.expanded = True
     chapter.text = "\n".join(["" for _ in lines[:first]] + lines[first:])
+
+
+def goes_on(previous: Chapter, chapter: Chapter, diag: Diagnostics) -> bool:
+    """Does ``chapter``, a file named on the command line, go on with the chapter before
+    it? pandoc reads the files it is given as one document, so a file with no level-1
+    heading (``## Study``, a section file) is more of that chapter: its text moves to the
+    end of ``previous``, its lines still reported as its own file's."""
+    if any(level == 1 for _, level in headings(chapter.text)):
+        return False
+    lines = chapter.text.split("\n")
+    origin = diag.origins_of(previous.rel, previous.text)
+    previous.text = "\n".join([previous.text, "", *lines])
+    diag.origins[previous.rel] = [*origin, origin[-1],
+                                  *((chapter.rel, n) for n in range(1, len(lines) + 1))]
+    previous.read_in = (*previous.read_in, chapter.rel)
+    previous.expanded = True
+    return True
 
 
 def nest_section(parent: Chapter, section: Chapter, level: int, anchor: str,

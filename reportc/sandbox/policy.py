@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import stat
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlparse
@@ -71,7 +72,29 @@ def unreadable_image(path: Path) -> str:
     except ElementTree.ParseError as exc:
         return f"it is not well-formed SVG ({exc})"
     except (OSError, ValueError, SyntaxError):  # Pillow's errors for a broken file
+        damaged = _damaged_png_chunk(path)
+        if damaged:
+            return (f"its PNG chunk '{damaged}' is damaged (its checksum does not match; a "
+                    "browser skips it, the PDF cannot): save the image again, e.g. from an "
+                    "image editor or with optipng")
         return "it is not a PNG, JPEG, GIF, WebP or other image Pillow can decode"
+    return ""
+
+
+def _damaged_png_chunk(path: Path) -> str:
+    """The type of the first chunk of the PNG file ``path`` whose CRC is wrong, if any
+    (an editor's metadata chunk written wrongly: Pillow refuses the whole file)."""
+    data = path.read_bytes()
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ""
+    at = 8
+    while at + 12 <= len(data):
+        size = int.from_bytes(data[at:at + 4], "big")
+        body = data[at + 4:at + 8 + size]
+        if len(body) < size + 4 or zlib.crc32(body) != int.from_bytes(
+                data[at + 8 + size:at + 12 + size], "big"):
+            return body[:4].decode("latin-1") if len(body) == size + 4 else ""
+        at += 12 + size
     return ""
 
 

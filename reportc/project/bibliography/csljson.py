@@ -49,11 +49,35 @@ def read_csl_file(path: Path, rel: str, diag: Diagnostics) -> list[Record]:
             diag.error(f"entry '{key}': URL '{str(url)[:60]}' must start with http:// or "
                        "https://", rel, line)
             continue
-        item = {**item, "id": key}
+        item = {**item, **_old_dates(item), "id": key}
         record = Record(key, f"csl:{item.get('type', '')}", line, csl=item)
         record.fields = {"title": str(item.get("title", ""))}  # what the checks read
         records.append(record)
     return records
+
+
+_DATE_FIELDS = ("issued", "accessed", "event-date", "original-date", "submitted",
+                "available-date")
+_PARTS = ("year", "month", "day")
+
+
+def _old_dates(item: dict[str, Any]) -> dict[str, Any]:
+    """Dates written as pandoc-citeproc wrote them (``issued: [{year: '2014', month:
+    '09'}]``, a list of ``year``/``month``/``day`` maps) in CSL's form (``date-parts``),
+    which is all citeproc reads now: pandoc stops at the list."""
+    found: dict[str, Any] = {}
+    for name in _DATE_FIELDS:
+        value = item.get(name)
+        dates = [value] if isinstance(value, dict) else value
+        if not isinstance(dates, list) or not dates or not all(
+                isinstance(date, dict) and str(date.get("year")).isdigit()
+                and set(date) <= set(_PARTS)
+                for date in dates):
+            continue
+        parts = [[int(date[part]) for part in _PARTS if str(date.get(part, "")).isdigit()]
+                 for date in dates]
+        found[name] = {"date-parts": parts}
+    return found
 
 
 _STANDARD_ID = re.compile(r"^standard_id:\s*(\S+)\s*$", re.M)
@@ -73,7 +97,7 @@ def manubot_id(item: dict[str, Any]) -> str | None:
 def _parse(text: str, is_json: bool, rel: str, diag: Diagnostics) -> list[Any] | None:
     """The list of items (CSL YAML puts it under ``references:``); errors located."""
     try:
-        data = json.loads(text) if is_json else yaml.safe_load(text)
+        data = json.loads(text) if is_json else _first_document(text)
     except json.JSONDecodeError as exc:
         diag.error(f"is not valid CSL JSON: {exc.msg}", rel, exc.lineno)
         return None
@@ -93,6 +117,13 @@ def _parse(text: str, is_json: bool, rel: str, diag: Diagnostics) -> list[Any] |
                    rel, 1)
         return None
     return data
+
+
+def _first_document(text: str) -> Any:
+    """The YAML's first document: a metadata file given to pandoc with the documents keeps
+    its ``references:`` between two ``---`` lines, and YAML reads the second as the start
+    of another (empty) document."""
+    return next((data for data in yaml.safe_load_all(text) if data is not None), None)
 
 
 def _item_line(text: str, item: Any, index: int) -> int:
