@@ -64,7 +64,8 @@ def build(options: BuildOptions) -> BuildResult:
     root = options.root.resolve()
     diag = Diagnostics.until_policy()
     check_out_dir(options.out_dir)
-    config = load_config(root, diag, options.given_files, options.profile)
+    config = load_config(root, diag, options.given_files, options.profile,
+                         options.pandoc_options)
     if config.profiles:
         log.info("reportc: profiles %s", said(root, config.profiles))
     diag.set_policy(strict=options.strict or (options.status or config.status) == "final",
@@ -240,6 +241,7 @@ def _input_fingerprint(options: BuildOptions, config: ReportConfig,
         f"{options.self_contained}|{options.live_reload}|{options.single_pass}",
         ",".join(config.profiles),  # when-profile content and profiles' settings
         "|".join(str(folder.resolve()) for folder in options.source_dirs),
+        repr((options.given_files, options.pandoc_options)),  # which files, in which order
         *map(_listing, source_folders(config.root, options.source_dirs))]
     for path in files:
         parts.append(str(path))

@@ -35,6 +35,8 @@ class BuildOptions:
     document: str = ""  # `reportc FILE.md`: that document alone is the report (root: its folder)
     # `reportc metadata.yaml ch1.md ch2.md`: these files of root are the report, in this order
     documents: tuple[str, ...] = ()
+    # with them, pandoc's options given (("--csl", "style.csl"), ("--metadata", "lang=de"))
+    pandoc_options: tuple[tuple[str, str], ...] = ()
     profile: str | None = None  # --profile a,b: Quarto's active profiles (None: not given)
 
     @property

@@ -7,12 +7,14 @@ here). Sections are numbered as pandoc numbers them: only when the document asks
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import build_root, run_cli
 
 from reportc.errors import ConfigError
+from reportc.project.csl import STYLES_DIR
 
 DOCUMENT = """\
 ---
@@ -265,3 +267,43 @@ def test_documents_that_cannot_make_a_report_are_a_located_error(tmp_path, names
     done = run_cli(*(root / name for name in names), "--format", "html")
     assert done.returncode == 1 and message.format(root=root) in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and not (root / "out").exists()
+
+
+def test_pandocs_options_from_a_makefile_give_their_settings(tmp_path):
+    """``cd src && reportc *.md --metadata-file=../template/settings.yml
+    --bibliography=refs.bib --csl=../template/style.csl -N``, the command a 2024 thesis's
+    Makefile runs with pandoc (read for this): the metadata file's settings under the
+    documents' own (its ``numbersections``), ``-M`` over them, the bibliography and style
+    named; ``@sec:results`` is the section pandoc-crossref's ``autoSectionLabels`` labels
+    (it was an unknown cross-reference); a date "January 2024" prints as written."""
+    root = tmp_path / "thesis"
+    (root / "src").mkdir(parents=True)
+    (root / "template").mkdir()
+    (root / "template/settings.yml").write_text(
+        "lang: fr\nnumbersections: true\nautoSectionLabels: true\ntitle: Not this\n",
+        encoding="utf-8")
+    shutil.copy(STYLES_DIR / "apa.csl", root / "template/style.csl")
+    (root / "src/refs.bib").write_text("@book{doe2020, author = {Doe, Jane}, title = {Tides},"
+                                       " publisher = {Sea Press}, year = {2020}}\n",
+                                       encoding="utf-8")
+    (root / "src/00_thesis.md").write_text(
+        "---\ntitle: Tides\ndate: January 2024\n---\n\n# Opening\n\nAs in [-@sec:results], "
+        "the moon pulls [@doe2020].\n\n# Results\n\nText.\n", encoding="utf-8")
+    done = run_cli(root / "src/00_thesis.md", "--metadata-file", root / "template/settings.yml",
+                   "--bibliography", root / "src/refs.bib", "--csl",
+                   root / "template/style.csl", "-M", "lang=de", "-M", "unheard=1",
+                   "--format", "html", "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "tides.html").read_text(encoding="utf-8")
+    assert '<html lang="de"' in html and ">Januar 2024</time>" in html
+    assert 'role="doc-biblioref">Doe, 2020</a>)' in html and "Kapitel 2" in _headings(html)[1]
+    assert 'href="#ch-00_thesis-2"' in html and "??" not in html
+    assert "command line: warning: -M unheard: not a setting reportc reads (it is left out) " \
+        "[config.unknown]" in done.stderr
+
+
+def test_pandocs_options_need_documents(tmp_path):
+    root = _thesis(tmp_path)
+    done = run_cli(root, "--bibliography", root / "refs.bib", "--format", "html")
+    assert done.returncode != 0 and "pandoc's options are for documents named on the " \
+        "command line" in done.stderr and "Traceback" not in done.stderr

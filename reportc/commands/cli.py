@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, build
+from reportc.commands.pandocargs import add_pandoc_arguments, named_files, pandoc_options
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.chapters import SOURCE_SUFFIXES
 from reportc.project.config import METADATA_SUFFIXES, STATUSES
@@ -32,10 +33,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Build a report directory (report.yaml, chapters/, references.bib) "
                     "into a PDF and an HTML edition.")
     parser.add_argument("report_dir", nargs="*", type=Path, metavar="report_dir",
-                        help="the report directory (default: the current directory), or one "
-                             "Markdown document (.md, .qmd, .Rmd) to build alone, or several "
-                             "with metadata files, in reading order (as pandoc takes them: "
-                             "metadata.yaml ch1.md ch2.md)")
+                        help="the report directory (default: the current directory), or "
+                             "Markdown documents (.md, .qmd, .Rmd) and metadata files in "
+                             "reading order, as pandoc takes them (metadata.yaml ch1.md)")
     parser.add_argument("--out", type=Path, help="output directory (default: REPORT_DIR/out)")
     parser.add_argument("--format", default=None,
                         help="comma-separated formats to build: html, pdf, docx, epub, "
@@ -63,6 +63,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also print each pandoc command and stage timings")
     parser.add_argument("--version", action="version", version=f"reportc {__version__}")
     _add_release_arguments(parser)
+    add_pandoc_arguments(parser)
     watch = parser.add_argument_group("watch mode")
     watch.add_argument("--watch", action="store_true",
                        help="rebuild on every change and serve the HTML on 127.0.0.1, "
@@ -155,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         return new_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
-    root, documents = _report_and_documents(args.report_dir or [Path(".")])
+    root, documents = _report_and_documents(args.report_dir or [Path(".")], named_files(args))
     options = BuildOptions(root=root, documents=documents, out=args.out, formats=args.formats,
+                           pandoc_options=pandoc_options(args, root) if documents else (),
                            strict=args.strict, version_label=args.version_label,
                            status=args.status or "", git_stamp=not args.no_git_stamp,
                            self_contained=args.self_contained, single_pass=args.single_pass,
@@ -171,19 +173,25 @@ def main(argv: list[str] | None = None) -> int:
     return _run(lambda: build(options))
 
 
-def _report_and_documents(given: list[Path]) -> tuple[Path, tuple[str, ...]]:
+def _report_and_documents(given: list[Path], named: list[Path]
+                          ) -> tuple[Path, tuple[str, ...]]:
     """The report folder, and the documents named if Markdown files were given instead
     (``reportc thesis.md``, ``reportc metadata.yaml ch1.md ch2.md``, as one runs pandoc):
-    the folder that holds them all, and each file's path in it."""
+    the folder that holds them all and the files pandoc's options name (``named``), and
+    each document's path in it."""
     files = [path for path in given if path.suffix.lower() in (*SOURCE_SUFFIXES,
                                                                  *METADATA_SUFFIXES)]
     if len(given) == 1 and not (files and given[0].is_file()):
+        if named:
+            sys.exit(f"reportc: {named[0]}: pandoc's options are for documents named on the "
+                     "command line; a report directory names its files in report.yaml")
         return given[0], ()
-    for path in given:
-        if path not in files or not path.is_file():
+    for path in [*given, *named]:
+        if (path in given and path not in files) or not path.is_file():
             sys.exit(f"reportc: {path}: not a Markdown document or metadata file (.md, .qmd, "
-                     ".Rmd, .yaml): give one report directory, or the documents to build")
-    root = Path(os.path.commonpath([path.resolve().parent for path in files]))
+                     ".Rmd, .yaml): give one report directory, or the documents to build"
+                     if path.is_file() else f"reportc: {path}: no such file (or a folder)")
+    root = Path(os.path.commonpath([path.resolve().parent for path in [*files, *named]]))
     return root, tuple(path.resolve().relative_to(root).as_posix() for path in files)
 
 

@@ -24,7 +24,7 @@ from reportc.document.kinds import (
     is_xref,
     target_id,
 )
-from reportc.document.links import resolve_links
+from reportc.document.links import ALIAS, resolve_links
 from reportc.document.model import ChapterDoc, Target
 from reportc.errors import Diagnostics
 from reportc.pandoc import ast as A
@@ -233,7 +233,7 @@ def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
     out: list[A.Node] = []
     for index, citation in enumerate(citations):
         key = citation["citationId"]
-        target = targets.get(target_id(key))
+        target = targets.get(target_id(key)) or _section_by_identifier(key, targets)
         if index:
             out.extend(A.text_inlines(", " if index < len(citations) - 1 else " and "))
         if target is None or not target.id:  # not target.id: in other editions only
@@ -251,6 +251,18 @@ def _xref_inlines(cite: A.Node, doc: ChapterDoc, targets: dict[str, Target],
         out.append(A.link(words, f"#{target.id}", ["xref"]))
         out.extend(citation["citationSuffix"])
     return out
+
+
+def _section_by_identifier(key: str, targets: dict[str, Target]) -> Target | None:
+    """The heading ``@sec:results`` means where no heading is labelled so: the one whose
+    identifier is ``results`` (given by pandoc from its title, or written), as
+    pandoc-crossref's ``autoSectionLabels`` labels every section of a thesis."""
+    head, _, tail = target_id(key).partition("-")
+    if head != "sec" or not tail:
+        return None
+    alias = targets.get(ALIAS + tail)
+    found = targets.get(alias.id if alias else tail)
+    return found if found is not None and found.label else None
 
 
 def _unknown(key: str, doc: ChapterDoc, diag: Diagnostics, elsewhere: bool) -> None:

@@ -110,12 +110,12 @@ def _joined(previous: Chapter, chapter: Chapter, config: ReportConfig,
 
 
 def _references_place(chapters: list[Chapter], config: ReportConfig) -> None:
-    """A last chapter that is only pandoc's place for the bibliography (``# References``)
-    is no chapter: the report's list goes there, under that heading unless one is set."""
-    if len(chapters) > 1 and (heading := bibliography_heading(chapters[-1])):
-        chapters.pop()
-        config.references_title = config.references_title if \
-            "reference-section-title" in config.files else heading
+    """A last chapter that is only pandoc's place for the bibliography (``# References``,
+    left out when read: :func:`reportc.document.read.read_report`) names the report's
+    list, unless report.yaml does."""
+    if len(chapters) > 1 and (heading := bibliography_heading(chapters[-1])) and \
+            "reference-section-title" not in config.files:
+        config.references_title = heading
 
 
 def _book(config: ReportConfig, files: list[tuple[Path, Listed | None]]) -> Book | None:

@@ -88,6 +88,10 @@ def date(ctx: Context, key: Key) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     found = read_date(str(value))
+    month = _MONTH_YEAR.fullmatch(str(value).strip().lower()) if found is None else None
+    if month and (number := _MONTHS.get(month.group(1))):
+        ctx.config.date_month_only = True  # "January 2024": printed without a day
+        return dt.date(int(month.group(2)), number, 1)
     if found is None:
         ctx.err(key.name, f"date '{value}' must be written as YYYY-MM-DD")
     return found
@@ -109,6 +113,7 @@ _MONTH_NAMES = (
     "december dec décembre déc dezember dez diciembre dic dicembre dezembro")
 _MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1)
            for name in names.split()}
+_MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")  # a thesis's "January 2024"
 _NUMERIC = re.compile(r"(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})")
 _WORDS = re.compile(r"(?:(\d{1,2})(?:\.|er)?\s+(?:de\s+)?([^\W\d_]+)\.?(?:\s+de)?|"
                     r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?)\s+(\d{4})")

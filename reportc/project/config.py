@@ -14,12 +14,12 @@ import yaml
 
 from reportc.errors import ConfigError, Diagnostics
 from reportc.project.frontmatter import unreadable_date
+from reportc.project.given import METADATA_SUFFIXES, asks_numbers, documents_project
 from reportc.project.jupyterbook import is_jupyter_book, jupyter_book_settings
 from reportc.project.profiles import active_profiles
 from reportc.project.quarto import (
     SOURCE_SUFFIXES,
     ProjectSettings,
-    document_meta,
     front_matter,
     node_lines,
     one_document,
@@ -29,7 +29,6 @@ from reportc.project.schema import FILE_KEYS, KEYS, KNOWN_KEYS
 from reportc.project.settings import (
     CONFIG_NAME,
     DEFAULT_CSL,
-    GIVEN_FILES,
     PAPER_SIZES,
     SIDED,
     STATUSES,
@@ -44,18 +43,20 @@ __all__ = ["CONFIG_NAME", "DEFAULT_CSL", "KNOWN_KEYS", "MANUBOT_METADATA", "PAPE
 
 
 def load_config(root: Path, diagnostics: Diagnostics, document: str | tuple[str, ...] = "",
-                profile: str | None = None) -> ReportConfig:
+                profile: str | None = None,
+                options: tuple[tuple[str, str], ...] = ()) -> ReportConfig:
     """Parse ``root/report.yaml`` over the settings of a Quarto or Bookdown project in
     ``root``; raise :class:`ConfigError` when they cannot be used. ``document``: the one
     Markdown file of ``root`` to build alone (``reportc thesis.md``), or the files of
     ``root`` given in reading order (``reportc metadata.yaml ch1.md ch2.md``); their front
     matter gives the title, and no report.yaml or project file is read. ``profile``: the Quarto
-    profiles ``--profile`` names (None: not given; see :mod:`reportc.project.profiles`)."""
+    profiles ``--profile`` names (None: not given; see :mod:`reportc.project.profiles`);
+    ``options``: pandoc's options given with the documents (:mod:`reportc.project.given`)."""
     names = (document,) if isinstance(document, str) and document else tuple(document)
     if names:
-        given = _document_project(root, names[0]) if len(names) == 1 and \
+        given = _document_project(root, names[0]) if len(names) == 1 and not options and \
             Path(names[0]).suffix.lower() not in METADATA_SUFFIXES else \
-            _documents_project(root, names)
+            documents_project(root, names, options)
         config = _config_of(root, {}, {}, diagnostics, given, alone=True)
         config.profiles = active_profiles(root, {}, profile)
         return config
@@ -111,37 +112,7 @@ def _document_project(root: Path, name: str) -> ProjectSettings:
     settings.data["chapters"] = [name]
     settings.lines["chapters"] = 1
     # as pandoc numbers it: only when asked (number-sections, or its LaTeX numbersections)
-    settings.data.setdefault("number_sections", _asks_numbers(root / name))
-    return settings
-
-
-def _documents_project(root: Path, names: tuple[str, ...]) -> ProjectSettings:
-    """The settings of several files given in reading order, as ``pandoc metadata.yaml
-    ch1.md ch2.md`` reads them: the Markdown documents are the chapters; a YAML file is a
-    metadata block (``---`` ... ``---``), a later block's setting over an earlier's; where
-    none gives a title, the first document's front matter is the title page."""
-    metadata = [name for name in names if Path(name).suffix.lower() in METADATA_SUFFIXES]
-    chapters = [name for name in names if name not in metadata]
-    if not chapters:
-        raise ConfigError(f"{names[0]}:1: no Markdown document among the files given "
-                          "(give the chapters after the metadata files)")
-    settings = ProjectSettings(metadata[0] if metadata else chapters[0], files=metadata,
-                               kind=GIVEN_FILES)
-    for name in reversed(metadata):  # (each takes only what a later one did not give)
-        if not front_matter(root, name)[0]:
-            raise ConfigError(_no_metadata(root, name))
-        document_meta(root, name, settings)
-    _inline_references(root, metadata, settings)
-    if "title" not in settings.data:
-        document_meta(root, chapters[0], settings)
-        settings.file = chapters[0]
-    if "title" not in settings.data:
-        raise ConfigError(f"{chapters[0]}:1: no title: give 'title:' in a metadata file's "
-                          "block or in the first document's front matter")
-    settings.data["chapters"] = chapters
-    settings.lines["chapters"] = 1
-    settings.data.setdefault("number_sections", any(
-        _asks_numbers(root / name) for name in metadata + chapters[:1]))
+    settings.data.setdefault("number_sections", asks_numbers(root / name))
     return settings
 
 
@@ -167,49 +138,9 @@ def _lone_document(root: Path) -> ProjectSettings:
                       "'title:' and 'chapters:' listing the files in reading order)")
 
 
-METADATA_SUFFIXES = (".yaml", ".yml")  # a metadata file given with the documents
-
-
-def _inline_references(root: Path, metadata: list[str], settings: ProjectSettings) -> None:
-    """A metadata file that lists ``references:`` (CSL YAML, as pandoc cites from them) is
-    a bibliography too, after the files ``bibliography:`` names."""
-    files = settings.data.get("bibliography", [])
-    files = [files] if isinstance(files, str) else list(files)
-    for name in metadata:
-        if isinstance(front_matter(root, name)[0].get("references"), list):
-            files.append(name)
-            settings.sources.setdefault("bibliography", name)
-    if files:
-        settings.data["bibliography"] = files
-
-
-def _no_metadata(root: Path, name: str) -> str:
-    """Why the metadata file ``name`` gives no settings: no ``---`` block, or YAML that
-    cannot be read (where)."""
-    text = (root / name).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
-    lines = text.split("\n")
-    end = next((n for n in range(1, len(lines)) if lines[n].strip() in ("---", "...")), 0)
-    if lines[0].strip() != "---" or not end:
-        return (f"{name}:1: no metadata block: write its settings between two '---' lines, "
-                "as pandoc reads a metadata file given with the documents")
-    try:
-        yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return (f"{name}:{mark.line + 2 if mark else 1}: invalid YAML in the metadata block: "
-                f"{getattr(exc, 'problem', None) or exc}")
-    return f"{name}:2: the metadata block is not a mapping of settings (title: ...)"
-
-
 def _titled(path: Path) -> bool:
     """Does the file open with a front matter that gives a ``title:``?"""
     return bool(front_matter(path.parent, path.name)[0].get("title"))
-
-
-def _asks_numbers(path: Path) -> bool:
-    """Does the document's front matter say ``numbersections: true`` (pandoc's LaTeX
-    variable; ``number-sections`` is read as report.yaml's key)?"""
-    return front_matter(path.parent, path.name)[0].get("numbersections") is True
 
 
 def _project(root: Path, profile: str | None) -> ProjectSettings | None:

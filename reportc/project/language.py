@@ -107,6 +107,11 @@ class Words(Mapping[str, str]):
             return f"{month} {day.day}, {day.year}"
         return self.table["date-format"].format(day=day.day, month=month, year=day.year)
 
+    def month_year(self, day: dt.date) -> str:
+        """The month of ``day`` and its year, as a date that names no day is written:
+        "January 2024", "Januar 2024"."""
+        return f"{self.table['months'].split()[day.month - 1]} {day.year}"
+
     def css(self) -> str:
         """Print rules that put the theme's English words (the contents' running head and
         bookmark, the page wording of cross-references) in the report's language;

@@ -121,7 +121,7 @@ def _quarto(root: Path, profile: str | None) -> ProjectSettings:
     for key in QUARTO_KEYS:
         for source, prefix in ((data, ""), (book, "book.")):
             if key in source:
-                _take(settings, key, source[key], lines.get(prefix + key, 1),
+                take(settings, key, source[key], lines.get(prefix + key, 1),
                       merged.origins.get(prefix + key, ""))
                 _take_item_lines(settings, key, prefix, lines, merged.origins)
     _site_title(data, lines, settings)
@@ -152,7 +152,7 @@ def _home_title(root: Path, settings: ProjectSettings) -> None:
     if found is None:
         return  # (no title: the error says where to give one)
     title, home, line = found
-    _take(settings, "title", title, line, home)
+    take(settings, "title", title, line, home)
     settings.warnings.append((
         f"the project has no title: {whose} title '{title}' ({home}) is the report's "
         "title (give 'title:' under 'website:' or 'book:' in _quarto.yml)", QUARTO_NAME, 1,
@@ -192,7 +192,7 @@ def _format_annotations(data: dict, lines: dict[str, int], settings: ProjectSett
     none``) where the top level gives none."""
     found = format_option(data, "code-annotations")
     if found is not None and "code-annotations" not in settings.data:
-        _take(settings, "code-annotations", found[0], lines.get(found[1], 1))
+        take(settings, "code-annotations", found[0], lines.get(found[1], 1))
 
 
 def _site_title(data: dict, lines: dict[str, int], settings: ProjectSettings) -> None:
@@ -202,7 +202,7 @@ def _site_title(data: dict, lines: dict[str, int], settings: ProjectSettings) ->
         value = data.get(section)
         title = value.get("title") if isinstance(value, dict) else None
         if "title" not in settings.data and isinstance(title, str) and title.strip():
-            _take(settings, "title", title, lines.get(f"{section}.title", 1))
+            take(settings, "title", title, lines.get(f"{section}.title", 1))
 
 
 def _unused_filters(data: dict, lines: dict[str, int], settings: ProjectSettings,
@@ -232,7 +232,7 @@ def unrun_filters(names: Any) -> list[tuple[int, str]]:
     return found
 
 
-def _take(settings: ProjectSettings, key: str, value: Any, line: int, file: str = "") -> None:
+def take(settings: ProjectSettings, key: str, value: Any, line: int, file: str = "") -> None:
     """One setting under its report.yaml name (``author`` -> ``authors``, ...), written at
     ``line`` of ``file`` (default: the project's file)."""
     name = QUARTO_KEYS[key]
@@ -413,12 +413,12 @@ def document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
         if key in meta and target not in settings.data:
             line = next((n for n, text_line in enumerate(block.split("\n"), 2)
                          if text_line.startswith(f"{key}:")), 1)
-            _take(settings, key, from_root(name, key, meta[key]), line, name)
+            take(settings, key, from_root(name, key, meta[key]), line, name)
     found = format_option(meta, "code-annotations")
     if found is not None and "code-annotations" not in settings.data:
         line = next((n for n, text_line in enumerate(block.split("\n"), 2)
                      if text_line.startswith("format:")), 1)
-        _take(settings, "code-annotations", found[0], line, name)
+        take(settings, "code-annotations", found[0], line, name)
     settings.meta_document = name
 
 

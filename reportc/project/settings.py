@@ -142,6 +142,7 @@ class ReportConfig:
     short_title: str = ""
     authors: list[Author] = field(default_factory=list)
     date: dt.date | None = None
+    date_month_only: bool = False  # the date names a month ("January 2024"): no day printed
     lang: str = "en"
     organisation: str = ""
     version: str = ""
@@ -200,6 +201,8 @@ class ReportConfig:
         """The date as a reader of ``lang`` writes it (US English puts the month first)."""
         if self.date is None:
             return ""
+        if self.date_month_only:
+            return self.words.month_year(self.date)
         return self.words.date(self.date, us=self.lang.lower() in ("en-us", "en_us"))
 
 

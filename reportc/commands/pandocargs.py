@@ -1,0 +1,53 @@
+"""pandoc's own options for documents named on the command line, so that the command a
+thesis's Makefile runs works with ``reportc`` in place of ``pandoc``: ``cd src && reportc
+*.md --metadata-file=../settings.yml --bibliography=refs.bib --csl=../ieee.csl -N``.
+
+Each becomes a setting as pandoc gives it: ``--bibliography``, ``--csl``, ``-M`` and
+``--number-sections`` over the documents' own metadata, ``--metadata-file`` under it
+(:func:`reportc.project.config.load_config`). The files they name are read as the
+documents are: they must be inside the folder that holds everything named.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+# the options that name a file, and the pandoc option each is (the others: -M, -N)
+FILE_OPTIONS = {"metadata_file": "--metadata-file", "bibliography": "--bibliography",
+                "csl": "--csl"}
+
+
+def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options, in a group of their own."""
+    group = parser.add_argument_group(
+        "pandoc's options, for documents named on the command line (as a Makefile runs "
+        "pandoc)")
+    group.add_argument("--metadata-file", action="append", type=Path, default=[],
+                       metavar="FILE", help="a YAML file of settings (title, author, ...); "
+                                            "the documents' own metadata over it")
+    group.add_argument("--bibliography", action="append", type=Path, default=[],
+                       metavar="FILE", help="a bibliography to cite from; repeatable")
+    group.add_argument("--csl", type=Path, metavar="FILE", help="the citation style")
+    group.add_argument("-M", "--metadata", action="append", default=[], metavar="KEY[=VALUE]",
+                       help="a setting (-M lang=de), over the documents' own; repeatable")
+    group.add_argument("-N", "--number-sections", action="store_true",
+                       help="number the chapters and sections")
+
+
+def named_files(args: argparse.Namespace) -> list[Path]:
+    """The files the options name (with the documents, they fix the report's folder)."""
+    files = [*args.metadata_file, *args.bibliography]
+    return files + ([args.csl] if args.csl else [])
+
+
+def pandoc_options(args: argparse.Namespace, root: Path) -> tuple[tuple[str, str], ...]:
+    """The options given, as (pandoc option, value) in the order pandoc applies them; a
+    file as its path in ``root``."""
+    options: list[tuple[str, str]] = []
+    for name, option in FILE_OPTIONS.items():
+        value = getattr(args, name)
+        for path in value if isinstance(value, list) else [value] if value else []:
+            options.append((option, path.resolve().relative_to(root).as_posix()))
+    options += [("--metadata", item) for item in args.metadata]
+    return tuple(options + ([("--number-sections", "")] if args.number_sections else []))

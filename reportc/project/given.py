@@ -1,0 +1,127 @@
+"""The files named on the command line as one report (``reportc metadata.yaml ch1.md
+ch2.md``), read as pandoc reads the files it is given: the Markdown documents are the
+chapters, in that order; a YAML file is a metadata block; pandoc's options
+(:mod:`reportc.commands.pandocargs`) give settings over the documents' own
+(``--bibliography``, ``--csl``, ``-M``, ``-N``) or under them (``--metadata-file``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from reportc.errors import ConfigError
+from reportc.project.frontmatter import front_matter
+from reportc.project.quarto import QUARTO_KEYS, ProjectSettings, document_meta, load_yaml, take
+from reportc.project.settings import GIVEN_FILES
+from reportc.project.website import from_root
+
+METADATA_SUFFIXES = (".yaml", ".yml")  # a metadata file given with the documents
+
+
+def documents_project(root: Path, names: tuple[str, ...],
+                      options: tuple[tuple[str, str], ...] = ()) -> ProjectSettings:
+    """The settings of several files given in reading order, as ``pandoc metadata.yaml
+    ch1.md ch2.md`` reads them: the Markdown documents are the chapters; a YAML file is a
+    metadata block (``---`` ... ``---``), a later block's setting over an earlier's; where
+    none gives a title, the first document's front matter is the title page."""
+    metadata = [name for name in names if Path(name).suffix.lower() in METADATA_SUFFIXES]
+    chapters = [name for name in names if name not in metadata]
+    if not chapters:
+        raise ConfigError(f"{names[0]}:1: no Markdown document among the files given "
+                          "(give the chapters after the metadata files)")
+    settings = ProjectSettings(metadata[0] if metadata else chapters[0], files=metadata,
+                               kind=GIVEN_FILES)
+    _take_options(settings, options)
+    for name in reversed(metadata):  # (each takes only what a later one did not give)
+        if not front_matter(root, name)[0]:
+            raise ConfigError(_no_metadata(root, name))
+        document_meta(root, name, settings)
+    _inline_references(root, metadata, settings)
+    if "title" not in settings.data:
+        document_meta(root, chapters[0], settings)
+        settings.file = chapters[0]
+    for option, name in options:
+        if option == "--metadata-file":
+            _metadata_file(root, name, settings)
+    if "title" not in settings.data:
+        raise ConfigError(f"{chapters[0]}:1: no title: give 'title:' in a metadata file's "
+                          "block or in the first document's front matter")
+    settings.data["chapters"] = chapters
+    settings.lines["chapters"] = 1
+    settings.data.setdefault("number_sections", ("--number-sections", "") in options or any(
+        asks_numbers(root / name) for name in metadata + chapters[:1]))
+    return settings
+
+
+def _inline_references(root: Path, metadata: list[str], settings: ProjectSettings) -> None:
+    """A metadata file that lists ``references:`` (CSL YAML, as pandoc cites from them) is
+    a bibliography too, after the files ``bibliography:`` names."""
+    files = settings.data.get("bibliography", [])
+    files = [files] if isinstance(files, str) else list(files)
+    for name in metadata:
+        if isinstance(front_matter(root, name)[0].get("references"), list):
+            files.append(name)
+            settings.sources.setdefault("bibliography", name)
+    if files:
+        settings.data["bibliography"] = files
+
+
+def _no_metadata(root: Path, name: str) -> str:
+    """Why the metadata file ``name`` gives no settings: no ``---`` block, or YAML that
+    cannot be read (where)."""
+    text = (root / name).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+    lines = text.split("\n")
+    end = next((n for n in range(1, len(lines)) if lines[n].strip() in ("---", "...")), 0)
+    if lines[0].strip() != "---" or not end:
+        return (f"{name}:1: no metadata block: write its settings between two '---' lines, "
+                "as pandoc reads a metadata file given with the documents")
+    try:
+        yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return (f"{name}:{mark.line + 2 if mark else 1}: invalid YAML in the metadata block: "
+                f"{getattr(exc, 'problem', None) or exc}")
+    return f"{name}:2: the metadata block is not a mapping of settings (title: ...)"
+
+
+def asks_numbers(path: Path) -> bool:
+    """Does the document's front matter say ``numbersections: true`` (pandoc's LaTeX
+    variable; ``number-sections`` is read as report.yaml's key)?"""
+    return front_matter(path.parent, path.name)[0].get("numbersections") is True
+
+
+COMMAND_LINE = "command line"  # where a setting pandoc's options gave is said to be written
+
+
+def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...]) -> None:
+    """``--bibliography``, ``--csl`` and ``-M`` over everything else, as pandoc sets them:
+    ``-M KEY=VALUE`` a string or, written true or false (or without a value), a boolean.
+    A key reportc does not read is said, not dropped unseen."""
+    bibliographies = [value for option, value in options if option == "--bibliography"]
+    if bibliographies:
+        take(settings, "bibliography", bibliographies, 0, COMMAND_LINE)
+    for option, value in options:
+        if option == "--csl":
+            take(settings, "csl", value, 0, COMMAND_LINE)
+        elif option == "--metadata":
+            key, _, text = value.partition("=")
+            if key.strip() not in QUARTO_KEYS:
+                settings.warnings.append((f"-M {key}: not a setting reportc reads (it is "
+                                          "left out)", COMMAND_LINE, 0, "config.unknown"))
+                continue
+            meta = text if "=" in value else "true"
+            take(settings, key.strip(), meta.lower() == "true" if meta.lower() in (
+                "true", "false") else meta, 0, COMMAND_LINE)
+
+
+def _metadata_file(root: Path, name: str, settings: ProjectSettings) -> None:
+    """``--metadata-file``'s settings (plain YAML) where nothing else gave them; a file it
+    names is found from its folder, as a document's front matter's are."""
+    data, lines = load_yaml(root, name)
+    for key, value in data.items():
+        if key in QUARTO_KEYS and QUARTO_KEYS[key] not in settings.data:
+            take(settings, key, from_root(name, key, value), lines.get(str(key), 1), name)
+    if data.get("numbersections") is True:  # pandoc's LaTeX variable
+        settings.data.setdefault("number_sections", True)
+    settings.files.append(name)
