@@ -307,3 +307,21 @@ def test_pandocs_options_need_documents(tmp_path):
     done = run_cli(root, "--bibliography", root / "refs.bib", "--format", "html")
     assert done.returncode != 0 and "pandoc's options are for documents named on the " \
         "command line" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_other_files_or_options_named_are_no_up_to_date_build(tmp_path):
+    """The files named and pandoc's options are inputs: a second build with another
+    ``-M`` or another order of the documents is built again, not 'up to date'."""
+    root = _thesis(tmp_path)
+    first = [root / "metadata.yaml", root / "chapters/01-results.md",
+             root / "chapters/02-opening.md"]
+    runs = [(first, "lang=de"), (first, "lang=de"), (first, "lang=fr"),
+            ([first[0], first[2], first[1]], "lang=fr")]
+    said = []
+    for files, meta in runs:
+        done = run_cli(*files, "-M", meta, "--format", "html", "--no-git-stamp")
+        assert done.returncode == 0, done.stderr
+        said.append("is up to date" in done.stderr)
+    assert said == [False, True, False, False]
+    html = (root / "out" / "tides-and-moons.html").read_text(encoding="utf-8")
+    assert '<html lang="fr"' in html and html.index("Opening") < html.index("Results")
