@@ -325,3 +325,14 @@ def test_other_files_or_options_named_are_no_up_to_date_build(tmp_path):
     assert said == [False, True, False, False]
     html = (root / "out" / "tides-and-moons.html").read_text(encoding="utf-8")
     assert '<html lang="fr"' in html and html.index("Opening") < html.index("Results")
+
+
+def test_watch_mode_watches_the_metadata_file_an_option_names(tmp_path):
+    from reportc.commands.watch import read_files
+
+    root = _thesis(tmp_path)
+    (root / "settings.yml").write_text("lang: de\n", encoding="utf-8")
+    read = read_files(root, ("metadata.yaml", "chapters/01-results.md"), None,
+                      (("--metadata-file", "settings.yml"),))
+    assert {root / "settings.yml", root / "metadata.yaml", root / "chapters/01-results.md",
+            root / "refs.bib"} <= set(read)

@@ -167,12 +167,13 @@ class Watcher:
                 continue
             paths += _images(root, text)
         if self.read is None:  # at the start and after each build: what the build reads
-            self.read = read_files(root, self.options.given_files, self.options.profile)
+            self.read = read_files(root, self.options.given_files, self.options.profile,
+                                   self.options.pandoc_options)
         return sorted(set(paths + self.read))
 
 
-def read_files(root: Path, document: tuple[str, ...] = (), profile: str | None = None
-               ) -> list[Path]:
+def read_files(root: Path, document: tuple[str, ...] = (), profile: str | None = None,
+               options: tuple[tuple[str, str], ...] = ()) -> list[Path]:
     """The files a build reads outside the folders watched whole, found as the build finds
     them: _quarto.yml, _bookdown.yml, metadata.yaml, the chapters wherever listed (.qmd and
     .Rmd too), the files they include or take frozen results from, every bibliography file,
@@ -180,7 +181,7 @@ def read_files(root: Path, document: tuple[str, ...] = (), profile: str | None =
     says why; report.yaml is watched anyway)."""
     diag = _Quiet()
     try:
-        config = load_config(root, diag, document, profile)
+        config = load_config(root, diag, document, profile, options)
         chapters = load_chapters(config, diag)
     except ReportError:
         return []
