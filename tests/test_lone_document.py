@@ -336,3 +336,19 @@ def test_watch_mode_watches_the_metadata_file_an_option_names(tmp_path):
                       (("--metadata-file", "settings.yml"),))
     assert {root / "settings.yml", root / "metadata.yaml", root / "chapters/01-results.md",
             root / "refs.bib"} <= set(read)
+
+
+def test_include_in_header_gives_the_preambles_macros(tmp_path):
+    """``-H style/preamble.tex`` (tompollard/phd_thesis_markdown's Makefile): its
+    ``\\DeclareMathOperator*{\\argmin}`` holds in the formulas (it was "\\argmin is not
+    defined")."""
+    root = _thesis(tmp_path)
+    (root / "preamble.tex").write_text("\\DeclareMathOperator*{\\argmin}{arg\\,min}\n",
+                                       encoding="utf-8")
+    (root / "chapters/01-results.md").write_text(
+        "# Results\n\n$$\\hat\\theta = \\argmin_\\theta f(\\theta)$$\n", encoding="utf-8")
+    done = run_cli(root / "metadata.yaml", root / "chapters/01-results.md", "-H",
+                   root / "preamble.tex", "--format", "html", "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "tides-and-moons.html").read_text(encoding="utf-8")
+    assert "arg" in html[html.index("<math"):] and "\\argmin" not in html

@@ -350,3 +350,20 @@ def test_what_the_html_reader_drops_from_a_table_is_a_located_warning(tmp_path):
         "of the editions: a printed report has no form fields: write the text [raw.html]"]
     page = built.html_path.read_text(encoding="utf-8")
     assert "<td>Two</td>" in page and "alert" not in page and "<iframe" not in page
+
+
+def test_a_tabbing_environment_is_the_table_it_lays_out(tmp_path):
+    """A thesis template's list of abbreviations (tompollard/phd_thesis_markdown's, read
+    for this) is a ``tabbing`` environment, which pandoc's LaTeX reader drops: its page
+    printed empty, with a warning. Tab stops (``\\=``, ``\\>``) are its columns, a
+    ``\\kill`` line sets them only; one with another tabbing command is still said."""
+    text = ("# Abbreviations\n\n\\begin{tabbing}\n\\textbf{XXXXXXXX} \\= \\kill\n"
+            "\\textbf{API}~~~~ \\= \\textbf{A}pplication \\textbf{P}rogramming \\\\\n"
+            "\\textbf{JSON} \\> \\textbf{J}ava\\textbf{S}cript \\\\\n\\end{tabbing}\n\n"
+            "\\begin{tabbing}A \\= B \\+ \\\\\n\\end{tabbing}\n")
+    tree, diag = _read(text, tmp_path)
+    tables = [node for node in A.iter_nodes(tree["blocks"]) if node["t"] == "Table"]
+    assert len(tables) == 1
+    rows = [[A.stringify(cell[4]) for cell in row[1]] for row in tables[0]["c"][4][0][3]]
+    assert rows == [["API", "Application Programming"], ["JSON", "JavaScript"]]
+    assert [(p.line, p.code) for p in diag.problems] == [(9, "raw.latex")]

@@ -2,10 +2,11 @@
 thesis's Makefile runs works with ``reportc`` in place of ``pandoc``: ``cd src && reportc
 *.md --metadata-file=../settings.yml --bibliography=refs.bib --csl=../ieee.csl -N``.
 
-Each becomes a setting as pandoc gives it: ``--bibliography``, ``--csl``, ``-M`` and
-``--number-sections`` over the documents' own metadata, ``--metadata-file`` under it
-(:func:`reportc.project.config.load_config`). The files they name are read as the
-documents are: they must be inside the folder that holds everything named.
+Each becomes a setting as pandoc gives it: ``--bibliography``, ``--csl``, ``-M``, ``-H``
+(``--include-in-header``: the macros of a LaTeX preamble) and ``--number-sections`` over
+the documents' own metadata, ``--metadata-file`` under it
+(:mod:`reportc.project.given`). The files they name are read as the documents are: they
+must be inside the folder that holds everything named.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 # the options that name a file, and the pandoc option each is (the others: -M, -N)
 FILE_OPTIONS = {"metadata_file": "--metadata-file", "bibliography": "--bibliography",
-                "csl": "--csl"}
+                "csl": "--csl", "include_in_header": "--include-in-header"}
 
 
 def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +30,9 @@ def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--bibliography", action="append", type=Path, default=[],
                        metavar="FILE", help="a bibliography to cite from; repeatable")
     group.add_argument("--csl", type=Path, metavar="FILE", help="the citation style")
+    group.add_argument("-H", "--include-in-header", action="append", type=Path, default=[],
+                       metavar="FILE", help="a LaTeX preamble whose macro definitions hold in "
+                                            "every formula; repeatable")
     group.add_argument("-M", "--metadata", action="append", default=[], metavar="KEY[=VALUE]",
                        help="a setting (-M lang=de), over the documents' own; repeatable")
     group.add_argument("-N", "--number-sections", action="store_true",
@@ -37,7 +41,7 @@ def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
 
 def named_files(args: argparse.Namespace) -> list[Path]:
     """The files the options name (with the documents, they fix the report's folder)."""
-    files = [*args.metadata_file, *args.bibliography]
+    files = [*args.metadata_file, *args.bibliography, *args.include_in_header]
     return files + ([args.csl] if args.csl else [])
 
 

@@ -101,6 +101,11 @@ def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...
     bibliographies = [value for option, value in options if option == "--bibliography"]
     if bibliographies:
         take(settings, "bibliography", bibliographies, 0, COMMAND_LINE)
+    headers = [value for option, value in options if option == "--include-in-header"]
+    if headers:
+        settings.data["include-in-header"] = headers
+        settings.lines["include-in-header"] = 0
+        settings.sources["include-in-header"] = COMMAND_LINE
     for option, value in options:
         if option == "--csl":
             take(settings, "csl", value, 0, COMMAND_LINE)

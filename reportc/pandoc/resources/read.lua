@@ -19,7 +19,7 @@ that names any command able to read a file, or to build one's name, is never con
 local CONVERTED_ENVIRONMENTS = {
   figure = true, ['figure*'] = true, table = true, ['table*'] = true, tabular = true,
   ['tabular*'] = true, tabularx = true, longtable = true, center = true, quote = true,
-  itemize = true, enumerate = true, description = true, quotation = true,
+  itemize = true, enumerate = true, description = true, quotation = true, tabbing = true,
 }
 local CONVERTED_COMMANDS = {
   ref = true, autoref = true, cref = true, Cref = true, eqref = true, pageref = true,
@@ -58,9 +58,33 @@ local function convertible(text)
   return text:match('^%s*\\%a') ~= nil
 end
 
+-- A tabbing environment (a thesis's list of abbreviations: `\textbf{API} \= Application
+-- ... \\`), which pandoc's LaTeX reader drops, as the table it lays out: a tab stop set
+-- (\=) or moved to (\>) is a new column, a \kill line only sets stops. Any other tabbing
+-- command leaves it unread (nil; said where it is): pandoc would read \= as an accent.
+local function tabbing_as_tabular(text)
+  if not text:match('^%s*\\begin%s*{tabbing}') then return text end
+  local body = text:match('^%s*\\begin%s*{tabbing}(.-)\\end%s*{tabbing}%s*$')
+  if not body or body:find('\\[+<`\'-]') then return nil end
+  local rows, columns = {}, 1
+  body = body:gsub('\\kill', '\\kill\\\\')  -- (a \kill line ends there)
+  for row in (body .. '\\\\'):gmatch('(.-)\\\\') do
+    if row:match('%S') and not row:find('\\kill') then
+      row = row:gsub('~*%s*\\[=>]%s*', ' & ')
+      local _, stops = row:gsub(' & ', '')
+      columns = math.max(columns, stops + 1)
+      rows[#rows + 1] = row
+    end
+  end
+  return '\\begin{tabular}{' .. string.rep('l', columns) .. '}\n' ..
+         table.concat(rows, ' \\\\\n') .. '\n\\end{tabular}'
+end
+
 local function latex_blocks(text)
   if not convertible(text) then return pandoc.Blocks({}) end
-  local ok, doc = pcall(pandoc.read, text, 'latex')
+  local tabular = tabbing_as_tabular(text)
+  if not tabular then return pandoc.Blocks({}) end
+  local ok, doc = pcall(pandoc.read, tabular, 'latex')
   if not ok then return pandoc.Blocks({}) end
   return doc.blocks:walk({Cite = function(cite)  -- its text: the LaTeX it was read from
     cite.content = pandoc.Inlines({pandoc.Str('@' .. cite.citations[1].id)})
