@@ -352,3 +352,21 @@ def test_include_in_header_gives_the_preambles_macros(tmp_path):
     assert done.returncode == 0, done.stderr
     html = (root / "out" / "tides-and-moons.html").read_text(encoding="utf-8")
     assert "arg" in html[html.index("<math"):] and "\\argmin" not in html
+
+
+def test_a_book_as_pandocs_manual_makes_one_from_text_files(tmp_path):
+    """``pandoc -o book.epub title.txt ch1.markdown ch2.txt``: a document that is only a
+    metadata block (``title.txt``, ended by ``...``, its ``language: en-US``) is metadata
+    wherever it is named; .txt and .markdown files are Markdown, as pandoc reads them (they
+    were refused)."""
+    (tmp_path / "title.txt").write_text("---\ntitle: My Book\nauthor: Sam Smith\n"
+                                        "language: en-US\n...\n", encoding="utf-8")
+    (tmp_path / "ch1.markdown").write_text("# One\n\nFirst chapter.\n", encoding="utf-8")
+    (tmp_path / "ch2.txt").write_text("# Two\n\nSecond chapter.\n", encoding="utf-8")
+    done = run_cli(tmp_path / "ch1.markdown", tmp_path / "title.txt", tmp_path / "ch2.txt",
+                   "--format", "html", "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "out" / "my-book.html").read_text(encoding="utf-8")
+    assert '<html lang="en-US"' in html and "Sam Smith" in html
+    assert [h for h in _headings(html) if "One" in h or "Two" in h] == _headings(html)
+    assert html.index("First chapter.") < html.index("Second chapter.")

@@ -20,7 +20,8 @@ from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, b
 from reportc.commands.pandocargs import add_pandoc_arguments, named_files, pandoc_options
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.chapters import SOURCE_SUFFIXES
-from reportc.project.config import METADATA_SUFFIXES, STATUSES
+from reportc.project.config import STATUSES
+from reportc.project.given import METADATA_SUFFIXES, TEXT_SUFFIXES
 from reportc.project.versioning import check_label
 from reportc.version import __version__
 
@@ -179,8 +180,8 @@ def _report_and_documents(given: list[Path], named: list[Path]
     (``reportc thesis.md``, ``reportc metadata.yaml ch1.md ch2.md``, as one runs pandoc):
     the folder that holds them all and the files pandoc's options name (``named``), and
     each document's path in it."""
-    files = [path for path in given if path.suffix.lower() in (*SOURCE_SUFFIXES,
-                                                                 *METADATA_SUFFIXES)]
+    files = [path for path in given if path.suffix.lower() in (
+        *SOURCE_SUFFIXES, *TEXT_SUFFIXES, *METADATA_SUFFIXES)]
     if len(given) == 1 and not (files and given[0].is_file()):
         if named:
             sys.exit(f"reportc: {named[0]}: pandoc's options are for documents named on the "

@@ -17,6 +17,7 @@ from reportc.project.config import (
     ReportConfig,
 )
 from reportc.project.frontmatter import split_front_matter
+from reportc.project.given import given_suffixes
 from reportc.project.jupyterbook import KIND as JUPYTER_BOOK
 from reportc.project.listing import Listed
 from reportc.project.listings import add_listing
@@ -111,8 +112,7 @@ def _joined(previous: Chapter, chapter: Chapter, config: ReportConfig,
 
 def _references_place(chapters: list[Chapter], config: ReportConfig) -> None:
     """A last chapter that is only pandoc's place for the bibliography (``# References``,
-    left out when read: :func:`reportc.document.read.read_report`) names the report's
-    list, unless report.yaml does."""
+    left out when read: reportc.document.read) names the list, unless report.yaml does."""
     if len(chapters) > 1 and (heading := bibliography_heading(chapters[-1])) and \
             "reference-section-title" not in config.files:
         config.references_title = heading
@@ -246,7 +246,7 @@ def _not_a_chapter(config: ReportConfig, name: str, path: Path) -> str:
         return (f"chapter '{name}' is a Jupyter notebook, which reportc reads only in a "
                 f"Jupyter Book (a folder with _toc.yml): save it as MyST Markdown (jupytext "
                 f"--to myst {name})")
-    if suffix not in (*SOURCE_SUFFIXES, ".ipynb"):
+    if suffix not in (*SOURCE_SUFFIXES, ".ipynb", *given_suffixes(config.project_kind)):
         return f"chapter '{name}' is not a Markdown file (.md, .qmd, .Rmd)"
     return ""
 

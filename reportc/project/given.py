@@ -6,6 +6,7 @@ chapters, in that order; a YAML file is a metadata block; pandoc's options
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -13,19 +14,23 @@ import yaml
 from reportc.errors import ConfigError
 from reportc.project.frontmatter import front_matter
 from reportc.project.quarto import QUARTO_KEYS, ProjectSettings, document_meta, load_yaml, take
-from reportc.project.settings import GIVEN_FILES
+from reportc.project.settings import GIVEN_FILES, LANG_PATTERN
 from reportc.project.website import from_root
 
 METADATA_SUFFIXES = (".yaml", ".yml")  # a metadata file given with the documents
+# what else pandoc reads as Markdown when it is named (``pandoc title.txt ch1.txt``)
+TEXT_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text")
 
 
 def documents_project(root: Path, names: tuple[str, ...],
                       options: tuple[tuple[str, str], ...] = ()) -> ProjectSettings:
     """The settings of several files given in reading order, as ``pandoc metadata.yaml
-    ch1.md ch2.md`` reads them: the Markdown documents are the chapters; a YAML file is a
-    metadata block (``---`` ... ``---``), a later block's setting over an earlier's; where
-    none gives a title, the first document's front matter is the title page."""
-    metadata = [name for name in names if Path(name).suffix.lower() in METADATA_SUFFIXES]
+    ch1.md ch2.md`` reads them: the Markdown documents are the chapters; a YAML file (or a
+    document that is only a metadata block) is metadata, a later block's setting over an
+    earlier's; where none gives a title, the first document's front matter is the title
+    page. pandoc's ``options`` apply as :func:`_take_options` and :func:`_metadata_file` say."""
+    metadata = [name for name in names if Path(name).suffix.lower() in METADATA_SUFFIXES
+                or _only_metadata(root, name)]
     chapters = [name for name in names if name not in metadata]
     if not chapters:
         raise ConfigError(f"{names[0]}:1: no Markdown document among the files given "
@@ -33,17 +38,14 @@ def documents_project(root: Path, names: tuple[str, ...],
     settings = ProjectSettings(metadata[0] if metadata else chapters[0], files=metadata,
                                kind=GIVEN_FILES)
     _take_options(settings, options)
-    for name in reversed(metadata):  # (each takes only what a later one did not give)
-        if not front_matter(root, name)[0]:
-            raise ConfigError(_no_metadata(root, name))
-        document_meta(root, name, settings)
-    _inline_references(root, metadata, settings)
+    _take_metadata(root, metadata, settings)
     if "title" not in settings.data:
         document_meta(root, chapters[0], settings)
         settings.file = chapters[0]
     for option, name in options:
         if option == "--metadata-file":
             _metadata_file(root, name, settings)
+    _language_tag(root, settings)
     if "title" not in settings.data:
         raise ConfigError(f"{chapters[0]}:1: no title: give 'title:' in a metadata file's "
                           "block or in the first document's front matter")
@@ -52,6 +54,33 @@ def documents_project(root: Path, names: tuple[str, ...],
     settings.data.setdefault("number_sections", ("--number-sections", "") in options or any(
         asks_numbers(root / name) for name in metadata + chapters[:1]))
     return settings
+
+
+def given_suffixes(kind: str) -> tuple[str, ...]:
+    """What else is a chapter in a project of ``kind``: any name pandoc reads as Markdown,
+    for files named on the command line."""
+    return TEXT_SUFFIXES if kind == GIVEN_FILES else ()
+
+
+def _take_metadata(root: Path, metadata: list[str], settings: ProjectSettings) -> None:
+    """The metadata files' blocks, the last first (each takes only what a later one did not
+    give), and the ``references:`` they list."""
+    for name in reversed(metadata):
+        if not front_matter(root, name)[0]:
+            raise ConfigError(_no_metadata(root, name))
+        document_meta(root, name, settings)
+    _inline_references(root, metadata, settings)
+
+
+def _language_tag(root: Path, settings: ProjectSettings) -> None:
+    """``language: en-US`` (pandoc's manual's older spelling of ``lang``, in a title.txt) is
+    the language, not a file of reportc's words, where no such file is there."""
+    tag = settings.data.get("language")
+    if isinstance(tag, str) and re.fullmatch(LANG_PATTERN, tag) and not (root / tag).is_file():
+        del settings.data["language"]
+        line, file = settings.lines.pop("language", 1), settings.sources.pop("language", "")
+        if "lang" not in settings.data:
+            take(settings, "lang", tag, line, file)
 
 
 def _inline_references(root: Path, metadata: list[str], settings: ProjectSettings) -> None:
@@ -130,3 +159,11 @@ def _metadata_file(root: Path, name: str, settings: ProjectSettings) -> None:
     if data.get("numbersections") is True:  # pandoc's LaTeX variable
         settings.data.setdefault("number_sections", True)
     settings.files.append(name)
+
+
+def _only_metadata(root: Path, name: str) -> bool:
+    """Is the document ``name`` a metadata block and nothing else (the ``title.txt`` pandoc's
+    manual names first when it makes a book of chapters)? Then it is a metadata file."""
+    text = (root / name).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+    block = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.S)
+    return block is not None and not text[block.end():].strip()
