@@ -82,6 +82,8 @@ WARNING_CODES = {
     "cite.identifier": "a Manubot citation (@doi:..., @url:...) no bibliography file holds "
                        "(printed as a link)",
     "pandoc": "pandoc warned while reading or rendering a chapter or the bibliography",
+    "pandoc.option": "a pandoc option given with the documents that reportc has no use for "
+                     "(-o, --pdf-engine, -V, a filter): taken, not used",
     "layout": "WeasyPrint warned while laying out the PDF",
     "cache": "the build cache is unreadable (a clean build follows)",
     "theme.deprecated": "the theme uses a file name reportc will stop reading",

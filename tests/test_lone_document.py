@@ -370,3 +370,37 @@ def test_a_book_as_pandocs_manual_makes_one_from_text_files(tmp_path):
     assert '<html lang="en-US"' in html and "Sam Smith" in html
     assert [h for h in _headings(html) if "One" in h or "Two" in h] == _headings(html)
     assert html.index("First chapter.") < html.index("Second chapter.")
+
+
+def test_a_makefiles_pandoc_command_runs_with_reportc_in_its_place(tmp_path):
+    """The whole command a thesis's Makefile runs (jdupak/diploma-thesis's, read for this),
+    ``pandoc`` replaced by ``reportc``: what reportc does anyway (--citeproc, -s, --toc) is
+    taken without a word, each option for pandoc's own writers, LaTeX or filters is said
+    once and not used (argparse stopped at the first); the settings ones are taken."""
+    root = _thesis(tmp_path)
+    done = run_cli(root / "metadata.yaml", root / "chapters/01-results.md",
+                   "-o", root / "build/thesis.pdf", "--from", "markdown+smart", "-s",
+                   "--pdf-engine=tectonic", "--toc", "--citeproc", "-V", "documentclass=report",
+                   "--filter", "pandoc-crossref", "--reference-links", "--format", "html",
+                   "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "[pandoc.option]" in line]
+    assert said == [
+        f"command line: warning: --output {root}/build/thesis.pdf is not used: reportc writes "
+        "its editions into out/ beside the documents (--out DIR chooses another folder, "
+        "--format which editions) [pandoc.option]",
+        "command line: warning: --variable documentclass=report is not used: reportc lays out "
+        "its editions itself [pandoc.option]",
+        "command line: warning: --pdf-engine tectonic is not used: reportc lays out its "
+        "editions itself [pandoc.option]",
+        "command line: warning: --from markdown+smart is not used: reportc reads pandoc's "
+        "Markdown with its own extensions [pandoc.option]",
+        "command line: warning: --filter pandoc-crossref is not used: reportc runs no pandoc "
+        "filter (its own do their work) [pandoc.option]",
+        "command line: warning: --reference-links is not used: reportc lays out its editions "
+        "itself [pandoc.option]"]
+    assert (root / "out" / "tides-and-moons.html").is_file()
+    assert not (root / "build").exists()
+    done = run_cli(root, "--citeproc", "--format", "html")
+    assert done.returncode != 0 and "reportc: --citeproc: pandoc's options are for " \
+        "documents named on the command line" in done.stderr

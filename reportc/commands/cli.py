@@ -17,7 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, build
-from reportc.commands.pandocargs import add_pandoc_arguments, named_files, pandoc_options
+from reportc.commands.pandocargs import (
+    add_pandoc_arguments,
+    given_option,
+    named_files,
+    pandoc_options,
+)
 from reportc.errors import BuildFailed, ReportError
 from reportc.project.chapters import SOURCE_SUFFIXES
 from reportc.project.config import STATUSES
@@ -157,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         return new_main(argv[1:])
     args = parse_args(argv)
     _setup_logging(args)
-    root, documents = _report_and_documents(args.report_dir or [Path(".")], named_files(args))
+    root, documents = _report_and_documents(args.report_dir or [Path(".")], named_files(args),
+                                            given_option(args))
     options = BuildOptions(root=root, documents=documents, out=args.out, formats=args.formats,
                            pandoc_options=pandoc_options(args, root) if documents else (),
                            strict=args.strict, version_label=args.version_label,
@@ -174,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     return _run(lambda: build(options))
 
 
-def _report_and_documents(given: list[Path], named: list[Path]
+def _report_and_documents(given: list[Path], named: list[Path], option: str
                           ) -> tuple[Path, tuple[str, ...]]:
     """The report folder, and the documents named if Markdown files were given instead
     (``reportc thesis.md``, ``reportc metadata.yaml ch1.md ch2.md``, as one runs pandoc):
@@ -183,8 +189,8 @@ def _report_and_documents(given: list[Path], named: list[Path]
     files = [path for path in given if path.suffix.lower() in (
         *SOURCE_SUFFIXES, *TEXT_SUFFIXES, *METADATA_SUFFIXES)]
     if len(given) == 1 and not (files and given[0].is_file()):
-        if named:
-            sys.exit(f"reportc: {named[0]}: pandoc's options are for documents named on the "
+        if option:
+            sys.exit(f"reportc: {option}: pandoc's options are for documents named on the "
                      "command line; a report directory names its files in report.yaml")
         return given[0], ()
     for path in [*given, *named]:

@@ -17,13 +17,29 @@ from pathlib import Path
 # the options that name a file, and the pandoc option each is (the others: -M, -N)
 FILE_OPTIONS = {"metadata_file": "--metadata-file", "bibliography": "--bibliography",
                 "csl": "--csl", "include_in_header": "--include-in-header"}
+# what reportc does anyway: taken without a word
+DONE: tuple[tuple[str, ...], ...] = (
+    ("-C", "--citeproc"), ("-s", "--standalone"), ("--toc", "--table-of-contents"))
+# pandoc's options for its own writers, LaTeX and filters: taken, each said as not used
+# (reportc.project.given), so that a Makefile's command runs with reportc in pandoc's place
+UNUSED_VALUES: tuple[tuple[str, ...], ...] = (
+    ("-o", "--output"), ("-V", "--variable"), ("--pdf-engine",), ("--pdf-engine-opt",),
+    ("--latex-engine",), ("--template",), ("--highlight-style",), ("--top-level-division",),
+    ("-f", "--from"), ("-r", "--read"), ("-t", "--to"), ("-w", "--write"), ("--columns",),
+    ("--resource-path",), ("-F", "--filter"), ("-L", "--lua-filter"), ("--reference-doc",),
+    ("-c", "--css"), ("--wrap",), ("--dpi",), ("--epub-cover-image",))
+UNUSED_FLAGS: tuple[tuple[str, ...], ...] = (
+    ("--reference-links",), ("--listings",), ("--mathjax",), ("--chapters",), ("-S", "--smart"),
+    ("--embed-resources",), ("--natbib",), ("--biblatex",))
 
 
 def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
     """The options, in a group of their own."""
     group = parser.add_argument_group(
         "pandoc's options, for documents named on the command line (as a Makefile runs "
-        "pandoc)")
+        "pandoc)", "its options for its own writers, LaTeX and filters (-o, -s, --toc, "
+                   "--citeproc, -V, --pdf-engine, --template, --filter, ...) are taken too, "
+                   "each said as not used")
     group.add_argument("--metadata-file", action="append", type=Path, default=[],
                        metavar="FILE", help="a YAML file of settings (title, author, ...); "
                                             "the documents' own metadata over it")
@@ -37,6 +53,15 @@ def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
                        help="a setting (-M lang=de), over the documents' own; repeatable")
     group.add_argument("-N", "--number-sections", action="store_true",
                        help="number the chapters and sections")
+    for names in DONE:
+        group.add_argument(*names, action="store_true", dest=f"done{names[-1]}",
+                           help=argparse.SUPPRESS)
+    for names in UNUSED_VALUES:
+        group.add_argument(*names, action="append", default=[], dest=f"unused{names[-1]}",
+                           help=argparse.SUPPRESS)
+    for names in UNUSED_FLAGS:
+        group.add_argument(*names, action="store_true", dest=f"unused{names[-1]}",
+                           help=argparse.SUPPRESS)
 
 
 def named_files(args: argparse.Namespace) -> list[Path]:
@@ -54,4 +79,25 @@ def pandoc_options(args: argparse.Namespace, root: Path) -> tuple[tuple[str, str
         for path in value if isinstance(value, list) else [value] if value else []:
             options.append((option, path.resolve().relative_to(root).as_posix()))
     options += [("--metadata", item) for item in args.metadata]
-    return tuple(options + ([("--number-sections", "")] if args.number_sections else []))
+    options += [("--number-sections", "")] if args.number_sections else []
+    return tuple(options + unused_options(args))
+
+
+def unused_options(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The pandoc options given that reportc has no use for (``-o``, ``--pdf-engine``...)."""
+    found: list[tuple[str, str]] = []
+    for names in UNUSED_VALUES:
+        found += [(names[-1], str(value)) for value in getattr(args, f"unused{names[-1]}")]
+    return found + [(names[-1], "") for names in UNUSED_FLAGS
+                    if getattr(args, f"unused{names[-1]}")]
+
+
+def given_option(args: argparse.Namespace) -> str:
+    """The first of pandoc's options given (``""``: none): they need documents."""
+    files = named_files(args)
+    if files:
+        return str(files[0])
+    taken = [("--metadata", args.metadata), ("--number-sections", args.number_sections),
+             *((names[-1], getattr(args, f"done{names[-1]}")) for names in DONE)]
+    return next((name for name, value in taken if value), "") or next(
+        (name for name, _ in unused_options(args)), "")

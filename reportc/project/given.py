@@ -121,6 +121,23 @@ def asks_numbers(path: Path) -> bool:
 
 
 COMMAND_LINE = "command line"  # where a setting pandoc's options gave is said to be written
+_TAKEN = ("--bibliography", "--csl", "--include-in-header", "--metadata", "--metadata-file",
+          "--number-sections")
+
+
+def _unused(option: str, value: str) -> str:
+    """What reportc says of one of pandoc's options it has no use for."""
+    given = f"{option} {value}".strip()
+    if option == "--output":
+        return (f"{given} is not used: reportc writes its editions into out/ beside the "
+                "documents (--out DIR chooses another folder, --format which editions)")
+    if option in ("--filter", "--lua-filter"):
+        return f"{given} is not used: reportc runs no pandoc filter (its own do their work)"
+    if option in ("--from", "--read"):
+        return f"{given} is not used: reportc reads pandoc's Markdown with its own extensions"
+    if option in ("--to", "--write"):
+        return f"{given} is not used: reportc writes the editions --format names"
+    return f"{given} is not used: reportc lays out its editions itself"
 
 
 def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...]) -> None:
@@ -136,7 +153,9 @@ def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...
         settings.lines["include-in-header"] = 0
         settings.sources["include-in-header"] = COMMAND_LINE
     for option, value in options:
-        if option == "--csl":
+        if option not in _TAKEN:
+            settings.warnings.append((_unused(option, value), COMMAND_LINE, 0, "pandoc.option"))
+        elif option == "--csl":
             take(settings, "csl", value, 0, COMMAND_LINE)
         elif option == "--metadata":
             key, _, text = value.partition("=")
