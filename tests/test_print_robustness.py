@@ -186,11 +186,12 @@ def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tm
     (root / "figures/broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     (root / "figures/broken.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><rect",
                                              encoding="utf-8")
-    (root / "figures/damaged.png").write_bytes(_damaged_png())
+    (root / "figures/damaged.png").write_bytes(_damaged_png(b"IDAT"))
+    (root / "figures/edited.png").write_bytes(_damaged_png(b"zTXt"))
     (root / "chapters/03-broken.md").write_text(
         "# Broken\n\n![A broken picture](figures/broken.png)\n\n"
-        "![A broken drawing](figures/broken.svg)\n\n![A damaged chunk](figures/damaged.png)\n",
-        encoding="utf-8")
+        "![A broken drawing](figures/broken.svg)\n\n![A damaged chunk](figures/damaged.png)\n"
+        "\n![An editor's comment chunk](figures/edited.png)\n", encoding="utf-8")
 
     with pytest.raises(BuildFailed) as failed:
         build_root(root, formats=("html", "pdf"), git_stamp=False)
@@ -200,16 +201,18 @@ def test_an_image_that_cannot_be_loaded_is_an_error_at_its_line_before_layout(tm
         "chapters/03-broken.md:5: image 'figures/broken.svg' cannot be read: it is not "
         "well-formed SVG (unclosed token: line 1, column 40)",
         "chapters/03-broken.md:7: image 'figures/damaged.png' cannot be read: its PNG chunk "
-        "'zTXt' is damaged (its checksum does not match; a browser skips it, the PDF cannot): "
-        "save the image again, e.g. from an image editor or with optipng"]
+        "'IDAT' is damaged (its checksum does not match): save the image again, e.g. from an "
+        "image editor or with optipng"]  # (edited.png: drawn, as WeasyPrint and browsers do)
 
 
-def _damaged_png() -> bytes:
-    """A PNG whose metadata chunk (zTXt, as an editor wrote it in a 2016 thesis's figures)
-    has a wrong checksum: browsers skip the chunk, Pillow refuses the file."""
+def _damaged_png(kind: bytes) -> bytes:
+    """A PNG with a chunk of ``kind`` whose checksum is wrong: image data (IDAT: the file
+    is damaged), or the metadata chunk an editor wrote wrongly in a 2016 thesis's figures
+    (zTXt: browsers and WeasyPrint skip the chunk; reportc refused the file, or not,
+    depending on whether WeasyPrint had been imported before it looked)."""
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
     data = buffer.getvalue()
-    body = b"zTXt" + b"Comment\x00\x00" + zlib.compress(b"made by an editor")
+    body = kind + (b"Comment\x00\x00" if kind == b"zTXt" else b"") + zlib.compress(b"x" * 64)
     chunk = len(body[4:]).to_bytes(4, "big") + body + (zlib.crc32(body) ^ 1).to_bytes(4, "big")
     return data[:33] + chunk + data[33:]  # after the signature and IHDR

@@ -65,8 +65,12 @@ def unreadable_image(path: Path) -> str:
         else:
             # here: a rebuild with nothing to do, or a report of SVG figures only, loads no
             # imaging library (0.015 s of an edit's way to the PDF's layout)
-            from PIL import Image
+            from PIL import Image, ImageFile
 
+            # as WeasyPrint sets it when imported, so that this says what the PDF draws in
+            # any order of imports: a PNG whose metadata chunk has a wrong checksum (an
+            # editor's; browsers skip the chunk) is drawn, not refused
+            ImageFile.LOAD_TRUNCATED_IMAGES = True
             with Image.open(path) as image:
                 image.verify()
     except ElementTree.ParseError as exc:
@@ -74,16 +78,15 @@ def unreadable_image(path: Path) -> str:
     except (OSError, ValueError, SyntaxError):  # Pillow's errors for a broken file
         damaged = _damaged_png_chunk(path)
         if damaged:
-            return (f"its PNG chunk '{damaged}' is damaged (its checksum does not match; a "
-                    "browser skips it, the PDF cannot): save the image again, e.g. from an "
-                    "image editor or with optipng")
+            return (f"its PNG chunk '{damaged}' is damaged (its checksum does not match): "
+                    "save the image again, e.g. from an image editor or with optipng")
         return "it is not a PNG, JPEG, GIF, WebP or other image Pillow can decode"
     return ""
 
 
 def _damaged_png_chunk(path: Path) -> str:
-    """The type of the first chunk of the PNG file ``path`` whose CRC is wrong, if any
-    (an editor's metadata chunk written wrongly: Pillow refuses the whole file)."""
+    """The type of the first chunk of the PNG file ``path`` whose CRC is wrong, if any (a
+    file damaged in its image data or header, which Pillow refuses whole)."""
     data = path.read_bytes()
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         return ""
