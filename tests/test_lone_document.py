@@ -404,3 +404,44 @@ def test_a_makefiles_pandoc_command_runs_with_reportc_in_its_place(tmp_path):
     done = run_cli(root, "--citeproc", "--format", "html")
     assert done.returncode != 0 and "reportc: --citeproc: pandoc's options are for " \
         "documents named on the command line" in done.stderr
+
+
+DEFAULTS = """\
+from: markdown+smart
+output-file: build/thesis.pdf
+input-files:
+- chapters/02-opening.md
+- chapters/01-results.md
+metadata:
+  title: A Defaults Thesis
+  author: [Ann One, Bob Two]
+bibliography: ${.}/refs.bib
+number-sections: true
+citeproc: true
+pdf-engine: xelatex
+filters:
+- {type: lua, path: filters/x.lua}
+verbosity: INFO
+"""
+
+
+def test_a_pandoc_defaults_file_gives_its_options(tmp_path):
+    """``pandoc -d thesis.yaml``, pandoc's options kept in a defaults file: its input files
+    (in its order), metadata (a list too), bibliography (``${.}``: the file's folder) and
+    numbering are taken; the rest is said as not used, its keys named (they were
+    "unrecognized arguments")."""
+    root = _thesis(tmp_path)
+    (root / "thesis.yaml").write_text(DEFAULTS, encoding="utf-8")
+    done = run_cli("-d", "thesis.yaml", "--format", "html", "--no-git-stamp", cwd=root)
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "a-defaults-thesis.html").read_text(encoding="utf-8")
+    assert "Ann One" in html and "Bob Two" in html and "Sea Press" in html
+    headings = _headings(html)
+    assert "Chapter 1" in headings[0] and "Opening" in headings[0] and "Results" in headings[1]
+    said = [line.split(": warning: ")[1].split(" is not used")[0]
+            for line in done.stderr.splitlines() if "[pandoc.option]" in line]
+    assert said == ["--output build/thesis.pdf", "--pdf-engine xelatex",
+                    "--from markdown+smart", "--filter filters/x.lua",
+                    "the defaults file's verbosity: INFO"]
+    done = run_cli("-d", "missing.yaml", cwd=root)
+    assert done.returncode == 2 and "--defaults missing.yaml: [Errno 2]" in done.stderr

@@ -19,6 +19,7 @@ from pathlib import Path
 from reportc.build import DEFAULT_FORMATS, FORMATS, BuildOptions, BuildResult, build
 from reportc.commands.pandocargs import (
     add_pandoc_arguments,
+    expand_defaults,
     given_option,
     named_files,
     pandoc_options,
@@ -76,7 +77,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                             "reloading the open page after each build")
     watch.add_argument("--port", type=int, default=8000,
                        help="port for --watch (default: 8000; 0 picks a free one)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(expand_defaults(argv or [], parser))
     args.formats = _formats(parser, args.format, "html" if args.watch else "html,pdf")
     _check_release_arguments(parser, args)
     for folder in args.sources:

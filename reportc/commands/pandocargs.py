@@ -12,7 +12,9 @@ must be inside the folder that holds everything named.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+from typing import Any
 
 # the options that name a file, and the pandoc option each is (the others: -M, -N)
 FILE_OPTIONS = {"metadata_file": "--metadata-file", "bibliography": "--bibliography",
@@ -31,6 +33,10 @@ UNUSED_VALUES: tuple[tuple[str, ...], ...] = (
 UNUSED_FLAGS: tuple[tuple[str, ...], ...] = (
     ("--reference-links",), ("--listings",), ("--mathjax",), ("--chapters",), ("-S", "--smart"),
     ("--embed-resources",), ("--natbib",), ("--biblatex",))
+
+
+_VALUED = ("--metadata-file", "--bibliography", "--csl", "--include-in-header", "--metadata")
+_KNOWN = {name for names in (*DONE, *UNUSED_VALUES, *UNUSED_FLAGS) for name in names}
 
 
 def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +68,75 @@ def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
     for names in UNUSED_FLAGS:
         group.add_argument(*names, action="store_true", dest=f"unused{names[-1]}",
                            help=argparse.SUPPRESS)
+    group.add_argument("-d", "--defaults", metavar="FILE",
+                       help="a pandoc defaults file (YAML): its options, before these")
+    group.add_argument("--unused-default", action="append", default=[],
+                       dest="unused--defaults", help=argparse.SUPPRESS)
+
+
+# a defaults file's keys (pandoc --defaults) as the command line's options ("": the
+# documents; None: what reportc does anyway); a key not here is --KEY
+_DEFAULTS_KEYS: dict[str, str | None] = {
+    "input-file": "", "input-files": "", "metadata-file": "--metadata-file",
+    "metadata-files": "--metadata-file", "output-file": "--output", "reader": "--from",
+    "writer": "--to", "filters": "--filter", "variables": "--variable",
+    "citeproc": None, "standalone": None, "toc": None, "table-of-contents": None}
+
+
+def expand_defaults(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``argv`` with each ``-d FILE`` (``--defaults``: pandoc's options in a YAML file, a
+    Makefile's ``pandoc -d thesis.yaml``) replaced by the options it holds, before the
+    command line's own, as pandoc reads it. Its files are named from the working folder,
+    ``${.}`` being the defaults file's own."""
+    out: list[str] = []
+    items = iter(argv)
+    for item in items:
+        name = item.split("=", 1)[1] if item.startswith("--defaults=") else \
+            next(items, "") if item in ("-d", "--defaults") else None
+        out += [item] if name is None else _defaults_options(Path(name), parser)
+    return out
+
+
+def _defaults_options(path: Path, parser: argparse.ArgumentParser) -> list[str]:
+    """The options a defaults file holds, as command-line words."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        parser.error(f"--defaults {path}: {str(exc).splitlines()[0]}")
+    if not isinstance(data, dict):
+        parser.error(f"--defaults {path}: not a mapping of pandoc's options")
+    words: list[str] = []
+    for key, value in data.items():
+        option = _DEFAULTS_KEYS.get(str(key), f"--{key}")
+        if option is not None and value is not None and value is not False:
+            words += _option_words(str(key), option, value, path.parent)
+    return words
+
+
+def _option_words(key: str, option: str, value: Any, folder: Path) -> list[str]:
+    """One defaults-file key's value as command-line words (``option``: its option; "" for
+    the documents): a mapping as ``KEY=VALUE`` each, a filter by its path."""
+    if value is True:
+        return [option] if option else []
+    values = _listed(value, folder)
+    if not option:
+        return values
+    if option in _KNOWN or option in _VALUED:
+        return [word for v in values for word in (option, v)]
+    return ["--unused-default", f"{key}: {', '.join(values)}"]
+
+
+def _listed(value: Any, folder: Path) -> list[str]:
+    """A defaults-file value as words: a mapping (``metadata:``, ``variables:``) as
+    ``KEY=VALUE`` each (a list or mapping value as JSON), a filter by its path, ``${.}``
+    replaced by the file's ``folder``."""
+    if isinstance(value, dict):
+        value = [f"{k}={json.dumps(v) if isinstance(v, (list, dict)) else v}"
+                 for k, v in value.items()]
+    return [str(v.get("path", v) if isinstance(v, dict) else v).replace("${.}", str(folder))
+            for v in (value if isinstance(value, list) else [value])]
 
 
 def named_files(args: argparse.Namespace) -> list[Path]:
@@ -86,7 +161,7 @@ def pandoc_options(args: argparse.Namespace, root: Path) -> tuple[tuple[str, str
 def unused_options(args: argparse.Namespace) -> list[tuple[str, str]]:
     """The pandoc options given that reportc has no use for (``-o``, ``--pdf-engine``...)."""
     found: list[tuple[str, str]] = []
-    for names in UNUSED_VALUES:
+    for names in (*UNUSED_VALUES, ("--defaults",)):
         found += [(names[-1], str(value)) for value in getattr(args, f"unused{names[-1]}")]
     return found + [(names[-1], "") for names in UNUSED_FLAGS
                     if getattr(args, f"unused{names[-1]}")]

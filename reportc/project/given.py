@@ -6,8 +6,11 @@ chapters, in that order; a YAML file is a metadata block; pandoc's options
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -128,6 +131,8 @@ _TAKEN = ("--bibliography", "--csl", "--include-in-header", "--metadata", "--met
 def _unused(option: str, value: str) -> str:
     """What reportc says of one of pandoc's options it has no use for."""
     given = f"{option} {value}".strip()
+    if option == "--defaults":  # a defaults file's key with no option of reportc's
+        return f"the defaults file's {value} is not used: reportc lays out its editions itself"
     if option == "--output":
         return (f"{given} is not used: reportc writes its editions into out/ beside the "
                 "documents (--out DIR chooses another folder, --format which editions)")
@@ -163,9 +168,19 @@ def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...
                 settings.warnings.append((f"-M {key}: not a setting reportc reads (it is "
                                           "left out)", COMMAND_LINE, 0, "config.unknown"))
                 continue
-            meta = text if "=" in value else "true"
-            take(settings, key.strip(), meta.lower() == "true" if meta.lower() in (
-                "true", "false") else meta, 0, COMMAND_LINE)
+            take(settings, key.strip(), _meta_value(text if "=" in value else "true"), 0,
+                 COMMAND_LINE)
+
+
+def _meta_value(text: str) -> Any:
+    """``-M``'s value as pandoc reads it: true or false a boolean, else a string; a list or
+    mapping a defaults file's ``metadata:`` held (JSON, :mod:`reportc.commands.pandocargs`)."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if text[:1] in "[{":
+        with contextlib.suppress(ValueError):
+            return json.loads(text)
+    return text
 
 
 def _metadata_file(root: Path, name: str, settings: ProjectSettings) -> None:
