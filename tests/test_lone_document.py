@@ -420,6 +420,7 @@ number-sections: true
 citeproc: true
 pdf-engine: xelatex
 filters:
+- citeproc
 - {type: lua, path: filters/x.lua}
 verbosity: INFO
 """

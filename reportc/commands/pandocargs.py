@@ -120,7 +120,8 @@ def _option_words(key: str, option: str, value: Any, folder: Path) -> list[str]:
     the documents): a mapping as ``KEY=VALUE`` each, a filter by its path."""
     if value is True:
         return [option] if option else []
-    values = _listed(value, folder)
+    values = [v for v in _listed(value, folder)
+              if not (option == "--filter" and v == "citeproc")]  # pandoc's own, as --citeproc
     if not option:
         return values
     if option in _KNOWN or option in _VALUED:
