@@ -446,3 +446,23 @@ def test_a_pandoc_defaults_file_gives_its_options(tmp_path):
                     "the defaults file's verbosity: INFO"]
     done = run_cli("-d", "missing.yaml", cwd=root)
     assert done.returncode == 2 and "--defaults missing.yaml: [Errno 2]" in done.stderr
+
+
+def test_a_book_templates_command_with_its_metadata_file_between_dashes(tmp_path):
+    """wikiti/pandoc-book-template's command (read for this): ``--toc-depth 2 --webtex
+    --metadata-file metadata.yml`` with the file's settings between two ``---`` lines, as
+    pandoc reads it ("invalid YAML: but found another document"; and --toc-depth,
+    --webtex were unrecognized arguments)."""
+    root = _thesis(tmp_path)
+    (root / "book.yml").write_text("---\ntitle: My book title\nabstract: |\n  Your summary.\n"
+                                   "---\n", encoding="utf-8")
+    done = run_cli(root / "chapters/01-results.md", "--toc", "--toc-depth", "2",
+                   "--webtex=https://latex.codecogs.com/svg.latex?", "--metadata-file",
+                   root / "book.yml", "--bibliography", root / "refs.bib", "--format", "html",
+                   "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    html = (root / "out" / "my-book-title.html").read_text(encoding="utf-8")
+    assert "Your summary." in html
+    said = [line for line in done.stderr.splitlines() if ": warning: " in line]
+    assert [line.split(": warning: ")[1].split(" is not")[0] for line in said] == [
+        "--toc-depth 2", "--webtex"]  # (and not chapters/02-opening.md as unlisted)

@@ -29,14 +29,29 @@ UNUSED_VALUES: tuple[tuple[str, ...], ...] = (
     ("--latex-engine",), ("--template",), ("--highlight-style",), ("--top-level-division",),
     ("-f", "--from"), ("-r", "--read"), ("-t", "--to"), ("-w", "--write"), ("--columns",),
     ("--resource-path",), ("-F", "--filter"), ("-L", "--lua-filter"), ("--reference-doc",),
-    ("-c", "--css"), ("--wrap",), ("--dpi",), ("--epub-cover-image",))
+    ("-c", "--css"), ("--wrap",), ("--dpi",), ("--epub-cover-image",), ("--toc-depth",),
+    ("--epub-metadata",), ("--epub-embed-font",), ("--split-level",),
+    ("--epub-chapter-level",), ("--data-dir",), ("--id-prefix",), ("--number-offset",),
+    ("--shift-heading-level-by",), ("--base-header-level",), ("--tab-stop",), ("--eol",),
+    ("--log",), ("--default-image-extension",), ("--extract-media",),
+    ("--reference-location",), ("--markdown-headings",), ("-T", "--title-prefix"),
+    ("-B", "--include-before-body"), ("-A", "--include-after-body"), ("--slide-level",),
+    ("--variable-json",), ("--cite-method",), ("--email-obfuscation",))
 UNUSED_FLAGS: tuple[tuple[str, ...], ...] = (
-    ("--reference-links",), ("--listings",), ("--mathjax",), ("--chapters",), ("-S", "--smart"),
-    ("--embed-resources",), ("--natbib",), ("--biblatex",))
+    ("--reference-links",), ("--listings",), ("--chapters",), ("-S", "--smart"),
+    ("--embed-resources",), ("--natbib",), ("--biblatex",), ("--mathml",), ("--gladtex",),
+    ("--no-highlight",), ("--section-divs",), ("--strip-comments",), ("--html-q-tags",),
+    ("--ascii",), ("--fail-if-warnings",), ("-i", "--incremental"), ("--trace",),
+    ("--file-scope",), ("-p", "--preserve-tabs"), ("--sandbox",))
+# flags that may take a value (--webtex[=URL]): how maths is written into HTML, reportc's
+# own choice (MathML, and pictures of formulas in the PDF)
+UNUSED_OPTIONAL: tuple[tuple[str, ...], ...] = (("--webtex",), ("--mathjax",), ("--katex",))
 
 
+_OPTIONAL_VALUE = {names[-1] for names in UNUSED_OPTIONAL}
 _VALUED = ("--metadata-file", "--bibliography", "--csl", "--include-in-header", "--metadata")
-_KNOWN = {name for names in (*DONE, *UNUSED_VALUES, *UNUSED_FLAGS) for name in names}
+_KNOWN = {name for names in (*DONE, *UNUSED_VALUES, *UNUSED_FLAGS, *UNUSED_OPTIONAL)
+          for name in names}
 
 
 def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +83,9 @@ def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
     for names in UNUSED_FLAGS:
         group.add_argument(*names, action="store_true", dest=f"unused{names[-1]}",
                            help=argparse.SUPPRESS)
+    for names in UNUSED_OPTIONAL:  # (--webtex=URL: its value cut by expand_defaults)
+        group.add_argument(*names, action="store_true", dest=f"unused{names[-1]}",
+                           help=argparse.SUPPRESS)
     group.add_argument("-d", "--defaults", metavar="FILE",
                        help="a pandoc defaults file (YAML): its options, before these")
     group.add_argument("--unused-default", action="append", default=[],
@@ -87,14 +105,15 @@ def expand_defaults(argv: list[str], parser: argparse.ArgumentParser) -> list[st
     """``argv`` with each ``-d FILE`` (``--defaults``: pandoc's options in a YAML file, a
     Makefile's ``pandoc -d thesis.yaml``) replaced by the options it holds, before the
     command line's own, as pandoc reads it. Its files are named from the working folder,
-    ``${.}`` being the defaults file's own."""
+    ``${.}`` being the defaults file's own. ``--webtex=URL`` is ``--webtex``."""
     out: list[str] = []
     items = iter(argv)
     for item in items:
         name = item.split("=", 1)[1] if item.startswith("--defaults=") else \
             next(items, "") if item in ("-d", "--defaults") else None
         out += [item] if name is None else _defaults_options(Path(name), parser)
-    return out
+    return [item.split("=", 1)[0] if item.split("=", 1)[0] in _OPTIONAL_VALUE else item
+            for item in out]
 
 
 def _defaults_options(path: Path, parser: argparse.ArgumentParser) -> list[str]:
@@ -164,7 +183,7 @@ def unused_options(args: argparse.Namespace) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for names in (*UNUSED_VALUES, ("--defaults",)):
         found += [(names[-1], str(value)) for value in getattr(args, f"unused{names[-1]}")]
-    return found + [(names[-1], "") for names in UNUSED_FLAGS
+    return found + [(names[-1], "") for names in (*UNUSED_FLAGS, *UNUSED_OPTIONAL)
                     if getattr(args, f"unused{names[-1]}")]
 
 

@@ -229,8 +229,8 @@ def _ordered_paths(config: ReportConfig, found: list[Path], diag: Diagnostics
             diag.error(problem, *where)
         else:
             paths.append((path, entry))
-    listed = {p for p, _ in paths}
-    for path in found:
+    listed = {p for p, _ in paths}  # (files named on the command line: the others are not)
+    for path in found if config.project_kind != GIVEN_FILES else []:
         if path.resolve() not in listed and not path.name.startswith("_"):
             diag.warning(f"{CHAPTER_DIR}/{path.name} is not listed in 'chapters' and is left out",
                          config.file_of("chapters"), config.line_of("chapters"),

@@ -186,7 +186,12 @@ def _meta_value(text: str) -> Any:
 def _metadata_file(root: Path, name: str, settings: ProjectSettings) -> None:
     """``--metadata-file``'s settings (plain YAML) where nothing else gave them; a file it
     names is found from its folder, as a document's front matter's are."""
-    data, lines = load_yaml(root, name)
+    data, block = front_matter(root, name)  # (a block between two --- lines, as pandoc
+    if data:                                # reads a metadata file too)
+        lines = {str(key): next((n for n, text in enumerate(block.split("\n"), 2)
+                                 if text.startswith(f"{key}:")), 1) for key in data}
+    else:
+        data, lines = load_yaml(root, name)
     for key, value in data.items():
         if key in QUARTO_KEYS and QUARTO_KEYS[key] not in settings.data:
             take(settings, key, from_root(name, key, value), lines.get(str(key), 1), name)
