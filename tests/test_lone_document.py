@@ -466,3 +466,20 @@ def test_a_book_templates_command_with_its_metadata_file_between_dashes(tmp_path
     said = [line for line in done.stderr.splitlines() if ": warning: " in line]
     assert [line.split(": warning: ")[1].split(" is not")[0] for line in said] == [
         "--toc-depth 2", "--webtex"]  # (and not chapters/02-opening.md as unlisted)
+
+
+def test_files_that_share_no_folder_but_the_root_are_an_error(tmp_path):
+    """Files from two trees whose only common folder is ``/``: out/ would be written there."""
+    root = _thesis(tmp_path)
+    done = run_cli(root / "chapters/01-results.md", "/dev/null/x.md")
+    assert done.returncode != 0 and "no such file" in done.stderr
+    if tmp_path.is_relative_to("/var"):
+        pytest.skip("the test's folder is under /var/tmp, where the other file is written")
+    other = Path("/var/tmp") / f"reportc-{tmp_path.name}.md"
+    other.write_text("# Other\n\nText.\n", encoding="utf-8")
+    try:
+        done = run_cli(root / "metadata.yaml", other, "--format", "html")
+    finally:
+        other.unlink()
+    assert done.returncode != 0 and "share no folder but /" in done.stderr, done.stderr
+    assert not Path("/out").exists() and "Traceback" not in done.stderr

@@ -200,6 +200,9 @@ def _report_and_documents(given: list[Path], named: list[Path], option: str
                      ".Rmd, .yaml): give one report directory, or the documents to build"
                      if path.is_file() else f"reportc: {path}: no such file (or a folder)")
     root = Path(os.path.commonpath([path.resolve().parent for path in [*files, *named]]))
+    if root == Path(root.anchor):  # (out/ would be written at the file system's root)
+        sys.exit(f"reportc: {files[0]}: the files named share no folder but {root}: name "
+                 "files of one project, whose folder holds out/")
     return root, tuple(path.resolve().relative_to(root).as_posix() for path in files)
 
 
