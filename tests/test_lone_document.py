@@ -386,9 +386,9 @@ def test_a_makefiles_pandoc_command_runs_with_reportc_in_its_place(tmp_path):
     assert done.returncode == 0, done.stderr
     said = [line for line in done.stderr.splitlines() if "[pandoc.option]" in line]
     assert said == [
-        f"command line: warning: --output {root}/build/thesis.pdf is not used: reportc writes "
-        "its editions into out/ beside the documents (--out DIR chooses another folder, "
-        "--format which editions) [pandoc.option]",
+        f"command line: warning: --output {root}/build/thesis.pdf is not used as a path: "
+        "reportc writes its editions into out/ in the documents' folder (--out DIR chooses "
+        "another); its suffix chooses the edition unless --format does [pandoc.option]",
         "command line: warning: --variable documentclass=report is not used: reportc lays out "
         "its editions itself [pandoc.option]",
         "command line: warning: --pdf-engine tectonic is not used: reportc lays out its "
@@ -483,3 +483,15 @@ def test_files_that_share_no_folder_but_the_root_are_an_error(tmp_path):
         other.unlink()
     assert done.returncode != 0 and "share no folder but /" in done.stderr, done.stderr
     assert not Path("/out").exists() and "Traceback" not in done.stderr
+
+
+def test_pandocs_output_file_chooses_the_edition(tmp_path):
+    """``make docx`` runs ``pandoc ... -o build/thesis.docx``: with reportc in its place
+    the Word edition is built (and only it), into out/; --format still decides if given."""
+    root = _thesis(tmp_path)
+    files = [root / "metadata.yaml", root / "chapters/02-opening.md"]
+    done = run_cli(*files, "-o", "build/thesis.docx", "--no-git-stamp")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.suffix for p in (root / "out").glob("tides-and-moons.*")) == [".docx"]
+    done = run_cli(*files, "-o", "build/thesis.docx", "--format", "html", "--no-git-stamp")
+    assert done.returncode == 0 and (root / "out" / "tides-and-moons.html").is_file()

@@ -22,6 +22,7 @@ from reportc.commands.pandocargs import (
     expand_defaults,
     given_option,
     named_files,
+    output_format,
     pandoc_options,
 )
 from reportc.errors import BuildFailed, ReportError
@@ -35,10 +36,9 @@ log = logging.getLogger("reportc")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="reportc",
-        description="Build a report directory (report.yaml, chapters/, references.bib) "
-                    "into a PDF and an HTML edition.")
+    parser = argparse.ArgumentParser(prog="reportc", description=(
+        "Build a report directory (report.yaml, chapters/, references.bib) into a PDF and an "
+        "HTML edition."))
     parser.add_argument("report_dir", nargs="*", type=Path, metavar="report_dir",
                         help="the report directory (default: the current directory), or "
                              "Markdown documents (.md, .qmd, .Rmd) and metadata files in "
@@ -78,7 +78,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     watch.add_argument("--port", type=int, default=8000,
                        help="port for --watch (default: 8000; 0 picks a free one)")
     args = parser.parse_intermixed_args(expand_defaults(argv or [], parser))
-    args.formats = _formats(parser, args.format, "html" if args.watch else "html,pdf")
+    default = output_format(args) or ("html" if args.watch else "html,pdf")  # (-o x.docx)
+    args.formats = _formats(parser, args.format, default)
     _check_release_arguments(parser, args)
     for folder in args.sources:
         if not folder.is_dir():

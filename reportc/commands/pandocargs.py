@@ -187,6 +187,19 @@ def unused_options(args: argparse.Namespace) -> list[tuple[str, str]]:
                     if getattr(args, f"unused{names[-1]}")]
 
 
+# what pandoc writes for -o FILE's suffix, as reportc's editions
+_OUTPUT_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx",
+                   ".epub": "epub"}
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """The edition pandoc's ``-o FILE`` asks for by its suffix (``-o thesis.docx``: docx),
+    ``""`` if none or another (then the default editions are built): a Makefile's
+    ``make docx`` gets its Word edition."""
+    outputs = getattr(args, "unused--output")
+    return _OUTPUT_FORMATS.get(Path(outputs[-1]).suffix.lower(), "") if outputs else ""
+
+
 def given_option(args: argparse.Namespace) -> str:
     """The first of pandoc's options given (``""``: none): they need documents."""
     files = named_files(args)

@@ -134,8 +134,9 @@ def _unused(option: str, value: str) -> str:
     if option == "--defaults":  # a defaults file's key with no option of reportc's
         return f"the defaults file's {value} is not used: reportc lays out its editions itself"
     if option == "--output":
-        return (f"{given} is not used: reportc writes its editions into out/ beside the "
-                "documents (--out DIR chooses another folder, --format which editions)")
+        return (f"{given} is not used as a path: reportc writes its editions into out/ in "
+                "the documents' folder (--out DIR chooses another); its suffix chooses the "
+                "edition unless --format does")
     if option in ("--filter", "--lua-filter"):
         return f"{given} is not used: reportc runs no pandoc filter (its own do their work)"
     if option in ("--from", "--read"):
