@@ -269,3 +269,18 @@ def test_an_output_file_name_reportc_cannot_use_leaves_the_titles(tmp_path):
     (tmp_path / "_quarto.yml").write_text("book:\n  title: Harbour book\n  output-file: My "
                                           "thesis\n  chapters: [index.qmd]\n", encoding="utf-8")
     assert load_config(tmp_path, Diagnostics()).slug == "harbour-book"
+
+
+@pytest.mark.parametrize(("title", "slug"), [
+    ("Un pétale dans la braise", "un-petale-dans-la-braise"),  # (was un-p-tale-dans-la-braise)
+    ("Straße der Ämter", "strasse-der-amter"),
+    ("Œuvres complètes", "oeuvres-completes"),
+    ("China–Russia cooperation", "china-russia-cooperation"),
+    ("中文", "report"),
+])
+def test_output_names_keep_the_letters_of_accented_titles(title, slug):
+    """A French novel's outputs were named un-p-tale-dans-la-braise.pdf: an accented letter
+    is its letter in the file name (NFKD, a few letters spelled out), not a break."""
+    from reportc.project.slug import slugify
+
+    assert slugify(title) == slug

@@ -17,8 +17,8 @@ from importlib import metadata, resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from reportc.project.checks import slugify
 from reportc.project.schema import commented
+from reportc.project.slug import slugify
 from reportc.version import __version__
 
 SCAFFOLD = resources.files("reportc.commands") / "scaffold"

@@ -358,13 +358,6 @@ def _inside(ctx: Context, name: str, key: str) -> Path | None:
     return candidate
 
 
-def slugify(text: str) -> str:
-    """A name for output files from a title or a folder name: lower case, ASCII letters
-    and digits joined by '-', at most 60 characters."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].strip("-") or "report"
-
-
 def language(ctx: Context, key: Key) -> Words:
     """``language:``: reportc's own words over ``lang``'s (a mapping, or a YAML file in
     the report holding one); an unknown key is a warning, a word the language has no

@@ -22,13 +22,14 @@ from reportc.project.settings import (
     Key,
     code_annotations,
 )
+from reportc.project.slug import slugify
 
 __all__ = ["DEFAULT_CSL", "KEYS", "KNOWN_KEYS", "SIDED", "STATUSES", "Key", "commented",
            "quarto_keys"]
 
 
 def _slug_default(ctx: Context) -> str:
-    return c.slugify(ctx.config.title)
+    return slugify(ctx.config.title)
 
 
 AUTHOR = (  # in this order in the message on an unknown field
