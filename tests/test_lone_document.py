@@ -381,7 +381,8 @@ def test_a_makefiles_pandoc_command_runs_with_reportc_in_its_place(tmp_path):
     done = run_cli(root / "metadata.yaml", root / "chapters/01-results.md",
                    "-o", root / "build/thesis.pdf", "--from", "markdown+smart", "-s",
                    "--pdf-engine=tectonic", "--toc", "--citeproc", "-V", "documentclass=report",
-                   "--filter", "pandoc-crossref", "--reference-links", "--format", "html",
+                   "--filter", "pandoc-crossref", "--filter", "pandoc-citeproc",
+                   "--reference-links", "--format", "html",
                    "--no-git-stamp")
     assert done.returncode == 0, done.stderr
     said = [line for line in done.stderr.splitlines() if "[pandoc.option]" in line]

@@ -124,6 +124,7 @@ def asks_numbers(path: Path) -> bool:
 
 
 COMMAND_LINE = "command line"  # where a setting pandoc's options gave is said to be written
+_CITEPROC = (("--filter", "pandoc-citeproc"), ("--filter", "citeproc"))  # (reportc cites)
 _TAKEN = ("--bibliography", "--csl", "--include-in-header", "--metadata", "--metadata-file",
           "--number-sections")
 
@@ -159,7 +160,7 @@ def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...
         settings.lines["include-in-header"] = 0
         settings.sources["include-in-header"] = COMMAND_LINE
     for option, value in options:
-        if option not in _TAKEN:
+        if option not in _TAKEN and (option, value) not in _CITEPROC:
             settings.warnings.append((_unused(option, value), COMMAND_LINE, 0, "pandoc.option"))
         elif option == "--csl":
             take(settings, "csl", value, 0, COMMAND_LINE)
