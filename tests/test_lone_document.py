@@ -496,3 +496,25 @@ def test_pandocs_output_file_chooses_the_edition(tmp_path):
     assert sorted(p.suffix for p in (root / "out").glob("tides-and-moons.*")) == [".docx"]
     done = run_cli(*files, "-o", "build/thesis.docx", "--format", "html", "--no-git-stamp")
     assert done.returncode == 0 and (root / "out" / "tides-and-moons.html").is_file()
+
+
+def test_pandocs_paper_and_sides_variables_set_the_pdfs(tmp_path):
+    """``papersize`` and ``classoption`` (pandoc's LaTeX variables, in a thesis's metadata
+    or as ``-V``) are reportc's ``paper`` and ``sided``: they were said as not used, and a
+    letter-size thesis printed on A4. ``-V`` is over the metadata, as in pandoc."""
+    import pypdf
+
+    root = _thesis(tmp_path)
+    (root / "metadata.yaml").write_text(METADATA.replace(
+        "---\n", "---\npapersize: letterpaper\nclassoption: [12pt, oneside]\n", 1),
+        encoding="utf-8")
+    files = [root / "metadata.yaml", root / "chapters/02-opening.md"]
+    sizes = []
+    for extra in ([], ["-V", "papersize:a4", "-V", "classoption=twoside"]):
+        done = run_cli(*files, *extra, "--format", "pdf", "--no-git-stamp")
+        assert done.returncode == 0 and "[pandoc.option]" not in done.stderr, done.stderr
+        pdf = pypdf.PdfReader(root / "out" / "tides-and-moons.pdf")
+        box = pdf.pages[0].mediabox
+        sizes.append((round(float(box.width)), round(float(box.height)), len(pdf.pages)))
+    assert sizes[0][:2] == (612, 792) and sizes[1][:2] == (595, 842)
+    assert sizes[0][2] < sizes[1][2]  # single-sided: no blank left-hand pages

@@ -72,7 +72,21 @@ def _take_metadata(root: Path, metadata: list[str], settings: ProjectSettings) -
         if not front_matter(root, name)[0]:
             raise ConfigError(_no_metadata(root, name))
         document_meta(root, name, settings)
+        _layout_metadata(root, name, settings)
     _inline_references(root, metadata, settings)
+
+
+def _layout_metadata(root: Path, name: str, settings: ProjectSettings) -> None:
+    """A metadata block's ``papersize`` and ``classoption`` (pandoc's LaTeX variables,
+    often set there) where nothing gave reportc's settings for them."""
+    meta, block = front_matter(root, name)
+    for key in ("papersize", "classoption"):
+        if key in meta:
+            line = next((n for n, text in enumerate(block.split("\n"), 2)
+                         if text.startswith(f"{key}:")), 1)
+            value = meta[key]
+            value = ",".join(map(str, value)) if isinstance(value, list) else value
+            layout_variable(settings, f"{key}={value}", name, line, over=False)
 
 
 def _language_tag(root: Path, settings: ProjectSettings) -> None:
@@ -160,18 +174,24 @@ def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...
         settings.lines["include-in-header"] = 0
         settings.sources["include-in-header"] = COMMAND_LINE
     for option, value in options:
+        if option == "--variable" and layout_variable(settings, value, COMMAND_LINE, 0):
+            continue
         if option not in _TAKEN and (option, value) not in _CITEPROC:
             settings.warnings.append((_unused(option, value), COMMAND_LINE, 0, "pandoc.option"))
         elif option == "--csl":
             take(settings, "csl", value, 0, COMMAND_LINE)
         elif option == "--metadata":
-            key, _, text = value.partition("=")
-            if key.strip() not in QUARTO_KEYS:
-                settings.warnings.append((f"-M {key}: not a setting reportc reads (it is "
-                                          "left out)", COMMAND_LINE, 0, "config.unknown"))
-                continue
-            take(settings, key.strip(), _meta_value(text if "=" in value else "true"), 0,
-                 COMMAND_LINE)
+            _take_meta(settings, value)
+
+
+def _take_meta(settings: ProjectSettings, value: str) -> None:
+    """One ``-M KEY[=VALUE]``; a key reportc does not read is said."""
+    key, _, text = value.partition("=")
+    if key.strip() not in QUARTO_KEYS:
+        settings.warnings.append((f"-M {key}: not a setting reportc reads (it is left out)",
+                                  COMMAND_LINE, 0, "config.unknown"))
+        return
+    take(settings, key.strip(), _meta_value(text if "=" in value else "true"), 0, COMMAND_LINE)
 
 
 def _meta_value(text: str) -> Any:
@@ -208,3 +228,30 @@ def _only_metadata(root: Path, name: str) -> bool:
     text = (root / name).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
     block = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.S)
     return block is not None and not text[block.end():].strip()
+
+
+_PAPERS = {"a4": "A4", "letter": "letter", "us-letter": "letter"}
+
+
+def layout_variable(settings: ProjectSettings, text: str, file: str, line: int,
+                    over: bool = True) -> bool:
+    """pandoc's LaTeX variables that say what reportc's settings say, taken as those
+    (``papersize=a4paper``: paper A4; ``classoption=twoside``/``oneside``: sided double or
+    single); ``over``: over a setting already given (-V), else only where none is. Is
+    ``text`` (``KEY=VALUE`` or ``KEY:VALUE``) one?"""
+    found = re.fullmatch(r"\s*(papersize|classoption)\s*[=:]\s*(.*?)\s*", text)
+    if not found:
+        return False
+    key, value = found.group(1), found.group(2).lower()
+    options = [option.strip() for option in value.split(",")]
+    taken = {"paper": _PAPERS.get(value.removesuffix("paper").strip("-"))} \
+        if key == "papersize" else \
+        {"sided": "double" if "twoside" in options else "single" if "oneside" in options
+         else None}
+    name, setting = next(iter(taken.items()))
+    if setting is None:
+        return False
+    if over or name not in settings.data:
+        settings.data[name], settings.lines[name] = setting, line
+        settings.sources[name] = file
+    return True
