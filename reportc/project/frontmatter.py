@@ -76,6 +76,12 @@ def front_line(lines: list[str], key: object) -> int:
     return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)
 
 
+def block_line(block: str, key: object) -> int:
+    """The file's line of ``key:`` in a front matter ``block`` (its text after the opening
+    ``---``, which is line 1), or 1 where the block does not write it."""
+    return front_line(["---", *block.split("\n")], key)
+
+
 def unreadable_date(node: Any) -> tuple[int, str]:
     """Line and text of the first timestamp (``date: 2026-13-45``) that is no date."""
     stack = [node]

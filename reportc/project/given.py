@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError
-from reportc.project.frontmatter import front_matter
+from reportc.project.frontmatter import block_line, front_matter
 from reportc.project.quarto import QUARTO_KEYS, ProjectSettings, document_meta, load_yaml, take
 from reportc.project.settings import GIVEN_FILES, LANG_PATTERN
 from reportc.project.website import from_root
@@ -82,8 +82,7 @@ def _layout_metadata(root: Path, name: str, settings: ProjectSettings) -> None:
     meta, block = front_matter(root, name)
     for key in ("papersize", "classoption"):
         if key in meta:
-            line = next((n for n, text in enumerate(block.split("\n"), 2)
-                         if text.startswith(f"{key}:")), 1)
+            line = block_line(block, key)
             value = meta[key]
             value = ",".join(map(str, value)) if isinstance(value, list) else value
             layout_variable(settings, f"{key}={value}", name, line, over=False)
@@ -210,8 +209,7 @@ def _metadata_file(root: Path, name: str, settings: ProjectSettings) -> None:
     names is found from its folder, as a document's front matter's are."""
     data, block = front_matter(root, name)  # (a block between two --- lines, as pandoc
     if data:                                # reads a metadata file too)
-        lines = {str(key): next((n for n, text in enumerate(block.split("\n"), 2)
-                                 if text.startswith(f"{key}:")), 1) for key in data}
+        lines = {str(key): block_line(block, key) for key in data}
     else:
         data, lines = load_yaml(root, name)
     for key, value in data.items():

@@ -19,7 +19,7 @@ import yaml
 
 from reportc.errors import ConfigError
 from reportc.paths import inside
-from reportc.project.frontmatter import front_matter
+from reportc.project.frontmatter import block_line, front_matter
 from reportc.project.manubot import METADATA, is_manubot, manubot_files, manubot_settings
 from reportc.project.profiles import Layered, active_profiles, layered, read_local
 from reportc.project.schema import quarto_keys
@@ -411,14 +411,10 @@ def document_meta(root: Path, name: str, settings: ProjectSettings) -> None:
         return
     for key, target in QUARTO_KEYS.items():
         if key in meta and target not in settings.data:
-            line = next((n for n, text_line in enumerate(block.split("\n"), 2)
-                         if text_line.startswith(f"{key}:")), 1)
-            take(settings, key, from_root(name, key, meta[key]), line, name)
+            take(settings, key, from_root(name, key, meta[key]), block_line(block, key), name)
     found = format_option(meta, "code-annotations")
     if found is not None and "code-annotations" not in settings.data:
-        line = next((n for n, text_line in enumerate(block.split("\n"), 2)
-                     if text_line.startswith("format:")), 1)
-        take(settings, "code-annotations", found[0], line, name)
+        take(settings, "code-annotations", found[0], block_line(block, "format"), name)
     settings.meta_document = name
 
 

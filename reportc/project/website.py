@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from reportc.paths import inside
-from reportc.project.frontmatter import front_matter
+from reportc.project.frontmatter import block_line, front_matter
 
 HOME = ("index.qmd", "index.md", "index.ipynb", "index.rmd", "index.Rmd")
 SUFFIXES = (".md", ".qmd", ".rmd", ".markdown", ".ipynb")
@@ -133,9 +133,7 @@ def document_title(root: Path, name: str) -> tuple[str, str, int] | None:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         return None
-    line = next((n for n, text in enumerate(block.split("\n"), 2) if text.startswith("title:")),
-                1)
-    return title.strip(), name, line
+    return title.strip(), name, block_line(block, "title")
 
 
 def page_bibliographies(root: Path, names: list[str]
@@ -150,8 +148,7 @@ def page_bibliographies(root: Path, names: list[str]
         if not _source_file(root, name):
             continue  # (a listed chapter that is not there: an error where it is listed)
         meta, block = front_matter(root, name)
-        line = next((n for n, text in enumerate(block.split("\n"), 2)
-                     if text.startswith("bibliography:")), 1)
+        line = block_line(block, "bibliography")
         for written in rebased(name, meta.get("bibliography")):
             if not _source_file(root, written):
                 said.append((f"bibliography '{written}' is not a file of the report: its "
