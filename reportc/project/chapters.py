@@ -17,7 +17,7 @@ from reportc.project.config import (
     ReportConfig,
 )
 from reportc.project.frontmatter import split_front_matter
-from reportc.project.given import given_suffixes
+from reportc.project.given import TEXT_SUFFIXES, given_suffixes
 from reportc.project.jupyterbook import KIND as JUPYTER_BOOK
 from reportc.project.listing import Listed
 from reportc.project.listings import add_listing
@@ -64,8 +64,7 @@ FRONT_MATTER_KEYS = {"kind", "numbered", "title", "short_title", "header-include
                      "code-annotations", "pandoc-latex-environment"}
 _ORDER_PREFIX = re.compile(r"^(\d+)[-_]")
 # Files a writer may mean as chapters but that are not read (only ``*.md`` is).
-_TEXT_SUFFIXES = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text",
-                  ".qmd", ".rmd", ".rst"}
+_TEXT_SUFFIXES = {*TEXT_SUFFIXES, ".qmd", ".rmd", ".rst"}
 
 
 def load_chapters(config: ReportConfig, diag: Diagnostics) -> list[Chapter]:
