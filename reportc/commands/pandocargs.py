@@ -80,10 +80,7 @@ def add_pandoc_arguments(parser: argparse.ArgumentParser) -> None:
     for names in UNUSED_VALUES:
         group.add_argument(*names, action="append", default=[], dest=f"unused{names[-1]}",
                            help=argparse.SUPPRESS)
-    for names in UNUSED_FLAGS:
-        group.add_argument(*names, action="store_true", dest=f"unused{names[-1]}",
-                           help=argparse.SUPPRESS)
-    for names in UNUSED_OPTIONAL:  # (--webtex=URL: its value cut by expand_defaults)
+    for names in (*UNUSED_FLAGS, *UNUSED_OPTIONAL):  # (--webtex=URL: cut by expand_defaults)
         group.add_argument(*names, action="store_true", dest=f"unused{names[-1]}",
                            help=argparse.SUPPRESS)
     group.add_argument("-d", "--defaults", metavar="FILE",

@@ -26,12 +26,24 @@ def front_matter(root: Path, name: str) -> tuple[dict[str, Any], str]:
     return copy.deepcopy(meta), block
 
 
+# a front matter block: between a first line '---' and a line '---' or '...' (the file
+# may end there)
+_BLOCK = re.compile(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)", re.S)
+
+
+def only_front_matter(root: Path, name: str) -> bool:
+    """Is the file ``name`` a front matter block and nothing else (pandoc's manual's
+    ``title.txt``)?"""
+    text = (root / name).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+    block = _BLOCK.match(text)
+    return block is not None and not text[block.end():].strip()
+
+
 @functools.lru_cache(maxsize=4096)
 def _read(path: str, _mtime: int, _size: int) -> tuple[dict[str, Any], str]:
     """The front matter of the file at ``path`` as it is at that time and size."""
     text = Path(path).read_text(encoding="utf-8", errors="replace")
-    match = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)",
-                     text.replace("\r\n", "\n"), re.S)  # (a file may end at the block)
+    match = _BLOCK.match(text.replace("\r\n", "\n"))
     if not match:
         return {}, ""
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from reportc.errors import ConfigError
-from reportc.project.frontmatter import block_line, front_matter
+from reportc.project.frontmatter import block_line, front_matter, only_front_matter
 from reportc.project.quarto import QUARTO_KEYS, ProjectSettings, document_meta, load_yaml, take
 from reportc.project.settings import GIVEN_FILES, LANG_PATTERN
 from reportc.project.website import from_root
@@ -33,7 +33,7 @@ def documents_project(root: Path, names: tuple[str, ...],
     earlier's; where none gives a title, the first document's front matter is the title
     page. pandoc's ``options`` apply as :func:`_take_options` and :func:`_metadata_file` say."""
     metadata = [name for name in names if Path(name).suffix.lower() in METADATA_SUFFIXES
-                or _only_metadata(root, name)]
+                or only_front_matter(root, name)]
     chapters = [name for name in names if name not in metadata]
     if not chapters:
         raise ConfigError(f"{names[0]}:1: no Markdown document among the files given "
@@ -85,7 +85,7 @@ def _layout_metadata(root: Path, name: str, settings: ProjectSettings) -> None:
             line = block_line(block, key)
             value = meta[key]
             value = ",".join(map(str, value)) if isinstance(value, list) else value
-            layout_variable(settings, f"{key}={value}", name, line, over=False)
+            _layout_variable(settings, f"{key}={value}", name, line, over=False)
 
 
 def _language_tag(root: Path, settings: ProjectSettings) -> None:
@@ -173,7 +173,7 @@ def _take_options(settings: ProjectSettings, options: tuple[tuple[str, str], ...
         settings.lines["include-in-header"] = 0
         settings.sources["include-in-header"] = COMMAND_LINE
     for option, value in options:
-        if option == "--variable" and layout_variable(settings, value, COMMAND_LINE, 0):
+        if option == "--variable" and _layout_variable(settings, value, COMMAND_LINE, 0):
             continue
         if option not in _TAKEN and (option, value) not in _CITEPROC:
             settings.warnings.append((_unused(option, value), COMMAND_LINE, 0, "pandoc.option"))
@@ -220,18 +220,10 @@ def _metadata_file(root: Path, name: str, settings: ProjectSettings) -> None:
     settings.files.append(name)
 
 
-def _only_metadata(root: Path, name: str) -> bool:
-    """Is the document ``name`` a metadata block and nothing else (the ``title.txt`` pandoc's
-    manual names first when it makes a book of chapters)? Then it is a metadata file."""
-    text = (root / name).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
-    block = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.S)
-    return block is not None and not text[block.end():].strip()
-
-
 _PAPERS = {"a4": "A4", "letter": "letter", "us-letter": "letter"}
 
 
-def layout_variable(settings: ProjectSettings, text: str, file: str, line: int,
+def _layout_variable(settings: ProjectSettings, text: str, file: str, line: int,
                     over: bool = True) -> bool:
     """pandoc's LaTeX variables that say what reportc's settings say, taken as those
     (``papersize=a4paper``: paper A4; ``classoption=twoside``/``oneside``: sided double or
